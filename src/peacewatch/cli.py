@@ -1,0 +1,33 @@
+"""The ``peacewatch`` command line: one Typer app with a sub-app per area.
+
+Each area owns its commands in ``peacewatch.<area>.cli`` so that areas can grow
+independently; this module only mounts them and adds the top-level ``run`` job.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from peacewatch.models.cli import app as model_app
+from peacewatch.panel.cli import app as panel_app
+from peacewatch.registry.cli import app as registry_app
+from peacewatch.scorecards.cli import app as score_app
+from peacewatch.sources.cli import app as sources_app
+from peacewatch.web.cli import register as register_web
+from peacewatch.jobs import register as register_jobs
+
+app = typer.Typer(
+    help="peacewatch: peace operations x human trafficking data, models, scorecards and registry.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(sources_app, name="sources")
+app.add_typer(panel_app, name="panel")
+app.add_typer(model_app, name="model")
+app.add_typer(score_app, name="score")
+app.add_typer(registry_app, name="registry")
+register_web(app)
+register_jobs(app)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
