@@ -1,0 +1,172 @@
+"""Country-code crosswalk: COW <-> Gleditsch-Ward <-> ISO3 <-> Polity, and source country names.
+
+Built from the countrycode codelist (Arel-Bundock et al.), the COW and G-W state lists and the fixes
+in ``country_overrides.yml`` (historical states such as Yugoslavia / Serbia and Montenegro / Serbia,
+Sudan / South Sudan, and source spelling quirks). Anything the crosswalk cannot map raises
+:class:`UnmappedCountryError` listing every unmapped value and how to add a mapping: never a silent NaN.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from peacewatch.sources.context import SourceContext
+from peacewatch.sources.errors import UnmappedCountryError
+
+OVERRIDES_PATH = Path(__file__).with_name("country_overrides.yml")
+_HOW_TO_FIX = (
+    f"Add each one under `names:` in {OVERRIDES_PATH} with its COW code (or under `drop_iso3:` "
+    "for a territory that is not a state)."
+)
+
+
+def _normalise(name: str) -> str:
+    return " ".join(str(name).replace("\u00a0", " ").split())
+
+
+class Crosswalk:
+    """Maps names and codes of every source onto COW state codes."""
+
+    def __init__(self, ctx: SourceContext) -> None:
+        self.ctx = ctx
+        self.overrides = yaml.safe_load(OVERRIDES_PATH.read_text(encoding="utf-8"))
+        self._name_cache: dict[str, int | None] = {}
+
+    @cached_property
+    def codelist(self) -> pd.DataFrame:
+        """countrycode's codelist reduced to the columns peacewatch uses."""
+
+        def build(read) -> pd.DataFrame:
+            raw = read("codelist")
+            cols = ["country.name.en", "country.name.en.regex", "iso3c", "cown", "gwn", "p5n"]
+            out = raw[cols].rename(
+                columns={"country.name.en": "name", "country.name.en.regex": "regex", "iso3c": "iso3",
+                         "cown": "cown", "gwn": "gwn", "p5n": "p5n"}
+            )
+            return out
+
+        return self.ctx.cached("countrycode", ["codelist"], "codelist-v1", build)
+
+    @cached_property
+    def _iso3_to_cow(self) -> dict[str, int]:
+        table = self.codelist.dropna(subset=["iso3", "cown"])
+        mapping = {r.iso3: int(r.cown) for r in table.itertuples()}
+        mapping.update({k: int(v) for k, v in self.overrides["iso3"].items()})
+        return mapping
+
+    @cached_property
+    def _cow_to_iso3(self) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for iso3, cow in self._iso3_to_cow.items():
+            if len(iso3) == 3 and iso3 not in ("ROM", "ZAR", "TMP", "KSV", "ESH"):
+                out.setdefault(cow, iso3)
+        out[345] = "SRB"
+        out[347] = "XKX"
+        return out
+
+    @cached_property
+    def _regexes(self) -> list[tuple[re.Pattern[str], str | None, int | None]]:
+        rows = self.codelist.dropna(subset=["regex"])
+        out = []
+        for r in rows.itertuples():
+            cow = int(r.cown) if pd.notna(r.cown) else self._iso3_to_cow.get(r.iso3) if isinstance(r.iso3, str) else None
+            out.append((re.compile(r.regex, re.IGNORECASE), r.iso3 if isinstance(r.iso3, str) else None, cow))
+        return out
+
+    # ------------------------------------------------------------------ single lookups
+    def name_to_cow(self, name: str) -> int | None:
+        """COW code of a country name, or ``None`` when it cannot be mapped (or is dropped)."""
+        key = _normalise(name)
+        if key in self._name_cache:
+            return self._name_cache[key]
+        names = self.overrides["names"]
+        result: int | None = names.get(key)
+        if result is None:
+            best: tuple[int, int | None, str | None] | None = None
+            for pattern, iso3, cow in self._regexes:
+                m = pattern.search(key)
+                if m and (best is None or len(m.group(0)) > best[0]):
+                    best = (len(m.group(0)), cow, iso3)
+            if best is not None:
+                result = best[1]
+        self._name_cache[key] = result
+        return result
+
+    def iso3_to_cow(self, iso3: str) -> int | None:
+        """COW code of an ISO3 code; ``None`` when unknown or a non-state territory."""
+        return self._iso3_to_cow.get(str(iso3).strip().upper())
+
+    def cow_to_iso3(self, ccode: int) -> str | None:
+        """ISO3 code of a COW code (``SRB`` for 345, ``XKX`` for Kosovo)."""
+        return self._cow_to_iso3.get(int(ccode))
+
+    def polity_to_cow(self, code: int) -> int:
+        """COW code of a Polity5 ``ccode`` (differs for successor states)."""
+        return int(self.overrides["polity"].get(int(code), int(code)))
+
+    def gw_to_cow(self, code: int) -> int:
+        """COW code of a Gleditsch-Ward code."""
+        return int(self.overrides["gw"].get(int(code), int(code)))
+
+    @cached_property
+    def cow_to_gw(self) -> dict[int, int]:
+        """Inverse of :meth:`gw_to_cow` for the codes that differ (others are equal)."""
+        inverse = {}
+        for gw, cow in self.overrides["gw"].items():
+            if int(gw) != int(cow):
+                inverse[int(cow)] = int(gw)
+        return inverse
+
+    @cached_property
+    def dropped_names(self) -> frozenset[str]:
+        """Names of non-state territories that are dropped by design (``drop_names``)."""
+        return frozenset(self.overrides.get("drop_names", []))
+
+    # ------------------------------------------------------------------ vectorised, strict
+    def names_to_cow(self, names: Iterable[str], source: str, drop: Iterable[str] = ()) -> dict[str, int]:
+        """Map every distinct name to a COW code, or raise listing all unmapped names.
+
+        ``drop`` lists names that are knowingly left out (e.g. aggregates); they map to nothing.
+        """
+        dropped = {_normalise(n) for n in [*drop, *self.overrides.get("drop_names", [])]}
+        mapping: dict[str, int] = {}
+        unmapped = []
+        for name in pd.unique(pd.Series(list(names), dtype="object").dropna()):
+            if _normalise(name) in dropped:
+                continue
+            code = self.name_to_cow(name)
+            if code is None:
+                unmapped.append(name)
+            else:
+                mapping[name] = code
+        if unmapped:
+            raise UnmappedCountryError(
+                f"{source}: {len(unmapped)} country name(s) cannot be mapped to COW codes: "
+                f"{sorted(map(str, unmapped))}. {_HOW_TO_FIX}"
+            )
+        return mapping
+
+    def iso3s_to_cow(self, codes: Iterable[str], source: str) -> dict[str, int]:
+        """Map every distinct ISO3 code to COW; non-state territories are skipped, unknowns raise."""
+        drop = set(self.overrides.get("drop_iso3", []))
+        mapping, unmapped = {}, []
+        for code in pd.unique(pd.Series(list(codes), dtype="object").dropna()):
+            if code in drop:
+                continue
+            cow = self.iso3_to_cow(code)
+            if cow is None:
+                unmapped.append(code)
+            else:
+                mapping[code] = cow
+        if unmapped:
+            raise UnmappedCountryError(
+                f"{source}: {len(unmapped)} ISO3 code(s) cannot be mapped to COW codes: {sorted(unmapped)}. "
+                f"Add each under `iso3:` in {OVERRIDES_PATH} (or `drop_iso3:` for a non-state territory)."
+            )
+        return mapping

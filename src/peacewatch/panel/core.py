@@ -1,0 +1,197 @@
+"""The :class:`Panel`: a country-year frame with chainable ``add_*`` verbs, lineage and citations.
+
+Every verb adds columns and never rows; the merge is checked (the added frame must have one row per
+country-year and the row count must not change), and the sources each verb read are recorded so that
+``panel.lineage`` names each source version and file hash and ``panel.cite()`` returns their BibTeX.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from peacewatch.panel.universe import country_years
+from peacewatch.panel.verbs.controls import controls
+from peacewatch.panel.verbs.democracy import democracy
+from peacewatch.panel.verbs.monthly import check_rule
+from peacewatch.panel.verbs.nonun_deployments import nonun_deployments
+from peacewatch.panel.verbs.trafficking import trafficking
+from peacewatch.panel.verbs.un_deployments import un_deployments
+from peacewatch.sources.context import SourceContext
+from peacewatch.sources.defaults import default_context
+from peacewatch.sources.errors import DuplicateKeyError
+
+KEYS = ["ccode", "year"]
+#: Bump when any verb's logic changes, so cached verb outputs are rebuilt.
+CACHE_VERSION = 1
+_PANEL_DIR = Path(__file__).parent
+#: Data files holding merge rules: editing one invalidates cached verb outputs.
+RULE_FILES = (
+    _PANEL_DIR / "country_overrides.yml",
+    _PANEL_DIR / "mission_starts.yml",
+    _PANEL_DIR.parent / "sources" / "loaders" / "mission_families.yml",
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One verb applied to the panel: its name, options, added columns and sources read."""
+
+    verb: str
+    options: dict[str, Any]
+    columns: list[str]
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A country-year panel. Build with :func:`create_country_years`, then chain ``add_*`` verbs.
+
+    Attributes
+    ----------
+    df
+        One row per ``ccode`` (COW) and ``year``.
+    steps
+        The verbs applied, in order, with the columns they added and the sources they read.
+    """
+
+    df: pd.DataFrame
+    start: int
+    end: int
+    system: str
+    ctx: SourceContext = field(repr=False)
+    steps: tuple[Step, ...] = ()
+
+    # ------------------------------------------------------------------ verbs
+    def add_un_deployments(self, agg: str = "december") -> Panel:
+        """Add UN deployments per host country-year from IPI (troops, police, observers, personnel,
+        number of TCCs, missions, duration); ``agg``: ``december`` (default), ``mean`` or ``max``."""
+        check_rule(agg)
+        return self._add("add_un_deployments", {"agg": agg}, ["ipi_missions"], lambda ctx, y: un_deployments(ctx, y, agg))
+
+    def add_nonun_deployments(self, agg: str = "december") -> Panel:
+        """Add non-UN deployments (all, NATO, EU, AU) per host country-year from Bara & Hultman."""
+        check_rule(agg)
+        return self._add("add_nonun_deployments", {"agg": agg}, ["bara_hultman"], lambda ctx, y: nonun_deployments(ctx, y, agg))
+
+    def add_trafficking(self) -> Panel:
+        """Add HTI trafficking flows/types, TIP tiers (Watch List and special cases distinct), Cho 3P,
+        criminalisation and Palermo protocol status."""
+        return self._add("add_trafficking", {}, ["hti", "kelley_tip"], trafficking)
+
+    def add_democracy(self) -> Panel:
+        """Add Polity5 polity2/polity and Freedom House PR, CL and status."""
+        return self._add("add_democracy", {}, ["polity5", "freedom_house"], democracy)
+
+    def add_controls(self) -> Panel:
+        """Add population, GDP per capita (and logs) and UCDP/PRIO conflict presence/intensity."""
+        return self._add("add_controls", {}, ["wdi_population", "wdi_gdppc", "cow_nmc", "ucdp_acd"], controls)
+
+    def add_all(self, agg: str = "december") -> Panel:
+        """Apply every verb (the full panel)."""
+        return (
+            self.add_un_deployments(agg).add_nonun_deployments(agg).add_trafficking().add_democracy().add_controls()
+        )
+
+    def _add(self, verb: str, options: dict[str, Any], sources: list[str], make: Callable[[SourceContext, pd.DataFrame], pd.DataFrame]) -> Panel:
+        params = {"verb": verb, "options": options, "start": self.start, "end": self.end, "system": self.system, "v": CACHE_VERSION}
+        added = self.ctx.cached_derived(
+            verb, [*sources, "countrycode", "state_lists"], params, lambda: make(self.ctx, self.df[KEYS]), RULE_FILES
+        )
+        new_cols = [c for c in added.columns if c not in KEYS]
+        clash = [c for c in new_cols if c in self.df.columns]
+        if clash:
+            raise ValueError(f"{verb}: columns {clash} are already in the panel (was {verb} applied twice?)")
+        dup = added[added.duplicated(KEYS, keep=False)]
+        if len(dup):
+            raise DuplicateKeyError(
+                f"{verb}: the data to merge has duplicate country-years {dup[KEYS].drop_duplicates().values.tolist()[:10]}; "
+                "a source maps two units onto one COW code (see country_overrides.yml)"
+            )
+        merged = self.df.merge(added, on=KEYS, how="left", validate="one_to_one")
+        if len(merged) != len(self.df):  # validate= makes this unreachable; kept as the invariant
+            raise AssertionError(f"{verb} changed the number of rows")
+        step = Step(verb, options, new_cols, [*sources, "countrycode"])
+        return replace(self, df=merged, steps=(*self.steps, step))
+
+    # ------------------------------------------------------------------ provenance
+    @property
+    def sources_used(self) -> list[str]:
+        """Catalog keys of every source the panel read (state list and crosswalk included)."""
+        keys = {"state_lists", "countrycode"}
+        for step in self.steps:
+            keys.update(step.sources)
+        return sorted(keys)
+
+    @property
+    def lineage(self) -> list[dict[str, Any]]:
+        """Source key, title, version and the sha256 of each file read, per source used."""
+        return self.ctx.lineage(self.sources_used)
+
+    def cite(self) -> str:
+        """BibTeX entries of every source the panel used."""
+        entries = [self.ctx.catalog.source(k).citation.strip() for k in self.sources_used]
+        return "\n\n".join(entries) + "\n"
+
+    # ------------------------------------------------------------------ output
+    def to_csv(self, path: str | Path) -> Path:
+        """Write the panel as CSV; returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.df.to_csv(path, index=False)
+        return path
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the panel as Parquet; returns the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.df.to_parquet(path, index=False)
+        return path
+
+    def to_datapackage(self, directory: str | Path, name: str = "peacewatch-panel") -> Path:
+        """Write a Frictionless data package (CSV + ``datapackage.json`` with provenance)."""
+        from peacewatch.panel.export import write_datapackage
+
+        return write_datapackage(self, Path(directory), name)
+
+    def summary(self) -> dict[str, Any]:
+        """Short description: shape, years, verbs and non-missing counts per added column."""
+        added = [c for s in self.steps for c in s.columns]
+        return {
+            "rows": len(self.df),
+            "countries": int(self.df["ccode"].nunique()),
+            "years": [self.start, self.end],
+            "system": self.system,
+            "verbs": [s.verb for s in self.steps],
+            "non_missing": {c: int(self.df[c].notna().sum()) for c in added},
+            "sources": [f"{x['source']} {x['version']}" for x in self.lineage],
+        }
+
+
+def create_country_years(start: int = 1990, end: int = 2020, system: str = "cow", ctx: SourceContext | None = None) -> Panel:
+    """Start a panel: every member of the state system ``system`` ("cow" or "gw") in each year.
+
+    Parameters
+    ----------
+    start, end
+        First and last calendar year (inclusive).
+    system
+        ``"cow"`` (Correlates of War, default) or ``"gw"`` (Gleditsch-Ward); the key is always the COW
+        code ``ccode`` so that every source can be merged.
+    ctx
+        Source context (catalog, data dir, cache); default: the environment's.
+
+    Examples
+    --------
+    >>> panel = create_country_years(2001, 2011).add_un_deployments().add_trafficking()  # doctest: +SKIP
+    """
+    ctx = ctx or default_context()
+    params = {"start": start, "end": end, "system": system, "v": CACHE_VERSION}
+    frame = ctx.cached_derived(
+        "country_years", ["state_lists", "countrycode"], params, lambda: country_years(ctx, start, end, system), RULE_FILES
+    )
+    return Panel(df=frame, start=start, end=end, system=system, ctx=ctx)

@@ -1,0 +1,174 @@
+"""The source catalog: one YAML per public dataset (``sources/<key>.yml`` at the repo root).
+
+Also resolves the data directory: ``PEACEWATCH_DATA_DIR``, else ``../shared/data`` next to the
+repository when present, else ``<user cache dir>/peacewatch/data``.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from platformdirs import user_cache_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from peacewatch.sources.errors import CatalogError, MissingDataFileError
+
+#: The repository root when running from a checkout (``src/peacewatch/sources`` -> repo).
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class YearAssertion(BaseModel):
+    """Bounds on a year (or date) column."""
+
+    model_config = ConfigDict(extra="forbid")
+    column: str
+    min: int
+    max: int
+    date: bool = False
+
+
+class FileAssertions(BaseModel):
+    """Facts about one file that ``peacewatch sources verify`` checks."""
+
+    model_config = ConfigDict(extra="forbid")
+    rows: int | None = None
+    columns: list[str] = Field(default_factory=list)
+    year: YearAssertion | None = None
+    unique: list[str] = Field(default_factory=list)
+
+
+class SourceFile(BaseModel):
+    """One file of a source, as recorded in the catalog."""
+
+    model_config = ConfigDict(extra="forbid")
+    path: str
+    url: str | None = None
+    derived_from: str | None = None
+    note: str | None = None
+    sha256: str
+    format: str
+    read: dict[str, Any] = Field(default_factory=dict)
+    assertions: FileAssertions = Field(default_factory=FileAssertions)
+
+
+class Source(BaseModel):
+    """One public dataset: metadata, citation and its files."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    title: str
+    publisher: str
+    version: str
+    license: str
+    unit: str
+    coverage: dict[str, Any]
+    homepage: str | None = None
+    citation: str
+    quirks: list[str] = Field(default_factory=list)
+    files: dict[str, SourceFile]
+
+
+def catalog_dir() -> Path:
+    """Directory holding the ``<key>.yml`` files (``PEACEWATCH_CATALOG_DIR`` or ``<repo>/sources``)."""
+    env = os.environ.get("PEACEWATCH_CATALOG_DIR")
+    return Path(env) if env else REPO_ROOT / "sources"
+
+
+def data_dir() -> Path:
+    """Resolve where the data files live.
+
+    Order: ``PEACEWATCH_DATA_DIR``; ``../shared/data`` relative to the repository when it exists;
+    otherwise ``<user cache dir>/peacewatch/data`` (where ``peacewatch sources fetch`` writes).
+    """
+    env = os.environ.get("PEACEWATCH_DATA_DIR")
+    if env:
+        return Path(env)
+    shared = REPO_ROOT.parent / "shared" / "data"
+    if shared.is_dir():
+        return shared
+    return Path(user_cache_dir("peacewatch")) / "data"
+
+
+def load_source_yaml(path: Path) -> Source:
+    """Parse and validate one catalog YAML, naming the file and field on any error."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read catalog entry: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise CatalogError(f"{path}: expected a mapping at the top level (see docs/catalog-schema.md)")
+    try:
+        source = Source.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise CatalogError(f"{path}: invalid catalog entry: {problems} (see docs/catalog-schema.md)") from exc
+    if source.key != path.stem:
+        raise CatalogError(f"{path}: key {source.key!r} must equal the file name {path.stem!r}")
+    return source
+
+
+class Catalog:
+    """All sources of a catalog directory, by key."""
+
+    def __init__(self, directory: Path | None = None, data_root: Path | None = None) -> None:
+        self.directory = Path(directory) if directory else catalog_dir()
+        self.data_root = Path(data_root) if data_root else data_dir()
+        if not self.directory.is_dir():
+            raise CatalogError(
+                f"catalog directory {self.directory} not found; set PEACEWATCH_CATALOG_DIR to the "
+                "folder holding the sources/<key>.yml files"
+            )
+        self.sources: dict[str, Source] = {
+            p.stem: load_source_yaml(p) for p in sorted(self.directory.glob("*.yml"))
+        }
+
+    def __iter__(self):
+        return iter(self.sources.values())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.sources
+
+    def source(self, key: str) -> Source:
+        """Return one source or fail listing the known keys."""
+        try:
+            return self.sources[key]
+        except KeyError:
+            raise CatalogError(
+                f"unknown source {key!r}; known sources: {', '.join(sorted(self.sources))}"
+            ) from None
+
+    def file(self, key: str, name: str) -> SourceFile:
+        """Return the catalog record of one file of a source."""
+        source = self.source(key)
+        try:
+            return source.files[name]
+        except KeyError:
+            raise CatalogError(
+                f"source {key!r} has no file {name!r}; its files: {', '.join(source.files)}"
+            ) from None
+
+    def path(self, key: str, name: str) -> Path:
+        """Absolute path of a file in the data directory; error with the fix when it is missing."""
+        path = self.data_root / self.file(key, name).path
+        if not path.is_file():
+            raise MissingDataFileError(
+                f"{path}: data file of source {key!r} ({name}) not found. Set PEACEWATCH_DATA_DIR to "
+                f"the folder holding the datasets, or run `peacewatch sources fetch {key}`."
+            )
+        return path
+
+
+@lru_cache(maxsize=8)
+def _cached_catalog(directory: str, data_root: str) -> Catalog:
+    return Catalog(Path(directory), Path(data_root))
+
+
+def default_catalog() -> Catalog:
+    """The catalog for the current environment settings (memoised per directory pair)."""
+    return _cached_catalog(str(catalog_dir()), str(data_dir()))

@@ -1,0 +1,241 @@
+"""Reading catalogued files: parsing, row/column checks, sha256 check, parquet cache, lineage.
+
+Loaders never touch the network or the file system themselves; they ask a :class:`SourceContext`
+for raw tables. The context
+
+* parses a file by its catalog ``format`` (and ``read`` options),
+* checks the catalog's row count and columns (a truncated file fails here, by name),
+* checks the sha256 against the catalog (``PEACEWATCH_ALLOW_CHANGED_DATA=1`` downgrades a mismatch
+  to a warning for users who knowingly run on a newer release),
+* caches each loader's tidy output as parquet in the user cache dir, keyed by the loader, its
+  version and the input files' size and mtime, so a warm build reads a few small parquet files,
+* records which source versions and file hashes were used (the lineage of a panel).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from platformdirs import user_cache_dir
+
+from peacewatch.sources.catalog import Catalog, default_catalog
+from peacewatch.sources.errors import ChecksumError, MalformedDataError
+
+Reader = Callable[[str], Any]
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """Where loader outputs are cached (``PEACEWATCH_CACHE_DIR`` or the user cache dir)."""
+    env = os.environ.get("PEACEWATCH_CACHE_DIR")
+    return Path(env) if env else Path(user_cache_dir("peacewatch")) / "frames"
+
+
+@dataclass
+class FileRecord:
+    """Provenance of one file actually used."""
+
+    source: str
+    name: str
+    path: str
+    version: str
+    sha256: str
+
+
+@dataclass
+class SourceContext:
+    """Gives loaders their raw tables and remembers what was used.
+
+    Parameters
+    ----------
+    catalog
+        The catalog to read from; default: the environment's catalog.
+    use_cache
+        Read/write the parquet cache of loader outputs.
+    """
+
+    catalog: Catalog = field(default_factory=default_catalog)
+    use_cache: bool = True
+    used: dict[str, dict[str, FileRecord]] = field(default_factory=dict)
+
+    # ----------------------------------------------------------------- raw files
+    def read(self, key: str, name: str) -> Any:
+        """Parse one catalogued file and check its shape and checksum (no cache)."""
+        record = self.catalog.file(key, name)
+        path = self.catalog.path(key, name)
+        table = _parse(path, record.format, record.read, key)
+        if isinstance(table, pd.DataFrame):
+            _check_shape(table, path, key, record.assertions.rows, record.assertions.columns)
+        actual = sha256_of(path)
+        self._check_sha(key, name, path, record.sha256, actual)
+        self._remember(key, name, path, actual)
+        return table
+
+    def _check_sha(self, key: str, name: str, path: Path, expected: str, actual: str) -> None:
+        if actual == expected:
+            return
+        message = (
+            f"{path}: sha256 {actual} does not match the catalog's {expected} for source {key!r} "
+            f"({name}). The file was changed or replaced; re-fetch it with `peacewatch sources fetch "
+            f"{key}`, or, if you mean to use a newer release, update sources/{key}.yml "
+            "(or set PEACEWATCH_ALLOW_CHANGED_DATA=1 to proceed with a warning)."
+        )
+        if os.environ.get("PEACEWATCH_ALLOW_CHANGED_DATA") == "1":
+            warnings.warn(message, stacklevel=3)
+        else:
+            raise ChecksumError(message)
+
+    def _remember(self, key: str, name: str, path: Path, sha: str) -> None:
+        version = self.catalog.source(key).version
+        self.used.setdefault(key, {})[name] = FileRecord(key, name, str(path), version, sha)
+
+    # ----------------------------------------------------------------- cached loader outputs
+    def cached(self, key: str, files: list[str], tag: str, build: Callable[[Reader], pd.DataFrame]) -> pd.DataFrame:
+        """Return ``build(read)`` for source ``key``, from the parquet cache when inputs are unchanged.
+
+        ``tag`` names the loader and its version; bump it when the loader's logic changes.
+        """
+        paths = {name: self.catalog.path(key, name) for name in files}
+        stamp = {name: [p.stat().st_size, p.stat().st_mtime_ns, str(p)] for name, p in paths.items()}
+        digest = hashlib.sha256(json.dumps([key, tag, stamp], sort_keys=True).encode()).hexdigest()[:20]
+        target = cache_dir() / f"{key}-{tag}-{digest}.parquet"
+        meta_path = target.with_suffix(".json")
+        if self.use_cache and target.is_file() and meta_path.is_file():
+            try:
+                meta = json.loads(meta_path.read_text())
+                frame = pd.read_parquet(target)
+            except (OSError, ValueError):
+                pass  # a damaged cache entry is rebuilt below
+            else:
+                for name, sha in meta["sha256"].items():
+                    self._remember(key, name, paths[name], sha)
+                return frame
+        frame = build(lambda name: self.read(key, name))
+        if self.use_cache:
+            self._write_cache(target, meta_path, frame, key, files)
+        return frame
+
+    def cached_derived(
+        self, name: str, sources: list[str], params: dict[str, Any], build: Callable[[], pd.DataFrame],
+        extra_files: tuple[Path, ...] = (),
+    ) -> pd.DataFrame:
+        """Cache a frame computed from several sources (e.g. a panel verb's columns).
+
+        The key covers ``name``, ``params``, the size/mtime of every catalogued file of ``sources``
+        and of ``extra_files`` (rule files such as country_overrides.yml); a hit restores the lineage
+        of those sources as recorded when the frame was built.
+        """
+        stamp: list[Any] = [name, params]
+        for key in sorted(sources):
+            for fname, record in self.catalog.source(key).files.items():
+                path = self.catalog.data_root / record.path
+                st = path.stat() if path.is_file() else None
+                stamp.append([key, fname, st.st_size if st else None, st.st_mtime_ns if st else None])
+        for path in extra_files:
+            st = path.stat()
+            stamp.append([str(path), st.st_size, st.st_mtime_ns])
+        digest = hashlib.sha256(json.dumps(stamp, sort_keys=True, default=str).encode()).hexdigest()[:20]
+        target = cache_dir() / f"derived-{name}-{digest}.parquet"
+        meta_path = target.with_suffix(".json")
+        if self.use_cache and target.is_file() and meta_path.is_file():
+            try:
+                meta = json.loads(meta_path.read_text())
+                frame = pd.read_parquet(target)
+            except (OSError, ValueError):
+                pass
+            else:
+                for key, files in meta["used"].items():
+                    for rec in files:
+                        self.used.setdefault(key, {})[rec["name"]] = FileRecord(**rec)
+                return frame
+        frame = build()
+        if self.use_cache:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".tmp{os.getpid()}")
+            try:
+                frame.to_parquet(tmp, index=False)
+                os.replace(tmp, target)
+                used = {k: [vars(r) for r in self.used.get(k, {}).values()] for k in sources}
+                meta_path.write_text(json.dumps({"used": used}))
+            except (OSError, ValueError, TypeError) as exc:
+                tmp.unlink(missing_ok=True)
+                warnings.warn(f"could not cache {name} in {target.parent}: {exc}", stacklevel=2)
+        return frame
+
+    def _write_cache(self, target: Path, meta_path: Path, frame: pd.DataFrame, key: str, files: list[str]) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".tmp{os.getpid()}")
+        try:
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, target)  # atomic: readers never see half a file
+            shas = {name: self.used[key][name].sha256 for name in files}
+            meta_path.write_text(json.dumps({"sha256": shas}))
+        except (OSError, ValueError, TypeError) as exc:  # caching is an optimisation, never fatal
+            tmp.unlink(missing_ok=True)
+            warnings.warn(f"could not cache {key} in {target.parent}: {exc}", stacklevel=3)
+
+    # ----------------------------------------------------------------- lineage
+    def lineage(self, keys: list[str] | None = None) -> list[dict[str, Any]]:
+        """Source key, version and file hashes of everything read (or of ``keys``)."""
+        out = []
+        for key in sorted(keys if keys is not None else self.used):
+            source = self.catalog.source(key)
+            out.append(
+                {
+                    "source": key,
+                    "title": source.title,
+                    "version": source.version,
+                    "files": [
+                        {"name": r.name, "path": r.path, "sha256": r.sha256}
+                        for r in self.used.get(key, {}).values()
+                    ],
+                }
+            )
+        return out
+
+
+def _parse(path: Path, fmt: str, options: dict[str, Any], key: str) -> Any:
+    try:
+        if fmt in ("csv", "csv.gz"):
+            return pd.read_csv(path, low_memory=False, **options)
+        if fmt == "dta":
+            return pd.read_stata(path, convert_categoricals=False, **options)
+        if fmt == "json":
+            return json.loads(path.read_text(encoding=options.get("encoding", "utf-8")))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError, ValueError, OSError) as exc:
+        raise MalformedDataError(
+            f"{path}: cannot parse as {fmt} ({type(exc).__name__}: {exc}). The file may be truncated or "
+            f"corrupted; re-fetch it with `peacewatch sources fetch {key}`."
+        ) from exc
+    raise MalformedDataError(f"{path}: format {fmt!r} is not supported (csv, csv.gz, dta, json)")
+
+
+def _check_shape(table: pd.DataFrame, path: Path, key: str, rows: int | None, columns: list[str]) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise MalformedDataError(
+            f"{path}: columns {missing} expected by sources/{key}.yml are missing (found "
+            f"{list(table.columns)[:12]}...). Is this the right file or release?"
+        )
+    if rows is not None and len(table) != rows:
+        hint = " The file looks truncated;" if len(table) < rows else ""
+        raise MalformedDataError(
+            f"{path}: {len(table)} data rows, the catalog expects {rows}.{hint} re-fetch it with "
+            f"`peacewatch sources fetch {key}`."
+        )

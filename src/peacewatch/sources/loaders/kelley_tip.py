@@ -1,0 +1,80 @@
+"""TIP tiers, Cho 3P index, criminalisation and Palermo ratification (Kelley; Kelley & Simmons).
+
+Tier coding kept distinct: 1, 2, 2.5 (= Tier 2 Watch List), 3; 666 = special case; 555 = not in the
+report. Sources, in order of precedence: ``tierupdated`` of the criminalization-cho-tiers file
+(1999-2014, State Department tiers as updated by Kelley) and ``tiers_2015.csv`` for the 2015 report
+(country names mapped through the crosswalk). The Cho 3P index (prosecution, protection, prevention,
+each 1-5, overall 3-15) covers 2000-2013; ``crimlevel`` is anti-trafficking criminalisation (0 none,
+1 partial, 2 full). Palermo protocol: ``protocoldate`` (year of ratification/accession) from the
+Kelley & Simmons replication file.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from peacewatch.sources.context import SourceContext
+from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.errors import DuplicateKeyError
+
+TIER_LABELS = {1.0: "Tier 1", 2.0: "Tier 2", 2.5: "Tier 2 Watch List", 3.0: "Tier 3", 666.0: "Special Case", 555.0: "Not rated"}
+
+
+def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
+    """Country-year TIP tiers 1999-2015 with 3P and criminalisation.
+
+    Returns ``ccode, year, name, tier_code`` (1, 2, 2.5, 3, 666, 555), ``tier`` (numeric tier, missing
+    for special case / not rated), ``tier_label``, ``special_case``, ``p3_prosecution``,
+    ``p3_protection``, ``p3_prevention``, ``p3_overall``, ``crim_level``, ``palermo_year``.
+    """
+    ctx = ctx or default_context()
+    cw = crosswalk_for(ctx)
+
+    def build(read) -> pd.DataFrame:
+        cho = read("cho_tiers")
+        base = pd.DataFrame(
+            {
+                "ccode": cho["ccode"].astype("int64"),
+                "year": cho["year"].astype("int64"),
+                "name": cho["name"].astype(str),
+                "tier_code": cho["tierupdated"].astype(float),
+                "p3_prosecution": cho["prosecution"].astype(float),
+                "p3_protection": cho["protection"].astype(float),
+                "p3_prevention": cho["prevention"].astype(float),
+                "p3_overall": cho["p"].astype(float),
+                "crim_level": cho["crimlevel"].astype(float),
+            }
+        )
+        t15 = read("tiers_2015")
+        t15 = t15.assign(countryname=t15["countryname"].str.strip())
+        t15 = t15[t15["countryname"].map(cw.name_to_cow).notna() | ~t15["countryname"].isin(cw.dropped_names)]
+        names = cw.names_to_cow(t15["countryname"].str.strip(), "kelley_tip (tiers_2015.csv countryname)")
+        y2015 = pd.DataFrame(
+            {
+                "ccode": t15["countryname"].str.strip().map(names).astype("int64"),
+                "year": 2015,
+                "name": t15["countryname"].str.strip(),
+                "tier_code": t15["tier"].astype(float),
+            }
+        )
+        out = pd.concat([base, y2015], ignore_index=True)
+        dup = out[out.duplicated(["ccode", "year"], keep=False)]
+        if len(dup):
+            raise DuplicateKeyError(
+                "kelley_tip: duplicate country-years "
+                f"{dup[['name', 'ccode', 'year']].values.tolist()[:10]}; fix the name mapping in country_overrides.yml"
+            )
+        ks = read("ks_replication")
+        palermo = (
+            pd.DataFrame({"ccode": ks["cowcode"], "palermo_year": ks["protocoldate"]})
+            .dropna()
+            .groupby("ccode")["palermo_year"]
+            .min()
+        )
+        out["palermo_year"] = out["ccode"].map(palermo)
+        out["tier_label"] = out["tier_code"].map(TIER_LABELS)
+        out["special_case"] = out["tier_code"].eq(666.0)
+        out["tier"] = out["tier_code"].where(out["tier_code"].isin([1.0, 2.0, 2.5, 3.0]))
+        return out.sort_values(["ccode", "year"]).reset_index(drop=True)
+
+    return ctx.cached("kelley_tip", ["cho_tiers", "tiers_2015", "ks_replication"], "tiers-v1", build)
