@@ -1,7 +1,367 @@
-"""CLI commands of peacewatch.registry (mounted by :mod:peacewatch.cli)."""
+"""CLI commands of peacewatch.registry (mounted by :mod:`peacewatch.cli` as ``peacewatch registry``).
+
+Commands act as a registry user: pass ``--token`` or set ``PEACEWATCH_TOKEN`` (``init`` prints
+the first coordinator's token). Roles are enforced exactly as in the API.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import secrets
+import sys
+from pathlib import Path
+from typing import Optional
+
 import typer
 
-app = typer.Typer(help="registry commands", no_args_is_help=True)
+app = typer.Typer(help="Accountability registry: cases, referrals, intake, vetting, compliance, training, audit.",
+                  no_args_is_help=True)
+users_app = typer.Typer(help="Users and tokens.", no_args_is_help=True)
+cases_app = typer.Typer(help="Allegation cases.", no_args_is_help=True)
+referrals_app = typer.Typer(help="Referral clocks.", no_args_is_help=True)
+intake_app = typer.Typer(help="Anonymous whistleblower intake.", no_args_is_help=True)
+vetting_app = typer.Typer(help="Misconduct records and roster screening.", no_args_is_help=True)
+compliance_app = typer.Typer(help="National reports on the 2004 NATO THB policy.", no_args_is_help=True)
+training_app = typer.Typer(help="Pre-deployment training.", no_args_is_help=True)
+audit_app = typer.Typer(help="Hash-chained audit log.", no_args_is_help=True)
+for _sub, _name in [(users_app, "users"), (cases_app, "cases"), (referrals_app, "referrals"), (intake_app, "intake"),
+                    (vetting_app, "vetting"), (compliance_app, "compliance"), (training_app, "training"),
+                    (audit_app, "audit")]:
+    app.add_typer(_sub, name=_name)
+
+TokenOpt = typer.Option(None, "--token", envvar="PEACEWATCH_TOKEN", help="API token of the acting user.")
+DbOpt = typer.Option(None, "--db", envvar="PEACEWATCH_DB_URL", help="Database URL (default out/peacewatch.sqlite).")
+
+
+def _registry(db: str | None):
+    from peacewatch.registry.service import Registry
+    return Registry(db)
+
+
+def _fail(exc: Exception) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _run(fn):
+    """Run ``fn`` turning registry errors into a one-line message and exit code 2."""
+    from peacewatch.registry.errors import RegistryError
+    try:
+        return fn()
+    except RegistryError as exc:
+        _fail(exc)
+
+
+def _echo(obj) -> None:
+    typer.echo(json.dumps(obj, indent=2, default=str, ensure_ascii=False))
+
+
+def _as_user(db, token, fn):
+    reg = _registry(db)
+    def go():
+        with reg.as_user(token) as (s, u):
+            return fn(s, u)
+    return _run(go)
+
+
+@app.command()
+def init(
+    db: Optional[str] = DbOpt,
+    admin: str = typer.Option("coordinator", help="Username of the first coordinator."),
+    password: Optional[str] = typer.Option(None, help="Password of the first coordinator (default: random, printed)."),
+) -> None:
+    """Create the key file, migrate the database and create the first coordinator (prints its token)."""
+    import os
+
+    from sqlalchemy import func, select
+
+    from peacewatch.registry import auth, crypto
+    from peacewatch.registry.models import User
+
+    if not os.environ.get("PEACEWATCH_SECRET_KEY"):
+        path = crypto.create_key_file()
+        typer.echo(f"encryption key: {path} (mode 0600; back it up, data cannot be read without it)")
+    reg = _registry(db)
+    typer.echo(f"database: {reg.engine.url.render_as_string(hide_password=True)} (schema up to date)")
+
+    def go():
+        with reg.session() as s:
+            if s.execute(select(func.count(User.id))).scalar_one():
+                typer.echo("users exist already; no new coordinator created")
+                return
+            pw = password or secrets.token_urlsafe(12)
+            new = auth.create_user(s, admin, pw, auth.COORDINATOR)
+            typer.echo(f"coordinator: {admin}")
+            if not password:
+                typer.echo(f"password: {pw}")
+            typer.echo(f"token: {new.token}")
+    _run(go)
+
+
+@users_app.command("create")
+def users_create(
+    username: str, role: str = typer.Option(..., help="reporter|investigator|tcc_liaison|coordinator|analyst"),
+    tcc: Optional[int] = typer.Option(None, help="COW code of a TCC liaison's country."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+) -> None:
+    """Create a user (coordinators) and print its token."""
+    from peacewatch.registry import auth
+
+    def fn(s, u):
+        auth.require_role(u, auth.COORDINATOR)
+        new = auth.create_user(s, username, password, role, tcc, actor=u.username)
+        return {"username": new.user.username, "role": role, "tcc_ccode": tcc, "token": new.token}
+    _echo(_as_user(db, token, fn))
+
+
+@users_app.command("list")
+def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """List users (coordinators)."""
+    from peacewatch.registry import auth
+
+    def fn(s, u):
+        auth.require_role(u, auth.COORDINATOR)
+        return [{"username": x.username, "role": x.role, "tcc_ccode": x.tcc_ccode, "active": x.active} for x in auth.list_users(s)]
+    _echo(_as_user(db, token, fn))
+
+
+@cases_app.command("create")
+def cases_create(
+    mission: str = typer.Option(...), tcc: int = typer.Option(..., help="COW code of the TCC."),
+    category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related"),
+    summary: str = typer.Option(...), subject: Optional[str] = typer.Option(None, help="Name of the accused."),
+    incident_date: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
+    victim_json: Optional[str] = typer.Option(None, help="Victim details as JSON (stored encrypted)."),
+    token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+) -> None:
+    """Record an allegation."""
+    from peacewatch.registry import cases
+
+    try:
+        day = dt.date.fromisoformat(incident_date) if incident_date else None
+        victim = json.loads(victim_json) if victim_json else None
+    except ValueError as exc:
+        _fail(ValueError(f"--incident-date must be YYYY-MM-DD and --victim-json valid JSON ({exc})"))
+    _echo(_as_user(db, token, lambda s, u: cases.case_dict(cases.create_case(
+        s, u, mission=mission, tcc_ccode=tcc, category=category, summary=summary, subject_name=subject,
+        incident_date=day, victim=victim), u)))
+
+
+@cases_app.command("list")
+def cases_list(status: Optional[str] = None, tcc: Optional[int] = None, mission: Optional[str] = None,
+               token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """List cases visible to the acting user."""
+    from peacewatch.registry import cases
+    _echo(_as_user(db, token, lambda s, u: [cases.case_dict(c, u) for c in cases.list_cases(
+        s, u, status=status, tcc_ccode=tcc, mission=mission, limit=1000)]))
+
+
+@cases_app.command("show")
+def cases_show(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Show one case with its events."""
+    from peacewatch.registry import cases
+    _echo(_as_user(db, token, lambda s, u: cases.case_dict(cases.get_case(s, u, case_id), u, s)))
+
+
+@cases_app.command("transition")
+def cases_transition(case_id: int, to_status: str, note: Optional[str] = None, officer: Optional[str] = None,
+                     outcome: Optional[str] = None, repatriated: Optional[bool] = None,
+                     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Move a case to a new status."""
+    from peacewatch.registry import cases
+    _echo(_as_user(db, token, lambda s, u: cases.case_dict(cases.transition_case(
+        s, u, case_id, to_status, note=note, officer_name=officer, outcome=outcome, repatriated=repatriated), u, s)))
+
+
+@referrals_app.command("overdue")
+def referrals_overdue(as_of: Optional[str] = typer.Option(None, help="YYYY-MM-DD (default today)"),
+                      token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """List overdue referral deadlines."""
+    from peacewatch.registry import referrals
+    day = dt.date.fromisoformat(as_of) if as_of else None
+    _echo(_as_user(db, token, lambda s, u: [i.as_dict() for i in referrals.list_overdue(s, u, day)]))
+
+
+@referrals_app.command("escalate")
+def referrals_escalate(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Escalate overdue referrals one level (mission head, then coordinator)."""
+    from peacewatch.registry import referrals
+    _echo(_as_user(db, token, lambda s, u: [
+        {"referral_id": e.referral_id, "level": e.level, "target": e.target, "reason": e.reason}
+        for e in referrals.escalate_overdue(s, u)]))
+
+
+@intake_app.command("submit")
+def intake_submit(message: Optional[str] = typer.Option(None, help="Text (default: read stdin)."),
+                  mission: Optional[str] = None, category: Optional[str] = None, db: Optional[str] = DbOpt) -> None:
+    """Submit an anonymous report and print its receipt."""
+    from peacewatch.registry import intake
+    text = message if message is not None else sys.stdin.read()
+    reg = _registry(db)
+
+    def go():
+        with reg.session() as s:
+            return intake.submit_report(s, text, mission, category)
+    typer.echo(f"receipt: {_run(go)}")
+
+
+@intake_app.command("read")
+def intake_read(receipt: str, db: Optional[str] = DbOpt) -> None:
+    """Read a report's replies with its receipt."""
+    from peacewatch.registry import intake
+    reg = _registry(db)
+
+    def go():
+        with reg.session() as s:
+            return intake.read_thread(s, receipt)
+    _echo(_run(go))
+
+
+@intake_app.command("list")
+def intake_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """List intake reports (investigators, coordinators)."""
+    from peacewatch.registry import intake
+    _echo(_as_user(db, token, lambda s, u: intake.list_reports(s, u)))
+
+
+@intake_app.command("reply")
+def intake_reply(report_id: int, message: str, status: Optional[str] = None,
+                 token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Reply to an intake report."""
+    from peacewatch.registry import intake
+    _echo(_as_user(db, token, lambda s, u: intake.reply(s, u, report_id, message, status)))
+
+
+@vetting_app.command("import-records")
+def vetting_import(csv_path: Path, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Import misconduct records (CSV: full_name,date_of_birth,nationality,category[,source]); all or nothing."""
+    from peacewatch.registry import vetting
+    text = csv_path.read_text(encoding="utf-8")
+    n = _as_user(db, token, lambda s, u: vetting.import_records_csv(s, u, text, str(csv_path)))
+    typer.echo(f"imported {n} records")
+
+
+@vetting_app.command("screen")
+def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="Write hits to .csv or .json (default: stdout JSON)."),
+                   threshold: float = 0.8, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Screen a roster CSV (name,date_of_birth,nationality) against the misconduct records."""
+    import pandas as pd
+
+    from peacewatch.registry import vetting
+
+    def fn(s, u):
+        rows = vetting.read_roster_file(roster)
+        sc = vetting.screen_roster(s, u, rows, roster.name, threshold)
+        return sc.id, vetting.screening_hits(s, u, sc.id)
+    sid, hits = _as_user(db, token, fn)
+    if out is None:
+        _echo({"screening_id": sid, "hits": hits})
+        return
+    if out.suffix == ".json":
+        out.write_text(json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False), encoding="utf-8")
+    elif out.suffix == ".csv":
+        flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
+        pd.DataFrame(flat).to_csv(out, index=False)
+    else:
+        _fail(ValueError(f"--out {out}: use a .csv or .json file name"))
+    typer.echo(f"screening {sid}: {len(hits)} hits written to {out}")
+
+
+@vetting_app.command("decide")
+def vetting_decide(hit_id: int, decision: str, note: str = "", token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Record a human decision (confirmed_match|not_a_match) on a screening hit."""
+    from peacewatch.registry import vetting
+    _as_user(db, token, lambda s, u: vetting.decide(s, u, hit_id, decision, note))
+    typer.echo(f"hit {hit_id}: {decision}")
+
+
+@compliance_app.command("submit")
+def compliance_submit(
+    nation: int = typer.Option(..., help="COW code."), year: int = typer.Option(...),
+    ratification: Optional[str] = None, training: Optional[str] = None, legislation: Optional[str] = None,
+    reporting: Optional[str] = None, whistleblower_policy: Optional[str] = None,
+    misconduct_database: Optional[str] = None, notes: str = "", replace: bool = False,
+    token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+) -> None:
+    """Submit a national report (each provision: met|partial|not_met; omit if unknown)."""
+    from peacewatch.registry import compliance
+    provisions = {"ratification": ratification, "training": training, "legislation": legislation,
+                  "reporting": reporting, "whistleblower_policy": whistleblower_policy,
+                  "misconduct_database": misconduct_database}
+    _echo(_as_user(db, token, lambda s, u: compliance.report_dict(
+        compliance.submit_report(s, u, nation, year, provisions, notes, replace))))
+
+
+@compliance_app.command("show")
+def compliance_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Compliance scores per nation-year (coordinators, analysts, investigators)."""
+    from peacewatch.registry import auth, stats
+
+    def fn(s, u):
+        auth.require_role(u, auth.COORDINATOR, auth.ANALYST, auth.INVESTIGATOR)
+        return stats.compliance_by_nation(s, year)
+    typer.echo(_as_user(db, token, fn).to_string(index=False))
+
+
+@training_app.command("add-module")
+def training_add_module(code: str, title: str, audience: str = "all", token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Define a training module (audience: all|commanders|military_police)."""
+    from peacewatch.registry import training
+    _as_user(db, token, lambda s, u: training.add_module(s, u, code, title, audience))
+    typer.echo(f"module {code} added")
+
+
+@training_app.command("add-person")
+def training_add_person(service_number: str, full_name: str, nation: int = typer.Option(...),
+                        deployment_year: int = typer.Option(...), audience: str = "all",
+                        token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Register a member of deploying personnel."""
+    from peacewatch.registry import training
+    _as_user(db, token, lambda s, u: training.add_person(s, u, service_number, full_name, nation, deployment_year, audience))
+    typer.echo(f"person {service_number} added")
+
+
+@training_app.command("complete")
+def training_complete(service_number: str, module_code: str, completed_on: str = typer.Option(..., help="YYYY-MM-DD"),
+                      score: Optional[float] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Record a module completion."""
+    from peacewatch.registry import training
+    try:
+        day = dt.date.fromisoformat(completed_on)
+    except ValueError:
+        _fail(ValueError(f"--completed-on {completed_on!r}: write the date as YYYY-MM-DD"))
+    _as_user(db, token, lambda s, u: training.record_completion(s, u, service_number, module_code, day, score))
+    typer.echo(f"{service_number} completed {module_code}")
+
+
+@training_app.command("show")
+def training_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Training completion per nation-year (small cells suppressed unless you are a coordinator)."""
+    from peacewatch.registry import auth, stats
+
+    def fn(s, u):
+        auth.require_role(u, auth.COORDINATOR, auth.ANALYST, auth.INVESTIGATOR)
+        if u.role == auth.COORDINATOR:
+            return stats.training_completion(s, year)
+        return stats.published_training_completion(s, year)
+    typer.echo(_as_user(db, token, fn).to_string(index=False))
+
+
+@audit_app.command("verify")
+def audit_verify(db: Optional[str] = DbOpt) -> None:
+    """Recompute the audit hash chain; exit code 1 if it was tampered with."""
+    from peacewatch.registry import audit
+    reg = _registry(db)
+
+    def go():
+        with reg.session() as s:
+            return audit.verify(s)
+    r = _run(go)
+    if r.ok:
+        typer.echo(f"audit chain intact: {r.entries} entries")
+        return
+    typer.secho(f"audit chain BROKEN at entry {r.first_bad_seq}: {r.problem} ({r.entries} entries verified before it)",
+                fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)

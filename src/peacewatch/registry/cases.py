@@ -1,0 +1,251 @@
+"""Cases: allegations against mission personnel, their life cycle and who may see what.
+
+Visibility: investigators and coordinators see every case; a TCC liaison sees only cases of its own
+TCC that have been referred to it; a reporter sees the cases it reported; analysts see no case
+(only suppressed aggregates). Victim details live in their own encrypted table and are returned
+only to investigators and coordinators. Every read and every change is written to the audit log,
+and every change is also a :class:`~peacewatch.registry.models.CaseEvent`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import audit, workflow
+from peacewatch.registry.auth import (
+    ANALYST, COORDINATOR, INVESTIGATOR, REPORTER, TCC_LIAISON, require_role,
+)
+from peacewatch.registry.config import ReferralPolicy
+from peacewatch.registry.crypto import decrypt_json, encrypt_json
+from peacewatch.registry.errors import Forbidden, NotFound, ValidationFailed
+from peacewatch.registry.models import Case, CaseEvent, Referral, User, VictimDetails, utcnow
+from peacewatch.registry.referrals import open_referral, referral_dict
+
+FULL_ACCESS = (INVESTIGATOR, COORDINATOR)
+
+
+def create_case(
+    session: Session,
+    user: User,
+    *,
+    mission: str,
+    tcc_ccode: int,
+    category: str,
+    summary: str,
+    subject_name: str | None = None,
+    incident_date: dt.date | None = None,
+    victim: dict | None = None,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Record a new allegation (status ``reported``).
+
+    Parameters
+    ----------
+    session
+        Open session; the caller commits.
+    user
+        A reporter, investigator or coordinator.
+    mission
+        Mission acronym, e.g. ``MINUSTAH``.
+    tcc_ccode
+        COW code of the subject's troop-contributing country.
+    category
+        ``sexual_exploitation``, ``sexual_abuse`` or ``trafficking_related``.
+    summary
+        What is alleged (no victim identifiers: those go in ``victim``).
+    subject_name
+        Name of the accused, if known.
+    incident_date
+        Date of the alleged incident.
+    victim
+        Victim details (name, age, contact, ...) stored encrypted in a separate table.
+    now
+        Time of the report (default: now, UTC); set when importing historical cases.
+    """
+    require_role(user, REPORTER, INVESTIGATOR, COORDINATOR)
+    mission = (mission or "").strip()
+    if not mission:
+        raise ValidationFailed("mission is required (e.g. 'MINUSTAH')")
+    if category not in workflow.CATEGORIES:
+        raise ValidationFailed(f"category {category!r} is unknown; use one of {', '.join(workflow.CATEGORIES)}")
+    if not isinstance(tcc_ccode, int) or not (1 <= tcc_ccode <= 999):
+        raise ValidationFailed(f"tcc_ccode {tcc_ccode!r} is not a COW country code (an integer 1-999)")
+    if not (summary or "").strip():
+        raise ValidationFailed("summary is required")
+    now = now or utcnow()
+    case = Case(
+        mission=mission, tcc_ccode=tcc_ccode, category=category, status=workflow.REPORTED,
+        summary=summary.strip(), subject_name=(subject_name or None), incident_date=incident_date,
+        reported_at=now, reported_by=user.id, repatriated=False, updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    if victim:
+        session.add(VictimDetails(case_id=case.id, ciphertext=encrypt_json(victim), updated_at=now))
+    session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="created", to_status=workflow.REPORTED,
+                          detail=json.dumps({"mission": mission, "tcc_ccode": tcc_ccode, "category": category})))
+    session.flush()
+    audit.record(session, user.username, "create", "case", case.id, {"mission": mission, "tcc_ccode": tcc_ccode})
+    return case
+
+
+def _can_see(user: User, case: Case) -> bool:
+    if user.role in FULL_ACCESS:
+        return True
+    if user.role == TCC_LIAISON:
+        return case.tcc_ccode == user.tcc_ccode and case.referral is not None
+    if user.role == REPORTER:
+        return case.reported_by == user.id
+    return False
+
+
+def _load_visible(session: Session, user: User, case_id: int) -> Case:
+    if user.role == ANALYST:
+        raise Forbidden("analysts see aggregates only, never individual cases")
+    case = session.get(Case, case_id)
+    # Same answer for "missing" and "not yours": do not confirm that another TCC's case exists.
+    if case is None or not _can_see(user, case):
+        raise NotFound(f"no case {case_id} visible to you")
+    return case
+
+
+def get_case(session: Session, user: User, case_id: int) -> Case:
+    """Return a case ``user`` may see, recording the read in the audit log."""
+    case = _load_visible(session, user, case_id)
+    audit.record(session, user.username, "read", "case", case.id)
+    return case
+
+
+def list_cases(
+    session: Session, user: User, *, status: str | None = None, tcc_ccode: int | None = None,
+    mission: str | None = None, limit: int = 100, offset: int = 0,
+) -> list[Case]:
+    """Cases visible to ``user``, newest first, optionally filtered; the read is audited."""
+    if user.role == ANALYST:
+        raise Forbidden("analysts see aggregates only, never individual cases")
+    require_role(user, REPORTER, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
+    if status is not None and status not in workflow.STATES:
+        raise ValidationFailed(f"status {status!r} is unknown; use one of {', '.join(workflow.STATES)}")
+    stmt = select(Case).order_by(Case.id.desc())
+    if user.role == TCC_LIAISON:
+        stmt = stmt.join(Referral, Referral.case_id == Case.id).where(Case.tcc_ccode == user.tcc_ccode)
+    elif user.role == REPORTER:
+        stmt = stmt.where(Case.reported_by == user.id)
+    if status:
+        stmt = stmt.where(Case.status == status)
+    if tcc_ccode is not None:
+        stmt = stmt.where(Case.tcc_ccode == tcc_ccode)
+    if mission:
+        stmt = stmt.where(Case.mission == mission)
+    cases = list(session.execute(stmt.limit(max(1, min(limit, 1000))).offset(max(0, offset))).scalars())
+    audit.record(session, user.username, "read", "case_list", "*", {"case_ids": [c.id for c in cases]})
+    return cases
+
+
+def transition_case(
+    session: Session,
+    user: User,
+    case_id: int,
+    to_status: str,
+    *,
+    note: str | None = None,
+    officer_name: str | None = None,
+    outcome: str | None = None,
+    repatriated: bool | None = None,
+    now: dt.datetime | None = None,
+    policy: ReferralPolicy | None = None,
+) -> Case:
+    """Move a case to ``to_status`` if the state machine and the user's role allow it.
+
+    Parameters
+    ----------
+    to_status
+        Target status; see :mod:`peacewatch.registry.workflow` for the allowed moves.
+    note
+        Free-text note stored with the event.
+    officer_name
+        Required for ``national_investigation_appointed``: the national investigation officer.
+    outcome
+        Required for ``outcome_reported``: one of :data:`peacewatch.registry.workflow.OUTCOMES`.
+    repatriated
+        With ``substantiated``: whether the subject was repatriated.
+    now
+        Time of the change (default now, UTC).
+
+    Raises
+    ------
+    InvalidTransition
+        The move is not allowed from the current status (message lists allowed moves).
+    Forbidden
+        The user's role may not make this move.
+    """
+    case = _load_visible(session, user, case_id)
+    roles = workflow.check_transition(case.status, to_status)
+    if user.role not in roles:
+        raise Forbidden(f"role {user.role!r} may not move a case to {to_status!r}; allowed: {', '.join(roles)}")
+    now = now or utcnow()
+    detail: dict = {}
+    if note:
+        detail["note"] = note
+    if to_status == workflow.SUBSTANTIATED and repatriated is not None:
+        case.repatriated = bool(repatriated)
+        detail["repatriated"] = bool(repatriated)
+    if to_status == workflow.REFERRED_TO_TCC:
+        referral = open_referral(session, case, now, policy)
+        detail.update(officer_due=referral.officer_due.isoformat(), outcome_due=referral.outcome_due.isoformat())
+    if to_status == workflow.NATIONAL_INVESTIGATION_APPOINTED:
+        if not (officer_name or "").strip():
+            raise ValidationFailed("officer_name is required when a national investigation officer is appointed")
+        case.referral.officer_named_at = now
+        case.referral.officer_name = officer_name.strip()
+        detail["officer_name"] = officer_name.strip()
+    if to_status == workflow.OUTCOME_REPORTED:
+        if outcome not in workflow.OUTCOMES:
+            raise ValidationFailed(f"outcome {outcome!r} is unknown; use one of {', '.join(workflow.OUTCOMES)}")
+        case.referral.outcome = outcome
+        case.referral.outcome_reported_at = now
+        case.outcome = outcome
+        detail["outcome"] = outcome
+    session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="transition",
+                          from_status=case.status, to_status=to_status, detail=json.dumps(detail)))
+    audit.record(session, user.username, "transition", "case", case.id, {"from": case.status, "to": to_status})
+    case.status = to_status
+    case.updated_at = now
+    session.flush()
+    return case
+
+
+def victim_details(session: Session, user: User, case_id: int) -> dict | None:
+    """Decrypt the victim details of a case (investigators and coordinators only); audited."""
+    require_role(user, *FULL_ACCESS)
+    case = _load_visible(session, user, case_id)
+    row = session.get(VictimDetails, case.id)
+    audit.record(session, user.username, "read", "victim_details", case.id)
+    return decrypt_json(row.ciphertext) if row else None
+
+
+def case_dict(case: Case, user: User, session: Session | None = None) -> dict:
+    """JSON view of a case for ``user``: the subject's name only for those who handle it."""
+    iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
+    out = {
+        "id": case.id, "mission": case.mission, "tcc_ccode": case.tcc_ccode, "category": case.category,
+        "status": case.status, "summary": case.summary, "incident_date": iso(case.incident_date),
+        "reported_at": iso(case.reported_at), "updated_at": iso(case.updated_at),
+        "repatriated": case.repatriated, "outcome": case.outcome,
+        "allowed_next": list(workflow.TRANSITIONS[case.status]),
+        "referral": referral_dict(case.referral) if case.referral else None,
+    }
+    if user.role in FULL_ACCESS or user.role == TCC_LIAISON:
+        out["subject_name"] = case.subject_name
+    if session is not None:
+        names = dict(session.execute(select(User.id, User.username)).all())
+        out["events"] = [
+            {"at": iso(e.at), "kind": e.kind, "from_status": e.from_status, "to_status": e.to_status,
+             "actor": names.get(e.actor_id), "detail": json.loads(e.detail or "{}")}
+            for e in case.events
+        ]
+    return out

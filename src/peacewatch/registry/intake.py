@@ -1,0 +1,195 @@
+"""Anonymous whistleblower intake.
+
+A report stores no IP address, user agent, account or exact time (day precision only). The
+reporter gets a random 20-digit receipt; only its keyed hash (HMAC-SHA256 under the registry
+secret) is stored, so the receipt cannot be recovered from the database. With the receipt the
+reporter reads staff replies and adds information. Messages are encrypted at rest.
+
+Rate limiting (:class:`RateLimiter`) is in memory only: per client it keys on a hash of the
+address salted with a random value that is never written anywhere and is rotated every window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import audit, workflow
+from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
+from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash
+from peacewatch.registry.errors import NotFound, RateLimited, ValidationFailed
+from peacewatch.registry.models import Case, IntakeMessage, IntakeReport, User, utcnow
+
+RECEIPT_DIGITS = 20
+MAX_MESSAGE_CHARS = 20_000
+STATUSES = ("new", "triaged", "linked_to_case", "closed")
+
+
+def new_receipt() -> str:
+    """A uniformly random 20-digit receipt (about 66 bits of entropy)."""
+    return "".join(secrets.choice("0123456789") for _ in range(RECEIPT_DIGITS))
+
+
+def _receipt_hash(receipt: str) -> str:
+    return keyed_hash(receipt, "intake-receipt")
+
+
+def _clean_receipt(receipt: str) -> str:
+    digits = "".join(ch for ch in (receipt or "") if ch.isdigit())
+    if len(digits) != RECEIPT_DIGITS:
+        raise ValidationFailed(f"a receipt has exactly {RECEIPT_DIGITS} digits (spaces and dashes are ignored)")
+    return digits
+
+
+def _check_message(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("message is empty")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise ValidationFailed(f"message is longer than {MAX_MESSAGE_CHARS} characters; split it into several")
+    return text
+
+
+def submit_report(session: Session, message: str, mission: str | None = None, category: str | None = None) -> str:
+    """Store an anonymous report and return its receipt (shown once, never stored)."""
+    text = _check_message(message)
+    if category is not None and category not in workflow.CATEGORIES:
+        raise ValidationFailed(f"category {category!r} is unknown; use one of {', '.join(workflow.CATEGORIES)} or leave it empty")
+    receipt = new_receipt()
+    today = utcnow().date()
+    report = IntakeReport(receipt_hash=_receipt_hash(receipt), received_on=today,
+                          mission=(mission or None), category=category, status="new")
+    session.add(report)
+    session.flush()
+    session.add(IntakeMessage(report_id=report.id, received_on=today, author="reporter",
+                              ciphertext=encrypt_json({"text": text})))
+    audit.record(session, "anonymous", "create", "intake_report", report.id)
+    return receipt
+
+
+def _report_for_receipt(session: Session, receipt: str) -> IntakeReport:
+    report = session.execute(
+        select(IntakeReport).where(IntakeReport.receipt_hash == _receipt_hash(_clean_receipt(receipt)))
+    ).scalar_one_or_none()
+    if report is None:
+        raise NotFound("no report with this receipt; check the digits")
+    return report
+
+
+def _thread(session: Session, report: IntakeReport) -> list[dict]:
+    rows = session.execute(
+        select(IntakeMessage).where(IntakeMessage.report_id == report.id).order_by(IntakeMessage.id)
+    ).scalars()
+    return [{"on": m.received_on.isoformat(), "author": m.author, "text": decrypt_json(m.ciphertext)["text"]} for m in rows]
+
+
+def read_thread(session: Session, receipt: str) -> dict:
+    """What the reporter sees: status and all messages of the report."""
+    report = _report_for_receipt(session, receipt)
+    audit.record(session, "anonymous", "read", "intake_report", report.id)
+    return {"status": report.status, "messages": _thread(session, report)}
+
+
+def add_information(session: Session, receipt: str, message: str) -> dict:
+    """Append a reporter message to the report identified by ``receipt``."""
+    report = _report_for_receipt(session, receipt)
+    session.add(IntakeMessage(report_id=report.id, received_on=utcnow().date(), author="reporter",
+                              ciphertext=encrypt_json({"text": _check_message(message)})))
+    audit.record(session, "anonymous", "add", "intake_message", report.id)
+    session.flush()
+    return {"status": report.status, "messages": _thread(session, report)}
+
+
+def list_reports(session: Session, user: User, status: str | None = None) -> list[dict]:
+    """Reports for staff (investigators, coordinators), newest first, without messages."""
+    require_role(user, INVESTIGATOR, COORDINATOR)
+    stmt = select(IntakeReport).order_by(IntakeReport.id.desc())
+    if status:
+        stmt = stmt.where(IntakeReport.status == status)
+    reports = list(session.execute(stmt).scalars())
+    audit.record(session, user.username, "read", "intake_list", "*", {"ids": [r.id for r in reports]})
+    return [report_dict(r) for r in reports]
+
+
+def report_dict(r: IntakeReport) -> dict:
+    return {"id": r.id, "received_on": r.received_on.isoformat(), "mission": r.mission,
+            "category": r.category, "status": r.status, "case_id": r.case_id}
+
+
+def staff_view(session: Session, user: User, report_id: int) -> dict:
+    """One report with its messages, for staff; audited."""
+    require_role(user, INVESTIGATOR, COORDINATOR)
+    report = session.get(IntakeReport, report_id)
+    if report is None:
+        raise NotFound(f"no intake report {report_id}")
+    audit.record(session, user.username, "read", "intake_report", report.id)
+    return {**report_dict(report), "messages": _thread(session, report)}
+
+
+def reply(session: Session, user: User, report_id: int, message: str, status: str | None = None,
+          case_id: int | None = None) -> dict:
+    """Staff reply to a report; optionally change its status or link it to a case."""
+    require_role(user, INVESTIGATOR, COORDINATOR)
+    report = session.get(IntakeReport, report_id)
+    if report is None:
+        raise NotFound(f"no intake report {report_id}")
+    if status is not None:
+        if status not in STATUSES:
+            raise ValidationFailed(f"status {status!r} is unknown; use one of {', '.join(STATUSES)}")
+        report.status = status
+    if case_id is not None:
+        if session.get(Case, case_id) is None:
+            raise NotFound(f"no case {case_id} to link")
+        report.case_id = case_id
+        report.status = "linked_to_case"
+    session.add(IntakeMessage(report_id=report.id, received_on=utcnow().date(), author="staff",
+                              ciphertext=encrypt_json({"text": _check_message(message)})))
+    audit.record(session, user.username, "reply", "intake_report", report.id, {"status": report.status})
+    session.flush()
+    return {**report_dict(report), "messages": _thread(session, report)}
+
+
+class RateLimiter:
+    """Sliding-window limiter held in memory only.
+
+    Parameters
+    ----------
+    per_client, overall
+        Maximum events per window for one client and for everyone together.
+    window_seconds
+        Window length; the client-hashing salt is replaced each window, so no client key outlives it.
+    """
+
+    def __init__(self, per_client: int = 5, overall: int = 120, window_seconds: float = 60.0):
+        self.per_client, self.overall, self.window = per_client, overall, window_seconds
+        self._lock = threading.Lock()
+        self._salt = secrets.token_bytes(16)
+        self._salt_since = time.monotonic()
+        self._clients: dict[str, deque] = defaultdict(deque)
+        self._all: deque = deque()
+
+    def hit(self, client: str | None) -> None:
+        """Count one event for ``client``; raise :class:`RateLimited` when over a limit."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._salt_since > self.window:
+                self._salt, self._salt_since = secrets.token_bytes(16), now
+                self._clients.clear()
+            while self._all and now - self._all[0] > self.window:
+                self._all.popleft()
+            if len(self._all) >= self.overall:
+                raise RateLimited("too many reports right now; please try again in a minute")
+            key = hashlib.sha256(self._salt + (client or "").encode()).hexdigest()
+            q = self._clients[key]
+            while q and now - q[0] > self.window:
+                q.popleft()
+            if len(q) >= self.per_client:
+                raise RateLimited("too many requests from this connection; please try again in a minute")
+            q.append(now)
+            self._all.append(now)

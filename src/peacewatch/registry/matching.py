@@ -1,0 +1,238 @@
+"""Transliteration-aware fuzzy matching of people (roster rows) against misconduct records.
+
+Pure functions on pandas frames, used by :mod:`peacewatch.registry.vetting` and the benchmark.
+
+How a pair is scored
+--------------------
+1. Names are transliterated to ASCII (``text_unidecode``: Cyrillic, Greek, Arabic, accents ...),
+   lower-cased and *folded* so that common romanisation variants coincide (kh/h, zh/j, ph/f, y/j/i,
+   ou/u, w/v, q/k, c/k, -off/-ov, doubled letters). The *skeleton* of a token keeps its first letter
+   and its consonants, which equates e.g. Arabic-script "محمد" (mhmd) with "Muhammad".
+2. ``name_score`` = mean of rapidfuzz ``token_sort_ratio`` on the folded names and on the skeletons.
+3. ``dob_score`` = 1 exact, 0.8 day and month swapped, 0.7 one of day/month/year differs, else 0;
+   missing when either date is missing. ``nationality_score`` = 1 same, 0 different, missing if
+   either is missing.
+4. ``score`` = weighted mean of the available components (name 0.6, dob 0.3, nationality 0.1).
+   A hit needs ``score >= threshold`` and ``name_score >= min_name_score``.
+
+Blocking (why it is fast)
+-------------------------
+Only pairs sharing a blocking key are scored: same date of birth (or with day/month swapped); same
+birth year and a shared token skeleton; same day-month and a shared token skeleton; and, when a date
+is missing on either side, same nationality and a shared token skeleton. A true match with a typo in
+at most one of day, month or year, any name spelling variant that keeps one token's skeleton, or a
+missing date still shares a key. Records with neither date of birth nor nationality are only
+reachable through a roster date of birth.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from text_unidecode import unidecode
+
+WEIGHTS = {"name": 0.6, "dob": 0.3, "nationality": 0.1}
+DEFAULT_THRESHOLD = 0.80
+DEFAULT_MIN_NAME_SCORE = 0.75
+
+_FOLDS = [
+    ("tsch", "ch"), ("sch", "sh"), ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("ph", "f"),
+    ("ck", "k"), ("q", "k"), ("w", "v"), ("x", "ks"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
+    ("y", "i"), ("j", "i"),
+]
+_C_NOT_H = re.compile(r"c(?!h)")
+_OFF_END = re.compile(r"off$")
+_DOUBLE = re.compile(r"(.)\1+")
+_NON_ALPHA = re.compile(r"[^a-z ]+")
+_VOWELS = re.compile(r"[aeiou]")
+
+
+def to_ascii(name: str) -> str:
+    """Transliterate to lower-case ASCII letters and single spaces."""
+    text = unidecode(unicodedata.normalize("NFKC", name or "")).lower()
+    text = _NON_ALPHA.sub(" ", text.replace("'", "").replace("-", " "))
+    return " ".join(text.split())
+
+
+def fold_token(token: str) -> str:
+    """Fold romanisation variants of one ASCII token to a common spelling."""
+    t = _OFF_END.sub("ov", token)
+    for a, b in _FOLDS:
+        t = t.replace(a, b)
+    t = _C_NOT_H.sub("k", t)
+    return _DOUBLE.sub(r"\1", t)
+
+
+def skeleton_token(folded: str) -> str:
+    """First letter plus consonants of a folded token (vowel spelling is the least stable part)."""
+    if not folded:
+        return ""
+    return _DOUBLE.sub(r"\1", folded[0] + _VOWELS.sub("", folded[1:].replace("h", "")))
+
+
+def name_forms(name: str) -> tuple[str, str, list[str]]:
+    """Return (folded full name, skeleton full name, distinct token skeletons usable as keys)."""
+    tokens = [fold_token(t) for t in to_ascii(name).split()]
+    skels = [skeleton_token(t) for t in tokens]
+    keys = sorted({s for s in skels if len(s) >= 2})
+    return " ".join(tokens), " ".join(skels), keys
+
+
+def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``folded``, ``skeleton`` and ``skel_keys`` columns to a frame with ``name``, ``dob``
+    (ISO string or empty/NaN) and ``nationality`` (int or NaN) columns."""
+    out = frame.copy()
+    forms = [name_forms(n) for n in out["name"].astype(str)]
+    out["folded"] = [f[0] for f in forms]
+    out["skeleton"] = [f[1] for f in forms]
+    out["skel_keys"] = [f[2] for f in forms]
+    out["dob"] = out["dob"].fillna("").astype(str)
+    return out
+
+
+def _swap(dob: str) -> str | None:
+    y, m, d = dob[:4], dob[5:7], dob[8:10]
+    if m != d and int(d) <= 12:
+        return f"{y}-{d}-{m}"
+    return None
+
+
+def _nat(v) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) or pd.isna(v) else str(int(v))
+
+
+def _keys(dob: str, nat: str, skels: list[str], side: str) -> list[str]:
+    keys: list[str] = []
+    if dob:
+        keys.append("D|" + dob)
+        if side == "roster":
+            swapped = _swap(dob)
+            if swapped:
+                keys.append("D|" + swapped)
+        for s in skels:
+            keys.append(f"Y|{dob[:4]}|{s}")
+            keys.append(f"M|{dob[5:]}|{s}")
+    if nat:
+        # Nationality+skeleton keys bridge a missing date on either side.
+        if side == "record":
+            keys.extend(f"N|{nat}|{s}" for s in skels)
+            if not dob:
+                keys.extend(f"X|{nat}|{s}" for s in skels)
+        else:
+            if dob:
+                keys.extend(f"X|{nat}|{s}" for s in skels)
+            else:
+                keys.extend(f"N|{nat}|{s}" for s in skels)
+    return keys
+
+
+def blocking_keys(prepared: pd.DataFrame, side: str) -> pd.DataFrame:
+    """Long frame (``pos``, ``key``) of blocking keys; ``side`` is ``"roster"`` or ``"record"``."""
+    pos, keys = [], []
+    for i, (dob, nat, skels) in enumerate(zip(prepared["dob"], prepared["nationality"], prepared["skel_keys"])):
+        ks = _keys(dob, _nat(nat), skels, side)
+        pos.extend([i] * len(ks))
+        keys.extend(ks)
+    return pd.DataFrame({"pos": np.asarray(pos, dtype=np.int64), "key": pd.Series(keys, dtype=object)})
+
+
+def dob_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Vectorised date-of-birth component (NaN when either side is missing)."""
+    out = np.full(len(a), np.nan)
+    for i, (x, y) in enumerate(zip(a, b)):
+        if not x or not y:
+            continue
+        if x == y:
+            out[i] = 1.0
+        elif _swap(x) == y:
+            out[i] = 0.8
+        else:
+            same = (x[:4] == y[:4]) + (x[5:7] == y[5:7]) + (x[8:10] == y[8:10])
+            out[i] = 0.7 if same == 2 else 0.0
+    return out
+
+
+def nationality_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """1 same, 0 different, NaN when either is missing."""
+    a = pd.to_numeric(pd.Series(a), errors="coerce").to_numpy(dtype=float)
+    b = pd.to_numeric(pd.Series(b), errors="coerce").to_numpy(dtype=float)
+    out = (a == b).astype(float)
+    out[np.isnan(a) | np.isnan(b)] = np.nan
+    return out
+
+
+def score_pairs(roster: pd.DataFrame, records: pd.DataFrame, r_pos: np.ndarray, c_pos: np.ndarray, workers: int = 1) -> pd.DataFrame:
+    """Score candidate pairs (positions into two :func:`prepare`-d frames) component by component."""
+    folded = process.cpdist(roster["folded"].to_numpy()[r_pos], records["folded"].to_numpy()[c_pos],
+                            scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
+    skel = process.cpdist(roster["skeleton"].to_numpy()[r_pos], records["skeleton"].to_numpy()[c_pos],
+                          scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
+    name = (folded + skel) / 2.0
+    dob = dob_scores(roster["dob"].to_numpy()[r_pos], records["dob"].to_numpy()[c_pos])
+    nat = nationality_scores(roster["nationality"].to_numpy()[r_pos], records["nationality"].to_numpy()[c_pos])
+    num = WEIGHTS["name"] * name + WEIGHTS["dob"] * np.nan_to_num(dob) + WEIGHTS["nationality"] * np.nan_to_num(nat)
+    den = WEIGHTS["name"] + WEIGHTS["dob"] * ~np.isnan(dob) + WEIGHTS["nationality"] * ~np.isnan(nat)
+    return pd.DataFrame({
+        "roster_pos": r_pos, "record_pos": c_pos, "score": num / den, "name_score": name,
+        "name_folded_score": folded, "name_skeleton_score": skel, "dob_score": dob, "nationality_score": nat,
+    })
+
+
+class RecordIndex:
+    """Prepared misconduct records with their blocking keys, reusable across screenings.
+
+    Parameters
+    ----------
+    records
+        Frame with ``record_id``, ``name``, ``dob`` (ISO date string or empty) and ``nationality``.
+    """
+
+    def __init__(self, records: pd.DataFrame):
+        self.records = prepare(records.reset_index(drop=True))
+        self.keys = blocking_keys(self.records, "record")
+
+    def candidates(self, roster: pd.DataFrame) -> pd.DataFrame:
+        """Candidate pairs (``roster_pos``, ``record_pos``, first shared ``via`` key kind)."""
+        rkeys = blocking_keys(roster, "roster")
+        pairs = rkeys.merge(self.keys, on="key", suffixes=("_r", "_c"))
+        pairs = pairs.drop_duplicates(["pos_r", "pos_c"])
+        return pd.DataFrame({"roster_pos": pairs["pos_r"].to_numpy(), "record_pos": pairs["pos_c"].to_numpy(),
+                             "via": pairs["key"].str.slice(0, 1).to_numpy()})
+
+    def match(self, roster: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
+              min_name_score: float = DEFAULT_MIN_NAME_SCORE, workers: int = 1) -> pd.DataFrame:
+        """Screen ``roster`` (``name``, ``dob``, ``nationality``) and return its hits, best first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per hit: ``roster_pos``, ``record_pos``, ``record_id``, ``score`` and its
+            components, and ``via`` (the blocking key kind that proposed the pair).
+        """
+        prepared = prepare(roster.reset_index(drop=True))
+        cand = self.candidates(prepared)
+        if cand.empty:
+            return _empty_hits()
+        scored = score_pairs(prepared, self.records, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy(), workers)
+        scored["via"] = cand["via"].to_numpy()
+        hits = scored[(scored["score"] >= threshold) & (scored["name_score"] >= min_name_score)].copy()
+        hits["record_id"] = self.records["record_id"].to_numpy()[hits["record_pos"].to_numpy()]
+        return hits.sort_values(["roster_pos", "score"], ascending=[True, False]).reset_index(drop=True)
+
+
+def _empty_hits() -> pd.DataFrame:
+    return pd.DataFrame(columns=["roster_pos", "record_pos", "score", "name_score", "name_folded_score",
+                                 "name_skeleton_score", "dob_score", "nationality_score", "via", "record_id"])
+
+
+VIA_LABELS = {
+    "D": "same date of birth (or day and month swapped)",
+    "Y": "same birth year and a shared name-token skeleton",
+    "M": "same day and month of birth and a shared name-token skeleton",
+    "N": "same nationality and a shared name-token skeleton (date of birth missing)",
+    "X": "same nationality and a shared name-token skeleton (record has no date of birth)",
+}

@@ -1,0 +1,154 @@
+"""Request bodies of the registry API (pydantic); constraints here are also the OpenAPI spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from peacewatch.registry.compliance import PROVISIONS
+from peacewatch.registry.workflow import CATEGORIES, OUTCOMES, STATES
+
+# No NUL characters: PostgreSQL refuses them in text columns.
+_NO_NUL = r"^[^\x00]*$"
+Short = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
+Long = Annotated[str, StringConstraints(min_length=1, max_length=20_000, pattern=_NO_NUL)]
+CCode = Annotated[int, Field(ge=1, le=999, description="COW country code")]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Role = Literal["reporter", "investigator", "tcc_liaison", "coordinator", "analyst"]
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
+Status = Literal[STATES]  # type: ignore[valid-type]
+Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
+ProvisionStatus = Literal["met", "partial", "not_met"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(Strict):
+    username: Short
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
+
+
+class UserIn(Strict):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_NO_NUL)]
+    password: Annotated[str, StringConstraints(min_length=8, max_length=200, pattern=_NO_NUL)]
+    role: Role
+    tcc_ccode: CCode | None = None
+
+
+class VictimIn(Strict):
+    name: Short | None = None
+    age: Annotated[int, Field(ge=0, le=120)] | None = None
+    sex: Annotated[str, StringConstraints(max_length=20, pattern=_NO_NUL)] | None = None
+    contact: Short | None = None
+    notes: Long | None = None
+
+
+class CaseIn(Strict):
+    mission: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
+    tcc_ccode: CCode
+    category: Category
+    summary: Long
+    subject_name: Short | None = None
+    incident_date: dt.date | None = None
+    victim: VictimIn | None = None
+
+
+class TransitionIn(Strict):
+    to_status: Status
+    note: Long | None = None
+    officer_name: Short | None = None
+    outcome: Outcome | None = None
+    repatriated: bool | None = None
+
+
+class ExtendIn(Strict):
+    days: Annotated[int, Field(ge=1, le=3650)]
+
+
+class IntakeIn(Strict):
+    message: Long
+    mission: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)] | None = None
+    category: Category | None = None
+
+
+class ReceiptIn(Strict):
+    receipt: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=_NO_NUL)]
+
+
+class ReceiptMessageIn(ReceiptIn):
+    message: Long
+
+
+class ReplyIn(Strict):
+    message: Long
+    status: Literal["new", "triaged", "linked_to_case", "closed"] | None = None
+    case_id: Id | None = None
+
+
+class RecordIn(Strict):
+    full_name: Short
+    date_of_birth: dt.date | None = None
+    nationality_ccode: CCode | None = None
+    category: Literal["sexual_exploitation", "sexual_abuse", "trafficking_related", "other_misconduct"]
+    source: Annotated[str, StringConstraints(max_length=200, pattern=_NO_NUL)] = ""
+    case_id: Id | None = None
+
+
+class ScreeningIn(Strict):
+    label: Short = "roster"
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000, pattern=_NO_NUL)] = Field(
+        description="CSV text with header name,date_of_birth,nationality")
+    threshold: Annotated[float, Field(ge=0.5, le=1.0)] = 0.8
+
+
+class DecisionIn(Strict):
+    decision: Literal["confirmed_match", "not_a_match"]
+    note: Annotated[str, StringConstraints(max_length=2000, pattern=_NO_NUL)] = ""
+
+
+class ProvisionsIn(Strict):
+    """Status of each provision of the 2004 NATO THB policy; leave out what is unknown."""
+
+    ratification: ProvisionStatus | None = None
+    training: ProvisionStatus | None = None
+    legislation: ProvisionStatus | None = None
+    reporting: ProvisionStatus | None = None
+    whistleblower_policy: ProvisionStatus | None = None
+    misconduct_database: ProvisionStatus | None = None
+
+
+assert set(ProvisionsIn.model_fields) == set(PROVISIONS), "ProvisionsIn must list every provision"
+
+
+class NationalReportIn(Strict):
+    nation_ccode: CCode
+    year: Year
+    provisions: ProvisionsIn
+    notes: Annotated[str, StringConstraints(max_length=20_000, pattern=_NO_NUL)] = ""
+    replace: bool = False
+
+
+class ModuleIn(Strict):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
+    title: Short
+    audience: Literal["all", "commanders", "military_police"] = "all"
+
+
+class PersonIn(Strict):
+    service_number: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=_NO_NUL)]
+    full_name: Short
+    nation_ccode: CCode
+    deployment_year: Year
+    audience: Literal["all", "commanders", "military_police"] = "all"
+
+
+class CompletionIn(Strict):
+    service_number: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=_NO_NUL)]
+    module_code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
+    completed_on: dt.date
+    score: Annotated[float, Field(ge=0, le=100)] | None = None
