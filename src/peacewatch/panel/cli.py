@@ -1,7 +1,34 @@
-"""CLI commands of peacewatch.panel (mounted by :mod:peacewatch.cli)."""
+"""``peacewatch panel build`` (mounted by :mod:`peacewatch.cli`)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
-app = typer.Typer(help="panel commands", no_args_is_help=True)
+app = typer.Typer(help="Build and export the country-year panel.", no_args_is_help=True)
+
+VERBS = ("un", "nonun", "trafficking", "democracy", "controls")
+
+
+@app.command()
+def build(
+    start: Annotated[int, typer.Option(help="First year.")] = 1990,
+    end: Annotated[int, typer.Option(help="Last year.")] = 2020,
+    system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
+    agg: Annotated[str, typer.Option(help="Monthly-to-yearly rule: december, mean or max.")] = "december",
+    add: Annotated[list[str], typer.Option(help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default all.")] = [],  # noqa: B006
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/panel"),
+    fmt: Annotated[list[str], typer.Option("--format", help="csv, parquet and/or datapackage (repeatable).")] = [],  # noqa: B006
+) -> None:
+    """Build a country-year panel and write it with its lineage and citations."""
+    from peacewatch.panel.build import build_panel, write_panel
+
+    unknown = [v for v in add if v not in VERBS]
+    if unknown:
+        raise typer.BadParameter(f"unknown verb(s) {unknown}; choose from {VERBS}", param_hint="--add")
+    panel = build_panel(start, end, system, agg, add or list(VERBS))
+    written = write_panel(panel, out, fmt or ["csv", "parquet", "datapackage"])
+    typer.echo(json.dumps({"written": [str(p) for p in written], **panel.summary()}, indent=2, default=str))

@@ -1,7 +1,112 @@
-"""CLI commands of peacewatch.sources (mounted by :mod:peacewatch.cli)."""
+"""``peacewatch sources list|verify|cite|fetch`` (mounted by :mod:`peacewatch.cli`)."""
 
 from __future__ import annotations
 
-import typer
+from pathlib import Path
+from typing import Annotated, Optional
 
-app = typer.Typer(help="sources commands", no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.table import Table
+
+from peacewatch.sources.catalog import Catalog, data_dir
+from peacewatch.sources.errors import PeacewatchDataError
+
+app = typer.Typer(help="The source catalog: list, verify, cite and fetch the public datasets.", no_args_is_help=True)
+console = Console()
+
+KeysArg = Annotated[Optional[list[str]], typer.Argument(help="Source keys (default: all).")]
+
+
+def _catalog() -> Catalog:
+    try:
+        return Catalog()
+    except PeacewatchDataError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _keys(catalog: Catalog, keys: list[str] | None) -> list[str]:
+    keys = keys or sorted(catalog.sources)
+    unknown = [k for k in keys if k not in catalog]
+    if unknown:
+        console.print(f"[red]error:[/red] unknown source(s) {unknown}; known: {', '.join(sorted(catalog.sources))}")
+        raise typer.Exit(2)
+    return keys
+
+
+@app.command("list")
+def list_sources() -> None:
+    """List every catalogued source with its version, unit, coverage and files."""
+    catalog = _catalog()
+    table = Table(title=f"peacewatch sources (data dir: {catalog.data_root})")
+    table.add_column("key", no_wrap=True)
+    for col in ("title", "version", "unit", "coverage", "files"):
+        table.add_column(col, overflow="fold")
+    for s in catalog:
+        cov = f"{s.coverage.get('start', '?')}-{s.coverage.get('end', '?')}"
+        present = sum((catalog.data_root / f.path).is_file() for f in s.files.values())
+        table.add_row(s.key, s.title, s.version.split(";")[0], s.unit, cov, f"{present}/{len(s.files)} present")
+    console.print(table)
+
+
+@app.command()
+def verify(keys: KeysArg = None) -> None:
+    """Check each file's sha256 and the catalog's assertions (rows, columns, years, unique keys)."""
+    from peacewatch.sources.verify import verify as run_verify
+
+    catalog = _catalog()
+    results = run_verify(catalog, _keys(catalog, keys))
+    table = Table(title="peacewatch sources verify")
+    table.add_column("source", no_wrap=True)
+    for col in ("file", "result", "details"):
+        table.add_column(col, overflow="fold")
+    for r in results:
+        status = "[green]ok[/green]" if r.ok else "[red]FAILED[/red]"
+        table.add_row(r.source, r.name, status, "; ".join(r.problems or r.checks))
+    console.print(table)
+    failed = [r for r in results if not r.ok]
+    console.print(f"{len(results) - len(failed)} of {len(results)} files verified")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def cite(keys: KeysArg = None) -> None:
+    """Print the BibTeX citations of the given sources (default: all)."""
+    catalog = _catalog()
+    for key in _keys(catalog, keys):
+        typer.echo(catalog.source(key).citation.strip() + "\n")
+
+
+@app.command()
+def fetch(
+    keys: KeysArg = None,
+    dest: Annotated[Optional[Path], typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
+    mirror: Annotated[Optional[str], typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
+) -> None:
+    """Download files from their canonical URL (or --mirror), checking each sha256."""
+    from peacewatch.sources.fetch import fetch_file
+
+    catalog = _catalog()
+    dest_root = dest or data_dir()
+    failures = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=total)
+            bar.update(tasks[label], completed=done)
+
+        for key in _keys(catalog, keys):
+            for name in catalog.source(key).files:
+                try:
+                    result = fetch_file(catalog, key, name, dest_root, mirror, progress)
+                    bar.console.print(f"{result.status:>10}  {key}/{name} -> {result.path}")
+                except PeacewatchDataError as exc:
+                    failures += 1
+                    bar.console.print(f"[red]    failed[/red]  {exc}")
+    if failures:
+        raise typer.Exit(1)

@@ -1,0 +1,44 @@
+"""Build a panel from verb names and write it in several formats (used by the CLI and the main job)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from peacewatch.panel.core import Panel, create_country_years
+
+_VERB_METHODS = {
+    "un": lambda p, agg: p.add_un_deployments(agg),
+    "nonun": lambda p, agg: p.add_nonun_deployments(agg),
+    "trafficking": lambda p, agg: p.add_trafficking(),
+    "democracy": lambda p, agg: p.add_democracy(),
+    "controls": lambda p, agg: p.add_controls(),
+}
+
+
+def build_panel(start: int, end: int, system: str = "cow", agg: str = "december", verbs: list[str] | None = None) -> Panel:
+    """``create_country_years(start, end, system)`` followed by the named verbs, in order."""
+    panel = create_country_years(start, end, system)
+    for verb in verbs or list(_VERB_METHODS):
+        panel = _VERB_METHODS[verb](panel, agg)
+    return panel
+
+
+def write_panel(panel: Panel, out: Path, formats: list[str]) -> list[Path]:
+    """Write the panel as csv / parquet / datapackage plus ``lineage.json`` and ``CITATION.bib``."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for fmt in formats:
+        if fmt == "csv":
+            written.append(panel.to_csv(out / "panel.csv"))
+        elif fmt == "parquet":
+            written.append(panel.to_parquet(out / "panel.parquet"))
+        elif fmt == "datapackage":
+            written.append(panel.to_datapackage(out / "datapackage"))
+        else:
+            raise ValueError(f"unknown format {fmt!r}; use csv, parquet or datapackage")
+    lineage = out / "lineage.json"
+    lineage.write_text(json.dumps(panel.lineage, indent=2), encoding="utf-8")
+    cite = out / "CITATION.bib"
+    cite.write_text(panel.cite(), encoding="utf-8")
+    return [*written, lineage, cite]

@@ -1,0 +1,72 @@
+"""The source catalog: every dataset covered, metadata complete, data-dir resolution, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from peacewatch.sources.catalog import REPO_ROOT, Catalog, data_dir, load_source_yaml
+from peacewatch.sources.errors import CatalogError
+from peacewatch.sources.verify import verify
+
+
+def test_every_dataset_folder_is_catalogued():
+    catalog = Catalog()
+    folders = {p.name for p in catalog.data_root.iterdir() if p.is_dir()}
+    covered = {f.path.split("/")[0] for s in catalog for f in s.files.values()}
+    assert folders <= covered
+    for source in catalog:
+        assert source.citation.strip().startswith("@"), source.key
+        assert source.license and source.version and source.unit
+        for record in source.files.values():
+            assert len(record.sha256) == 64
+            assert record.url or record.derived_from, f"{source.key}: no address for {record.path}"
+
+
+def test_verify_passes_on_the_real_data():
+    results = verify(Catalog(), ["hti", "polity5", "ipi_missions", "kelley_tip"])
+    assert all(r.ok for r in results), [(r.source, r.name, r.problems) for r in results if not r.ok]
+    hti = next(r for r in results if r.source == "hti")
+    assert "rows 1587 (expected 1587)" in hti.checks and "unique ccode+year" in hti.checks
+
+
+def test_verify_reports_each_problem(sandbox):
+    sandbox.replace("polity5", "main", "p5,ccode,year\n1,2,1800\n")
+    results = verify(Catalog(sandbox.catalog_dir, sandbox.data_dir), ["polity5"])
+    (result,) = results
+    assert not result.ok
+    text = " ".join(result.problems)
+    assert "sha256" in text and "rows 1 (expected 17574)" in text and "missing columns" in text
+
+
+def test_data_dir_resolution(monkeypatch, tmp_path):
+    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(tmp_path))
+    assert data_dir() == tmp_path
+    monkeypatch.delenv("PEACEWATCH_DATA_DIR")
+    assert data_dir() == REPO_ROOT.parent / "shared" / "data"  # the checkout has ../shared beside it
+
+
+def test_invalid_catalog_entry_names_file_and_field(tmp_path):
+    bad = tmp_path / "broken.yml"
+    bad.write_text(yaml.safe_dump({"key": "broken", "title": "x"}))
+    with pytest.raises(CatalogError, match=r"broken.yml: invalid catalog entry: publisher: Field required"):
+        load_source_yaml(bad)
+    wrong = tmp_path / "other.yml"
+    data = yaml.safe_load((REPO_ROOT / "sources" / "hti.yml").read_text())
+    wrong.write_text(yaml.safe_dump(data))
+    with pytest.raises(CatalogError, match="must equal the file name"):
+        load_source_yaml(wrong)
+
+
+def test_unknown_source_lists_known_ones():
+    with pytest.raises(CatalogError, match="known sources: .*hti"):
+        Catalog().source("nope")
+
+
+def test_catalog_files_are_not_committed_data():
+    # data files are read through the catalog, never copied into the project
+    tracked = [p for p in (REPO_ROOT).rglob("*") if p.suffix in {".dta", ".rda", ".rds"} and ".git" not in p.parts]
+    assert tracked == []
+    assert not list(Path(REPO_ROOT / "sources").glob("*.csv"))

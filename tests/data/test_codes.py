@@ -1,0 +1,44 @@
+"""The country crosswalk, historical states included."""
+
+from __future__ import annotations
+
+import pytest
+
+from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.errors import UnmappedCountryError
+
+
+@pytest.fixture(scope="module")
+def cw():
+    return crosswalk_for(default_context())
+
+
+@pytest.mark.parametrize(
+    ("name", "ccode"),
+    [("Yugoslavia", 345), ("Serbia and Montenegro", 345), ("Serbia", 345), ("Montenegro", 341), ("Kosovo", 347),
+     ("Sudan", 625), ("South Sudan", 626), ("South Sudan'", 626), ("DR Congo", 490), ("Congo", 484),
+     ("Cote d Ivoire", 437), ("Côte d'Ivoire", 437), ("Sri Lanka", 780), ("Korea (ROK)", 732), ("UK", 200),
+     ("Timor-Leste", 860), ("Bosnia and Herzegovina", 346), ("Haiti", 41)],
+)
+def test_names(cw, name, ccode):
+    assert cw.name_to_cow(name) == ccode
+
+
+def test_codes_of_other_systems(cw):
+    assert cw.iso3_to_cow("SRB") == 345 and cw.iso3_to_cow("HTI") == 41 and cw.iso3_to_cow("SSD") == 626
+    assert cw.cow_to_iso3(41) == "HTI" and cw.cow_to_iso3(345) == "SRB"
+    assert cw.polity_to_cow(342) == 345 and cw.polity_to_cow(525) == 626 and cw.polity_to_cow(626) == 625
+    assert cw.gw_to_cow(340) == 345 and cw.gw_to_cow(260) == 255 and cw.gw_to_cow(41) == 41
+
+
+def test_unmapped_names_are_listed_with_the_fix(cw):
+    with pytest.raises(UnmappedCountryError) as err:
+        cw.names_to_cow(["Haiti", "Atlantis", "Freedonia"], "my-file.csv (country)")
+    message = str(err.value)
+    assert "my-file.csv (country)" in message and "['Atlantis', 'Freedonia']" in message
+    assert "country_overrides.yml" in message
+
+
+def test_territories_are_dropped_not_guessed(cw):
+    assert cw.names_to_cow(["Hong Kong", "Haiti"], "x") == {"Haiti": 41}
+    assert cw.iso3s_to_cow(["PSE", "HTI"], "x") == {"HTI": 41}
