@@ -29,7 +29,7 @@ from platformdirs import user_cache_dir
 from peacewatch.sources.catalog import Catalog, default_catalog
 from peacewatch.sources.errors import ChecksumError, MalformedDataError
 
-Reader = Callable[[str], Any]
+Reader = Callable[..., Any]
 
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
@@ -75,13 +75,19 @@ class SourceContext:
     used: dict[str, dict[str, FileRecord]] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- raw files
-    def read(self, key: str, name: str) -> Any:
-        """Parse one catalogued file and check its shape and checksum (no cache)."""
+    def read(self, key: str, name: str, **options: Any) -> Any:
+        """Parse one catalogued file and check its shape and checksum (no cache).
+
+        ``options`` go to the pandas reader on top of the catalog's (e.g. ``usecols`` for a loader
+        that needs a few columns of a wide file); asserted columns outside them are not checked.
+        """
         record = self.catalog.file(key, name)
         path = self.catalog.path(key, name)
-        table = _parse(path, record.format, record.read, key)
+        table = _parse(path, record.format, {**record.read, **options}, key)
         if isinstance(table, pd.DataFrame):
-            _check_shape(table, path, key, record.assertions.rows, record.assertions.columns)
+            subset = options.get("usecols", options.get("columns"))
+            wanted = [c for c in record.assertions.columns if subset is None or c in subset]
+            _check_shape(table, path, key, record.assertions.rows, wanted)
         actual = sha256_of(path)
         self._check_sha(key, name, path, record.sha256, actual)
         self._remember(key, name, path, actual)
@@ -126,7 +132,7 @@ class SourceContext:
                 for name, sha in meta["sha256"].items():
                     self._remember(key, name, paths[name], sha)
                 return frame
-        frame = build(lambda name: self.read(key, name))
+        frame = build(lambda name, **options: self.read(key, name, **options))
         if self.use_cache:
             self._write_cache(target, meta_path, frame, key, files)
         return frame

@@ -22,19 +22,14 @@ TYPE_PREFIXES = ["p", "l", "d", "ds", "cp", "cl", "cs"]
 TREATY_COLUMNS = ["UNP_sign", "UNP_rat"]
 
 
-def parse_treaty_date(value: object) -> pd.Timestamp:
-    """Parse an HTI treaty date cell ("13 Dec 2000", " 3 Nov 2005a", "2-Dec-99"); NaT when empty."""
-    if not isinstance(value, str):
-        return pd.NaT
-    text = re.sub(r"[\s\u00a0]+", " ", value).strip().rstrip("a").strip()
-    if not text:
-        return pd.NaT
+def parse_treaty_dates(values: pd.Series) -> pd.Series:
+    """Parse HTI treaty date cells ("13 Dec 2000", " 3 Nov 2005a", "2-Dec-99") to timestamps; NaT when
+    empty or unreadable."""
+    text = values.astype("string").str.replace("\u00a0", " ").str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip("a").str.strip()
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y"):
-        try:
-            return pd.to_datetime(text, format=fmt)
-        except ValueError:
-            continue
-    return pd.NaT
+        parsed = parsed.fillna(pd.to_datetime(text, format=fmt, errors="coerce"))
+    return parsed
 
 
 def hti(ctx: SourceContext | None = None) -> pd.DataFrame:
@@ -61,7 +56,7 @@ def hti(ctx: SourceContext | None = None) -> pd.DataFrame:
                 col = f"{prefix}{kind}"
                 out[col] = raw[col].map(YES_NO)
         for col in TREATY_COLUMNS:
-            out[col.lower()] = raw[col].map(parse_treaty_date)
+            out[col.lower()] = parse_treaty_dates(raw[col])
         out["unp_accession"] = raw["UNP_rat"].astype(str).str.replace("\u00a0", "").str.strip().str.endswith("a")
         for col in ("minstand", "efforts", "domesticlaws", "enforcement", "convictinfo", "victimid", "victimservices", "victimpunish", "protectprogress", "preventprogress"):
             out[col] = raw[col]

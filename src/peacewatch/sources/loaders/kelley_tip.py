@@ -64,7 +64,7 @@ def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
                 "kelley_tip: duplicate country-years "
                 f"{dup[['name', 'ccode', 'year']].values.tolist()[:10]}; fix the name mapping in country_overrides.yml"
             )
-        ks = read("ks_replication")
+        ks = read("ks_replication", columns=["cowcode", "protocoldate"])  # 2 of 155 columns
         palermo = (
             pd.DataFrame({"ccode": ks["cowcode"], "palermo_year": ks["protocoldate"]})
             .dropna()
