@@ -1,0 +1,85 @@
+"""Results of :mod:`peacewatch.models` and :mod:`peacewatch.scorecards`, computed once and kept.
+
+The web app only calls those modules; when one is missing (or lacks a function) the page that
+needs it answers HTTP 503 with the reason (:class:`~peacewatch.web.errors.ModuleUnavailable`),
+never with numbers made up here.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+
+from peacewatch.web.data import DataStore
+from peacewatch.web.errors import ModuleUnavailable, require
+
+
+class AnalysisCache:
+    """Lazily computed model and scorecard results shared by all requests of one app."""
+
+    def __init__(self, store: DataStore):
+        self.store = store
+        self._lock = threading.RLock()
+        self._cache: dict[Any, Any] = {}
+        self._key_locks: dict[Any, threading.Lock] = {}
+
+    def _memo(self, key: Any, make):
+        # One lock per key: a slow table being built must not block pages needing another one.
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            if key not in self._cache:
+                value = make()
+                with self._lock:
+                    self._cache[key] = value
+            return self._cache[key]
+
+    def warm_in_background(self) -> threading.Thread:
+        """Compute the slow tables (mission density, observed risk) without blocking start-up."""
+        def work():
+            for fn in (self.density_table, self.risk_observed):
+                try:
+                    fn()
+                except Exception:  # noqa: BLE001 - a page shows the error when it asks again
+                    pass
+        t = threading.Thread(target=work, name="peacewatch-warm", daemon=True)
+        t.start()
+        return t
+
+    # ----------------------------------------------------------------- density
+    def density_table(self) -> pd.DataFrame:
+        """Democratic density of every mission-year (:func:`models.density.mission_density_table`)."""
+        fn = require("peacewatch.models.density", "mission_density_table")
+        years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
+        return self._memo("density", lambda: fn(years))
+
+    def mission_density(self, mission: str) -> pd.DataFrame:
+        """Density rows of one mission; uses the full table when it is ready, else computes one."""
+        with self._lock:
+            full = self._cache.get("density")
+        if full is None:
+            fn = require("peacewatch.models.density", "mission_density_table")
+            years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
+            return self._memo(("density", mission.upper()), lambda: fn(years, missions=[mission]))
+        return full[full["mission"].str.upper() == mission.upper()]
+
+    # ----------------------------------------------------------------- risk
+    def risk_observed(self) -> pd.DataFrame:
+        """Predicted destination risk of every country-year with its interval."""
+        fn = require("peacewatch.models.deployment_risk", "predict_observed")
+        return self._memo("risk", lambda: _check_columns(fn(self.store.panel_df), ["ccode", "year", "risk", "risk_lo", "risk_hi"], "predict_observed"))
+
+    def country_risk(self, ccode: int) -> pd.DataFrame:
+        r = self.risk_observed()
+        return r[r["ccode"] == ccode].sort_values("year")
+
+
+def _check_columns(df: pd.DataFrame, columns: list[str], what: str) -> pd.DataFrame:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ModuleUnavailable(what, f"its result lacks the columns {', '.join(missing)}.")
+    return df

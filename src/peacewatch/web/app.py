@@ -1,0 +1,73 @@
+"""The app factory: one FastAPI object for ``peacewatch serve``, the tests and the benchmarks."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+
+from peacewatch.registry.api import build_router
+from peacewatch.registry.service import Registry
+from peacewatch.web import errors
+from peacewatch.web.analysis import AnalysisCache
+from peacewatch.web.data import DataStore
+from peacewatch.web.routes import explore, intake_pages, model_pages, registry_pages, scorecard_pages
+from peacewatch.web.settings import WebSettings
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+class CachedStatic(StaticFiles):
+    """Static files with a cache lifetime: vendored assets never change under one version."""
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers.setdefault("Cache-Control", "public, max-age=86400")
+        return response
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """Build the web app.
+
+    Parameters
+    ----------
+    settings
+        Years, registry database and cookie options; default :class:`WebSettings()`.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        Pages at ``/`` (map), ``/country/{ccode}``, ``/missions``, ``/mission/{name}``,
+        ``/scorecards/{card}``, ``/model``, ``/report`` (anonymous intake) and ``/registry/...``;
+        the registry JSON API at ``/api/registry``; static assets at ``/static``.
+    """
+    settings = settings or WebSettings()
+    store = DataStore(settings)
+    registry = Registry(settings.db_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        registry.engine  # noqa: B018 - migrate the registry schema once at start-up
+        if settings.preload:
+            store.warm()
+            app.state.analysis.warm_in_background()  # model fits and density table: seconds, not blocking
+        yield
+        registry.dispose()
+
+    app = FastAPI(title="peacewatch", version="1", lifespan=lifespan,
+                  description="Peace operations x human trafficking: maps, country and mission pages, "
+                              "scorecards, the risk model and the accountability registry.")
+    app.state.settings = settings
+    app.state.store = store
+    app.state.analysis = AnalysisCache(store)
+    app.state.registry = registry
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
+    app.include_router(build_router(registry), prefix="/api/registry")
+    for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages):
+        app.include_router(module.router)
+    errors.install(app)
+    return app

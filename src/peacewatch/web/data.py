@@ -1,0 +1,205 @@
+"""Data behind the map, country and mission pages, read once per process and kept.
+
+The panel (``create_country_years(...).add_all()``) and the mission loaders are built on first use
+under a lock and then only sliced, so a page costs milliseconds. Functions here return plain
+records (lists of dicts); :mod:`peacewatch.web.negotiate` makes them JSON.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+import pandas as pd
+
+from peacewatch.web.settings import WebSettings
+
+#: Columns of the map page (one row per country for the chosen year).
+MAP_COLUMNS = [
+    "ccode", "iso3", "country", "un_personnel", "un_troops", "un_police", "un_observers", "un_tccs",
+    "un_missions", "un_mission_names", "hti_pdest", "tip_tier", "tip_tier_label",
+]
+#: Columns of a country's time series.
+COUNTRY_COLUMNS = [
+    "year", "un_mission_names", "un_troops", "un_police", "un_observers", "un_personnel", "un_tccs",
+    "un_duration", "nonun_personnel", "hti_pdest", "hti_psource", "hti_ptransit", "tip_tier",
+    "tip_tier_label", "polity2", "conflict",
+]
+
+
+class NotFoundError(LookupError):
+    """A country or mission that the data does not hold (HTTP 404)."""
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with ``None`` for missing values (NaN, NA)."""
+    out = df.astype(object).where(df.notna(), None)
+    return out.to_dict(orient="records")
+
+
+class DataStore:
+    """Panel and mission tables of one app, built lazily once and shared by all requests."""
+
+    def __init__(self, settings: WebSettings):
+        self.settings = settings
+        self._lock = threading.RLock()
+
+    # -------------------------------------------------------------- sources
+    @cached_property
+    def panel_df(self) -> pd.DataFrame:
+        """The full country-year panel (all verbs)."""
+        with self._lock:
+            import peacewatch
+
+            panel = peacewatch.create_country_years(self.settings.start_year, self.settings.end_year).add_all()
+            return panel.df
+
+    @cached_property
+    def missions(self) -> pd.DataFrame:
+        """IPI mission-month table (mission, host, personnel, number of contributors)."""
+        with self._lock:
+            from peacewatch.sources.loaders import ipi_missions
+
+            return ipi_missions()
+
+    @cached_property
+    def tcc_troops(self) -> pd.DataFrame:
+        """Geo-PKO mission x year x TCC troops."""
+        with self._lock:
+            from peacewatch.sources.loaders import geo_pko_tcc_troops
+
+            return geo_pko_tcc_troops()
+
+    @cached_property
+    def contributors(self) -> pd.DataFrame:
+        """IPI contributor x mission x month (2009-11..2014-02 only)."""
+        with self._lock:
+            from peacewatch.sources.loaders import ipi_contributors
+
+            return ipi_contributors()
+
+    def warm(self) -> None:
+        """Build everything now (called at start-up so the first visitor does not wait)."""
+        _ = self.panel_df, self.missions, self.tcc_troops, self.contributors, self.country_names
+
+    # -------------------------------------------------------------- lookups
+    @cached_property
+    def country_names(self) -> dict[int, str]:
+        """COW code -> country name (the panel's latest name for the code)."""
+        df = self.panel_df.sort_values("year").drop_duplicates("ccode", keep="last")
+        return dict(zip(df["ccode"].astype(int), df["country"]))
+
+    @cached_property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.panel_df["year"].unique())
+
+    @cached_property
+    def default_year(self) -> int:
+        """Latest year with deployments, destination status and tiers all present."""
+        df = self.panel_df
+        full = df[df["un_personnel"].notna() & df["hti_pdest"].notna() & df["tip_tier"].notna()]
+        return int(full["year"].max()) if len(full) else int(df["year"].max())
+
+    def resolve_country(self, key: str) -> int:
+        """Accept a COW code (``41``) or ISO3 (``HTI``) and return the COW code."""
+        key = key.strip()
+        df = self.panel_df
+        if key.isdigit() and int(key) in self.country_names:
+            return int(key)
+        hit = df.loc[df["iso3"].astype("string").str.upper() == key.upper(), "ccode"]
+        if len(hit):
+            return int(hit.iloc[0])
+        raise NotFoundError(f"no country {key!r} in the panel; use a COW code (e.g. 41) or ISO3 (e.g. HTI)")
+
+    # -------------------------------------------------------------- pages
+    def map_year(self, year: int) -> list[dict]:
+        """One record per country in ``year`` with deployments, destination status and tier."""
+        if year not in self.years:
+            raise NotFoundError(f"year {year} is outside the panel ({self.years[0]}-{self.years[-1]})")
+        df = self.panel_df
+        return records(df.loc[df["year"] == year, MAP_COLUMNS].sort_values("country"))
+
+    def country_series(self, ccode: int) -> list[dict]:
+        """The country's year-by-year deployments, TCCs, trafficking status, tier and democracy."""
+        df = self.panel_df
+        rows = df.loc[df["ccode"] == ccode, COUNTRY_COLUMNS].sort_values("year")
+        if rows.empty:
+            raise NotFoundError(f"no country with COW code {ccode} in the panel")
+        return records(rows)
+
+    def country_info(self, ccode: int) -> dict:
+        df = self.panel_df
+        row = df.loc[df["ccode"] == ccode].iloc[-1]
+        return {"ccode": int(ccode), "country": row["country"],
+                "iso3": None if pd.isna(row["iso3"]) else row["iso3"]}
+
+    def host_missions(self, ccode: int) -> list[dict]:
+        """UN missions hosted by ``ccode`` (IPI), with first and last month."""
+        m = self.missions
+        m = m[m["ccode"] == ccode]
+        if m.empty:
+            return []
+        g = m.groupby("mission").agg(first=("date", "min"), last=("date", "max"), peak=("total", "max"))
+        g = g.reset_index().sort_values("first")
+        g["first"] = g["first"].dt.strftime("%Y-%m")
+        g["last"] = g["last"].dt.strftime("%Y-%m")
+        return records(g)
+
+    @cached_property
+    def mission_index(self) -> list[dict]:
+        """All IPI missions: hosts, first/last month, peak size, most contributors."""
+        m = self.missions
+        g = m.groupby("mission").agg(
+            hosts=("host", lambda s: "; ".join(sorted(set(s)))),
+            first=("date", "min"), last=("date", "max"),
+            peak_personnel=("total", "max"), max_contributors=("n_contributors", "max"),
+        ).reset_index()
+        g["months"] = m.groupby("mission").size().values
+        g = g.sort_values(["first", "mission"], ascending=[False, True])
+        g["first"] = g["first"].dt.strftime("%Y-%m")
+        g["last"] = g["last"].dt.strftime("%Y-%m")
+        return records(g)
+
+    def mission_months(self, mission: str) -> pd.DataFrame:
+        """Mission-month rows (summed over hosts, for the few missions with several)."""
+        m = self.missions
+        m = m[m["mission"].str.upper() == mission.upper()]
+        if m.empty:
+            raise NotFoundError(f"no UN mission {mission!r} in the IPI data; see /missions for the list")
+        return (m.groupby("date", as_index=False)
+                 .agg(year=("year", "first"), troops=("troops", "sum"), police=("police", "sum"),
+                      observers=("observers", "sum"), total=("total", "sum"),
+                      n_contributors=("n_contributors", "max"))
+                 .sort_values("date"))
+
+    def mission_hosts(self, mission: str) -> list[dict]:
+        m = self.missions
+        m = m[m["mission"].str.upper() == mission.upper()]
+        return records(m[["ccode", "host", "host_iso3"]].drop_duplicates().sort_values("host"))
+
+    def mission_contributors(self, mission: str) -> list[dict]:
+        """Troops by TCC and year (Geo-PKO), largest first within each year."""
+        t = self.tcc_troops
+        t = t[t["mission"].str.upper() == mission.upper()]
+        if t.empty:
+            return []
+        g = (t.groupby(["year", "tcc_ccode", "tcc_name"], as_index=False)["troops"]
+              .max(min_count=1).sort_values(["year", "troops"], ascending=[True, False]))
+        return records(g)
+
+    def mission_contributors_ipi(self, mission: str) -> list[dict]:
+        """Mean monthly personnel by contributor (IPI, 2009-11..2014-02), largest first."""
+        c = self.contributors
+        c = c[c["mission"].str.upper() == mission.upper()]
+        if c.empty:
+            return []
+        # Group by code only: IPI spells some contributors two ways ("United States" / "... of America").
+        monthly = c.groupby(["tcc_ccode", "date"], as_index=False).agg(total=("total", "sum"), contributor=("contributor", "first"))
+        g = (monthly.groupby("tcc_ccode", as_index=False)
+              .agg(contributor=("contributor", "first"), mean_total=("total", "mean"), months=("date", "nunique"),
+                   first=("date", "min"), last=("date", "max"))
+              .sort_values("mean_total", ascending=False))
+        g["mean_total"] = g["mean_total"].round(0)
+        g["first"] = g["first"].dt.strftime("%Y-%m")
+        g["last"] = g["last"].dt.strftime("%Y-%m")
+        return records(g)

@@ -1,0 +1,57 @@
+"""Errors a page can end in, rendered as HTML or JSON like the page itself."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+
+from peacewatch.registry.errors import RegistryError
+from peacewatch.web.data import NotFoundError
+from peacewatch.web.templating import render
+
+
+class ModuleUnavailable(RuntimeError):
+    """A page needs a peacewatch module (models, scorecards) that is missing or incomplete.
+
+    Served as HTTP 503 with the explanation: the page never shows made-up numbers instead.
+    """
+
+    def __init__(self, what: str, detail: str):
+        super().__init__(f"{what} is not available: {detail}")
+        self.what, self.detail = what, detail
+
+
+def _error(request: Request, status: int, title: str, message: str):
+    data = {"error": title, "detail": message, "status": status}
+    return render(request, "error.html", data, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn exceptions into error pages."""
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(request: Request, exc: NotFoundError):
+        return _error(request, 404, "Not found", str(exc))
+
+    @app.exception_handler(ModuleUnavailable)
+    async def _unavailable(request: Request, exc: ModuleUnavailable):
+        return _error(request, 503, f"{exc.what} is not available yet", exc.detail)
+
+    @app.exception_handler(RegistryError)
+    async def _registry(request: Request, exc: RegistryError):
+        titles = {401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
+                  422: "Please check the form", 429: "Too many requests"}
+        return _error(request, exc.status_code, titles.get(exc.status_code, "Request refused"), str(exc))
+
+
+def require(module: str, *names: str):
+    """Import ``module`` and return the named attributes, or raise :class:`ModuleUnavailable`."""
+    import importlib
+
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise ModuleUnavailable(module, f"the module could not be imported ({exc}).") from exc
+    missing = [n for n in names if not hasattr(mod, n)]
+    if missing:
+        raise ModuleUnavailable(module, f"it does not provide {', '.join(missing)} yet.")
+    return [getattr(mod, n) for n in names] if len(names) != 1 else getattr(mod, names[0])

@@ -1,0 +1,124 @@
+"""Map, country and mission pages (panel and mission loaders, plus model results where ready)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+
+from peacewatch.web import charts
+from peacewatch.web.data import NotFoundError, records
+from peacewatch.web.errors import ModuleUnavailable
+from peacewatch.web.templating import render
+
+router = APIRouter()
+
+
+def _store(request: Request):
+    return request.app.state.store
+
+
+def _analysis(request: Request):
+    return request.app.state.analysis
+
+
+def _optional(fn, *args):
+    """Run a model-backed part of a page; an unavailable module becomes a plain note, not fake data."""
+    try:
+        return {"available": True, "rows": fn(*args)}
+    except ModuleUnavailable as exc:
+        return {"available": False, "reason": str(exc), "rows": []}
+
+
+@router.get("/", summary="World map of host countries by year")
+def world_map(request: Request, year: int | None = Query(None, ge=1900, le=2100),
+              metric: str = Query("deployments", pattern="^(deployments|destination|tier)$")):
+    """Host countries in ``year``: UN deployments, sex-trafficking destination status, TIP tier."""
+    store = _store(request)
+    year = year or store.default_year
+    rows = store.map_year(year)
+    hosts = sorted((r for r in rows if (r["un_personnel"] or 0) > 0), key=lambda r: -r["un_personnel"])
+    data = {"year": year, "metric": metric, "metric_label": charts.MAP_METRICS[metric]["label"],
+            "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts]}
+    context = {"hosts": hosts, "option": charts.world_map(rows, metric), "metrics": charts.MAP_METRICS}
+    return render(request, "map.html", data, context=context)
+
+
+@router.get("/country/{key}", summary="Country page")
+def country(request: Request, key: str):
+    """Deployments, TCCs, tiers and trafficking status by year; predicted risk and grade where ready."""
+    store = _store(request)
+    ccode = store.resolve_country(key)
+    series = store.country_series(ccode)
+    info = store.country_info(ccode)
+    risk = _optional(lambda: records(_analysis(request).country_risk(ccode)))
+    grade = _optional(_host_grades, request, ccode)
+    data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade}
+    context = {
+        "deploy_option": charts.country_deployments(series),
+        "tier_option": charts.country_tiers(series),
+        "risk_option": charts.risk_band(risk["rows"]) if risk["rows"] else None,
+        "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
+    }
+    return render(request, "country.html", data, context=context)
+
+
+def _host_grades(request: Request, ccode: int) -> list[dict]:
+    from peacewatch.web.routes.scorecard_pages import unit_grades
+
+    return unit_grades(request, "hosts", ccode)
+
+
+@router.get("/missions", summary="List of UN missions")
+def missions(request: Request):
+    """Every UN mission in the IPI data with hosts, dates, peak size and contributors."""
+    data = {"missions": _store(request).mission_index}
+    return render(request, "missions.html", data)
+
+
+@router.get("/mission/{name}", summary="Mission page")
+def mission(request: Request, name: str):
+    """Contributors, democratic density over time, size, duration and host risk of one mission."""
+    store = _store(request)
+    months = store.mission_months(name)
+    hosts = store.mission_hosts(name)
+    canonical = store.missions.loc[store.missions["mission"].str.upper() == name.upper(), "mission"].iloc[0]
+    month_rows = [{"month": d.strftime("%Y-%m"), **{k: r[k] for k in ("troops", "police", "observers", "total", "n_contributors")}}
+                  for d, r in zip(months["date"], records(months))]
+    first, last = month_rows[0]["month"], month_rows[-1]["month"]
+    years = sorted(set(int(y) for y in months["year"]))
+    density = _optional(lambda: records(_analysis(request).mission_density(canonical)))
+    host_ccodes = [h["ccode"] for h in hosts]
+
+    def host_risk():
+        r = _analysis(request).risk_observed()
+        r = r[r["ccode"].isin(host_ccodes) & r["year"].isin(years)].sort_values(["ccode", "year"])
+        return records(r)
+
+    risk = _optional(host_risk)
+    peak = max(month_rows, key=lambda m: m["total"] or 0)
+    data = {
+        "mission": canonical, "hosts": hosts, "first_month": first, "last_month": last,
+        "months_deployed": len(month_rows), "duration_years": round(len(month_rows) / 12, 1),
+        "peak": peak, "months": month_rows, "contributors_by_year": store.mission_contributors(canonical),
+        "contributors_ipi": store.mission_contributors_ipi(canonical), "density": density, "risk": risk,
+    }
+    density_years = [r["year"] for r in density["rows"]]
+    context = {
+        "size_option": charts.mission_size(month_rows),
+        "density_option": charts.simple_lines(
+            density_years, {"density (mean polity2)": [r["density"] for r in density["rows"]],
+                            "weighted by troops": [r["density_weighted"] for r in density["rows"]]},
+            "polity2") if density["rows"] else None,
+        "risk_option": charts.risk_band(risk["rows"]) if risk["rows"] and len(host_ccodes) == 1 else None,
+        "tcc_years": _group_by_year(data["contributors_by_year"]),
+    }
+    return render(request, "mission.html", data, context=context)
+
+
+def _group_by_year(rows: list[dict]) -> list[tuple[int, list[dict]]]:
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r["year"], []).append(r)
+    return sorted(out.items())
+
+
+__all__ = ["router", "NotFoundError"]

@@ -1,0 +1,4 @@
+"""(in progress)"""
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,59 @@
+"""Jinja2 environment and the one ``render`` helper every page handler ends with."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from peacewatch.web.negotiate import jsonable, wanted_format
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def _num(value: Any, digits: int = 0) -> str:
+    """1234.0 -> '1,234'; missing -> an em dash (read as 'no data')."""
+    if value is None:
+        return "—"
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if f != f:  # NaN
+        return "—"
+    return f"{f:,.{digits}f}"
+
+
+def _yesno(value: Any) -> str:
+    if value is None:
+        return "—"
+    return "yes" if float(value) >= 0.5 else "no"
+
+
+def _tojson_script(value: Any) -> Markup:
+    """JSON safe to put inside <script type="application/json">."""
+    text = json.dumps(jsonable(value), separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+templates.env.filters["num"] = _num
+templates.env.filters["yesno"] = _yesno
+templates.env.filters["json_script"] = _tojson_script
+
+
+def render(request: Request, template: str, data: dict, *, status_code: int = 200,
+           context: dict | None = None, headers: dict | None = None) -> Response:
+    """Serve ``data`` as JSON or the HTML ``template`` (see :mod:`peacewatch.web.negotiate`).
+
+    ``context`` holds what only the HTML needs (chart options, form state); JSON is ``data`` alone.
+    """
+    if wanted_format(request) == "json":
+        return JSONResponse(jsonable(data), status_code=status_code, headers=headers)
+    ctx = {"data": data, **(context or {})}
+    return templates.TemplateResponse(request, template, ctx, status_code=status_code, headers=headers)
