@@ -1,0 +1,64 @@
+"""TIP-style scorecards for host states, troop-contributing countries (TCCs) and UN missions.
+
+A runnable, transparent version of the US Trafficking in Persons Report's tiers (seed 004, Kelley,
+*Scorecard Diplomacy*). Indicators are small pure functions whose docstrings are their public
+explanation (:mod:`peacewatch.scorecards.indicators`); weights, score bands, Watch List criteria,
+caps, tier-history rules, waivers and overrides are data in versioned YAML rule sets
+(``rulesets/{hosts,tccs,missions}.yml``, ``rulesets/tip_history.yml``). Every grade carries each
+component score, its evidence ``(source, year, value)`` and the rule that decided it.
+
+Stable API (for the web app and the CLI)
+----------------------------------------
+``grade(card, year, ruleset=None, registry=None) -> list[Grade]``
+    Every grade of ``card`` (``"hosts"``, ``"tccs"``, ``"missions"``) in ``year`` (2001-2015).
+    ``ruleset`` is a rule-set name (``"hosts"``) or a path to a ``.yml`` file; ``None`` = default.
+    ``registry`` is a SQLAlchemy ``Session`` of the accountability registry (or a DataFrame shaped
+    like ``peacewatch.registry.stats.tcc_accountability``); without it the TCC accountability
+    indicators report "no data" (never 0).
+``grade_table(card, year=None, ruleset=None, registry=None) -> pandas.DataFrame``
+    The same grades as one table: ``card, key, name, year, score, coverage, score_tier, tier,
+    decided_by, rules, watch_list, s_<indicator>...``. Fast (vectorised); use it for lists and maps.
+``explain(card, key, year, ruleset=None, registry=None) -> Grade``
+    One grade in full; ``key`` is a COW code (hosts, TCCs) or an IPI mission acronym (missions).
+    ``Grade.explain()`` renders it as text, ``Grade.to_dict()`` as JSON-ready data.
+``missing_components(card, ruleset=None, registry=None) -> dict[str, str]``
+    Upstream components (models, registry) not available, with the reason shown on every grade.
+``replay_history(tiers=None, history=None) -> pandas.DataFrame``
+    The published TIP tiers replayed through the automatic-downgrade rule: every Watch List year that
+    needed a waiver.
+``load_ruleset(name_or_path=None, card="hosts") -> RuleSet``
+    Load and validate a rule set; a bad file raises :class:`RuleSetError` naming file, line and field.
+``report.write_scorecards(out_dir) -> list[Path]``
+    Figures (PNG + SVG: TIP tier counts, Palermo parties, peacewatch tiers per card) and the methods
+    page (Markdown + HTML) generated from the rule sets and the indicator docstrings.
+
+Grading, in order: component scores (0..10, 10 best; a primary indicator without data is replaced
+by the mean of its fallbacks) -> weighted mean over the components with data (no grade when they
+carry less than ``min_coverage`` of the weight) -> score band (Tier 1/2/3) -> Watch List criteria
+(Tier 2 only) -> caps -> tier history (automatic downgrade to Tier 3 after ``watch_list_years``
+consecutive Watch List years from ``from_year`` unless a waiver is recorded) -> overrides.
+CLI: ``peacewatch score hosts|tccs|missions --year Y [--format table|csv|json] [--explain KEY]``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Component", "Evidence", "Grade", "Rule", "RuleSet", "RuleSetError", "explain", "grade", "grade_table",
+    "load_ruleset", "missing_components", "replay_history",
+]
+
+_LAZY = {
+    "Component": "model", "Evidence": "model", "Grade": "model", "Rule": "model",
+    "RuleSet": "rules", "RuleSetError": "rules", "load_ruleset": "rules",
+    "explain": "engine", "grade": "engine", "grade_table": "engine", "missing_components": "engine",
+    "replay_history": "tiers",
+}
+
+
+def __getattr__(name: str):
+    # Lazy so that importing the package (e.g. for the CLI) does not load pandas-heavy modules.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"peacewatch.scorecards.{_LAZY[name]}"), name)
+    raise AttributeError(name)

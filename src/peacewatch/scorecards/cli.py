@@ -1,7 +1,152 @@
-"""CLI commands of peacewatch.scorecards (mounted by :mod:peacewatch.cli)."""
+"""CLI commands of peacewatch.scorecards (mounted by :mod:peacewatch.cli as ``peacewatch score``).
+
+``peacewatch score hosts|tccs|missions --year Y [--format table|csv|json] [--out FILE] [--explain KEY]``
+``peacewatch score replay-tip`` (waiver years in the published TIP tiers), ``peacewatch score report --out DIR``.
+"""
 
 from __future__ import annotations
 
+import json
+from enum import Enum
+from pathlib import Path
+
 import typer
 
-app = typer.Typer(help="scorecards commands", no_args_is_help=True)
+app = typer.Typer(help="TIP-style scorecards for host states, TCCs and missions.", no_args_is_help=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+YEAR = typer.Option(..., "--year", "-y", help="Report year, 2001-2015.")
+FMT = typer.Option(Format.table, "--format", "-f", help="table (terminal), csv or json (full grades with evidence).")
+OUT = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output.")
+RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a .yml file (default: the card's).")
+EXPLAIN = typer.Option(None, "--explain", "-e", help="Explain one grade in full: COW code or mission acronym.")
+
+
+def _registry_session(db_url: str | None):
+    if not db_url:
+        return None
+    from peacewatch.registry.db import make_engine, session_factory
+
+    return session_factory(make_engine(db_url))()
+
+
+def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,
+         db_url: str | None = None, deployed_only: bool = False) -> None:
+    from peacewatch.scorecards import engine
+    from peacewatch.scorecards.rules import RuleSetError
+
+    registry = _registry_session(db_url)
+    try:
+        if explain_key is not None:
+            key = explain_key if card == "missions" else int(explain_key)
+            g = engine.explain(card, key, year, ruleset, registry)
+            text = json.dumps(g.to_dict(), indent=2, default=str) if fmt == Format.json else g.explain()
+            _emit(text, out)
+            return
+        table = engine.grade_table(card, year, ruleset, registry)
+        missing = engine.missing_components(card, ruleset, registry)
+    except (RuleSetError, ValueError, KeyError, FileNotFoundError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if deployed_only and card == "hosts":
+        hosting = engine._graded(card, ruleset, registry)[0]
+        keep = hosting.loc[(hosting["year"] == year) & (hosting["hosting"] == 1), "key"]
+        table = table[table["key"].isin(keep)]
+    if fmt == Format.csv:
+        _emit(table.to_csv(index=False), out)
+    elif fmt == Format.json:
+        keys = set(table["key"])
+        grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry) if g.key in keys]
+        _emit(json.dumps({"card": card, "year": year, "missing_components": missing, "grades": grades}, indent=2, default=str), out)
+    else:
+        _print_table(card, year, table, missing, out)
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}", err=True)
+
+
+def _print_table(card: str, year: int, table, missing: dict[str, str], out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"peacewatch {card} scorecard, {year}")
+    comps = [c for c in table.columns if c.startswith("s_")]
+    for col in ["key", "name", "tier", "score", "coverage", "decided_by", *[c[2:] for c in comps]]:
+        t.add_column(col, overflow="fold")
+    order = table.assign(_r=table["tier"].map({"Tier 1": 0, "Tier 2": 1, "Tier 2 Watch List": 2, "Tier 3": 3}).fillna(4))
+    for _, r in order.sort_values(["_r", "score"], ascending=[True, False]).iterrows():
+        num = lambda v, f="{:.1f}": "no data" if v != v else f.format(v)  # noqa: E731  NaN -> "no data", never 0
+        t.add_row(str(r["key"]), str(r["name"]), r["tier"], num(r["score"], "{:.2f}"), f"{r['coverage']:.0%}",
+                  r["decided_by"], *[num(r[c]) for c in comps])
+    console = Console(file=out.open("w", encoding="utf-8") if out else None, width=220)
+    console.print(t)
+    for k, v in missing.items():
+        console.print(f"[yellow]missing component[/] {k}: {v}")
+
+
+@app.command()
+def hosts(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
+          deployed_only: bool = typer.Option(False, "--deployed-only", help="Only states hosting UN or non-UN peacekeepers that year.")) -> None:
+    """Grade host states: trafficking situation and response, and peacekeeping exposure."""
+    _run("hosts", year, fmt, out, ruleset, explain, deployed_only=deployed_only)
+
+
+@app.command()
+def tccs(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
+         db_url: str = typer.Option(None, "--db-url", help="Registry database URL for accountability indicators.")) -> None:
+    """Grade troop-contributing countries: democracy, Palermo, criminalisation, accountability."""
+    _run("tccs", year, fmt, out, ruleset, explain, db_url=db_url)
+
+
+@app.command()
+def missions(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN) -> None:
+    """Grade UN missions: democratic density, size, duration, contributors, predicted host risk."""
+    _run("missions", year, fmt, out, ruleset, explain)
+
+
+@app.command("replay-tip")
+def replay_tip(fmt: Format = FMT, out: Path = OUT) -> None:
+    """Replay the published TIP tiers through the automatic-downgrade rule; list the waiver years."""
+    from peacewatch.scorecards.tiers import replay_history
+
+    r = replay_history()
+    if fmt == Format.table:
+        _emit(r.to_string(index=False), out)
+    elif fmt == Format.csv:
+        _emit(r.to_csv(index=False), out)
+    else:
+        _emit(r.to_json(orient="records", indent=2), out)
+
+
+@app.command()
+def check(path: Path = typer.Argument(..., help="Rule-set .yml file to validate."),
+          card: str = typer.Option(..., "--card", "-c", help="hosts, tccs or missions")) -> None:
+    """Validate a rule-set file; errors name the line and field."""
+    from peacewatch.scorecards.rules import RuleSetError, load_ruleset
+
+    try:
+        rs = load_ruleset(path, card)
+    except RuleSetError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"ok: {rs.ruleset} v{rs.version} ({len(rs.indicators)} indicators)")
+
+
+@app.command()
+def report(out: Path = typer.Option(Path("out/scorecards"), "--out", "-o", help="Output directory.")) -> None:
+    """Write the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML)."""
+    from peacewatch.scorecards.report import write_scorecards
+
+    for p in write_scorecards(out):
+        typer.echo(str(p))

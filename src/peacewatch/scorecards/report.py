@@ -1,0 +1,191 @@
+"""Figures and the generated methods page.
+
+:func:`write_scorecards` writes, into one directory, PNG + SVG figures (matplotlib, Agg backend) with
+the CSV behind each, and the methods page (Markdown + HTML) built from the rule sets and the indicator
+docstrings, so the published method is always the method that runs.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from peacewatch.scorecards.figures import TIP_LABELS, grade_tier_counts, palermo_parties, tip_tier_counts
+from peacewatch.scorecards.indicators import CARDS, indicators
+from peacewatch.scorecards.rules import load_ruleset
+from peacewatch.scorecards.tiers import load_tip_history, replay_history
+
+COLORS = {"Tier 1": "#1a9850", "Tier 2": "#91cf60", "Tier 2 Watch List": "#fee08b", "Tier 3": "#d73027",
+          "Special Case": "#999999", "No data": "#dddddd"}
+CARD_TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
+
+
+def _save(fig, out_dir: Path, stem: str) -> list[Path]:
+    paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.svg"]
+    fig.savefig(paths[0], dpi=150, bbox_inches="tight")
+    fig.savefig(paths[1], bbox_inches="tight")
+    return paths
+
+
+def _stacked(ax, counts: pd.DataFrame, title: str) -> None:
+    bottom = None
+    for col in counts.columns:
+        ax.bar(counts.index, counts[col], bottom=bottom, label=col, color=COLORS.get(col, "#888888"), edgecolor="white", linewidth=0.3)
+        bottom = counts[col] if bottom is None else bottom + counts[col]
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks(list(counts.index))
+    ax.set_xticklabels([str(y) for y in counts.index], rotation=90, fontsize=7)
+
+
+def write_figures(out_dir: Path) -> list[Path]:
+    """Tier counts by year (TIP), Palermo parties by year, peacewatch tiers per card (PNG + SVG + CSV)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from peacewatch.scorecards.engine import grade_table
+
+    out: list[Path] = []
+    counts = tip_tier_counts()
+    counts.to_csv(out_dir / "tip_tier_counts.csv")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    _stacked(ax, counts[TIP_LABELS], "Countries by TIP tier, 2001-2015 reports")
+    ax.set_ylabel("countries")
+    ax.legend(fontsize=7, frameon=False, loc="upper left")
+    fig.text(0.01, -0.04, "Source: US State Dept TIP Reports via Kelley, Scorecard Diplomacy (2017) tier file.", fontsize=7)
+    out += [out_dir / "tip_tier_counts.csv", *_save(fig, out_dir, "tip_tier_counts")]
+    plt.close(fig)
+
+    parties = palermo_parties()
+    parties.to_csv(out_dir / "palermo_parties.csv")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(parties.index, parties.values, marker="o", color="#4575b4")
+    ax.set_ylim(0, 200)
+    ax.set_ylabel("states party")
+    ax.set_title("States party to the Palermo trafficking protocol (cf. Kelley fig. 3.3)", fontsize=10)
+    fig.text(0.01, -0.04, "Source: HTI UNP_rat (Frank 2013), else Kelley & Simmons protocoldate; known through 2011.", fontsize=7)
+    out += [out_dir / "palermo_parties.csv", *_save(fig, out_dir, "palermo_parties")]
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=False)
+    for ax, card in zip(axes, CARDS, strict=True):
+        c = grade_tier_counts(grade_table(card))
+        c.to_csv(out_dir / f"scorecard_tier_counts_{card}.csv")
+        out.append(out_dir / f"scorecard_tier_counts_{card}.csv")
+        _stacked(ax, c, f"peacewatch: {CARD_TITLES[card]}")
+    axes[0].legend(fontsize=7, frameon=False, loc="lower left")
+    out += _save(fig, out_dir, "scorecard_tier_counts")
+    plt.close(fig)
+    return out
+
+
+# --------------------------------------------------------------------------- methods page
+def methods_blocks() -> list[tuple[str, object]]:
+    """The methods page as blocks ``(kind, content)``: h1/h2/h3/p/pre/table (header + rows)."""
+    from peacewatch.scorecards.engine import missing_components
+
+    b: list[tuple[str, object]] = [
+        ("h1", "peacewatch scorecards: methods"),
+        ("p", "Generated from the rule sets in src/peacewatch/scorecards/rulesets/ and the indicator docstrings "
+              "by peacewatch.scorecards.report; do not edit by hand. Scores run 0..10 (10 best). A unit's score is "
+              "the weighted mean of its components with data (a primary indicator without data is replaced by the "
+              "mean of its fallbacks); below the rule set's minimum coverage of weight there is no grade (shown as "
+              "'No data', never as 0). The score band gives Tier 1, 2 or 3; Tier 2 units meeting a Watch List "
+              "criterion go on the Tier 2 Watch List; caps then limit the best tier; the tier-history rule "
+              "downgrades a unit to Tier 3 after consecutive Watch List years unless a waiver is recorded; "
+              "overrides come last. Every grade names the rule that decided it."),
+    ]
+    for card in CARDS:
+        rs = load_ruleset(None, card)
+        ind = indicators(card)
+        b += [("h2", f"{CARD_TITLES[card]} ({rs.ruleset} v{rs.version})"), ("p", rs.description.strip())]
+        total = sum(r.weight for r in rs.indicators)
+        rows = [[r.id, ind[r.id].title, f"{r.weight:g} ({r.weight / total:.0%})", ", ".join(r.fallback) or "-",
+                 ", ".join(sorted(set(ind[r.id].inputs.values())))] for r in rs.indicators]
+        b.append(("table", (["indicator", "title", "weight", "fallback", "sources"], rows)))
+        b.append(("p", f"Minimum coverage: {rs.min_coverage:.0%} of the weight."))
+        b.append(("table", (["tier", "score from", "below"], [[t.tier, f"{t.min:g}", f"{t.max:g}" + (" (incl.)" if t.max == 10 else "")]
+                                                              for t in rs.score_tier_bounds()][::-1])))
+        if rs.watch_list.criteria:
+            b.append(("h3", "Watch List criteria (Tier 2 only)"))
+            b.append(("table", (["id", "rule", "criterion"], [[c.id, f"{c.indicator} change < {c.change_below:g}" if c.change_below is not None
+                                                                else f"score < {c.score_below:g}", " ".join(c.text.split())]
+                                                               for c in rs.watch_list.criteria])))
+        if rs.caps:
+            b.append(("h3", "Caps"))
+            b.append(("table", (["id", "when", "best tier", "why"], [[c.id, f"{c.indicator} < {c.score_below:g}", c.max_tier, " ".join(c.text.split())]
+                                                                      for c in rs.caps])))
+        h = rs.history
+        b.append(("p", f"Tier history: automatic downgrade {'on' if h.automatic_downgrade else 'off'}; after {h.watch_list_years} "
+                       f"consecutive Watch List years counted from {h.from_year}, at most {h.max_waivers} consecutive waivers; "
+                       f"{len(h.waivers)} waivers and {len(rs.overrides)} overrides recorded."))
+        miss = missing_components(card)
+        if miss:
+            b.append(("p", "Components not available in this build: " + "; ".join(f"{k} ({v})" for k, v in miss.items())))
+        b.append(("h3", "Indicators"))
+        for i in ind.values():
+            b += [("h4", f"{i.id}: {i.title}"), ("p", " ".join(i.doc.split()))]
+    th = load_tip_history()
+    replay = replay_history()
+    b += [("h2", "TIP tier history replayed"), ("p", " ".join(th.description.split()) + f" Replaying the published tiers "
+          f"(Kelley tier file, 2001-2015) finds {len(replay)} Watch List years that needed a waiver "
+          f"({int((replay['event'] == 'waiver_limit_exceeded').sum())} beyond the two-waiver limit):"),
+          ("table", (["COW", "country", "year", "Watch List years before", "waiver"],
+                     [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before), int(r.waiver_number)] for r in replay.itertuples()]))]
+    counts = tip_tier_counts()
+    b += [("h2", "Published TIP tier counts (reproduced from the Kelley file)"),
+          ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()]))]
+    return b
+
+
+def to_markdown(blocks: list[tuple[str, object]]) -> str:
+    out = []
+    for kind, c in blocks:
+        if kind.startswith("h"):
+            out.append("#" * int(kind[1]) + " " + str(c))
+        elif kind == "p":
+            out.append(str(c))
+        elif kind == "table":
+            head, rows = c
+            out.append("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
+            out[-1] += "".join("\n| " + " | ".join(str(x).replace("|", "/") for x in r) + " |" for r in rows)
+    return "\n\n".join(out) + "\n"
+
+
+def to_html(blocks: list[tuple[str, object]]) -> str:
+    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>peacewatch scorecards: methods</title>"
+           "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%}</style></head><body>"]
+    for kind, c in blocks:
+        if kind.startswith("h"):
+            out.append(f"<{kind}>{html.escape(str(c))}</{kind}>")
+        elif kind == "p":
+            out.append(f"<p>{html.escape(str(c))}</p>")
+        elif kind == "table":
+            head, rows = c
+            out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
+                       + "".join("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in r) + "</tr>" for r in rows) + "</table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def write_methods(out_dir: Path, stem: str = "scorecards-methods") -> list[Path]:
+    """Write the methods page as ``<stem>.md`` and ``<stem>.html``."""
+    blocks = methods_blocks()
+    md, page = out_dir / f"{stem}.md", out_dir / f"{stem}.html"
+    md.write_text(to_markdown(blocks), encoding="utf-8")
+    page.write_text(to_html(blocks), encoding="utf-8")
+    return [md, page]
+
+
+def write_scorecards(out_dir: Path) -> list[Path]:
+    """Write the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML) into ``out_dir``.
+
+    Returns the paths written.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [*write_figures(out_dir), *write_methods(out_dir)]
