@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from peacewatch.models.cli import app as model_app
+from peacewatch.models.cli import report as report_command
 from peacewatch.panel.cli import app as panel_app
 from peacewatch.registry.cli import app as registry_app
 from peacewatch.scorecards.cli import app as score_app
@@ -26,6 +27,7 @@ app.add_typer(panel_app, name="panel")
 app.add_typer(model_app, name="model")
 app.add_typer(score_app, name="score")
 app.add_typer(registry_app, name="registry")
+app.command("report")(report_command)
 register_web(app)
 register_jobs(app)
 

@@ -1,7 +1,195 @@
-"""CLI commands of peacewatch.models (mounted by :mod:peacewatch.cli)."""
+"""CLI commands of peacewatch.models (mounted by :mod:`peacewatch.cli` as ``peacewatch model``).
+
+``density``, ``typology``, ``fit``, ``predict``, ``incidence``, ``plot``; and :func:`report`, mounted
+as the top-level ``peacewatch report``. Heavy imports stay inside the commands so ``--help`` is fast.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
 
-app = typer.Typer(help="models commands", no_args_is_help=True)
+app = typer.Typer(help="Models: democratic density, identity x opportunity, deployment-risk logit, predictions, incidence index.",
+                  no_args_is_help=True)
+
+SpecsOpt = Annotated[Optional[Path], typer.Option("--specs", help="YAML file with your own specifications (added to the built-in ones).")]
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def density(
+    io: Annotated[list[str], typer.Option("--io", help="IO (COW ioname, any case), repeatable: UN, OAS, NATO, AU, EU ...")] = [],  # noqa: B006
+    mission: Annotated[list[str], typer.Option("--mission", help="UN mission acronym, repeatable: MINUSTAH ...")] = [],  # noqa: B006
+    year: Annotated[list[int], typer.Option("--year", help="Year, repeatable.")] = [2004],  # noqa: B006
+    weighted: Annotated[bool, typer.Option(help="Also weight mission contributors by personnel.")] = True,
+    overrides: Annotated[bool, typer.Option(help="Apply membership_overrides.yml (e.g. Cuba in the OAS).")] = True,
+    members: Annotated[bool, typer.Option(help="List every member with its polity2.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Democratic density (mean Polity5 polity2) of IOs and missions, with scored/unscored counts."""
+    from peacewatch.models.density import SEED_2004, io_density, mission_density
+    from peacewatch.models.errors import ModelError
+
+    if not io and not mission:
+        io = ["UN", "OAS", "NATO"]
+        mission = ["MINUSTAH"]
+    results = []
+    try:
+        for y in year:
+            results += [io_density(i, y, overrides) for i in io]
+            for m in mission:
+                results.append(mission_density(m, y))
+                if weighted:
+                    results.append(mission_density(m, y, weighted=True))
+    except ModelError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() if members else {k: v for k, v in r.to_dict().items() if k != "members"} for r in results], indent=2))
+        return
+    typer.echo(f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  {'weighted':<9}{'source':<18}seed 000 (2004)")
+    for r in results:
+        seed = SEED_2004.get(r.unit) if r.year == 2004 and not r.weighted else None
+        typer.echo(f"{r.unit:<12}{r.year:>6}{r.value:>9.2f}{r.n_scored:>8}{r.n_unscored:>10}  {'yes' if r.weighted else 'no':<9}{r.source:<18}{'' if seed is None else seed}")
+        for note in r.notes:
+            typer.echo(f"    note: {note}")
+        if r.unscored:
+            typer.echo(f"    unscored: {', '.join(r.unscored)}")
+        if members:
+            for row in r.members.itertuples():
+                typer.echo(f"    {row.ccode:>4} {row.country:<32} {'' if row.polity2 != row.polity2 else int(row.polity2)}")
+
+
+@app.command()
+def typology(
+    start: Annotated[int, typer.Option(help="First year.")] = 2001,
+    end: Annotated[int, typer.Option(help="Last year.")] = 2011,
+    io: Annotated[list[str], typer.Option("--io", help="IOs, repeatable (default UN, OAS, NATO).")] = [],  # noqa: B006
+    mission: Annotated[list[str], typer.Option("--mission", help="Missions, repeatable (default MINUSTAH).")] = [],  # noqa: B006
+    host: Annotated[Optional[int], typer.Option(help="COW code of a host state (e.g. 41 Haiti); default all hosts.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write CSV here instead of printing.")] = None,
+) -> None:
+    """Identity (democratic density) x opportunity (personnel on the ground), with seed 000's predicted effect."""
+    from peacewatch.models.typology import typology_table
+
+    t = typology_table(range(start, end + 1), tuple(io) or ("UN", "OAS", "NATO"), tuple(mission) or ("MINUSTAH",), host)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        t.to_csv(out, index=False)
+        typer.echo(str(out))
+    else:
+        typer.echo(t.drop(columns="note").to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+
+
+@app.command()
+def specs(extra: SpecsOpt = None) -> None:
+    """List the specifications (built-in and from --specs)."""
+    from peacewatch.models.specs import load_specifications
+
+    for s in load_specifications(extra).values():
+        typer.echo(f"{s.name:<26}{s.label}\n    {s.formula}\n    years {s.years[0]}-{s.years[1]}, clustered by {s.cluster}")
+
+
+@app.command()
+def fit(
+    spec: Annotated[list[str], typer.Option("--spec", help="Specification name, repeatable (default: all).")] = [],  # noqa: B006
+    extra: SpecsOpt = None,
+    out: Annotated[Optional[Path], typer.Option(help="Directory for tidy.csv, glance.csv, table.html, table.tex.")] = None,
+) -> None:
+    """Fit deployment-risk logits (clustered SEs) and print the side-by-side table."""
+    from peacewatch.models.deployment_risk import fit_all
+    from peacewatch.models.errors import ModelError
+    from peacewatch.models.tables import glance_models, regression_frame, regression_table, tidy_models
+
+    try:
+        models = fit_all(spec or None, specs_path=extra)
+    except ModelError as exc:
+        _fail(exc)
+    typer.echo(regression_frame(models).to_string())
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        tidy_models(models).to_csv(out / "tidy.csv", index=False)
+        glance_models(models).to_csv(out / "glance.csv", index=False)
+        (out / "table.html").write_text(regression_table(models, "html"), encoding="utf-8")
+        (out / "table.tex").write_text(regression_table(models, "latex"), encoding="utf-8")
+        typer.echo(f"written to {out}")
+
+
+@app.command()
+def predict(
+    personnel: Annotated[Optional[float], typer.Option(help="Planned mission: uniformed personnel.")] = None,
+    duration: Annotated[float, typer.Option(help="Planned mission: years since the host's first UN deployment (1 = first year).")] = 1,
+    tccs: Annotated[int, typer.Option(help="Planned mission: number of contributing countries.")] = 20,
+    control: Annotated[list[str], typer.Option("--control", help="Host control NAME=VALUE (conflict, polity2, gdppc, population), repeatable.")] = [],  # noqa: B006
+    country: Annotated[Optional[int], typer.Option(help="Observed predictions for this COW code instead (all years 2001-2011).")] = None,
+    spec: Annotated[Optional[str], typer.Option(help="Built-in specification (default un_full).")] = None,
+    method: Annotated[str, typer.Option(help="delta or simulation.")] = "delta",
+) -> None:
+    """Predicted probability (with CI) that a host is a sex-trafficking destination."""
+    from peacewatch.models.deployment_risk import predict_observed, predict_planned
+    from peacewatch.models.data import model_panel
+
+    if country is not None:
+        panel = model_panel((2001, 2011))
+        obs = predict_observed(panel, spec=spec, method=method)
+        typer.echo(obs[(obs["ccode"] == country) & (obs["year"] >= 2001)].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        return
+    if personnel is None:
+        raise typer.BadParameter("give --personnel (planned mission) or --country (observed)", param_hint="--personnel")
+    controls = {}
+    for item in control:
+        if "=" not in item:
+            raise typer.BadParameter(f"{item!r}: use NAME=VALUE", param_hint="--control")
+        k, v = item.split("=", 1)
+        controls[k.strip()] = float(v)
+    typer.echo(json.dumps(predict_planned(personnel, duration, tccs, spec=spec, method=method, **controls), indent=2))
+
+
+@app.command()
+def incidence(
+    country: Annotated[Optional[int], typer.Option(help="COW code (default: all).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write CSV here instead of printing.")] = None,
+) -> None:
+    """Trafficking incidence index per country-year (2001-2011)."""
+    from peacewatch.models.incidence import incidence_index
+
+    t = incidence_index()
+    if country is not None:
+        t = t[t["ccode"] == country]
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        t.to_csv(out, index=False)
+        typer.echo(str(out))
+    else:
+        typer.echo(t.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+
+
+@app.command()
+def plot(
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/models/figures"),
+    spec: Annotated[list[str], typer.Option("--spec", help="Specifications to draw, repeatable (default un_full).")] = [],  # noqa: B006
+) -> None:
+    """Marginal-effect plots of size across duration and TCC counts, and predicted risk (PNG + SVG)."""
+    from peacewatch.models.deployment_risk import default_model
+    from peacewatch.models.plots import plot_marginal_effects, plot_predicted_risk
+
+    models = [default_model(s) for s in (spec or ["un_full"])]
+    paths = (plot_marginal_effects(models, out / "me_size_by_duration", by="duration")
+             + plot_marginal_effects(models, out / "me_size_by_tccs", by="tccs") + plot_predicted_risk(models, out / "risk_by_size"))
+    typer.echo("\n".join(str(p) for p in paths))
+
+
+def report(out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/models")) -> None:
+    """Write the self-contained HTML report of every model (density, typology, logits, predictions, index)."""
+    from peacewatch.models.report import write_report
+
+    typer.echo(str(write_report(out)))
+
+
+app.command("report")(report)

@@ -24,10 +24,24 @@ AXES = {"duration": ("un_duration", "UN deployment duration (years)", np.arange(
         "tccs": ("un_tccs", "Number of troop/police-contributing countries", np.arange(0, 61, 2))}
 
 
+DEPLOYMENT = ("un_duration", "un_tccs")
+
+
 def _scenario(model, overrides: dict[str, float], n: int) -> pd.DataFrame:
-    """``n`` rows at the sample means of the model's variables, with ``overrides`` (lags set alike)."""
+    """``n`` rows of a typical *deployed* host, with ``overrides`` (current and ``lag_`` alike).
+
+    Controls sit at their estimation-sample means; duration and TCCs at their medians among the
+    sample's country-years with UN personnel (their overall means, ~2, describe no real mission).
+    """
     rhs = [v for v in model.spec.variables() if v != model.spec.outcome]
-    row = {v: np.full(n, float(model.data[v].mean())) for v in rhs}
+    data = model.data
+    size = next((v for v in rhs if v.endswith(SIZE)), None)
+    deployed = data[data[size] > 0] if size is not None and (data[size] > 0).any() else data
+    row = {}
+    for v in rhs:
+        base = v[4:] if v.startswith("lag_") else v
+        src = deployed if base in DEPLOYMENT else data
+        row[v] = np.full(n, float(src[v].median() if base in DEPLOYMENT else src[v].mean()))
     for base, val in overrides.items():
         for v in rhs:
             if v == base or v == "lag_" + base:
@@ -36,10 +50,14 @@ def _scenario(model, overrides: dict[str, float], n: int) -> pd.DataFrame:
 
 
 def marginal_effect_of_size(model, by: str = "duration", personnel: float = 5000, n_sims: int = 2000, level: float = 0.95,
-                            seed: int = 1, grid: np.ndarray | None = None) -> pd.DataFrame:
+                            seed: int = 1, grid: np.ndarray | None = None, scale: str = "probability") -> pd.DataFrame:
     """Marginal effect of log UN personnel across ``by`` (``"duration"`` or ``"tccs"``).
 
-    Other variables are held at their estimation-sample means; size at ``log1p(personnel)``.
+    Size is set to ``log1p(personnel)``, controls to their estimation-sample means and the other
+    deployment variable to its median among deployed country-years.
+
+    ``scale="probability"`` gives d Pr / d log size; ``"link"`` the effect on the log-odds, which
+    is where the interaction coefficients act (probabilities saturate near 1).
 
     Returns
     -------
@@ -53,13 +71,20 @@ def marginal_effect_of_size(model, by: str = "duration", personnel: float = 5000
     X1 = model.design(_scenario(model, {var: grid, SIZE: base + h}, len(grid)))
     X0 = model.design(_scenario(model, {var: grid, SIZE: base - h}, len(grid)))
     draws = P.draw_coefficients(model.params.values, model.cov.values, n_sims, seed)
-    D = P.simulated_differences(X1, X0, draws, 2 * h)
-    point = (P.expit(X1 @ model.params.values) - P.expit(X0 @ model.params.values)) / (2 * h)
+    if scale == "link":
+        # log-odds scale: the effect is linear in the coefficients (b_size + b_int * value)
+        G = (X1 - X0) / (2 * h)
+        D, point = G @ draws.T, G @ model.params.values
+    elif scale == "probability":
+        D = P.simulated_differences(X1, X0, draws, 2 * h)
+        point = (P.expit(X1 @ model.params.values) - P.expit(X0 @ model.params.values)) / (2 * h)
+    else:
+        raise ValueError(f"scale={scale!r}: use 'probability' or 'link'")
     lo, hi = np.percentile(D, [(1 - level) / 2 * 100, (1 + level) / 2 * 100], axis=1)
     return pd.DataFrame({"model": model.name, "by": by, "value": grid, "effect": point, "lo": lo, "hi": hi})
 
 
-def predicted_risk_curve(model, personnel: np.ndarray | None = None, durations: Sequence[float] = (1, 5, 10), tccs: float = 30,
+def predicted_risk_curve(model, personnel: np.ndarray | None = None, durations: Sequence[float] = (1, 5, 10), tccs: float = 20,
                          level: float = 0.95) -> pd.DataFrame:
     """Predicted risk across personnel for several durations (delta-method intervals).
 
@@ -89,6 +114,9 @@ def plot_marginal_effects(models: Sequence, path: str | Path, by: str = "duratio
                           formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Plot the marginal effect of log UN personnel across duration or TCC counts, one line per model.
 
+    Two panels: the effect on the log-odds (left) and on the probability (right), each with a 95%
+    simulation interval.
+
     Parameters
     ----------
     models
@@ -102,20 +130,25 @@ def plot_marginal_effects(models: Sequence, path: str | Path, by: str = "duratio
     -------
     list of Path
     """
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
-    for m in models:
-        me = marginal_effect_of_size(m, by=by, personnel=personnel, n_sims=n_sims)
-        line, = ax.plot(me["value"], me["effect"], label=m.spec.label or m.name)
-        ax.fill_between(me["value"], me["lo"], me["hi"], alpha=0.2, color=line.get_color())
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_xlabel(AXES[by][1])
-    ax.set_ylabel("dPr(destination) / d log(UN personnel)")
-    ax.set_title(f"Marginal effect of deployment size across {by} (95% CI, simulation)", fontsize=10)
-    ax.legend(fontsize=8, frameon=False)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    for ax, scale, ylabel in zip(axes, ("link", "probability"), ("d log-odds / d log(UN personnel)", "dPr(destination) / d log(UN personnel)")):
+        for m in models:
+            me = marginal_effect_of_size(m, by=by, personnel=personnel, n_sims=n_sims, scale=scale)
+            line, = ax.plot(me["value"], me["effect"], label=m.spec.label or m.name)
+            ax.fill_between(me["value"], me["lo"], me["hi"], alpha=0.2, color=line.get_color())
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xlabel(AXES[by][1])
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"{scale} scale", fontsize=10)
+    other = "TCCs" if by == "duration" else "duration"
+    fig.suptitle(f"Marginal effect of UN deployment size ({personnel:,.0f} personnel) across {AXES[by][1].lower()}\n"
+                 f"{other} at its median among deployed country-years, controls at means; 95% CI from {n_sims:,} simulations", fontsize=9)
+    fig.tight_layout()
+    axes[0].legend(fontsize=8, frameon=False)
     return _save(fig, Path(path), formats)
 
 
-def plot_predicted_risk(models: Sequence, path: str | Path, durations: Sequence[float] = (1, 5, 10), tccs: float = 30,
+def plot_predicted_risk(models: Sequence, path: str | Path, durations: Sequence[float] = (1, 5, 10), tccs: float = 20,
                         formats: Sequence[str] = ("png", "svg")) -> list[Path]:
     """Plot predicted risk against UN personnel (log axis) for several durations, one panel per model."""
     fig, axes = plt.subplots(1, len(models), figsize=(5.2 * len(models), 3.8), squeeze=False, sharey=True)

@@ -1,0 +1,159 @@
+"""One self-contained HTML report of every model: density, typology, risk models, predictions, index.
+
+Figures are embedded as inline SVG, so the single file can be mailed or archived; PNG and SVG copies
+are also written next to it under ``figures/``. Called by ``peacewatch report`` and by the main job
+(``peacewatch run``) as :func:`write_report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+
+from peacewatch.models.density import SEED_2004, io_density, mission_density, mission_density_table
+from peacewatch.models.deployment_risk import default_model, fit_all, predict_observed, predict_planned
+from peacewatch.models.data import model_panel
+from peacewatch.models.incidence import incidence_index
+from peacewatch.models.plots import plot_marginal_effects, plot_predicted_risk
+from peacewatch.models.tables import glance_models, regression_table, tidy_models
+from peacewatch.models.typology import typology_table
+
+TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>peacewatch models report</title>
+<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0;font-size:0.85em}th,td{padding:2px 8px;text-align:right}
+th:first-child,td:first-child{text-align:left}thead th{border-bottom:1px solid #444}tr.fit td,tr.fit th{border-top:1px solid #444}
+caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:left;color:#555}
+.fig svg{max-width:100%;height:auto}.note{color:#555;font-size:0.9em}h2{border-bottom:1px solid #ccc}</style></head><body>
+<h1>peacewatch: peace operations and sex trafficking — models report</h1>
+<p class="note">Generated {{ generated }} from the real datasets of the source catalog. Sections: 1 democratic density,
+2 identity x opportunity, 3 deployment-risk models, 4 predictions, 5 trafficking incidence index.</p>
+<h2>1. Democratic density (seed 000)</h2>
+<p>Mean Polity5 polity2 of IO members (COW IGO, with <code>membership_overrides.yml</code>) and of mission contributors (Geo-PKO/IPI), 2004, against the values seed 000 reports.</p>
+{{ density_2004 | safe }}
+<p class="note">{{ density_note }}</p>
+<h3>Members without a Polity5 score, 2004</h3>{{ unscored | safe }}
+<h3>Missions hosted in 2004-2011 with the highest and lowest contributor density</h3>{{ missions | safe }}
+<h2>2. Identity x opportunity (seed 000), Haiti</h2>
+<p>Identity = democratic density (democratic if &ge; {{ dthr }}); opportunity = uniformed personnel in Haiti (high if &ge; {{ othr }}).</p>
+{{ typology | safe }}
+<h2>3. Deployment risk: logit of "host is a sex-trafficking destination" (seed 001)</h2>
+<p>HTI <code>pdest</code> on UN deployment size, duration, number of TCCs and interactions; deployments and controls lagged one year
+(a TIP report covers April of the previous year to March); standard errors clustered by country; TIP report years {{ years }}.</p>
+{{ table | safe }}
+<h3>Fit statistics</h3>{{ glance | safe }}
+<h3>Tidy estimates of the default model ({{ default }})</h3>{{ tidy | safe }}
+<h2>4. Predictions</h2>
+<h3>Marginal effect of UN deployment size</h3>
+<div class="fig">{{ fig_duration | safe }}</div><div class="fig">{{ fig_tccs | safe }}</div>
+<h3>Predicted risk by deployment size and duration</h3><div class="fig">{{ fig_risk | safe }}</div>
+<h3>Planned missions (default model; host controls at sample means unless given)</h3>{{ planned | safe }}
+<h3>Haiti, observed country-years</h3>{{ haiti | safe }}
+<h2>5. Trafficking incidence index (seed 000)</h2>
+<p>Equal-weight mean of five State Department / HTI indicators (TIP report mention, destination, sex destination, child-sex destination,
+internal sex trafficking); NGO report counts and IOM victims assisted are not available as country-year data.</p>
+<h3>Haiti</h3>{{ incidence_haiti | safe }}
+<h3>Mean index by year (all states in the COW system)</h3>{{ incidence_years | safe }}
+<h2>Sources</h2><pre class="note">{{ cite }}</pre>
+</body></html>"""
+
+
+def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
+    return df.to_html(index=False, border=0, na_rep="", float_format=lambda x: floatfmt.format(x), classes="data")
+
+
+def _svg(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("<svg"):]
+
+
+def write_report(out_dir: Path) -> Path:
+    """Write ``models-report.html`` (self-contained) and ``figures/*.png|svg`` into ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir
+        Output directory (created if needed).
+
+    Returns
+    -------
+    Path
+        The HTML file.
+    """
+    out_dir = Path(out_dir)
+    fig_dir = out_dir / "figures"
+    fig_dir.mkdir(parents=True, exist_ok=True)
+
+    # 1 density
+    rows = []
+    for unit, d in [("UN", io_density("UN", 2004)), ("NATO", io_density("NATO", 2004)), ("OAS", io_density("OAS", 2004)),
+                    ("OAS (COW as published)", io_density("OAS", 2004, overrides=False)),
+                    ("MINUSTAH", mission_density("MINUSTAH", 2004)), ("MINUSTAH (personnel-weighted)", mission_density("MINUSTAH", 2004, weighted=True))]:
+        rows.append({"unit": unit, "density": d.value, "seed 000": SEED_2004.get(unit.split(" ")[0]) if "(" not in unit else None,
+                     "scored": d.n_scored, "unscored": d.n_unscored, "source": d.source})
+    density_2004 = _table(pd.DataFrame(rows), "{:.2f}")
+    unscored = _table(pd.DataFrame([{"unit": u, "unscored members": ", ".join(io_density(u, 2004).unscored)} for u in ("UN", "OAS", "NATO")]))
+    mt = mission_density_table(range(2004, 2012)).dropna(subset=["density"])
+    mt = mt.sort_values("density")
+    missions = _table(pd.concat([mt.head(5), mt.tail(5)])[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "personnel", "source"]], "{:.2f}")
+    density_note = ("UN 3.37 (191 members, 159 scored): matching Polity codes directly as COW codes drops Serbia and Montenegro, Ethiopia "
+                    "and Vietnam and gives 3.43. OAS 7.15 counts Cuba (suspended 1962-2009 but a member; COW codes it 0), 7.72 without. "
+                    "MINUSTAH 4.82: the 11 troop contributors on the UN's November 2004 deployment map (Geo-PKO); the seed's 4.6 must rest "
+                    "on a different contributor list (the same 11 states score 4.82 in Polity IV too). See docs/models.md.")
+
+    # 2 typology
+    typ = typology_table(range(2001, 2012), host=41)
+    from peacewatch.models.typology import typology_rules
+
+    typology = _table(typ[["unit", "kind", "year", "density", "personnel", "cell", "predicted_effect"]], "{:.2f}")
+
+    # 3 models
+    models = fit_all()
+    table = regression_table(models, "html", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011")
+    (out_dir / "models-table.tex").write_text(regression_table(models, "latex", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011"), encoding="utf-8")
+    (out_dir / "models-table.html").write_text(table, encoding="utf-8")
+    tidy_models(models).to_csv(out_dir / "models-tidy.csv", index=False)
+    glance = _table(glance_models(models)[["model", "nobs", "n_clusters", "n_events", "pseudo_r2", "loglik", "aic", "bic", "wald_chi2", "wald_p"]])
+    full = default_model()
+    tidy = _table(full.tidy().drop(columns="model"), "{:.4f}")
+
+    # 4 predictions
+    f1 = plot_marginal_effects([full], fig_dir / "me_size_by_duration", by="duration")
+    f2 = plot_marginal_effects([full], fig_dir / "me_size_by_tccs", by="tccs")
+    f3 = plot_predicted_risk([full, next(m for m in models if m.name == "un_size_x_duration")], fig_dir / "risk_by_size")
+    planned_rows = []
+    for personnel, duration, tccs in [(1000, 1, 10), (7000, 1, 40), (7000, 5, 40), (12000, 8, 57)]:
+        for method in ("delta", "simulation"):
+            r = predict_planned(personnel, duration, tccs, method=method)
+            planned_rows.append({"personnel": personnel, "duration": duration, "tccs": tccs, "method": method,
+                                 "risk": r["risk"], "risk_lo": r["risk_lo"], "risk_hi": r["risk_hi"]})
+    planned = _table(pd.DataFrame(planned_rows))
+    panel = model_panel((2001, 2011))
+    obs = predict_observed(panel)
+    haiti = obs[obs["ccode"] == 41].merge(panel[["ccode", "year", "un_personnel", "un_duration", "un_tccs", "hti_pdest"]], on=["ccode", "year"])
+    haiti = haiti[haiti["year"] >= 2001]
+    haiti_html = _table(haiti.drop(columns="ccode"))
+
+    # 5 incidence
+    inc = incidence_index()
+    incidence_haiti = _table(inc[inc["ccode"] == 41].drop(columns=["ccode", "country", "n_indicators"]), "{:.2f}")
+    incidence_years = _table(inc.groupby("year", as_index=False).agg(mean_index=("index", "mean"), in_report=("tip_mention", "sum")), "{:.3f}")
+
+    from peacewatch.panel import create_country_years
+
+    cite = create_country_years(2001, 2002).add_all().cite()
+    rules = typology_rules()
+    env = Environment(autoescape=select_autoescape(["html"]))
+    page = env.from_string(TEMPLATE).render(
+        generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), density_2004=density_2004, density_note=density_note,
+        unscored=unscored, missions=missions, typology=typology, dthr=rules["density_threshold"], othr=rules["opportunity_threshold"],
+        years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, glance=glance, default=full.name, tidy=tidy,
+        fig_duration=_svg(f1[1]), fig_tccs=_svg(f2[1]), fig_risk=_svg(f3[1]), planned=planned, haiti=haiti_html,
+        incidence_haiti=incidence_haiti, incidence_years=incidence_years, cite=html.unescape(cite),
+    )
+    path = out_dir / "models-report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
