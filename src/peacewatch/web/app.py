@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
+from peacewatch.registry import intake
 from peacewatch.registry.api import build_router
 from peacewatch.registry.service import Registry
 from peacewatch.web import errors
@@ -64,6 +65,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.store = store
     app.state.analysis = AnalysisCache(store)
     app.state.registry = registry
+    # In-memory rate limits of the public forms (same policy as the registry API's routes).
+    app.state.intake_limiter = intake.RateLimiter()
+    app.state.lookup_limiter = intake.RateLimiter(per_client=30, overall=600)
+    app.state.login_limiter = intake.RateLimiter(per_client=20, overall=600)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry), prefix="/api/registry")
