@@ -1,0 +1,36 @@
+"""Figures and the generated methods page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peacewatch.scorecards.figures import palermo_parties
+from peacewatch.scorecards.report import write_scorecards
+
+
+def test_palermo_parties_by_year():
+    """States party to the Palermo protocol at the end of each year (HTI UNP_rat, else Kelley & Simmons)."""
+    p = palermo_parties()
+    assert p.to_dict() == {2001: 3, 2002: 20, 2003: 44, 2004: 76, 2005: 94, 2006: 108, 2007: 113, 2008: 120,
+                           2009: 131, 2010: 137, 2011: 142}
+
+
+def test_write_scorecards(tmp_path: Path):
+    paths = write_scorecards(tmp_path)
+    names = {p.name for p in paths}
+    for stem in ("tip_tier_counts", "palermo_parties", "scorecard_tier_counts"):
+        assert {f"{stem}.png", f"{stem}.svg"} <= names
+    assert {"scorecards-methods.md", "scorecards-methods.html"} <= names
+    for p in paths:
+        assert p.exists() and p.stat().st_size > 0
+    assert (tmp_path / "tip_tier_counts.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    md = (tmp_path / "scorecards-methods.md").read_text()
+    # built from the rule sets and the docstrings
+    assert "| tip_tier | Published TIP tier | 3 (30%) |" in md
+    assert "Cho's 3P anti-trafficking policy index" in md
+    assert "finds 67 Watch List years that needed a waiver (0 beyond the two-waiver limit)" in md
+    html = (tmp_path / "scorecards-methods.html").read_text()
+    assert html.startswith("<!doctype html>") and "<h2>Host states (hosts-default v1.0.0)</h2>" in html
+    counts = (tmp_path / "tip_tier_counts.csv").read_text().splitlines()
+    assert counts[0] == "year,Tier 1,Tier 2,Tier 2 Watch List,Tier 3,Special Case"
+    assert counts[-1] == "2015,30,84,44,23,1"
