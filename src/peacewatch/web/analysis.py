@@ -24,6 +24,8 @@ class AnalysisCache:
         self._lock = threading.RLock()
         self._cache: dict[Any, Any] = {}
         self._key_locks: dict[Any, threading.Lock] = {}
+        #: Slow computations run by :meth:`warm_in_background` (the app adds the scorecards and models).
+        self.warmers: list = [self.risk_observed, self.density_table]
 
     def _memo(self, key: Any, make):
         # One lock per key: a slow table being built must not block pages needing another one.
@@ -41,7 +43,7 @@ class AnalysisCache:
     def warm_in_background(self) -> threading.Thread:
         """Compute the slow tables (mission density, observed risk) without blocking start-up."""
         def work():
-            for fn in (self.density_table, self.risk_observed):
+            for fn in self.warmers:
                 try:
                     fn()
                 except Exception:  # noqa: BLE001 - a page shows the error when it asks again
@@ -83,3 +85,86 @@ def _check_columns(df: pd.DataFrame, columns: list[str], what: str) -> pd.DataFr
     if missing:
         raise ModuleUnavailable(what, f"its result lacks the columns {', '.join(missing)}.")
     return df
+
+
+# ---------------------------------------------------------------------------------- scorecards
+CARDS = ("hosts", "tccs", "missions")
+
+
+class ScorecardCache:
+    """Calls :mod:`peacewatch.scorecards` with the registry's published TCC accountability.
+
+    The scorecard engine caches by the identity of the ``registry`` argument, so the same
+    DataFrame object is passed again for as long as the registry's statistics do not change.
+    """
+
+    def __init__(self, registry):
+        self.registry = registry
+        self._lock = threading.Lock()
+        self._accountability: pd.DataFrame | None = None
+
+    def _registry_frame(self, card: str):
+        if card != "tccs":
+            return None
+        from peacewatch.registry import stats
+
+        with self.registry.session() as s:
+            fresh = stats.published_tcc_accountability(s)
+        with self._lock:
+            if self._accountability is None or not self._accountability.equals(fresh):
+                self._accountability = fresh
+            return self._accountability
+
+    def table(self, card: str, year: int | None = None) -> pd.DataFrame:
+        """``scorecards.grade_table`` of ``card`` (one year or all)."""
+        fn = require("peacewatch.scorecards", "grade_table")
+        return fn(card, year, registry=self._registry_frame(card))
+
+    def explain(self, card: str, key, year: int):
+        """``scorecards.explain``: one grade with components and evidence."""
+        fn = require("peacewatch.scorecards", "explain")
+        return fn(card, key, year, registry=self._registry_frame(card))
+
+    def missing(self, card: str) -> dict[str, str]:
+        fn = require("peacewatch.scorecards", "missing_components")
+        return fn(card, registry=self._registry_frame(card))
+
+
+# ---------------------------------------------------------------------------------- risk model
+class ModelCache:
+    """Fitted deployment-risk specifications, their tables and effect curves (computed once)."""
+
+    def __init__(self, analysis: AnalysisCache):
+        self._memo = analysis._memo
+
+    def models(self) -> list:
+        fit_all = require("peacewatch.models.deployment_risk", "fit_all")
+        return self._memo("models", fit_all)
+
+    def default(self):
+        fn = require("peacewatch.models.deployment_risk", "default_model")
+        return self._memo("default_model", fn)
+
+    def regression(self) -> pd.DataFrame:
+        frame = require("peacewatch.models.tables", "regression_frame")
+        return self._memo("regression", lambda: frame(self.models()))
+
+    def tidy(self) -> pd.DataFrame:
+        tidy = require("peacewatch.models.tables", "tidy_models")
+        return self._memo("tidy", lambda: tidy(self.models()))
+
+    def glance(self) -> pd.DataFrame:
+        glance = require("peacewatch.models.tables", "glance_models")
+        return self._memo("glance", lambda: glance(self.models()))
+
+    def marginal_effect(self, by: str) -> pd.DataFrame:
+        fn = require("peacewatch.models.plots", "marginal_effect_of_size")
+        return self._memo(("me", by), lambda: fn(self.default(), by=by))
+
+    def risk_curve(self) -> pd.DataFrame:
+        fn = require("peacewatch.models.plots", "predicted_risk_curve")
+        return self._memo("curve", lambda: fn(self.default()))
+
+    def predict_planned(self, personnel: float, duration: float, tccs: int, **controls) -> dict:
+        fn = require("peacewatch.models.deployment_risk", "predict_planned")
+        return fn(personnel, duration, tccs, **controls)

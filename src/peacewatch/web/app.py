@@ -13,7 +13,7 @@ from peacewatch.registry import intake
 from peacewatch.registry.api import build_router
 from peacewatch.registry.service import Registry
 from peacewatch.web import errors
-from peacewatch.web.analysis import AnalysisCache
+from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
 from peacewatch.web.routes import explore, intake_pages, model_pages, registry_pages, scorecard_pages
 from peacewatch.web.settings import WebSettings
@@ -63,7 +63,15 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
                               "scorecards, the risk model and the accountability registry.")
     app.state.settings = settings
     app.state.store = store
-    app.state.analysis = AnalysisCache(store)
+    analysis = AnalysisCache(store)
+    app.state.analysis = analysis
+    app.state.scorecards = ScorecardCache(registry)
+    app.state.models = ModelCache(analysis)
+    analysis.warmers += [
+        app.state.models.regression, app.state.models.risk_curve,
+        lambda: app.state.models.marginal_effect("duration"), lambda: app.state.models.marginal_effect("tccs"),
+        *[(lambda card=card: app.state.scorecards.table(card)) for card in ("hosts", "tccs", "missions")],
+    ]
     app.state.registry = registry
     # In-memory rate limits of the public forms (same policy as the registry API's routes).
     app.state.intake_limiter = intake.RateLimiter()
