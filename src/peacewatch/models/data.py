@@ -12,10 +12,11 @@ LAG_PREFIX = "lag_"
 
 
 @lru_cache(maxsize=4)
-def _panel_frame(start: int, end: int, agg: str) -> pd.DataFrame:
+def model_panel_object(years: tuple[int, int] = (2001, 2011), agg: str = "december"):
+    """The :class:`~peacewatch.panel.Panel` behind :func:`model_panel` (for ``cite()`` and ``lineage``)."""
     from peacewatch.panel import create_country_years
 
-    return create_country_years(start, end).add_all(agg).df
+    return create_country_years(int(years[0]) - 1, int(years[1])).add_all(agg)
 
 
 def model_panel(years: tuple[int, int] = (2001, 2011), agg: str = "december") -> pd.DataFrame:
@@ -24,7 +25,7 @@ def model_panel(years: tuple[int, int] = (2001, 2011), agg: str = "december") ->
     One extra year before ``start`` is kept so that ``lag_`` variables exist in the first year;
     callers restrict to ``years`` after building lags. Cached in-process (treat as read-only).
     """
-    return _panel_frame(int(years[0]) - 1, int(years[1]), agg)
+    return model_panel_object((int(years[0]), int(years[1])), agg).df
 
 
 def with_variables(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:

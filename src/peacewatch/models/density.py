@@ -116,13 +116,28 @@ def _in_span(year: int, entry: dict[str, Any]) -> bool:
     return entry["from"] <= year and (end is None or year <= end)
 
 
+_MEMO: dict[tuple[int, str], tuple[SourceContext, Any]] = {}
+
+
+def _memo(ctx: SourceContext, key: str, make) -> Any:
+    """Per-context in-process memo of loader results (the parquet cache is re-read otherwise)."""
+    hit = _MEMO.get((id(ctx), key))
+    if hit is None or hit[0] is not ctx:
+        hit = (ctx, make())
+        _MEMO[(id(ctx), key)] = hit
+    return hit[1]
+
+
+def _membership(ctx: SourceContext) -> pd.DataFrame:
+    return _memo(ctx, "igo", lambda: cow_igo_membership(ctx))
+
+
 def _names(ctx: SourceContext) -> pd.Series:
-    states = cow_states(ctx)
-    return states.drop_duplicates("ccode", keep="last").set_index("ccode")["statenme"]
+    return _memo(ctx, "names", lambda: cow_states(ctx).drop_duplicates("ccode", keep="last").set_index("ccode")["statenme"])
 
 
 def _polity(ctx: SourceContext, year: int) -> pd.Series:
-    p = polity5(ctx)
+    p = _memo(ctx, "polity", lambda: polity5(ctx))
     return p.loc[p["year"] == year].set_index("ccode")["polity2"]
 
 
@@ -159,7 +174,7 @@ def io_members(io: str, year: int, overrides: bool = True, ctx: SourceContext | 
     """
     ctx = ctx or default_context()
     key = io.lower()
-    all_m = cow_igo_membership(ctx)
+    all_m = _membership(ctx)
     known = all_m["io"].unique()
     if key not in set(known):
         near = sorted(k for k in known if k.startswith(key[:2]))[:8]
@@ -263,12 +278,12 @@ def mission_contributors(mission: str, year: int, source: str = "auto", ctx: Sou
     tried = []
     order = {"auto": ["ipi", "geo_pko"], "ipi": ["ipi"], "geo_pko": ["geo_pko"]}[source]
     for src in order:
-        frame = _ipi_contributors_year(ctx) if src == "ipi" else _geo_contributors_year(ctx)
+        frame = _memo(ctx, src, (lambda: _ipi_contributors_year(ctx)) if src == "ipi" else (lambda: _geo_contributors_year(ctx)))
         rows = frame[(frame["mission"].str.upper() == name) & (frame["year"] == year)]
         tried.append(src)
         if len(rows):
             return rows[["ccode", "country", "personnel"]].reset_index(drop=True), src
-    geo = _geo_contributors_year(ctx)
+    geo = _memo(ctx, "geo_pko", lambda: _geo_contributors_year(ctx))
     years = sorted(geo.loc[geo["mission"].str.upper() == name, "year"].unique().tolist())
     raise UnknownMissionError(
         f"mission={mission!r}, year={year}: no contributor data in {' or '.join(tried)} "
@@ -342,8 +357,8 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
     """
     ctx = ctx or default_context()
     years = list(years)
-    ipi = _ipi_contributors_year(ctx).assign(source="ipi")
-    geo = _geo_contributors_year(ctx).assign(source="geo_pko")
+    ipi = _memo(ctx, "ipi", lambda: _ipi_contributors_year(ctx)).assign(source="ipi")
+    geo = _memo(ctx, "geo_pko", lambda: _geo_contributors_year(ctx)).assign(source="geo_pko")
     if source == "ipi":
         both = ipi
     elif source == "geo_pko":
@@ -354,7 +369,7 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
     both = both[both["year"].isin(years)]
     if missions is not None:
         both = both[both["mission"].str.upper().isin([m.upper() for m in missions])]
-    pol = polity5(ctx)[["ccode", "year", "polity2"]]
+    pol = _memo(ctx, "polity", lambda: polity5(ctx))[["ccode", "year", "polity2"]]
     both = both.merge(pol, on=["ccode", "year"], how="left")
     rows = []
     for (mission, year), g in both.groupby(["mission", "year"], sort=True):

@@ -16,7 +16,7 @@ from jinja2 import Environment, select_autoescape
 
 from peacewatch.models.density import SEED_2004, io_density, mission_density, mission_density_table
 from peacewatch.models.deployment_risk import default_model, fit_all, predict_observed, predict_planned
-from peacewatch.models.data import model_panel
+from peacewatch.models.data import model_panel, model_panel_object
 from peacewatch.models.incidence import incidence_index
 from peacewatch.models.plots import plot_marginal_effects, plot_predicted_risk
 from peacewatch.models.tables import glance_models, regression_table, tidy_models
@@ -142,9 +142,7 @@ def write_report(out_dir: Path) -> Path:
     incidence_haiti = _table(inc[inc["ccode"] == 41].drop(columns=["ccode", "country", "n_indicators"]), "{:.2f}")
     incidence_years = _table(inc.groupby("year", as_index=False).agg(mean_index=("index", "mean"), in_report=("tip_mention", "sum")), "{:.3f}")
 
-    from peacewatch.panel import create_country_years
-
-    cite = create_country_years(2001, 2002).add_all().cite()
+    cite = model_panel_object(full.spec.years, full.spec.agg).cite()
     rules = typology_rules()
     env = Environment(autoescape=select_autoescape(["html"]))
     page = env.from_string(TEMPLATE).render(

@@ -51,11 +51,12 @@ def regression_frame(models: Sequence, digits: int = 3, labels: dict[str, str] |
                 terms.append(t)
     terms.append("Intercept")
     cols = [m.spec.label or m.name for m in models]
+    tidies = [m.tidy().set_index("term") for m in models]
+    glances = [m.glance() for m in models]
     rows: dict[str, list[str]] = {}
     for term in terms:
         est, se = [], []
-        for m in models:
-            td = m.tidy().set_index("term")
+        for td in tidies:
             if term in td.index:
                 r = td.loc[term]
                 est.append(f"{r['estimate']:.{digits}f}{_stars(r['p_value'])}")
@@ -67,7 +68,7 @@ def regression_frame(models: Sequence, digits: int = 3, labels: dict[str, str] |
         rows[label] = est
         rows[label + " "] = se  # SE row: same label plus a space, rendered blank
     for key, label, fmt in FIT_ROWS:
-        rows[label] = [fmt.format(m.glance()[key]) for m in models]
+        rows[label] = [fmt.format(g[key]) for g in glances]
     return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
 
 

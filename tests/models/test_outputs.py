@@ -1,0 +1,78 @@
+"""Tables, plots, CLI and the HTML report (smoke tests on real fits)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from peacewatch.models import deployment_risk as dr
+from peacewatch.models import predict as P
+from peacewatch.models.plots import marginal_effect_of_size, plot_marginal_effects
+from peacewatch.models.tables import regression_frame, regression_table
+
+
+@pytest.fixture(scope="module")
+def models():
+    return [dr.default_model("un_size"), dr.default_model("un_full")]
+
+
+def test_side_by_side_table(models):
+    frame = regression_frame(models)
+    assert list(frame.columns) == ["(1) Size", "(5) Both interactions"]
+    assert frame.loc["N"].tolist() == ["1,426", "1,426"]
+    assert frame.loc["UN personnel x duration", "(1) Size"] == ""
+    assert frame.loc["UN personnel x duration", "(5) Both interactions"] == "0.022*"
+    html = regression_table(models, "html")
+    assert html.startswith('<table class="regression">') and "clustered by country" in html
+    tex = regression_table(models, "latex")
+    assert r"\begin{tabular}{lcc}" in tex and r"$\times$" in tex and "lag_" not in tex
+
+
+def test_simulation_matches_loop_and_delta(models):
+    m = models[1]
+    X = m.design(m.data.head(5))
+    draws = P.draw_coefficients(m.params.values, m.cov.values, 500, seed=3)
+    vec = P.simulated_probabilities(X, draws)
+    loop = np.column_stack([P.expit(X @ b) for b in draws])
+    np.testing.assert_allclose(vec, loop, atol=1e-12)
+    p, lo, hi = P.delta_ci(X, m.params.values, m.cov.values)
+    assert np.all((lo <= p) & (p <= hi))
+    np.testing.assert_allclose(p, m.result.predict(X), atol=1e-12)
+
+
+def test_marginal_effect_link_scale_is_linear(models):
+    m = models[1]
+    me = marginal_effect_of_size(m, by="duration", scale="link", n_sims=200, grid=np.array([0.0, 10.0]))
+    slope = (me["effect"].iloc[1] - me["effect"].iloc[0]) / 10
+    assert slope == pytest.approx(m.params["lag_ln_un_personnel:lag_un_duration"], rel=1e-5)
+
+
+def test_plot_files(models, tmp_path):
+    paths = plot_marginal_effects(models[1:], tmp_path / "me", by="tccs", n_sims=200)
+    assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 1000 for p in paths)
+    assert paths[1].read_text().lstrip().startswith("<?xml")
+
+
+def test_cli_density_and_predict():
+    from peacewatch.cli import app
+
+    runner = CliRunner()
+    res = runner.invoke(app, ["model", "density", "--io", "UN", "--io", "OAS", "--io", "NATO", "--year", "2004", "--mission", "MINUSTAH"])
+    assert res.exit_code == 0, res.output
+    assert "3.36" in res.output and "7.15" in res.output and "9.64" in res.output and "4.82" in res.output
+    res = runner.invoke(app, ["model", "density", "--io", "UNO"])
+    assert res.exit_code == 2 and "io='UNO'" in res.output
+    res = runner.invoke(app, ["model", "predict", "--personnel", "7000", "--duration", "3", "--tccs", "40", "--control", "polity2=0"])
+    assert res.exit_code == 0 and '"risk"' in res.output
+
+
+@pytest.mark.slow
+def test_report(tmp_path):
+    from peacewatch.models.report import write_report
+
+    path = write_report(tmp_path)
+    text = path.read_text()
+    assert path.name == "models-report.html" and "<svg" in text and 'class="regression"' in text
+    assert "src=" not in text.split("<body>", 1)[1].split("<svg", 1)[0]  # no external images
+    assert (tmp_path / "models-table.tex").exists() and (tmp_path / "figures" / "me_size_by_tccs.png").exists()
