@@ -146,8 +146,10 @@ class ModelCache:
         return self._memo("default_model", fn)
 
     def regression(self) -> pd.DataFrame:
+        """Side-by-side coefficient table of all specifications (``models.tables.regression_frame``)."""
         frame = require("peacewatch.models.tables", "regression_frame")
-        return self._memo("regression", lambda: frame(self.models()))
+        labels = require("peacewatch.models.specs", "term_labels")
+        return self._memo("regression", lambda: frame(self.models(), labels=_unique_labels(labels(), self.models())))
 
     def tidy(self) -> pd.DataFrame:
         tidy = require("peacewatch.models.tables", "tidy_models")
@@ -168,3 +170,21 @@ class ModelCache:
     def predict_planned(self, personnel: float, duration: float, tccs: int, **controls) -> dict:
         fn = require("peacewatch.models.deployment_risk", "predict_planned")
         return fn(personnel, duration, tccs, **controls)
+
+
+def _unique_labels(labels: dict[str, str], models: list) -> dict[str, str]:
+    """Term labels with the term appended where two terms in the table share a label.
+
+    ``regression_frame`` keys its rows by label, so two terms with one label (the lagged and the
+    contemporaneous interaction are both "UN personnel x duration") would overwrite each other.
+    """
+    terms = {t for m in models for t in m.params.index}
+    seen: dict[str, list[str]] = {}
+    for t in terms:
+        seen.setdefault(labels.get(t, t), []).append(t)
+    out = dict(labels)
+    for label, ts in seen.items():
+        if len(ts) > 1:
+            for t in ts:
+                out[t] = f"{label} ({'t-1' if 'lag_' in t else 't'})"
+    return out

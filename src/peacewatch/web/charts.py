@@ -130,9 +130,10 @@ def risk_band(rows: list[dict], x_key: str = "year") -> dict:
     lo = [r["risk_lo"] for r in rows]
     width = [None if r["risk_hi"] is None or r["risk_lo"] is None else r["risk_hi"] - r["risk_lo"] for r in rows]
     opt["series"] = [
-        {"type": "line", "name": "lower bound", "data": lo, "stack": "ci", "lineStyle": {"opacity": 0},
+        # stackStrategy "all": the band must stack on a negative lower bound too (default is same-sign only).
+        {"type": "line", "name": "lower bound", "data": lo, "stack": "ci", "stackStrategy": "all", "lineStyle": {"opacity": 0},
          "symbol": "none", "tooltip": {"show": False}},
-        {"type": "line", "name": "interval", "data": width, "stack": "ci", "lineStyle": {"opacity": 0},
+        {"type": "line", "name": "interval", "data": width, "stack": "ci", "stackStrategy": "all", "lineStyle": {"opacity": 0},
          "symbol": "none", "areaStyle": {"color": "#9ecae1", "opacity": 0.6}},
         {"type": "line", "name": "predicted risk", "data": [r["risk"] for r in rows], "symbolSize": 6,
          "color": PALETTE[1]},

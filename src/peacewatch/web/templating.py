@@ -30,6 +30,15 @@ def _num(value: Any, digits: int = 0) -> str:
     return f"{f:,.{digits}f}"
 
 
+def _value(value: Any) -> str:
+    """Evidence value for people: missing for None/NaN, integers without '.0', 4 significant decimals."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "missing"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.4g}"
+    return str(value)
+
+
 def _yesno(value: Any) -> str:
     if value is None:
         return "—"
@@ -44,6 +53,7 @@ def _tojson_script(value: Any) -> Markup:
 
 templates.env.filters["num"] = _num
 templates.env.filters["yesno"] = _yesno
+templates.env.filters["value"] = _value
 templates.env.filters["json_script"] = _tojson_script
 
 
