@@ -17,12 +17,13 @@ How a pair is scored
 
 Blocking (why it is fast)
 -------------------------
-Only pairs sharing a blocking key are scored: same date of birth (or with day/month swapped); same
-birth year and a shared token skeleton; same day-month and a shared token skeleton; and, when a date
-is missing on either side, same nationality and a shared token skeleton. A true match with a typo in
-at most one of day, month or year, any name spelling variant that keeps one token's skeleton, or a
-missing date still shares a key. Records with neither date of birth nor nationality are only
-reachable through a roster date of birth.
+Only pairs sharing a blocking key are scored. A *name key* is a token's skeleton or its first three
+folded letters. Keys: same date of birth (or with day/month swapped); same birth year and a shared
+name key; same day-month and a shared name key; for records without a date, same nationality and
+a shared name key. A true match with a typo in
+at most one of day, month or year, or any name spelling variant that keeps one name key,
+still shares a key. A roster row missing its date or nationality falls back to name keys
+alone (larger blocks, still far fewer pairs than all of them).
 """
 
 from __future__ import annotations
@@ -75,10 +76,14 @@ def skeleton_token(folded: str) -> str:
 
 
 def name_forms(name: str) -> tuple[str, str, list[str]]:
-    """Return (folded full name, skeleton full name, distinct token skeletons usable as keys)."""
+    """Return (folded full name, skeleton full name, name keys for blocking).
+
+    The name keys are each token's skeleton (2+ letters) and ``^`` + its first three folded letters,
+    so a typo that changes one key usually leaves the other.
+    """
     tokens = [fold_token(t) for t in to_ascii(name).split()]
     skels = [skeleton_token(t) for t in tokens]
-    keys = sorted({s for s in skels if len(s) >= 2})
+    keys = sorted({s for s in skels if len(s) >= 2} | {"^" + t[:3] for t in tokens if len(t) >= 3})
     return " ".join(tokens), " ".join(skels), keys
 
 
@@ -116,17 +121,16 @@ def _keys(dob: str, nat: str, skels: list[str], side: str) -> list[str]:
         for s in skels:
             keys.append(f"Y|{dob[:4]}|{s}")
             keys.append(f"M|{dob[5:]}|{s}")
-    if nat:
-        # Nationality+skeleton keys bridge a missing date on either side.
-        if side == "record":
-            keys.extend(f"N|{nat}|{s}" for s in skels)
-            if not dob:
-                keys.extend(f"X|{nat}|{s}" for s in skels)
-        else:
-            if dob:
-                keys.extend(f"X|{nat}|{s}" for s in skels)
-            else:
-                keys.extend(f"N|{nat}|{s}" for s in skels)
+    if side == "record":
+        keys.extend(f"T|{s}" for s in skels)
+        if nat and not dob:
+            keys.extend(f"X|{nat}|{s}" for s in skels)
+    elif dob and nat:
+        # Reaches records without a date of birth through nationality + name.
+        keys.extend(f"X|{nat}|{s}" for s in skels)
+    else:
+        # A roster row missing its date or nationality falls back to the name alone.
+        keys.extend(f"T|{s}" for s in skels)
     return keys
 
 
@@ -231,8 +235,8 @@ def _empty_hits() -> pd.DataFrame:
 
 VIA_LABELS = {
     "D": "same date of birth (or day and month swapped)",
-    "Y": "same birth year and a shared name-token skeleton",
-    "M": "same day and month of birth and a shared name-token skeleton",
-    "N": "same nationality and a shared name-token skeleton (date of birth missing)",
-    "X": "same nationality and a shared name-token skeleton (record has no date of birth)",
+    "Y": "same birth year and a shared name key",
+    "M": "same day and month of birth and a shared name key",
+    "T": "a shared name key (roster row lacks date of birth or nationality)",
+    "X": "same nationality and a shared name key (record has no date of birth)",
 }

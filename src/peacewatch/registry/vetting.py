@@ -23,7 +23,7 @@ from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.matching import (
     DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, VIA_LABELS, WEIGHTS, RecordIndex, name_forms,
 )
-from peacewatch.registry.models import MisconductRecord, Screening, ScreeningHit, User, utcnow
+from peacewatch.registry.models import Case, MisconductRecord, Screening, ScreeningHit, User, utcnow
 
 ROSTER_COLUMNS = ("name", "date_of_birth", "nationality")
 DECISIONS = ("confirmed_match", "not_a_match")
@@ -108,6 +108,8 @@ def add_record(session: Session, user: User, *, full_name: str, date_of_birth: d
     if category not in RECORD_CATEGORIES:
         raise ValidationFailed(f"category {category!r} is unknown; use one of {', '.join(RECORD_CATEGORIES)}")
     _parse_ccode(nationality_ccode, "record", "nationality_ccode")
+    if case_id is not None and session.get(Case, case_id) is None:
+        raise NotFound(f"no case {case_id} to link the record to")
     rec = MisconductRecord(full_name=full_name.strip(), name_key=name_forms(full_name)[0][:200],
                            date_of_birth=date_of_birth, nationality_ccode=nationality_ccode, category=category,
                            recorded_on=recorded_on or utcnow().date(), case_id=case_id, source=source)

@@ -1,0 +1,107 @@
+"""Generated people for vetting tests and benchmarks (no real person is ever used).
+
+:func:`make_records` draws synthetic misconduct records; :func:`make_roster` draws a roster in
+which a share of rows are *planted* variants of records (label ``true_record_id``): another
+romanisation, the name in Cyrillic script, a typo, swapped name order, a day/month swap or one-digit
+date error, or a missing date or nationality - the variations the matcher must survive.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+_SYL = ["al", "an", "ar", "ba", "be", "da", "di", "el", "en", "fa", "ga", "ha", "hu", "ib", "ir", "ja", "ka", "ki",
+        "ko", "la", "li", "lo", "ma", "me", "mi", "mo", "mu", "na", "ne", "ni", "no", "ol", "om", "ra", "re", "ri",
+        "ro", "ru", "sa", "se", "si", "so", "ta", "te", "ti", "to", "tu", "va", "ve", "vi", "ya", "yu", "za", "zi"]
+_SUFFIX = ["", "", "", "ov", "ev", "in", "ski", "enko", "ovich", "ani", "ar", "el", "son", "ez", "ia"]
+_NATIONS = [2, 20, 200, 210, 220, 255, 290, 325, 365, 369, 432, 475, 483, 501, 516, 530, 600, 615, 616, 630,
+            640, 645, 651, 663, 666, 670, 700, 710, 740, 750, 760, 770, 771, 775, 780, 790, 800, 820, 840, 850]
+# Latin -> Cyrillic, as a clerk might write a name in a Russian-language roster.
+_CYR = {"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "y": "й", "k": "к",
+        "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф",
+        "h": "х", "c": "ц", "j": "дж", "w": "в", "x": "кс", "q": "к"}
+_ROMAN = [("v", "w"), ("i", "y"), ("u", "ou"), ("k", "c"), ("ov", "off"), ("j", "dj"), ("h", "kh"), ("f", "ph"),
+          ("ya", "ja"), ("yu", "ju"), ("s", "ss")]
+
+
+def _name(rng: np.random.Generator) -> str:
+    first = "".join(rng.choice(_SYL, size=rng.integers(2, 4)))
+    last = "".join(rng.choice(_SYL, size=rng.integers(2, 4))) + rng.choice(_SUFFIX)
+    return f"{first.capitalize()} {last.capitalize()}"
+
+
+def _dob(rng: np.random.Generator) -> str:
+    day = np.datetime64("1955-01-01") + int(rng.integers(0, 365 * 50))
+    return str(day)
+
+
+def make_records(n: int, seed: int = 1) -> pd.DataFrame:
+    """``n`` synthetic misconduct records: ``record_id, name, dob, nationality`` (~3% without a date,
+    ~2% without a nationality)."""
+    rng = np.random.default_rng(seed)
+    names = [_name(rng) for _ in range(n)]
+    dobs = [_dob(rng) if rng.random() > 0.03 else "" for _ in range(n)]
+    nats = [float(rng.choice(_NATIONS)) if rng.random() > 0.02 else np.nan for _ in range(n)]
+    return pd.DataFrame({"record_id": np.arange(1, n + 1), "name": names, "dob": dobs, "nationality": nats})
+
+
+def _variant_name(name: str, rng: np.random.Generator) -> str:
+    kind = rng.integers(0, 5)
+    if kind == 0:  # another romanisation
+        out = name.lower()
+        for a, b in rng.permutation(np.array(_ROMAN, dtype=object))[:3]:
+            out = out.replace(a, b, 1)
+        return out.title()
+    if kind == 1:  # Cyrillic script
+        return "".join(_CYR.get(ch, ch) for ch in name.lower()).title()
+    if kind == 2:  # one typo
+        s = list(name)
+        i = int(rng.integers(1, len(s)))
+        if s[i] != " ":
+            s[i] = rng.choice(list("aeioustnrl"))
+        return "".join(s)
+    if kind == 3:  # surname first
+        parts = name.split()
+        return " ".join(parts[::-1])
+    return name.upper()
+
+
+def _variant_dob(dob: str, rng: np.random.Generator) -> str:
+    if not dob:
+        return dob
+    kind = rng.integers(0, 6)
+    y, m, d = dob.split("-")
+    if kind == 0 and int(d) <= 12 and d != m:
+        return f"{y}-{d}-{m}"
+    if kind == 1:
+        y2 = str(int(y) + int(rng.choice([-1, 1])))
+        return f"{y2}-{m}-{d}"
+    if kind == 2:
+        return ""
+    return dob
+
+
+def make_roster(records: pd.DataFrame, n: int, planted_share: float = 0.1, seed: int = 2) -> pd.DataFrame:
+    """A roster of ``n`` rows (``name, dob, nationality, true_record_id``), ``planted_share`` of them
+    variants of distinct records; other rows are new people (``true_record_id`` = 0)."""
+    rng = np.random.default_rng(seed)
+    n_planted = int(round(n * planted_share))
+    picks = rng.choice(len(records), size=n_planted, replace=False)
+    rows = []
+    for p in picks:
+        rec = records.iloc[int(p)]
+        nat = rec["nationality"] if rng.random() > 0.05 else np.nan
+        rows.append({"name": _variant_name(rec["name"], rng), "dob": _variant_dob(rec["dob"], rng),
+                     "nationality": nat, "true_record_id": int(rec["record_id"])})
+    for _ in range(n - n_planted):
+        rows.append({"name": _name(rng), "dob": _dob(rng), "nationality": float(rng.choice(_NATIONS)), "true_record_id": 0})
+    order = rng.permutation(len(rows))
+    return pd.DataFrame([rows[i] for i in order]).reset_index(drop=True)
+
+
+def recall(roster: pd.DataFrame, hits: pd.DataFrame) -> float:
+    """Share of planted rows whose true record is among their hits."""
+    found = set(zip(hits["roster_pos"].astype(int), hits["record_id"].astype(int)))
+    planted = [(i, int(t)) for i, t in enumerate(roster["true_record_id"]) if t]
+    return sum(p in found for p in planted) / len(planted) if planted else float("nan")

@@ -1,0 +1,84 @@
+"""The ``peacewatch registry`` commands end to end, on a fresh database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from peacewatch.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, env=None):
+    return runner.invoke(app, ["registry", *args], env=env)
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
+    monkeypatch.chdir(tmp_path)
+    r = run("init", "--password", "first-coordinator")
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "out" / "registry.key").exists()
+    token = [ln.split(": ", 1)[1] for ln in r.output.splitlines() if ln.startswith("token: ")][0]
+    monkeypatch.setenv("PEACEWATCH_TOKEN", token)
+    return tmp_path
+
+
+def test_init_is_idempotent(cli_env):
+    r = run("init")
+    assert r.exit_code == 0 and "users exist already" in r.output
+
+
+def test_case_commands_and_audit(cli_env):
+    r = run("users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770", "--password", "liaison-pass")
+    assert r.exit_code == 0, r.output
+    liaison = json.loads(r.output)["token"]
+    r = run("cases", "create", "--mission", "MINUSTAH", "--tcc", "770", "--category", "sexual_exploitation",
+            "--summary", "food for sex", "--subject", "Sgt. X", "--victim-json", '{"name": "V"}')
+    assert r.exit_code == 0, r.output
+    cid = json.loads(r.output)["id"]
+    r = run("cases", "transition", str(cid), "closed")
+    assert r.exit_code == 2 and "allowed next statuses: under_investigation" in r.output
+    for st in ("under_investigation", "substantiated", "referred_to_tcc"):
+        assert run("cases", "transition", str(cid), st).exit_code == 0
+    r = run("cases", "transition", str(cid), "national_investigation_appointed", "--officer", "Col. Y", "--token", liaison)
+    assert r.exit_code == 0, r.output
+    shown = json.loads(run("cases", "show", str(cid)).output)
+    assert shown["status"] == "national_investigation_appointed" and len(shown["events"]) == 5
+    listed = json.loads(run("cases", "list", "--status", "national_investigation_appointed").output)
+    assert [c["id"] for c in listed] == [cid]
+    far = run("referrals", "overdue", "--as-of", "2100-01-01")
+    assert [i["deadline"] for i in json.loads(far.output)] == ["outcome"]
+    assert run("audit", "verify").output.startswith("audit chain intact")
+    r = run("cases", "list", "--token", "wrong")
+    assert r.exit_code == 2 and "invalid or revoked token" in r.output
+
+
+def test_vetting_compliance_training_intake(cli_env):
+    (cli_env / "records.csv").write_text("full_name,date_of_birth,nationality,category\n"
+                                         "Юрий Иванов,1970-05-06,365,trafficking_related\n", encoding="utf-8")
+    (cli_env / "roster.csv").write_text("name,date_of_birth,nationality\nYuri Ivanov,1970-06-05,365\nAnna Berg,1990-01-01,380\n",
+                                        encoding="utf-8")
+    assert "imported 1 records" in run("vetting", "import-records", "records.csv").output
+    r = run("vetting", "screen", "roster.csv", "--out", "hits.csv")
+    assert r.exit_code == 0 and "1 hits" in r.output, r.output
+    hits = (cli_env / "hits.csv").read_text(encoding="utf-8")
+    assert "Юрий Иванов" in hits and "Yuri Ivanov" in hits
+    (cli_env / "bad.csv").write_text("name,date_of_birth,nationality\nA,2001-02-30,2\n", encoding="utf-8")
+    r = run("vetting", "screen", "bad.csv")
+    assert r.exit_code == 2 and "bad.csv row 2: date_of_birth '2001-02-30'" in r.output
+    r = run("compliance", "submit", "--nation", "2", "--year", "2007", "--ratification", "met", "--training", "partial")
+    assert r.exit_code == 0, r.output
+    assert "0.75" in run("compliance", "show").output
+    assert run("training", "add-module", "THB-1", "THB awareness").exit_code == 0
+    assert run("training", "add-person", "US-1", "A Person", "--nation", "2", "--deployment-year", "2007").exit_code == 0
+    assert run("training", "complete", "US-1", "THB-1", "--completed-on", "2007-01-02").exit_code == 0
+    assert "1.0" in run("training", "show").output
+    r = run("intake", "submit", "--message", "I saw something")
+    receipt = r.output.split("receipt: ")[1].strip()
+    assert len(receipt) == 20
+    assert json.loads(run("intake", "read", receipt).output)["messages"][0]["text"] == "I saw something"

@@ -1,0 +1,109 @@
+"""Vetting: transliteration-aware matching, explanations, human decisions, roster errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from peacewatch.registry import vetting
+from peacewatch.registry.brute_force import brute_force_match
+from peacewatch.registry.errors import Conflict, ValidationFailed
+from peacewatch.registry.matching import RecordIndex, name_forms, prepare
+from peacewatch.registry.synthetic import make_records, make_roster, recall
+
+from .conftest import API
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Мухаммед Алиев", "Muhammad Aliyev"),
+    ("Yuri Ivanoff", "Iouri Ivanov"),
+    ("Jürgen Schmidt", "Juergen Schmidt"),
+    ("Zhukov Andrei", "Andrey Joukov"),
+])
+def test_romanisation_variants_fold_to_the_same_skeleton(a, b):
+    assert name_forms(a)[1].split() and sorted(name_forms(a)[1].split()) == sorted(name_forms(b)[1].split())
+
+
+def test_cyrillic_roster_row_matches_latin_record_with_explained_components():
+    records = pd.DataFrame({"record_id": [10, 11], "name": ["Muhammad Aliyev", "Maria Lopez"],
+                            "dob": ["1980-03-04", "1990-01-01"], "nationality": [702.0, 100.0]})
+    roster = pd.DataFrame({"name": ["Мухаммед Алиев", "John Smith"], "dob": ["1980-04-03", "1980-03-04"],
+                           "nationality": [702.0, 2.0]})
+    hits = RecordIndex(records).match(roster)
+    assert hits[["roster_pos", "record_id"]].values.tolist() == [[0, 10]]
+    h = hits.iloc[0]
+    assert h.dob_score == 0.8 and h.nationality_score == 1.0 and h.name_skeleton_score == 1.0
+    assert h.score == pytest.approx((0.6 * h.name_score + 0.3 * 0.8 + 0.1 * 1.0) / 1.0)
+
+
+def test_blocking_keeps_brute_force_recall_on_a_labelled_sample():
+    records = make_records(5000, seed=3)
+    roster = make_roster(records, 400, planted_share=0.25, seed=4)
+    index = RecordIndex(records)
+    blocked = index.match(roster)
+    brute = brute_force_match(index, roster)
+    r_blocked, r_brute = recall(roster, blocked), recall(roster, brute)
+    assert r_brute >= 0.9
+    assert r_blocked == r_brute
+    # Blocking scores only a small share of all pairs.
+    assert len(index.candidates(prepare(roster))) < 0.05 * len(records) * len(roster)
+
+
+def test_screening_stores_hits_and_decisions_are_final(client, people):
+    h = people.headers("inv")
+    for name, dob, nat in [("Imran Qureshi", "1985-02-03", 770), ("Ahmed Al-Rashid", None, 652)]:
+        r = client.post(f"{API}/vetting/records", json={"full_name": name, "date_of_birth": dob,
+                                                       "nationality_ccode": nat, "category": "sexual_exploitation"}, headers=h)
+        assert r.status_code == 201
+    csv = "name,date_of_birth,nationality\nImran Qureshy,1985-03-02,770\nAchmed Al Rashid,1979-05-05,652\nJane Doe,1990-01-01,2\n"
+    res = client.post(f"{API}/vetting/screenings", json={"csv": csv, "label": "contingent-7"}, headers=h).json()
+    got = [(x["row_number"], x["record_name"]) for x in res["hits"]]
+    assert got == [(2, "Imran Qureshi"), (3, "Ahmed Al-Rashid")]
+    first = res["hits"][0]
+    assert first["dob_score"] == 0.8 and first["explanation"]["proposed_by"].startswith("same date of birth")
+    assert set(first["explanation"]["components"]) == {"name", "name_folded", "name_skeleton", "dob", "nationality"}
+    assert res["hits"][1]["dob_score"] is None  # the record has no date of birth
+    d = client.post(f"{API}/vetting/hits/{first['hit_id']}/decision",
+                    json={"decision": "confirmed_match", "note": "same service number"}, headers=h)
+    assert d.status_code == 200 and d.json()["decision"] == "confirmed_match"
+    again = client.post(f"{API}/vetting/hits/{first['hit_id']}/decision", json={"decision": "not_a_match"}, headers=h)
+    assert again.status_code == 409
+    stored = client.get(f"{API}/vetting/screenings/{res['screening_id']}/hits", headers=h).json()
+    assert stored[0]["decision"] == "confirmed_match" and stored[0]["decision_note"] == "same service number"
+
+
+@pytest.mark.parametrize("csv,message", [
+    ("name,dob,nationality\nA,1990-01-01,2\n", "missing column(s) date_of_birth"),
+    ("name,date_of_birth,nationality\nA,1990-01-01,2\nB,01/02/1990,2\n", "row 3: date_of_birth '01/02/1990' is not a date"),
+    ("name,date_of_birth,nationality\nA,1990-01-01,USA\n", "row 2: nationality 'USA' is not a COW country code"),
+    ("name,date_of_birth,nationality\n,1990-01-01,2\n", "row 2: name is empty"),
+    ("name,date_of_birth,nationality\n", "no data rows"),
+])
+def test_bad_roster_rows_are_named(csv, message):
+    with pytest.raises(ValidationFailed) as err:
+        vetting.parse_roster(csv, "roster.csv")
+    assert message in str(err.value) and "roster.csv" in str(err.value)
+
+
+def test_bad_record_import_stores_nothing(registry, people):
+    text = "full_name,date_of_birth,nationality,category\nA B,1980-01-01,2,sexual_abuse\nC D,1980-13-01,2,sexual_abuse\n"
+    with pytest.raises(ValidationFailed, match="records.csv row 3"):
+        with registry.session() as s:
+            vetting.import_records_csv(s, s.merge(people.users["inv"]), text, "records.csv")
+    with registry.session() as s:
+        assert vetting.records_frame(s).empty
+        n = vetting.import_records_csv(s, s.merge(people.users["inv"]), text.replace("1980-13-01", "1980-12-01"), "records.csv")
+    assert n == 2
+    with registry.session() as s:
+        frame = vetting.records_frame(s)
+    assert frame["dob"].tolist() == ["1980-01-01", "1980-12-01"]
+    with registry.session() as s:
+        with pytest.raises(Conflict):
+            hit_user = s.merge(people.users["inv"])
+            sc = vetting.screen_roster(s, hit_user, vetting.parse_roster("name,date_of_birth,nationality\nA B,1980-01-01,2\n"))
+            hit = vetting.screening_hits(s, hit_user, sc.id)[0]
+            vetting.decide(s, hit_user, hit["hit_id"], "not_a_match")
+            vetting.decide(s, hit_user, hit["hit_id"], "confirmed_match")
+    assert dt.date(1980, 1, 1).isoformat() in frame["dob"].tolist()
