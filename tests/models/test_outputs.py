@@ -21,8 +21,11 @@ def test_side_by_side_table(models):
     frame = regression_frame(models)
     assert list(frame.columns) == ["(1) Size", "(5) Both interactions"]
     assert frame.loc["N"].tolist() == ["1,426", "1,426"]
-    assert frame.loc["UN personnel x duration", "(1) Size"] == ""
-    assert frame.loc["UN personnel x duration", "(5) Both interactions"] == "0.022*"
+    assert frame.loc["UN personnel x duration, t-1", "(1) Size"] == ""
+    assert frame.loc["UN personnel x duration, t-1", "(5) Both interactions"] == "0.022*"
+    assert frame.index[0] == "UN personnel (log), t-1" and frame.index[-8] == "Constant"
+    both = regression_frame([models[1], dr.default_model("un_full_contemporaneous")])
+    assert both.loc["UN personnel x duration", "(7) Full, no lags"] == "0.016" and both.loc["UN personnel x duration", "(5) Both interactions"] == ""
     html = regression_table(models, "html")
     assert html.startswith('<table class="regression">') and "clustered by country" in html
     tex = regression_table(models, "latex")
@@ -39,6 +42,8 @@ def test_simulation_matches_loop_and_delta(models):
     p, lo, hi = P.delta_ci(X, m.params.values, m.cov.values)
     assert np.all((lo <= p) & (p <= hi))
     np.testing.assert_allclose(p, m.result.predict(X), atol=1e-12)
+    med, qlo, qhi = P.simulation_ci(X, draws)  # quantiles selected on x'b equal percentiles of probabilities
+    np.testing.assert_allclose(np.vstack([qlo, med, qhi]), np.percentile(loop, [2.5, 50, 97.5], axis=1), atol=1e-12)
 
 
 def test_marginal_effect_link_scale_is_linear(models):

@@ -44,12 +44,18 @@ def regression_frame(models: Sequence, digits: int = 3, labels: dict[str, str] |
         Term -> label (default: ``labels:`` of ``specifications.yml``).
     """
     labels = term_labels() if labels is None else labels
-    terms: list[str] = []
+    seen: list[str] = []
     for m in models:
         for t in m.params.index:
-            if t not in terms and t != "Intercept":
-                terms.append(t)
-    terms.append("Intercept")
+            if t not in seen and t != "Intercept":
+                seen.append(t)
+    # rows in the order of the labels file (deployment terms, interactions, then controls), others after
+    order = {t: i for i, t in enumerate(labels)}
+    terms = sorted(seen, key=lambda t: (order.get(t, len(order)), seen.index(t))) + ["Intercept"]
+    shown: dict[str, str] = {}
+    for t in terms:
+        label = labels.get(t, t)
+        shown[t] = label if label not in shown.values() else f"{label} [{t}]"  # never merge two terms into one row
     cols = [m.spec.label or m.name for m in models]
     tidies = [m.tidy().set_index("term") for m in models]
     glances = [m.glance() for m in models]
@@ -64,7 +70,7 @@ def regression_frame(models: Sequence, digits: int = 3, labels: dict[str, str] |
             else:
                 est.append("")
                 se.append("")
-        label = labels.get(term, term)
+        label = shown[term]
         rows[label] = est
         rows[label + " "] = se  # SE row: same label plus a space, rendered blank
     for key, label, fmt in FIT_ROWS:
