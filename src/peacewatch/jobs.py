@@ -8,6 +8,7 @@ the scorecards with their figures and methods page; the registry database (SQLit
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,9 +72,11 @@ def run_main_job(out: Path, echo: Callable[[str], None] = print) -> dict[str, An
 
     step("scorecards", lambda: [str(p) for p in write_scorecards(out / "scorecards")])
 
-    from peacewatch.registry.db import init_database
+    # The registry lives in the same output directory unless PEACEWATCH_OUT_DIR/DB_URL say otherwise.
+    os.environ.setdefault("PEACEWATCH_OUT_DIR", str(out))
+    from peacewatch.registry.cli import init as registry_init
 
-    step("registry", lambda: init_database())
+    step("registry", lambda: registry_init(db=None, admin="coordinator", password=None))
     return results
 
 
