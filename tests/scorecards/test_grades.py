@@ -64,13 +64,15 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
     assert comp(g, "freedom").score == pytest.approx(7.5)  # FH PR 2 + CL 3
     assert comp(g, "palermo").score == 10  # ratified 2011 (HTI)
     assert comp(g, "criminalisation").score == 5  # partial
-    for name in ("referrals_answered", "prosecutions", "allegations_rate"):
+    for name, component in (("referrals_answered", "tcc_accountability"), ("prosecutions", "tcc_accountability"),
+                            ("allegations_rate", "tcc_accountability"), ("training_completion", "training_completion"),
+                            ("national_compliance", "compliance_by_nation")):
         c = comp(g, name)
-        assert c.score is None
-        assert "peacewatch.registry.stats.tcc_accountability" in c.missing
+        assert c.score is None and c.weight > 0
+        assert f"missing component peacewatch.registry.stats.{component}" in c.missing
     assert ev(comp(g, "allegations_rate"), "deployed") == pytest.approx(8036.25)  # IPI mean monthly personnel
     assert g.score == pytest.approx((2 * 9.5 + 7.5 + 10 + 5) / 5)
-    assert g.coverage == pytest.approx(5 / 11, abs=1e-4) and g.tier == "Tier 1"
+    assert g.coverage == pytest.approx(5 / 13, abs=1e-4) and g.tier == "Tier 1"
     assert "peacewatch.registry.stats.tcc_accountability" in missing_components("tccs")
 
 
@@ -89,6 +91,20 @@ def test_registry_frame_feeds_accountability_and_keeps_no_data():
     assert t.loc[750, "tier"] == "Tier 2 Watch List"
     assert math.isnan(t.loc[771, "s_referrals_answered"])  # no referrals: no data, not 0
     assert math.isnan(t.loc[2, "s_prosecutions"])  # USA 2012: not in the registry frame at all
+
+
+def test_empty_real_registry_gives_no_data(tmp_path):
+    """A connected but empty registry (real schema, SQLite): every registry indicator is no data."""
+    from peacewatch.registry.db import make_engine, session_factory, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        t = grade_table("tccs", 2012, registry=session)
+        assert missing_components("tccs", registry=session) == {}
+    for col in ("s_referrals_answered", "s_prosecutions", "s_allegations_rate", "s_training_completion", "s_national_compliance"):
+        assert t[col].isna().all()
+    assert t.set_index("key").loc[750, "score"] == pytest.approx(8.3)
 
 
 def test_missing_model_falls_back_visibly():

@@ -7,6 +7,8 @@ one row into a :class:`~peacewatch.scorecards.model.Grade` with evidence, built 
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,7 @@ from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, card_frame
 from peacewatch.scorecards.indicators import Indicator, indicators
 from peacewatch.scorecards.model import TIER_RANK, Component, Evidence, Grade, Rule
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
-from peacewatch.scorecards.tiers import NONE, T3, WL, apply_caps, history_walk, rank_to_label, score_ranks, watch_list
+from peacewatch.scorecards.tiers import WL, apply_caps, history_walk, rank_to_label, score_ranks, watch_list
 
 BASE_COLS = ["card", "key", "name", "year", "score", "coverage", "score_tier", "tier", "decided_by", "rules", "watch_list"]
 
@@ -97,18 +99,30 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- cached public layer
-_CACHE: dict[tuple, tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]] = {}
+_CACHE: OrderedDict[tuple, tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]] = OrderedDict()
+_CACHE_SIZE = 12
 
 
 def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
+    """Frame, grades (all years), missing components, rule set and raw component scores of a card.
+
+    Cached per card and rule set when no registry is given; with a registry (whose data change) the
+    grades are recomputed on every call (tens of milliseconds).
+    """
     rs = load_ruleset(ruleset, card)
-    cache_key = (card, rs.path, rs.version, id(rs), id(registry) if registry is not None else None)
-    if cache_key not in _CACHE:
-        frame, missing = card_frame(card, FIRST_YEAR, LAST_YEAR, registry)
-        # grade all years at once: the Watch List and history rules need the previous years
-        raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
-        _CACHE[cache_key] = (frame, grade_frame(card, frame, rs), missing, rs, raw)
-    return _CACHE[cache_key]
+    cache_key = (card, rs.path, rs.version, id(rs))
+    if registry is None and cache_key in _CACHE:
+        _CACHE.move_to_end(cache_key)
+        return _CACHE[cache_key]
+    frame, missing = card_frame(card, FIRST_YEAR, LAST_YEAR, registry)
+    # grade all years at once: the Watch List and history rules need the previous years
+    raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
+    result = (frame, grade_frame(card, frame, rs), missing, rs, raw)
+    if registry is None:
+        _CACHE[cache_key] = result
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return result
 
 
 def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None) -> pd.DataFrame:

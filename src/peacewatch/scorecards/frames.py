@@ -31,7 +31,7 @@ import pandas as pd
 from peacewatch.scorecards.components import call
 from peacewatch.scorecards.indicators.hosts import RISK_MODEL
 from peacewatch.scorecards.indicators.missions import DENSITY
-from peacewatch.scorecards.indicators.tccs import REGISTRY_STATS
+from peacewatch.scorecards.indicators.tccs import COMPLIANCE_STATS, REGISTRY_STATS, TRAINING_STATS
 
 FIRST_YEAR, LAST_YEAR = 2001, 2015  # first TIP report .. last year of the Kelley tier file
 PALERMO_KNOWN_UNTIL = 2011
@@ -111,21 +111,41 @@ def _contributors(start: int, end: int) -> pd.DataFrame:
     return out
 
 
-def registry_frame(registry) -> tuple[pd.DataFrame | None, str | None]:
-    """TCC accountability from the registry: a SQLAlchemy session, a DataFrame, or ``None``.
+#: registry statistics the TCC card reads: (component, published variant, key column, columns kept)
+REGISTRY_TABLES = (
+    (REGISTRY_STATS, "peacewatch.registry.stats.published_tcc_accountability", "tcc_ccode",
+     ["allegations", "referrals", "referrals_answered", "prosecutions"]),
+    (TRAINING_STATS, "peacewatch.registry.stats.published_training_completion", "nation_ccode", ["completion_rate"]),
+    (COMPLIANCE_STATS, None, "nation_ccode", ["compliance_score", "provisions_reported"]),
+)
 
-    With a session the published (small-cell suppressed) statistics are used when the registry offers
-    them, since scorecards are published.
+
+def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """TCC statistics from the registry, one row per ``tcc_ccode, year``, and the tables missing.
+
+    ``registry`` is a SQLAlchemy session, a DataFrame (``tcc_ccode, year`` and any of the columns the
+    indicators read), or ``None``. With a session the published (small-cell suppressed) statistics are
+    used where the registry offers them, since scorecards are published.
     """
     if registry is None:
-        return None, ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> "
-                      "(CLI: --db-url); accountability indicators have no data")
+        why = ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db-url); "
+               "registry indicators have no data")
+        return None, {name: why for name, *_ in REGISTRY_TABLES}
     if isinstance(registry, pd.DataFrame):
-        return registry, None
-    out, why = call("peacewatch.registry.stats.published_tcc_accountability", registry)
-    if out is None:
-        out, why = call(REGISTRY_STATS, registry)
-    return out, why
+        return registry.astype({"tcc_ccode": "int64", "year": "int64"}), {}
+    parts, missing = [], {}
+    for name, published, key, cols in REGISTRY_TABLES:
+        out, why = call(published, registry) if published else (None, None)
+        if out is None:
+            out, why = call(name, registry)
+        if out is None:
+            missing[name] = why
+            continue
+        out = out.rename(columns={key: "tcc_ccode"})[["tcc_ccode", "year", *cols]]
+        parts.append(out.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"]))
+    if not parts:
+        return None, missing
+    return pd.concat(parts, axis=1).reset_index(), missing
 
 
 def tcc_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -135,13 +155,8 @@ def tcc_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR, registry=None) -> t
     panel = panel_frame(start, end)[PANEL_COLS_FOR_TCCS]
     df = base.merge(panel, left_on=["tcc_ccode", "year"], right_on=["ccode", "year"], how="left").drop(columns="ccode")
     df["country"] = df["country"].fillna("COW " + df["tcc_ccode"].astype(str))
-    missing: dict[str, str] = {}
-    acc, why = registry_frame(registry)
-    if acc is None:
-        missing[REGISTRY_STATS] = why
-    else:
-        cols = ["allegations", "referrals", "referrals_answered", "prosecutions"]
-        acc = acc[["tcc_ccode", "year", *[c for c in cols if c in acc.columns]]].astype({"tcc_ccode": "int64", "year": "int64"})
+    acc, missing = registry_frame(registry)
+    if acc is not None:
         df = df.merge(acc, on=["tcc_ccode", "year"], how="left", validate="one_to_one")
     df = df.assign(key=df["tcc_ccode"].astype("int64"), name=df["country"])
     return df.sort_values(["key", "year"]).reset_index(drop=True), missing

@@ -14,6 +14,8 @@ from peacewatch.scorecards.indicators import indicator
 from peacewatch.scorecards.indicators.scales import linear, mapped
 
 REGISTRY_STATS = "peacewatch.registry.stats.tcc_accountability"
+TRAINING_STATS = "peacewatch.registry.stats.training_completion"
+COMPLIANCE_STATS = "peacewatch.registry.stats.compliance_by_nation"
 
 
 @indicator("polity", "tccs", "Democracy (Polity)", {"polity2": "polity5"})
@@ -86,3 +88,26 @@ def allegations_rate(df: pd.DataFrame) -> pd.Series:
     """
     rate = 1000.0 * df["allegations"] / df["deployed"].where(df["deployed"] > 0)
     return linear(rate.replace([np.inf, -np.inf], np.nan), 5.0, 0.0)
+
+
+@indicator("training_completion", "tccs", "Pre-deployment anti-trafficking training",
+           {"completion_rate": "registry"}, requires=TRAINING_STATS)
+def training_completion(df: pd.DataFrame) -> pd.Series:
+    """Share of the contributor's registered personnel deploying that year who completed every
+    required anti-trafficking module (seed 003: NATO pre-deployment training).
+
+    All trained scores 10, none 0. No personnel registered, no module defined, or a suppressed small
+    cell is no data.
+    """
+    return 10.0 * df["completion_rate"].astype("float64")
+
+
+@indicator("national_compliance", "tccs", "National THB compliance report",
+           {"compliance_score": "registry", "provisions_reported": "registry"}, requires=COMPLIANCE_STATS)
+def national_compliance(df: pd.DataFrame) -> pd.Series:
+    """The contributor's own annual report on the NATO 2004 policy on combating trafficking in human
+    beings (seed 003): mean over the provisions it reported on, met 1, partial 0.5, not met 0.
+
+    Rescaled to 0..10. No report that year is no data.
+    """
+    return 10.0 * df["compliance_score"].astype("float64")
