@@ -2,8 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import typer
 
 
 def register(app: typer.Typer) -> None:
     """Add the web commands to the top-level app."""
+
+    @app.command()
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 for all)."),
+        port: int = typer.Option(8000, help="TCP port."),
+        db: Optional[str] = typer.Option(None, "--db", envvar="PEACEWATCH_DB_URL",
+                                         help="Registry database URL (default out/peacewatch.sqlite)."),
+        secure_cookies: bool = typer.Option(False, help="Mark the login cookie Secure (behind HTTPS)."),
+        log_level: str = typer.Option("info", help="uvicorn log level."),
+    ) -> None:
+        """Serve the web app: map, country and mission pages, scorecards, risk model, registry.
+
+        Builds the data panel once at start-up (a few seconds), then serves every page from memory.
+        Open http://HOST:PORT/ in a browser; add ?format=json to any page for its data.
+        """
+        import uvicorn
+
+        from peacewatch.registry.crypto import load_key
+        from peacewatch.registry.errors import KeyProblem
+        from peacewatch.web.app import create_app
+        from peacewatch.web.settings import WebSettings
+
+        try:
+            load_key()
+        except KeyProblem as exc:
+            # The public pages work without it; anonymous reports and victim details need it.
+            typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
+                        fg=typer.colors.YELLOW, err=True)
+        settings = WebSettings(db_url=db, secure_cookies=secure_cookies)
+        typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/", err=True)
+        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)

@@ -1,0 +1,148 @@
+"""Pages and their JSON, over HTTP against the live app: real values from the real data."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+
+import pytest
+
+HAITI_TROOPS_2004_2011 = {2004: 6008, 2005: 7286, 2006: 6684, 2007: 7047, 2008: 7016, 2009: 7032, 2010: 8744, 2011: 8065}
+
+
+def test_map_json_has_real_data_for_a_year(http):
+    r = http.get("/", params={"year": 2004, "format": "json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    data = r.json()
+    assert data["year"] == 2004
+    haiti = next(c for c in data["countries"] if c["iso3"] == "HTI")
+    assert haiti["un_troops"] == 6008 and haiti["un_personnel"] == 7406
+    assert haiti["hti_pdest"] == 1 and haiti["un_mission_names"] == "MINUSTAH"
+    assert 41 in data["hosts"]
+
+
+def test_map_html_lists_hosts_and_embeds_the_chart(http):
+    page = http.get("/", params={"year": 2004, "metric": "tier"}).text
+    assert re.search(r'<a href="/country/41">Haiti</a></th><td>MINUSTAH</td>\s*<td class="num">7,406</td><td class="num">6,008</td>', page)
+    assert 'data-kind="map"' in page and '"nameProperty":"iso3"' in page
+    assert 'aria-label="US TIP Report tier, 2004' in page
+
+
+def test_accept_header_and_format_parameter_choose_the_representation(http):
+    as_json = http.get("/country/41", headers={"Accept": "application/json"})
+    assert as_json.headers["content-type"].startswith("application/json")
+    browser_like = http.get("/country/41", headers={"Accept": "text/html,application/xhtml+xml,application/json;q=0.9"})
+    assert browser_like.headers["content-type"].startswith("text/html")
+    forced = http.get("/country/41", params={"format": "html"}, headers={"Accept": "application/json"})
+    assert forced.headers["content-type"].startswith("text/html")
+
+
+def test_country_page_shows_haiti_deployments_2004_2011(http):
+    data = http.get("/country/HTI", params={"format": "json"}).json()
+    assert data["country"] == "Haiti" and data["ccode"] == 41
+    troops = {r["year"]: r["un_troops"] for r in data["series"]}
+    assert {y: troops[y] for y in HAITI_TROOPS_2004_2011} == HAITI_TROOPS_2004_2011
+    assert [m["mission"] for m in data["missions"]][-1] == "MINUSTAH"
+    page = http.get("/country/41").text
+    for year, n in HAITI_TROOPS_2004_2011.items():
+        assert re.search(rf'<tr data-year="{year}"><th scope="row">{year}</th><td>MINUSTAH</td><td class="num">{n:,}</td>', page)
+
+
+def test_country_page_risk_and_grade_come_from_the_models_and_scorecards(http, server):
+    from peacewatch.models import deployment_risk
+    import peacewatch.scorecards as scorecards
+
+    data = http.get("/country/41", params={"format": "json"}).json()
+    assert data["risk"]["available"], data["risk"]
+    rows = {r["year"]: r for r in data["risk"]["rows"]}
+    expected = deployment_risk.predict_observed(server["app"].state.store.panel_df)
+    e2010 = expected[(expected["ccode"] == 41) & (expected["year"] == 2010)].iloc[0]
+    assert rows[2010]["risk"] == pytest.approx(e2010["risk"]) and rows[2010]["risk_lo"] <= rows[2010]["risk"] <= rows[2010]["risk_hi"]
+    detail = data["grades"]["rows"]["detail"]
+    assert detail["tier"] == scorecards.explain("hosts", 41, detail["year"]).tier
+    assert detail["components"] and all("evidence" in c for c in detail["components"])
+
+
+def test_unknown_country_is_a_clear_404_in_both_representations(http):
+    r = http.get("/country/XYZ")
+    assert r.status_code == 404 and "no country 'XYZ' in the panel" in html.unescape(r.text)
+    j = http.get("/country/XYZ", params={"format": "json"})
+    assert j.status_code == 404 and j.json()["detail"].startswith("no country 'XYZ'")
+
+
+def test_mission_page_minustah(http):
+    data = http.get("/mission/MINUSTAH", params={"format": "json"}).json()
+    assert data["hosts"] == [{"ccode": 41, "host": "Haiti", "host_iso3": "HTI"}]
+    assert data["first_month"] == "2004-05" and data["peak"]["total"] == 12552
+    assert data["density"]["available"]
+    d2004 = next(r for r in data["density"]["rows"] if r["year"] == 2004)
+    from peacewatch.models.density import mission_density_table
+
+    expected = mission_density_table(range(2004, 2005), missions=["MINUSTAH"]).iloc[0]
+    assert d2004["density"] == pytest.approx(expected["density"]) and d2004["n_tccs"] == expected["n_tccs"]
+    brazil = [r for r in data["contributors_by_year"] if r["year"] == 2004 and r["tcc_name"] == "Brazil"]
+    assert brazil, "Brazil contributed troops to MINUSTAH in 2004"
+    assert "Haiti" in http.get("/missions").text
+
+
+def test_scorecard_sort_filter_and_csv(http):
+    r = http.get("/scorecards/hosts", params={"year": 2010, "tier": "Tier 3", "sort": "name", "order": "asc", "format": "json"})
+    data = r.json()
+    names = [row["name"] for row in data["rows"]]
+    assert names == sorted(names) and names and all(row["tier"] == "Tier 3" for row in data["rows"])
+    assert "Haiti" in names
+    c = http.get("/scorecards/hosts", params={"year": 2010, "tier": "Tier 3", "sort": "name", "order": "asc", "format": "csv"})
+    assert c.headers["content-type"].startswith("text/csv")
+    assert 'filename="peacewatch-hosts-2010.csv"' in c.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(c.text)))
+    assert [row["name"] for row in rows] == names
+    page = http.get("/scorecards/hosts", params={"year": 2010, "sort": "score", "order": "desc"}).text
+    assert 'aria-sort="descending"' in page and "Download CSV" in page
+
+
+@pytest.mark.parametrize("card", ["tccs", "missions"])
+def test_other_scorecards_render(http, card):
+    data = http.get(f"/scorecards/{card}", params={"format": "json"}).json()
+    assert data["rows"] and data["card"] == card
+    key = data["rows"][0]["key"]
+    grade = http.get(f"/scorecards/{card}/{key}", params={"year": data["year"], "format": "json"}).json()["grade"]
+    assert grade["components"] and grade["decided_by"]["text"]
+
+
+def test_model_page_and_planned_mission_prediction(http):
+    from peacewatch.models import deployment_risk
+
+    model = http.get("/model", params={"format": "json"}).json()
+    terms = {r["term"] for r in model["coefficients"] if r["model"] == model["default_model"]}
+    assert "lag_ln_un_personnel" in terms and model["marginal_effects"]["duration"]
+    p = http.get("/model/predict", params={"personnel": 10000, "duration": 3, "tccs": 30, "format": "json"}).json()
+    expected = deployment_risk.predict_planned(10000, 3, 30)
+    assert p["risk"] == pytest.approx(expected["risk"]) and p["risk_lo"] < p["risk"] < p["risk_hi"]
+    bad = http.get("/model/predict", params={"personnel": "lots", "duration": 3, "tccs": 30})
+    assert bad.status_code == 422 and "is not a number" in bad.text
+
+
+def test_missing_module_is_a_503_that_says_why(http, server, monkeypatch):
+    from peacewatch.web.errors import ModuleUnavailable, require
+
+    with pytest.raises(ModuleUnavailable, match="could not be imported"):
+        require("peacewatch.no_such_module", "anything")
+
+    def unavailable():
+        raise ModuleUnavailable("peacewatch.models.tables", "it does not provide regression_frame yet.")
+
+    monkeypatch.setattr(server["app"].state.models, "regression", unavailable)
+    r = http.get("/model")
+    assert r.status_code == 503 and "does not provide regression_frame yet" in r.text
+
+
+def test_pages_load_nothing_from_the_internet(http):
+    for path in ("/", "/country/41", "/mission/MINUSTAH", "/model", "/scorecards/hosts", "/report"):
+        page = http.get(path).text
+        assert not re.search(r'(src|href)="(https?:)?//', page), path
+    js = http.get("/static/vendor/echarts.min.js")
+    assert js.status_code == 200 and len(js.content) > 500_000
+    geo = http.get("/static/vendor/world-110m.geo.json").json()
+    assert any(f["properties"]["iso3"] == "HTI" for f in geo["features"])

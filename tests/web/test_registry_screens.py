@@ -1,0 +1,103 @@
+"""Registry screens over HTTP: roles, TCC isolation, overdue highlighting, intake receipts."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+
+def test_registry_pages_ask_anonymous_visitors_to_log_in(base_url):
+    with httpx.Client(base_url=base_url) as c:
+        r = c.get("/registry/cases")
+        assert r.status_code == 303 and r.headers["location"] == "/registry/login?next=/registry/cases"
+        j = c.get("/registry/cases", params={"format": "json"})
+        assert j.status_code == 401
+
+
+def test_wrong_password_is_refused_on_the_form(http, seeded):
+    r = http.post("/registry/login", data={"username": "ines.investigator", "password": "nope-nope"})
+    assert r.status_code == 401 and "wrong username or password" in r.text
+
+
+def test_investigator_sees_overdue_referral_highlighted(http, seeded, login_as):
+    login_as(http, "ines.investigator")
+    html = http.get("/registry/cases").text
+    overdue_id = seeded["cases"]["overdue_a"]
+    assert re.search(rf'<tr class="overdue" data-case="{overdue_id}">', html)
+    assert f'<tr  data-case="{seeded["cases"]["referred_b"]}">' in html
+    data = http.get("/registry/cases", params={"format": "json"}).json()
+    overdue = {c["id"]: c["overdue"] for c in data["cases"]}
+    assert {o["deadline"] for o in overdue[overdue_id]} == {"officer", "outcome"}
+    assert overdue[seeded["cases"]["referred_b"]] == []
+
+
+def test_tcc_liaison_cannot_open_another_tccs_case(http, seeded, login_as):
+    login_as(http, "liaison.pakistan")
+    own, other = seeded["cases"]["overdue_a"], seeded["cases"]["referred_b"]
+    assert http.get(f"/registry/cases/{own}").status_code == 200
+    r = http.get(f"/registry/cases/{other}")
+    assert r.status_code == 404 and f"no case {other} visible to you" in r.text
+    listed = {c["id"] for c in http.get("/registry/cases", params={"format": "json"}).json()["cases"]}
+    assert own in listed and other not in listed and seeded["cases"]["fresh"] not in listed
+    # the API behind the same cookie agrees
+    assert http.get(f"/api/registry/cases/{other}").status_code == 404
+
+
+def test_case_detail_shows_timeline_and_the_moves_of_the_role(http, seeded, login_as):
+    login_as(http, "liaison.bangladesh")
+    cid = seeded["cases"]["referred_b"]
+    html = http.get(f"/registry/cases/{cid}").text
+    assert "Timeline" in html and "referred to tcc" in html
+    assert "Move to national investigation appointed" in html
+    r = http.post(f"/registry/cases/{cid}/transition",
+                  data={"to_status": "national_investigation_appointed", "officer_name": "Maj. Rahman"})
+    assert r.status_code == 200 and "national investigation appointed" in r.text and "Maj. Rahman" in r.text
+
+
+def test_anonymous_report_receipt_then_staff_reply(base_url, seeded, login_as):
+    with httpx.Client(base_url=base_url, follow_redirects=True) as reporter:
+        r = reporter.post("/report", data={"message": "Soldiers near the port pay girls", "mission": "MINUSTAH"})
+        assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
+        receipt = re.search(r'data-receipt="(\d{20})"', r.text).group(1)
+        assert "pw_token" not in reporter.cookies
+    with httpx.Client(base_url=base_url, follow_redirects=True) as staff:
+        login_as(staff, "ines.investigator")
+        reports = staff.get("/registry/intake", params={"format": "json"}).json()["reports"]
+        report_id = max(x["id"] for x in reports)
+        staff.post(f"/registry/intake/{report_id}/reply", data={"message": "Thank you, we opened an inquiry.", "status": "triaged"})
+    with httpx.Client(base_url=base_url) as reporter:
+        thread = reporter.post("/report/follow-up", data={"receipt": receipt}, params={"format": "json"}).json()["thread"]
+        assert thread["status"] == "triaged"
+        assert [m["author"] for m in thread["messages"]] == ["reporter", "staff"]
+        assert thread["messages"][1]["text"] == "Thank you, we opened an inquiry."
+        wrong = reporter.post("/report/follow-up", data={"receipt": "1" * 20})
+        assert wrong.status_code == 404 and "no report with this receipt" in wrong.text
+
+
+def test_vetting_upload_and_review(http, seeded, login_as):
+    login_as(http, "cora.coordinator")
+    records = "full_name,date_of_birth,nationality,category\nMuhammad Asif Khan,1984-03-02,770,sexual_exploitation\n"
+    assert "Imported 1 misconduct record" in http.post("/registry/vetting/records", data={"records_text": records}).text
+    roster = "name,date_of_birth,nationality\nMohammed Asif Khan,1984-03-02,770\nJane Roe,1990-01-01,2\n"
+    r = http.post("/registry/vetting/screenings", files={"roster": ("roster.csv", roster.encode(), "text/csv")},
+                  data={"threshold": "0.8"})
+    assert r.status_code == 200 and "Mohammed Asif Khan" in r.text and "Jane Roe" not in r.text
+    hit_id = re.search(r'/registry/vetting/hits/(\d+)/decision', r.text).group(1)
+    back = re.search(r'name="back" value="([^"]+)"', r.text).group(1)
+    decided = http.post(f"/registry/vetting/hits/{hit_id}/decision", data={"decision": "confirmed_match", "back": back})
+    assert "Decision:</strong> confirmed match" in decided.text
+
+
+def test_compliance_report_by_liaison_and_aggregates_for_analyst(base_url, seeded, login_as):
+    with httpx.Client(base_url=base_url, follow_redirects=True) as liaison:
+        login_as(liaison, "liaison.pakistan")
+        r = liaison.post("/registry/compliance", data={"year": "2023", "training": "met", "reporting": "partial"})
+        assert r.status_code == 200
+        reports = liaison.get("/registry/compliance", params={"format": "json"}).json()["reports"]
+        assert [(x["nation_ccode"], x["year"], x["provisions"]["training"]) for x in reports] == [(770, 2023, "met")]
+    with httpx.Client(base_url=base_url, follow_redirects=True) as analyst:
+        login_as(analyst, "ana.analyst")
+        data = analyst.get("/registry/compliance", params={"format": "json"}).json()
+        assert data["reports"] == [] and any(row["nation_ccode"] == 770 for row in data["aggregates"]["compliance"])
+        assert analyst.get("/registry/cases").status_code == 403
