@@ -62,3 +62,12 @@ def test_errors_name_the_field():
         io_density("UNO", 2004)
     with pytest.raises(UnknownMissionError, match="mission='MINUSTAH', year=1999"):
         mission_density("MINUSTAH", 1999)
+
+
+def test_table_agrees_with_single_mission_calls():
+    t = mission_density_table(range(2009, 2012), missions=["UNMIL", "MONUSCO", "UNIFIL"])
+    assert len(t) >= 8
+    for r in t.itertuples():
+        d, w = mission_density(r.mission, r.year), mission_density(r.mission, r.year, weighted=True)
+        assert (d.n_scored, d.n_unscored) == (r.n_scored, r.n_unscored)
+        assert d.value == pytest.approx(r.density) and w.value == pytest.approx(r.density_weighted)

@@ -371,14 +371,18 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
         both = both[both["mission"].str.upper().isin([m.upper() for m in missions])]
     pol = _memo(ctx, "polity", lambda: polity5(ctx))[["ccode", "year", "polity2"]]
     both = both.merge(pol, on=["ccode", "year"], how="left")
-    rows = []
-    for (mission, year), g in both.groupby(["mission", "year"], sort=True):
-        rows.append({
-            "mission": mission, "year": int(year), "density": _mean(g, False), "density_weighted": _mean(g, True),
-            "n_scored": int(g["polity2"].notna().sum()), "n_unscored": int(g["polity2"].isna().sum()),
-            "n_tccs": len(g), "source": g["source"].iloc[0],
-        })
-    out = pd.DataFrame(rows, columns=["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "n_tccs", "source"])
+    # vectorised per mission-year (same rules as _mean): unweighted over scored, weighted over
+    # scored contributors with known positive personnel
+    w = both["personnel"].where(both["polity2"].notna() & (both["personnel"] > 0))
+    both = both.assign(_w=w, _wp=w * both["polity2"])
+    g = both.groupby(["mission", "year"], sort=True)
+    out = pd.DataFrame({
+        "density": g["polity2"].mean(), "_wp": g["_wp"].sum(), "_w": g["_w"].sum(min_count=1),
+        "n_scored": g["polity2"].count(), "n_tccs": g.size(), "source": g["source"].first(),
+    })
+    out["density_weighted"] = out["_wp"] / out["_w"]
+    out["n_unscored"] = out["n_tccs"] - out["n_scored"]
+    out = out.reset_index().astype({"year": "int64", "n_scored": "int64", "n_unscored": "int64", "n_tccs": "int64"})
     out = out.merge(_mission_personnel(ctx), on=["mission", "year"], how="left")
     return out[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "n_tccs", "personnel", "host_ccode", "source"]]
 

@@ -15,7 +15,8 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 
 from peacewatch.models.density import SEED_2004, io_density, mission_density, mission_density_table
-from peacewatch.models.deployment_risk import default_model, fit_all, predict_observed, predict_planned
+from peacewatch.models.deployment_risk import default_model, predict_observed, predict_planned
+from peacewatch.models.specs import load_specifications
 from peacewatch.models.data import model_panel, model_panel_object
 from peacewatch.models.incidence import incidence_index
 from peacewatch.models.plots import plot_marginal_effects, plot_predicted_risk
@@ -111,7 +112,7 @@ def write_report(out_dir: Path) -> Path:
     typology = _table(typ[["unit", "kind", "year", "density", "personnel", "cell", "predicted_effect"]], "{:.2f}")
 
     # 3 models
-    models = fit_all()
+    models = [default_model(name) for name in load_specifications()]  # cached fits, shared with other callers
     table = regression_table(models, "html", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011")
     (out_dir / "models-table.tex").write_text(regression_table(models, "latex", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011"), encoding="utf-8")
     (out_dir / "models-table.html").write_text(table, encoding="utf-8")
