@@ -8,7 +8,7 @@ Every route checks the caller's role in the service layer; analysts only reach `
 from __future__ import annotations
 
 import datetime as dt
-import math
+import json
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -49,13 +49,8 @@ Token = Annotated[str | None, Depends(_token)]
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
-    """DataFrame rows as JSON-safe dicts (NaN -> null)."""
-    out = []
-    for row in df.to_dict(orient="records"):
-        out.append({k: (None if isinstance(v, float) and math.isnan(v) else
-                        int(v) if hasattr(v, "is_integer") and k in ("tcc_ccode", "nation_ccode", "year") else v)
-                    for k, v in row.items()})
-    return out
+    """DataFrame rows as JSON-safe dicts (NaN becomes null)."""
+    return json.loads(df.to_json(orient="records"))
 
 
 class _Errors:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -75,14 +76,22 @@ def skeleton_token(folded: str) -> str:
     return _DOUBLE.sub(r"\1", folded[0] + _VOWELS.sub("", folded[1:].replace("h", "")))
 
 
+@lru_cache(maxsize=500_000)
+def _token_forms(token: str) -> tuple[str, str]:
+    # Names share tokens heavily; caching makes preparing a million records several times faster.
+    folded = fold_token(token)
+    return folded, skeleton_token(folded)
+
+
 def name_forms(name: str) -> tuple[str, str, list[str]]:
     """Return (folded full name, skeleton full name, name keys for blocking).
 
     The name keys are each token's skeleton (2+ letters) and ``^`` + its first three folded letters,
     so a typo that changes one key usually leaves the other.
     """
-    tokens = [fold_token(t) for t in to_ascii(name).split()]
-    skels = [skeleton_token(t) for t in tokens]
+    forms = [_token_forms(t) for t in to_ascii(name).split()]
+    tokens = [f[0] for f in forms]
+    skels = [f[1] for f in forms]
     keys = sorted({s for s in skels if len(s) >= 2} | {"^" + t[:3] for t in tokens if len(t) >= 3})
     return " ".join(tokens), " ".join(skels), keys
 
@@ -96,6 +105,7 @@ def prepare(frame: pd.DataFrame) -> pd.DataFrame:
     out["skeleton"] = [f[1] for f in forms]
     out["skel_keys"] = [f[2] for f in forms]
     out["dob"] = out["dob"].fillna("").astype(str)
+    out[["dob_y", "dob_m", "dob_d"]] = _dob_parts(out["dob"])
     return out
 
 
@@ -144,19 +154,23 @@ def blocking_keys(prepared: pd.DataFrame, side: str) -> pd.DataFrame:
     return pd.DataFrame({"pos": np.asarray(pos, dtype=np.int64), "key": pd.Series(keys, dtype=object)})
 
 
+def _dob_parts(dobs: pd.Series) -> np.ndarray:
+    """(n, 3) int array of year, month, day; -1 where the date is missing."""
+    parts = dobs.str.extract(r"^(\d{4})-(\d{2})-(\d{2})$")
+    return parts.fillna(-1).astype(np.int32).to_numpy()
+
+
 def dob_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Vectorised date-of-birth component (NaN when either side is missing)."""
-    out = np.full(len(a), np.nan)
-    for i, (x, y) in enumerate(zip(a, b)):
-        if not x or not y:
-            continue
-        if x == y:
-            out[i] = 1.0
-        elif _swap(x) == y:
-            out[i] = 0.8
-        else:
-            same = (x[:4] == y[:4]) + (x[5:7] == y[5:7]) + (x[8:10] == y[8:10])
-            out[i] = 0.7 if same == 2 else 0.0
+    """Date-of-birth component for rows of two :func:`_dob_parts` arrays (NaN when either is missing).
+
+    1 exact, 0.8 day and month swapped, 0.7 exactly one of year/month/day differs, else 0.
+    """
+    missing = (a[:, 0] < 0) | (b[:, 0] < 0)
+    same = a == b
+    n_same = same.sum(axis=1)
+    swapped = same[:, 0] & (a[:, 1] == b[:, 2]) & (a[:, 2] == b[:, 1]) & (a[:, 1] != a[:, 2])
+    out = np.where(n_same == 3, 1.0, np.where(swapped, 0.8, np.where(n_same == 2, 0.7, 0.0)))
+    out[missing] = np.nan
     return out
 
 
@@ -176,7 +190,8 @@ def score_pairs(roster: pd.DataFrame, records: pd.DataFrame, r_pos: np.ndarray, 
     skel = process.cpdist(roster["skeleton"].to_numpy()[r_pos], records["skeleton"].to_numpy()[c_pos],
                           scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
     name = (folded + skel) / 2.0
-    dob = dob_scores(roster["dob"].to_numpy()[r_pos], records["dob"].to_numpy()[c_pos])
+    cols = ["dob_y", "dob_m", "dob_d"]
+    dob = dob_scores(roster[cols].to_numpy()[r_pos], records[cols].to_numpy()[c_pos])
     nat = nationality_scores(roster["nationality"].to_numpy()[r_pos], records["nationality"].to_numpy()[c_pos])
     num = WEIGHTS["name"] * name + WEIGHTS["dob"] * np.nan_to_num(dob) + WEIGHTS["nationality"] * np.nan_to_num(nat)
     den = WEIGHTS["name"] + WEIGHTS["dob"] * ~np.isnan(dob) + WEIGHTS["nationality"] * ~np.isnan(nat)

@@ -25,25 +25,39 @@ _ROMAN = [("v", "w"), ("i", "y"), ("u", "ou"), ("k", "c"), ("ov", "off"), ("j", 
           ("ya", "ja"), ("yu", "ju"), ("s", "ss")]
 
 
+def _names(rng: np.random.Generator, n: int) -> list[str]:
+    syl = np.array(_SYL)
+    n_first = rng.integers(2, 4, size=n)
+    n_last = rng.integers(2, 4, size=n)
+    parts = syl[rng.integers(0, len(_SYL), size=(n, 6))]
+    suffix = np.array(_SUFFIX)[rng.integers(0, len(_SUFFIX), size=n)]
+    return [("".join(p[:f]).capitalize() + " " + ("".join(p[3:3 + l]) + x).capitalize())
+            for p, f, l, x in zip(parts.tolist(), n_first, n_last, suffix)]
+
+
 def _name(rng: np.random.Generator) -> str:
-    first = "".join(rng.choice(_SYL, size=rng.integers(2, 4)))
-    last = "".join(rng.choice(_SYL, size=rng.integers(2, 4))) + rng.choice(_SUFFIX)
-    return f"{first.capitalize()} {last.capitalize()}"
+    return _names(rng, 1)[0]
+
+
+def _dobs(rng: np.random.Generator, n: int) -> list[str]:
+    days = np.datetime64("1955-01-01") + rng.integers(0, 365 * 50, size=n)
+    return days.astype(str).tolist()
 
 
 def _dob(rng: np.random.Generator) -> str:
-    day = np.datetime64("1955-01-01") + int(rng.integers(0, 365 * 50))
-    return str(day)
+    return _dobs(rng, 1)[0]
 
 
 def make_records(n: int, seed: int = 1) -> pd.DataFrame:
     """``n`` synthetic misconduct records: ``record_id, name, dob, nationality`` (~3% without a date,
     ~2% without a nationality)."""
     rng = np.random.default_rng(seed)
-    names = [_name(rng) for _ in range(n)]
-    dobs = [_dob(rng) if rng.random() > 0.03 else "" for _ in range(n)]
-    nats = [float(rng.choice(_NATIONS)) if rng.random() > 0.02 else np.nan for _ in range(n)]
-    return pd.DataFrame({"record_id": np.arange(1, n + 1), "name": names, "dob": dobs, "nationality": nats})
+    names = _names(rng, n)
+    dobs = np.array(_dobs(rng, n), dtype=object)
+    dobs[rng.random(n) < 0.03] = ""
+    nats = np.array(_NATIONS, dtype=float)[rng.integers(0, len(_NATIONS), size=n)]
+    nats[rng.random(n) < 0.02] = np.nan
+    return pd.DataFrame({"record_id": np.arange(1, n + 1), "name": names, "dob": dobs.tolist(), "nationality": nats})
 
 
 def _variant_name(name: str, rng: np.random.Generator) -> str:
@@ -94,8 +108,9 @@ def make_roster(records: pd.DataFrame, n: int, planted_share: float = 0.1, seed:
         nat = rec["nationality"] if rng.random() > 0.05 else np.nan
         rows.append({"name": _variant_name(rec["name"], rng), "dob": _variant_dob(rec["dob"], rng),
                      "nationality": nat, "true_record_id": int(rec["record_id"])})
-    for _ in range(n - n_planted):
-        rows.append({"name": _name(rng), "dob": _dob(rng), "nationality": float(rng.choice(_NATIONS)), "true_record_id": 0})
+    n_new = n - n_planted
+    for name, dob, nat in zip(_names(rng, n_new), _dobs(rng, n_new), rng.choice(_NATIONS, size=n_new)):
+        rows.append({"name": name, "dob": dob, "nationality": float(nat), "true_record_id": 0})
     order = rng.permutation(len(rows))
     return pd.DataFrame([rows[i] for i in order]).reset_index(drop=True)
 
