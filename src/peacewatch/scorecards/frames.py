@@ -49,9 +49,8 @@ def _palermo_checked(df: pd.DataFrame) -> pd.Series:
     return party.where(known_year.notna() | (df["year"] <= PALERMO_KNOWN_UNTIL))
 
 
-@lru_cache(maxsize=4)
-def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
-    """The full country-year panel with ``palermo_party_checked`` (any years; graded years are checked elsewhere)."""
+@lru_cache(maxsize=2)
+def _panel(start: int, end: int) -> pd.DataFrame:
     import peacewatch
 
     df = peacewatch.create_country_years(start, end).add_all().df.copy()
@@ -59,11 +58,20 @@ def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
     return df
 
 
+def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
+    """The full country-year panel with ``palermo_party_checked`` for ``start..end``.
+
+    Built once from the year before ``FIRST_YEAR`` (the risk model needs lagged covariates) and sliced.
+    """
+    lo = min(start, FIRST_YEAR - 1)
+    df = _panel(lo, max(end, LAST_YEAR))
+    return df[df["year"].between(start, end)].reset_index(drop=True)
+
+
 @lru_cache(maxsize=4)
 def _risk(start: int, end: int) -> tuple[pd.DataFrame | None, str | None]:
     # the model builds lagged covariates, so it gets the year before ``start`` too
-    prev = panel_frame(start - 1, end) if start > 1990 else panel_frame(start, end)
-    out, why = call(RISK_MODEL, prev)
+    out, why = call(RISK_MODEL, panel_frame(start - 1, end))
     if out is not None:
         missing = {"ccode", "year", "risk"} - set(out.columns)
         if missing:
