@@ -35,6 +35,7 @@ def _stacked(ax, counts: pd.DataFrame, title: str) -> None:
         ax.bar(counts.index, counts[col], bottom=bottom, label=col, color=COLORS.get(col, "#888888"), edgecolor="white", linewidth=0.3)
         bottom = counts[col] if bottom is None else bottom + counts[col]
     ax.set_title(title, fontsize=10)
+    ax.set_ylim(0, max(1, int(counts.sum(axis=1).max())) * 1.08)
     ax.set_xticks(list(counts.index))
     ax.set_xticklabels([str(y) for y in counts.index], rotation=90, fontsize=7)
 
@@ -76,7 +77,9 @@ def write_figures(out_dir: Path) -> list[Path]:
         c.to_csv(out_dir / f"scorecard_tier_counts_{card}.csv")
         out.append(out_dir / f"scorecard_tier_counts_{card}.csv")
         _stacked(ax, c, f"peacewatch: {CARD_TITLES[card]}")
-    axes[0].legend(fontsize=7, frameon=False, loc="lower left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.06))
+    axes[0].set_ylabel("units graded")
     out += _save(fig, out_dir, "scorecard_tier_counts")
     plt.close(fig)
     return out
