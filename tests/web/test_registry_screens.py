@@ -101,3 +101,14 @@ def test_compliance_report_by_liaison_and_aggregates_for_analyst(base_url, seede
         data = analyst.get("/registry/compliance", params={"format": "json"}).json()
         assert data["reports"] == [] and any(row["nation_ccode"] == 770 for row in data["aggregates"]["compliance"])
         assert analyst.get("/registry/cases").status_code == 403
+
+
+def test_overdue_referral_can_be_escalated_from_the_case_list(http, seeded, login_as):
+    login_as(http, "ines.investigator")
+    assert "Escalate overdue referrals" in http.get("/registry/cases").text
+    r = http.post("/registry/referrals/escalate", params={"format": "json"})
+    escalations = r.json()["escalations"]
+    overdue_id = seeded["cases"]["overdue_a"]
+    case = http.get(f"/registry/cases/{overdue_id}", params={"format": "json"}).json()["case"]
+    assert case["referral"]["escalation_level"] >= 1
+    assert any(e["referral_id"] == case["referral"]["id"] for e in escalations) or escalations == []

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse
 from peacewatch.registry import auth, cases, compliance, intake, referrals, stats, vetting, workflow
 from peacewatch.registry.api import COOKIE
 from peacewatch.registry.errors import Forbidden, ValidationFailed
+from peacewatch.registry.models import utcnow
 from peacewatch.web.data import records
 from peacewatch.web.routes.session import LoginRequired, login_redirect, user_session, user_view
 from peacewatch.web.templating import render
@@ -138,6 +139,17 @@ async def case_list(request: Request, status: str | None = None, mission: str | 
     return render(request, "registry/cases.html", data, context=context)
 
 
+@router.post("/referrals/escalate", summary="Escalate overdue referrals (coordinators, investigators)")
+@_guard
+async def escalate(request: Request):
+    with user_session(request) as (s, u):
+        done = referrals.escalate_overdue(s, u)
+        user = user_view(u)
+    data = {"user": user, "escalations": [{"referral_id": e.referral_id, "level": e.level, "target": e.target,
+                                           "reason": e.reason} for e in done]}
+    return render(request, "registry/escalated.html", data, context={"section": "registry"})
+
+
 @router.get("/cases/new", summary="New allegation form")
 @_guard
 async def case_new_form(request: Request):
@@ -178,7 +190,8 @@ async def case_detail(request: Request, case_id: int):
     with user_session(request) as (s, u):
         c = cases.get_case(s, u, case_id)
         d = cases.case_dict(c, u, s)
-        d["overdue"] = [i.as_dict() for i in referrals.overdue_items(c.referral, dt.date.today())] if c.referral else []
+        today = utcnow().date()  # the registry's clock (UTC), as in its overdue lists
+        d["overdue"] = [i.as_dict() for i in referrals.overdue_items(c.referral, today)] if c.referral else []
         moves = [to for to, roles in workflow.TRANSITIONS[c.status].items() if u.role in roles]
         user = user_view(u)
     data = {"user": user, "case": d, "moves_for_you": moves}
