@@ -164,3 +164,18 @@ def test_cli_outputs_csv_json_and_explanation(tmp_path):
     assert res.exit_code == 0 and "Haiti (41), 2010" in res.output
     res = r.invoke(app, ["score", "hosts", "--year", "2010"])
     assert res.exit_code == 0 and "Haiti" in res.output
+
+
+def test_automatic_downgrade_of_a_real_host_grade():
+    """Dominican Republic: peacewatch Watch List in 2009 (3P index fell) and 2010 (TIP Tier 3 cap),
+    Watch List again in 2011 -> automatically downgraded to Tier 3 (no waiver recorded)."""
+    t = grade_table("hosts").set_index(["key", "year"])
+    assert [t.loc[(42, y), "tier"] for y in (2009, 2010, 2011)] == ["Tier 2 Watch List", "Tier 2 Watch List", "Tier 3"]
+    assert t.loc[(42, 2009), "decided_by"] == "watch_list:efforts_not_increasing"
+    assert t.loc[(42, 2010), "decided_by"] == "cap:tip_tier3"
+    g = explain("hosts", 42, 2011)
+    assert g.score_tier == "Tier 2" and g.tier == "Tier 3"
+    assert g.decided_by.kind == "history" and "automatically downgraded to Tier 3" in g.decided_by.text
+    assert [r.kind for r in g.rules_applied] == ["threshold", "watch_list", "history"]
+    p3 = comp(g, "p3_response")
+    assert p3.score < comp(explain("hosts", 42, 2010), "p3_response").score  # the Watch List criterion's evidence
