@@ -166,7 +166,12 @@ def _component(ind: Indicator, row: pd.Series, raw: pd.Series, year: int, weight
             why = f"no data: missing component {ind.requires} ({missing[ind.requires]})"
         else:
             empty = [c for c in ind.inputs if c not in row or pd.isna(row[c])]
-            why = f"no data: {', '.join(empty) or 'inputs'} missing for {year}"
+            if not empty:  # inputs present but outside the indicator's domain (see its explanation)
+                why = f"not scored for these inputs in {year} (see the explanation)"
+            elif all(ind.inputs[c] == "registry" for c in empty):
+                why = f"no data: the registry has no {', '.join(empty)} for this unit in {year}"
+            else:
+                why = f"no data: {', '.join(empty)} missing for {year}"
     return Component(ind.id, title_prefix + ind.title, score, weight, _evidence(ind, row, year), ind.summary, why)
 
 
