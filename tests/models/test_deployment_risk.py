@@ -115,3 +115,17 @@ def test_predictions(full):
     # the fitted values of the estimation sample are reproduced
     est = full.data[["ccode", "year"]].merge(obs, on=["ccode", "year"])
     np.testing.assert_allclose(est["risk"], full.result.predict(), atol=1e-10)
+
+
+def test_current_spell_restarts_with_minustah():
+    from peacewatch.models.data import model_panel
+
+    haiti = model_panel().query("ccode == 41").set_index("year")
+    assert haiti.loc[2004, "un_duration"] == 11 and haiti.loc[2004, "un_spell"] == 1  # UNMIH 1994 vs MINUSTAH
+    assert haiti.loc[2003, "un_spell"] == 0 and haiti.loc[2011, "un_spell"] == 8
+    cyprus = model_panel().query("ccode == 352").set_index("year")
+    assert cyprus.loc[2004, "un_spell"] == cyprus.loc[2004, "un_duration"] == 41  # UNFICYP since 1964
+    m = dr.default_model("un_full_spell")
+    assert m.glance()["nobs"] == 1426
+    t = m.tidy().set_index("term")
+    assert t.loc["lag_ln_un_personnel:lag_un_spell", "p_value"] > 0.5  # no size x duration pattern with spells

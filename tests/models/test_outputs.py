@@ -25,7 +25,7 @@ def test_side_by_side_table(models):
     assert frame.loc["UN personnel x duration, t-1", "(5) Both interactions"] == "0.022*"
     assert frame.index[0] == "UN personnel (log), t-1" and frame.index[-8] == "Constant"
     both = regression_frame([models[1], dr.default_model("un_full_contemporaneous")])
-    assert both.loc["UN personnel x duration", "(7) Full, no lags"] == "0.016" and both.loc["UN personnel x duration", "(5) Both interactions"] == ""
+    assert both.loc["UN personnel x duration", "(8) Full, no lags"] == "0.016" and both.loc["UN personnel x duration", "(5) Both interactions"] == ""
     html = regression_table(models, "html")
     assert html.startswith('<table class="regression">') and "clustered by country" in html
     tex = regression_table(models, "latex")

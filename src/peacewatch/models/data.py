@@ -19,22 +19,53 @@ def model_panel_object(years: tuple[int, int] = (2001, 2011), agg: str = "decemb
     return create_country_years(int(years[0]) - 1, int(years[1])).add_all(agg)
 
 
+@lru_cache(maxsize=4)
 def model_panel(years: tuple[int, int] = (2001, 2011), agg: str = "december") -> pd.DataFrame:
-    """The panel used for estimation: ``create_country_years(start - 1, end).add_all(agg).df``.
+    """The panel used for estimation: ``create_country_years(start - 1, end).add_all(agg).df`` plus
+    the derived ``un_spell`` (see :func:`un_spell`).
 
     One extra year before ``start`` is kept so that ``lag_`` variables exist in the first year;
     callers restrict to ``years`` after building lags. Cached in-process (treat as read-only).
     """
-    return model_panel_object((int(years[0]), int(years[1])), agg).df
+    df = model_panel_object((int(years[0]), int(years[1])), agg).df
+    return df.merge(un_spell(int(years[1]), agg), on=["ccode", "year"], how="left", validate="one_to_one")
+
+
+@lru_cache(maxsize=4)
+def un_spell(end: int, agg: str = "december") -> pd.DataFrame:
+    """Years of the host's *current, uninterrupted* UN presence: ``ccode, year, un_spell``.
+
+    The panel's ``un_duration`` counts years since the host's first UN deployment ever (Haiti 2004:
+    11, from UNMIH in 1994), so a new mission in a former host starts "old". ``un_spell`` restarts
+    at 1 when UN presence (``un_deployed``) resumes after a year without it (Haiti 2004: 1) and is 0
+    without presence. Spells running since 1990, where IPI begins, are counted from the host's
+    first deployment year (``un_first_year``, e.g. Cyprus 1964), i.e. assumed uninterrupted before.
+    """
+    from peacewatch.panel import create_country_years
+
+    df = create_country_years(1990, end).add_un_deployments(agg).df[["ccode", "year", "un_deployed", "un_first_year"]]
+    df = df.sort_values(["ccode", "year"]).reset_index(drop=True)
+    on = df["un_deployed"].fillna(0).eq(1)
+    # a new run starts where presence switches on, or at a state's first panel year
+    new_run = on & ~(on.groupby(df["ccode"]).shift(1, fill_value=False) & df["year"].diff().eq(1))
+    run_id = new_run.groupby(df["ccode"]).cumsum()
+    start = df["year"].where(new_run).groupby([df["ccode"], run_id]).transform("first")
+    censored = start.eq(1990) & df["un_first_year"].notna()
+    start = start.where(~censored, df["un_first_year"].astype(float))
+    spell = (df["year"] - start + 1).where(on, 0.0)
+    return pd.DataFrame({"ccode": df["ccode"], "year": df["year"], "un_spell": spell.where(df["un_deployed"].notna())})
 
 
 def with_variables(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     """Return ``df`` with every name in ``variables`` present as a column.
 
     ``lag_<col>`` is ``<col>`` of the same ``ccode`` in ``year - 1`` (missing when that year is not in
-    the frame). Unknown names raise :class:`SpecificationError` naming the variable and close matches.
+    the frame); ``un_spell`` is derived (:func:`un_spell`) when the frame lacks it. Unknown names raise :class:`SpecificationError` naming the variable and close matches.
     """
     out = df
+    needs_spell = any(v in ("un_spell", LAG_PREFIX + "un_spell") for v in variables) and "un_spell" not in df.columns
+    if needs_spell:  # derived here, not a panel column: add it for frames built without model_panel()
+        out = df = df.merge(un_spell(int(df["year"].max())), on=["ccode", "year"], how="left")
     missing = [v for v in variables if v not in df.columns]
     for name in missing:
         base = name[len(LAG_PREFIX):] if name.startswith(LAG_PREFIX) else None

@@ -276,7 +276,7 @@ def predict_observed(panel_df: pd.DataFrame, spec: str | None = None, method: st
 def _planned_row(model: FittedModel, personnel: float, duration: float, tccs: float, controls: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
     sample = model.data
     values: dict[str, Any] = {
-        "un_personnel": personnel, "ln_un_personnel": np.log1p(personnel), "un_duration": duration, "un_tccs": tccs,
+        "un_personnel": personnel, "ln_un_personnel": np.log1p(personnel), "un_duration": duration, "un_spell": duration, "un_tccs": tccs,
         "un_deployed": float(personnel > 0), "nonun_personnel": 0.0, "ln_nonun_personnel": 0.0,
         "nato_personnel": 0.0, "eu_personnel": 0.0, "au_personnel": 0.0,
     }

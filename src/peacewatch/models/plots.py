@@ -20,11 +20,12 @@ import pandas as pd  # noqa: E402
 from peacewatch.models import predict as P  # noqa: E402
 
 SIZE = "ln_un_personnel"
-AXES = {"duration": ("un_duration", "UN deployment duration (years)", np.arange(0, 21)),
-        "tccs": ("un_tccs", "Number of troop/police-contributing countries", np.arange(0, 61, 2))}
+#: by -> (panel variables it sets, axis label, default grid); duration sets both duration measures
+AXES = {"duration": (("un_duration", "un_spell"), "UN deployment duration (years)", np.arange(0, 21)),
+        "tccs": (("un_tccs",), "Number of troop/police-contributing countries", np.arange(0, 61, 2))}
 
 
-DEPLOYMENT = ("un_duration", "un_tccs")
+DEPLOYMENT = ("un_duration", "un_spell", "un_tccs")
 
 
 def _scenario(model, overrides: dict[str, float], n: int) -> pd.DataFrame:
@@ -64,12 +65,13 @@ def marginal_effect_of_size(model, by: str = "duration", personnel: float = 5000
     pandas.DataFrame
         ``model, by, value, effect, lo, hi``.
     """
-    var, _, default_grid = AXES[by]
+    variables, _, default_grid = AXES[by]
     grid = default_grid if grid is None else np.asarray(grid)
     h = 1e-3
     base = float(np.log1p(personnel))
-    X1 = model.design(_scenario(model, {var: grid, SIZE: base + h}, len(grid)))
-    X0 = model.design(_scenario(model, {var: grid, SIZE: base - h}, len(grid)))
+    setting = {v: grid for v in variables}
+    X1 = model.design(_scenario(model, {**setting, SIZE: base + h}, len(grid)))
+    X0 = model.design(_scenario(model, {**setting, SIZE: base - h}, len(grid)))
     draws = P.draw_coefficients(model.params.values, model.cov.values, n_sims, seed)
     if scale == "link":
         # log-odds scale: the effect is linear in the coefficients (b_size + b_int * value)
@@ -93,7 +95,7 @@ def predicted_risk_curve(model, personnel: np.ndarray | None = None, durations: 
     personnel = np.geomspace(100, 30000, 40) if personnel is None else np.asarray(personnel, dtype=float)
     frames = []
     for d in durations:
-        X = model.design(_scenario(model, {SIZE: np.log1p(personnel), "un_duration": d, "un_tccs": tccs}, len(personnel)))
+        X = model.design(_scenario(model, {SIZE: np.log1p(personnel), "un_duration": d, "un_spell": d, "un_tccs": tccs}, len(personnel)))
         p, lo, hi = P.delta_ci(X, model.params.values, model.cov.values, level)
         frames.append(pd.DataFrame({"model": model.name, "personnel": personnel, "duration": d, "risk": p, "risk_lo": lo, "risk_hi": hi}))
     return pd.concat(frames, ignore_index=True)
@@ -141,7 +143,7 @@ def plot_marginal_effects(models: Sequence, path: str | Path, by: str = "duratio
         ax.set_ylabel(ylabel)
         ax.set_title(f"{scale} scale", fontsize=10)
     other = "TCCs" if by == "duration" else "duration"
-    fig.suptitle(f"Marginal effect of UN deployment size ({personnel:,.0f} personnel) across {AXES[by][1].lower()}\n"
+    fig.suptitle(f"Marginal effect of UN deployment size ({personnel:,.0f} personnel) across {AXES[by][1][0].lower() + AXES[by][1][1:]}\n"
                  f"{other} at its median among deployed country-years, controls at means; 95% CI from {n_sims:,} simulations", fontsize=9)
     fig.tight_layout()
     axes[0].legend(fontsize=8, frameon=False)

@@ -37,7 +37,7 @@ caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:le
 {{ density_2004 | safe }}
 <p class="note">{{ density_note }}</p>
 <h3>Members without a Polity5 score, 2004</h3>{{ unscored | safe }}
-<h3>Missions hosted in 2004-2011 with the highest and lowest contributor density</h3>{{ missions | safe }}
+<h3>Mission-years 2004-2011 (1,000+ personnel) with the lowest and highest contributor density</h3>{{ missions | safe }}
 <h2>2. Identity x opportunity (seed 000), Haiti</h2>
 <p>Identity = democratic density (democratic if &ge; {{ dthr }}); opportunity = uniformed personnel in Haiti (high if &ge; {{ othr }}).</p>
 {{ typology | safe }}
@@ -98,9 +98,10 @@ def write_report(out_dir: Path) -> Path:
     density_2004 = _table(pd.DataFrame(rows), "{:.2f}")
     unscored = _table(pd.DataFrame([{"unit": u, "unscored members": ", ".join(io_density(u, 2004).unscored)} for u in ("UN", "OAS", "NATO")]))
     mt = mission_density_table(range(2004, 2012)).dropna(subset=["density"])
-    mt = mt.sort_values("density")
-    missions = _table(pd.concat([mt.head(5), mt.tail(5)])[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "personnel", "source"]], "{:.2f}")
-    density_note = ("UN 3.37 (191 members, 159 scored): matching Polity codes directly as COW codes drops Serbia and Montenegro, Ethiopia "
+    mt = mt[mt["personnel"] >= 1000].sort_values("density")  # missions with an opportunity to matter
+    missions = _table(pd.concat([mt.head(5), mt.tail(5)])[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "personnel", "source"]]
+                      .astype({"personnel": "Int64"}), "{:.2f}")
+    density_note = ("UN 3.36 (191 members, 159 scored): matching Polity codes directly as COW codes drops Serbia and Montenegro, Ethiopia "
                     "and Vietnam and gives 3.43. OAS 7.15 counts Cuba (suspended 1962-2009 but a member; COW codes it 0), 7.72 without. "
                     "MINUSTAH 4.82: the 11 troop contributors on the UN's November 2004 deployment map (Geo-PKO); the seed's 4.6 must rest "
                     "on a different contributor list (the same 11 states score 4.82 in Polity IV too). See docs/models.md.")
@@ -109,7 +110,7 @@ def write_report(out_dir: Path) -> Path:
     typ = typology_table(range(2001, 2012), host=41)
     from peacewatch.models.typology import typology_rules
 
-    typology = _table(typ[["unit", "kind", "year", "density", "personnel", "cell", "predicted_effect"]], "{:.2f}")
+    typology = _table(typ[["unit", "kind", "year", "density", "personnel", "cell", "predicted_effect"]].astype({"personnel": "Int64"}), "{:.2f}")
 
     # 3 models
     models = [default_model(name) for name in load_specifications()]  # cached fits, shared with other callers
@@ -122,8 +123,9 @@ def write_report(out_dir: Path) -> Path:
     tidy = _table(full.tidy().drop(columns="model"), "{:.4f}")
 
     # 4 predictions
-    f1 = plot_marginal_effects([full], fig_dir / "me_size_by_duration", by="duration")
-    f2 = plot_marginal_effects([full], fig_dir / "me_size_by_tccs", by="tccs")
+    spell = default_model("un_full_spell")
+    f1 = plot_marginal_effects([full, spell], fig_dir / "me_size_by_duration", by="duration")
+    f2 = plot_marginal_effects([full, spell], fig_dir / "me_size_by_tccs", by="tccs")
     f3 = plot_predicted_risk([full, next(m for m in models if m.name == "un_size_x_duration")], fig_dir / "risk_by_size")
     planned_rows = []
     for personnel, duration, tccs in [(1000, 1, 10), (7000, 1, 40), (7000, 5, 40), (12000, 8, 57)]:
@@ -134,9 +136,9 @@ def write_report(out_dir: Path) -> Path:
     planned = _table(pd.DataFrame(planned_rows))
     panel = model_panel((2001, 2011))
     obs = predict_observed(panel)
-    haiti = obs[obs["ccode"] == 41].merge(panel[["ccode", "year", "un_personnel", "un_duration", "un_tccs", "hti_pdest"]], on=["ccode", "year"])
+    haiti = obs[obs["ccode"] == 41].merge(panel[["ccode", "year", "un_personnel", "un_duration", "un_spell", "un_tccs", "hti_pdest"]], on=["ccode", "year"])
     haiti = haiti[haiti["year"] >= 2001]
-    haiti_html = _table(haiti.drop(columns="ccode"))
+    haiti_html = _table(haiti.drop(columns="ccode").astype({c: "Int64" for c in ("un_personnel", "un_duration", "un_spell", "un_tccs", "hti_pdest")}))
 
     # 5 incidence
     inc = incidence_index()
