@@ -8,7 +8,7 @@ import pytest
 
 from peacewatch.scorecards.figures import tip_tier_counts
 from peacewatch.scorecards.rules import History, Waiver
-from peacewatch.scorecards.tiers import T2, T3, WL, history_walk, load_tip_history, replay_history
+from peacewatch.scorecards.tiers import T2, T3, WL, history_walk, load_tip_history, observed_downgrades, replay_history
 from peacewatch.sources.defaults import default_context
 
 # Countries per tier and report year in the Kelley tier file (Tier 1, Tier 2, Watch List, Tier 3, Special Case).
@@ -61,6 +61,18 @@ def test_replay_flags_every_waiver_year():
     assert r["year"].min() == 2011  # 2009 and 2010 are the first two counted Watch List years
     china = r[r["ccode"] == 710]
     assert china["consecutive_before"].tolist() == [2, 3]
+
+
+def test_published_automatic_downgrades():
+    """Tier 3 after two or more consecutive counted Watch List years: China, Russia and Uzbekistan in
+    2013 and Thailand and Malaysia in 2014 after two waivers each, among others."""
+    d = observed_downgrades()
+    assert sorted(zip(d["ccode"].astype(int), d["year"].astype(int), strict=True)) == [
+        (101, 2011), (101, 2014), (365, 2013), (370, 2015), (404, 2011), (411, 2011), (420, 2014), (482, 2011),
+        (516, 2015), (581, 2015), (615, 2011), (620, 2011), (652, 2012), (660, 2011), (679, 2011), (701, 2011),
+        (704, 2013), (710, 2013), (800, 2014), (820, 2014), (983, 2015), (987, 2011),
+    ]
+    assert d.set_index("ccode").loc[710, "consecutive_before"] == 4
 
 
 def test_waivers_are_recorded_as_data():

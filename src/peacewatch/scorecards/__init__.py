@@ -26,6 +26,8 @@ Stable API (for the web app and the CLI)
 ``replay_history(tiers=None, history=None) -> pandas.DataFrame``
     The published TIP tiers replayed through the automatic-downgrade rule: every Watch List year that
     needed a waiver.
+``observed_downgrades(tiers=None, history=None) -> pandas.DataFrame``
+    Report years where a country went to Tier 3 after two or more consecutive Watch List years.
 ``load_ruleset(name_or_path=None, card="hosts") -> RuleSet``
     Load and validate a rule set; a bad file raises :class:`RuleSetError` naming file, line and field.
 ``report.write_scorecards(out_dir) -> list[Path]``
@@ -44,14 +46,14 @@ from __future__ import annotations
 
 __all__ = [
     "Component", "Evidence", "Grade", "Rule", "RuleSet", "RuleSetError", "explain", "grade", "grade_table",
-    "load_ruleset", "missing_components", "replay_history",
+    "load_ruleset", "missing_components", "observed_downgrades", "replay_history",
 ]
 
 _LAZY = {
     "Component": "model", "Evidence": "model", "Grade": "model", "Rule": "model",
     "RuleSet": "rules", "RuleSetError": "rules", "load_ruleset": "rules",
     "explain": "engine", "grade": "engine", "grade_table": "engine", "missing_components": "engine",
-    "replay_history": "tiers",
+    "replay_history": "tiers", "observed_downgrades": "tiers",
 }
 
 

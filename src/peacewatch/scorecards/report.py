@@ -15,7 +15,7 @@ import pandas as pd
 from peacewatch.scorecards.figures import TIP_LABELS, grade_tier_counts, palermo_parties, tip_tier_counts
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.rules import load_ruleset
-from peacewatch.scorecards.tiers import load_tip_history, replay_history
+from peacewatch.scorecards.tiers import load_tip_history, observed_downgrades, replay_history
 
 COLORS = {"Tier 1": "#1a9850", "Tier 2": "#91cf60", "Tier 2 Watch List": "#fee08b", "Tier 3": "#d73027",
           "Special Case": "#999999", "No data": "#dddddd"}
@@ -138,6 +138,11 @@ def methods_blocks() -> list[tuple[str, object]]:
           f"({int((replay['event'] == 'waiver_limit_exceeded').sum())} beyond the two-waiver limit):"),
           ("table", (["COW", "country", "year", "Watch List years before", "waiver"],
                      [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before), int(r.waiver_number)] for r in replay.itertuples()]))]
+    down = observed_downgrades()
+    b += [("p", f"The automatic downgrade as published: {len(down)} report years in which a country went to Tier 3 after "
+                f"at least two consecutive Watch List years:"),
+          ("table", (["COW", "country", "year", "Watch List years before"],
+                     [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before)] for r in down.itertuples()]))]
     counts = tip_tier_counts()
     b += [("h2", "Published TIP tier counts (reproduced from the Kelley file)"),
           ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()]))]

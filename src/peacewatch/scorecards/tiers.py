@@ -181,3 +181,26 @@ def replay_history(tiers: pd.DataFrame | None = None, history: History | None = 
     waived = {(int(w.key), int(w.year)) for w in h.waivers}
     out["waiver_recorded"] = [(int(k), int(y)) in waived for k, y in zip(out["ccode"], out["year"], strict=True)]
     return out.reset_index(drop=True)
+
+
+def observed_downgrades(tiers: pd.DataFrame | None = None, history: History | None = None) -> pd.DataFrame:
+    """Report years where a country went to Tier 3 after at least ``watch_list_years`` consecutive
+    Watch List years (counted from ``from_year``): the automatic downgrade as published.
+
+    Returns ``ccode, name, year, consecutive_before``.
+    """
+    if tiers is None:
+        from peacewatch.sources.loaders import kelley_tiers
+
+        tiers = kelley_tiers()
+    h = history or load_tip_history().history
+    t = tiers.sort_values(["ccode", "year"]).reset_index(drop=True)
+    keys, years, code = t["ccode"].to_numpy(), t["year"].to_numpy(), t["tier_code"].to_numpy()
+    run = np.zeros(len(t), dtype=int)
+    for i in range(1, len(t)):
+        if keys[i] == keys[i - 1] and years[i] == years[i - 1] + 1 and code[i - 1] == 2.5 and years[i - 1] >= h.from_year:
+            run[i] = run[i - 1] + 1
+    hit = (code == 3.0) & (run >= h.watch_list_years)
+    out = t.loc[hit, ["ccode", "name", "year"]].copy()
+    out["consecutive_before"] = run[hit]
+    return out.reset_index(drop=True)
