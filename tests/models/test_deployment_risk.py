@@ -129,3 +129,14 @@ def test_current_spell_restarts_with_minustah():
     assert m.glance()["nobs"] == 1426
     t = m.tidy().set_index("term")
     assert t.loc["lag_ln_un_personnel:lag_un_spell", "p_value"] > 0.5  # no size x duration pattern with spells
+
+
+def test_predict_observed_on_a_user_panel():
+    from peacewatch.panel import create_country_years
+
+    df = create_country_years(2006, 2008).add_all().df  # no un_spell column: derived on demand
+    out = dr.predict_observed(df, spec="un_full_spell", method="simulation", n_sims=500)
+    assert len(out) == len(df)
+    assert out.loc[out["year"] == 2006, "risk"].isna().all()  # no lagged values for the first year
+    haiti = out[(out["ccode"] == 41) & (out["year"] == 2008)].iloc[0]
+    assert 0 < haiti["risk_lo"] < haiti["risk"] < haiti["risk_hi"] < 1

@@ -26,6 +26,7 @@ AXES = {"duration": (("un_duration", "un_spell"), "UN deployment duration (years
 
 
 DEPLOYMENT = ("un_duration", "un_spell", "un_tccs")
+ACROSS = {"duration": "deployment duration", "tccs": "the number of contributing countries"}
 
 
 def _scenario(model, overrides: dict[str, float], n: int) -> pd.DataFrame:
@@ -143,7 +144,7 @@ def plot_marginal_effects(models: Sequence, path: str | Path, by: str = "duratio
         ax.set_ylabel(ylabel)
         ax.set_title(f"{scale} scale", fontsize=10)
     other = "TCCs" if by == "duration" else "duration"
-    fig.suptitle(f"Marginal effect of UN deployment size ({personnel:,.0f} personnel) across {AXES[by][1][0].lower() + AXES[by][1][1:]}\n"
+    fig.suptitle(f"Marginal effect of UN deployment size ({personnel:,.0f} personnel) across {ACROSS[by]}\n"
                  f"{other} at its median among deployed country-years, controls at means; 95% CI from {n_sims:,} simulations", fontsize=9)
     fig.tight_layout()
     axes[0].legend(fontsize=8, frameon=False)
