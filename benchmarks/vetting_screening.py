@@ -44,7 +44,7 @@ def main() -> None:
     t = time.perf_counter()
     index = RecordIndex(records)
     t_index = time.perf_counter() - t
-    print(f"index: {t_index:.1f} s, {len(index.keys):,} keys", flush=True)
+    print(f"index: {t_index:.1f} s, {index.n_keys:,} keys", flush=True)
     t = time.perf_counter()
     hits = index.match(roster, workers=a.workers)
     t_match = time.perf_counter() - t

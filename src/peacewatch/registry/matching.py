@@ -86,8 +86,8 @@ def _token_forms(token: str) -> tuple[str, str]:
 def name_forms(name: str) -> tuple[str, str, list[str]]:
     """Return (folded full name, skeleton full name, name keys for blocking).
 
-    The name keys are each token's skeleton (2+ letters) and ``^`` + its first three folded letters,
-    so a typo that changes one key usually leaves the other.
+    The name keys are each token's skeleton (2+ letters) and ``^`` + its first three folded letters
+    (a typo that changes one key usually leaves the other); prefix keys start with ``^``.
     """
     forms = [_token_forms(t) for t in to_ascii(name).split()]
     tokens = [f[0] for f in forms]
@@ -97,7 +97,7 @@ def name_forms(name: str) -> tuple[str, str, list[str]]:
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``folded``, ``skeleton`` and ``skel_keys`` columns to a frame with ``name``, ``dob``
+    """Add ``folded``, ``skeleton``, ``skel_keys`` (name keys) and ``dob_y/m/d`` columns to a frame with ``name``, ``dob``
     (ISO string or empty/NaN) and ``nationality`` (int or NaN) columns."""
     out = frame.copy()
     forms = [name_forms(n) for n in out["name"].astype(str)]
@@ -120,7 +120,8 @@ def _nat(v) -> str:
     return "" if v is None or (isinstance(v, float) and np.isnan(v)) or pd.isna(v) else str(int(v))
 
 
-def _keys(dob: str, nat: str, skels: list[str], side: str) -> list[str]:
+def _keys(dob: str, nat: str, name_keys: list[str], side: str) -> list[str]:
+    skels = [k for k in name_keys if not k.startswith("^")]
     keys: list[str] = []
     if dob:
         keys.append("D|" + dob)
@@ -128,19 +129,20 @@ def _keys(dob: str, nat: str, skels: list[str], side: str) -> list[str]:
             swapped = _swap(dob)
             if swapped:
                 keys.append("D|" + swapped)
-        for s in skels:
-            keys.append(f"Y|{dob[:4]}|{s}")
-            keys.append(f"M|{dob[5:]}|{s}")
+        # Skeletons only: with prefixes too, year blocks would grow several-fold.
+        for k in skels:
+            keys.append(f"Y|{dob[:4]}|{k}")
+            keys.append(f"M|{dob[5:]}|{k}")
     if side == "record":
-        keys.extend(f"T|{s}" for s in skels)
+        keys.extend(f"T|{k}" for k in name_keys)
         if nat and not dob:
-            keys.extend(f"X|{nat}|{s}" for s in skels)
+            keys.extend(f"X|{nat}|{k}" for k in name_keys)
     elif dob and nat:
         # Reaches records without a date of birth through nationality + name.
-        keys.extend(f"X|{nat}|{s}" for s in skels)
+        keys.extend(f"X|{nat}|{k}" for k in name_keys)
     else:
         # A roster row missing its date or nationality falls back to the name alone.
-        keys.extend(f"T|{s}" for s in skels)
+        keys.extend(f"T|{k}" for k in name_keys)
     return keys
 
 
@@ -201,8 +203,14 @@ def score_pairs(roster: pd.DataFrame, records: pd.DataFrame, r_pos: np.ndarray, 
     })
 
 
+_KINDS = np.array(list("DYMXT"))
+
+
 class RecordIndex:
     """Prepared misconduct records with their blocking keys, reusable across screenings.
+
+    The keys are factorised to integers and the record positions sorted by key (a CSR layout), so
+    candidate generation is a few numpy gathers instead of a string join.
 
     Parameters
     ----------
@@ -212,19 +220,42 @@ class RecordIndex:
 
     def __init__(self, records: pd.DataFrame):
         self.records = prepare(records.reset_index(drop=True))
-        self.keys = blocking_keys(self.records, "record")
+        keys = blocking_keys(self.records, "record")
+        codes, uniques = pd.factorize(keys["key"])
+        self._key_index = pd.Index(uniques)
+        self._pos_sorted = keys["pos"].to_numpy()[np.argsort(codes, kind="stable")]
+        self._starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(uniques)))])
+        self.n_keys = len(keys)
 
     def candidates(self, roster: pd.DataFrame) -> pd.DataFrame:
-        """Candidate pairs (``roster_pos``, ``record_pos``, first shared ``via`` key kind)."""
+        """Candidate pairs (``roster_pos``, ``record_pos``, ``via`` = kind of the first shared key)
+        for a :func:`prepare`-d roster, one row per distinct pair."""
         rkeys = blocking_keys(roster, "roster")
-        pairs = rkeys.merge(self.keys, on="key", suffixes=("_r", "_c"))
-        pairs = pairs.drop_duplicates(["pos_r", "pos_c"])
-        return pd.DataFrame({"roster_pos": pairs["pos_r"].to_numpy(), "record_pos": pairs["pos_c"].to_numpy(),
-                             "via": pairs["key"].str.slice(0, 1).to_numpy()})
+        codes = self._key_index.get_indexer(rkeys["key"])
+        found = codes >= 0
+        codes = codes[found]
+        rpos = rkeys["pos"].to_numpy()[found]
+        kind = np.searchsorted(_KINDS, rkeys["key"].str.slice(0, 1).to_numpy()[found].astype("U1"), sorter=np.argsort(_KINDS))
+        kind = np.argsort(_KINDS)[kind]
+        starts = self._starts[codes]
+        lens = self._starts[codes + 1] - starts
+        total = int(lens.sum())
+        offsets = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        cpos = self._pos_sorted[np.repeat(starts, lens) + offsets]
+        r = np.repeat(rpos, lens)
+        k = np.repeat(kind, lens)
+        pair = r.astype(np.int64) * len(self.records) + cpos
+        _, first = np.unique(pair, return_index=True)
+        return pd.DataFrame({"roster_pos": r[first], "record_pos": cpos[first], "via": _KINDS[k[first]]})
 
     def match(self, roster: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
-              min_name_score: float = DEFAULT_MIN_NAME_SCORE, workers: int = 1) -> pd.DataFrame:
+              min_name_score: float = DEFAULT_MIN_NAME_SCORE, workers: int = 1, chunk: int = 20_000) -> pd.DataFrame:
         """Screen ``roster`` (``name``, ``dob``, ``nationality``) and return its hits, best first.
+
+        Parameters
+        ----------
+        chunk
+            Roster rows handled at once (bounds memory).
 
         Returns
         -------
@@ -233,12 +264,20 @@ class RecordIndex:
             components, and ``via`` (the blocking key kind that proposed the pair).
         """
         prepared = prepare(roster.reset_index(drop=True))
-        cand = self.candidates(prepared)
-        if cand.empty:
+        parts = []
+        for start in range(0, len(prepared), chunk):
+            part = prepared.iloc[start:start + chunk].reset_index(drop=True)
+            cand = self.candidates(part)
+            if cand.empty:
+                continue
+            scored = score_pairs(part, self.records, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy(), workers)
+            scored["via"] = cand["via"].to_numpy()
+            hits = scored[(scored["score"] >= threshold) & (scored["name_score"] >= min_name_score)].copy()
+            hits["roster_pos"] += start
+            parts.append(hits)
+        if not parts:
             return _empty_hits()
-        scored = score_pairs(prepared, self.records, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy(), workers)
-        scored["via"] = cand["via"].to_numpy()
-        hits = scored[(scored["score"] >= threshold) & (scored["name_score"] >= min_name_score)].copy()
+        hits = pd.concat(parts, ignore_index=True)
         hits["record_id"] = self.records["record_id"].to_numpy()[hits["record_pos"].to_numpy()]
         return hits.sort_values(["roster_pos", "score"], ascending=[True, False]).reset_index(drop=True)
 
