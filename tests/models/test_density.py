@@ -60,6 +60,8 @@ def test_minustah_2010_ipi_and_table():
 def test_errors_name_the_field():
     with pytest.raises(UnknownIOError, match="io='UNO'"):
         io_density("UNO", 2004)
+    with pytest.raises(UnknownIOError, match=r"io='UN', year=1940: .*1945-2014, nearest: \[1945\]"):
+        io_density("UN", 1940)
     with pytest.raises(UnknownMissionError, match="mission='MINUSTAH', year=1999"):
         mission_density("MINUSTAH", 1999)
 

@@ -188,8 +188,14 @@ def io_members(io: str, year: int, overrides: bool = True, ctx: SourceContext | 
         src_year = last
         notes.append(f"COW IGO ends {last}: {last} membership carried forward to {year}")
     members = set(m.loc[m["year"] == src_year, "ccode"].astype(int))
-    if not members and year < m["year"].min():
-        raise UnknownIOError(f"io={io!r} has no members in {year} in COW IGO (first year {int(m['year'].min())})")
+    if not members:
+        years = sorted(m["year"].unique())
+        near = [int(y) for y in years if abs(y - year) <= 5]
+        raise UnknownIOError(
+            f"io={io!r}, year={year}: no members in COW IGO that year (not founded yet, or a year "
+            f"COW does not code; "
+            f"{io.upper()} has data {int(years[0])}-{int(years[-1])}{', nearest: ' + str(near) if near else ''})"
+        )
     rules = (cfg.get("ios") or {}).get(key) or {}
     for entry in rules.get("add") or []:
         if _in_span(year, entry) and entry["ccode"] not in members:
