@@ -167,3 +167,25 @@ def plot_predicted_risk(models: Sequence, path: str | Path, durations: Sequence[
     axes[0][0].set_ylabel(f"Pr(sex-trafficking destination), {tccs:g} TCCs")
     axes[0][0].legend(fontsize=8, frameon=False)
     return _save(fig, Path(path), formats)
+
+
+def plot_density(frame: pd.DataFrame, path: str | Path, threshold: float = 6.0, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Democratic density by year, one line per unit.
+
+    Parameters
+    ----------
+    frame
+        Columns ``unit, year, density`` (e.g. :func:`~peacewatch.models.typology.typology_table`).
+    threshold
+        Democracy cut-off drawn as a dashed line.
+    """
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for unit, g in frame.groupby("unit", sort=False):
+        ax.plot(g["year"], g["density"], marker="o", ms=3, label=unit)
+    ax.axhline(threshold, color="grey", ls="--", lw=0.8)
+    ax.set_ylabel("mean Polity5 polity2")
+    ax.set_xlabel("year")
+    ax.set_ylim(-10, 10)
+    ax.set_title("Democratic density of IOs (members) and missions (contributors)", fontsize=10)
+    ax.legend(fontsize=8, frameon=False, ncol=2)
+    return _save(fig, Path(path), formats)

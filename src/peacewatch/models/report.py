@@ -19,7 +19,7 @@ from peacewatch.models.deployment_risk import default_model, predict_observed, p
 from peacewatch.models.specs import load_specifications
 from peacewatch.models.data import model_panel, model_panel_object
 from peacewatch.models.incidence import incidence_index
-from peacewatch.models.plots import plot_marginal_effects, plot_predicted_risk
+from peacewatch.models.plots import plot_density, plot_marginal_effects, plot_predicted_risk
 from peacewatch.models.tables import glance_models, regression_table, tidy_models
 from peacewatch.models.typology import typology_table
 
@@ -40,6 +40,9 @@ caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:le
 <h3>Mission-years 2004-2011 (1,000+ personnel) with the lowest and highest contributor density</h3>{{ missions | safe }}
 <h2>2. Identity x opportunity (seed 000), Haiti</h2>
 <p>Identity = democratic density (democratic if &ge; {{ dthr }}); opportunity = uniformed personnel in Haiti (high if &ge; {{ othr }}).</p>
+<div class="fig">{{ fig_density | safe }}</div>
+<p class="note">MINUSTAH's contributors come from Geo-PKO (troop contributors on the UN deployment map) up to 2008 and from IPI
+(troop, police and expert contributors) from 2009: part of the 2009 change is the change of source.</p>
 {{ typology | safe }}
 <h2>3. Deployment risk: logit of "host is a sex-trafficking destination" (seed 001)</h2>
 <p>HTI <code>pdest</code> on UN deployment size, duration, number of TCCs and interactions; deployments and controls lagged one year
@@ -110,6 +113,7 @@ def write_report(out_dir: Path) -> Path:
     typ = typology_table(range(2001, 2012), host=41)
     from peacewatch.models.typology import typology_rules
 
+    f0 = plot_density(typ, fig_dir / "density_by_year", threshold=typology_rules()["density_threshold"])
     typology = _table(typ[["unit", "kind", "year", "density", "personnel", "cell", "predicted_effect"]].astype({"personnel": "Int64"}), "{:.2f}")
 
     # 3 models
@@ -152,7 +156,7 @@ def write_report(out_dir: Path) -> Path:
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), density_2004=density_2004, density_note=density_note,
         unscored=unscored, missions=missions, typology=typology, dthr=rules["density_threshold"], othr=rules["opportunity_threshold"],
         years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, glance=glance, default=full.name, tidy=tidy,
-        fig_duration=_svg(f1[1]), fig_tccs=_svg(f2[1]), fig_risk=_svg(f3[1]), planned=planned, haiti=haiti_html,
+        fig_density=_svg(f0[1]), fig_duration=_svg(f1[1]), fig_tccs=_svg(f2[1]), fig_risk=_svg(f3[1]), planned=planned, haiti=haiti_html,
         incidence_haiti=incidence_haiti, incidence_years=incidence_years, cite=html.unescape(cite),
     )
     path = out_dir / "models-report.html"
