@@ -9,5 +9,5 @@ Public API
 
 Every page handler serves HTML or JSON (see :mod:`peacewatch.web.negotiate` for the rule). Charts
 are Apache ECharts options built in Python (:mod:`peacewatch.web.charts`) and drawn by the
-vendored ``static/vendor/echarts.min.js``; nothing is loaded from the internet. See ``docs/web.md``.
+vendored ``static/vendor/echarts.custom.min.js``; nothing is loaded from the internet. See ``docs/web.md``.
 """

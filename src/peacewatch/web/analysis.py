@@ -75,9 +75,12 @@ class AnalysisCache:
         fn = require("peacewatch.models.deployment_risk", "predict_observed")
         return self._memo("risk", lambda: _check_columns(fn(self.store.panel_df), ["ccode", "year", "risk", "risk_lo", "risk_hi"], "predict_observed"))
 
-    def country_risk(self, ccode: int) -> pd.DataFrame:
+    def country_risk(self, ccode: int) -> list[dict]:
+        """Records ``ccode, year, risk, risk_lo, risk_hi`` of one country (memoised)."""
+        from peacewatch.web.data import records
+
         r = self.risk_observed()
-        return r[r["ccode"] == ccode].sort_values("year")
+        return self._memo(("risk", ccode), lambda: records(r[r["ccode"] == ccode].sort_values("year")))
 
 
 def _check_columns(df: pd.DataFrame, columns: list[str], what: str) -> pd.DataFrame:
@@ -102,6 +105,8 @@ class ScorecardCache:
         self.registry = registry
         self._lock = threading.Lock()
         self._accountability: pd.DataFrame | None = None
+        #: card -> (registry frame the table was graded with, full table, per-table memo)
+        self._tables: dict[str, tuple[Any, pd.DataFrame, dict]] = {}
 
     def _registry_frame(self, card: str):
         if card != "tccs":
@@ -115,10 +120,25 @@ class ScorecardCache:
                 self._accountability = fresh
             return self._accountability
 
-    def table(self, card: str, year: int | None = None) -> pd.DataFrame:
-        """``scorecards.grade_table`` of ``card`` (one year or all)."""
+    def _entry(self, card: str) -> tuple[Any, pd.DataFrame, dict]:
         fn = require("peacewatch.scorecards", "grade_table")
-        return fn(card, year, registry=self._registry_frame(card))
+        frame = self._registry_frame(card)
+        with self._lock:
+            entry = self._tables.get(card)
+        if entry is None or entry[0] is not frame:
+            entry = (frame, fn(card, None, registry=frame), {})
+            with self._lock:
+                self._tables[card] = entry
+        return entry
+
+    def table(self, card: str, year: int | None = None) -> pd.DataFrame:
+        """``scorecards.grade_table`` of ``card`` (all years, or one); do not modify the result."""
+        table = self._entry(card)[1]
+        return table if year is None else table[table["year"] == year]
+
+    def memo(self, card: str) -> dict:
+        """A dict that lives as long as the card's current grades (for derived page data)."""
+        return self._entry(card)[2]
 
     def explain(self, card: str, key, year: int):
         """``scorecards.explain``: one grade with components and evidence."""

@@ -61,6 +61,7 @@ def world_map(rows: list[dict], metric: str) -> dict:
         })
     return {
         "aria": {"enabled": True},
+        "animation": False,
         "tooltip": {"trigger": "item"},
         "visualMap": {
             "type": "piecewise", "pieces": spec["pieces"], "left": 10, "bottom": 10,
@@ -84,6 +85,8 @@ def _axis(name: str, **extra) -> dict:
 def _base(years: list[int]) -> dict:
     return {
         "aria": {"enabled": True},
+        # No animation: charts appear at once (faster first paint, kinder to prefers-reduced-motion).
+        "animation": False,
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
         "legend": {"top": 0, "textStyle": {"color": TEXT}},

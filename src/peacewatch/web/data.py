@@ -32,9 +32,27 @@ class NotFoundError(LookupError):
 
 
 def records(df: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with ``None`` for missing values (NaN, NA)."""
-    out = df.astype(object).where(df.notna(), None)
-    return out.to_dict(orient="records")
+    """Rows as dicts of Python scalars with ``None`` for missing values (NaN, NA, NaT)."""
+    rows = df.to_dict(orient="records")
+    for row in rows:
+        for k, v in row.items():
+            if v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+                row[k] = None
+    return rows
+
+
+def per_key(method):
+    """Cache a method's result per argument: the data never change while the app runs, and a
+    page then costs a dict lookup instead of pandas filtering (the country page budget is 300 ms)."""
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self, key):
+        cache = self.__dict__.setdefault("_per_key_" + method.__name__, {})
+        if key not in cache:
+            cache[key] = method(self, key)
+        return cache[key]
+    return wrapper
 
 
 class DataStore:
@@ -112,6 +130,7 @@ class DataStore:
         raise NotFoundError(f"no country {key!r} in the panel; use a COW code (e.g. 41) or ISO3 (e.g. HTI)")
 
     # -------------------------------------------------------------- pages
+    @per_key
     def map_year(self, year: int) -> list[dict]:
         """One record per country in ``year`` with deployments, destination status and tier."""
         if year not in self.years:
@@ -119,6 +138,7 @@ class DataStore:
         df = self.panel_df
         return records(df.loc[df["year"] == year, MAP_COLUMNS].sort_values("country"))
 
+    @per_key
     def country_series(self, ccode: int) -> list[dict]:
         """The country's year-by-year deployments, TCCs, trafficking status, tier and democracy."""
         df = self.panel_df
@@ -127,12 +147,14 @@ class DataStore:
             raise NotFoundError(f"no country with COW code {ccode} in the panel")
         return records(rows)
 
+    @per_key
     def country_info(self, ccode: int) -> dict:
         df = self.panel_df
         row = df.loc[df["ccode"] == ccode].iloc[-1]
         return {"ccode": int(ccode), "country": row["country"],
                 "iso3": None if pd.isna(row["iso3"]) else row["iso3"]}
 
+    @per_key
     def host_missions(self, ccode: int) -> list[dict]:
         """UN missions hosted by ``ccode`` (IPI), with first and last month."""
         m = self.missions
@@ -172,11 +194,13 @@ class DataStore:
                       n_contributors=("n_contributors", "max"))
                  .sort_values("date"))
 
+    @per_key
     def mission_hosts(self, mission: str) -> list[dict]:
         m = self.missions
         m = m[m["mission"].str.upper() == mission.upper()]
         return records(m[["ccode", "host", "host_iso3"]].drop_duplicates().sort_values("host"))
 
+    @per_key
     def mission_contributors(self, mission: str) -> list[dict]:
         """Troops by TCC and year (Geo-PKO), largest first within each year."""
         t = self.tcc_troops
@@ -187,6 +211,7 @@ class DataStore:
               .max(min_count=1).sort_values(["year", "troops"], ascending=[True, False]))
         return records(g)
 
+    @per_key
     def mission_contributors_ipi(self, mission: str) -> list[dict]:
         """Mean monthly personnel by contributor (IPI, 2009-11..2014-02), largest first."""
         c = self.contributors

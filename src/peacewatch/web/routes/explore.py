@@ -49,7 +49,7 @@ def country(request: Request, key: str):
     ccode = store.resolve_country(key)
     series = store.country_series(ccode)
     info = store.country_info(ccode)
-    risk = _optional(lambda: records(_analysis(request).country_risk(ccode)))
+    risk = _optional(lambda: _analysis(request).country_risk(ccode))
     grade = _optional(_host_grades, request, ccode)
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade}
     context = {

@@ -40,7 +40,14 @@ def _check_card(card: str) -> None:
 
 def unit_grades(request: Request, card: str, key) -> dict:
     """Tier of ``key`` in every graded year plus the latest graded year explained (country page)."""
-    table = _cards(request).table(card)
+    # Memoised with the card's current grades, so a country page stays a lookup.
+    memo = _cards(request).memo(card)
+    if ("unit", str(key)) not in memo:
+        memo[("unit", str(key))] = _unit_grades(request, card, key, _cards(request).table(card))
+    return memo[("unit", str(key))]
+
+
+def _unit_grades(request: Request, card: str, key, table: pd.DataFrame) -> dict:
     rows = table[table["key"].astype(str) == str(key)].sort_values("year")
     years = records(rows[["year", "tier", "score", "decided_by"]])
     graded = rows[rows["tier"] != "No data"]

@@ -3,6 +3,7 @@
 (function () {
   "use strict";
   var charts = {};
+  if (window.performance && performance.mark) performance.mark("peacewatch-app-start");
   window.peacewatchCharts = charts; // tests and curious users can inspect the drawn options
   var worldLoaded = null;
 
@@ -39,6 +40,7 @@
       }
       charts[el.id] = chart;
       el.dataset.ready = "true";
+      if (window.performance && performance.mark) performance.mark("peacewatch-chart-" + el.id);
     }).catch(function (err) {
       el.dataset.ready = "error";
       el.textContent = "The chart could not be drawn (" + err.message + "); the table on this page has the same data.";
