@@ -179,3 +179,24 @@ def test_automatic_downgrade_of_a_real_host_grade():
     assert [r.kind for r in g.rules_applied] == ["threshold", "watch_list", "history"]
     p3 = comp(g, "p3_response")
     assert p3.score < comp(explain("hosts", 42, 2010), "p3_response").score  # the Watch List criterion's evidence
+
+
+def test_custom_ruleset_with_waiver_and_override(tmp_path):
+    """Waivers and overrides are data: a recorded waiver keeps the Dominican Republic on the Watch List
+    in 2011; an override sets Haiti 2010 and names its reason and line."""
+    from peacewatch.scorecards.rules import RULESET_DIR
+
+    text = (RULESET_DIR / "hosts.yml").read_text(encoding="utf-8")
+    text = text.replace('version: "1.0.0"', 'version: "1.0.0-test"')
+    text = text.replace("  waivers: []", "  waivers:\n    - {key: 42, year: 2011, reason: test waiver}")
+    text = text.replace("overrides: []", "overrides:\n  - key: 41\n    year: 2010\n    tier: Tier 2 Watch List\n    reason: test override")
+    path = tmp_path / "hosts-test.yml"
+    path.write_text(text, encoding="utf-8")
+    dr = explain("hosts", 42, 2011, ruleset=str(path))
+    assert dr.tier == "Tier 2 Watch List" and dr.decided_by.kind == "waiver"
+    assert "test waiver" in dr.decided_by.text
+    haiti = explain("hosts", 41, 2010, ruleset=str(path))
+    assert haiti.tier == "Tier 2 Watch List" and haiti.score_tier == "Tier 3"
+    assert haiti.decided_by.kind == "override" and "test override" in haiti.decided_by.text
+    assert haiti.decided_by.line == text.splitlines().index("  - key: 41") + 1
+    assert haiti.ruleset_version == "1.0.0-test"
