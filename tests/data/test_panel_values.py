@@ -97,3 +97,13 @@ def test_duration_counts_years_since_first_deployment(full_panel):
     assert _row(full_panel, HAITI, 2003)["un_duration"] == 0  # no UN mission in Haiti in 2003
     assert (df.loc[df["un_deployed"] == 0, "un_duration"] == 0).all()
     assert df.loc[df["year"] > 2016, "un_personnel"].isna().all()  # beyond IPI coverage: missing, not 0
+
+
+def test_palermo_censoring_is_not_read_as_ratification(full_panel):
+    # Kelley & Simmons code "not ratified by 2011" as protocoldate 2012 (Japan ratified only in 2017)
+    japan = full_panel.df[full_panel.df["ccode"] == 740].set_index("year")
+    assert japan.loc[2011, "palermo_party"] == 0
+    assert japan["palermo_year"].isna().all()
+    assert japan.loc[2012, "palermo_party"] != japan.loc[2012, "palermo_party"]  # unknown after 2011
+    ireland = full_panel.df[full_panel.df["ccode"] == 205].set_index("year")
+    assert ireland.loc[2010, "palermo_party"] == 1  # ratified 2010 (ratproto2000), not "2012"

@@ -36,7 +36,7 @@ def test_haiti_2010_host_grade_explains_itself():
     p3 = comp(g, "p3_response")
     assert ev(p3, "p3_overall") == 5 and p3.score == pytest.approx(10 * 2 / 12, abs=1e-4)
     assert comp(g, "criminalisation").score == 0 and ev(comp(g, "criminalisation"), "crim_level") == 0
-    assert comp(g, "palermo").score == 0 and ev(comp(g, "palermo"), "palermo_party_checked") == 0
+    assert comp(g, "palermo").score == 0 and ev(comp(g, "palermo"), "palermo_party") == 0
     assert comp(g, "hti_destination").score == 0 and ev(comp(g, "hti_destination"), "hti_pdest") == 1
     assert all(e.year == 2010 for c in g.components for e in c.evidence)
     assert {e.source for e in p3.evidence} == {"kelley_tip"}

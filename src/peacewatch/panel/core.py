@@ -27,7 +27,7 @@ from peacewatch.sources.errors import DuplicateKeyError
 
 KEYS = ["ccode", "year"]
 #: Bump when any verb's logic changes, so cached verb outputs are rebuilt.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _PANEL_DIR = Path(__file__).parent
 #: Data files holding merge rules: editing one invalidates cached verb outputs.
 RULE_FILES = (

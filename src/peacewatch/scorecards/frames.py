@@ -14,11 +14,6 @@
   when those exist.
 
 Each builder returns ``(frame, missing)`` where ``missing`` maps an unavailable component to the reason.
-
-Work-around (reported to the panel owner): the panel's ``palermo_year`` falls back to Kelley &
-Simmons ``protocoldate``, which codes "not ratified by 2011" as 2012 (e.g. Japan, Pakistan, Iran), so
-``palermo_party`` reads 1 from 2012 for states that were not parties. ``palermo_party_checked`` keeps
-only ratification years up to 2011 (the sources' last year) and is missing for non-parties after 2011.
 """
 
 from __future__ import annotations
@@ -34,8 +29,8 @@ from peacewatch.scorecards.indicators.missions import DENSITY
 from peacewatch.scorecards.indicators.tccs import COMPLIANCE_STATS, REGISTRY_STATS, TRAINING_STATS
 
 FIRST_YEAR, LAST_YEAR = 2001, 2015  # first TIP report .. last year of the Kelley tier file
-PALERMO_KNOWN_UNTIL = 2011
-PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party_checked", "crim_level"]
+PALERMO_KNOWN_UNTIL = 2011  # last year of the ratification sources (HTI, Kelley & Simmons)
+PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level"]
 
 
 def check_years(start: int, end: int) -> None:
@@ -43,23 +38,16 @@ def check_years(start: int, end: int) -> None:
         raise ValueError(f"scorecards cover {FIRST_YEAR}-{LAST_YEAR} (first TIP report .. last Kelley tier year); got {start}-{end}")
 
 
-def _palermo_checked(df: pd.DataFrame) -> pd.Series:
-    known_year = df["palermo_year"].where(df["palermo_year"] <= PALERMO_KNOWN_UNTIL)
-    party = (df["year"] >= known_year).astype("float64")
-    return party.where(known_year.notna() | (df["year"] <= PALERMO_KNOWN_UNTIL))
-
 
 @lru_cache(maxsize=2)
 def _panel(start: int, end: int) -> pd.DataFrame:
     import peacewatch
 
-    df = peacewatch.create_country_years(start, end).add_all().df.copy()
-    df["palermo_party_checked"] = _palermo_checked(df)
-    return df
+    return peacewatch.create_country_years(start, end).add_all().df.copy()
 
 
 def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
-    """The full country-year panel with ``palermo_party_checked`` for ``start..end``.
+    """The full country-year panel for ``start..end``.
 
     Built once from the year before ``FIRST_YEAR`` (the risk model needs lagged covariates) and sliced.
     """

@@ -67,7 +67,7 @@ def write_figures(out_dir: Path) -> list[Path]:
     ax.set_ylim(0, 200)
     ax.set_ylabel("states party")
     ax.set_title("States party to the Palermo trafficking protocol (cf. Kelley fig. 3.3)", fontsize=10)
-    fig.text(0.01, -0.04, "Source: HTI UNP_rat (Frank 2013), else Kelley & Simmons protocoldate; known through 2011.", fontsize=7)
+    fig.text(0.01, -0.04, "Source: HTI UNP_rat (Frank 2013), else Kelley & Simmons ratproto2000; known through 2011.", fontsize=7)
     out += [out_dir / "palermo_parties.csv", *_save(fig, out_dir, "palermo_parties")]
     plt.close(fig)
 

@@ -6,7 +6,7 @@ April of the previous year to March of its year), merged as is. Tier categories 
 and unrated years are missing there and named in ``tip_tier_label``. HTI variables are 1 (Yes) or 0
 (No / No mention) for countries in that year's report and missing for countries not covered.
 ``palermo_year`` is the year of ratification/accession of the UN trafficking protocol from HTI's
-``UNP_rat`` dates, else the Kelley & Simmons ``protocoldate``; ``palermo_party`` is 1 from that year
+``UNP_rat`` dates, else the first year Kelley & Simmons code ``ratproto2000`` = 1; ``palermo_party`` is 1 from that year
 on, 0 before it (and 0 while no ratification is recorded up to 2011, the sources' last year), missing
 afterwards.
 """

@@ -44,14 +44,14 @@ def criminalisation(df: pd.DataFrame) -> pd.Series:
     return mapped(df["crim_level"], {0.0: 0.0, 1.0: 5.0, 2.0: 10.0})
 
 
-@indicator("palermo", "hosts", "Party to the Palermo Protocol", {"palermo_party_checked": "hti, kelley_tip"})
+@indicator("palermo", "hosts", "Party to the Palermo Protocol", {"palermo_party": "hti, kelley_tip"})
 def palermo(df: pd.DataFrame) -> pd.Series:
     """Whether the state had ratified or acceded to the UN Palermo trafficking protocol by that year.
 
     Party scores 10, non-party 0. Ratification dates come from HTI (``UNP_rat``), else Kelley &
     Simmons; they are known through 2011, so a state not yet party by 2011 has no data afterwards.
     """
-    return df["palermo_party_checked"].astype("float64") * 10.0
+    return df["palermo_party"].astype("float64") * 10.0
 
 
 @indicator("hti_destination", "hosts", "Sex-trafficking destination (HTI)", {"hti_pdest": "hti"})

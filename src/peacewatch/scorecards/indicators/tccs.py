@@ -38,14 +38,14 @@ def freedom(df: pd.DataFrame) -> pd.Series:
     return linear(df["fh_pr"] + df["fh_cl"], 14.0, 2.0)
 
 
-@indicator("palermo", "tccs", "Party to the Palermo Protocol", {"palermo_party_checked": "hti, kelley_tip"})
+@indicator("palermo", "tccs", "Party to the Palermo Protocol", {"palermo_party": "hti, kelley_tip"})
 def palermo(df: pd.DataFrame) -> pd.Series:
     """Whether the contributor had ratified or acceded to the UN Palermo trafficking protocol.
 
     Party scores 10, non-party 0; ratifications are known through 2011 (HTI, Kelley & Simmons), so a
     state not yet party by 2011 has no data afterwards.
     """
-    return df["palermo_party_checked"].astype("float64") * 10.0
+    return df["palermo_party"].astype("float64") * 10.0
 
 
 @indicator("criminalisation", "tccs", "Anti-trafficking criminalisation", {"crim_level": "kelley_tip"})

@@ -5,8 +5,8 @@ report. Sources, in order of precedence: ``tierupdated`` of the criminalization-
 (1999-2014, State Department tiers as updated by Kelley) and ``tiers_2015.csv`` for the 2015 report
 (country names mapped through the crosswalk). The Cho 3P index (prosecution, protection, prevention,
 each 1-5, overall 3-15) covers 2000-2013; ``crimlevel`` is anti-trafficking criminalisation (0 none,
-1 partial, 2 full). Palermo protocol: ``protocoldate`` (year of ratification/accession) from the
-Kelley & Simmons replication file.
+1 partial, 2 full). Palermo protocol: the first year the Kelley & Simmons replication file codes
+``ratproto2000`` = 1 (its ``protocoldate`` is not used: 2012 there means "not ratified by 2011").
 """
 
 from __future__ import annotations
@@ -64,17 +64,16 @@ def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
                 "kelley_tip: duplicate country-years "
                 f"{dup[['name', 'ccode', 'year']].values.tolist()[:10]}; fix the name mapping in country_overrides.yml"
             )
-        ks = read("ks_replication", columns=["cowcode", "protocoldate"])  # 2 of 155 columns
-        palermo = (
-            pd.DataFrame({"ccode": ks["cowcode"], "palermo_year": ks["protocoldate"]})
-            .dropna()
-            .groupby("ccode")["palermo_year"]
-            .min()
-        )
+        # ``protocoldate`` is 2012 both for states that ratified in 2010-11 and for states that had not
+        # ratified by 2011 (the file's last year; e.g. Japan, Iran): a censoring code, not a date. The
+        # yearly 0/1 ``ratproto2000`` is reliable, so the first year it is 1 is the ratification year.
+        ks = read("ks_replication", columns=["cowcode", "year", "ratproto2000"])  # 3 of 155 columns
+        ratified = ks[ks["ratproto2000"] == 1]
+        palermo = ratified.assign(y=pd.to_datetime(ratified["year"]).dt.year).groupby("cowcode")["y"].min()
         out["palermo_year"] = out["ccode"].map(palermo)
         out["tier_label"] = out["tier_code"].map(TIER_LABELS)
         out["special_case"] = out["tier_code"].eq(666.0)
         out["tier"] = out["tier_code"].where(out["tier_code"].isin([1.0, 2.0, 2.5, 3.0]))
         return out.sort_values(["ccode", "year"]).reset_index(drop=True)
 
-    return ctx.cached("kelley_tip", ["cho_tiers", "tiers_2015", "ks_replication"], "tiers-v1", build)
+    return ctx.cached("kelley_tip", ["cho_tiers", "tiers_2015", "ks_replication"], "tiers-v2", build)
