@@ -151,3 +151,38 @@ def test_screenshots_of_the_other_screens(page, seeded, shot):
     shot(page, "13-case-detail-timeline")
     page.goto("/registry/vetting")
     shot(page, "14-vetting-upload")
+
+
+A11Y_CHECK = """() => {
+  const problems = [];
+  const controls = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')];
+  for (const el of controls) {
+    if (!el.labels || el.labels.length === 0) problems.push('no label: ' + (el.name || el.id));
+  }
+  if (document.querySelectorAll('h1').length !== 1) problems.push('h1 count ' + document.querySelectorAll('h1').length);
+  for (const el of document.querySelectorAll('[data-chart]')) {
+    if (el.getAttribute('role') !== 'img' || !el.getAttribute('aria-label')) problems.push('chart without a text alternative: ' + el.id);
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dupes.length) problems.push('duplicate ids: ' + dupes.join(','));
+  if (!document.querySelector('main#main') || !document.querySelector('a.skip[href="#main"]')) problems.push('no main landmark / skip link');
+  if (document.documentElement.lang !== 'en') problems.push('no lang');
+  return problems;
+}"""
+
+
+def test_pages_have_labels_headings_and_text_alternatives(page, seeded):
+    public = ["/", "/country/41", "/missions", "/mission/MINUSTAH", "/scorecards/tccs", "/scorecards/hosts/41",
+              "/model", "/model/predict?personnel=500&duration=1&tccs=5", "/report", "/report/follow-up", "/registry/login"]
+    for path in public:
+        page.goto(path)
+        assert page.evaluate(A11Y_CHECK) == [], path
+    page.goto("/registry/login")
+    page.get_by_label("Username").fill("cora.coordinator")
+    page.get_by_label("Password").fill(seeded["password"])
+    page.get_by_role("button", name="Log in").click()
+    for path in ["/registry/cases", "/registry/cases/new", f"/registry/cases/{seeded['cases']['referred_b']}",
+                 "/registry/intake", "/registry/vetting", "/registry/compliance"]:
+        page.goto(path)
+        assert page.evaluate(A11Y_CHECK) == [], path

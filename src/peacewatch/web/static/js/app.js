@@ -29,6 +29,8 @@
 
   function draw(el) {
     var opt = JSON.parse(document.getElementById(el.dataset.option).textContent);
+    // Keep our own text alternative: ECharts' generated one lists raw series values ("NaN", indices).
+    opt.aria = { enabled: true, label: { description: el.getAttribute("aria-label") } };
     var isMap = el.dataset.kind === "map";
     var ready = isMap ? loadWorld() : Promise.resolve();
     return ready.then(function () {
