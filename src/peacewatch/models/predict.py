@@ -66,7 +66,7 @@ def simulation_ci(X: np.ndarray, draws: np.ndarray, level: float = 0.95) -> tupl
     """Median simulated probability and percentile interval per row of ``X`` (vectorised, in blocks).
 
     The logistic function is monotone, so the order statistics of the simulated probabilities are
-    the logistic of those of the linear predictor: quantiles are selected on x'b (``np.partition``),
+    the logistic of those of the linear predictor: quantiles are selected on x'b (sorted in place),
     and only the bracketing values are transformed and interpolated. The result equals
     ``np.percentile(expit(X @ draws.T), q, axis=1)`` (default 'linear' method) without computing
     the logistic of every draw.
@@ -80,11 +80,12 @@ def simulation_ci(X: np.ndarray, draws: np.ndarray, level: float = 0.95) -> tupl
     n = draws.shape[0]
     qs = np.array([(1 - level) / 2, 0.5, (1 + level) / 2])
     lo_idx, frac = _order_stat_indices(n, qs)
-    kth = np.unique(np.concatenate([lo_idx, np.minimum(lo_idx + 1, n - 1)]))
     block = max(1, _BLOCK_CELLS // max(1, n))
     out = np.empty((3, len(X)))
     for start in range(0, len(X), block):
-        eta = np.partition(X[start:start + block] @ draws.T, kth, axis=1)
+        eta = X[start:start + block] @ draws.T
+        # a full in-place sort is faster than a multi-kth np.partition here (numpy's SIMD sort)
+        eta.sort(axis=1)
         below = expit(eta[:, lo_idx])
         above = expit(eta[:, np.minimum(lo_idx + 1, n - 1)])
         out[:, start:start + block] = (below + frac * (above - below)).T
