@@ -151,6 +151,16 @@ def test_screenshots_of_the_other_screens(page, seeded, shot):
     shot(page, "13-case-detail-timeline")
     page.goto("/registry/vetting")
     shot(page, "14-vetting-upload")
+    page.get_by_label("…or paste the records CSV").fill(
+        "full_name,date_of_birth,nationality,category\nJean-Baptiste Moreau,1979-11-30,433,trafficking_related\n")
+    page.get_by_role("button", name="Import records").click()
+    assert "Imported 1 misconduct record" in page.get_by_role("status").inner_text()
+    page.get_by_label("…or paste the roster CSV").fill(
+        "name,date_of_birth,nationality\nJean Baptiste Moreau,1979-11-30,433\nAmadou Diallo,1985-02-14,433\n")
+    page.get_by_role("button", name="Screen roster").click()
+    page.wait_for_url(re.compile(r"/registry/vetting/screenings/\d+$"))
+    assert page.get_by_role("heading", level=2).first.inner_text().startswith("Roster row 2: Jean Baptiste Moreau")
+    shot(page, "15-vetting-review")
 
 
 A11Y_CHECK = """() => {

@@ -263,8 +263,12 @@ async def vetting_home(request: Request):
         auth.require_role(u, auth.INVESTIGATOR, auth.COORDINATOR)
         user = user_view(u)
     return render(request, "registry/vetting.html", {"user": user},
-                  context={"section": "registry", "roster_columns": vetting.ROSTER_COLUMNS,
-                           "record_categories": vetting.RECORD_CATEGORIES})
+                  context=_vetting_ctx())
+
+
+def _vetting_ctx() -> dict:
+    return {"section": "registry", "roster_columns": vetting.ROSTER_COLUMNS,
+            "record_categories": vetting.RECORD_CATEGORIES, "default_threshold": vetting.DEFAULT_THRESHOLD}
 
 
 async def _upload_text(form, field: str, label: str) -> tuple[str, str]:
@@ -291,8 +295,7 @@ async def vetting_records(request: Request):
         n = vetting.import_records_csv(s, u, text, label)
         user = user_view(u)
     return render(request, "registry/vetting.html", {"user": user, "imported": n, "label": label},
-                  context={"section": "registry", "roster_columns": vetting.ROSTER_COLUMNS,
-                           "record_categories": vetting.RECORD_CATEGORIES})
+                  context=_vetting_ctx())
 
 
 @router.post("/vetting/screenings", summary="Screen a roster (CSV) against the misconduct records")
