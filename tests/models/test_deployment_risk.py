@@ -105,6 +105,8 @@ def test_predictions(full):
     planned = dr.predict_planned(7000, 3, 40, conflict=1, polity2=0, gdppc=1500, population=9_000_000)
     assert planned["risk_lo"] < planned["risk"] < planned["risk_hi"]
     assert planned["inputs"]["lag_ln_gdppc"] == pytest.approx(np.log(1500))
+    with pytest.raises(ValueError, match=r"\['gdp'\] are not variables of spec 'un_full'"):
+        dr.predict_planned(7000, 3, 40, gdp=1500)
     sim = dr.predict_planned(7000, 3, 40, method="simulation", conflict=1, polity2=0, gdppc=1500, population=9_000_000)
     assert sim["risk"] == planned["risk"] and abs(sim["risk_lo"] - planned["risk_lo"]) < 0.05
     panel = dr.model_panel((2001, 2011))

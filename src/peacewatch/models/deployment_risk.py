@@ -272,9 +272,14 @@ def predict_observed(panel_df: pd.DataFrame, spec: str | None = None, method: st
     return out
 
 
-#: Planned-mission inputs -> panel columns (current and lagged, so any built-in spec can use them).
 def _planned_row(model: FittedModel, personnel: float, duration: float, tccs: float, controls: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """One design row for a planned mission: inputs set current and lagged terms alike."""
     sample = model.data
+    rhs_bases = {v[4:] if v.startswith("lag_") else v for v in model.spec.variables() if v != model.spec.outcome}
+    allowed = rhs_bases | {"gdppc", "population"}
+    unknown = [k for k in controls if (k[4:] if k.startswith("lag_") else k) not in allowed]
+    if unknown:
+        raise ValueError(f"control(s) {unknown} are not variables of spec {model.name!r}; use any of {sorted(allowed)}")
     values: dict[str, Any] = {
         "un_personnel": personnel, "ln_un_personnel": np.log1p(personnel), "un_duration": duration, "un_spell": duration, "un_tccs": tccs,
         "un_deployed": float(personnel > 0), "nonun_personnel": 0.0, "ln_nonun_personnel": 0.0,
