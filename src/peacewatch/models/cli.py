@@ -148,7 +148,11 @@ def predict(
             raise typer.BadParameter(f"{item!r}: use NAME=VALUE", param_hint="--control")
         k, v = item.split("=", 1)
         controls[k.strip()] = float(v)
-    typer.echo(json.dumps(predict_planned(personnel, duration, tccs, spec=spec, method=method, **controls), indent=2))
+    try:
+        result = predict_planned(personnel, duration, tccs, spec=spec, method=method, **controls)
+    except ValueError as exc:  # unknown control, negative inputs, unknown method or spec
+        _fail(exc)
+    typer.echo(json.dumps(result, indent=2))
 
 
 @app.command()
