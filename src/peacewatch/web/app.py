@@ -15,7 +15,9 @@ from peacewatch.registry.service import Registry
 from peacewatch.web import errors
 from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
-from peacewatch.web.routes import explore, intake_pages, model_pages, registry_pages, scorecard_pages
+from peacewatch.web.routes import (
+    explore, intake_pages, model_pages, registry_compliance, registry_pages, registry_vetting, scorecard_pages,
+)
 from peacewatch.web.settings import WebSettings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -80,7 +82,8 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry), prefix="/api/registry")
-    for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages):
+    for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_vetting,
+                   registry_compliance):
         app.include_router(module.router)
     errors.install(app)
     return app

@@ -1,5 +1,5 @@
 """Registry screens for each role: login, cases (overdue referrals highlighted), case detail and
-timeline, staff view of anonymous reports, vetting upload and review, compliance reports.
+timeline, staff view of anonymous reports (vetting and compliance: their own modules).
 
 Every screen calls the registry's service layer (:mod:`peacewatch.registry`), which checks roles and
 writes the audit log; these handlers only parse forms and render. Forms post back to the same
@@ -8,17 +8,15 @@ app; the login cookie is ``SameSite=Strict`` so another site cannot post them on
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from peacewatch.registry import auth, cases, compliance, intake, referrals, stats, vetting, workflow
+from peacewatch.registry import auth, cases, intake, referrals, workflow
 from peacewatch.registry.api import COOKIE
-from peacewatch.registry.errors import Forbidden, ValidationFailed
+from peacewatch.registry.errors import ValidationFailed
 from peacewatch.registry.models import utcnow
-from peacewatch.web.data import records
-from peacewatch.web.routes.session import LoginRequired, login_redirect, user_session, user_view
+from peacewatch.web.routes.forms import date_or_none, guard, int_or_none, names, safe_next
+from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/registry")
@@ -28,51 +26,9 @@ HOME = {auth.REPORTER: "/registry/cases", auth.INVESTIGATOR: "/registry/cases", 
         auth.TCC_LIAISON: "/registry/cases", auth.ANALYST: "/registry/compliance"}
 
 
-def _names(request: Request) -> dict[int, str]:
-    return request.app.state.store.country_names
-
-
-def _safe_next(url: str | None) -> str | None:
-    # Only local paths: never redirect a freshly logged-in user to another site.
-    return url if url and url.startswith("/") and not url.startswith("//") else None
-
-
-def _int_or_none(value, field: str) -> int | None:
-    value = (value or "").strip() if isinstance(value, str) else value
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationFailed(f"{field} must be a whole number, got {value!r}") from None
-
-
-def _date_or_none(value: str | None, field: str) -> dt.date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(f"{field} must be a date like 2024-03-31, got {value!r}") from None
-
-
-def _guard(handler):
-    """Turn :class:`LoginRequired` into a redirect to the login form (HTML only)."""
-    import functools
-
-    @functools.wraps(handler)
-    async def wrapper(*args, **kwargs):
-        try:
-            return await handler(*args, **kwargs)
-        except LoginRequired as exc:
-            return login_redirect(exc)
-    return wrapper
-
-
 # ------------------------------------------------------------------------------------ login
 @router.get("", summary="Registry home")
-@_guard
+@guard
 async def home(request: Request):
     with user_session(request) as (_s, u):
         return RedirectResponse(HOME[u.role], status_code=303)
@@ -80,14 +36,14 @@ async def home(request: Request):
 
 @router.get("/login", summary="Login form")
 async def login_form(request: Request, next: str | None = None):
-    return render(request, "registry/login.html", {"next": _safe_next(next)}, context={"section": "registry"})
+    return render(request, "registry/login.html", {"next": safe_next(next)}, context={"section": "registry"})
 
 
 @router.post("/login", summary="Log in (sets the pw_token cookie)")
 async def login(request: Request):
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    next_url = _safe_next(str(form.get("next", "")))
+    next_url = safe_next(str(form.get("next", "")))
     registry = request.app.state.registry
     try:
         request.app.state.login_limiter.hit(request.client.host if request.client else None)
@@ -116,7 +72,7 @@ async def logout():
 
 # ------------------------------------------------------------------------------------ cases
 @router.get("/cases", summary="Case list (overdue referrals highlighted)")
-@_guard
+@guard
 async def case_list(request: Request, status: str | None = None, mission: str | None = None):
     status = status or None
     mission = (mission or "").strip() or None
@@ -134,13 +90,13 @@ async def case_list(request: Request, status: str | None = None, mission: str | 
         user = user_view(u)
     data = {"user": user, "cases": out, "filters": {"status": status, "mission": mission},
             "overdue_count": sum(1 for c in out if c["overdue"])}
-    context = {"section": "registry", "statuses": workflow.STATES, "names": _names(request),
+    context = {"section": "registry", "statuses": workflow.STATES, "names": names(request),
                "can_create": user["role"] in (auth.REPORTER, auth.INVESTIGATOR, auth.COORDINATOR)}
     return render(request, "registry/cases.html", data, context=context)
 
 
 @router.post("/referrals/escalate", summary="Escalate overdue referrals (coordinators, investigators)")
-@_guard
+@guard
 async def escalate(request: Request):
     with user_session(request) as (s, u):
         done = referrals.escalate_overdue(s, u)
@@ -151,41 +107,41 @@ async def escalate(request: Request):
 
 
 @router.get("/cases/new", summary="New allegation form")
-@_guard
+@guard
 async def case_new_form(request: Request):
     with user_session(request) as (_s, u):
         auth.require_role(u, auth.REPORTER, auth.INVESTIGATOR, auth.COORDINATOR)
         user = user_view(u)
     return render(request, "registry/case_new.html", {"user": user, "form": {}},
-                  context={"section": "registry", "categories": workflow.CATEGORIES, "names": _names(request)})
+                  context={"section": "registry", "categories": workflow.CATEGORIES, "names": names(request)})
 
 
 @router.post("/cases/new", summary="Record an allegation")
-@_guard
+@guard
 async def case_create(request: Request):
     form = await request.form()
     f = {k: str(v) for k, v in form.items()}
     try:
         with user_session(request) as (s, u):
             victim = {k: f[f"victim_{k}"].strip() for k in ("name", "age", "contact") if f.get(f"victim_{k}", "").strip()}
-            tcc = _int_or_none(f.get("tcc_ccode"), "TCC (COW code)")
+            tcc = int_or_none(f.get("tcc_ccode"), "TCC (COW code)")
             if tcc is None:
                 raise ValidationFailed("choose the troop-contributing country of the accused")
             c = cases.create_case(s, u, mission=f.get("mission", ""), tcc_ccode=tcc, category=f.get("category", ""),
                                   summary=f.get("summary", ""), subject_name=f.get("subject_name") or None,
-                                  incident_date=_date_or_none(f.get("incident_date"), "incident date"),
+                                  incident_date=date_or_none(f.get("incident_date"), "incident date"),
                                   victim=victim or None)
             case_id = c.id
     except ValidationFailed as exc:
         with user_session(request) as (_s, u):
             user = user_view(u)
         return render(request, "registry/case_new.html", {"user": user, "form": f, "error": str(exc)}, status_code=422,
-                      context={"section": "registry", "categories": workflow.CATEGORIES, "names": _names(request)})
+                      context={"section": "registry", "categories": workflow.CATEGORIES, "names": names(request)})
     return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
 
 
 @router.get("/cases/{case_id}", summary="Case detail and timeline")
-@_guard
+@guard
 async def case_detail(request: Request, case_id: int):
     with user_session(request) as (s, u):
         c = cases.get_case(s, u, case_id)
@@ -195,13 +151,13 @@ async def case_detail(request: Request, case_id: int):
         moves = [to for to, roles in workflow.TRANSITIONS[c.status].items() if u.role in roles]
         user = user_view(u)
     data = {"user": user, "case": d, "moves_for_you": moves}
-    context = {"section": "registry", "names": _names(request), "outcomes": workflow.OUTCOMES,
+    context = {"section": "registry", "names": names(request), "outcomes": workflow.OUTCOMES,
                "can_see_victim": user["role"] in cases.FULL_ACCESS}
     return render(request, "registry/case_detail.html", data, context=context)
 
 
 @router.post("/cases/{case_id}/transition", summary="Move a case to a new status")
-@_guard
+@guard
 async def case_transition(request: Request, case_id: int):
     form = await request.form()
     f = {k: str(v) for k, v in form.items()}
@@ -215,7 +171,7 @@ async def case_transition(request: Request, case_id: int):
 
 
 @router.get("/cases/{case_id}/victim", summary="Victim details (investigators, coordinators; audited)")
-@_guard
+@guard
 async def case_victim(request: Request, case_id: int):
     with user_session(request) as (s, u):
         victim = cases.victim_details(s, u, case_id)
@@ -226,7 +182,7 @@ async def case_victim(request: Request, case_id: int):
 
 # ------------------------------------------------------------------------------------ intake (staff)
 @router.get("/intake", summary="Anonymous reports (staff)")
-@_guard
+@guard
 async def intake_list(request: Request, status: str | None = None):
     with user_session(request) as (s, u):
         reports = intake.list_reports(s, u, status or None)
@@ -236,7 +192,7 @@ async def intake_list(request: Request, status: str | None = None):
 
 
 @router.get("/intake/{report_id}", summary="One anonymous report with its messages (staff)")
-@_guard
+@guard
 async def intake_detail(request: Request, report_id: int):
     with user_session(request) as (s, u):
         report = intake.staff_view(s, u, report_id)
@@ -246,130 +202,10 @@ async def intake_detail(request: Request, report_id: int):
 
 
 @router.post("/intake/{report_id}/reply", summary="Reply to an anonymous reporter")
-@_guard
+@guard
 async def intake_reply(request: Request, report_id: int):
     form = await request.form()
     with user_session(request) as (s, u):
         intake.reply(s, u, report_id, str(form.get("message", "")), str(form.get("status") or "") or None,
-                     _int_or_none(str(form.get("case_id", "")), "case id"))
+                     int_or_none(str(form.get("case_id", "")), "case id"))
     return RedirectResponse(f"/registry/intake/{report_id}", status_code=303)
-
-
-# ------------------------------------------------------------------------------------ vetting
-@router.get("/vetting", summary="Vetting: upload a roster or misconduct records")
-@_guard
-async def vetting_home(request: Request):
-    with user_session(request) as (_s, u):
-        auth.require_role(u, auth.INVESTIGATOR, auth.COORDINATOR)
-        user = user_view(u)
-    return render(request, "registry/vetting.html", {"user": user},
-                  context=_vetting_ctx())
-
-
-def _vetting_ctx() -> dict:
-    return {"section": "registry", "roster_columns": vetting.ROSTER_COLUMNS,
-            "record_categories": vetting.RECORD_CATEGORIES, "default_threshold": vetting.DEFAULT_THRESHOLD}
-
-
-async def _upload_text(form, field: str, label: str) -> tuple[str, str]:
-    upload = form.get(field)
-    if upload is not None and hasattr(upload, "read"):
-        raw = await upload.read()
-        if raw:
-            try:
-                return raw.decode("utf-8"), upload.filename or label
-            except UnicodeDecodeError:
-                raise ValidationFailed(f"{upload.filename}: not UTF-8 text; save the CSV as UTF-8") from None
-    text = str(form.get(field + "_text", "") or "")
-    if not text.strip():
-        raise ValidationFailed(f"choose a CSV file or paste the CSV text for the {label}")
-    return text, label
-
-
-@router.post("/vetting/records", summary="Import misconduct records (CSV)")
-@_guard
-async def vetting_records(request: Request):
-    form = await request.form()
-    text, label = await _upload_text(form, "records", "misconduct records")
-    with user_session(request) as (s, u):
-        n = vetting.import_records_csv(s, u, text, label)
-        user = user_view(u)
-    return render(request, "registry/vetting.html", {"user": user, "imported": n, "label": label},
-                  context=_vetting_ctx())
-
-
-@router.post("/vetting/screenings", summary="Screen a roster (CSV) against the misconduct records")
-@_guard
-async def vetting_screen(request: Request):
-    form = await request.form()
-    text, label = await _upload_text(form, "roster", "roster")
-    try:
-        threshold = float(str(form.get("threshold") or vetting.DEFAULT_THRESHOLD))
-    except ValueError:
-        raise ValidationFailed("threshold must be a number between 0.5 and 1.0") from None
-    with user_session(request) as (s, u):
-        auth.require_role(u, auth.INVESTIGATOR, auth.COORDINATOR)
-        sc = vetting.screen_roster(s, u, vetting.parse_roster(text, label), label, threshold)
-        sid = sc.id
-    return RedirectResponse(f"/registry/vetting/screenings/{sid}", status_code=303)
-
-
-@router.get("/vetting/screenings/{screening_id}", summary="Review the hits of a screening")
-@_guard
-async def vetting_review(request: Request, screening_id: int):
-    with user_session(request) as (s, u):
-        hits = vetting.screening_hits(s, u, screening_id)
-        user = user_view(u)
-    return render(request, "registry/vetting_review.html",
-                  {"user": user, "screening_id": screening_id, "hits": hits},
-                  context={"section": "registry", "decisions": vetting.DECISIONS, "names": _names(request)})
-
-
-@router.post("/vetting/hits/{hit_id}/decision", summary="Record the decision on a hit")
-@_guard
-async def vetting_decide(request: Request, hit_id: int):
-    form = await request.form()
-    with user_session(request) as (s, u):
-        vetting.decide(s, u, hit_id, str(form.get("decision", "")), str(form.get("note", "")))
-    back = _safe_next(str(form.get("back", ""))) or "/registry/vetting"
-    return RedirectResponse(back, status_code=303)
-
-
-# ------------------------------------------------------------------------------------ compliance
-@router.get("/compliance", summary="National compliance reports and accountability aggregates")
-@_guard
-async def compliance_page(request: Request, year: int | None = None):
-    with user_session(request) as (s, u):
-        user = user_view(u)
-        reports = []
-        if u.role in (auth.COORDINATOR, auth.TCC_LIAISON):
-            reports = [compliance.report_dict(r) for r in compliance.list_reports(s, u, year)]
-        aggregates = {}
-        if u.role in (auth.ANALYST, auth.COORDINATOR, auth.INVESTIGATOR):
-            aggregates = {"compliance": records(stats.compliance_by_nation(s, year)),
-                          "tcc": records(stats.published_tcc_accountability(s, year))}
-    if not reports and not aggregates and user["role"] not in (auth.COORDINATOR, auth.TCC_LIAISON):
-        raise Forbidden(f"role {user['role']!r} has no compliance screen")
-    data = {"user": user, "year": year, "reports": reports, "aggregates": aggregates}
-    context = {"section": "registry", "provisions": compliance.PROVISIONS, "statuses": compliance.STATUSES,
-               "names": _names(request), "this_year": dt.date.today().year}
-    return render(request, "registry/compliance.html", data, context=context)
-
-
-@router.post("/compliance", summary="Submit a national report")
-@_guard
-async def compliance_submit(request: Request):
-    form = await request.form()
-    f = {k: str(v) for k, v in form.items()}
-    with user_session(request) as (s, u):
-        nation = _int_or_none(f.get("nation_ccode"), "nation (COW code)")
-        if nation is None and u.role == auth.TCC_LIAISON:
-            nation = u.tcc_ccode
-        if nation is None:
-            raise ValidationFailed("choose the reporting nation")
-        year = _int_or_none(f.get("year"), "year")
-        if year is None:
-            raise ValidationFailed("enter the reporting year")
-        provisions = {p: (f.get(p) or None) for p in compliance.PROVISIONS}
-        compliance.submit_report(s, u, nation, year, provisions, f.get("notes", ""), replace=f.get("replace") == "yes")
-    return RedirectResponse(f"/registry/compliance?year={year}", status_code=303)
