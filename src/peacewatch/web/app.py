@@ -60,7 +60,9 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         yield
         registry.dispose()
 
-    app = FastAPI(title="peacewatch", version="1", lifespan=lifespan,
+    # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN, and nothing here may
+    # come from the internet. The schema itself is served at /openapi.json.
+    app = FastAPI(title="peacewatch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Peace operations x human trafficking: maps, country and mission pages, "
                               "scorecards, the risk model and the accountability registry.")
     app.state.settings = settings

@@ -51,7 +51,8 @@ def country(request: Request, key: str):
     info = store.country_info(ccode)
     risk = _optional(lambda: _analysis(request).country_risk(ccode))
     grade = _optional(_host_grades, request, ccode)
-    data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade}
+    data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
+            "graded_as_tcc": _graded_on(request, "tccs", ccode)}
     context = {
         "deploy_option": charts.country_deployments(series),
         "tier_option": charts.country_tiers(series),
@@ -59,6 +60,17 @@ def country(request: Request, key: str):
         "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
     }
     return render(request, "country.html", data, context=context)
+
+
+def _graded_on(request: Request, card: str, key) -> bool:
+    """Whether ``key`` has a grade on ``card`` (for a link; False when the scorecards are missing)."""
+    try:
+        memo = request.app.state.scorecards.memo(card)
+        if "keys" not in memo:
+            memo["keys"] = set(request.app.state.scorecards.table(card)["key"].astype(str).str.upper())
+        return str(key).upper() in memo["keys"]
+    except ModuleUnavailable:
+        return False
 
 
 def _host_grades(request: Request, ccode: int) -> list[dict]:
@@ -100,6 +112,7 @@ def mission(request: Request, name: str):
         "months_deployed": len(month_rows), "duration_years": round(len(month_rows) / 12, 1),
         "peak": peak, "months": month_rows, "contributors_by_year": store.mission_contributors(canonical),
         "contributors_ipi": store.mission_contributors_ipi(canonical), "density": density, "risk": risk,
+        "graded": _graded_on(request, "missions", canonical),
     }
     density_years = [r["year"] for r in density["rows"]]
     context = {
