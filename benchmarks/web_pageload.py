@@ -168,7 +168,9 @@ def section(results: dict, runs: int, browser_runs: int) -> str:
         f"before the first request is served ({results['startup']:.1f} s here, warm parquet cache) and computes the models, "
         f"scorecards and mission density in a background thread ({results['warm']:.1f} s more); the figures above are "
         "taken after both, as a visitor meets a running server. The naive handler pays the panel build on every "
-        "request. Shared 2-core machine: absolute times are noisy.",
+        f"request. Shared 2-core machine (load average {results['load']:.1f} at the end of the run): absolute times "
+        "are noisy. In the browser most of the time after the HTML arrives is Chromium parsing and running the "
+        "chart library on every page (it is cached, but evaluated per page), then drawing.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -201,6 +203,7 @@ def main() -> None:
             res["echarts_kb"] = round(sizes.get("static/vendor/echarts.custom.min.js", 0) / 1024)
             res["geo_kb"] = round(sizes.get("static/vendor/world-110m.geo.json", 0) / 1024)
         res["naive"] = naive_country(max(3, args.runs // 3))
+        res["load"] = os.getloadavg()[0]
     finally:
         server.should_exit = True
         thread.join(10)

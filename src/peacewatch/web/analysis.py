@@ -136,6 +136,16 @@ class ScorecardCache:
         table = self._entry(card)[1]
         return table if year is None else table[table["year"] == year]
 
+    def keys(self, card: str) -> set[str]:
+        """Upper-case keys graded on ``card`` in any year. Which units a card grades does not depend
+        on the registry, so the last table serves (no registry query: this feeds links on pages)."""
+        with self._lock:
+            entry = self._tables.get(card)
+        entry = entry or self._entry(card)
+        if "keys" not in entry[2]:
+            entry[2]["keys"] = set(entry[1]["key"].astype(str).str.upper())
+        return entry[2]["keys"]
+
     def memo(self, card: str) -> dict:
         """A dict that lives as long as the card's current grades (for derived page data)."""
         return self._entry(card)[2]

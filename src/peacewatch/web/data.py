@@ -182,6 +182,7 @@ class DataStore:
         g["last"] = g["last"].dt.strftime("%Y-%m")
         return records(g)
 
+    @per_key
     def mission_months(self, mission: str) -> pd.DataFrame:
         """Mission-month rows (summed over hosts, for the few missions with several)."""
         m = self.missions
@@ -193,6 +194,23 @@ class DataStore:
                       observers=("observers", "sum"), total=("total", "sum"),
                       n_contributors=("n_contributors", "max"))
                  .sort_values("date"))
+
+    @per_key
+    def mission_name(self, mission: str) -> str:
+        """The IPI spelling of a mission acronym given in any case."""
+        m = self.missions
+        hit = m.loc[m["mission"].str.upper() == mission.upper(), "mission"]
+        if hit.empty:
+            raise NotFoundError(f"no UN mission {mission!r} in the IPI data; see /missions for the list")
+        return str(hit.iloc[0])
+
+    @per_key
+    def mission_month_rows(self, mission: str) -> list[dict]:
+        """Mission-months as records with a ``YYYY-MM`` month label."""
+        months = self.mission_months(mission)
+        cols = ("troops", "police", "observers", "total", "n_contributors")
+        return [{"month": d.strftime("%Y-%m"), **{k: r[k] for k in cols}}
+                for d, r in zip(months["date"], records(months))]
 
     @per_key
     def mission_hosts(self, mission: str) -> list[dict]:

@@ -65,10 +65,7 @@ def country(request: Request, key: str):
 def _graded_on(request: Request, card: str, key) -> bool:
     """Whether ``key`` has a grade on ``card`` (for a link; False when the scorecards are missing)."""
     try:
-        memo = request.app.state.scorecards.memo(card)
-        if "keys" not in memo:
-            memo["keys"] = set(request.app.state.scorecards.table(card)["key"].astype(str).str.upper())
-        return str(key).upper() in memo["keys"]
+        return str(key).upper() in request.app.state.scorecards.keys(card)
     except ModuleUnavailable:
         return False
 
@@ -92,9 +89,8 @@ def mission(request: Request, name: str):
     store = _store(request)
     months = store.mission_months(name)
     hosts = store.mission_hosts(name)
-    canonical = store.missions.loc[store.missions["mission"].str.upper() == name.upper(), "mission"].iloc[0]
-    month_rows = [{"month": d.strftime("%Y-%m"), **{k: r[k] for k in ("troops", "police", "observers", "total", "n_contributors")}}
-                  for d, r in zip(months["date"], records(months))]
+    canonical = store.mission_name(name)
+    month_rows = store.mission_month_rows(name)
     first, last = month_rows[0]["month"], month_rows[-1]["month"]
     years = sorted(set(int(y) for y in months["year"]))
     density = _optional(lambda: records(_analysis(request).mission_density(canonical)))
