@@ -146,3 +146,13 @@ def test_pages_load_nothing_from_the_internet(http):
     assert js.status_code == 200 and len(js.content) > 300_000
     geo = http.get("/static/vendor/world-110m.geo.json").json()
     assert any(f["properties"]["iso3"] == "HTI" for f in geo["features"])
+
+
+def test_serve_command_is_part_of_the_cli():
+    from typer.testing import CliRunner
+
+    from peacewatch.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--port" in result.output and "--host" in result.output and "--db" in result.output
