@@ -79,3 +79,31 @@ def test_rewriting_a_row_and_its_hash_breaks_the_next_link(client, people, regis
     with registry.session() as s:
         r = audit.verify(s)
     assert not r.ok and r.first_bad_seq == 4 and "prev_hash" in r.problem
+
+
+def test_concurrent_writers_never_fork_the_chain(registry, people):
+    import threading
+
+    from peacewatch.registry import cases
+
+    errors = []
+
+    def writer():
+        try:
+            for _ in range(8):
+                with registry.as_user(people.tokens["inv"]) as (s, u):
+                    cases.create_case(s, u, mission="UNMISS", tcc_ccode=770, category="sexual_abuse", summary="x")
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    before = len(_entries(registry))
+    threads = [threading.Thread(target=writer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with registry.session() as s:
+        r = audit.verify(s)
+    assert r.ok, r.problem
+    assert r.entries == before + 32

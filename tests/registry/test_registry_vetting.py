@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import pytest
 
 from peacewatch.registry import vetting
 from peacewatch.registry.brute_force import brute_force_match
-from peacewatch.registry.errors import Conflict, ValidationFailed
+from peacewatch.registry.errors import ValidationFailed
 from peacewatch.registry.matching import RecordIndex, name_forms, prepare
 from peacewatch.registry.synthetic import make_records, make_roster, recall
 
@@ -99,11 +97,3 @@ def test_bad_record_import_stores_nothing(registry, people):
     with registry.session() as s:
         frame = vetting.records_frame(s)
     assert frame["dob"].tolist() == ["1980-01-01", "1980-12-01"]
-    with registry.session() as s:
-        with pytest.raises(Conflict):
-            hit_user = s.merge(people.users["inv"])
-            sc = vetting.screen_roster(s, hit_user, vetting.parse_roster("name,date_of_birth,nationality\nA B,1980-01-01,2\n"))
-            hit = vetting.screening_hits(s, hit_user, sc.id)[0]
-            vetting.decide(s, hit_user, hit["hit_id"], "not_a_match")
-            vetting.decide(s, hit_user, hit["hit_id"], "confirmed_match")
-    assert dt.date(1980, 1, 1).isoformat() in frame["dob"].tolist()

@@ -34,6 +34,10 @@ class Registry:
         self._engine = engine
         self._factory = None
         self._lock = threading.Lock()
+        # SQLite allows one writer and every request writes (the audit log). Queueing writers on a
+        # lock here is fairer than SQLite's sleep-and-retry busy handler, which starves some
+        # requests for seconds under load. Re-entrant so nested sessions in one thread still work.
+        self._sqlite_writers = threading.RLock()
 
     @property
     def engine(self) -> Engine:
@@ -54,6 +58,9 @@ class Registry:
     def session(self) -> Iterator[Session]:
         """A transaction: commit on success, roll back on any exception."""
         self._ready()
+        serialise = self._engine.dialect.name == "sqlite"
+        if serialise:
+            self._sqlite_writers.acquire()
         s = self._factory()
         try:
             yield s
@@ -63,6 +70,8 @@ class Registry:
             raise
         finally:
             s.close()
+            if serialise:
+                self._sqlite_writers.release()
 
     @contextmanager
     def as_user(self, token: str | None) -> Iterator[tuple[Session, User]]:
