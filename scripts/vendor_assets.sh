@@ -18,8 +18,9 @@ cp "$assets/package.json" "$assets/package-lock.json" "$assets/build_world.mjs" 
 rm -rf "$vendor" && mkdir -p "$vendor"
 nm="$work/node_modules"
 # ECharts with only the charts and components the pages use (see assets/echarts-entry.mjs).
+banner="/*! Apache ECharts $(node -p 'require(process.argv[1]).version' "$work/node_modules/echarts/package.json") (custom build: assets/echarts-entry.mjs). Copyright The Apache Software Foundation. Licensed under the Apache License, Version 2.0; see THIRD_PARTY_LICENSES.md next to this file. */"
 (cd "$work" && node_modules/.bin/esbuild echarts-entry.mjs --bundle --minify --format=iife --target=es2018 \
-  --legal-comments=eof --log-level=warning --outfile="$OLDPWD/$vendor/echarts.custom.min.js")
+  --legal-comments=eof --log-level=warning --banner:js="$banner" --outfile="$OLDPWD/$vendor/echarts.custom.min.js")
 # One licence file (.md, so that it ships in the wheel with the package data).
 {
   echo "# Licences of the vendored front-end assets"
