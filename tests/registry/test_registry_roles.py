@@ -162,3 +162,13 @@ def test_login_sets_cookie_and_bearer_or_cookie_work(client, people):
     # Logging in again replaces the old token.
     assert client.get(f"{API}/me", headers=people.headers("inv")).status_code == 401
     assert client.get(f"{API}/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+
+
+def test_reporter_sees_progress_but_no_names(client, people, world):
+    r = client.get(f"{API}/cases/{world['case_a']}", headers=people.headers("rep")).json()
+    assert r["status"] == "referred_to_tcc" and len(r["events"]) == 4
+    assert "subject_name" not in r and all(e["actor"] is None for e in r["events"])
+    client.post(f"{API}/cases/{world['case_a']}/transitions", headers=people.headers("liaison_a"),
+                json={"to_status": "national_investigation_appointed", "officer_name": "Maj. Hidden"})
+    text = client.get(f"{API}/cases/{world['case_a']}", headers=people.headers("rep")).text
+    assert "Maj. Hidden" not in text and "liaison_a" not in text

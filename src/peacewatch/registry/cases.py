@@ -243,9 +243,12 @@ def case_dict(case: Case, user: User, session: Session | None = None) -> dict:
         out["subject_name"] = case.subject_name
     if session is not None:
         names = dict(session.execute(select(User.id, User.username)).all())
+        handles_case = user.role in FULL_ACCESS or user.role == TCC_LIAISON
         out["events"] = [
             {"at": iso(e.at), "kind": e.kind, "from_status": e.from_status, "to_status": e.to_status,
-             "actor": names.get(e.actor_id), "detail": json.loads(e.detail or "{}")}
+             "actor": names.get(e.actor_id) if handles_case else None,
+             # A reporter follows progress but does not learn who investigates.
+             "detail": {k: v for k, v in json.loads(e.detail or "{}").items() if handles_case or k != "officer_name"}}
             for e in case.events
         ]
     return out
