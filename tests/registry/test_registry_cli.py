@@ -53,6 +53,11 @@ def test_case_commands_and_audit(cli_env):
     assert [c["id"] for c in listed] == [cid]
     far = run("referrals", "overdue", "--as-of", "2100-01-01")
     assert [i["deadline"] for i in json.loads(far.output)] == ["outcome"]
+    ext = json.loads(run("referrals", "extend", str(shown["referral"]["id"]), "--days", "150").output)
+    assert ext["outcome_extended"] is True
+    assert json.loads(run("cases", "victim", str(cid)).output) == {"name": "V"}
+    r = run("cases", "victim", str(cid), "--token", liaison)
+    assert r.exit_code == 2 and "may not do this" in r.output
     assert run("audit", "verify").output.startswith("audit chain intact")
     r = run("cases", "list", "--token", "wrong")
     assert r.exit_code == 2 and "invalid or revoked token" in r.output

@@ -193,6 +193,21 @@ def referrals_escalate(token: Optional[str] = TokenOpt, db: Optional[str] = DbOp
         for e in referrals.escalate_overdue(s, u)]))
 
 
+@referrals_app.command("extend")
+def referrals_extend(referral_id: int, days: int = typer.Option(..., help="New outcome deadline in days after referral."),
+                     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Extend a referral's outcome deadline once (coordinators)."""
+    from peacewatch.registry import referrals
+    _echo(_as_user(db, token, lambda s, u: referrals.referral_dict(referrals.extend_outcome_deadline(s, u, referral_id, days))))
+
+
+@cases_app.command("victim")
+def cases_victim(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Show the decrypted victim details of a case (investigators, coordinators; audited)."""
+    from peacewatch.registry import cases
+    _echo(_as_user(db, token, lambda s, u: cases.victim_details(s, u, case_id)))
+
+
 @intake_app.command("submit")
 def intake_submit(message: Optional[str] = typer.Option(None, help="Text (default: read stdin)."),
                   mission: Optional[str] = None, category: Optional[str] = None, db: Optional[str] = DbOpt) -> None:
