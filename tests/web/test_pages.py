@@ -65,6 +65,16 @@ def test_country_page_risk_and_grade_come_from_the_models_and_scorecards(http, s
     assert detail["components"] and all("evidence" in c for c in detail["components"])
 
 
+def test_country_and_map_downloads_as_csv(http):
+    rows = list(csv.DictReader(io.StringIO(http.get("/country/HTI", params={"format": "csv"}).text)))
+    by_year = {int(r["year"]): r for r in rows}
+    assert by_year[2004]["country"] == "Haiti" and float(by_year[2004]["un_troops"]) == 6008
+    assert by_year[2020]["un_troops"] == ""  # missing stays empty, never 0
+    year = list(csv.DictReader(io.StringIO(http.get("/", params={"year": 2004, "format": "csv"}).text)))
+    haiti = next(r for r in year if r["iso3"] == "HTI")
+    assert float(haiti["un_personnel"]) == 7406 and haiti["year"] == "2004"
+
+
 def test_unknown_country_is_a_clear_404_in_both_representations(http):
     r = http.get("/country/XYZ")
     assert r.status_code == 404 and "no country 'XYZ' in the panel" in html.unescape(r.text)

@@ -57,6 +57,19 @@ templates.env.filters["value"] = _value
 templates.env.filters["json_script"] = _tojson_script
 
 
+def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:
+    """``rows`` (dicts) as a CSV download with the given column order (missing values empty)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: ("" if r.get(k) is None else r.get(k)) for k in columns} for r in rows)
+    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 def render(request: Request, template: str, data: dict, *, status_code: int = 200,
            context: dict | None = None, headers: dict | None = None) -> Response:
     """Serve ``data`` as JSON or the HTML ``template`` (see :mod:`peacewatch.web.negotiate`).

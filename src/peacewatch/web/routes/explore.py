@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 
 from peacewatch.web import charts
-from peacewatch.web.data import NotFoundError, records
+from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, NotFoundError, records
 from peacewatch.web.errors import ModuleUnavailable
-from peacewatch.web.templating import render
+from peacewatch.web.negotiate import wanted_format
+from peacewatch.web.templating import csv_response, render
 
 router = APIRouter()
 
@@ -35,6 +36,8 @@ def world_map(request: Request, year: int | None = Query(None, ge=1900, le=2100)
     store = _store(request)
     year = year or store.default_year
     rows = store.map_year(year)
+    if wanted_format(request, ("html", "json", "csv")) == "csv":
+        return csv_response([{"year": year, **r} for r in rows], ["year", *MAP_COLUMNS], f"peacewatch-countries-{year}.csv")
     hosts = sorted((r for r in rows if (r["un_personnel"] or 0) > 0), key=lambda r: -r["un_personnel"])
     data = {"year": year, "metric": metric, "metric_label": charts.MAP_METRICS[metric]["label"],
             "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts]}
@@ -49,6 +52,9 @@ def country(request: Request, key: str):
     ccode = store.resolve_country(key)
     series = store.country_series(ccode)
     info = store.country_info(ccode)
+    if wanted_format(request, ("html", "json", "csv")) == "csv":
+        rows = [{"ccode": ccode, "country": info["country"], **r} for r in series]
+        return csv_response(rows, ["ccode", "country", *COUNTRY_COLUMNS], f"peacewatch-{info['iso3'] or ccode}.csv")
     risk = _optional(lambda: _analysis(request).country_risk(ccode))
     grade = _optional(_host_grades, request, ccode)
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
