@@ -76,7 +76,7 @@ def _graded_on(request: Request, card: str, key) -> bool:
         return False
 
 
-def _host_grades(request: Request, ccode: int) -> list[dict]:
+def _host_grades(request: Request, ccode: int) -> dict:
     from peacewatch.web.routes.scorecard_pages import unit_grades
 
     return unit_grades(request, "hosts", ccode)
