@@ -138,7 +138,10 @@ def test_screenshots_of_the_other_screens(page, seeded, shot):
     shot(page, "11-mission-minustah")
     page.goto("/scorecards/hosts?year=2010&sort=score&order=desc")
     page.get_by_role("link", name=re.compile(r"^Name")).click()
-    assert page.locator("th[aria-sort='descending'], th[aria-sort='ascending']").first.inner_text().startswith("Name")
+    sorted_by = page.locator("th[aria-sort]")
+    assert sorted_by.inner_text().startswith("Name") and sorted_by.get_attribute("aria-sort") == "ascending"
+    names = page.locator("#scorecard-table tbody th").all_inner_texts()
+    assert names == sorted(names)
     shot(page, "12-scorecard-hosts-2010")
     with page.expect_download() as download:
         page.locator("#csv-link").click()
