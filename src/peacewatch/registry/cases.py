@@ -13,7 +13,7 @@ import datetime as dt
 import json
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import (
@@ -130,7 +130,8 @@ def list_cases(
     require_role(user, REPORTER, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
     if status is not None and status not in workflow.STATES:
         raise ValidationFailed(f"status {status!r} is unknown; use one of {', '.join(workflow.STATES)}")
-    stmt = select(Case).order_by(Case.id.desc())
+    # Referrals are shown with each case: load them in one query, not one per case.
+    stmt = select(Case).options(selectinload(Case.referral)).order_by(Case.id.desc())
     if user.role == TCC_LIAISON:
         stmt = stmt.join(Referral, Referral.case_id == Case.id).where(Case.tcc_ccode == user.tcc_ccode)
     elif user.role == REPORTER:
@@ -242,7 +243,8 @@ def case_dict(case: Case, user: User, session: Session | None = None) -> dict:
     if user.role in FULL_ACCESS or user.role == TCC_LIAISON:
         out["subject_name"] = case.subject_name
     if session is not None:
-        names = dict(session.execute(select(User.id, User.username)).all())
+        actor_ids = {e.actor_id for e in case.events if e.actor_id is not None}
+        names = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
         handles_case = user.role in FULL_ACCESS or user.role == TCC_LIAISON
         out["events"] = [
             {"at": iso(e.at), "kind": e.kind, "from_status": e.from_status, "to_status": e.to_status,
