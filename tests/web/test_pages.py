@@ -166,3 +166,13 @@ def test_serve_command_is_part_of_the_cli():
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0
     assert "--port" in result.output and "--host" in result.output and "--db" in result.output
+
+
+def test_country_finder_and_mission_list_sorting(http):
+    r = http.get("/country", params={"key": "hti"})
+    assert str(r.url).endswith("/country/41") and "Haiti" in r.text
+    assert '<a href="/country/41">Haiti</a>' in http.get("/country").text
+    missions = http.get("/missions", params={"q": "haiti", "sort": "first", "order": "asc", "format": "json"}).json()["missions"]
+    assert [m["mission"] for m in missions][:2] == ["UNMIH", "UNSMIH"] and "MINUSTAH" in [m["mission"] for m in missions]
+    peak = http.get("/missions", params={"sort": "peak_personnel", "order": "desc", "format": "json"}).json()["missions"]
+    assert peak[0]["peak_personnel"] == max(m["peak_personnel"] for m in peak)

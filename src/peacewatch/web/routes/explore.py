@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse
 
 from peacewatch.web import charts
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, NotFoundError, records
@@ -45,6 +46,16 @@ def world_map(request: Request, year: int | None = Query(None, ge=1900, le=2100)
     return render(request, "map.html", data, context=context)
 
 
+@router.get("/country", summary="Country index, or jump to ?key=<COW code or ISO3>")
+def country_index(request: Request, key: str | None = Query(None, max_length=60)):
+    """Every country of the panel with a link; ``?key=`` (from the finder form) opens one."""
+    store = _store(request)
+    if key:
+        return RedirectResponse(f"/country/{store.resolve_country(key)}", status_code=303)
+    countries = [{"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: kv[1])]
+    return render(request, "countries.html", {"countries": countries})
+
+
 @router.get("/country/{key}", summary="Country page")
 def country(request: Request, key: str):
     """Deployments, TCCs, tiers and trafficking status by year; predicted risk and grade where ready."""
@@ -82,10 +93,23 @@ def _host_grades(request: Request, ccode: int) -> dict:
     return unit_grades(request, "hosts", ccode)
 
 
-@router.get("/missions", summary="List of UN missions")
-def missions(request: Request):
-    """Every UN mission in the IPI data with hosts, dates, peak size and contributors."""
-    data = {"missions": _store(request).mission_index}
+MISSION_SORTS = ("mission", "hosts", "first", "last", "months", "peak_personnel", "max_contributors")
+
+
+@router.get("/missions", summary="List of UN missions (sortable, filterable)")
+def missions(request: Request, q: str | None = Query(None, max_length=80),
+             sort: str = Query("first", pattern="^(" + "|".join(MISSION_SORTS) + ")$"),
+             order: str = Query("desc", pattern="^(asc|desc)$")):
+    """Every UN mission in the IPI data with hosts, dates, peak size and contributors.
+
+    ``q`` keeps missions whose acronym or host contains it; ``sort``/``order`` order the table.
+    """
+    rows = _store(request).mission_index
+    if q:
+        needle = q.lower()
+        rows = [m for m in rows if needle in m["mission"].lower() or needle in m["hosts"].lower()]
+    rows = sorted(rows, key=lambda m: (m[sort] is None, m[sort]), reverse=(order == "desc"))
+    data = {"missions": rows, "filters": {"q": q, "sort": sort, "order": order}}
     return render(request, "missions.html", data)
 
 
