@@ -112,3 +112,15 @@ def test_overdue_referral_can_be_escalated_from_the_case_list(http, seeded, logi
     case = http.get(f"/registry/cases/{overdue_id}", params={"format": "json"}).json()["case"]
     assert case["referral"]["escalation_level"] >= 1
     assert any(e["referral_id"] == case["referral"]["id"] for e in escalations) or escalations == []
+
+
+def test_coordinator_extends_an_outcome_deadline_once(http, seeded, login_as):
+    login_as(http, "cora.coordinator")
+    cid = seeded["cases"]["overdue_a"]
+    case = http.get(f"/registry/cases/{cid}", params={"format": "json"}).json()["case"]
+    assert "Extend once" in http.get(f"/registry/cases/{cid}").text
+    r = http.post(f"/registry/referrals/{case['referral']['id']}/extend", data={"days": "180"})
+    after = http.get(f"/registry/cases/{cid}", params={"format": "json"}).json()["case"]["referral"]
+    assert r.status_code == 200 and after["outcome_extended"] and after["outcome_due"] > case["referral"]["outcome_due"]
+    again = http.post(f"/registry/referrals/{case['referral']['id']}/extend", data={"days": "180"})
+    assert again.status_code == 409 and "already been extended once" in again.text

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import auth, cases, intake, referrals, workflow
 from peacewatch.registry.api import COOKIE
+from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.registry.models import utcnow
 from peacewatch.web.routes.forms import date_or_none, guard, int_or_none, names, safe_next
@@ -151,8 +152,10 @@ async def case_detail(request: Request, case_id: int):
         moves = [to for to, roles in workflow.TRANSITIONS[c.status].items() if u.role in roles]
         user = user_view(u)
     data = {"user": user, "case": d, "moves_for_you": moves}
+    policy = ReferralPolicy.from_env()
     context = {"section": "registry", "names": names(request), "outcomes": workflow.OUTCOMES,
-               "can_see_victim": user["role"] in cases.FULL_ACCESS}
+               "can_see_victim": user["role"] in cases.FULL_ACCESS,
+               "extension": {"min": policy.outcome_days + 1, "max": policy.outcome_days_extended}}
     return render(request, "registry/case_detail.html", data, context=context)
 
 
@@ -167,6 +170,19 @@ async def case_transition(request: Request, case_id: int):
             officer_name=f.get("officer_name") or None, outcome=f.get("outcome") or None,
             repatriated=(f.get("repatriated") == "yes") if "repatriated" in f else None,
         )
+    return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
+
+
+@router.post("/referrals/{referral_id}/extend", summary="Extend a referral's outcome deadline (coordinators, once)")
+@guard
+async def extend(request: Request, referral_id: int):
+    form = await request.form()
+    days = int_or_none(str(form.get("days", "")), "days after referral")
+    if days is None:
+        raise ValidationFailed("enter the new deadline as days after the referral")
+    with user_session(request) as (s, u):
+        r = referrals.extend_outcome_deadline(s, u, referral_id, days)
+        case_id = r.case_id
     return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
 
 
