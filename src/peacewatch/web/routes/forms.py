@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.web.routes.session import LoginRequired, login_redirect
@@ -44,11 +45,45 @@ def date_or_none(value: str | None, field: str) -> dt.date | None:
 
 
 def guard(handler):
-    """Turn :class:`LoginRequired` into a redirect to the login form (HTML only)."""
+    """Turn :class:`LoginRequired` into a redirect to the login form (HTML only).
+
+    Handlers are plain functions: FastAPI runs them in its thread pool, so database work and
+    password hashing never block the event loop.
+    """
     @functools.wraps(handler)
-    async def wrapper(*args, **kwargs):
+    def wrapper(*args, **kwargs):
         try:
-            return await handler(*args, **kwargs)
+            return handler(*args, **kwargs)
         except LoginRequired as exc:
             return login_redirect(exc)
     return wrapper
+
+
+async def _form_fields(request: Request) -> dict:
+    # Parsed on the event loop (it is async), handed to the synchronous handler as a dict.
+    return dict((await request.form()).items())
+
+
+#: A handler parameter holding the submitted form (strings, and UploadFile for file fields).
+FormFields = Annotated[dict, Depends(_form_fields)]
+
+
+def form_text(form: dict) -> dict[str, str]:
+    """The text fields of a form (file fields dropped)."""
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def upload_text(form: dict, field: str, label: str) -> tuple[str, str]:
+    """CSV text from the file field ``field`` or, if no file was chosen, the ``<field>_text`` box."""
+    upload = form.get(field)
+    if upload is not None and not isinstance(upload, str):
+        raw = upload.file.read()
+        if raw:
+            try:
+                return raw.decode("utf-8"), upload.filename or label
+            except UnicodeDecodeError:
+                raise ValidationFailed(f"{upload.filename}: not UTF-8 text; save the CSV as UTF-8") from None
+    text = str(form.get(field + "_text", "") or "")
+    if not text.strip():
+        raise ValidationFailed(f"choose a CSV file or paste the CSV text for the {label}")
+    return text, label

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 
 from peacewatch.registry import intake, workflow
 from peacewatch.registry.errors import RegistryError
+from peacewatch.web.routes.forms import FormFields, form_text
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/report")
@@ -28,14 +29,13 @@ def _ctx(**extra) -> dict:
 
 
 @router.get("", summary="Anonymous report form")
-async def report_form(request: Request):
+def report_form(request: Request):
     return render(request, "report/form.html", {"form": {}}, context=_ctx(), headers=PRIVATE)
 
 
 @router.post("", summary="Submit an anonymous report; answers with the receipt")
-async def report_submit(request: Request):
-    form = await request.form()
-    f = {k: str(v) for k, v in form.items()}
+def report_submit(request: Request, form: FormFields):
+    f = form_text(form)
     try:
         request.app.state.intake_limiter.hit(_client(request))
         with request.app.state.registry.session() as s:
@@ -51,13 +51,12 @@ async def report_submit(request: Request):
 
 
 @router.get("/follow-up", summary="Enter a receipt to read replies")
-async def follow_up_form(request: Request):
+def follow_up_form(request: Request):
     return render(request, "report/follow_up.html", {"thread": None}, context=_ctx(), headers=PRIVATE)
 
 
 @router.post("/follow-up", summary="Read replies (and optionally add information) with a receipt")
-async def follow_up(request: Request):
-    form = await request.form()
+def follow_up(request: Request, form: FormFields):
     receipt = str(form.get("receipt", ""))
     message = str(form.get("message", "") or "").strip()
     try:

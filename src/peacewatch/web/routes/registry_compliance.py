@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from peacewatch.registry import auth, compliance, stats
 from peacewatch.registry.errors import Forbidden, ValidationFailed
 from peacewatch.web.data import records
-from peacewatch.web.routes.forms import guard, int_or_none, names
+from peacewatch.web.routes.forms import FormFields, form_text, guard, int_or_none, names
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
 
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/registry")
 
 @router.get("/compliance", summary="National compliance reports and accountability aggregates")
 @guard
-async def compliance_page(request: Request, year: int | None = None):
+def compliance_page(request: Request, year: int | None = None):
     with user_session(request) as (s, u):
         user = user_view(u)
         reports = []
@@ -40,9 +40,8 @@ async def compliance_page(request: Request, year: int | None = None):
 
 @router.post("/compliance", summary="Submit a national report")
 @guard
-async def compliance_submit(request: Request):
-    form = await request.form()
-    f = {k: str(v) for k, v in form.items()}
+def compliance_submit(request: Request, form: FormFields):
+    f = form_text(form)
     with user_session(request) as (s, u):
         nation = int_or_none(f.get("nation_ccode"), "nation (COW code)")
         if nation is None and u.role == auth.TCC_LIAISON:

@@ -16,7 +16,7 @@ from peacewatch.registry.api import COOKIE
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.registry.models import utcnow
-from peacewatch.web.routes.forms import date_or_none, guard, int_or_none, names, safe_next
+from peacewatch.web.routes.forms import FormFields, date_or_none, form_text, guard, int_or_none, names, safe_next
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
 
@@ -30,19 +30,18 @@ HOME = {auth.REPORTER: "/registry/cases", auth.INVESTIGATOR: "/registry/cases", 
 # ------------------------------------------------------------------------------------ login
 @router.get("", summary="Registry home")
 @guard
-async def home(request: Request):
+def home(request: Request):
     with user_session(request) as (_s, u):
         return RedirectResponse(HOME[u.role], status_code=303)
 
 
 @router.get("/login", summary="Login form")
-async def login_form(request: Request, next: str | None = None):
+def login_form(request: Request, next: str | None = None):
     return render(request, "registry/login.html", {"next": safe_next(next)}, context={"section": "registry"})
 
 
 @router.post("/login", summary="Log in (sets the pw_token cookie)")
-async def login(request: Request):
-    form = await request.form()
+def login(request: Request, form: FormFields):
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     next_url = safe_next(str(form.get("next", "")))
     registry = request.app.state.registry
@@ -65,7 +64,7 @@ async def login(request: Request):
 
 
 @router.post("/logout", summary="Log out")
-async def logout():
+def logout():
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -74,7 +73,7 @@ async def logout():
 # ------------------------------------------------------------------------------------ cases
 @router.get("/cases", summary="Case list (overdue referrals highlighted)")
 @guard
-async def case_list(request: Request, status: str | None = None, mission: str | None = None):
+def case_list(request: Request, status: str | None = None, mission: str | None = None):
     status = status or None
     mission = (mission or "").strip() or None
     with user_session(request) as (s, u):
@@ -98,7 +97,7 @@ async def case_list(request: Request, status: str | None = None, mission: str | 
 
 @router.post("/referrals/escalate", summary="Escalate overdue referrals (coordinators, investigators)")
 @guard
-async def escalate(request: Request):
+def escalate(request: Request):
     with user_session(request) as (s, u):
         done = referrals.escalate_overdue(s, u)
         user = user_view(u)
@@ -109,7 +108,7 @@ async def escalate(request: Request):
 
 @router.get("/cases/new", summary="New allegation form")
 @guard
-async def case_new_form(request: Request):
+def case_new_form(request: Request):
     with user_session(request) as (_s, u):
         auth.require_role(u, auth.REPORTER, auth.INVESTIGATOR, auth.COORDINATOR)
         user = user_view(u)
@@ -119,9 +118,8 @@ async def case_new_form(request: Request):
 
 @router.post("/cases/new", summary="Record an allegation")
 @guard
-async def case_create(request: Request):
-    form = await request.form()
-    f = {k: str(v) for k, v in form.items()}
+def case_create(request: Request, form: FormFields):
+    f = form_text(form)
     try:
         with user_session(request) as (s, u):
             victim = {k: f[f"victim_{k}"].strip() for k in ("name", "age", "contact") if f.get(f"victim_{k}", "").strip()}
@@ -143,7 +141,7 @@ async def case_create(request: Request):
 
 @router.get("/cases/{case_id}", summary="Case detail and timeline")
 @guard
-async def case_detail(request: Request, case_id: int):
+def case_detail(request: Request, case_id: int):
     with user_session(request) as (s, u):
         c = cases.get_case(s, u, case_id)
         d = cases.case_dict(c, u, s)
@@ -161,9 +159,8 @@ async def case_detail(request: Request, case_id: int):
 
 @router.post("/cases/{case_id}/transition", summary="Move a case to a new status")
 @guard
-async def case_transition(request: Request, case_id: int):
-    form = await request.form()
-    f = {k: str(v) for k, v in form.items()}
+def case_transition(request: Request, case_id: int, form: FormFields):
+    f = form_text(form)
     with user_session(request) as (s, u):
         cases.transition_case(
             s, u, case_id, f.get("to_status", ""), note=f.get("note") or None,
@@ -175,8 +172,7 @@ async def case_transition(request: Request, case_id: int):
 
 @router.post("/referrals/{referral_id}/extend", summary="Extend a referral's outcome deadline (coordinators, once)")
 @guard
-async def extend(request: Request, referral_id: int):
-    form = await request.form()
+def extend(request: Request, referral_id: int, form: FormFields):
     days = int_or_none(str(form.get("days", "")), "days after referral")
     if days is None:
         raise ValidationFailed("enter the new deadline as days after the referral")
@@ -188,7 +184,7 @@ async def extend(request: Request, referral_id: int):
 
 @router.get("/cases/{case_id}/victim", summary="Victim details (investigators, coordinators; audited)")
 @guard
-async def case_victim(request: Request, case_id: int):
+def case_victim(request: Request, case_id: int):
     with user_session(request) as (s, u):
         victim = cases.victim_details(s, u, case_id)
         user = user_view(u)
@@ -199,7 +195,7 @@ async def case_victim(request: Request, case_id: int):
 # ------------------------------------------------------------------------------------ intake (staff)
 @router.get("/intake", summary="Anonymous reports (staff)")
 @guard
-async def intake_list(request: Request, status: str | None = None):
+def intake_list(request: Request, status: str | None = None):
     with user_session(request) as (s, u):
         reports = intake.list_reports(s, u, status or None)
         user = user_view(u)
@@ -209,7 +205,7 @@ async def intake_list(request: Request, status: str | None = None):
 
 @router.get("/intake/{report_id}", summary="One anonymous report with its messages (staff)")
 @guard
-async def intake_detail(request: Request, report_id: int):
+def intake_detail(request: Request, report_id: int):
     with user_session(request) as (s, u):
         report = intake.staff_view(s, u, report_id)
         user = user_view(u)
@@ -219,8 +215,7 @@ async def intake_detail(request: Request, report_id: int):
 
 @router.post("/intake/{report_id}/reply", summary="Reply to an anonymous reporter")
 @guard
-async def intake_reply(request: Request, report_id: int):
-    form = await request.form()
+def intake_reply(request: Request, report_id: int, form: FormFields):
     with user_session(request) as (s, u):
         intake.reply(s, u, report_id, str(form.get("message", "")), str(form.get("status") or "") or None,
                      int_or_none(str(form.get("case_id", "")), "case id"))

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import auth, vetting
 from peacewatch.registry.errors import ValidationFailed
-from peacewatch.web.routes.forms import guard, names, safe_next
+from peacewatch.web.routes.forms import FormFields, guard, names, safe_next, upload_text
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/registry")
 
 @router.get("/vetting", summary="Vetting: upload a roster or misconduct records")
 @guard
-async def vetting_home(request: Request):
+def vetting_home(request: Request):
     with user_session(request) as (_s, u):
         auth.require_role(u, auth.INVESTIGATOR, auth.COORDINATOR)
         user = user_view(u)
@@ -30,26 +30,10 @@ def _vetting_ctx() -> dict:
             "record_categories": vetting.RECORD_CATEGORIES, "default_threshold": vetting.DEFAULT_THRESHOLD}
 
 
-async def _upload_text(form, field: str, label: str) -> tuple[str, str]:
-    upload = form.get(field)
-    if upload is not None and hasattr(upload, "read"):
-        raw = await upload.read()
-        if raw:
-            try:
-                return raw.decode("utf-8"), upload.filename or label
-            except UnicodeDecodeError:
-                raise ValidationFailed(f"{upload.filename}: not UTF-8 text; save the CSV as UTF-8") from None
-    text = str(form.get(field + "_text", "") or "")
-    if not text.strip():
-        raise ValidationFailed(f"choose a CSV file or paste the CSV text for the {label}")
-    return text, label
-
-
 @router.post("/vetting/records", summary="Import misconduct records (CSV)")
 @guard
-async def vetting_records(request: Request):
-    form = await request.form()
-    text, label = await _upload_text(form, "records", "misconduct records")
+def vetting_records(request: Request, form: FormFields):
+    text, label = upload_text(form, "records", "misconduct records")
     with user_session(request) as (s, u):
         n = vetting.import_records_csv(s, u, text, label)
         user = user_view(u)
@@ -59,9 +43,8 @@ async def vetting_records(request: Request):
 
 @router.post("/vetting/screenings", summary="Screen a roster (CSV) against the misconduct records")
 @guard
-async def vetting_screen(request: Request):
-    form = await request.form()
-    text, label = await _upload_text(form, "roster", "roster")
+def vetting_screen(request: Request, form: FormFields):
+    text, label = upload_text(form, "roster", "roster")
     try:
         threshold = float(str(form.get("threshold") or vetting.DEFAULT_THRESHOLD))
     except ValueError:
@@ -75,7 +58,7 @@ async def vetting_screen(request: Request):
 
 @router.get("/vetting/screenings/{screening_id}", summary="Review the hits of a screening")
 @guard
-async def vetting_review(request: Request, screening_id: int):
+def vetting_review(request: Request, screening_id: int):
     with user_session(request) as (s, u):
         hits = vetting.screening_hits(s, u, screening_id)
         user = user_view(u)
@@ -86,8 +69,7 @@ async def vetting_review(request: Request, screening_id: int):
 
 @router.post("/vetting/hits/{hit_id}/decision", summary="Record the decision on a hit")
 @guard
-async def vetting_decide(request: Request, hit_id: int):
-    form = await request.form()
+def vetting_decide(request: Request, hit_id: int, form: FormFields):
     with user_session(request) as (s, u):
         vetting.decide(s, u, hit_id, str(form.get("decision", "")), str(form.get("note", "")))
     back = safe_next(str(form.get("back", ""))) or "/registry/vetting"
