@@ -150,8 +150,10 @@ def test_missing_module_is_a_503_that_says_why(http, server, monkeypatch):
 
 def test_pages_load_nothing_from_the_internet(http):
     for path in ("/", "/country/41", "/mission/MINUSTAH", "/model", "/scorecards/hosts", "/report"):
-        page = http.get(path).text
-        assert not re.search(r'(src|href)="(https?:)?//', page), path
+        r = http.get(path)
+        assert not re.search(r'(src|href)="(https?:)?//', r.text), path
+        # and the browser is told to refuse anything from another origin
+        assert r.headers["content-security-policy"].startswith("default-src 'self';"), path
     js = http.get("/static/vendor/echarts.custom.min.js")
     assert js.status_code == 200 and len(js.content) > 300_000
     geo = http.get("/static/vendor/world-110m.geo.json").json()
