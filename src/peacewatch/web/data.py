@@ -171,8 +171,11 @@ class DataStore:
     def mission_index(self) -> list[dict]:
         """All IPI missions: hosts, first/last month, peak size, most contributors."""
         m = self.missions
+        # Host names from the panel (by COW code): IPI spells some hosts two ways ("South Sudan'").
+        names = self.country_names
+        m = m.assign(host_name=[names.get(int(c), h) for c, h in zip(m["ccode"], m["host"])])
         g = m.groupby("mission").agg(
-            hosts=("host", lambda s: "; ".join(sorted(set(s)))),
+            hosts=("host_name", lambda s: "; ".join(sorted(set(s)))),
             first=("date", "min"), last=("date", "max"),
             peak_personnel=("total", "max"), max_contributors=("n_contributors", "max"),
         ).reset_index()
@@ -215,8 +218,10 @@ class DataStore:
     @per_key
     def mission_hosts(self, mission: str) -> list[dict]:
         m = self.missions
-        m = m[m["mission"].str.upper() == mission.upper()]
-        return records(m[["ccode", "host", "host_iso3"]].drop_duplicates().sort_values("host"))
+        m = m[m["mission"].str.upper() == mission.upper()].drop_duplicates("ccode")
+        hosts = [{"ccode": int(c), "host": self.country_names.get(int(c), h), "host_iso3": i}
+                 for c, h, i in zip(m["ccode"], m["host"], m["host_iso3"])]
+        return sorted(hosts, key=lambda h: h["host"])
 
     @per_key
     def mission_contributors(self, mission: str) -> list[dict]:

@@ -129,7 +129,8 @@ def mission(request: Request, name: str):
     def host_risk():
         r = _analysis(request).risk_observed()
         r = r[r["ccode"].isin(host_ccodes) & r["year"].isin(years)].sort_values(["ccode", "year"])
-        return records(r)
+        host_names = {h["ccode"]: h["host"] for h in hosts}
+        return [{**row, "host": host_names.get(row["ccode"])} for row in records(r)]
 
     risk = _optional(host_risk)
     peak = max(month_rows, key=lambda m: m["total"] or 0)
