@@ -80,10 +80,14 @@ def wait_for_warm(app, timeout: float = 300) -> float:
     return time.perf_counter() - t0
 
 
+#: Uncompressed size of each timed page, for the table.
+PAGE_BYTES: dict[str, int] = {}
+
+
 def server_times(base: str, path: str, runs: int, headers: dict | None = None) -> list[float]:
     out = []
     with httpx.Client(base_url=base, timeout=60) as c:
-        c.get(path, headers=headers)  # first request of the path (lazy per-page caches)
+        PAGE_BYTES[path] = len(c.get(path, headers=headers).content)  # first request (lazy per-page caches)
         for _ in range(runs):
             t0 = time.perf_counter()
             r = c.get(path, headers=headers)
@@ -148,7 +152,7 @@ def page_row(label: str, runs: list[dict]) -> str:
 
 def section(results: dict, runs: int, browser_runs: int) -> str:
     rows = [
-        ("map page `/?year=2004` (HTML, 32 kB)", results["map"]),
+        (f"map page `/?year=2004` (HTML, {PAGE_BYTES.get('/?year=2004', 0) / 1024:.0f} kB)", results["map"]),
         ("country page `/country/41` (Haiti: HTML with 3 charts, grade, 31-year table)", results["country"]),
         ("country page `/country/41?format=json`", results["country_json"]),
         ("mission page `/mission/MINUSTAH`", results["mission"]),
