@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from peacewatch.web import charts
-from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, NotFoundError, records
+from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
 from peacewatch.web.errors import ModuleUnavailable
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.templating import csv_response, render
@@ -161,4 +161,3 @@ def _group_by_year(rows: list[dict]) -> list[tuple[int, list[dict]]]:
     return sorted(out.items())
 
 
-__all__ = ["router", "NotFoundError"]

@@ -127,4 +127,4 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     return render(request, "grade.html", data, context=context)
 
 
-__all__ = ["router", "unit_grades", "pd"]
+__all__ = ["router", "unit_grades"]
