@@ -178,3 +178,14 @@ def test_country_finder_and_mission_list_sorting(http):
     assert [m["mission"] for m in missions][:2] == ["UNMIH", "UNSMIH"] and "MINUSTAH" in [m["mission"] for m in missions]
     peak = http.get("/missions", params={"sort": "peak_personnel", "order": "desc", "format": "json"}).json()["missions"]
     assert peak[0]["peak_personnel"] == max(m["peak_personnel"] for m in peak)
+
+
+def test_bad_addresses_get_readable_pages_and_the_api_keeps_json(http):
+    r = http.get("/no/such/page")
+    assert r.status_code == 404 and "There is no page at this address." in r.text
+    r = http.get("/scorecards/hosts", params={"year": 1999})
+    assert r.status_code == 422 and "year: Input should be greater than or equal to 2001" in html.unescape(r.text)
+    j = http.get("/scorecards/hosts", params={"year": 1999, "format": "json"})
+    assert j.status_code == 422 and j.json()["detail"][0]["loc"] == ["query", "year"]
+    api = http.get("/api/registry/cases")
+    assert api.status_code == 401 and "detail" in api.json()

@@ -27,6 +27,30 @@ def _error(request: Request, status: int, title: str, message: str):
 
 def install(app: FastAPI) -> None:
     """Register the handlers that turn exceptions into error pages."""
+    from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+    from fastapi.exceptions import RequestValidationError
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from peacewatch.web.negotiate import wanted_format
+
+    def _api_or_json(request: Request) -> bool:
+        # The registry API keeps FastAPI's own JSON errors; pages answer in their format.
+        return request.url.path.startswith("/api/") or wanted_format(request) == "json"
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        if _api_or_json(request):
+            return await http_exception_handler(request, exc)
+        title = {404: "Not found", 405: "Not allowed"}.get(exc.status_code, "Request refused")
+        detail = "There is no page at this address." if exc.status_code == 404 else str(exc.detail)
+        return _error(request, exc.status_code, title, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError):
+        if _api_or_json(request):
+            return await request_validation_exception_handler(request, exc)
+        problems = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        return _error(request, 422, "Please check the address", problems)
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError):
