@@ -69,3 +69,12 @@ def test_ucdp_and_shortfall():
     s = pko_shortfall()
     dec = s[(s["mission"] == "MINUSTAH") & (s["year"] == 2004) & (s["month"] == 12)].iloc[0]
     assert (dec["authtroop"], dec["troop"]) == (6700, 6008)
+
+
+def test_ipi_names_have_one_spelling_per_state():
+    m = ipi_missions()
+    assert m.groupby("ccode")["host"].nunique().max() == 1
+    assert set(m.loc[m["ccode"] == 626, "host"]) == {"South Sudan"}
+    c = ipi_contributors()
+    assert c.groupby("tcc_ccode")["contributor"].nunique().max() == 1
+    assert set(c.loc[c["tcc_ccode"] == 2, "contributor_raw"]) == {"United States", "United States of America"}

@@ -120,22 +120,11 @@ class SourceContext:
         paths = {name: self.catalog.path(key, name) for name in files}
         stamp = {name: [p.stat().st_size, p.stat().st_mtime_ns, str(p)] for name, p in paths.items()}
         digest = hashlib.sha256(json.dumps([key, tag, stamp], sort_keys=True).encode()).hexdigest()[:20]
-        target = cache_dir() / f"{key}-{tag}-{digest}.parquet"
-        meta_path = target.with_suffix(".json")
-        if self.use_cache and target.is_file() and meta_path.is_file():
-            try:
-                meta = json.loads(meta_path.read_text())
-                frame = pd.read_parquet(target)
-            except (OSError, ValueError):
-                pass  # a damaged cache entry is rebuilt below
-            else:
-                for name, sha in meta["sha256"].items():
-                    self._remember(key, name, paths[name], sha)
-                return frame
-        frame = build(lambda name, **options: self.read(key, name, **options))
-        if self.use_cache:
-            self._write_cache(target, meta_path, frame, key, files)
-        return frame
+        return self._through_cache(
+            cache_dir() / f"{key}-{tag}-{digest}.parquet",
+            lambda: build(lambda name, **options: self.read(key, name, **options)),
+            lambda: {key: [self.used[key][name] for name in files]},
+        )
 
     def cached_derived(
         self, name: str, sources: list[str], params: dict[str, Any], build: Callable[[], pd.DataFrame],
@@ -157,44 +146,42 @@ class SourceContext:
             st = path.stat()
             stamp.append([str(path), st.st_size, st.st_mtime_ns])
         digest = hashlib.sha256(json.dumps(stamp, sort_keys=True, default=str).encode()).hexdigest()[:20]
-        target = cache_dir() / f"derived-{name}-{digest}.parquet"
+        return self._through_cache(
+            cache_dir() / f"derived-{name}-{digest}.parquet",
+            build,
+            lambda: {k: list(self.used.get(k, {}).values()) for k in sources},
+        )
+
+    def _through_cache(
+        self, target: Path, build: Callable[[], pd.DataFrame], records: Callable[[], dict[str, list[FileRecord]]]
+    ) -> pd.DataFrame:
+        """Read ``target`` (restoring the lineage stored beside it) or build, store and return it."""
         meta_path = target.with_suffix(".json")
         if self.use_cache and target.is_file() and meta_path.is_file():
             try:
                 meta = json.loads(meta_path.read_text())
                 frame = pd.read_parquet(target)
             except (OSError, ValueError):
-                pass
+                pass  # a damaged cache entry is rebuilt below
             else:
-                for key, files in meta["used"].items():
-                    for rec in files:
+                for key, recs in meta["used"].items():
+                    for rec in recs:
                         self.used.setdefault(key, {})[rec["name"]] = FileRecord(**rec)
                 return frame
         frame = build()
-        if self.use_cache:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".tmp{os.getpid()}")
-            try:
-                frame.to_parquet(tmp, index=False)
-                os.replace(tmp, target)
-                used = {k: [vars(r) for r in self.used.get(k, {}).values()] for k in sources}
-                meta_path.write_text(json.dumps({"used": used}))
-            except (OSError, ValueError, TypeError) as exc:
-                tmp.unlink(missing_ok=True)
-                warnings.warn(f"could not cache {name} in {target.parent}: {exc}", stacklevel=2)
-        return frame
-
-    def _write_cache(self, target: Path, meta_path: Path, frame: pd.DataFrame, key: str, files: list[str]) -> None:
+        if not self.use_cache:
+            return frame
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".tmp{os.getpid()}")
         try:
             frame.to_parquet(tmp, index=False)
             os.replace(tmp, target)  # atomic: readers never see half a file
-            shas = {name: self.used[key][name].sha256 for name in files}
-            meta_path.write_text(json.dumps({"sha256": shas}))
+            used = {k: [vars(r) for r in recs] for k, recs in records().items()}
+            meta_path.write_text(json.dumps({"used": used}))
         except (OSError, ValueError, TypeError) as exc:  # caching is an optimisation, never fatal
             tmp.unlink(missing_ok=True)
-            warnings.warn(f"could not cache {key} in {target.parent}: {exc}", stacklevel=3)
+            warnings.warn(f"could not cache {target.name} in {target.parent}: {exc}", stacklevel=3)
+        return frame
 
     # ----------------------------------------------------------------- lineage
     def lineage(self, keys: list[str] | None = None) -> list[dict[str, Any]]:

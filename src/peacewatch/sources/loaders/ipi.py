@@ -37,7 +37,7 @@ def ipi_missions(ctx: SourceContext | None = None) -> pd.DataFrame:
                 "year": date.dt.year.astype("int64"),
                 "month": date.dt.month.astype("int64"),
                 "mission": raw["Mission"].str.strip(),
-                "host": raw["Country of Mission"].str.strip(),
+                "host": raw["Country of Mission"].str.strip().str.rstrip("'"),  # "South Sudan'" quirk
                 "host_iso3": raw["Country of Mission ISO-3"],
                 "ccode": raw["Country of Mission ISO-3"].map(iso).astype("int64"),
                 "n_contributors": pd.to_numeric(raw["Number of Contributors"]),
@@ -48,14 +48,14 @@ def ipi_missions(ctx: SourceContext | None = None) -> pd.DataFrame:
         out["total"] = out["troops"] + out["police"] + out["observers"]
         return out.reset_index(drop=True)
 
-    return ctx.cached("ipi_missions", ["mission_month"], "missions-v1", build)
+    return ctx.cached("ipi_missions", ["mission_month"], "missions-v2", build)
 
 
 def ipi_contributors(ctx: SourceContext | None = None) -> pd.DataFrame:
     """Contributor x mission x month personnel, 2009-11 .. 2014-02 (IPI TCC-DataScraper).
 
     Returns ``date, year, month, mission, contributor, contributor_iso3, tcc_ccode, troops, police,
-    experts, total, female_total``. Police = individual police + formed police units.
+    experts, total, female_total, contributor_raw``. Police = individual police + formed police units.
     """
     ctx = ctx or default_context()
     cw = crosswalk_for(ctx)
@@ -82,6 +82,11 @@ def ipi_contributors(ctx: SourceContext | None = None) -> pd.DataFrame:
             }
         )[keep]
         out["tcc_ccode"] = out["tcc_ccode"].astype("int64")
+        # IPI spells some contributors two ways ("United States" / "United States of America"): one
+        # name per state, the shortest; the spelling as published stays in ``contributor_raw``.
+        out["contributor_raw"] = out["contributor"]
+        shortest = out.groupby("tcc_ccode")["contributor"].agg(lambda s: min(s.unique(), key=len))
+        out["contributor"] = out["tcc_ccode"].map(shortest)
         return out.reset_index(drop=True)
 
-    return ctx.cached("ipi_contributors", ["contributor_mission_month"], "contributors-v1", build)
+    return ctx.cached("ipi_contributors", ["contributor_mission_month"], "contributors-v2", build)
