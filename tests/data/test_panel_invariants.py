@@ -74,3 +74,21 @@ def test_exports(full_panel, tmp_path):
     assert {s["source"] for s in meta["peacewatch:lineage"]} >= {"hti", "ipi_missions"}
     report = validate(str(package))
     assert report.valid, report.flatten(["type", "note"])[:5]
+
+
+def test_damaged_or_old_cache_entries_are_rebuilt(tmp_path, monkeypatch):
+    from peacewatch.sources.catalog import Catalog
+    from peacewatch.sources.context import SourceContext
+    from peacewatch.sources.loaders import polity5
+
+    monkeypatch.setenv("PEACEWATCH_CACHE_DIR", str(tmp_path))
+    first = polity5(SourceContext(catalog=Catalog()))
+    metas = list(tmp_path.glob("polity5-*.json"))
+    assert len(metas) == 1
+    metas[0].write_text('{"sha256": {"main": "x"}}')  # an older cache format
+    ctx = SourceContext(catalog=Catalog())
+    again = polity5(ctx)
+    assert again.equals(first)
+    assert ctx.lineage(["polity5"])[0]["files"][0]["sha256"] != "x"
+    next(tmp_path.glob("polity5-*.parquet")).write_bytes(b"not parquet")  # a damaged entry
+    assert polity5(SourceContext(catalog=Catalog())).equals(first)

@@ -160,13 +160,13 @@ class SourceContext:
         if self.use_cache and target.is_file() and meta_path.is_file():
             try:
                 meta = json.loads(meta_path.read_text())
+                restored = [FileRecord(**rec) for recs in meta["used"].values() for rec in recs]
                 frame = pd.read_parquet(target)
-            except (OSError, ValueError):
-                pass  # a damaged cache entry is rebuilt below
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                pass  # a damaged or older-format cache entry is rebuilt below
             else:
-                for key, recs in meta["used"].items():
-                    for rec in recs:
-                        self.used.setdefault(key, {})[rec["name"]] = FileRecord(**rec)
+                for rec in restored:
+                    self.used.setdefault(rec.source, {})[rec.name] = rec
                 return frame
         frame = build()
         if not self.use_cache:
