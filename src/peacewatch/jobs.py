@@ -94,9 +94,6 @@ def register(app: typer.Typer) -> None:
         run_main_job(out, typer.echo)
         typer.echo(f"outputs in {out.resolve()}; summary: {out / 'summary.md'}")
         if serve:
-            import uvicorn
+            from peacewatch.web.cli import serve_dashboard
 
-            from peacewatch.web.app import create_app
-
-            typer.echo(f"dashboard on http://{host}:{port}/ (Ctrl-C to stop)")
-            uvicorn.run(create_app(), host=host, port=port)
+            serve_dashboard(host, port)

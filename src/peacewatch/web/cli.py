@@ -24,19 +24,28 @@ def register(app: typer.Typer) -> None:
         Builds the data panel once at start-up (a few seconds), then serves every page from memory.
         Open http://HOST:PORT/ in a browser; add ?format=json to any page for its data.
         """
-        import uvicorn
-
-        from peacewatch.registry.crypto import load_key
-        from peacewatch.registry.errors import KeyProblem
-        from peacewatch.web.app import create_app
         from peacewatch.web.settings import WebSettings
 
-        try:
-            load_key()
-        except KeyProblem as exc:
-            # The public pages work without it; anonymous reports and victim details need it.
-            typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
-                        fg=typer.colors.YELLOW, err=True)
-        settings = WebSettings(db_url=db, secure_cookies=secure_cookies)
-        typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/", err=True)
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)
+        serve_dashboard(host, port, WebSettings(db_url=db, secure_cookies=secure_cookies), log_level)
+
+
+def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info") -> None:
+    """Serve :func:`peacewatch.web.app.create_app` with uvicorn until interrupted.
+
+    The access log is off: it would record client IP addresses next to the anonymous-report pages,
+    which promise to store none.
+    """
+    import uvicorn
+
+    from peacewatch.registry.crypto import load_key
+    from peacewatch.registry.errors import KeyProblem
+    from peacewatch.web.app import create_app
+
+    try:
+        load_key()
+    except KeyProblem as exc:
+        # The public pages work without it; anonymous reports and victim details need it.
+        typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
+                    fg=typer.colors.YELLOW, err=True)
+    typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
