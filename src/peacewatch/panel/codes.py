@@ -132,41 +132,36 @@ class Crosswalk:
     def names_to_cow(self, names: Iterable[str], source: str, drop: Iterable[str] = ()) -> dict[str, int]:
         """Map every distinct name to a COW code, or raise listing all unmapped names.
 
-        ``drop`` lists names that are knowingly left out (e.g. aggregates); they map to nothing.
+        ``drop`` lists names that are knowingly left out (e.g. aggregates); they map to nothing, as do
+        the territories under ``drop_names`` in the overrides file.
         """
         dropped = {_normalise(n) for n in [*drop, *self.overrides.get("drop_names", [])]}
-        mapping: dict[str, int] = {}
-        unmapped = []
-        for name in pd.unique(pd.Series(list(names), dtype="object").dropna()):
-            if _normalise(name) in dropped:
-                continue
-            code = self.name_to_cow(name)
-            if code is None:
-                unmapped.append(name)
-            else:
-                mapping[name] = code
-        if unmapped:
-            raise UnmappedCountryError(
-                f"{source}: {len(unmapped)} country name(s) cannot be mapped to COW codes: "
-                f"{sorted(map(str, unmapped))}. {_HOW_TO_FIX}"
-            )
-        return mapping
+        return _map_strictly(
+            names, self.name_to_cow, lambda n: _normalise(n) in dropped, source, "country name(s)", _HOW_TO_FIX
+        )
 
     def iso3s_to_cow(self, codes: Iterable[str], source: str) -> dict[str, int]:
         """Map every distinct ISO3 code to COW; non-state territories are skipped, unknowns raise."""
-        drop = set(self.overrides.get("drop_iso3", []))
-        mapping, unmapped = {}, []
-        for code in pd.unique(pd.Series(list(codes), dtype="object").dropna()):
-            if code in drop:
-                continue
-            cow = self.iso3_to_cow(code)
-            if cow is None:
-                unmapped.append(code)
-            else:
-                mapping[code] = cow
-        if unmapped:
-            raise UnmappedCountryError(
-                f"{source}: {len(unmapped)} ISO3 code(s) cannot be mapped to COW codes: {sorted(unmapped)}. "
-                f"Add each under `iso3:` in {OVERRIDES_PATH} (or `drop_iso3:` for a non-state territory)."
-            )
-        return mapping
+        dropped = set(self.overrides.get("drop_iso3", []))
+        fix = f"Add each under `iso3:` in {OVERRIDES_PATH} (or `drop_iso3:` for a non-state territory)."
+        return _map_strictly(codes, self.iso3_to_cow, dropped.__contains__, source, "ISO3 code(s)", fix)
+
+
+def _map_strictly(values: Iterable[str], lookup, skip, source: str, what: str, fix: str) -> dict[str, int]:
+    """Map each distinct value with ``lookup``; values for which ``skip`` is true are left out; any
+    value ``lookup`` cannot map is reported, all of them in one error, with how to ``fix`` it."""
+    mapping: dict[str, int] = {}
+    unmapped = []
+    for value in pd.unique(pd.Series(list(values), dtype="object").dropna()):
+        if skip(value):
+            continue
+        code = lookup(value)
+        if code is None:
+            unmapped.append(value)
+        else:
+            mapping[value] = code
+    if unmapped:
+        raise UnmappedCountryError(
+            f"{source}: {len(unmapped)} {what} cannot be mapped to COW codes: {sorted(map(str, unmapped))}. {fix}"
+        )
+    return mapping
