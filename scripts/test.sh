@@ -15,7 +15,7 @@ if [ "$(id -u)" = 0 ]; then
   fi
 fi
 
-python3 -m pip install -q --disable-pip-version-check -e '.[all]'
+python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[all]'
 
 # A private PostgreSQL cluster for the tests, stopped again on exit.
 pg_stop() { :; }
