@@ -123,11 +123,6 @@ class Crosswalk:
                 inverse[int(cow)] = int(gw)
         return inverse
 
-    @cached_property
-    def dropped_names(self) -> frozenset[str]:
-        """Names of non-state territories that are dropped by design (``drop_names``)."""
-        return frozenset(self.overrides.get("drop_names", []))
-
     # ------------------------------------------------------------------ vectorised, strict
     def names_to_cow(self, names: Iterable[str], source: str, drop: Iterable[str] = ()) -> dict[str, int]:
         """Map every distinct name to a COW code, or raise listing all unmapped names.

@@ -47,13 +47,14 @@ def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
         )
         t15 = read("tiers_2015")
         t15 = t15.assign(countryname=t15["countryname"].str.strip())
-        t15 = t15[t15["countryname"].map(cw.name_to_cow).notna() | ~t15["countryname"].isin(cw.dropped_names)]
-        names = cw.names_to_cow(t15["countryname"].str.strip(), "kelley_tip (tiers_2015.csv countryname)")
+        # unknown names raise; territories (Hong Kong, Aruba ...) are left out of the mapping by design
+        names = cw.names_to_cow(t15["countryname"], "kelley_tip (tiers_2015.csv countryname)")
+        t15 = t15[t15["countryname"].isin(names.keys())]
         y2015 = pd.DataFrame(
             {
-                "ccode": t15["countryname"].str.strip().map(names).astype("int64"),
+                "ccode": t15["countryname"].map(names).astype("int64"),
                 "year": 2015,
-                "name": t15["countryname"].str.strip(),
+                "name": t15["countryname"],
                 "tier_code": t15["tier"].astype(float),
             }
         )
