@@ -105,3 +105,30 @@ def test_training_completion(registry, people):
         assert [(m["code"], m["completed_on"]) for m in rec["modules"]] == [("THB-1", "2026-01-05"), ("THB-MP", None)]
         pub = stats.published_training_completion(s)
         assert np.isnan(pub.iloc[0].personnel) and np.isnan(pub.iloc[0].completion_rate)
+
+
+def test_codes_differing_only_by_whitespace_are_conflicts_not_server_errors(registry, people):
+    # found by schemathesis: " X" passed the duplicate check but was stored as "X" (a 500 on insert)
+    from peacewatch.registry.errors import Conflict
+
+    with registry.session() as s:
+        u = {k: s.merge(v) for k, v in people.users.items()}
+        training.add_module(s, u["coord"], "THB-1", "THB awareness")
+        with pytest.raises(Conflict, match="THB-1"):
+            training.add_module(s, u["coord"], " THB-1 ", "again")
+        training.add_person(s, u["coord"], "A1", "n", TCC_A, 2026)
+        with pytest.raises(Conflict, match="A1"):
+            training.add_person(s, u["coord"], "A1 ", "n", TCC_A, 2026)
+        done = training.record_completion(s, u["coord"], " A1", "THB-1 ", dt.date(2026, 1, 5))
+        assert done.person_id is not None
+
+
+def test_csv_uploads_with_carriage_returns_or_oversized_fields(registry, people):
+    # found by schemathesis: a bare CR in a field raised csv.Error (a 500)
+    from peacewatch.registry import vetting
+    from peacewatch.registry.errors import ValidationFailed
+
+    rows = vetting.parse_roster("name,date_of_birth,nationality\r\n\"Jean\rPaul\",1980-01-02,41\r\n", "up.csv")
+    assert [(r.row_number, r.name) for r in rows] == [(2, "Jean\rPaul")]
+    with pytest.raises(ValidationFailed, match=r"up.csv row 2: not readable as CSV"):
+        vetting.parse_roster("name,date_of_birth,nationality\n" + "x" * 200_000 + ",1980-01-02,41\n", "up.csv")

@@ -21,11 +21,12 @@ def add_module(session: Session, user: User, code: str, title: str, audience: st
     require_role(user, COORDINATOR)
     if audience not in AUDIENCES:
         raise ValidationFailed(f"audience {audience!r} is unknown; use one of {', '.join(AUDIENCES)}")
-    if not (code or "").strip() or not (title or "").strip():
+    code, title = (code or "").strip(), (title or "").strip()  # check the value that is stored
+    if not code or not title:
         raise ValidationFailed("code and title are required")
     if session.execute(select(TrainingModule.id).where(TrainingModule.code == code)).first():
         raise Conflict(f"module code {code!r} exists")
-    module = TrainingModule(code=code.strip(), title=title.strip(), audience=audience)
+    module = TrainingModule(code=code, title=title, audience=audience)
     session.add(module)
     session.flush()
     audit.record(session, user.username, "create", "training_module", module.id, {"code": code})
@@ -44,13 +45,14 @@ def add_person(session: Session, user: User, service_number: str, full_name: str
     _check_nation(user, nation_ccode)
     if audience not in AUDIENCES:
         raise ValidationFailed(f"audience {audience!r} is unknown; use one of {', '.join(AUDIENCES)}")
-    if not (service_number or "").strip() or not (full_name or "").strip():
+    service_number, full_name = (service_number or "").strip(), (full_name or "").strip()
+    if not service_number or not full_name:
         raise ValidationFailed("service_number and full_name are required")
     if not 1990 <= deployment_year <= 2100:
         raise ValidationFailed(f"deployment_year {deployment_year} is out of range 1990-2100")
     if session.execute(select(Person.id).where(Person.service_number == service_number)).first():
         raise Conflict(f"service number {service_number!r} is already registered")
-    person = Person(service_number=service_number.strip(), full_name=full_name.strip(), nation_ccode=nation_ccode,
+    person = Person(service_number=service_number, full_name=full_name, nation_ccode=nation_ccode,
                     audience=audience, deployment_year=deployment_year)
     session.add(person)
     session.flush()
@@ -61,6 +63,7 @@ def add_person(session: Session, user: User, service_number: str, full_name: str
 def record_completion(session: Session, user: User, service_number: str, module_code: str,
                       completed_on: dt.date, score: float | None = None) -> TrainingCompletion:
     """Record that a person completed a module."""
+    service_number, module_code = (service_number or "").strip(), (module_code or "").strip()
     person = session.execute(select(Person).where(Person.service_number == service_number)).scalar_one_or_none()
     if person is None:
         raise NotFound(f"no person with service number {service_number!r}; register them first")

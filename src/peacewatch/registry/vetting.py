@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,6 +64,29 @@ class RosterRow:
     nationality: int | None
 
 
+def _csv_rows(text: str, label: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+    """Header and numbered data rows of an uploaded CSV (row 1 is the header).
+
+    ``newline=""`` lets the csv module handle CR/LF and line breaks inside quoted fields itself; any
+    other malformation (e.g. a field over the csv module's size limit) becomes a ValidationFailed naming the file and row.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise ValidationFailed(f"{label} row 1: not readable as CSV ({exc}); save it as a UTF-8 CSV") from exc
+
+    def rows() -> Iterator[tuple[int, dict]]:
+        i = 1
+        try:
+            for i, raw in enumerate(reader, start=2):
+                yield i, {(k or "").strip(): v for k, v in raw.items()}
+        except csv.Error as exc:
+            raise ValidationFailed(f"{label} row {i + 1}: not readable as CSV ({exc}); save it as a UTF-8 CSV") from exc
+
+    return header, rows()
+
+
 def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
     """Parse a roster CSV with header ``name,date_of_birth,nationality``.
 
@@ -71,14 +95,12 @@ def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
     ValidationFailed
         Naming the file (``label``), the row and the field that is wrong and how to fix it.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header, data = _csv_rows(text, label)
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; the header must be: {','.join(ROSTER_COLUMNS)}")
     rows = []
-    for i, raw in enumerate(reader, start=2):  # row 1 is the header
-        raw = {(k or "").strip(): v for k, v in raw.items()}
+    for i, raw in data:
         where = f"{label} row {i}"
         name = (raw.get("name") or "").strip()
         if not name:
@@ -122,13 +144,13 @@ def add_record(session: Session, user: User, *, full_name: str, date_of_birth: d
 def import_records_csv(session: Session, user: User, text: str, label: str = "records") -> int:
     """Bulk-add records from CSV ``full_name,date_of_birth,nationality,category[,source]``; all or nothing."""
     require_role(user, INVESTIGATOR, COORDINATOR)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header, data = _csv_rows(text, label)
     need = ("full_name", "date_of_birth", "nationality", "category")
-    missing = [c for c in need if c not in (reader.fieldnames or [])]
+    missing = [c for c in need if c not in header]
     if missing:
         raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; header must include {','.join(need)}")
     rows = []
-    for i, raw in enumerate(reader, start=2):
+    for i, raw in data:
         where = f"{label} row {i}"
         name = (raw.get("full_name") or "").strip()
         if not name:
