@@ -10,7 +10,7 @@ import typer
 
 app = typer.Typer(help="Build and export the country-year panel.", no_args_is_help=True)
 
-VERBS = ("un", "nonun", "trafficking", "democracy", "controls")
+VERBS = ("un", "nonun", "us", "trafficking", "democracy", "controls")
 
 
 @app.command()
