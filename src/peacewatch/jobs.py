@@ -1,6 +1,6 @@
 """``peacewatch run``: the main job on embedded defaults (mounted by :mod:`peacewatch.cli`).
 
-Steps, each timed and reported: build the 1990-2020 country-year panel with every verb and write it
+Steps, each timed and reported: build the 1990-2025 country-year panel with every verb and write it
 (CSV, Parquet, Frictionless data package, lineage, citations) and a short summary; the models report;
 the scorecards with their figures and methods page; the registry database (SQLite, migrated). With
 ``--serve`` the dashboard is then served over all of it.
@@ -59,7 +59,7 @@ def run_main_job(out: Path, echo: Callable[[str], None] = print) -> dict[str, An
         results[name] = value
         return value
 
-    panel = step("panel", lambda: build_panel(1990, 2020))
+    panel = step("panel", lambda: build_panel(1990, 2025))
     step("panel files", lambda: [str(p) for p in write_panel(panel, out / "panel", ["csv", "parquet", "datapackage"])])
     summary = out / "summary.md"
     step("summary", lambda: summary.write_text(_summary_markdown(panel), encoding="utf-8") and str(summary))

@@ -27,7 +27,7 @@ GROUPS: tuple[Group, ...] = (
     Group("un", "UN peacekeepers", ("un_personnel",), "IPI Peacekeeping Database", "ends 2016"),
     Group("nonun", "Non-UN missions", ("nonun_personnel",), "Bara & Hultman", "1993-2016"),
     Group("us", "US troops", ("us_troops",), "troopdata (DMDC reports)", "ends 2024"),
-    Group("tip", "Published TIP tier", ("tip_tier_label",), "Kelley tier file; secondary copies from 2020",
+    Group("tip", "Published TIP tier", ("tip_tier",), "Kelley tier file; secondary copies from 2020",
           "no source for 2016-2019; 2022, 2024 and 2025 list only the Watch List and Tier 3"),
     Group("hti", "Trafficking destination (HTI)", ("hti_pdest",), "Human Trafficking Indicators", "2001-2011"),
     Group("p3", "3P policy index", ("p3_overall",), "Cho 3P index", "2000-2014"),

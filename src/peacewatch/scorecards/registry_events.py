@@ -109,3 +109,18 @@ def published_tcc_events(session: Session, as_of: dt.date | None = None, k: int 
 
     raw = tcc_events(session, as_of)
     return suppress_small_cells(raw, COUNTS, DERIVED, k)
+
+
+def scorecard_registry_frame(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The TCC card's registry input as one DataFrame: the published counts of
+    :func:`published_tcc_events` plus the true counts the suspension rule decides on (``raw_<count>``).
+
+    For callers that pass ``registry=<DataFrame>`` to the scorecards (e.g. the web app, which re-grades
+    only when this frame changes).
+    """
+    raw = tcc_events(session, as_of)
+    published = published_tcc_events(session, as_of)
+    out = published.drop(columns=["suppressed_cells"], errors="ignore")
+    for col in COUNTS:
+        out[f"raw_{col}"] = raw[col].to_numpy()
+    return out
