@@ -135,6 +135,11 @@ def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(re
     assert row["n_referrals_unanswered_past_deadline"] == 5
     assert g.suspension["flagged"] and g.suspension["counts"]["referrals_unanswered_past_deadline: referrals_overdue"] == 5
     assert "suspension of new deployments: RECOMMENDED" in g.explain()
+    # 5 allegations that year, set against India's latest known deployment (an older year, marked)
+    assert row["s_allegations_rate"] == row["s_allegations_rate"]  # not NaN
+    assert row["mark_allegations_rate"] == "older than the graded year" and row["year_allegations_rate"] < year
+    deployed = next(e for e in comp(g, "allegations_rate").evidence if e.field == "deployed")
+    assert deployed.older and deployed.year == row["year_allegations_rate"]
 
     # India names officers and reports prosecutions: the current grade rises and the flag goes
     with reg.session() as s:

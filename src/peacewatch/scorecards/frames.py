@@ -212,7 +212,7 @@ def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None) ->
         acc = acc[acc["year"].between(start, end)]
         extra = acc.loc[:, ["tcc_ccode", "year"]].merge(base[["tcc_ccode", "year"]], how="left", indicator=True)
         extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
-        base = pd.concat([base, extra.assign(deployed_source="none", in_geo_pko=False, in_ipi=False)], ignore_index=True)
+        base = pd.concat([base, _latest_deployment(base, extra)], ignore_index=True)
     panel = panel_frame(start, end)[PANEL_COLS_FOR_TCCS]
     df = base.merge(panel, left_on=["tcc_ccode", "year"], right_on=["ccode", "year"], how="left").drop(columns="ccode")
     df["country"] = df["country"].fillna(df["tcc_ccode"].map(_country_names()))
@@ -221,6 +221,22 @@ def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None) ->
         df = df.merge(acc, on=["tcc_ccode", "year"], how="left", validate="one_to_one")
     df = df.assign(key=df["tcc_ccode"].astype("int64"), name=df["country"])
     return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), missing
+
+
+def _latest_deployment(known: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """Registry-only TCC-years (no deployment data that year): personnel from the TCC's latest earlier
+    deployment year, kept as evidence of that older year (``deployed__year``, marked on every grade),
+    so allegations can still be set against a size; none when the TCC never appeared before."""
+    extra = extra.assign(in_geo_pko=False, in_ipi=False, deployed_source="none")
+    past = known.dropna(subset=["deployed"]).sort_values("year")[["tcc_ccode", "year", "deployed", "deployed_source"]]
+    if past.empty or extra.empty:
+        return extra
+    past = past.rename(columns={"year": "deployed__year", "deployed_source": "_src"})
+    hit = pd.merge_asof(extra.sort_values("year"), past.sort_values("deployed__year"), left_on="year",
+                        right_on="deployed__year", by="tcc_ccode", direction="backward", allow_exact_matches=False)
+    has = hit["deployed"].notna()
+    hit.loc[has, "deployed_source"] = hit.loc[has, "_src"] + " (latest, " + hit.loc[has, "deployed__year"].astype("Int64").astype(str) + ")"
+    return hit.drop(columns="_src")
 
 
 @lru_cache(maxsize=1)
