@@ -134,6 +134,7 @@ def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(re
     assert row["suspension"] == "referrals_unanswered_past_deadline"
     assert row["n_referrals_unanswered_past_deadline"] == 5
     assert g.suspension["flagged"] and g.suspension["counts"]["referrals_unanswered_past_deadline: referrals_overdue"] == 5
+    assert row["registry_data"] and g.suspension["registry_data"]
     assert "suspension of new deployments: RECOMMENDED" in g.explain()
     # 5 allegations that year, set against India's latest known deployment (an older year, marked)
     assert row["s_allegations_rate"] == row["s_allegations_rate"]  # not NaN
@@ -152,6 +153,14 @@ def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(re
     if today.year == year:
         assert row["score"] > low_score
     assert row["grade"] in ("Grade A", "Grade B")
+
+
+def test_tcc_without_registry_data_says_so(registry):
+    reg, _ = registry
+    with reg.session() as s:
+        g = explain("tccs", INDIA, 2012, registry=s)
+    assert g.suspension["registry_data"] is False and not g.suspension["flagged"]
+    assert "suspension of new deployments: no registry data" in g.explain()
 
 
 def test_no_prosecution_rule_and_small_counts_are_suppressed(registry):

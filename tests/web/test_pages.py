@@ -217,3 +217,33 @@ def test_bad_addresses_get_readable_pages_and_the_api_keeps_json(http):
     assert j.status_code == 422 and j.json()["detail"][0]["loc"] == ["query", "year"]
     api = http.get("/api/registry/cases")
     assert api.status_code == 401 and "detail" in api.json()
+
+
+def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
+    """A separate app on its own registry: five referrals to India left past their deadline put India
+    on the TCC scorecard of that year with the suspension recommended and the count behind it."""
+    import datetime as dt
+
+    from fastapi.testclient import TestClient
+
+    from peacewatch.registry import auth, cases
+    from peacewatch.web.app import create_app
+    from peacewatch.web.settings import WebSettings
+
+    app = create_app(WebSettings(db_url=f"sqlite:///{tmp_path / 'registry.sqlite'}", preload=False))
+    when = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=40)
+    with TestClient(app) as client:
+        with app.state.registry.session() as s:
+            inv = auth.create_user(s, "inv", "inv-password", auth.INVESTIGATOR).user
+            for i in range(5):
+                c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=750, category="sexual_exploitation",
+                                      summary=f"allegation {i}", now=when)
+                for status in ("under_investigation", "substantiated", "referred_to_tcc"):
+                    cases.transition_case(s, inv, c.id, status, now=when)
+        data = client.get("/scorecards/tccs", params={"year": when.year, "q": "India", "format": "json"}).json()
+        india = next(r for r in data["rows"] if r["key"] == 750)
+        assert india["suspension"] == "referrals_unanswered_past_deadline" and india["registry_data"]
+        assert india["n_referrals_unanswered_past_deadline"] == 5
+        page = html.unescape(client.get("/scorecards/tccs", params={"year": when.year, "q": "India"}).text)
+        assert "Suspension of new deployments" in page and "Recommended" in page
+        assert "referrals unanswered past deadline: 5" in page

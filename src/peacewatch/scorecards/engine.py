@@ -113,6 +113,9 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     if rs.suspension is not None:
         flagged, counts = suspension_frame(frame, rs)
         out["suspension"] = flagged.to_numpy()
+        raw_cols = [c for c in frame.columns if c.startswith("raw_")]
+        # whether the registry holds anything for the unit-year (else the counts are unknown, not small)
+        out["registry_data"] = frame[raw_cols].notna().any(axis=1).to_numpy() if raw_cols else False
         for col, values in counts.items():
             out[col] = values.to_numpy()
     return out
@@ -374,6 +377,7 @@ def _suspension_of(g: pd.Series, rs: RuleSet) -> dict:
                 counts[f"{c.id}: {label}" + (f" ({rs.suspension.window_years} years)" if c.window else "")] = (
                     None if pd.isna(v) else int(v))
     return {"rule": rs.suspension.id, "flagged": bool(met), "criteria_met": met,
+            "registry_data": bool(g.get("registry_data", False)),
             "texts": {c.id: " ".join(c.text.split()) for c in rs.suspension.criteria if c.id in met},
             "counts": counts}
 

@@ -163,12 +163,14 @@ class Grade:
             lines.append(f"  - {c.indicator} (weight {c.weight:g}): {s}" + (f" — {c.missing}" if c.missing else ""))
             for e in c.evidence:
                 lines.append(f"      evidence: {e}")
-        if self.suspension:
+        if self.suspension and not self.suspension.get("registry_data", True):
+            lines.append("suspension of new deployments: no registry data for this unit-year")
+        elif self.suspension:
             flagged = self.suspension.get("flagged")
             lines.append(f"suspension of new deployments: {'RECOMMENDED' if flagged else 'not recommended'}"
                          + (f" ({', '.join(self.suspension.get('criteria_met', []))})" if flagged else ""))
             for k, v in self.suspension.get("counts", {}).items():
-                lines.append(f"  {k}: {'fewer than 5 (suppressed)' if v is None else v}")
+                lines.append(f"  {k}: {'small count, suppressed' if v is None else v}")
         for name, why in self.missing_components.items():
             lines.append(f"missing component {name}: {why}")
         return "\n".join(lines)

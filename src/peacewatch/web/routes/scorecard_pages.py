@@ -116,7 +116,7 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
         table = table[table["grade"] == grade]
     if q:
         table = table[table["name"].str.contains(q, case=False, regex=False) | (table["key"].astype(str).str.upper() == q.upper())]
-    extra = [c for c in table.columns if c == "suspension" or c.startswith(("n_", "year_", "mark_"))]
+    extra = [c for c in table.columns if c in ("suspension", "registry_data") or c.startswith(("n_", "year_", "mark_"))]
     columns = BASE_COLUMNS + component_cols + extra
     if sort not in columns:
         sort = "score"
