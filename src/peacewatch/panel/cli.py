@@ -16,7 +16,7 @@ VERBS = ("un", "nonun", "us", "trafficking", "democracy", "controls")
 @app.command()
 def build(
     start: Annotated[int, typer.Option(help="First year.")] = 1990,
-    end: Annotated[int, typer.Option(help="Last year.")] = 2020,
+    end: Annotated[int, typer.Option(help="Last year (sources reach 2025; see docs/panel-columns.md for each column).")] = 2025,
     system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
     agg: Annotated[str, typer.Option(help="Monthly-to-yearly rule: december, mean or max.")] = "december",
     add: Annotated[list[str], typer.Option(help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default all.")] = [],  # noqa: B006

@@ -180,7 +180,7 @@ class Panel:
         }
 
 
-def create_country_years(start: int = 1990, end: int = 2020, system: str = "cow", ctx: SourceContext | None = None) -> Panel:
+def create_country_years(start: int = 1990, end: int = 2025, system: str = "cow", ctx: SourceContext | None = None) -> Panel:
     """Start a panel: every member of the state system ``system`` ("cow" or "gw") in each year.
 
     Parameters
