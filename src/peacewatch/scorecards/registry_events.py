@@ -105,9 +105,12 @@ def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
 
 def published_tcc_events(session: Session, as_of: dt.date | None = None, k: int | None = None) -> pd.DataFrame:
     """:func:`tcc_events` with counts 1..k-1 blanked (the registry's small-cell rule, k >= 5)."""
+    return _published(tcc_events(session, as_of), k)
+
+
+def _published(raw: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
     from peacewatch.registry.stats import suppress_small_cells
 
-    raw = tcc_events(session, as_of)
     return suppress_small_cells(raw, COUNTS, DERIVED, k)
 
 
@@ -119,8 +122,7 @@ def scorecard_registry_frame(session: Session, as_of: dt.date | None = None) -> 
     only when this frame changes).
     """
     raw = tcc_events(session, as_of)
-    published = published_tcc_events(session, as_of)
-    out = published.drop(columns=["suppressed_cells"], errors="ignore")
+    out = _published(raw).drop(columns=["suppressed_cells"], errors="ignore")
     for col in COUNTS:
         out[f"raw_{col}"] = raw[col].to_numpy()
     return out
