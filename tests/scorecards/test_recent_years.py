@@ -183,3 +183,28 @@ def test_no_prosecution_rule_and_small_counts_are_suppressed(registry):
     assert row["n_no_prosecution_after_substantiated_cases"] == 8 and row["n_no_prosecution_after_substantiated_cases_prosecutions"] == 0
     assert math.isnan(row["n_referrals_unanswered_past_deadline"])  # 3 overdue: suppressed, and below the line
     assert row["suspension"] == "no_prosecution_after_substantiated_cases"
+
+
+def test_registry_events_are_counted_in_the_year_they_happened(registry):
+    """Referred in November 2024, officer named February 2025, prosecution reported March 2026:
+    each event lands in its own year, and the referral awaits an answer in 2024 and 2025 only."""
+    from peacewatch.registry.cases import transition_case
+    from peacewatch.scorecards.registry_events import tcc_events
+
+    reg, users = registry
+    ids = _refer_cases(reg, users, 1, dt.datetime(2024, 11, 4, 10))
+    with reg.session() as s:
+        liaison = _user(s, users["liaison"])
+        transition_case(s, liaison, ids[0], "national_investigation_appointed", officer_name="Col. A",
+                        now=dt.datetime(2025, 2, 3, 10))
+        transition_case(s, liaison, ids[0], "outcome_reported", outcome="convicted", now=dt.datetime(2026, 3, 2, 10))
+        ev = tcc_events(s, as_of=dt.date(2026, 6, 1)).set_index("year")
+    assert list(ev.index) == [2024, 2025, 2026] and set(ev["tcc_ccode"]) == {INDIA}
+    assert ev.loc[2024, ["allegations", "referrals_made", "referrals", "referrals_answered"]].tolist() == [1, 1, 1, 0]
+    # officer due 10 working days after 4 Nov 2024 (18 Nov): overdue at the end of 2024, answered in 2025
+    assert ev.loc[2024, "referrals_overdue"] == 1 and ev.loc[2025, "referrals_answered"] == 1
+    assert ev.loc[2025, "referrals"] == 1 and math.isnan(ev.loc[2026, "referrals_answered"])  # nothing awaited in 2026
+    # outcome due 90 days after referral (2 Feb 2025): overdue at the end of 2025, reported in 2026
+    assert ev.loc[2025, "referrals_overdue"] == 1 and ev.loc[2026, "referrals_overdue"] == 0
+    assert ev.loc[2026, ["outcomes", "prosecutions", "referrals_awaiting_outcome"]].tolist() == [1, 1, 1]
+    assert ev.loc[2025, "prosecutions"] == 0
