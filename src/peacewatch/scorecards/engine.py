@@ -256,8 +256,9 @@ def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]
         note = row.get(f"{col}__note", "") or ""
         if ev_year < year and not note:
             note = f"last observed {ev_year}"
-        if secondary and isinstance(source, str) and "tip_tiers_recent" not in source:
-            source = "tip_tiers_recent"
+        one = row.get(f"{col}__source", None)
+        if isinstance(one, str) and one:
+            source = one  # the one source this value came from (e.g. kelley_tip or tip_tiers_recent)
         out.append(Evidence(source=source, year=ev_year, field=col, value=v, secondary=secondary,
                             older=ev_year < year, note=str(note)))
     if "deployed" in ind.inputs and "deployed_source" in row:

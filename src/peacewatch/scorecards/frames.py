@@ -61,7 +61,8 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
     """Columns that date and qualify the evidence of some inputs (read by the engine).
 
     ``<column>__year`` is the year the value was last observed when it differs from the row's year,
-    ``<column>__secondary`` marks a value from a secondary copy and ``<column>__note`` says which.
+    ``<column>__secondary`` marks a value from a secondary copy and ``<column>__note`` says which;
+    ``<column>__source`` names the one source a value came from when the input has several.
     Palermo status rests on ratification records that end in 2011; criminalisation and the 3P index
     are only used in their own years (no carry-forward), so they need no mark.
     """
@@ -71,6 +72,7 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
     if "tip_tier_source" in out:
         recent = out["tip_tier_source"].eq("tip_tiers_recent")
         for col in ("tip_tier", "tip_tier_label"):
+            out[f"{col}__source"] = out["tip_tier_source"]
             out[f"{col}__secondary"] = recent
             out[f"{col}__note"] = np.where(recent, "secondary copy of the TIP report: " + out["tip_tier_source_url"].fillna("").astype(str), "")
     return out
