@@ -30,6 +30,8 @@ def test_panel_to_2025_keeps_the_invariants(panel):
     assert {"troopdata", "tip_tiers_recent"} <= set(panel.sources_used)
     assert "10.1177/07388942211030885" in panel.cite()
     assert any(x["source"] == "troopdata" and x["files"] for x in panel.lineage)
+    recent = next(x for x in panel.lineage if x["source"] == "tip_tiers_recent")
+    assert any("factbook/factbook.json" in u for u in recent["copies"]) and len(recent["files"]) == 2
 
 
 def test_us_troops(panel):

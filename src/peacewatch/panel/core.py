@@ -27,6 +27,9 @@ from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError
 
 KEYS = ["ccode", "year"]
+#: Columns naming, per row, the public copy a value was transcribed from, and the source they belong
+#: to: the lineage of that source lists the copies the panel actually uses.
+COPY_COLUMNS = {"tip_tier_source_url": "tip_tiers_recent"}
 #: Bump when any verb's logic changes, so cached verb outputs are rebuilt.
 CACHE_VERSION = 3
 _PANEL_DIR = Path(__file__).parent
@@ -137,8 +140,16 @@ class Panel:
 
     @property
     def lineage(self) -> list[dict[str, Any]]:
-        """Source key, title, version and the sha256 of each file read, per source used."""
-        return self.ctx.lineage(self.sources_used)
+        """Source key, title, version and the sha256 of each file read, per source used; for a source
+        transcribed from public copies (``tip_tiers_recent``) also the ``copies`` (URLs) in the panel."""
+        out = self.ctx.lineage(self.sources_used)
+        for col, key in COPY_COLUMNS.items():
+            if col in self.df.columns:
+                urls = sorted(str(u) for u in self.df[col].dropna().unique())
+                for entry in out:
+                    if entry["source"] == key:
+                        entry["copies"] = urls
+        return out
 
     def cite(self) -> str:
         """BibTeX entries of every source the panel used."""
