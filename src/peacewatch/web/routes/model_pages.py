@@ -54,25 +54,23 @@ def _parse(params) -> tuple[dict, dict]:
 
 def _effect_chart(df, x_label: str) -> dict:
     rows = [{"x": int(r["value"]), "risk": r["effect"], "risk_lo": r["lo"], "risk_hi": r["hi"]} for r in records(df)]
-    opt = charts.risk_band(rows, x_key="x")
-    opt["yAxis"] = [{"type": "value", "name": "dPr / d log(personnel)", "axisLabel": {"color": charts.TEXT}}]
-    opt["xAxis"]["name"] = x_label
-    opt["xAxis"]["nameLocation"] = "middle"
-    opt["xAxis"]["nameGap"] = 25
+    opt = charts.risk_band(rows, x_key="x", digits=3)
+    opt["yAxis"] = [charts._axis("change in probability per log personnel", 50)]
+    opt["xAxis"].update(name=x_label, nameLocation="middle", nameGap=26)
     opt["series"][2]["name"] = "marginal effect"
-    opt["legend"]["data"] = ["marginal effect", "interval"]
+    opt["legend"]["data"] = ["marginal effect", "95% interval"]
+    opt["grid"]["bottom"] = 46
     return opt
 
 
 def _curve_chart(df) -> dict:
     durations = sorted(df["duration"].unique())
-    xs = [round(float(p)) for p in df[df["duration"] == durations[0]]["personnel"]]
+    xs = charts.category_labels([float(p) for p in df[df["duration"] == durations[0]]["personnel"]])
     series = {f"{int(d)} year{'s' if d != 1 else ''} deployed": list(df[df["duration"] == d]["risk"]) for d in durations}
-    opt = charts.simple_lines(xs, series, "probability")
-    opt["xAxis"]["name"] = "UN personnel"
-    opt["xAxis"]["nameLocation"] = "middle"
-    opt["xAxis"]["nameGap"] = 25
+    opt = charts.simple_lines(xs, series, "probability", digits=3)
+    opt["xAxis"].update(name="UN personnel", nameLocation="middle", nameGap=26)
     opt["yAxis"][0].update(min=0, max=1)
+    opt["grid"]["bottom"] = 46
     return opt
 
 
