@@ -149,12 +149,16 @@ def evidence_value(value: Any) -> str:
     return str(value)
 
 
+_VARIABLE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k), key=len, reverse=True)) + r")\b")
+
+
 def plain(text: Any) -> str:
-    """Text without reStructuredText markup (``crimlevel`` -> crimlevel) and doubled "no data:" prefixes."""
+    """Text for readers: no reStructuredText markup (``crimlevel`` -> crimlevel), no "no data:"
+    prefix (the page says it), variable names replaced by their labels."""
     s = str(text or "")
     s = re.sub(r"`{1,2}([^`]+)`{1,2}", r"\1", s)
     s = re.sub(r"(?i)^(no data:\s*)+", "", s)
-    return s
+    return _VARIABLE_WORD.sub(lambda m: VARIABLE_LABELS[m.group(1)], s)
 
 
 def csv_value(value: Any) -> Any:

@@ -145,9 +145,9 @@ def mission(request: Request, name: str):
     context = {
         "size_option": charts.mission_size(month_rows),
         "density_option": charts.simple_lines(
-            density_years, {"density (mean polity2)": [r["density"] for r in density["rows"]],
+            density_years, {"mean Polity2 of contributors": [r["density"] for r in density["rows"]],
                             "weighted by troops": [r["density_weighted"] for r in density["rows"]]},
-            "polity2") if density["rows"] else None,
+            "Polity2 score", digits=2) if density["rows"] else None,
         "risk_option": charts.risk_band(risk["rows"]) if risk["rows"] and len(host_ccodes) == 1 else None,
         "tcc_years": _group_by_year(data["contributors_by_year"]),
     }

@@ -89,7 +89,7 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     fmt = wanted_format(request, ("html", "json", "csv"))
     if fmt == "csv":
         buf = io.StringIO()
-        table.to_csv(buf, index=False)
+        _readable_csv(table, card).to_csv(buf, index=False)
         name = f"peacewatch-{card}-{year}.csv"
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -100,6 +100,22 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
             "tier_counts": {t: int((full[full["year"] == year]["tier"] == t).sum()) for t in TIERS}}
     context = {"section": "scorecards", "cards": TITLES, "tiers": TIERS, "component_cols": component_cols}
     return render(request, "scorecard.html", data, context=context)
+
+
+#: CSV headers of the base columns (component columns get their indicator's title).
+CSV_HEADERS = {"key": "key", "name": "name", "year": "year", "tier": "tier", "score": "score (0-10)",
+               "coverage": "coverage (share of weight with data)", "score_tier": "tier by score alone",
+               "decided_by": "decided by", "watch_list": "watch list criterion"}
+
+
+def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
+    """The rows shown, with readable headers and scores rounded to 3 decimals (not 16)."""
+    from peacewatch.web import labels
+
+    out = table.copy()
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(3)
+    return out.rename(columns=lambda c: CSV_HEADERS.get(c) or f"{labels.component(c[2:], card)} (score 0-10)")
 
 
 def _safe_missing(cards, card: str) -> dict[str, str]:
