@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
-from peacewatch.web import charts
+from peacewatch.web import charts, labels
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
 from peacewatch.web.errors import ModuleUnavailable
 from peacewatch.web.negotiate import wanted_format
@@ -30,19 +30,44 @@ def _optional(fn, *args):
         return {"available": False, "reason": str(exc), "rows": []}
 
 
+#: Sortable columns of the map's host table (query value -> row key).
+HOST_SORTS = {"country": "country", "missions": "un_mission_names", "personnel": "un_personnel", "troops": "un_troops",
+              "tccs": "un_tccs", "destination": "hti_pdest", "tier": "tip_tier"}
+
+
 @router.get("/", summary="World map of host countries by year")
 def world_map(request: Request, year: int | None = Query(None, ge=1900, le=2100),
-              metric: str = Query("deployments", pattern="^(deployments|destination|tier)$")):
-    """Host countries in ``year``: UN deployments, sex-trafficking destination status, TIP tier."""
+              metric: str = Query("deployments", pattern="^(deployments|destination|tier)$"),
+              q: str | None = Query(None, max_length=80), destination: str = Query("any", pattern="^(any|yes|no)$"),
+              sort: str = Query("personnel", pattern="^(" + "|".join(HOST_SORTS) + ")$"),
+              order: str = Query("desc", pattern="^(asc|desc)$")):
+    """Host countries in ``year``: UN deployments, sex-trafficking destination status, TIP tier.
+
+    The host table is filtered by name or mission (``q``) and destination status (``destination``)
+    and sorted by ``sort``/``order``; the map always shows every country.
+    """
     store = _store(request)
     year = year or store.default_year
     rows = store.map_year(year)
     if wanted_format(request, ("html", "json", "csv")) == "csv":
         return csv_response([{"year": year, **r} for r in rows], ["year", *MAP_COLUMNS], f"peacewatch-countries-{year}.csv")
-    hosts = sorted((r for r in rows if (r["un_personnel"] or 0) > 0), key=lambda r: -r["un_personnel"])
+    hosts = [r for r in rows if (r["un_personnel"] or 0) > 0]
+    all_hosts = len(hosts)
+    if q:
+        hosts = [r for r in hosts if labels.search_matches(q, r["country"], r["un_mission_names"], r["iso3"], ccode=r["ccode"])]
+    if destination != "any":
+        hosts = [r for r in hosts if r["hti_pdest"] is not None and (r["hti_pdest"] >= 0.5) == (destination == "yes")]
+    col = HOST_SORTS[sort]
+    text = col in ("country", "un_mission_names")
+    hosts = sorted(hosts, key=lambda r: (r[col] is None, labels.fold(r[col]) if text else (r[col] or 0)))
+    if order == "desc":
+        present = [r for r in hosts if r[col] is not None][::-1]
+        hosts = present + [r for r in hosts if r[col] is None]  # missing values last either way
     data = {"year": year, "metric": metric, "metric_label": charts.MAP_METRICS[metric]["label"],
-            "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts]}
-    context = {"hosts": hosts, "option": charts.world_map(rows, metric), "metrics": charts.MAP_METRICS}
+            "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts],
+            "filters": {"q": q, "destination": destination, "sort": sort, "order": order}}
+    context = {"hosts": hosts, "all_hosts": all_hosts, "option": charts.world_map(rows, metric),
+               "metrics": charts.MAP_METRICS}
     return render(request, "map.html", data, context=context)
 
 
@@ -104,11 +129,13 @@ def missions(request: Request, q: str | None = Query(None, max_length=80),
 
     ``q`` keeps missions whose acronym or host contains it; ``sort``/``order`` order the table.
     """
-    rows = _store(request).mission_index
+    store = _store(request)
+    rows = store.mission_index
     if q:
-        needle = q.lower()
-        rows = [m for m in rows if needle in m["mission"].lower() or needle in m["hosts"].lower()]
-    rows = sorted(rows, key=lambda m: (m[sort] is None, m[sort]), reverse=(order == "desc"))
+        rows = [m for m in rows if labels.search_matches(q, m["mission"], m["hosts"])
+                or any(labels.search_matches(q, ccode=c) for c in store.mission_host_codes(m["mission"]))]
+    text = sort in ("mission", "hosts")
+    rows = sorted(rows, key=lambda m: (m[sort] is None, labels.fold(m[sort]) if text else m[sort]), reverse=(order == "desc"))
     data = {"missions": rows, "filters": {"q": q, "sort": sort, "order": order}}
     return render(request, "missions.html", data)
 

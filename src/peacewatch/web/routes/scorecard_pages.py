@@ -33,6 +33,15 @@ def _cards(request: Request):
     return request.app.state.scorecards
 
 
+def _memo(request: Request, card: str) -> dict:
+    """The card's memo, looked up once per request (for the TCC card the lookup asks the registry
+    whether its published statistics changed)."""
+    per_request = request.state.__dict__.setdefault("scorecard_memos", {})
+    if card not in per_request:
+        per_request[card] = _cards(request).memo(card)
+    return per_request[card]
+
+
 def _check_card(card: str) -> None:
     if card not in CARDS:
         raise NotFoundError(f"no scorecard {card!r}; the scorecards are {', '.join(CARDS)}")
@@ -62,44 +71,136 @@ async def index():
     return RedirectResponse("/scorecards/hosts", status_code=303)
 
 
+#: Rows per page of a scorecard table (the CSV always has every filtered row).
+PAGE_SIZE = 50
+#: Filtered, sorted views kept per card (their inputs are few: year, scope, tier, name, sort).
+VIEW_CACHE_SIZE = 512
+
+
+def _year_table(request: Request, card: str, year: int) -> pd.DataFrame:
+    """The card's grades of ``year`` with display names and a folded search column (memoised with
+    the card's grades: names and search keys never change between requests)."""
+    memo = _memo(request, card)
+    if ("year", year) not in memo:
+        from peacewatch.web import labels
+
+        store = request.app.state.store
+        full = _cards(request).table(card)
+        table = full[full["year"] == year].copy()
+        if card in ("hosts", "tccs"):
+            table["name"] = [store.country_name(int(k), year) if str(k).isdigit() else n
+                             for k, n in zip(table["key"], table["name"])]
+            aliases = [" ".join(labels.COUNTRY_ALIASES.get(int(k), [])) if str(k).isdigit() else "" for k in table["key"]]
+            hosted = store.host_ccodes(year)
+            table["_hosted"] = [str(k).isdigit() and int(k) in hosted for k in table["key"]]
+        else:
+            table["name"] = [_mission_name(store, k, n, year) for k, n in zip(table["key"], table["name"])]
+            aliases = [""] * len(table)
+            table["_hosted"] = True
+        table["_search"] = [labels.fold(f"{n} {k} {a}") for n, k, a in zip(table["name"], table["key"], aliases)]
+        table["_name_key"] = [labels.fold(n) for n in table["name"]]
+        memo[("year", year)] = table
+    return memo[("year", year)]
+
+
+def _mission_name(store, key, name, year: int) -> str:
+    """A mission's name on the card: acronym and the display names of its hosts in that year."""
+    try:
+        hosts = store.mission_hosts(str(key))
+    except NotFoundError:
+        return name
+    return f"{key} ({'; '.join(store.country_name(h['ccode'], year) for h in hosts)})" if hosts else str(key)
+
+
+def _view(request: Request, card: str, year: int, scope: str, tier: str | None, q: str | None,
+          sort: str, order: str) -> pd.DataFrame:
+    """The filtered and sorted rows of a scorecard view, kept for the next request asking for it."""
+    from peacewatch.web import labels
+
+    memo = _memo(request, card)
+    views = memo.setdefault("views", {})
+    key = (year, scope, tier, labels.fold(q) if q else None, sort, order)
+    if key in views:
+        return views[key]
+    table = _year_table(request, card, year)
+    if scope == "hosts":
+        table = table[table["_hosted"]]
+    if tier:
+        table = table[table["tier"] == tier]
+    if q:
+        needle = labels.fold(q)
+        table = table[table["_search"].str.contains(needle, regex=False) | (table["key"].astype(str).str.upper() == q.strip().upper())]
+    by = "_name_key" if sort == "name" else sort
+    sort_key = (lambda s: s.map(TIER_ORDER)) if sort in ("tier", "score_tier") else None
+    table = table.sort_values(by, ascending=(order == "asc"), na_position="last", key=sort_key, kind="stable")
+    if len(views) >= VIEW_CACHE_SIZE:
+        views.pop(next(iter(views)))  # oldest first: a bounded cache, whatever users type
+    views[key] = table
+    return table
+
+
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
 def scorecard(request: Request, card: str, year: int | None = Query(None, ge=2001, le=2015),
               tier: str | None = None, q: str | None = Query(None, max_length=80),
-              sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$")):
-    """Grades of ``card`` in ``year`` (default: latest graded year), filtered by tier and name."""
+              sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$"),
+              scope: str = Query("hosts", pattern="^(hosts|all)$"), page: int = Query(1, ge=1, le=10000)):
+    """Grades of ``card`` in ``year`` (default: latest graded year), filtered by tier and name.
+
+    On the host-state card ``scope=hosts`` (the default) keeps the states that hosted UN personnel
+    that year and ``scope=all`` shows every state. HTML and JSON show page ``page`` of
+    :data:`PAGE_SIZE` rows; the CSV has every filtered row.
+    """
     _check_card(card)
     cards = _cards(request)
-    full = cards.table(card)
-    years = sorted(int(y) for y in full["year"].unique())
+    years = _years(request, card)
     year = year or years[-1]
-    table = full[full["year"] == year]
-    component_cols = [c for c in table.columns if c.startswith("s_")]
-    if tier:
-        if tier not in TIERS:
-            raise NotFoundError(f"no tier {tier!r}; use one of {', '.join(TIERS)}")
-        table = table[table["tier"] == tier]
-    if q:
-        table = table[table["name"].str.contains(q, case=False, regex=False) | (table["key"].astype(str).str.upper() == q.upper())]
+    if card != "hosts":
+        scope = "all"
+    component_cols = [c for c in _year_table(request, card, year).columns if c.startswith("s_")]
+    if tier and tier not in TIERS:
+        raise NotFoundError(f"no tier {tier!r}; use one of {', '.join(TIERS)}")
     columns = BASE_COLUMNS + component_cols
     if sort not in columns:
         sort = "score"
-    key = (lambda s: s.map(TIER_ORDER)) if sort in ("tier", "score_tier") else None
-    table = table.sort_values(sort, ascending=(order == "asc"), na_position="last", key=key, kind="stable")
-    table = table[columns]
+    table = _view(request, card, year, scope, tier, q, sort, order)
     fmt = wanted_format(request, ("html", "json", "csv"))
     if fmt == "csv":
         buf = io.StringIO()
-        _readable_csv(table, card).to_csv(buf, index=False)
+        _readable_csv(table[columns], card).to_csv(buf, index=False)
         name = f"peacewatch-{card}-{year}.csv"
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    missing = _safe_missing(cards, card)
+    pages = max(1, -(-len(table) // PAGE_SIZE))
+    page = min(page, pages)
+    shown = table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]
+    memo = _memo(request, card)
+    if "missing" not in memo:
+        memo["missing"] = _safe_missing(cards, card)
+    missing = memo["missing"]
     data = {"card": card, "title": TITLES[card], "year": year, "years": years,
-            "filters": {"tier": tier, "q": q, "sort": sort, "order": order},
-            "columns": columns, "rows": records(table), "missing_components": missing,
-            "tier_counts": {t: int((full[full["year"] == year]["tier"] == t).sum()) for t in TIERS}}
+            "filters": {"tier": tier, "q": q, "sort": sort, "order": order, "scope": scope},
+            "total": len(table), "page": page, "pages": pages, "page_size": PAGE_SIZE,
+            "columns": columns, "rows": records(shown), "missing_components": missing,
+            "tier_counts": _tier_counts(request, card, year, scope)}
     context = {"section": "scorecards", "cards": TITLES, "tiers": TIERS, "component_cols": component_cols}
     return render(request, "scorecard.html", data, context=context)
+
+
+def _years(request: Request, card: str) -> list[int]:
+    memo = _memo(request, card)
+    if "years" not in memo:
+        memo["years"] = sorted(int(y) for y in _cards(request).table(card)["year"].unique())
+    return memo["years"]
+
+
+def _tier_counts(request: Request, card: str, year: int, scope: str) -> dict[str, int]:
+    memo = _memo(request, card)
+    if ("counts", year, scope) not in memo:
+        table = _year_table(request, card, year)
+        if scope == "hosts":
+            table = table[table["_hosted"]]
+        memo[("counts", year, scope)] = {t: int((table["tier"] == t).sum()) for t in TIERS}
+    return memo[("counts", year, scope)]
 
 
 #: CSV headers of the base columns (component columns get their indicator's title).
