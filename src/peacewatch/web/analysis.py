@@ -197,6 +197,16 @@ class ModelCache:
         fn = require("peacewatch.models.plots", "predicted_risk_curve")
         return self._memo("curve", lambda: fn(self.default()))
 
+    def base_rate(self) -> dict:
+        """Share of the default model's estimation country-years that are destinations (computed from
+        the sample the model was fitted on): ``share``, ``events``, ``n``, ``years``."""
+        def make():
+            m = self.default()
+            y = m.data[m.spec.outcome]
+            return {"share": float(y.mean()), "events": int(y.sum()), "n": int(len(y)),
+                    "years": f"{m.spec.years[0]}-{m.spec.years[1]}"}
+        return self._memo("base_rate", make)
+
     def predict_planned(self, personnel: float, duration: float, tccs: int, **controls) -> dict:
         fn = require("peacewatch.models.deployment_risk", "predict_planned")
         return fn(personnel, duration, tccs, **controls)

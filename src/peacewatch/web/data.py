@@ -172,6 +172,20 @@ class DataStore:
             r["country"] = labels.country_name(r["ccode"], r["country"], year)
         return sorted(rows, key=lambda r: labels.fold(r["country"]))
 
+    @cached_property
+    def host_values(self) -> dict[int, dict]:
+        """Each country's latest known GDP per capita, population, Polity2 and conflict, with the year
+        of each value (what the planned-mission form fills in for a chosen host)."""
+        df = self.panel_df.sort_values("year")
+        out: dict[int, dict] = {int(c): {"country": n} for c, n in self.country_names.items()}
+        for col in ("gdppc", "population", "polity2", "conflict"):
+            known = df[df[col].notna()].drop_duplicates("ccode", keep="last")
+            for c, v, y in zip(known["ccode"].astype(int), known[col], known["year"].astype(int)):
+                if c in out:
+                    out[c][col] = round(float(v), 1) if col == "gdppc" else int(round(float(v)))
+                    out[c][col + "_year"] = y
+        return out
+
     @per_key
     def host_ccodes(self, year: int) -> frozenset[int]:
         """COW codes of the states with UN personnel on their soil in ``year``."""
