@@ -189,3 +189,24 @@ def test_bad_addresses_get_readable_pages_and_the_api_keeps_json(http):
     assert j.status_code == 422 and j.json()["detail"][0]["loc"] == ["query", "year"]
     api = http.get("/api/registry/cases")
     assert api.status_code == 401 and "detail" in api.json()
+
+
+@pytest.mark.parametrize("path", ["/", "/?year=2004&format=csv", "/country", "/country/41", "/missions", "/mission/MINUSTAH",
+                                  "/scorecards/hosts", "/scorecards/hosts/41", "/model", "/report", "/report/follow-up",
+                                  "/registry/login", "/static/css/app.css"])
+def test_head_is_answered_like_get_without_a_body(base_url, path):
+    import httpx
+
+    with httpx.Client(base_url=base_url) as c:
+        get = c.get(path)
+        head = c.head(path)
+    assert head.status_code == get.status_code == 200, path
+    assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers.get("content-security-policy") == get.headers.get("content-security-policy")
+
+
+def test_head_of_a_post_only_route_is_still_405(base_url):
+    import httpx
+
+    with httpx.Client(base_url=base_url) as c:
+        assert c.head("/registry/logout").status_code == 405
