@@ -14,7 +14,7 @@ def _ready(page):
 
 
 def test_risk_tooltip_shows_the_interval_bounds_and_a_formatted_risk(page):
-    page.goto("/country/41")
+    page.goto("/mission/MINUSTAH")
     _ready(page)
     years = page.evaluate("() => peacewatchCharts['risk'].getOption().xAxis[0].data")
     i = years.index("2010")
@@ -27,11 +27,23 @@ def test_risk_tooltip_shows_the_interval_bounds_and_a_formatted_risk(page):
     assert lo <= risk <= hi
     # The table under the chart has the same numbers.
     row = page.locator("#risk-table tr", has=page.locator("th", has_text=re.compile(r"^2010$")))
-    assert row.locator("td").nth(0).text_content() == m.group(1)
+    assert row.locator("td").nth(1).text_content() == m.group(1)
     # The legend marker of the interval has the band's colour, not a palette colour.
     colours = page.evaluate("""() => peacewatchCharts['risk'].getOption().series.map(s => [s.name, s.itemStyle && s.itemStyle.color, s.areaStyle && s.areaStyle.color])""")
     band = next(c for c in colours if c[0] == "95% interval")
     assert band[1] == band[2]
+
+
+def test_country_page_charts_are_drawn_without_a_chart_library(page):
+    page.goto("/country/41")
+    assert page.evaluate("() => typeof window.echarts") == "undefined"
+    tips = page.locator("#risk rect.hit title").all_text_contents()
+    tip = next(t for t in tips if t.startswith("2010:"))
+    m = re.fullmatch(r"2010: predicted risk (0\.\d\d) \(95% interval (0\.\d\d)–(0\.\d\d)\)", tip)
+    assert m and float(m.group(2)) <= float(m.group(1)) <= float(m.group(3))
+    row = page.locator("#risk-table tr", has=page.locator("th", has_text=re.compile(r"^2010$")))
+    assert row.locator("td").nth(0).text_content() == m.group(1)
+    assert page.locator(".svg-legend .key-band").count() == 1
 
 
 def test_tip_tier_map_colours_special_case_and_not_rated(page, shot):
@@ -69,9 +81,8 @@ def test_map_ignores_the_mouse_wheel_and_zooms_with_buttons(page):
 
 def test_tip_chart_names_tiers_on_its_axis(page):
     page.goto("/country/41")
-    _ready(page)
-    opt = page.evaluate("() => peacewatchCharts['tiers'].getOption()")
-    assert opt["yAxis"][0]["data"][-1] == "Tier 1" and "Special Case" in opt["yAxis"][0]["data"]
-    years = opt["xAxis"][0]["data"]
-    tiers = opt["series"][0]["data"]
-    assert tiers[years.index("2004")] == "Special Case" and tiers[years.index("2005")] == "Watch List"
+    axis = page.locator("#tiers > text").all_text_contents()
+    for name in ("Tier 1", "Tier 2", "Watch List", "Tier 3", "Special Case", "Not rated"):
+        assert name in axis
+    tips = page.locator("#tiers rect.hit title").all_text_contents()
+    assert "2004: Special Case; HTI destination: yes" in tips and "2005: Tier 2 Watch List; HTI destination: yes" in tips

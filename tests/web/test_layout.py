@@ -133,7 +133,7 @@ def test_chart_legends_keep_clear_of_axis_names(page):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(path)
             page.wait_for_function("() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready === 'true')")
-            options = page.evaluate("() => Object.values(peacewatchCharts).map(c => c.getOption())")
+            options = page.evaluate("() => Object.values(window.peacewatchCharts || {}).map(c => c.getOption())")
             for opt in options:
                 if not opt.get("legend"):
                     continue

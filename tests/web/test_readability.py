@@ -63,7 +63,7 @@ def test_map_csv_counts_are_integers(http):
 def test_every_chart_has_a_source_and_unit_line(http):
     for path in ("/?year=2004", "/country/41", "/mission/MINUSTAH", "/model"):
         html = http.get(path).text
-        charts = re.findall(r'<div id="([\w-]+)" class="chart-canvas"', html)
+        charts = re.findall(r'<(?:div|svg) id="([\w-]+)" class="(?:chart-canvas|svg-plot)"', html)
         assert charts, path
         for cid in charts:
             note = re.search(rf'id="{cid}-note"><br>([^<]+)<', html)

@@ -95,10 +95,10 @@ def country(request: Request, key: str):
     grade = _optional(_host_grades, request, ccode)
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
             "graded_as_tcc": _graded_on(request, "tccs", ccode)}
+    # Server-drawn SVG charts (peacewatch.web.svgcharts, called from the template): this page runs no
+    # chart library, so it is drawn with its first paint.
     context = {
-        "deploy_option": charts.country_deployments(series),
-        "tier_option": charts.country_tiers(series),
-        "risk_option": charts.risk_band(risk["rows"]) if risk["rows"] else None,
+        "risk_option": bool(risk["rows"]),
         "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
     }
     return render(request, "country.html", data, context=context)
