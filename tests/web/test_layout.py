@@ -177,3 +177,17 @@ def test_axe_finds_no_violations_on_the_main_pages(browser, base_url, seeded):
         violations += _axe(page, path)
     context.close()
     assert violations == []
+
+
+def test_receipt_copy_button_on_a_phone(phone):
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    phone.goto("/report")
+    phone.get_by_label("What happened?").fill("Copy button check.")
+    phone.get_by_role("button", name="Send report").click()
+    receipt = phone.locator("#receipt").get_attribute("data-receipt")
+    phone.get_by_role("button", name="Copy the receipt number").click()
+    phone.wait_for_function("() => document.getElementById('copy-status').textContent.startsWith('Copied')")
+    copied = phone.evaluate("() => navigator.clipboard.readText()")
+    assert copied.replace(" ", "") == receipt and len(receipt) == 20
+    w = phone.evaluate(WIDTH)
+    assert w["doc"] <= w["view"]

@@ -121,42 +121,6 @@ def _base(xs: list) -> dict:
     }
 
 
-def country_deployments(series: list[dict]) -> dict:
-    """Stacked bars of troops, police and observers with the number of TCCs on a second axis."""
-    years = [r["year"] for r in series]
-    opt = _base(years)
-    opt["yAxis"] = [_axis("personnel", 52), _axis("TCCs", 36, splitLine={"show": False}, minInterval=1)]
-    bars = [("Troops", "un_troops"), ("Police", "un_police"), ("Observers", "un_observers")]
-    opt["series"] = [
-        {"type": "bar", "stack": "p", "name": label, "data": [_int(r[col]) for r in series]} for label, col in bars
-    ] + [{"type": "line", "name": "TCCs", "yAxisIndex": 1, "data": [_int(r["un_tccs"]) for r in series],
-          "symbolSize": 6}]
-    return opt
-
-
-#: TIP statuses on the tier chart's axis, worst at the bottom (a category axis draws its first value lowest).
-TIER_AXIS = ["Not rated", "Special Case", "Tier 3", "Watch List", "Tier 2", "Tier 1"]
-_TIER_SHORT = {"Tier 2 Watch List": "Watch List"}
-
-
-def country_tiers(series: list[dict]) -> dict:
-    """TIP tier (or Special Case / Not rated) by year, and HTI destination status."""
-    years = [r["year"] for r in series]
-    opt = _base(years)
-    opt["grid"].update(left=100, right=70)
-    tier_axis = _axis("TIP tier", 86, type="category", data=TIER_AXIS, boundaryGap=False)
-    dest_axis = _axis("destination (HTI)", 40, type="category", data=["no", "yes"], boundaryGap=False,
-                      splitLine={"show": False})
-    opt["yAxis"] = [tier_axis, dest_axis]
-    opt["series"] = [
-        {"type": "line", "name": "TIP tier", "step": "middle", "symbolSize": 7,
-         "data": [_TIER_SHORT.get(r["tip_tier_label"], r["tip_tier_label"]) for r in series]},
-        {"type": "scatter", "name": "HTI destination", "yAxisIndex": 1, "symbol": "diamond", "symbolSize": 9,
-         "data": [None if r["hti_pdest"] is None else ("yes" if r["hti_pdest"] >= 0.5 else "no") for r in series]},
-    ]
-    return opt
-
-
 BAND_COLOR = "#9ecae1"
 
 

@@ -37,7 +37,7 @@ def _nice_max(value: float) -> float:
 
 
 def _pct(i: float, n: int) -> str:
-    return f"{(i + 0.5) / n * 100:.3f}%"
+    return f"{(i + 0.5) / n * 100:.2f}%"
 
 
 def _x_labels(xs: list, height: int) -> list[str]:
@@ -84,7 +84,7 @@ def _stretched(n: int, height: int, inner: list[str]) -> str:
 def _columns(xs: list, tips: list[str], height: int) -> list[str]:
     """Transparent column per year with its tooltip."""
     n = len(xs)
-    return [f'<rect class="hit" x="{i / n * 100:.3f}%" y="0" width="{100 / n:.3f}%" height="{height}" fill="transparent">'
+    return [f'<rect class="hit" x="{i / n * 100:.2f}%" y="0" width="{100 / n:.2f}%" height="{height}" fill="transparent">'
             f'<title>{escape(t)}</title></rect>' for i, t in enumerate(tips)]
 
 
@@ -121,7 +121,7 @@ def deployments(series: list[dict], id_: str, label: str, note: str) -> Markup:
         for name, col, colour in parts:
             v = r[col] or 0
             if v > 0:
-                body.append(f'<rect x="{(i + 0.15) / n * 100:.3f}%" y="{to_y(base + v):.1f}" width="{0.7 / n * 100:.3f}%" '
+                body.append(f'<rect x="{(i + 0.15) / n * 100:.2f}%" y="{to_y(base + v):.1f}" width="{0.7 / n * 100:.2f}%" '
                             f'height="{v / top * h:.1f}" fill="{colour}"/>')
             base += v
     body.append(_stretched(n, h, _polyline([r["un_tccs"] for r in series], to_y2, PALETTE[4], 2.5)))
@@ -210,10 +210,3 @@ def risk(rows: list[dict], id_: str, label: str, note: str) -> Markup:
     legend = [("line", PALETTE[1], "predicted risk"), ("band", BAND_COLOR, "95% interval")]
     return _frame(id_, label, body, legend, h, False, note)
 
-
-CHARTS = {"deployments": deployments, "tiers": tiers, "risk": risk}
-
-
-def draw(kind: str, id_: str, rows: list[dict], label: str, note: str) -> Markup:
-    """Template helper: ``{{ svg_chart('risk', 'risk', rows, label, note) }}``."""
-    return CHARTS[kind](rows, id_, label, note)

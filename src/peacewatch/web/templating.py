@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from peacewatch.web import labels, svgcharts
+from peacewatch.web import labels
 from peacewatch.web.negotiate import jsonable, wanted_format
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -37,7 +37,6 @@ templates.env.filters["label"] = labels.variable
 templates.env.filters["component"] = labels.component
 templates.env.filters["source"] = labels.source
 templates.env.filters["plain"] = labels.plain
-templates.env.globals["svg_chart"] = svgcharts.draw
 templates.env.filters["json_script"] = _tojson_script
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
-from peacewatch.web import charts, labels
+from peacewatch.web import charts, labels, svgcharts
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
 from peacewatch.web.errors import ModuleUnavailable
 from peacewatch.web.negotiate import wanted_format
@@ -95,13 +95,42 @@ def country(request: Request, key: str):
     grade = _optional(_host_grades, request, ccode)
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
             "graded_as_tcc": _graded_on(request, "tccs", ccode)}
-    # Server-drawn SVG charts (peacewatch.web.svgcharts, called from the template): this page runs no
-    # chart library, so it is drawn with its first paint.
     context = {
         "risk_option": bool(risk["rows"]),
         "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
+        "svg": _country_charts(request, ccode, info["country"], series, risk),
     }
     return render(request, "country.html", data, context=context)
+
+
+def _country_charts(request: Request, ccode: int, name: str, series: list[dict], risk: dict) -> dict:
+    """The country page's three charts as inline SVG (:mod:`peacewatch.web.svgcharts`): the page runs
+    no chart library, so it is drawn with its first paint. Kept per country once the risk is known."""
+    state = request.app.state
+    if getattr(state, "country_svgs", None) is None:
+        state.country_svgs = {}
+    cache = state.country_svgs
+    if ccode in cache:
+        return cache[ccode]
+    charts_ = {
+        "deployments": svgcharts.deployments(
+            series, "deployments", f"UN troops, police and observers (December) and number of TCCs per year in {name}",
+            "Source: IPI Peacekeeping Database. Units: people (bars, left axis); countries contributing troops or "
+            "police (line, right axis)."),
+        "tiers": svgcharts.tiers(
+            series, "tiers", "US TIP Report tier (Tier 1 best, Tier 3 worst; Special Case and Not rated are published "
+            f"statuses without a tier) and HTI destination status per year in {name}",
+            "Sources: US TIP Report as coded by Kelley (tier), Human Trafficking Indicators (destination). Units: tier "
+            "or status; destination yes or no."),
+        "risk": svgcharts.risk(
+            risk["rows"], "risk", f"Predicted probability with its 95% interval per year in {name} (the model is "
+            "estimated on the 2001-2011 HTI reports; other years are out-of-sample predictions)",
+            "Source: peacewatch deployment-risk model (logit) on the panel. Unit: probability from 0 to 1.")
+        if risk["rows"] else None,
+    }
+    if risk["available"]:  # not before the models are ready: the risk chart would be missing for good
+        cache[ccode] = charts_
+    return charts_
 
 
 def _graded_on(request: Request, card: str, key) -> bool:
