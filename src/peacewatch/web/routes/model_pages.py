@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.web import charts, labels
-from peacewatch.web.data import NotFoundError, records
+from peacewatch.web.data import records
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/model")

@@ -14,6 +14,7 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from peacewatch.web import labels
 from peacewatch.web.analysis import CARDS
 from peacewatch.web.data import NotFoundError, records
 from peacewatch.web.errors import ModuleUnavailable
@@ -82,8 +83,6 @@ def _year_table(request: Request, card: str, year: int) -> pd.DataFrame:
     the card's grades: names and search keys never change between requests)."""
     memo = _memo(request, card)
     if ("year", year) not in memo:
-        from peacewatch.web import labels
-
         store = request.app.state.store
         full = _cards(request).table(card)
         table = full[full["year"] == year].copy()
@@ -115,8 +114,6 @@ def _mission_name(store, key, name, year: int) -> str:
 def _view(request: Request, card: str, year: int, scope: str, tier: str | None, q: str | None,
           sort: str, order: str) -> pd.DataFrame:
     """The filtered and sorted rows of a scorecard view, kept for the next request asking for it."""
-    from peacewatch.web import labels
-
     memo = _memo(request, card)
     views = memo.setdefault("views", {})
     key = (year, scope, tier, labels.fold(q) if q else None, sort, order)
@@ -134,7 +131,10 @@ def _view(request: Request, card: str, year: int, scope: str, tier: str | None, 
     sort_key = (lambda s: s.map(TIER_ORDER)) if sort in ("tier", "score_tier") else None
     table = table.sort_values(by, ascending=(order == "asc"), na_position="last", key=sort_key, kind="stable")
     if len(views) >= VIEW_CACHE_SIZE:
-        views.pop(next(iter(views)))  # oldest first: a bounded cache, whatever users type
+        try:  # oldest first: a bounded cache, whatever users type (another thread may evict it first)
+            views.pop(next(iter(views)), None)
+        except (StopIteration, RuntimeError):
+            pass
     views[key] = table
     return table
 
@@ -211,8 +211,6 @@ CSV_HEADERS = {"key": "key", "name": "name", "year": "year", "tier": "tier", "sc
 
 def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
     """The rows shown, with readable headers and scores rounded to 3 decimals (not 16)."""
-    from peacewatch.web import labels
-
     out = table.copy()
     floats = out.select_dtypes("float").columns
     out[floats] = out[floats].round(3)
