@@ -22,18 +22,16 @@ from peacewatch.web.charts import BAND_COLOR, PALETTE
 from peacewatch.web.labels import number
 
 PLOT_HEIGHT = 220
-GRID = "#d9d9d9"
 
 
-def _nice_max(value: float) -> float:
-    """The smallest 1/2/2.5/5 x 10^k at or above ``value`` (axis top)."""
+def _nice_ticks(value: float, most: int = 5) -> list[float]:
+    """Round axis ticks from 0 to at least ``value``: steps of 1, 2 or 5 x 10^k, at most ``most`` steps."""
     if not value or value <= 0:
-        return 1.0
-    exp = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if step * exp >= value:
-            return step * exp
-    return 10 * exp
+        return [0.0, 1.0]
+    raw = value / most
+    exp = 10 ** math.floor(math.log10(raw))
+    step = next(m * exp for m in (1, 2, 5, 10) if m * exp >= raw)
+    return [k * step for k in range(int(math.ceil(value / step - 1e-9)) + 1)]
 
 
 def _pct(i: float, n: int) -> str:
@@ -55,7 +53,7 @@ def _y_axis(ticks: list[tuple[float, str]], to_y, side: str = "left") -> list[st
     for value, label in ticks:
         y = to_y(value)
         if side == "left":
-            out.append(f'<line x1="0" x2="100%" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
+            out.append(f'<line class="grid" x1="0" x2="100%" y1="{y:.1f}" y2="{y:.1f}"/>')
             out.append(f'<text x="-6" y="{y + 4:.1f}" text-anchor="end">{escape(label)}</text>')
         else:
             out.append(f'<text x="100%" dx="6" y="{y + 4:.1f}">{escape(label)}</text>')
@@ -84,7 +82,7 @@ def _stretched(n: int, height: int, inner: list[str]) -> str:
 def _columns(xs: list, tips: list[str], height: int) -> list[str]:
     """Transparent column per year with its tooltip."""
     n = len(xs)
-    return [f'<rect class="hit" x="{i / n * 100:.2f}%" y="0" width="{100 / n:.2f}%" height="{height}" fill="transparent">'
+    return [f'<rect class="hit" x="{i / n * 100:.2f}%" y="0" width="{100 / n:.2f}%" height="{height}">'
             f'<title>{escape(t)}</title></rect>' for i, t in enumerate(tips)]
 
 
@@ -96,7 +94,7 @@ def _polyline(values: list, to_y, colour: str, width: float = 2, dash: str = "")
             if len(run) > 1:
                 pts = " ".join(f"{x + 0.5:.2f},{to_y(y):.1f}" for x, y in run)
                 out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{width}" '
-                           f'vector-effect="non-scaling-stroke" {dash}/>')
+                           f'{dash}/>')
             run = []
         else:
             run.append((i, v))
@@ -110,12 +108,13 @@ def deployments(series: list[dict], id_: str, label: str, note: str) -> Markup:
     n = len(xs)
     parts = [("Troops", "un_troops", PALETTE[0]), ("Police", "un_police", PALETTE[1]), ("Observers", "un_observers", PALETTE[2])]
     totals = [sum((r[c] or 0) for _, c, _ in parts) for r in series]
-    top = _nice_max(max(totals) if totals else 0)
-    tcc_top = _nice_max(max((r["un_tccs"] or 0) for r in series) if series else 0)
+    ticks = _nice_ticks(max(totals) if totals else 0)
+    tcc_ticks = _nice_ticks(max((r["un_tccs"] or 0) for r in series) if series else 0, 4)
+    top, tcc_top = ticks[-1], tcc_ticks[-1]
     to_y = lambda v: h - v / top * h  # noqa: E731
     to_y2 = lambda v: h - v / tcc_top * h  # noqa: E731
-    body = _y_axis([(top * k / 4, number(top * k / 4)) for k in range(5)], to_y)
-    body += _y_axis([(tcc_top * k / 4, number(tcc_top * k / 4)) for k in range(5)], to_y2, "right")
+    body = _y_axis([(t, number(t)) for t in ticks], to_y)
+    body += _y_axis([(t, number(t)) for t in tcc_ticks], to_y2, "right")
     for i, r in enumerate(series):
         base = 0.0
         for name, col, colour in parts:
@@ -149,7 +148,7 @@ def tiers(series: list[dict], id_: str, label: str, note: str) -> Markup:
     to_y = lambda k: (k + 0.5) * row_h  # noqa: E731
     body = []
     for k, name in enumerate(TIER_ROWS):
-        body.append(f'<line x1="0" x2="100%" y1="{to_y(k):.1f}" y2="{to_y(k):.1f}" stroke="{GRID}"/>')
+        body.append(f'<line class="grid" x1="0" x2="100%" y1="{to_y(k):.1f}" y2="{to_y(k):.1f}"/>')
         body.append(f'<text x="-6" y="{to_y(k) + 4:.1f}" text-anchor="end">{escape(name.replace("Tier 2 Watch List", "Watch List"))}</text>')
     rows = [TIER_ROWS.index(r["tip_tier_label"]) if r["tip_tier_label"] in TIER_ROWS else None for r in series]
     # Steps: a flat segment per year, joined vertically to the next year's row.

@@ -77,7 +77,7 @@ def country_index(request: Request, key: str | None = Query(None, max_length=60)
     store = _store(request)
     if key:
         return RedirectResponse(f"/country/{store.resolve_country(key)}", status_code=303)
-    countries = [{"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: kv[1])]
+    countries = [{"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: labels.fold(kv[1]))]
     return render(request, "countries.html", {"countries": countries})
 
 

@@ -64,7 +64,16 @@ def _unit_grades(request: Request, card: str, key, table: pd.DataFrame) -> dict:
     detail = None
     if len(graded):
         detail = _cards(request).explain(card, key, int(graded["year"].iloc[-1])).to_dict()
+        detail["name"] = _display_name(request, card, key, detail["name"], detail["year"])
     return {"years": years, "detail": detail}
+
+
+def _display_name(request: Request, card: str, key, name: str, year: int) -> str:
+    """The unit's name as every page shows it in ``year`` (see :func:`labels.country_name`)."""
+    store = request.app.state.store
+    if card in ("hosts", "tccs"):
+        return store.country_name(int(key), year) if str(key).isdigit() else name
+    return _mission_name(store, key, name, year)
 
 
 @router.get("", summary="Scorecards index")
@@ -236,6 +245,7 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     graded = mine[mine["tier"] != "No data"]
     year = year or int((graded if len(graded) else mine)["year"].max())
     grade = cards.explain(card, unit_key, year).to_dict()
+    grade["name"] = _display_name(request, card, unit_key, grade["name"], year)
     history = records(mine.sort_values("year")[["year", "tier", "score"]])
     data = {"card": card, "key": unit_key, "year": year, "grade": grade, "history": history}
     context = {"section": "scorecards", "title": TITLES[card]}
