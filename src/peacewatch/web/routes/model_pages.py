@@ -159,7 +159,8 @@ def predict(request: Request):
     controls = {k: values[k] for k in ("polity2", "conflict", "gdppc", "population") if k in values}
     models = _models(request)
     result = models.predict_planned(values["personnel"], values["duration"], int(values["tccs"]), **controls)
-    data = {"form_inputs": values, **result, "host": host, "base_rate": models.base_rate(),
+    data = {"form_inputs": values, **result, "spec_label": models.default().spec.label, "host": host,
+            "base_rate": models.base_rate(),
             "values_used": _values_used(result["inputs"])}
     raw["host"] = form.get("host", "")
     return render(request, "predict.html", data,
