@@ -101,21 +101,33 @@ class ScorecardCache:
     DataFrame object is passed again for as long as the registry's statistics do not change.
     """
 
+    #: Seconds the registry's published TCC statistics are reused before asking the database again:
+    #: the query costs tens of milliseconds and every TCC scorecard request needs it; published
+    #: aggregates a few seconds old are fine for a public scorecard.
+    REGISTRY_TTL = 5.0
+
     def __init__(self, registry):
         self.registry = registry
         self._lock = threading.Lock()
         self._accountability: pd.DataFrame | None = None
+        self._checked_at = float("-inf")
         #: card -> (registry frame the table was graded with, full table, per-table memo)
         self._tables: dict[str, tuple[Any, pd.DataFrame, dict]] = {}
 
     def _registry_frame(self, card: str):
         if card != "tccs":
             return None
+        import time
+
         from peacewatch.registry import stats
 
+        with self._lock:
+            if self._accountability is not None and time.monotonic() - self._checked_at < self.REGISTRY_TTL:
+                return self._accountability
         with self.registry.session() as s:
             fresh = stats.published_tcc_accountability(s)
         with self._lock:
+            self._checked_at = time.monotonic()
             if self._accountability is None or not self._accountability.equals(fresh):
                 self._accountability = fresh
             return self._accountability
