@@ -34,7 +34,7 @@ def test_init_is_idempotent(cli_env):
 
 
 def test_case_commands_and_audit(cli_env):
-    r = run("users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770", "--password", "liaison-pass")
+    r = run("users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770", "--password", "liaison-amber-harbour")
     assert r.exit_code == 0, r.output
     liaison = json.loads(r.output)["token"]
     r = run("cases", "create", "--mission", "MINUSTAH", "--tcc", "770", "--category", "sexual_exploitation",

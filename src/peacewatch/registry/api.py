@@ -109,8 +109,10 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
         return out
 
     @router.post("/logout", tags=["auth"])
-    def logout(response: Response) -> dict:
-        """Clear the ``pw_token`` cookie."""
+    def logout(response: Response, token: Token) -> dict:
+        """End the session on the server and clear the ``pw_token`` cookie."""
+        with reg.session() as s:
+            auth.logout(s, token)
         response.delete_cookie(COOKIE)
         return {"ok": True}
 

@@ -127,6 +127,28 @@ def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> No
     _echo(_as_user(db, token, fn))
 
 
+@users_app.command("deactivate")
+def users_deactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Disable a user's login and end all its sessions (coordinators)."""
+    from peacewatch.registry import auth
+
+    def fn(s, u):
+        x = auth.deactivate_user(s, u, username)
+        return {"username": x.username, "active": x.active}
+    _echo(_as_user(db, token, fn))
+
+
+@users_app.command("reactivate")
+def users_reactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Allow a deactivated user to log in again (coordinators)."""
+    from peacewatch.registry import auth
+
+    def fn(s, u):
+        x = auth.reactivate_user(s, u, username)
+        return {"username": x.username, "active": x.active}
+    _echo(_as_user(db, token, fn))
+
+
 @cases_app.command("create")
 def cases_create(
     mission: str = typer.Option(...), tcc: int = typer.Option(..., help="COW code of the TCC."),

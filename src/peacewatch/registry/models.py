@@ -37,12 +37,34 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    # NFKC + casefold of the username: uniqueness and login look-ups use it, so "Inv1" and
+    # "inv1" (or full-width "ｉｎｖ１") are one account.
+    username_key: Mapped[str] = mapped_column(String(80), unique=True, index=True, server_default="")
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     tcc_ccode: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class UserSession(Base):
+    """One login (or script token) of a user; a user may hold several at once.
+
+    Only the SHA-256 of the token is stored. A session ends when it is idle too long, reaches its
+    absolute expiry, or is revoked (logout, deactivation); revoked rows are kept for the record.
+    """
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "login" (browser/API login) or "api" (script token)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Case(Base):

@@ -35,7 +35,7 @@ class LoginIn(Strict):
 
 class UserIn(Strict):
     username: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_NO_NUL)]
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200, pattern=_NO_NUL)]
+    password: Annotated[str, StringConstraints(min_length=12, max_length=200, pattern=_NO_NUL)]
     role: Role
     tcc_ccode: CCode | None = None
 

@@ -1,0 +1,83 @@
+"""sessions, normalised usernames
+
+Revision ID: 0003
+Revises: 0001
+Create Date: 2026-12-01 07:40:00
+
+Adds the ``sessions`` table (several expiring, revocable sessions per user), moves each user's
+single token into it as a script token valid for 90 days, drops ``users.token_hash`` and adds
+``users.username_key`` (NFKC + casefold, unique).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0003'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'sessions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(length=64), nullable=False),
+        sa.Column('kind', sa.String(length=10), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('last_seen_at', sa.DateTime(), nullable=False),
+        sa.Column('expires_at', sa.DateTime(), nullable=False),
+        sa.Column('revoked_at', sa.DateTime(), nullable=True),
+        sa.Column('revoked_reason', sa.String(length=40), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('token_hash'),
+    )
+    with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sessions_user_id'), ['user_id'], unique=False)
+
+    # No batch (table rebuild) on users: on SQLite a rebuild of a table that others reference
+    # fails its foreign-key check. Plain ALTER TABLE ADD/DROP COLUMN works on both backends.
+    op.add_column('users', sa.Column('username_key', sa.String(length=80), nullable=False, server_default=''))
+
+    conn = op.get_bind()
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    seen: set[str] = set()
+    for uid, username, token_hash in conn.execute(sa.text("SELECT id, username, token_hash FROM users ORDER BY id")).all():
+        key = unicodedata.normalize("NFKC", username).casefold()
+        if key in seen:  # an older look-alike: keep it reachable under a distinct key
+            key = f"{key}#{uid}"[:80]
+        seen.add(key)
+        conn.execute(sa.text("UPDATE users SET username_key = :k WHERE id = :i"), {"k": key, "i": uid})
+        conn.execute(sa.text(
+            "INSERT INTO sessions (user_id, token_hash, kind, created_at, last_seen_at, expires_at) "
+            "VALUES (:u, :h, 'api', :now, :now, :exp)"),
+            {"u": uid, "h": token_hash, "now": now, "exp": now + dt.timedelta(days=90)})
+
+    op.create_index('ix_users_username_key', 'users', ['username_key'], unique=True)
+    op.drop_index('ix_users_token_hash', table_name='users')
+    op.drop_column('users', 'token_hash')
+
+
+def downgrade() -> None:
+    import secrets
+    op.add_column('users', sa.Column('token_hash', sa.String(length=64), nullable=False, server_default=''))
+    conn = op.get_bind()
+    # Each user gets back its newest live token hash (or an unusable random one).
+    for (uid,) in conn.execute(sa.text("SELECT id FROM users")).all():
+        row = conn.execute(sa.text(
+            "SELECT token_hash FROM sessions WHERE user_id = :u AND revoked_at IS NULL ORDER BY id DESC"),
+            {"u": uid}).first()
+        conn.execute(sa.text("UPDATE users SET token_hash = :h WHERE id = :u"),
+                     {"h": row[0] if row else secrets.token_hex(32), "u": uid})
+    op.create_index('ix_users_token_hash', 'users', ['token_hash'], unique=True)
+    op.drop_index('ix_users_username_key', table_name='users')
+    op.drop_column('users', 'username_key')
+    with op.batch_alter_table('sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sessions_user_id'))
+    op.drop_table('sessions')
