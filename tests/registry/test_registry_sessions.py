@@ -204,12 +204,19 @@ def test_upgrade_keeps_existing_tokens_working(tmp_path):
         conn.execute(text("INSERT INTO users (username, password_hash, role, token_hash, active, created_at) "
                           "VALUES ('old.timer', 'x', 'coordinator', :h, 1, :t)"),
                      {"h": auth.token_hash("legacy-token"), "t": utcnow()})
+        conn.execute(text("INSERT INTO personnel VALUES (1, 'SN-1', 'A B', 770, 'all', 2026)"))
+        conn.execute(text("INSERT INTO training_modules VALUES (1, 'THB-1', 'T', 'all')"))
+        conn.execute(text("INSERT INTO training_completions VALUES (1, 1, 1, '2026-02-01', 90.0)"))
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     from sqlalchemy.orm import Session
     with Session(eng) as s:
         assert auth.user_for_token(s, "legacy-token").username_key == "old.timer"
+        # personnel were rebuilt (key per nation) without losing the completions that reference them
+        assert s.execute(text("SELECT person_id, score FROM training_completions")).all() == [(1, 90.0)]
+        s.execute(text("INSERT INTO personnel VALUES (2, 'SN-1', 'C D', 771, 'all', 2026)"))
+        s.rollback()
     with eng.begin() as conn:  # and back: the live token returns to the users table
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0001")

@@ -109,6 +109,9 @@ class CaseEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="{}")
+    # Who besides investigators and coordinators may see the event: "internal" (nobody),
+    # "tcc" (the TCC liaison), "reporter" (the reporter) or "tcc_and_reporter"; see cases.py.
+    visibility: Mapped[str] = mapped_column(String(20), default="internal", server_default="internal")
 
     case: Mapped[Case] = relationship(back_populates="events")
 
@@ -274,9 +277,12 @@ class Person(Base):
     """A member of deploying personnel whose pre-deployment training is tracked."""
 
     __tablename__ = "personnel"
+    # Service numbers are issued by each nation: unique per nation only. A worldwide key would
+    # make a duplicate reveal another nation's personnel to a liaison.
+    __table_args__ = (UniqueConstraint("nation_ccode", "service_number", name="uq_personnel_nation_service_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    service_number: Mapped[str] = mapped_column(String(60), unique=True)
+    service_number: Mapped[str] = mapped_column(String(60))
     full_name: Mapped[str] = mapped_column(String(200))
     nation_ccode: Mapped[int] = mapped_column(Integer, index=True)
     audience: Mapped[str] = mapped_column(String(30))

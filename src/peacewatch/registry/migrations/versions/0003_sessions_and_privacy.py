@@ -1,4 +1,4 @@
-"""sessions, normalised usernames
+"""sessions, normalised usernames, event visibility, service numbers per nation
 
 Revision ID: 0003
 Revises: 0001
@@ -6,7 +6,10 @@ Create Date: 2026-12-01 07:40:00
 
 Adds the ``sessions`` table (several expiring, revocable sessions per user), moves each user's
 single token into it as a script token valid for 90 days, drops ``users.token_hash`` and adds
-``users.username_key`` (NFKC + casefold, unique).
+``users.username_key`` (NFKC + casefold, unique); gives every case event a ``visibility``
+(existing creation and transition events: shared with the TCC and the reporter; their free-text
+notes stay internal, see ``cases.case_dict``); and makes a service number unique per nation
+instead of worldwide, so a duplicate does not reveal another nation's personnel.
 """
 from __future__ import annotations
 
@@ -63,9 +66,60 @@ def upgrade() -> None:
     op.drop_index('ix_users_token_hash', table_name='users')
     op.drop_column('users', 'token_hash')
 
+    op.add_column('case_events', sa.Column('visibility', sa.String(length=20), nullable=False,
+                                           server_default='internal'))
+    conn.execute(sa.text("UPDATE case_events SET visibility = 'tcc_and_reporter' WHERE kind IN ('created', 'transition')"))
+
+    _personnel_unique(('nation_ccode', 'service_number'), 'uq_personnel_nation_service_number',
+                      drop_global=True)
+
+
+_PERSONNEL_COLUMNS = ('id', 'service_number', 'full_name', 'nation_ccode', 'audience', 'deployment_year')
+
+
+def _personnel_table(unique: tuple[str, ...], name: str | None) -> sa.Table:
+    return sa.Table(
+        'personnel', sa.MetaData(),
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('service_number', sa.String(length=60), nullable=False),
+        sa.Column('full_name', sa.String(length=200), nullable=False),
+        sa.Column('nation_ccode', sa.Integer(), nullable=False),
+        sa.Column('audience', sa.String(length=30), nullable=False),
+        sa.Column('deployment_year', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint(*unique, name=name),
+        sa.Index('ix_personnel_nation_ccode', 'nation_ccode'),
+    )
+
+
+def _personnel_unique(unique: tuple[str, ...], name: str | None, drop_global: bool) -> None:
+    """Change the unique key of ``personnel``.
+
+    SQLite must rebuild the table; dropping a table that training completions reference fails the
+    foreign-key check (which cannot be switched off inside the migration's transaction), so the
+    completions are set aside during the rebuild and put back unchanged.
+    """
+    conn = op.get_bind()
+    if conn.dialect.name == 'sqlite':
+        conn.execute(sa.text("CREATE TEMP TABLE _completions_aside AS SELECT * FROM training_completions"))
+        conn.execute(sa.text("DELETE FROM training_completions"))
+        with op.batch_alter_table('personnel', recreate='always', copy_from=_personnel_table(unique, name)):
+            pass
+        conn.execute(sa.text("INSERT INTO training_completions SELECT * FROM _completions_aside"))
+        conn.execute(sa.text("DROP TABLE _completions_aside"))
+    elif drop_global:
+        op.drop_constraint('personnel_service_number_key', 'personnel', type_='unique')
+        op.create_unique_constraint(name, 'personnel', list(unique))
+    else:
+        op.drop_constraint('uq_personnel_nation_service_number', 'personnel', type_='unique')
+        op.create_unique_constraint('personnel_service_number_key', 'personnel', list(unique))
+
 
 def downgrade() -> None:
     import secrets
+    # Fails (unique violation) if two nations now share a service number: resolve those first.
+    _personnel_unique(('service_number',), None, drop_global=False)
+    op.drop_column('case_events', 'visibility')
     op.add_column('users', sa.Column('token_hash', sa.String(length=64), nullable=False, server_default=''))
     conn = op.get_bind()
     # Each user gets back its newest live token hash (or an unusable random one).
