@@ -344,7 +344,7 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
 
     @router.get("/aggregates/tcc", tags=["aggregates"])
     def agg_tcc(token: Token, year: YearQ = None) -> list[dict]:
-        """TCC accountability per year; counts below k (>= 5) are suppressed (null)."""
+        """TCC accountability per ended year; small cells and their complements are suppressed (null)."""
         with _Errors(), reg.as_user(token) as (s, u):
             auth.require_role(u, *aggregate_roles)
             audit.record(s, u.username, "read", "aggregate", "tcc")
@@ -352,15 +352,15 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
 
     @router.get("/aggregates/compliance", tags=["aggregates"])
     def agg_compliance(token: Token, year: YearQ = None) -> list[dict]:
-        """Compliance with the 2004 NATO THB policy per nation-year (nation-level facts)."""
+        """Compliance with the 2004 NATO THB policy per nation and ended year (nation-level facts)."""
         with _Errors(), reg.as_user(token) as (s, u):
             auth.require_role(u, *aggregate_roles)
             audit.record(s, u.username, "read", "aggregate", "compliance")
-            return _records(stats.compliance_by_nation(s, year))
+            return _records(stats.published_compliance_by_nation(s, year))
 
     @router.get("/aggregates/training", tags=["aggregates"])
     def agg_training(token: Token, year: YearQ = None) -> list[dict]:
-        """Training completion per nation-year; small cells suppressed."""
+        """Training completion per nation and ended deployment year; small cells and complements suppressed."""
         with _Errors(), reg.as_user(token) as (s, u):
             auth.require_role(u, *aggregate_roles)
             audit.record(s, u.username, "read", "aggregate", "training")

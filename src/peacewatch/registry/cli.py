@@ -333,12 +333,12 @@ def compliance_submit(
 
 @compliance_app.command("show")
 def compliance_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
-    """Compliance scores per nation-year (coordinators, analysts, investigators)."""
+    """Compliance scores per nation and ended year (coordinators, analysts, investigators)."""
     from peacewatch.registry import auth, stats
 
     def fn(s, u):
         auth.require_role(u, auth.COORDINATOR, auth.ANALYST, auth.INVESTIGATOR)
-        return stats.compliance_by_nation(s, year)
+        return stats.published_compliance_by_nation(s, year)
     typer.echo(_as_user(db, token, fn).to_string(index=False))
 
 

@@ -112,7 +112,8 @@ REGISTRY_TABLES = (
     (REGISTRY_STATS, "peacewatch.registry.stats.published_tcc_accountability", "tcc_ccode",
      ["allegations", "referrals", "referrals_answered", "prosecutions"]),
     (TRAINING_STATS, "peacewatch.registry.stats.published_training_completion", "nation_ccode", ["completion_rate"]),
-    (COMPLIANCE_STATS, None, "nation_ccode", ["compliance_score", "provisions_reported"]),
+    (COMPLIANCE_STATS, "peacewatch.registry.stats.published_compliance_by_nation", "nation_ccode",
+     ["compliance_score", "provisions_reported"]),
 )
 
 
