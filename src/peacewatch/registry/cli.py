@@ -300,7 +300,10 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
         out.write_text(json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False), encoding="utf-8")
     elif out.suffix == ".csv":
         flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
-        pd.DataFrame(flat).to_csv(out, index=False)
+        from peacewatch.csvsafe import to_csv as safe_csv
+
+        # Names come from uploaded rosters and records: never let a spreadsheet run them.
+        safe_csv(pd.DataFrame(flat), out, index=False)
     else:
         _fail(ValueError(f"--out {out}: use a .csv or .json file name"))
     typer.echo(f"screening {sid}: {len(hits)} hits written to {out}")

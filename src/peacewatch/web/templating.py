@@ -62,10 +62,13 @@ def csv_response(rows: list[dict], columns: list[str], filename: str) -> Respons
     import csv
     import io
 
+    from peacewatch.csvsafe import safe_row
+
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: ("" if r.get(k) is None else r.get(k)) for k in columns} for r in rows)
+    # Cells are user text: neutralise formulas (=, +, -, @ ...) so spreadsheets show, not run, them.
+    writer.writerows(safe_row({k: ("" if r.get(k) is None else r.get(k)) for k in columns}) for r in rows)
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
