@@ -61,7 +61,7 @@ def test_screening_stores_hits_and_decisions_are_final(client, people):
     assert got == [(2, "Imran Qureshi"), (3, "Ahmed Al-Rashid")]
     first = res["hits"][0]
     assert first["dob_score"] == 0.8 and first["explanation"]["proposed_by"].startswith("same date of birth")
-    assert set(first["explanation"]["components"]) == {"name", "name_folded", "name_skeleton", "dob", "nationality"}
+    assert set(first["explanation"]["components"]) == {"name", "name_written", "name_folded", "name_skeleton", "dob", "nationality"}
     assert res["hits"][1]["dob_score"] is None  # the record has no date of birth
     d = client.post(f"{API}/vetting/hits/{first['hit_id']}/decision",
                     json={"decision": "confirmed_match", "note": "same service number"}, headers=h)

@@ -8,7 +8,12 @@ How a pair is scored
    lower-cased and *folded* so that common romanisation variants coincide (kh/h, zh/j, ph/f, y/j/i,
    ou/u, w/v, q/k, c/k, -off/-ov, doubled letters). The *skeleton* of a token keeps its first letter
    and its consonants, which equates e.g. Arabic-script "محمد" (mhmd) with "Muhammad".
-2. ``name_score`` = mean of rapidfuzz ``token_sort_ratio`` on the folded names and on the skeletons.
+2. ``name_score`` = mean of three similarities: of the transliterated names as written
+   (``ascii``), of the folded names and of the skeletons. Each is the best of rapidfuzz ``ratio``
+   in the given order, in reversed token order, and ``token_sort_ratio``: sorting alone would put
+   "iereanovich loenzi" and "loenzi mereanovich" in different orders over one typo in a first
+   letter. Averaging three views lets two or three simultaneous variations (``Mohammed Kahn``
+   against ``Muhammad Khan``: other vowels *and* a moved h) still score as one person.
 3. ``dob_score`` = 1 exact, 0.8 day and month swapped, 0.7 one of day/month/year differs, else 0;
    missing when either date is missing. ``nationality_score`` = 1 same, 0 different, missing if
    either is missing.
@@ -89,7 +94,11 @@ def name_forms(name: str) -> tuple[str, str, list[str]]:
     The name keys are each token's skeleton (2+ letters) and ``^`` + its first three folded letters
     (a typo that changes one key usually leaves the other); prefix keys start with ``^``.
     """
-    forms = [_token_forms(t) for t in to_ascii(name).split()]
+    return _forms_of_ascii(to_ascii(name))
+
+
+def _forms_of_ascii(ascii_name: str) -> tuple[str, str, list[str]]:
+    forms = [_token_forms(t) for t in ascii_name.split()]
     tokens = [f[0] for f in forms]
     skels = [f[1] for f in forms]
     keys = sorted({s for s in skels if len(s) >= 2} | {"^" + t[:3] for t in tokens if len(t) >= 3})
@@ -97,10 +106,12 @@ def name_forms(name: str) -> tuple[str, str, list[str]]:
 
 
 def prepare(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add ``folded``, ``skeleton``, ``skel_keys`` (name keys) and ``dob_y/m/d`` columns to a frame with ``name``, ``dob``
+    """Add ``ascii``, ``folded``, ``skeleton``, ``skel_keys`` (name keys) and ``dob_y/m/d`` columns to a frame with ``name``, ``dob``
     (ISO string or empty/NaN) and ``nationality`` (int or NaN) columns."""
     out = frame.copy()
-    forms = [name_forms(n) for n in out["name"].astype(str)]
+    asc = [to_ascii(n) for n in out["name"].astype(str)]
+    forms = [_forms_of_ascii(a) for a in asc]
+    out["ascii"] = asc
     out["folded"] = [f[0] for f in forms]
     out["skeleton"] = [f[1] for f in forms]
     out["skel_keys"] = [f[2] for f in forms]
@@ -185,21 +196,52 @@ def nationality_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def score_pairs(roster: pd.DataFrame, records: pd.DataFrame, r_pos: np.ndarray, c_pos: np.ndarray, workers: int = 1) -> pd.DataFrame:
-    """Score candidate pairs (positions into two :func:`prepare`-d frames) component by component."""
-    folded = process.cpdist(roster["folded"].to_numpy()[r_pos], records["folded"].to_numpy()[c_pos],
-                            scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
-    skel = process.cpdist(roster["skeleton"].to_numpy()[r_pos], records["skeleton"].to_numpy()[c_pos],
-                          scorer=fuzz.token_sort_ratio, workers=workers) / 100.0
-    name = (folded + skel) / 2.0
+def _reversed_tokens(names: np.ndarray) -> np.ndarray:
+    return np.array([" ".join(n.split()[::-1]) for n in names], dtype=object)
+
+
+def name_similarity(a: np.ndarray, b: np.ndarray, workers: int = 1) -> np.ndarray:
+    """Pairwise similarity (0-1) of two equally long arrays of names: the best of ``ratio`` as
+    written, ``ratio`` with ``a``'s tokens reversed, and ``token_sort_ratio``."""
+    if len(a) == 0:
+        return np.zeros(0)
+    best = process.cpdist(a, b, scorer=fuzz.ratio, workers=workers)
+    np.maximum(best, process.cpdist(_reversed_tokens(a), b, scorer=fuzz.ratio, workers=workers), out=best)
+    np.maximum(best, process.cpdist(a, b, scorer=fuzz.token_sort_ratio, workers=workers), out=best)
+    return best / 100.0
+
+
+def score_pairs(roster: pd.DataFrame, records: pd.DataFrame, r_pos: np.ndarray, c_pos: np.ndarray, workers: int = 1,
+                threshold: float | None = None, min_name_score: float = 0.0) -> pd.DataFrame:
+    """Score candidate pairs (positions into two :func:`prepare`-d frames) component by component.
+
+    With ``threshold``, pairs that cannot reach it (or ``min_name_score``) are dropped as early as
+    possible: the cheap skeleton similarity first, then the folded one, and the names as written
+    only for pairs still in reach. The pairs kept are scored exactly as without ``threshold``.
+    """
     cols = ["dob_y", "dob_m", "dob_d"]
     dob = dob_scores(roster[cols].to_numpy()[r_pos], records[cols].to_numpy()[c_pos])
     nat = nationality_scores(roster["nationality"].to_numpy()[r_pos], records["nationality"].to_numpy()[c_pos])
-    num = WEIGHTS["name"] * name + WEIGHTS["dob"] * np.nan_to_num(dob) + WEIGHTS["nationality"] * np.nan_to_num(nat)
+    rest = WEIGHTS["dob"] * np.nan_to_num(dob) + WEIGHTS["nationality"] * np.nan_to_num(nat)
     den = WEIGHTS["name"] + WEIGHTS["dob"] * ~np.isnan(dob) + WEIGHTS["nationality"] * ~np.isnan(nat)
+    sim = lambda col, r, c: name_similarity(roster[col].to_numpy()[r], records[col].to_numpy()[c], workers)  # noqa: E731
+    skel = sim("skeleton", r_pos, c_pos)
+    if threshold is not None:
+        # Lowest name score with which the pair still reaches the threshold; each unseen view is at most 1.
+        need = np.maximum(min_name_score, (threshold * den - rest) / WEIGHTS["name"]) - 1e-9
+        keep = np.flatnonzero((skel + 2.0) / 3.0 >= need)
+        r_pos, c_pos, dob, nat, rest, den, skel, need = (x[keep] for x in (r_pos, c_pos, dob, nat, rest, den, skel, need))
+        folded = sim("folded", r_pos, c_pos)
+        keep = np.flatnonzero((skel + folded + 1.0) / 3.0 >= need)
+        r_pos, c_pos, dob, nat, rest, den, skel, folded = (x[keep] for x in (r_pos, c_pos, dob, nat, rest, den, skel, folded))
+    else:
+        folded = sim("folded", r_pos, c_pos)
+    written = sim("ascii", r_pos, c_pos)
+    name = (written + folded + skel) / 3.0
     return pd.DataFrame({
-        "roster_pos": r_pos, "record_pos": c_pos, "score": num / den, "name_score": name,
-        "name_folded_score": folded, "name_skeleton_score": skel, "dob_score": dob, "nationality_score": nat,
+        "roster_pos": r_pos, "record_pos": c_pos, "score": (WEIGHTS["name"] * name + rest) / den, "name_score": name,
+        "name_written_score": written, "name_folded_score": folded, "name_skeleton_score": skel,
+        "dob_score": dob, "nationality_score": nat,
     })
 
 
@@ -270,8 +312,12 @@ class RecordIndex:
             cand = self.candidates(part)
             if cand.empty:
                 continue
-            scored = score_pairs(part, self.records, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy(), workers)
-            scored["via"] = cand["via"].to_numpy()
+            scored = score_pairs(part, self.records, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy(),
+                                 workers, threshold=threshold, min_name_score=min_name_score)
+            via = pd.Series(cand["via"].to_numpy(), index=cand["roster_pos"].to_numpy() * len(self.records)
+                            + cand["record_pos"].to_numpy())
+            scored["via"] = via.loc[scored["roster_pos"].to_numpy() * len(self.records)
+                                    + scored["record_pos"].to_numpy()].to_numpy()
             hits = scored[(scored["score"] >= threshold) & (scored["name_score"] >= min_name_score)].copy()
             hits["roster_pos"] += start
             parts.append(hits)
@@ -283,7 +329,7 @@ class RecordIndex:
 
 
 def _empty_hits() -> pd.DataFrame:
-    return pd.DataFrame(columns=["roster_pos", "record_pos", "score", "name_score", "name_folded_score",
+    return pd.DataFrame(columns=["roster_pos", "record_pos", "score", "name_score", "name_written_score", "name_folded_score",
                                  "name_skeleton_score", "dob_score", "nationality_score", "via", "record_id"])
 
 

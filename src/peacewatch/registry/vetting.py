@@ -212,7 +212,8 @@ def screen_roster(session: Session, user: User, roster: list[RosterRow], label: 
         opt = lambda v: None if pd.isna(v) else float(v)  # noqa: E731
         explanation = {
             "weights": WEIGHTS,
-            "components": {"name": float(h.name_score), "name_folded": float(h.name_folded_score),
+            "components": {"name": float(h.name_score), "name_written": float(h.name_written_score),
+                           "name_folded": float(h.name_folded_score),
                            "name_skeleton": float(h.name_skeleton_score), "dob": opt(h.dob_score),
                            "nationality": opt(h.nationality_score)},
             "roster_forms": {"folded": name_forms(row.name)[0], "skeleton": name_forms(row.name)[1]},
