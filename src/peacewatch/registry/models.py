@@ -210,6 +210,12 @@ class MisconductRecord(Base):
     recorded_on: Mapped[dt.date] = mapped_column(Date)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     source: Mapped[str] = mapped_column(String(200), default="")
+    # The name as the matcher prepares it (transliterated, folded, skeleton, blocking name keys),
+    # stored at import so that building the screening index never transliterates again.
+    name_ascii: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name_folded: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name_skeleton: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name_keys: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Screening(Base):

@@ -6,23 +6,26 @@ suggestion until a human records a decision (``confirmed_match`` or ``not_a_matc
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
 import json
+import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.matching import (
-    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, VIA_LABELS, WEIGHTS, RecordIndex, name_forms,
+    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, VIA_LABELS, WEIGHTS, RecordIndex, name_forms, record_forms,
 )
 from peacewatch.registry.models import Case, MisconductRecord, Screening, ScreeningHit, User, utcnow
 
@@ -132,7 +135,7 @@ def add_record(session: Session, user: User, *, full_name: str, date_of_birth: d
     _parse_ccode(nationality_ccode, "record", "nationality_ccode")
     if case_id is not None and session.get(Case, case_id) is None:
         raise NotFound(f"no case {case_id} to link the record to")
-    rec = MisconductRecord(full_name=full_name.strip(), name_key=name_forms(full_name)[0][:200],
+    rec = MisconductRecord(full_name=full_name.strip(), **_stored_forms(full_name.strip()),
                            date_of_birth=date_of_birth, nationality_ccode=nationality_ccode, category=category,
                            recorded_on=recorded_on or utcnow().date(), case_id=case_id, source=source)
     session.add(rec)
@@ -158,7 +161,7 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
         cat = (raw.get("category") or "").strip()
         if cat not in RECORD_CATEGORIES:
             raise ValidationFailed(f"{where}: category {cat!r} is unknown; use one of {', '.join(RECORD_CATEGORIES)}")
-        rows.append(dict(full_name=name, name_key=name_forms(name)[0][:200],
+        rows.append(dict(full_name=name, **_stored_forms(name),
                          date_of_birth=_parse_date(raw.get("date_of_birth") or "", where),
                          nationality_ccode=_parse_ccode(raw.get("nationality"), where), category=cat,
                          recorded_on=utcnow().date(), source=(raw.get("source") or "").strip()))
@@ -168,15 +171,66 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
     return len(rows)
 
 
-def records_frame(session: Session) -> pd.DataFrame:
-    """All misconduct records as the frame :class:`RecordIndex` expects."""
-    rows = session.execute(select(MisconductRecord.id, MisconductRecord.full_name, MisconductRecord.date_of_birth,
-                                  MisconductRecord.nationality_ccode)).all()
+def _stored_forms(name: str) -> dict:
+    """Columns of a record that hold its prepared name (see :func:`matching.record_forms`)."""
+    f = record_forms(name)
+    return {"name_key": f["folded"][:200], "name_ascii": f["ascii"], "name_folded": f["folded"],
+            "name_skeleton": f["skeleton"], "name_keys": " ".join(f["skel_keys"])}
+
+
+def records_frame(session: Session, after_id: int = 0) -> pd.DataFrame:
+    """Misconduct records (with id above ``after_id``) as the frame :class:`RecordIndex` expects,
+    with their stored name forms; rows stored before forms existed get them now (and keep them)."""
+    R = MisconductRecord
+    rows = session.execute(select(R.id, R.full_name, R.date_of_birth, R.nationality_ccode, R.name_ascii,
+                                  R.name_folded, R.name_skeleton, R.name_keys)
+                           .where(R.id > after_id).order_by(R.id)).all()
+    forms = []
+    for r in rows:
+        if r.name_folded is None or r.name_ascii is None or r.name_keys is None:
+            stored = _stored_forms(r.full_name)
+            session.execute(update(R).where(R.id == r.id).values(**stored))
+            forms.append((stored["name_ascii"], stored["name_folded"], stored["name_skeleton"], stored["name_keys"]))
+        else:
+            forms.append((r.name_ascii, r.name_folded, r.name_skeleton, r.name_keys))
     return pd.DataFrame({
         "record_id": [r[0] for r in rows], "name": [r[1] for r in rows],
         "dob": [r[2].isoformat() if r[2] else "" for r in rows],
         "nationality": pd.array([r[3] for r in rows], dtype="Float64").astype(float),
+        "ascii": [f[0] for f in forms], "folded": [f[1] for f in forms], "skeleton": [f[2] for f in forms],
+        "skel_keys": [f[3].split() for f in forms],
     })
+
+
+# One index per database (engine), kept across screenings. Records are append-only (there is no
+# way to edit or delete one), so (count, highest id) tells whether it is current, and records added
+# since - by this process or another - are appended to it instead of rebuilding it.
+_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_INDEX_LOCK = threading.Lock()
+
+
+def record_index(session: Session) -> RecordIndex:
+    """The screening index of the misconduct records: built once per database, then kept and
+    extended with new records, so a screening pays only for the screen."""
+    engine = session.get_bind()
+    count, max_id = session.execute(select(func.count(MisconductRecord.id), func.max(MisconductRecord.id))).one()
+    max_id = max_id or 0
+    with _INDEX_LOCK:
+        cached = _INDEXES.get(engine)
+        if cached is not None and cached[:2] == (count, max_id):
+            return cached[2]
+        if cached is not None and max_id > cached[1]:
+            new = records_frame(session, after_id=cached[1])
+            if cached[0] + len(new) == count:  # only additions since: extend a copy (others may be screening)
+                index = copy.copy(cached[2])
+                index.counts = dict(index.counts)
+                index._segments = list(index._segments)
+                index.extend(new)
+                _INDEXES[engine] = (count, max_id, index)
+                return index
+        index = RecordIndex(records_frame(session))
+        _INDEXES[engine] = (count, max_id, index)
+        return index
 
 
 def screen_roster(session: Session, user: User, roster: list[RosterRow], label: str = "roster",
@@ -190,12 +244,12 @@ def screen_roster(session: Session, user: User, roster: list[RosterRow], label: 
     threshold
         Minimum combined score (0-1) of a hit.
     index
-        A prebuilt :class:`RecordIndex` (else built from the database).
+        A prebuilt :class:`RecordIndex` (else the database's kept index, see :func:`record_index`).
     """
     require_role(user, INVESTIGATOR, COORDINATOR)
     if not 0.5 <= threshold <= 1.0:
         raise ValidationFailed("threshold must be between 0.5 and 1.0")
-    index = index or RecordIndex(records_frame(session))
+    index = index or record_index(session)
     frame = pd.DataFrame({
         "name": [r.name for r in roster],
         "dob": [r.date_of_birth.isoformat() if r.date_of_birth else "" for r in roster],

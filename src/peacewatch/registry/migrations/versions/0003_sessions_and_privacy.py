@@ -9,7 +9,8 @@ single token into it as a script token valid for 90 days, drops ``users.token_ha
 ``users.username_key`` (NFKC + casefold, unique); gives every case event a ``visibility``
 (existing creation and transition events: shared with the TCC and the reporter; their free-text
 notes stay internal, see ``cases.case_dict``); and makes a service number unique per nation
-instead of worldwide, so a duplicate does not reveal another nation's personnel.
+instead of worldwide, so a duplicate does not reveal another nation's personnel; and stores the
+prepared name forms of misconduct records for the persistent screening index.
 """
 from __future__ import annotations
 
@@ -73,6 +74,10 @@ def upgrade() -> None:
     _personnel_unique(('nation_ccode', 'service_number'), 'uq_personnel_nation_service_number',
                       drop_global=True)
 
+    # Prepared name forms of misconduct records (filled at import; older rows on first use).
+    for col in ('name_ascii', 'name_folded', 'name_skeleton', 'name_keys'):
+        op.add_column('misconduct_records', sa.Column(col, sa.Text(), nullable=True))
+
 
 _PERSONNEL_COLUMNS = ('id', 'service_number', 'full_name', 'nation_ccode', 'audience', 'deployment_year')
 
@@ -119,6 +124,8 @@ def downgrade() -> None:
     import secrets
     # Fails (unique violation) if two nations now share a service number: resolve those first.
     _personnel_unique(('service_number',), None, drop_global=False)
+    for col in ('name_ascii', 'name_folded', 'name_skeleton', 'name_keys'):
+        op.drop_column('misconduct_records', col)
     op.drop_column('case_events', 'visibility')
     op.add_column('users', sa.Column('token_hash', sa.String(length=64), nullable=False, server_default=''))
     conn = op.get_bind()
