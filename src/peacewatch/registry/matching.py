@@ -24,7 +24,7 @@ Blocking (why it is fast)
 -------------------------
 Only pairs sharing a blocking key are scored. A *name key* is a token's skeleton or its first three
 folded letters. Keys: same date of birth (or with day/month swapped); same birth year and a shared
-name key; same day-month and a shared name key; for records without a date, same nationality and
+skeleton; same day-month and a shared name key; for records without a date, same nationality and
 a shared name key. A true match with a typo in
 at most one of day, month or year, or any name spelling variant that keeps one name key,
 still shares a key. A roster row missing its date or nationality falls back to name keys
@@ -159,9 +159,12 @@ def _keys(dob: str, nat: str, name_keys: list[str], side: str) -> list[str]:
             swapped = _swap(dob)
             if swapped:
                 keys.append("D|" + swapped)
-        # Skeletons only: with prefixes too, year blocks would grow several-fold.
+        # Year blocks by skeleton only: with prefixes too they would grow several-fold. Day-month
+        # blocks are 30x smaller, so they take the prefixes as well: a wrong year plus a typo in
+        # the one consonant a short name has still meet there.
         for k in skels:
             keys.append(f"Y|{dob[:4]}|{k}")
+        for k in name_keys:
             keys.append(f"M|{dob[5:]}|{k}")
     if side == "record":
         keys.extend(f"T|{k}" for k in name_keys)
@@ -435,7 +438,7 @@ def _empty_hits() -> pd.DataFrame:
 
 VIA_LABELS = {
     "D": "same date of birth (or day and month swapped)",
-    "Y": "same birth year and a shared name key",
+    "Y": "same birth year and a shared name skeleton",
     "M": "same day and month of birth and a shared name key",
     "T": "a shared name key (roster row lacks date of birth or nationality)",
     "X": "same nationality and a shared name key (record has no date of birth)",

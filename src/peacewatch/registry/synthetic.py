@@ -21,6 +21,8 @@ _NATIONS = [2, 20, 200, 210, 220, 255, 290, 325, 365, 369, 432, 475, 483, 501, 5
 _CYR = {"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "y": "й", "k": "к",
         "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф",
         "h": "х", "c": "ц", "j": "дж", "w": "в", "x": "кс", "q": "к"}
+# Letter pairs a clerk writes as one Cyrillic letter (so "Ivanovich" becomes "Иванович", not "Ивановицх").
+_CYR_PAIRS = {"shch": "щ", "ch": "ч", "sh": "ш", "zh": "ж", "kh": "х", "ph": "ф", "ts": "ц", "ya": "я", "yu": "ю"}
 _ROMAN = [("v", "w"), ("i", "y"), ("u", "ou"), ("k", "c"), ("ov", "off"), ("j", "dj"), ("h", "kh"), ("f", "ph"),
           ("ya", "ja"), ("yu", "ju"), ("s", "ss")]
 
@@ -60,6 +62,20 @@ def make_records(n: int, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame({"record_id": np.arange(1, n + 1), "name": names, "dob": dobs.tolist(), "nationality": nats})
 
 
+def _to_cyrillic(name: str) -> str:
+    out, i, low = [], 0, name.lower()
+    while i < len(low):
+        for pair in sorted(_CYR_PAIRS, key=len, reverse=True):
+            if low.startswith(pair, i):
+                out.append(_CYR_PAIRS[pair])
+                i += len(pair)
+                break
+        else:
+            out.append(_CYR.get(low[i], low[i]))
+            i += 1
+    return "".join(out).title()
+
+
 def _variant_name(name: str, rng: np.random.Generator) -> str:
     kind = rng.integers(0, 5)
     if kind == 0:  # another romanisation
@@ -68,7 +84,7 @@ def _variant_name(name: str, rng: np.random.Generator) -> str:
             out = out.replace(a, b, 1)
         return out.title()
     if kind == 1:  # Cyrillic script
-        return "".join(_CYR.get(ch, ch) for ch in name.lower()).title()
+        return _to_cyrillic(name)
     if kind == 2:  # one typo
         s = list(name)
         i = int(rng.integers(1, len(s)))
@@ -121,7 +137,7 @@ def _combined_variant(rec: pd.Series, k: int, rng: np.random.Generator) -> tuple
         elif kind == "surname_first":
             name = " ".join(name.split()[::-1])
         elif kind == "cyrillic":
-            name = "".join(_CYR.get(ch, ch) for ch in name.lower()).title()
+            name = _to_cyrillic(name)
         elif kind == "dob" and dob:
             y, m, d = dob.split("-")
             choice = int(rng.integers(0, 3))
