@@ -289,7 +289,7 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
     from peacewatch.registry import vetting
 
     def fn(s, u):
-        rows = vetting.read_roster_file(roster)
+        rows = vetting.stream_roster_file(roster)  # read row by row, screened in chunks
         sc = vetting.screen_roster(s, u, rows, roster.name, threshold)
         return sc.id, vetting.screening_hits(s, u, sc.id)
     sid, hits = _as_user(db, token, fn)

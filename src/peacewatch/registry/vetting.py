@@ -13,7 +13,8 @@ import io
 import json
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,13 +68,15 @@ class RosterRow:
     nationality: int | None
 
 
-def _csv_rows(text: str, label: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def _csv_rows(text: "str | io.TextIOBase", label: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """Header and numbered data rows of an uploaded CSV (row 1 is the header).
 
     ``newline=""`` lets the csv module handle CR/LF and line breaks inside quoted fields itself; any
     other malformation (e.g. a field over the csv module's size limit) becomes a ValidationFailed naming the file and row.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    # A stream (an uploaded file) is read row by row, never as a whole.
+    stream = io.StringIO(text.lstrip("\ufeff"), newline="") if isinstance(text, str) else text
+    reader = csv.DictReader(stream)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
@@ -90,37 +93,52 @@ def _csv_rows(text: str, label: str) -> tuple[list[str], Iterator[tuple[int, dic
     return header, rows()
 
 
-def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
-    """Parse a roster CSV with header ``name,date_of_birth,nationality``.
+def iter_roster(source: "str | io.TextIOBase", label: str = "roster") -> Iterator[RosterRow]:
+    """Roster rows of a CSV (text, or a text stream read row by row) with header
+    ``name,date_of_birth,nationality``.
 
     Raises
     ------
     ValidationFailed
-        Naming the file (``label``), the row and the field that is wrong and how to fix it.
+        Naming the file (``label``), the row and the field that is wrong and how to fix it; also
+        when the file has no data row.
     """
-    header, data = _csv_rows(text, label)
+    header, data = _csv_rows(source, label)
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0].lstrip("\ufeff")
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; the header must be: {','.join(ROSTER_COLUMNS)}")
-    rows = []
+    seen = False
     for i, raw in data:
+        raw = {k.lstrip("\ufeff"): v for k, v in raw.items()}
         where = f"{label} row {i}"
         name = (raw.get("name") or "").strip()
         if not name:
             raise ValidationFailed(f"{where}: name is empty")
-        rows.append(RosterRow(i, name, _parse_date(raw.get("date_of_birth") or "", where), _parse_ccode(raw.get("nationality"), where)))
-    if not rows:
+        seen = True
+        yield RosterRow(i, name, _parse_date(raw.get("date_of_birth") or "", where), _parse_ccode(raw.get("nationality"), where))
+    if not seen:
         raise ValidationFailed(f"{label}: no data rows below the header")
-    return rows
+
+
+def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
+    """Parse a whole roster CSV text (see :func:`iter_roster`)."""
+    return list(iter_roster(text, label))
 
 
 def read_roster_file(path: Path) -> list[RosterRow]:
     """Read and parse a roster CSV file (UTF-8)."""
+    return list(stream_roster_file(path))
+
+
+def stream_roster_file(path: Path, label: str | None = None) -> Iterator[RosterRow]:
+    """Roster rows of a UTF-8 CSV file, read row by row (memory does not grow with the file)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            yield from iter_roster(fh, label or str(path))
     except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"{path}: not UTF-8 text; save the CSV as UTF-8") from exc
-    return parse_roster(text, str(path))
+        raise ValidationFailed(f"{label or path}: not UTF-8 text; save the CSV as UTF-8") from exc
 
 
 def add_record(session: Session, user: User, *, full_name: str, date_of_birth: dt.date | None,
@@ -233,32 +251,59 @@ def record_index(session: Session) -> RecordIndex:
         return index
 
 
-def screen_roster(session: Session, user: User, roster: list[RosterRow], label: str = "roster",
-                  threshold: float = DEFAULT_THRESHOLD, index: RecordIndex | None = None) -> Screening:
+def screen_roster(session: Session, user: User, roster: "Iterable[RosterRow]", label: str = "roster",
+                  threshold: float = DEFAULT_THRESHOLD, index: RecordIndex | None = None,
+                  progress: "Callable[[int], None] | None" = None, chunk: int = 5_000) -> Screening:
     """Screen roster rows against the misconduct records and store the hits.
 
     Parameters
     ----------
     roster
-        Rows from :func:`parse_roster`.
+        Rows from :func:`parse_roster`, or an iterator such as :func:`stream_roster_file` (consumed
+        ``chunk`` rows at a time, so a large roster is never held in memory whole).
     threshold
         Minimum combined score (0-1) of a hit.
     index
         A prebuilt :class:`RecordIndex` (else the database's kept index, see :func:`record_index`).
+    progress
+        Called with the number of rows screened so far after each chunk.
     """
     require_role(user, INVESTIGATOR, COORDINATOR)
     if not 0.5 <= threshold <= 1.0:
         raise ValidationFailed("threshold must be between 0.5 and 1.0")
     index = index or record_index(session)
+    screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=0, threshold=threshold)
+    session.add(screening)
+    session.flush()
+    rows_done, n_hits = 0, 0
+    for part in _chunks(iter(roster), chunk):
+        n_hits += _screen_chunk(session, screening, part, index, threshold)
+        rows_done += len(part)
+        if progress is not None:
+            progress(rows_done)
+    screening.roster_rows = rows_done
+    session.flush()
+    audit.record(session, user.username, "screen", "screening", screening.id, {"rows": rows_done, "hits": n_hits})
+    return screening
+
+
+def _chunks(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
+    while True:
+        part = list(islice(rows, size))
+        if not part:
+            return
+        yield part
+
+
+def _screen_chunk(session: Session, screening: Screening, roster: list[RosterRow], index: RecordIndex,
+                  threshold: float) -> int:
+    """Screen one chunk of rows and store its hits; returns the number of hits."""
     frame = pd.DataFrame({
         "name": [r.name for r in roster],
         "dob": [r.date_of_birth.isoformat() if r.date_of_birth else "" for r in roster],
         "nationality": [float(r.nationality) if r.nationality is not None else float("nan") for r in roster],
     })
     hits = index.match(frame, threshold=threshold) if len(index.records) else pd.DataFrame()
-    screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=len(roster), threshold=threshold)
-    session.add(screening)
-    session.flush()
     recs = index.records
     for h in hits.itertuples(index=False):
         row = roster[int(h.roster_pos)]
@@ -282,8 +327,7 @@ def screen_roster(session: Session, user: User, roster: list[RosterRow], label: 
             nationality_score=opt(h.nationality_score), explanation=json.dumps(explanation),
         ))
     session.flush()
-    audit.record(session, user.username, "screen", "screening", screening.id, {"rows": len(roster), "hits": len(hits)})
-    return screening
+    return len(hits)
 
 
 def screening_hits(session: Session, user: User, screening_id: int) -> list[dict]:
