@@ -277,7 +277,9 @@ def screen_roster(session: Session, user: User, roster: "Iterable[RosterRow]", l
     session.flush()
     rows_done, n_hits = 0, 0
     for part in _chunks(iter(roster), chunk):
-        n_hits += _screen_chunk(session, screening, part, index, threshold)
+        hits = chunk_hits(part, index, threshold)
+        store_hits(session, screening, hits)
+        n_hits += len(hits)
         rows_done += len(part)
         if progress is not None:
             progress(rows_done)
@@ -295,9 +297,9 @@ def _chunks(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
         yield part
 
 
-def _screen_chunk(session: Session, screening: Screening, roster: list[RosterRow], index: RecordIndex,
-                  threshold: float) -> int:
-    """Screen one chunk of rows and store its hits; returns the number of hits."""
+def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) -> list[dict]:
+    """Hits of some roster rows as the columns of :class:`ScreeningHit` (no database access, so a
+    background job can screen without holding a transaction open)."""
     frame = pd.DataFrame({
         "name": [r.name for r in roster],
         "dob": [r.date_of_birth.isoformat() if r.date_of_birth else "" for r in roster],
@@ -305,10 +307,11 @@ def _screen_chunk(session: Session, screening: Screening, roster: list[RosterRow
     })
     hits = index.match(frame, threshold=threshold) if len(index.records) else pd.DataFrame()
     recs = index.records
+    out = []
+    opt = lambda v: None if pd.isna(v) else float(v)  # noqa: E731
     for h in hits.itertuples(index=False):
         row = roster[int(h.roster_pos)]
         rec = recs.iloc[int(h.record_pos)]
-        opt = lambda v: None if pd.isna(v) else float(v)  # noqa: E731
         explanation = {
             "weights": WEIGHTS,
             "components": {"name": float(h.name_score), "name_written": float(h.name_written_score),
@@ -320,14 +323,31 @@ def _screen_chunk(session: Session, screening: Screening, roster: list[RosterRow
             "proposed_by": VIA_LABELS.get(h.via, h.via),
             "min_name_score": DEFAULT_MIN_NAME_SCORE,
         }
-        session.add(ScreeningHit(
-            screening_id=screening.id, row_number=row.row_number, roster_name=row.name[:200],
-            roster_dob=row.date_of_birth, roster_nationality=row.nationality, record_id=int(h.record_id),
-            score=float(h.score), name_score=float(h.name_score), dob_score=opt(h.dob_score),
-            nationality_score=opt(h.nationality_score), explanation=json.dumps(explanation),
+        out.append(dict(
+            row_number=row.row_number, roster_name=row.name[:200], roster_dob=row.date_of_birth,
+            roster_nationality=row.nationality, record_id=int(h.record_id), score=float(h.score),
+            name_score=float(h.name_score), dob_score=opt(h.dob_score), nationality_score=opt(h.nationality_score),
+            explanation=json.dumps(explanation),
         ))
+    return out
+
+
+def store_hits(session: Session, screening: Screening, hits: list[dict]) -> None:
+    """Add hits from :func:`chunk_hits` to a screening."""
+    session.add_all(ScreeningHit(screening_id=screening.id, **h) for h in hits)
     session.flush()
-    return len(hits)
+
+
+def record_screening(session: Session, user: User, label: str, threshold: float, rows: int,
+                     hits: list[dict]) -> Screening:
+    """Store a screening computed elsewhere (a background job) with its hits; audited."""
+    require_role(user, INVESTIGATOR, COORDINATOR)
+    screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=rows, threshold=threshold)
+    session.add(screening)
+    session.flush()
+    store_hits(session, screening, hits)
+    audit.record(session, user.username, "screen", "screening", screening.id, {"rows": rows, "hits": len(hits)})
+    return screening
 
 
 def screening_hits(session: Session, user: User, screening_id: int) -> list[dict]:
