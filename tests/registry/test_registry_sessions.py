@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from peacewatch.registry import audit, auth
+from peacewatch.registry import auth
 from peacewatch.registry.db import alembic_config, make_engine
 from peacewatch.registry.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 from peacewatch.registry.models import AuditEntry, UserSession, utcnow

@@ -124,3 +124,12 @@ def test_compliance_is_published_for_ended_years_only(client, registry, people):
         compliance.submit_report(s, u["coord"], TCC_A, 2100, {"ratification": "not_met"})
     rows = client.get(f"{API}/aggregates/compliance", headers=people.headers("analyst")).json()
     assert [(r["nation_ccode"], r["year"], r["ratification"]) for r in rows] == [(TCC_A, 2025, 1.0)]
+
+
+def test_publish_applies_the_whole_rule_to_any_yearly_table():
+    table = pd.DataFrame({"tcc_ccode": [1, 1], "year": [2025, 2026], "referrals": [6.0, 9.0],
+                          "answered": [5.0, 9.0], "answer_rate": [5 / 6, 1.0]})
+    out = stats.publish(table, ["referrals", "answered"], {"answer_rate": ["referrals", "answered"]},
+                        {"answered": "referrals"}, as_of=NEXT_YEAR)
+    assert out["year"].tolist() == [2025]  # 2026 is not over
+    assert out.iloc[0].referrals == 6 and np.isnan(out.iloc[0].answered) and np.isnan(out.iloc[0].answer_rate)

@@ -249,6 +249,15 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
     return out
 
 
+def publish(table: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
+            parts: dict[str, str] | None = None, k: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The publication rule for any per-year table (a ``year`` column) of counts: ended years
+    only, then :func:`suppress_small_cells` with complements. For tables built elsewhere (e.g. the
+    scorecards' own registry counts) so that every published aggregate follows the same rule.
+    The table's values must already be evaluated as of each year's end."""
+    return suppress_small_cells(_closed_years(table, as_of), counts, derived, k, parts=parts)
+
+
 def _closed_years(df: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
     """Rows of years that have ended by ``as_of`` (default today, UTC)."""
     as_of = as_of or utcnow().date()
@@ -264,11 +273,9 @@ def published_tcc_accountability(session: Session, year: int | None = None, k: i
                                  as_of: dt.date | None = None) -> pd.DataFrame:
     """What analysts see of :func:`tcc_accountability`: closed years only, each evaluated as of its
     last day, with primary and complementary suppression (see the module's publication rule)."""
-    table = _closed_years(tcc_accountability(session, year, at_period_end=True), as_of)
-    return suppress_small_cells(
-        table, ["allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions"],
-        {"median_days_to_answer": "referrals_answered"}, k, parts=TCC_PARTS,
-    )
+    return publish(tcc_accountability(session, year, at_period_end=True),
+                   ["allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions"],
+                   {"median_days_to_answer": "referrals_answered"}, TCC_PARTS, k, as_of)
 
 
 def published_training_completion(session: Session, year: int | None = None, k: int | None = None,
@@ -276,9 +283,8 @@ def published_training_completion(session: Session, year: int | None = None, k: 
     """What analysts see of :func:`training_completion`: ended deployment years only, counting
     completions dated by the year's end; ``trained`` suppressed with its complement
     (``personnel - trained``) and the rate blank whenever either count is."""
-    table = _closed_years(training_completion(session, year, at_period_end=True), as_of)
-    return suppress_small_cells(table, ["personnel", "trained"], {"completion_rate": ["personnel", "trained"]},
-                                k, parts={"trained": "personnel"})
+    return publish(training_completion(session, year, at_period_end=True), ["personnel", "trained"],
+                   {"completion_rate": ["personnel", "trained"]}, {"trained": "personnel"}, k, as_of)
 
 
 def published_compliance_by_nation(session: Session, year: int | None = None,
