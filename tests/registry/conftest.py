@@ -23,6 +23,9 @@ PG_URL = os.environ.get("PEACEWATCH_TEST_PG_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=[
     pytest.mark.postgres, pytest.mark.skipif(not PG_URL, reason="PEACEWATCH_TEST_PG_URL not set")])]
 
+#: Test passwords are "<username>-" + this (long and strong enough for the policy).
+PASSWORD_TAIL = "amber-harbour-7"
+
 TCC_A = 770  # Pakistan
 TCC_B = 771  # Bangladesh
 
@@ -94,7 +97,7 @@ class People:
                 ("liaison_a", auth.TCC_LIAISON, TCC_A), ("liaison_b", auth.TCC_LIAISON, TCC_B),
                 ("analyst", auth.ANALYST, None),
             ]:
-                new = auth.create_user(s, name, f"{name}-password", role, tcc)
+                new = auth.create_user(s, name, f"{name}-{PASSWORD_TAIL}", role, tcc)
                 self.tokens[name] = new.token
                 self.users[name] = new.user
 

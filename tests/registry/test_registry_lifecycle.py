@@ -45,13 +45,16 @@ def test_full_life_cycle_through_the_api(client, people, registry):
         ("created", None, "reported"),
         ("transition", "reported", "under_investigation"),
         ("transition", "under_investigation", "substantiated"),
+        ("note", None, None),  # the note is its own event, internal by default
         ("transition", "substantiated", "referred_to_tcc"),
         ("transition", "referred_to_tcc", "national_investigation_appointed"),
         ("transition", "national_investigation_appointed", "outcome_reported"),
         ("transition", "outcome_reported", "closed"),
     ]
-    assert final["events"][4]["detail"]["officer_name"] == "Col. A. Rahman"
-    assert final["events"][4]["actor"] == "liaison_a"
+    assert final["events"][3]["detail"] == {"text": "OIOS report 2026/14"}
+    assert final["events"][3]["visibility"] == "internal"
+    assert final["events"][5]["detail"]["officer_name"] == "Col. A. Rahman"
+    assert final["events"][5]["actor"] == "liaison_a"
     # Victim details are stored apart and encrypted.
     with registry.session() as s:
         row = s.get(VictimDetails, cid)

@@ -104,7 +104,8 @@ def test_training_completion(registry, people):
         assert row.completion_rate == pytest.approx(2 / 3)
         rec = training.person_record(s, u["coord"], "A2")
         assert [(m["code"], m["completed_on"]) for m in rec["modules"]] == [("THB-1", "2026-01-05"), ("THB-MP", None)]
-        pub = stats.published_training_completion(s)
+        assert stats.published_training_completion(s, as_of=dt.date(2026, 12, 31)).empty  # year not over
+        pub = stats.published_training_completion(s, as_of=dt.date(2027, 1, 1))
         assert np.isnan(pub.iloc[0].personnel) and np.isnan(pub.iloc[0].completion_rate)
 
 

@@ -235,7 +235,7 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
     when = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=40)
     with TestClient(app) as client:
         with app.state.registry.session() as s:
-            inv = auth.create_user(s, "inv", "inv-password", auth.INVESTIGATOR).user
+            inv = auth.create_user(s, "inv", "quiet-harbour-lantern-42", auth.INVESTIGATOR).user
             for i in range(5):
                 c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=750, category="sexual_exploitation",
                                       summary=f"allegation {i}", now=when)

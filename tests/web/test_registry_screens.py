@@ -124,3 +124,26 @@ def test_coordinator_extends_an_outcome_deadline_once(http, seeded, login_as):
     assert r.status_code == 200 and after["outcome_extended"] and after["outcome_due"] > case["referral"]["outcome_due"]
     again = http.post(f"/registry/referrals/{case['referral']['id']}/extend", data={"days": "180"})
     assert again.status_code == 409 and "already been extended once" in again.text
+
+
+def test_large_roster_screening_runs_in_the_background(http, seeded, login_as):
+    import time
+    login_as(http, "cora.coordinator")
+    records = "full_name,date_of_birth,nationality,category\nIvan Petrovich Sidorov,1979-11-02,365,trafficking_related\n"
+    http.post("/registry/vetting/records", data={"records_text": records})
+    roster = "name,date_of_birth,nationality\n" + "".join(f"Person Number{i},1980-01-01,2\n" for i in range(3000))
+    roster += "Иван Петрович Сидоров,1979-11-02,365\n"
+    r = http.post("/registry/vetting/jobs", files={"roster": ("big-roster.csv", roster.encode(), "text/csv")},
+                  data={"threshold": "0.8"})
+    assert r.status_code == 200 and "Background screening of big-roster.csv" in r.text
+    job_url = str(r.url)
+    for _ in range(120):
+        page = http.get(job_url)
+        if "Review the hits" in page.text or "stopped" in page.text:
+            break
+        time.sleep(0.5)
+    assert "Done: 3,001 roster rows screened" in page.text
+    review = http.get(re.search(r'href="(/registry/vetting/screenings/\d+)"', page.text).group(1))
+    assert "Иван Петрович Сидоров" in review.text and "Ivan Petrovich Sidorov" in review.text
+    login_as(http, "ines.investigator")  # another user: the job is not theirs
+    assert http.get(job_url).status_code == 404

@@ -12,6 +12,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from peacewatch.csvsafe import to_csv as safe_csv
+
 app = typer.Typer(help="Models: democratic density, identity x opportunity, deployment-risk logit, predictions, incidence index.",
                   no_args_is_help=True)
 
@@ -81,7 +83,7 @@ def typology(
     t = typology_table(range(start, end + 1), tuple(io) or ("UN", "OAS", "NATO"), tuple(mission) or ("MINUSTAH",), host)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        t.to_csv(out, index=False)
+        safe_csv(t, out, index=False)
         typer.echo(str(out))
     else:
         typer.echo(t.drop(columns="note").to_string(index=False, float_format=lambda x: f"{x:.2f}"))
@@ -114,8 +116,8 @@ def fit(
     typer.echo(regression_frame(models).to_string())
     if out:
         out.mkdir(parents=True, exist_ok=True)
-        tidy_models(models).to_csv(out / "tidy.csv", index=False)
-        glance_models(models).to_csv(out / "glance.csv", index=False)
+        safe_csv(tidy_models(models), out / "tidy.csv", index=False)
+        safe_csv(glance_models(models), out / "glance.csv", index=False)
         (out / "table.html").write_text(regression_table(models, "html"), encoding="utf-8")
         (out / "table.tex").write_text(regression_table(models, "latex"), encoding="utf-8")
         typer.echo(f"written to {out}")
@@ -168,7 +170,7 @@ def incidence(
         t = t[t["ccode"] == country]
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        t.to_csv(out, index=False)
+        safe_csv(t, out, index=False)
         typer.echo(str(out))
     else:
         typer.echo(t.to_string(index=False, float_format=lambda x: f"{x:.2f}"))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
+from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.models.density import SEED_2004, io_density, mission_density, mission_density_table
 from peacewatch.models.deployment_risk import default_model, predict_observed, predict_planned
 from peacewatch.models.specs import load_specifications
@@ -140,7 +141,7 @@ def write_report(out_dir: Path) -> Path:
     table = regression_table(models, "html", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011")
     (out_dir / "models-table.tex").write_text(regression_table(models, "latex", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011"), encoding="utf-8")
     (out_dir / "models-table.html").write_text(table, encoding="utf-8")
-    tidy_models(models).to_csv(out_dir / "models-tidy.csv", index=False)
+    safe_csv(tidy_models(models), out_dir / "models-tidy.csv", index=False)
     glance = _table(glance_models(models)[["model", "nobs", "n_clusters", "n_events", "pseudo_r2", "loglik", "aic", "bic", "wald_chi2", "wald_p"]])
     full = default_model()
     us_sentence = us_comparison_sentence(next(m for m in models if m.name == "us_comparison"))

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.panel.universe import country_years
 from peacewatch.panel.verbs.controls import controls
 from peacewatch.panel.verbs.democracy import democracy
@@ -161,7 +162,7 @@ class Panel:
         """Write the panel as CSV; returns the path."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.df.to_csv(path, index=False)
+        safe_csv(self.df, path, index=False)
         return path
 
     def to_parquet(self, path: str | Path) -> Path:

@@ -21,7 +21,7 @@ from peacewatch.registry import (
 )
 from peacewatch.registry.errors import RegistryError
 from peacewatch.registry.schemas import (
-    CaseIn, CompletionIn, DecisionIn, ExtendIn, Id, IntakeIn, LoginIn, ModuleIn, NationalReportIn, PersonIn,
+    CaseIn, CompletionIn, DecisionIn, ExtendIn, Id, IntakeIn, LoginIn, ModuleIn, NationalReportIn, NoteIn, PersonIn,
     ReceiptIn, ReceiptMessageIn, RecordIn, ReplyIn, ScreeningIn, Status, TransitionIn, UserIn,
 )
 from peacewatch.registry.service import Registry
@@ -109,8 +109,10 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
         return out
 
     @router.post("/logout", tags=["auth"])
-    def logout(response: Response) -> dict:
-        """Clear the ``pw_token`` cookie."""
+    def logout(response: Response, token: Token) -> dict:
+        """End the session on the server and clear the ``pw_token`` cookie."""
+        with reg.session() as s:
+            auth.logout(s, token)
         response.delete_cookie(COOKIE)
         return {"ok": True}
 
@@ -168,8 +170,17 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
         """Move a case to a new status (409 with the allowed moves if invalid)."""
         with _Errors(), reg.as_user(token) as (s, u):
             c = cases.transition_case(s, u, case_id, body.to_status, note=body.note, officer_name=body.officer_name,
-                                      outcome=body.outcome, repatriated=body.repatriated)
+                                      outcome=body.outcome, repatriated=body.repatriated,
+                                      note_visibility=body.note_visibility)
             return cases.case_dict(c, u, s)
+
+    @router.post("/cases/{case_id}/notes", tags=["cases"], status_code=201)
+    def add_note(case_id: PathId, body: NoteIn, token: Token) -> dict:
+        """Add a note to a case; ``visibility`` says who besides investigators may read it."""
+        with _Errors(), reg.as_user(token) as (s, u):
+            cases.add_note(s, u, case_id, body.text, body.visibility)
+            s.expire_all()
+            return cases.case_dict(cases.get_case(s, u, case_id), u, s)
 
     @router.get("/cases/{case_id}/victim", tags=["cases"])
     def victim(case_id: PathId, token: Token) -> dict:
@@ -315,14 +326,17 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
             return {"id": p.id, "service_number": p.service_number}
 
     @router.get("/training/personnel/{service_number}", tags=["training"])
-    def person(service_number: Annotated[str, Path(max_length=60, pattern=r"^[^\x00/]+$")], token: Token) -> dict:
+    def person(service_number: Annotated[str, Path(max_length=60, pattern=r"^[^\x00/]+$")], token: Token,
+               nation_ccode: CCodeQ = None) -> dict:
+        """A person's training record (``nation_ccode`` when the number exists in several nations)."""
         with _Errors(), reg.as_user(token) as (s, u):
-            return training.person_record(s, u, service_number)
+            return training.person_record(s, u, service_number, nation_ccode)
 
     @router.post("/training/completions", tags=["training"], status_code=201)
     def completion(body: CompletionIn, token: Token) -> dict:
         with _Errors(), reg.as_user(token) as (s, u):
-            c = training.record_completion(s, u, body.service_number, body.module_code, body.completed_on, body.score)
+            c = training.record_completion(s, u, body.service_number, body.module_code, body.completed_on, body.score,
+                                         body.nation_ccode)
             return {"id": c.id, "completed_on": c.completed_on.isoformat()}
 
     # --- published aggregates (small cells suppressed) --------------------------------------
@@ -330,7 +344,7 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
 
     @router.get("/aggregates/tcc", tags=["aggregates"])
     def agg_tcc(token: Token, year: YearQ = None) -> list[dict]:
-        """TCC accountability per year; counts below k (>= 5) are suppressed (null)."""
+        """TCC accountability per ended year; small cells and their complements are suppressed (null)."""
         with _Errors(), reg.as_user(token) as (s, u):
             auth.require_role(u, *aggregate_roles)
             audit.record(s, u.username, "read", "aggregate", "tcc")
@@ -338,15 +352,15 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
 
     @router.get("/aggregates/compliance", tags=["aggregates"])
     def agg_compliance(token: Token, year: YearQ = None) -> list[dict]:
-        """Compliance with the 2004 NATO THB policy per nation-year (nation-level facts)."""
+        """Compliance with the 2004 NATO THB policy per nation and ended year (nation-level facts)."""
         with _Errors(), reg.as_user(token) as (s, u):
             auth.require_role(u, *aggregate_roles)
             audit.record(s, u.username, "read", "aggregate", "compliance")
-            return _records(stats.compliance_by_nation(s, year))
+            return _records(stats.published_compliance_by_nation(s, year))
 
     @router.get("/aggregates/training", tags=["aggregates"])
     def agg_training(token: Token, year: YearQ = None) -> list[dict]:
-        """Training completion per nation-year; small cells suppressed."""
+        """Training completion per nation and ended deployment year; small cells and complements suppressed."""
         with _Errors(), reg.as_user(token) as (s, u):
             auth.require_role(u, *aggregate_roles)
             audit.record(s, u.username, "read", "aggregate", "training")

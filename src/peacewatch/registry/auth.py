@@ -1,23 +1,32 @@
-"""Users, roles, passwords and API tokens.
+"""Users, roles, passwords and sessions.
 
-Passwords are hashed with scrypt (``hashlib.scrypt``, n=2**14, r=8, p=1, random 16-byte salt);
-API tokens are 256-bit random strings of which only the SHA-256 is stored.
+Passwords are hashed with scrypt (``hashlib.scrypt``, n=2**14, r=8, p=1, random 16-byte salt) and
+must have at least 12 characters and a zxcvbn strength score of at least 3. Usernames follow
+:mod:`peacewatch.registry.usernames`. Every login (and every script token from ``create_user``)
+is a row of ``sessions`` holding only the SHA-256 of a 256-bit random token; a session ends when
+idle too long, at its absolute expiry, on logout, or when its user is deactivated
+(:class:`~peacewatch.registry.config.SessionPolicy`). A user may hold several sessions at once.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from peacewatch.registry import audit
+from peacewatch.registry.config import SessionPolicy
 from peacewatch.registry.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from peacewatch.registry.models import User
+from peacewatch.registry.models import User, UserSession, utcnow
+from peacewatch.registry.usernames import normalise_username, username_key
 
 REPORTER = "reporter"
 INVESTIGATOR = "investigator"
@@ -27,6 +36,10 @@ ANALYST = "analyst"
 ROLES = (REPORTER, INVESTIGATOR, TCC_LIAISON, COORDINATOR, ANALYST)
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protection from offline attacks"
+# last_seen_at is written at most this often, so that reads do not each cost a write.
+_TOUCH_EVERY = dt.timedelta(seconds=60)
 
 
 def hash_password(password: str) -> str:
@@ -49,17 +62,62 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
+@lru_cache(maxsize=4)
+def _dummy_hash(n: int, r: int, p: int) -> str:
+    """A hash with the current parameters, checked when the username is unknown (same work)."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(secrets.token_bytes(16), salt=salt, dklen=32, n=n, r=r, p=p)
+    return f"scrypt${n}${r}${p}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def check_password_policy(password: str | None, username: str = "") -> None:
+    """Raise :class:`ValidationFailed` saying why ``password`` is too weak, else return.
+
+    At least :data:`MIN_PASSWORD_LENGTH` characters and a zxcvbn score of at least
+    :data:`MIN_PASSWORD_SCORE` (zxcvbn penalises common passwords, repeats, sequences, keyboard
+    patterns, dates and the username itself).
+    """
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"password must have at least {MIN_PASSWORD_LENGTH} characters "
+                               f"(it has {len(password)}); a few unrelated words are easiest to remember")
+    # zxcvbn's run time grows with the length; the first 100 characters decide the score anyway.
+    result = zxcvbn(password[:100], user_inputs=[username] if username else [])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        feedback = result.get("feedback") or {}
+        why = " ".join(x for x in [feedback.get("warning") or "", *(feedback.get("suggestions") or [])] if x)
+        raise ValidationFailed("password is too easy to guess" + (f": {why}" if why else "")
+                               + " (add another uncommon word or two)" * (not why))
+
+
 def token_hash(token: str) -> str:
-    """SHA-256 of an API token (tokens are random, so no salt is needed)."""
+    """SHA-256 of a session token (tokens are random, so no salt is needed)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 @dataclass
 class NewUser:
-    """A created user and its API token (shown once; only its hash is stored)."""
+    """A user and a fresh session token (shown once; only its hash is stored)."""
 
     user: User
     token: str
+
+
+def _open_session(session: Session, user: User, kind: str, now: dt.datetime,
+                  policy: SessionPolicy | None = None) -> str:
+    policy = policy or SessionPolicy.from_env()
+    absolute = (dt.timedelta(hours=policy.login_absolute_hours) if kind == "login"
+                else dt.timedelta(days=policy.api_absolute_days))
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(user_id=user.id, token_hash=token_hash(token), kind=kind, created_at=now,
+                            last_seen_at=now, expires_at=now + absolute))
+    session.flush()
+    return token
+
+
+def _idle_limit(kind: str, policy: SessionPolicy) -> dt.timedelta:
+    return (dt.timedelta(minutes=policy.login_idle_minutes) if kind == "login"
+            else dt.timedelta(days=policy.api_idle_days))
 
 
 def create_user(
@@ -70,14 +128,15 @@ def create_user(
     tcc_ccode: int | None = None,
     actor: str = "system",
 ) -> NewUser:
-    """Create a user with a role and a fresh API token.
+    """Create a user with a role and a script token.
 
     Parameters
     ----------
     session
         Open session (the caller commits).
     username, password
-        Login name (unique) and password (at least 8 characters).
+        Login name (see :mod:`peacewatch.registry.usernames`; unique after NFKC + casefold) and
+        password (see :func:`check_password_policy`).
     role
         One of ``reporter``, ``investigator``, ``tcc_liaison``, ``coordinator``, ``analyst``.
     tcc_ccode
@@ -88,52 +147,88 @@ def create_user(
     Returns
     -------
     NewUser
-        The user and its token.
+        The user and a token of kind ``api`` (see :class:`~peacewatch.registry.config.SessionPolicy`).
     """
-    username = (username or "").strip()
-    if not username or len(username) > 80:
-        raise ValidationFailed("username must be 1-80 characters")
+    username = normalise_username(username)
     if role not in ROLES:
         raise ValidationFailed(f"role {role!r} is unknown; use one of {', '.join(ROLES)}")
-    if len(password or "") < 8:
-        raise ValidationFailed("password must have at least 8 characters")
+    check_password_policy(password, username)
     if role == TCC_LIAISON and tcc_ccode is None:
         raise ValidationFailed("a tcc_liaison needs tcc_ccode (the COW code of the country they represent)")
     if role != TCC_LIAISON and tcc_ccode is not None:
         raise ValidationFailed("only a tcc_liaison belongs to a TCC; leave tcc_ccode empty for other roles")
-    if session.execute(select(User.id).where(User.username == username)).first():
-        raise Conflict(f"username {username!r} is taken")
-    token = secrets.token_urlsafe(32)
-    user = User(
-        username=username, password_hash=hash_password(password), role=role,
-        tcc_ccode=tcc_ccode, token_hash=token_hash(token), active=True,
-    )
+    key = username_key(username)
+    if session.execute(select(User.id).where(User.username_key == key)).first():
+        raise Conflict(f"username {username!r} is taken (or differs from an existing one only by case or width)")
+    now = utcnow()
+    user = User(username=username, username_key=key, password_hash=hash_password(password), role=role,
+                tcc_ccode=tcc_ccode, active=True, created_at=now)
     session.add(user)
     session.flush()
+    token = _open_session(session, user, "api", now)
     audit.record(session, actor, "create", "user", user.id, {"username": username, "role": role, "tcc_ccode": tcc_ccode})
     return NewUser(user, token)
 
 
-def login(session: Session, username: str, password: str) -> NewUser:
-    """Check a password and issue a new API token (the old one stops working)."""
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active or not check_password(password, user.password_hash):
-        # Same message either way: do not reveal which usernames exist.
+def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> NewUser:
+    """Check a password and open a new browser session; the user's other sessions stay open.
+
+    An unknown or deactivated username costs the same scrypt check as a known one, so the answer
+    time does not tell which usernames exist.
+    """
+    try:
+        key = username_key(normalise_username(username))
+    except ValidationFailed:
+        key = None
+    user = session.execute(select(User).where(User.username_key == key)).scalar_one_or_none() if key else None
+    if user is None:
+        check_password(password or "", _dummy_hash(_SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"]))
+        ok = False
+    else:
+        ok = check_password(password or "", user.password_hash) and user.active
+    if not ok:
+        # Same message either way: do not reveal which usernames exist or are deactivated.
         raise Unauthorized("wrong username or password")
-    token = secrets.token_urlsafe(32)
-    user.token_hash = token_hash(token)
+    now = now or utcnow()
+    token = _open_session(session, user, "login", now)
     audit.record(session, user.username, "login", "user", user.id)
     return NewUser(user, token)
 
 
-def user_for_token(session: Session, token: str | None) -> User:
-    """Return the active user owning ``token`` or raise :class:`Unauthorized`."""
+def user_for_token(session: Session, token: str | None, *, now: dt.datetime | None = None) -> User:
+    """Return the active user owning a live session ``token`` or raise :class:`Unauthorized`.
+
+    Refused: unknown tokens, revoked sessions (logout, deactivation), sessions idle longer than
+    the policy allows or past their absolute expiry, and tokens of deactivated users.
+    """
     if not token:
         raise Unauthorized("missing credentials: send 'Authorization: Bearer <token>' or the pw_token cookie")
-    user = session.execute(select(User).where(User.token_hash == token_hash(token))).scalar_one_or_none()
+    row = session.execute(select(UserSession).where(UserSession.token_hash == token_hash(token))).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("invalid or revoked token; log in again")
+    now = now or utcnow()
+    policy = SessionPolicy.from_env()
+    if now >= row.expires_at or now - row.last_seen_at > _idle_limit(row.kind, policy):
+        raise Unauthorized("session expired; log in again")
+    user = session.get(User, row.user_id)
     if user is None or not user.active:
-        raise Unauthorized("invalid or revoked token")
+        raise Unauthorized("invalid or revoked token; log in again")
+    if now - row.last_seen_at >= _TOUCH_EVERY:
+        row.last_seen_at = now
     return user
+
+
+def logout(session: Session, token: str | None, *, now: dt.datetime | None = None) -> bool:
+    """End the session of ``token`` on the server (not only in the browser); True if one ended."""
+    if not token:
+        return False
+    row = session.execute(select(UserSession).where(UserSession.token_hash == token_hash(token))).scalar_one_or_none()
+    if row is None or row.revoked_at is not None:
+        return False
+    row.revoked_at, row.revoked_reason = now or utcnow(), "logout"
+    user = session.get(User, row.user_id)
+    audit.record(session, user.username if user else "unknown", "logout", "user", row.user_id, {"session": row.id})
+    return True
 
 
 def require_role(user: User, *roles: str) -> None:
@@ -147,11 +242,44 @@ def list_users(session: Session) -> list[User]:
     return list(session.execute(select(User).order_by(User.id)).scalars())
 
 
-def deactivate_user(session: Session, username: str, actor: str) -> User:
-    """Disable a user's login and token."""
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+def _find_user(session: Session, username: str) -> User:
+    try:
+        key = username_key(normalise_username(username))
+    except ValidationFailed:
+        key = None
+    user = session.execute(select(User).where(User.username_key == key)).scalar_one_or_none() if key else None
     if user is None:
         raise NotFound(f"no user named {username!r}")
+    return user
+
+
+def deactivate_user(session: Session, actor: User, username: str, *, now: dt.datetime | None = None) -> User:
+    """Disable a user's login and end every session it holds (coordinators; audited).
+
+    Refuses to deactivate the last active coordinator, which would leave nobody able to manage users.
+    """
+    require_role(actor, COORDINATOR)
+    user = _find_user(session, username)
+    if user.active and user.role == COORDINATOR:
+        others = session.execute(select(func.count(User.id)).where(
+            User.role == COORDINATOR, User.active.is_(True), User.id != user.id)).scalar_one()
+        if not others:
+            raise Conflict(f"{user.username} is the last active coordinator; create or reactivate another first")
+    now = now or utcnow()
+    ended = session.execute(
+        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason="deactivated")).rowcount
     user.active = False
-    audit.record(session, actor, "deactivate", "user", user.id)
+    session.flush()
+    audit.record(session, actor.username, "deactivate", "user", user.id, {"sessions_ended": ended})
+    return user
+
+
+def reactivate_user(session: Session, actor: User, username: str) -> User:
+    """Allow a deactivated user to log in again (coordinators; audited). Old sessions stay ended."""
+    require_role(actor, COORDINATOR)
+    user = _find_user(session, username)
+    user.active = True
+    session.flush()
+    audit.record(session, actor.username, "reactivate", "user", user.id)
     return user

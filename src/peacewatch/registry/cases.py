@@ -5,6 +5,12 @@ TCC that have been referred to it; a reporter sees the cases it reported; analys
 (only suppressed aggregates). Victim details live in their own encrypted table and are returned
 only to investigators and coordinators. Every read and every change is written to the audit log,
 and every change is also a :class:`~peacewatch.registry.models.CaseEvent`.
+
+Each event carries a visibility (:data:`VISIBILITIES`): ``internal`` events (free-text notes by
+default) are seen by investigators and coordinators only; ``tcc`` ones also by the TCC liaison,
+``reporter`` ones also by the reporter, ``tcc_and_reporter`` by both (creation and status changes).
+A liaison never learns who reported (the reporter's actions show no actor) and a reporter never
+learns who investigates (no actors, no officer's name). :func:`case_dict` applies these rules.
 """
 
 from __future__ import annotations
@@ -26,6 +32,28 @@ from peacewatch.registry.models import Case, CaseEvent, Referral, User, VictimDe
 from peacewatch.registry.referrals import open_referral, referral_dict
 
 FULL_ACCESS = (INVESTIGATOR, COORDINATOR)
+
+INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH = "internal", "tcc", "reporter", "tcc_and_reporter"
+VISIBILITIES = (INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH)
+#: Visibility an event gets unless the author chooses another.
+DEFAULT_VISIBILITY = {"created": SHARED_BOTH, "transition": SHARED_BOTH, "note": INTERNAL}
+_SEEN_BY = {INTERNAL: set(FULL_ACCESS), SHARED_TCC: {*FULL_ACCESS, TCC_LIAISON},
+            SHARED_REPORTER: {*FULL_ACCESS, REPORTER}, SHARED_BOTH: {*FULL_ACCESS, TCC_LIAISON, REPORTER}}
+#: Detail fields a role outside FULL_ACCESS may see in events it may see.
+_DETAIL_FOR = {
+    TCC_LIAISON: {"mission", "tcc_ccode", "category", "repatriated", "officer_due", "outcome_due",
+                  "officer_name", "outcome", "text"},
+    REPORTER: {"mission", "tcc_ccode", "category", "repatriated", "outcome", "text"},
+}
+
+
+def _note_visibility(user: User, visibility: str) -> str:
+    """Check a note's visibility; a liaison's own note is always shared with its TCC."""
+    if visibility not in VISIBILITIES:
+        raise ValidationFailed(f"visibility {visibility!r} is unknown; use one of {', '.join(VISIBILITIES)}")
+    if user.role == TCC_LIAISON and user.role not in _SEEN_BY[visibility]:
+        return SHARED_TCC if visibility == INTERNAL else SHARED_BOTH
+    return visibility
 
 
 def create_case(
@@ -87,7 +115,8 @@ def create_case(
     if victim:
         session.add(VictimDetails(case_id=case.id, ciphertext=encrypt_json(victim), updated_at=now))
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="created", to_status=workflow.REPORTED,
-                          detail=json.dumps({"mission": mission, "tcc_ccode": tcc_ccode, "category": category})))
+                          detail=json.dumps({"mission": mission, "tcc_ccode": tcc_ccode, "category": category}),
+                          visibility=DEFAULT_VISIBILITY["created"]))
     session.flush()
     audit.record(session, user.username, "create", "case", case.id, {"mission": mission, "tcc_ccode": tcc_ccode})
     return case
@@ -159,6 +188,7 @@ def transition_case(
     repatriated: bool | None = None,
     now: dt.datetime | None = None,
     policy: ReferralPolicy | None = None,
+    note_visibility: str = INTERNAL,
 ) -> Case:
     """Move a case to ``to_status`` if the state machine and the user's role allow it.
 
@@ -167,7 +197,9 @@ def transition_case(
     to_status
         Target status; see :mod:`peacewatch.registry.workflow` for the allowed moves.
     note
-        Free-text note stored with the event.
+        Free-text note, stored as a separate ``note`` event.
+    note_visibility
+        Who besides investigators and coordinators may read the note (default ``internal``).
     officer_name
         Required for ``national_investigation_appointed``: the national investigation officer.
     outcome
@@ -189,9 +221,8 @@ def transition_case(
     if user.role not in roles:
         raise Forbidden(f"role {user.role!r} may not move a case to {to_status!r}; allowed: {', '.join(roles)}")
     now = now or utcnow()
+    note_visibility = _note_visibility(user, note_visibility)
     detail: dict = {}
-    if note:
-        detail["note"] = note
     if to_status == workflow.SUBSTANTIATED and repatriated is not None:
         case.repatriated = bool(repatriated)
         detail["repatriated"] = bool(repatriated)
@@ -212,12 +243,42 @@ def transition_case(
         case.outcome = outcome
         detail["outcome"] = outcome
     session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="transition",
-                          from_status=case.status, to_status=to_status, detail=json.dumps(detail)))
+                          from_status=case.status, to_status=to_status, detail=json.dumps(detail),
+                          visibility=DEFAULT_VISIBILITY["transition"]))
+    if (note or "").strip():
+        session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="note",
+                              detail=json.dumps({"text": note.strip()}), visibility=note_visibility))
     audit.record(session, user.username, "transition", "case", case.id, {"from": case.status, "to": to_status})
     case.status = to_status
     case.updated_at = now
     session.flush()
     return case
+
+
+def add_note(session: Session, user: User, case_id: int, text: str, visibility: str = INTERNAL,
+             now: dt.datetime | None = None) -> CaseEvent:
+    """Add a free-text note to a case (investigators, coordinators; a liaison on its referred cases).
+
+    ``visibility`` says who else may read it (default ``internal``). A liaison's note is shared with
+    the TCC at least, since the liaison must be able to read its own note.
+    """
+    require_role(user, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
+    case = _load_visible(session, user, case_id)
+    visibility = _note_visibility(user, visibility)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("note text is required")
+    event = CaseEvent(case_id=case.id, at=now or utcnow(), actor_id=user.id, kind="note",
+                      detail=json.dumps({"text": text}), visibility=visibility)
+    session.add(event)
+    session.flush()
+    audit.record(session, user.username, "note", "case", case.id, {"visibility": visibility})
+    return event
+
+
+def visible_events(case: Case, user: User) -> list[CaseEvent]:
+    """The events of ``case`` that ``user``'s role may see."""
+    return [e for e in case.events if user.role in _SEEN_BY.get(e.visibility or INTERNAL, _SEEN_BY[INTERNAL])]
 
 
 def victim_details(session: Session, user: User, case_id: int) -> dict | None:
@@ -243,14 +304,24 @@ def case_dict(case: Case, user: User, session: Session | None = None) -> dict:
     if user.role in FULL_ACCESS or user.role == TCC_LIAISON:
         out["subject_name"] = case.subject_name
     if session is not None:
-        actor_ids = {e.actor_id for e in case.events if e.actor_id is not None}
+        events = visible_events(case, user)
+        actor_ids = {e.actor_id for e in events if e.actor_id is not None}
         names = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
-        handles_case = user.role in FULL_ACCESS or user.role == TCC_LIAISON
-        out["events"] = [
-            {"at": iso(e.at), "kind": e.kind, "from_status": e.from_status, "to_status": e.to_status,
-             "actor": names.get(e.actor_id) if handles_case else None,
-             # A reporter follows progress but does not learn who investigates.
-             "detail": {k: v for k, v in json.loads(e.detail or "{}").items() if handles_case or k != "officer_name"}}
-            for e in case.events
-        ]
+        out["events"] = [_event_dict(e, case, user, names) for e in events]
     return out
+
+
+def _event_dict(e: CaseEvent, case: Case, user: User, names: dict[int, str]) -> dict:
+    """One event as ``user`` may see it: actors and detail fields filtered by role."""
+    iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
+    detail = json.loads(e.detail or "{}")
+    if user.role in FULL_ACCESS:
+        actor = names.get(e.actor_id)
+    else:
+        # Events written before notes were separate events may carry a "note": never shown here.
+        detail = {k: v for k, v in detail.items() if k in _DETAIL_FOR.get(user.role, set())}
+        # A liaison sees staff by name but never the person who reported (retaliation risk);
+        # a reporter sees nobody's name.
+        actor = (names.get(e.actor_id) if user.role == TCC_LIAISON and e.actor_id != case.reported_by else None)
+    return {"at": iso(e.at), "kind": e.kind, "from_status": e.from_status, "to_status": e.to_status,
+            "visibility": e.visibility, "actor": actor, "detail": detail}

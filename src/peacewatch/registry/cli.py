@@ -127,6 +127,28 @@ def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> No
     _echo(_as_user(db, token, fn))
 
 
+@users_app.command("deactivate")
+def users_deactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Disable a user's login and end all its sessions (coordinators)."""
+    from peacewatch.registry import auth
+
+    def fn(s, u):
+        x = auth.deactivate_user(s, u, username)
+        return {"username": x.username, "active": x.active}
+    _echo(_as_user(db, token, fn))
+
+
+@users_app.command("reactivate")
+def users_reactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Allow a deactivated user to log in again (coordinators)."""
+    from peacewatch.registry import auth
+
+    def fn(s, u):
+        x = auth.reactivate_user(s, u, username)
+        return {"username": x.username, "active": x.active}
+    _echo(_as_user(db, token, fn))
+
+
 @cases_app.command("create")
 def cases_create(
     mission: str = typer.Option(...), tcc: int = typer.Option(..., help="COW code of the TCC."),
@@ -267,7 +289,7 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
     from peacewatch.registry import vetting
 
     def fn(s, u):
-        rows = vetting.read_roster_file(roster)
+        rows = vetting.stream_roster_file(roster)  # read row by row, screened in chunks
         sc = vetting.screen_roster(s, u, rows, roster.name, threshold)
         return sc.id, vetting.screening_hits(s, u, sc.id)
     sid, hits = _as_user(db, token, fn)
@@ -278,7 +300,10 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
         out.write_text(json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False), encoding="utf-8")
     elif out.suffix == ".csv":
         flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
-        pd.DataFrame(flat).to_csv(out, index=False)
+        from peacewatch.csvsafe import to_csv as safe_csv
+
+        # Names come from uploaded rosters and records: never let a spreadsheet run them.
+        safe_csv(pd.DataFrame(flat), out, index=False)
     else:
         _fail(ValueError(f"--out {out}: use a .csv or .json file name"))
     typer.echo(f"screening {sid}: {len(hits)} hits written to {out}")
@@ -311,12 +336,12 @@ def compliance_submit(
 
 @compliance_app.command("show")
 def compliance_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
-    """Compliance scores per nation-year (coordinators, analysts, investigators)."""
+    """Compliance scores per nation and ended year (coordinators, analysts, investigators)."""
     from peacewatch.registry import auth, stats
 
     def fn(s, u):
         auth.require_role(u, auth.COORDINATOR, auth.ANALYST, auth.INVESTIGATOR)
-        return stats.compliance_by_nation(s, year)
+        return stats.published_compliance_by_nation(s, year)
     typer.echo(_as_user(db, token, fn).to_string(index=False))
 
 

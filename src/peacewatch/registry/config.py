@@ -99,3 +99,43 @@ def min_cell() -> int:
     value = int(raw) if raw.strip() else DEFAULT_MIN_CELL
     # Never below 5: a lower threshold would let small groups of victims be re-identified.
     return max(value, DEFAULT_MIN_CELL)
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """How long a session token lives.
+
+    A session ends at whichever comes first: ``idle`` without any request, ``absolute`` after it
+    was issued, logout, or the account's deactivation. Browser logins (``login``) are short;
+    tokens issued to scripts by ``registry init`` / ``users create`` (``api``) last longer.
+    Read from ``PEACEWATCH_SESSION_IDLE_MINUTES``, ``PEACEWATCH_SESSION_ABSOLUTE_HOURS``,
+    ``PEACEWATCH_API_TOKEN_IDLE_DAYS`` and ``PEACEWATCH_API_TOKEN_ABSOLUTE_DAYS``.
+    """
+
+    login_idle_minutes: int = 30
+    login_absolute_hours: int = 12
+    api_idle_days: int = 30
+    api_absolute_days: int = 90
+
+    @classmethod
+    def from_env(cls) -> "SessionPolicy":
+        """Build the policy from the environment (defaults otherwise)."""
+        def _int(name: str, default: int) -> int:
+            raw = os.environ.get(name, "").strip()
+            if not raw:
+                return default
+            try:
+                value = int(raw)
+            except ValueError as exc:
+                raise ValueError(f"environment variable {name}={raw!r} is not an integer") from exc
+            if value <= 0:
+                raise ValueError(f"environment variable {name}={raw!r} must be positive")
+            return value
+
+        d = cls()
+        return cls(
+            login_idle_minutes=_int("PEACEWATCH_SESSION_IDLE_MINUTES", d.login_idle_minutes),
+            login_absolute_hours=_int("PEACEWATCH_SESSION_ABSOLUTE_HOURS", d.login_absolute_hours),
+            api_idle_days=_int("PEACEWATCH_API_TOKEN_IDLE_DAYS", d.api_idle_days),
+            api_absolute_days=_int("PEACEWATCH_API_TOKEN_ABSOLUTE_DAYS", d.api_absolute_days),
+        )

@@ -37,12 +37,34 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    # NFKC + casefold of the username: uniqueness and login look-ups use it, so "Inv1" and
+    # "inv1" (or full-width "ｉｎｖ１") are one account.
+    username_key: Mapped[str] = mapped_column(String(80), unique=True, index=True, server_default="")
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     tcc_ccode: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class UserSession(Base):
+    """One login (or script token) of a user; a user may hold several at once.
+
+    Only the SHA-256 of the token is stored. A session ends when it is idle too long, reaches its
+    absolute expiry, or is revoked (logout, deactivation); revoked rows are kept for the record.
+    """
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "login" (browser/API login) or "api" (script token)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    revoked_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Case(Base):
@@ -87,6 +109,9 @@ class CaseEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="{}")
+    # Who besides investigators and coordinators may see the event: "internal" (nobody),
+    # "tcc" (the TCC liaison), "reporter" (the reporter) or "tcc_and_reporter"; see cases.py.
+    visibility: Mapped[str] = mapped_column(String(20), default="internal", server_default="internal")
 
     case: Mapped[Case] = relationship(back_populates="events")
 
@@ -185,6 +210,12 @@ class MisconductRecord(Base):
     recorded_on: Mapped[dt.date] = mapped_column(Date)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
     source: Mapped[str] = mapped_column(String(200), default="")
+    # The name as the matcher prepares it (transliterated, folded, skeleton, blocking name keys),
+    # stored at import so that building the screening index never transliterates again.
+    name_ascii: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name_folded: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name_skeleton: Mapped[str | None] = mapped_column(Text, nullable=True)
+    name_keys: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Screening(Base):
@@ -252,9 +283,12 @@ class Person(Base):
     """A member of deploying personnel whose pre-deployment training is tracked."""
 
     __tablename__ = "personnel"
+    # Service numbers are issued by each nation: unique per nation only. A worldwide key would
+    # make a duplicate reveal another nation's personnel to a liaison.
+    __table_args__ = (UniqueConstraint("nation_ccode", "service_number", name="uq_personnel_nation_service_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    service_number: Mapped[str] = mapped_column(String(60), unique=True)
+    service_number: Mapped[str] = mapped_column(String(60))
     full_name: Mapped[str] = mapped_column(String(200))
     nation_ccode: Mapped[int] = mapped_column(Integer, index=True)
     audience: Mapped[str] = mapped_column(String(30))

@@ -35,7 +35,7 @@ class LoginIn(Strict):
 
 class UserIn(Strict):
     username: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_NO_NUL)]
-    password: Annotated[str, StringConstraints(min_length=8, max_length=200, pattern=_NO_NUL)]
+    password: Annotated[str, StringConstraints(min_length=12, max_length=200, pattern=_NO_NUL)]
     role: Role
     tcc_ccode: CCode | None = None
 
@@ -58,12 +58,22 @@ class CaseIn(Strict):
     victim: VictimIn | None = None
 
 
+Visibility = Literal["internal", "tcc", "reporter", "tcc_and_reporter"]
+
+
 class TransitionIn(Strict):
     to_status: Status
     note: Long | None = None
+    note_visibility: Visibility = Field("internal", description="Who besides investigators and coordinators "
+                                        "may read the note: internal, tcc, reporter or tcc_and_reporter")
     officer_name: Short | None = None
     outcome: Outcome | None = None
     repatriated: bool | None = None
+
+
+class NoteIn(Strict):
+    text: Long
+    visibility: Visibility = "internal"
 
 
 class ExtendIn(Strict):
@@ -152,3 +162,4 @@ class CompletionIn(Strict):
     module_code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
     completed_on: dt.date
     score: Annotated[float, Field(ge=0, le=100)] | None = None
+    nation_ccode: CCode | None = Field(None, description="Needed only when the service number exists in several nations")

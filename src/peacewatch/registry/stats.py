@@ -6,13 +6,28 @@ Rules shared by every table here:
 * a value that cannot be known stays missing (NaN), never 0 — e.g. ``referrals_answered`` of a
   TCC-year without referrals, ``median_days_to_answer`` without answers, a provision a nation did
   not report on;
-* :func:`suppress_small_cells` blanks counts 1..k-1 (k >= 5) and the rates/medians computed from
-  them before anything is published to analysts.
+* what is published (the ``published_*`` functions, used by ``/aggregates``, the scorecards and the
+  dashboard) covers closed periods only and is suppressed by :func:`suppress_small_cells`.
+
+Publication rule ("publish aggregates, never people"):
+
+1. **Closed periods.** A year is published once it has ended, and every value of it is evaluated
+   as of its last day (a referral answered later does not change that year's ``referrals_answered``).
+   So a published number does not move when one new allegation or answer arrives: polling before
+   and after cannot isolate it.
+2. **Primary suppression.** A count of 1..k-1 (k >= 5, ``PEACEWATCH_MIN_CELL``) is blanked; 0 stays.
+3. **Complementary suppression.** A count that is part of another published count is blanked when
+   the difference (the rest) is 1..k-1, or when the count it is part of is blanked (unless it is 0).
+   So ``referrals 6, answered 5`` does not publish ``answered`` (1 unanswered), and
+   ``personnel 10, trained 8`` does not publish ``trained`` (2 untrained).
+4. **Derived values.** A rate, share, median or difference is blank whenever any count it is
+   computed from is blank: ``personnel 10, trained 2`` publishes neither ``trained`` nor the rate 0.2.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -30,7 +45,8 @@ TCC_COLUMNS = ["tcc_ccode", "year", "allegations", "referrals", "referrals_answe
                "prosecutions", "median_days_to_answer"]
 
 
-def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date | None = None,
+                       at_period_end: bool = False) -> pd.DataFrame:
     """Per TCC and year: allegations, referrals and how the TCC answered them.
 
     Parameters
@@ -41,6 +57,10 @@ def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date
         Keep only this year (allegations by year reported, referrals by year referred).
     as_of
         Date at which ``referrals_overdue`` is evaluated (default today, UTC).
+    at_period_end
+        Evaluate each year as of its last day instead: answers, outcomes and overdue status after
+        December 31 of the referral's year are not counted (what :func:`published_tcc_accountability`
+        publishes, so a closed year never changes).
 
     Returns
     -------
@@ -60,12 +80,14 @@ def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date
     refs = list(session.execute(select(Referral)).scalars())
     rows = []
     for r in refs:
-        answered_at = min([t for t in (r.officer_named_at, r.outcome_reported_at) if t is not None], default=None)
+        end = dt.datetime(r.referred_at.year + 1, 1, 1) if at_period_end else dt.datetime.max
+        known = lambda t: t is not None and t < end  # noqa: E731 - known by the end of the period
+        answered_at = min([t for t in (r.officer_named_at, r.outcome_reported_at) if known(t)], default=None)
         rows.append({
             "tcc_ccode": r.tcc_ccode, "year": r.referred_at.year,
             "answered": answered_at is not None,
-            "overdue": bool(overdue_items(r, as_of)),
-            "prosecuted": r.outcome in PROSECUTION_OUTCOMES,
+            "overdue": bool(_overdue_at(r, dt.date(r.referred_at.year, 12, 31) if at_period_end else as_of)),
+            "prosecuted": r.outcome in PROSECUTION_OUTCOMES and known(r.outcome_reported_at),
             "days_to_answer": (answered_at - r.referred_at).total_seconds() / 86400 if answered_at else np.nan,
         })
     ref = pd.DataFrame(rows, columns=["tcc_ccode", "year", "answered", "overdue", "prosecuted", "days_to_answer"])
@@ -89,6 +111,19 @@ def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date
     if year is not None:
         out = out[out["year"] == year]
     return out.sort_values(["tcc_ccode", "year"]).reset_index(drop=True)
+
+
+def _overdue_at(referral: Referral, day: dt.date) -> list:
+    """Overdue items of ``referral`` on ``day``, ignoring answers given after that day."""
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    if all(t is None or t < end for t in (referral.officer_named_at, referral.outcome_reported_at)):
+        return overdue_items(referral, day)
+    # Pretend the later answers have not happened yet, without touching the stored row.
+    before = lambda t: t if t is not None and t < end else None  # noqa: E731
+    ghost = SimpleNamespace(officer_due=referral.officer_due, outcome_due=referral.outcome_due,
+                            officer_named_at=before(referral.officer_named_at),
+                            outcome_reported_at=before(referral.outcome_reported_at))
+    return overdue_items(ghost, day)
 
 
 def compliance_by_nation(session: Session, year: int | None = None) -> pd.DataFrame:
@@ -117,7 +152,7 @@ def compliance_by_nation(session: Session, year: int | None = None) -> pd.DataFr
     return out[cols].sort_values(["nation_ccode", "year"]).reset_index(drop=True)
 
 
-def training_completion(session: Session, year: int | None = None) -> pd.DataFrame:
+def training_completion(session: Session, year: int | None = None, at_period_end: bool = False) -> pd.DataFrame:
     """Per nation and deployment year: registered personnel and how many completed every module
     required for their audience.
 
@@ -125,7 +160,8 @@ def training_completion(session: Session, year: int | None = None) -> pd.DataFra
     -------
     pandas.DataFrame
         Columns ``nation_ccode, year, personnel, trained, completion_rate``; ``trained`` and
-        ``completion_rate`` are NaN while no training module is defined.
+        ``completion_rate`` are NaN while no training module is defined. With ``at_period_end``
+        only completions dated within the deployment year (or before) count.
     """
     modules = list(session.execute(select(TrainingModule)).scalars())
     stmt = select(Person)
@@ -136,12 +172,14 @@ def training_completion(session: Session, year: int | None = None) -> pd.DataFra
     if not people:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("nation_ccode", "year") else "float64") for c in cols})
     done: dict[int, set[int]] = {}
-    for pid, mid in session.execute(select(TrainingCompletion.person_id, TrainingCompletion.module_id)):
-        done.setdefault(pid, set()).add(mid)
+    for pid, mid, day in session.execute(select(TrainingCompletion.person_id, TrainingCompletion.module_id,
+                                                TrainingCompletion.completed_on)):
+        done.setdefault(pid, []).append((mid, day))
     rows = []
     for p in people:
         need = {m.id for m in required_modules(modules, p.audience)}
-        trained = float(need <= done.get(p.id, set())) if need else np.nan
+        have = {mid for mid, day in done.get(p.id, []) if not at_period_end or day.year <= p.deployment_year}
+        trained = float(need <= have) if need else np.nan
         rows.append({"nation_ccode": p.nation_ccode, "year": p.deployment_year, "trained": trained})
     df = pd.DataFrame(rows)
     out = df.groupby(["nation_ccode", "year"]).agg(personnel=("trained", "size"),
@@ -151,9 +189,9 @@ def training_completion(session: Session, year: int | None = None) -> pd.DataFra
     return out.reset_index()[cols].sort_values(["nation_ccode", "year"]).reset_index(drop=True)
 
 
-def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str, str] | None = None,
-                         k: int | None = None) -> pd.DataFrame:
-    """Blank small cells before publication.
+def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
+                         k: int | None = None, parts: dict[str, str] | None = None) -> pd.DataFrame:
+    """Blank small cells, their complements and everything computed from them, before publication.
 
     Parameters
     ----------
@@ -162,40 +200,98 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
     counts
         Count columns: values 1..k-1 become NaN (0 stays: it identifies nobody).
     derived
-        ``{column: base_count_column}``: the column is blanked where its base count is below k.
+        ``{column: base column(s)}``: the column (a rate, median, share ...) is blanked where any
+        base is blank after suppression, or 1..k-1.
     k
         Threshold (default :func:`peacewatch.registry.config.min_cell`, never below 5).
+    parts
+        ``{part: whole}`` between count columns, listed wholes first: the part is blanked where the
+        whole is published and ``whole - part`` is 1..k-1 (the rest would be a small cell), or
+        where the whole is blanked (unless the part is 0).
 
     Returns
     -------
     pandas.DataFrame
         A copy, with a ``suppressed_cells`` column counting blanked cells per row.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"personnel": [10.0, 10.0], "trained": [2.0, 8.0], "completion_rate": [0.2, 0.8]})
+    >>> suppress_small_cells(t, ["personnel", "trained"], {"completion_rate": ["personnel", "trained"]},
+    ...                      parts={"trained": "personnel"})[["trained", "completion_rate", "suppressed_cells"]]
+       trained  completion_rate  suppressed_cells
+    0      NaN              NaN                 2
+    1      NaN              NaN                 2
     """
     k = max(k or min_cell(), 5)
     out = df.copy()
     flags = pd.Series(0, index=out.index)
+
+    def blank(col: str, mask: pd.Series) -> None:
+        nonlocal flags
+        mask = mask & out[col].notna()
+        flags = flags + mask.astype(int)
+        out.loc[mask, col] = np.nan
+
     for col in counts:
-        small = out[col].notna() & (out[col] > 0) & (out[col] < k)
-        flags += small.astype(int)
-        out.loc[small, col] = np.nan
-    for col, base in (derived or {}).items():
-        small = out[col].notna() & ~(df[base] >= k)
-        flags += small.astype(int)
-        out.loc[small, col] = np.nan
+        blank(col, (out[col] > 0) & (out[col] < k))
+    for part, whole in (parts or {}).items():
+        rest = df[whole] - df[part]
+        shown = out[whole].notna()  # the rest can only be worked out from a published whole
+        blank(part, (shown & (rest > 0) & (rest < k)) | (~shown & df[whole].notna() & (out[part] != 0)))
+    for col, bases in (derived or {}).items():
+        bases = [bases] if isinstance(bases, str) else list(bases)
+        small = pd.Series(False, index=out.index)
+        for base in bases:
+            small |= (out[base].isna() & df[base].notna()) | ((df[base] > 0) & (df[base] < k))
+        blank(col, small)
     out["suppressed_cells"] = flags
     return out
 
 
-def published_tcc_accountability(session: Session, year: int | None = None, k: int | None = None) -> pd.DataFrame:
-    """:func:`tcc_accountability` with small cells suppressed (what analysts see)."""
-    return suppress_small_cells(
-        tcc_accountability(session, year),
-        ["allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions"],
-        {"median_days_to_answer": "referrals_answered"}, k,
-    )
+def publish(table: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
+            parts: dict[str, str] | None = None, k: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The publication rule for any per-year table (a ``year`` column) of counts: ended years
+    only, then :func:`suppress_small_cells` with complements. For tables built elsewhere (e.g. the
+    scorecards' own registry counts) so that every published aggregate follows the same rule.
+    The table's values must already be evaluated as of each year's end."""
+    return suppress_small_cells(_closed_years(table, as_of), counts, derived, k, parts=parts)
 
 
-def published_training_completion(session: Session, year: int | None = None, k: int | None = None) -> pd.DataFrame:
-    """:func:`training_completion` with small cells suppressed."""
-    return suppress_small_cells(training_completion(session, year), ["personnel", "trained"],
-                                {"completion_rate": "personnel"}, k)
+def _closed_years(df: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """Rows of years that have ended by ``as_of`` (default today, UTC)."""
+    as_of = as_of or utcnow().date()
+    return df[df["year"] < as_of.year].reset_index(drop=True)
+
+
+#: Counts of the TCC table and which count each is part of (wholes first).
+TCC_PARTS = {"referrals": "allegations", "referrals_answered": "referrals", "referrals_overdue": "referrals",
+             "prosecutions": "referrals_answered"}
+
+
+def published_tcc_accountability(session: Session, year: int | None = None, k: int | None = None,
+                                 as_of: dt.date | None = None) -> pd.DataFrame:
+    """What analysts see of :func:`tcc_accountability`: closed years only, each evaluated as of its
+    last day, with primary and complementary suppression (see the module's publication rule)."""
+    return publish(tcc_accountability(session, year, at_period_end=True),
+                   ["allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions"],
+                   {"median_days_to_answer": "referrals_answered"}, TCC_PARTS, k, as_of)
+
+
+def published_training_completion(session: Session, year: int | None = None, k: int | None = None,
+                                  as_of: dt.date | None = None) -> pd.DataFrame:
+    """What analysts see of :func:`training_completion`: ended deployment years only, counting
+    completions dated by the year's end; ``trained`` suppressed with its complement
+    (``personnel - trained``) and the rate blank whenever either count is."""
+    return publish(training_completion(session, year, at_period_end=True), ["personnel", "trained"],
+                   {"completion_rate": ["personnel", "trained"]}, {"trained": "personnel"}, k, as_of)
+
+
+def published_compliance_by_nation(session: Session, year: int | None = None,
+                                   as_of: dt.date | None = None) -> pd.DataFrame:
+    """What analysts see of :func:`compliance_by_nation`: reports of ended years only.
+
+    A national report states a nation's policies, not facts about people, so there are no small
+    cells to suppress; publishing closed years only keeps one rule for every aggregate.
+    """
+    return _closed_years(compliance_by_nation(session, year), as_of)

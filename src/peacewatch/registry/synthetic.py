@@ -21,6 +21,8 @@ _NATIONS = [2, 20, 200, 210, 220, 255, 290, 325, 365, 369, 432, 475, 483, 501, 5
 _CYR = {"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "y": "й", "k": "к",
         "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф",
         "h": "х", "c": "ц", "j": "дж", "w": "в", "x": "кс", "q": "к"}
+# Letter pairs a clerk writes as one Cyrillic letter (so "Ivanovich" becomes "Иванович", not "Ивановицх").
+_CYR_PAIRS = {"shch": "щ", "ch": "ч", "sh": "ш", "zh": "ж", "kh": "х", "ph": "ф", "ts": "ц", "ya": "я", "yu": "ю"}
 _ROMAN = [("v", "w"), ("i", "y"), ("u", "ou"), ("k", "c"), ("ov", "off"), ("j", "dj"), ("h", "kh"), ("f", "ph"),
           ("ya", "ja"), ("yu", "ju"), ("s", "ss")]
 
@@ -60,6 +62,20 @@ def make_records(n: int, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame({"record_id": np.arange(1, n + 1), "name": names, "dob": dobs.tolist(), "nationality": nats})
 
 
+def _to_cyrillic(name: str) -> str:
+    out, i, low = [], 0, name.lower()
+    while i < len(low):
+        for pair in sorted(_CYR_PAIRS, key=len, reverse=True):
+            if low.startswith(pair, i):
+                out.append(_CYR_PAIRS[pair])
+                i += len(pair)
+                break
+        else:
+            out.append(_CYR.get(low[i], low[i]))
+            i += 1
+    return "".join(out).title()
+
+
 def _variant_name(name: str, rng: np.random.Generator) -> str:
     kind = rng.integers(0, 5)
     if kind == 0:  # another romanisation
@@ -68,7 +84,7 @@ def _variant_name(name: str, rng: np.random.Generator) -> str:
             out = out.replace(a, b, 1)
         return out.title()
     if kind == 1:  # Cyrillic script
-        return "".join(_CYR.get(ch, ch) for ch in name.lower()).title()
+        return _to_cyrillic(name)
     if kind == 2:  # one typo
         s = list(name)
         i = int(rng.integers(1, len(s)))
@@ -96,15 +112,66 @@ def _variant_dob(dob: str, rng: np.random.Generator) -> str:
     return dob
 
 
-def make_roster(records: pd.DataFrame, n: int, planted_share: float = 0.1, seed: int = 2) -> pd.DataFrame:
+#: Variations combined by :func:`_combined_variant`, applied in this order.
+COMBINABLE = ("romanisation", "typo", "surname_first", "cyrillic", "dob", "no_nationality")
+
+
+def _combined_variant(rec: pd.Series, k: int, rng: np.random.Generator) -> tuple[str, str, float, tuple[str, ...]]:
+    """``k`` different variations of one record at once, e.g. another romanisation *and* a typo
+    *and* the year of birth off by one (``Mohammed Kahn`` for ``Muhammad Khan``)."""
+    chosen = set(rng.choice(COMBINABLE, size=k, replace=False).tolist())
+    kinds = tuple(kind for kind in COMBINABLE if kind in chosen)
+    name, dob, nat = rec["name"], rec["dob"], rec["nationality"]
+    for kind in kinds:
+        if kind == "romanisation":
+            out = name.lower()
+            for a, b in rng.permutation(np.array(_ROMAN, dtype=object))[:3]:
+                out = out.replace(a, b, 1)
+            name = out.title()
+        elif kind == "typo":
+            chars = list(name)
+            i = int(rng.integers(1, len(chars)))
+            if chars[i] != " ":
+                chars[i] = rng.choice(list("aeioustnrl"))
+            name = "".join(chars)
+        elif kind == "surname_first":
+            name = " ".join(name.split()[::-1])
+        elif kind == "cyrillic":
+            name = _to_cyrillic(name)
+        elif kind == "dob" and dob:
+            y, m, d = dob.split("-")
+            choice = int(rng.integers(0, 3))
+            if choice == 0 and int(d) <= 12 and d != m:
+                dob = f"{y}-{d}-{m}"
+            elif choice == 1 or choice == 0:
+                dob = f"{int(y) + int(rng.choice([-1, 1]))}-{m}-{d}"
+            else:
+                dob = ""
+        elif kind == "no_nationality":
+            nat = np.nan
+    return name, dob, nat, kinds
+
+
+def make_roster(records: pd.DataFrame, n: int, planted_share: float = 0.1, seed: int = 2,
+                variations: int = 1) -> pd.DataFrame:
     """A roster of ``n`` rows (``name, dob, nationality, true_record_id``), ``planted_share`` of them
-    variants of distinct records; other rows are new people (``true_record_id`` = 0)."""
+    variants of distinct records; other rows are new people (``true_record_id`` = 0).
+
+    With ``variations`` 2 or 3 every planted row combines that many different variations of
+    :data:`COMBINABLE` (listed in the ``variations`` column); with 1, one name and one date
+    variation are drawn independently as before.
+    """
     rng = np.random.default_rng(seed)
     n_planted = int(round(n * planted_share))
     picks = rng.choice(len(records), size=n_planted, replace=False)
     rows = []
     for p in picks:
         rec = records.iloc[int(p)]
+        if variations > 1:
+            name, dob, nat, kinds = _combined_variant(rec, variations, rng)
+            rows.append({"name": name, "dob": dob, "nationality": nat, "true_record_id": int(rec["record_id"]),
+                         "variations": "+".join(kinds)})
+            continue
         nat = rec["nationality"] if rng.random() > 0.05 else np.nan
         rows.append({"name": _variant_name(rec["name"], rng), "dob": _variant_dob(rec["dob"], rng),
                      "nationality": nat, "true_record_id": int(rec["record_id"])})

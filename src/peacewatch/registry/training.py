@@ -39,9 +39,38 @@ def _check_nation(user: User, nation_ccode: int) -> None:
         raise Forbidden(f"a TCC liaison of {user.tcc_ccode} cannot manage personnel of nation {nation_ccode}")
 
 
+def _find_person(session: Session, user: User, service_number: str, nation_ccode: int | None) -> Person:
+    """The person with ``service_number`` that ``user`` may manage.
+
+    Service numbers are unique per nation. A liaison looks only among its own nation's personnel,
+    so another nation's person gets the same "not found" as a number nobody has; a coordinator
+    names the nation when a number exists in several.
+    """
+    require_role(user, COORDINATOR, TCC_LIAISON)
+    service_number = (service_number or "").strip()
+    if user.role == TCC_LIAISON:
+        if nation_ccode is not None and nation_ccode != user.tcc_ccode:
+            raise Forbidden(f"a TCC liaison of {user.tcc_ccode} cannot manage personnel of nation {nation_ccode}")
+        nation_ccode = user.tcc_ccode
+    stmt = select(Person).where(Person.service_number == service_number)
+    if nation_ccode is not None:
+        stmt = stmt.where(Person.nation_ccode == nation_ccode)
+    found = list(session.execute(stmt.order_by(Person.nation_ccode)).scalars())
+    if not found:
+        raise NotFound(f"no person with service number {service_number!r}; register them first")
+    if len(found) > 1:
+        raise ValidationFailed(f"service number {service_number!r} exists in nations "
+                               f"{', '.join(str(p.nation_ccode) for p in found)}; give the nation")
+    return found[0]
+
+
 def add_person(session: Session, user: User, service_number: str, full_name: str, nation_ccode: int,
                deployment_year: int, audience: str = "all") -> Person:
-    """Register a member of deploying personnel (coordinator, or liaison of that nation)."""
+    """Register a member of deploying personnel (coordinator, or liaison of that nation).
+
+    The service number must be new within its nation only (numbers are issued nationally), so a
+    duplicate never tells a liaison about another nation's personnel.
+    """
     _check_nation(user, nation_ccode)
     if audience not in AUDIENCES:
         raise ValidationFailed(f"audience {audience!r} is unknown; use one of {', '.join(AUDIENCES)}")
@@ -50,8 +79,9 @@ def add_person(session: Session, user: User, service_number: str, full_name: str
         raise ValidationFailed("service_number and full_name are required")
     if not 1990 <= deployment_year <= 2100:
         raise ValidationFailed(f"deployment_year {deployment_year} is out of range 1990-2100")
-    if session.execute(select(Person.id).where(Person.service_number == service_number)).first():
-        raise Conflict(f"service number {service_number!r} is already registered")
+    if session.execute(select(Person.id).where(Person.service_number == service_number,
+                                               Person.nation_ccode == nation_ccode)).first():
+        raise Conflict(f"service number {service_number!r} is already registered for nation {nation_ccode}")
     person = Person(service_number=service_number, full_name=full_name, nation_ccode=nation_ccode,
                     audience=audience, deployment_year=deployment_year)
     session.add(person)
@@ -61,13 +91,12 @@ def add_person(session: Session, user: User, service_number: str, full_name: str
 
 
 def record_completion(session: Session, user: User, service_number: str, module_code: str,
-                      completed_on: dt.date, score: float | None = None) -> TrainingCompletion:
-    """Record that a person completed a module."""
-    service_number, module_code = (service_number or "").strip(), (module_code or "").strip()
-    person = session.execute(select(Person).where(Person.service_number == service_number)).scalar_one_or_none()
-    if person is None:
-        raise NotFound(f"no person with service number {service_number!r}; register them first")
-    _check_nation(user, person.nation_ccode)
+                      completed_on: dt.date, score: float | None = None,
+                      nation_ccode: int | None = None) -> TrainingCompletion:
+    """Record that a person completed a module (``nation_ccode`` needed only when a coordinator's
+    service number exists in several nations)."""
+    module_code = (module_code or "").strip()
+    person = _find_person(session, user, service_number, nation_ccode)
     module = session.execute(select(TrainingModule).where(TrainingModule.code == module_code)).scalar_one_or_none()
     if module is None:
         raise NotFound(f"no training module {module_code!r}")
@@ -75,7 +104,7 @@ def record_completion(session: Session, user: User, service_number: str, module_
         raise ValidationFailed("score must be between 0 and 100")
     if session.execute(select(TrainingCompletion.id).where(
             TrainingCompletion.person_id == person.id, TrainingCompletion.module_id == module.id)).first():
-        raise Conflict(f"{service_number} already completed {module_code}")
+        raise Conflict(f"{person.service_number} already completed {module_code}")
     done = TrainingCompletion(person_id=person.id, module_id=module.id, completed_on=completed_on, score=score)
     session.add(done)
     session.flush()
@@ -92,12 +121,9 @@ def list_modules(session: Session) -> list[TrainingModule]:
     return list(session.execute(select(TrainingModule).order_by(TrainingModule.code)).scalars())
 
 
-def person_record(session: Session, user: User, service_number: str) -> dict:
-    """A person's required modules and completions."""
-    person = session.execute(select(Person).where(Person.service_number == service_number)).scalar_one_or_none()
-    if person is None:
-        raise NotFound(f"no person with service number {service_number!r}")
-    _check_nation(user, person.nation_ccode)
+def person_record(session: Session, user: User, service_number: str, nation_ccode: int | None = None) -> dict:
+    """A person's required modules and completions (a liaison: its own nation's personnel only)."""
+    person = _find_person(session, user, service_number, nation_ccode)
     modules = list_modules(session)
     done = {c.module_id: c for c in session.execute(
         select(TrainingCompletion).where(TrainingCompletion.person_id == person.id)).scalars()}

@@ -6,23 +6,27 @@ suggestion until a human records a decision (``confirmed_match`` or ``not_a_matc
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.matching import (
-    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, VIA_LABELS, WEIGHTS, RecordIndex, name_forms,
+    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, VIA_LABELS, WEIGHTS, RecordIndex, name_forms, record_forms,
 )
 from peacewatch.registry.models import Case, MisconductRecord, Screening, ScreeningHit, User, utcnow
 
@@ -64,13 +68,15 @@ class RosterRow:
     nationality: int | None
 
 
-def _csv_rows(text: str, label: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def _csv_rows(text: "str | io.TextIOBase", label: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
     """Header and numbered data rows of an uploaded CSV (row 1 is the header).
 
     ``newline=""`` lets the csv module handle CR/LF and line breaks inside quoted fields itself; any
     other malformation (e.g. a field over the csv module's size limit) becomes a ValidationFailed naming the file and row.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    # A stream (an uploaded file) is read row by row, never as a whole.
+    stream = io.StringIO(text.lstrip("\ufeff"), newline="") if isinstance(text, str) else text
+    reader = csv.DictReader(stream)
     try:
         header = [h.strip() for h in (reader.fieldnames or [])]
     except csv.Error as exc:
@@ -87,37 +93,52 @@ def _csv_rows(text: str, label: str) -> tuple[list[str], Iterator[tuple[int, dic
     return header, rows()
 
 
-def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
-    """Parse a roster CSV with header ``name,date_of_birth,nationality``.
+def iter_roster(source: "str | io.TextIOBase", label: str = "roster") -> Iterator[RosterRow]:
+    """Roster rows of a CSV (text, or a text stream read row by row) with header
+    ``name,date_of_birth,nationality``.
 
     Raises
     ------
     ValidationFailed
-        Naming the file (``label``), the row and the field that is wrong and how to fix it.
+        Naming the file (``label``), the row and the field that is wrong and how to fix it; also
+        when the file has no data row.
     """
-    header, data = _csv_rows(text, label)
+    header, data = _csv_rows(source, label)
+    if header and header[0].startswith("\ufeff"):
+        header[0] = header[0].lstrip("\ufeff")
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; the header must be: {','.join(ROSTER_COLUMNS)}")
-    rows = []
+    seen = False
     for i, raw in data:
+        raw = {k.lstrip("\ufeff"): v for k, v in raw.items()}
         where = f"{label} row {i}"
         name = (raw.get("name") or "").strip()
         if not name:
             raise ValidationFailed(f"{where}: name is empty")
-        rows.append(RosterRow(i, name, _parse_date(raw.get("date_of_birth") or "", where), _parse_ccode(raw.get("nationality"), where)))
-    if not rows:
+        seen = True
+        yield RosterRow(i, name, _parse_date(raw.get("date_of_birth") or "", where), _parse_ccode(raw.get("nationality"), where))
+    if not seen:
         raise ValidationFailed(f"{label}: no data rows below the header")
-    return rows
+
+
+def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
+    """Parse a whole roster CSV text (see :func:`iter_roster`)."""
+    return list(iter_roster(text, label))
 
 
 def read_roster_file(path: Path) -> list[RosterRow]:
     """Read and parse a roster CSV file (UTF-8)."""
+    return list(stream_roster_file(path))
+
+
+def stream_roster_file(path: Path, label: str | None = None) -> Iterator[RosterRow]:
+    """Roster rows of a UTF-8 CSV file, read row by row (memory does not grow with the file)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            yield from iter_roster(fh, label or str(path))
     except UnicodeDecodeError as exc:
-        raise ValidationFailed(f"{path}: not UTF-8 text; save the CSV as UTF-8") from exc
-    return parse_roster(text, str(path))
+        raise ValidationFailed(f"{label or path}: not UTF-8 text; save the CSV as UTF-8") from exc
 
 
 def add_record(session: Session, user: User, *, full_name: str, date_of_birth: dt.date | None,
@@ -132,7 +153,7 @@ def add_record(session: Session, user: User, *, full_name: str, date_of_birth: d
     _parse_ccode(nationality_ccode, "record", "nationality_ccode")
     if case_id is not None and session.get(Case, case_id) is None:
         raise NotFound(f"no case {case_id} to link the record to")
-    rec = MisconductRecord(full_name=full_name.strip(), name_key=name_forms(full_name)[0][:200],
+    rec = MisconductRecord(full_name=full_name.strip(), **_stored_forms(full_name.strip()),
                            date_of_birth=date_of_birth, nationality_ccode=nationality_ccode, category=category,
                            recorded_on=recorded_on or utcnow().date(), case_id=case_id, source=source)
     session.add(rec)
@@ -158,7 +179,7 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
         cat = (raw.get("category") or "").strip()
         if cat not in RECORD_CATEGORIES:
             raise ValidationFailed(f"{where}: category {cat!r} is unknown; use one of {', '.join(RECORD_CATEGORIES)}")
-        rows.append(dict(full_name=name, name_key=name_forms(name)[0][:200],
+        rows.append(dict(full_name=name, **_stored_forms(name),
                          date_of_birth=_parse_date(raw.get("date_of_birth") or "", where),
                          nationality_ccode=_parse_ccode(raw.get("nationality"), where), category=cat,
                          recorded_on=utcnow().date(), source=(raw.get("source") or "").strip()))
@@ -168,51 +189,133 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
     return len(rows)
 
 
-def records_frame(session: Session) -> pd.DataFrame:
-    """All misconduct records as the frame :class:`RecordIndex` expects."""
-    rows = session.execute(select(MisconductRecord.id, MisconductRecord.full_name, MisconductRecord.date_of_birth,
-                                  MisconductRecord.nationality_ccode)).all()
+def _stored_forms(name: str) -> dict:
+    """Columns of a record that hold its prepared name (see :func:`matching.record_forms`)."""
+    f = record_forms(name)
+    return {"name_key": f["folded"][:200], "name_ascii": f["ascii"], "name_folded": f["folded"],
+            "name_skeleton": f["skeleton"], "name_keys": " ".join(f["skel_keys"])}
+
+
+def records_frame(session: Session, after_id: int = 0) -> pd.DataFrame:
+    """Misconduct records (with id above ``after_id``) as the frame :class:`RecordIndex` expects,
+    with their stored name forms; rows stored before forms existed get them now (and keep them)."""
+    R = MisconductRecord
+    rows = session.execute(select(R.id, R.full_name, R.date_of_birth, R.nationality_ccode, R.name_ascii,
+                                  R.name_folded, R.name_skeleton, R.name_keys)
+                           .where(R.id > after_id).order_by(R.id)).all()
+    forms = []
+    for r in rows:
+        if r.name_folded is None or r.name_ascii is None or r.name_keys is None:
+            stored = _stored_forms(r.full_name)
+            session.execute(update(R).where(R.id == r.id).values(**stored))
+            forms.append((stored["name_ascii"], stored["name_folded"], stored["name_skeleton"], stored["name_keys"]))
+        else:
+            forms.append((r.name_ascii, r.name_folded, r.name_skeleton, r.name_keys))
     return pd.DataFrame({
         "record_id": [r[0] for r in rows], "name": [r[1] for r in rows],
         "dob": [r[2].isoformat() if r[2] else "" for r in rows],
         "nationality": pd.array([r[3] for r in rows], dtype="Float64").astype(float),
+        "ascii": [f[0] for f in forms], "folded": [f[1] for f in forms], "skeleton": [f[2] for f in forms],
+        "skel_keys": [f[3].split() for f in forms],
     })
 
 
-def screen_roster(session: Session, user: User, roster: list[RosterRow], label: str = "roster",
-                  threshold: float = DEFAULT_THRESHOLD, index: RecordIndex | None = None) -> Screening:
+# One index per database (engine), kept across screenings. Records are append-only (there is no
+# way to edit or delete one), so (count, highest id) tells whether it is current, and records added
+# since - by this process or another - are appended to it instead of rebuilding it.
+_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_INDEX_LOCK = threading.Lock()
+
+
+def record_index(session: Session) -> RecordIndex:
+    """The screening index of the misconduct records: built once per database, then kept and
+    extended with new records, so a screening pays only for the screen."""
+    engine = session.get_bind()
+    count, max_id = session.execute(select(func.count(MisconductRecord.id), func.max(MisconductRecord.id))).one()
+    max_id = max_id or 0
+    with _INDEX_LOCK:
+        cached = _INDEXES.get(engine)
+        if cached is not None and cached[:2] == (count, max_id):
+            return cached[2]
+        if cached is not None and max_id > cached[1]:
+            new = records_frame(session, after_id=cached[1])
+            if cached[0] + len(new) == count:  # only additions since: extend a copy (others may be screening)
+                index = copy.copy(cached[2])
+                index.counts = dict(index.counts)
+                index._segments = list(index._segments)
+                index.extend(new)
+                _INDEXES[engine] = (count, max_id, index)
+                return index
+        index = RecordIndex(records_frame(session))
+        _INDEXES[engine] = (count, max_id, index)
+        return index
+
+
+def screen_roster(session: Session, user: User, roster: "Iterable[RosterRow]", label: str = "roster",
+                  threshold: float = DEFAULT_THRESHOLD, index: RecordIndex | None = None,
+                  progress: "Callable[[int], None] | None" = None, chunk: int = 5_000) -> Screening:
     """Screen roster rows against the misconduct records and store the hits.
 
     Parameters
     ----------
     roster
-        Rows from :func:`parse_roster`.
+        Rows from :func:`parse_roster`, or an iterator such as :func:`stream_roster_file` (consumed
+        ``chunk`` rows at a time, so a large roster is never held in memory whole).
     threshold
         Minimum combined score (0-1) of a hit.
     index
-        A prebuilt :class:`RecordIndex` (else built from the database).
+        A prebuilt :class:`RecordIndex` (else the database's kept index, see :func:`record_index`).
+    progress
+        Called with the number of rows screened so far after each chunk.
     """
     require_role(user, INVESTIGATOR, COORDINATOR)
     if not 0.5 <= threshold <= 1.0:
         raise ValidationFailed("threshold must be between 0.5 and 1.0")
-    index = index or RecordIndex(records_frame(session))
+    index = index or record_index(session)
+    screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=0, threshold=threshold)
+    session.add(screening)
+    session.flush()
+    rows_done, n_hits = 0, 0
+    for part in _chunks(iter(roster), chunk):
+        hits = chunk_hits(part, index, threshold)
+        store_hits(session, screening, hits)
+        n_hits += len(hits)
+        rows_done += len(part)
+        if progress is not None:
+            progress(rows_done)
+    screening.roster_rows = rows_done
+    session.flush()
+    audit.record(session, user.username, "screen", "screening", screening.id, {"rows": rows_done, "hits": n_hits})
+    return screening
+
+
+def _chunks(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
+    while True:
+        part = list(islice(rows, size))
+        if not part:
+            return
+        yield part
+
+
+def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) -> list[dict]:
+    """Hits of some roster rows as the columns of :class:`ScreeningHit` (no database access, so a
+    background job can screen without holding a transaction open)."""
     frame = pd.DataFrame({
         "name": [r.name for r in roster],
         "dob": [r.date_of_birth.isoformat() if r.date_of_birth else "" for r in roster],
         "nationality": [float(r.nationality) if r.nationality is not None else float("nan") for r in roster],
     })
     hits = index.match(frame, threshold=threshold) if len(index.records) else pd.DataFrame()
-    screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=len(roster), threshold=threshold)
-    session.add(screening)
-    session.flush()
     recs = index.records
+    out = []
+    opt = lambda v: None if pd.isna(v) else float(v)  # noqa: E731
     for h in hits.itertuples(index=False):
         row = roster[int(h.roster_pos)]
         rec = recs.iloc[int(h.record_pos)]
-        opt = lambda v: None if pd.isna(v) else float(v)  # noqa: E731
         explanation = {
             "weights": WEIGHTS,
-            "components": {"name": float(h.name_score), "name_folded": float(h.name_folded_score),
+            "components": {"name": float(h.name_score), "name_written": float(h.name_written_score),
+                           "name_folded": float(h.name_folded_score),
                            "name_skeleton": float(h.name_skeleton_score), "dob": opt(h.dob_score),
                            "nationality": opt(h.nationality_score)},
             "roster_forms": {"folded": name_forms(row.name)[0], "skeleton": name_forms(row.name)[1]},
@@ -220,14 +323,30 @@ def screen_roster(session: Session, user: User, roster: list[RosterRow], label: 
             "proposed_by": VIA_LABELS.get(h.via, h.via),
             "min_name_score": DEFAULT_MIN_NAME_SCORE,
         }
-        session.add(ScreeningHit(
-            screening_id=screening.id, row_number=row.row_number, roster_name=row.name[:200],
-            roster_dob=row.date_of_birth, roster_nationality=row.nationality, record_id=int(h.record_id),
-            score=float(h.score), name_score=float(h.name_score), dob_score=opt(h.dob_score),
-            nationality_score=opt(h.nationality_score), explanation=json.dumps(explanation),
+        out.append(dict(
+            row_number=row.row_number, roster_name=row.name[:200], roster_dob=row.date_of_birth,
+            roster_nationality=row.nationality, record_id=int(h.record_id), score=float(h.score),
+            name_score=float(h.name_score), dob_score=opt(h.dob_score), nationality_score=opt(h.nationality_score),
+            explanation=json.dumps(explanation),
         ))
+    return out
+
+
+def store_hits(session: Session, screening: Screening, hits: list[dict]) -> None:
+    """Add hits from :func:`chunk_hits` to a screening."""
+    session.add_all(ScreeningHit(screening_id=screening.id, **h) for h in hits)
     session.flush()
-    audit.record(session, user.username, "screen", "screening", screening.id, {"rows": len(roster), "hits": len(hits)})
+
+
+def record_screening(session: Session, user: User, label: str, threshold: float, rows: int,
+                     hits: list[dict]) -> Screening:
+    """Store a screening computed elsewhere (a background job) with its hits; audited."""
+    require_role(user, INVESTIGATOR, COORDINATOR)
+    screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=rows, threshold=threshold)
+    session.add(screening)
+    session.flush()
+    store_hits(session, screening, hits)
+    audit.record(session, user.username, "screen", "screening", screening.id, {"rows": rows, "hits": len(hits)})
     return screening
 
 

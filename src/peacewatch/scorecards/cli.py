@@ -12,6 +12,8 @@ from pathlib import Path
 
 import typer
 
+from peacewatch.csvsafe import to_csv as safe_csv
+
 app = typer.Typer(help="TIP-style scorecards for host states, TCCs and missions.", no_args_is_help=True)
 
 
@@ -59,7 +61,7 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
         keep = hosting.loc[(hosting["year"] == year) & (hosting["hosting"] == 1), "key"]
         table = table[table["key"].isin(keep)]
     if fmt == Format.csv:
-        _emit(table.to_csv(index=False), out)
+        _emit(safe_csv(table, index=False), out)
     elif fmt == Format.json:
         keys = set(table["key"])
         grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry) if g.key in keys]
@@ -135,7 +137,7 @@ def replay_tip(fmt: Format = FMT, out: Path = OUT) -> None:
     if fmt == Format.table:
         _emit(r.to_string(index=False), out)
     elif fmt == Format.csv:
-        _emit(r.to_csv(index=False), out)
+        _emit(safe_csv(r, index=False), out)
     else:
         _emit(r.to_json(orient="records", indent=2), out)
 

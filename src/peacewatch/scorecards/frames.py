@@ -153,7 +153,8 @@ REGISTRY_TABLES = (
      ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome", "outcomes",
       "outcomes_due", "prosecutions", "referrals_overdue"]),
     (TRAINING_STATS, "peacewatch.registry.stats.published_training_completion", "nation_ccode", ["completion_rate"]),
-    (COMPLIANCE_STATS, None, "nation_ccode", ["compliance_score", "provisions_reported"]),
+    (COMPLIANCE_STATS, "peacewatch.registry.stats.published_compliance_by_nation", "nation_ccode",
+     ["compliance_score", "provisions_reported"]),
 )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.scorecards.figures import TIP_LABELS, grade_counts, palermo_parties, tip_tier_counts
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.rules import load_ruleset
@@ -52,7 +53,7 @@ def write_figures(out_dir: Path) -> list[Path]:
 
     out: list[Path] = []
     counts = tip_tier_counts()
-    counts.to_csv(out_dir / "tip_tier_counts.csv")
+    safe_csv(counts, out_dir / "tip_tier_counts.csv")
     fig, ax = plt.subplots(figsize=(7, 4))
     _stacked(ax, counts[TIP_LABELS], "Countries by TIP tier, 2001-2015 reports")
     ax.set_ylabel("countries")
@@ -62,7 +63,7 @@ def write_figures(out_dir: Path) -> list[Path]:
     plt.close(fig)
 
     parties = palermo_parties()
-    parties.to_csv(out_dir / "palermo_parties.csv")
+    safe_csv(parties, out_dir / "palermo_parties.csv")
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.plot(parties.index, parties.values, marker="o", color="#4575b4")
     ax.set_ylim(0, 200)
@@ -75,7 +76,7 @@ def write_figures(out_dir: Path) -> list[Path]:
     fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=False)
     for ax, card in zip(axes, CARDS, strict=True):
         c = grade_counts(grade_table(card))
-        c.to_csv(out_dir / f"scorecard_grade_counts_{card}.csv")
+        safe_csv(c, out_dir / f"scorecard_grade_counts_{card}.csv")
         out.append(out_dir / f"scorecard_grade_counts_{card}.csv")
         _stacked(ax, c, f"peacewatch grades: {CARD_TITLES[card]}")
     handles, labels = axes[0].get_legend_handles_labels()

@@ -45,11 +45,14 @@ def csv_response(rows: list[dict], columns: list[str], filename: str) -> Respons
     import csv
     import io
 
+    from peacewatch.csvsafe import safe_row
+
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    # Counts as integers (7406, not 7406.0), other numbers rounded: see labels.csv_value.
-    writer.writerows({k: labels.csv_value(r.get(k)) for k in columns} for r in rows)
+    # Counts as integers (7406, not 7406.0), other numbers rounded (labels.csv_value); cells are
+    # user text too: neutralise formulas (=, +, -, @ ...) so spreadsheets show, not run, them.
+    writer.writerows(safe_row({k: labels.csv_value(r.get(k)) for k in columns}) for r in rows)
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -28,7 +28,7 @@ def compliance_page(request: Request, year: int | None = None):
             reports = [compliance.report_dict(r) for r in compliance.list_reports(s, u, year)]
         aggregates = {}
         if u.role in (auth.ANALYST, auth.COORDINATOR, auth.INVESTIGATOR):
-            aggregates = {"compliance": records(stats.compliance_by_nation(s, year)),
+            aggregates = {"compliance": records(stats.published_compliance_by_nation(s, year)),
                           "tcc": records(stats.published_tcc_accountability(s, year))}
     if not reports and not aggregates and user["role"] not in (auth.COORDINATOR, auth.TCC_LIAISON):
         raise Forbidden(f"role {user['role']!r} has no compliance screen")

@@ -64,7 +64,10 @@ def login(request: Request, form: FormFields):
 
 
 @router.post("/logout", summary="Log out")
-def logout():
+def logout(request: Request):
+    # End the session on the server too: a copied cookie must stop working after logout.
+    with request.app.state.registry.session() as s:
+        auth.logout(s, request.cookies.get(COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response

@@ -3,7 +3,10 @@ hits of a screening and record the human decision on each (:mod:`peacewatch.regi
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import threading
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import auth, vetting
@@ -54,6 +57,44 @@ def vetting_screen(request: Request, form: FormFields):
         sc = vetting.screen_roster(s, u, vetting.parse_roster(text, label), label, threshold)
         sid = sc.id
     return RedirectResponse(f"/registry/vetting/screenings/{sid}", status_code=303)
+
+
+def _jobs(request: Request):
+    """The app's background screening jobs (created on first use)."""
+    from peacewatch.registry.screening_jobs import ScreeningJobs
+
+    state = request.app.state
+    with _JOBS_LOCK:
+        if getattr(state, "screening_jobs", None) is None:
+            state.screening_jobs = ScreeningJobs(state.registry)
+        return state.screening_jobs
+
+
+_JOBS_LOCK = threading.Lock()
+
+
+@router.post("/vetting/jobs", summary="Screen a large roster (CSV file) in the background")
+@guard
+def vetting_job_submit(request: Request, form: FormFields):
+    upload = form.get("roster")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        raise ValidationFailed("choose the roster CSV file to screen in the background")
+    try:
+        threshold = float(str(form.get("threshold") or vetting.DEFAULT_THRESHOLD))
+    except ValueError:
+        raise ValidationFailed("threshold must be a number between 0.5 and 1.0") from None
+    with user_session(request) as (s, u):
+        job = _jobs(request).submit(s, u, upload.file, upload.filename, threshold)
+    return RedirectResponse(f"/registry/vetting/jobs/{job.id}", status_code=303)
+
+
+@router.get("/vetting/jobs/{job_id}", summary="Progress of a background screening")
+@guard
+def vetting_job(request: Request, job_id: Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]):
+    with user_session(request) as (_s, u):
+        job = _jobs(request).status(u, job_id).as_dict()
+        user = user_view(u)
+    return render(request, "registry/vetting_job.html", {"user": user, "job": job}, context={"section": "registry"})
 
 
 @router.get("/vetting/screenings/{screening_id}", summary="Review the hits of a screening")

@@ -16,6 +16,7 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.web import labels
 from peacewatch.web.analysis import CARDS
 from peacewatch.web.data import NotFoundError, records
@@ -214,7 +215,7 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     fmt = wanted_format(request, ("html", "json", "csv"))
     if fmt == "csv":
         buf = io.StringIO()
-        _readable_csv(table[columns], card).to_csv(buf, index=False)
+        safe_csv(_readable_csv(table[columns], card), buf, index=False)
         name = f"peacewatch-{card}-{year}.csv"
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
