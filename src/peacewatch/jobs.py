@@ -47,7 +47,9 @@ def _summary_markdown(panel: Any) -> str:
 def run_main_job(out: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
     """Run every step of the main job into ``out``; returns what each step wrote."""
     from peacewatch.panel.build import build_panel, write_panel
+    from peacewatch.sources.catalog import default_catalog
 
+    default_catalog().require()  # every missing file at once, before anything is written
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
 
@@ -91,7 +93,17 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     ) -> None:
         """Run the main job: panel, summary, models report, scorecards, registry; optionally serve."""
-        run_main_job(out, typer.echo)
+        if serve:
+            from peacewatch.web.cli import check_listen
+
+            check_listen(host, port)
+        existed = out.exists()
+        try:
+            run_main_job(out, typer.echo)
+        except BaseException:
+            if not existed and out.is_dir() and not any(out.iterdir()):
+                out.rmdir()  # a failed first run leaves no empty output folder behind
+            raise
         typer.echo(f"outputs in {out.resolve()}; summary: {out / 'summary.md'}")
         if serve:
             from peacewatch.web.cli import serve_dashboard

@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from peacewatch.errors import PeacewatchError
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.model import TIER_RANK, TIERS
 
@@ -28,7 +29,7 @@ RULESET_DIR = Path(__file__).parent / "rulesets"
 Score = Annotated[float, Field(ge=0.0, le=10.0)]
 
 
-class RuleSetError(ValueError):
+class RuleSetError(PeacewatchError, ValueError):
     """A rule-set file was refused; the message names the file, line and field and says how to fix it."""
 
     def __init__(self, path: str, line: int | None, field: str, problem: str, fix: str = ""):
@@ -293,7 +294,7 @@ def ruleset_path(name_or_path: str | Path | None, card: str) -> Path:
     if named.exists():
         return named
     avail = ", ".join(sorted(x.stem for x in RULESET_DIR.glob("*.yml")))
-    raise FileNotFoundError(f"rule set {name_or_path!r} not found (neither a .yml file nor a name among: {avail})")
+    raise RuleSetError(str(name_or_path), None, "ruleset", "not found", f"Give a .yml file or one of: {avail}")
 
 
 def load_ruleset(name_or_path: str | Path | None = None, card: str = "hosts") -> RuleSet:

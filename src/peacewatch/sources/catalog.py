@@ -20,6 +20,13 @@ from peacewatch.sources.errors import CatalogError, MissingDataFileError
 #: The repository root when running from a checkout (``src/peacewatch/sources`` -> repo).
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
+#: The three ways to provide the datasets, ending every missing-data message.
+PROVIDE_DATA = (
+    "Provide the data in one of three ways: put the datasets in ../shared/data beside the peacewatch "
+    "checkout, set PEACEWATCH_DATA_DIR to the folder holding them, or run `peacewatch sources fetch` "
+    "(downloads every file, checksum-checked)."
+)
+
 
 class YearAssertion(BaseModel):
     """Bounds on a year (or date) column."""
@@ -157,11 +164,29 @@ class Catalog:
         """Absolute path of a file in the data directory; error with the fix when it is missing."""
         path = self.data_root / self.file(key, name).path
         if not path.is_file():
-            raise MissingDataFileError(
-                f"{path}: data file of source {key!r} ({name}) not found. Set PEACEWATCH_DATA_DIR to "
-                f"the folder holding the datasets, or run `peacewatch sources fetch {key}`."
-            )
+            raise MissingDataFileError(self.missing_message(f"{path}: data file of source {key!r} ({name}) not found."))
         return path
+
+    def missing_files(self, keys: list[str] | None = None) -> list[str]:
+        """Catalog paths (``<dir>/<file>``) of the files of ``keys`` (default all) not in the data directory."""
+        wanted = keys or sorted(self.sources)
+        return [
+            record.path
+            for key in wanted
+            for record in self.source(key).files.values()
+            if not (self.data_root / record.path).is_file()
+        ]
+
+    def missing_message(self, lead: str = "") -> str:
+        """One line: every missing file of the catalog and the three ways to provide the data."""
+        missing = self.missing_files()
+        listing = f"{len(missing)} of {sum(len(s.files) for s in self)} data files are missing from {self.data_root}: {', '.join(missing)}."
+        return " ".join(part for part in (lead, listing, PROVIDE_DATA) if part)
+
+    def require(self, keys: list[str] | None = None) -> None:
+        """Raise :class:`MissingDataFileError` listing every missing file (and how to get them), if any."""
+        if self.missing_files(keys):
+            raise MissingDataFileError(self.missing_message())
 
 
 @lru_cache(maxsize=8)

@@ -26,7 +26,29 @@ def register(app: typer.Typer) -> None:
         """
         from peacewatch.web.settings import WebSettings
 
+        check_listen(host, port)
         serve_dashboard(host, port, WebSettings(db_url=db, secure_cookies=secure_cookies), log_level)
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse a port outside 1-65535 or an address already in use before anything is built."""
+    import socket
+
+    from peacewatch.bounds import PORT
+    from peacewatch.errors import InputError
+
+    PORT.check(port, "--port")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"--host: cannot resolve {host!r} ({exc.strerror})") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError(f"--port: cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host") from None
 
 
 def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info") -> None:

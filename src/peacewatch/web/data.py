@@ -119,15 +119,21 @@ class DataStore:
         return int(full["year"].max()) if len(full) else int(df["year"].max())
 
     def resolve_country(self, key: str) -> int:
-        """Accept a COW code (``41``) or ISO3 (``HTI``) and return the COW code."""
-        key = key.strip()
-        df = self.panel_df
-        if key.isdigit() and int(key) in self.country_names:
-            return int(key)
-        hit = df.loc[df["iso3"].astype("string").str.upper() == key.upper(), "ccode"]
-        if len(hit):
-            return int(hit.iloc[0])
-        raise NotFoundError(f"no country {key!r} in the panel; use a COW code (e.g. 41) or ISO3 (e.g. HTI)")
+        """Accept a COW code (``41``), ISO3 (``HTI``) or name (``Haiti``) and return the COW code.
+
+        One resolver for the whole project (:func:`peacewatch.countries.resolve_country`); a state
+        outside the panel's years is "not found" too.
+        """
+        from peacewatch.countries import country_label, resolve_country
+        from peacewatch.errors import InputError
+
+        try:
+            ccode = resolve_country(key)
+        except InputError as exc:
+            raise NotFoundError(str(exc)) from None
+        if ccode not in self.country_names:
+            raise NotFoundError(f"{country_label(ccode)} is not in the panel ({self.years[0]}-{self.years[-1]})")
+        return ccode
 
     # -------------------------------------------------------------- pages
     @per_key
