@@ -1,4 +1,6 @@
-"""The source catalog: one YAML per public dataset (``sources/<key>.yml`` at the repo root).
+"""The source catalog: one YAML per public dataset, shipped inside the package
+(``peacewatch/sources/catalog_entries/<key>.yml``, read through :mod:`importlib.resources`;
+``PEACEWATCH_CATALOG_DIR`` points elsewhere).
 
 Also resolves the data directory: ``PEACEWATCH_DATA_DIR``, else ``../shared/data`` next to the
 repository when present, else ``<user cache dir>/peacewatch/data``.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +82,19 @@ class Source(BaseModel):
     files: dict[str, SourceFile]
 
 
+#: Folder of the built-in catalog inside the package.
+CATALOG_PACKAGE, CATALOG_FOLDER = "peacewatch.sources", "catalog_entries"
+
+
+def builtin_catalog_dir() -> Path:
+    """The catalog shipped with peacewatch (inside the installed package, so a wheel carries it)."""
+    return Path(str(files(CATALOG_PACKAGE).joinpath(CATALOG_FOLDER)))
+
+
 def catalog_dir() -> Path:
-    """Directory holding the ``<key>.yml`` files (``PEACEWATCH_CATALOG_DIR`` or ``<repo>/sources``)."""
+    """Directory holding the ``<key>.yml`` files: ``PEACEWATCH_CATALOG_DIR``, else the built-in catalog."""
     env = os.environ.get("PEACEWATCH_CATALOG_DIR")
-    return Path(env) if env else REPO_ROOT / "sources"
+    return Path(env) if env else builtin_catalog_dir()
 
 
 def data_dir() -> Path:
@@ -129,7 +141,7 @@ class Catalog:
         if not self.directory.is_dir():
             raise CatalogError(
                 f"catalog directory {self.directory} not found; set PEACEWATCH_CATALOG_DIR to the "
-                "folder holding the sources/<key>.yml files"
+                "folder holding the <key>.yml catalog files (or unset it to use the built-in catalog)"
             )
         self.sources: dict[str, Source] = {
             p.stem: load_source_yaml(p) for p in sorted(self.directory.glob("*.yml"))
