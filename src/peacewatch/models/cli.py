@@ -203,8 +203,11 @@ def plot(
 def report(out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/models")) -> None:
     """Write the self-contained HTML report of every model (density, typology, logits, predictions, index)."""
     from peacewatch.models.report import write_report
+    from peacewatch.progress import working
 
-    typer.echo(str(write_report(out)))
+    with working("writing the models report"):
+        path = write_report(out)
+    typer.echo(str(path))
 
 
 app.command("report")(report)

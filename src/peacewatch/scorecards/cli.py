@@ -153,8 +153,11 @@ def check(path: Path = typer.Argument(..., help="Rule-set .yml file to validate.
 
 @app.command()
 def report(out: Path = typer.Option(Path("out/scorecards"), "--out", "-o", help="Output directory.")) -> None:
-    """Write the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML)."""
+    """Write the three scorecards (CSV + JSON), the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML)."""
+    from peacewatch.progress import working
     from peacewatch.scorecards.report import write_scorecards
 
-    for p in write_scorecards(out):
+    with working("writing the scorecards"):
+        paths = write_scorecards(out)
+    for p in paths:
         typer.echo(str(p))

@@ -190,10 +190,13 @@ def write_methods(out_dir: Path, stem: str = "scorecards-methods") -> list[Path]
 
 
 def write_scorecards(out_dir: Path) -> list[Path]:
-    """Write the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML) into ``out_dir``.
+    """Write the three scorecards (CSV + JSON), the figures (PNG + SVG + CSV) and the methods page
+    (Markdown + HTML) into ``out_dir``.
 
     Returns the paths written.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [*write_figures(out_dir), *write_methods(out_dir)]
+    from peacewatch.scorecards.export import write_scorecard_tables
+
+    return [*write_scorecard_tables(out_dir), *write_figures(out_dir), *write_methods(out_dir)]

@@ -51,11 +51,12 @@ def check_listen(host: str, port: int) -> None:
             raise InputError(f"--port: cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host") from None
 
 
-def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info") -> None:
+def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info", job=None) -> None:
     """Serve :func:`peacewatch.web.app.create_app` with uvicorn until interrupted.
 
     The access log is off: it would record client IP addresses next to the anonymous-report pages,
-    which promise to store none.
+    which promise to store none. ``job`` (a :class:`peacewatch.jobs.MainJob` writing in the background)
+    puts its status line on every page until it is done.
     """
     import uvicorn
 
@@ -70,4 +71,6 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
                     fg=typer.colors.YELLOW, err=True)
     typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    app = create_app(settings)
+    app.state.main_job = job
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
