@@ -12,7 +12,7 @@ import os
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from platformdirs import user_cache_dir
@@ -51,6 +51,21 @@ class FileAssertions(BaseModel):
     unique: list[str] = Field(default_factory=list)
 
 
+class Conversion(BaseModel):
+    """How ``peacewatch sources fetch`` makes a file published only as R data (``derived_from``).
+
+    The original is downloaded, read with pyreadr (object ``object``; an ``.rds`` holds one) and
+    written as CSV exactly as the catalogued copy was (gzip level 9 with ``gzip_mtime`` in the header
+    for ``.csv.gz``), so the result has the catalog's sha256.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    tool: Literal["pyreadr"] = "pyreadr"
+    object: str | None = None
+    original_sha256: str | None = None
+    gzip_mtime: int | None = None
+
+
 class SourceFile(BaseModel):
     """One file of a source, as recorded in the catalog."""
 
@@ -58,6 +73,7 @@ class SourceFile(BaseModel):
     path: str
     url: str | None = None
     derived_from: str | None = None
+    convert: Conversion | None = None
     note: str | None = None
     sha256: str
     format: str

@@ -86,12 +86,18 @@ def fetch(
     dest: Annotated[Optional[Path], typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
     mirror: Annotated[Optional[str], typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
 ) -> None:
-    """Download files from their canonical URL (or --mirror), checking each sha256."""
-    from peacewatch.sources.fetch import fetch_file
+    """Download every file from its canonical URL (or --mirror), checking each sha256.
+
+    Files published only as R data are downloaded as such and converted (needs the [fetch] extra).
+    Ends with one summary line; exit 1 when any file failed.
+    """
+    from peacewatch.sources.fetch import ConverterMissing, fetch_file, summary_line
 
     catalog = _catalog()
     dest_root = dest or data_dir()
     failures = 0
+    results = []
+    converter_missing: list[str] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as bar:
         tasks: dict[str, int] = {}
 
@@ -104,9 +110,19 @@ def fetch(
             for name in catalog.source(key).files:
                 try:
                     result = fetch_file(catalog, key, name, dest_root, mirror, progress)
+                    results.append(result)
                     bar.console.print(f"{result.status:>10}  {key}/{name} -> {result.path}")
+                except ConverterMissing:
+                    failures += 1
+                    converter_missing.append(f"{key}/{name}")
                 except PeacewatchDataError as exc:
                     failures += 1
                     bar.console.print(f"[red]    failed[/red]  {exc}")
+    if converter_missing:
+        from peacewatch.sources.fetch import CONVERTER_HINT
+
+        console.print(f"[red]    failed[/red]  {len(converter_missing)} file(s) published as R data were not converted "
+                      f"({', '.join(converter_missing)}): {CONVERTER_HINT}", soft_wrap=True)
+    typer.echo(summary_line(results, failures, dest_root))  # plain: one line, never wrapped
     if failures:
         raise typer.Exit(1)
