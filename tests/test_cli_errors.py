@@ -129,3 +129,21 @@ def test_unexpected_errors_print_one_line_and_how_to_debug(monkeypatch, tmp_path
     assert isinstance(debug.exception, RuntimeError)  # the traceback is there for whoever asks
     by_env = runner.invoke(app, ["panel", "build", "--out", str(tmp_path / "p")], env={"PEACEWATCH_DEBUG": "1"})
     assert isinstance(by_env.exception, RuntimeError)
+
+
+def test_no_internal_document_numbers_reach_readers():
+    """Works are cited by author and year (peacewatch.works), never by internal numbers."""
+    import re
+    from pathlib import Path
+
+    from peacewatch.works import WORKS, cite
+
+    root = Path(__file__).resolve().parents[1]
+    internal = re.compile(r"seeds?[\s#*\"]+0\d\d", re.IGNORECASE)  # e.g. the numbering of the requirement files
+    files = [p for d in ("src", "docs") for p in (root / d).rglob("*")
+             if p.is_file() and p.suffix in {".py", ".md", ".yml", ".html"} and "vendor" not in p.parts]
+    hits = [str(p.relative_to(root)) for p in [*files, root / "README.md"] if internal.search(p.read_text(errors="ignore"))]
+    assert hits == []
+    assert cite("bell2018") == "Bell et al. 2018" and len(WORKS) == 5
+    density = runner.invoke(app, ["model", "density", "--io", "UN", "--year", "2004"])
+    assert density.exit_code == 0 and "Smith 2012 (2004)" in density.output.splitlines()[0]

@@ -141,11 +141,11 @@ def test_missing_module_is_a_503_that_says_why(http, server, monkeypatch):
         require("peacewatch.no_such_module", "anything")
 
     def unavailable():
-        raise ModuleUnavailable("peacewatch.models.tables", "it does not provide regression_frame yet.")
+        raise ModuleUnavailable("peacewatch.models.tables", "it does not provide regression_frame.")
 
     monkeypatch.setattr(server["app"].state.models, "regression", unavailable)
     r = http.get("/model")
-    assert r.status_code == 503 and "does not provide regression_frame yet" in r.text
+    assert r.status_code == 503 and "does not provide regression_frame" in r.text
 
 
 def test_pages_load_nothing_from_the_internet(http):

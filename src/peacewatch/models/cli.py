@@ -36,6 +36,7 @@ def density(
     """Democratic density (mean Polity5 polity2) of IOs and missions, with scored/unscored counts."""
     from peacewatch.models.density import SEED_2004, io_density, mission_density
     from peacewatch.models.errors import ModelError
+    from peacewatch.works import cite
 
     if not io and not mission:
         io = ["UN", "OAS", "NATO"]
@@ -53,7 +54,7 @@ def density(
     if as_json:
         typer.echo(json.dumps([r.to_dict() if members else {k: v for k, v in r.to_dict().items() if k != "members"} for r in results], indent=2))
         return
-    typer.echo(f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  {'weighted':<9}{'source':<18}seed 000 (2004)")
+    typer.echo(f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  {'weighted':<9}{'source':<18}{cite('smith2012')} (2004)")
     for r in results:
         seed = SEED_2004.get(r.unit) if r.year == 2004 and not r.weighted else None
         typer.echo(f"{r.unit:<12}{r.year:>6}{r.value:>9.2f}{r.n_scored:>8}{r.n_unscored:>10}  {'yes' if r.weighted else 'no':<9}{r.source:<18}{'' if seed is None else seed}")
@@ -75,7 +76,7 @@ def typology(
     host: Annotated[Optional[str], typer.Option(help="Host state: COW code, ISO3 or name (e.g. 41, HTI, Haiti); default all hosts.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write CSV here instead of printing.")] = None,
 ) -> None:
-    """Identity (democratic density) x opportunity (personnel on the ground), with seed 000's predicted effect."""
+    """Identity (democratic density) x opportunity (personnel on the ground), with the predicted effect of Smith 2012."""
     from peacewatch.bounds import PANEL_YEARS, check_year_range
     from peacewatch.countries import resolve_country
     from peacewatch.models.typology import typology_table
