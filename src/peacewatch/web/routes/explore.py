@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
+from peacewatch.bounds import PANEL_YEARS
 from peacewatch.web import charts
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
 from peacewatch.web.errors import ModuleUnavailable
@@ -31,7 +32,7 @@ def _optional(fn, *args):
 
 
 @router.get("/", summary="World map of host countries by year")
-def world_map(request: Request, year: int | None = Query(None, ge=1900, le=2100),
+def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo, le=PANEL_YEARS.hi),
               metric: str = Query("deployments", pattern="^(deployments|destination|tier)$")):
     """Host countries in ``year``: UN deployments, sex-trafficking destination status, TIP tier."""
     store = _store(request)

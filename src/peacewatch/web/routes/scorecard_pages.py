@@ -14,6 +14,7 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from peacewatch.bounds import SCORECARD_YEARS
 from peacewatch.web.analysis import CARDS
 from peacewatch.web.data import NotFoundError, records
 from peacewatch.web.errors import ModuleUnavailable
@@ -63,7 +64,7 @@ async def index():
 
 
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
-def scorecard(request: Request, card: str, year: int | None = Query(None, ge=2001, le=2015),
+def scorecard(request: Request, card: str, year: int | None = Query(None, ge=SCORECARD_YEARS.lo, le=SCORECARD_YEARS.hi),
               tier: str | None = None, q: str | None = Query(None, max_length=80),
               sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$")):
     """Grades of ``card`` in ``year`` (default: latest graded year), filtered by tier and name."""
@@ -110,11 +111,13 @@ def _safe_missing(cards, card: str) -> dict[str, str]:
 
 
 @router.get("/{card}/{key}", summary="One grade explained: components, evidence, deciding rule")
-def grade_detail(request: Request, card: str, key: str, year: int | None = Query(None, ge=2001, le=2015)):
+def grade_detail(request: Request, card: str, key: str, year: int | None = Query(None, ge=SCORECARD_YEARS.lo, le=SCORECARD_YEARS.hi)):
     _check_card(card)
     cards = _cards(request)
     full = cards.table(card)
     mine = full[full["key"].astype(str).str.upper() == key.upper()]
+    if mine.empty and card != "missions":  # a country also by ISO3 code or name (one resolver for all)
+        mine = full[full["key"] == _country_or_none(key)]
     if mine.empty:
         raise NotFoundError(f"{key!r} is not graded on the {card} scorecard")
     unit_key = mine["key"].iloc[0]
@@ -125,6 +128,16 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     data = {"card": card, "key": unit_key, "year": year, "grade": grade, "history": history}
     context = {"section": "scorecards", "title": TITLES[card]}
     return render(request, "grade.html", data, context=context)
+
+
+def _country_or_none(key: str) -> int | None:
+    from peacewatch.countries import resolve_country
+    from peacewatch.errors import InputError
+
+    try:
+        return resolve_country(key)
+    except InputError:
+        return None
 
 
 __all__ = ["router", "unit_grades"]
