@@ -108,6 +108,7 @@ def main(runs: int) -> str:
     variants = {"`peacewatch run --serve` (serves first, writes outputs in the background)": serve_first,
                 "`peacewatch run`, then `peacewatch serve` (the previous behaviour)": run_then_serve}
     results: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
+    load_before = os.getloadavg()[0]
     for _ in range(runs):  # alternate so that machine load hits both alike
         for name, fn in variants.items():
             tmp = Path(tempfile.mkdtemp(prefix="peacewatch-bench-run-"))
@@ -117,7 +118,8 @@ def main(runs: int) -> str:
                 shutil.rmtree(tmp, ignore_errors=True)
     lines = [
         f"Script: `benchmarks/run_serve_first_response.py` ({runs} cold runs each, alternating; fresh cache and",
-        "output directory per run; a new interpreter per run, imports included).",
+        "output directory per run; a new interpreter per run, imports included). Machine load (1-minute",
+        f"average, 2 cores shared with other work): {load_before:.1f} before, {os.getloadavg()[0]:.1f} after.",
         "",
         "| cold start | first HTTP 200, median s | min s | max s | all outputs written, median s |",
         "|---|---:|---:|---:|---:|",

@@ -147,3 +147,14 @@ def test_no_internal_document_numbers_reach_readers():
     assert cite("bell2018") == "Bell et al. 2018" and len(WORKS) == 5
     density = runner.invoke(app, ["model", "density", "--io", "UN", "--year", "2004"])
     assert density.exit_code == 0 and "Smith 2012 (2004)" in density.output.splitlines()[0]
+
+
+def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    _fails(["panel", "build", "--start", "2004", "--end", "2004", "--add", "un", "--format", "csv",
+            "--out", str(blocker / "panel")], f"{blocker / 'panel'}: Not a directory")
+
+
+def test_serve_refuses_an_unknown_log_level():
+    _fails(["serve", "--log-level", "loud"], "--log-level: 'loud' is not one of critical, error, warning")

@@ -77,6 +77,7 @@ PANEL_FORMATS = ("csv", "parquet", "datapackage")
 SYSTEMS = ("cow", "gw")
 AGGREGATIONS = ("december", "mean", "max")
 PREDICTION_METHODS = ("delta", "simulation")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 def check_choice(value: str, choices: tuple[str, ...], name: str) -> str:

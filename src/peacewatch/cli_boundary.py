@@ -1,7 +1,8 @@
 """The command line's one error boundary: users see one line, never a Python traceback.
 
-* An expected error (a :class:`peacewatch.errors.PeacewatchError`, a registry refusal) prints
-  ``error: <message>`` on standard error and exits with status 2.
+* An expected error (a :class:`peacewatch.errors.PeacewatchError`, a registry refusal, a file the
+  system refuses, such as an output path without write permission) prints ``error: <message>`` on
+  standard error and exits with status 2.
 * Anything else is a bug: it prints one line naming the exception and how to see the traceback
   (``peacewatch --debug ...`` or ``PEACEWATCH_DEBUG=1``) and exits with status 1.
 * Click's own exits and usage errors (wrong option types, ``--help``, Ctrl-C) pass through untouched.
@@ -62,10 +63,21 @@ def debug_wanted(ctx) -> bool:
     return os.environ.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _file_problem(exc: BaseException) -> str | None:
+    """``path: reason`` for an operating-system error about a file the user named (permissions, a
+    file where a folder is needed, a full disk), else ``None``."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return None
+
+
 def report(exc: BaseException) -> int:
     """Print the one-line report of ``exc`` on standard error; return the exit status to use."""
     if isinstance(exc, expected_errors()):
         typer.secho(f"error: {one_line(exc)}", fg=typer.colors.RED, err=True)
+        return EXPECTED_EXIT
+    if (problem := _file_problem(exc)) is not None:
+        typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
         return EXPECTED_EXIT
     typer.secho(
         f"error: unexpected {type(exc).__name__}: {one_line(exc)} (this is a bug in peacewatch; run the command "

@@ -26,6 +26,9 @@ def register(app: typer.Typer) -> None:
         """
         from peacewatch.web.settings import WebSettings
 
+        from peacewatch.bounds import LOG_LEVELS, check_choice
+
+        log_level = check_choice(log_level, LOG_LEVELS, "--log-level")
         check_listen(host, port)
         serve_dashboard(host, port, WebSettings(db_url=db, secure_cookies=secure_cookies), log_level)
 
