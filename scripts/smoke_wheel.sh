@@ -19,14 +19,36 @@ python3 -c "import setuptools, wheel.bdist_wheel" 2>/dev/null && isolation=(--no
 python3 -m pip wheel -q --disable-pip-version-check --no-deps "${isolation[@]}" -w "$work/dist" "$repo" >/dev/null
 wheel=$(ls "$work"/dist/peacewatch-*.whl)
 python3 - "$wheel" <<'PY'
-import sys, zipfile
-names = zipfile.ZipFile(sys.argv[1]).namelist()
+# The wheel carries its catalog, and every third-party package the code imports is declared
+# (a direct requirement or an extra), not merely present because another package pulls it in.
+import ast, importlib.metadata as md, re, sys, zipfile
+
+wheel = zipfile.ZipFile(sys.argv[1])
+names = wheel.namelist()
 catalog = [n for n in names if n.startswith("peacewatch/sources/catalog_entries/") and n.endswith(".yml")]
 assert len(catalog) >= 16, f"the wheel carries {len(catalog)} catalog YAMLs"
+canon = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+meta = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+declared = {canon(re.split(r"[ ;<>=!~\[(]", line.split(":", 1)[1].strip())[0])
+            for line in meta.splitlines() if line.startswith("Requires-Dist:")}
+imported = set()
+for name in names:
+    if name.endswith(".py"):
+        for node in ast.walk(ast.parse(wheel.read(name))):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+third_party = sorted(m for m in imported - set(sys.stdlib_module_names) - {"peacewatch", "__future__"})
+owners = md.packages_distributions()
+undeclared = [m for m in third_party if not {canon(d) for d in owners.get(m, [m])} & declared]
+assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
 PY
 
-python3 -m venv --system-site-packages "$work/venv"
-"$work/venv/bin/python" -m pip install "${pip_q[@]}" "$wheel"
+# No pip inside the venv (ensurepip takes seconds): the system's pip installs into it.
+python3 -m venv --system-site-packages --without-pip "$work/venv"
+# --no-deps: the declared requirements were checked above and are already installed system-wide.
+python3 -m pip --python "$work/venv/bin/python" install "${pip_q[@]}" --no-deps "$wheel"
 
 data=${PEACEWATCH_DATA_DIR:-$(cd "$repo/.." && pwd)/shared/data}
 cd "$work"  # another directory: nothing may come from the checkout
