@@ -1,5 +1,6 @@
 """``peacewatch run`` end to end on the real data, into a temporary directory: every output the README
-lists is there, with known values, and the coordinator's credentials are in a 0600 file, not on screen."""
+lists is there, with known values, and the coordinator's credentials are in a 0600 file, not on screen;
+``run --serve`` answers while the outputs are written."""
 
 from __future__ import annotations
 
@@ -84,3 +85,52 @@ def test_run_creates_the_registry_and_keeps_the_credentials_private(main_job):
             assert user.username == "coordinator" and user.role == "coordinator"
     finally:
         registry.dispose()
+
+
+@pytest.mark.slow
+def test_run_serve_answers_while_the_outputs_are_written(tmp_path):
+    """``peacewatch run --serve`` as a user runs it: the map page answers, the outputs follow, the
+    coordinator's secrets stay in their file."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    import peacewatch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out, log = tmp_path / "out", tmp_path / "serve.log"
+    env = {k: v for k, v in os.environ.items() if k not in ("PEACEWATCH_DB_URL", "PEACEWATCH_SECRET_KEY")}
+    env.update(PYTHONPATH=str(Path(peacewatch.__file__).parents[1]), PEACEWATCH_OUT_DIR=str(out))
+    with open(log, "w") as handle:
+        proc = subprocess.Popen([sys.executable, "-m", "peacewatch.cli", "run", "--serve", "--out", str(out),
+                                 "--port", str(port)], env=env, cwd=tmp_path, stdout=handle, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 600
+        page = None
+        while page is None and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/", timeout=60)
+                page = r if r.status_code == 200 else None
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert page is not None, log.read_text()
+        assert "peacewatch" in page.text
+        while "all outputs written" not in log.read_text() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.5)
+        text = log.read_text()
+        assert "all outputs written" in text, text
+        assert "still writing" not in httpx.get(f"http://127.0.0.1:{port}/", timeout=60).text
+        assert (out / "scorecards" / "hosts.json").is_file() and (out / "report" / "models-report.html").is_file()
+        creds = (out / "registry-coordinator.txt").read_text()
+        token = next(line.split(": ", 1)[1] for line in creds.splitlines() if line.startswith("token: "))
+        assert token not in text
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -5,9 +5,9 @@ coordinator's credentials in a 0600 file); the 1990-2020 country-year panel with
 files (CSV, Parquet, Frictionless data package, lineage, citations) and a short summary; the models
 report; the three scorecards (CSV + JSON) with their figures and methods page.
 
-With ``--serve`` the dashboard starts serving right after the registry step (its pages compute from
-memory); the remaining outputs are written in the background once it listens, and every page shows
-a status line until they are done.
+With ``--serve`` the dashboard starts serving right after the registry step, without building
+anything first (its first page builds the panel it shows); once it listens, a background thread warms
+its other caches and writes the remaining outputs, and every page shows a status line until they are done.
 """
 
 from __future__ import annotations
@@ -119,6 +119,7 @@ class MainJob:
         self.current: str | None = None
         self.error: str | None = None
         self.finished = False
+        self.app: Any = None  # the dashboard serving meanwhile (``run --serve``)
         self._panel: Any = None
 
     # ----------------------------------------------------------------- the steps
@@ -281,6 +282,7 @@ def register(app: typer.Typer) -> None:
 def _run_and_serve(job: MainJob, host: str, port: int) -> None:
     """Registry first (the server needs it), then serve while a background thread writes the rest."""
     from peacewatch.web.cli import serve_dashboard
+    from peacewatch.web.settings import WebSettings
 
     job.run(only=["registry"])
     _report_registry(typer.echo, job.results.get("registry"))
@@ -299,13 +301,21 @@ def _run_and_serve(job: MainJob, host: str, port: int) -> None:
                         fg=typer.colors.RED, err=True)
 
     def after_start() -> None:
-        # Uvicorn listens only once the app's start-up (panel in memory) is done: until then the job
-        # would only compete with it for the CPU, and afterwards it finds the parquet cache warm.
+        # The app starts without building anything (preload off), so it listens within seconds and
+        # the first page builds only the panel it shows. Once it listens, this thread does what the
+        # app's start-up would have done (the rest of its caches, the model fits), then the files.
         _wait_listening(host, port)
+        app = getattr(job, "app", None)
+        if app is not None:
+            try:
+                app.state.store.warm()
+                app.state.analysis.warm_in_background()
+            except Exception:  # noqa: BLE001 - a page that needs the data reports the problem itself
+                pass
         background()
 
     threading.Thread(target=after_start, name="peacewatch-main-job", daemon=True).start()
-    serve_dashboard(host, port, job=job)
+    serve_dashboard(host, port, WebSettings(preload=False), job=job)
 
 
 def _wait_listening(host: str, port: int, timeout: float = 600) -> None:

@@ -73,7 +73,11 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         # The public pages work without it; anonymous reports and victim details need it.
         typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
                     fg=typer.colors.YELLOW, err=True)
-    typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    preload = settings is None or settings.preload
+    first = "building the panel, then serving" if preload else "serving"
+    typer.echo(f"peacewatch: {first} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     app = create_app(settings)
     app.state.main_job = job
+    if job is not None:
+        job.app = app  # the job warms the app's caches once it listens (see peacewatch.jobs)
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
