@@ -158,3 +158,8 @@ def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path):
 
 def test_serve_refuses_an_unknown_log_level():
     _fails(["serve", "--log-level", "loud"], "--log-level: 'loud' is not one of critical, error, warning")
+
+
+def test_unknown_sources_are_one_line():
+    _fails(["sources", "verify", "nope"], "unknown source(s) nope; known: ")
+    _fails(["sources", "fetch", "nope", "--dest", "/nonexistent-never-created"], "unknown source(s) nope")

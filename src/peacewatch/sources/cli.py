@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from rich.table import Table
 
 from peacewatch.sources.catalog import Catalog, data_dir
-from peacewatch.sources.errors import PeacewatchDataError
+from peacewatch.sources.errors import CatalogError, PeacewatchDataError
 
 app = typer.Typer(help="The source catalog: list, verify, cite and fetch the public datasets.", no_args_is_help=True)
 console = Console()
@@ -20,19 +20,14 @@ KeysArg = Annotated[Optional[list[str]], typer.Argument(help="Source keys (defau
 
 
 def _catalog() -> Catalog:
-    try:
-        return Catalog()
-    except PeacewatchDataError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    return Catalog()  # a catalog error is one line and exit 2 (peacewatch.cli_boundary)
 
 
 def _keys(catalog: Catalog, keys: list[str] | None) -> list[str]:
     keys = keys or sorted(catalog.sources)
     unknown = [k for k in keys if k not in catalog]
     if unknown:
-        console.print(f"[red]error:[/red] unknown source(s) {unknown}; known: {', '.join(sorted(catalog.sources))}")
-        raise typer.Exit(2)
+        raise CatalogError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sorted(catalog.sources))}")
     return keys
 
 
