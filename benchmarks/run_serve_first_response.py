@@ -133,9 +133,10 @@ def main(runs: int) -> str:
 
 
 NOTES = """Target (issue 12): the first HTTP 200 within 10 s of a cold `peacewatch run --serve`. The server
-starts right after the registry step (its pages compute from memory); the panel files, summary, models
-report and scorecards are written by a background thread meanwhile, and every page shows a status line
-until they are done. The machine is shared (2 cores), so figures vary with its load."""
+starts right after the registry step without preloading (the first page builds only the panel it
+shows); once it listens, a background thread warms the app's other caches and writes the panel files,
+summary, models report and scorecards, and every page shows a status line until they are done. The
+machine is shared (2 cores), so figures vary with its load."""
 
 
 def write_section(section: str, body: str) -> None:
