@@ -1,5 +1,5 @@
 """What a user would write instead of peacewatch: a straightforward pandas script doing the same
-merges for the 1990-2020 country-year panel (no caching, no checks, no lineage).
+merges for the 1990-2025 country-year panel (no caching, no checks, no lineage).
 
 Used by ``panel_build.py`` as the comparison; also runnable alone: ``python panel_pandas_baseline.py``.
 """
@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 DATA = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data"
+END = 2025
 
 
 def build() -> pd.DataFrame:
     states = pd.read_csv(DATA / "peacesciencer/cow_states.csv")
-    states.loc[states.endyear >= 2016, "endyear"] = 2020
-    rows = [(int(r.ccode), y, r.statenme) for r in states.itertuples() for y in range(max(1990, int(r.styear)), min(2020, int(r.endyear)) + 1)]
+    states.loc[states.endyear >= 2016, "endyear"] = END
+    rows = [(int(r.ccode), y, r.statenme) for r in states.itertuples() for y in range(max(1990, int(r.styear)), min(END, int(r.endyear)) + 1)]
     panel = pd.DataFrame(rows, columns=["ccode", "year", "country"]).drop_duplicates(["ccode", "year"])
 
     codes = pd.read_csv(DATA / "countrycode/codelist.csv", low_memory=False)
@@ -52,6 +53,18 @@ def build() -> pd.DataFrame:
 
     cho = pd.read_stata(DATA / "kelley_scorecard_tip/criminalization-cho-tiers_jk_2015-08-10.dta")
     panel = panel.merge(cho[["ccode", "year", "tierupdated", "p"]], on=["ccode", "year"], how="left")
+
+    # US troops abroad: troopdata's own ccode (no name check), duplicate spellings summed, US dropped
+    us = pd.read_csv(DATA / "troopdata/troopdata_rebuild_country_year.csv", usecols=["ccode", "year", "troops_ad"])
+    us = us[us.ccode != 2].groupby(["ccode", "year"], as_index=False).troops_ad.sum().rename(columns={"troops_ad": "us_troops"})
+    panel = panel.merge(us, on=["ccode", "year"], how="left")
+
+    # TIP tiers 2020-2025 (secondary copies): names through the codelist's English names only
+    recent = pd.concat([pd.read_csv(DATA / f"tip_tiers_recent/{f}.csv") for f in
+                        ("tip_tiers_complete_2020_2021_2023", "tip_tiers_watchlist_tier3_2022_2024_2025")])
+    recent["ccode"] = recent.country.map(dict(zip(codes["country.name.en"], codes.cown)))
+    recent = recent.dropna(subset=["ccode"]).drop_duplicates(["ccode", "report_year"]).rename(columns={"report_year": "year", "tier": "tip_recent"})
+    panel = panel.merge(recent[["ccode", "year", "tip_recent"]], on=["ccode", "year"], how="left")
 
     pol = pd.read_csv(DATA / "polity5/p5v2018.csv")
     pol["ccode"] = pol.ccode.replace({342: 345, 347: 345, 348: 341, 525: 626, 626: 625})

@@ -1,10 +1,10 @@
-"""Benchmark: grade every unit-year 2001-2015 with all three cards (hosts, TCCs, missions).
+"""Benchmark: grade every unit-year with all three cards (hosts 2001-2025, TCCs 2001-now, missions 2001-2016).
 
 Compares, in one run, peacewatch's vectorised grading (:func:`peacewatch.scorecards.engine.grade_frame`:
-components, coverage, score bands, Watch List, caps, tier history, overrides) with what a user would
+components, coverage, score bands, watch criteria, caps, grade history, overrides) with what a user would
 otherwise write: a per-row Python loop over the frames that calls the same indicator functions on
 each row and applies the weights and score bands (no Watch List, caps or history, so it does less).
-Both give identical scores and score tiers (checked). Loading the input frames (panel, contributors,
+Both give identical scores and score grades (checked). Loading the input frames (panel, contributors,
 missions, model fit and predictions, density) is timed separately. Run from the repository root:
 ``python benchmarks/scorecards_grading.py`` (about 2.5 minutes, nearly all of it the naive loop); the
 figures go to standard output and ``out/benchmarks/scorecards_grading.json``.
@@ -48,12 +48,12 @@ def naive(card: str, frame: pd.DataFrame, rs) -> pd.DataFrame:
                 wsum += r.weight
         coverage = wsum / sum(x.weight for x in rs.indicators)
         score = total / wsum if wsum and coverage >= rs.min_coverage else np.nan
-        tier = "No data"
+        grade = "No data"
         for j, b in enumerate(bands):
             if not np.isnan(score) and b.min <= score and (score < b.max or (j == len(bands) - 1 and score <= b.max)):
-                tier = b.tier
-        rows.append((score, tier))
-    return pd.DataFrame(rows, columns=["score", "score_tier"])
+                grade = b.grade
+        rows.append((score, grade))
+    return pd.DataFrame(rows, columns=["score", "score_grade"])
 
 
 def timed(fn, repeat: int) -> tuple[float, float, object]:
@@ -82,7 +82,7 @@ def main() -> dict:
     naive_s = time.perf_counter() - t
     for c in CARDS:  # same numbers both ways
         np.testing.assert_allclose(vec[c]["score"].to_numpy(dtype=float), slow[c]["score"].to_numpy(dtype=float), rtol=1e-9)
-        assert (vec[c]["score_tier"].to_numpy() == slow[c]["score_tier"].to_numpy()).all()
+        assert (vec[c]["score_grade"].to_numpy() == slow[c]["score_grade"].to_numpy()).all()
     ex_med, _, _ = timed(lambda: explain("hosts", 41, 2010), 20)
     result = {
         "rows": n, "rows_total": sum(n.values()), "load_frames_s": round(load_s, 3),

@@ -31,7 +31,7 @@ def _fails(args: list[str], message: str, env: dict | None = None):
     (["--system", "xyz"], "--system: 'xyz' is not one of cow, gw"),
     (["--agg", "foo"], "--agg: 'foo' is not one of december, mean, max"),
     (["--format", "xlsx"], "--format: 'xlsx' is not one of csv, parquet, datapackage"),
-    (["--start", "1800", "--end", "1805"], "--start: 1800 is outside 1816 to 2024"),
+    (["--start", "1800", "--end", "1805"], "--start: 1800 is outside 1816 to 2025"),
     (["--add", "bogus"], "--add: unknown verb(s) bogus"),
 ])
 def test_panel_build_refuses_bad_options_before_writing(tmp_path, args, message):
@@ -83,12 +83,13 @@ def test_serve_refuses_a_port_in_use():
 def test_score_explain_takes_iso3_and_names_and_refuses_unknown_units():
     hti = runner.invoke(app, ["score", "hosts", "--year", "2004", "--explain", "HTI"])
     assert hti.exit_code == 0, hti.output
-    assert hti.output.startswith("Haiti (41), 2004: Tier 3")
+    assert hti.output.startswith("Haiti (41), 2004: Grade C")
     assert runner.invoke(app, ["score", "hosts", "--year", "2004", "--explain", "Haiti"]).output == hti.output
     line = _fails(["score", "hosts", "--year", "2004", "--explain", "99999"], "--explain: no state has COW code 99999")
     assert "grade_table" not in line
     _fails(["score", "missions", "--year", "2004", "--explain", "NOPE"], "NOPE is not on the missions scorecard in 2004")
-    _fails(["score", "hosts", "--year", "2030"], "--year: 2030 is outside 2001 to 2015")
+    _fails(["score", "hosts", "--year", "2030"], "--year: 2030 is outside 2001 to 2025")
+    _fails(["score", "missions", "--year", "2020"], "--year: 2020 is outside 2001 to 2016")
     _fails(["score", "hosts", "--year", "2004", "--ruleset", "nope"], "nope: ruleset: not found")
 
 

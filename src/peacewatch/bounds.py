@@ -49,12 +49,18 @@ class NumberBound:
 
 
 # ----------------------------------------------------------------------------- years
-#: The panel starts from the COW / G-W state lists (first members 1816); sources end by 2024.
-PANEL_YEARS = NumberBound("panel year", 1816, 2024, integer=True, grouped=False)
+#: The panel starts from the COW / G-W state lists (first members 1816); sources end by 2025.
+PANEL_YEARS = NumberBound("panel year", 1816, 2025, integer=True, grouped=False)
 #: The deployment-risk models and the trafficking index: the years of the Human Trafficking Indicators.
 MODEL_YEARS = NumberBound("model year", 2001, 2011, integer=True, grouped=False)
-#: Scorecards: first TIP report .. last year of the Kelley tier file (as scorecards.frames).
-SCORECARD_YEARS = NumberBound("scorecard year", 2001, 2015, integer=True, grouped=False)
+
+
+def scorecard_years(card: str) -> NumberBound:
+    """Years a scorecard grades: from the first TIP report (2001) to the card's last year
+    (:func:`peacewatch.scorecards.frames.last_year`: hosts 2025, TCCs the current year, missions 2016)."""
+    from peacewatch.scorecards.frames import FIRST_YEAR, last_year
+
+    return NumberBound(f"{card} scorecard year", FIRST_YEAR, last_year(card), integer=True, grouped=False)
 
 # ----------------------------------------------------------------------------- planned mission
 #: The planned-mission inputs of the risk model (CLI ``model predict`` and the web form).

@@ -1,7 +1,7 @@
 """``peacewatch run``: the main job on embedded defaults (mounted by :mod:`peacewatch.cli`).
 
 Steps, each timed and shown with a progress bar: the registry database (SQLite, migrated, the first
-coordinator's credentials in a 0600 file); the 1990-2020 country-year panel with every verb and its
+coordinator's credentials in a 0600 file); the 1990-2025 country-year panel with every verb and its
 files (CSV, Parquet, Frictionless data package, lineage, citations) and a short summary; the models
 report; the three scorecards (CSV + JSON) with their figures and methods page.
 
@@ -142,7 +142,7 @@ class MainJob:
     def _build_panel(self) -> str:
         from peacewatch.panel.build import build_panel
 
-        self._panel = build_panel(1990, 2020)
+        self._panel = build_panel(1990, 2025)
         return f"{len(self._panel.df):,} country-years"
 
     def _panel_files(self) -> list[str]:

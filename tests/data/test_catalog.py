@@ -9,6 +9,7 @@ import yaml
 
 from peacewatch.sources.catalog import REPO_ROOT, Catalog, catalog_dir, data_dir, load_source_yaml
 from peacewatch.sources.errors import CatalogError
+from peacewatch.sources.fetch import R_DATA
 from peacewatch.sources.verify import verify
 
 
@@ -22,8 +23,10 @@ def test_every_dataset_folder_is_catalogued():
         assert source.license and source.version and source.unit
         for record in source.files.values():
             assert len(record.sha256) == 64
-            # every file can be fetched: a download address, or the original's address and how to convert it
-            assert record.url or (record.derived_from and record.convert), f"{source.key}: no address for {record.path}"
+            # every file says where it comes from; one published as R data also says how to convert it
+            assert record.url or record.derived_from, f"{source.key}: no address for {record.path}"
+            if not record.url and R_DATA.search(record.derived_from):
+                assert record.convert, f"{source.key}: {record.path} has no convert recipe"
 
 
 def test_verify_passes_on_the_real_data():

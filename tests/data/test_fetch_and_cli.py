@@ -19,7 +19,7 @@ from peacewatch.cli import app
 from peacewatch.sources.catalog import Catalog, catalog_dir, data_dir
 from peacewatch.sources.context import sha256_of
 from peacewatch.sources.errors import ChecksumError
-from peacewatch.sources.fetch import ConverterMissing, FetchError, fetch, fetch_file
+from peacewatch.sources.fetch import R_DATA, ConverterMissing, FetchError, fetch, fetch_file
 
 runner = CliRunner()
 _HAVE_PYREADR = importlib.util.find_spec("pyreadr") is not None
@@ -133,7 +133,7 @@ def _private_catalog(tmp_path: Path, changes: dict[str, dict[str, dict]]) -> Pat
 
 
 def test_every_r_data_file_records_its_original_and_recipe():
-    converted = [(s.key, f) for s in Catalog() for f in s.files.values() if not f.url]
+    converted = [(s.key, f) for s in Catalog() for f in s.files.values() if not f.url and R_DATA.search(f.derived_from)]
     assert len(converted) >= 12
     for key, record in converted:
         assert record.derived_from.startswith("https://") and record.derived_from.rsplit(".", 1)[-1] in {"rda", "rds", "RData"}
@@ -197,3 +197,13 @@ def test_conversion_without_pyreadr_says_how_and_creates_nothing(monkeypatch, tm
     assert "2 file(s) published as R data were not converted" in result.output
     assert result.output.strip().splitlines()[-1].startswith("fetch: 0 downloaded, 0 converted, 0 already present, 2 failed")
     assert not (tmp_path / "data").exists()
+
+
+def test_a_transcribed_file_says_how_to_get_it(tmp_path):
+    transcribed = [(s.key, n) for s in Catalog() for n, f in s.files.items() if not f.url and not R_DATA.search(f.derived_from)]
+    if not transcribed:
+        pytest.skip("no transcribed file in the catalog")
+    key, name = transcribed[0]
+    with pytest.raises(FetchError, match="transcribed for peacewatch.*--mirror"):
+        fetch_file(Catalog(), key, name, tmp_path / "d")
+    assert not (tmp_path / "d").exists()

@@ -68,6 +68,24 @@ def test_real_estimates(full):
     assert t.loc["lag_ln_gdppc", "p_value"] < 0.001
 
 
+def test_us_comparison_as_estimated():
+    """The ISQ study's comparison with US deployments (troopdata), same 2001-2011 sample as (1).
+
+    Estimated with the real data: US troops (log, t-1) 0.063 (clustered SE 0.073, p = 0.39), UN
+    personnel 0.091 (0.053, p = 0.09); US deployments show no association, as the study reports.
+    """
+    m = dr.default_model("us_comparison")
+    g = m.glance()
+    assert (g["nobs"], g["n_clusters"], g["n_events"]) == (1426, 153, 981)
+    t = m.tidy().set_index("term")
+    us = t.loc["lag_ln_us_troops"]
+    assert us["estimate"] == pytest.approx(0.0626, abs=5e-4)
+    assert us["std_error"] == pytest.approx(0.0729, abs=5e-4)
+    assert 0.3 < us["p_value"] < 0.5  # not significant at any conventional level
+    un = t.loc["lag_ln_un_personnel"]
+    assert un["estimate"] == pytest.approx(0.0905, abs=5e-4) and 0.05 < un["p_value"] < 0.10
+
+
 def test_unknown_variable():
     spec = Specification(name="typo", formula="hti_pdest ~ lag_ln_un_persnnel + lag_polity2")
     with pytest.raises(SpecificationError, match="'lag_ln_un_persnnel'.*did you mean"):

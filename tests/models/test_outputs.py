@@ -81,3 +81,7 @@ def test_report(tmp_path):
     assert path.name == "models-report.html" and "<svg" in text and 'class="regression"' in text
     assert "src=" not in text.split("<body>", 1)[1].split("<svg", 1)[0]  # no external images
     assert (tmp_path / "models-table.tex").exists() and (tmp_path / "figures" / "me_size_by_tccs.png").exists()
+    # the ISQ comparison with US deployments: its column in the table and the sentence on what it finds
+    assert "(9) UN vs US" in text and "US troops (log), t-1" in text
+    assert "US deployments show no association" in text and "p = 0.39" in text
+    assert "US troops (log), t-1" in (tmp_path / "models-table.tex").read_text()

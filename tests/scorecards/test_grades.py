@@ -14,7 +14,7 @@ from peacewatch.scorecards.engine import grade_frame
 from peacewatch.scorecards.frames import card_frame
 from peacewatch.scorecards.rules import load_ruleset
 
-TIERS = {"Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "No data"}
+GRADES = {"Grade A", "Grade B", "Grade B watch", "Grade C", "No data"}
 
 
 def comp(g, name):
@@ -29,7 +29,7 @@ def test_haiti_2010_host_grade_explains_itself():
     """Haiti 2010: TIP special case, 3P = 5, no criminalisation, not yet Palermo party (ratified 2011),
     named a sex-trafficking destination, 11,984 UN personnel (MINUSTAH) in December."""
     g = explain("hosts", 41, 2010)
-    assert (g.name, g.year, g.ruleset, g.ruleset_version) == ("Haiti", 2010, "hosts-default", "1.0.0")
+    assert (g.name, g.year, g.ruleset, g.ruleset_version) == ("Haiti", 2010, "hosts-default", "2.0.0")
     tip = comp(g, "tip_tier")
     assert tip.score is None and "no data" in tip.missing
     assert ev(tip, "tip_tier_label") == "Special Case"
@@ -52,10 +52,11 @@ def test_haiti_2010_host_grade_explains_itself():
     expected = sum(c.score * c.weight for c in with_data) / sum(c.weight for c in with_data)
     assert g.score == pytest.approx(expected, abs=1e-3)
     assert g.coverage == pytest.approx(0.7)
-    assert g.tier == "Tier 3" and g.score < 4
+    assert g.grade == "Grade C" and g.score < 4
+    assert g.published_tier == "Special Case" and g.published_tier_source == "kelley_tip"
     assert g.decided_by.kind == "threshold" and g.decided_by.ruleset == "hosts.yml" and g.decided_by.line
     text = g.explain()
-    assert "Haiti (41), 2010: Tier 3" in text and "kelley_tip 2010: p3_overall = 5" in text
+    assert "Haiti (41), 2010: Grade C" in text and "published TIP tier: Special Case" in text and "kelley_tip 2010: p3_overall = 5" in text
 
 
 def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
@@ -64,16 +65,18 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
     assert comp(g, "freedom").score == pytest.approx(7.5)  # FH PR 2 + CL 3
     assert comp(g, "palermo").score == 10  # ratified 2011 (HTI)
     assert comp(g, "criminalisation").score == 5  # partial
-    for name, component in (("referrals_answered", "tcc_accountability"), ("prosecutions", "tcc_accountability"),
-                            ("allegations_rate", "tcc_accountability"), ("training_completion", "training_completion"),
-                            ("national_compliance", "compliance_by_nation")):
+    for name, component in (("referrals_answered", "scorecards.registry_events.tcc_events"),
+                            ("prosecutions", "scorecards.registry_events.tcc_events"),
+                            ("allegations_rate", "scorecards.registry_events.tcc_events"),
+                            ("training_completion", "registry.stats.training_completion"),
+                            ("national_compliance", "registry.stats.compliance_by_nation")):
         c = comp(g, name)
         assert c.score is None and c.weight > 0
-        assert f"missing component peacewatch.registry.stats.{component}" in c.missing
+        assert f"missing component peacewatch.{component}" in c.missing
     assert ev(comp(g, "allegations_rate"), "deployed") == pytest.approx(8036.25)  # IPI mean monthly personnel
     assert g.score == pytest.approx((2 * 9.5 + 7.5 + 10 + 5) / 5)
-    assert g.coverage == pytest.approx(5 / 13, abs=1e-4) and g.tier == "Tier 1"
-    assert "peacewatch.registry.stats.tcc_accountability" in missing_components("tccs")
+    assert g.coverage == pytest.approx(5 / 13, abs=1e-4) and g.grade == "Grade A"
+    assert "peacewatch.scorecards.registry_events.tcc_events" in missing_components("tccs")
 
 
 def test_registry_frame_feeds_accountability_and_keeps_no_data():
@@ -88,7 +91,7 @@ def test_registry_frame_feeds_accountability_and_keeps_no_data():
     rate = 1000 * 4 / 8036.25
     assert t.loc[750, "s_allegations_rate"] == pytest.approx(10 - rate * 2)
     assert t.loc[750, "decided_by"] == "cap:referrals_unanswered"  # answered 1 of 4 referrals
-    assert t.loc[750, "tier"] == "Tier 2 Watch List"
+    assert t.loc[750, "grade"] == "Grade B watch"
     assert math.isnan(t.loc[771, "s_referrals_answered"])  # no referrals: no data, not 0
     assert math.isnan(t.loc[2, "s_prosecutions"])  # USA 2012: not in the registry frame at all
 
@@ -123,9 +126,9 @@ def test_missing_model_falls_back_visibly():
 def test_grade_lists_every_unit(card, year, n):
     gs = grade(card, year)
     assert len(gs) == n
-    assert {g.tier for g in gs} <= TIERS
+    assert {g.grade for g in gs} <= GRADES
     for g in gs:
-        assert (g.score is None) == (g.tier == "No data")
+        assert (g.score is None) == (g.grade == "No data")
         assert g.decided_by.kind in {"threshold", "watch_list", "cap", "history", "waiver", "override", "coverage"}
 
 
@@ -141,8 +144,10 @@ def test_missions_density_component():
 
 
 def test_unknown_year_and_unit_are_clear_errors():
-    with pytest.raises(ValueError, match="2001-2015"):
-        grade("hosts", 2020)
+    with pytest.raises(ValueError, match="2001-2025"):
+        grade("hosts", 2026)
+    with pytest.raises(ValueError, match="2001-2016"):
+        grade("missions", 2020)
     with pytest.raises(KeyError, match="no hosts unit 99999 in 2010"):
         explain("hosts", 99999, 2010)
 
@@ -154,7 +159,8 @@ def test_cli_outputs_csv_json_and_explanation(tmp_path):
     res = r.invoke(app, ["score", "missions", "--year", "2010", "--format", "csv", "--out", str(tmp_path / "m.csv")])
     assert res.exit_code == 0, res.output
     csv = pd.read_csv(tmp_path / "m.csv")
-    assert len(csv) == 20 and {"tier", "decided_by", "s_mission_size"} <= set(csv.columns)
+    assert len(csv) == 20 and {"grade", "decided_by", "s_mission_size", "year_mission_size", "mark_mission_size"} <= set(csv.columns)
+    assert not any(str(v).startswith("Tier") for v in csv["grade"])
     res = r.invoke(app, ["score", "tccs", "--year", "2012", "--format", "json", "--out", str(tmp_path / "t.json")])
     assert res.exit_code == 0, res.output
     data = json.loads((tmp_path / "t.json").read_text())
@@ -168,14 +174,14 @@ def test_cli_outputs_csv_json_and_explanation(tmp_path):
 
 def test_automatic_downgrade_of_a_real_host_grade():
     """Dominican Republic: peacewatch Watch List in 2009 (3P index fell) and 2010 (TIP Tier 3 cap),
-    Watch List again in 2011 -> automatically downgraded to Tier 3 (no waiver recorded)."""
+    Watch List again in 2011 -> automatically downgraded to Grade C (no waiver recorded)."""
     t = grade_table("hosts").set_index(["key", "year"])
-    assert [t.loc[(42, y), "tier"] for y in (2009, 2010, 2011)] == ["Tier 2 Watch List", "Tier 2 Watch List", "Tier 3"]
+    assert [t.loc[(42, y), "grade"] for y in (2009, 2010, 2011)] == ["Grade B watch", "Grade B watch", "Grade C"]
     assert t.loc[(42, 2009), "decided_by"] == "watch_list:efforts_not_increasing"
     assert t.loc[(42, 2010), "decided_by"] == "cap:tip_tier3"
     g = explain("hosts", 42, 2011)
-    assert g.score_tier == "Tier 2" and g.tier == "Tier 3"
-    assert g.decided_by.kind == "history" and "automatically downgraded to Tier 3" in g.decided_by.text
+    assert g.score_grade == "Grade B" and g.grade == "Grade C"
+    assert g.decided_by.kind == "history" and "automatically downgraded to Grade C" in g.decided_by.text
     assert [r.kind for r in g.rules_applied] == ["threshold", "watch_list", "history"]
     p3 = comp(g, "p3_response")
     assert p3.score < comp(explain("hosts", 42, 2010), "p3_response").score  # the Watch List criterion's evidence
@@ -187,16 +193,16 @@ def test_custom_ruleset_with_waiver_and_override(tmp_path):
     from peacewatch.scorecards.rules import RULESET_DIR
 
     text = (RULESET_DIR / "hosts.yml").read_text(encoding="utf-8")
-    text = text.replace('version: "1.0.0"', 'version: "1.0.0-test"')
+    text = text.replace('version: "2.0.0"', 'version: "2.0.0-test"')
     text = text.replace("  waivers: []", "  waivers:\n    - {key: 42, year: 2011, reason: test waiver}")
-    text = text.replace("overrides: []", "overrides:\n  - key: 41\n    year: 2010\n    tier: Tier 2 Watch List\n    reason: test override")
+    text = text.replace("overrides: []", "overrides:\n  - key: 41\n    year: 2010\n    grade: Grade B watch\n    reason: test override")
     path = tmp_path / "hosts-test.yml"
     path.write_text(text, encoding="utf-8")
     dr = explain("hosts", 42, 2011, ruleset=str(path))
-    assert dr.tier == "Tier 2 Watch List" and dr.decided_by.kind == "waiver"
+    assert dr.grade == "Grade B watch" and dr.decided_by.kind == "waiver"
     assert "test waiver" in dr.decided_by.text
     haiti = explain("hosts", 41, 2010, ruleset=str(path))
-    assert haiti.tier == "Tier 2 Watch List" and haiti.score_tier == "Tier 3"
+    assert haiti.grade == "Grade B watch" and haiti.score_grade == "Grade C"
     assert haiti.decided_by.kind == "override" and "test override" in haiti.decided_by.text
     assert haiti.decided_by.line == text.splitlines().index("  - key: 41") + 1
-    assert haiti.ruleset_version == "1.0.0-test"
+    assert haiti.ruleset_version == "2.0.0-test"

@@ -18,7 +18,7 @@ def test_palermo_parties_by_year():
 def test_write_scorecards(tmp_path: Path):
     paths = write_scorecards(tmp_path)
     names = {p.name for p in paths}
-    for stem in ("tip_tier_counts", "palermo_parties", "scorecard_tier_counts"):
+    for stem in ("tip_tier_counts", "palermo_parties", "scorecard_grade_counts"):
         assert {f"{stem}.png", f"{stem}.svg"} <= names
     assert {"scorecards-methods.md", "scorecards-methods.html"} <= names
     for p in paths:
@@ -30,7 +30,14 @@ def test_write_scorecards(tmp_path: Path):
     assert "Cho's 3P anti-trafficking policy index" in md
     assert "finds 67 Watch List years that needed a waiver (0 beyond the two-waiver limit)" in md
     html = (tmp_path / "scorecards-methods.html").read_text()
-    assert html.startswith("<!doctype html>") and "<h2>Host states (hosts-default v1.0.0)</h2>" in html
+    assert html.startswith("<!doctype html>") and "<h2>Host states (hosts-default v2.0.0)</h2>" in html
     counts = (tmp_path / "tip_tier_counts.csv").read_text().splitlines()
     assert counts[0] == "year,Tier 1,Tier 2,Tier 2 Watch List,Tier 3,Special Case"
     assert counts[-1] == "2015,30,84,44,23,1"
+    # peacewatch's own grades carry their own names everywhere on the methods page
+    assert "| grade | score from | below |" in md and "| Grade A | 7.5 | 10 (incl.) |" in md
+    assert "Tier 1 |" not in md.split("## TIP tier history replayed")[0].split("## Host states")[1].split("### Indicators")[0]
+    assert "Suspension of new deployments" in md and "referrals_unanswered_past_deadline" in md
+    grades = (tmp_path / "scorecard_grade_counts_hosts.csv").read_text().splitlines()
+    assert grades[0] == "year,Grade A,Grade B,Grade B watch,Grade C,No data"
+    assert grades[-1].startswith("2025,")

@@ -21,7 +21,7 @@ def line_of(text: str, needle: str, nth: int = 0) -> int:
 @pytest.mark.parametrize("card", ["hosts", "tccs", "missions"])
 def test_shipped_rulesets_load(card):
     rs = load_ruleset(None, card)
-    assert rs.card == card and rs.version == "1.0.0"
+    assert rs.card == card and rs.version == "2.0.0"
     assert rs.line("thresholds") is not None
 
 
@@ -52,27 +52,42 @@ def test_quoted_weight_is_not_a_number_either():
 
 
 def test_overlapping_thresholds_are_refused_naming_the_line():
-    bad = HOSTS.replace("  - tier: Tier 1\n    min: 7.5\n", "  - tier: Tier 1\n    min: 7\n")
+    bad = HOSTS.replace("  - grade: Grade A\n    min: 7.5\n", "  - grade: Grade A\n    min: 7\n")
     with pytest.raises(RuleSetError) as exc:
         parse_ruleset(bad, "hosts.yml")
-    line = line_of(bad, "- tier: Tier 1")
+    line = line_of(bad, "- grade: Grade A")
     assert exc.value.line == line
-    assert f"hosts.yml:{line}: thresholds[2]: Tier 1 band 7..10 overlaps Tier 2 band 4..7.5" in str(exc.value)
+    assert f"hosts.yml:{line}: thresholds[2]: Grade A band 7..10 overlaps Grade B band 4..7.5" in str(exc.value)
     assert "min: 7.5" in str(exc.value)
 
 
 def test_gap_between_thresholds_is_refused():
-    bad = HOSTS.replace("  - tier: Tier 2\n    min: 4\n", "  - tier: Tier 2\n    min: 4.5\n")
-    with pytest.raises(RuleSetError, match=r"gap between Tier 3 \(max 4\) and Tier 2 \(min 4.5\)"):
+    bad = HOSTS.replace("  - grade: Grade B\n    min: 4\n", "  - grade: Grade B\n    min: 4.5\n")
+    with pytest.raises(RuleSetError, match=r"gap between Grade C \(max 4\) and Grade B \(min 4.5\)"):
         parse_ruleset(bad, "hosts.yml")
 
 
 def test_unknown_key_and_bad_tier_are_refused():
     with pytest.raises(RuleSetError) as exc:
-        parse_ruleset(HOSTS.replace("min_coverage: 0.5", "min_coverag: 0.5"), "hosts.yml")
+        parse_ruleset(HOSTS.replace("min_coverage: 0.4", "min_coverag: 0.4"), "hosts.yml")
     assert exc.value.field == "min_coverag" and exc.value.line == line_of(HOSTS, "min_coverage")
-    with pytest.raises(RuleSetError, match=r"caps\[0\]\.max_tier"):
-        parse_ruleset(HOSTS.replace("max_tier: Tier 2 Watch List", "max_tier: Tier 4"), "hosts.yml")
+    with pytest.raises(RuleSetError, match=r"caps\[0\]\.max_grade"):
+        parse_ruleset(HOSTS.replace("max_grade: Grade B watch", "max_grade: Grade D"), "hosts.yml")
+    # the TIP Report's own labels are not peacewatch grades
+    with pytest.raises(RuleSetError, match=r"thresholds\[0\]\.grade"):
+        parse_ruleset(HOSTS.replace("  - grade: Grade C\n", "  - grade: Tier 3\n"), "hosts.yml")
+
+
+def test_suspension_rule_is_validated():
+    tccs = (RULESET_DIR / "tccs.yml").read_text(encoding="utf-8")
+    rs = parse_ruleset(tccs, "tccs.yml")
+    assert rs.suspension is not None and {c.id for c in rs.suspension.criteria} == {
+        "referrals_unanswered_past_deadline", "no_prosecution_after_substantiated_cases"}
+    # a threshold below the smallest published cell could flag on counts nobody may see
+    with pytest.raises(RuleSetError, match=r"suspension\.criteria\[0\]\.at_least"):
+        parse_ruleset(tccs.replace("      count: referrals_overdue\n      at_least: 5", "      count: referrals_overdue\n      at_least: 2"), "tccs.yml")
+    with pytest.raises(RuleSetError, match=r"suspension\.criteria\[0\]\.count"):
+        parse_ruleset(tccs.replace("count: referrals_overdue", "count: overdue"), "tccs.yml")
 
 
 def test_yaml_syntax_error_names_the_line():
@@ -97,4 +112,4 @@ def test_cli_check_reports_the_line(tmp_path: Path):
     assert res.exit_code == 2
     assert f"bad.yml:{line_of(bad.read_text(), 'weight: two')}: indicators[1].weight: 'two' is not a number" in res.output
     good = CliRunner().invoke(app, ["score", "check", str(RULESET_DIR / "tccs.yml"), "--card", "tccs"])
-    assert good.exit_code == 0 and "tccs-default v1.0.0" in good.output
+    assert good.exit_code == 0 and "tccs-default v2.0.0" in good.output

@@ -61,7 +61,7 @@ def test_country_page_risk_and_grade_come_from_the_models_and_scorecards(http, s
     e2010 = expected[(expected["ccode"] == 41) & (expected["year"] == 2010)].iloc[0]
     assert rows[2010]["risk"] == pytest.approx(e2010["risk"]) and rows[2010]["risk_lo"] <= rows[2010]["risk"] <= rows[2010]["risk_hi"]
     detail = data["grades"]["rows"]["detail"]
-    assert detail["tier"] == scorecards.explain("hosts", 41, detail["year"]).tier
+    assert detail["grade"] == scorecards.explain("hosts", 41, detail["year"]).grade
     assert detail["components"] and all("evidence" in c for c in detail["components"])
 
 
@@ -98,18 +98,46 @@ def test_mission_page_minustah(http):
 
 
 def test_scorecard_sort_filter_and_csv(http):
-    r = http.get("/scorecards/hosts", params={"year": 2010, "tier": "Tier 3", "sort": "name", "order": "asc", "format": "json"})
+    r = http.get("/scorecards/hosts", params={"year": 2010, "grade": "Grade C", "sort": "name", "order": "asc", "format": "json"})
     data = r.json()
     names = [row["name"] for row in data["rows"]]
-    assert names == sorted(names) and names and all(row["tier"] == "Tier 3" for row in data["rows"])
+    assert names == sorted(names) and names and all(row["grade"] == "Grade C" for row in data["rows"])
     assert "Haiti" in names
-    c = http.get("/scorecards/hosts", params={"year": 2010, "tier": "Tier 3", "sort": "name", "order": "asc", "format": "csv"})
+    c = http.get("/scorecards/hosts", params={"year": 2010, "grade": "Grade C", "sort": "name", "order": "asc", "format": "csv"})
     assert c.headers["content-type"].startswith("text/csv")
     assert 'filename="peacewatch-hosts-2010.csv"' in c.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(c.text)))
     assert [row["name"] for row in rows] == names
     page = http.get("/scorecards/hosts", params={"year": 2010, "sort": "score", "order": "desc"}).text
     assert 'aria-sort="descending"' in page and "Download CSV" in page
+
+
+def test_pages_reach_2025_with_a_coverage_note_per_year(http):
+    """Year selectors, the map, country pages and scorecards reach 2025; each year says what is known."""
+    m = http.get("/", params={"year": 2024, "format": "json"}).json()
+    assert m["years"][-1] == 2025
+    gb = next(c for c in m["countries"] if c["ccode"] == 404)  # Guinea-Bissau, 2024 report: Watch List
+    assert gb["tip_tier_label"] == "Tier 2 Watch List" and gb["tip_tier_source"] == "tip_tiers_recent"
+    known = {k["id"] for k in m["coverage"]["known"]}
+    assert {"tip", "us"} <= known and "un" not in known
+    page = http.get("/", params={"year": 2017}).text
+    assert 'id="year-coverage"' in page and "not known" in html.unescape(page) and "Published TIP tier" in html.unescape(page)
+    assert '<option value="2025"' in http.get("/", params={"year": 2025}).text
+    country = http.get("/country/404", params={"format": "json"}).json()
+    assert any(r["year"] == 2024 and r["tip_tier_label"] == "Tier 2 Watch List" for r in country["series"])
+    assert any(c["id"] == "tip" and c["years"] == "2001-2015, 2020-2025" for c in country["coverage"])
+    sc = http.get("/scorecards/hosts", params={"year": 2024, "format": "json"}).json()
+    assert sc["years"][-1] == 2025 and sc["coverage"]["notes"]
+    row = next(r for r in sc["rows"] if r["key"] == 404)
+    assert row["grade"].startswith("Grade") and row["published_tier"] == "Tier 2 Watch List"
+    assert row["mark_tip_tier"] == "secondary copy"
+    assert "secondary copy" in sc["coverage"]["text"]
+    page = html.unescape(http.get("/scorecards/hosts", params={"year": 2024}).text)
+    assert "Published TIP tier" in page and "(secondary copy)" in page and "Tier 2 Watch List" in page
+    detail = html.unescape(http.get("/scorecards/hosts/404", params={"year": 2024}).text)
+    assert "Published TIP tier for 2024: Tier 2 Watch List (from a secondary copy of the report)" in detail
+    gap = http.get("/scorecards/hosts", params={"year": 2018, "format": "json"}).json()
+    assert all(r["grade"] == "No data" for r in gap["rows"]) and "2016-2019" in gap["coverage"]["text"]
 
 
 @pytest.mark.parametrize("card", ["tccs", "missions"])
@@ -189,3 +217,33 @@ def test_bad_addresses_get_readable_pages_and_the_api_keeps_json(http):
     assert j.status_code == 422 and j.json()["detail"][0]["loc"] == ["query", "year"]
     api = http.get("/api/registry/cases")
     assert api.status_code == 401 and "detail" in api.json()
+
+
+def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
+    """A separate app on its own registry: five referrals to India left past their deadline put India
+    on the TCC scorecard of that year with the suspension recommended and the count behind it."""
+    import datetime as dt
+
+    from fastapi.testclient import TestClient
+
+    from peacewatch.registry import auth, cases
+    from peacewatch.web.app import create_app
+    from peacewatch.web.settings import WebSettings
+
+    app = create_app(WebSettings(db_url=f"sqlite:///{tmp_path / 'registry.sqlite'}", preload=False))
+    when = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=40)
+    with TestClient(app) as client:
+        with app.state.registry.session() as s:
+            inv = auth.create_user(s, "inv", "inv-password", auth.INVESTIGATOR).user
+            for i in range(5):
+                c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=750, category="sexual_exploitation",
+                                      summary=f"allegation {i}", now=when)
+                for status in ("under_investigation", "substantiated", "referred_to_tcc"):
+                    cases.transition_case(s, inv, c.id, status, now=when)
+        data = client.get("/scorecards/tccs", params={"year": when.year, "q": "India", "format": "json"}).json()
+        india = next(r for r in data["rows"] if r["key"] == 750)
+        assert india["suspension"] == "referrals_unanswered_past_deadline" and india["registry_data"]
+        assert india["n_referrals_unanswered_past_deadline"] == 5
+        page = html.unescape(client.get("/scorecards/tccs", params={"year": when.year, "q": "India"}).text)
+        assert "Suspension of new deployments" in page and "Recommended" in page
+        assert "referrals unanswered past deadline: 5" in page

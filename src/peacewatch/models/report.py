@@ -49,6 +49,7 @@ caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:le
 <p>HTI <code>pdest</code> on UN deployment size, duration, number of TCCs and interactions; deployments and controls lagged one year
 (a TIP report covers April of the previous year to March); standard errors clustered by country; TIP report years {{ years }}.</p>
 {{ table | safe }}
+<p>{{ us_sentence }}</p>
 <h3>Fit statistics</h3>{{ glance | safe }}
 <h3>Tidy estimates of the default model ({{ default }})</h3>{{ tidy | safe }}
 <h2>4. Predictions</h2>
@@ -73,6 +74,24 @@ def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
 def _svg(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     return text[text.index("<svg"):]
+
+
+def us_comparison_sentence(model) -> str:
+    """One sentence on the UN-vs-US comparison (specification ``us_comparison``), from its estimates."""
+    t = model.tidy().set_index("term")
+    us, un = t.loc["lag_ln_us_troops"], t.loc["lag_ln_un_personnel"]
+
+    def verdict(p: float) -> str:
+        return "significant at the 5% level" if p < 0.05 else ("significant at the 10% level only" if p < 0.10 else "not significant")
+
+    return (f"US deployments ({model.spec.label}; troopdata, US active-duty personnel in the host, log, t-1): "
+            f"{us['estimate']:+.3f} (clustered SE {us['std_error']:.3f}, p = {us['p_value']:.2f}), {verdict(us['p_value'])}; "
+            f"UN personnel in the same model {un['estimate']:+.3f} (SE {un['std_error']:.3f}, p = {un['p_value']:.2f}), "
+            f"{verdict(un['p_value'])}; n = {model.glance()['nobs']:,} country-years, TIP report years "
+            f"{model.spec.years[0]}-{model.spec.years[1]}. "
+            + ("As the ISQ study reports, US deployments show no association with being a sex-trafficking destination."
+               if us["p_value"] >= 0.10 else
+               "Unlike the ISQ study, which reports no effect of US deployments, this estimate is distinguishable from zero."))
 
 
 def write_report(out_dir: Path) -> Path:
@@ -125,6 +144,7 @@ def write_report(out_dir: Path) -> Path:
     tidy_models(models).to_csv(out_dir / "models-tidy.csv", index=False)
     glance = _table(glance_models(models)[["model", "nobs", "n_clusters", "n_events", "pseudo_r2", "loglik", "aic", "bic", "wald_chi2", "wald_p"]])
     full = default_model()
+    us_sentence = us_comparison_sentence(next(m for m in models if m.name == "us_comparison"))
     tidy = _table(full.tidy().drop(columns="model"), "{:.4f}")
 
     # 4 predictions
@@ -156,7 +176,7 @@ def write_report(out_dir: Path) -> Path:
     page = env.from_string(TEMPLATE).render(
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), density_2004=density_2004, density_note=density_note,
         unscored=unscored, missions=missions, typology=typology, dthr=rules["density_threshold"], othr=rules["opportunity_threshold"],
-        years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, glance=glance, default=full.name, tidy=tidy,
+        years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, us_sentence=us_sentence, glance=glance, default=full.name, tidy=tidy,
         fig_density=_svg(f0[1]), fig_duration=_svg(f1[1]), fig_tccs=_svg(f2[1]), fig_risk=_svg(f3[1]), planned=planned, haiti=haiti_html,
         incidence_haiti=incidence_haiti, incidence_years=incidence_years, cite=html.unescape(cite),
     )

@@ -10,6 +10,7 @@ from peacewatch.panel.core import Panel, create_country_years
 _VERB_METHODS = {
     "un": lambda p, agg: p.add_un_deployments(agg),
     "nonun": lambda p, agg: p.add_nonun_deployments(agg),
+    "us": lambda p, agg: p.add_us_deployments(),
     "trafficking": lambda p, agg: p.add_trafficking(),
     "democracy": lambda p, agg: p.add_democracy(),
     "controls": lambda p, agg: p.add_controls(),

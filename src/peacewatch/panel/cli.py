@@ -13,13 +13,13 @@ from peacewatch.errors import InputError
 
 app = typer.Typer(help="Build and export the country-year panel.", no_args_is_help=True)
 
-VERBS = ("un", "nonun", "trafficking", "democracy", "controls")
+VERBS = ("un", "nonun", "us", "trafficking", "democracy", "controls")
 
 
 @app.command()
 def build(
     start: Annotated[int, typer.Option(help=f"First year ({PANEL_YEARS.lo:.0f}-{PANEL_YEARS.hi:.0f}).")] = 1990,
-    end: Annotated[int, typer.Option(help="Last year.")] = 2020,
+    end: Annotated[int, typer.Option(help="Last year (sources reach 2025; see docs/panel-columns.md for each column).")] = 2025,
     system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
     agg: Annotated[str, typer.Option(help="Monthly-to-yearly rule: december, mean or max.")] = "december",
     add: Annotated[list[str], typer.Option(help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default all.")] = [],  # noqa: B006

@@ -135,6 +135,11 @@ class Crosswalk:
             names, self.name_to_cow, lambda n: _normalise(n) in dropped, source, "country name(s)", _HOW_TO_FIX
         )
 
+    def unmapped_names(self, source: str) -> list[str]:
+        """Names of ``source`` knowingly left unmapped (``unmapped_by_source`` in the overrides file):
+        territories, colonies and regions that are not COW states."""
+        return list((self.overrides.get("unmapped_by_source") or {}).get(source, []))
+
     def iso3s_to_cow(self, codes: Iterable[str], source: str) -> dict[str, int]:
         """Map every distinct ISO3 code to COW; non-state territories are skipped, unknowns raise."""
         dropped = set(self.overrides.get("drop_iso3", []))

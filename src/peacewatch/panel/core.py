@@ -21,13 +21,17 @@ from peacewatch.panel.verbs.monthly import check_rule
 from peacewatch.panel.verbs.nonun_deployments import nonun_deployments
 from peacewatch.panel.verbs.trafficking import trafficking
 from peacewatch.panel.verbs.un_deployments import un_deployments
+from peacewatch.panel.verbs.us_deployments import us_deployments
 from peacewatch.sources.context import SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError
 
 KEYS = ["ccode", "year"]
+#: Columns naming, per row, the public copy a value was transcribed from, and the source they belong
+#: to: the lineage of that source lists the copies the panel actually uses.
+COPY_COLUMNS = {"tip_tier_source_url": "tip_tiers_recent"}
 #: Bump when any verb's logic changes, so cached verb outputs are rebuilt.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _PANEL_DIR = Path(__file__).parent
 #: Data files holding merge rules: editing one invalidates cached verb outputs.
 RULE_FILES = (
@@ -78,10 +82,16 @@ class Panel:
         check_rule(agg)
         return self._add("add_nonun_deployments", {"agg": agg}, ["bara_hultman"], lambda ctx, y: nonun_deployments(ctx, y, agg))
 
+    def add_us_deployments(self) -> Panel:
+        """Add US active-duty personnel per host country-year from troopdata (DMDC reports, 1950-2024):
+        ``us_troops`` (United States excluded), ``us_deployed`` (0/1), ``ln_us_troops`` (log1p)."""
+        return self._add("add_us_deployments", {}, ["troopdata"], us_deployments)
+
     def add_trafficking(self) -> Panel:
-        """Add HTI trafficking flows/types, TIP tiers (Watch List and special cases distinct), Cho 3P,
+        """Add HTI trafficking flows/types, TIP tiers (Watch List and special cases distinct; 2001-2015
+        from Kelley, 2020-2025 from secondary copies, with ``tip_tier_source``), Cho 3P,
         criminalisation and Palermo protocol status."""
-        return self._add("add_trafficking", {}, ["hti", "kelley_tip"], trafficking)
+        return self._add("add_trafficking", {}, ["hti", "kelley_tip", "tip_tiers_recent"], trafficking)
 
     def add_democracy(self) -> Panel:
         """Add Polity5 polity2/polity and Freedom House PR, CL and status."""
@@ -94,7 +104,8 @@ class Panel:
     def add_all(self, agg: str = "december") -> Panel:
         """Apply every verb (the full panel)."""
         return (
-            self.add_un_deployments(agg).add_nonun_deployments(agg).add_trafficking().add_democracy().add_controls()
+            self.add_un_deployments(agg).add_nonun_deployments(agg).add_us_deployments().add_trafficking()
+            .add_democracy().add_controls()
         )
 
     def _add(self, verb: str, options: dict[str, Any], sources: list[str], make: Callable[[SourceContext, pd.DataFrame], pd.DataFrame]) -> Panel:
@@ -129,8 +140,16 @@ class Panel:
 
     @property
     def lineage(self) -> list[dict[str, Any]]:
-        """Source key, title, version and the sha256 of each file read, per source used."""
-        return self.ctx.lineage(self.sources_used)
+        """Source key, title, version and the sha256 of each file read, per source used; for a source
+        transcribed from public copies (``tip_tiers_recent``) also the ``copies`` (URLs) in the panel."""
+        out = self.ctx.lineage(self.sources_used)
+        for col, key in COPY_COLUMNS.items():
+            if col in self.df.columns:
+                urls = sorted(str(u) for u in self.df[col].dropna().unique())
+                for entry in out:
+                    if entry["source"] == key:
+                        entry["copies"] = urls
+        return out
 
     def cite(self) -> str:
         """BibTeX entries of every source the panel used."""
@@ -172,7 +191,7 @@ class Panel:
         }
 
 
-def create_country_years(start: int = 1990, end: int = 2020, system: str = "cow", ctx: SourceContext | None = None) -> Panel:
+def create_country_years(start: int = 1990, end: int = 2025, system: str = "cow", ctx: SourceContext | None = None) -> Panel:
     """Start a panel: every member of the state system ``system`` ("cow" or "gw") in each year.
 
     Parameters

@@ -10,14 +10,16 @@ component score, its evidence ``(source, year, value)`` and the rule that decide
 Stable API (for the web app and the CLI)
 ----------------------------------------
 ``grade(card, year, ruleset=None, registry=None) -> list[Grade]``
-    Every grade of ``card`` (``"hosts"``, ``"tccs"``, ``"missions"``) in ``year`` (2001-2015).
+    Every grade of ``card`` (``"hosts"``, ``"tccs"``, ``"missions"``) in ``year`` (2001-2025 hosts,
+    2001-current year TCCs, 2001-2016 missions).
     ``ruleset`` is a rule-set name (``"hosts"``) or a path to a ``.yml`` file; ``None`` = default.
     ``registry`` is a SQLAlchemy ``Session`` of the accountability registry (or a DataFrame shaped
     like ``peacewatch.registry.stats.tcc_accountability``); without it the TCC accountability
     indicators report "no data" (never 0).
 ``grade_table(card, year=None, ruleset=None, registry=None) -> pandas.DataFrame``
-    The same grades as one table: ``card, key, name, year, score, coverage, score_tier, tier,
-    decided_by, rules, watch_list, s_<indicator>...``. Fast (vectorised); use it for lists and maps.
+    The same grades as one table: ``card, key, name, year, score, coverage, score_grade, grade,
+    published_tier, published_tier_source, decided_by, rules, watch_list, s_<indicator>...,
+    year_<indicator>..., mark_<indicator>...`` (TCCs also ``suspension, n_<criterion>...``). Fast (vectorised); use it for lists and maps.
 ``explain(card, key, year, ruleset=None, registry=None) -> Grade``
     One grade in full; ``key`` is a COW code (hosts, TCCs) or an IPI mission acronym (missions).
     ``Grade.explain()`` renders it as text, ``Grade.to_dict()`` as JSON-ready data.
@@ -36,8 +38,9 @@ Stable API (for the web app and the CLI)
 
 Grading, in order: component scores (0..10, 10 best; a primary indicator without data is replaced
 by the mean of its fallbacks) -> weighted mean over the components with data (no grade when they
-carry less than ``min_coverage`` of the weight) -> score band (Tier 1/2/3) -> Watch List criteria
-(Tier 2 only) -> caps -> tier history (automatic downgrade to Tier 3 after ``watch_list_years``
+carry less than ``min_coverage`` of the weight) -> score band (Grade A/B/C; peacewatch's own names,
+never the TIP Report's tier labels) -> watch criteria (Grade B only; met: Grade B watch) -> caps ->
+grade history (automatic downgrade to Grade C after ``watch_list_years``
 consecutive Watch List years from ``from_year`` unless a waiver is recorded) -> overrides.
 CLI: ``peacewatch score hosts|tccs|missions --year Y [--format table|csv|json] [--explain KEY]``.
 """

@@ -21,7 +21,7 @@ class Format(str, Enum):
     json = "json"
 
 
-YEAR = typer.Option(..., "--year", "-y", help="Report year, 2001-2015.")
+YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-current year (tccs), 2001-2016 (missions).")
 FMT = typer.Option(Format.table, "--format", "-f", help="table (terminal), csv or json (full grades with evidence).")
 OUT = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output.")
 RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a .yml file (default: the card's).")
@@ -38,11 +38,11 @@ def _registry_session(db_url: str | None):
 
 def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,
          db_url: str | None = None, deployed_only: bool = False) -> None:
-    from peacewatch.bounds import SCORECARD_YEARS
+    from peacewatch.bounds import scorecard_years
     from peacewatch.errors import InputError
     from peacewatch.scorecards import engine
 
-    SCORECARD_YEARS.check(year, "--year")
+    scorecard_years(card).check(year, "--year")
     key = _unit_key(card, explain_key) if explain_key is not None else None
     registry = _registry_session(db_url)
     if key is not None:
@@ -91,15 +91,26 @@ def _print_table(card: str, year: int, table, missing: dict[str, str], out: Path
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"peacewatch {card} scorecard, {year}")
+    t = Table(title=f"peacewatch {card} scorecard, {year} (peacewatch grades A, B, B watch, C; not TIP Report tiers)")
     comps = [c for c in table.columns if c.startswith("s_")]
-    for col in ["key", "name", "tier", "score", "coverage", "decided_by", *[c[2:] for c in comps]]:
+    from peacewatch.scorecards.model import GRADE_RANK
+
+    extra = ["published TIP tier"] if "published_tier" in table and table["published_tier"].notna().any() else []
+    extra += ["suspension"] if "suspension" in table else []
+    for col in ["key", "name", "grade", *extra, "score", "coverage", "decided_by", *[c[2:] for c in comps]]:
         t.add_column(col, overflow="fold")
-    order = table.assign(_r=table["tier"].map({"Tier 1": 0, "Tier 2": 1, "Tier 2 Watch List": 2, "Tier 3": 3}).fillna(4))
+    order = table.assign(_r=table["grade"].map(GRADE_RANK).fillna(len(GRADE_RANK)))
     for _, r in order.sort_values(["_r", "score"], ascending=[True, False]).iterrows():
         num = lambda v, f="{:.1f}": "no data" if v != v else f.format(v)  # noqa: E731  NaN -> "no data", never 0
-        t.add_row(str(r["key"]), str(r["name"]), r["tier"], num(r["score"], "{:.2f}"), f"{r['coverage']:.0%}",
-                  r["decided_by"], *[num(r[c]) for c in comps])
+        cells = []
+        if "published TIP tier" in extra:
+            pub = r["published_tier"]
+            cells.append("-" if pub is None or pub != pub else pub + (" (secondary copy)" if r["published_tier_source"] == "tip_tiers_recent" else ""))
+        if "suspension" in extra:
+            cells.append("RECOMMENDED: " + r["suspension"].replace(";", ", ") if r["suspension"] else "-")
+        marks = [f" [{r['mark_' + c[2:]]}]" if r.get("mark_" + c[2:]) else "" for c in comps]
+        t.add_row(str(r["key"]), str(r["name"]), r["grade"], *cells, num(r["score"], "{:.2f}"), f"{r['coverage']:.0%}",
+                  r["decided_by"], *[num(r[c]) + m for c, m in zip(comps, marks, strict=True)])
     console = Console(file=out.open("w", encoding="utf-8") if out else None, width=220)
     console.print(t)
     for k, v in missing.items():

@@ -12,13 +12,14 @@ from collections import OrderedDict
 import numpy as np
 import pandas as pd
 
-from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, card_frame
+from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, last_year
 from peacewatch.scorecards.indicators import Indicator, indicators
-from peacewatch.scorecards.model import TIER_RANK, Component, Evidence, Grade, Rule
+from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
 from peacewatch.scorecards.tiers import WL, apply_caps, history_walk, rank_to_label, score_ranks, watch_list
 
-BASE_COLS = ["card", "key", "name", "year", "score", "coverage", "score_tier", "tier", "decided_by", "rules", "watch_list"]
+BASE_COLS = ["card", "key", "name", "year", "score", "coverage", "score_grade", "grade", "published_tier",
+             "published_tier_source", "decided_by", "rules", "watch_list"]
 
 
 def component_scores(frame: pd.DataFrame, rs: RuleSet) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
@@ -43,9 +44,13 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``card, key, name, year, score, coverage, score_tier, tier, decided_by, rules, watch_list``
-        and ``s_<indicator>`` per primary indicator (NaN = no data). ``decided_by`` is
-        ``<kind>:<id>``; ``rules`` lists every rule that fired.
+        ``card, key, name, year, score, coverage, score_grade, grade, published_tier,
+        published_tier_source, decided_by, rules, watch_list``; per primary indicator ``s_<indicator>``
+        (score, NaN = no data), ``year_<indicator>`` (the year of its evidence) and
+        ``mark_<indicator>`` (``secondary copy`` and/or ``older than the graded year``, else empty);
+        for a rule set with a suspension rule ``suspension`` (criteria met, ";"-joined) and
+        ``n_<criterion>`` (the published count behind each criterion, NaN when suppressed).
+        ``decided_by`` is ``<kind>:<id>``; ``rules`` lists every rule that fired.
     """
     raw, eff = component_scores(frame, rs)
     w = np.array([r.weight for r in rs.indicators])
@@ -84,18 +89,111 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         idx = pd.MultiIndex.from_arrays([frame["key"].astype(str), frame["year"]])
         for o in rs.overrides:
             hit = idx.isin([(str(o.key), o.year)])
-            rank[hit] = TIER_RANK[o.tier]
+            rank[hit] = GRADE_RANK[o.grade]
             decided[hit] = f"override:{o.key}-{o.year}"
             rules[hit] = rules[hit] + f";override:{o.key}-{o.year}"
 
+    published = frame["tip_tier_label"] if "tip_tier_label" in frame else pd.Series(None, index=frame.index, dtype=object)
+    source = frame["tip_tier_source"] if "tip_tier_source" in frame else pd.Series(None, index=frame.index, dtype=object)
     out = pd.DataFrame({
         "card": card, "key": frame["key"].to_numpy(), "name": frame["name"].to_numpy(), "year": frame["year"].to_numpy(),
-        "score": score, "coverage": coverage, "score_tier": rank_to_label(score_ranks(score_s, rs)),
-        "tier": rank_to_label(rank), "decided_by": decided, "rules": rules, "watch_list": wl.to_numpy(),
+        "score": score, "coverage": coverage, "score_grade": rank_to_label(score_ranks(score_s, rs)),
+        "grade": rank_to_label(rank), "published_tier": published.astype(object).where(published.notna(), None).to_numpy(),
+        "published_tier_source": source.astype(object).where(source.notna(), None).to_numpy(),
+        "decided_by": decided, "rules": rules, "watch_list": wl.to_numpy(),
     })
+    known = indicators(card)
     for r in rs.indicators:
         out[f"s_{r.id}"] = eff[r.id].to_numpy()
+    for r in rs.indicators:
+        year, mark = evidence_marks(frame, known[r.id], [known[f] for f in r.fallback])
+        has = eff[r.id].notna().to_numpy()
+        out[f"year_{r.id}"] = pd.array(np.where(has, year, np.nan), dtype="Int64")
+        out[f"mark_{r.id}"] = np.where(has, mark, "")
+    if rs.suspension is not None:
+        flagged, counts = suspension_frame(frame, rs)
+        out["suspension"] = flagged.to_numpy()
+        raw_cols = [c for c in frame.columns if c.startswith("raw_")]
+        # whether the registry holds anything for the unit-year (else the counts are unknown, not small)
+        out["registry_data"] = frame[raw_cols].notna().any(axis=1).to_numpy() if raw_cols else False
+        for col, values in counts.items():
+            out[col] = values.to_numpy()
     return out
+
+
+def evidence_marks(frame: pd.DataFrame, ind: Indicator, fallbacks: list[Indicator] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the oldest year of the indicator's evidence and its marks ("secondary copy",
+    "older than the graded year"), from the frame's ``<column>__year`` / ``<column>__secondary``."""
+    year = frame["year"].to_numpy(dtype="float64")
+    oldest = year.copy()
+    secondary = np.zeros(len(frame), dtype=bool)
+    for i in (ind, *fallbacks):
+        for col in i.inputs:
+            if f"{col}__year" in frame:
+                oldest = np.fmin(oldest, frame[f"{col}__year"].to_numpy(dtype="float64"))
+            if f"{col}__secondary" in frame:
+                secondary |= frame[f"{col}__secondary"].fillna(False).to_numpy(dtype=bool)
+    older = oldest < year
+    mark = np.where(secondary & older, "secondary copy; older than the graded year",
+                    np.where(secondary, "secondary copy", np.where(older, "older than the graded year", "")))
+    return oldest, mark
+
+
+def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[str, pd.Series]]:
+    """The suspension rule of ``rs`` on every row of ``frame`` (sorted by key, year).
+
+    Decides on the true registry counts (``raw_<count>``: the value of the graded year, or the sum
+    over the rule's window of years when ``window`` is true) and returns, as ``n_<criterion id>``
+    (and ``n_<criterion id>_<none_of>``), the same counts with small cells (1..k-1, k >= 5) blanked,
+    as the registry publishes them. The rule set requires ``at_least`` >= 5, so every count that
+    triggers a flag is shown. Without registry data every row is "" and the counts are NaN.
+    """
+    sp = rs.suspension
+    k = _min_cell()
+    met = pd.Series("", index=frame.index, dtype=object)
+    counts: dict[str, pd.Series] = {}
+
+    def count(col: str, window: bool) -> pd.Series:
+        if f"raw_{col}" not in frame:
+            return pd.Series(np.nan, index=frame.index)
+        s = frame[f"raw_{col}"].astype("float64")
+        if not window:
+            return s
+        out = np.full(len(frame), np.nan)
+        keys, years, vals = frame["key"].to_numpy(), frame["year"].to_numpy(), s.to_numpy()
+        for i in range(len(frame)):  # rows sorted by key, year: look back within the same unit
+            j, acc, seen = i, 0.0, False
+            while j >= 0 and keys[j] == keys[i] and years[j] > years[i] - sp.window_years:
+                if not np.isnan(vals[j]):
+                    acc, seen = acc + vals[j], True
+                j -= 1
+            out[i] = acc if seen else np.nan
+        return pd.Series(out, index=frame.index)
+
+    def published(s: pd.Series) -> pd.Series:
+        return s.where(~((s > 0) & (s < k)))
+
+    for c in sp.criteria:
+        n = count(c.count, c.window)
+        hit = n >= c.at_least
+        counts[f"n_{c.id}"] = published(n)
+        if c.none_of:
+            other = count(c.none_of, c.window)
+            hit &= other.fillna(0) == 0
+            counts[f"n_{c.id}_{c.none_of}"] = published(other)
+        hit = hit.fillna(False).to_numpy(dtype=bool)
+        met[hit] = met[hit] + np.where(met[hit] == "", "", ";") + c.id
+    return met, counts
+
+
+def _min_cell() -> int:
+    """The registry's smallest published cell (never below 5)."""
+    try:
+        from peacewatch.registry.config import min_cell
+
+        return max(int(min_cell()), 5)
+    except Exception:  # the registry package is optional for grading; 5 is its floor
+        return 5
 
 
 # --------------------------------------------------------------------------- cached public layer
@@ -114,7 +212,7 @@ def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, d
     if registry is None and cache_key in _CACHE:
         _CACHE.move_to_end(cache_key)
         return _CACHE[cache_key]
-    frame, missing = card_frame(card, FIRST_YEAR, LAST_YEAR, registry)
+    frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
     # grade all years at once: the Watch List and history rules need the previous years
     raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
     result = (frame, grade_frame(card, frame, rs), missing, rs, raw)
@@ -126,11 +224,12 @@ def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, d
 
 
 def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None) -> pd.DataFrame:
-    """All grades of ``card`` (one year or all of 2001-2015) as a DataFrame (see :func:`grade_frame`)."""
+    """All grades of ``card`` (one year or all years: 2001-2025 hosts, 2001-current year TCCs,
+    2001-2016 missions) as a DataFrame (see :func:`grade_frame`)."""
     _, table, _, _, _ = _graded(card, ruleset, registry)
     if year is None:
         return table.copy()
-    _check_year(year)
+    _check_year(year, card)
     return table[table["year"] == year].reset_index(drop=True)
 
 
@@ -139,9 +238,10 @@ def missing_components(card: str, ruleset: str | None = None, registry=None) -> 
     return dict(_graded(card, ruleset, registry)[2])
 
 
-def _check_year(year: int) -> None:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"scorecards cover {FIRST_YEAR}-{LAST_YEAR} (TIP tiers end 2015); got {year}")
+def _check_year(year: int, card: str = "hosts") -> None:
+    last = last_year(card) if card in ("hosts", "tccs", "missions") else last_year("hosts")
+    if not FIRST_YEAR <= year <= last:
+        raise ValueError(f"the {card} scorecard covers {FIRST_YEAR}-{last}; got {year}")
 
 
 def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]:
@@ -150,7 +250,17 @@ def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]
         v = row.get(col, None)
         if isinstance(v, np.generic):
             v = v.item()
-        out.append(Evidence(source=source, year=year, field=col, value=v))
+        seen = row.get(f"{col}__year", None)
+        ev_year = int(seen) if seen is not None and not pd.isna(seen) else year
+        secondary = bool(row.get(f"{col}__secondary", False) is True or row.get(f"{col}__secondary", False) == 1)
+        note = row.get(f"{col}__note", "") or ""
+        if ev_year < year and not note:
+            note = f"last observed {ev_year}"
+        one = row.get(f"{col}__source", None)
+        if isinstance(one, str) and one:
+            source = one  # the one source this value came from (e.g. kelley_tip or tip_tiers_recent)
+        out.append(Evidence(source=source, year=ev_year, field=col, value=v, secondary=secondary,
+                            older=ev_year < year, note=str(note)))
     if "deployed" in ind.inputs and "deployed_source" in row:
         out.append(Evidence(source="peacewatch", year=year, field="deployed_source", value=row["deployed_source"]))
     return tuple(out)
@@ -178,7 +288,7 @@ def _component(ind: Indicator, row: pd.Series, raw: pd.Series, year: int, weight
 def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
     kind, _, rid = token.partition(":")
     if kind == "threshold":
-        i = next(i for i, t in enumerate(rs.thresholds) if t.tier == rid)
+        i = next(i for i, t in enumerate(rs.thresholds) if t.grade == rid)
         t = rs.thresholds[i]
         return Rule(rid, kind, f"score {row['score']:.2f} is in the {rid} band {t.min:g}..{t.max:g}", rs.path, rs.line("thresholds", i))
     if kind == "coverage":
@@ -192,15 +302,15 @@ def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
         return Rule(rid, kind, rs.caps[i].text.strip(), rs.path, rs.line("caps", i))
     if kind == "history":
         h = rs.history
-        return Rule(rid, kind, f"on the Watch List for {h.watch_list_years} consecutive years (counting from "
-                    f"{h.from_year}) without a recorded waiver: automatically downgraded to Tier 3", rs.path, rs.line("history"))
+        return Rule(rid, kind, f"on watch (Grade B watch) for {h.watch_list_years} consecutive years (counting from "
+                    f"{h.from_year}) without a recorded waiver: automatically downgraded to Grade C", rs.path, rs.line("history"))
     if kind == "waiver":
         i = next((i for i, w in enumerate(rs.history.waivers) if str(w.key) == str(row["key"]) and w.year == row["year"]), None)
-        text = f"a recorded waiver keeps it on the Watch List: {rs.history.waivers[i].reason}" if i is not None else "waiver"
+        text = f"a recorded waiver keeps it at Grade B watch: {rs.history.waivers[i].reason}" if i is not None else "waiver"
         return Rule("waiver", kind, text, rs.path, rs.line("history", "waivers", i) if i is not None else None)
     if kind == "override":
         i = next(i for i, o in enumerate(rs.overrides) if f"{o.key}-{o.year}" == rid)
-        return Rule(rid, kind, f"tier set to {rs.overrides[i].tier}: {rs.overrides[i].reason}", rs.path, rs.line("overrides", i))
+        return Rule(rid, kind, f"grade set to {rs.overrides[i].grade}: {rs.overrides[i].reason}", rs.path, rs.line("overrides", i))
     return Rule(rid, kind, token, rs.path)
 
 
@@ -214,9 +324,9 @@ def explain(card: str, key: int | str, year: int, ruleset: str | None = None, re
     key
         COW code (hosts, TCCs) or IPI mission acronym (missions).
     year
-        2001-2015.
+        2001-2025 (hosts), 2001-current year (TCCs), 2001-2016 (missions).
     """
-    _check_year(year)
+    _check_year(year, card)
     frame, table, missing, rs, raw = _graded(card, ruleset, registry)
     k = type(frame["key"].iloc[0])(key) if not isinstance(key, str) or card == "missions" else int(key)
     hit = np.flatnonzero((frame["key"] == k).to_numpy() & (frame["year"] == year).to_numpy())
@@ -244,15 +354,38 @@ def _grade_from(card: str, row: pd.Series, g: pd.Series, raw: pd.Series, missing
     decided = _rule(str(g["decided_by"]), rs, g)
     score = None if pd.isna(g["score"]) else round(float(g["score"]), 4)
     key = g["key"].item() if isinstance(g["key"], np.generic) else g["key"]
+    published = g.get("published_tier")
+    source = g.get("published_tier_source")
     return Grade(card=card, key=key, name=str(g["name"]), year=year, score=score, coverage=round(float(g["coverage"]), 4),
-                 tier=str(g["tier"]), score_tier=str(g["score_tier"]), decided_by=decided, rules_applied=rules,
+                 grade=str(g["grade"]), score_grade=str(g["score_grade"]), decided_by=decided, rules_applied=rules,
                  components=tuple(comps), ruleset=rs.ruleset, ruleset_version=rs.version,
-                 missing_components=dict(missing))
+                 missing_components=dict(missing),
+                 published_tier=None if published is None or pd.isna(published) else str(published),
+                 published_tier_source=None if source is None or pd.isna(source) else str(source),
+                 suspension=_suspension_of(g, rs))
+
+
+def _suspension_of(g: pd.Series, rs: RuleSet) -> dict:
+    """The suspension rule's outcome for one graded row: flag, criteria met and published counts."""
+    if rs.suspension is None:
+        return {}
+    met = [m for m in str(g.get("suspension", "") or "").split(";") if m]
+    counts = {}
+    for c in rs.suspension.criteria:
+        for col, label in ((f"n_{c.id}", c.count), (f"n_{c.id}_{c.none_of}", c.none_of)):
+            if label and col in g:
+                v = g[col]
+                counts[f"{c.id}: {label}" + (f" ({rs.suspension.window_years} years)" if c.window else "")] = (
+                    None if pd.isna(v) else int(v))
+    return {"rule": rs.suspension.id, "flagged": bool(met), "criteria_met": met,
+            "registry_data": bool(g.get("registry_data", False)),
+            "texts": {c.id: " ".join(c.text.split()) for c in rs.suspension.criteria if c.id in met},
+            "counts": counts}
 
 
 def grade(card: str, year: int, ruleset: str | None = None, registry=None) -> list[Grade]:
     """Every grade of ``card`` in ``year``, each explaining itself (see :class:`Grade`)."""
-    _check_year(year)
+    _check_year(year, card)
     frame, table, missing, rs, raw = _graded(card, ruleset, registry)
     idx = np.flatnonzero(table["year"].to_numpy() == year)
     return [_grade_from(card, frame.iloc[i], table.iloc[i], raw.iloc[i], missing, rs) for i in idx]

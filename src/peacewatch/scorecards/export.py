@@ -1,7 +1,7 @@
-"""The three scorecards as files: ``hosts``, ``tccs`` and ``missions`` as CSV and JSON (every year).
+"""The three scorecards as files: ``hosts``, ``tccs`` and ``missions`` as CSV and JSON (every graded year).
 
-One row per unit-year: tier, score (0-10), coverage, the rule that decided the tier and each component's
-score. The evidence behind one grade is printed by ``peacewatch score CARD --year Y --explain KEY``.
+One row per unit-year: grade, published tier, score (0-10), coverage, the rule that decided the grade
+and each component's score. The evidence behind one grade is printed by ``peacewatch score CARD --year Y --explain KEY``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ CARDS = ("hosts", "tccs", "missions")
 def write_scorecard_tables(out_dir: Path, cards: tuple[str, ...] = CARDS) -> list[Path]:
     """Write ``<card>.csv`` and ``<card>.json`` for each card into ``out_dir``; return the paths."""
     from peacewatch.scorecards import engine
-    from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR
+    from peacewatch.scorecards.frames import FIRST_YEAR, last_year
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -26,7 +26,7 @@ def write_scorecard_tables(out_dir: Path, cards: tuple[str, ...] = CARDS) -> lis
         csv_path, json_path = out_dir / f"{card}.csv", out_dir / f"{card}.json"
         table.to_csv(csv_path, index=False)
         doc = {
-            "card": card, "years": [FIRST_YEAR, LAST_YEAR], "ruleset": rs.ruleset, "ruleset_version": rs.version,
+            "card": card, "years": [FIRST_YEAR, last_year(card)], "ruleset": rs.ruleset, "ruleset_version": rs.version,
             "missing_components": dict(missing),
             "grades": json.loads(table.to_json(orient="records")),  # NaN -> null ("no data"), never 0
         }

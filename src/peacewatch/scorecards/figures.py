@@ -1,11 +1,12 @@
 """The data behind the figures: published TIP tier counts and Palermo parties by year (Kelley 2017),
-and peacewatch's own tier counts per card. Pure functions returning tidy frames."""
+and peacewatch's own grade counts per card. Pure functions returning tidy frames."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, PALERMO_KNOWN_UNTIL, panel_frame
+from peacewatch.scorecards.model import GRADES
 
 TIP_LABELS = ["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]
 
@@ -38,9 +39,13 @@ def palermo_parties() -> pd.Series:
     return pd.Series([int((py <= y).sum()) for y in years], index=pd.Index(years, name="year"), name="parties")
 
 
-def grade_tier_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """peacewatch tiers per year from a :func:`~peacewatch.scorecards.engine.grade_table`."""
-    cols = ["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "No data"]
-    out = table.groupby(["year", "tier"]).size().unstack(fill_value=0).reindex(columns=cols, fill_value=0)
+def grade_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """peacewatch grades per year from a :func:`~peacewatch.scorecards.engine.grade_table`."""
+    cols = [*GRADES, "No data"]
+    out = table.groupby(["year", "grade"]).size().unstack(fill_value=0).reindex(columns=cols, fill_value=0)
     out.columns.name = None
     return out.astype(int)
+
+
+#: Older name of :func:`grade_counts`.
+grade_tier_counts = grade_counts

@@ -18,6 +18,7 @@ Each builder returns ``(frame, missing)`` where ``missing`` maps an unavailable 
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 import numpy as np
@@ -28,14 +29,53 @@ from peacewatch.scorecards.indicators.hosts import RISK_MODEL
 from peacewatch.scorecards.indicators.missions import DENSITY
 from peacewatch.scorecards.indicators.tccs import COMPLIANCE_STATS, REGISTRY_STATS, TRAINING_STATS
 
-FIRST_YEAR, LAST_YEAR = 2001, 2015  # first TIP report .. last year of the Kelley tier file
+FIRST_YEAR = 2001  # first TIP report
+#: Last year of the host card: the newest TIP report year with a source (secondary copies, 2025).
+HOSTS_LAST_YEAR = 2025
+#: Last year of the mission card: IPI's last full year of mission data.
+MISSIONS_LAST_YEAR = 2016
+#: Older name: the last year every card covered before the 2020-2025 sources (Kelley tier file).
+LAST_YEAR = 2015
 PALERMO_KNOWN_UNTIL = 2011  # last year of the ratification sources (HTI, Kelley & Simmons)
-PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level"]
+PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
+                       "tip_tier_label", "tip_tier_source", "tip_tier_source_url"]
 
 
-def check_years(start: int, end: int) -> None:
-    if start < FIRST_YEAR or end > LAST_YEAR or start > end:
-        raise ValueError(f"scorecards cover {FIRST_YEAR}-{LAST_YEAR} (first TIP report .. last Kelley tier year); got {start}-{end}")
+def current_year() -> int:
+    """The calendar year today (UTC): the TCC card's last year, so registry activity is graded now."""
+    return dt.datetime.now(dt.timezone.utc).year
+
+
+def last_year(card: str) -> int:
+    """Last year a card grades: 2025 for hosts, the current year for TCCs, 2016 for missions."""
+    return {"hosts": HOSTS_LAST_YEAR, "tccs": current_year(), "missions": MISSIONS_LAST_YEAR}[card]
+
+
+def check_years(start: int, end: int, card: str = "hosts") -> None:
+    last = last_year(card)
+    if start < FIRST_YEAR or end > last or start > end:
+        raise ValueError(f"the {card} scorecard covers {FIRST_YEAR}-{last}; got {start}-{end}")
+
+
+def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns that date and qualify the evidence of some inputs (read by the engine).
+
+    ``<column>__year`` is the year the value was last observed when it differs from the row's year,
+    ``<column>__secondary`` marks a value from a secondary copy and ``<column>__note`` says which;
+    ``<column>__source`` names the one source a value came from when the input has several.
+    Palermo status rests on ratification records that end in 2011; criminalisation and the 3P index
+    are only used in their own years (no carry-forward), so they need no mark.
+    """
+    out = df.copy()
+    if "palermo_party" in out:
+        out["palermo_party__year"] = out["year"].clip(upper=PALERMO_KNOWN_UNTIL).where(out["palermo_party"].notna())
+    if "tip_tier_source" in out:
+        recent = out["tip_tier_source"].eq("tip_tiers_recent")
+        for col in ("tip_tier", "tip_tier_label"):
+            out[f"{col}__source"] = out["tip_tier_source"]
+            out[f"{col}__secondary"] = recent
+            out[f"{col}__note"] = np.where(recent, "secondary copy of the TIP report: " + out["tip_tier_source_url"].fillna("").astype(str), "")
+    return out
 
 
 
@@ -52,7 +92,7 @@ def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
     Built once from the year before ``FIRST_YEAR`` (the risk model needs lagged covariates) and sliced.
     """
     lo = min(start, FIRST_YEAR - 1)
-    df = _panel(lo, max(end, LAST_YEAR))
+    df = _panel(lo, max(end, HOSTS_LAST_YEAR, current_year()))  # one panel serves every card
     return df[df["year"].between(start, end)].reset_index(drop=True)
 
 
@@ -68,9 +108,9 @@ def _risk(start: int, end: int) -> tuple[pd.DataFrame | None, str | None]:
     return out, why
 
 
-def host_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
+def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
     """Country-years to grade as host states (every state in the panel; ``hosting`` marks deployments)."""
-    check_years(start, end)
+    check_years(start, end, "hosts")
     df = panel_frame(start, end)
     missing: dict[str, str] = {}
     risk, why = _risk(start, end)
@@ -80,7 +120,7 @@ def host_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> tuple[pd.DataFr
         df = df.merge(risk, on=["ccode", "year"], how="left", validate="one_to_one")
     df = df.assign(key=df["ccode"], name=df["country"],
                    hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1)).astype(int))
-    return df.sort_values(["key", "year"]).reset_index(drop=True), missing
+    return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), missing
 
 
 @lru_cache(maxsize=4)
@@ -109,8 +149,9 @@ def _contributors(start: int, end: int) -> pd.DataFrame:
 
 #: registry statistics the TCC card reads: (component, published variant, key column, columns kept)
 REGISTRY_TABLES = (
-    (REGISTRY_STATS, "peacewatch.registry.stats.published_tcc_accountability", "tcc_ccode",
-     ["allegations", "referrals", "referrals_answered", "prosecutions"]),
+    (REGISTRY_STATS, "peacewatch.scorecards.registry_events.published_tcc_events", "tcc_ccode",
+     ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome", "outcomes",
+      "outcomes_due", "prosecutions", "referrals_overdue"]),
     (TRAINING_STATS, "peacewatch.registry.stats.published_training_completion", "nation_ccode", ["completion_rate"]),
     (COMPLIANCE_STATS, None, "nation_ccode", ["compliance_score", "provisions_reported"]),
 )
@@ -128,34 +169,83 @@ def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
                "registry indicators have no data")
         return None, {name: why for name, *_ in REGISTRY_TABLES}
     if isinstance(registry, pd.DataFrame):
-        return registry.astype({"tcc_ccode": "int64", "year": "int64"}), {}
+        out = registry.astype({"tcc_ccode": "int64", "year": "int64"})
+        if "referrals" in out and "referrals_awaiting_outcome" not in out:  # the registry stats' shape
+            out = out.assign(referrals_awaiting_outcome=out["referrals"])
+        for col in SUSPENSION_RAW:  # a frame given by hand is both what is published and what is decided on
+            if col in out and f"raw_{col}" not in out:
+                out[f"raw_{col}"] = out[col]
+        return out, {}
     parts, missing = [], {}
     for name, published, key, cols in REGISTRY_TABLES:
         out, why = call(published, registry) if published else (None, None)
-        if out is None:
+        if out is None and name != REGISTRY_STATS:
             out, why = call(name, registry)
         if out is None:
             missing[name] = why
             continue
         out = out.rename(columns={key: "tcc_ccode"})[["tcc_ccode", "year", *cols]]
         parts.append(out.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"]))
+    if REGISTRY_STATS not in missing:
+        # the suspension rule decides on the true counts; only the published ones are shown
+        raw, why = call("peacewatch.scorecards.registry_events.tcc_events", registry)
+        if raw is not None:
+            raw = raw.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"])
+            parts.append(raw[list(SUSPENSION_RAW)].add_prefix("raw_"))
     if not parts:
         return None, missing
     return pd.concat(parts, axis=1).reset_index(), missing
 
 
-def tcc_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Contributor-years (every state with UN personnel that year per Geo-PKO or IPI)."""
-    check_years(start, end)
-    base = _contributors(start, end)
+#: Registry counts the suspension rule may read (true values, kept as ``raw_<count>``).
+SUSPENSION_RAW = ("allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",
+                  "prosecutions")
+
+
+def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Contributor-years: every state with UN personnel that year per Geo-PKO (1994-2020) or IPI
+    (2009-2014), and every TCC-year in which the registry recorded or awaited something (so the
+    current year is graded from registry activity even before any deployment data exist)."""
+    end = current_year() if end is None else end
+    check_years(start, end, "tccs")
+    base = _contributors(start, min(end, HOSTS_LAST_YEAR))
+    acc, missing = registry_frame(registry)
+    if acc is not None:
+        acc = acc[acc["year"].between(start, end)]
+        extra = acc.loc[:, ["tcc_ccode", "year"]].merge(base[["tcc_ccode", "year"]], how="left", indicator=True)
+        extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
+        base = pd.concat([base, _latest_deployment(base, extra)], ignore_index=True)
     panel = panel_frame(start, end)[PANEL_COLS_FOR_TCCS]
     df = base.merge(panel, left_on=["tcc_ccode", "year"], right_on=["ccode", "year"], how="left").drop(columns="ccode")
+    df["country"] = df["country"].fillna(df["tcc_ccode"].map(_country_names()))
     df["country"] = df["country"].fillna("COW " + df["tcc_ccode"].astype(str))
-    acc, missing = registry_frame(registry)
     if acc is not None:
         df = df.merge(acc, on=["tcc_ccode", "year"], how="left", validate="one_to_one")
     df = df.assign(key=df["tcc_ccode"].astype("int64"), name=df["country"])
-    return df.sort_values(["key", "year"]).reset_index(drop=True), missing
+    return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), missing
+
+
+def _latest_deployment(known: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """Registry-only TCC-years (no deployment data that year): personnel from the TCC's latest earlier
+    deployment year, kept as evidence of that older year (``deployed__year``, marked on every grade),
+    so allegations can still be set against a size; none when the TCC never appeared before."""
+    extra = extra.assign(in_geo_pko=False, in_ipi=False, deployed_source="none")
+    past = known.dropna(subset=["deployed"]).sort_values("year")[["tcc_ccode", "year", "deployed", "deployed_source"]]
+    if past.empty or extra.empty:
+        return extra
+    past = past.rename(columns={"year": "deployed__year", "deployed_source": "_src"})
+    hit = pd.merge_asof(extra.sort_values("year"), past.sort_values("deployed__year"), left_on="year",
+                        right_on="deployed__year", by="tcc_ccode", direction="backward", allow_exact_matches=False)
+    has = hit["deployed"].notna()
+    hit.loc[has, "deployed_source"] = hit.loc[has, "_src"] + " (latest, " + hit.loc[has, "deployed__year"].astype("Int64").astype(str) + ")"
+    return hit.drop(columns="_src")
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[int, str]:
+    """COW code -> latest panel name (for TCC-years outside the panel's membership list)."""
+    df = panel_frame(FIRST_YEAR, HOSTS_LAST_YEAR)
+    return df.sort_values("year").groupby("ccode")["country"].last().to_dict()
 
 
 @lru_cache(maxsize=4)
@@ -174,9 +264,9 @@ def _missions(start: int, end: int) -> pd.DataFrame:
     return out
 
 
-def mission_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
+def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
     """UN mission-years (IPI acronyms) with size, duration, contributors, host, density and risk."""
-    check_years(start, end)
+    check_years(start, end, "missions")
     df = _missions(start, end)
     missing: dict[str, str] = {}
     dens, why = call(DENSITY, list(range(start, end + 1)))
@@ -194,8 +284,11 @@ def mission_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> tuple[pd.Dat
     return df.sort_values(["key", "year"]).reset_index(drop=True), missing
 
 
-def card_frame(card: str, start: int = FIRST_YEAR, end: int = LAST_YEAR, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The input frame of ``card`` and its missing components."""
+def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing components."""
+    if card not in ("hosts", "tccs", "missions"):
+        raise ValueError(f"unknown card {card!r}; use hosts, tccs or missions")
+    end = last_year(card) if end is None else end
     if card == "hosts":
         return host_frame(start, end)
     if card == "tccs":

@@ -10,10 +10,16 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-#: Tier labels from best to worst, as in the TIP Report.
-TIERS = ("Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3")
-#: Rank of each tier (0 best); used for caps and comparisons.
-TIER_RANK = {t: i for i, t in enumerate(TIERS)}
+#: peacewatch's own grades, best to worst. They mirror the TIP Report's four levels (Tier 1, Tier 2,
+#: Tier 2 Watch List, Tier 3) but carry their own names, so that a grade computed here is never
+#: mistaken for a tier the State Department published.
+GRADES = ("Grade A", "Grade B", "Grade B watch", "Grade C")
+#: Rank of each grade (0 best); used for caps and comparisons.
+GRADE_RANK = {g: i for i, g in enumerate(GRADES)}
+#: Older names of the same tuples (kept for callers written before the rename).
+TIERS, TIER_RANK = GRADES, GRADE_RANK
+#: The TIP Report's published labels, for showing the published tier beside a grade.
+PUBLISHED_TIERS = ("Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case")
 NO_DATA = "No data"
 
 
@@ -25,9 +31,21 @@ class Evidence:
     year: int | None
     field: str
     value: object
+    #: True when the value comes from a secondary copy of the source (e.g. TIP tiers after 2015).
+    secondary: bool = False
+    #: True when the evidence is older than the graded year (e.g. a ratification known up to 2011).
+    older: bool = False
+    note: str = ""
+
+    @property
+    def flags(self) -> list[str]:
+        """Marks a reader must see: ``secondary copy``, ``older than the graded year``."""
+        return [m for m, on in (("secondary copy", self.secondary), ("older than the graded year", self.older)) if on]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.year}: {self.field} = {_fmt(self.value)}"
+        marks = "".join(f" [{m}]" for m in self.flags)
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.source} {self.year}: {self.field} = {_fmt(self.value)}{marks}{note}"
 
 
 @dataclass(frozen=True)
@@ -79,12 +97,18 @@ class Grade:
         Weighted mean of the components with data (0..10), ``None`` below the coverage floor.
     coverage
         Share of the total weight carried by components with data.
-    tier
-        Final tier label (``Tier 1`` .. ``Tier 3``) or ``No data``.
-    score_tier
-        The tier the score alone gives (before Watch List, caps, history and overrides).
+    grade
+        Final grade (``Grade A``, ``Grade B``, ``Grade B watch``, ``Grade C``) or ``No data``.
+    score_grade
+        The grade the score alone gives (before watch criteria, caps, history and overrides).
+    published_tier
+        The tier the TIP Report published for the country that year (hosts and TCCs), or ``None``.
+    published_tier_source
+        Where ``published_tier`` comes from (``kelley_tip`` or ``tip_tiers_recent``, a secondary copy).
     decided_by
-        The rule that fixed ``tier``.
+        The rule that fixed ``grade``.
+    suspension
+        TCCs: the suspension-recommendation criteria met (ids), with the counts behind them.
     rules_applied
         Every rule that fired, in order (threshold first, the deciding rule last).
     """
@@ -95,14 +119,27 @@ class Grade:
     year: int
     score: float | None
     coverage: float
-    tier: str
-    score_tier: str
+    grade: str
+    score_grade: str
     decided_by: Rule
     rules_applied: tuple[Rule, ...]
     components: tuple[Component, ...]
     ruleset: str
     ruleset_version: str
     missing_components: dict[str, str] = field(default_factory=dict)
+    published_tier: str | None = None
+    published_tier_source: str | None = None
+    suspension: dict = field(default_factory=dict)
+
+    @property
+    def tier(self) -> str:
+        """Older name of :attr:`grade`."""
+        return self.grade
+
+    @property
+    def score_tier(self) -> str:
+        """Older name of :attr:`score_grade`."""
+        return self.score_grade
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -111,7 +148,9 @@ class Grade:
         """A plain-text explanation: score, tier, deciding rule, every component and its evidence."""
         score = "no data" if self.score is None else f"{self.score:.2f}"
         lines = [
-            f"{self.name} ({self.key}), {self.year}: {self.tier} [score {score} / 10, coverage {self.coverage:.0%}]",
+            f"{self.name} ({self.key}), {self.year}: {self.grade} [score {score} / 10, coverage {self.coverage:.0%}]"
+            + (f"; published TIP tier: {self.published_tier}"
+               + (" (secondary copy)" if self.published_tier_source == "tip_tiers_recent" else "") if self.published_tier else ""),
             f"ruleset {self.ruleset} v{self.ruleset_version}",
             f"decided by: {self.decided_by}",
         ]
@@ -124,6 +163,14 @@ class Grade:
             lines.append(f"  - {c.indicator} (weight {c.weight:g}): {s}" + (f" — {c.missing}" if c.missing else ""))
             for e in c.evidence:
                 lines.append(f"      evidence: {e}")
+        if self.suspension and not self.suspension.get("registry_data", True):
+            lines.append("suspension of new deployments: no registry data for this unit-year")
+        elif self.suspension:
+            flagged = self.suspension.get("flagged")
+            lines.append(f"suspension of new deployments: {'RECOMMENDED' if flagged else 'not recommended'}"
+                         + (f" ({', '.join(self.suspension.get('criteria_met', []))})" if flagged else ""))
+            for k, v in self.suspension.get("counts", {}).items():
+                lines.append(f"  {k}: {'small count, suppressed' if v is None else v}")
         for name, why in self.missing_components.items():
             lines.append(f"missing component {name}: {why}")
         return "\n".join(lines)

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from peacewatch.scorecards.figures import TIP_LABELS, grade_tier_counts, palermo_parties, tip_tier_counts
+from peacewatch.scorecards.figures import TIP_LABELS, grade_counts, palermo_parties, tip_tier_counts
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.rules import load_ruleset
 from peacewatch.scorecards.tiers import load_tip_history, observed_downgrades, replay_history
 
 COLORS = {"Tier 1": "#1a9850", "Tier 2": "#91cf60", "Tier 2 Watch List": "#fee08b", "Tier 3": "#d73027",
+          "Grade A": "#1a9850", "Grade B": "#91cf60", "Grade B watch": "#fee08b", "Grade C": "#d73027",
           "Special Case": "#999999", "No data": "#dddddd"}
 CARD_TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
 
@@ -41,7 +42,7 @@ def _stacked(ax, counts: pd.DataFrame, title: str) -> None:
 
 
 def write_figures(out_dir: Path) -> list[Path]:
-    """Tier counts by year (TIP), Palermo parties by year, peacewatch tiers per card (PNG + SVG + CSV)."""
+    """Published tier counts by year (TIP), Palermo parties by year, peacewatch grades per card (PNG + SVG + CSV)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -73,14 +74,16 @@ def write_figures(out_dir: Path) -> list[Path]:
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 4), sharey=False)
     for ax, card in zip(axes, CARDS, strict=True):
-        c = grade_tier_counts(grade_table(card))
-        c.to_csv(out_dir / f"scorecard_tier_counts_{card}.csv")
-        out.append(out_dir / f"scorecard_tier_counts_{card}.csv")
-        _stacked(ax, c, f"peacewatch: {CARD_TITLES[card]}")
+        c = grade_counts(grade_table(card))
+        c.to_csv(out_dir / f"scorecard_grade_counts_{card}.csv")
+        out.append(out_dir / f"scorecard_grade_counts_{card}.csv")
+        _stacked(ax, c, f"peacewatch grades: {CARD_TITLES[card]}")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.06))
     axes[0].set_ylabel("units graded")
-    out += _save(fig, out_dir, "scorecard_tier_counts")
+    fig.text(0.01, -0.1, "peacewatch's own grades (not TIP Report tiers), computed by the rule sets from the catalogued "
+             "sources; 2020-2025 host grades rest on secondary copies of the TIP report.", fontsize=7)
+    out += _save(fig, out_dir, "scorecard_grade_counts")
     plt.close(fig)
     return out
 
@@ -96,10 +99,16 @@ def methods_blocks() -> list[tuple[str, object]]:
               "by peacewatch.scorecards.report; do not edit by hand. Scores run 0..10 (10 best). A unit's score is "
               "the weighted mean of its components with data (a primary indicator without data is replaced by the "
               "mean of its fallbacks); below the rule set's minimum coverage of weight there is no grade (shown as "
-              "'No data', never as 0). The score band gives Tier 1, 2 or 3; Tier 2 units meeting a Watch List "
-              "criterion go on the Tier 2 Watch List; caps then limit the best tier; the tier-history rule "
-              "downgrades a unit to Tier 3 after consecutive Watch List years unless a waiver is recorded; "
-              "overrides come last. Every grade names the rule that decided it."),
+              "'No data', never as 0). peacewatch's grades have their own names so that they are never mistaken "
+              "for the tiers the US State Department publishes: the score band gives Grade A, B or C; Grade B units "
+              "meeting a watch criterion become Grade B watch; caps then limit the best grade; the history rule "
+              "downgrades a unit to Grade C after consecutive Grade B watch years unless a waiver is recorded "
+              "(the TIP Report's automatic-downgrade rule, applied to peacewatch's grades); overrides come last. "
+              "Every grade names the rule that decided it, and the published TIP tier is shown beside it where "
+              "one exists. Each component shows the year of its evidence; evidence from a secondary copy (TIP "
+              "tiers 2020-2025) or older than the graded year (Palermo ratifications, known through 2011) is "
+              "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year (registry events are "
+              "counted in the year they happened), missions 2001-2016."),
     ]
     for card in CARDS:
         rs = load_ruleset(None, card)
@@ -110,21 +119,29 @@ def methods_blocks() -> list[tuple[str, object]]:
                  ", ".join(sorted(set(ind[r.id].inputs.values())))] for r in rs.indicators]
         b.append(("table", (["indicator", "title", "weight", "fallback", "sources"], rows)))
         b.append(("p", f"Minimum coverage: {rs.min_coverage:.0%} of the weight."))
-        b.append(("table", (["tier", "score from", "below"], [[t.tier, f"{t.min:g}", f"{t.max:g}" + (" (incl.)" if t.max == 10 else "")]
+        b.append(("table", (["grade", "score from", "below"], [[t.grade, f"{t.min:g}", f"{t.max:g}" + (" (incl.)" if t.max == 10 else "")]
                                                               for t in rs.score_tier_bounds()][::-1])))
         if rs.watch_list.criteria:
-            b.append(("h3", "Watch List criteria (Tier 2 only)"))
+            b.append(("h3", "Watch criteria (Grade B only; met: Grade B watch)"))
             b.append(("table", (["id", "rule", "criterion"], [[c.id, f"{c.indicator} change < {c.change_below:g}" if c.change_below is not None
                                                                 else f"score < {c.score_below:g}", " ".join(c.text.split())]
                                                                for c in rs.watch_list.criteria])))
         if rs.caps:
             b.append(("h3", "Caps"))
-            b.append(("table", (["id", "when", "best tier", "why"], [[c.id, f"{c.indicator} < {c.score_below:g}", c.max_tier, " ".join(c.text.split())]
+            b.append(("table", (["id", "when", "best grade", "why"], [[c.id, f"{c.indicator} < {c.score_below:g}", c.max_grade, " ".join(c.text.split())]
                                                                       for c in rs.caps])))
         h = rs.history
-        b.append(("p", f"Tier history: automatic downgrade {'on' if h.automatic_downgrade else 'off'}; after {h.watch_list_years} "
-                       f"consecutive Watch List years counted from {h.from_year}, at most {h.max_waivers} consecutive waivers; "
+        b.append(("p", f"Grade history: automatic downgrade {'on' if h.automatic_downgrade else 'off'}; after {h.watch_list_years} "
+                       f"consecutive Grade B watch years counted from {h.from_year}, at most {h.max_waivers} consecutive waivers; "
                        f"{len(h.waivers)} waivers and {len(rs.overrides)} overrides recorded."))
+        if rs.suspension is not None:
+            sp = rs.suspension
+            b.append(("h3", "Suspension of new deployments (recommendation)"))
+            b.append(("p", " ".join(sp.text.split()) + f" Flagged when any criterion is met; shown beside the grade "
+                           f"(it does not change it), with the counts behind it (counts of 1-4 suppressed)."))
+            b.append(("table", (["id", "count", "rule", "criterion"],
+                                [[c.id, c.count, f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} >= {c.at_least}"
+                                  + (f" and no {c.none_of}" if c.none_of else ""), " ".join(c.text.split())] for c in sp.criteria])))
         miss = missing_components(card)
         if miss:
             b.append(("p", "Components not available in this build: " + "; ".join(f"{k} ({v})" for k, v in miss.items())))

@@ -7,7 +7,8 @@ and how to fix it, e.g.::
     hosts.yml:14: indicators[2].weight: 'high' is not a number. Give the weight as a number, e.g. 2 or 0.5
 
 Refused: unknown keys, unknown indicators (for the card), weights that are not positive numbers,
-thresholds that overlap or leave gaps in 0..10, tiers that do not exist, fallbacks that are also
+thresholds that overlap or leave gaps in 0..10, grades that do not exist (peacewatch's grades are
+``Grade A``, ``Grade B``, ``Grade B watch``, ``Grade C``; TIP tier names are refused), fallbacks that are also
 primary indicators, duplicate waivers or overrides.
 """
 
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from peacewatch.errors import PeacewatchError
 from peacewatch.scorecards.indicators import CARDS, indicators
-from peacewatch.scorecards.model import TIER_RANK, TIERS
+from peacewatch.scorecards.model import GRADE_RANK, GRADES
 
 RULESET_DIR = Path(__file__).parent / "rulesets"
 Score = Annotated[float, Field(ge=0.0, le=10.0)]
@@ -48,8 +49,11 @@ class IndicatorRule(_Strict):
     fallback: list[str] = []
 
 
+GradeName = Literal["Grade A", "Grade B", "Grade B watch", "Grade C"]
+
+
 class Threshold(_Strict):
-    tier: Literal["Tier 1", "Tier 2", "Tier 3"]
+    grade: Literal["Grade A", "Grade B", "Grade C"]
     min: Score
     max: Score
 
@@ -63,7 +67,7 @@ class WatchListCriterion(_Strict):
 
 
 class WatchList(_Strict):
-    applies_to: Literal["Tier 2"] = "Tier 2"
+    applies_to: Literal["Grade B"] = "Grade B"
     criteria: list[WatchListCriterion] = []
 
 
@@ -72,7 +76,7 @@ class Cap(_Strict):
     text: str
     indicator: str
     score_below: Score
-    max_tier: Literal["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3"]
+    max_grade: GradeName
 
 
 class Waiver(_Strict):
@@ -83,9 +87,10 @@ class Waiver(_Strict):
 
 
 class History(_Strict):
-    """Automatic downgrade: a unit on the Watch List for ``watch_list_years`` consecutive years
-    (counting from ``from_year``) goes to Tier 3 unless a waiver is recorded; at most ``max_waivers``
-    consecutive waivers (TVPRA 2008, applied from the 2009 TIP report)."""
+    """Automatic downgrade: a unit on watch (Grade B watch; on the TIP Report's Watch List when replaying
+    published tiers) for ``watch_list_years`` consecutive years (counting from ``from_year``) goes to
+    the lowest level unless a waiver is recorded; at most ``max_waivers`` consecutive waivers (TVPRA
+    2008, applied from the 2009 TIP report)."""
 
     automatic_downgrade: bool = True
     from_year: int = 2009
@@ -97,8 +102,36 @@ class History(_Strict):
 class Override(_Strict):
     key: int | str
     year: int
-    tier: Literal["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3"]
+    grade: GradeName
     reason: str
+
+
+#: Registry counts a suspension criterion may read (see peacewatch.scorecards.registry_events).
+SUSPENSION_COUNTS = ("allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",
+                     "prosecutions")
+_Count = Literal["allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",
+                 "prosecutions"]
+
+
+class SuspensionCriterion(_Strict):
+    """Met when ``count`` (summed over the window when ``window`` is true, else the value at the end
+    of the graded year) is at least ``at_least`` and, if ``none_of`` is given, that count is 0."""
+
+    id: str
+    text: str
+    count: _Count
+    at_least: Annotated[int, Field(ge=5)]  # >= the smallest published cell, so the counts behind a flag are shown
+    window: bool = False
+    none_of: _Count | None = None
+
+
+class Suspension(_Strict):
+    """Recommend suspending new deployments of a contributor (the remedy J. Kelley 2022 proposes)."""
+
+    id: str = "suspend_new_deployments"
+    text: str
+    window_years: Annotated[int, Field(ge=1)] = 3
+    criteria: list[SuspensionCriterion]
 
 
 class RuleSet(_Strict):
@@ -115,6 +148,7 @@ class RuleSet(_Strict):
     caps: list[Cap] = []
     history: History = History()
     overrides: list[Override] = []
+    suspension: Suspension | None = None
     path: str = ""
     lines: dict[str, int] = {}
 
@@ -256,7 +290,7 @@ def _check_semantics(rs: RuleSet) -> None:
 def _check_thresholds(rs: RuleSet) -> None:
     ths = list(enumerate(rs.thresholds))
     if not ths:
-        raise RuleSetError(rs.path, rs.line("thresholds"), "thresholds", "no thresholds", "Give score bands for the tiers")
+        raise RuleSetError(rs.path, rs.line("thresholds"), "thresholds", "no thresholds", "Give score bands for the grades")
     for i, t in ths:
         if t.min >= t.max:
             raise RuleSetError(rs.path, rs.line("thresholds", i), f"thresholds[{i}]", f"min {t.min:g} is not below max {t.max:g}",
@@ -268,17 +302,17 @@ def _check_thresholds(rs: RuleSet) -> None:
     for (i, a), (j, b) in zip(ths, ths[1:], strict=False):
         if b.min < a.max:
             raise RuleSetError(rs.path, rs.line("thresholds", j), f"thresholds[{j}]",
-                               f"{b.tier} band {b.min:g}..{b.max:g} overlaps {a.tier} band {a.min:g}..{a.max:g} "
+                               f"{b.grade} band {b.min:g}..{b.max:g} overlaps {a.grade} band {a.min:g}..{a.max:g} "
                                f"(line {rs.line('thresholds', i)})",
                                f"Make the bands meet without overlapping, e.g. min: {a.max:g}")
         if b.min > a.max:
             raise RuleSetError(rs.path, rs.line("thresholds", j), f"thresholds[{j}]",
-                               f"gap between {a.tier} (max {a.max:g}) and {b.tier} (min {b.min:g})",
+                               f"gap between {a.grade} (max {a.max:g}) and {b.grade} (min {b.min:g})",
                                f"Set min: {a.max:g}")
-    ranks = [TIER_RANK[t.tier] for _, t in ths]
+    ranks = [GRADE_RANK[t.grade] for _, t in ths]
     if ranks != sorted(ranks, reverse=True):
-        raise RuleSetError(rs.path, rs.line("thresholds"), "thresholds", "better tiers must have higher scores",
-                           f"Order the bands {', '.join(reversed(TIERS))} from low to high scores")
+        raise RuleSetError(rs.path, rs.line("thresholds"), "thresholds", "better grades must have higher scores",
+                           f"Order the bands {', '.join(reversed(GRADES))} from low to high scores")
 
 
 def ruleset_path(name_or_path: str | Path | None, card: str) -> Path:

@@ -19,18 +19,21 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict
 
-from peacewatch.scorecards.model import TIER_RANK, TIERS
+from peacewatch.scorecards.model import GRADE_RANK, GRADES
 from peacewatch.scorecards.rules import RULESET_DIR, History, RuleSet, RuleSetError
 
-WL = TIER_RANK["Tier 2 Watch List"]
-T2 = TIER_RANK["Tier 2"]
-T3 = TIER_RANK["Tier 3"]
+#: Ranks 0..3 are the same positions in peacewatch's grades and the TIP Report's tiers:
+#: A / Tier 1, B / Tier 2, B watch / Tier 2 Watch List, C / Tier 3.
+WL = GRADE_RANK["Grade B watch"]
+T2 = GRADE_RANK["Grade B"]
+T3 = GRADE_RANK["Grade C"]
 NONE = -1  # no data
 
 
 def rank_to_label(rank: np.ndarray) -> np.ndarray:
-    labels = np.array([*TIERS, "No data"], dtype=object)
-    return labels[np.where(rank < 0, len(TIERS), rank)]
+    """Grade labels of ranks (``No data`` for -1)."""
+    labels = np.array([*GRADES, "No data"], dtype=object)
+    return labels[np.where(rank < 0, len(GRADES), rank)]
 
 
 def score_ranks(score: pd.Series, rs: RuleSet) -> np.ndarray:
@@ -41,13 +44,13 @@ def score_ranks(score: pd.Series, rs: RuleSet) -> np.ndarray:
     for i, t in enumerate(bands):
         upper = s <= t.max if i == len(bands) - 1 else s < t.max
         conds.append((s >= t.min) & upper)
-        choices.append(TIER_RANK[t.tier])
+        choices.append(GRADE_RANK[t.grade])
     return np.select(conds, choices, default=NONE)
 
 
 def watch_list(frame: pd.DataFrame, comp: dict[str, pd.Series], score: pd.Series, rank: np.ndarray,
                rs: RuleSet) -> pd.Series:
-    """Ids of the Watch List criteria met by each Tier 2 row (``""`` when none); ``frame`` sorted by key, year."""
+    """Ids of the watch criteria met by each Grade B row (``""`` when none); ``frame`` sorted by key, year."""
     fired = pd.Series("", index=frame.index, dtype=object)
     if not rs.watch_list.criteria:
         return fired
@@ -100,11 +103,11 @@ def history_walk(keys: np.ndarray, years: np.ndarray, rank: np.ndarray, h: Histo
 
 
 def apply_caps(comp: dict[str, pd.Series], rank: np.ndarray, rs: RuleSet) -> tuple[np.ndarray, np.ndarray]:
-    """Caps: a component below a level limits the best tier. Returns new ranks and the cap id per row."""
+    """Caps: a component below a level limits the best grade. Returns new ranks and the cap id per row."""
     out = rank.copy()
     which = np.full(len(rank), "", dtype=object)
     for c in rs.caps:
-        lim = TIER_RANK[c.max_tier]
+        lim = GRADE_RANK[c.max_grade]
         hit = (comp[c.indicator] < c.score_below).fillna(False).to_numpy(dtype=bool) & (out >= 0) & (out < lim)
         out[hit] = lim
         which[hit] = c.id

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -48,14 +49,25 @@ class FetchResult:
     status: str  # "downloaded" | "converted" | "present"
 
 
+#: ``derived_from`` addresses of files published as R data (converted after download).
+R_DATA = re.compile(r"\.(rda|rds|RData)$")
+
+
 def file_url(record: SourceFile, key: str, mirror: str | None) -> str:
-    """Download address of a file: ``<mirror>/<path>`` when a mirror is given, else its canonical URL."""
+    """Download address of a file: ``<mirror>/<path>`` when a mirror is given, else its canonical URL
+    (for R data: the original's, converted after download)."""
     if mirror:
         return f"{mirror.rstrip('/')}/{record.path}"
     if record.url:
         return record.url
     if record.derived_from and record.convert:
         return record.derived_from
+    if record.derived_from:
+        raise FetchError(
+            f"{key}/{record.path}: transcribed for peacewatch from {record.derived_from} (see its catalog note), "
+            "so there is nothing to download; get it from a peacewatch data mirror with --mirror, or copy it "
+            "into the data directory."
+        )
     raise FetchError(
         f"{key}/{record.path}: no download address in the catalog (neither `url` nor `derived_from` with "
         "`convert`); fetch it from a mirror with --mirror or add the address to its catalog entry."

@@ -95,7 +95,7 @@ CARDS = ("hosts", "tccs", "missions")
 
 
 class ScorecardCache:
-    """Calls :mod:`peacewatch.scorecards` with the registry's published TCC accountability.
+    """Calls :mod:`peacewatch.scorecards` with the registry's TCC counts (by the year events happened).
 
     The scorecard engine caches by the identity of the ``registry`` argument, so the same
     DataFrame object is passed again for as long as the registry's statistics do not change.
@@ -111,10 +111,12 @@ class ScorecardCache:
     def _registry_frame(self, card: str):
         if card != "tccs":
             return None
-        from peacewatch.registry import stats
+        from peacewatch.scorecards.registry_events import scorecard_registry_frame
 
         with self.registry.session() as s:
-            fresh = stats.published_tcc_accountability(s)
+            # counts by the year each event happened, published (small cells suppressed) and true
+            # counts for the suspension rule (which only flags on counts large enough to be shown)
+            fresh = scorecard_registry_frame(s)
         with self._lock:
             if self._accountability is None or not self._accountability.equals(fresh):
                 self._accountability = fresh

@@ -17,14 +17,29 @@ from peacewatch.web.settings import WebSettings
 #: Columns of the map page (one row per country for the chosen year).
 MAP_COLUMNS = [
     "ccode", "iso3", "country", "un_personnel", "un_troops", "un_police", "un_observers", "un_tccs",
-    "un_missions", "un_mission_names", "hti_pdest", "tip_tier", "tip_tier_label",
+    "un_missions", "un_mission_names", "hti_pdest", "tip_tier", "tip_tier_label", "tip_tier_source", "us_troops",
 ]
 #: Columns of a country's time series.
 COUNTRY_COLUMNS = [
     "year", "un_mission_names", "un_troops", "un_police", "un_observers", "un_personnel", "un_tccs",
     "un_duration", "nonun_personnel", "hti_pdest", "hti_psource", "hti_ptransit", "tip_tier",
-    "tip_tier_label", "polity2", "conflict",
+    "tip_tier_label", "tip_tier_source", "us_troops", "polity2", "conflict",
 ]
+
+
+def _ranges(years: list[int]) -> str:
+    """``[2001, 2002, 2003, 2020, 2021]`` -> ``"2001-2003, 2020-2021"`` (``"none"`` when empty)."""
+    if not years:
+        return "none"
+    parts, start, prev = [], years[0], years[0]
+    for y in years[1:] + [None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(parts)
 
 
 class NotFoundError(LookupError):
@@ -134,6 +149,28 @@ class DataStore:
         if ccode not in self.country_names:
             raise NotFoundError(f"{country_label(ccode)} is not in the panel ({self.years[0]}-{self.years[-1]})")
         return ccode
+
+    # -------------------------------------------------------------- coverage
+    @per_key
+    def year_note(self, year: int) -> dict:
+        """What the panel knows for ``year`` and what it does not (:func:`panel.coverage.year_coverage`)."""
+        from peacewatch.panel.coverage import year_coverage
+
+        return year_coverage(self.panel_df, year)
+
+    @cached_property
+    def coverage_ranges(self) -> list[dict]:
+        """Per data group: the years with values in the panel (first-last, and gaps), for the country page."""
+        from peacewatch.panel.coverage import GROUPS, group_counts
+
+        counts = group_counts(self.panel_df)
+        out = []
+        for g in GROUPS:
+            if g.id not in counts:
+                continue
+            years = [int(y) for y, n in counts[g.id].items() if n >= 0.1 * len(self.panel_df[self.panel_df["year"] == y])]
+            out.append({"id": g.id, "label": g.label, "source": g.source, "years": _ranges(years)})
+        return out
 
     # -------------------------------------------------------------- pages
     @per_key

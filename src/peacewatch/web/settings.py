@@ -23,7 +23,7 @@ class WebSettings:
     """
 
     start_year: int = 1990
-    end_year: int = 2020
+    end_year: int = 2025
     db_url: str | None = None
     secure_cookies: bool = False
     preload: bool = True

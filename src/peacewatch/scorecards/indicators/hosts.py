@@ -14,13 +14,16 @@ from peacewatch.scorecards.indicators.scales import linear, log_decreasing, mapp
 RISK_MODEL = "peacewatch.models.deployment_risk.predict_observed"
 
 
-@indicator("tip_tier", "hosts", "Published TIP tier", {"tip_tier": "kelley_tip", "tip_tier_label": "kelley_tip"})
+@indicator("tip_tier", "hosts", "Published TIP tier",
+           {"tip_tier": "kelley_tip, tip_tiers_recent", "tip_tier_label": "kelley_tip, tip_tiers_recent"})
 def tip_tier(df: pd.DataFrame) -> pd.Series:
     """The tier the US State Department's Trafficking in Persons Report gave the state that year.
 
     Tier 1 scores 10, Tier 2 scores 6.5, Tier 2 Watch List 3.5 and Tier 3 scores 0. Special cases
-    (e.g. Haiti 2006-2011, Somalia) and years the state was not rated have no data. Source: Kelley
-    (Scorecard Diplomacy) tier file, TIP reports 2001-2015.
+    (e.g. Haiti 2006-2011, Somalia) and years the state was not rated have no data. Sources: Kelley
+    (Scorecard Diplomacy) tier file for the 2001-2015 reports; public secondary copies of the 2020-2025
+    reports (marked "secondary copy"; 2022, 2024 and 2025 list only the Watch List and Tier 3, so other
+    states have no data those years). No source covers 2016-2019.
     """
     return mapped(df["tip_tier"], {1.0: 10.0, 2.0: 6.5, 2.5: 3.5, 3.0: 0.0})
 

@@ -1,8 +1,10 @@
 """Troop-contributing country (TCC) indicators: democratic identity, law, and accountability.
 
 Rows are contributor-years (``tcc_ccode, year``) for every state with personnel in a UN mission that
-year (Geo-PKO troops 1994-2020; IPI contributors 2009-11..2014-02). Accountability indicators read the
-registry's published TCC statistics; without a registry they have no data (never 0).
+year (Geo-PKO troops 1994-2020; IPI contributors 2009-11..2014-02) and every TCC-year with registry
+activity. Accountability indicators read the registry's counts by the year each event happened
+(:mod:`peacewatch.scorecards.registry_events`, small cells suppressed); without a registry they have
+no data (never 0).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import pandas as pd
 from peacewatch.scorecards.indicators import indicator
 from peacewatch.scorecards.indicators.scales import linear, mapped
 
-REGISTRY_STATS = "peacewatch.registry.stats.tcc_accountability"
+#: Registry counts by the year each event happened (a small read-only function at the boundary).
+REGISTRY_STATS = "peacewatch.scorecards.registry_events.tcc_events"
 TRAINING_STATS = "peacewatch.registry.stats.training_completion"
 COMPLIANCE_STATS = "peacewatch.registry.stats.compliance_by_nation"
 
@@ -60,21 +63,26 @@ def criminalisation(df: pd.DataFrame) -> pd.Series:
 @indicator("referrals_answered", "tccs", "Referrals answered",
            {"referrals_answered": "registry", "referrals": "registry"}, requires=REGISTRY_STATS)
 def referrals_answered(df: pd.DataFrame) -> pd.Series:
-    """Share of the UN's referrals to the TCC that the TCC answered (named an officer or an outcome).
+    """Share of the UN's referrals awaiting the TCC's answer during the year that it answered that year
+    (named a national investigation officer or reported an outcome).
 
-    All answered scores 10, none 0. No referrals that year, or a suppressed small cell, is no data.
+    A referral left unanswered counts against the TCC in every year until it is answered. All
+    answered scores 10, none 0. Nothing awaiting an answer, or a suppressed small cell, is no data.
     """
     return 10.0 * df["referrals_answered"] / df["referrals"].where(df["referrals"] > 0)
 
 
 @indicator("prosecutions", "tccs", "Referrals prosecuted",
-           {"prosecutions": "registry", "referrals": "registry"}, requires=REGISTRY_STATS)
+           {"prosecutions": "registry", "referrals_awaiting_outcome": "registry"}, requires=REGISTRY_STATS)
 def prosecutions(df: pd.DataFrame) -> pd.Series:
-    """Share of referrals that the TCC reports as prosecuted (prosecuted, convicted or acquitted).
+    """Share of the referrals awaiting an outcome during the year that the TCC closed that year with a
+    prosecution (prosecuted, convicted or acquitted).
 
-    TCCs rarely prosecute (J. Kelley 2022). All prosecuted scores 10, none 0; no referrals is no data.
+    TCCs rarely prosecute (J. Kelley 2022). All prosecuted scores 10, none 0; nothing awaiting an outcome,
+    or a suppressed small cell, is no data.
     """
-    return 10.0 * df["prosecutions"] / df["referrals"].where(df["referrals"] > 0)
+    pending = df["referrals_awaiting_outcome"]
+    return 10.0 * df["prosecutions"] / pending.where(pending > 0)
 
 
 @indicator("allegations_rate", "tccs", "Allegations per 1,000 deployed",

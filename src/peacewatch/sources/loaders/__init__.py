@@ -19,11 +19,13 @@ from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 from peacewatch.sources.loaders.polity5 import polity5
 from peacewatch.sources.loaders.pko_shortfall import pko_shortfall
 from peacewatch.sources.loaders.state_lists import cow_states, gw_states
+from peacewatch.sources.loaders.tip_tiers_recent import tip_tiers_recent
+from peacewatch.sources.loaders.troopdata import troopdata
 from peacewatch.sources.loaders.ucdp_acd import ucdp_acd
 from peacewatch.sources.loaders.wdi import wdi_gdppc, wdi_population
 
 __all__ = [
     "bara_hultman", "cow_igo_membership", "cow_nmc", "countrycode", "freedom_house", "geo_pko",
     "geo_pko_tcc_troops", "hti", "ipi_contributors", "ipi_missions", "kelley_tiers", "polity5",
-    "pko_shortfall", "cow_states", "gw_states", "ucdp_acd", "wdi_gdppc", "wdi_population",
+    "pko_shortfall", "cow_states", "gw_states", "tip_tiers_recent", "troopdata", "ucdp_acd", "wdi_gdppc", "wdi_population",
 ]

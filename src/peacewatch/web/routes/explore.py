@@ -42,7 +42,8 @@ def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo
         return csv_response([{"year": year, **r} for r in rows], ["year", *MAP_COLUMNS], f"peacewatch-countries-{year}.csv")
     hosts = sorted((r for r in rows if (r["un_personnel"] or 0) > 0), key=lambda r: -r["un_personnel"])
     data = {"year": year, "metric": metric, "metric_label": charts.MAP_METRICS[metric]["label"],
-            "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts]}
+            "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts],
+            "coverage": store.year_note(year)}
     context = {"hosts": hosts, "option": charts.world_map(rows, metric), "metrics": charts.MAP_METRICS}
     return render(request, "map.html", data, context=context)
 
@@ -70,7 +71,7 @@ def country(request: Request, key: str):
     risk = _optional(lambda: _analysis(request).country_risk(ccode))
     grade = _optional(_host_grades, request, ccode)
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
-            "graded_as_tcc": _graded_on(request, "tccs", ccode)}
+            "graded_as_tcc": _graded_on(request, "tccs", ccode), "coverage": store.coverage_ranges}
     context = {
         "deploy_option": charts.country_deployments(series),
         "tier_option": charts.country_tiers(series),

@@ -1,0 +1,128 @@
+"""Registry counts for the TCC scorecard, by the year each event happened (read-only).
+
+The registry's own statistics (``peacewatch.registry.stats.tcc_accountability``) count a referral's
+answer and outcome in the year it was *referred*, so a grade for the current year would not move when
+a TCC answers an old referral. The scorecard instead counts every event in the year it happened:
+
+* ``allegations``: cases recorded (``reported_at``) that year;
+* ``referrals_made``: substantiated cases referred to the TCC that year;
+* ``referrals``: referrals awaiting the TCC's answer at some point that year (referred by the end of
+  the year, not answered before it began); ``referrals_answered``: answers given that year (an
+  officer named or an outcome reported, whichever came first);
+* ``referrals_awaiting_outcome`` and ``outcomes``: the same for the outcome; ``prosecutions``:
+  outcomes reported that year that are prosecutions (prosecuted, convicted, acquitted);
+* ``outcomes_due``: referrals whose outcome was reported that year, or whose outcome deadline passed
+  that year without one (the cases on which a prosecution could have been reported by then);
+* ``referrals_overdue``: referrals with a deadline (officer or outcome) passed unanswered at the end
+  of the year (for the current year: at ``as_of``).
+
+This module only reads (``SELECT``) the ``cases`` and ``referrals`` tables through the registry's
+ORM models; it never writes. Published counts go through the registry's own small-cell suppression.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+COUNTS = ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome",
+          "outcomes", "outcomes_due", "prosecutions", "referrals_overdue"]
+#: Shares computed from counts: blanked with their base count when it is small.
+DERIVED = {"referrals_answered": "referrals", "prosecutions": "referrals_awaiting_outcome"}
+
+
+def _year_end(year: int, as_of: dt.date) -> dt.date:
+    return min(dt.date(year, 12, 31), as_of)
+
+
+def _overdue(due: dt.date, done: dt.datetime | None, at: dt.date) -> bool:
+    """A deadline ``due`` is overdue at ``at`` when it passed and nothing was done by then."""
+    return at > due and (done is None or done.date() > at)
+
+
+def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Per TCC and year (up to ``as_of``'s year): the counts of :data:`COUNTS`, by year of the event.
+
+    Parameters
+    ----------
+    session
+        Open registry session (only read).
+    as_of
+        Date the current year is evaluated at (default: today, UTC).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tcc_ccode, year`` and :data:`COUNTS` (float). A TCC-year appears when anything happened or
+        was pending; ``referrals_answered`` / ``prosecutions`` are NaN when nothing was awaiting.
+    """
+    from peacewatch.registry.models import Case, Referral
+    from peacewatch.registry.workflow import PROSECUTION_OUTCOMES
+
+    as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+    rows: dict[tuple[int, int], dict[str, float]] = {}
+
+    def add(tcc: int, year: int, col: str, n: float = 1.0) -> None:
+        if year <= as_of.year:
+            rows.setdefault((int(tcc), int(year)), dict.fromkeys(COUNTS, 0.0))[col] += n
+
+    for tcc, reported in session.execute(select(Case.tcc_ccode, Case.reported_at)):
+        add(tcc, reported.year, "allegations")
+    for r in session.execute(select(Referral)).scalars():
+        answered = min([t for t in (r.officer_named_at, r.outcome_reported_at) if t is not None], default=None)
+        start = r.referred_at.year
+        add(r.tcc_ccode, start, "referrals_made")
+        for year in range(start, as_of.year + 1):
+            if answered is None or answered.year >= year:
+                add(r.tcc_ccode, year, "referrals")
+            if r.outcome_reported_at is None or r.outcome_reported_at.year >= year:
+                add(r.tcc_ccode, year, "referrals_awaiting_outcome")
+            end = _year_end(year, as_of)
+            if _overdue(r.officer_due, answered, end) or _overdue(r.outcome_due, r.outcome_reported_at, end):
+                add(r.tcc_ccode, year, "referrals_overdue")
+        if answered is not None:
+            add(r.tcc_ccode, answered.year, "referrals_answered")
+        if r.outcome_reported_at is not None:
+            add(r.tcc_ccode, r.outcome_reported_at.year, "outcomes_due")
+        elif r.outcome_due < as_of:
+            add(r.tcc_ccode, r.outcome_due.year, "outcomes_due")
+        if r.outcome_reported_at is not None:
+            add(r.tcc_ccode, r.outcome_reported_at.year, "outcomes")
+            if r.outcome in PROSECUTION_OUTCOMES:
+                add(r.tcc_ccode, r.outcome_reported_at.year, "prosecutions")
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("tcc_ccode", "year") else "float64")
+                             for c in ["tcc_ccode", "year", *COUNTS]})
+    out = pd.DataFrame([{"tcc_ccode": k[0], "year": k[1], **v} for k, v in rows.items()])
+    for share, base in DERIVED.items():  # an answer rate needs something awaiting an answer
+        out.loc[out[base] == 0, share] = np.nan
+    return out.sort_values(["tcc_ccode", "year"]).reset_index(drop=True)
+
+
+def published_tcc_events(session: Session, as_of: dt.date | None = None, k: int | None = None) -> pd.DataFrame:
+    """:func:`tcc_events` with counts 1..k-1 blanked (the registry's small-cell rule, k >= 5)."""
+    return _published(tcc_events(session, as_of), k)
+
+
+def _published(raw: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
+    from peacewatch.registry.stats import suppress_small_cells
+
+    return suppress_small_cells(raw, COUNTS, DERIVED, k)
+
+
+def scorecard_registry_frame(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The TCC card's registry input as one DataFrame: the published counts of
+    :func:`published_tcc_events` plus the true counts the suspension rule decides on (``raw_<count>``).
+
+    For callers that pass ``registry=<DataFrame>`` to the scorecards (e.g. the web app, which re-grades
+    only when this frame changes).
+    """
+    raw = tcc_events(session, as_of)
+    out = _published(raw).drop(columns=["suppressed_cells"], errors="ignore")
+    for col in COUNTS:
+        out[f"raw_{col}"] = raw[col].to_numpy()
+    return out

@@ -1,0 +1,210 @@
+"""Scorecards through 2025: grades from secondary copies marked as such, TCC grades that move with
+registry activity (counted by the year events happened) and the suspension recommendation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pandas as pd
+import pytest
+from cryptography.fernet import Fernet
+from typer.testing import CliRunner
+
+from peacewatch.scorecards import explain, grade_table
+from peacewatch.scorecards.frames import current_year
+
+INDIA = 750
+
+
+def comp(g, name):
+    return next(c for c in g.components if c.indicator == name)
+
+
+def test_host_grades_reach_2025_and_mark_secondary_and_older_evidence():
+    t = grade_table("hosts")
+    graded = t[t["grade"] != "No data"].groupby("year").size()
+    assert graded.index.max() == 2025
+    assert not set(range(2016, 2020)) & set(graded.index)  # no published tier 2016-2019: no grade
+    g = explain("hosts", 404, 2024)  # Guinea-Bissau, Tier 2 Watch List in a secondary copy of the 2024 report
+    assert g.published_tier == "Tier 2 Watch List" and g.published_tier_source == "tip_tiers_recent"
+    assert g.grade.startswith("Grade ") and g.grade != g.published_tier
+    tip = comp(g, "tip_tier")
+    assert tip.score == 3.5
+    label = next(e for e in tip.evidence if e.field == "tip_tier_label")
+    assert label.secondary and label.year == 2024 and "factbook" in label.note and label.flags == ["secondary copy"]
+    palermo = next(e for e in comp(g, "palermo").evidence if e.field == "palermo_party")
+    assert palermo.older and palermo.year == 2011  # ratification records end in 2011
+    text = g.explain()
+    assert "published TIP tier: Tier 2 Watch List (secondary copy)" in text and "[secondary copy]" in text
+    row = t[(t["key"] == 404) & (t["year"] == 2024)].iloc[0]
+    assert row["mark_tip_tier"] == "secondary copy" and row["year_tip_tier"] == 2024
+    assert row["mark_palermo"] == "older than the graded year" and row["year_palermo"] == 2011
+    canada = explain("hosts", 20, 2024)  # not on the partial 2024 list: tier unknown, so no grade
+    assert canada.published_tier is None and canada.grade == "No data"
+    kelley = t[(t["key"] == 41) & (t["year"] == 2010)].iloc[0]
+    assert kelley["published_tier_source"] == "kelley_tip" and kelley["mark_tip_tier"] == ""
+
+
+def test_cli_json_and_csv_carry_the_marks(tmp_path):
+    from peacewatch.cli import app
+
+    r = CliRunner()
+    res = r.invoke(app, ["score", "hosts", "--year", "2024", "--format", "csv", "--out", str(tmp_path / "h.csv")])
+    assert res.exit_code == 0, res.output
+    csv = pd.read_csv(tmp_path / "h.csv").set_index("key")
+    assert csv.loc[404, "published_tier"] == "Tier 2 Watch List" and csv.loc[404, "mark_tip_tier"] == "secondary copy"
+    assert not csv["grade"].str.startswith("Tier").any()
+    res = r.invoke(app, ["score", "hosts", "--year", "2024", "--format", "json", "--out", str(tmp_path / "h.json")])
+    assert res.exit_code == 0, res.output
+    gb = next(g for g in json.loads((tmp_path / "h.json").read_text())["grades"] if g["key"] == 404)
+    ev = next(e for c in gb["components"] if c["indicator"] == "tip_tier" for e in c["evidence"] if e["field"] == "tip_tier")
+    assert ev["secondary"] is True and ev["year"] == 2024 and gb["published_tier"] == "Tier 2 Watch List"
+    res = r.invoke(app, ["score", "hosts", "--year", "2024"])
+    assert res.exit_code == 0 and "Grade" in res.output and "(secondary copy)" in res.output
+
+
+# --------------------------------------------------------------------------- registry-driven TCC grades
+@pytest.fixture
+def registry(tmp_path, monkeypatch):
+    """A temporary SQLite registry with a coordinator and India's liaison (service functions only)."""
+    from peacewatch.registry import auth
+    from peacewatch.registry.service import Registry
+
+    monkeypatch.setenv("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
+    monkeypatch.delenv("PEACEWATCH_MIN_CELL", raising=False)
+    monkeypatch.setattr(auth, "_SCRYPT", {"n": 2**4, "r": 8, "p": 1})
+    reg = Registry(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    with reg.session() as s:
+        users = {name: auth.create_user(s, name, f"{name}-password", role, tcc).user.id
+                 for name, role, tcc in [("coord", auth.COORDINATOR, None), ("liaison", auth.TCC_LIAISON, INDIA)]}
+    yield reg, users
+    reg.dispose()
+
+
+def _user(s, uid):
+    from peacewatch.registry.models import User
+
+    return s.get(User, uid)
+
+
+def _refer_cases(reg, users, n: int, when: dt.datetime) -> list[int]:
+    """n substantiated cases against India's personnel, referred to India on ``when``."""
+    from peacewatch.registry.cases import create_case, transition_case
+
+    ids = []
+    with reg.session() as s:
+        coord = _user(s, users["coord"])
+        for i in range(n):
+            case = create_case(s, coord, mission="UNMISS", tcc_ccode=INDIA, category="sexual_exploitation",
+                               summary=f"test allegation {i}", now=when)
+            for status in ("under_investigation", "substantiated", "referred_to_tcc"):
+                transition_case(s, coord, case.id, status, now=when)
+            ids.append(case.id)
+    return ids
+
+
+def _tcc(reg, year):
+    with reg.session() as s:
+        t = grade_table("tccs", year, registry=s).set_index("key")
+        g = explain("tccs", INDIA, year, registry=s)
+    return t.loc[INDIA], g
+
+
+def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(registry):
+    from peacewatch.registry.cases import transition_case
+
+    reg, users = registry
+    today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    when = today - dt.timedelta(days=40)  # officer deadline (10 working days) has passed, outcome (90 days) not
+    year = when.year
+    assert year <= current_year()
+
+    with reg.session() as s:  # empty registry: India has no grade from registry data in that year
+        t = grade_table("tccs", year, registry=s)
+    before = t[t["key"] == INDIA]
+    assert before.empty or before.iloc[0]["grade"] == "No data" or math.isnan(before.iloc[0]["s_referrals_answered"])
+
+    ids = _refer_cases(reg, users, 5, when)
+    row, g = _tcc(reg, year)
+    assert row["s_referrals_answered"] == 0 and row["s_prosecutions"] == 0  # 5 awaiting, none answered
+    assert row["grade"] != "No data"
+    low_score = row["score"]
+    assert row["suspension"] == "referrals_unanswered_past_deadline"
+    assert row["n_referrals_unanswered_past_deadline"] == 5
+    assert g.suspension["flagged"] and g.suspension["counts"]["referrals_unanswered_past_deadline: referrals_overdue"] == 5
+    assert row["registry_data"] and g.suspension["registry_data"]
+    assert "suspension of new deployments: RECOMMENDED" in g.explain()
+    # 5 allegations that year, set against India's latest known deployment (an older year, marked)
+    assert row["s_allegations_rate"] == row["s_allegations_rate"]  # not NaN
+    assert row["mark_allegations_rate"] == "older than the graded year" and row["year_allegations_rate"] < year
+    deployed = next(e for e in comp(g, "allegations_rate").evidence if e.field == "deployed")
+    assert deployed.older and deployed.year == row["year_allegations_rate"]
+
+    # India names officers and reports prosecutions: the current grade rises and the flag goes
+    with reg.session() as s:
+        liaison = _user(s, users["liaison"])
+        for cid in ids:
+            transition_case(s, liaison, cid, "outcome_reported", outcome="prosecuted", now=today)
+    row, g = _tcc(reg, today.year)
+    assert row["s_referrals_answered"] == 10 and row["s_prosecutions"] == 10
+    assert row["suspension"] == "" and not g.suspension["flagged"]
+    if today.year == year:
+        assert row["score"] > low_score
+    assert row["grade"] in ("Grade A", "Grade B")
+
+
+def test_tcc_without_registry_data_says_so(registry):
+    reg, _ = registry
+    with reg.session() as s:
+        g = explain("tccs", INDIA, 2012, registry=s)
+    assert g.suspension["registry_data"] is False and not g.suspension["flagged"]
+    assert "suspension of new deployments: no registry data" in g.explain()
+
+
+def test_no_prosecution_rule_and_small_counts_are_suppressed(registry):
+    from peacewatch.registry.cases import transition_case
+
+    reg, users = registry
+    today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    ids = _refer_cases(reg, users, 5, today - dt.timedelta(days=3))
+    with reg.session() as s:  # answered on time, but no prosecution of 5 substantiated cases
+        liaison = _user(s, users["liaison"])
+        for cid in ids:
+            transition_case(s, liaison, cid, "outcome_reported", outcome="disciplinary_action", now=today)
+    row, g = _tcc(reg, today.year)
+    assert row["suspension"] == "no_prosecution_after_substantiated_cases"
+    assert row["n_no_prosecution_after_substantiated_cases"] == 5
+    assert row["n_no_prosecution_after_substantiated_cases_prosecutions"] == 0
+    # 3 more referrals, 200 days old: their deadlines passed unanswered, but 3 is a small cell (not shown)
+    _refer_cases(reg, users, 3, today - dt.timedelta(days=200))
+    row, _ = _tcc(reg, today.year)
+    assert row["n_no_prosecution_after_substantiated_cases"] == 8 and row["n_no_prosecution_after_substantiated_cases_prosecutions"] == 0
+    assert math.isnan(row["n_referrals_unanswered_past_deadline"])  # 3 overdue: suppressed, and below the line
+    assert row["suspension"] == "no_prosecution_after_substantiated_cases"
+
+
+def test_registry_events_are_counted_in_the_year_they_happened(registry):
+    """Referred in November 2024, officer named February 2025, prosecution reported March 2026:
+    each event lands in its own year, and the referral awaits an answer in 2024 and 2025 only."""
+    from peacewatch.registry.cases import transition_case
+    from peacewatch.scorecards.registry_events import tcc_events
+
+    reg, users = registry
+    ids = _refer_cases(reg, users, 1, dt.datetime(2024, 11, 4, 10))
+    with reg.session() as s:
+        liaison = _user(s, users["liaison"])
+        transition_case(s, liaison, ids[0], "national_investigation_appointed", officer_name="Col. A",
+                        now=dt.datetime(2025, 2, 3, 10))
+        transition_case(s, liaison, ids[0], "outcome_reported", outcome="convicted", now=dt.datetime(2026, 3, 2, 10))
+        ev = tcc_events(s, as_of=dt.date(2026, 6, 1)).set_index("year")
+    assert list(ev.index) == [2024, 2025, 2026] and set(ev["tcc_ccode"]) == {INDIA}
+    assert ev.loc[2024, ["allegations", "referrals_made", "referrals", "referrals_answered"]].tolist() == [1, 1, 1, 0]
+    # officer due 10 working days after 4 Nov 2024 (18 Nov): overdue at the end of 2024, answered in 2025
+    assert ev.loc[2024, "referrals_overdue"] == 1 and ev.loc[2025, "referrals_answered"] == 1
+    assert ev.loc[2025, "referrals"] == 1 and math.isnan(ev.loc[2026, "referrals_answered"])  # nothing awaited in 2026
+    # outcome due 90 days after referral (2 Feb 2025): overdue at the end of 2025, reported in 2026
+    assert ev.loc[2025, "referrals_overdue"] == 1 and ev.loc[2026, "referrals_overdue"] == 0
+    assert ev.loc[2026, ["outcomes", "prosecutions", "referrals_awaiting_outcome"]].tolist() == [1, 1, 1]
+    assert ev.loc[2025, "prosecutions"] == 0
