@@ -49,6 +49,7 @@ def test_run_writes_the_models_report(main_job):
     out, _ = main_job
     html = (out / "report" / "models-report.html").read_text()
     assert "<html" in html and "MINUSTAH" in html
+    assert "Democratic density (Smith 2012)" in html and "International Studies Quarterly 62(3), 2018" in html
 
 
 @pytest.mark.slow
@@ -66,6 +67,8 @@ def test_run_writes_the_three_scorecards_as_csv_and_json(main_job):
         assert table["year"].min() == doc["years"][0] == 2001 and table["year"].max() <= doc["years"][1]
     missions = json.loads((cards / "missions.json").read_text())["grades"]
     assert any(g["key"] == "MINUSTAH" and g["year"] == 2005 for g in missions)
+    methods = (cards / "scorecards-methods.md").read_text()
+    assert "## References" in methods and "| Kelley 2017 | Judith G. Kelley, Scorecard Diplomacy" in methods
     for name in ("scorecards-methods.html", "scorecards-methods.md", "tip_tier_counts.png", "palermo_parties.svg"):
         assert (cards / name).stat().st_size > 0, name
 

@@ -22,7 +22,7 @@ from peacewatch.models.incidence import incidence_index
 from peacewatch.models.plots import plot_density, plot_marginal_effects, plot_predicted_risk
 from peacewatch.models.tables import glance_models, regression_table, tidy_models
 from peacewatch.models.typology import typology_table
-from peacewatch.works import cite as cite_work
+from peacewatch.works import WORKS, cite as cite_work
 
 TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>peacewatch models report</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -63,6 +63,7 @@ caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:le
 internal sex trafficking); NGO report counts and IOM victims assisted are not available as country-year data.</p>
 <h3>Haiti</h3>{{ incidence_haiti | safe }}
 <h3>Mean index by year (all states in the COW system)</h3>{{ incidence_years | safe }}
+<h2>References</h2><ul class="note">{% for w in works %}<li><strong>{{ w.short }}</strong>: {{ w.reference }}</li>{% endfor %}</ul>
 <h2>Sources</h2><pre class="note">{{ cite }}</pre>
 </body></html>"""
 
@@ -179,6 +180,7 @@ def write_report(out_dir: Path) -> Path:
         years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, us_sentence=us_sentence, glance=glance, default=full.name, tidy=tidy,
         fig_density=_svg(f0[1]), fig_duration=_svg(f1[1]), fig_tccs=_svg(f2[1]), fig_risk=_svg(f3[1]), planned=planned, haiti=haiti_html,
         incidence_haiti=incidence_haiti, incidence_years=incidence_years, cite=html.unescape(cite),
+        works=list(WORKS.values()),
     )
     path = out_dir / "models-report.html"
     path.write_text(page, encoding="utf-8")

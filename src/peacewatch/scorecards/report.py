@@ -163,6 +163,10 @@ def methods_blocks() -> list[tuple[str, object]]:
     counts = tip_tier_counts()
     b += [("h2", "Published TIP tier counts (reproduced from the Kelley file)"),
           ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()]))]
+    from peacewatch.works import WORKS
+
+    b += [("h2", "References"), ("table", (["cited as", "work", "what peacewatch takes from it"],
+                                           [[w.short, w.reference, w.what_peacewatch_takes] for w in WORKS.values()]))]
     return b
 
 
