@@ -29,3 +29,14 @@ def test_every_un_host_country_is_on_the_vendored_world_map(server):
     df = server["app"].state.store.panel_df
     hosts = set(df.loc[df["un_personnel"] > 0, "iso3"].dropna())
     assert len(hosts) > 30 and hosts <= on_map, sorted(hosts - on_map)
+
+
+def test_axe_for_the_tests_matches_the_lock_file_and_is_never_served(http):
+    tests_vendor = Path(__file__).parent / "vendor"
+    lock = json.loads((WEB / "assets" / "package-lock.json").read_text())["packages"]
+    listed = dict(re.findall(r"^- (\S+) (\S+) ", (tests_vendor / "README.md").read_text(), flags=re.M))
+    assert listed == {"axe-core": lock["node_modules/axe-core"]["version"]}
+    assert (tests_vendor / "axe.min.js").read_text()[:40].startswith(f"/*! axe v{listed['axe-core']}")
+    assert "Mozilla Public License" in (tests_vendor / "THIRD_PARTY_LICENSES.md").read_text()
+    assert not list((WEB / "static").rglob("axe*"))
+    assert http.get("/static/vendor/axe.min.js").status_code == 404

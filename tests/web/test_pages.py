@@ -126,7 +126,7 @@ def test_pages_reach_2025_with_a_coverage_note_per_year(http):
     country = http.get("/country/404", params={"format": "json"}).json()
     assert any(r["year"] == 2024 and r["tip_tier_label"] == "Tier 2 Watch List" for r in country["series"])
     assert any(c["id"] == "tip" and c["years"] == "2001-2015, 2020-2025" for c in country["coverage"])
-    sc = http.get("/scorecards/hosts", params={"year": 2024, "format": "json"}).json()
+    sc = http.get("/scorecards/hosts", params={"year": 2024, "format": "json", "scope": "all"}).json()
     assert sc["years"][-1] == 2025 and sc["coverage"]["notes"]
     row = next(r for r in sc["rows"] if r["key"] == 404)
     assert row["grade"].startswith("Grade") and row["published_tier"] == "Tier 2 Watch List"
@@ -134,6 +134,7 @@ def test_pages_reach_2025_with_a_coverage_note_per_year(http):
     assert "secondary copy" in sc["coverage"]["text"]
     page = html.unescape(http.get("/scorecards/hosts", params={"year": 2024}).text)
     assert "Published TIP tier" in page and "(secondary copy)" in page and "Tier 2 Watch List" in page
+    assert "No UN deployment data for 2024, so every state is shown." in page  # no host list to narrow to
     detail = html.unescape(http.get("/scorecards/hosts/404", params={"year": 2024}).text)
     assert "Published TIP tier for 2024: Tier 2 Watch List (from a secondary copy of the report)" in detail
     gap = http.get("/scorecards/hosts", params={"year": 2018, "format": "json"}).json()
@@ -247,3 +248,24 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
         page = html.unescape(client.get("/scorecards/tccs", params={"year": when.year, "q": "India"}).text)
         assert "Suspension of new deployments" in page and "Recommended" in page
         assert "referrals unanswered past deadline: 5" in page
+
+
+@pytest.mark.parametrize("path", ["/", "/?year=2004&format=csv", "/country", "/country/41", "/missions", "/mission/MINUSTAH",
+                                  "/scorecards/hosts", "/scorecards/hosts/41", "/model", "/report", "/report/follow-up",
+                                  "/registry/login", "/static/css/app.css"])
+def test_head_is_answered_like_get_without_a_body(base_url, path):
+    import httpx
+
+    with httpx.Client(base_url=base_url) as c:
+        get = c.get(path)
+        head = c.head(path)
+    assert head.status_code == get.status_code == 200, path
+    assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers.get("content-security-policy") == get.headers.get("content-security-policy")
+
+
+def test_head_of_a_post_only_route_is_still_405(base_url):
+    import httpx
+
+    with httpx.Client(base_url=base_url) as c:
+        assert c.head("/registry/logout").status_code == 405

@@ -101,23 +101,35 @@ class ScorecardCache:
     DataFrame object is passed again for as long as the registry's statistics do not change.
     """
 
+    #: Seconds the registry's published TCC statistics are reused before asking the database again:
+    #: the query costs tens of milliseconds and every TCC scorecard request needs it; published
+    #: aggregates a few seconds old are fine for a public scorecard.
+    REGISTRY_TTL = 5.0
+
     def __init__(self, registry):
         self.registry = registry
         self._lock = threading.Lock()
         self._accountability: pd.DataFrame | None = None
+        self._checked_at = float("-inf")
         #: card -> (registry frame the table was graded with, full table, per-table memo)
         self._tables: dict[str, tuple[Any, pd.DataFrame, dict]] = {}
 
     def _registry_frame(self, card: str):
         if card != "tccs":
             return None
+        import time
+
         from peacewatch.scorecards.registry_events import scorecard_registry_frame
 
+        with self._lock:
+            if self._accountability is not None and time.monotonic() - self._checked_at < self.REGISTRY_TTL:
+                return self._accountability
         with self.registry.session() as s:
             # counts by the year each event happened, published (small cells suppressed) and true
             # counts for the suspension rule (which only flags on counts large enough to be shown)
             fresh = scorecard_registry_frame(s)
         with self._lock:
+            self._checked_at = time.monotonic()
             if self._accountability is None or not self._accountability.equals(fresh):
                 self._accountability = fresh
             return self._accountability
@@ -198,6 +210,16 @@ class ModelCache:
     def risk_curve(self) -> pd.DataFrame:
         fn = require("peacewatch.models.plots", "predicted_risk_curve")
         return self._memo("curve", lambda: fn(self.default()))
+
+    def base_rate(self) -> dict:
+        """Share of the default model's estimation country-years that are destinations (computed from
+        the sample the model was fitted on): ``share``, ``events``, ``n``, ``years``."""
+        def make():
+            m = self.default()
+            y = m.data[m.spec.outcome]
+            return {"share": float(y.mean()), "events": int(y.sum()), "n": int(len(y)),
+                    "years": f"{m.spec.years[0]}-{m.spec.years[1]}"}
+        return self._memo("base_rate", make)
 
     def predict_planned(self, personnel: float, duration: float, tccs: int, **controls) -> dict:
         fn = require("peacewatch.models.deployment_risk", "predict_planned")

@@ -15,6 +15,7 @@ from peacewatch.registry.service import Registry
 from peacewatch.web import errors
 from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
+from peacewatch.web.head import HeadAsGet
 from peacewatch.web.routes import (
     explore, intake_pages, model_pages, registry_compliance, registry_pages, registry_vetting, scorecard_pages,
 )
@@ -93,6 +94,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     app.state.lookup_limiter = intake.RateLimiter(per_client=30, overall=600)
     app.state.login_limiter = intake.RateLimiter(per_client=20, overall=600)
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is GET up to the last byte, then the body is dropped
 
     @app.middleware("http")
     async def security_headers(request, call_next):

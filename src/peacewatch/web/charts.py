@@ -12,13 +12,18 @@ from __future__ import annotations
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 TEXT = "#1b1b1b"
 
-#: Map metrics: key -> (label, panel column, visualMap pieces)
+#: Colour of countries without data on every map (the HTML legend lists it as "no data").
+NO_DATA = "#ffffff"
+
+#: Map metrics: key -> label, unit, panel column, visualMap pieces (colour per value range).
 MAP_METRICS: dict[str, dict] = {
     "deployments": {
         "label": "UN personnel deployed (December)",
+        "unit": "people (troops, police and military observers)",
         "column": "un_personnel",
         "pieces": [
-            {"value": 0, "label": "none", "color": "#f0f0f0"},
+            # "none" (a reported zero) is grey, unlike white "no data".
+            {"value": 0, "label": "none (0)", "color": "#bdbdbd"},
             {"gt": 0, "lt": 1000, "label": "1-999", "color": "#c6dbef"},
             {"gte": 1000, "lt": 5000, "label": "1,000-4,999", "color": "#6baed6"},
             {"gte": 5000, "lt": 10000, "label": "5,000-9,999", "color": "#2171b5"},
@@ -27,6 +32,7 @@ MAP_METRICS: dict[str, dict] = {
     },
     "destination": {
         "label": "Sex-trafficking destination (HTI)",
+        "unit": "HTI report of the year",
         "column": "hti_pdest",
         "pieces": [
             {"value": 1, "label": "destination", "color": "#D55E00"},
@@ -35,23 +41,43 @@ MAP_METRICS: dict[str, dict] = {
     },
     "tier": {
         "label": "US TIP Report tier",
-        "column": "tip_tier",
+        "unit": "tier published in the TIP Report (Kelley's coding)",
+        "column": "tip_tier_code",
         "pieces": [
             {"value": 1, "label": "Tier 1", "color": "#1a9850"},
             {"value": 2, "label": "Tier 2", "color": "#fee08b"},
             {"value": 2.5, "label": "Tier 2 Watch List", "color": "#fc8d59"},
             {"value": 3, "label": "Tier 3", "color": "#b2182b"},
+            # Not tiers but published statuses: drawn apart from each other and from "no data".
+            {"value": 8, "label": "Special Case", "color": "#7b3294"},
+            {"value": 9, "label": "Not rated", "color": "#878787"},
         ],
     },
 }
+#: Map codes of the TIP statuses that have no tier number.
+TIER_STATUS_CODES = {"Special Case": 8, "Not rated": 9}
+
+
+def map_value(row: dict, metric: str):
+    """The number a country is coloured by (TIP statuses without a tier get their own codes)."""
+    if metric == "tier":
+        if row.get("tip_tier") is not None:
+            return row["tip_tier"]
+        return TIER_STATUS_CODES.get(row.get("tip_tier_label"))
+    return row.get(MAP_METRICS[metric]["column"])
 
 
 def world_map(rows: list[dict], metric: str) -> dict:
-    """Choropleth of ``rows`` (map records of one year) on the ISO3-keyed world map."""
+    """Choropleth of ``rows`` (map records of one year) on the ISO3-keyed world map.
+
+    The legend is drawn in HTML under the map (title, unit, every colour and "no data"), so the
+    ECharts legend is hidden. The map does not zoom with the mouse wheel (it would trap page
+    scrolling); the page's zoom buttons do (``static/js/app.js``).
+    """
     spec = MAP_METRICS[metric]
     data = []
     for r in rows:
-        value = r.get(spec["column"])
+        value = map_value(r, metric)
         if r.get("iso3") is None or value is None:
             continue
         data.append({
@@ -63,107 +89,103 @@ def world_map(rows: list[dict], metric: str) -> dict:
         "aria": {"enabled": True},
         "animation": False,
         "tooltip": {"trigger": "item"},
-        "visualMap": {
-            "type": "piecewise", "pieces": spec["pieces"], "left": 10, "bottom": 10,
-            "textStyle": {"color": TEXT}, "itemGap": 6, "orient": "vertical",
-        },
+        "visualMap": {"type": "piecewise", "pieces": spec["pieces"], "show": False},
         "series": [{
-            "type": "map", "map": "world", "nameProperty": "iso3", "roam": True,
-            "name": spec["label"], "data": data, "zoom": 1.15,
-            "itemStyle": {"areaColor": "#ffffff", "borderColor": "#888", "borderWidth": 0.4},
+            "type": "map", "map": "world", "nameProperty": "iso3", "roam": False,
+            "name": spec["label"], "data": data, "zoom": 1.15, "scaleLimit": {"min": 1, "max": 12},
+            "itemStyle": {"areaColor": NO_DATA, "borderColor": "#888", "borderWidth": 0.4},
             "emphasis": {"label": {"show": False}, "itemStyle": {"areaColor": "#ffd92f"}},
             "select": {"disabled": True},
         }],
     }
 
 
-def _axis(name: str, **extra) -> dict:
-    return {"type": "value", "name": name, "nameTextStyle": {"color": TEXT},
+def _axis(name: str, gap: int = 48, **extra) -> dict:
+    # Axis names run along their axis (middle, rotated): at the top they collide with a legend that
+    # wraps on a phone, and an inverted axis puts its name on the first x tick.
+    return {"type": "value", "name": name, "nameLocation": "middle", "nameGap": gap, "nameTextStyle": {"color": TEXT},
             "axisLabel": {"color": TEXT}, **extra}
 
 
-def _base(years: list[int]) -> dict:
+def _base(xs: list) -> dict:
     return {
         "aria": {"enabled": True},
         # No animation: charts appear at once (faster first paint, kinder to prefers-reduced-motion).
         "animation": False,
         "color": PALETTE,
         "tooltip": {"trigger": "axis"},
-        "legend": {"top": 0, "textStyle": {"color": TEXT}},
-        "grid": {"left": 60, "right": 60, "top": 40, "bottom": 30},
-        "xAxis": {"type": "category", "data": [str(y) for y in years], "axisLabel": {"color": TEXT}},
+        # One scrolling line: a legend never wraps down onto the plot or an axis name.
+        "legend": {"type": "scroll", "top": 0, "left": 10, "right": 10, "textStyle": {"color": TEXT}},
+        "grid": {"left": 70, "right": 60, "top": 40, "bottom": 36},
+        "xAxis": {"type": "category", "data": [str(x) for x in xs], "axisLabel": {"color": TEXT}},
     }
 
 
-def country_deployments(series: list[dict]) -> dict:
-    """Stacked bars of troops, police and observers with the number of TCCs on a second axis."""
-    years = [r["year"] for r in series]
-    opt = _base(years)
-    opt["yAxis"] = [_axis("personnel"), _axis("TCCs", splitLine={"show": False})]
-    bars = [("Troops", "un_troops"), ("Police", "un_police"), ("Observers", "un_observers")]
-    opt["series"] = [
-        {"type": "bar", "stack": "p", "name": label, "data": [r[col] for r in series]} for label, col in bars
-    ] + [{"type": "line", "name": "TCCs", "yAxisIndex": 1, "data": [r["un_tccs"] for r in series],
-          "symbolSize": 6}]
-    return opt
+BAND_COLOR = "#9ecae1"
 
 
-def country_tiers(series: list[dict]) -> dict:
-    """TIP tier by year (1 best, 3 worst; 2.5 = Watch List) and HTI destination status."""
-    years = [r["year"] for r in series]
-    opt = _base(years)
-    opt["yAxis"] = [
-        _axis("TIP tier", min=1, max=3, inverse=True, interval=0.5),
-        _axis("destination (HTI)", min=0, max=1, interval=1, splitLine={"show": False}),
-    ]
-    opt["series"] = [
-        {"type": "line", "name": "TIP tier", "step": "middle", "data": [r["tip_tier"] for r in series],
-         "symbolSize": 7},
-        {"type": "scatter", "name": "HTI destination (1 = yes)", "yAxisIndex": 1,
-         "data": [r["hti_pdest"] for r in series], "symbol": "diamond", "symbolSize": 9},
-    ]
-    return opt
+def risk_band(rows: list[dict], x_key: str = "year", digits: int = 2) -> dict:
+    """Predicted probability with its interval as a shaded band (rows: x, risk, risk_lo, risk_hi).
 
-
-def risk_band(rows: list[dict], x_key: str = "year") -> dict:
-    """Predicted probability with its interval as a shaded band (rows: x, risk, risk_lo, risk_hi)."""
+    The tooltip (``pwTooltip``, read by ``static/js/app.js``) shows the value and the interval's
+    bounds, e.g. "0.50 (95% interval 0.41-0.60)".
+    """
     xs = [r[x_key] for r in rows]
     opt = _base(xs)
-    opt["yAxis"] = [_axis("probability", min=0, max=1)]
-    lo = [r["risk_lo"] for r in rows]
-    width = [None if r["risk_hi"] is None or r["risk_lo"] is None else r["risk_hi"] - r["risk_lo"] for r in rows]
+    opt["yAxis"] = [_axis("probability", 44, min=0, max=1)]
+    lo = [_round(r["risk_lo"], 4) for r in rows]
+    width = [None if r["risk_hi"] is None or r["risk_lo"] is None else round(r["risk_hi"] - r["risk_lo"], 4) for r in rows]
     opt["series"] = [
         # stackStrategy "all": the band must stack on a negative lower bound too (default is same-sign only).
         {"type": "line", "name": "lower bound", "data": lo, "stack": "ci", "stackStrategy": "all", "lineStyle": {"opacity": 0},
          "symbol": "none", "tooltip": {"show": False}},
-        {"type": "line", "name": "interval", "data": width, "stack": "ci", "stackStrategy": "all", "lineStyle": {"opacity": 0},
-         "symbol": "none", "areaStyle": {"color": "#9ecae1", "opacity": 0.6}},
-        {"type": "line", "name": "predicted risk", "data": [r["risk"] for r in rows], "symbolSize": 6,
-         "color": PALETTE[1]},
+        {"type": "line", "name": "95% interval", "data": width, "stack": "ci", "stackStrategy": "all", "lineStyle": {"opacity": 0},
+         "symbol": "none", "areaStyle": {"color": BAND_COLOR, "opacity": 0.6}, "itemStyle": {"color": BAND_COLOR}},
+        {"type": "line", "name": "predicted risk", "data": [_round(r["risk"], 4) for r in rows], "symbolSize": 6,
+         "itemStyle": {"color": PALETTE[1]}, "lineStyle": {"color": PALETTE[1]}},
     ]
-    opt["legend"]["data"] = ["predicted risk", "interval"]
+    opt["legend"]["data"] = ["predicted risk", "95% interval"]
+    opt["pwTooltip"] = {"kind": "band", "digits": digits,
+                        "lo": [_round(r["risk_lo"], 4) for r in rows], "hi": [_round(r["risk_hi"], 4) for r in rows]}
     return opt
 
 
 def mission_size(months: list[dict]) -> dict:
     """Monthly troops, police and observers (stacked areas) and contributors (line)."""
     opt = _base([m["month"] for m in months])
-    opt["yAxis"] = [_axis("personnel"), _axis("contributors", splitLine={"show": False})]
+    opt["yAxis"] = [_axis("personnel", 52), _axis("contributors", 36, splitLine={"show": False}, minInterval=1)]
     opt["series"] = [
         {"type": "line", "stack": "p", "areaStyle": {}, "symbol": "none", "name": label,
-         "data": [m[col] for m in months]}
+         "data": [_int(m[col]) for m in months]}
         for label, col in (("Troops", "troops"), ("Police", "police"), ("Observers", "observers"))
     ] + [{"type": "line", "name": "Contributors", "yAxisIndex": 1, "symbol": "none",
-          "data": [m["n_contributors"] for m in months], "lineStyle": {"type": "dashed"}}]
-    opt["dataZoom"] = [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 0}]
-    opt["grid"]["bottom"] = 50
+          "data": [_int(m["n_contributors"]) for m in months], "lineStyle": {"type": "dashed"}}]
+    # The slider sits inside the canvas, aligned with the plot (its handles' labels are hidden: the
+    # x axis already shows the months, and at the edges they were cut off).
+    opt["dataZoom"] = [{"type": "inside", "zoomOnMouseWheel": False, "moveOnMouseWheel": False},
+                       {"type": "slider", "height": 22, "bottom": 16, "left": 70, "right": 60, "showDetail": False}]
+    opt["grid"]["bottom"] = 80
     return opt
 
 
-def simple_lines(xs: list, series: dict[str, list], y_name: str) -> dict:
+def simple_lines(xs: list, series: dict[str, list], y_name: str, digits: int | None = None) -> dict:
     """Lines sharing one x axis (e.g. democratic density by year)."""
     opt = _base(xs)
-    opt["yAxis"] = [_axis(y_name)]
-    opt["series"] = [{"type": "line", "name": k, "data": v, "symbolSize": 6, "connectNulls": False}
+    opt["yAxis"] = [_axis(y_name, 44)]
+    opt["series"] = [{"type": "line", "name": k, "data": [_round(x, digits) for x in v] if digits is not None else v,
+                      "symbolSize": 6, "connectNulls": False}
                      for k, v in series.items()]
     return opt
+
+
+def category_labels(values: list[float]) -> list[str]:
+    """Numbers as category-axis labels with thousands separators (19345 -> "19,345")."""
+    return [f"{v:,.0f}" for v in values]
+
+
+def _int(v):
+    return None if v is None else int(round(v))
+
+
+def _round(v, digits):
+    return None if v is None else round(float(v), digits)

@@ -12,6 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from peacewatch.web import labels
 from peacewatch.web.settings import WebSettings
 
 #: Columns of the map page (one row per country for the chosen year).
@@ -118,9 +119,26 @@ class DataStore:
     # -------------------------------------------------------------- lookups
     @cached_property
     def country_names(self) -> dict[int, str]:
-        """COW code -> country name (the panel's latest name for the code)."""
+        """COW code -> the country's display name today (:func:`labels.country_name`)."""
         df = self.panel_df.sort_values("year").drop_duplicates("ccode", keep="last")
-        return dict(zip(df["ccode"].astype(int), df["country"]))
+        return {int(c): labels.country_name(int(c), n) for c, n in zip(df["ccode"], df["country"])}
+
+    def country_name(self, ccode: int, year: int | None = None) -> str:
+        """The display name of ``ccode`` in ``year`` (the same on every page)."""
+        return labels.country_name(ccode, self.country_names.get(int(ccode)), year)
+
+    @cached_property
+    def _country_keys(self) -> list[tuple[int, set[str]]]:
+        """Every name a country is found by (display names of all years, panel names, aliases), folded."""
+        df = self.panel_df.drop_duplicates(["ccode", "country"])
+        keys: dict[int, set[str]] = {}
+        for c, n in zip(df["ccode"].astype(int), df["country"]):
+            keys.setdefault(c, set()).add(labels.fold(n))
+        for c in keys:
+            keys[c] |= {labels.fold(n) for _, n in labels.COUNTRY_NAMES.get(c, [])}
+            keys[c] |= {labels.fold(n) for n in labels.COUNTRY_ALIASES.get(c, [])}
+            keys[c].add(labels.fold(self.country_names[c]))
+        return sorted(keys.items())
 
     @cached_property
     def years(self) -> list[int]:
@@ -134,21 +152,37 @@ class DataStore:
         return int(full["year"].max()) if len(full) else int(df["year"].max())
 
     def resolve_country(self, key: str) -> int:
-        """Accept a COW code (``41``), ISO3 (``HTI``) or name (``Haiti``) and return the COW code.
+        """Accept a COW code (``41``), ISO3 (``HTI``) or a name (``Haiti``, ``côte d'ivoire``,
+        ``Yugoslavia``; accents and case do not matter) and return the COW code.
 
-        One resolver for the whole project (:func:`peacewatch.countries.resolve_country`); a state
-        outside the panel's years is "not found" too.
+        Codes and names go through the project's one resolver (:func:`peacewatch.countries.resolve_country`);
+        what it does not know is then matched against the panel's display names, accent-blind, so the
+        search box also finds a country by the start of its name.
         """
         from peacewatch.countries import country_label, resolve_country
         from peacewatch.errors import InputError
 
+        key = key.strip()
         try:
             ccode = resolve_country(key)
         except InputError as exc:
-            raise NotFoundError(str(exc)) from None
-        if ccode not in self.country_names:
-            raise NotFoundError(f"{country_label(ccode)} is not in the panel ({self.years[0]}-{self.years[-1]})")
-        return ccode
+            problem = str(exc)
+        else:
+            if ccode in self.country_names:
+                return ccode
+            problem = f"{country_label(ccode)} is not in the panel ({self.years[0]}-{self.years[-1]})"
+        needle = labels.fold(key)
+        if needle:
+            exact = [c for c, names in self._country_keys if needle in names]
+            if len(exact) == 1:
+                return exact[0]
+            partial = [c for c, names in self._country_keys if any(n.startswith(needle) or f" {needle}" in n for n in names)]
+            if len(partial) == 1:
+                return partial[0]
+            if len(partial) > 1:
+                options = ", ".join(sorted(self.country_names[c] for c in partial)[:8])
+                raise NotFoundError(f"{key!r} matches several countries ({options}); type more of the name")
+        raise NotFoundError(problem)
 
     # -------------------------------------------------------------- coverage
     @per_key
@@ -179,7 +213,30 @@ class DataStore:
         if year not in self.years:
             raise NotFoundError(f"year {year} is outside the panel ({self.years[0]}-{self.years[-1]})")
         df = self.panel_df
-        return records(df.loc[df["year"] == year, MAP_COLUMNS].sort_values("country"))
+        rows = records(df.loc[df["year"] == year, MAP_COLUMNS])
+        for r in rows:
+            r["country"] = labels.country_name(r["ccode"], r["country"], year)
+        return sorted(rows, key=lambda r: labels.fold(r["country"]))
+
+    @cached_property
+    def host_values(self) -> dict[int, dict]:
+        """Each country's latest known GDP per capita, population, Polity2 and conflict, with the year
+        of each value (what the planned-mission form fills in for a chosen host)."""
+        df = self.panel_df.sort_values("year")
+        out: dict[int, dict] = {int(c): {"country": n} for c, n in self.country_names.items()}
+        for col in ("gdppc", "population", "polity2", "conflict"):
+            known = df[df[col].notna()].drop_duplicates("ccode", keep="last")
+            for c, v, y in zip(known["ccode"].astype(int), known[col], known["year"].astype(int)):
+                if c in out:
+                    out[c][col] = round(float(v), 1) if col == "gdppc" else int(round(float(v)))
+                    out[c][col + "_year"] = y
+        return out
+
+    @per_key
+    def host_ccodes(self, year: int) -> frozenset[int]:
+        """COW codes of the states with UN personnel on their soil in ``year``."""
+        df = self.panel_df
+        return frozenset(int(c) for c in df.loc[(df["year"] == year) & (df["un_personnel"] > 0), "ccode"])
 
     @per_key
     def country_series(self, ccode: int) -> list[dict]:
@@ -194,7 +251,7 @@ class DataStore:
     def country_info(self, ccode: int) -> dict:
         df = self.panel_df
         row = df.loc[df["ccode"] == ccode].iloc[-1]
-        return {"ccode": int(ccode), "country": row["country"],
+        return {"ccode": int(ccode), "country": self.country_names.get(int(ccode), row["country"]),
                 "iso3": None if pd.isna(row["iso3"]) else row["iso3"]}
 
     @per_key
@@ -227,6 +284,12 @@ class DataStore:
         g["first"] = g["first"].dt.strftime("%Y-%m")
         g["last"] = g["last"].dt.strftime("%Y-%m")
         return records(g)
+
+    @per_key
+    def mission_host_codes(self, mission: str) -> tuple[int, ...]:
+        """COW codes of a mission's hosts (for finding it by a host's other names)."""
+        m = self.missions
+        return tuple(sorted({int(c) for c in m.loc[m["mission"] == mission, "ccode"]}))
 
     @per_key
     def mission_months(self, mission: str) -> pd.DataFrame:

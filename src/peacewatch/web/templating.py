@@ -11,32 +11,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from peacewatch.web import labels
 from peacewatch.web.negotiate import jsonable, wanted_format
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-
-
-def _num(value: Any, digits: int = 0) -> str:
-    """1234.0 -> '1,234'; missing -> an em dash (read as 'no data')."""
-    if value is None:
-        return "—"
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if f != f:  # NaN
-        return "—"
-    return f"{f:,.{digits}f}"
-
-
-def _value(value: Any) -> str:
-    """Evidence value for people: missing for None/NaN, integers without '.0', 4 significant decimals."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "missing"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.4g}"
-    return str(value)
 
 
 def _yesno(value: Any) -> str:
@@ -51,9 +30,13 @@ def _tojson_script(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-templates.env.filters["num"] = _num
+templates.env.filters["num"] = labels.number
 templates.env.filters["yesno"] = _yesno
-templates.env.filters["value"] = _value
+templates.env.filters["value"] = labels.evidence_value
+templates.env.filters["label"] = labels.variable
+templates.env.filters["component"] = labels.component
+templates.env.filters["source"] = labels.source
+templates.env.filters["plain"] = labels.plain
 templates.env.filters["json_script"] = _tojson_script
 
 
@@ -65,7 +48,8 @@ def csv_response(rows: list[dict], columns: list[str], filename: str) -> Respons
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: ("" if r.get(k) is None else r.get(k)) for k in columns} for r in rows)
+    # Counts as integers (7406, not 7406.0), other numbers rounded: see labels.csv_value.
+    writer.writerows({k: labels.csv_value(r.get(k)) for k in columns} for r in rows)
     return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

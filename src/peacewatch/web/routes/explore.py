@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
 from peacewatch.bounds import PANEL_YEARS
-from peacewatch.web import charts
+from peacewatch.web import charts, labels, svgcharts
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
 from peacewatch.web.errors import ModuleUnavailable
 from peacewatch.web.negotiate import wanted_format
@@ -31,20 +31,45 @@ def _optional(fn, *args):
         return {"available": False, "reason": str(exc), "rows": []}
 
 
+#: Sortable columns of the map's host table (query value -> row key).
+HOST_SORTS = {"country": "country", "missions": "un_mission_names", "personnel": "un_personnel", "troops": "un_troops",
+              "tccs": "un_tccs", "destination": "hti_pdest", "tier": "tip_tier"}
+
+
 @router.get("/", summary="World map of host countries by year")
 def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo, le=PANEL_YEARS.hi),
-              metric: str = Query("deployments", pattern="^(deployments|destination|tier)$")):
-    """Host countries in ``year``: UN deployments, sex-trafficking destination status, TIP tier."""
+              metric: str = Query("deployments", pattern="^(deployments|destination|tier)$"),
+              q: str | None = Query(None, max_length=80), destination: str = Query("any", pattern="^(any|yes|no)$"),
+              sort: str = Query("personnel", pattern="^(" + "|".join(HOST_SORTS) + ")$"),
+              order: str = Query("desc", pattern="^(asc|desc)$")):
+    """Host countries in ``year``: UN deployments, sex-trafficking destination status, TIP tier.
+
+    The host table is filtered by name or mission (``q``) and destination status (``destination``)
+    and sorted by ``sort``/``order``; the map always shows every country.
+    """
     store = _store(request)
     year = year or store.default_year
     rows = store.map_year(year)
     if wanted_format(request, ("html", "json", "csv")) == "csv":
         return csv_response([{"year": year, **r} for r in rows], ["year", *MAP_COLUMNS], f"peacewatch-countries-{year}.csv")
-    hosts = sorted((r for r in rows if (r["un_personnel"] or 0) > 0), key=lambda r: -r["un_personnel"])
+    hosts = [r for r in rows if (r["un_personnel"] or 0) > 0]
+    all_hosts = len(hosts)
+    if q:
+        hosts = [r for r in hosts if labels.search_matches(q, r["country"], r["un_mission_names"], r["iso3"], ccode=r["ccode"])]
+    if destination != "any":
+        hosts = [r for r in hosts if r["hti_pdest"] is not None and (r["hti_pdest"] >= 0.5) == (destination == "yes")]
+    col = HOST_SORTS[sort]
+    text = col in ("country", "un_mission_names")
+    hosts = sorted(hosts, key=lambda r: (r[col] is None, labels.fold(r[col]) if text else (r[col] or 0)))
+    if order == "desc":
+        present = [r for r in hosts if r[col] is not None][::-1]
+        hosts = present + [r for r in hosts if r[col] is None]  # missing values last either way
     data = {"year": year, "metric": metric, "metric_label": charts.MAP_METRICS[metric]["label"],
             "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts],
-            "coverage": store.year_note(year)}
-    context = {"hosts": hosts, "option": charts.world_map(rows, metric), "metrics": charts.MAP_METRICS}
+            "coverage": store.year_note(year),
+            "filters": {"q": q, "destination": destination, "sort": sort, "order": order}}
+    context = {"hosts": hosts, "all_hosts": all_hosts, "option": charts.world_map(rows, metric),
+               "metrics": charts.MAP_METRICS}
     return render(request, "map.html", data, context=context)
 
 
@@ -54,7 +79,7 @@ def country_index(request: Request, key: str | None = Query(None, max_length=60)
     store = _store(request)
     if key:
         return RedirectResponse(f"/country/{store.resolve_country(key)}", status_code=303)
-    countries = [{"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: kv[1])]
+    countries = [{"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: labels.fold(kv[1]))]
     return render(request, "countries.html", {"countries": countries})
 
 
@@ -73,12 +98,41 @@ def country(request: Request, key: str):
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
             "graded_as_tcc": _graded_on(request, "tccs", ccode), "coverage": store.coverage_ranges}
     context = {
-        "deploy_option": charts.country_deployments(series),
-        "tier_option": charts.country_tiers(series),
-        "risk_option": charts.risk_band(risk["rows"]) if risk["rows"] else None,
+        "risk_option": bool(risk["rows"]),
         "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
+        "svg": _country_charts(request, ccode, info["country"], series, risk),
     }
     return render(request, "country.html", data, context=context)
+
+
+def _country_charts(request: Request, ccode: int, name: str, series: list[dict], risk: dict) -> dict:
+    """The country page's three charts as inline SVG (:mod:`peacewatch.web.svgcharts`): the page runs
+    no chart library, so it is drawn with its first paint. Kept per country once the risk is known."""
+    state = request.app.state
+    if getattr(state, "country_svgs", None) is None:
+        state.country_svgs = {}
+    cache = state.country_svgs
+    if ccode in cache:
+        return cache[ccode]
+    charts_ = {
+        "deployments": svgcharts.deployments(
+            series, "deployments", f"UN troops, police and observers (December) and number of TCCs per year in {name}",
+            "Source: IPI Peacekeeping Database. Units: people (bars, left axis); countries contributing troops or "
+            "police (line, right axis)."),
+        "tiers": svgcharts.tiers(
+            series, "tiers", "US TIP Report tier (Tier 1 best, Tier 3 worst; Special Case and Not rated are published "
+            f"statuses without a tier) and HTI destination status per year in {name}",
+            "Sources: US TIP Report as coded by Kelley (tier), Human Trafficking Indicators (destination). Units: tier "
+            "or status; destination yes or no."),
+        "risk": svgcharts.risk(
+            risk["rows"], "risk", f"Predicted probability with its 95% interval per year in {name} (the model is "
+            "estimated on the 2001-2011 HTI reports; other years are out-of-sample predictions)",
+            "Source: peacewatch deployment-risk model (logit) on the panel. Unit: probability from 0 to 1.")
+        if risk["rows"] else None,
+    }
+    if risk["available"]:  # not before the models are ready: the risk chart would be missing for good
+        cache[ccode] = charts_
+    return charts_
 
 
 def _graded_on(request: Request, card: str, key) -> bool:
@@ -106,11 +160,13 @@ def missions(request: Request, q: str | None = Query(None, max_length=80),
 
     ``q`` keeps missions whose acronym or host contains it; ``sort``/``order`` order the table.
     """
-    rows = _store(request).mission_index
+    store = _store(request)
+    rows = store.mission_index
     if q:
-        needle = q.lower()
-        rows = [m for m in rows if needle in m["mission"].lower() or needle in m["hosts"].lower()]
-    rows = sorted(rows, key=lambda m: (m[sort] is None, m[sort]), reverse=(order == "desc"))
+        rows = [m for m in rows if labels.search_matches(q, m["mission"], m["hosts"])
+                or any(labels.search_matches(q, ccode=c) for c in store.mission_host_codes(m["mission"]))]
+    text = sort in ("mission", "hosts")
+    rows = sorted(rows, key=lambda m: (m[sort] is None, labels.fold(m[sort]) if text else m[sort]), reverse=(order == "desc"))
     data = {"missions": rows, "filters": {"q": q, "sort": sort, "order": order}}
     return render(request, "missions.html", data)
 
@@ -147,9 +203,9 @@ def mission(request: Request, name: str):
     context = {
         "size_option": charts.mission_size(month_rows),
         "density_option": charts.simple_lines(
-            density_years, {"density (mean polity2)": [r["density"] for r in density["rows"]],
+            density_years, {"mean Polity2 of contributors": [r["density"] for r in density["rows"]],
                             "weighted by troops": [r["density_weighted"] for r in density["rows"]]},
-            "polity2") if density["rows"] else None,
+            "Polity2 score", digits=2) if density["rows"] else None,
         "risk_option": charts.risk_band(risk["rows"]) if risk["rows"] and len(host_ccodes) == 1 else None,
         "tcc_years": _group_by_year(data["contributors_by_year"]),
     }

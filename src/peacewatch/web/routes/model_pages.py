@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from peacewatch.bounds import CONTROLS, PLANNED_MISSION
 from peacewatch.errors import InputError
 from peacewatch.registry.errors import ValidationFailed
-from peacewatch.web import charts
+from peacewatch.web import charts, labels
 from peacewatch.web.data import records
 from peacewatch.web.templating import render
 
@@ -27,11 +27,30 @@ def _models(request: Request):
     return request.app.state.models
 
 
-def _parse(params) -> tuple[dict, dict]:
-    """Form values as numbers; raises ValidationFailed naming the field (bounds: :mod:`peacewatch.bounds`)."""
+#: Host characteristics the country picker fills in (form field -> panel column).
+HOST_FIELDS = {"polity2": "polity2", "conflict": "conflict", "gdppc": "gdppc", "population": "population"}
+
+
+def _host(request: Request, params) -> dict | None:
+    """The chosen host's latest known values (``host`` = COW code), or None."""
+    key = (params.get("host") or "").strip()
+    if not key:
+        return None
+    try:
+        ccode = int(key)
+        return {"ccode": ccode, **request.app.state.store.host_values[ccode]}
+    except (ValueError, KeyError):
+        raise ValidationFailed(f"Host country: no country with code {key}; choose one from the list") from None
+
+
+def _parse(params, host: dict | None = None) -> tuple[dict, dict]:
+    """Form values as numbers; raises ValidationFailed naming the field (bounds: :mod:`peacewatch.bounds`).
+    Host fields left empty take the chosen host's latest known value."""
     values, raw = {}, {}
     for name, bound in BOUNDS.items():
         text = (params.get(name) or "").strip()
+        if not text and host and name in HOST_FIELDS and host.get(HOST_FIELDS[name]) is not None:
+            text = f"{host[HOST_FIELDS[name]]:g}"
         raw[name] = text
         if not text:
             if bound.required:
@@ -46,25 +65,23 @@ def _parse(params) -> tuple[dict, dict]:
 
 def _effect_chart(df, x_label: str) -> dict:
     rows = [{"x": int(r["value"]), "risk": r["effect"], "risk_lo": r["lo"], "risk_hi": r["hi"]} for r in records(df)]
-    opt = charts.risk_band(rows, x_key="x")
-    opt["yAxis"] = [{"type": "value", "name": "dPr / d log(personnel)", "axisLabel": {"color": charts.TEXT}}]
-    opt["xAxis"]["name"] = x_label
-    opt["xAxis"]["nameLocation"] = "middle"
-    opt["xAxis"]["nameGap"] = 25
+    opt = charts.risk_band(rows, x_key="x", digits=3)
+    opt["yAxis"] = [charts._axis("change in probability per log personnel", 50)]
+    opt["xAxis"].update(name=x_label, nameLocation="middle", nameGap=26)
     opt["series"][2]["name"] = "marginal effect"
-    opt["legend"]["data"] = ["marginal effect", "interval"]
+    opt["legend"]["data"] = ["marginal effect", "95% interval"]
+    opt["grid"]["bottom"] = 46
     return opt
 
 
 def _curve_chart(df) -> dict:
     durations = sorted(df["duration"].unique())
-    xs = [round(float(p)) for p in df[df["duration"] == durations[0]]["personnel"]]
+    xs = charts.category_labels([float(p) for p in df[df["duration"] == durations[0]]["personnel"]])
     series = {f"{int(d)} year{'s' if d != 1 else ''} deployed": list(df[df["duration"] == d]["risk"]) for d in durations}
-    opt = charts.simple_lines(xs, series, "probability")
-    opt["xAxis"]["name"] = "UN personnel"
-    opt["xAxis"]["nameLocation"] = "middle"
-    opt["xAxis"]["nameGap"] = 25
+    opt = charts.simple_lines(xs, series, "probability", digits=3)
+    opt["xAxis"].update(name="UN personnel", nameLocation="middle", nameGap=26)
     opt["yAxis"][0].update(min=0, max=1)
+    opt["grid"]["bottom"] = 46
     return opt
 
 
@@ -83,7 +100,7 @@ def model_page(request: Request):
         "risk_curve": records(curve),
     }
     context = {
-        "section": "model", "table": table, "fields": FIELDS, "form": {},
+        "section": "model", "table": table, "fields": FIELDS, "form": {}, **_picker(request),
         "me_duration": _effect_chart(by_duration, "years deployed"),
         "me_tccs": _effect_chart(by_tccs, "number of TCCs"),
         "curve": _curve_chart(curve), "spec_label": default.spec.label,
@@ -91,16 +108,52 @@ def model_page(request: Request):
     return render(request, "model.html", data, context=context)
 
 
+def _picker(request: Request) -> dict:
+    """Template context of the host picker: the countries and their latest known values."""
+    values = request.app.state.store.host_values
+    hosts = sorted(((c, v) for c, v in values.items() if "gdppc" in v or "population" in v),
+                   key=lambda cv: labels.fold(cv[1]["country"]))
+    return {"host_options": [(c, v["country"]) for c, v in hosts], "host_values": dict(hosts)}
+
+
+def _values_used(inputs: dict) -> list[dict]:
+    """The model's inputs for readers: label, value, and the value before the log where there is one."""
+    out = []
+    for name, value in inputs.items():
+        base = name[4:] if name.startswith("lag_") else name
+        shown = labels.number(value, 0 if abs(value) >= 100 else 3)
+        if base.startswith("ln_"):
+            import math
+
+            raw = math.expm1(value) if base == "ln_un_personnel" else math.exp(value)
+            shown = f"{labels.number(value, 3)} (that is {labels.number(raw, 0)})"
+        elif base in ("conflict",) and value in (0.0, 1.0):
+            shown = "yes" if value else "no"
+        out.append({"variable": name, "label": labels.variable(name), "value": value, "shown": shown})
+    return out
+
+
 @router.get("/predict", summary="Predicted risk of a planned mission")
 def predict(request: Request):
-    """Predicted probability (with interval) that the host becomes a sex-trafficking destination."""
+    """Predicted probability (with interval) that the host becomes a sex-trafficking destination.
+
+    ``host`` (a COW code) fills the host's latest known GDP per capita, population, Polity2 and
+    conflict status for the fields left empty; typed values win.
+    """
+    form = dict(request.query_params)
     try:
-        values, raw = _parse(request.query_params)
+        host = _host(request, request.query_params)
+        values, raw = _parse(request.query_params, host)
     except ValidationFailed as exc:
         data = {"error": str(exc)}
         return render(request, "predict.html", data, status_code=422,
-                      context={"section": "model", "fields": FIELDS, "form": dict(request.query_params)})
+                      context={"section": "model", "fields": FIELDS, "form": form, **_picker(request)})
     controls = {k: values[k] for k in ("polity2", "conflict", "gdppc", "population") if k in values}
-    result = _models(request).predict_planned(values["personnel"], values["duration"], int(values["tccs"]), **controls)
-    data = {"form_inputs": values, **result}
-    return render(request, "predict.html", data, context={"section": "model", "fields": FIELDS, "form": raw})
+    models = _models(request)
+    result = models.predict_planned(values["personnel"], values["duration"], int(values["tccs"]), **controls)
+    data = {"form_inputs": values, **result, "spec_label": models.default().spec.label, "host": host,
+            "base_rate": models.base_rate(),
+            "values_used": _values_used(result["inputs"])}
+    raw["host"] = form.get("host", "")
+    return render(request, "predict.html", data,
+                  context={"section": "model", "fields": FIELDS, "form": raw, **_picker(request)})

@@ -16,6 +16,7 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from peacewatch.web import labels
 from peacewatch.web.analysis import CARDS
 from peacewatch.web.data import NotFoundError, records
 from peacewatch.web.errors import ModuleUnavailable
@@ -40,8 +41,8 @@ def year_note(card: str, full: pd.DataFrame, year: int) -> dict:
     rows = full[full["year"] == year]
     comps = [c for c in full.columns if c.startswith("s_")]
     counts = {c[2:]: int(rows[c].notna().sum()) for c in comps}
-    known = [k.replace("_", " ") for k, n in counts.items() if n]
-    unknown = [k.replace("_", " ") for k, n in counts.items() if not n]
+    known = [labels.component(k, card) for k, n in counts.items() if n]
+    unknown = [labels.component(k, card) for k, n in counts.items() if not n]
     graded = int((rows["grade"] != "No data").sum())
     parts = [f"{year}: {graded} of {len(rows)} units graded",
              "data for " + (", ".join(known) or "no component"),
@@ -66,6 +67,15 @@ def _cards(request: Request):
     return request.app.state.scorecards
 
 
+def _memo(request: Request, card: str) -> dict:
+    """The card's memo, looked up once per request (for the TCC card the lookup asks the registry
+    whether its published statistics changed)."""
+    per_request = request.state.__dict__.setdefault("scorecard_memos", {})
+    if card not in per_request:
+        per_request[card] = _cards(request).memo(card)
+    return per_request[card]
+
+
 def _check_card(card: str) -> None:
     if card not in CARDS:
         raise NotFoundError(f"no scorecard {card!r}; the scorecards are {', '.join(CARDS)}")
@@ -87,7 +97,16 @@ def _unit_grades(request: Request, card: str, key, table: pd.DataFrame) -> dict:
     detail = None
     if len(graded):
         detail = _cards(request).explain(card, key, int(graded["year"].iloc[-1])).to_dict()
+        detail["name"] = _display_name(request, card, key, detail["name"], detail["year"])
     return {"years": years, "detail": detail}
+
+
+def _display_name(request: Request, card: str, key, name: str, year: int) -> str:
+    """The unit's name as every page shows it in ``year`` (see :func:`labels.country_name`)."""
+    store = request.app.state.store
+    if card in ("hosts", "tccs"):
+        return store.country_name(int(key), year) if str(key).isdigit() else name
+    return _mission_name(store, key, name, year)
 
 
 @router.get("", summary="Scorecards index")
@@ -95,50 +114,187 @@ async def index():
     return RedirectResponse("/scorecards/hosts", status_code=303)
 
 
+#: Rows per page of a scorecard table (the CSV always has every filtered row).
+PAGE_SIZE = 50
+#: Filtered, sorted views kept per card (their inputs are few: year, scope, grade, name, sort).
+VIEW_CACHE_SIZE = 512
+
+
+def _year_table(request: Request, card: str, year: int) -> pd.DataFrame:
+    """The card's grades of ``year`` with display names and a folded search column (memoised with
+    the card's grades: names and search keys never change between requests)."""
+    memo = _memo(request, card)
+    if ("year", year) not in memo:
+        store = request.app.state.store
+        full = _cards(request).table(card)
+        table = full[full["year"] == year].copy()
+        if card in ("hosts", "tccs"):
+            table["name"] = [store.country_name(int(k), year) if str(k).isdigit() else n
+                             for k, n in zip(table["key"], table["name"])]
+            aliases = [" ".join(labels.COUNTRY_ALIASES.get(int(k), [])) if str(k).isdigit() else "" for k in table["key"]]
+            hosted = store.host_ccodes(year)
+            table["_hosted"] = [str(k).isdigit() and int(k) in hosted for k in table["key"]]
+        else:
+            table["name"] = [_mission_name(store, k, n, year) for k, n in zip(table["key"], table["name"])]
+            aliases = [""] * len(table)
+            table["_hosted"] = True
+        table["_search"] = [labels.fold(f"{n} {k} {a}") for n, k, a in zip(table["name"], table["key"], aliases)]
+        table["_name_key"] = [labels.fold(n) for n in table["name"]]
+        memo[("year", year)] = table
+    return memo[("year", year)]
+
+
+def _mission_name(store, key, name, year: int) -> str:
+    """A mission's name on the card: acronym and the display names of its hosts in that year."""
+    try:
+        hosts = store.mission_hosts(str(key))
+    except NotFoundError:
+        return name
+    return f"{key} ({'; '.join(store.country_name(h['ccode'], year) for h in hosts)})" if hosts else str(key)
+
+
+def _view(request: Request, card: str, year: int, scope: str, grade: str | None, q: str | None,
+          sort: str, order: str) -> pd.DataFrame:
+    """The filtered and sorted rows of a scorecard view, kept for the next request asking for it."""
+    memo = _memo(request, card)
+    views = memo.setdefault("views", {})
+    key = (year, scope, grade, labels.fold(q) if q else None, sort, order)
+    if key in views:
+        return views[key]
+    table = _year_table(request, card, year)
+    if scope == "hosts":
+        table = table[table["_hosted"]]
+    if grade:
+        table = table[table["grade"] == grade]
+    if q:
+        needle = labels.fold(q)
+        table = table[table["_search"].str.contains(needle, regex=False) | (table["key"].astype(str).str.upper() == q.strip().upper())]
+    by = "_name_key" if sort == "name" else sort
+    sort_key = (lambda s: s.map(GRADE_ORDER)) if sort in ("grade", "score_grade") else None
+    table = table.sort_values(by, ascending=(order == "asc"), na_position="last", key=sort_key, kind="stable")
+    if len(views) >= VIEW_CACHE_SIZE:
+        try:  # oldest first: a bounded cache, whatever users type (another thread may evict it first)
+            views.pop(next(iter(views)), None)
+        except (StopIteration, RuntimeError):
+            pass
+    views[key] = table
+    return table
+
+
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
 def scorecard(request: Request, card: str, year: int | None = Query(None, ge=2001, le=2100),
               grade: str | None = None, q: str | None = Query(None, max_length=80),
-              sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$")):
-    """Grades of ``card`` in ``year`` (default: latest graded year), filtered by grade and name."""
+              sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$"),
+              scope: str = Query("hosts", pattern="^(hosts|all)$"), page: int = Query(1, ge=1, le=10000)):
+    """Grades of ``card`` in ``year`` (default: latest graded year), filtered by grade and name.
+
+    On the host-state card ``scope=hosts`` (the default) keeps the states that hosted UN personnel
+    that year and ``scope=all`` shows every state. HTML and JSON show page ``page`` of
+    :data:`PAGE_SIZE` rows; the CSV has every filtered row.
+    """
     _check_card(card)
     cards = _cards(request)
     full = cards.table(card)
-    years = sorted(int(y) for y in full["year"].unique())
-    graded_years = sorted(int(y) for y in full.loc[full["grade"] != "No data", "year"].unique())
-    year = year or (graded_years or years)[-1]
+    years = _years(request, card)
+    year = year or _graded_years(request, card)[-1]
     if year not in years:
         raise NotFoundError(f"the {card} scorecard has no units in {year}; its years are {years[0]}-{years[-1]}")
-    table = full[full["year"] == year]
-    component_cols = [c for c in table.columns if c.startswith("s_")]
-    if grade:
-        if grade not in GRADES:
-            raise NotFoundError(f"no grade {grade!r}; use one of {', '.join(GRADES)}")
-        table = table[table["grade"] == grade]
-    if q:
-        table = table[table["name"].str.contains(q, case=False, regex=False) | (table["key"].astype(str).str.upper() == q.upper())]
-    extra = [c for c in table.columns if c in ("suspension", "registry_data") or c.startswith(("n_", "year_", "mark_"))]
+    hosts_known = card == "hosts" and bool(request.app.state.store.host_ccodes(year))
+    if not hosts_known:
+        scope = "all"  # other cards, or a year without deployment data: no host list to narrow to
+    year_table = _year_table(request, card, year)
+    component_cols = [c for c in year_table.columns if c.startswith("s_")]
+    if grade and grade not in GRADES:
+        raise NotFoundError(f"no grade {grade!r}; use one of {', '.join(GRADES)}")
+    extra = [c for c in year_table.columns if c in ("suspension", "registry_data") or c.startswith(("n_", "year_", "mark_"))]
     columns = BASE_COLUMNS + component_cols + extra
     if sort not in columns:
         sort = "score"
-    key = (lambda s: s.map(GRADE_ORDER)) if sort in ("grade", "score_grade") else None
-    table = table.sort_values(sort, ascending=(order == "asc"), na_position="last", key=key, kind="stable")
-    table = table[columns]
+    table = _view(request, card, year, scope, grade, q, sort, order)
     fmt = wanted_format(request, ("html", "json", "csv"))
     if fmt == "csv":
         buf = io.StringIO()
-        table.to_csv(buf, index=False)
+        _readable_csv(table[columns], card).to_csv(buf, index=False)
         name = f"peacewatch-{card}-{year}.csv"
         return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    missing = _safe_missing(cards, card)
+    pages = max(1, -(-len(table) // PAGE_SIZE))
+    page = min(page, pages)
+    shown = table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]
+    memo = _memo(request, card)
+    if "missing" not in memo:
+        memo["missing"] = _safe_missing(cards, card)
+    missing = memo["missing"]
     data = {"card": card, "title": TITLES[card], "year": year, "years": years,
-            "filters": {"grade": grade, "q": q, "sort": sort, "order": order},
-            "columns": columns, "rows": records(table), "missing_components": missing,
-            "grade_counts": {t: int((full[full["year"] == year]["grade"] == t).sum()) for t in GRADES},
+            "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
+            "hosts_known": hosts_known,
+            "total": len(table), "page": page, "pages": pages, "page_size": PAGE_SIZE,
+            "columns": columns, "rows": records(shown), "missing_components": missing,
+            "grade_counts": _grade_counts(request, card, year, scope),
             "coverage": year_note(card, full, year)}
     context = {"section": "scorecards", "cards": TITLES, "grades": GRADES, "component_cols": component_cols,
-               "has_suspension": "suspension" in table.columns}
+               "has_suspension": "suspension" in columns}
     return render(request, "scorecard.html", data, context=context)
+
+
+def _years(request: Request, card: str) -> list[int]:
+    memo = _memo(request, card)
+    if "years" not in memo:
+        memo["years"] = sorted(int(y) for y in _cards(request).table(card)["year"].unique())
+    return memo["years"]
+
+
+def _graded_years(request: Request, card: str) -> list[int]:
+    """Years with at least one grade (the default year is the latest of them)."""
+    memo = _memo(request, card)
+    if "graded_years" not in memo:
+        full = _cards(request).table(card)
+        graded = sorted(int(y) for y in full.loc[full["grade"] != "No data", "year"].unique())
+        memo["graded_years"] = graded or _years(request, card)
+    return memo["graded_years"]
+
+
+def _grade_counts(request: Request, card: str, year: int, scope: str) -> dict[str, int]:
+    memo = _memo(request, card)
+    if ("counts", year, scope) not in memo:
+        table = _year_table(request, card, year)
+        if scope == "hosts":
+            table = table[table["_hosted"]]
+        memo[("counts", year, scope)] = {t: int((table["grade"] == t).sum()) for t in GRADES}
+    return memo[("counts", year, scope)]
+
+
+#: CSV headers of the base columns (component columns get their indicator's title).
+CSV_HEADERS = {"key": "key", "name": "name", "year": "year", "grade": "peacewatch grade",
+               "published_tier": "published TIP tier", "published_tier_source": "published tier from",
+               "score": "score (0-10)", "coverage": "coverage (share of weight with data)",
+               "score_grade": "grade by score alone", "decided_by": "decided by",
+               "watch_list": "watch criterion", "suspension": "suspension of new deployments recommended for",
+               "registry_data": "registry data"}
+
+
+def _csv_header(column: str, card: str) -> str:
+    """A readable CSV header: base columns by name, components by their indicator's title."""
+    if column in CSV_HEADERS:
+        return CSV_HEADERS[column]
+    prefix, _, rest = column.partition("_")
+    if prefix == "s":
+        return f"{labels.component(rest, card)} (score 0-10)"
+    if prefix == "year":
+        return f"{labels.component(rest, card)}: year of evidence"
+    if prefix == "mark":
+        return f"{labels.component(rest, card)}: evidence mark"
+    if prefix == "n":
+        return f"{rest.replace('_', ' ')} (registry count)"
+    return column.replace("_", " ")
+
+
+def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
+    """The rows shown, with readable headers and scores rounded to 3 decimals (not 16)."""
+    out = table.copy()
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(3)
+    return out.rename(columns=lambda c: _csv_header(c, card))
 
 
 def _safe_missing(cards, card: str) -> dict[str, str]:
@@ -164,6 +320,7 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     if year not in set(int(y) for y in mine["year"]):
         raise NotFoundError(f"{key!r} is not on the {card} scorecard in {year}")
     grade = cards.explain(card, unit_key, year).to_dict()
+    grade["name"] = _display_name(request, card, unit_key, grade["name"], year)
     history = records(mine.sort_values("year")[["year", "grade", "score"]])
     data = {"card": card, "key": unit_key, "year": year, "grade": grade, "history": history,
             "coverage": year_note(card, full, year)}

@@ -1,0 +1,172 @@
+"""Words and numbers as readers see them: one place for labels, number formats and country names.
+
+Pages, CSV downloads and chart options all go through these functions, so a variable never reaches
+a reader as its column name (``un_personnel``), a count never as ``7406.0`` and a country is called
+the same on the map, the mission list, the scorecards and its own page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+#: Panel and model variables -> words (units in parentheses where a number has one).
+VARIABLE_LABELS: dict[str, str] = {
+    "ccode": "COW code", "iso3": "ISO3", "country": "Country", "year": "Year",
+    "un_troops": "UN troops", "un_police": "UN police", "un_observers": "UN observers",
+    "un_personnel": "UN personnel", "un_tccs": "Troop-contributing countries", "un_missions": "UN missions",
+    "un_mission_names": "UN missions", "un_duration": "Years of UN deployment", "nonun_personnel": "Non-UN personnel",
+    "hti_pdest": "Sex-trafficking destination (HTI)", "hti_psource": "Source of trafficking (HTI)",
+    "hti_ptransit": "Transit country (HTI)", "tip_tier": "TIP tier (number)", "tip_tier_label": "TIP tier",
+    "polity2": "Polity2 score (-10 to 10)", "conflict": "Armed conflict (1 yes, 0 no)",
+    "p3_overall": "3P anti-trafficking policy index (3-15)", "p3_prosecution": "3P prosecution score",
+    "p3_protection": "3P protection score", "p3_prevention": "3P prevention score",
+    "crim_level": "Criminalisation level (Kelley)", "palermo_party": "Party to the Palermo Protocol",
+    "palermo_year": "Year joined the Palermo Protocol", "fh_pr": "Freedom House political rights (1-7)",
+    "fh_cl": "Freedom House civil liberties (1-7)", "gdppc": "GDP per capita (constant 2015 US$)",
+    "population": "Population", "personnel": "UN personnel", "duration": "Years deployed",
+    "n_tccs": "Contributing countries", "tccs": "Troop- and police-contributing countries", "risk": "Predicted risk",
+    # model terms (deployment-risk specifications)
+    "const": "Intercept", "Intercept": "Intercept",
+    "lag_ln_un_personnel": "UN personnel, log (previous year)", "ln_un_personnel": "UN personnel, log",
+    "lag_un_duration": "Years of UN deployment (previous year)", "lag_un_tccs": "Troop-contributing countries (previous year)",
+    "lag_polity2": "Polity2 score (previous year)", "lag_conflict": "Armed conflict (previous year)",
+    "lag_ln_gdppc": "GDP per capita, log (previous year)", "lag_ln_population": "Population, log (previous year)",
+    "ln_gdppc": "GDP per capita, log", "ln_population": "Population, log",
+}
+
+#: Data sources as readers know them.
+SOURCE_LABELS: dict[str, str] = {
+    "kelley_tip": "Kelley TIP data", "hti": "Human Trafficking Indicators", "ipi_missions": "IPI Peacekeeping Database",
+    "ipi": "IPI Peacekeeping Database", "geo_pko": "Geo-PKO", "polity5": "Polity5", "fh": "Freedom House",
+    "freedom_house": "Freedom House", "wdi": "World Bank WDI", "ucdp": "UCDP/PRIO",
+    "models.deployment_risk": "peacewatch risk model", "registry": "peacewatch registry",
+}
+
+#: One display name per COW code where the panel's code name differs from the name readers search
+#: for. Each entry is a list of (first year, name); the name applies from that year on.
+COUNTRY_NAMES: dict[int, list[tuple[int, str]]] = {
+    345: [(0, "Yugoslavia"), (2003, "Serbia and Montenegro"), (2006, "Serbia")],
+    437: [(0, "Côte d'Ivoire")],
+    490: [(0, "DR Congo")],
+    484: [(0, "Republic of the Congo")],
+    260: [(0, "Germany")],
+    2: [(0, "United States")],
+    343: [(0, "North Macedonia")],
+    572: [(0, "Eswatini")],
+}
+#: Other names a country is found by (old, official or alternative names), not shown.
+COUNTRY_ALIASES: dict[int, list[str]] = {
+    345: ["Yugoslavia", "Serbia", "Serbia and Montenegro"], 437: ["Ivory Coast", "Cote d Ivoire"],
+    490: ["Democratic Republic of the Congo", "Zaire", "Congo-Kinshasa"], 484: ["Congo", "Congo-Brazzaville"],
+    260: ["German Federal Republic", "West Germany"], 2: ["USA", "United States of America"],
+    200: ["UK", "Britain", "Great Britain"], 775: ["Burma"], 343: ["Macedonia"], 572: ["Swaziland"],
+    365: ["Russian Federation"],
+}
+
+
+def country_name(ccode: int | None, fallback: str | None = None, year: int | None = None) -> str:
+    """The name readers see for ``ccode`` (in ``year``; latest name without one)."""
+    names = COUNTRY_NAMES.get(int(ccode)) if ccode is not None else None
+    if not names:
+        return fallback or (str(ccode) if ccode is not None else "—")
+    if year is None:
+        return names[-1][1]
+    return [n for start, n in names if start <= year][-1]
+
+
+def fold(text: Any) -> str:
+    """Lower-case text without accents or punctuation, for searching ("Côte" finds "Cote d Ivoire")."""
+    text = unicodedata.normalize("NFKD", str(text or ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def search_matches(needle: str, *haystacks: Any, ccode: int | None = None) -> bool:
+    """Whether ``needle`` occurs (accent- and case-insensitively) in any haystack or alias of ``ccode``."""
+    n = fold(needle)
+    if not n:
+        return True
+    texts = list(haystacks) + (COUNTRY_ALIASES.get(int(ccode), []) if ccode is not None else [])
+    return any(n in fold(t) for t in texts)
+
+
+def variable(name: str) -> str:
+    """A readable label for a variable, scorecard component (``s_...``) or model term."""
+    if name in VARIABLE_LABELS:
+        return VARIABLE_LABELS[name]
+    if name.startswith("s_"):
+        return component(name[2:])
+    return name.replace("_", " ").strip().capitalize()
+
+
+def component(indicator_id: str, card: str | None = None) -> str:
+    """The title of a scorecard indicator (``p3_response`` -> "Anti-trafficking policy (3P index)")."""
+    try:
+        from peacewatch.scorecards.indicators import indicators
+
+        cards = [card] if card else ["hosts", "tccs", "missions"]
+        for c in cards:
+            ind = indicators(c).get(indicator_id)
+            if ind is not None:
+                return ind.title
+    except Exception:  # noqa: BLE001 - a missing scorecards module still leaves a readable label
+        pass
+    return indicator_id.replace("_", " ").capitalize()
+
+
+def source(name: Any) -> str:
+    """A data source's readable name (``kelley_tip`` -> "Kelley TIP data")."""
+    text = str(name or "")
+    return ", ".join(SOURCE_LABELS.get(part.strip(), part.strip()) for part in text.split(","))
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """1234.0 -> '1,234'; missing (None, NaN) -> an em dash, read as "no data"."""
+    if value is None:
+        return "—"
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if f != f:
+        return "—"
+    return f"{f:,.{digits}f}"
+
+
+def evidence_value(value: Any) -> str:
+    """An evidence value for people: "missing", whole numbers without ".0", else 3 significant digits."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "missing"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        f = float(value)
+        if f.is_integer():
+            return f"{int(f):,}"
+        return f"{f:,.3g}" if abs(f) < 1000 else f"{f:,.0f}"
+    return str(value)
+
+
+_VARIABLE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k), key=len, reverse=True)) + r")\b")
+
+
+def plain(text: Any) -> str:
+    """Text for readers: no reStructuredText markup (``crimlevel`` -> crimlevel), no "no data:"
+    prefix (the page says it), variable names replaced by their labels."""
+    s = str(text or "")
+    s = re.sub(r"`{1,2}([^`]+)`{1,2}", r"\1", s)
+    s = re.sub(r"(?i)^(no data:\s*)+", "", s)
+    return _VARIABLE_WORD.sub(lambda m: VARIABLE_LABELS[m.group(1)], s)
+
+
+def csv_value(value: Any) -> Any:
+    """A CSV cell: whole numbers as integers, other floats rounded to 3 decimals, missing empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        return int(value) if value.is_integer() else round(value, 3)
+    return value
