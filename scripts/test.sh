@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs Debian's PostgreSQL and Chromium (when root and
-# missing), installs peacewatch with its extras, starts a throw-away PostgreSQL on 127.0.0.1 for the
-# registry's PostgreSQL run, then runs pytest. Extra arguments go to pytest.
+# missing), installs peacewatch with its extras, runs the packaging smoke test (a wheel installed
+# non-editable into a fresh virtualenv, run from another directory), starts a throw-away PostgreSQL on
+# 127.0.0.1 for the registry's PostgreSQL run, then runs pytest. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +17,9 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -e '.[all]'
+
+# The wheel must work on its own before the suite runs against the checkout.
+bash scripts/smoke_wheel.sh
 
 # A private PostgreSQL cluster for the tests, stopped again on exit.
 pg_stop() { :; }

@@ -1,13 +1,15 @@
 """The ``peacewatch`` command line: one Typer app with a sub-app per area.
 
 Each area owns its commands in ``peacewatch.<area>.cli`` so that areas can grow
-independently; this module only mounts them and adds the top-level ``run`` job.
+independently; this module only mounts them, adds the top-level ``run`` job and the global
+``--debug`` option. Every command runs inside one error boundary (:mod:`peacewatch.cli_boundary`).
 """
 
 from __future__ import annotations
 
 import typer
 
+from peacewatch.cli_boundary import DEBUG_ENV, BoundaryGroup
 from peacewatch.models.cli import app as model_app
 from peacewatch.models.cli import report as report_command
 from peacewatch.panel.cli import app as panel_app
@@ -21,7 +23,18 @@ app = typer.Typer(
     help="peacewatch: peace operations x human trafficking data, models, scorecards and registry.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
+    cls=BoundaryGroup,
 )
+
+
+@app.callback()
+def main(
+    debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV,
+                               help=f"Show the full traceback of unexpected errors (or set {DEBUG_ENV}=1)."),
+) -> None:
+    """peacewatch: peace operations x human trafficking data, models, scorecards and registry."""
+
+
 app.add_typer(sources_app, name="sources")
 app.add_typer(panel_app, name="panel")
 app.add_typer(model_app, name="model")

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from peacewatch.sources.catalog import REPO_ROOT, Catalog, data_dir, load_source_yaml
+from peacewatch.sources.catalog import REPO_ROOT, Catalog, catalog_dir, data_dir, load_source_yaml
 from peacewatch.sources.errors import CatalogError
+from peacewatch.sources.fetch import R_DATA
 from peacewatch.sources.verify import verify
 
 
@@ -22,7 +23,10 @@ def test_every_dataset_folder_is_catalogued():
         assert source.license and source.version and source.unit
         for record in source.files.values():
             assert len(record.sha256) == 64
+            # every file says where it comes from; one published as R data also says how to convert it
             assert record.url or record.derived_from, f"{source.key}: no address for {record.path}"
+            if not record.url and R_DATA.search(record.derived_from):
+                assert record.convert, f"{source.key}: {record.path} has no convert recipe"
 
 
 def test_verify_passes_on_the_real_data():
@@ -54,7 +58,7 @@ def test_invalid_catalog_entry_names_file_and_field(tmp_path):
     with pytest.raises(CatalogError, match=r"broken.yml: invalid catalog entry: publisher: Field required"):
         load_source_yaml(bad)
     wrong = tmp_path / "other.yml"
-    data = yaml.safe_load((REPO_ROOT / "sources" / "hti.yml").read_text())
+    data = yaml.safe_load((catalog_dir() / "hti.yml").read_text())
     wrong.write_text(yaml.safe_dump(data))
     with pytest.raises(CatalogError, match="must equal the file name"):
         load_source_yaml(wrong)
@@ -69,4 +73,16 @@ def test_catalog_files_are_not_committed_data():
     # data files are read through the catalog, never copied into the project
     tracked = [p for p in (REPO_ROOT).rglob("*") if p.suffix in {".dta", ".rda", ".rds"} and ".git" not in p.parts]
     assert tracked == []
-    assert not list(Path(REPO_ROOT / "sources").glob("*.csv"))
+    assert not list(catalog_dir().glob("*.csv"))
+
+
+def test_catalog_ships_inside_the_package_and_can_be_overridden(monkeypatch, tmp_path):
+    import peacewatch
+
+    monkeypatch.delenv("PEACEWATCH_CATALOG_DIR", raising=False)
+    builtin = catalog_dir()
+    assert builtin.is_relative_to(Path(peacewatch.__file__).parent)  # a wheel carries it
+    assert (builtin / "hti.yml").is_file() and "hti" in Catalog()
+    (tmp_path / "hti.yml").write_text((builtin / "hti.yml").read_text())
+    monkeypatch.setenv("PEACEWATCH_CATALOG_DIR", str(tmp_path))
+    assert catalog_dir() == tmp_path and list(Catalog().sources) == ["hti"]

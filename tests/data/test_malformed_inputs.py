@@ -72,8 +72,10 @@ def test_missing_file_says_how_to_get_it(sandbox):
     sandbox.path("polity5", "main").unlink()
     from peacewatch.sources.loaders import polity5
 
-    with pytest.raises(MissingDataFileError, match="peacewatch sources fetch polity5"):
+    with pytest.raises(MissingDataFileError, match=r"1 of \d+ data files are missing") as err:
         polity5(sandbox.context())
+    assert "polity5/p5v2018.csv" in str(err.value) and "PEACEWATCH_DATA_DIR" in str(err.value)
+    assert "peacewatch sources fetch" in str(err.value) and "../shared/data" in str(err.value)
 
 
 def test_garbage_file_is_a_parse_error(sandbox):

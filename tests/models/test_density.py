@@ -14,7 +14,7 @@ def test_un_2004_with_correct_cow_codes():
     # (818 -> 816) are scored; matching Polity codes as COW codes drops them and gives 3.43.
     assert (d.n_scored, d.n_unscored) == (159, 32)
     assert d.value == pytest.approx(535 / 159)
-    assert round(d.value, 1) == 3.4  # seed 000
+    assert round(d.value, 1) == 3.4  # Smith 2012
     assert {"Iceland", "Malta", "Iraq", "Afghanistan", "Bosnia and Herzegovina"} <= set(d.unscored)
 
 
@@ -24,7 +24,7 @@ def test_oas_2004_cuba_override():
     assert (cow.n_scored, cow.n_unscored) == (25, 9)
     assert cow.value == pytest.approx(7.72)
     assert (with_cuba.n_scored, with_cuba.n_unscored) == (26, 9)
-    assert with_cuba.value == pytest.approx(186 / 26)  # 7.15; seed 000: 7.1
+    assert with_cuba.value == pytest.approx(186 / 26)  # 7.15; Smith 2012: 7.1
     assert 40 in set(with_cuba.members["ccode"]) and any("Cuba" in n for n in with_cuba.notes)
 
 
@@ -41,7 +41,7 @@ def test_minustah_2004_geo_pko():
     d = mission_density("MINUSTAH", 2004)
     assert d.source == "geo_pko" and (d.n_scored, d.n_unscored) == (11, 0)
     assert set(d.members["country"]) == {"Argentina", "Brazil", "Chile", "Guatemala", "Jordan", "Morocco", "Nepal", "Peru", "Spain", "Sri Lanka", "Uruguay"}
-    assert d.value == pytest.approx(53 / 11)  # 4.82; seed 000: 4.6
+    assert d.value == pytest.approx(53 / 11)  # 4.82; Smith 2012: 4.6
     w = mission_density("MINUSTAH", 2004, weighted=True)
     # Guatemala's troops are "unknown" on the map: out of the weighted mean only
     assert w.value == pytest.approx(6.7071240105540895) and "Guatemala" in w.notes[0]

@@ -77,9 +77,9 @@ def test_country_and_map_downloads_as_csv(http):
 
 def test_unknown_country_is_a_clear_404_in_both_representations(http):
     r = http.get("/country/XYZ")
-    assert r.status_code == 404 and "no country 'XYZ' in the panel" in html.unescape(r.text)
+    assert r.status_code == 404 and "no state called 'XYZ'" in html.unescape(r.text)
     j = http.get("/country/XYZ", params={"format": "json"})
-    assert j.status_code == 404 and j.json()["detail"].startswith("no country 'XYZ'")
+    assert j.status_code == 404 and j.json()["detail"].startswith("no state called 'XYZ'")
 
 
 def test_mission_page_minustah(http):
@@ -170,11 +170,11 @@ def test_missing_module_is_a_503_that_says_why(http, server, monkeypatch):
         require("peacewatch.no_such_module", "anything")
 
     def unavailable():
-        raise ModuleUnavailable("peacewatch.models.tables", "it does not provide regression_frame yet.")
+        raise ModuleUnavailable("peacewatch.models.tables", "it does not provide regression_frame.")
 
     monkeypatch.setattr(server["app"].state.models, "regression", unavailable)
     r = http.get("/model")
-    assert r.status_code == 503 and "does not provide regression_frame yet" in r.text
+    assert r.status_code == 503 and "does not provide regression_frame" in r.text
 
 
 def test_pages_load_nothing_from_the_internet(http):

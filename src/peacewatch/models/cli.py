@@ -38,6 +38,7 @@ def density(
     """Democratic density (mean Polity5 polity2) of IOs and missions, with scored/unscored counts."""
     from peacewatch.models.density import SEED_2004, io_density, mission_density
     from peacewatch.models.errors import ModelError
+    from peacewatch.works import cite
 
     if not io and not mission:
         io = ["UN", "OAS", "NATO"]
@@ -55,7 +56,7 @@ def density(
     if as_json:
         typer.echo(json.dumps([r.to_dict() if members else {k: v for k, v in r.to_dict().items() if k != "members"} for r in results], indent=2))
         return
-    typer.echo(f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  {'weighted':<9}{'source':<18}seed 000 (2004)")
+    typer.echo(f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  {'weighted':<9}{'source':<18}{cite('smith2012')} (2004)")
     for r in results:
         seed = SEED_2004.get(r.unit) if r.year == 2004 and not r.weighted else None
         typer.echo(f"{r.unit:<12}{r.year:>6}{r.value:>9.2f}{r.n_scored:>8}{r.n_unscored:>10}  {'yes' if r.weighted else 'no':<9}{r.source:<18}{'' if seed is None else seed}")
@@ -74,13 +75,17 @@ def typology(
     end: Annotated[int, typer.Option(help="Last year.")] = 2011,
     io: Annotated[list[str], typer.Option("--io", help="IOs, repeatable (default UN, OAS, NATO).")] = [],  # noqa: B006
     mission: Annotated[list[str], typer.Option("--mission", help="Missions, repeatable (default MINUSTAH).")] = [],  # noqa: B006
-    host: Annotated[Optional[int], typer.Option(help="COW code of a host state (e.g. 41 Haiti); default all hosts.")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Host state: COW code, ISO3 or name (e.g. 41, HTI, Haiti); default all hosts.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write CSV here instead of printing.")] = None,
 ) -> None:
-    """Identity (democratic density) x opportunity (personnel on the ground), with seed 000's predicted effect."""
+    """Identity (democratic density) x opportunity (personnel on the ground), with the predicted effect of Smith 2012."""
+    from peacewatch.bounds import PANEL_YEARS, check_year_range
+    from peacewatch.countries import resolve_country
     from peacewatch.models.typology import typology_table
 
-    t = typology_table(range(start, end + 1), tuple(io) or ("UN", "OAS", "NATO"), tuple(mission) or ("MINUSTAH",), host)
+    check_year_range(start, end, PANEL_YEARS)
+    ccode = resolve_country(host, "--host") if host is not None else None
+    t = typology_table(range(start, end + 1), tuple(io) or ("UN", "OAS", "NATO"), tuple(mission) or ("MINUSTAH",), ccode)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         safe_csv(t, out, index=False)
@@ -125,49 +130,56 @@ def fit(
 
 @app.command()
 def predict(
-    personnel: Annotated[Optional[float], typer.Option(help="Planned mission: uniformed personnel.")] = None,
+    personnel: Annotated[Optional[float], typer.Option(help="Planned mission: uniformed personnel (0-200,000).")] = None,
     duration: Annotated[float, typer.Option(help="Planned mission: years since the host's first UN deployment (1 = first year).")] = 1,
     tccs: Annotated[int, typer.Option(help="Planned mission: number of contributing countries.")] = 20,
-    control: Annotated[list[str], typer.Option("--control", help="Host control NAME=VALUE (conflict, polity2, gdppc, population), repeatable.")] = [],  # noqa: B006
-    country: Annotated[Optional[int], typer.Option(help="Observed predictions for this COW code instead (all years 2001-2011).")] = None,
+    control: Annotated[list[str], typer.Option("--control", help="Host control NAME=VALUE (conflict 0/1, polity2 -10..10, gdppc, population), repeatable.")] = [],  # noqa: B006
+    country: Annotated[Optional[str], typer.Option(help="Observed predictions for this country instead (COW code, ISO3 or name; years 2001-2011).")] = None,
     spec: Annotated[Optional[str], typer.Option(help="Built-in specification (default un_full).")] = None,
     method: Annotated[str, typer.Option(help="delta or simulation.")] = "delta",
 ) -> None:
     """Predicted probability (with CI) that a host is a sex-trafficking destination."""
-    from peacewatch.models.deployment_risk import predict_observed, predict_planned
-    from peacewatch.models.data import model_panel
+    from peacewatch.bounds import PLANNED_MISSION, PREDICTION_METHODS, check_choice, parse_controls
+    from peacewatch.errors import InputError
 
+    method = check_choice(method, PREDICTION_METHODS, "--method")
     if country is not None:
-        panel = model_panel((2001, 2011))
-        obs = predict_observed(panel, spec=spec, method=method)
-        typer.echo(obs[(obs["ccode"] == country) & (obs["year"] >= 2001)].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+        from peacewatch.countries import country_label, resolve_country
+
+        ccode = resolve_country(country, "--country")
+        from peacewatch.models.data import model_panel
+        from peacewatch.models.deployment_risk import predict_observed
+
+        obs = predict_observed(model_panel((2001, 2011)), spec=spec, method=method)
+        rows = obs[(obs["ccode"] == ccode) & (obs["year"] >= 2001)]
+        if rows.empty:
+            raise InputError(f"--country: {country_label(ccode)} has no observed country-years in 2001-2011")
+        typer.echo(rows.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         return
     if personnel is None:
-        raise typer.BadParameter("give --personnel (planned mission) or --country (observed)", param_hint="--personnel")
-    controls = {}
-    for item in control:
-        if "=" not in item:
-            raise typer.BadParameter(f"{item!r}: use NAME=VALUE", param_hint="--control")
-        k, v = item.split("=", 1)
-        controls[k.strip()] = float(v)
-    try:
-        result = predict_planned(personnel, duration, tccs, spec=spec, method=method, **controls)
-    except ValueError as exc:  # unknown control, negative inputs, unknown method or spec
-        _fail(exc)
+        raise InputError("give --personnel (a planned mission) or --country (observed predictions)")
+    checked = {name: bound.check(value, f"--{name}")
+               for (name, bound), value in zip(PLANNED_MISSION.items(), (personnel, duration, tccs))}
+    controls = parse_controls(control)
+    from peacewatch.models.deployment_risk import predict_planned
+
+    result = predict_planned(checked["personnel"], checked["duration"], int(checked["tccs"]), spec=spec, method=method, **controls)
     typer.echo(json.dumps(result, indent=2))
 
 
 @app.command()
 def incidence(
-    country: Annotated[Optional[int], typer.Option(help="COW code (default: all).")] = None,
+    country: Annotated[Optional[str], typer.Option(help="COW code, ISO3 or name (default: all).")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write CSV here instead of printing.")] = None,
 ) -> None:
     """Trafficking incidence index per country-year (2001-2011)."""
+    from peacewatch.countries import resolve_country
     from peacewatch.models.incidence import incidence_index
 
+    ccode = resolve_country(country, "--country") if country is not None else None
     t = incidence_index()
-    if country is not None:
-        t = t[t["ccode"] == country]
+    if ccode is not None:
+        t = t[t["ccode"] == ccode]
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         safe_csv(t, out, index=False)
@@ -194,8 +206,11 @@ def plot(
 def report(out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/models")) -> None:
     """Write the self-contained HTML report of every model (density, typology, logits, predictions, index)."""
     from peacewatch.models.report import write_report
+    from peacewatch.progress import working
 
-    typer.echo(str(write_report(out)))
+    with working("writing the models report"):
+        path = write_report(out)
+    typer.echo(str(path))
 
 
 app.command("report")(report)

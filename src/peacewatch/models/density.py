@@ -1,6 +1,6 @@
 """Democratic density: the mean Polity5 ``polity2`` of an IO's members or of a mission's contributors.
 
-Seed 000 (the chapter on the UN and the OAS in Haiti) calls the democratic density of an IO its
+Smith (2012, on the UN and the OAS in Haiti) calls the democratic density of an IO its
 *identity*: the mean Polity score of its member states (UN 3.4, OAS 7.1 in 2004) or of the states
 contributing troops to a mission (MINUSTAH 4.6). This module computes it for any IO-year and any
 mission-year from real data, with the members that had no Polity score counted and named.
@@ -42,7 +42,7 @@ from peacewatch.sources.loaders import (
 )
 
 OVERRIDES_PATH = Path(__file__).with_name("membership_overrides.yml")
-#: What seed 000 reports for 2004 (Polity IV at the time), for comparison in reports and docs.
+#: What Smith (2012) reports for 2004 (Polity IV at the time), for comparison in reports and docs.
 SEED_2004 = {"UN": 3.4, "OAS": 7.1, "MINUSTAH": 4.6}
 IPI_FIRST, IPI_LAST = (2009, 11), (2014, 2)
 SOURCES = ("auto", "ipi", "geo_pko")

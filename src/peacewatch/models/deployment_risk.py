@@ -1,6 +1,6 @@
 """Deployment risk: logit of "the host is a destination for sex trafficking" on UN deployments.
 
-Seed 001 (Bell, Flynn & Martinez Machain, ISQ): larger and longer UN deployments, and deployments
+Bell, Flynn & Martinez Machain (2018, ISQ): larger and longer UN deployments, and deployments
 with more troop-contributing countries, raise the probability that the host becomes a destination
 for sex trafficking (HTI ``pdest``). Specifications are data (``specifications.yml``); each is a
 patsy formula over the country-year panel, estimated with statsmodels ``Logit`` and standard errors

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from peacewatch.errors import PeacewatchError
 
-class ModelError(ValueError):
+
+class ModelError(PeacewatchError, ValueError):
     """Base class of model errors (a ``ValueError`` so callers can catch either)."""
 
 

@@ -1,6 +1,6 @@
-"""Trafficking incidence index (seed 000): several indicators of trafficking *into* a country combined.
+"""Trafficking incidence index (Smith 2012): several indicators of trafficking *into* a country combined.
 
-Seed 000 measured trafficking from NGO reports, US State Department reports and IOM victims
+Smith (2012) measured trafficking from NGO reports, US State Department reports and IOM victims
 assisted. The catalog has the State Department side, coded by the Human Trafficking Indicators
 (HTI, 2001-2011, one row per country in that year's TIP report); NGO report counts and IOM victims
 assisted are not public as country-year data and are left out. Indicators (0/1, per report year):

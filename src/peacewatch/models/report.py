@@ -23,6 +23,7 @@ from peacewatch.models.incidence import incidence_index
 from peacewatch.models.plots import plot_density, plot_marginal_effects, plot_predicted_risk
 from peacewatch.models.tables import glance_models, regression_table, tidy_models
 from peacewatch.models.typology import typology_table
+from peacewatch.works import WORKS, cite as cite_work
 
 TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>peacewatch models report</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
@@ -33,19 +34,19 @@ caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:le
 <h1>peacewatch: peace operations and sex trafficking — models report</h1>
 <p class="note">Generated {{ generated }} from the real datasets of the source catalog. Sections: 1 democratic density,
 2 identity x opportunity, 3 deployment-risk models, 4 predictions, 5 trafficking incidence index.</p>
-<h2>1. Democratic density (seed 000)</h2>
-<p>Mean Polity5 polity2 of IO members (COW IGO, with <code>membership_overrides.yml</code>) and of mission contributors (Geo-PKO/IPI), 2004, against the values seed 000 reports.</p>
+<h2>1. Democratic density (Smith 2012)</h2>
+<p>Mean Polity5 polity2 of IO members (COW IGO, with <code>membership_overrides.yml</code>) and of mission contributors (Geo-PKO/IPI), 2004, against the values Smith (2012) reports.</p>
 {{ density_2004 | safe }}
 <p class="note">{{ density_note }}</p>
 <h3>Members without a Polity5 score, 2004</h3>{{ unscored | safe }}
 <h3>Mission-years 2004-2011 (1,000+ personnel) with the lowest and highest contributor density</h3>{{ missions | safe }}
-<h2>2. Identity x opportunity (seed 000), Haiti</h2>
+<h2>2. Identity x opportunity (Smith 2012), Haiti</h2>
 <p>Identity = democratic density (democratic if &ge; {{ dthr }}); opportunity = uniformed personnel in Haiti (high if &ge; {{ othr }}).</p>
 <div class="fig">{{ fig_density | safe }}</div>
 <p class="note">MINUSTAH's contributors come from Geo-PKO (troop contributors on the UN deployment map) up to 2008 and from IPI
 (troop, police and expert contributors) from 2009: part of the 2009 change is the change of source.</p>
 {{ typology | safe }}
-<h2>3. Deployment risk: logit of "host is a sex-trafficking destination" (seed 001)</h2>
+<h2>3. Deployment risk: logit of "host is a sex-trafficking destination" (Bell et al. 2018)</h2>
 <p>HTI <code>pdest</code> on UN deployment size, duration, number of TCCs and interactions; deployments and controls lagged one year
 (a TIP report covers April of the previous year to March); standard errors clustered by country; TIP report years {{ years }}.</p>
 {{ table | safe }}
@@ -58,11 +59,12 @@ caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:le
 <h3>Predicted risk by deployment size and duration</h3><div class="fig">{{ fig_risk | safe }}</div>
 <h3>Planned missions (default model; host controls at sample means unless given)</h3>{{ planned | safe }}
 <h3>Haiti, observed country-years</h3>{{ haiti | safe }}
-<h2>5. Trafficking incidence index (seed 000)</h2>
+<h2>5. Trafficking incidence index (Smith 2012)</h2>
 <p>Equal-weight mean of five State Department / HTI indicators (TIP report mention, destination, sex destination, child-sex destination,
 internal sex trafficking); NGO report counts and IOM victims assisted are not available as country-year data.</p>
 <h3>Haiti</h3>{{ incidence_haiti | safe }}
 <h3>Mean index by year (all states in the COW system)</h3>{{ incidence_years | safe }}
+<h2>References</h2><ul class="note">{% for w in works %}<li><strong>{{ w.short }}</strong>: {{ w.reference }}</li>{% endfor %}</ul>
 <h2>Sources</h2><pre class="note">{{ cite }}</pre>
 </body></html>"""
 
@@ -116,7 +118,7 @@ def write_report(out_dir: Path) -> Path:
     for unit, d in [("UN", io_density("UN", 2004)), ("NATO", io_density("NATO", 2004)), ("OAS", io_density("OAS", 2004)),
                     ("OAS (COW as published)", io_density("OAS", 2004, overrides=False)),
                     ("MINUSTAH", mission_density("MINUSTAH", 2004)), ("MINUSTAH (personnel-weighted)", mission_density("MINUSTAH", 2004, weighted=True))]:
-        rows.append({"unit": unit, "density": d.value, "seed 000": SEED_2004.get(unit.split(" ")[0]) if "(" not in unit else None,
+        rows.append({"unit": unit, "density": d.value, cite_work("smith2012"): SEED_2004.get(unit.split(" ")[0]) if "(" not in unit else None,
                      "scored": d.n_scored, "unscored": d.n_unscored, "source": d.source})
     density_2004 = _table(pd.DataFrame(rows), "{:.2f}")
     unscored = _table(pd.DataFrame([{"unit": u, "unscored members": ", ".join(io_density(u, 2004).unscored)} for u in ("UN", "OAS", "NATO")]))
@@ -126,7 +128,7 @@ def write_report(out_dir: Path) -> Path:
                       .astype({"personnel": "Int64"}), "{:.2f}")
     density_note = ("UN 3.36 (191 members, 159 scored): matching Polity codes directly as COW codes drops Serbia and Montenegro, Ethiopia "
                     "and Vietnam and gives 3.43. OAS 7.15 counts Cuba (suspended 1962-2009 but a member; COW codes it 0), 7.72 without. "
-                    "MINUSTAH 4.82: the 11 troop contributors on the UN's November 2004 deployment map (Geo-PKO); the seed's 4.6 must rest "
+                    "MINUSTAH 4.82: the 11 troop contributors on the UN's November 2004 deployment map (Geo-PKO); Smith's (2012) 4.6 must rest "
                     "on a different contributor list (the same 11 states score 4.82 in Polity IV too). See docs/models.md.")
 
     # 2 typology
@@ -179,6 +181,7 @@ def write_report(out_dir: Path) -> Path:
         years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, us_sentence=us_sentence, glance=glance, default=full.name, tidy=tidy,
         fig_density=_svg(f0[1]), fig_duration=_svg(f1[1]), fig_tccs=_svg(f2[1]), fig_risk=_svg(f3[1]), planned=planned, haiti=haiti_html,
         incidence_haiti=incidence_haiti, incidence_years=incidence_years, cite=html.unescape(cite),
+        works=list(WORKS.values()),
     )
     path = out_dir / "models-report.html"
     path.write_text(page, encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Identity x opportunity: seed 000's typology of IOs and missions and their predicted effect.
+"""Identity x opportunity: the typology of Smith 2012 of IOs and missions and their predicted effect.
 
 *Identity* is democratic density (:mod:`peacewatch.models.density`), split at ``density_threshold``
 (Polity's democracy cut-off, 6). *Opportunity* is uniformed personnel on the ground, split at

@@ -45,7 +45,7 @@ def write_datapackage(panel: Panel, directory: Path, name: str) -> Path:
             }
         ],
         "sources": sources,
-        "licenses": [{"name": "other-at", "title": "Each source under its own terms; see peacewatch:lineage and sources/*.yml"}],
+        "licenses": [{"name": "other-at", "title": "Each source under its own terms; see peacewatch:lineage and `peacewatch sources cite`"}],
         "peacewatch:lineage": panel.lineage,
         "peacewatch:steps": [{"verb": s.verb, "options": s.options, "columns": s.columns} for s in panel.steps],
     }

@@ -1,6 +1,6 @@
 """TIP-style scorecards for host states, troop-contributing countries (TCCs) and UN missions.
 
-A runnable, transparent version of the US Trafficking in Persons Report's tiers (seed 004, Kelley,
+A runnable, transparent version of the US Trafficking in Persons Report's tiers (Kelley 2017,
 *Scorecard Diplomacy*). Indicators are small pure functions whose docstrings are their public
 explanation (:mod:`peacewatch.scorecards.indicators`); weights, score bands, Watch List criteria,
 caps, tier-history rules, waivers and overrides are data in versioned YAML rule sets

@@ -27,7 +27,7 @@ YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-cur
 FMT = typer.Option(Format.table, "--format", "-f", help="table (terminal), csv or json (full grades with evidence).")
 OUT = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output.")
 RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a .yml file (default: the card's).")
-EXPLAIN = typer.Option(None, "--explain", "-e", help="Explain one grade in full: COW code or mission acronym.")
+EXPLAIN = typer.Option(None, "--explain", "-e", help="Explain one grade in full: a country (COW code, ISO3 or name) or a mission acronym.")
 
 
 def _registry_session(db_url: str | None):
@@ -40,22 +40,24 @@ def _registry_session(db_url: str | None):
 
 def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,
          db_url: str | None = None, deployed_only: bool = False) -> None:
+    from peacewatch.bounds import scorecard_years
+    from peacewatch.errors import InputError
     from peacewatch.scorecards import engine
-    from peacewatch.scorecards.rules import RuleSetError
 
+    scorecard_years(card).check(year, "--year")
+    key = _unit_key(card, explain_key) if explain_key is not None else None
     registry = _registry_session(db_url)
-    try:
-        if explain_key is not None:
-            key = explain_key if card == "missions" else int(explain_key)
+    if key is not None:
+        try:
             g = engine.explain(card, key, year, ruleset, registry)
-            text = json.dumps(g.to_dict(), indent=2, default=str) if fmt == Format.json else g.explain()
-            _emit(text, out)
-            return
-        table = engine.grade_table(card, year, ruleset, registry)
-        missing = engine.missing_components(card, ruleset, registry)
-    except (RuleSetError, ValueError, KeyError, FileNotFoundError) as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        except KeyError:
+            raise InputError(f"--explain: {explain_key} is not on the {card} scorecard in {year}; "
+                             f"list the units with `peacewatch score {card} --year {year}`") from None
+        text = json.dumps(g.to_dict(), indent=2, default=str) if fmt == Format.json else g.explain()
+        _emit(text, out)
+        return
+    table = engine.grade_table(card, year, ruleset, registry)
+    missing = engine.missing_components(card, ruleset, registry)
     if deployed_only and card == "hosts":
         hosting = engine._graded(card, ruleset, registry)[0]
         keep = hosting.loc[(hosting["year"] == year) & (hosting["hosting"] == 1), "key"]
@@ -68,6 +70,15 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
         _emit(json.dumps({"card": card, "year": year, "missing_components": missing, "grades": grades}, indent=2, default=str), out)
     else:
         _print_table(card, year, table, missing, out)
+
+
+def _unit_key(card: str, text: str) -> int | str:
+    """A mission acronym (missions card, upper-cased) or a country as COW code, ISO3 or name (hosts, TCCs)."""
+    if card == "missions":
+        return text.strip().upper()
+    from peacewatch.countries import resolve_country
+
+    return resolve_country(text, "--explain")
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -146,20 +157,20 @@ def replay_tip(fmt: Format = FMT, out: Path = OUT) -> None:
 def check(path: Path = typer.Argument(..., help="Rule-set .yml file to validate."),
           card: str = typer.Option(..., "--card", "-c", help="hosts, tccs or missions")) -> None:
     """Validate a rule-set file; errors name the line and field."""
-    from peacewatch.scorecards.rules import RuleSetError, load_ruleset
+    from peacewatch.bounds import check_choice
+    from peacewatch.scorecards.rules import load_ruleset
 
-    try:
-        rs = load_ruleset(path, card)
-    except RuleSetError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    rs = load_ruleset(path, check_choice(card, ("hosts", "tccs", "missions"), "--card"))
     typer.echo(f"ok: {rs.ruleset} v{rs.version} ({len(rs.indicators)} indicators)")
 
 
 @app.command()
 def report(out: Path = typer.Option(Path("out/scorecards"), "--out", "-o", help="Output directory.")) -> None:
-    """Write the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML)."""
+    """Write the three scorecards (CSV + JSON), the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML)."""
+    from peacewatch.progress import working
     from peacewatch.scorecards.report import write_scorecards
 
-    for p in write_scorecards(out):
+    with working("writing the scorecards"):
+        paths = write_scorecards(out)
+    for p in paths:
         typer.echo(str(p))

@@ -1,4 +1,4 @@
-"""Optional upstream components (models, registry), looked up at call time so they wire in as they land.
+"""Optional upstream components (models, registry), looked up at call time: one that is missing or broken is reported, never fatal.
 
 A component that is absent or fails is never silently replaced by zeros: the caller gets the reason,
 which every grade shows next to the indicators that depend on it.
@@ -17,13 +17,13 @@ def optional(dotted: str) -> tuple[Callable | None, str | None]:
         mod = importlib.import_module(module)
     except ModuleNotFoundError as exc:
         if exc.name and module.startswith(exc.name):
-            return None, f"{module} is not available yet"
+            return None, f"{module} is not installed"
         return None, f"{module} cannot be imported: {exc}"
     except Exception as exc:  # a half-built module must not break grading; say why
         return None, f"{module} failed to import: {type(exc).__name__}: {exc}"
     func = getattr(mod, name, None)
     if func is None:
-        return None, f"{dotted} does not exist yet"
+        return None, f"{dotted} does not exist"
     return func, None
 
 

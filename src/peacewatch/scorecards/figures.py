@@ -1,4 +1,4 @@
-"""The data behind the figures: published TIP tier counts and Palermo parties by year (seed 004),
+"""The data behind the figures: published TIP tier counts and Palermo parties by year (Kelley 2017),
 and peacewatch's own grade counts per card. Pure functions returning tidy frames."""
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ class Component:
     """The score of one indicator for one unit-year.
 
     ``score`` is 0..10 (10 best) or ``None`` for no data; ``missing`` then says why (a missing input
-    value or a missing upstream component such as a model that is not installed yet).
+    value or a missing upstream component such as a model that is not installed).
     """
 
     indicator: str

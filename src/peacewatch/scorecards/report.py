@@ -164,6 +164,10 @@ def methods_blocks() -> list[tuple[str, object]]:
     counts = tip_tier_counts()
     b += [("h2", "Published TIP tier counts (reproduced from the Kelley file)"),
           ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()]))]
+    from peacewatch.works import WORKS
+
+    b += [("h2", "References"), ("table", (["cited as", "work", "what peacewatch takes from it"],
+                                           [[w.short, w.reference, w.what_peacewatch_takes] for w in WORKS.values()]))]
     return b
 
 
@@ -208,10 +212,13 @@ def write_methods(out_dir: Path, stem: str = "scorecards-methods") -> list[Path]
 
 
 def write_scorecards(out_dir: Path) -> list[Path]:
-    """Write the figures (PNG + SVG + CSV) and the methods page (Markdown + HTML) into ``out_dir``.
+    """Write the three scorecards (CSV + JSON), the figures (PNG + SVG + CSV) and the methods page
+    (Markdown + HTML) into ``out_dir``.
 
     Returns the paths written.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return [*write_figures(out_dir), *write_methods(out_dir)]
+    from peacewatch.scorecards.export import write_scorecard_tables
+
+    return [*write_scorecard_tables(out_dir), *write_figures(out_dir), *write_methods(out_dir)]

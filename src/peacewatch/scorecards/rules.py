@@ -22,6 +22,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from peacewatch.errors import PeacewatchError
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.model import GRADE_RANK, GRADES
 
@@ -29,7 +30,7 @@ RULESET_DIR = Path(__file__).parent / "rulesets"
 Score = Annotated[float, Field(ge=0.0, le=10.0)]
 
 
-class RuleSetError(ValueError):
+class RuleSetError(PeacewatchError, ValueError):
     """A rule-set file was refused; the message names the file, line and field and says how to fix it."""
 
     def __init__(self, path: str, line: int | None, field: str, problem: str, fix: str = ""):
@@ -125,7 +126,7 @@ class SuspensionCriterion(_Strict):
 
 
 class Suspension(_Strict):
-    """Recommend suspending new deployments of a contributor (seed 002's remedy)."""
+    """Recommend suspending new deployments of a contributor (the remedy J. Kelley 2022 proposes)."""
 
     id: str = "suspend_new_deployments"
     text: str
@@ -327,7 +328,7 @@ def ruleset_path(name_or_path: str | Path | None, card: str) -> Path:
     if named.exists():
         return named
     avail = ", ".join(sorted(x.stem for x in RULESET_DIR.glob("*.yml")))
-    raise FileNotFoundError(f"rule set {name_or_path!r} not found (neither a .yml file nor a name among: {avail})")
+    raise RuleSetError(str(name_or_path), None, "ruleset", "not found", f"Give a .yml file or one of: {avail}")
 
 
 def load_ruleset(name_or_path: str | Path | None = None, card: str = "hosts") -> RuleSet:

@@ -1,4 +1,6 @@
-"""The source catalog: one YAML per public dataset (``sources/<key>.yml`` at the repo root).
+"""The source catalog: one YAML per public dataset, shipped inside the package
+(``peacewatch/sources/catalog_entries/<key>.yml``, read through :mod:`importlib.resources`;
+``PEACEWATCH_CATALOG_DIR`` points elsewhere).
 
 Also resolves the data directory: ``PEACEWATCH_DATA_DIR``, else ``../shared/data`` next to the
 repository when present, else ``<user cache dir>/peacewatch/data``.
@@ -8,8 +10,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from platformdirs import user_cache_dir
@@ -19,6 +22,13 @@ from peacewatch.sources.errors import CatalogError, MissingDataFileError
 
 #: The repository root when running from a checkout (``src/peacewatch/sources`` -> repo).
 REPO_ROOT = Path(__file__).resolve().parents[3]
+
+#: The three ways to provide the datasets, ending every missing-data message.
+PROVIDE_DATA = (
+    "Provide the data in one of three ways: put the datasets in ../shared/data beside the peacewatch "
+    "checkout, set PEACEWATCH_DATA_DIR to the folder holding them, or run `peacewatch sources fetch` "
+    "(downloads every file, checksum-checked)."
+)
 
 
 class YearAssertion(BaseModel):
@@ -41,6 +51,21 @@ class FileAssertions(BaseModel):
     unique: list[str] = Field(default_factory=list)
 
 
+class Conversion(BaseModel):
+    """How ``peacewatch sources fetch`` makes a file published only as R data (``derived_from``).
+
+    The original is downloaded, read with pyreadr (object ``object``; an ``.rds`` holds one) and
+    written as CSV exactly as the catalogued copy was (gzip level 9 with ``gzip_mtime`` in the header
+    for ``.csv.gz``), so the result has the catalog's sha256.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    tool: Literal["pyreadr"] = "pyreadr"
+    object: str | None = None
+    original_sha256: str | None = None
+    gzip_mtime: int | None = None
+
+
 class SourceFile(BaseModel):
     """One file of a source, as recorded in the catalog."""
 
@@ -48,6 +73,7 @@ class SourceFile(BaseModel):
     path: str
     url: str | None = None
     derived_from: str | None = None
+    convert: Conversion | None = None
     note: str | None = None
     sha256: str
     format: str
@@ -72,10 +98,19 @@ class Source(BaseModel):
     files: dict[str, SourceFile]
 
 
+#: Folder of the built-in catalog inside the package.
+CATALOG_PACKAGE, CATALOG_FOLDER = "peacewatch.sources", "catalog_entries"
+
+
+def builtin_catalog_dir() -> Path:
+    """The catalog shipped with peacewatch (inside the installed package, so a wheel carries it)."""
+    return Path(str(files(CATALOG_PACKAGE).joinpath(CATALOG_FOLDER)))
+
+
 def catalog_dir() -> Path:
-    """Directory holding the ``<key>.yml`` files (``PEACEWATCH_CATALOG_DIR`` or ``<repo>/sources``)."""
+    """Directory holding the ``<key>.yml`` files: ``PEACEWATCH_CATALOG_DIR``, else the built-in catalog."""
     env = os.environ.get("PEACEWATCH_CATALOG_DIR")
-    return Path(env) if env else REPO_ROOT / "sources"
+    return Path(env) if env else builtin_catalog_dir()
 
 
 def data_dir() -> Path:
@@ -122,7 +157,7 @@ class Catalog:
         if not self.directory.is_dir():
             raise CatalogError(
                 f"catalog directory {self.directory} not found; set PEACEWATCH_CATALOG_DIR to the "
-                "folder holding the sources/<key>.yml files"
+                "folder holding the <key>.yml catalog files (or unset it to use the built-in catalog)"
             )
         self.sources: dict[str, Source] = {
             p.stem: load_source_yaml(p) for p in sorted(self.directory.glob("*.yml"))
@@ -157,11 +192,29 @@ class Catalog:
         """Absolute path of a file in the data directory; error with the fix when it is missing."""
         path = self.data_root / self.file(key, name).path
         if not path.is_file():
-            raise MissingDataFileError(
-                f"{path}: data file of source {key!r} ({name}) not found. Set PEACEWATCH_DATA_DIR to "
-                f"the folder holding the datasets, or run `peacewatch sources fetch {key}`."
-            )
+            raise MissingDataFileError(self.missing_message(f"{path}: data file of source {key!r} ({name}) not found."))
         return path
+
+    def missing_files(self, keys: list[str] | None = None) -> list[str]:
+        """Catalog paths (``<dir>/<file>``) of the files of ``keys`` (default all) not in the data directory."""
+        wanted = keys or sorted(self.sources)
+        return [
+            record.path
+            for key in wanted
+            for record in self.source(key).files.values()
+            if not (self.data_root / record.path).is_file()
+        ]
+
+    def missing_message(self, lead: str = "") -> str:
+        """One line: every missing file of the catalog and the three ways to provide the data."""
+        missing = self.missing_files()
+        listing = f"{len(missing)} of {sum(len(s.files) for s in self)} data files are missing from {self.data_root}: {', '.join(missing)}."
+        return " ".join(part for part in (lead, listing, PROVIDE_DATA) if part)
+
+    def require(self, keys: list[str] | None = None) -> None:
+        """Raise :class:`MissingDataFileError` listing every missing file (and how to get them), if any."""
+        if self.missing_files(keys):
+            raise MissingDataFileError(self.missing_message())
 
 
 @lru_cache(maxsize=8)

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, Trans
 from rich.table import Table
 
 from peacewatch.sources.catalog import Catalog, data_dir
-from peacewatch.sources.errors import PeacewatchDataError
+from peacewatch.sources.errors import CatalogError, PeacewatchDataError
 
 app = typer.Typer(help="The source catalog: list, verify, cite and fetch the public datasets.", no_args_is_help=True)
 console = Console()
@@ -20,19 +20,14 @@ KeysArg = Annotated[Optional[list[str]], typer.Argument(help="Source keys (defau
 
 
 def _catalog() -> Catalog:
-    try:
-        return Catalog()
-    except PeacewatchDataError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    return Catalog()  # a catalog error is one line and exit 2 (peacewatch.cli_boundary)
 
 
 def _keys(catalog: Catalog, keys: list[str] | None) -> list[str]:
     keys = keys or sorted(catalog.sources)
     unknown = [k for k in keys if k not in catalog]
     if unknown:
-        console.print(f"[red]error:[/red] unknown source(s) {unknown}; known: {', '.join(sorted(catalog.sources))}")
-        raise typer.Exit(2)
+        raise CatalogError(f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sorted(catalog.sources))}")
     return keys
 
 
@@ -86,12 +81,18 @@ def fetch(
     dest: Annotated[Optional[Path], typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
     mirror: Annotated[Optional[str], typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
 ) -> None:
-    """Download files from their canonical URL (or --mirror), checking each sha256."""
-    from peacewatch.sources.fetch import fetch_file
+    """Download every file from its canonical URL (or --mirror), checking each sha256.
+
+    Files published only as R data are downloaded as such and converted (needs the [fetch] extra).
+    Ends with one summary line; exit 1 when any file failed.
+    """
+    from peacewatch.sources.fetch import ConverterMissing, fetch_file, summary_line
 
     catalog = _catalog()
     dest_root = dest or data_dir()
     failures = 0
+    results = []
+    converter_missing: list[str] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as bar:
         tasks: dict[str, int] = {}
 
@@ -104,9 +105,19 @@ def fetch(
             for name in catalog.source(key).files:
                 try:
                     result = fetch_file(catalog, key, name, dest_root, mirror, progress)
+                    results.append(result)
                     bar.console.print(f"{result.status:>10}  {key}/{name} -> {result.path}")
+                except ConverterMissing:
+                    failures += 1
+                    converter_missing.append(f"{key}/{name}")
                 except PeacewatchDataError as exc:
                     failures += 1
                     bar.console.print(f"[red]    failed[/red]  {exc}")
+    if converter_missing:
+        from peacewatch.sources.fetch import CONVERTER_HINT
+
+        console.print(f"[red]    failed[/red]  {len(converter_missing)} file(s) published as R data were not converted "
+                      f"({', '.join(converter_missing)}): {CONVERTER_HINT}", soft_wrap=True)
+    typer.echo(summary_line(results, failures, dest_root))  # plain: one line, never wrapped
     if failures:
         raise typer.Exit(1)

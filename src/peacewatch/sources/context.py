@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -172,7 +173,8 @@ class SourceContext:
         if not self.use_cache:
             return frame
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".tmp{os.getpid()}")
+        # per process and thread: `run --serve` builds in a background thread while the server warms up
+        tmp = target.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
         try:
             frame.to_parquet(tmp, index=False)
             os.replace(tmp, target)  # atomic: readers never see half a file

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from peacewatch.errors import PeacewatchError
 
-class PeacewatchDataError(Exception):
+
+class PeacewatchDataError(PeacewatchError):
     """Base class for every data problem peacewatch reports to a user."""
 
 

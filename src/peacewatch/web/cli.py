@@ -26,14 +26,40 @@ def register(app: typer.Typer) -> None:
         """
         from peacewatch.web.settings import WebSettings
 
+        from peacewatch.bounds import LOG_LEVELS, check_choice
+
+        log_level = check_choice(log_level, LOG_LEVELS, "--log-level")
+        check_listen(host, port)
         serve_dashboard(host, port, WebSettings(db_url=db, secure_cookies=secure_cookies), log_level)
 
 
-def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info") -> None:
+def check_listen(host: str, port: int) -> None:
+    """Refuse a port outside 1-65535 or an address already in use before anything is built."""
+    import socket
+
+    from peacewatch.bounds import PORT
+    from peacewatch.errors import InputError
+
+    PORT.check(port, "--port")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"--host: cannot resolve {host!r} ({exc.strerror})") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError(f"--port: cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host") from None
+
+
+def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info", job=None) -> None:
     """Serve :func:`peacewatch.web.app.create_app` with uvicorn until interrupted.
 
     The access log is off: it would record client IP addresses next to the anonymous-report pages,
-    which promise to store none.
+    which promise to store none. ``job`` (a :class:`peacewatch.jobs.MainJob` writing in the background)
+    puts its status line on every page until it is done.
     """
     import uvicorn
 
@@ -47,5 +73,11 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         # The public pages work without it; anonymous reports and victim details need it.
         typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
                     fg=typer.colors.YELLOW, err=True)
-    typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    preload = settings is None or settings.preload
+    first = "building the panel, then serving" if preload else "serving"
+    typer.echo(f"peacewatch: {first} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    app = create_app(settings)
+    app.state.main_job = job
+    if job is not None:
+        job.app = app  # the job warms the app's caches once it listens (see peacewatch.jobs)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

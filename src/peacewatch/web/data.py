@@ -153,14 +153,24 @@ class DataStore:
 
     def resolve_country(self, key: str) -> int:
         """Accept a COW code (``41``), ISO3 (``HTI``) or a name (``Haiti``, ``côte d'ivoire``,
-        ``Yugoslavia``; accents and case do not matter) and return the COW code."""
+        ``Yugoslavia``; accents and case do not matter) and return the COW code.
+
+        Codes and names go through the project's one resolver (:func:`peacewatch.countries.resolve_country`);
+        what it does not know is then matched against the panel's display names, accent-blind, so the
+        search box also finds a country by the start of its name.
+        """
+        from peacewatch.countries import country_label, resolve_country
+        from peacewatch.errors import InputError
+
         key = key.strip()
-        df = self.panel_df
-        if key.isdigit() and int(key) in self.country_names:
-            return int(key)
-        hit = df.loc[df["iso3"].astype("string").str.upper() == key.upper(), "ccode"]
-        if len(hit):
-            return int(hit.iloc[0])
+        try:
+            ccode = resolve_country(key)
+        except InputError as exc:
+            problem = str(exc)
+        else:
+            if ccode in self.country_names:
+                return ccode
+            problem = f"{country_label(ccode)} is not in the panel ({self.years[0]}-{self.years[-1]})"
         needle = labels.fold(key)
         if needle:
             exact = [c for c, names in self._country_keys if needle in names]
@@ -172,8 +182,7 @@ class DataStore:
             if len(partial) > 1:
                 options = ", ".join(sorted(self.country_names[c] for c in partial)[:8])
                 raise NotFoundError(f"{key!r} matches several countries ({options}); type more of the name")
-        raise NotFoundError(f"no country {key!r} in the panel; type a name (e.g. Haiti), an ISO3 code (HTI) "
-                            "or a COW code (41)")
+        raise NotFoundError(problem)
 
     # -------------------------------------------------------------- coverage
     @per_key

@@ -58,7 +58,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ModuleUnavailable)
     async def _unavailable(request: Request, exc: ModuleUnavailable):
-        return _error(request, 503, f"{exc.what} is not available yet", exc.detail)
+        return _error(request, 503, f"{exc.what} is not available", exc.detail)
 
     @app.exception_handler(RegistryError)
     async def _registry(request: Request, exc: RegistryError):
@@ -77,5 +77,5 @@ def require(module: str, *names: str):
         raise ModuleUnavailable(module, f"the module could not be imported ({exc}).") from exc
     missing = [n for n in names if not hasattr(mod, n)]
     if missing:
-        raise ModuleUnavailable(module, f"it does not provide {', '.join(missing)} yet.")
+        raise ModuleUnavailable(module, f"it does not provide {', '.join(missing)}.")
     return [getattr(mod, n) for n in names] if len(names) != 1 else getattr(mod, names[0])

@@ -62,7 +62,7 @@ def hti_destination(df: pd.DataFrame) -> pd.Series:
     """Whether the TIP report narrative names the state a destination of trafficking for prostitution.
 
     Coded by the Human Trafficking Indicators (Frank 2013), 2001-2011: named scores 0, not named 10.
-    This is the outcome studied in seed 001 (Bell et al.).
+    This is the outcome studied by Bell et al. (2018).
     """
     return (1.0 - df["hti_pdest"].astype("float64")) * 10.0
 
@@ -72,7 +72,7 @@ def hti_destination(df: pd.DataFrame) -> pd.Series:
 def deployment_risk(df: pd.DataFrame) -> pd.Series:
     """Predicted probability that a state hosting UN peacekeepers is a sex-trafficking destination.
 
-    From peacewatch's deployment-risk logit (seed 001, ``predict_observed``): score = 10 x (1 -
+    From peacewatch's deployment-risk logit (Bell et al. 2018, ``predict_observed``): score = 10 x (1 -
     probability). Scored only for states with UN personnel that year: for other states the model's
     prediction is the base rate of being a destination, not exposure to peacekeeping, so they take the
     fallback (size, duration, TCC count), which scores a state without deployment 10. Without the model
@@ -86,7 +86,7 @@ def deployment_risk(df: pd.DataFrame) -> pd.Series:
 def pko_size(df: pd.DataFrame) -> pd.Series:
     """UN personnel (troops, police, observers) in the state in December (IPI).
 
-    Larger deployments raise the risk of becoming a sex-trafficking destination (seed 001). None
+    Larger deployments raise the risk of becoming a sex-trafficking destination (Bell et al. 2018). None
     present scores 10, 20,000 or more score 0, linear in log(1 + personnel) in between.
     """
     return log_decreasing(df["un_personnel"], 20_000)
@@ -96,7 +96,7 @@ def pko_size(df: pd.DataFrame) -> pd.Series:
 def pko_duration(df: pd.DataFrame) -> pd.Series:
     """Years the state has hosted UN peacekeepers (counting years with presence, IPI).
 
-    Longer deployments raise the risk (seed 001). No deployment scores 10, each year takes off 0.5,
+    Longer deployments raise the risk (Bell et al. 2018). No deployment scores 10, each year takes off 0.5,
     20 years or more score 0.
     """
     return linear(df["un_duration"], 20.0, 0.0)
@@ -106,7 +106,7 @@ def pko_duration(df: pd.DataFrame) -> pd.Series:
 def pko_tccs(df: pd.DataFrame) -> pd.Series:
     """Number of countries contributing to the UN missions in the state (IPI, largest mission).
 
-    More contributors mean more chains of command and less accountability (seed 001). None scores 10,
+    More contributors mean more chains of command and less accountability (Bell et al. 2018). None scores 10,
     50 or more score 0, linear in between.
     """
     return linear(df["un_tccs"], 50.0, 0.0)

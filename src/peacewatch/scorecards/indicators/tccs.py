@@ -25,7 +25,7 @@ COMPLIANCE_STATS = "peacewatch.registry.stats.compliance_by_nation"
 def polity(df: pd.DataFrame) -> pd.Series:
     """The contributor's Polity2 score (-10 full autocracy .. +10 full democracy).
 
-    Democratic contributors bring democratic identity to a mission (seed 000). Rescaled linearly:
+    Democratic contributors bring democratic identity to a mission (Smith 2012). Rescaled linearly:
     -10 scores 0, +10 scores 10.
     """
     return linear(df["polity2"], -10.0, 10.0)
@@ -55,7 +55,7 @@ def palermo(df: pd.DataFrame) -> pd.Series:
 def criminalisation(df: pd.DataFrame) -> pd.Series:
     """How far the contributor's law criminalises trafficking: none 0, partial 5, full 10.
 
-    A TCC that has not criminalised trafficking cannot prosecute its peacekeepers for it (seed 002).
+    A TCC that has not criminalised trafficking cannot prosecute its peacekeepers for it (J. Kelley 2022).
     """
     return mapped(df["crim_level"], {0.0: 0.0, 1.0: 5.0, 2.0: 10.0})
 
@@ -78,7 +78,7 @@ def prosecutions(df: pd.DataFrame) -> pd.Series:
     """Share of the referrals awaiting an outcome during the year that the TCC closed that year with a
     prosecution (prosecuted, convicted or acquitted).
 
-    Seed 002: TCCs rarely prosecute. All prosecuted scores 10, none 0; nothing awaiting an outcome,
+    TCCs rarely prosecute (J. Kelley 2022). All prosecuted scores 10, none 0; nothing awaiting an outcome,
     or a suppressed small cell, is no data.
     """
     pending = df["referrals_awaiting_outcome"]
@@ -102,7 +102,7 @@ def allegations_rate(df: pd.DataFrame) -> pd.Series:
            {"completion_rate": "registry"}, requires=TRAINING_STATS)
 def training_completion(df: pd.DataFrame) -> pd.Series:
     """Share of the contributor's registered personnel deploying that year who completed every
-    required anti-trafficking module (seed 003: NATO pre-deployment training).
+    required anti-trafficking module (Ballesteros 2008: NATO pre-deployment training).
 
     All trained scores 10, none 0. No personnel registered, no module defined, or a suppressed small
     cell is no data.
@@ -114,7 +114,7 @@ def training_completion(df: pd.DataFrame) -> pd.Series:
            {"compliance_score": "registry", "provisions_reported": "registry"}, requires=COMPLIANCE_STATS)
 def national_compliance(df: pd.DataFrame) -> pd.Series:
     """The contributor's own annual report on the NATO 2004 policy on combating trafficking in human
-    beings (seed 003): mean over the provisions it reported on, met 1, partial 0.5, not met 0.
+    beings (Ballesteros 2008): mean over the provisions it reported on, met 1, partial 0.5, not met 0.
 
     Rescaled to 0..10. No report that year is no data.
     """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 
+from peacewatch.bounds import PANEL_YEARS
 from peacewatch.web import charts, labels, svgcharts
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
 from peacewatch.web.errors import ModuleUnavailable
@@ -36,7 +37,7 @@ HOST_SORTS = {"country": "country", "missions": "un_mission_names", "personnel":
 
 
 @router.get("/", summary="World map of host countries by year")
-def world_map(request: Request, year: int | None = Query(None, ge=1900, le=2100),
+def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo, le=PANEL_YEARS.hi),
               metric: str = Query("deployments", pattern="^(deployments|destination|tier)$"),
               q: str | None = Query(None, max_length=80), destination: str = Query("any", pattern="^(any|yes|no)$"),
               sort: str = Query("personnel", pattern="^(" + "|".join(HOST_SORTS) + ")$"),

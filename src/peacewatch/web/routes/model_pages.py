@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from peacewatch.bounds import CONTROLS, PLANNED_MISSION
+from peacewatch.errors import InputError
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.web import charts, labels
 from peacewatch.web.data import records
@@ -16,16 +18,9 @@ from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/model")
 
-#: Planned-mission form fields: name -> (label, default, min, max, step, required)
-FIELDS = {
-    "personnel": ("Uniformed personnel (troops, police, observers)", 5000, 0, 200000, 1, True),
-    "duration": ("Years since the host's first UN deployment (1 = first year)", 1, 0, 60, 1, True),
-    "tccs": ("Number of troop- and police-contributing countries", 20, 0, 150, 1, True),
-    "polity2": ("Host Polity2 score (-10 to 10; empty = sample mean)", None, -10, 10, 1, False),
-    "conflict": ("Host in armed conflict (1 yes, 0 no; empty = sample share)", None, 0, 1, 1, False),
-    "gdppc": ("Host GDP per capita, constant 2015 US$ (empty = sample mean)", None, 1, 500000, "any", False),
-    "population": ("Host population (empty = sample mean)", None, 1, 2e9, 1, False),
-}
+#: Planned-mission form fields: name -> (label, default, min, max, step, required), from the shared bounds.
+BOUNDS = {**PLANNED_MISSION, **CONTROLS}
+FIELDS = {name: (b.label, b.default, b.lo, b.hi, b.step, b.required) for name, b in BOUNDS.items()}
 
 
 def _models(request: Request):
@@ -49,25 +44,22 @@ def _host(request: Request, params) -> dict | None:
 
 
 def _parse(params, host: dict | None = None) -> tuple[dict, dict]:
-    """Form values as numbers; raises ValidationFailed naming the field. Host fields left empty
-    take the chosen host's latest known value."""
+    """Form values as numbers; raises ValidationFailed naming the field (bounds: :mod:`peacewatch.bounds`).
+    Host fields left empty take the chosen host's latest known value."""
     values, raw = {}, {}
-    for name, (label, default, lo, hi, _step, required) in FIELDS.items():
+    for name, bound in BOUNDS.items():
         text = (params.get(name) or "").strip()
         if not text and host and name in HOST_FIELDS and host.get(HOST_FIELDS[name]) is not None:
             text = f"{host[HOST_FIELDS[name]]:g}"
         raw[name] = text
         if not text:
-            if required:
-                raise ValidationFailed(f"{label}: enter a number")
+            if bound.required:
+                raise ValidationFailed(f"{bound.label}: enter a number")
             continue
         try:
-            value = float(text)
-        except ValueError:
-            raise ValidationFailed(f"{label}: {text!r} is not a number") from None
-        if not lo <= value <= hi:
-            raise ValidationFailed(f"{label}: {text} is outside {lo:g} to {hi:g}")
-        values[name] = value
+            values[name] = bound.check(text)
+        except InputError as exc:
+            raise ValidationFailed(str(exc)) from None
     return values, raw
 
 

@@ -311,6 +311,8 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     cards = _cards(request)
     full = cards.table(card)
     mine = full[full["key"].astype(str).str.upper() == key.upper()]
+    if mine.empty and card != "missions":  # a country also by ISO3 code or name (one resolver for all)
+        mine = full[full["key"] == _country_or_none(key)]
     if mine.empty:
         raise NotFoundError(f"{key!r} is not graded on the {card} scorecard")
     unit_key = mine["key"].iloc[0]
@@ -325,6 +327,16 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
             "coverage": year_note(card, full, year)}
     context = {"section": "scorecards", "title": TITLES[card]}
     return render(request, "grade.html", data, context=context)
+
+
+def _country_or_none(key: str) -> int | None:
+    from peacewatch.countries import resolve_country
+    from peacewatch.errors import InputError
+
+    try:
+        return resolve_country(key)
+    except InputError:
+        return None
 
 
 __all__ = ["router", "unit_grades"]

@@ -1,0 +1,118 @@
+"""Every input bound peacewatch accepts, in one place: the command line and the web forms both check here.
+
+Each check raises :class:`peacewatch.errors.InputError` with a one-line message that names the option
+(``--start``, "Host Polity2 score", ...) and the accepted range or choices.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from peacewatch.errors import InputError
+
+
+@dataclass(frozen=True)
+class NumberBound:
+    """A closed numeric range with the label users see and an optional default."""
+
+    label: str
+    lo: float
+    hi: float
+    default: float | None = None
+    step: float | str = 1
+    required: bool = True
+    integer: bool = False
+    grouped: bool = True  # 200,000 in messages; years and ports are written plainly
+
+    def check(self, value: float | str, name: str | None = None) -> float:
+        """Return ``value`` as a number inside the range, or raise :class:`InputError` naming ``name``."""
+        who = name or self.label
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{who}: {value!r} is not a number") from None
+        if math.isnan(number):
+            raise InputError(f"{who}: {value!r} is not a number")
+        if not self.lo <= number <= self.hi:
+            raise InputError(f"{who}: {self._fmt(value)} is outside {self._fmt(self.lo)} to {self._fmt(self.hi)}")
+        if self.integer and number != int(number):
+            raise InputError(f"{who}: {self._fmt(value)} is not a whole number")
+        return number
+
+    def _fmt(self, value: float | str) -> str:
+        if isinstance(value, str):
+            return value
+        if not float(value).is_integer():
+            return f"{value:g}"
+        return f"{value:,.0f}" if self.grouped else f"{value:.0f}"
+
+
+# ----------------------------------------------------------------------------- years
+#: The panel starts from the COW / G-W state lists (first members 1816); sources end by 2025.
+PANEL_YEARS = NumberBound("panel year", 1816, 2025, integer=True, grouped=False)
+#: The deployment-risk models and the trafficking index: the years of the Human Trafficking Indicators.
+MODEL_YEARS = NumberBound("model year", 2001, 2011, integer=True, grouped=False)
+
+
+def scorecard_years(card: str) -> NumberBound:
+    """Years a scorecard grades: from the first TIP report (2001) to the card's last year
+    (:func:`peacewatch.scorecards.frames.last_year`: hosts 2025, TCCs the current year, missions 2016)."""
+    from peacewatch.scorecards.frames import FIRST_YEAR, last_year
+
+    return NumberBound(f"{card} scorecard year", FIRST_YEAR, last_year(card), integer=True, grouped=False)
+
+# ----------------------------------------------------------------------------- planned mission
+#: The planned-mission inputs of the risk model (CLI ``model predict`` and the web form).
+PLANNED_MISSION: dict[str, NumberBound] = {
+    "personnel": NumberBound("Uniformed personnel (troops, police, observers)", 0, 200_000, 5000),
+    "duration": NumberBound("Years since the host's first UN deployment (1 = first year)", 0, 60, 1),
+    "tccs": NumberBound("Number of troop- and police-contributing countries", 0, 150, 20, integer=True),
+}
+#: Host controls; empty means the estimation-sample mean (share for conflict).
+CONTROLS: dict[str, NumberBound] = {
+    "polity2": NumberBound("Host Polity2 score (-10 to 10; empty = sample mean)", -10, 10, required=False),
+    "conflict": NumberBound("Host in armed conflict (1 yes, 0 no; empty = sample share)", 0, 1, required=False, integer=True),
+    "gdppc": NumberBound("Host GDP per capita, constant 2015 US$ (empty = sample mean)", 1, 500_000, step="any", required=False),
+    "population": NumberBound("Host population (empty = sample mean)", 1, 2e9, required=False),
+}
+
+# ----------------------------------------------------------------------------- choices and ports
+PORT = NumberBound("port", 1, 65535, 8000, integer=True, grouped=False)
+PANEL_FORMATS = ("csv", "parquet", "datapackage")
+SYSTEMS = ("cow", "gw")
+AGGREGATIONS = ("december", "mean", "max")
+PREDICTION_METHODS = ("delta", "simulation")
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
+def check_choice(value: str, choices: tuple[str, ...], name: str) -> str:
+    """``value`` (case-insensitive) if it is one of ``choices``, else :class:`InputError` listing them."""
+    v = str(value).strip().lower()
+    if v not in choices:
+        raise InputError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return v
+
+
+def check_year_range(start: int, end: int, bound: NumberBound = PANEL_YEARS,
+                     names: tuple[str, str] = ("--start", "--end")) -> tuple[int, int]:
+    """Both years inside ``bound`` and ``start <= end``."""
+    bound.check(start, names[0])
+    bound.check(end, names[1])
+    if start > end:
+        raise InputError(f"{names[0]} {start} is after {names[1]} {end}; give the earlier year first")
+    return int(start), int(end)
+
+
+def parse_controls(items: list[str], name: str = "--control") -> dict[str, float]:
+    """``["polity2=5", ...]`` as checked numbers; unknown names and bad values raise :class:`InputError`."""
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep:
+            raise InputError(f"{name} {item!r}: use NAME=VALUE, e.g. polity2=5")
+        if key not in CONTROLS:
+            raise InputError(f"{name} {item!r}: unknown control {key!r}; use one of {', '.join(CONTROLS)}")
+        out[key] = CONTROLS[key].check(value.strip(), f"{name} {key}")
+    return out

@@ -1,0 +1,101 @@
+"""The command line's one error boundary: users see one line, never a Python traceback.
+
+* An expected error (a :class:`peacewatch.errors.PeacewatchError`, a registry refusal, a file the
+  system refuses, such as an output path without write permission) prints ``error: <message>`` on
+  standard error and exits with status 2.
+* Anything else is a bug: it prints one line naming the exception and how to see the traceback
+  (``peacewatch --debug ...`` or ``PEACEWATCH_DEBUG=1``) and exits with status 1.
+* Click's own exits and usage errors (wrong option types, ``--help``, Ctrl-C) pass through untouched.
+"""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from typer.core import TyperGroup
+
+from peacewatch.errors import PeacewatchError
+
+DEBUG_ENV = "PEACEWATCH_DEBUG"
+EXPECTED_EXIT = 2
+BUG_EXIT = 1
+
+
+def _pass_through() -> tuple[type[BaseException], ...]:
+    """Exits and usage errors of Typer (which may vendor its own click) and of click itself."""
+    kinds: list[type[BaseException]] = [typer.Exit, typer.Abort, typer.BadParameter, KeyboardInterrupt, SystemExit]
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            mod = __import__(module, fromlist=["ClickException"])
+        except ImportError:
+            continue
+        kinds += [getattr(mod, name) for name in ("ClickException", "Exit", "Abort") if hasattr(mod, name)]
+    return tuple(kinds)
+
+
+PASS_THROUGH = _pass_through()
+
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """Exception classes whose message is meant for the user (imported lazily: registry is optional)."""
+    kinds: list[type[BaseException]] = [PeacewatchError]
+    try:
+        from peacewatch.registry.errors import RegistryError
+
+        kinds.append(RegistryError)
+    except ImportError:  # pragma: no cover - the registry ships with peacewatch
+        pass
+    return tuple(kinds)
+
+
+def one_line(exc: BaseException) -> str:
+    """The exception's message on a single line."""
+    text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
+    return text or type(exc).__name__
+
+
+def debug_wanted(ctx) -> bool:
+    """True when ``--debug`` was given or ``PEACEWATCH_DEBUG`` is set to a true value."""
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and root.params.get("debug"):
+        return True
+    return os.environ.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _file_problem(exc: BaseException) -> str | None:
+    """``path: reason`` for an operating-system error about a file the user named (permissions, a
+    file where a folder is needed, a full disk), else ``None``."""
+    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+        return f"{exc.filename}: {exc.strerror}"
+    return None
+
+
+def report(exc: BaseException) -> int:
+    """Print the one-line report of ``exc`` on standard error; return the exit status to use."""
+    if isinstance(exc, expected_errors()):
+        typer.secho(f"error: {one_line(exc)}", fg=typer.colors.RED, err=True)
+        return EXPECTED_EXIT
+    if (problem := _file_problem(exc)) is not None:
+        typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
+        return EXPECTED_EXIT
+    typer.secho(
+        f"error: unexpected {type(exc).__name__}: {one_line(exc)} (this is a bug in peacewatch; run the command "
+        f"again with --debug, e.g. `peacewatch --debug ...`, or with {DEBUG_ENV}=1 to see the traceback)",
+        fg=typer.colors.RED, err=True,
+    )
+    return BUG_EXIT
+
+
+class BoundaryGroup(TyperGroup):
+    """The top-level group: every subcommand runs inside :meth:`invoke`, so one ``try`` covers them all."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PASS_THROUGH:
+            raise
+        except Exception as exc:  # noqa: BLE001 - this is the boundary
+            if debug_wanted(ctx):
+                raise
+            raise typer.Exit(report(exc)) from None
