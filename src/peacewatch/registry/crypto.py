@@ -16,6 +16,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from peacewatch.registry.config import KEY_FILE, out_dir
 from peacewatch.registry.errors import KeyProblem
+from peacewatch.registry.files import check_private
 
 
 def key_file() -> Path:
@@ -27,6 +28,7 @@ def create_key_file(path: Path | None = None) -> Path:
     """Create a new key file (mode 0600) unless one exists; return its path."""
     path = path or key_file()
     if path.exists():
+        check_private(path)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -47,6 +49,7 @@ def load_key() -> bytes:
             raise KeyProblem(
                 f"no encryption key: set PEACEWATCH_SECRET_KEY or run `peacewatch registry init` to create {path}"
             )
+        check_private(path)
         raw = path.read_bytes().strip()
         source = str(path)
     try:

@@ -1,9 +1,12 @@
 """Engine, sessions and schema migrations of the registry.
 
 SQLite is the default (a file under ``out/``); PostgreSQL works through ``postgresql+psycopg://``.
-On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so that two writers can never read the
-same audit-chain head (the chain would fork); WAL mode and ``synchronous=FULL`` make a commit
-durable even if the process is killed right after it.
+On SQLite a writing transaction starts with ``BEGIN IMMEDIATE`` (it takes the write lock before it
+reads, so it never works on a stale snapshot); a read-only one (``Registry.session(read_only=True)``,
+an engine with execution option ``pw_read_only``) starts with a plain ``BEGIN`` and, thanks to WAL
+mode, never waits for writers. ``synchronous=FULL`` makes a commit durable even if the process is
+killed right after it; ``secure_delete`` overwrites deleted rows (held anonymous audit entries).
+The database file is created 0600 and an existing one readable by others is refused.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from peacewatch.registry.config import database_url
+from peacewatch.registry.files import check_sqlite_files, create_private
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -37,7 +41,9 @@ def make_engine(url: str | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            db_file = Path(parsed.database)
+            check_sqlite_files(db_file)
+            create_private(db_file)  # SQLite gives -wal and -shm the mode of the database file
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
@@ -54,11 +60,13 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = conn.get_execution_options().get("pw_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def is_postgres(session_or_engine) -> bool:
