@@ -180,6 +180,7 @@ def load_signer(create: bool = True) -> Signer:
     path = signing_key_file()
     with _cache_lock:
         if path in _cache and path.exists():
+            check_private(path)
             return _cache[path]
         if not path.exists():
             if not create:

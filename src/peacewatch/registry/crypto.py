@@ -6,6 +6,7 @@ the key file ``out/registry.key`` that ``peacewatch registry init`` creates with
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -62,9 +63,18 @@ def load_key() -> bytes:
     return raw
 
 
-def encrypt_json(value: dict) -> bytes:
-    """Encrypt a JSON-serialisable dict."""
-    return Fernet(load_key()).encrypt(json.dumps(value, sort_keys=True).encode())
+def encrypt_json(value: dict, day_only: bool = False) -> bytes:
+    """Encrypt a JSON-serialisable dict.
+
+    A Fernet token carries its creation time in clear, to the second. With ``day_only`` that time
+    is midnight UTC of today, so the token of an anonymous message does not time it.
+    """
+    data = json.dumps(value, sort_keys=True).encode()
+    if day_only:
+        today = dt.datetime.now(dt.timezone.utc).date()
+        midnight = dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc)
+        return Fernet(load_key()).encrypt_at_time(data, int(midnight.timestamp()))
+    return Fernet(load_key()).encrypt(data)
 
 
 def decrypt_json(token: bytes) -> dict:
