@@ -33,6 +33,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,12 +152,13 @@ def _after_commit(session: Session) -> None:
     in_db = session.info.pop("audit_in_db", False)
     if not memory and not in_db:
         return
-    seq = sequencer_for(session.get_bind())
-    ticket = seq.submit(memory or [])
-    if session.info.get("pw_settle_after_close"):
-        session.info["audit_ticket"] = ticket  # Registry.session waits once the connection is back
-    else:
-        seq.wait(ticket)
+    if not session.info.get("pw_settle_after_close"):
+        # Not a Registry session: its entries are in audit_pending, committed with its data; the
+        # next batch of any process sequences them. Waiting here, with the session's connection
+        # (and on SQLite the writer lock) still held, could deadlock the sequencer.
+        return
+    # Registry.session waits once the connection is back in the pool.
+    session.info["audit_ticket"] = sequencer_for(session.get_bind()).submit(memory or [], sweep=in_db)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -179,6 +181,7 @@ class Ticket:
     """One request's wait for a batch; ``entries`` are in-memory entries (may be empty)."""
 
     entries: list[Pending]
+    sweep: bool = True
     done: bool = False
     error: BaseException | None = None
 
@@ -208,10 +211,12 @@ class Sequencer:
         self._leading = False
         self.batches = 0
         self.last = BatchResult()
+        self._held_checked = -1e9
+        self._held_day = ""
 
-    def submit(self, entries: Sequence[Pending]) -> Ticket:
-        """Queue entries (or, with none, a request that its committed pending rows be sequenced)."""
-        ticket = Ticket(list(entries))
+    def submit(self, entries: Sequence[Pending], sweep: bool = True) -> Ticket:
+        """Queue in-memory entries; with ``sweep`` the batch also sequences committed ``audit_pending`` rows."""
+        ticket = Ticket(list(entries), sweep)
         with self._cv:
             self._queue.append(ticket)
         return ticket
@@ -227,7 +232,7 @@ class Sequencer:
         if not ticket.done:
             error = None
             try:
-                self._run_batch([e for t in batch for e in t.entries])
+                self._run_batch([e for t in batch for e in t.entries], any(t.sweep for t in batch))
             except BaseException as exc:  # noqa: BLE001 - handed to every waiter of the batch
                 error = exc
             with self._cv:
@@ -245,19 +250,22 @@ class Sequencer:
         self.wait(ticket)
         return self.last
 
-    def _run_batch(self, memory: list[Pending]) -> None:
+    def _run_batch(self, memory: list[Pending], sweep: bool = True) -> None:
         now = _now()
         today = now.date().isoformat()
         signer = cp.load_signer()
+        mono = time.monotonic()
+        # Held anonymous entries can only fall due when the day changes: look at most once a minute.
+        check_held = mono - self._held_checked >= 60 or self._held_day != today
         with self.engine.connect() as conn, conn.begin():  # SQLite: BEGIN IMMEDIATE (see db.py)
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
             held = [e.anonymous_row() for e in memory if e.actor == ANONYMOUS]
             if held:
                 conn.execute(insert(ANON), held)
-            due = conn.execute(select(ANON).where(ANON.c.day < today)).all()
+            due = conn.execute(select(ANON).where(ANON.c.day < today)).all() if check_held else []
             _SHUFFLE.shuffle(due)
-            pending = conn.execute(select(PENDING).order_by(PENDING.c.id)).all()
+            pending = conn.execute(select(PENDING).order_by(PENDING.c.id)).all() if sweep else []
             leaves = [(r.day, ANONYMOUS, r.action, r.entity, r.entity_id, r.detail) for r in due]
             leaves += [(r.at, r.actor, r.action, r.entity, r.entity_id, r.detail) for r in pending]
             leaves += [(e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) for e in memory if e.actor != ANONYMOUS]
@@ -279,19 +287,28 @@ class Sequencer:
             root = frontier.root()
             head = {"size": frontier.size, "root": root.hex(), "frontier": frontier.dumps()}
             if state is None:
-                conn.execute(insert(TREE), {"id": 1, **head})
+                conn.execute(insert(TREE), [{"id": 1, **head}])
             elif rows:
-                conn.execute(update(TREE).where(TREE.c.id == 1).values(**head))
-            signed = conn.execute(select(func.max(CHECKPOINTS.c.size))).scalar_one()
+                conn.execute(_UPDATE_TREE, head)
+            # Every batch that appended is signed; otherwise sign only a head left unsigned (after
+            # migration 0002, or a crash between commits of an older version).
+            unsigned = bool(rows) or (frontier.size > 0 and
+                                      conn.execute(select(func.max(CHECKPOINTS.c.size))).scalar_one() != frontier.size)
             note = None
-            if frontier.size > 0 and signed != frontier.size:
+            if unsigned:
                 note = signer.sign(cp.checkpoint_text(signer.name, frontier.size, root, now))
-                conn.execute(insert(CHECKPOINTS), {"size": frontier.size, "root": root.hex(),
-                                                   "at": now.isoformat(timespec="seconds"), "note": note})
+                conn.execute(insert(CHECKPOINTS), [{"size": frontier.size, "root": root.hex(),
+                                                    "at": now.isoformat(timespec="seconds"), "note": note}])
+        if check_held:
+            self._held_checked, self._held_day = mono, today
         self.batches += 1
         self.last = BatchResult(len(rows), frontier.size, root, note)
         if note:
             _send_to_witness(frontier.size, note)
+
+
+# The SET clause comes from the parameters' keys (size, root, frontier): one cached statement.
+_UPDATE_TREE = update(TREE).where(TREE.c.id == 1)
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:

@@ -12,8 +12,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from peacewatch.registry import audit
 from peacewatch.registry.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -115,10 +115,27 @@ def create_user(
 
 
 def login(session: Session, username: str, password: str) -> NewUser:
-    """Check a password and issue a new API token (the old one stops working)."""
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    if user is None or not user.active or not check_password(password, user.password_hash):
+    """Check a password and issue a new API token (the old one stops working).
+
+    Prefer :func:`authenticate` in a read-only session followed by :func:`issue_token` in a
+    writing one: then the slow password hash never runs while the database write lock is held.
+    """
+    return issue_token(session, authenticate(session, username, password))
+
+
+def authenticate(session: Session, username: str, password: str) -> int:
+    """Return the id of the active user ``username`` if ``password`` is right (reads only)."""
+    row = session.execute(select(User.id, User.active, User.password_hash).where(User.username == username)).first()
+    if row is None or not row.active or not check_password(password, row.password_hash):
         # Same message either way: do not reveal which usernames exist.
+        raise Unauthorized("wrong username or password")
+    return row.id
+
+
+def issue_token(session: Session, user_id: int) -> NewUser:
+    """Give an authenticated user a new API token (the old one stops working); audited."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
         raise Unauthorized("wrong username or password")
     token = secrets.token_urlsafe(32)
     user.token_hash = token_hash(token)
@@ -126,13 +143,30 @@ def login(session: Session, username: str, password: str) -> NewUser:
     return NewUser(user, token)
 
 
+_USERS = User.__table__
+# Hot path of every request: one precompiled Core statement on the unique token_hash index. It is
+# also the revocation check (a new login replaces token_hash; deactivation clears active), so no
+# cache can serve a revoked token; what a cache would save, ORM loading, is skipped instead.
+_USER_BY_TOKEN = select(*_USERS.c).where(_USERS.c.token_hash == bindparam("token_hash"))
+
+
 def user_for_token(session: Session, token: str | None) -> User:
-    """Return the active user owning ``token`` or raise :class:`Unauthorized`."""
+    """Return the active user owning ``token`` or raise :class:`Unauthorized`.
+
+    The user is attached to ``session`` (changes to it are flushed with the session) without an
+    ORM query: the row comes from one Core statement.
+    """
     if not token:
         raise Unauthorized("missing credentials: send 'Authorization: Bearer <token>' or the pw_token cookie")
-    user = session.execute(select(User).where(User.token_hash == token_hash(token))).scalar_one_or_none()
-    if user is None or not user.active:
+    row = session.connection().execute(_USER_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    if row is None or not row.active:
         raise Unauthorized("invalid or revoked token")
+    key = session.identity_key(User, row.id)
+    if key in session.identity_map:
+        return session.identity_map[key]
+    user = User(**row._mapping)
+    make_transient_to_detached(user)
+    session.add(user)
     return user
 
 

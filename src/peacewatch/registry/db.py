@@ -11,6 +11,7 @@ The database file is created 0600 and an existing one readable by others is refu
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -63,10 +64,38 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
+    # Writers of this process queue on a plain lock before ``BEGIN IMMEDIATE``: SQLite's own busy
+    # handler sleeps and retries with growing pauses and starves some writers for seconds under
+    # load. Correctness never depends on it (BEGIN IMMEDIATE is what serialises writers, also across
+    # processes); it is held from BEGIN to the connection's return to the pool, never by readers,
+    # and nothing waits for the audit sequencer while holding it.
+    writers = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
-        read_only = conn.get_execution_options().get("pw_read_only", False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("pw_read_only", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        record = conn.connection._connection_record
+        if record is not None and not record.info.get("pw_writer"):
+            writers.acquire()
+            record.info["pw_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if record is not None and record.info.pop("pw_writer", False):
+                writers.release()
+            raise
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_conn, record):  # pragma: no cover
+        if record is not None and record.info.pop("pw_writer", False):
+            writers.release()
+
+    @event.listens_for(engine.pool, "invalidate")
+    def _on_invalidate(_dbapi_conn, record, _exc):  # pragma: no cover
+        if record is not None and record.info.pop("pw_writer", False):
+            writers.release()
 
 
 def is_postgres(session_or_engine) -> bool:
