@@ -208,6 +208,7 @@ async def open_loop(server: Server, rate: float, seconds: float, warmup: float =
         "p50": np.percentile(ms, 50), "p95": np.percentile(ms, 95), "p99": np.percentile(ms, 99),
         "errors": sum(o == "error" for _, o in results), "timeouts": sum(o == "timeout" for _, o in results),
         "cpu": (cpu1 - cpu0) / (t_cpu1 - t_cpu0) * 100 if cpu0 is not None else float("nan"),
+        "cpu_ms": (cpu1 - cpu0) * 1000 / max(len(results), 1) if cpu0 is not None else float("nan"),
     }
 
 
@@ -277,14 +278,15 @@ def main() -> None:
     ap.add_argument("--old-src", default=None, help="src/ directory of the older design to compare")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--skip-extra", action="store_true", help="only the open-loop table")
+    ap.add_argument("--backends", default="sqlite,postgres", help="which of sqlite,postgres to run")
     a = ap.parse_args()
     os.environ.setdefault("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
     designs = [("today", HERE_SRC)] + ([("44dd4b9", a.old_src)] if a.old_src else [])
-    backends = ["sqlite"] + (["postgres"] if a.pg_url else [])
+    backends = [b for b in a.backends.split(",") if b == "sqlite" or (b == "postgres" and a.pg_url)]
     rates = [float(r) for r in a.rates.split(",")]
     print(f"load average at start: {os.getloadavg()}", flush=True)
-    print("| design | backend | workers | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | errors | timeouts | server CPU % |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("| design | backend | workers | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | errors | timeouts | server CPU % | CPU ms/request |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     extra = []
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
@@ -296,7 +298,7 @@ def main() -> None:
                     for rate in rates:
                         r = asyncio.run(open_loop(server, rate, a.seconds))
                         print(f"| {design} | {backend} | {a.workers} | {r['offered']:.0f} | {r['achieved']:.0f} | {r['p50']:.1f} | "
-                              f"{r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['timeouts']} | {r['cpu']:.0f} |", flush=True)
+                              f"{r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['timeouts']} | {r['cpu']:.0f} | {r['cpu_ms']:.1f} |", flush=True)
                     if not a.skip_extra:
                         m = asyncio.run(me_under_logins(server))
                         extra.append(f"| {design} | {backend} | GET /me at 40/s, 5 bursts of 30 wrong-password logins | "

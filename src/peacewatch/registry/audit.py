@@ -183,7 +183,9 @@ class Ticket:
     entries: list[Pending]
     sweep: bool = True
     done: bool = False
+    lead: bool = False
     error: BaseException | None = None
+    event: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -199,14 +201,15 @@ class BatchResult:
 class Sequencer:
     """Group commit of audit entries for one engine (one per process and database).
 
-    The first waiting request becomes the leader and runs one batch with everything queued; the
-    others wait on a condition and are woken when their batch is durable. While a batch commits,
-    new requests queue up and form the next batch.
+    A waiting request that finds no batch running becomes the leader and runs one batch with
+    everything queued; the others sleep on their own event. When a batch is durable, the leader
+    wakes exactly its members and hands the leadership to the oldest request still queued (which
+    then commits everything that queued up meanwhile), so no thread is woken for nothing.
     """
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self._cv = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[Ticket] = []
         self._leading = False
         self.batches = 0
@@ -217,29 +220,35 @@ class Sequencer:
     def submit(self, entries: Sequence[Pending], sweep: bool = True) -> Ticket:
         """Queue in-memory entries; with ``sweep`` the batch also sequences committed ``audit_pending`` rows."""
         ticket = Ticket(list(entries), sweep)
-        with self._cv:
+        with self._lock:
             self._queue.append(ticket)
         return ticket
 
     def wait(self, ticket: Ticket) -> None:
         """Block until ``ticket``'s batch committed; raise :class:`AuditProblem` if it failed."""
-        with self._cv:
-            while not ticket.done and self._leading:
-                self._cv.wait()
-            if not ticket.done:
-                self._leading = True
+        with self._lock:
+            if not ticket.done and not ticket.lead and not self._leading:
+                self._leading = ticket.lead = True
+        if not ticket.lead:
+            ticket.event.wait()
+        if not ticket.done:  # this thread leads the next batch
+            with self._lock:
                 batch, self._queue = self._queue, []
-        if not ticket.done:
             error = None
             try:
                 self._run_batch([e for t in batch for e in t.entries], any(t.sweep for t in batch))
-            except BaseException as exc:  # noqa: BLE001 - handed to every waiter of the batch
+            except BaseException as exc:  # noqa: BLE001 - handed to every member of the batch
                 error = exc
-            with self._cv:
+            with self._lock:
                 for t in batch:
                     t.done, t.error = True, error
-                self._leading = False
-                self._cv.notify_all()
+                    t.event.set()
+                if self._queue:
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.event.set()
+                else:
+                    self._leading = False
         if ticket.error is not None:
             raise AuditProblem(f"the audit log could not be written, so the request was not confirmed: {ticket.error}") \
                 from ticket.error

@@ -83,10 +83,11 @@ class Registry:
             s.commit()
         except BaseException:
             s.rollback()
-            s.close()
             raise
-        s.close()
-        audit.settle(s)
+        finally:
+            s.close()
+            # Always, once a commit queued a ticket: the sequencer may hand this ticket the lead.
+            audit.settle(s)
 
     @contextmanager
     def as_user(self, token: str | None, read_only: bool = False) -> Iterator[tuple[Session, User]]:
