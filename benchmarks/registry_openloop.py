@@ -1,8 +1,9 @@
 """Open-loop load test of the registry API, today's design against an older commit, same run.
 
-Requests are sent at a fixed arrival rate whatever the responses do (each one is its own asyncio
-task started at its scheduled time; latency is measured from that scheduled time, so a slow server
-cannot slow the client down and hide its queue). Mix: 60% ``GET /cases/{id}``, 20%
+Requests are sent at a fixed arrival rate whatever the responses do: each is put on a queue at its
+scheduled time and sent by the first free one of 64 keep-alive connections of a lean asyncio
+HTTP/1.1 client; latency is measured from the scheduled time, so a slow server cannot slow the
+client down and hide its queue (time waiting for a free connection counts). Mix: 60% ``GET /cases/{id}``, 20%
 ``GET /cases?limit=20``, 20% ``POST /cases`` (encrypted victim details). 10 s timeout per request.
 
 For each design (this source tree, and ``--old-src``: a ``src/`` directory of another commit, e.g.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import socket
@@ -164,43 +166,103 @@ class Server:
         self.proc.wait(timeout=20)
 
 
-async def open_loop(server: Server, rate: float, seconds: float, warmup: float = 2.0) -> dict:
+class LeanConnection:
+    """One keep-alive HTTP/1.1 connection speaking just enough of the protocol (a lean client: an
+    httpx client with hundreds of connections costs more CPU than the server on 2 shared cores)."""
+
+    def __init__(self, host: str, port: int, token: str):
+        self.host, self.port = host, port
+        self.auth = f"Authorization: Bearer {token}\r\n"
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes | None = None) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.auth}"
+        if body is not None:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + (body or b""))
+        status = int((await self.reader.readline()).split()[1])
+        length, chunked = 0, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            key, _, value = line.decode("latin-1").partition(":")
+            key = key.strip().lower()
+            if key == "content-length":
+                length = int(value)
+            elif key == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if chunked:
+            while True:
+                size = int((await self.reader.readline()).strip(), 16)
+                await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        elif length:
+            await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def open_loop(server: Server, rate: float, seconds: float, warmup: float = 2.0, connections: int = 64) -> dict:
+    """Send at ``rate`` per second for ``warmup + seconds``; requests queue in the client when all
+    ``connections`` are busy, and that wait counts in their latency (measured from the scheduled time)."""
     rng = random.Random(7)
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    results: list[tuple[float, str]] = []  # (latency s, outcome) for requests scheduled in the window
-    async with httpx.AsyncClient(base_url=server.base, timeout=10.0, limits=limits, headers=server.headers) as client:
-        async def one(scheduled: float, roll: float, measured: bool) -> None:
+    prefix = "/api/registry"
+    body = json.dumps(CASE).encode()
+    queue: asyncio.Queue = asyncio.Queue()
+    results: list[tuple[float, str]] = []
+
+    async def worker() -> None:
+        conn = LeanConnection("127.0.0.1", server.port, server.token)
+        while True:
+            item = await queue.get()
+            if item is None:
+                conn.close()
+                return
+            scheduled, roll, measured = item
             try:
                 if roll < 0.6:
-                    r = await client.get(f"/cases/{rng.randint(1, 200)}")
+                    req = conn.request("GET", f"{prefix}/cases/{rng.randint(1, 200)}")
                 elif roll < 0.8:
-                    r = await client.get("/cases", params={"limit": 20})
+                    req = conn.request("GET", f"{prefix}/cases?limit=20")
                 else:
-                    r = await client.post("/cases", json=CASE)
-                outcome = "ok" if r.status_code < 400 else "error"
-            except httpx.TimeoutException:
+                    req = conn.request("POST", f"{prefix}/cases", body)
+                status = await asyncio.wait_for(req, timeout=max(0.001, scheduled + 10.0 - time.perf_counter()))
+                outcome = "ok" if status < 400 else "error"
+            except asyncio.TimeoutError:
                 outcome = "timeout"
-            except httpx.HTTPError:
+                conn.close()
+            except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
                 outcome = "error"
+                conn.close()
             if measured:
                 results.append((time.perf_counter() - scheduled, outcome))
 
-        total = int((warmup + seconds) * rate)
-        start = time.perf_counter() + 0.05
-        cpu0 = t_cpu0 = None
-        tasks = []
-        for i in range(total):
-            at = start + i / rate
-            delay = at - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            measured = i >= warmup * rate
-            if measured and cpu0 is None:
-                cpu0, t_cpu0 = cpu_seconds(server.proc.pid), time.perf_counter()
-            tasks.append(asyncio.create_task(one(at, rng.random(), measured)))
-        cpu1, t_cpu1 = cpu_seconds(server.proc.pid), time.perf_counter()
-        await asyncio.gather(*tasks)
-        window_end = time.perf_counter()
+    workers = [asyncio.create_task(worker()) for _ in range(connections)]
+    total = int((warmup + seconds) * rate)
+    start = time.perf_counter() + 0.05
+    cpu0 = t_cpu0 = None
+    for i in range(total):
+        at = start + i / rate
+        delay = at - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        measured = i >= warmup * rate
+        if measured and cpu0 is None:
+            cpu0, t_cpu0 = cpu_seconds(server.proc.pid), time.perf_counter()
+        queue.put_nowait((at, rng.random(), measured))
+    cpu1, t_cpu1 = cpu_seconds(server.proc.pid), time.perf_counter()
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    window_end = time.perf_counter()
     ok = [lat for lat, o in results if o != "timeout"]
     ms = np.array(ok) * 1000 if ok else np.array([np.nan])
     return {

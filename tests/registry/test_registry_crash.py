@@ -128,4 +128,4 @@ def test_kill_during_a_burst_of_two_processes_loses_no_acknowledged_entry(regist
         after = audit.verify(s)
     fresh.dispose()
     assert stored <= created
-    assert after.ok and after.waiting == 0, after.problem
+    assert after.ok and after.held_anonymous == 0, after.problem

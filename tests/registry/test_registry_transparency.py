@@ -164,7 +164,7 @@ def test_many_threads_appending_keep_one_tree(registry, people):
     assert errors == []
     r = _verify(registry)
     assert r.ok, r.problem
-    assert r.entries == before + 8 * 15 and r.waiting == 0
+    assert r.entries == before + 8 * 15 and r.held_anonymous == 0
     with registry.session(read_only=True) as s:
         reads = s.execute(select(AuditEntry.seq).where(AuditEntry.action == "read", AuditEntry.entity_id == str(case_id))).all()
     assert len(reads) == 8 * 10

@@ -9,20 +9,22 @@ back, truncated or rewritten log is caught.
 
 How an entry travels (:func:`record` is the only call callers make):
 
-* In a **writing** session the entry is inserted into ``audit_pending`` in the caller's own
-  transaction, so it commits (or rolls back) atomically with the data change.
+* In a **writing** session the entries are appended as leaves inside the caller's own transaction,
+  just before it commits: they commit (or roll back) atomically with the data change, with no
+  second durable commit. The writer holds the log's lock for that moment only: on SQLite it holds
+  the database write lock anyway (``BEGIN IMMEDIATE``), on PostgreSQL it takes a transaction-scoped
+  advisory lock right before its commit.
 * In a **read-only** session (``Registry.session(read_only=True)``) nothing is written by the
-  request; the entry is handed to the sequencer in memory after the read committed.
-* Either way the request waits, after its own commit and with no connection held, until a
-  sequencer batch has made the entry a durable leaf: a request is acknowledged only then.
-* The :class:`Sequencer` batches everything queued by concurrent requests of its process into one
+  request; after the read, the entries go to the :class:`Sequencer` in memory, and the request
+  waits, with no connection held, until a batch has made them durable leaves: a request is
+  acknowledged only then.
+* The sequencer batches everything queued by concurrent requests of its process into one
   transaction and one durable commit (group commit). Across processes (``serve --workers N``)
-  batches are serialised by the database: ``BEGIN IMMEDIATE`` on SQLite, a transaction-scoped
-  advisory lock on PostgreSQL. Each batch also sweeps ``audit_pending`` rows left by any process,
-  including one that was killed between its commit and its batch.
+  batches and writers are serialised by the database (``BEGIN IMMEDIATE`` on SQLite, the
+  advisory lock on PostgreSQL), never by an in-process lock alone.
 * **Anonymous** actions carry the date only and are held in ``audit_anonymous`` (random key, no
-  time, no order) until their day is over; the first batch of a later day appends all of a day's
-  anonymous entries together, in random order, before anything else of that batch.
+  time, no order) until their day is over; the first sequencer batch of a later day appends all of
+  a day's anonymous entries together, in random order.
 """
 
 from __future__ import annotations
@@ -48,14 +50,13 @@ from peacewatch.registry import merkle
 from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.files import write_private
 from peacewatch.registry.models import (
-    AuditAnonymous, AuditCheckpoint, AuditEntry, AuditPending, AuditTree, utcnow,
+    AuditAnonymous, AuditCheckpoint, AuditEntry, AuditTree, utcnow,
 )
 
 log = logging.getLogger(__name__)
 
 ANONYMOUS = "anonymous"
 LOG = AuditEntry.__table__
-PENDING = AuditPending.__table__
 ANON = AuditAnonymous.__table__
 TREE = AuditTree.__table__
 CHECKPOINTS = AuditCheckpoint.__table__
@@ -137,34 +138,81 @@ def _before_commit(session: Session) -> None:
     if session.info.get("pw_read_only"):
         session.info["audit_memory"] = entries
         return
-    staff = [e.row() for e in entries if e.actor != ANONYMOUS]
+    # A writing transaction holds the write lock already (SQLite BEGIN IMMEDIATE) or takes the
+    # log's advisory lock now (PostgreSQL, until its commit): it appends its own entries as one
+    # batch, so they commit atomically with the data and cost no second durable commit.
+    conn = session.connection()
+    _lock_log(conn)
+    now = _now()
     anonymous = [e.anonymous_row() for e in entries if e.actor == ANONYMOUS]
-    if staff:
-        session.execute(insert(PENDING), staff)
-        session.info["audit_in_db"] = True
     if anonymous:
-        session.execute(insert(ANON), anonymous)
+        conn.execute(insert(ANON), anonymous)
+    leaves = sequencer_for(session.get_bind()).release_due(conn, now)
+    leaves += [(e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) for e in entries if e.actor != ANONYMOUS]
+    if leaves:
+        session.info["audit_signed"] = _append(conn, leaves, now)
 
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    signed = session.info.pop("audit_signed", None)
+    if signed is not None and signed.note:
+        _send_to_witness(signed.size, signed.note)
     memory = session.info.pop("audit_memory", None)
-    in_db = session.info.pop("audit_in_db", False)
-    if not memory and not in_db:
+    if not memory:
         return
     if not session.info.get("pw_settle_after_close"):
-        # Not a Registry session: its entries are in audit_pending, committed with its data; the
-        # next batch of any process sequences them. Waiting here, with the session's connection
-        # (and on SQLite the writer lock) still held, could deadlock the sequencer.
+        # Only Registry sessions are read-only; be safe: never wait with a connection held.
+        sequencer_for(session.get_bind()).submit(memory)
         return
     # Registry.session waits once the connection is back in the pool.
-    session.info["audit_ticket"] = sequencer_for(session.get_bind()).submit(memory or [], sweep=in_db)
+    session.info["audit_ticket"] = sequencer_for(session.get_bind()).submit(memory)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _after_rollback(session: Session, _previous) -> None:
-    for key in ("audit_entries", "audit_memory", "audit_in_db"):
+    for key in ("audit_entries", "audit_memory", "audit_signed"):
         session.info.pop(key, None)
+
+
+def _lock_log(conn: Connection) -> None:
+    """Serialise appends across processes: PostgreSQL advisory lock until the transaction ends
+    (SQLite writers hold the database write lock from ``BEGIN IMMEDIATE`` already)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_LOCK, {"k": PG_LOCK_KEY})
+
+
+def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> "BatchResult":
+    """Append ``leaves`` (at, actor, action, entity, entity_id, detail) after the current tree head,
+    update the head and store a signed checkpoint, in ``conn``'s transaction (the log is locked)."""
+    state = conn.execute(_SELECT_TREE).first()
+    frontier = merkle.Frontier.loads(state.size, state.frontier) if state else merkle.Frontier()
+    rows = []
+    for at, actor, action, entity, entity_id, detail in leaves:
+        seq = frontier.size + 1
+        lh = merkle.leaf_hash(canonical(seq, at, actor, action, entity, entity_id, detail))
+        frontier.append(lh)
+        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
+                     "entity_id": entity_id, "detail": detail, "leaf_hash": lh.hex()})
+    if rows:
+        conn.execute(insert(LOG), rows)
+    root = frontier.root()
+    head = {"size": frontier.size, "root": root.hex(), "frontier": frontier.dumps()}
+    if state is None:
+        conn.execute(insert(TREE), [{"id": 1, **head}])
+    elif rows:
+        conn.execute(_UPDATE_TREE, head)
+    # Every append is signed; with nothing appended, sign only a head left unsigned (after
+    # migration 0002).
+    unsigned = bool(rows) or (frontier.size > 0 and
+                              conn.execute(select(func.max(CHECKPOINTS.c.size))).scalar_one() != frontier.size)
+    note = None
+    if unsigned:
+        signer = cp.load_signer()
+        note = signer.sign(cp.checkpoint_text(signer.name, frontier.size, root, now))
+        conn.execute(insert(CHECKPOINTS), [{"size": frontier.size, "root": root.hex(),
+                                            "at": now.isoformat(timespec="seconds"), "note": note}])
+    return BatchResult(len(rows), frontier.size, root, note)
 
 
 def settle(session: Session) -> None:
@@ -181,7 +229,6 @@ class Ticket:
     """One request's wait for a batch; ``entries`` are in-memory entries (may be empty)."""
 
     entries: list[Pending]
-    sweep: bool = True
     done: bool = False
     lead: bool = False
     error: BaseException | None = None
@@ -217,9 +264,9 @@ class Sequencer:
         self._held_checked = -1e9
         self._held_day = ""
 
-    def submit(self, entries: Sequence[Pending], sweep: bool = True) -> Ticket:
-        """Queue in-memory entries; with ``sweep`` the batch also sequences committed ``audit_pending`` rows."""
-        ticket = Ticket(list(entries), sweep)
+    def submit(self, entries: Sequence[Pending]) -> Ticket:
+        """Queue in-memory entries (none: just run a batch, e.g. to release finished anonymous days)."""
+        ticket = Ticket(list(entries))
         with self._lock:
             self._queue.append(ticket)
         return ticket
@@ -236,7 +283,7 @@ class Sequencer:
                 batch, self._queue = self._queue, []
             error = None
             try:
-                self._run_batch([e for t in batch for e in t.entries], any(t.sweep for t in batch))
+                self._run_batch([e for t in batch for e in t.entries])
             except BaseException as exc:  # noqa: BLE001 - handed to every member of the batch
                 error = exc
             with self._lock:
@@ -254,68 +301,44 @@ class Sequencer:
                 from ticket.error
 
     def sync(self) -> BatchResult:
-        """Run one batch now: sweep pending rows, release finished days of anonymous entries, sign."""
+        """Run one batch now: release finished days of anonymous entries, sign an unsigned head."""
         ticket = self.submit([])
         self.wait(ticket)
         return self.last
 
-    def _run_batch(self, memory: list[Pending], sweep: bool = True) -> None:
+    def release_due(self, conn: Connection, now: dt.datetime) -> list[tuple]:
+        """Take the held anonymous entries of days before ``now``'s, shuffled, as leaves to append
+        in ``conn``'s transaction (the log is locked). Looks at most once a minute per process."""
+        today, mono = now.date().isoformat(), time.monotonic()
+        if mono - self._held_checked < 60 and self._held_day == today:
+            return []
+        self._held_checked, self._held_day = mono, today
+        due = conn.execute(select(ANON).where(ANON.c.day < today)).all()
+        if not due:
+            return []
+        _SHUFFLE.shuffle(due)
+        for chunk in _chunks([r.key for r in due], 500):
+            conn.execute(delete(ANON).where(ANON.c.key.in_(chunk)))
+        return [(r.day, ANONYMOUS, r.action, r.entity, r.entity_id, r.detail) for r in due]
+
+    def _run_batch(self, memory: list[Pending]) -> None:
         now = _now()
-        today = now.date().isoformat()
-        signer = cp.load_signer()
-        mono = time.monotonic()
-        # Held anonymous entries can only fall due when the day changes: look at most once a minute.
-        check_held = mono - self._held_checked >= 60 or self._held_day != today
         with self.engine.connect() as conn, conn.begin():  # SQLite: BEGIN IMMEDIATE (see db.py)
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+            _lock_log(conn)
             held = [e.anonymous_row() for e in memory if e.actor == ANONYMOUS]
             if held:
                 conn.execute(insert(ANON), held)
-            due = conn.execute(select(ANON).where(ANON.c.day < today)).all() if check_held else []
-            _SHUFFLE.shuffle(due)
-            pending = conn.execute(select(PENDING).order_by(PENDING.c.id)).all() if sweep else []
-            leaves = [(r.day, ANONYMOUS, r.action, r.entity, r.entity_id, r.detail) for r in due]
-            leaves += [(r.at, r.actor, r.action, r.entity, r.entity_id, r.detail) for r in pending]
+            leaves = self.release_due(conn, now)
             leaves += [(e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) for e in memory if e.actor != ANONYMOUS]
-            state = conn.execute(select(TREE).where(TREE.c.id == 1)).first()
-            frontier = merkle.Frontier.loads(state.size, state.frontier) if state else merkle.Frontier()
-            rows = []
-            for at, actor, action, entity, entity_id, detail in leaves:
-                seq = frontier.size + 1
-                lh = merkle.leaf_hash(canonical(seq, at, actor, action, entity, entity_id, detail))
-                frontier.append(lh)
-                rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
-                             "entity_id": entity_id, "detail": detail, "leaf_hash": lh.hex()})
-            if rows:
-                conn.execute(insert(LOG), rows)
-            for chunk in _chunks([r.id for r in pending], 500):
-                conn.execute(delete(PENDING).where(PENDING.c.id.in_(chunk)))
-            for chunk in _chunks([r.key for r in due], 500):
-                conn.execute(delete(ANON).where(ANON.c.key.in_(chunk)))
-            root = frontier.root()
-            head = {"size": frontier.size, "root": root.hex(), "frontier": frontier.dumps()}
-            if state is None:
-                conn.execute(insert(TREE), [{"id": 1, **head}])
-            elif rows:
-                conn.execute(_UPDATE_TREE, head)
-            # Every batch that appended is signed; otherwise sign only a head left unsigned (after
-            # migration 0002, or a crash between commits of an older version).
-            unsigned = bool(rows) or (frontier.size > 0 and
-                                      conn.execute(select(func.max(CHECKPOINTS.c.size))).scalar_one() != frontier.size)
-            note = None
-            if unsigned:
-                note = signer.sign(cp.checkpoint_text(signer.name, frontier.size, root, now))
-                conn.execute(insert(CHECKPOINTS), [{"size": frontier.size, "root": root.hex(),
-                                                    "at": now.isoformat(timespec="seconds"), "note": note}])
-        if check_held:
-            self._held_checked, self._held_day = mono, today
+            result = _append(conn, leaves, now)
         self.batches += 1
-        self.last = BatchResult(len(rows), frontier.size, root, note)
-        if note:
-            _send_to_witness(frontier.size, note)
+        self.last = result
+        if result.note:
+            _send_to_witness(result.size, result.note)
 
 
+_PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+_SELECT_TREE = select(TREE).where(TREE.c.id == 1)
 # The SET clause comes from the parameters' keys (size, root, frontier): one cached statement.
 _UPDATE_TREE = update(TREE).where(TREE.c.id == 1)
 
@@ -371,7 +394,7 @@ class VerifyResult:
     problem: str | None = None
     root: str | None = None
     checkpoints_checked: int = 0
-    waiting: int = 0
+    held_anonymous: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -420,7 +443,7 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
             last = e.seq
     n, root = frontier.size, frontier.root()
     result = VerifyResult(True, n, root=root.hex())
-    result.waiting = int(conn.execute(select(func.count()).select_from(PENDING)).scalar_one())
+    result.held_anonymous = int(conn.execute(select(func.count()).select_from(ANON)).scalar_one())
 
     def fail(seq: int | None, problem: str) -> VerifyResult:
         result.ok, result.first_bad_seq, result.problem = False, seq, problem

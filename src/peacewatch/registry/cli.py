@@ -406,7 +406,7 @@ def audit_verify(
     r = _run(go)
     if r.ok:
         extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
-        waiting = f"; {r.waiting} entries waiting for the sequencer" if r.waiting else ""
+        waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
         typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{waiting}")
         return
     where = f" at entry {r.first_bad_seq}" if r.first_bad_seq else ""

@@ -141,20 +141,6 @@ class AuditEntry(Base):
     leaf_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditPending(Base):
-    """A staff audit entry committed with its request's data change, waiting for the sequencer."""
-
-    __tablename__ = "audit_pending"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[str] = mapped_column(String(32))
-    actor: Mapped[str] = mapped_column(String(80))
-    action: Mapped[str] = mapped_column(String(40))
-    entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[str] = mapped_column(String(40))
-    detail: Mapped[str] = mapped_column(Text)
-
-
 class AuditAnonymous(Base):
     """An anonymous action held until its day is over, then sequenced with that day's others in random order.
 

@@ -47,16 +47,6 @@ def _node(left: bytes, right: bytes) -> bytes:
 
 
 def upgrade() -> None:
-    op.create_table('audit_pending',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.String(length=32), nullable=False),
-    sa.Column('actor', sa.String(length=80), nullable=False),
-    sa.Column('action', sa.String(length=40), nullable=False),
-    sa.Column('entity', sa.String(length=40), nullable=False),
-    sa.Column('entity_id', sa.String(length=40), nullable=False),
-    sa.Column('detail', sa.Text(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
-    )
     op.create_table('audit_anonymous',
     sa.Column('key', sa.String(length=32), nullable=False),
     sa.Column('day', sa.String(length=10), nullable=False),
@@ -171,4 +161,3 @@ def downgrade() -> None:
     with op.batch_alter_table('audit_anonymous', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_anonymous_day'))
     op.drop_table('audit_anonymous')
-    op.drop_table('audit_pending')
