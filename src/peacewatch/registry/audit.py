@@ -161,12 +161,14 @@ def _after_commit(session: Session) -> None:
     memory = session.info.pop("audit_memory", None)
     if not memory:
         return
+    seq = sequencer_for(session.get_bind())
     if not session.info.get("pw_settle_after_close"):
-        # Only Registry sessions are read-only; be safe: never wait with a connection held.
-        sequencer_for(session.get_bind()).submit(memory)
+        # A read-only session not made by Registry (none in this code base): wait right here, so
+        # that no queued ticket is left without a thread to lead its batch.
+        seq.wait(seq.submit(memory))
         return
     # Registry.session waits once the connection is back in the pool.
-    session.info["audit_ticket"] = sequencer_for(session.get_bind()).submit(memory)
+    session.info["audit_ticket"] = seq.submit(memory)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -85,9 +85,11 @@ class Registry:
             s.rollback()
             raise
         finally:
-            s.close()
-            # Always, once a commit queued a ticket: the sequencer may hand this ticket the lead.
-            audit.settle(s)
+            try:
+                s.close()
+            finally:
+                # Always, once a commit queued a ticket: the sequencer may hand this ticket the lead.
+                audit.settle(s)
 
     @contextmanager
     def as_user(self, token: str | None, read_only: bool = False) -> Iterator[tuple[Session, User]]:
