@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -27,12 +29,16 @@ ANALYST = "analyst"
 ROLES = (REPORTER, INVESTIGATOR, TCC_LIAISON, COORDINATOR, ANALYST)
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+# scrypt releases the GIL: 30 simultaneous logins would each take a core's share for ~50 ms and
+# starve every other request. Hash on at most half the cores at once; the rest keep serving.
+_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 
 def hash_password(password: str) -> str:
     """Return ``scrypt$n$r$p$salt$hash`` for ``password``."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    with _HASHING:
+        digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt)}${b64(digest)}"
 
@@ -45,7 +51,8 @@ def check_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    with _HASHING:
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p))
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
