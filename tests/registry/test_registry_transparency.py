@@ -204,3 +204,18 @@ def test_migration_0002_seals_the_old_hash_chain(tmp_path):
     r = _verify(reg)
     assert not r.ok and r.first_bad_seq == 4 and "sealed hash chain" in r.problem
     reg.dispose()
+
+
+def test_read_only_session_refuses_writes_and_its_reads_are_still_audited(registry, people):
+    case_id = _add_cases(registry, people, 1)[0]
+    before = _verify(registry).entries
+    with registry.as_user(people.tokens["coord"], read_only=True) as (s, u):
+        cases.get_case(s, u, case_id)
+    # Acknowledged means durable: the read is a leaf as soon as the session returned.
+    with registry.session(read_only=True) as s:
+        last = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one()
+    assert (last.seq, last.actor, last.action, last.entity_id) == (before + 1, "coord", "read", str(case_id))
+    with pytest.raises(RuntimeError, match="read-only registry session tried to write"):
+        with registry.as_user(people.tokens["inv"], read_only=True) as (s, u):
+            cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary="x")
+    assert _verify(registry).entries == before + 1
