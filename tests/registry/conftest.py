@@ -10,7 +10,7 @@ import uuid
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text  # noqa: F401
 from sqlalchemy.engine import make_url
 
 from peacewatch.registry import auth
@@ -75,7 +75,6 @@ def engine(database_url):
     with eng.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
-        conn.execute(text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
     yield eng
     eng.dispose()
 

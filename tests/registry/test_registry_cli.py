@@ -58,7 +58,7 @@ def test_case_commands_and_audit(cli_env):
     assert json.loads(run("cases", "victim", str(cid)).output) == {"name": "V"}
     r = run("cases", "victim", str(cid), "--token", liaison)
     assert r.exit_code == 2 and "may not do this" in r.output
-    assert run("audit", "verify").output.startswith("audit chain intact")
+    assert run("audit", "verify").output.startswith("audit log intact")
     r = run("cases", "list", "--token", "wrong")
     assert r.exit_code == 2 and "invalid or revoked token" in r.output
 
@@ -108,3 +108,46 @@ def test_hits_csv_never_carries_a_formula(cli_env):
     assert cells.count("'" + evil) == 2  # record name and roster name, both inert
     assert not any(v[:1] in "=+@\t\r" for v in cells if v)
     assert not any(v.startswith("-") and not v.lstrip("-").replace(".", "").isdigit() for v in cells if v)
+
+
+def test_audit_checkpoint_verify_and_prove(cli_env):
+    """The exported checkpoint catches a truncated tail even after the head and checkpoints are forged."""
+    import sqlite3
+
+    out = cli_env / "out"
+    for i in range(3):
+        assert run("cases", "create", "--mission", "UNMISS", "--tcc", "770", "--category", "sexual_abuse",
+                   "--summary", f"case {i}").exit_code == 0
+    r = run("audit", "checkpoint", "--out", str(cli_env / "cp.txt"))
+    assert r.exit_code == 0 and "checkpoint of 4 entries" in r.output, r.output
+    assert (cli_env / "cp.txt").stat().st_mode & 0o777 == 0o600
+    key = run("audit", "public-key").output.strip()
+    assert key.startswith("peacewatch.registry/audit-log+")
+    r = run("audit", "verify", "--checkpoint", str(cli_env / "cp.txt"), "--key", key)
+    assert r.exit_code == 0 and "intact: 4 entries" in r.output and "extends 1 checkpoint" in r.output, r.output
+    proof = json.loads(run("audit", "prove", "2").output)
+    assert proof["tree_size"] == 4 and proof["entry"]["action"] == "create" and proof["entry"]["entity"] == "case"
+    assert run("audit", "prove", "9").exit_code == 2
+    # A database administrator removes the last entry and rebuilds the tree head and checkpoints.
+    db = sqlite3.connect(out / "peacewatch.sqlite")
+    db.execute("DELETE FROM audit_log WHERE seq = 4")
+    db.execute("DELETE FROM audit_checkpoints")
+    db.execute("DELETE FROM audit_tree")
+    db.commit()
+    db.close()
+    from peacewatch.registry import audit, merkle
+    from peacewatch.registry.service import Registry
+    reg = Registry(f"sqlite:///{out / 'peacewatch.sqlite'}")
+    with reg.session() as s:
+        leaves = [bytes.fromhex(h) for h in s.execute(audit.select(audit.LOG.c.leaf_hash).order_by(audit.LOG.c.seq)).scalars()]
+        f = merkle.Frontier()
+        for h in leaves:
+            f.append(h)
+        s.execute(audit.delete(audit.TREE))
+        s.execute(audit.insert(audit.TREE).values(id=1, size=f.size, root=f.root().hex(), frontier=f.dumps()))
+    reg.sequencer.sync()  # signs a fresh checkpoint of the forged head with the server's key
+    reg.dispose()
+    assert run("audit", "verify").exit_code == 0  # alone, the database agrees with itself
+    r = run("audit", "verify", "--checkpoint", str(cli_env / "cp.txt"), "--key", key)
+    assert r.exit_code == 1
+    assert "holds only 3 entries" in r.output and "rolled back" in r.output

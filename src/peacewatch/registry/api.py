@@ -101,8 +101,12 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
         """Check username and password; return a new token and set it as the ``pw_token`` cookie."""
         with _Errors():
             login_limiter.hit(client(request))
+            # The password check (scrypt, ~50 ms of CPU) runs in a read-only session: a wrong
+            # password never holds the database write lock; only a right one opens a short write.
+            with reg.session(read_only=True) as s:
+                user_id = auth.authenticate(s, body.username, body.password)
             with reg.session() as s:
-                new = auth.login(s, body.username, body.password)
+                new = auth.issue_token(s, user_id)
                 out = {"token": new.token, "username": new.user.username, "role": new.user.role,
                        "tcc_ccode": new.user.tcc_ccode}
         response.set_cookie(COOKIE, out["token"], httponly=True, samesite="strict")
@@ -119,7 +123,7 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
     @router.get("/me", tags=["auth"])
     def me(token: Token) -> dict:
         """The calling user."""
-        with _Errors(), reg.as_user(token) as (s, u):
+        with _Errors(), reg.as_user(token, read_only=True) as (s, u):
             return {"username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode}
 
     @router.post("/users", tags=["auth"], status_code=201)
@@ -155,14 +159,14 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                    offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> list[dict]:
         """Cases visible to the caller, newest first."""
-        with _Errors(), reg.as_user(token) as (s, u):
+        with _Errors(), reg.as_user(token, read_only=True) as (s, u):
             return [cases.case_dict(c, u) for c in cases.list_cases(
                 s, u, status=status, tcc_ccode=tcc_ccode, mission=mission, limit=limit, offset=offset)]
 
     @router.get("/cases/{case_id}", tags=["cases"])
     def get_case(case_id: PathId, token: Token) -> dict:
         """One case with its events."""
-        with _Errors(), reg.as_user(token) as (s, u):
+        with _Errors(), reg.as_user(token, read_only=True) as (s, u):
             return cases.case_dict(cases.get_case(s, u, case_id), u, s)
 
     @router.post("/cases/{case_id}/transitions", tags=["cases"])
@@ -185,7 +189,7 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
     @router.get("/cases/{case_id}/victim", tags=["cases"])
     def victim(case_id: PathId, token: Token) -> dict:
         """Decrypted victim details (investigators, coordinators)."""
-        with _Errors(), reg.as_user(token) as (s, u):
+        with _Errors(), reg.as_user(token, read_only=True) as (s, u):
             return {"case_id": case_id, "victim": cases.victim_details(s, u, case_id)}
 
     # --- referrals --------------------------------------------------------------------------
@@ -369,8 +373,8 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
     # --- audit ------------------------------------------------------------------------------
     @router.get("/audit/verify", tags=["audit"])
     def verify(token: Token) -> dict:
-        """Recompute the audit hash chain (coordinators)."""
-        with _Errors(), reg.as_user(token) as (s, u):
+        """Recompute the audit tree and check it against its stored signed checkpoints (coordinators)."""
+        with _Errors(), reg.as_user(token, read_only=True) as (s, u):
             auth.require_role(u, auth.COORDINATOR)
             r = audit.verify(s)
             return {"ok": r.ok, "entries": r.entries, "first_bad_seq": r.first_bad_seq, "problem": r.problem}

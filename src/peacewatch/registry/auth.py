@@ -14,7 +14,9 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,12 +42,16 @@ MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protection from offline attacks"
 # last_seen_at is written at most this often, so that reads do not each cost a write.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
+# scrypt releases the GIL: 30 simultaneous logins would each take a core's share for ~50 ms and
+# starve every other request. Hash on at most half the cores at once; the rest keep serving.
+_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 
 def hash_password(password: str) -> str:
     """Return ``scrypt$n$r$p$salt$hash`` for ``password``."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    with _HASHING:
+        digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
     b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
     return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt)}${b64(digest)}"
 
@@ -58,7 +64,8 @@ def check_password(password: str, stored: str) -> bool:
         return False
     if scheme != "scrypt":
         return False
-    got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p))
+    with _HASHING:
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), dklen=32, n=int(n), r=int(r), p=int(p))
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
@@ -171,7 +178,16 @@ def create_user(
 
 
 def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> NewUser:
-    """Check a password and open a new browser session; the user's other sessions stay open.
+    """Check a password and open a new session; the user's other sessions stay open.
+
+    Prefer :func:`authenticate` in a read-only session followed by :func:`issue_token` in a
+    writing one: then the slow password hash never runs while the database write lock is held.
+    """
+    return issue_token(session, authenticate(session, username, password), now=now)
+
+
+def authenticate(session: Session, username: str, password: str) -> int:
+    """Return the id of the active user ``username`` if ``password`` is right (reads only).
 
     An unknown or deactivated username costs the same scrypt check as a known one, so the answer
     time does not tell which usernames exist.
@@ -180,14 +196,23 @@ def login(session: Session, username: str, password: str, *, now: dt.datetime | 
         key = username_key(normalise_username(username))
     except ValidationFailed:
         key = None
-    user = session.execute(select(User).where(User.username_key == key)).scalar_one_or_none() if key else None
-    if user is None:
+    row = (session.execute(select(User.id, User.active, User.password_hash).where(User.username_key == key)).first()
+           if key else None)
+    if row is None:
         check_password(password or "", _dummy_hash(_SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"]))
         ok = False
     else:
-        ok = check_password(password or "", user.password_hash) and user.active
+        ok = check_password(password or "", row.password_hash) and row.active
     if not ok:
         # Same message either way: do not reveal which usernames exist or are deactivated.
+        raise Unauthorized("wrong username or password")
+    return row.id
+
+
+def issue_token(session: Session, user_id: int, *, now: dt.datetime | None = None) -> NewUser:
+    """Open a new session for an authenticated user (its other sessions stay open); audited."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
         raise Unauthorized("wrong username or password")
     now = now or utcnow()
     token = _open_session(session, user, "login", now)

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import (
@@ -132,10 +132,13 @@ def _can_see(user: User, case: Case) -> bool:
     return False
 
 
-def _load_visible(session: Session, user: User, case_id: int) -> Case:
+def _load_visible(session: Session, user: User, case_id: int, with_events: bool = False) -> Case:
     if user.role == ANALYST:
         raise Forbidden("analysts see aggregates only, never individual cases")
-    case = session.get(Case, case_id)
+    # A read shows the referral and the events: load them in the same query as the case. (Writers
+    # load lazily: they add events after loading, and a loaded collection would not show them.)
+    options = [joinedload(Case.referral), joinedload(Case.events)] if with_events else []
+    case = session.get(Case, case_id, options=options)
     # Same answer for "missing" and "not yours": do not confirm that another TCC's case exists.
     if case is None or not _can_see(user, case):
         raise NotFound(f"no case {case_id} visible to you")
@@ -144,7 +147,7 @@ def _load_visible(session: Session, user: User, case_id: int) -> Case:
 
 def get_case(session: Session, user: User, case_id: int) -> Case:
     """Return a case ``user`` may see, recording the read in the audit log."""
-    case = _load_visible(session, user, case_id)
+    case = _load_visible(session, user, case_id, with_events=True)
     audit.record(session, user.username, "read", "case", case.id)
     return case
 

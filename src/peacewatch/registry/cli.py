@@ -24,7 +24,7 @@ intake_app = typer.Typer(help="Anonymous whistleblower intake.", no_args_is_help
 vetting_app = typer.Typer(help="Misconduct records and roster screening.", no_args_is_help=True)
 compliance_app = typer.Typer(help="National reports on the 2004 NATO THB policy.", no_args_is_help=True)
 training_app = typer.Typer(help="Pre-deployment training.", no_args_is_help=True)
-audit_app = typer.Typer(help="Hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit transparency log: verify, checkpoints, proofs.", no_args_is_help=True)
 for _sub, _name in [(users_app, "users"), (cases_app, "cases"), (referrals_app, "referrals"), (intake_app, "intake"),
                     (vetting_app, "vetting"), (compliance_app, "compliance"), (training_app, "training"),
                     (audit_app, "audit")]:
@@ -79,11 +79,17 @@ def init(
     from peacewatch.registry import auth, crypto
     from peacewatch.registry.models import User
 
+    from peacewatch.registry import checkpoint as cp
+
     if not os.environ.get("PEACEWATCH_SECRET_KEY"):
-        path = crypto.create_key_file()
+        path = _run(crypto.create_key_file)
         typer.echo(f"encryption key: {path} (mode 0600; back it up, data cannot be read without it)")
+    signer = _run(cp.load_signer)
+    typer.echo(f"audit signing key: {cp.signing_key_file()} (mode 0600)")
+    typer.echo(f"audit verifier key (keep it with exported checkpoints, off this server): {signer.verifier_key()}")
     reg = _registry(db)
-    typer.echo(f"database: {reg.engine.url.render_as_string(hide_password=True)} (schema up to date)")
+    engine = _run(lambda: reg.engine)
+    typer.echo(f"database: {engine.url.render_as_string(hide_password=True)} (schema up to date)")
 
     def go():
         with reg.session() as s:
@@ -390,18 +396,88 @@ def training_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, d
 
 
 @audit_app.command("verify")
-def audit_verify(db: Optional[str] = DbOpt) -> None:
-    """Recompute the audit hash chain; exit code 1 if it was tampered with."""
+def audit_verify(
+    checkpoint: list[Path] = typer.Option([], "--checkpoint", help="A checkpoint exported earlier (repeatable)."),
+    key: Optional[str] = typer.Option(None, "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
+                                      help="Verifier key kept off the server (default: the local signing key's)."),
+    db: Optional[str] = DbOpt,
+) -> None:
+    """Recompute the audit tree and prove that it extends each checkpoint; exit code 1 if not.
+
+    Also checks the newest checkpoint in the witness directory when PEACEWATCH_AUDIT_WITNESS_DIR is set.
+    """
     from peacewatch.registry import audit
-    reg = _registry(db)
+    from peacewatch.registry import checkpoint as cp
+    from peacewatch.registry.errors import AuditProblem
 
     def go():
-        with reg.session() as s:
-            return audit.verify(s)
+        verifier = cp.Verifier.parse(key) if key else audit._local_verifier()
+        files = list(checkpoint)
+        witness = audit.witness_dir()
+        if witness is not None and witness.is_dir():
+            files += sorted(witness.glob("*.checkpoint"))[-1:]
+        if files and verifier is None:
+            raise AuditProblem("no verifier key: pass --key (output of `peacewatch registry audit public-key`)")
+        opened = []
+        for f in files:
+            try:
+                note = f.read_text()
+            except OSError as exc:
+                raise AuditProblem(f"cannot read checkpoint {f}: {exc.strerror}") from exc
+            opened.append(cp.open_checkpoint(note, verifier, str(f)))
+        reg = _registry(db)
+        with reg.session(read_only=True) as s:
+            return audit.verify(s, opened, verifier=verifier)
     r = _run(go)
     if r.ok:
-        typer.echo(f"audit chain intact: {r.entries} entries")
+        extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
+        waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
+        typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{waiting}")
         return
-    typer.secho(f"audit chain BROKEN at entry {r.first_bad_seq}: {r.problem} ({r.entries} entries verified before it)",
-                fg=typer.colors.RED, err=True)
+    where = f" at entry {r.first_bad_seq}" if r.first_bad_seq else ""
+    typer.secho(f"audit log BROKEN{where}: {r.problem}", fg=typer.colors.RED, err=True)
     raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the checkpoint here (mode 0600); default stdout."),
+    db: Optional[str] = DbOpt,
+) -> None:
+    """Export the newest signed checkpoint (keep it off the server, e.g. with the verifier key)."""
+    from peacewatch.registry import audit
+    from peacewatch.registry.errors import AuditProblem
+    from peacewatch.registry.files import write_private
+
+    def go():
+        reg = _registry(db)
+        reg.sequencer.sync()
+        with reg.session(read_only=True) as s:
+            note = audit.latest_checkpoint(s)
+        if note is None:
+            raise AuditProblem("the audit log is empty: no checkpoint yet")
+        return note
+    note = _run(go)
+    if out is None:
+        typer.echo(note, nl=False)
+        return
+    write_private(out, note.encode())
+    typer.echo(f"checkpoint of {note.splitlines()[1]} entries written to {out}")
+
+
+@audit_app.command("prove")
+def audit_prove(seq: int, db: Optional[str] = DbOpt) -> None:
+    """Print an inclusion proof (RFC 9162) that entry SEQ is in the newest signed checkpoint."""
+    from peacewatch.registry import audit
+
+    def go():
+        with _registry(db).session(read_only=True) as s:
+            return audit.prove(s, seq)
+    _echo(_run(go))
+
+
+@audit_app.command("public-key")
+def audit_public_key() -> None:
+    """Print the verifier key of the audit signing key (give it to whoever keeps checkpoints)."""
+    from peacewatch.registry import checkpoint as cp
+    typer.echo(_run(lambda: cp.load_signer(create=False)).verifier_key())

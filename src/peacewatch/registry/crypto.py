@@ -6,6 +6,7 @@ the key file ``out/registry.key`` that ``peacewatch registry init`` creates with
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -16,6 +17,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from peacewatch.registry.config import KEY_FILE, out_dir
 from peacewatch.registry.errors import KeyProblem
+from peacewatch.registry.files import check_private
 
 
 def key_file() -> Path:
@@ -27,6 +29,7 @@ def create_key_file(path: Path | None = None) -> Path:
     """Create a new key file (mode 0600) unless one exists; return its path."""
     path = path or key_file()
     if path.exists():
+        check_private(path)
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -47,6 +50,7 @@ def load_key() -> bytes:
             raise KeyProblem(
                 f"no encryption key: set PEACEWATCH_SECRET_KEY or run `peacewatch registry init` to create {path}"
             )
+        check_private(path)
         raw = path.read_bytes().strip()
         source = str(path)
     try:
@@ -59,9 +63,18 @@ def load_key() -> bytes:
     return raw
 
 
-def encrypt_json(value: dict) -> bytes:
-    """Encrypt a JSON-serialisable dict."""
-    return Fernet(load_key()).encrypt(json.dumps(value, sort_keys=True).encode())
+def encrypt_json(value: dict, day_only: bool = False) -> bytes:
+    """Encrypt a JSON-serialisable dict.
+
+    A Fernet token carries its creation time in clear, to the second. With ``day_only`` that time
+    is midnight UTC of today, so the token of an anonymous message does not time it.
+    """
+    data = json.dumps(value, sort_keys=True).encode()
+    if day_only:
+        today = dt.datetime.now(dt.timezone.utc).date()
+        midnight = dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc)
+        return Fernet(load_key()).encrypt_at_time(data, int(midnight.timestamp()))
+    return Fernet(load_key()).encrypt(data)
 
 
 def decrypt_json(token: bytes) -> dict:

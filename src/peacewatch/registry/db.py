@@ -1,13 +1,17 @@
 """Engine, sessions and schema migrations of the registry.
 
 SQLite is the default (a file under ``out/``); PostgreSQL works through ``postgresql+psycopg://``.
-On SQLite every transaction starts with ``BEGIN IMMEDIATE`` so that two writers can never read the
-same audit-chain head (the chain would fork); WAL mode and ``synchronous=FULL`` make a commit
-durable even if the process is killed right after it.
+On SQLite a writing transaction starts with ``BEGIN IMMEDIATE`` (it takes the write lock before it
+reads, so it never works on a stale snapshot); a read-only one (``Registry.session(read_only=True)``,
+an engine with execution option ``pw_read_only``) starts with a plain ``BEGIN`` and, thanks to WAL
+mode, never waits for writers. ``synchronous=FULL`` makes a commit durable even if the process is
+killed right after it; ``secure_delete`` overwrites deleted rows (held anonymous audit entries).
+The database file is created 0600 and an existing one readable by others is refused.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -21,6 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from peacewatch.registry.config import database_url
+from peacewatch.registry.files import check_sqlite_files, create_private
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -37,7 +42,9 @@ def make_engine(url: str | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            db_file = Path(parsed.database)
+            check_sqlite_files(db_file)
+            create_private(db_file)  # SQLite gives -wal and -shm the mode of the database file
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
@@ -54,11 +61,41 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
+
+    # Writers of this process queue on a plain lock before ``BEGIN IMMEDIATE``: SQLite's own busy
+    # handler sleeps and retries with growing pauses and starves some writers for seconds under
+    # load. Correctness never depends on it (BEGIN IMMEDIATE is what serialises writers, also across
+    # processes); it is held from BEGIN to the connection's return to the pool, never by readers,
+    # and nothing waits for the audit sequencer while holding it.
+    writers = threading.Lock()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get("pw_read_only", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        record = conn.connection._connection_record
+        if record is not None and not record.info.get("pw_writer"):
+            writers.acquire()
+            record.info["pw_writer"] = True
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if record is not None and record.info.pop("pw_writer", False):
+                writers.release()
+            raise
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_conn, record):  # pragma: no cover
+        if record is not None and record.info.pop("pw_writer", False):
+            writers.release()
+
+    @event.listens_for(engine.pool, "invalidate")
+    def _on_invalidate(_dbapi_conn, record, _exc):  # pragma: no cover
+        if record is not None and record.info.pop("pw_writer", False):
+            writers.release()
 
 
 def is_postgres(session_or_engine) -> bool:

@@ -41,3 +41,15 @@ class KeyProblem(RegistryError):
     """The encryption key is missing or does not decrypt the stored data."""
 
     status_code = 500
+
+
+class UnsafeFile(RegistryError):
+    """A database, key or checkpoint file is readable by group or others."""
+
+    status_code = 500
+
+
+class AuditProblem(RegistryError):
+    """The audit log could not be sequenced, signed or checked (message says what failed)."""
+
+    status_code = 500

@@ -68,7 +68,7 @@ def submit_report(session: Session, message: str, mission: str | None = None, ca
     session.add(report)
     session.flush()
     session.add(IntakeMessage(report_id=report.id, received_on=today, author="reporter",
-                              ciphertext=encrypt_json({"text": text})))
+                              ciphertext=encrypt_json({"text": text}, day_only=True)))
     audit.record(session, "anonymous", "create", "intake_report", report.id)
     return receipt
 
@@ -100,7 +100,7 @@ def add_information(session: Session, receipt: str, message: str) -> dict:
     """Append a reporter message to the report identified by ``receipt``."""
     report = _report_for_receipt(session, receipt)
     session.add(IntakeMessage(report_id=report.id, received_on=utcnow().date(), author="reporter",
-                              ciphertext=encrypt_json({"text": _check_message(message)})))
+                              ciphertext=encrypt_json({"text": _check_message(message)}, day_only=True)))
     audit.record(session, "anonymous", "add", "intake_message", report.id)
     session.flush()
     return {"status": report.status, "messages": _thread(session, report)}
@@ -149,7 +149,7 @@ def reply(session: Session, user: User, report_id: int, message: str, status: st
         report.case_id = case_id
         report.status = "linked_to_case"
     session.add(IntakeMessage(report_id=report.id, received_on=utcnow().date(), author="staff",
-                              ciphertext=encrypt_json({"text": _check_message(message)})))
+                              ciphertext=encrypt_json({"text": _check_message(message)}, day_only=True)))
     audit.record(session, user.username, "reply", "intake_report", report.id, {"status": report.status})
     session.flush()
     return {**report_dict(report), "messages": _thread(session, report)}

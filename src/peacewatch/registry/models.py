@@ -148,7 +148,11 @@ class Escalation(Base):
 
 
 class AuditEntry(Base):
-    """One link of the hash-chained audit log; ``hash`` covers ``prev_hash`` and every field."""
+    """One leaf of the audit transparency log (see :mod:`peacewatch.registry.audit`).
+
+    ``leaf_hash`` is the RFC 6962 leaf hash of the canonical JSON of the other fields; ``at`` is a
+    UTC time to the microsecond for staff, and the date only for anonymous actions.
+    """
 
     __tablename__ = "audit_log"
 
@@ -159,18 +163,46 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text)
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    leaf_hash: Mapped[str] = mapped_column(String(64))
 
 
-class AuditHead(Base):
-    """Single row holding the chain head; locked by every writer so the chain never forks."""
+class AuditAnonymous(Base):
+    """An anonymous action held until its day is over, then sequenced with that day's others in random order.
 
-    __tablename__ = "audit_head"
+    The key is random and there is no time column, so neither the time of day nor the order
+    relative to other actions can be read from this table.
+    """
+
+    __tablename__ = "audit_anonymous"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class AuditTree(Base):
+    """The tree head: size, root and compact range (frontier). Written only by the sequencer's batch."""
+
+    __tablename__ = "audit_tree"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer)
-    hash: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    root: Mapped[str] = mapped_column(String(64))
+    frontier: Mapped[str] = mapped_column(Text)
+
+
+class AuditCheckpoint(Base):
+    """A signed checkpoint (C2SP signed note) made after a batch."""
+
+    __tablename__ = "audit_checkpoints"
+
+    size: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    root: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
 
 
 class IntakeReport(Base):

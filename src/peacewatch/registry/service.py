@@ -10,10 +10,10 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
-from peacewatch.registry import auth
+from peacewatch.registry import audit, auth
 from peacewatch.registry.db import ensure_schema, make_engine, session_factory
 from peacewatch.registry.models import User
 
@@ -32,17 +32,19 @@ class Registry:
     def __init__(self, database_url: str | None = None, engine: Engine | None = None):
         self._url = database_url
         self._engine = engine
+        self._read_engine = None
         self._factory = None
         self._lock = threading.Lock()
-        # SQLite allows one writer and every request writes (the audit log). Queueing writers on a
-        # lock here is fairer than SQLite's sleep-and-retry busy handler, which starves some
-        # requests for seconds under load. Re-entrant so nested sessions in one thread still work.
-        self._sqlite_writers = threading.RLock()
 
     @property
     def engine(self) -> Engine:
         self._ready()
         return self._engine
+
+    @property
+    def sequencer(self) -> audit.Sequencer:
+        """The audit sequencer of this process for this database."""
+        return audit.sequencer_for(self.engine)
 
     def _ready(self) -> None:
         if self._factory is not None:
@@ -51,17 +53,31 @@ class Registry:
             if self._factory is None:
                 engine = self._engine or make_engine(self._url)
                 ensure_schema(engine)
+                # Sequence what a killed process left committed but unsequenced, and sign the head.
+                audit.sequencer_for(engine).sync()
                 self._engine = engine
+                self._read_engine = engine.execution_options(pw_read_only=True)
                 self._factory = session_factory(engine)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction: commit on success, roll back on any exception."""
+    def session(self, read_only: bool = False) -> Iterator[Session]:
+        """A transaction: commit on success, roll back on any exception.
+
+        There is no process-wide lock: on SQLite a writing session takes the database write lock at
+        its first statement (``BEGIN IMMEDIATE``), a ``read_only`` one never waits for writers.
+        Audit entries recorded in the session are durable leaves of the audit log when this
+        returns (the wait happens after the connection went back to the pool).
+
+        Parameters
+        ----------
+        read_only
+            The session only reads (its audit entries go to the sequencer in memory). Flushing a
+            change in it raises ``RuntimeError``.
+        """
         self._ready()
-        serialise = self._engine.dialect.name == "sqlite"
-        if serialise:
-            self._sqlite_writers.acquire()
-        s = self._factory()
+        s = self._factory(bind=self._read_engine if read_only else self._engine)
+        s.info["pw_read_only"] = read_only
+        s.info["pw_settle_after_close"] = True
         try:
             yield s
             s.commit()
@@ -69,16 +85,24 @@ class Registry:
             s.rollback()
             raise
         finally:
-            s.close()
-            if serialise:
-                self._sqlite_writers.release()
+            try:
+                s.close()
+            finally:
+                # Always, once a commit queued a ticket: the sequencer may hand this ticket the lead.
+                audit.settle(s)
 
     @contextmanager
-    def as_user(self, token: str | None) -> Iterator[tuple[Session, User]]:
+    def as_user(self, token: str | None, read_only: bool = False) -> Iterator[tuple[Session, User]]:
         """A transaction plus the user owning ``token`` (raises Unauthorized)."""
-        with self.session() as s:
+        with self.session(read_only=read_only) as s:
             yield s, auth.user_for_token(s, token)
 
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_read_only(session: Session, _context, _instances) -> None:
+    if session.info.get("pw_read_only") and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a read-only registry session tried to write; open it with read_only=False")

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
                                          help="Registry database URL (default out/peacewatch.sqlite)."),
         secure_cookies: bool = typer.Option(False, help="Mark the login cookie Secure (behind HTTPS)."),
         log_level: str = typer.Option("info", help="uvicorn log level."),
+        workers: int = typer.Option(1, min=1, max=64, help="Worker processes (each builds its own panel)."),
     ) -> None:
         """Serve the web app: map, country and mission pages, scorecards, risk model, registry.
 
@@ -30,7 +31,7 @@ def register(app: typer.Typer) -> None:
 
         log_level = check_choice(log_level, LOG_LEVELS, "--log-level")
         check_listen(host, port)
-        serve_dashboard(host, port, WebSettings(db_url=db, secure_cookies=secure_cookies), log_level)
+        serve_dashboard(host, port, WebSettings(db_url=db, secure_cookies=secure_cookies), log_level, workers=workers)
 
 
 def check_listen(host: str, port: int) -> None:
@@ -54,12 +55,25 @@ def check_listen(host: str, port: int) -> None:
             raise InputError(f"--port: cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host") from None
 
 
-def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info", job=None) -> None:
+def worker_app():
+    """App factory of one worker process when serving with ``--workers N`` (settings from env)."""
+    import os
+
+    from peacewatch.web.app import create_app
+    from peacewatch.web.settings import WebSettings
+
+    return create_app(WebSettings(db_url=os.environ.get("PEACEWATCH_DB_URL") or None,
+                                  secure_cookies=os.environ.get("PEACEWATCH_SECURE_COOKIES") == "1"))
+
+
+def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info", job=None, workers: int = 1) -> None:
     """Serve :func:`peacewatch.web.app.create_app` with uvicorn until interrupted.
 
     The access log is off: it would record client IP addresses next to the anonymous-report pages,
     which promise to store none. ``job`` (a :class:`peacewatch.jobs.MainJob` writing in the background)
-    puts its status line on every page until it is done.
+    puts its status line on every page until it is done. With ``workers`` > 1 uvicorn forks that many
+    processes; the audit sequencer serialises its batches through the database, so they can share one
+    registry.
     """
     import uvicorn
 
@@ -67,15 +81,37 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
     from peacewatch.registry.errors import KeyProblem
     from peacewatch.web.app import create_app
 
+    import os
+
+    from peacewatch.registry.errors import RegistryError
+    from peacewatch.registry.service import Registry
+    from peacewatch.web.settings import WebSettings
+
+    settings = settings or WebSettings()
+    try:
+        # Refuse group/other-readable files and migrate once, before any worker starts.
+        registry = Registry(settings.db_url)
+        registry.engine  # noqa: B018
+        registry.dispose()
+    except RegistryError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
     try:
         load_key()
     except KeyProblem as exc:
         # The public pages work without it; anonymous reports and victim details need it.
         typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
                     fg=typer.colors.YELLOW, err=True)
-    preload = settings is None or settings.preload
+    preload = settings.preload
     first = "building the panel, then serving" if preload else "serving"
     typer.echo(f"peacewatch: {first} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    if workers > 1:
+        if settings.db_url:
+            os.environ["PEACEWATCH_DB_URL"] = settings.db_url
+        os.environ["PEACEWATCH_SECURE_COOKIES"] = "1" if settings.secure_cookies else "0"
+        uvicorn.run("peacewatch.web.cli:worker_app", factory=True, workers=workers, host=host, port=port,
+                    log_level=log_level, access_log=False)
+        return
     app = create_app(settings)
     app.state.main_job = job
     if job is not None:

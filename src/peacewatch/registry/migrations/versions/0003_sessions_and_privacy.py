@@ -1,7 +1,7 @@
 """sessions, normalised usernames, event visibility, service numbers per nation
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 07:40:00
 
 Adds the ``sessions`` table (several expiring, revocable sessions per user), moves each user's
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

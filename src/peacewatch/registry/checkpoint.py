@@ -1,0 +1,205 @@
+"""Signed checkpoints of the audit log in the C2SP ``tlog-checkpoint`` / ``signed-note`` formats.
+
+A checkpoint is the text ::
+
+    <origin>
+    <tree size>
+    <base64 root hash>
+    time <UTC time the batch was sequenced, RFC 3339>
+
+followed by a blank line and one signature line ``— <key name> <base64(key hash || Ed25519 signature)>``
+(C2SP signed-note; the same format as Go's sumdb and Tessera, so their tools verify it). The key
+hash is the first 4 bytes of ``SHA-256(name || "\\n" || 0x01 || public key)``.
+
+The signing key lives in ``audit-signing.key`` (mode 0600) beside the registry key, written as a
+Go ``note`` private key (``PRIVATE+KEY+<name>+<hash>+<base64(0x01 || seed)>``). ``peacewatch
+registry audit public-key`` prints the verifier key (``<name>+<hash>+<base64(0x01 || public key)>``)
+to keep with exported checkpoints, off the server.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from peacewatch.registry.config import out_dir
+from peacewatch.registry.errors import AuditProblem
+from peacewatch.registry.files import check_private, create_private, write_private
+
+SIGNING_KEY_FILE = "audit-signing.key"
+DEFAULT_ORIGIN = "peacewatch.registry/audit-log"
+_ED25519 = b"\x01"
+_DASH = "\u2014"
+
+
+def signing_key_file() -> Path:
+    """Path of the Ed25519 signing key, beside the registry key under the output directory."""
+    return out_dir() / SIGNING_KEY_FILE
+
+
+def _key_hash(name: str, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + _ED25519 + public).digest()[:4]
+
+
+def _check_name(name: str) -> str:
+    if not name or any(c.isspace() for c in name) or "+" in name:
+        raise AuditProblem(f"checkpoint origin {name!r} must be non-empty, without spaces or '+'; "
+                           "set PEACEWATCH_AUDIT_ORIGIN to e.g. 'registry.example.org/audit-log'")
+    return name
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An Ed25519 note signer: key name (= checkpoint origin) and private key."""
+
+    name: str
+    key: Ed25519PrivateKey
+
+    @property
+    def public(self) -> bytes:
+        return self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def verifier_key(self) -> str:
+        """The verifier key text ``<name>+<hex key hash>+<base64(0x01 || public key)>``."""
+        return f"{self.name}+{_key_hash(self.name, self.public).hex()}+{base64.b64encode(_ED25519 + self.public).decode()}"
+
+    def sign(self, text: str) -> str:
+        """Return the signed note: ``text`` (ending in a newline), a blank line, the signature line."""
+        if not text.endswith("\n"):
+            raise ValueError("note text must end with a newline")
+        sig = self.key.sign(text.encode())
+        blob = base64.b64encode(_key_hash(self.name, self.public) + sig).decode()
+        return f"{text}\n{_DASH} {self.name} {blob}\n"
+
+
+@dataclass(frozen=True)
+class Verifier:
+    """A verifier key parsed from its text form."""
+
+    name: str
+    key_hash: bytes
+    key: Ed25519PublicKey
+
+    @classmethod
+    def parse(cls, text: str) -> "Verifier":
+        """Parse ``<name>+<hex hash>+<base64 key>``; raise :class:`AuditProblem` when malformed."""
+        try:
+            name, hash_hex, b64 = text.strip().split("+", 2)
+            raw = base64.b64decode(b64, validate=True)
+            if raw[:1] != _ED25519 or len(raw) != 33:
+                raise ValueError("not an Ed25519 key")
+            key_hash = bytes.fromhex(hash_hex)
+            if key_hash != _key_hash(name, raw[1:]):
+                raise ValueError("key hash does not match the key")
+            return cls(name, key_hash, Ed25519PublicKey.from_public_bytes(raw[1:]))
+        except ValueError as exc:
+            raise AuditProblem(f"verifier key {text.strip()[:60]!r} is malformed ({exc}); "
+                               "use the output of `peacewatch registry audit public-key`") from exc
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A parsed, signature-checked checkpoint."""
+
+    origin: str
+    size: int
+    root: bytes
+    time: str | None
+    note: str
+
+
+def checkpoint_text(origin: str, size: int, root: bytes, when: dt.datetime) -> str:
+    """The unsigned checkpoint body (C2SP tlog-checkpoint with a ``time`` extension line)."""
+    stamp = when.replace(microsecond=0).isoformat() + "Z"
+    return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\ntime {stamp}\n"
+
+
+def open_checkpoint(note: str, verifier: Verifier, source: str = "checkpoint") -> Checkpoint:
+    """Check the signature of a signed checkpoint note and parse it.
+
+    Raises :class:`AuditProblem` naming ``source`` when the note is malformed, signed by another key
+    or altered after signing.
+    """
+    text, sep, sigs = note.partition("\n\n")
+    if not sep:
+        raise AuditProblem(f"{source}: not a signed note (no blank line before the signature)")
+    text += "\n"
+    good = False
+    for line in sigs.splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != _DASH:
+            raise AuditProblem(f"{source}: malformed signature line {line[:60]!r}")
+        if parts[1] != verifier.name:
+            continue
+        try:
+            blob = base64.b64decode(parts[2], validate=True)
+        except ValueError as exc:
+            raise AuditProblem(f"{source}: signature is not base64") from exc
+        if blob[:4] != verifier.key_hash:
+            continue
+        try:
+            verifier.key.verify(blob[4:], text.encode())
+        except InvalidSignature as exc:
+            raise AuditProblem(f"{source}: the signature does not match the text: the checkpoint was altered "
+                               "or signed by another key") from exc
+        good = True
+    if not good:
+        raise AuditProblem(f"{source}: no signature by key {verifier.name!r} ({verifier.key_hash.hex()})")
+    lines = text.splitlines()
+    try:
+        origin, size, root = lines[0], int(lines[1]), base64.b64decode(lines[2], validate=True)
+        if len(root) != 32 or size < 0:
+            raise ValueError
+    except (IndexError, ValueError) as exc:
+        raise AuditProblem(f"{source}: not a checkpoint (origin, tree size, base64 root hash)") from exc
+    if origin != verifier.name:
+        raise AuditProblem(f"{source}: checkpoint of log {origin!r}, not of {verifier.name!r}")
+    when = next((ln[5:] for ln in lines[3:] if ln.startswith("time ")), None)
+    return Checkpoint(origin, size, root, when, note)
+
+
+_cache: dict[Path, Signer] = {}
+_cache_lock = threading.Lock()
+
+
+def load_signer(create: bool = True) -> Signer:
+    """Load (or create, mode 0600) the signing key from :func:`signing_key_file`.
+
+    Raises :class:`AuditProblem` when it is missing and ``create`` is false, or malformed, and
+    :class:`~peacewatch.registry.errors.UnsafeFile` when group or others can read it.
+    """
+    path = signing_key_file()
+    with _cache_lock:
+        if path in _cache and path.exists():
+            check_private(path)
+            return _cache[path]
+        if not path.exists():
+            if not create:
+                raise AuditProblem(f"no audit signing key at {path}; run `peacewatch registry init`")
+            name = _check_name(os.environ.get("PEACEWATCH_AUDIT_ORIGIN", DEFAULT_ORIGIN))
+            key = Ed25519PrivateKey.generate()
+            seed = key.private_bytes_raw()
+            pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+            body = f"PRIVATE+KEY+{name}+{_key_hash(name, pub).hex()}+{base64.b64encode(_ED25519 + seed).decode()}\n"
+            create_private(path)
+            write_private(path, body.encode())
+        check_private(path)
+        try:
+            _, _, name, _, b64 = path.read_text().strip().split("+", 4)
+            raw = base64.b64decode(b64, validate=True)
+            if raw[:1] != _ED25519 or len(raw) != 33:
+                raise ValueError
+            signer = Signer(_check_name(name), Ed25519PrivateKey.from_private_bytes(raw[1:]))
+        except ValueError as exc:
+            raise AuditProblem(f"{path} is not an audit signing key (PRIVATE+KEY+name+hash+base64)") from exc
+        _cache[path] = signer
+        return signer
