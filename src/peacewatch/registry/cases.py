@@ -26,6 +26,8 @@ from peacewatch.registry.models import Case, CaseEvent, Referral, User, VictimDe
 from peacewatch.registry.referrals import open_referral, referral_dict
 
 FULL_ACCESS = (INVESTIGATOR, COORDINATOR)
+#: Roles that may record an allegation.
+CREATE_ROLES = (REPORTER, INVESTIGATOR, COORDINATOR)
 
 
 def create_case(
@@ -66,7 +68,7 @@ def create_case(
     now
         Time of the report (default: now, UTC); set when importing historical cases.
     """
-    require_role(user, REPORTER, INVESTIGATOR, COORDINATOR)
+    require_role(user, *CREATE_ROLES)
     mission = (mission or "").strip()
     if not mission:
         raise ValidationFailed("mission is required (e.g. 'MINUSTAH')")

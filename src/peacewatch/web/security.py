@@ -1,0 +1,127 @@
+"""Request safety shared by the web app and the standalone registry API.
+
+* ``Cache-Control: no-store`` and ``Vary: Accept`` on every registry and intake response;
+* forwarding headers (``X-Forwarded-For``) believed only from configured proxies;
+* a clear 413 when a body is over the size limit (the limits themselves are FastAPI's
+  ``max_body_size``, per app and per router);
+* CSRF protection of every state-changing form: a signed double-submit token (itsdangerous) bound
+  to a random ``pw_csrf`` cookie, plus an Origin/Referer check, login included.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from peacewatch.registry.errors import Forbidden
+from peacewatch.registry.settings import SecuritySettings
+
+#: Paths whose responses are private: never stored by a browser or a shared cache.
+PRIVATE_PREFIXES = ("/registry", "/api/registry", "/report")
+CSRF_COOKIE = "pw_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_MAX_AGE = 12 * 3600
+
+
+def is_private(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in PRIVATE_PREFIXES)
+
+
+def too_large_message(settings: SecuritySettings) -> str:
+    return (f"the request is too large: at most {settings.max_body_bytes:,} bytes, or {settings.max_upload_bytes:,} "
+            "bytes for a CSV upload; split the file into smaller parts")
+
+
+def install_request_safety(app: FastAPI, settings: SecuritySettings) -> None:
+    """Add the private-response headers and, when configured, the trusted-proxy middleware."""
+    app.state.security = settings
+
+    @app.middleware("http")
+    async def private_responses(request: Request, call_next):
+        response = await call_next(request)
+        if is_private(request.url.path):
+            response.headers["Cache-Control"] = "no-store"
+            vary = response.headers.get("Vary")
+            if not vary or "accept" not in {v.strip().lower() for v in vary.split(",")}:
+                response.headers["Vary"] = f"{vary}, Accept" if vary else "Accept"
+        return response
+
+    proxies = settings.proxy_list()
+    if proxies:
+        # Outermost, so every limit and log sees the address the trusted proxy reports.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+
+
+# --- CSRF ---------------------------------------------------------------------------------------
+class CsrfFailed(Forbidden):
+    """A state-changing form without a valid token, or posted from another site."""
+
+
+def _serializer(request: Request) -> URLSafeTimedSerializer:
+    app_state = request.app.state
+    if getattr(app_state, "csrf_serializer", None) is None:
+        settings: SecuritySettings = app_state.security
+        secret = settings.csrf_secret or secrets.token_urlsafe(32)
+        app_state.csrf_serializer = URLSafeTimedSerializer(secret, salt="peacewatch-form")
+    return app_state.csrf_serializer
+
+
+def csrf_token(request: Request) -> str:
+    """The token to put into this page's forms (creates the browser's ``pw_csrf`` value if needed)."""
+    value = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "new_csrf", None)
+    if not value:
+        value = secrets.token_urlsafe(24)
+        request.state.new_csrf = value  # set as a cookie on the response by set_csrf_cookie
+    return _serializer(request).dumps(value)
+
+
+def set_csrf_cookie(request: Request, response) -> None:
+    """Send the ``pw_csrf`` cookie when this request created it."""
+    value = getattr(request.state, "new_csrf", None)
+    if value:
+        response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="strict", path="/",
+                            secure=bool(getattr(request.app.state.settings, "secure_cookies", False))
+                            if hasattr(request.app.state, "settings") else False)
+
+
+def _same_origin(request: Request, url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme) and parts.netloc.lower() == (request.headers.get("host") or "").lower()
+
+
+def check_same_origin(request: Request) -> None:
+    """Refuse a post whose Origin (or, when a browser sends none, Referer) names another site."""
+    origin = request.headers.get("origin")
+    referer = request.headers.get("referer")
+    if origin is not None and origin != "null":
+        if not _same_origin(request, origin):
+            raise CsrfFailed("this form was sent from another site; open the page here and submit it again")
+    elif origin == "null" or (referer and not _same_origin(request, referer)):
+        raise CsrfFailed("this form was sent from another site; open the page here and submit it again")
+
+
+def check_csrf(request: Request, form: dict) -> None:
+    """Refuse a form post from another site or without this browser's token.
+
+    The Origin header (or, when a browser sends none, the Referer) must name this host; the
+    ``csrf_token`` field must be a token this server signed, less than 12 hours old, for the
+    value in this browser's ``pw_csrf`` cookie.
+    """
+    check_same_origin(request)
+    cookie = request.cookies.get(CSRF_COOKIE)
+    token = form.get(CSRF_FIELD)
+    if not cookie or not isinstance(token, str) or not token:
+        raise CsrfFailed("the form has expired or cookies are blocked; reload the page and submit it again")
+    try:
+        signed = _serializer(request).loads(token, max_age=CSRF_MAX_AGE)
+    except SignatureExpired:
+        raise CsrfFailed("the form has expired; reload the page and submit it again") from None
+    except BadSignature:
+        raise CsrfFailed("the form has expired or cookies are blocked; reload the page and submit it again") from None
+    if not isinstance(signed, str) or not hmac.compare_digest(signed, cookie):
+        raise CsrfFailed("the form has expired or cookies are blocked; reload the page and submit it again")
