@@ -19,7 +19,7 @@ from peacewatch.web.data import DataStore
 from peacewatch.web.routes import (
     explore, intake_pages, model_pages, registry_compliance, registry_pages, registry_vetting, scorecard_pages,
 )
-from peacewatch.web.security import install_request_safety
+from peacewatch.web.security import install_body_limit, install_request_safety
 from peacewatch.web.settings import WebSettings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -80,7 +80,6 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN, and nothing here may
     # come from the internet. The schema itself is served at /openapi.json.
     app = FastAPI(title="peacewatch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  max_body_size=security.max_body_bytes,
                   description="Peace operations x human trafficking: maps, country and mission pages, "
                               "scorecards, the risk model and the accountability registry.")
     app.state.settings = settings
@@ -98,6 +97,7 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     # One set of rate limits for the API and the web forms: a client cannot double its budget by
     # switching doors.
     app.state.throttle = Throttle(security)
+    install_body_limit(app, security)  # innermost middleware
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
 
     @app.middleware("http")
@@ -108,10 +108,9 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
         return response
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry, throttle=app.state.throttle, settings=security), prefix="/api/registry")
-    for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_compliance):
+    for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_vetting,
+                   registry_compliance):
         app.include_router(module.router)
-    # Roster and record uploads may be larger than any other body.
-    app.include_router(registry_vetting.router, max_body_size=security.max_upload_bytes)
     errors.install(app)
     install_request_safety(app, security)
     return app

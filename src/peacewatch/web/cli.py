@@ -33,7 +33,9 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
     """Serve :func:`peacewatch.web.app.create_app` with uvicorn until interrupted.
 
     The access log is off: it would record client IP addresses next to the anonymous-report pages,
-    which promise to store none.
+    which promise to store none. uvicorn's own proxy-header handling is off (by default it believes
+    ``X-Forwarded-For`` from 127.0.0.1, so anyone behind a local proxy could pick their address);
+    the app applies forwarding headers only from ``PEACEWATCH_TRUSTED_PROXIES``.
     """
     import uvicorn
 
@@ -48,4 +50,5 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
                     fg=typer.colors.YELLOW, err=True)
     typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False,
+                proxy_headers=False, server_header=False)

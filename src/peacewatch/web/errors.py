@@ -27,9 +27,13 @@ class ModuleUnavailable(RuntimeError):
         self.what, self.detail = what, detail
 
 
-def _error(request: Request, status: int, title: str, message: str):
+def error_page(request: Request, status: int, title: str, message: str):
+    """An error as a page (or JSON, like the page itself)."""
     data = {"error": title, "detail": message, "status": status}
     return render(request, "error.html", data, status_code=status)
+
+
+_error = error_page
 
 
 def install(app: FastAPI) -> None:

@@ -2,8 +2,8 @@
 
 * ``Cache-Control: no-store`` and ``Vary: Accept`` on every registry and intake response;
 * forwarding headers (``X-Forwarded-For``) believed only from configured proxies;
-* a clear 413 when a body is over the size limit (the limits themselves are FastAPI's
-  ``max_body_size``, per app and per router);
+* a size limit on every request body (a larger one for the CSV upload routes), answered with a
+  413 that says what the limit is, whether the body announces its length or streams past it;
 * CSRF protection of every state-changing form: a signed double-submit token (itsdangerous) bound
   to a random ``pw_csrf`` cookie, plus an Origin/Referer check, login included.
 """
@@ -15,6 +15,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi import HTTPException
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -37,8 +38,16 @@ def too_large_message(settings: SecuritySettings) -> str:
             "bytes for a CSV upload; split the file into smaller parts")
 
 
+def install_body_limit(app: FastAPI, settings: SecuritySettings) -> None:
+    """Add the body-size limit. Call it before adding any other middleware: it must be the
+    innermost, so the error it raises while a body streams in reaches the route's error handling
+    unchanged (``@app.middleware("http")`` layers would wrap it in an exception group)."""
+    app.add_middleware(BodyLimit, settings=settings)
+
+
 def install_request_safety(app: FastAPI, settings: SecuritySettings) -> None:
-    """Add the private-response headers and, when configured, the trusted-proxy middleware."""
+    """Add the private-response headers and, when configured, the trusted-proxy middleware
+    (call it after every other middleware: the proxy middleware must be the outermost)."""
     app.state.security = settings
 
     @app.middleware("http")
@@ -55,6 +64,71 @@ def install_request_safety(app: FastAPI, settings: SecuritySettings) -> None:
     if proxies:
         # Outermost, so every limit and log sees the address the trusted proxy reports.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
+
+
+def _too_large(request: Request, settings: SecuritySettings):
+    from fastapi.responses import JSONResponse
+
+    from peacewatch.web.negotiate import wanted_format
+
+    message = too_large_message(settings)
+    if request.url.path.startswith("/api/") or wanted_format(request) == "json":
+        return JSONResponse({"detail": message}, status_code=413)
+    from peacewatch.web.errors import error_page
+
+    return error_page(request, 413, "Too large", message)
+
+
+#: Routes that take CSV files (rosters, misconduct records): they get ``max_upload_bytes``.
+UPLOAD_PREFIXES = ("/registry/vetting", "/api/registry/vetting")
+
+
+class TooLarge(HTTPException):
+    """The body passed the limit while it was being read."""
+
+    def __init__(self, message: str):
+        super().__init__(status_code=413, detail=message)
+
+
+class BodyLimit:
+    """Pure ASGI middleware: refuse bodies over the limit before or while they are read."""
+
+    def __init__(self, app, settings: SecuritySettings):
+        self.app, self.settings = app, settings
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        upload = any(path == p or path.startswith(p + "/") for p in UPLOAD_PREFIXES)
+        limit = self.settings.max_upload_bytes if upload else self.settings.max_body_bytes
+        message = too_large_message(self.settings)
+        declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await _too_large(Request(scope, receive), self.settings)(scope, receive, send)
+        seen = 0
+        started = False
+
+        async def limited_receive():
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > limit:
+                    raise TooLarge(message)
+            return msg
+
+        async def tracking_send(msg):
+            nonlocal started
+            started = started or msg["type"] == "http.response.start"
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except TooLarge:
+            if started:
+                raise
+            await _too_large(Request(scope, receive), self.settings)(scope, receive, send)
 
 
 # --- CSRF ---------------------------------------------------------------------------------------

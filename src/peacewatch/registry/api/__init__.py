@@ -59,7 +59,7 @@ def create_app(database_url: str | None = None, registry: Registry | None = None
     The schema is migrated at start-up if it is missing or behind. Request-size limits, trusted
     proxies and the response headers of :mod:`peacewatch.web.security` apply as in the web app.
     """
-    from peacewatch.web.security import install_request_safety
+    from peacewatch.web.security import install_body_limit, install_request_safety
 
     reg = registry or Registry(database_url)
     settings = settings or SecuritySettings()
@@ -70,12 +70,13 @@ def create_app(database_url: str | None = None, registry: Registry | None = None
         yield
         reg.dispose()
 
-    app = FastAPI(title="peacewatch registry", version="1", lifespan=lifespan, max_body_size=settings.max_body_bytes,
+    app = FastAPI(title="peacewatch registry", version="1", lifespan=lifespan,
                   description="Accountability registry: cases, referral clocks, anonymous intake, vetting, "
                               "compliance and training.")
     app.state.registry = reg
     app.state.throttle = throttle or Throttle(settings)
     app.include_router(build_router(reg, throttle=app.state.throttle, settings=settings), prefix="/api/registry")
     install_error_handlers(app)
+    install_body_limit(app, settings)
     install_request_safety(app, settings)
     return app

@@ -15,7 +15,7 @@ PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def router(deps: Deps) -> APIRouter:
-    r = APIRouter(tags=["vetting"], max_body_size=deps.settings.max_upload_bytes)
+    r = APIRouter(tags=["vetting"])
     Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
 
     @r.post("/vetting/records", status_code=201, responses=responses(*OBJECT))
