@@ -170,6 +170,13 @@ def test_every_form_needs_this_sites_token_and_origin(web, people, path):
     assert stolen.status_code == 403
 
 
+def test_anonymous_form_refuses_other_sites_but_not_its_own_opaque_origin(web, registry):
+    assert web.post("/report", data={"message": "m"}, headers={"Origin": "https://evil.example"}).status_code == 403
+    # The report pages send no referrer, so browsers post them with "Origin: null".
+    assert web.post("/report", data={"message": "m"}, headers={"Origin": "null"}).status_code == 303
+    assert web.post("/registry/login", data={"csrf_token": _token(web)}, headers={"Origin": "null"}).status_code == 403
+
+
 def test_login_with_token_and_same_origin_works(web, people):
     r = web.post("/registry/login", data={"username": "coord", "password": "coord-password", "csrf_token": _token(web)},
                  headers={"Origin": "http://testserver"})

@@ -47,7 +47,8 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         load_key()
     except KeyProblem as exc:
         # The public pages work without it; anonymous reports and victim details need it.
-        typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
+        typer.secho(f"note: {exc}. Until then the anonymous report form answers that reports cannot be received "
+                    "right now (visitors never see this detail).",
                     fg=typer.colors.YELLOW, err=True)
     typer.echo(f"peacewatch: building the panel, then serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False,

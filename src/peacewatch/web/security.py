@@ -168,14 +168,19 @@ def _same_origin(request: Request, url: str) -> bool:
     return bool(parts.scheme) and parts.netloc.lower() == (request.headers.get("host") or "").lower()
 
 
-def check_same_origin(request: Request) -> None:
-    """Refuse a post whose Origin (or, when a browser sends none, Referer) names another site."""
+def check_same_origin(request: Request, allow_opaque: bool = False) -> None:
+    """Refuse a post whose Origin (or, when a browser sends none, Referer) names another site.
+
+    ``allow_opaque`` accepts ``Origin: null``, which browsers send from pages served with
+    ``Referrer-Policy: no-referrer`` (the anonymous report pages); the registry's own pages send
+    their real origin, so there ``null`` (e.g. a sandboxed frame elsewhere) is refused.
+    """
     origin = request.headers.get("origin")
     referer = request.headers.get("referer")
     if origin is not None and origin != "null":
         if not _same_origin(request, origin):
             raise CsrfFailed("this form was sent from another site; open the page here and submit it again")
-    elif origin == "null" or (referer and not _same_origin(request, referer)):
+    elif (origin == "null" and not allow_opaque) or (referer and not _same_origin(request, referer)):
         raise CsrfFailed("this form was sent from another site; open the page here and submit it again")
 
 

@@ -88,7 +88,7 @@ async def _form_fields(request: Request) -> dict:
 
 async def _public_form_fields(request: Request) -> dict:
     form = dict((await request.form()).items())
-    check_same_origin(request)
+    check_same_origin(request, allow_opaque=True)
     return form
 
 
