@@ -50,16 +50,7 @@ def install_request_safety(app: FastAPI, settings: SecuritySettings) -> None:
     (call it after every other middleware: the proxy middleware must be the outermost)."""
     app.state.security = settings
 
-    @app.middleware("http")
-    async def private_responses(request: Request, call_next):
-        response = await call_next(request)
-        if is_private(request.url.path):
-            response.headers["Cache-Control"] = "no-store"
-            vary = response.headers.get("Vary")
-            if not vary or "accept" not in {v.strip().lower() for v in vary.split(",")}:
-                response.headers["Vary"] = f"{vary}, Accept" if vary else "Accept"
-        return response
-
+    app.add_middleware(PrivateResponses)
     proxies = settings.proxy_list()
     if proxies:
         # Outermost, so every limit and log sees the address the trusted proxy reports.
@@ -77,6 +68,30 @@ def _too_large(request: Request, settings: SecuritySettings):
     from peacewatch.web.errors import error_page
 
     return error_page(request, 413, "Too large", message)
+
+
+class PrivateResponses:
+    """Pure ASGI middleware (no extra task per request): ``Cache-Control: no-store`` and
+    ``Vary: Accept`` on every response under :data:`PRIVATE_PREFIXES`."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not is_private(scope.get("path", "")):
+            return await self.app(scope, receive, send)
+
+        async def send_private(msg):
+            if msg["type"] == "http.response.start":
+                headers = [(k, v) for k, v in msg.get("headers", []) if k.lower() != b"cache-control"]
+                vary = [v for k, v in headers if k.lower() == b"vary"]
+                if not any(b"accept" in [p.strip().lower() for p in v.split(b",")] for v in vary):
+                    headers.append((b"vary", b"Accept"))
+                headers.append((b"cache-control", b"no-store"))
+                msg = {**msg, "headers": headers}
+            await send(msg)
+
+        await self.app(scope, receive, send_private)
 
 
 #: Routes that take CSV files (rosters, misconduct records): they get ``max_upload_bytes``.

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from peacewatch.registry.errors import RegistryError, ValidationFailed
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import summary
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
@@ -149,4 +148,4 @@ def install_error_handlers(app: FastAPI) -> None:
         return problems_response(validation_problems(exc))
 
 
-__all__ = ["COOKIE", "Deps", "install_error_handlers", "registry_error_response", "responses", "summary", "token"]
+__all__ = ["COOKIE", "Deps", "install_error_handlers", "registry_error_response", "responses", "token"]

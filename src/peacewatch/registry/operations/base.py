@@ -77,10 +77,3 @@ def valid_id(value: Any, what: str) -> int:
         raise ValidationFailed(f"{what} must be a whole number from 1 to {2**31 - 1}",
                                [{"loc": ["path", what], "msg": "must be a whole number from 1 to 2147483647",
                                  "type": "int_range"}]) from None
-
-
-def optional(value: Any) -> Any:
-    """Blank form values mean "not given"."""
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
