@@ -296,3 +296,30 @@ def test_receipt_is_post_redirect_get_and_shown_once(web, registry):
     assert _reports(registry) == 1
     thread = web.post(f"{API}/intake/thread", json={"receipt": receipt}).json()
     assert thread["messages"][0]["text"] == "Soldiers near the port pay girls"
+
+
+def test_no_web_form_stores_nul_bytes_or_over_long_text(web, people, registry, client):
+    """Every form goes through its schema: a form error (422), never a 500 and nothing stored."""
+    h = people.headers("coord")
+    cid = client.post(f"{API}/cases", json=CASE_BODY, headers=h).json()["id"]
+    client.post(f"{API}/intake", json={"message": "first"})
+    rid = client.get(f"{API}/intake/reports", headers=h).json()[0]["id"]
+    token = _token(web)
+    for path, form in [
+        (f"/registry/cases/{cid}/transition", {"to_status": "under_investigation", "note": "a\x00b"}),
+        (f"/registry/intake/{rid}/reply", {"message": "x" * 20_001}),
+        (f"/registry/intake/{rid}/reply", {"message": "a\x00b"}),
+        ("/registry/compliance", {"nation_ccode": "770", "year": "2026", "notes": "a\x00b"}),
+        ("/registry/compliance", {"nation_ccode": "770", "year": "99999"}),
+        ("/registry/referrals/1/extend", {"days": "1" * 30}),
+    ]:
+        r = web.post(path, data={**form, "csrf_token": token}, headers=h)
+        assert r.status_code == 422, f"{path}: {r.status_code}"
+    case = client.get(f"{API}/cases/{cid}", headers=h).json()
+    assert case["status"] == "reported" and len(case["events"]) == 1
+    assert len(client.get(f"{API}/intake/reports/{rid}", headers=h).json()["messages"]) == 1
+    assert client.get(f"{API}/compliance/reports", headers=h).json() == []
+    for form in ({"message": "a\x00b"}, {"message": "x" * 20_001}, {"message": "m", "mission": "M" * 41}):
+        assert web.post("/report", data=form).status_code == 422
+    assert web.post("/report/follow-up", data={"receipt": "1" * 20, "message": "a\x00b"}).status_code == 422
+    assert _reports(registry) == 1
