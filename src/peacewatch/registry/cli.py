@@ -213,11 +213,7 @@ def cases_victim(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str
 
 def _anonymous(db, fn):
     reg = _registry(db)
-
-    def go():
-        with reg.session() as s:
-            return fn(s)
-    return _run(go)
+    return _run(lambda: fn(reg))
 
 
 @intake_app.command("submit")
@@ -227,14 +223,14 @@ def intake_submit(message: Optional[str] = typer.Option(None, help="Text (defaul
     from peacewatch.registry import operations as ops
     text = message if message is not None else sys.stdin.read()
     body = _opts(message=text, mission=mission, category=category)
-    typer.echo(f"receipt: {_anonymous(db, lambda s: ops.intake.submit(s, body))['receipt']}")
+    typer.echo(f"receipt: {_anonymous(db, lambda reg: ops.intake.submit(reg, body))['receipt']}")
 
 
 @intake_app.command("read")
 def intake_read(receipt: str, db: Optional[str] = DbOpt) -> None:
     """Read a report's replies with its receipt."""
     from peacewatch.registry import operations as ops
-    _echo(_anonymous(db, lambda s: ops.intake.read_thread(s, {"receipt": receipt})))
+    _echo(_anonymous(db, lambda reg: ops.intake.read_thread(reg, {"receipt": receipt})))
 
 
 @intake_app.command("list")

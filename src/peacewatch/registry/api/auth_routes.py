@@ -15,12 +15,11 @@ from peacewatch.registry.schemas import LoginIn, UserIn
 def router(deps: Deps) -> APIRouter:
     r = APIRouter(tags=["auth"])
     Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
-    Anonymous = Annotated[Session, Depends(deps.anonymous, scope="function")]
 
     @r.post("/login", responses=responses(401, 413, 429))
-    def login(body: LoginIn, request: Request, response: Response, s: Anonymous) -> dict:
+    def login(body: LoginIn, request: Request, response: Response) -> dict:
         """Check username and password; return a new token and set it as the ``pw_token`` cookie."""
-        out = ops.users.login(s, body, throttle=deps.throttle, client=client_address(request))
+        out = ops.users.login(deps.registry, body, throttle=deps.throttle, client=client_address(request))
         response.set_cookie(COOKIE, out["token"], httponly=True, samesite="strict")
         return out
 

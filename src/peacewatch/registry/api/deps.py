@@ -1,8 +1,8 @@
 """What every API route shares: the registry, the throttle, the acting user, error responses.
 
-``Deps.acting`` is the one dependency that yields an open transaction and the calling user;
-``Deps.anonymous`` yields a transaction for the anonymous intake routes. Both commit when the
-route returns (before the response is sent) and roll back on any error.
+``Deps.acting`` is the one dependency that yields an open transaction and the calling user; it
+commits when the route returns (before the response is sent) and rolls back on any error. Login and
+the anonymous intake operations open their own transaction after their rate limits are checked.
 """
 
 from __future__ import annotations
@@ -62,9 +62,6 @@ class Deps:
         with self.registry.as_user(tok) as (s, u):
             yield s, u
 
-    def anonymous(self) -> Iterator[Session]:
-        with self.registry.session() as s:
-            yield s
 
 
 # --- errors -----------------------------------------------------------------------------------

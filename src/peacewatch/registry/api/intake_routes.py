@@ -17,22 +17,21 @@ PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 def router(deps: Deps) -> APIRouter:
     r = APIRouter(tags=["intake"])
     Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
-    Anonymous = Annotated[Session, Depends(deps.anonymous, scope="function")]
 
     @r.post("/intake", status_code=201, responses=responses(413, 429, 503))
-    def intake_submit(body: IntakeIn, request: Request, s: Anonymous) -> dict:
+    def intake_submit(body: IntakeIn, request: Request) -> dict:
         """Anonymous report: no login, no IP or user agent stored; keep the receipt."""
-        return ops.intake.submit(s, body, throttle=deps.throttle, client=client_address(request))
+        return ops.intake.submit(deps.registry, body, throttle=deps.throttle, client=client_address(request))
 
     @r.post("/intake/thread", responses=responses(404, 413, 429, 503))
-    def intake_thread(body: ReceiptIn, request: Request, s: Anonymous) -> dict:
+    def intake_thread(body: ReceiptIn, request: Request) -> dict:
         """Read replies to a report with its receipt."""
-        return ops.intake.read_thread(s, body, throttle=deps.throttle, client=client_address(request))
+        return ops.intake.read_thread(deps.registry, body, throttle=deps.throttle, client=client_address(request))
 
     @r.post("/intake/thread/messages", responses=responses(404, 413, 429, 503))
-    def intake_add(body: ReceiptMessageIn, request: Request, s: Anonymous) -> dict:
+    def intake_add(body: ReceiptMessageIn, request: Request) -> dict:
         """Add information to a report with its receipt."""
-        return ops.intake.add_information(s, body, throttle=deps.throttle, client=client_address(request))
+        return ops.intake.add_information(deps.registry, body, throttle=deps.throttle, client=client_address(request))
 
     @r.get("/intake/reports", responses=responses(*AUTHED))
     def intake_reports(acting: Acting, q: Annotated[IntakeQuery, Query()]) -> list[dict]:

@@ -14,34 +14,39 @@ from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, Receip
 RECEIPT_NOTE = "Keep this receipt: it is the only way to read replies and add information."
 
 
-def submit(session: Session, body: Any, *, throttle=None, client: str | None = None) -> dict:
+def submit(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
     """File an anonymous report; the receipt is returned once and never stored.
 
-    ``throttle`` (shared by every door) refuses it when the client, its network or the channel as a
-    whole is over budget; ``client`` is used only as an in-memory rate-limit key.
+    The anonymous operations take the :class:`~peacewatch.registry.service.Registry`: input and rate
+    limits are checked before a transaction is opened. ``throttle`` (shared by every door) refuses
+    the report when the client, its network or the channel as a whole is over budget; ``client`` is
+    used only as an in-memory rate-limit key.
     """
     data = validate(IntakeIn, body)
     if throttle is not None:
         throttle.intake(client)
-    receipt = intake.submit_report(session, data.message, (data.mission or "").strip() or None, data.category)
+    with registry.session() as session:
+        receipt = intake.submit_report(session, data.message, (data.mission or "").strip() or None, data.category)
     return {"receipt": receipt, "note": RECEIPT_NOTE}
 
 
-def read_thread(session: Session, body: Any, *, throttle=None, client: str | None = None) -> dict:
+def read_thread(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
     """Status and messages of a report, with its receipt."""
     data = validate(ReceiptIn, body)
     if throttle is not None:
         throttle.lookup(client)
-    return intake.read_thread(session, data.receipt)
+    with registry.session() as session:
+        return intake.read_thread(session, data.receipt)
 
 
-def add_information(session: Session, body: Any, *, throttle=None, client: str | None = None) -> dict:
+def add_information(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
     """Add a reporter message to a report, with its receipt (counts as a look-up and a report)."""
     data = validate(ReceiptMessageIn, body)
     if throttle is not None:
         throttle.lookup(client)
         throttle.intake(client)
-    return intake.add_information(session, data.receipt, data.message)
+    with registry.session() as session:
+        return intake.add_information(session, data.receipt, data.message)
 
 
 def list_reports(session: Session, user: User, query: Any = None) -> list[dict]:

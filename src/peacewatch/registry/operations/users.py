@@ -18,26 +18,31 @@ def user_dict(u: User) -> dict:
     return {"id": u.id, "username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode, "active": u.active}
 
 
-def login(session: Session, body: Any, *, throttle=None, client: str | None = None) -> dict:
+def login(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
     """Check a username and password and issue a token.
 
-    ``throttle`` (a :class:`peacewatch.registry.throttle.Throttle`) refuses the attempt with
-    :class:`~peacewatch.registry.errors.RateLimited` while the client or the account is over its
-    budget; failed attempts count against both, a success clears the account's back-off.
+    Takes the :class:`~peacewatch.registry.service.Registry` rather than a session: input and rate
+    limits are checked before any transaction is opened, so a flood of refused attempts never waits
+    for (or holds) a database lock. ``throttle`` (a :class:`peacewatch.registry.throttle.Throttle`)
+    refuses the attempt with :class:`~peacewatch.registry.errors.RateLimited` while the client or
+    the account is over its budget; failed attempts count against both, a success clears the
+    account's back-off.
     """
     data = validate(LoginIn, body)
     if throttle is not None:
         throttle.check_login(client, data.username)
     try:
-        new = auth.login(session, data.username, data.password)
+        with registry.session() as session:
+            new = auth.login(session, data.username, data.password)
+            out = {"token": new.token, "username": new.user.username, "role": new.user.role,
+                   "tcc_ccode": new.user.tcc_ccode}
     except Unauthorized:
         if throttle is not None:
             throttle.login_failed(client, data.username)
         raise
     if throttle is not None:
         throttle.login_succeeded(data.username)
-    return {"token": new.token, "username": new.user.username, "role": new.user.role,
-            "tcc_ccode": new.user.tcc_ccode}
+    return out
 
 
 def me(session: Session, user: User) -> dict:

@@ -63,8 +63,8 @@ def report_submit(request: Request, form: PublicFormFields):
     f = form_text(form)
     body = blanks_to_none({k: f.get(k) for k in ("message", "mission", "category")})
     try:
-        with request.app.state.registry.session() as s:
-            out = ops.intake.submit(s, body, throttle=request.app.state.throttle, client=client_address(request))
+        out = ops.intake.submit(request.app.state.registry, body, throttle=request.app.state.throttle,
+                                client=client_address(request))
         sealed = Fernet(load_key()).encrypt(out["receipt"].encode()).decode()
     except RegistryError as exc:
         shown = {k: v[:20_000].replace("\x00", "") for k, v in f.items()}
@@ -107,14 +107,13 @@ def follow_up(request: Request, form: PublicFormFields):
     f = form_text(form)
     receipt = f.get("receipt", "")[:64]
     message = (f.get("message") or "").strip()
-    throttle, client = request.app.state.throttle, client_address(request)
+    registry, throttle, client = request.app.state.registry, request.app.state.throttle, client_address(request)
     try:
-        with request.app.state.registry.session() as s:
-            if message:
-                thread = ops.intake.add_information(s, {"receipt": receipt, "message": message},
-                                                    throttle=throttle, client=client)
-            else:
-                thread = ops.intake.read_thread(s, {"receipt": receipt}, throttle=throttle, client=client)
+        if message:
+            thread = ops.intake.add_information(registry, {"receipt": receipt, "message": message},
+                                                throttle=throttle, client=client)
+        else:
+            thread = ops.intake.read_thread(registry, {"receipt": receipt}, throttle=throttle, client=client)
     except RegistryError as exc:
         return render(request, "report/follow_up.html", {"thread": None, "error": _message(exc)},
                       status_code=_status(exc), context=_ctx(receipt=receipt.replace("\x00", "")), headers=PRIVATE)

@@ -54,9 +54,8 @@ def login(request: Request, form: FormFields):
     username = f.get("username", "")
     next_url = safe_next(f.get("next", ""))
     try:
-        with request.app.state.registry.session() as s:
-            out = ops.users.login(s, {"username": username, "password": f.get("password", "")},
-                                  throttle=request.app.state.throttle, client=client_address(request))
+        out = ops.users.login(request.app.state.registry, {"username": username, "password": f.get("password", "")},
+                              throttle=request.app.state.throttle, client=client_address(request))
     except RegistryError as exc:
         message = "enter your username and password" if isinstance(exc, ValidationFailed) else str(exc)
         data = {"next": next_url, "error": message, "username": username[:200]}
