@@ -129,3 +129,27 @@ NAMES = ["Imran Qureshi", "Marie-Claire Joseph", "Qureshi", "Joseph"]
 
 def at(day: str, hour: int = 12) -> dt.datetime:
     return dt.datetime.fromisoformat(day).replace(hour=hour)
+
+
+class _Names:
+    """Stands in for the web app's data store: the registry screens only need country names."""
+
+    country_names = {TCC_A: "Pakistan", TCC_B: "Bangladesh"}
+
+
+def web_app(database_url, **security):
+    """The whole web app on the test database (no data panel), with security settings overridden."""
+    from peacewatch.registry.settings import SecuritySettings
+    from peacewatch.web.app import create_app as create_web_app
+    from peacewatch.web.settings import WebSettings
+
+    app = create_web_app(WebSettings(db_url=database_url, preload=False), SecuritySettings(**security))
+    app.state.store = _Names()
+    return app
+
+
+@pytest.fixture
+def web(database_url, engine):
+    """A test client of the web app (redirects not followed)."""
+    with TestClient(web_app(database_url), follow_redirects=False) as c:
+        yield c

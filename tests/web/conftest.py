@@ -115,11 +115,24 @@ def http(base_url):
         yield client
 
 
+def form_token(client: httpx.Client) -> str:
+    """The CSRF token a registry page puts into its forms for this client's ``pw_csrf`` cookie."""
+    import re
+
+    html = client.get("/registry/login").text
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def post_form(client: httpx.Client, path: str, data: dict | None = None, **kwargs) -> httpx.Response:
+    """POST a registry form the way a browser does: with the page's CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": form_token(client)}, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def login_as():
     """``login_as(client, username)``: log an httpx client in through the web login form."""
     def login(client: httpx.Client, username: str) -> httpx.Response:
-        r = client.post("/registry/login", data={"username": username, "password": PASSWORD})
+        r = post_form(client, "/registry/login", {"username": username, "password": PASSWORD})
         assert r.status_code == 200, r.text
         return r
     return login

@@ -6,6 +6,8 @@ import re
 
 import httpx
 
+from .conftest import post_form
+
 
 def test_registry_pages_ask_anonymous_visitors_to_log_in(base_url):
     with httpx.Client(base_url=base_url) as c:
@@ -16,7 +18,7 @@ def test_registry_pages_ask_anonymous_visitors_to_log_in(base_url):
 
 
 def test_wrong_password_is_refused_on_the_form(http, seeded):
-    r = http.post("/registry/login", data={"username": "ines.investigator", "password": "nope-nope"})
+    r = post_form(http, "/registry/login", {"username": "ines.investigator", "password": "nope-nope"})
     assert r.status_code == 401 and "wrong username or password" in r.text
 
 
@@ -50,22 +52,26 @@ def test_case_detail_shows_timeline_and_the_moves_of_the_role(http, seeded, logi
     html = http.get(f"/registry/cases/{cid}").text
     assert "Timeline" in html and "referred to tcc" in html
     assert "Move to national investigation appointed" in html
-    r = http.post(f"/registry/cases/{cid}/transition",
-                  data={"to_status": "national_investigation_appointed", "officer_name": "Maj. Rahman"})
+    r = post_form(http, f"/registry/cases/{cid}/transition",
+                  {"to_status": "national_investigation_appointed", "officer_name": "Maj. Rahman"})
     assert r.status_code == 200 and "national investigation appointed" in r.text and "Maj. Rahman" in r.text
 
 
 def test_anonymous_report_receipt_then_staff_reply(base_url, seeded, login_as):
     with httpx.Client(base_url=base_url, follow_redirects=True) as reporter:
         r = reporter.post("/report", data={"message": "Soldiers near the port pay girls", "mission": "MINUSTAH"})
-        assert r.status_code == 201 and r.headers["cache-control"] == "no-store"
+        # post/redirect/get: the receipt page is a GET that shows the receipt once
+        assert [h.status_code for h in r.history] == [303] and str(r.url).endswith("/report/receipt")
+        assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
         receipt = re.search(r'data-receipt="(\d{20})"', r.text).group(1)
-        assert "pw_token" not in reporter.cookies
+        assert not reporter.cookies  # the sealed receipt cookie is gone once shown; no pw_token, no pw_csrf
+        again = reporter.get("/report/receipt")
+        assert again.status_code == 200 and "data-receipt" not in again.text and "shown only once" in again.text
     with httpx.Client(base_url=base_url, follow_redirects=True) as staff:
         login_as(staff, "ines.investigator")
         reports = staff.get("/registry/intake", params={"format": "json"}).json()["reports"]
         report_id = max(x["id"] for x in reports)
-        staff.post(f"/registry/intake/{report_id}/reply", data={"message": "Thank you, we opened an inquiry.", "status": "triaged"})
+        post_form(staff, f"/registry/intake/{report_id}/reply", {"message": "Thank you, we opened an inquiry.", "status": "triaged"})
     with httpx.Client(base_url=base_url) as reporter:
         thread = reporter.post("/report/follow-up", data={"receipt": receipt}, params={"format": "json"}).json()["thread"]
         assert thread["status"] == "triaged"
@@ -78,21 +84,21 @@ def test_anonymous_report_receipt_then_staff_reply(base_url, seeded, login_as):
 def test_vetting_upload_and_review(http, seeded, login_as):
     login_as(http, "cora.coordinator")
     records = "full_name,date_of_birth,nationality,category\nMuhammad Asif Khan,1984-03-02,770,sexual_exploitation\n"
-    assert "Imported 1 misconduct record" in http.post("/registry/vetting/records", data={"records_text": records}).text
+    assert "Imported 1 misconduct record" in post_form(http, "/registry/vetting/records", {"records_text": records}).text
     roster = "name,date_of_birth,nationality\nMohammed Asif Khan,1984-03-02,770\nJane Roe,1990-01-01,2\n"
-    r = http.post("/registry/vetting/screenings", files={"roster": ("roster.csv", roster.encode(), "text/csv")},
+    r = post_form(http, "/registry/vetting/screenings", files={"roster": ("roster.csv", roster.encode(), "text/csv")},
                   data={"threshold": "0.8"})
     assert r.status_code == 200 and "Mohammed Asif Khan" in r.text and "Jane Roe" not in r.text
     hit_id = re.search(r'/registry/vetting/hits/(\d+)/decision', r.text).group(1)
     back = re.search(r'name="back" value="([^"]+)"', r.text).group(1)
-    decided = http.post(f"/registry/vetting/hits/{hit_id}/decision", data={"decision": "confirmed_match", "back": back})
+    decided = post_form(http, f"/registry/vetting/hits/{hit_id}/decision", {"decision": "confirmed_match", "back": back})
     assert "Decision:</strong> confirmed match" in decided.text
 
 
 def test_compliance_report_by_liaison_and_aggregates_for_analyst(base_url, seeded, login_as):
     with httpx.Client(base_url=base_url, follow_redirects=True) as liaison:
         login_as(liaison, "liaison.pakistan")
-        r = liaison.post("/registry/compliance", data={"year": "2023", "training": "met", "reporting": "partial"})
+        r = post_form(liaison, "/registry/compliance", {"year": "2023", "training": "met", "reporting": "partial"})
         assert r.status_code == 200
         reports = liaison.get("/registry/compliance", params={"format": "json"}).json()["reports"]
         assert [(x["nation_ccode"], x["year"], x["provisions"]["training"]) for x in reports] == [(770, 2023, "met")]
@@ -106,7 +112,7 @@ def test_compliance_report_by_liaison_and_aggregates_for_analyst(base_url, seede
 def test_overdue_referral_can_be_escalated_from_the_case_list(http, seeded, login_as):
     login_as(http, "ines.investigator")
     assert "Escalate overdue referrals" in http.get("/registry/cases").text
-    r = http.post("/registry/referrals/escalate", params={"format": "json"})
+    r = post_form(http, "/registry/referrals/escalate", params={"format": "json"})
     escalations = r.json()["escalations"]
     overdue_id = seeded["cases"]["overdue_a"]
     case = http.get(f"/registry/cases/{overdue_id}", params={"format": "json"}).json()["case"]
@@ -119,10 +125,10 @@ def test_coordinator_extends_an_outcome_deadline_once(http, seeded, login_as):
     cid = seeded["cases"]["overdue_a"]
     case = http.get(f"/registry/cases/{cid}", params={"format": "json"}).json()["case"]
     assert "Extend once" in http.get(f"/registry/cases/{cid}").text
-    r = http.post(f"/registry/referrals/{case['referral']['id']}/extend", data={"days": "180"})
+    r = post_form(http, f"/registry/referrals/{case['referral']['id']}/extend", {"days": "180"})
     after = http.get(f"/registry/cases/{cid}", params={"format": "json"}).json()["case"]["referral"]
     assert r.status_code == 200 and after["outcome_extended"] and after["outcome_due"] > case["referral"]["outcome_due"]
-    again = http.post(f"/registry/referrals/{case['referral']['id']}/extend", data={"days": "180"})
+    again = post_form(http, f"/registry/referrals/{case['referral']['id']}/extend", {"days": "180"})
     assert again.status_code == 409 and "already been extended once" in again.text
 
 
@@ -130,11 +136,11 @@ def test_large_roster_screening_runs_in_the_background(http, seeded, login_as):
     import time
     login_as(http, "cora.coordinator")
     records = "full_name,date_of_birth,nationality,category\nIvan Petrovich Sidorov,1979-11-02,365,trafficking_related\n"
-    http.post("/registry/vetting/records", data={"records_text": records})
+    post_form(http, "/registry/vetting/records", {"records_text": records})
     roster = "name,date_of_birth,nationality\n" + "".join(f"Person Number{i},1980-01-01,2\n" for i in range(3000))
     roster += "Иван Петрович Сидоров,1979-11-02,365\n"
-    r = http.post("/registry/vetting/jobs", files={"roster": ("big-roster.csv", roster.encode(), "text/csv")},
-                  data={"threshold": "0.8"})
+    r = post_form(http, "/registry/vetting/jobs", {"threshold": "0.8"},
+                  files={"roster": ("big-roster.csv", roster.encode(), "text/csv")})
     assert r.status_code == 200 and "Background screening of big-roster.csv" in r.text
     job_url = str(r.url)
     for _ in range(120):

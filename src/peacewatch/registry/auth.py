@@ -239,7 +239,12 @@ def user_for_token(session: Session, token: str | None, *, now: dt.datetime | No
     if user is None or not user.active:
         raise Unauthorized("invalid or revoked token; log in again")
     if now - row.last_seen_at >= _TOUCH_EVERY:
-        row.last_seen_at = now
+        if session.info.get("pw_read_only"):
+            # A read-only session may not write: record the activity in its own short transaction.
+            with session.get_bind().begin() as conn:
+                conn.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+        else:
+            row.last_seen_at = now
     return user
 
 

@@ -32,6 +32,8 @@ from peacewatch.registry.models import Case, CaseEvent, Referral, User, VictimDe
 from peacewatch.registry.referrals import open_referral, referral_dict
 
 FULL_ACCESS = (INVESTIGATOR, COORDINATOR)
+#: Roles that may record an allegation.
+CREATE_ROLES = (REPORTER, INVESTIGATOR, COORDINATOR)
 
 INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH = "internal", "tcc", "reporter", "tcc_and_reporter"
 VISIBILITIES = (INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH)
@@ -94,7 +96,7 @@ def create_case(
     now
         Time of the report (default: now, UTC); set when importing historical cases.
     """
-    require_role(user, REPORTER, INVESTIGATOR, COORDINATOR)
+    require_role(user, *CREATE_ROLES)
     mission = (mission or "").strip()
     if not mission:
         raise ValidationFailed("mission is required (e.g. 'MINUSTAH')")

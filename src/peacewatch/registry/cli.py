@@ -1,12 +1,13 @@
 """CLI commands of peacewatch.registry (mounted by :mod:`peacewatch.cli` as ``peacewatch registry``).
 
 Commands act as a registry user: pass ``--token`` or set ``PEACEWATCH_TOKEN`` (``init`` prints
-the first coordinator's token). Roles are enforced exactly as in the API.
+the first coordinator's token). Each command adapts its options to one
+:mod:`peacewatch.registry.operations` function, which validates, checks the role and audits exactly
+as for the API and the web screens.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import secrets
 import sys
@@ -105,6 +106,11 @@ def init(
     _run(go)
 
 
+def _opts(**fields) -> dict:
+    """The options that were given (an option left out means "not given")."""
+    return {k: v for k, v in fields.items() if v is not None}
+
+
 @users_app.command("create")
 def users_create(
     username: str, role: str = typer.Option(..., help="reporter|investigator|tcc_liaison|coordinator|analyst"),
@@ -113,24 +119,18 @@ def users_create(
     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
 ) -> None:
     """Create a user (coordinators) and print its token."""
-    from peacewatch.registry import auth
-
-    def fn(s, u):
-        auth.require_role(u, auth.COORDINATOR)
-        new = auth.create_user(s, username, password, role, tcc, actor=u.username)
-        return {"username": new.user.username, "role": role, "tcc_ccode": tcc, "token": new.token}
-    _echo(_as_user(db, token, fn))
+    from peacewatch.registry import operations as ops
+    body = _opts(username=username, password=password, role=role, tcc_ccode=tcc)
+    out = _as_user(db, token, lambda s, u: ops.users.create_user(s, u, body))
+    _echo({k: out[k] for k in ("username", "role", "tcc_ccode", "token")})
 
 
 @users_app.command("list")
 def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """List users (coordinators)."""
-    from peacewatch.registry import auth
-
-    def fn(s, u):
-        auth.require_role(u, auth.COORDINATOR)
-        return [{"username": x.username, "role": x.role, "tcc_ccode": x.tcc_ccode, "active": x.active} for x in auth.list_users(s)]
-    _echo(_as_user(db, token, fn))
+    from peacewatch.registry import operations as ops
+    _echo([{k: x[k] for k in ("username", "role", "tcc_ccode", "active")}
+           for x in _as_user(db, token, ops.users.list_users)])
 
 
 @users_app.command("deactivate")
@@ -165,32 +165,31 @@ def cases_create(
     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
 ) -> None:
     """Record an allegation."""
-    from peacewatch.registry import cases
+    from peacewatch.registry import operations as ops
 
     try:
-        day = dt.date.fromisoformat(incident_date) if incident_date else None
         victim = json.loads(victim_json) if victim_json else None
     except ValueError as exc:
-        _fail(ValueError(f"--incident-date must be YYYY-MM-DD and --victim-json valid JSON ({exc})"))
-    _echo(_as_user(db, token, lambda s, u: cases.case_dict(cases.create_case(
-        s, u, mission=mission, tcc_ccode=tcc, category=category, summary=summary, subject_name=subject,
-        incident_date=day, victim=victim), u)))
+        _fail(ValueError(f"--victim-json is not valid JSON ({exc})"))
+    body = _opts(mission=mission, tcc_ccode=tcc, category=category, summary=summary, subject_name=subject,
+                 incident_date=incident_date, victim=victim)
+    _echo(_as_user(db, token, lambda s, u: ops.cases.create_case(s, u, body)))
 
 
 @cases_app.command("list")
 def cases_list(status: Optional[str] = None, tcc: Optional[int] = None, mission: Optional[str] = None,
                token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """List cases visible to the acting user."""
-    from peacewatch.registry import cases
-    _echo(_as_user(db, token, lambda s, u: [cases.case_dict(c, u) for c in cases.list_cases(
-        s, u, status=status, tcc_ccode=tcc, mission=mission, limit=1000)]))
+    from peacewatch.registry import operations as ops
+    query = _opts(status=status, tcc_ccode=tcc, mission=mission, limit=1000)
+    _echo(_as_user(db, token, lambda s, u: ops.cases.list_cases(s, u, query)))
 
 
 @cases_app.command("show")
 def cases_show(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Show one case with its events."""
-    from peacewatch.registry import cases
-    _echo(_as_user(db, token, lambda s, u: cases.case_dict(cases.get_case(s, u, case_id), u, s)))
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.cases.get_case(s, u, case_id)))
 
 
 @cases_app.command("transition")
@@ -198,92 +197,122 @@ def cases_transition(case_id: int, to_status: str, note: Optional[str] = None, o
                      outcome: Optional[str] = None, repatriated: Optional[bool] = None,
                      token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Move a case to a new status."""
-    from peacewatch.registry import cases
-    _echo(_as_user(db, token, lambda s, u: cases.case_dict(cases.transition_case(
-        s, u, case_id, to_status, note=note, officer_name=officer, outcome=outcome, repatriated=repatriated), u, s)))
+    from peacewatch.registry import operations as ops
+    body = _opts(to_status=to_status, note=note, officer_name=officer, outcome=outcome, repatriated=repatriated)
+    _echo(_as_user(db, token, lambda s, u: ops.cases.transition_case(s, u, case_id, body)))
+
+
+@referrals_app.command("list")
+def referrals_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """List the referrals visible to you (a TCC liaison: its own TCC's)."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, ops.referrals.list_referrals))
 
 
 @referrals_app.command("overdue")
 def referrals_overdue(as_of: Optional[str] = typer.Option(None, help="YYYY-MM-DD (default today)"),
                       token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """List overdue referral deadlines."""
-    from peacewatch.registry import referrals
-    day = dt.date.fromisoformat(as_of) if as_of else None
-    _echo(_as_user(db, token, lambda s, u: [i.as_dict() for i in referrals.list_overdue(s, u, day)]))
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.referrals.list_overdue(s, u, _opts(as_of=as_of))))
 
 
 @referrals_app.command("escalate")
 def referrals_escalate(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Escalate overdue referrals one level (mission head, then coordinator)."""
-    from peacewatch.registry import referrals
-    _echo(_as_user(db, token, lambda s, u: [
-        {"referral_id": e.referral_id, "level": e.level, "target": e.target, "reason": e.reason}
-        for e in referrals.escalate_overdue(s, u)]))
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, ops.referrals.escalate))
 
 
 @referrals_app.command("extend")
 def referrals_extend(referral_id: int, days: int = typer.Option(..., help="New outcome deadline in days after referral."),
                      token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Extend a referral's outcome deadline once (coordinators)."""
-    from peacewatch.registry import referrals
-    _echo(_as_user(db, token, lambda s, u: referrals.referral_dict(referrals.extend_outcome_deadline(s, u, referral_id, days))))
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.referrals.extend(s, u, referral_id, {"days": days})))
 
 
 @cases_app.command("victim")
 def cases_victim(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Show the decrypted victim details of a case (investigators, coordinators; audited)."""
-    from peacewatch.registry import cases
-    _echo(_as_user(db, token, lambda s, u: cases.victim_details(s, u, case_id)))
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.cases.victim_details(s, u, case_id))["victim"])
+
+
+def _anonymous(db, fn):
+    reg = _registry(db)
+    return _run(lambda: fn(reg))
 
 
 @intake_app.command("submit")
 def intake_submit(message: Optional[str] = typer.Option(None, help="Text (default: read stdin)."),
                   mission: Optional[str] = None, category: Optional[str] = None, db: Optional[str] = DbOpt) -> None:
     """Submit an anonymous report and print its receipt."""
-    from peacewatch.registry import intake
+    from peacewatch.registry import operations as ops
     text = message if message is not None else sys.stdin.read()
-    reg = _registry(db)
-
-    def go():
-        with reg.session() as s:
-            return intake.submit_report(s, text, mission, category)
-    typer.echo(f"receipt: {_run(go)}")
+    body = _opts(message=text, mission=mission, category=category)
+    typer.echo(f"receipt: {_anonymous(db, lambda reg: ops.intake.submit(reg, body))['receipt']}")
 
 
 @intake_app.command("read")
 def intake_read(receipt: str, db: Optional[str] = DbOpt) -> None:
     """Read a report's replies with its receipt."""
-    from peacewatch.registry import intake
-    reg = _registry(db)
-
-    def go():
-        with reg.session() as s:
-            return intake.read_thread(s, receipt)
-    _echo(_run(go))
+    from peacewatch.registry import operations as ops
+    _echo(_anonymous(db, lambda reg: ops.intake.read_thread(reg, {"receipt": receipt})))
 
 
 @intake_app.command("list")
-def intake_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def intake_list(status: Optional[str] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """List intake reports (investigators, coordinators)."""
-    from peacewatch.registry import intake
-    _echo(_as_user(db, token, lambda s, u: intake.list_reports(s, u)))
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.intake.list_reports(s, u, _opts(status=status))))
+
+
+@intake_app.command("show")
+def intake_show(report_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Show one intake report with its messages (investigators, coordinators; audited)."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.intake.staff_view(s, u, report_id)))
 
 
 @intake_app.command("reply")
-def intake_reply(report_id: int, message: str, status: Optional[str] = None,
+def intake_reply(report_id: int, message: str, status: Optional[str] = None, case: Optional[int] = None,
                  token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Reply to an intake report."""
-    from peacewatch.registry import intake
-    _echo(_as_user(db, token, lambda s, u: intake.reply(s, u, report_id, message, status)))
+    from peacewatch.registry import operations as ops
+    body = _opts(message=message, status=status, case_id=case)
+    _echo(_as_user(db, token, lambda s, u: ops.intake.reply(s, u, report_id, body)))
+
+
+def _read_csv(path: Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        _fail(ValueError(f"{path}: not UTF-8 text; save the CSV as UTF-8"))
+    except OSError as exc:
+        _fail(ValueError(f"{path}: cannot be read ({exc.strerror})"))
+
+
+@vetting_app.command("add-record")
+def vetting_add_record(full_name: str, category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related|other_misconduct"),
+                       date_of_birth: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
+                       nationality: Optional[int] = typer.Option(None, help="COW code."),
+                       source: Optional[str] = None, case: Optional[int] = None,
+                       token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Add one misconduct record (investigators, coordinators)."""
+    from peacewatch.registry import operations as ops
+    body = _opts(full_name=full_name, category=category, date_of_birth=date_of_birth, nationality_ccode=nationality,
+                 source=source, case_id=case)
+    _echo(_as_user(db, token, lambda s, u: ops.vetting.add_record(s, u, body)))
 
 
 @vetting_app.command("import-records")
 def vetting_import(csv_path: Path, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Import misconduct records (CSV: full_name,date_of_birth,nationality,category[,source]); all or nothing."""
-    from peacewatch.registry import vetting
-    text = csv_path.read_text(encoding="utf-8")
-    n = _as_user(db, token, lambda s, u: vetting.import_records_csv(s, u, text, str(csv_path)))
-    typer.echo(f"imported {n} records")
+    from peacewatch.registry import operations as ops
+    body = {"csv": _read_csv(csv_path), "label": str(csv_path)[:200]}
+    out = _as_user(db, token, lambda s, u: ops.vetting.import_records(s, u, body))
+    typer.echo(f"imported {out['imported']} records")
 
 
 @vetting_app.command("screen")
@@ -292,34 +321,39 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
     """Screen a roster CSV (name,date_of_birth,nationality) against the misconduct records."""
     import pandas as pd
 
-    from peacewatch.registry import vetting
+    from peacewatch.registry import operations as ops
 
-    def fn(s, u):
-        rows = vetting.stream_roster_file(roster)  # read row by row, screened in chunks
-        sc = vetting.screen_roster(s, u, rows, roster.name, threshold)
-        return sc.id, vetting.screening_hits(s, u, sc.id)
-    sid, hits = _as_user(db, token, fn)
+    if out is not None and out.suffix not in (".csv", ".json"):
+        _fail(ValueError(f"--out {out}: use a .csv or .json file name"))
+    body = {"csv": _read_csv(roster), "label": str(roster)[:200], "threshold": threshold}
+    result = _as_user(db, token, lambda s, u: ops.vetting.screen(s, u, body))
+    sid, hits = result["screening_id"], result["hits"]
     if out is None:
         _echo({"screening_id": sid, "hits": hits})
         return
     if out.suffix == ".json":
         out.write_text(json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False), encoding="utf-8")
-    elif out.suffix == ".csv":
+    else:
         flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
         from peacewatch.csvsafe import to_csv as safe_csv
 
         # Names come from uploaded rosters and records: never let a spreadsheet run them.
         safe_csv(pd.DataFrame(flat), out, index=False)
-    else:
-        _fail(ValueError(f"--out {out}: use a .csv or .json file name"))
     typer.echo(f"screening {sid}: {len(hits)} hits written to {out}")
+
+
+@vetting_app.command("hits")
+def vetting_hits(screening_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Show the hits of a screening (investigators, coordinators; audited)."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.vetting.screening_hits(s, u, screening_id)))
 
 
 @vetting_app.command("decide")
 def vetting_decide(hit_id: int, decision: str, note: str = "", token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Record a human decision (confirmed_match|not_a_match) on a screening hit."""
-    from peacewatch.registry import vetting
-    _as_user(db, token, lambda s, u: vetting.decide(s, u, hit_id, decision, note))
+    from peacewatch.registry import operations as ops
+    _as_user(db, token, lambda s, u: ops.vetting.decide(s, u, hit_id, {"decision": decision, "note": note}))
     typer.echo(f"hit {hit_id}: {decision}")
 
 
@@ -332,31 +366,52 @@ def compliance_submit(
     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
 ) -> None:
     """Submit a national report (each provision: met|partial|not_met; omit if unknown)."""
-    from peacewatch.registry import compliance
-    provisions = {"ratification": ratification, "training": training, "legislation": legislation,
-                  "reporting": reporting, "whistleblower_policy": whistleblower_policy,
-                  "misconduct_database": misconduct_database}
-    _echo(_as_user(db, token, lambda s, u: compliance.report_dict(
-        compliance.submit_report(s, u, nation, year, provisions, notes, replace))))
+    from peacewatch.registry import operations as ops
+    provisions = _opts(ratification=ratification, training=training, legislation=legislation, reporting=reporting,
+                       whistleblower_policy=whistleblower_policy, misconduct_database=misconduct_database)
+    body = {"nation_ccode": nation, "year": year, "provisions": provisions, "notes": notes, "replace": replace}
+    _echo(_as_user(db, token, lambda s, u: ops.nations.submit_report(s, u, body)))
+
+
+@compliance_app.command("reports")
+def compliance_reports(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """National reports visible to you (coordinators; a TCC liaison: its own nation's)."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.nations.list_reports(s, u, _opts(year=year))))
+
+
+def _table(rows: list[dict]) -> None:
+    import pandas as pd
+    typer.echo(pd.DataFrame(rows).to_string(index=False) if rows else "(no rows)")
 
 
 @compliance_app.command("show")
 def compliance_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
-    """Compliance scores per nation and ended year (coordinators, analysts, investigators)."""
-    from peacewatch.registry import auth, stats
+    """Compliance scores per nation-year (coordinators, analysts, investigators; audited)."""
+    from peacewatch.registry import operations as ops
+    _table(_as_user(db, token, lambda s, u: ops.aggregates.compliance(s, u, _opts(year=year))))
 
-    def fn(s, u):
-        auth.require_role(u, auth.COORDINATOR, auth.ANALYST, auth.INVESTIGATOR)
-        return stats.published_compliance_by_nation(s, year)
-    typer.echo(_as_user(db, token, fn).to_string(index=False))
+
+@compliance_app.command("tcc")
+def compliance_tcc(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """TCC accountability per year, small cells suppressed (coordinators, analysts, investigators; audited)."""
+    from peacewatch.registry import operations as ops
+    _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc(s, u, _opts(year=year))))
 
 
 @training_app.command("add-module")
 def training_add_module(code: str, title: str, audience: str = "all", token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Define a training module (audience: all|commanders|military_police)."""
-    from peacewatch.registry import training
-    _as_user(db, token, lambda s, u: training.add_module(s, u, code, title, audience))
+    from peacewatch.registry import operations as ops
+    _as_user(db, token, lambda s, u: ops.nations.add_module(s, u, {"code": code, "title": title, "audience": audience}))
     typer.echo(f"module {code} added")
+
+
+@training_app.command("modules")
+def training_modules(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """List training modules (coordinators, TCC liaisons)."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, ops.nations.list_modules))
 
 
 @training_app.command("add-person")
@@ -364,35 +419,37 @@ def training_add_person(service_number: str, full_name: str, nation: int = typer
                         deployment_year: int = typer.Option(...), audience: str = "all",
                         token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Register a member of deploying personnel."""
-    from peacewatch.registry import training
-    _as_user(db, token, lambda s, u: training.add_person(s, u, service_number, full_name, nation, deployment_year, audience))
+    from peacewatch.registry import operations as ops
+    body = {"service_number": service_number, "full_name": full_name, "nation_ccode": nation,
+            "deployment_year": deployment_year, "audience": audience}
+    _as_user(db, token, lambda s, u: ops.nations.add_person(s, u, body))
     typer.echo(f"person {service_number} added")
+
+
+@training_app.command("person")
+def training_person(service_number: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """A person's required modules and completions (audited)."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.nations.person_record(s, u, service_number)))
 
 
 @training_app.command("complete")
 def training_complete(service_number: str, module_code: str, completed_on: str = typer.Option(..., help="YYYY-MM-DD"),
                       score: Optional[float] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Record a module completion."""
-    from peacewatch.registry import training
-    try:
-        day = dt.date.fromisoformat(completed_on)
-    except ValueError:
-        _fail(ValueError(f"--completed-on {completed_on!r}: write the date as YYYY-MM-DD"))
-    _as_user(db, token, lambda s, u: training.record_completion(s, u, service_number, module_code, day, score))
+    from peacewatch.registry import operations as ops
+    body = _opts(service_number=service_number, module_code=module_code, completed_on=completed_on, score=score)
+    _as_user(db, token, lambda s, u: ops.nations.record_completion(s, u, body))
     typer.echo(f"{service_number} completed {module_code}")
 
 
 @training_app.command("show")
-def training_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
-    """Training completion per nation-year (small cells suppressed unless you are a coordinator)."""
-    from peacewatch.registry import auth, stats
-
-    def fn(s, u):
-        auth.require_role(u, auth.COORDINATOR, auth.ANALYST, auth.INVESTIGATOR)
-        if u.role == auth.COORDINATOR:
-            return stats.training_completion(s, year)
-        return stats.published_training_completion(s, year)
-    typer.echo(_as_user(db, token, fn).to_string(index=False))
+def training_show(year: Optional[int] = None,
+                  unsuppressed: bool = typer.Option(False, help="Exact counts, small cells included (coordinators)."),
+                  token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Training completion per nation-year, small cells suppressed (audited)."""
+    from peacewatch.registry import operations as ops
+    _table(_as_user(db, token, lambda s, u: ops.aggregates.training(s, u, _opts(year=year), unsuppressed=unsuppressed)))
 
 
 @audit_app.command("verify")

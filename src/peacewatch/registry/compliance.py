@@ -23,6 +23,8 @@ PROVISIONS = {
     "whistleblower_policy": "Create and disseminate national policies protecting whistleblowers",
     "misconduct_database": "National database of misconduct records used in recruitment, vetting and deployment",
 }
+#: Roles that submit and read national reports (a liaison: its own nation only).
+REPORT_ROLES = (COORDINATOR, TCC_LIAISON)
 STATUSES = {"met": 1.0, "partial": 0.5, "not_met": 0.0}
 
 
@@ -44,7 +46,7 @@ def submit_report(session: Session, user: User, nation_ccode: int, year: int, pr
     Forbidden
         A TCC liaison reporting for another nation.
     """
-    require_role(user, COORDINATOR, TCC_LIAISON)
+    require_role(user, *REPORT_ROLES)
     if user.role == TCC_LIAISON and nation_ccode != user.tcc_ccode:
         raise Forbidden(f"a TCC liaison of {user.tcc_ccode} cannot report for nation {nation_ccode}")
     if not 1990 <= year <= 2100:
@@ -80,7 +82,7 @@ def report_dict(r: NationalReport) -> dict:
 
 def list_reports(session: Session, user: User, year: int | None = None) -> list[NationalReport]:
     """Reports visible to ``user`` (a TCC liaison sees its own nation's)."""
-    require_role(user, COORDINATOR, TCC_LIAISON)
+    require_role(user, *REPORT_ROLES)
     stmt = select(NationalReport).order_by(NationalReport.nation_ccode, NationalReport.year)
     if user.role == TCC_LIAISON:
         stmt = stmt.where(NationalReport.nation_ccode == user.tcc_ccode)

@@ -30,11 +30,23 @@ class Conflict(RegistryError):
 
 
 class ValidationFailed(RegistryError):
+    """Input the registry refuses; ``problems`` lists ``{"loc", "msg", "type"}`` per field (never the input)."""
+
     status_code = 422
+
+    def __init__(self, message: str, problems: list[dict] | None = None):
+        super().__init__(message)
+        self.problems = problems or [{"loc": [], "msg": message, "type": "value_error"}]
 
 
 class RateLimited(RegistryError):
+    """Over a rate limit; ``retry_after`` is the wait in seconds (sent as the Retry-After header)."""
+
     status_code = 429
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class KeyProblem(RegistryError):

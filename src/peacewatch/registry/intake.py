@@ -5,17 +5,13 @@ reporter gets a random 20-digit receipt; only its keyed hash (HMAC-SHA256 under 
 secret) is stored, so the receipt cannot be recovered from the database. With the receipt the
 reporter reads staff replies and adds information. Messages are encrypted at rest.
 
-Rate limiting (:class:`RateLimiter`) is in memory only: per client it keys on a hash of the
-address salted with a random value that is never written anywhere and is rotated every window.
+Rate limits are applied at the door by :class:`peacewatch.registry.throttle.Throttle` (in memory
+only, keyed on a salted hash of the address that is never written anywhere).
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +19,7 @@ from sqlalchemy.orm import Session
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash
-from peacewatch.registry.errors import NotFound, RateLimited, ValidationFailed
+from peacewatch.registry.errors import NotFound, ValidationFailed
 from peacewatch.registry.models import Case, IntakeMessage, IntakeReport, User, utcnow
 
 RECEIPT_DIGITS = 20
@@ -153,43 +149,3 @@ def reply(session: Session, user: User, report_id: int, message: str, status: st
     audit.record(session, user.username, "reply", "intake_report", report.id, {"status": report.status})
     session.flush()
     return {**report_dict(report), "messages": _thread(session, report)}
-
-
-class RateLimiter:
-    """Sliding-window limiter held in memory only.
-
-    Parameters
-    ----------
-    per_client, overall
-        Maximum events per window for one client and for everyone together.
-    window_seconds
-        Window length; the client-hashing salt is replaced each window, so no client key outlives it.
-    """
-
-    def __init__(self, per_client: int = 5, overall: int = 120, window_seconds: float = 60.0):
-        self.per_client, self.overall, self.window = per_client, overall, window_seconds
-        self._lock = threading.Lock()
-        self._salt = secrets.token_bytes(16)
-        self._salt_since = time.monotonic()
-        self._clients: dict[str, deque] = defaultdict(deque)
-        self._all: deque = deque()
-
-    def hit(self, client: str | None) -> None:
-        """Count one event for ``client``; raise :class:`RateLimited` when over a limit."""
-        now = time.monotonic()
-        with self._lock:
-            if now - self._salt_since > self.window:
-                self._salt, self._salt_since = secrets.token_bytes(16), now
-                self._clients.clear()
-            while self._all and now - self._all[0] > self.window:
-                self._all.popleft()
-            if len(self._all) >= self.overall:
-                raise RateLimited("too many reports right now; please try again in a minute")
-            key = hashlib.sha256(self._salt + (client or "").encode()).hexdigest()
-            q = self._clients[key]
-            while q and now - q[0] > self.window:
-                q.popleft()
-            if len(q) >= self.per_client:
-                raise RateLimited("too many requests from this connection; please try again in a minute")
-            q.append(now)
-            self._all.append(now)

@@ -88,6 +88,13 @@ def visible_referrals(session: Session, user: User):
     return stmt
 
 
+def list_referrals(session: Session, user: User) -> list[Referral]:
+    """Referrals ``user`` may see, by id; the read is audited."""
+    rows = list(session.execute(visible_referrals(session, user)).scalars())
+    audit.record(session, user.username, "read", "referral_list", "*", {"count": len(rows)})
+    return rows
+
+
 def list_overdue(session: Session, user: User, as_of: dt.date | None = None) -> list[OverdueItem]:
     """All overdue deadlines visible to ``user`` as of ``as_of`` (default today, UTC)."""
     as_of = as_of or utcnow().date()

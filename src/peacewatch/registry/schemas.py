@@ -163,3 +163,38 @@ class CompletionIn(Strict):
     completed_on: dt.date
     score: Annotated[float, Field(ge=0, le=100)] | None = None
     nation_ccode: CCode | None = Field(None, description="Needed only when the service number exists in several nations")
+
+
+# --- query parameters (the API reads them as query models; CLI and web pass the same fields) ------
+Mission = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
+
+
+class CaseQuery(Strict):
+    status: Status | None = None
+    tcc_ccode: CCode | None = None
+    mission: Mission | None = None
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    offset: Annotated[int, Field(ge=0, le=10**9)] = 0
+
+
+class YearQuery(Strict):
+    year: Year | None = None
+
+
+class OverdueQuery(Strict):
+    as_of: dt.date | None = None
+
+
+class IntakeQuery(Strict):
+    status: Literal["new", "triaged", "linked_to_case", "closed"] | None = None
+
+
+class ServiceNumber(Strict):
+    service_number: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[^\x00/]+$")]
+    nation_ccode: CCode | None = Field(None, description="Needed only when the service number exists in several nations")
+
+
+class RecordsImportIn(Strict):
+    label: Short = "records"
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000, pattern=_NO_NUL)] = Field(
+        description="CSV text with header full_name,date_of_birth,nationality,category[,source]")

@@ -32,6 +32,8 @@ from peacewatch.registry.models import Case, MisconductRecord, Screening, Screen
 
 ROSTER_COLUMNS = ("name", "date_of_birth", "nationality")
 DECISIONS = ("confirmed_match", "not_a_match")
+#: Roles that keep the misconduct records and screen rosters.
+VETTING_ROLES = (INVESTIGATOR, COORDINATOR)
 RECORD_CATEGORIES = ("sexual_exploitation", "sexual_abuse", "trafficking_related", "other_misconduct")
 
 
@@ -145,7 +147,7 @@ def add_record(session: Session, user: User, *, full_name: str, date_of_birth: d
                nationality_ccode: int | None, category: str, source: str = "", case_id: int | None = None,
                recorded_on: dt.date | None = None) -> MisconductRecord:
     """Add one misconduct record to the vetting database (investigators, coordinators)."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
+    require_role(user, *VETTING_ROLES)
     if not (full_name or "").strip():
         raise ValidationFailed("full_name is required")
     if category not in RECORD_CATEGORIES:
@@ -164,7 +166,7 @@ def add_record(session: Session, user: User, *, full_name: str, date_of_birth: d
 
 def import_records_csv(session: Session, user: User, text: str, label: str = "records") -> int:
     """Bulk-add records from CSV ``full_name,date_of_birth,nationality,category[,source]``; all or nothing."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
+    require_role(user, *VETTING_ROLES)
     header, data = _csv_rows(text, label)
     need = ("full_name", "date_of_birth", "nationality", "category")
     missing = [c for c in need if c not in header]
@@ -268,7 +270,7 @@ def screen_roster(session: Session, user: User, roster: "Iterable[RosterRow]", l
     progress
         Called with the number of rows screened so far after each chunk.
     """
-    require_role(user, INVESTIGATOR, COORDINATOR)
+    require_role(user, *VETTING_ROLES)
     if not 0.5 <= threshold <= 1.0:
         raise ValidationFailed("threshold must be between 0.5 and 1.0")
     index = index or record_index(session)
@@ -352,7 +354,7 @@ def record_screening(session: Session, user: User, label: str, threshold: float,
 
 def screening_hits(session: Session, user: User, screening_id: int) -> list[dict]:
     """Hits of a screening with the matched record, for investigators and coordinators; audited."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
+    require_role(user, *VETTING_ROLES)
     if session.get(Screening, screening_id) is None:
         raise NotFound(f"no screening {screening_id}")
     rows = session.execute(
@@ -379,7 +381,7 @@ def hit_dict(h: ScreeningHit, r: MisconductRecord) -> dict:
 
 def decide(session: Session, user: User, hit_id: int, decision: str, note: str = "") -> ScreeningHit:
     """Record a human decision on a hit; a decision, once made, is final (audited)."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
+    require_role(user, *VETTING_ROLES)
     if decision not in DECISIONS:
         raise ValidationFailed(f"decision {decision!r} is unknown; use one of {', '.join(DECISIONS)}")
     hit = session.get(ScreeningHit, hit_id)

@@ -9,9 +9,10 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
-from peacewatch.registry import intake
 from peacewatch.registry.api import build_router
 from peacewatch.registry.service import Registry
+from peacewatch.registry.settings import SecuritySettings
+from peacewatch.registry.throttle import Throttle
 from peacewatch.web import errors
 from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
@@ -19,6 +20,7 @@ from peacewatch.web.head import HeadAsGet
 from peacewatch.web.routes import (
     explore, intake_pages, model_pages, registry_compliance, registry_pages, registry_vetting, scorecard_pages,
 )
+from peacewatch.web.security import install_body_limit, install_request_safety
 from peacewatch.web.settings import WebSettings
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -44,13 +46,16 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: WebSettings | None = None) -> FastAPI:
+def create_app(settings: WebSettings | None = None, security: SecuritySettings | None = None) -> FastAPI:
     """Build the web app.
 
     Parameters
     ----------
     settings
         Years, registry database and cookie options; default :class:`WebSettings()`.
+    security
+        Body and upload limits, rate limits, trusted proxies, CSRF secret; default from the
+        environment (:class:`peacewatch.registry.settings.SecuritySettings`).
 
     Returns
     -------
@@ -60,6 +65,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         the registry JSON API at ``/api/registry``; static assets at ``/static``.
     """
     settings = settings or WebSettings()
+    security = security or SecuritySettings()
     store = DataStore(settings)
     registry = Registry(settings.db_url)
 
@@ -89,10 +95,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         *[(lambda card=card: app.state.scorecards.table(card)) for card in ("hosts", "tccs", "missions")],
     ]
     app.state.registry = registry
-    # In-memory rate limits of the public forms (same policy as the registry API's routes).
-    app.state.intake_limiter = intake.RateLimiter()
-    app.state.lookup_limiter = intake.RateLimiter(per_client=30, overall=600)
-    app.state.login_limiter = intake.RateLimiter(per_client=20, overall=600)
+    # One set of rate limits for the API and the web forms: a client cannot double its budget by
+    # switching doors.
+    app.state.throttle = Throttle(security)
+    install_body_limit(app, security)  # innermost middleware
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is GET up to the last byte, then the body is dropped
 
@@ -103,9 +109,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
             response.headers.setdefault(key, value)
         return response
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
-    app.include_router(build_router(registry), prefix="/api/registry")
+    app.include_router(build_router(registry, throttle=app.state.throttle, settings=security), prefix="/api/registry")
     for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_vetting,
                    registry_compliance):
         app.include_router(module.router)
     errors.install(app)
+    install_request_safety(app, security)
     return app

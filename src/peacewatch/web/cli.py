@@ -74,6 +74,9 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
     puts its status line on every page until it is done. With ``workers`` > 1 uvicorn forks that many
     processes; the audit sequencer serialises its batches through the database, so they can share one
     registry.
+    uvicorn's own proxy-header handling is off (by default it believes
+    ``X-Forwarded-For`` from 127.0.0.1, so anyone behind a local proxy could pick their address);
+    the app applies forwarding headers only from ``PEACEWATCH_TRUSTED_PROXIES``.
     """
     import uvicorn
 
@@ -100,7 +103,8 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         load_key()
     except KeyProblem as exc:
         # The public pages work without it; anonymous reports and victim details need it.
-        typer.secho(f"note: {exc}. Until then the anonymous report form answers with this message.",
+        typer.secho(f"note: {exc}. Until then the anonymous report form answers that reports cannot be received "
+                    "right now (visitors never see this detail).",
                     fg=typer.colors.YELLOW, err=True)
     preload = settings.preload
     first = "building the panel, then serving" if preload else "serving"
@@ -110,10 +114,11 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
             os.environ["PEACEWATCH_DB_URL"] = settings.db_url
         os.environ["PEACEWATCH_SECURE_COOKIES"] = "1" if settings.secure_cookies else "0"
         uvicorn.run("peacewatch.web.cli:worker_app", factory=True, workers=workers, host=host, port=port,
-                    log_level=log_level, access_log=False)
+                    log_level=log_level, access_log=False, proxy_headers=False, server_header=False)
         return
     app = create_app(settings)
     app.state.main_job = job
     if job is not None:
         job.app = app  # the job warms the app's caches once it listens (see peacewatch.jobs)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                proxy_headers=False, server_header=False)

@@ -6,10 +6,29 @@ import datetime as dt
 import functools
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from peacewatch.registry.errors import ValidationFailed
+from peacewatch.web.security import CSRF_FIELD, check_csrf, check_same_origin
 from peacewatch.web.routes.session import LoginRequired, login_redirect
+
+
+#: A path id on every registry screen: bounded like the API's, so a huge number is a 422, never a 500.
+PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def blanks_to_none(fields: dict) -> dict:
+    """The non-blank fields of a form (a blank field means "not given")."""
+    return {k: v for k, v in fields.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+
+
+def labelled(exc: ValidationFailed, labels: dict[str, str]) -> str:
+    """The message of ``exc`` with the form's labels instead of the schema's field names."""
+    parts = []
+    for p in exc.problems:
+        field = ".".join(str(x) for x in p["loc"] if x not in ("body", "query", "path"))
+        parts.append(f"{labels.get(field, field.replace('_', ' '))}: {p['msg']}" if field else p["msg"])
+    return "; ".join(parts)
 
 
 def names(request: Request) -> dict[int, str]:
@@ -61,11 +80,23 @@ def guard(handler):
 
 async def _form_fields(request: Request) -> dict:
     # Parsed on the event loop (it is async), handed to the synchronous handler as a dict.
-    return dict((await request.form()).items())
+    form = dict((await request.form()).items())
+    check_csrf(request, form)
+    form.pop(CSRF_FIELD, None)
+    return form
 
 
-#: A handler parameter holding the submitted form (strings, and UploadFile for file fields).
+async def _public_form_fields(request: Request) -> dict:
+    form = dict((await request.form()).items())
+    check_same_origin(request, allow_opaque=True)
+    return form
+
+
+#: A handler parameter holding a submitted registry form (strings, and UploadFile for file
+#: fields) whose CSRF token and origin have been checked.
 FormFields = Annotated[dict, Depends(_form_fields)]
+#: The anonymous forms: origin checked, no token (no cookie is set on a reporter's browser).
+PublicFormFields = Annotated[dict, Depends(_public_form_fields)]
 
 
 def form_text(form: dict) -> dict[str, str]:

@@ -8,10 +8,9 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from peacewatch.registry import auth, compliance, stats
-from peacewatch.registry.errors import Forbidden, ValidationFailed
-from peacewatch.web.data import records
-from peacewatch.web.routes.forms import FormFields, form_text, guard, int_or_none, names
+from peacewatch.registry import auth, compliance
+from peacewatch.registry import operations as ops
+from peacewatch.web.routes.forms import FormFields, blanks_to_none, form_text, guard, names
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
 
@@ -20,19 +19,11 @@ router = APIRouter(prefix="/registry")
 
 @router.get("/compliance", summary="National compliance reports and accountability aggregates")
 @guard
-def compliance_page(request: Request, year: int | None = None):
+def compliance_page(request: Request, year: str | None = None):
     with user_session(request) as (s, u):
         user = user_view(u)
-        reports = []
-        if u.role in (auth.COORDINATOR, auth.TCC_LIAISON):
-            reports = [compliance.report_dict(r) for r in compliance.list_reports(s, u, year)]
-        aggregates = {}
-        if u.role in (auth.ANALYST, auth.COORDINATOR, auth.INVESTIGATOR):
-            aggregates = {"compliance": records(stats.published_compliance_by_nation(s, year)),
-                          "tcc": records(stats.published_tcc_accountability(s, year))}
-    if not reports and not aggregates and user["role"] not in (auth.COORDINATOR, auth.TCC_LIAISON):
-        raise Forbidden(f"role {user['role']!r} has no compliance screen")
-    data = {"user": user, "year": year, "reports": reports, "aggregates": aggregates}
+        shown = ops.nations.overview(s, u, blanks_to_none({"year": year}))
+    data = {"user": user, **shown}
     context = {"section": "registry", "provisions": compliance.PROVISIONS, "statuses": compliance.STATUSES,
                "names": names(request), "this_year": dt.date.today().year}
     return render(request, "registry/compliance.html", data, context=context)
@@ -43,14 +34,10 @@ def compliance_page(request: Request, year: int | None = None):
 def compliance_submit(request: Request, form: FormFields):
     f = form_text(form)
     with user_session(request) as (s, u):
-        nation = int_or_none(f.get("nation_ccode"), "nation (COW code)")
-        if nation is None and u.role == auth.TCC_LIAISON:
-            nation = u.tcc_ccode
-        if nation is None:
-            raise ValidationFailed("choose the reporting nation")
-        year = int_or_none(f.get("year"), "year")
-        if year is None:
-            raise ValidationFailed("enter the reporting year")
-        provisions = {p: (f.get(p) or None) for p in compliance.PROVISIONS}
-        compliance.submit_report(s, u, nation, year, provisions, f.get("notes", ""), replace=f.get("replace") == "yes")
-    return RedirectResponse(f"/registry/compliance?year={year}", status_code=303)
+        body = blanks_to_none({"nation_ccode": f.get("nation_ccode"), "year": f.get("year"), "notes": f.get("notes")})
+        if "nation_ccode" not in body and u.role == auth.TCC_LIAISON:
+            body["nation_ccode"] = u.tcc_ccode  # the form's default for a liaison: its own nation
+        body["provisions"] = blanks_to_none({p: f.get(p) for p in compliance.PROVISIONS})
+        body["replace"] = f.get("replace") == "yes"
+        r = ops.nations.submit_report(s, u, body)
+    return RedirectResponse(f"/registry/compliance?year={r['year']}", status_code=303)

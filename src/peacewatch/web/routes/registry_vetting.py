@@ -1,5 +1,5 @@
 """Vetting screens: upload misconduct records or a roster (CSV file or pasted text), review the
-hits of a screening and record the human decision on each (:mod:`peacewatch.registry.vetting`)."""
+hits of a screening and record the human decision on each (:mod:`peacewatch.registry.operations.vetting`)."""
 
 from __future__ import annotations
 
@@ -9,23 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse
 
-from peacewatch.registry import auth, vetting
-from peacewatch.registry.errors import ValidationFailed
-from peacewatch.web.routes.forms import FormFields, guard, names, safe_next, upload_text
+from peacewatch.registry import operations as ops
+from peacewatch.registry import vetting
+from peacewatch.web.routes.forms import (
+    FormFields, PathId, blanks_to_none, form_text, guard, names, safe_next, upload_text,
+)
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/registry")
-
-
-@router.get("/vetting", summary="Vetting: upload a roster or misconduct records")
-@guard
-def vetting_home(request: Request):
-    with user_session(request) as (_s, u):
-        auth.require_role(u, auth.INVESTIGATOR, auth.COORDINATOR)
-        user = user_view(u)
-    return render(request, "registry/vetting.html", {"user": user},
-                  context=_vetting_ctx())
 
 
 def _vetting_ctx() -> dict:
@@ -33,14 +25,23 @@ def _vetting_ctx() -> dict:
             "record_categories": vetting.RECORD_CATEGORIES, "default_threshold": vetting.DEFAULT_THRESHOLD}
 
 
+@router.get("/vetting", summary="Vetting: upload a roster or misconduct records")
+@guard
+def vetting_home(request: Request):
+    with user_session(request) as (s, u):
+        ops.vetting.may_vet(s, u)
+        user = user_view(u)
+    return render(request, "registry/vetting.html", {"user": user}, context=_vetting_ctx())
+
+
 @router.post("/vetting/records", summary="Import misconduct records (CSV)")
 @guard
 def vetting_records(request: Request, form: FormFields):
     text, label = upload_text(form, "records", "misconduct records")
     with user_session(request) as (s, u):
-        n = vetting.import_records_csv(s, u, text, label)
+        out = ops.vetting.import_records(s, u, {"csv": text, "label": label[:200]})
         user = user_view(u)
-    return render(request, "registry/vetting.html", {"user": user, "imported": n, "label": label},
+    return render(request, "registry/vetting.html", {"user": user, "imported": out["imported"], "label": out["label"]},
                   context=_vetting_ctx())
 
 
@@ -48,14 +49,9 @@ def vetting_records(request: Request, form: FormFields):
 @guard
 def vetting_screen(request: Request, form: FormFields):
     text, label = upload_text(form, "roster", "roster")
-    try:
-        threshold = float(str(form.get("threshold") or vetting.DEFAULT_THRESHOLD))
-    except ValueError:
-        raise ValidationFailed("threshold must be a number between 0.5 and 1.0") from None
+    body = blanks_to_none({"csv": text, "label": label[:200], "threshold": form_text(form).get("threshold")})
     with user_session(request) as (s, u):
-        auth.require_role(u, auth.INVESTIGATOR, auth.COORDINATOR)
-        sc = vetting.screen_roster(s, u, vetting.parse_roster(text, label), label, threshold)
-        sid = sc.id
+        sid = ops.vetting.screen(s, u, body)["screening_id"]
     return RedirectResponse(f"/registry/vetting/screenings/{sid}", status_code=303)
 
 
@@ -99,9 +95,9 @@ def vetting_job(request: Request, job_id: Annotated[str, Path(max_length=40, pat
 
 @router.get("/vetting/screenings/{screening_id}", summary="Review the hits of a screening")
 @guard
-def vetting_review(request: Request, screening_id: int):
+def vetting_review(request: Request, screening_id: PathId):
     with user_session(request) as (s, u):
-        hits = vetting.screening_hits(s, u, screening_id)
+        hits = ops.vetting.screening_hits(s, u, screening_id)
         user = user_view(u)
     return render(request, "registry/vetting_review.html",
                   {"user": user, "screening_id": screening_id, "hits": hits},
@@ -110,8 +106,9 @@ def vetting_review(request: Request, screening_id: int):
 
 @router.post("/vetting/hits/{hit_id}/decision", summary="Record the decision on a hit")
 @guard
-def vetting_decide(request: Request, hit_id: int, form: FormFields):
+def vetting_decide(request: Request, hit_id: PathId, form: FormFields):
+    f = form_text(form)
     with user_session(request) as (s, u):
-        vetting.decide(s, u, hit_id, str(form.get("decision", "")), str(form.get("note", "")))
-    back = safe_next(str(form.get("back", ""))) or "/registry/vetting"
+        ops.vetting.decide(s, u, hit_id, blanks_to_none({"decision": f.get("decision"), "note": f.get("note")}))
+    back = safe_next(f.get("back", "")) or "/registry/vetting"
     return RedirectResponse(back, status_code=303)

@@ -1,0 +1,54 @@
+"""Routes of accounts: login, logout, me, users."""
+
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import operations as ops
+from peacewatch.registry.api.deps import AUTHED, COOKIE, Deps, client_address, responses
+from peacewatch.registry.models import User
+from peacewatch.registry.schemas import LoginIn, UserIn
+
+
+def router(deps: Deps) -> APIRouter:
+    r = APIRouter(tags=["auth"])
+    Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
+
+    @r.post("/login", responses=responses(401, 413, 429))
+    def login(body: LoginIn, request: Request, response: Response) -> dict:
+        """Check username and password; return a new token and set it as the ``pw_token`` cookie."""
+        out = ops.users.login(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        response.set_cookie(COOKIE, out["token"], httponly=True, samesite="strict")
+        return out
+
+    @r.post("/logout", responses=responses(413))
+    def logout(request: Request, response: Response) -> dict:
+        """End the caller's session on the server (if any) and clear the ``pw_token`` cookie.
+
+        Needs no valid token (logging out always succeeds), so the token is read from the request
+        rather than declared as a credential.
+        """
+        scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
+        tok = bearer.strip() if scheme.lower() == "bearer" and bearer.strip() else request.cookies.get(COOKIE)
+        ops.users.logout(deps.registry, tok)
+        response.delete_cookie(COOKIE)
+        return {"ok": True}
+
+    @r.get("/me", responses=responses(401, 429))
+    def me(acting: Acting) -> dict:
+        """The calling user."""
+        return ops.users.me(*acting)
+
+    @r.post("/users", status_code=201, responses=responses(*AUTHED, 409))
+    def create_user(body: UserIn, acting: Acting) -> dict:
+        """Create a user (coordinators); the token is shown once."""
+        return ops.users.create_user(*acting, body)
+
+    @r.get("/users", responses=responses(*AUTHED))
+    def list_users(acting: Acting) -> list[dict]:
+        """All users (coordinators)."""
+        return ops.users.list_users(*acting)
+
+    return r

@@ -1,0 +1,150 @@
+"""What every API route shares: the registry, the throttle, the acting user, error responses.
+
+``Deps.acting`` is the one dependency that yields an open transaction and the calling user; it
+commits when the route returns (before the response is sent) and rolls back on any error. Login and
+the anonymous intake operations open their own transaction after their rate limits are checked.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from peacewatch.registry.errors import RegistryError, ValidationFailed
+from peacewatch.registry.models import User
+from peacewatch.registry.service import Registry
+from peacewatch.registry.settings import SecuritySettings
+from peacewatch.registry.throttle import Throttle
+
+log = logging.getLogger("peacewatch.registry")
+
+COOKIE = "pw_token"
+_bearer = HTTPBearer(auto_error=False, description="API token from /login or `peacewatch registry users create`")
+_cookie = APIKeyCookie(name=COOKIE, auto_error=False, description="Same token, set by /login for the web UI")
+
+
+def token(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> str | None:
+    """The caller's token: the Bearer header, else the ``pw_token`` cookie."""
+    if bearer is not None and bearer.credentials:
+        return bearer.credentials
+    return cookie
+
+
+def client_address(request: Request) -> str | None:
+    """The client address, used only as an in-memory rate-limit key (never stored).
+
+    Forwarding headers are applied (or not) by the proxy-headers middleware the app installs
+    when trusted proxies are configured; here the connecting address is final.
+    """
+    return request.client.host if request.client else None
+
+
+class Deps:
+    """Dependencies bound to one registry and one throttle."""
+
+    def __init__(self, registry: Registry, throttle: Throttle, settings: SecuritySettings):
+        self.registry = registry
+        self.throttle = throttle
+        self.settings = settings
+
+    def acting(self, request: Request, tok: Annotated[str | None, Depends(token)]) -> Iterator[tuple[Session, User]]:
+        # GET and HEAD only read: their session never takes the database write lock, and their audit
+        # entries are batched by the sequencer (see registry.audit).
+        with self.registry.as_user(tok, read_only=request.method in ("GET", "HEAD")) as (s, u):
+            yield s, u
+
+
+
+# --- errors -----------------------------------------------------------------------------------
+class Problem(BaseModel):
+    """One field that was refused (the submitted value is never repeated)."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(BaseModel):
+    """Every HTTP 422 of the API, whether pydantic or the service layer refused the input."""
+
+    detail: list[Problem]
+
+
+class ErrorOut(BaseModel):
+    """Every other error of the API."""
+
+    detail: str
+
+
+def responses(*codes: int) -> dict:
+    """OpenAPI ``responses`` for the given status codes (422 is added to every operation)."""
+    text = {401: "Missing, invalid or revoked token", 403: "Your role may not do this",
+            404: "Not found, or not visible to you", 409: "Conflicts with the current state",
+            413: "Request body too large", 429: "Too many requests; see the Retry-After header",
+            503: "The registry cannot do this right now"}
+    out = {c: {"model": ErrorOut, "description": text[c]} for c in codes}
+    out[422] = {"model": ValidationErrorOut, "description": "Input refused; each problem names its field"}
+    return out
+
+
+#: Status codes of a route that needs a token, and of one that reads or changes a given object.
+AUTHED = (401, 403, 413, 429)
+OBJECT = (*AUTHED, 404, 409)
+
+
+def problems_response(problems: list[dict]) -> JSONResponse:
+    return JSONResponse({"detail": problems}, status_code=422)
+
+
+def registry_error_response(exc: RegistryError) -> JSONResponse:
+    """The JSON answer to a service-layer error (one shape per status; internal details only logged)."""
+    if isinstance(exc, ValidationFailed):
+        return problems_response(exc.problems)
+    headers = {}
+    if exc.status_code == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    retry = getattr(exc, "retry_after", None)
+    if retry:
+        headers["Retry-After"] = str(max(1, int(retry + 0.999)))
+    if exc.status_code >= 500:
+        # e.g. a missing key file: its path and the reason go to the server log, not to the caller.
+        log.error("registry error %s: %s", type(exc).__name__, exc)
+        return JSONResponse({"detail": "the registry cannot do this right now; the operator has been told in the "
+                                       "server log"}, status_code=503, headers=headers)
+    return JSONResponse({"detail": str(exc)}, status_code=exc.status_code, headers=headers)
+
+
+def validation_problems(exc: RequestValidationError) -> list[dict]:
+    """FastAPI's request errors without the input (a password or a 10 MB body is never echoed)."""
+    out = []
+    for e in exc.errors():
+        msg = "must not contain NUL characters" if e.get("type") == "string_pattern_mismatch" else e.get("msg", "")
+        out.append({"loc": [str(x) if not isinstance(x, int) else x for x in e.get("loc", ())], "msg": msg,
+                    "type": e.get("type", "value_error")})
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map registry errors and request validation errors to the API's two error shapes."""
+
+    @app.exception_handler(RegistryError)
+    async def _registry(_request: Request, exc: RegistryError):
+        return registry_error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError):
+        return problems_response(validation_problems(exc))
+
+
+__all__ = ["COOKIE", "Deps", "install_error_handlers", "registry_error_response", "responses", "token"]

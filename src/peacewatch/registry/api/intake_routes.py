@@ -1,0 +1,51 @@
+"""Routes of the anonymous intake channel and of the staff who answer it."""
+
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import operations as ops
+from peacewatch.registry.api.deps import AUTHED, OBJECT, Deps, client_address, responses
+from peacewatch.registry.models import User
+from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, ReceiptMessageIn, ReplyIn
+
+PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def router(deps: Deps) -> APIRouter:
+    r = APIRouter(tags=["intake"])
+    Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
+
+    @r.post("/intake", status_code=201, responses=responses(413, 429, 503))
+    def intake_submit(body: IntakeIn, request: Request) -> dict:
+        """Anonymous report: no login, no IP or user agent stored; keep the receipt."""
+        return ops.intake.submit(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+
+    @r.post("/intake/thread", responses=responses(404, 413, 429, 503))
+    def intake_thread(body: ReceiptIn, request: Request) -> dict:
+        """Read replies to a report with its receipt."""
+        return ops.intake.read_thread(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+
+    @r.post("/intake/thread/messages", responses=responses(404, 413, 429, 503))
+    def intake_add(body: ReceiptMessageIn, request: Request) -> dict:
+        """Add information to a report with its receipt."""
+        return ops.intake.add_information(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+
+    @r.get("/intake/reports", responses=responses(*AUTHED))
+    def intake_reports(acting: Acting, q: Annotated[IntakeQuery, Query()]) -> list[dict]:
+        """Reports for staff (investigators, coordinators)."""
+        return ops.intake.list_reports(*acting, q)
+
+    @r.get("/intake/reports/{report_id}", responses=responses(*OBJECT))
+    def intake_report(report_id: PathId, acting: Acting) -> dict:
+        """One report with its messages (staff)."""
+        return ops.intake.staff_view(*acting, report_id)
+
+    @r.post("/intake/reports/{report_id}/replies", responses=responses(*OBJECT))
+    def intake_reply(report_id: PathId, body: ReplyIn, acting: Acting) -> dict:
+        """Reply to a reporter; optionally set the status or link a case."""
+        return ops.intake.reply(*acting, report_id, body)
+
+    return r

@@ -1,0 +1,59 @@
+"""Published aggregates (small cells suppressed) and the audit check; every read is audited,
+whichever door it comes through."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import audit as audit_log
+from peacewatch.registry import auth, stats
+from peacewatch.registry.models import User
+from peacewatch.registry.operations.base import validate
+from peacewatch.registry.schemas import YearQuery
+
+AGGREGATE_ROLES = (auth.ANALYST, auth.COORDINATOR, auth.INVESTIGATOR)
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """DataFrame rows as JSON-safe dicts (NaN becomes null)."""
+    return json.loads(df.to_json(orient="records"))
+
+
+def _read(session: Session, user: User, which: str, query: Any) -> int | None:
+    auth.require_role(user, *AGGREGATE_ROLES)
+    year = validate(YearQuery, query or {}).year
+    audit_log.record(session, user.username, "read", "aggregate", which, {"year": year} if year else None)
+    return year
+
+
+def tcc(session: Session, user: User, query: Any = None) -> list[dict]:
+    """TCC accountability per year, small cells suppressed."""
+    year = _read(session, user, "tcc", query)
+    return _records(stats.published_tcc_accountability(session, year))
+
+
+def compliance(session: Session, user: User, query: Any = None) -> list[dict]:
+    """Compliance with the 2004 NATO THB policy per nation-year (nation-level facts)."""
+    year = _read(session, user, "compliance", query)
+    return _records(stats.published_compliance_by_nation(session, year))
+
+
+def training(session: Session, user: User, query: Any = None, *, unsuppressed: bool = False) -> list[dict]:
+    """Training completion per nation-year, small cells suppressed; ``unsuppressed`` (coordinators
+    only) gives the exact counts."""
+    if unsuppressed:
+        auth.require_role(user, auth.COORDINATOR)
+    year = _read(session, user, "training_unsuppressed" if unsuppressed else "training", query)
+    table = stats.training_completion(session, year) if unsuppressed else stats.published_training_completion(session, year)
+    return _records(table)
+
+
+def verify_audit(session: Session, user: User) -> dict:
+    """Recompute the audit log (coordinators)."""
+    auth.require_role(user, auth.COORDINATOR)
+    r = audit_log.verify(session)
+    return {"ok": r.ok, "entries": r.entries, "first_bad_seq": r.first_bad_seq, "problem": r.problem}

@@ -1,0 +1,67 @@
+"""Operations of the anonymous intake channel (actor ``anonymous``) and of the staff who answer it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import intake
+from peacewatch.registry.models import User
+from peacewatch.registry.operations.base import validate, valid_id
+from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, ReceiptMessageIn, ReplyIn
+
+RECEIPT_NOTE = "Keep this receipt: it is the only way to read replies and add information."
+
+
+def submit(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
+    """File an anonymous report; the receipt is returned once and never stored.
+
+    The anonymous operations take the :class:`~peacewatch.registry.service.Registry`: input and rate
+    limits are checked before a transaction is opened. ``throttle`` (shared by every door) refuses
+    the report when the client, its network or the channel as a whole is over budget; ``client`` is
+    used only as an in-memory rate-limit key.
+    """
+    data = validate(IntakeIn, body)
+    if throttle is not None:
+        throttle.intake(client)
+    with registry.session() as session:
+        receipt = intake.submit_report(session, data.message, (data.mission or "").strip() or None, data.category)
+    return {"receipt": receipt, "note": RECEIPT_NOTE}
+
+
+def read_thread(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
+    """Status and messages of a report, with its receipt."""
+    data = validate(ReceiptIn, body)
+    if throttle is not None:
+        throttle.lookup(client)
+    with registry.session() as session:
+        return intake.read_thread(session, data.receipt)
+
+
+def add_information(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
+    """Add a reporter message to a report, with its receipt (counts as a look-up and a report)."""
+    data = validate(ReceiptMessageIn, body)
+    if throttle is not None:
+        throttle.lookup(client)
+        throttle.intake(client)
+    with registry.session() as session:
+        return intake.add_information(session, data.receipt, data.message)
+
+
+def list_reports(session: Session, user: User, query: Any = None) -> list[dict]:
+    """Reports for staff (investigators, coordinators); audited."""
+    q = validate(IntakeQuery, query or {})
+    return intake.list_reports(session, user, q.status)
+
+
+def staff_view(session: Session, user: User, report_id: Any) -> dict:
+    """One report with its messages, for staff; audited."""
+    return intake.staff_view(session, user, valid_id(report_id, "report_id"))
+
+
+def reply(session: Session, user: User, report_id: Any, body: Any) -> dict:
+    """Staff reply; optionally set the status or link a case."""
+    rid = valid_id(report_id, "report_id")
+    data = validate(ReplyIn, body)
+    return intake.reply(session, user, rid, data.message, data.status, data.case_id)

@@ -1,0 +1,80 @@
+"""Operations on accounts: log in, who am I, create and list users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import auth
+from peacewatch.registry.errors import Unauthorized
+from peacewatch.registry.models import User
+from peacewatch.registry.operations.base import validate
+from peacewatch.registry.schemas import LoginIn, UserIn
+
+
+def user_dict(u: User) -> dict:
+    """Public view of an account (never its hashes)."""
+    return {"id": u.id, "username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode, "active": u.active}
+
+
+def login(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
+    """Check a username and password and issue a token.
+
+    Takes the :class:`~peacewatch.registry.service.Registry` rather than a session: input and rate
+    limits are checked before any transaction is opened, so a flood of refused attempts never waits
+    for (or holds) a database lock. ``throttle`` (a :class:`peacewatch.registry.throttle.Throttle`)
+    refuses the attempt with :class:`~peacewatch.registry.errors.RateLimited` while the client or
+    the account is over its budget; failed attempts count against both, a success clears the
+    account's back-off.
+    """
+    data = validate(LoginIn, body)
+    if throttle is not None:
+        throttle.check_login(client, data.username)
+    try:
+        # The password check (scrypt, ~50 ms of CPU) runs in a read-only session: a wrong password
+        # never holds the database write lock; only a right one opens a short write.
+        with registry.session(read_only=True) as session:
+            user_id = auth.authenticate(session, data.username, data.password)
+        with registry.session() as session:
+            new = auth.issue_token(session, user_id)
+            out = {"token": new.token, "username": new.user.username, "role": new.user.role,
+                   "tcc_ccode": new.user.tcc_ccode}
+    except Unauthorized:
+        if throttle is not None:
+            throttle.login_failed(client, data.username)
+        raise
+    if throttle is not None:
+        throttle.login_succeeded(data.username)
+    return out
+
+
+def logout(registry, token: str | None) -> bool:
+    """End the session of ``token`` on the server (audited); a copied cookie stops working.
+
+    Takes the registry like :func:`login`: an unknown or expired token is not an error here,
+    logging out always succeeds for the caller.
+    """
+    if not token:
+        return False
+    with registry.session() as session:
+        return auth.logout(session, token)
+
+
+def me(session: Session, user: User) -> dict:
+    """The calling user (any role)."""
+    return {"username": user.username, "role": user.role, "tcc_ccode": user.tcc_ccode}
+
+
+def create_user(session: Session, user: User, body: Any) -> dict:
+    """Create an account (coordinators); the token is returned once."""
+    auth.require_role(user, auth.COORDINATOR)
+    data = validate(UserIn, body)
+    new = auth.create_user(session, data.username, data.password, data.role, data.tcc_ccode, actor=user.username)
+    return {**user_dict(new.user), "token": new.token}
+
+
+def list_users(session: Session, user: User) -> list[dict]:
+    """Every account (coordinators)."""
+    auth.require_role(user, auth.COORDINATOR)
+    return [user_dict(x) for x in auth.list_users(session)]

@@ -1,0 +1,56 @@
+"""Operations of vetting: misconduct records, roster screenings and the human decision on each hit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from peacewatch.registry import auth, vetting
+from peacewatch.registry.models import User
+from peacewatch.registry.operations.base import validate, valid_id
+from peacewatch.registry.schemas import DecisionIn, RecordIn, RecordsImportIn, ScreeningIn
+
+
+def may_vet(session: Session, user: User) -> None:
+    """Raise Forbidden unless ``user`` works on vetting (the upload page asks first)."""
+    auth.require_role(user, *vetting.VETTING_ROLES)
+
+
+def add_record(session: Session, user: User, body: Any) -> dict:
+    """Add one misconduct record (investigators, coordinators)."""
+    may_vet(session, user)
+    d = validate(RecordIn, body)
+    r = vetting.add_record(session, user, full_name=d.full_name, date_of_birth=d.date_of_birth,
+                           nationality_ccode=d.nationality_ccode, category=d.category, source=d.source,
+                           case_id=d.case_id)
+    return {"id": r.id, "full_name": r.full_name}
+
+
+def import_records(session: Session, user: User, body: Any) -> dict:
+    """Import misconduct records from CSV text; all rows or none."""
+    may_vet(session, user)
+    d = validate(RecordsImportIn, body)
+    return {"imported": vetting.import_records_csv(session, user, d.csv, d.label), "label": d.label}
+
+
+def screen(session: Session, user: User, body: Any) -> dict:
+    """Screen a roster (CSV text) against the misconduct records; returns the hits to decide on."""
+    may_vet(session, user)
+    d = validate(ScreeningIn, body)
+    rows = vetting.parse_roster(d.csv, d.label)
+    sc = vetting.screen_roster(session, user, rows, d.label, d.threshold)
+    return {"screening_id": sc.id, "roster_rows": sc.roster_rows, "hits": vetting.screening_hits(session, user, sc.id)}
+
+
+def screening_hits(session: Session, user: User, screening_id: Any) -> list[dict]:
+    """Hits of a screening with the matched records; audited."""
+    return vetting.screening_hits(session, user, valid_id(screening_id, "screening_id"))
+
+
+def decide(session: Session, user: User, hit_id: Any, body: Any) -> dict:
+    """Record the human decision on a hit (final)."""
+    hid = valid_id(hit_id, "hit_id")
+    d = validate(DecisionIn, body)
+    h = vetting.decide(session, user, hid, d.decision, d.note)
+    return {"hit_id": h.id, "decision": h.decision, "decided_at": h.decided_at.isoformat()}
