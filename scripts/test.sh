@@ -31,7 +31,8 @@ if [ -n "$initdb" ] && [ -z "${PEACEWATCH_TEST_PG_URL:-}" ]; then
   run_pg() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
   [ "$(id -u)" = 0 ] && chown postgres "$pgroot"
   run_pg "$pgbin/initdb -D $pgroot/data -A trust -U postgres" >/dev/null
-  run_pg "$pgbin/pg_ctl -D $pgroot/data -o '-h 127.0.0.1 -p $pgport -k $pgroot' -l $pgroot/log -w start" >/dev/null
+  # The registry tests open many short-lived engines (each CLI call, each app); 100 connections is too few.
+  run_pg "$pgbin/pg_ctl -D $pgroot/data -o '-h 127.0.0.1 -p $pgport -k $pgroot -c max_connections=500' -l $pgroot/log -w start" >/dev/null
   pg_stop() { run_pg "$pgbin/pg_ctl -D $pgroot/data -m fast -w stop" >/dev/null 2>&1 || true; rm -rf "$pgroot"; }
   export PEACEWATCH_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:$pgport/postgres"
 fi
