@@ -37,6 +37,28 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{(out_dir() / DEFAULT_DB_FILE).as_posix()}"
 
 
+def positive_int_env(name: str, default: int, *, unit: str | None = None, blank_is_default: bool = False) -> int:
+    """A positive integer from environment variable ``name`` (``default`` when unset or empty).
+
+    ``unit`` names what the number counts in the error message ("days"); with ``blank_is_default``
+    a value of only spaces counts as unset.
+    """
+    raw = os.environ.get(name, "")
+    if blank_is_default:
+        raw = raw.strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        hint = f"; set it to a number of {unit}" if unit else ""
+        raise ValueError(f"environment variable {name}={raw!r} is not an integer{hint}") from exc
+    if value <= 0:
+        raise ValueError(f"environment variable {name}={raw!r} must be "
+                         + (f"a positive number of {unit}" if unit else "positive"))
+    return value
+
+
 @dataclass(frozen=True)
 class ReferralPolicy:
     """Deadlines applied to a referral to a troop-contributing country (TCC).
@@ -66,16 +88,7 @@ class ReferralPolicy:
     def from_env(cls) -> "ReferralPolicy":
         """Build the policy from ``PEACEWATCH_REFERRAL_*`` environment variables (defaults otherwise)."""
         def _int(name: str, default: int) -> int:
-            raw = os.environ.get(name)
-            if raw is None or raw == "":
-                return default
-            try:
-                value = int(raw)
-            except ValueError as exc:
-                raise ValueError(f"environment variable {name}={raw!r} is not an integer; set it to a number of days") from exc
-            if value <= 0:
-                raise ValueError(f"environment variable {name}={raw!r} must be a positive number of days")
-            return value
+            return positive_int_env(name, default, unit="days")
 
         d = cls()
         policy = cls(
@@ -121,16 +134,7 @@ class SessionPolicy:
     def from_env(cls) -> "SessionPolicy":
         """Build the policy from the environment (defaults otherwise)."""
         def _int(name: str, default: int) -> int:
-            raw = os.environ.get(name, "").strip()
-            if not raw:
-                return default
-            try:
-                value = int(raw)
-            except ValueError as exc:
-                raise ValueError(f"environment variable {name}={raw!r} is not an integer") from exc
-            if value <= 0:
-                raise ValueError(f"environment variable {name}={raw!r} must be positive")
-            return value
+            return positive_int_env(name, default, blank_is_default=True)
 
         d = cls()
         return cls(
