@@ -16,6 +16,10 @@ import pandas as pd
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.panel.universe import country_years
+from peacewatch.panel.verbs.un_deployments import STARTS
+from peacewatch.resources import package_path
+from peacewatch.sources.crosswalk import OVERRIDES
+from peacewatch.sources.loaders.bara_hultman import FAMILIES
 from peacewatch.panel.verbs.controls import controls
 from peacewatch.panel.verbs.democracy import democracy
 from peacewatch.panel.verbs.monthly import check_rule
@@ -33,13 +37,8 @@ KEYS = ["ccode", "year"]
 COPY_COLUMNS = {"tip_tier_source_url": "tip_tiers_recent"}
 #: Bump when any verb's logic changes, so cached verb outputs are rebuilt.
 CACHE_VERSION = 3
-_PANEL_DIR = Path(__file__).parent
 #: Data files holding merge rules: editing one invalidates cached verb outputs.
-RULE_FILES = (
-    _PANEL_DIR / "country_overrides.yml",
-    _PANEL_DIR / "mission_starts.yml",
-    _PANEL_DIR.parent / "sources" / "loaders" / "mission_families.yml",
-)
+RULE_FILES = tuple(package_path(*rule) for rule in (OVERRIDES, FAMILIES, STARTS))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for
 from peacewatch.sources.loaders import cow_states, gw_states
 
 SYSTEMS = ("cow", "gw")
@@ -34,7 +33,7 @@ def country_years(ctx: SourceContext, start: int, end: int, system: str = "cow")
         raise ValueError(f"system must be one of {SYSTEMS}, got {system!r}")
     if start > end:
         raise ValueError(f"start year {start} is after end year {end}")
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
     if system == "cow":
         frame = _expand(cow_states(ctx), "ccode", "statenme", start, end, list_end=2016)
         frame["gwcode"] = frame["ccode"].map(lambda c: cw.cow_to_gw.get(c, c)).astype("Int64")

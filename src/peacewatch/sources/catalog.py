@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +17,7 @@ import yaml
 from platformdirs import user_cache_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from peacewatch.resources import package_path
 from peacewatch.sources.errors import CatalogError, MissingDataFileError
 
 #: The repository root when running from a checkout (``src/peacewatch/sources`` -> repo).
@@ -104,7 +104,7 @@ CATALOG_PACKAGE, CATALOG_FOLDER = "peacewatch.sources", "catalog_entries"
 
 def builtin_catalog_dir() -> Path:
     """The catalog shipped with peacewatch (inside the installed package, so a wheel carries it)."""
-    return Path(str(files(CATALOG_PACKAGE).joinpath(CATALOG_FOLDER)))
+    return package_path(CATALOG_PACKAGE, CATALOG_FOLDER)
 
 
 def catalog_dir() -> Path:

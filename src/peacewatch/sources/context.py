@@ -21,6 +21,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import pandas as pd
 from platformdirs import user_cache_dir
 
 from peacewatch.sources.catalog import Catalog, default_catalog
+from peacewatch.sources.crosswalk import Crosswalk
 from peacewatch.sources.errors import ChecksumError, MalformedDataError
 
 Reader = Callable[..., Any]
@@ -74,6 +76,11 @@ class SourceContext:
     catalog: Catalog = field(default_factory=default_catalog)
     use_cache: bool = True
     used: dict[str, dict[str, FileRecord]] = field(default_factory=dict)
+
+    @cached_property
+    def crosswalk(self) -> Crosswalk:
+        """The country crosswalk (COW, G-W, ISO3, Polity and source names) bound to this context."""
+        return Crosswalk(self)
 
     # ----------------------------------------------------------------- raw files
     def read(self, key: str, name: str, **options: Any) -> Any:
