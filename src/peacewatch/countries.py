@@ -19,7 +19,7 @@ class UnknownCountryError(InputError):
 
 def _state_names(ctx) -> dict[int, str]:
     """COW code -> latest COW state name, for every state that was ever a system member."""
-    from peacewatch.sources.loaders import cow_states
+    from peacewatch.sources.loaders.state_lists import cow_states
 
     states = cow_states(ctx).sort_values("end_year")
     return dict(zip(states["ccode"].astype(int), states["statenme"]))

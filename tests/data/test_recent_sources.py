@@ -8,7 +8,8 @@ import pytest
 from peacewatch.sources.catalog import Catalog
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import UnmappedCountryError
-from peacewatch.sources.loaders import tip_tiers_recent, troopdata
+from peacewatch.sources.loaders.tip_tiers_recent import tip_tiers_recent
+from peacewatch.sources.loaders.troopdata import troopdata
 from peacewatch.sources.verify import verify
 
 

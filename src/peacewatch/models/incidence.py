@@ -29,7 +29,7 @@ import pandas as pd
 
 from peacewatch.sources.context import SourceContext
 from peacewatch.sources.defaults import default_context
-from peacewatch.sources.loaders import hti
+from peacewatch.sources.loaders.hti import hti
 
 INDICATORS = {"destination": "destination", "sex_destination": "pdest", "child_sex_destination": "cpdest", "internal_sex": "pinternal"}
 HTI_YEARS = (2001, 2011)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import cow_states, gw_states
+from peacewatch.sources.loaders.state_lists import cow_states, gw_states
 
 SYSTEMS = ("cow", "gw")
 

@@ -125,7 +125,8 @@ def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.
 
 @lru_cache(maxsize=4)
 def _contributors(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.sources.loaders import geo_pko_tcc_troops, ipi_contributors
+    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
+    from peacewatch.sources.loaders.ipi import ipi_contributors
 
     g = geo_pko_tcc_troops()
     g = g[g["year"].between(start, end)]
@@ -251,7 +252,7 @@ def _country_names() -> dict[int, str]:
 
 @lru_cache(maxsize=4)
 def _missions(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.sources.loaders import ipi_missions
+    from peacewatch.sources.loaders.ipi import ipi_missions
 
     m = ipi_missions()
     first = m.groupby("mission")["year"].min().rename("first_year")

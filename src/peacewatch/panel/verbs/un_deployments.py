@@ -18,7 +18,7 @@ import pandas as pd
 from peacewatch.panel.verbs.monthly import to_yearly
 from peacewatch.resources import load_yaml
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import ipi_missions
+from peacewatch.sources.loaders.ipi import ipi_missions
 
 #: Start years of missions already deployed when IPI begins (1990-11), shipped with the panel.
 STARTS = ("peacewatch.panel", "mission_starts.yml")
