@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from peacewatch.bounds import check_year_range, frame_years
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.panel.universe import country_years
 from peacewatch.panel.verbs.monthly import check_rule
@@ -201,6 +202,7 @@ def create_country_years(start: int = 1990, end: int = 2025, system: str = "cow"
     --------
     >>> panel = create_country_years(2001, 2011).add_un_deployments().add_trafficking()  # doctest: +SKIP
     """
+    check_year_range(start, end, frame_years(), ("start", "end"))  # before the cache is consulted
     ctx = ctx or default_context()
     params = {"start": start, "end": end, "system": system, "v": CACHE_VERSION}
     frame = ctx.cached_derived(

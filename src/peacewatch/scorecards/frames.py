@@ -52,9 +52,10 @@ def last_year(card: str) -> int:
 
 
 def check_years(start: int, end: int, card: str = "hosts") -> None:
-    last = last_year(card)
-    if start < FIRST_YEAR or end > last or start > end:
-        raise ValueError(f"the {card} scorecard covers {FIRST_YEAR}-{last}; got {start}-{end}")
+    """Both years inside the card's range (:func:`peacewatch.bounds.scorecard_years`), in order."""
+    from peacewatch.bounds import check_year_range, scorecard_years  # bounds reads this module's years
+
+    check_year_range(start, end, scorecard_years(card), (f"{card} scorecard start year", f"{card} scorecard end year"))
 
 
 def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
