@@ -46,10 +46,20 @@ def test_verify_reports_each_problem(sandbox):
 
 
 def test_data_dir_resolution(monkeypatch, tmp_path):
-    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(tmp_path))
-    assert data_dir() == tmp_path
+    # A checkout laid out in tmp_path, whatever the real one's surroundings: the order is
+    # PEACEWATCH_DATA_DIR, then ../shared/data beside the checkout, then the user cache dir.
+    from peacewatch.sources import catalog as catalog_module
+
+    checkout = tmp_path / "peacewatch"
+    checkout.mkdir()
+    monkeypatch.setattr(catalog_module, "REPO_ROOT", checkout)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(tmp_path / "explicit"))
+    assert data_dir() == tmp_path / "explicit"
     monkeypatch.delenv("PEACEWATCH_DATA_DIR")
-    assert data_dir() == REPO_ROOT.parent / "shared" / "data"  # the checkout has ../shared beside it
+    assert data_dir() == tmp_path / "cache" / "peacewatch" / "data"  # where `sources fetch` writes
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    assert data_dir() == tmp_path / "shared" / "data"
 
 
 def test_invalid_catalog_entry_names_file_and_field(tmp_path):
