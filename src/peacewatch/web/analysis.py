@@ -1,8 +1,7 @@
 """Results of :mod:`peacewatch.models` and :mod:`peacewatch.scorecards`, computed once and kept.
 
-The web app only calls those modules; when one is missing (or lacks a function) the page that
-needs it answers HTTP 503 with the reason (:class:`~peacewatch.web.errors.ModuleUnavailable`),
-never with numbers made up here.
+The web app only calls those modules (imported directly: a renamed function fails at start-up and in
+the tests, never as a page without data); nothing is computed here.
 """
 
 from __future__ import annotations
@@ -12,8 +11,13 @@ from typing import Any
 
 import pandas as pd
 
+from peacewatch.models.density import mission_density_table
+from peacewatch.models.deployment_risk import default_model, fit_all, predict_observed, predict_planned
+from peacewatch.models.plots import marginal_effect_of_size, predicted_risk_curve
+from peacewatch.models.specs import term_labels
+from peacewatch.models.tables import glance_models, regression_frame, tidy_models
+from peacewatch.scorecards.engine import explain, grade_table, missing_components
 from peacewatch.web.data import DataStore
-from peacewatch.web.errors import ModuleUnavailable, require
 
 
 class AnalysisCache:
@@ -55,25 +59,22 @@ class AnalysisCache:
     # ----------------------------------------------------------------- density
     def density_table(self) -> pd.DataFrame:
         """Democratic density of every mission-year (:func:`models.density.mission_density_table`)."""
-        fn = require("peacewatch.models.density", "mission_density_table")
         years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
-        return self._memo("density", lambda: fn(years))
+        return self._memo("density", lambda: mission_density_table(years))
 
     def mission_density(self, mission: str) -> pd.DataFrame:
         """Density rows of one mission; uses the full table when it is ready, else computes one."""
         with self._lock:
             full = self._cache.get("density")
         if full is None:
-            fn = require("peacewatch.models.density", "mission_density_table")
             years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
-            return self._memo(("density", mission.upper()), lambda: fn(years, missions=[mission]))
+            return self._memo(("density", mission.upper()), lambda: mission_density_table(years, missions=[mission]))
         return full[full["mission"].str.upper() == mission.upper()]
 
     # ----------------------------------------------------------------- risk
     def risk_observed(self) -> pd.DataFrame:
         """Predicted destination risk of every country-year with its interval."""
-        fn = require("peacewatch.models.deployment_risk", "predict_observed")
-        return self._memo("risk", lambda: _check_columns(fn(self.store.panel_df), ["ccode", "year", "risk", "risk_lo", "risk_hi"], "predict_observed"))
+        return self._memo("risk", lambda: predict_observed(self.store.panel_df))
 
     def country_risk(self, ccode: int) -> list[dict]:
         """Records ``ccode, year, risk, risk_lo, risk_hi`` of one country (memoised)."""
@@ -81,13 +82,6 @@ class AnalysisCache:
 
         r = self.risk_observed()
         return self._memo(("risk", ccode), lambda: records(r[r["ccode"] == ccode].sort_values("year")))
-
-
-def _check_columns(df: pd.DataFrame, columns: list[str], what: str) -> pd.DataFrame:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ModuleUnavailable(what, f"its result lacks the columns {', '.join(missing)}.")
-    return df
 
 
 # ---------------------------------------------------------------------------------- scorecards
@@ -135,12 +129,11 @@ class ScorecardCache:
             return self._accountability
 
     def _entry(self, card: str) -> tuple[Any, pd.DataFrame, dict]:
-        fn = require("peacewatch.scorecards", "grade_table")
         frame = self._registry_frame(card)
         with self._lock:
             entry = self._tables.get(card)
         if entry is None or entry[0] is not frame:
-            entry = (frame, fn(card, None, registry=frame), {})
+            entry = (frame, grade_table(card, None, registry=frame), {})
             with self._lock:
                 self._tables[card] = entry
         return entry
@@ -166,12 +159,10 @@ class ScorecardCache:
 
     def explain(self, card: str, key, year: int):
         """``scorecards.explain``: one grade with components and evidence."""
-        fn = require("peacewatch.scorecards", "explain")
-        return fn(card, key, year, registry=self._registry_frame(card))
+        return explain(card, key, year, registry=self._registry_frame(card))
 
     def missing(self, card: str) -> dict[str, str]:
-        fn = require("peacewatch.scorecards", "missing_components")
-        return fn(card, registry=self._registry_frame(card))
+        return missing_components(card, registry=self._registry_frame(card))
 
 
 # ---------------------------------------------------------------------------------- risk model
@@ -182,34 +173,26 @@ class ModelCache:
         self._memo = analysis._memo
 
     def models(self) -> list:
-        fit_all = require("peacewatch.models.deployment_risk", "fit_all")
         return self._memo("models", fit_all)
 
     def default(self):
-        fn = require("peacewatch.models.deployment_risk", "default_model")
-        return self._memo("default_model", fn)
+        return self._memo("default_model", default_model)
 
     def regression(self) -> pd.DataFrame:
         """Side-by-side coefficient table of all specifications (``models.tables.regression_frame``)."""
-        frame = require("peacewatch.models.tables", "regression_frame")
-        labels = require("peacewatch.models.specs", "term_labels")
-        return self._memo("regression", lambda: frame(self.models(), labels=_unique_labels(labels(), self.models())))
+        return self._memo("regression", lambda: regression_frame(self.models(), labels=_unique_labels(term_labels(), self.models())))
 
     def tidy(self) -> pd.DataFrame:
-        tidy = require("peacewatch.models.tables", "tidy_models")
-        return self._memo("tidy", lambda: tidy(self.models()))
+        return self._memo("tidy", lambda: tidy_models(self.models()))
 
     def glance(self) -> pd.DataFrame:
-        glance = require("peacewatch.models.tables", "glance_models")
-        return self._memo("glance", lambda: glance(self.models()))
+        return self._memo("glance", lambda: glance_models(self.models()))
 
     def marginal_effect(self, by: str) -> pd.DataFrame:
-        fn = require("peacewatch.models.plots", "marginal_effect_of_size")
-        return self._memo(("me", by), lambda: fn(self.default(), by=by))
+        return self._memo(("me", by), lambda: marginal_effect_of_size(self.default(), by=by))
 
     def risk_curve(self) -> pd.DataFrame:
-        fn = require("peacewatch.models.plots", "predicted_risk_curve")
-        return self._memo("curve", lambda: fn(self.default()))
+        return self._memo("curve", lambda: predicted_risk_curve(self.default()))
 
     def base_rate(self) -> dict:
         """Share of the default model's estimation country-years that are destinations (computed from
@@ -222,8 +205,7 @@ class ModelCache:
         return self._memo("base_rate", make)
 
     def predict_planned(self, personnel: float, duration: float, tccs: int, **controls) -> dict:
-        fn = require("peacewatch.models.deployment_risk", "predict_planned")
-        return fn(personnel, duration, tccs, **controls)
+        return predict_planned(personnel, duration, tccs, **controls)
 
 
 def _unique_labels(labels: dict[str, str], models: list) -> dict[str, str]:

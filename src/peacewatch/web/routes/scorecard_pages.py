@@ -20,7 +20,6 @@ from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.web import labels
 from peacewatch.web.analysis import CARDS
 from peacewatch.web.data import NotFoundError, records
-from peacewatch.web.errors import ModuleUnavailable
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.templating import render
 
@@ -224,7 +223,7 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     shown = table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]
     memo = _memo(request, card)
     if "missing" not in memo:
-        memo["missing"] = _safe_missing(cards, card)
+        memo["missing"] = cards.missing(card)
     missing = memo["missing"]
     data = {"card": card, "title": TITLES[card], "year": year, "years": years,
             "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
@@ -296,13 +295,6 @@ def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
     floats = out.select_dtypes("float").columns
     out[floats] = out[floats].round(3)
     return out.rename(columns=lambda c: _csv_header(c, card))
-
-
-def _safe_missing(cards, card: str) -> dict[str, str]:
-    try:
-        return cards.missing(card)
-    except ModuleUnavailable:
-        return {}
 
 
 @router.get("/{card}/{key}", summary="One grade explained: components, evidence, deciding rule")
