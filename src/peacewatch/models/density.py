@@ -246,10 +246,6 @@ def io_density(io: str, year: int, overrides: bool = True, ctx: SourceContext | 
 
 
 # ---------------------------------------------------------------------------------------- missions
-def _ipi_covers(year: int) -> bool:
-    return IPI_FIRST[0] <= year <= IPI_LAST[0]
-
-
 def _ipi_contributors_year(ctx: SourceContext) -> pd.DataFrame:
     """Contributors per mission-year from IPI: December, or the latest month of the year covered."""
     c = ipi_contributors(ctx)

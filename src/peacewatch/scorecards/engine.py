@@ -18,10 +18,6 @@ from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, 
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
 from peacewatch.scorecards.tiers import WL, apply_caps, history_walk, rank_to_label, score_ranks, watch_list
 
-BASE_COLS = ["card", "key", "name", "year", "score", "coverage", "score_grade", "grade", "published_tier",
-             "published_tier_source", "decided_by", "rules", "watch_list"]
-
-
 def component_scores(frame: pd.DataFrame, rs: RuleSet) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Raw scores of every indicator the rule set uses, and the effective score of each primary
     indicator (its fallbacks' mean where it has no data)."""

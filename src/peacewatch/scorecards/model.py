@@ -20,7 +20,6 @@ GRADE_RANK = {g: i for i, g in enumerate(GRADES)}
 TIERS, TIER_RANK = GRADES, GRADE_RANK
 #: The TIP Report's published labels, for showing the published tier beside a grade.
 PUBLISHED_TIERS = ("Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case")
-NO_DATA = "No data"
 
 
 @dataclass(frozen=True)
