@@ -148,15 +148,26 @@ def _with_polity(ctx: SourceContext, members: pd.DataFrame, year: int) -> pd.Dat
     return out
 
 
+def density_means(members: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Democratic density of each group of ``members`` (rows ``polity2`` and, optionally, ``personnel``).
+
+    The one implementation of the mean, used for one unit (:func:`mission_density`, :func:`io_density`)
+    and for every mission-year at once (:func:`mission_density_table`). Returns, indexed by ``by``:
+    ``density``, the mean ``polity2`` over the scored members, and ``density_weighted``, weighted by
+    personnel over the scored members with known positive personnel (NaN when there are none).
+    """
+    personnel = members["personnel"] if "personnel" in members else pd.Series(np.nan, index=members.index)
+    w = personnel.where(members["polity2"].notna() & (personnel > 0))
+    g = members.assign(_w=w, _wp=w * members["polity2"]).groupby(by, sort=True)
+    return pd.DataFrame({"density": g["polity2"].mean(), "density_weighted": g["_wp"].sum() / g["_w"].sum(min_count=1)})
+
+
 def _mean(members: pd.DataFrame, weighted: bool) -> float:
-    scored = members.dropna(subset=["polity2"])
-    if weighted:
-        scored = scored.dropna(subset=["personnel"])
-        scored = scored[scored["personnel"] > 0]
-        if scored.empty:
-            return float("nan")
-        return float(np.average(scored["polity2"], weights=scored["personnel"]))
-    return float(scored["polity2"].mean()) if len(scored) else float("nan")
+    """Density of one unit's members (see :func:`density_means`)."""
+    if members.empty:
+        return float("nan")
+    one = density_means(members.assign(_unit=0), ["_unit"]).iloc[0]
+    return float(one["density_weighted" if weighted else "density"])
 
 
 # ---------------------------------------------------------------------------------------- IOs
@@ -373,16 +384,9 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
         both = both[both["mission"].str.upper().isin([m.upper() for m in missions])]
     pol = _memo(ctx, "polity", lambda: polity5(ctx))[["ccode", "year", "polity2"]]
     both = both.merge(pol, on=["ccode", "year"], how="left")
-    # vectorised per mission-year (same rules as _mean): unweighted over scored, weighted over
-    # scored contributors with known positive personnel
-    w = both["personnel"].where(both["polity2"].notna() & (both["personnel"] > 0))
-    both = both.assign(_w=w, _wp=w * both["polity2"])
     g = both.groupby(["mission", "year"], sort=True)
-    out = pd.DataFrame({
-        "density": g["polity2"].mean(), "_wp": g["_wp"].sum(), "_w": g["_w"].sum(min_count=1),
-        "n_scored": g["polity2"].count(), "n_tccs": g.size(), "source": g["source"].first(),
-    })
-    out["density_weighted"] = out["_wp"] / out["_w"]
+    out = density_means(both, ["mission", "year"]).assign(
+        n_scored=g["polity2"].count(), n_tccs=g.size(), source=g["source"].first())
     out["n_unscored"] = out["n_tccs"] - out["n_scored"]
     out = out.reset_index().astype({"year": "int64", "n_scored": "int64", "n_unscored": "int64", "n_tccs": "int64"})
     out = out.merge(_mission_personnel(ctx), on=["mission", "year"], how="left")

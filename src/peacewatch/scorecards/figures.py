@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, PALERMO_KNOWN_UNTIL, panel_frame
+from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL
+from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, panel_frame
 from peacewatch.scorecards.model import GRADES
 
 TIP_LABELS = ["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]

@@ -26,7 +26,9 @@ import pandas as pd
 
 from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.models.density import mission_density_table
+from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
 from peacewatch.scorecards.components import REGISTRY_STATS, REGISTRY_TABLES, from_registry, tcc_events
+from peacewatch.scorecards.indicators import CARDS
 
 FIRST_YEAR = 2001  # first TIP report
 #: Last year of the host card: the newest TIP report year with a source (secondary copies, 2025).
@@ -35,7 +37,6 @@ HOSTS_LAST_YEAR = 2025
 MISSIONS_LAST_YEAR = 2016
 #: Older name: the last year every card covered before the 2020-2025 sources (Kelley tier file).
 LAST_YEAR = 2015
-PALERMO_KNOWN_UNTIL = 2011  # last year of the ratification sources (HTI, Kelley & Simmons)
 PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
                        "tip_tier_label", "tip_tier_source", "tip_tier_source_url"]
 
@@ -256,7 +257,7 @@ def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tup
 
 def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
     """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing components."""
-    if card not in ("hosts", "tccs", "missions"):
+    if card not in CARDS:
         raise ValueError(f"unknown card {card!r}; use hosts, tccs or missions")
     end = last_year(card) if end is None else end
     if card == "hosts":

@@ -85,9 +85,6 @@ class AnalysisCache:
 
 
 # ---------------------------------------------------------------------------------- scorecards
-CARDS = ("hosts", "tccs", "missions")
-
-
 class ScorecardCache:
     """Calls :mod:`peacewatch.scorecards` with the registry's TCC counts (by the year events happened).
 

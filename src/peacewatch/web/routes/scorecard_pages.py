@@ -18,7 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.web import labels
-from peacewatch.web.analysis import CARDS
+from peacewatch.scorecards.indicators import CARDS
+from peacewatch.scorecards.model import GRADE_RANK, GRADES as _GRADES
 from peacewatch.web.data import NotFoundError, records
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.templating import render
@@ -26,13 +27,12 @@ from peacewatch.web.templating import render
 router = APIRouter(prefix="/scorecards")
 
 TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
-GRADES = ("Grade A", "Grade B", "Grade B watch", "Grade C", "No data")
+#: Every value of a grade column, best first ("No data": too few components with data).
+GRADES = (*_GRADES, "No data")
 BASE_COLUMNS = ["key", "name", "year", "grade", "published_tier", "published_tier_source", "score", "coverage",
                 "score_grade", "decided_by", "watch_list"]
-#: Rank used when sorting by grade (best first).
-GRADE_ORDER = {t: i for i, t in enumerate(GRADES)}
-#: Older names (kept for importers).
-TIERS, TIER_ORDER = GRADES, GRADE_ORDER
+#: Rank used when sorting by grade (best first; "No data" last).
+GRADE_ORDER = {**GRADE_RANK, "No data": len(GRADE_RANK)}
 
 
 def year_note(card: str, full: pd.DataFrame, year: int) -> dict:
