@@ -21,7 +21,6 @@ Data
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from peacewatch.memo import attached, memoize
 from peacewatch.models.errors import UnknownIOError, UnknownMissionError
 from peacewatch.sources.context import SourceContext
 from peacewatch.sources.defaults import default_context
@@ -104,7 +104,7 @@ class Density:
 
 
 # ---------------------------------------------------------------------------------------- helpers
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def load_overrides(path: str | None = None) -> dict[str, Any]:
     """The membership override file (default: the package's ``membership_overrides.yml``)."""
     with open(path or OVERRIDES_PATH, encoding="utf-8") as fh:
@@ -116,16 +116,9 @@ def _in_span(year: int, entry: dict[str, Any]) -> bool:
     return entry["from"] <= year and (end is None or year <= end)
 
 
-_MEMO: dict[tuple[int, str], tuple[SourceContext, Any]] = {}
-
-
 def _memo(ctx: SourceContext, key: str, make) -> Any:
-    """Per-context in-process memo of loader results (the parquet cache is re-read otherwise)."""
-    hit = _MEMO.get((id(ctx), key))
-    if hit is None or hit[0] is not ctx:
-        hit = (ctx, make())
-        _MEMO[(id(ctx), key)] = hit
-    return hit[1]
+    """Loader results kept with their source context (the parquet cache is re-read otherwise)."""
+    return attached(ctx, "density").get(key, make)
 
 
 def _membership(ctx: SourceContext) -> pd.DataFrame:

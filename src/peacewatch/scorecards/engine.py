@@ -7,11 +7,10 @@ one row into a :class:`~peacewatch.scorecards.model.Grade` with evidence, built 
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 import pandas as pd
 
+from peacewatch.memo import Memo
 from peacewatch.registry.config import min_cell
 from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, last_year
 from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
@@ -189,8 +188,8 @@ def _min_cell() -> int:
 
 
 # --------------------------------------------------------------------------- cached public layer
-_CACHE: OrderedDict[tuple, tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]] = OrderedDict()
-_CACHE_SIZE = 12
+#: Graded cards by (card, rule set): 3 cards x a few rule sets.
+_GRADED = Memo("scorecards.engine.graded", maxsize=12)
 
 
 def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
@@ -200,19 +199,17 @@ def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, d
     grades are recomputed on every call (tens of milliseconds).
     """
     rs = load_ruleset(ruleset, card)
-    cache_key = (card, rs.path, rs.version, id(rs))
-    if registry is None and cache_key in _CACHE:
-        _CACHE.move_to_end(cache_key)
-        return _CACHE[cache_key]
-    frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
-    # grade all years at once: the Watch List and history rules need the previous years
-    raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
-    result = (frame, grade_frame(card, frame, rs), missing, rs, raw)
-    if registry is None:
-        _CACHE[cache_key] = result
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return result
+
+    def make():
+        frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
+        # grade all years at once: the Watch List and history rules need the previous years
+        raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
+        return frame, grade_frame(card, frame, rs), missing, rs, raw
+
+    if registry is not None:
+        return make()
+    # the rule set is itself memoised by path and modification time: a changed file is a new object
+    return _GRADED.get((card, rs.path, rs.version, id(rs)), make)
 
 
 def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None) -> pd.DataFrame:

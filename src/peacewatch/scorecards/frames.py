@@ -19,11 +19,11 @@ only the registry (an outside database) can be unavailable; the models are impor
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from peacewatch.memo import memoize
 from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.models.density import mission_density_table
 from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
@@ -79,7 +79,7 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
 
 
 
-@lru_cache(maxsize=2)
+@memoize(maxsize=2)
 def _panel(start: int, end: int) -> pd.DataFrame:
     import peacewatch
 
@@ -96,7 +96,7 @@ def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
     return df[df["year"].between(start, end)].reset_index(drop=True)
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _risk(start: int, end: int) -> pd.DataFrame:
     # the model builds lagged covariates, so it gets the year before ``start`` too
     out = predict_observed(panel_frame(start - 1, end))
@@ -113,7 +113,7 @@ def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.
     return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _contributors(start: int, end: int) -> pd.DataFrame:
     from peacewatch.sources.loaders import geo_pko_tcc_troops, ipi_contributors
 
@@ -219,14 +219,14 @@ def _latest_deployment(known: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame
     return hit.drop(columns="_src")
 
 
-@lru_cache(maxsize=1)
+@memoize(maxsize=1)
 def _country_names() -> dict[int, str]:
     """COW code -> latest panel name (for TCC-years outside the panel's membership list)."""
     df = panel_frame(FIRST_YEAR, HOSTS_LAST_YEAR)
     return df.sort_values("year").groupby("ccode")["country"].last().to_dict()
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _missions(start: int, end: int) -> pd.DataFrame:
     from peacewatch.sources.loaders import ipi_missions
 

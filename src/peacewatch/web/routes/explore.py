@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 
 from peacewatch.bounds import PANEL_YEARS
 from peacewatch.web import charts, labels, svgcharts
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
 from peacewatch.web.negotiate import wanted_format
-from peacewatch.web.templating import csv_response, render
+from peacewatch.web.templating import csv_response, render, templates
 
 router = APIRouter()
 
@@ -88,24 +89,26 @@ def country(request: Request, key: str):
     grade = _host_grades(request, ccode)
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
             "graded_as_tcc": _graded_on(request, "tccs", ccode), "coverage": store.coverage_ranges}
-    context = {
-        "risk_option": bool(risk),
-        "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
-        "svg": _country_charts(request, ccode, info["country"], series, risk),
-    }
-    return render(request, "country.html", data, context=context)
+    if wanted_format(request) == "json":
+        return render(request, "country.html", data)
+
+    def main_part() -> Markup:
+        # The same for every visitor: rendered once per country (the year table alone formats ~400
+        # numbers, most of a request's time under load), then only the page frame is rendered.
+        context = {
+            "data": data, "risk_option": bool(risk),
+            "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
+            "svg": _country_charts(ccode, info["country"], series, risk),
+        }
+        return Markup(templates.get_template("_country_main.html").render(context))
+
+    return render(request, "country.html", data, context={"main": _analysis(request).memo.get(("country_page", ccode), main_part)})
 
 
-def _country_charts(request: Request, ccode: int, name: str, series: list[dict], risk: list[dict]) -> dict:
+def _country_charts(ccode: int, name: str, series: list[dict], risk: list[dict]) -> dict:
     """The country page's three charts as inline SVG (:mod:`peacewatch.web.svgcharts`): the page runs
-    no chart library, so it is drawn with its first paint. Kept per country once the risk is known."""
-    state = request.app.state
-    if getattr(state, "country_svgs", None) is None:
-        state.country_svgs = {}
-    cache = state.country_svgs
-    if ccode in cache:
-        return cache[ccode]
-    charts_ = {
+    no chart library, so it is drawn with its first paint."""
+    return {
         "deployments": svgcharts.deployments(
             series, "deployments", f"UN troops, police and observers (December) and number of TCCs per year in {name}",
             "Source: IPI Peacekeeping Database. Units: people (bars, left axis); countries contributing troops or "
@@ -121,8 +124,6 @@ def _country_charts(request: Request, ccode: int, name: str, series: list[dict],
             "Source: peacewatch deployment-risk model (logit) on the panel. Unit: probability from 0 to 1.")
         if risk else None,
     }
-    cache[ccode] = charts_
-    return charts_
 
 
 def _graded_on(request: Request, card: str, key) -> bool:
