@@ -23,10 +23,8 @@ import pandas as pd
 
 from peacewatch.scorecards.engine import explain, grade_frame
 from peacewatch.scorecards.frames import card_frame
-from peacewatch.scorecards.indicators import indicators
+from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.rules import load_ruleset
-
-CARDS = ("hosts", "tccs", "missions")
 
 
 def naive(card: str, frame: pd.DataFrame, rs) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 plain rapidfuzz ``cdist`` script a user would write, with brute force as the recall reference.
 
 Generates ``--records`` synthetic records and a ``--roster`` with 10% planted variants
-(:mod:`peacewatch.registry.synthetic`), plus labelled samples whose planted rows combine two and
+(``tests/support/synthetic.py``), plus labelled samples whose planted rows combine two and
 three variations at once. Then, side by side in one run:
 
 1. peacewatch, once per database: preparing every record's name (done at import and stored with
@@ -30,12 +30,13 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # support: generated people, brute force
 
 from simple_cdist_screen import simple_screen  # noqa: E402
 
-from peacewatch.registry.brute_force import brute_force_match  # noqa: E402
+from support.brute_force import brute_force_match  # noqa: E402
 from peacewatch.registry.matching import RecordIndex, record_forms  # noqa: E402
-from peacewatch.registry.synthetic import make_records, make_roster, recall  # noqa: E402
+from support.synthetic import make_records, make_roster, recall  # noqa: E402
 
 
 def timed(fn, repeat: int = 1):

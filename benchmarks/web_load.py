@@ -31,7 +31,7 @@ import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["/scorecards/hosts?year=2010", "/scorecards/tccs?year=2010", "/country/41"]
+PAGES = ["/scorecards/hosts?year=2010", "/scorecards/tccs?year=2010", "/country/HTI"]
 
 SERVER = """
 import os, sys, uvicorn
@@ -48,15 +48,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(src: Path) -> tuple[subprocess.Popen, str]:
+def start(src: Path, pages: list[str]) -> tuple[subprocess.Popen, str]:
     """The app of the tree ``src`` in a subprocess; returns it and its base URL once it answers."""
     port = free_port()
     tmp = Path(tempfile.mkdtemp(prefix="peacewatch-webload-"))
     from peacewatch.sources.catalog import data_dir
 
-    # The tree's own source catalog, and the same data for both trees.
-    env = {**os.environ, "PYTHONPATH": str(src), "PEACEWATCH_OUT_DIR": str(tmp),
-           "PEACEWATCH_CATALOG_DIR": str(src.parent / "sources"), "PEACEWATCH_DATA_DIR": str(data_dir())}
+    # The tree's own (built-in) source catalog, and the same data for both trees.
+    env = {**{k: v for k, v in os.environ.items() if k != "PEACEWATCH_CATALOG_DIR"}, "PYTHONPATH": str(src),
+           "PEACEWATCH_OUT_DIR": str(tmp), "PEACEWATCH_DATA_DIR": str(data_dir())}
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port), f"sqlite:///{tmp / 'registry.sqlite'}"], env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
@@ -65,7 +65,7 @@ def start(src: Path) -> tuple[subprocess.Popen, str]:
             raise RuntimeError(f"the app of {src} exited with code {proc.returncode}")
         try:
             # Each page once (lazy per-page work), and the scorecards fully graded.
-            if all(httpx.get(base + p, timeout=120).status_code == 200 for p in PAGES):
+            if all(httpx.get(base + p, timeout=120).status_code == 200 for p in pages):
                 return proc, base
         except httpx.HTTPError:
             time.sleep(0.5)
@@ -124,11 +124,11 @@ def drain(base: str, path: str, limit: float = 120) -> None:
             time.sleep(1)
 
 
-def measure(src: Path, label: str, rates: list[float], seconds: float) -> list[dict]:
-    proc, base = start(src)
+def measure(src: Path, label: str, rates: list[float], seconds: float, pages: list[str]) -> list[dict]:
+    proc, base = start(src, pages)
     rows = []
     try:
-        for path in PAGES:
+        for path in pages:
             drain(base, path)
             size = len(httpx.get(base + path, timeout=120).content)
             single = alone(base, path)
@@ -180,12 +180,13 @@ def main() -> None:
     ap.add_argument("--baseline-src", type=Path, help="src/ directory of the tree to compare with")
     ap.add_argument("--rates", type=float, nargs="+", default=[20, 40, 80])
     ap.add_argument("--seconds", type=float, default=8)
+    ap.add_argument("--pages", nargs="+", default=PAGES, help="paths to load (default: %(default)s)")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     rows = []
     if args.baseline_src:
-        rows += measure(args.baseline_src.resolve(), "before", args.rates, args.seconds)
-    rows += measure(ROOT / "src", "after", args.rates, args.seconds)
+        rows += measure(args.baseline_src.resolve(), "before", args.rates, args.seconds, args.pages)
+    rows += measure(ROOT / "src", "after", args.rates, args.seconds, args.pages)
     text = section(rows, args.seconds)
     print(text)
     if args.write:

@@ -30,6 +30,10 @@ assert len(catalog) >= 16, f"the wheel carries {len(catalog)} catalog YAMLs"
 rules = ["peacewatch/sources/country_overrides.yml", "peacewatch/sources/loaders/mission_families.yml",
          "peacewatch/panel/mission_starts.yml"]
 assert not [r for r in rules if r not in names], f"the wheel lacks rule files {[r for r in rules if r not in names]}"
+reports = {"peacewatch/templates/report/models.html", "peacewatch/templates/report/scorecards_methods.html"}
+assert reports <= set(names), f"the wheel lacks the report templates {sorted(reports - set(names))}"
+test_only = [n for n in names if n.startswith(("peacewatch/registry/synthetic", "peacewatch/registry/brute_force"))]
+assert not test_only, f"test helpers shipped in the wheel: {test_only}"
 canon = lambda name: re.sub(r"[-_.]+", "-", name).lower()
 meta = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
 declared = {canon(re.split(r"[ ;<>=!~\[(]", line.split(":", 1)[1].strip())[0])
@@ -63,5 +67,6 @@ env -u PYTHONPATH PEACEWATCH_DATA_DIR="$data" PEACEWATCH_CACHE_DIR="$work/cache"
   grep -q "ipi_missions" sources.txt
   venv/bin/peacewatch panel build --start 2004 --end 2004 --format csv --out panel > /dev/null
   grep -q "^41,2004,Haiti,HTI,41,6008.0" panel/panel.csv
+  venv/bin/python -c "from peacewatch.reports import render_report; print(render_report(\"scorecards_methods.html\", blocks=[(\"h2\", \"Host states\")]))" | grep -q "<h2>Host states</h2>"
 '
 echo "smoke: wheel $(basename "$wheel") installs and runs from another directory"

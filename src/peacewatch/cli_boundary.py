@@ -38,15 +38,11 @@ PASS_THROUGH = _pass_through()
 
 
 def expected_errors() -> tuple[type[BaseException], ...]:
-    """Exception classes whose message is meant for the user (imported lazily: registry is optional)."""
-    kinds: list[type[BaseException]] = [PeacewatchError]
-    try:
-        from peacewatch.registry.errors import RegistryError
+    """Exception classes whose message is meant for the user (the registry's imported here, lazily:
+    importing it loads SQLAlchemy, which a data command does not need)."""
+    from peacewatch.registry.errors import RegistryError
 
-        kinds.append(RegistryError)
-    except ImportError:  # pragma: no cover - the registry ships with peacewatch
-        pass
-    return tuple(kinds)
+    return (PeacewatchError, RegistryError)
 
 
 def one_line(exc: BaseException) -> str:

@@ -6,9 +6,8 @@ raises :class:`peacewatch.errors.InputError` listing the closest names with thei
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from peacewatch.errors import InputError
+from peacewatch.memo import memoize
 
 _HOW = "give a COW code (41), an ISO3 code (HTI) or a name (Haiti)"
 
@@ -25,7 +24,7 @@ def _state_names(ctx) -> dict[int, str]:
     return dict(zip(states["ccode"].astype(int), states["statenme"]))
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _names_for(key: tuple[str, str, str]) -> tuple[dict[int, str], dict[str, int]]:
     from peacewatch.sources.defaults import default_context
 

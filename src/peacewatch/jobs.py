@@ -207,17 +207,6 @@ class MainJob:
                 f"done{doing}. The pages are up to date; the files follow.")
 
 
-def run_main_job(out: Path, echo: Callable[[str], None] = print) -> dict[str, Any]:
-    """Run every step of the main job into ``out`` with one line per step; returns what each step wrote."""
-    job = MainJob(out)
-    job.prepare()
-
-    def on_step(name: str, event: str, seconds: float | None) -> None:
-        echo(f"[{name}] ..." if event == "start" else f"[{name}] done in {seconds:.2f} s")
-
-    return job.run(on_step=on_step)
-
-
 def run_with_progress(job: MainJob) -> dict[str, Any]:
     """Run ``job`` in the foreground with a rich progress bar (step n of N, the current step, elapsed time)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn

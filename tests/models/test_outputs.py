@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -79,6 +82,8 @@ def test_report(tmp_path):
     path = write_report(tmp_path)
     text = path.read_text()
     assert path.name == "models-report.html" and "<svg" in text and 'class="regression"' in text
+    # rendered from templates/report/models.html: the UN's 2004 democratic density (Smith 2012: 3.4)
+    assert re.search(r"<td>UN</td>\s*<td>3\.36</td>", text)
     assert "src=" not in text.split("<body>", 1)[1].split("<svg", 1)[0]  # no external images
     assert (tmp_path / "models-table.tex").exists() and (tmp_path / "figures" / "me_size_by_tccs.png").exists()
     # the ISQ comparison with US deployments: its column in the table and the sentence on what it finds

@@ -12,7 +12,7 @@ from peacewatch.registry import auth, vetting
 from peacewatch.registry.errors import Forbidden, NotFound
 from peacewatch.registry.models import Screening
 from peacewatch.registry.screening_jobs import DONE, FAILED, ScreeningJobs
-from peacewatch.registry.synthetic import make_records, make_roster
+from support.synthetic import make_records, make_roster
 
 
 @pytest.fixture

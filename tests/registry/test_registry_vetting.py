@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from peacewatch.registry import vetting
-from peacewatch.registry.brute_force import brute_force_match
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.registry.matching import RecordIndex, name_forms, prepare
-from peacewatch.registry.synthetic import make_records, make_roster, recall
+from support.brute_force import brute_force_match
+from support.synthetic import make_records, make_roster, recall
 
 from .conftest import API
 

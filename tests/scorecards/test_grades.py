@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 
 from peacewatch.scorecards import explain, grade, grade_table, missing_components
 from peacewatch.scorecards.engine import grade_frame
-from peacewatch.scorecards.frames import card_frame
+from peacewatch.models.deployment_risk import predict_observed
+from peacewatch.scorecards.frames import card_frame, panel_frame
+from peacewatch.scorecards.indicators import CARDS
 from peacewatch.scorecards.rules import load_ruleset
 
 GRADES = {"Grade A", "Grade B", "Grade B watch", "Grade C", "No data"}
@@ -42,11 +44,11 @@ def test_haiti_2010_host_grade_explains_itself():
     assert {e.source for e in p3.evidence} == {"kelley_tip"}
     risk = comp(g, "deployment_risk")
     assert ev(risk, "un_personnel") == 11984
-    if "peacewatch.models.deployment_risk.predict_observed" in g.missing_components:
-        assert risk.score is None and "missing component" in risk.missing
-        assert comp(g, "pko_size").score is not None  # the fallback stands in
-    else:
-        assert risk.score == pytest.approx(10 * (1 - ev(risk, "risk")), abs=1e-3)
+    # the model is a direct dependency: its prediction for Haiti 2010 is the evidence, never "no data"
+    assert g.missing_components == {}
+    observed = predict_observed(panel_frame(2009, 2010)).set_index(["ccode", "year"]).loc[(41, 2010), "risk"]
+    assert ev(risk, "risk") == pytest.approx(observed, abs=1e-9) and 0.9 < observed < 0.97  # 0.936
+    assert risk.score == pytest.approx(10 * (1 - observed), abs=1e-3)
     # the score is the weighted mean of the components with data; tip_tier (weight 3 of 10) has none
     with_data = [c for c in g.components if c.score is not None]
     expected = sum(c.score * c.weight for c in with_data) / sum(c.weight for c in with_data)
@@ -94,6 +96,25 @@ def test_registry_frame_feeds_accountability_and_keeps_no_data():
     assert t.loc[750, "grade"] == "Grade B watch"
     assert math.isnan(t.loc[771, "s_referrals_answered"])  # no referrals: no data, not 0
     assert math.isnan(t.loc[2, "s_prosecutions"])  # USA 2012: not in the registry frame at all
+
+
+@pytest.fixture(scope="module")
+def empty_registry(tmp_path_factory):
+    """A connected, migrated and empty registry (real schema, SQLite)."""
+    from peacewatch.registry.db import make_engine, session_factory, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('registry') / 'registry.db'}")
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.mark.parametrize("card", CARDS)
+def test_with_the_full_data_no_component_is_missing(card, empty_registry):
+    """Every upstream component (models, registry statistics) is available with the real data."""
+    registry = empty_registry if card == "tccs" else None
+    assert missing_components(card, registry=registry) == {}
 
 
 def test_empty_real_registry_gives_no_data(tmp_path):

@@ -31,6 +31,9 @@ def test_write_scorecards(tmp_path: Path):
     assert "finds 67 Watch List years that needed a waiver (0 beyond the two-waiver limit)" in md
     html = (tmp_path / "scorecards-methods.html").read_text()
     assert html.startswith("<!doctype html>") and "<h2>Host states (hosts-default v2.0.0)</h2>" in html
+    # rendered from templates/report/scorecards_methods.html with the rule set's real weights
+    assert "<tr><td>tip_tier</td><td>Published TIP tier</td><td>3 (30%)</td>" in html
+    assert "<p>Minimum coverage: 40% of the weight.</p>" in html  # hosts.yml min_coverage 0.4
     counts = (tmp_path / "tip_tier_counts.csv").read_text().splitlines()
     assert counts[0] == "year,Tier 1,Tier 2,Tier 2 Watch List,Tier 3,Special Case"
     assert counts[-1] == "2015,30,84,44,23,1"

@@ -17,17 +17,26 @@ def test_registry_statistics_are_reused_for_a_few_seconds_then_asked_again(serve
     assert cache._registry_frame("tccs") is first and len(calls) == 2  # asked again; unchanged, same object
 
 
-def test_scorecard_views_are_kept_and_bounded(http, server, monkeypatch):
-    from peacewatch.web.routes import scorecard_pages
-
+def test_scorecard_views_are_kept_and_bounded(http, server):
     http.get("/scorecards/hosts", params={"year": 2009, "q": "Côte", "sort": "name", "order": "asc"})
-    memo = server["app"].state.scorecards.memo("hosts")
+    views = server["app"].state.scorecards.memo("hosts").peek("views")
     key = (2009, "hosts", None, "cote", "name", "asc")
-    assert key in memo["views"]
-    kept = memo["views"][key]
+    assert key in views
+    kept = views.peek(key)
+    assert kept["name"].tolist() == ["Côte d'Ivoire"]
     http.get("/scorecards/hosts", params={"year": 2009, "q": "cote", "sort": "name", "order": "asc", "page": 1})
-    assert memo["views"][key] is kept  # the same view served again, not recomputed
-    monkeypatch.setattr(scorecard_pages, "VIEW_CACHE_SIZE", len(memo["views"]) + 3)
-    for i in range(scorecard_pages.VIEW_CACHE_SIZE + 5):
+    assert views.peek(key) is kept  # the same view served again, not recomputed
+    views.maxsize = len(views) + 3
+    for i in range(10):
         http.get("/scorecards/hosts", params={"year": 2009, "q": f"x{i}", "format": "json"})
-    assert len(memo["views"]) <= scorecard_pages.VIEW_CACHE_SIZE
+    assert len(views) == views.maxsize  # bounded, whatever users type
+    assert key not in views  # the least recently used went first
+
+
+def test_country_page_main_part_is_rendered_once_per_country(http, server):
+    memo = server["app"].state.analysis.memo
+    first = http.get("/country/HTI").text
+    kept = memo.peek(("country_page", 41))
+    assert kept is not None and str(kept) in first and "MINUSTAH" in str(kept)
+    assert http.get("/country/41").text == first  # the same page, from the kept part
+    assert memo.peek(("country_page", 41)) is kept

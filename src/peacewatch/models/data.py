@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
+from peacewatch.memo import memoize
 from peacewatch.models.errors import SpecificationError
 
 LAG_PREFIX = "lag_"
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def model_panel_object(years: tuple[int, int] = (2001, 2011), agg: str = "december"):
     """The :class:`~peacewatch.panel.Panel` behind :func:`model_panel` (for ``cite()`` and ``lineage``)."""
     from peacewatch.panel import create_country_years
@@ -19,7 +18,7 @@ def model_panel_object(years: tuple[int, int] = (2001, 2011), agg: str = "decemb
     return create_country_years(int(years[0]) - 1, int(years[1])).add_all(agg)
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def model_panel(years: tuple[int, int] = (2001, 2011), agg: str = "december") -> pd.DataFrame:
     """The panel used for estimation: ``create_country_years(start - 1, end).add_all(agg).df`` plus
     the derived ``un_spell`` (see :func:`un_spell`).
@@ -31,7 +30,7 @@ def model_panel(years: tuple[int, int] = (2001, 2011), agg: str = "december") ->
     return df.merge(un_spell(int(years[1]), agg), on=["ccode", "year"], how="left", validate="one_to_one")
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def un_spell(end: int, agg: str = "december") -> pd.DataFrame:
     """Years of the host's *current, uninterrupted* UN presence: ``ccode, year, un_spell``.
 

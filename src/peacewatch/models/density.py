@@ -21,7 +21,6 @@ Data
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from peacewatch.memo import attached, memoize
 from peacewatch.models.errors import UnknownIOError, UnknownMissionError
 from peacewatch.resources import package_path
 from peacewatch.sources.context import SourceContext
@@ -102,7 +102,7 @@ class Density:
 
 
 # ---------------------------------------------------------------------------------------- helpers
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def load_overrides(path: str | None = None) -> dict[str, Any]:
     """The membership override file (default: the package's ``membership_overrides.yml``)."""
     with open(path or OVERRIDES_PATH, encoding="utf-8") as fh:
@@ -114,16 +114,9 @@ def _in_span(year: int, entry: dict[str, Any]) -> bool:
     return entry["from"] <= year and (end is None or year <= end)
 
 
-_MEMO: dict[tuple[int, str], tuple[SourceContext, Any]] = {}
-
-
 def _memo(ctx: SourceContext, key: str, make) -> Any:
-    """Per-context in-process memo of loader results (the parquet cache is re-read otherwise)."""
-    hit = _MEMO.get((id(ctx), key))
-    if hit is None or hit[0] is not ctx:
-        hit = (ctx, make())
-        _MEMO[(id(ctx), key)] = hit
-    return hit[1]
+    """Loader results kept with their source context (the parquet cache is re-read otherwise)."""
+    return attached(ctx, "density").get(key, make)
 
 
 def _membership(ctx: SourceContext) -> pd.DataFrame:
@@ -146,15 +139,26 @@ def _with_polity(ctx: SourceContext, members: pd.DataFrame, year: int) -> pd.Dat
     return out
 
 
+def density_means(members: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Democratic density of each group of ``members`` (rows ``polity2`` and, optionally, ``personnel``).
+
+    The one implementation of the mean, used for one unit (:func:`mission_density`, :func:`io_density`)
+    and for every mission-year at once (:func:`mission_density_table`). Returns, indexed by ``by``:
+    ``density``, the mean ``polity2`` over the scored members, and ``density_weighted``, weighted by
+    personnel over the scored members with known positive personnel (NaN when there are none).
+    """
+    personnel = members["personnel"] if "personnel" in members else pd.Series(np.nan, index=members.index)
+    w = personnel.where(members["polity2"].notna() & (personnel > 0))
+    g = members.assign(_w=w, _wp=w * members["polity2"]).groupby(by, sort=True)
+    return pd.DataFrame({"density": g["polity2"].mean(), "density_weighted": g["_wp"].sum() / g["_w"].sum(min_count=1)})
+
+
 def _mean(members: pd.DataFrame, weighted: bool) -> float:
-    scored = members.dropna(subset=["polity2"])
-    if weighted:
-        scored = scored.dropna(subset=["personnel"])
-        scored = scored[scored["personnel"] > 0]
-        if scored.empty:
-            return float("nan")
-        return float(np.average(scored["polity2"], weights=scored["personnel"]))
-    return float(scored["polity2"].mean()) if len(scored) else float("nan")
+    """Density of one unit's members (see :func:`density_means`)."""
+    if members.empty:
+        return float("nan")
+    one = density_means(members.assign(_unit=0), ["_unit"]).iloc[0]
+    return float(one["density_weighted" if weighted else "density"])
 
 
 # ---------------------------------------------------------------------------------------- IOs
@@ -244,10 +248,6 @@ def io_density(io: str, year: int, overrides: bool = True, ctx: SourceContext | 
 
 
 # ---------------------------------------------------------------------------------------- missions
-def _ipi_covers(year: int) -> bool:
-    return IPI_FIRST[0] <= year <= IPI_LAST[0]
-
-
 def _ipi_contributors_year(ctx: SourceContext) -> pd.DataFrame:
     """Contributors per mission-year from IPI: December, or the latest month of the year covered."""
     c = ipi_contributors(ctx)
@@ -375,16 +375,9 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
         both = both[both["mission"].str.upper().isin([m.upper() for m in missions])]
     pol = _memo(ctx, "polity", lambda: polity5(ctx))[["ccode", "year", "polity2"]]
     both = both.merge(pol, on=["ccode", "year"], how="left")
-    # vectorised per mission-year (same rules as _mean): unweighted over scored, weighted over
-    # scored contributors with known positive personnel
-    w = both["personnel"].where(both["polity2"].notna() & (both["personnel"] > 0))
-    both = both.assign(_w=w, _wp=w * both["polity2"])
     g = both.groupby(["mission", "year"], sort=True)
-    out = pd.DataFrame({
-        "density": g["polity2"].mean(), "_wp": g["_wp"].sum(), "_w": g["_w"].sum(min_count=1),
-        "n_scored": g["polity2"].count(), "n_tccs": g.size(), "source": g["source"].first(),
-    })
-    out["density_weighted"] = out["_wp"] / out["_w"]
+    out = density_means(both, ["mission", "year"]).assign(
+        n_scored=g["polity2"].count(), n_tccs=g.size(), source=g["source"].first())
     out["n_unscored"] = out["n_tccs"] - out["n_scored"]
     out = out.reset_index().astype({"year": "int64", "n_scored": "int64", "n_unscored": "int64", "n_tccs": "int64"})
     out = out.merge(_mission_personnel(ctx), on=["mission", "year"], how="left")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationError, PerfectSeparationWarning
 
+from peacewatch.memo import memoize
 from peacewatch.models import predict as P
 from peacewatch.models.data import model_panel, with_variables
 from peacewatch.models.errors import EmptySampleError, ModelError, SeparationError
@@ -232,7 +232,7 @@ def fit_all(names: list[str] | None = None, specs_path: str | Path | None = None
     return [fit(specs[n] if n in specs else n, data=data, specs_path=specs_path) for n in names]
 
 
-@lru_cache(maxsize=16)
+@memoize(maxsize=16)
 def default_model(spec: str | None = None) -> FittedModel:
     """The fitted built-in specification ``spec`` (default ``un_full``) on the default panel, cached in-process."""
     return fit(spec or default_spec_name())

@@ -22,7 +22,7 @@ def delta_ci(X: np.ndarray, beta: np.ndarray, V: np.ndarray, level: float = 0.95
 
     The delta method is applied to the linear predictor, se(x'b) = sqrt(x'Vx), and the interval
     logistic(x'b +/- z se) is mapped back to the probability scale. This keeps it inside (0, 1),
-    unlike the symmetric interval p +/- z p(1-p) se, which :func:`delta_se_probability` gives.
+    unlike the symmetric interval p +/- z p(1-p) se.
 
     Returns
     -------
@@ -34,13 +34,6 @@ def delta_ci(X: np.ndarray, beta: np.ndarray, V: np.ndarray, level: float = 0.95
     se_eta = np.sqrt(np.einsum("ij,jk,ik->i", X, V, X))
     z = stats.norm.ppf(0.5 + level / 2)
     return expit(eta), expit(eta - z * se_eta), expit(eta + z * se_eta)
-
-
-def delta_se_probability(X: np.ndarray, beta: np.ndarray, V: np.ndarray) -> np.ndarray:
-    """Delta-method standard error of the probability itself: p(1-p) sqrt(x'Vx)."""
-    X = np.atleast_2d(np.asarray(X, dtype=float))
-    p = expit(X @ beta)
-    return p * (1 - p) * np.sqrt(np.einsum("ij,jk,ik->i", X, V, X))
 
 
 def draw_coefficients(beta: np.ndarray, V: np.ndarray, n_sims: int = 10_000, seed: int | None = 20240501) -> np.ndarray:

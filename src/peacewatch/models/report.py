@@ -12,7 +12,6 @@ import html
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, select_autoescape
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.models.density import SEED_2004, io_density, mission_density, mission_density_table
@@ -23,50 +22,8 @@ from peacewatch.models.incidence import incidence_index
 from peacewatch.models.plots import plot_density, plot_marginal_effects, plot_predicted_risk
 from peacewatch.models.tables import glance_models, regression_table, tidy_models
 from peacewatch.models.typology import typology_table
+from peacewatch.reports import render_report
 from peacewatch.works import WORKS, cite as cite_work
-
-TEMPLATE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>peacewatch models report</title>
-<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;margin:1em 0;font-size:0.85em}th,td{padding:2px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}thead th{border-bottom:1px solid #444}tr.fit td,tr.fit th{border-top:1px solid #444}
-caption{font-weight:bold;text-align:left}tfoot td{font-size:0.85em;text-align:left;color:#555}
-.fig svg{max-width:100%;height:auto}.note{color:#555;font-size:0.9em}h2{border-bottom:1px solid #ccc}</style></head><body>
-<h1>peacewatch: peace operations and sex trafficking — models report</h1>
-<p class="note">Generated {{ generated }} from the real datasets of the source catalog. Sections: 1 democratic density,
-2 identity x opportunity, 3 deployment-risk models, 4 predictions, 5 trafficking incidence index.</p>
-<h2>1. Democratic density (Smith 2012)</h2>
-<p>Mean Polity5 polity2 of IO members (COW IGO, with <code>membership_overrides.yml</code>) and of mission contributors (Geo-PKO/IPI), 2004, against the values Smith (2012) reports.</p>
-{{ density_2004 | safe }}
-<p class="note">{{ density_note }}</p>
-<h3>Members without a Polity5 score, 2004</h3>{{ unscored | safe }}
-<h3>Mission-years 2004-2011 (1,000+ personnel) with the lowest and highest contributor density</h3>{{ missions | safe }}
-<h2>2. Identity x opportunity (Smith 2012), Haiti</h2>
-<p>Identity = democratic density (democratic if &ge; {{ dthr }}); opportunity = uniformed personnel in Haiti (high if &ge; {{ othr }}).</p>
-<div class="fig">{{ fig_density | safe }}</div>
-<p class="note">MINUSTAH's contributors come from Geo-PKO (troop contributors on the UN deployment map) up to 2008 and from IPI
-(troop, police and expert contributors) from 2009: part of the 2009 change is the change of source.</p>
-{{ typology | safe }}
-<h2>3. Deployment risk: logit of "host is a sex-trafficking destination" (Bell et al. 2018)</h2>
-<p>HTI <code>pdest</code> on UN deployment size, duration, number of TCCs and interactions; deployments and controls lagged one year
-(a TIP report covers April of the previous year to March); standard errors clustered by country; TIP report years {{ years }}.</p>
-{{ table | safe }}
-<p>{{ us_sentence }}</p>
-<h3>Fit statistics</h3>{{ glance | safe }}
-<h3>Tidy estimates of the default model ({{ default }})</h3>{{ tidy | safe }}
-<h2>4. Predictions</h2>
-<h3>Marginal effect of UN deployment size</h3>
-<div class="fig">{{ fig_duration | safe }}</div><div class="fig">{{ fig_tccs | safe }}</div>
-<h3>Predicted risk by deployment size and duration</h3><div class="fig">{{ fig_risk | safe }}</div>
-<h3>Planned missions (default model; host controls at sample means unless given)</h3>{{ planned | safe }}
-<h3>Haiti, observed country-years</h3>{{ haiti | safe }}
-<h2>5. Trafficking incidence index (Smith 2012)</h2>
-<p>Equal-weight mean of five State Department / HTI indicators (TIP report mention, destination, sex destination, child-sex destination,
-internal sex trafficking); NGO report counts and IOM victims assisted are not available as country-year data.</p>
-<h3>Haiti</h3>{{ incidence_haiti | safe }}
-<h3>Mean index by year (all states in the COW system)</h3>{{ incidence_years | safe }}
-<h2>References</h2><ul class="note">{% for w in works %}<li><strong>{{ w.short }}</strong>: {{ w.reference }}</li>{% endfor %}</ul>
-<h2>Sources</h2><pre class="note">{{ cite }}</pre>
-</body></html>"""
 
 
 def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
@@ -174,8 +131,8 @@ def write_report(out_dir: Path) -> Path:
 
     cite = model_panel_object(full.spec.years, full.spec.agg).cite()
     rules = typology_rules()
-    env = Environment(autoescape=select_autoescape(["html"]))
-    page = env.from_string(TEMPLATE).render(
+    page = render_report(
+        "models.html",
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), density_2004=density_2004, density_note=density_note,
         unscored=unscored, missions=missions, typology=typology, dthr=rules["density_threshold"], othr=rules["opportunity_threshold"],
         years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, us_sentence=us_sentence, glance=glance, default=full.name, tidy=tidy,

@@ -10,13 +10,13 @@ catalog), missions from the IPI mission file.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 import yaml
 
+from peacewatch.memo import memoize
 from peacewatch.models.density import io_density, mission_density_table
 from peacewatch.resources import package_path
 
@@ -25,7 +25,7 @@ TYPOLOGY_PATH = package_path("peacewatch.models", "typology.yml")
 IO_PERSONNEL = {"UN": "un_personnel", "NATO": "nato_personnel", "EU": "eu_personnel", "AU": "au_personnel"}
 
 
-@lru_cache(maxsize=1)
+@memoize(maxsize=1)
 def typology_rules() -> dict[str, Any]:
     """Thresholds and cells from ``typology.yml``."""
     with open(TYPOLOGY_PATH, encoding="utf-8") as fh:
@@ -44,7 +44,7 @@ def classify(density: float, personnel: float, density_threshold: float | None =
     return {"identity": cell["identity"], "opportunity": cell["opportunity"], "cell": key, "predicted_effect": cell["predicted_effect"]}
 
 
-@lru_cache(maxsize=8)
+@memoize(maxsize=8)
 def _deployments(start: int, end: int) -> pd.DataFrame:
     from peacewatch.panel import create_country_years
 

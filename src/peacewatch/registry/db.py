@@ -12,9 +12,7 @@ The database file is created 0600 and an existing one readable by others is refu
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -99,12 +97,6 @@ def _configure_sqlite(engine: Engine) -> None:
             writers.release()
 
 
-def is_postgres(session_or_engine) -> bool:
-    """Return True when the session's (or engine's) backend is PostgreSQL."""
-    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
-    return bind.dialect.name == "postgresql"
-
-
 def alembic_config(engine: Engine) -> Config:
     """Alembic configuration pointing at the migrations shipped inside the package."""
     cfg = Config(str(MIGRATIONS_DIR / "alembic.ini"))
@@ -138,17 +130,3 @@ def ensure_schema(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Open a session, commit on success, roll back on any error, always close."""
-    session = factory()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()

@@ -61,9 +61,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
-    # Lazy so that importing the package (e.g. for the CLI) does not load pandas-heavy modules.
+    # Lazy so that importing the package (e.g. for the CLI) does not load pandas-heavy modules; the
+    # imports are written out (not looked up by name) so that tools and readers see them.
     if name in _LAZY:
-        import importlib
+        from peacewatch.scorecards import engine, model, rules, tiers
 
-        return getattr(importlib.import_module(f"peacewatch.scorecards.{_LAZY[name]}"), name)
+        return getattr({"model": model, "rules": rules, "engine": engine, "tiers": tiers}[_LAZY[name]], name)
     raise AttributeError(name)

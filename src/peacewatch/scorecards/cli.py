@@ -160,7 +160,9 @@ def check(path: Path = typer.Argument(..., help="Rule-set .yml file to validate.
     from peacewatch.bounds import check_choice
     from peacewatch.scorecards.rules import load_ruleset
 
-    rs = load_ruleset(path, check_choice(card, ("hosts", "tccs", "missions"), "--card"))
+    from peacewatch.scorecards.indicators import CARDS
+
+    rs = load_ruleset(path, check_choice(card, CARDS, "--card"))
     typer.echo(f"ok: {rs.ruleset} v{rs.version} ({len(rs.indicators)} indicators)")
 
 

@@ -1,38 +1,59 @@
-"""Optional upstream components (models, registry), looked up at call time: one that is missing or broken is reported, never fatal.
+"""The upstream components the scorecards read: the models and the registry's statistics.
 
-A component that is absent or fails is never silently replaced by zeros: the caller gets the reason,
-which every grade shows next to the indicators that depend on it.
+They are imported directly, so a renamed or missing function fails at import (and in every test),
+never silently as "no data". Each component is named by its dotted path (:func:`name`): that name is
+the key of ``missing_components`` and is shown on every grade whose indicators depend on it.
+
+Only the registry is optional at run time: it is an outside resource (a database) that may be not
+connected, empty of tables, or failing. :func:`from_registry` turns its failure into a reason that
+the grades show; the models are part of the package and their errors propagate.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
+from peacewatch.models.density import mission_density_table
+from peacewatch.models.deployment_risk import predict_observed
+from peacewatch.registry.stats import (
+    compliance_by_nation,
+    published_compliance_by_nation,
+    published_training_completion,
+    training_completion,
+)
+from peacewatch.scorecards.registry_events import published_tcc_events, tcc_events
 
-def optional(dotted: str) -> tuple[Callable | None, str | None]:
-    """Return ``(function, None)`` for ``"package.module.function"`` or ``(None, reason)``."""
-    module, _, name = dotted.rpartition(".")
+
+def name(func: Callable) -> str:
+    """The component's public name: its dotted path (``peacewatch.models.deployment_risk.predict_observed``)."""
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+#: Predicted destination risk of every country-year (host and mission cards).
+RISK_MODEL = name(predict_observed)
+#: Democratic density of every mission-year (mission card).
+DENSITY = name(mission_density_table)
+#: Registry counts by the year each event happened (TCC card).
+REGISTRY_STATS = name(tcc_events)
+#: Pre-deployment training completion per nation-year (TCC card).
+TRAINING_STATS = name(training_completion)
+#: National compliance reports per nation-year (TCC card).
+COMPLIANCE_STATS = name(compliance_by_nation)
+
+#: registry statistics the TCC card reads: (component, published function, key column, columns kept)
+REGISTRY_TABLES = (
+    (REGISTRY_STATS, published_tcc_events, "tcc_ccode",
+     ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome", "outcomes",
+      "outcomes_due", "prosecutions", "referrals_overdue"]),
+    (TRAINING_STATS, published_training_completion, "nation_ccode", ["completion_rate"]),
+    (COMPLIANCE_STATS, published_compliance_by_nation, "nation_ccode", ["compliance_score", "provisions_reported"]),
+)
+
+
+def from_registry(func: Callable, session, *args, **kwargs):
+    """Read registry statistics: ``(result, None)``, or ``(None, reason)`` when the database fails
+    (not migrated, unreachable); the reason is shown on every grade that needed the data."""
     try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None, f"{module} is not installed"
-        return None, f"{module} cannot be imported: {exc}"
-    except Exception as exc:  # a half-built module must not break grading; say why
-        return None, f"{module} failed to import: {type(exc).__name__}: {exc}"
-    func = getattr(mod, name, None)
-    if func is None:
-        return None, f"{dotted} does not exist"
-    return func, None
-
-
-def call(dotted: str, *args, **kwargs):
-    """Call an optional component: ``(result, None)`` or ``(None, reason)`` if absent or failing."""
-    func, why = optional(dotted)
-    if func is None:
-        return None, why
-    try:
-        return func(*args, **kwargs), None
-    except Exception as exc:
-        return None, f"{dotted} failed: {type(exc).__name__}: {exc}"
+        return func(session, *args, **kwargs), None
+    except Exception as exc:  # noqa: BLE001 - an outside database; the grades say why they lack its data
+        return None, f"{name(func)} failed: {type(exc).__name__}: {exc}"

@@ -7,20 +7,16 @@ one row into a :class:`~peacewatch.scorecards.model.Grade` with evidence, built 
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 import numpy as np
 import pandas as pd
 
+from peacewatch.memo import Memo
+from peacewatch.registry.config import min_cell
 from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, last_year
-from peacewatch.scorecards.indicators import Indicator, indicators
+from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
 from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
 from peacewatch.scorecards.tiers import WL, apply_caps, history_walk, rank_to_label, score_ranks, watch_list
-
-BASE_COLS = ["card", "key", "name", "year", "score", "coverage", "score_grade", "grade", "published_tier",
-             "published_tier_source", "decided_by", "rules", "watch_list"]
-
 
 def component_scores(frame: pd.DataFrame, rs: RuleSet) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Raw scores of every indicator the rule set uses, and the effective score of each primary
@@ -187,18 +183,13 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
 
 
 def _min_cell() -> int:
-    """The registry's smallest published cell (never below 5)."""
-    try:
-        from peacewatch.registry.config import min_cell
-
-        return max(int(min_cell()), 5)
-    except Exception:  # the registry package is optional for grading; 5 is its floor
-        return 5
+    """The registry's smallest published cell (never below 5: :func:`peacewatch.registry.config.min_cell`)."""
+    return min_cell()
 
 
 # --------------------------------------------------------------------------- cached public layer
-_CACHE: OrderedDict[tuple, tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]] = OrderedDict()
-_CACHE_SIZE = 12
+#: Graded cards by (card, rule set): 3 cards x a few rule sets.
+_GRADED = Memo("scorecards.engine.graded", maxsize=12)
 
 
 def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
@@ -208,19 +199,17 @@ def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, d
     grades are recomputed on every call (tens of milliseconds).
     """
     rs = load_ruleset(ruleset, card)
-    cache_key = (card, rs.path, rs.version, id(rs))
-    if registry is None and cache_key in _CACHE:
-        _CACHE.move_to_end(cache_key)
-        return _CACHE[cache_key]
-    frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
-    # grade all years at once: the Watch List and history rules need the previous years
-    raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
-    result = (frame, grade_frame(card, frame, rs), missing, rs, raw)
-    if registry is None:
-        _CACHE[cache_key] = result
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return result
+
+    def make():
+        frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
+        # grade all years at once: the Watch List and history rules need the previous years
+        raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
+        return frame, grade_frame(card, frame, rs), missing, rs, raw
+
+    if registry is not None:
+        return make()
+    # the rule set is itself memoised by path and modification time: a changed file is a new object
+    return _GRADED.get((card, rs.path, rs.version, id(rs)), make)
 
 
 def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None) -> pd.DataFrame:
@@ -241,7 +230,7 @@ def missing_components(card: str, ruleset: str | None = None, registry=None) -> 
 def _check_year(year: int, card: str = "hosts") -> None:
     from peacewatch.bounds import scorecard_years  # bounds reads the cards' years from frames
 
-    scorecard_years(card if card in ("hosts", "tccs", "missions") else "hosts").check(year, f"{card} scorecard year")
+    scorecard_years(card if card in CARDS else "hosts").check(year, f"{card} scorecard year")
 
 
 def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]:

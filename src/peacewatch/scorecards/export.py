@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-CARDS = ("hosts", "tccs", "missions")
+from peacewatch.scorecards.indicators import CARDS
 
 
 def write_scorecard_tables(out_dir: Path, cards: tuple[str, ...] = CARDS) -> list[Path]:

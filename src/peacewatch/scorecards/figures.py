@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, PALERMO_KNOWN_UNTIL, panel_frame
-from peacewatch.scorecards.model import GRADES
+from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL
+from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, panel_frame
+from peacewatch.scorecards.model import GRADES, PUBLISHED_TIERS
 
-TIP_LABELS = ["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"]
+TIP_LABELS = list(PUBLISHED_TIERS)
 
 
 def tip_tier_counts(tiers: pd.DataFrame | None = None) -> pd.DataFrame:

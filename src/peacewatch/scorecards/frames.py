@@ -1,7 +1,7 @@
 """The input frames of the three cards, built once per year range and cached in memory.
 
 * ``hosts``: the country-year panel (``create_country_years(...).add_all()``), key ``ccode``, plus the
-  predicted risk ``risk`` when ``peacewatch.models.deployment_risk.predict_observed`` exists.
+  predicted risk ``risk`` of ``peacewatch.models.deployment_risk.predict_observed``.
 * ``tccs``: contributor-years. Who contributed: the union of Geo-PKO (troops per TCC from the latest
   map of each mission-year, 1994-2020, mapped missions only) and IPI contributors (all UN missions,
   troops + police + experts, 2009-11..2014-02). Personnel ``deployed``: IPI's mean monthly total over
@@ -10,24 +10,25 @@
   come from the panel row of the contributor; accountability from the registry when connected.
 * ``missions``: UN mission-years from IPI mission-month data: December personnel (else the last month
   reported), the most contributors in any month, years since the mission's first IPI month, the
-  host; ``density`` from ``peacewatch.models.density.mission_density_table`` and the host's ``risk``
-  when those exist.
+  host; ``density`` from ``peacewatch.models.density.mission_density_table`` and the host's ``risk``.
 
-Each builder returns ``(frame, missing)`` where ``missing`` maps an unavailable component to the reason.
+Each builder returns ``(frame, missing)`` where ``missing`` maps an unavailable component to the reason:
+only the registry (an outside database) can be unavailable; the models are imported directly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from peacewatch.scorecards.components import call
-from peacewatch.scorecards.indicators.hosts import RISK_MODEL
-from peacewatch.scorecards.indicators.missions import DENSITY
-from peacewatch.scorecards.indicators.tccs import COMPLIANCE_STATS, REGISTRY_STATS, TRAINING_STATS
+from peacewatch.memo import memoize
+from peacewatch.models.deployment_risk import predict_observed
+from peacewatch.models.density import mission_density_table
+from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
+from peacewatch.scorecards.components import REGISTRY_STATS, REGISTRY_TABLES, from_registry, tcc_events
+from peacewatch.scorecards.indicators import CARDS
 
 FIRST_YEAR = 2001  # first TIP report
 #: Last year of the host card: the newest TIP report year with a source (secondary copies, 2025).
@@ -36,7 +37,6 @@ HOSTS_LAST_YEAR = 2025
 MISSIONS_LAST_YEAR = 2016
 #: Older name: the last year every card covered before the 2020-2025 sources (Kelley tier file).
 LAST_YEAR = 2015
-PALERMO_KNOWN_UNTIL = 2011  # last year of the ratification sources (HTI, Kelley & Simmons)
 PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
                        "tip_tier_label", "tip_tier_source", "tip_tier_source_url"]
 
@@ -80,7 +80,7 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
 
 
 
-@lru_cache(maxsize=2)
+@memoize(maxsize=2)
 def _panel(start: int, end: int) -> pd.DataFrame:
     import peacewatch
 
@@ -97,34 +97,24 @@ def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
     return df[df["year"].between(start, end)].reset_index(drop=True)
 
 
-@lru_cache(maxsize=4)
-def _risk(start: int, end: int) -> tuple[pd.DataFrame | None, str | None]:
+@memoize(maxsize=4)
+def _risk(start: int, end: int) -> pd.DataFrame:
     # the model builds lagged covariates, so it gets the year before ``start`` too
-    out, why = call(RISK_MODEL, panel_frame(start - 1, end))
-    if out is not None:
-        missing = {"ccode", "year", "risk"} - set(out.columns)
-        if missing:
-            return None, f"{RISK_MODEL} returned no columns {sorted(missing)}"
-        out = out.loc[out["year"] >= start, ["ccode", "year", "risk"]].drop_duplicates(["ccode", "year"])
-    return out, why
+    out = predict_observed(panel_frame(start - 1, end))
+    return out.loc[out["year"] >= start, ["ccode", "year", "risk"]].drop_duplicates(["ccode", "year"])
 
 
 def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
     """Country-years to grade as host states (every state in the panel; ``hosting`` marks deployments)."""
     check_years(start, end, "hosts")
     df = panel_frame(start, end)
-    missing: dict[str, str] = {}
-    risk, why = _risk(start, end)
-    if risk is None:
-        missing[RISK_MODEL] = why
-    else:
-        df = df.merge(risk, on=["ccode", "year"], how="left", validate="one_to_one")
+    df = df.merge(_risk(start, end), on=["ccode", "year"], how="left", validate="one_to_one")
     df = df.assign(key=df["ccode"], name=df["country"],
                    hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1)).astype(int))
-    return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), missing
+    return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _contributors(start: int, end: int) -> pd.DataFrame:
     from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
     from peacewatch.sources.loaders.ipi import ipi_contributors
@@ -149,17 +139,6 @@ def _contributors(start: int, end: int) -> pd.DataFrame:
     return out
 
 
-#: registry statistics the TCC card reads: (component, published variant, key column, columns kept)
-REGISTRY_TABLES = (
-    (REGISTRY_STATS, "peacewatch.scorecards.registry_events.published_tcc_events", "tcc_ccode",
-     ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome", "outcomes",
-      "outcomes_due", "prosecutions", "referrals_overdue"]),
-    (TRAINING_STATS, "peacewatch.registry.stats.published_training_completion", "nation_ccode", ["completion_rate"]),
-    (COMPLIANCE_STATS, "peacewatch.registry.stats.published_compliance_by_nation", "nation_ccode",
-     ["compliance_score", "provisions_reported"]),
-)
-
-
 def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
     """TCC statistics from the registry, one row per ``tcc_ccode, year``, and the tables missing.
 
@@ -181,9 +160,7 @@ def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
         return out, {}
     parts, missing = [], {}
     for name, published, key, cols in REGISTRY_TABLES:
-        out, why = call(published, registry) if published else (None, None)
-        if out is None and name != REGISTRY_STATS:
-            out, why = call(name, registry)
+        out, why = from_registry(published, registry)
         if out is None:
             missing[name] = why
             continue
@@ -191,7 +168,7 @@ def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
         parts.append(out.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"]))
     if REGISTRY_STATS not in missing:
         # the suspension rule decides on the true counts; only the published ones are shown
-        raw, why = call("peacewatch.scorecards.registry_events.tcc_events", registry)
+        raw, why = from_registry(tcc_events, registry)
         if raw is not None:
             raw = raw.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"])
             parts.append(raw[list(SUSPENSION_RAW)].add_prefix("raw_"))
@@ -244,14 +221,14 @@ def _latest_deployment(known: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame
     return hit.drop(columns="_src")
 
 
-@lru_cache(maxsize=1)
+@memoize(maxsize=1)
 def _country_names() -> dict[int, str]:
     """COW code -> latest panel name (for TCC-years outside the panel's membership list)."""
     df = panel_frame(FIRST_YEAR, HOSTS_LAST_YEAR)
     return df.sort_values("year").groupby("ccode")["country"].last().to_dict()
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _missions(start: int, end: int) -> pd.DataFrame:
     from peacewatch.sources.loaders.ipi import ipi_missions
 
@@ -271,25 +248,18 @@ def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tup
     """UN mission-years (IPI acronyms) with size, duration, contributors, host, density and risk."""
     check_years(start, end, "missions")
     df = _missions(start, end)
-    missing: dict[str, str] = {}
-    dens, why = call(DENSITY, list(range(start, end + 1)))
-    if dens is None:
-        missing[DENSITY] = why
-    else:
-        dens = dens[["mission", "year", "density"]].drop_duplicates(["mission", "year"])
-        df = df.merge(dens, on=["mission", "year"], how="left")
-    risk, why = _risk(start, end)
-    if risk is None:
-        missing[RISK_MODEL] = why
-    else:
-        df = df.merge(risk.rename(columns={"ccode": "host_ccode"}), on=["host_ccode", "year"], how="left")
+    dens = mission_density_table(list(range(start, end + 1)))
+    dens = dens[["mission", "year", "density"]].drop_duplicates(["mission", "year"])
+    df = df.merge(dens, on=["mission", "year"], how="left")
+    risk = _risk(start, end).rename(columns={"ccode": "host_ccode"})
+    df = df.merge(risk, on=["host_ccode", "year"], how="left")
     df = df.assign(key=df["mission"], name=df["mission"] + " (" + df["host"] + ")")
-    return df.sort_values(["key", "year"]).reset_index(drop=True), missing
+    return df.sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
 def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
     """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing components."""
-    if card not in ("hosts", "tccs", "missions"):
+    if card not in CARDS:
         raise ValueError(f"unknown card {card!r}; use hosts, tccs or missions")
     end = last_year(card) if end is None else end
     if card == "hosts":

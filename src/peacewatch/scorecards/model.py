@@ -16,11 +16,8 @@ from dataclasses import asdict, dataclass, field
 GRADES = ("Grade A", "Grade B", "Grade B watch", "Grade C")
 #: Rank of each grade (0 best); used for caps and comparisons.
 GRADE_RANK = {g: i for i, g in enumerate(GRADES)}
-#: Older names of the same tuples (kept for callers written before the rename).
-TIERS, TIER_RANK = GRADES, GRADE_RANK
 #: The TIP Report's published labels, for showing the published tier beside a grade.
 PUBLISHED_TIERS = ("Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case")
-NO_DATA = "No data"
 
 
 @dataclass(frozen=True)

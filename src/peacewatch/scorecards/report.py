@@ -7,12 +7,12 @@ docstrings, so the published method is always the method that runs.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pandas as pd
 
 from peacewatch.csvsafe import to_csv as safe_csv
+from peacewatch.reports import render_report
 from peacewatch.scorecards.figures import TIP_LABELS, grade_counts, palermo_parties, tip_tier_counts
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.rules import load_ruleset
@@ -186,20 +186,8 @@ def to_markdown(blocks: list[tuple[str, object]]) -> str:
 
 
 def to_html(blocks: list[tuple[str, object]]) -> str:
-    out = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>peacewatch scorecards: methods</title>"
-           "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
-           "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%}</style></head><body>"]
-    for kind, c in blocks:
-        if kind.startswith("h"):
-            out.append(f"<{kind}>{html.escape(str(c))}</{kind}>")
-        elif kind == "p":
-            out.append(f"<p>{html.escape(str(c))}</p>")
-        elif kind == "table":
-            head, rows = c
-            out.append("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>"
-                       + "".join("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in r) + "</tr>" for r in rows) + "</table>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+    """The methods page as HTML (template ``templates/report/scorecards_methods.html``)."""
+    return render_report("scorecards_methods.html", blocks=blocks)
 
 
 def write_methods(out_dir: Path, stem: str = "scorecards-methods") -> list[Path]:

@@ -15,7 +15,6 @@ primary indicators, duplicate waivers or overrides.
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -24,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from peacewatch.errors import PeacewatchError
 from peacewatch.resources import package_path
+from peacewatch.memo import memoize
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.model import GRADE_RANK, GRADES
 
@@ -342,6 +342,6 @@ def load_ruleset(name_or_path: str | Path | None = None, card: str = "hosts") ->
     return rs
 
 
-@lru_cache(maxsize=32)
+@memoize(maxsize=32)
 def _load_cached(path: str, mtime: int) -> RuleSet:
     return parse_ruleset(Path(path).read_text(encoding="utf-8"), Path(path).name if Path(path).parent == RULESET_DIR else path)

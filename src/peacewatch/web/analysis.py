@@ -1,8 +1,7 @@
 """Results of :mod:`peacewatch.models` and :mod:`peacewatch.scorecards`, computed once and kept.
 
-The web app only calls those modules; when one is missing (or lacks a function) the page that
-needs it answers HTTP 503 with the reason (:class:`~peacewatch.web.errors.ModuleUnavailable`),
-never with numbers made up here.
+The web app only calls those modules (imported directly: a renamed function fails at start-up and in
+the tests, never as a page without data); nothing is computed here.
 """
 
 from __future__ import annotations
@@ -12,8 +11,14 @@ from typing import Any
 
 import pandas as pd
 
+from peacewatch.memo import Memo
+from peacewatch.models.density import mission_density_table
+from peacewatch.models.deployment_risk import default_model, fit_all, predict_observed, predict_planned
+from peacewatch.models.plots import marginal_effect_of_size, predicted_risk_curve
+from peacewatch.models.specs import term_labels
+from peacewatch.models.tables import glance_models, regression_frame, tidy_models
+from peacewatch.scorecards.engine import explain, grade_table, missing_components
 from peacewatch.web.data import DataStore
-from peacewatch.web.errors import ModuleUnavailable, require
 
 
 class AnalysisCache:
@@ -21,24 +26,11 @@ class AnalysisCache:
 
     def __init__(self, store: DataStore):
         self.store = store
-        self._lock = threading.RLock()
-        self._cache: dict[Any, Any] = {}
-        self._key_locks: dict[Any, threading.Lock] = {}
+        #: Everything computed here, by key (one lock per key: a slow table being built does not
+        #: block pages needing another one).
+        self.memo = Memo("web.analysis")
         #: Slow computations run by :meth:`warm_in_background` (the app adds the scorecards and models).
         self.warmers: list = [self.risk_observed, self.density_table]
-
-    def _memo(self, key: Any, make):
-        # One lock per key: a slow table being built must not block pages needing another one.
-        with self._lock:
-            if key in self._cache:
-                return self._cache[key]
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:
-            if key not in self._cache:
-                value = make()
-                with self._lock:
-                    self._cache[key] = value
-            return self._cache[key]
 
     def warm_in_background(self) -> threading.Thread:
         """Compute the slow tables (mission density, observed risk) without blocking start-up."""
@@ -55,45 +47,31 @@ class AnalysisCache:
     # ----------------------------------------------------------------- density
     def density_table(self) -> pd.DataFrame:
         """Democratic density of every mission-year (:func:`models.density.mission_density_table`)."""
-        fn = require("peacewatch.models.density", "mission_density_table")
         years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
-        return self._memo("density", lambda: fn(years))
+        return self.memo.get("density", lambda: mission_density_table(years))
 
     def mission_density(self, mission: str) -> pd.DataFrame:
         """Density rows of one mission; uses the full table when it is ready, else computes one."""
-        with self._lock:
-            full = self._cache.get("density")
+        full = self.memo.peek("density")
         if full is None:
-            fn = require("peacewatch.models.density", "mission_density_table")
             years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
-            return self._memo(("density", mission.upper()), lambda: fn(years, missions=[mission]))
+            return self.memo.get(("density", mission.upper()), lambda: mission_density_table(years, missions=[mission]))
         return full[full["mission"].str.upper() == mission.upper()]
 
     # ----------------------------------------------------------------- risk
     def risk_observed(self) -> pd.DataFrame:
         """Predicted destination risk of every country-year with its interval."""
-        fn = require("peacewatch.models.deployment_risk", "predict_observed")
-        return self._memo("risk", lambda: _check_columns(fn(self.store.panel_df), ["ccode", "year", "risk", "risk_lo", "risk_hi"], "predict_observed"))
+        return self.memo.get("risk", lambda: predict_observed(self.store.panel_df))
 
     def country_risk(self, ccode: int) -> list[dict]:
         """Records ``ccode, year, risk, risk_lo, risk_hi`` of one country (memoised)."""
         from peacewatch.web.data import records
 
         r = self.risk_observed()
-        return self._memo(("risk", ccode), lambda: records(r[r["ccode"] == ccode].sort_values("year")))
-
-
-def _check_columns(df: pd.DataFrame, columns: list[str], what: str) -> pd.DataFrame:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ModuleUnavailable(what, f"its result lacks the columns {', '.join(missing)}.")
-    return df
+        return self.memo.get(("risk", ccode), lambda: records(r[r["ccode"] == ccode].sort_values("year")))
 
 
 # ---------------------------------------------------------------------------------- scorecards
-CARDS = ("hosts", "tccs", "missions")
-
-
 class ScorecardCache:
     """Calls :mod:`peacewatch.scorecards` with the registry's TCC counts (by the year events happened).
 
@@ -111,8 +89,8 @@ class ScorecardCache:
         self._lock = threading.Lock()
         self._accountability: pd.DataFrame | None = None
         self._checked_at = float("-inf")
-        #: card -> (registry frame the table was graded with, full table, per-table memo)
-        self._tables: dict[str, tuple[Any, pd.DataFrame, dict]] = {}
+        #: card -> (registry frame the table was graded with, full table, memo of derived page data)
+        self._tables: dict[str, tuple[Any, pd.DataFrame, Memo]] = {}
 
     def _registry_frame(self, card: str):
         if card != "tccs":
@@ -134,13 +112,12 @@ class ScorecardCache:
                 self._accountability = fresh
             return self._accountability
 
-    def _entry(self, card: str) -> tuple[Any, pd.DataFrame, dict]:
-        fn = require("peacewatch.scorecards", "grade_table")
+    def _entry(self, card: str) -> tuple[Any, pd.DataFrame, Memo]:
         frame = self._registry_frame(card)
         with self._lock:
             entry = self._tables.get(card)
         if entry is None or entry[0] is not frame:
-            entry = (frame, fn(card, None, registry=frame), {})
+            entry = (frame, grade_table(card, None, registry=frame), Memo(f"web.scorecards.{card}"))
             with self._lock:
                 self._tables[card] = entry
         return entry
@@ -156,22 +133,18 @@ class ScorecardCache:
         with self._lock:
             entry = self._tables.get(card)
         entry = entry or self._entry(card)
-        if "keys" not in entry[2]:
-            entry[2]["keys"] = set(entry[1]["key"].astype(str).str.upper())
-        return entry[2]["keys"]
+        return entry[2].get("keys", lambda: set(entry[1]["key"].astype(str).str.upper()))
 
-    def memo(self, card: str) -> dict:
-        """A dict that lives as long as the card's current grades (for derived page data)."""
+    def memo(self, card: str) -> Memo:
+        """A memo that lives as long as the card's current grades (for derived page data)."""
         return self._entry(card)[2]
 
     def explain(self, card: str, key, year: int):
         """``scorecards.explain``: one grade with components and evidence."""
-        fn = require("peacewatch.scorecards", "explain")
-        return fn(card, key, year, registry=self._registry_frame(card))
+        return explain(card, key, year, registry=self._registry_frame(card))
 
     def missing(self, card: str) -> dict[str, str]:
-        fn = require("peacewatch.scorecards", "missing_components")
-        return fn(card, registry=self._registry_frame(card))
+        return missing_components(card, registry=self._registry_frame(card))
 
 
 # ---------------------------------------------------------------------------------- risk model
@@ -179,37 +152,29 @@ class ModelCache:
     """Fitted deployment-risk specifications, their tables and effect curves (computed once)."""
 
     def __init__(self, analysis: AnalysisCache):
-        self._memo = analysis._memo
+        self.memo = analysis.memo
 
     def models(self) -> list:
-        fit_all = require("peacewatch.models.deployment_risk", "fit_all")
-        return self._memo("models", fit_all)
+        return self.memo.get("models", fit_all)
 
     def default(self):
-        fn = require("peacewatch.models.deployment_risk", "default_model")
-        return self._memo("default_model", fn)
+        return self.memo.get("default_model", default_model)
 
     def regression(self) -> pd.DataFrame:
         """Side-by-side coefficient table of all specifications (``models.tables.regression_frame``)."""
-        frame = require("peacewatch.models.tables", "regression_frame")
-        labels = require("peacewatch.models.specs", "term_labels")
-        return self._memo("regression", lambda: frame(self.models(), labels=_unique_labels(labels(), self.models())))
+        return self.memo.get("regression", lambda: regression_frame(self.models(), labels=_unique_labels(term_labels(), self.models())))
 
     def tidy(self) -> pd.DataFrame:
-        tidy = require("peacewatch.models.tables", "tidy_models")
-        return self._memo("tidy", lambda: tidy(self.models()))
+        return self.memo.get("tidy", lambda: tidy_models(self.models()))
 
     def glance(self) -> pd.DataFrame:
-        glance = require("peacewatch.models.tables", "glance_models")
-        return self._memo("glance", lambda: glance(self.models()))
+        return self.memo.get("glance", lambda: glance_models(self.models()))
 
     def marginal_effect(self, by: str) -> pd.DataFrame:
-        fn = require("peacewatch.models.plots", "marginal_effect_of_size")
-        return self._memo(("me", by), lambda: fn(self.default(), by=by))
+        return self.memo.get(("me", by), lambda: marginal_effect_of_size(self.default(), by=by))
 
     def risk_curve(self) -> pd.DataFrame:
-        fn = require("peacewatch.models.plots", "predicted_risk_curve")
-        return self._memo("curve", lambda: fn(self.default()))
+        return self.memo.get("curve", lambda: predicted_risk_curve(self.default()))
 
     def base_rate(self) -> dict:
         """Share of the default model's estimation country-years that are destinations (computed from
@@ -219,11 +184,10 @@ class ModelCache:
             y = m.data[m.spec.outcome]
             return {"share": float(y.mean()), "events": int(y.sum()), "n": int(len(y)),
                     "years": f"{m.spec.years[0]}-{m.spec.years[1]}"}
-        return self._memo("base_rate", make)
+        return self.memo.get("base_rate", make)
 
     def predict_planned(self, personnel: float, duration: float, tccs: int, **controls) -> dict:
-        fn = require("peacewatch.models.deployment_risk", "predict_planned")
-        return fn(personnel, duration, tccs, **controls)
+        return predict_planned(personnel, duration, tccs, **controls)
 
 
 def _unique_labels(labels: dict[str, str], models: list) -> dict[str, str]:

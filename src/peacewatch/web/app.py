@@ -13,6 +13,7 @@ from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
 from peacewatch.resources import package_path
+from peacewatch.scorecards.indicators import CARDS
 from peacewatch.web import errors
 from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
@@ -92,7 +93,7 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     analysis.warmers += [
         app.state.models.regression, app.state.models.risk_curve,
         lambda: app.state.models.marginal_effect("duration"), lambda: app.state.models.marginal_effect("tccs"),
-        *[(lambda card=card: app.state.scorecards.table(card)) for card in ("hosts", "tccs", "missions")],
+        *[(lambda card=card: app.state.scorecards.table(card)) for card in CARDS],
     ]
     app.state.registry = registry
     # One set of rate limits for the API and the web forms: a client cannot double its budget by

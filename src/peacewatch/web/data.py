@@ -12,6 +12,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from peacewatch.memo import per_instance
 from peacewatch.web import labels
 from peacewatch.web.settings import WebSettings
 
@@ -55,20 +56,6 @@ def records(df: pd.DataFrame) -> list[dict]:
             if v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
                 row[k] = None
     return rows
-
-
-def per_key(method):
-    """Cache a method's result per argument: the data never change while the app runs, and a
-    page then costs a dict lookup instead of pandas filtering (the country page budget is 300 ms)."""
-    import functools
-
-    @functools.wraps(method)
-    def wrapper(self, key):
-        cache = self.__dict__.setdefault("_per_key_" + method.__name__, {})
-        if key not in cache:
-            cache[key] = method(self, key)
-        return cache[key]
-    return wrapper
 
 
 class DataStore:
@@ -185,7 +172,7 @@ class DataStore:
         raise NotFoundError(problem)
 
     # -------------------------------------------------------------- coverage
-    @per_key
+    @per_instance  # the data never change while the app runs: a page costs a lookup, not pandas filtering
     def year_note(self, year: int) -> dict:
         """What the panel knows for ``year`` and what it does not (:func:`panel.coverage.year_coverage`)."""
         from peacewatch.panel.coverage import year_coverage
@@ -207,7 +194,7 @@ class DataStore:
         return out
 
     # -------------------------------------------------------------- pages
-    @per_key
+    @per_instance
     def map_year(self, year: int) -> list[dict]:
         """One record per country in ``year`` with deployments, destination status and tier."""
         if year not in self.years:
@@ -232,13 +219,13 @@ class DataStore:
                     out[c][col + "_year"] = y
         return out
 
-    @per_key
+    @per_instance
     def host_ccodes(self, year: int) -> frozenset[int]:
         """COW codes of the states with UN personnel on their soil in ``year``."""
         df = self.panel_df
         return frozenset(int(c) for c in df.loc[(df["year"] == year) & (df["un_personnel"] > 0), "ccode"])
 
-    @per_key
+    @per_instance
     def country_series(self, ccode: int) -> list[dict]:
         """The country's year-by-year deployments, TCCs, trafficking status, tier and democracy."""
         df = self.panel_df
@@ -247,14 +234,14 @@ class DataStore:
             raise NotFoundError(f"no country with COW code {ccode} in the panel")
         return records(rows)
 
-    @per_key
+    @per_instance
     def country_info(self, ccode: int) -> dict:
         df = self.panel_df
         row = df.loc[df["ccode"] == ccode].iloc[-1]
         return {"ccode": int(ccode), "country": self.country_names.get(int(ccode), row["country"]),
                 "iso3": None if pd.isna(row["iso3"]) else row["iso3"]}
 
-    @per_key
+    @per_instance
     def host_missions(self, ccode: int) -> list[dict]:
         """UN missions hosted by ``ccode`` (IPI), with first and last month."""
         m = self.missions
@@ -285,13 +272,13 @@ class DataStore:
         g["last"] = g["last"].dt.strftime("%Y-%m")
         return records(g)
 
-    @per_key
+    @per_instance
     def mission_host_codes(self, mission: str) -> tuple[int, ...]:
         """COW codes of a mission's hosts (for finding it by a host's other names)."""
         m = self.missions
         return tuple(sorted({int(c) for c in m.loc[m["mission"] == mission, "ccode"]}))
 
-    @per_key
+    @per_instance
     def mission_months(self, mission: str) -> pd.DataFrame:
         """Mission-month rows (summed over hosts, for the few missions with several)."""
         m = self.missions
@@ -304,7 +291,7 @@ class DataStore:
                       n_contributors=("n_contributors", "max"))
                  .sort_values("date"))
 
-    @per_key
+    @per_instance
     def mission_name(self, mission: str) -> str:
         """The IPI spelling of a mission acronym given in any case."""
         m = self.missions
@@ -313,7 +300,7 @@ class DataStore:
             raise NotFoundError(f"no UN mission {mission!r} in the IPI data; see /missions for the list")
         return str(hit.iloc[0])
 
-    @per_key
+    @per_instance
     def mission_month_rows(self, mission: str) -> list[dict]:
         """Mission-months as records with a ``YYYY-MM`` month label."""
         months = self.mission_months(mission)
@@ -321,7 +308,7 @@ class DataStore:
         return [{"month": d.strftime("%Y-%m"), **{k: r[k] for k in cols}}
                 for d, r in zip(months["date"], records(months))]
 
-    @per_key
+    @per_instance
     def mission_hosts(self, mission: str) -> list[dict]:
         m = self.missions
         m = m[m["mission"].str.upper() == mission.upper()].drop_duplicates("ccode")
@@ -329,7 +316,7 @@ class DataStore:
                  for c, h, i in zip(m["ccode"], m["host"], m["host_iso3"])]
         return sorted(hosts, key=lambda h: h["host"])
 
-    @per_key
+    @per_instance
     def mission_contributors(self, mission: str) -> list[dict]:
         """Troops by TCC and year (Geo-PKO), largest first within each year."""
         t = self.tcc_troops
@@ -340,7 +327,7 @@ class DataStore:
               .max(min_count=1).sort_values(["year", "troops"], ascending=[True, False]))
         return records(g)
 
-    @per_key
+    @per_instance
     def mission_contributors_ipi(self, mission: str) -> list[dict]:
         """Mean monthly personnel by contributor (IPI, 2009-11..2014-02), largest first."""
         c = self.contributors

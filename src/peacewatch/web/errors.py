@@ -16,17 +16,6 @@ from peacewatch.web.templating import render
 log = logging.getLogger("peacewatch.web")
 
 
-class ModuleUnavailable(RuntimeError):
-    """A page needs a peacewatch module (models, scorecards) that is missing or incomplete.
-
-    Served as HTTP 503 with the explanation: the page never shows made-up numbers instead.
-    """
-
-    def __init__(self, what: str, detail: str):
-        super().__init__(f"{what} is not available: {detail}")
-        self.what, self.detail = what, detail
-
-
 def error_page(request: Request, status: int, title: str, message: str):
     """An error as a page (or JSON, like the page itself)."""
     data = {"error": title, "detail": message, "status": status}
@@ -74,10 +63,6 @@ def install(app: FastAPI) -> None:
     async def _not_found(request: Request, exc: NotFoundError):
         return _error(request, 404, "Not found", str(exc))
 
-    @app.exception_handler(ModuleUnavailable)
-    async def _unavailable(request: Request, exc: ModuleUnavailable):
-        return _error(request, 503, f"{exc.what} is not available", exc.detail)
-
     @app.exception_handler(RegistryError)
     async def _registry(request: Request, exc: RegistryError):
         if _api_or_json(request):
@@ -94,16 +79,3 @@ def install(app: FastAPI) -> None:
             response.headers["Retry-After"] = str(max(1, int(retry + 0.999)))
         return response
 
-
-def require(module: str, *names: str):
-    """Import ``module`` and return the named attributes, or raise :class:`ModuleUnavailable`."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(module)
-    except ImportError as exc:
-        raise ModuleUnavailable(module, f"the module could not be imported ({exc}).") from exc
-    missing = [n for n in names if not hasattr(mod, n)]
-    if missing:
-        raise ModuleUnavailable(module, f"it does not provide {', '.join(missing)}.")
-    return [getattr(mod, n) for n in names] if len(names) != 1 else getattr(mod, names[0])

@@ -103,16 +103,12 @@ def variable(name: str) -> str:
 
 def component(indicator_id: str, card: str | None = None) -> str:
     """The title of a scorecard indicator (``p3_response`` -> "Anti-trafficking policy (3P index)")."""
-    try:
-        from peacewatch.scorecards.indicators import indicators
+    from peacewatch.scorecards.indicators import CARDS, indicators
 
-        cards = [card] if card else ["hosts", "tccs", "missions"]
-        for c in cards:
-            ind = indicators(c).get(indicator_id)
-            if ind is not None:
-                return ind.title
-    except Exception:  # noqa: BLE001 - a missing scorecards module still leaves a readable label
-        pass
+    for c in [card] if card else CARDS:
+        ind = indicators(c).get(indicator_id)
+        if ind is not None:
+            return ind.title
     return indicator_id.replace("_", " ").capitalize()
 
 

@@ -18,6 +18,7 @@ import math
 
 from markupsafe import Markup, escape
 
+from peacewatch.scorecards.model import PUBLISHED_TIERS
 from peacewatch.web.charts import BAND_COLOR, PALETTE
 from peacewatch.web.labels import number
 
@@ -135,7 +136,7 @@ def deployments(series: list[dict], id_: str, label: str, note: str) -> Markup:
 
 
 #: Rows of the tier chart, best at the top.
-TIER_ROWS = ["Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case", "Not rated"]
+TIER_ROWS = [*PUBLISHED_TIERS, "Not rated"]
 
 
 def tiers(series: list[dict], id_: str, label: str, note: str) -> Markup:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from peacewatch.scorecards.components import RISK_MODEL
 from peacewatch.scorecards.indicators import indicator
 from peacewatch.scorecards.indicators.scales import linear, log_decreasing, mapped
-
-RISK_MODEL = "peacewatch.models.deployment_risk.predict_observed"
 
 
 @indicator("tip_tier", "hosts", "Published TIP tier",

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from peacewatch.scorecards.components import DENSITY, RISK_MODEL
 from peacewatch.scorecards.indicators import indicator
 from peacewatch.scorecards.indicators.scales import linear, log_decreasing
-
-DENSITY = "peacewatch.models.density.mission_density_table"
-RISK_MODEL = "peacewatch.models.deployment_risk.predict_observed"
 
 
 @indicator("democratic_density", "missions", "Democratic density of contributors",

@@ -12,13 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from peacewatch.scorecards.components import COMPLIANCE_STATS, REGISTRY_STATS, TRAINING_STATS
 from peacewatch.scorecards.indicators import indicator
 from peacewatch.scorecards.indicators.scales import linear, mapped
-
-#: Registry counts by the year each event happened (a small read-only function at the boundary).
-REGISTRY_STATS = "peacewatch.scorecards.registry_events.tcc_events"
-TRAINING_STATS = "peacewatch.registry.stats.training_completion"
-COMPLIANCE_STATS = "peacewatch.registry.stats.compliance_by_nation"
 
 
 @indicator("polity", "tccs", "Democracy (Polity)", {"polity2": "polity5"})

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 
 from peacewatch.bounds import PANEL_YEARS
 from peacewatch.web import charts, labels, svgcharts
 from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
-from peacewatch.web.errors import ModuleUnavailable
 from peacewatch.web.negotiate import wanted_format
-from peacewatch.web.templating import csv_response, render
+from peacewatch.web.templating import csv_response, render, templates
 
 router = APIRouter()
 
@@ -21,14 +21,6 @@ def _store(request: Request):
 
 def _analysis(request: Request):
     return request.app.state.analysis
-
-
-def _optional(fn, *args):
-    """Run a model-backed part of a page; an unavailable module becomes a plain note, not fake data."""
-    try:
-        return {"available": True, "rows": fn(*args)}
-    except ModuleUnavailable as exc:
-        return {"available": False, "reason": str(exc), "rows": []}
 
 
 #: Sortable columns of the map's host table (query value -> row key).
@@ -93,28 +85,30 @@ def country(request: Request, key: str):
     if wanted_format(request, ("html", "json", "csv")) == "csv":
         rows = [{"ccode": ccode, "country": info["country"], **r} for r in series]
         return csv_response(rows, ["ccode", "country", *COUNTRY_COLUMNS], f"peacewatch-{info['iso3'] or ccode}.csv")
-    risk = _optional(lambda: _analysis(request).country_risk(ccode))
-    grade = _optional(_host_grades, request, ccode)
+    risk = _analysis(request).country_risk(ccode)
+    grade = _host_grades(request, ccode)
     data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
             "graded_as_tcc": _graded_on(request, "tccs", ccode), "coverage": store.coverage_ranges}
-    context = {
-        "risk_option": bool(risk["rows"]),
-        "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
-        "svg": _country_charts(request, ccode, info["country"], series, risk),
-    }
-    return render(request, "country.html", data, context=context)
+    if wanted_format(request) == "json":
+        return render(request, "country.html", data)
+
+    def main_part() -> Markup:
+        # The same for every visitor: rendered once per country (the year table alone formats ~400
+        # numbers, most of a request's time under load), then only the page frame is rendered.
+        context = {
+            "data": data, "risk_option": bool(risk),
+            "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
+            "svg": _country_charts(ccode, info["country"], series, risk),
+        }
+        return Markup(templates.get_template("_country_main.html").render(context))
+
+    return render(request, "country.html", data, context={"main": _analysis(request).memo.get(("country_page", ccode), main_part)})
 
 
-def _country_charts(request: Request, ccode: int, name: str, series: list[dict], risk: dict) -> dict:
+def _country_charts(ccode: int, name: str, series: list[dict], risk: list[dict]) -> dict:
     """The country page's three charts as inline SVG (:mod:`peacewatch.web.svgcharts`): the page runs
-    no chart library, so it is drawn with its first paint. Kept per country once the risk is known."""
-    state = request.app.state
-    if getattr(state, "country_svgs", None) is None:
-        state.country_svgs = {}
-    cache = state.country_svgs
-    if ccode in cache:
-        return cache[ccode]
-    charts_ = {
+    no chart library, so it is drawn with its first paint."""
+    return {
         "deployments": svgcharts.deployments(
             series, "deployments", f"UN troops, police and observers (December) and number of TCCs per year in {name}",
             "Source: IPI Peacekeeping Database. Units: people (bars, left axis); countries contributing troops or "
@@ -125,22 +119,16 @@ def _country_charts(request: Request, ccode: int, name: str, series: list[dict],
             "Sources: US TIP Report as coded by Kelley (tier), Human Trafficking Indicators (destination). Units: tier "
             "or status; destination yes or no."),
         "risk": svgcharts.risk(
-            risk["rows"], "risk", f"Predicted probability with its 95% interval per year in {name} (the model is "
+            risk, "risk", f"Predicted probability with its 95% interval per year in {name} (the model is "
             "estimated on the 2001-2011 HTI reports; other years are out-of-sample predictions)",
             "Source: peacewatch deployment-risk model (logit) on the panel. Unit: probability from 0 to 1.")
-        if risk["rows"] else None,
+        if risk else None,
     }
-    if risk["available"]:  # not before the models are ready: the risk chart would be missing for good
-        cache[ccode] = charts_
-    return charts_
 
 
 def _graded_on(request: Request, card: str, key) -> bool:
-    """Whether ``key`` has a grade on ``card`` (for a link; False when the scorecards are missing)."""
-    try:
-        return str(key).upper() in request.app.state.scorecards.keys(card)
-    except ModuleUnavailable:
-        return False
+    """Whether ``key`` has a grade on ``card`` (for a link)."""
+    return str(key).upper() in request.app.state.scorecards.keys(card)
 
 
 def _host_grades(request: Request, ccode: int) -> dict:
@@ -181,7 +169,7 @@ def mission(request: Request, name: str):
     month_rows = store.mission_month_rows(name)
     first, last = month_rows[0]["month"], month_rows[-1]["month"]
     years = sorted(set(int(y) for y in months["year"]))
-    density = _optional(lambda: records(_analysis(request).mission_density(canonical)))
+    density = records(_analysis(request).mission_density(canonical))
     host_ccodes = [h["ccode"] for h in hosts]
 
     def host_risk():
@@ -190,7 +178,7 @@ def mission(request: Request, name: str):
         host_names = {h["ccode"]: h["host"] for h in hosts}
         return [{**row, "host": host_names.get(row["ccode"])} for row in records(r)]
 
-    risk = _optional(host_risk)
+    risk = host_risk()
     peak = max(month_rows, key=lambda m: m["total"] or 0)
     data = {
         "mission": canonical, "hosts": hosts, "first_month": first, "last_month": last,
@@ -199,14 +187,14 @@ def mission(request: Request, name: str):
         "contributors_ipi": store.mission_contributors_ipi(canonical), "density": density, "risk": risk,
         "graded": _graded_on(request, "missions", canonical),
     }
-    density_years = [r["year"] for r in density["rows"]]
+    density_years = [r["year"] for r in density]
     context = {
         "size_option": charts.mission_size(month_rows),
         "density_option": charts.simple_lines(
-            density_years, {"mean Polity2 of contributors": [r["density"] for r in density["rows"]],
-                            "weighted by troops": [r["density_weighted"] for r in density["rows"]]},
-            "Polity2 score", digits=2) if density["rows"] else None,
-        "risk_option": charts.risk_band(risk["rows"]) if risk["rows"] and len(host_ccodes) == 1 else None,
+            density_years, {"mean Polity2 of contributors": [r["density"] for r in density],
+                            "weighted by troops": [r["density_weighted"] for r in density]},
+            "Polity2 score", digits=2) if density else None,
+        "risk_option": charts.risk_band(risk) if risk and len(host_ccodes) == 1 else None,
         "tcc_years": _group_by_year(data["contributors_by_year"]),
     }
     return render(request, "mission.html", data, context=context)

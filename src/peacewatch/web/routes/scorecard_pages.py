@@ -17,23 +17,23 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from peacewatch.csvsafe import to_csv as safe_csv
+from peacewatch.memo import Memo
 from peacewatch.web import labels
-from peacewatch.web.analysis import CARDS
+from peacewatch.scorecards.indicators import CARDS
+from peacewatch.scorecards.model import GRADE_RANK, GRADES as _GRADES
 from peacewatch.web.data import NotFoundError, records
-from peacewatch.web.errors import ModuleUnavailable
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/scorecards")
 
 TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
-GRADES = ("Grade A", "Grade B", "Grade B watch", "Grade C", "No data")
+#: Every value of a grade column, best first ("No data": too few components with data).
+GRADES = (*_GRADES, "No data")
 BASE_COLUMNS = ["key", "name", "year", "grade", "published_tier", "published_tier_source", "score", "coverage",
                 "score_grade", "decided_by", "watch_list"]
-#: Rank used when sorting by grade (best first).
-GRADE_ORDER = {t: i for i, t in enumerate(GRADES)}
-#: Older names (kept for importers).
-TIERS, TIER_ORDER = GRADES, GRADE_ORDER
+#: Rank used when sorting by grade (best first; "No data" last).
+GRADE_ORDER = {**GRADE_RANK, "No data": len(GRADE_RANK)}
 
 
 def year_note(card: str, full: pd.DataFrame, year: int) -> dict:
@@ -68,7 +68,7 @@ def _cards(request: Request):
     return request.app.state.scorecards
 
 
-def _memo(request: Request, card: str) -> dict:
+def _memo(request: Request, card: str) -> Memo:
     """The card's memo, looked up once per request (for the TCC card the lookup asks the registry
     whether its published statistics changed)."""
     per_request = request.state.__dict__.setdefault("scorecard_memos", {})
@@ -85,10 +85,8 @@ def _check_card(card: str) -> None:
 def unit_grades(request: Request, card: str, key) -> dict:
     """Grade of ``key`` in every graded year plus the latest graded year explained (country page)."""
     # Memoised with the card's current grades, so a country page stays a lookup.
-    memo = _cards(request).memo(card)
-    if ("unit", str(key)) not in memo:
-        memo[("unit", str(key))] = _unit_grades(request, card, key, _cards(request).table(card))
-    return memo[("unit", str(key))]
+    return _cards(request).memo(card).get(("unit", str(key)),
+                                          lambda: _unit_grades(request, card, key, _cards(request).table(card)))
 
 
 def _unit_grades(request: Request, card: str, key, table: pd.DataFrame) -> dict:
@@ -124,25 +122,26 @@ VIEW_CACHE_SIZE = 512
 def _year_table(request: Request, card: str, year: int) -> pd.DataFrame:
     """The card's grades of ``year`` with display names and a folded search column (memoised with
     the card's grades: names and search keys never change between requests)."""
-    memo = _memo(request, card)
-    if ("year", year) not in memo:
-        store = request.app.state.store
-        full = _cards(request).table(card)
-        table = full[full["year"] == year].copy()
-        if card in ("hosts", "tccs"):
-            table["name"] = [store.country_name(int(k), year) if str(k).isdigit() else n
-                             for k, n in zip(table["key"], table["name"])]
-            aliases = [" ".join(labels.COUNTRY_ALIASES.get(int(k), [])) if str(k).isdigit() else "" for k in table["key"]]
-            hosted = store.host_ccodes(year)
-            table["_hosted"] = [str(k).isdigit() and int(k) in hosted for k in table["key"]]
-        else:
-            table["name"] = [_mission_name(store, k, n, year) for k, n in zip(table["key"], table["name"])]
-            aliases = [""] * len(table)
-            table["_hosted"] = True
-        table["_search"] = [labels.fold(f"{n} {k} {a}") for n, k, a in zip(table["name"], table["key"], aliases)]
-        table["_name_key"] = [labels.fold(n) for n in table["name"]]
-        memo[("year", year)] = table
-    return memo[("year", year)]
+    return _memo(request, card).get(("year", year), lambda: _name_year_table(request, card, year))
+
+
+def _name_year_table(request: Request, card: str, year: int) -> pd.DataFrame:
+    store = request.app.state.store
+    full = _cards(request).table(card)
+    table = full[full["year"] == year].copy()
+    if card in ("hosts", "tccs"):
+        table["name"] = [store.country_name(int(k), year) if str(k).isdigit() else n
+                         for k, n in zip(table["key"], table["name"])]
+        aliases = [" ".join(labels.COUNTRY_ALIASES.get(int(k), [])) if str(k).isdigit() else "" for k in table["key"]]
+        hosted = store.host_ccodes(year)
+        table["_hosted"] = [str(k).isdigit() and int(k) in hosted for k in table["key"]]
+    else:
+        table["name"] = [_mission_name(store, k, n, year) for k, n in zip(table["key"], table["name"])]
+        aliases = [""] * len(table)
+        table["_hosted"] = True
+    table["_search"] = [labels.fold(f"{n} {k} {a}") for n, k, a in zip(table["name"], table["key"], aliases)]
+    table["_name_key"] = [labels.fold(n) for n in table["name"]]
+    return table
 
 
 def _mission_name(store, key, name, year: int) -> str:
@@ -157,11 +156,17 @@ def _mission_name(store, key, name, year: int) -> str:
 def _view(request: Request, card: str, year: int, scope: str, grade: str | None, q: str | None,
           sort: str, order: str) -> pd.DataFrame:
     """The filtered and sorted rows of a scorecard view, kept for the next request asking for it."""
-    memo = _memo(request, card)
-    views = memo.setdefault("views", {})
     key = (year, scope, grade, labels.fold(q) if q else None, sort, order)
-    if key in views:
-        return views[key]
+    return _views(request, card).get(key, lambda: _filtered(request, card, year, scope, grade, q, sort, order))
+
+
+def _views(request: Request, card: str) -> Memo:
+    """Views of the card and the rows of their pages, bounded whatever users type."""
+    return _memo(request, card).get("views", lambda: Memo(f"scorecard views of {card}", VIEW_CACHE_SIZE))
+
+
+def _filtered(request: Request, card: str, year: int, scope: str, grade: str | None, q: str | None,
+              sort: str, order: str) -> pd.DataFrame:
     table = _year_table(request, card, year)
     if scope == "hosts":
         table = table[table["_hosted"]]
@@ -172,14 +177,7 @@ def _view(request: Request, card: str, year: int, scope: str, grade: str | None,
         table = table[table["_search"].str.contains(needle, regex=False) | (table["key"].astype(str).str.upper() == q.strip().upper())]
     by = "_name_key" if sort == "name" else sort
     sort_key = (lambda s: s.map(GRADE_ORDER)) if sort in ("grade", "score_grade") else None
-    table = table.sort_values(by, ascending=(order == "asc"), na_position="last", key=sort_key, kind="stable")
-    if len(views) >= VIEW_CACHE_SIZE:
-        try:  # oldest first: a bounded cache, whatever users type (another thread may evict it first)
-            views.pop(next(iter(views)), None)
-        except (StopIteration, RuntimeError):
-            pass
-    views[key] = table
-    return table
+    return table.sort_values(by, ascending=(order == "asc"), na_position="last", key=sort_key, kind="stable")
 
 
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
@@ -221,48 +219,42 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     pages = max(1, -(-len(table) // PAGE_SIZE))
     page = min(page, pages)
-    shown = table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]
-    memo = _memo(request, card)
-    if "missing" not in memo:
-        memo["missing"] = _safe_missing(cards, card)
-    missing = memo["missing"]
+    view_key = (year, scope, grade, labels.fold(q) if q else None, sort, order)
+    rows = _views(request, card).get(
+        ("rows", view_key, page), lambda: records(table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]))
+    missing = _memo(request, card).get("missing", lambda: cards.missing(card))
     data = {"card": card, "title": TITLES[card], "year": year, "years": years,
             "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
             "hosts_known": hosts_known,
             "total": len(table), "page": page, "pages": pages, "page_size": PAGE_SIZE,
-            "columns": columns, "rows": records(shown), "missing_components": missing,
+            "columns": columns, "rows": rows, "missing_components": missing,
             "grade_counts": _grade_counts(request, card, year, scope),
-            "coverage": year_note(card, full, year)}
+            "coverage": _memo(request, card).get(("note", year), lambda: year_note(card, full, year))}
     context = {"section": "scorecards", "cards": TITLES, "grades": GRADES, "component_cols": component_cols,
                "has_suspension": "suspension" in columns}
     return render(request, "scorecard.html", data, context=context)
 
 
 def _years(request: Request, card: str) -> list[int]:
-    memo = _memo(request, card)
-    if "years" not in memo:
-        memo["years"] = sorted(int(y) for y in _cards(request).table(card)["year"].unique())
-    return memo["years"]
+    return _memo(request, card).get("years", lambda: sorted(int(y) for y in _cards(request).table(card)["year"].unique()))
 
 
 def _graded_years(request: Request, card: str) -> list[int]:
     """Years with at least one grade (the default year is the latest of them)."""
-    memo = _memo(request, card)
-    if "graded_years" not in memo:
+    def make():
         full = _cards(request).table(card)
         graded = sorted(int(y) for y in full.loc[full["grade"] != "No data", "year"].unique())
-        memo["graded_years"] = graded or _years(request, card)
-    return memo["graded_years"]
+        return graded or _years(request, card)
+    return _memo(request, card).get("graded_years", make)
 
 
 def _grade_counts(request: Request, card: str, year: int, scope: str) -> dict[str, int]:
-    memo = _memo(request, card)
-    if ("counts", year, scope) not in memo:
+    def make():
         table = _year_table(request, card, year)
         if scope == "hosts":
             table = table[table["_hosted"]]
-        memo[("counts", year, scope)] = {t: int((table["grade"] == t).sum()) for t in GRADES}
-    return memo[("counts", year, scope)]
+        return {t: int((table["grade"] == t).sum()) for t in GRADES}
+    return _memo(request, card).get(("counts", year, scope), make)
 
 
 #: CSV headers of the base columns (component columns get their indicator's title).
@@ -296,13 +288,6 @@ def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
     floats = out.select_dtypes("float").columns
     out[floats] = out[floats].round(3)
     return out.rename(columns=lambda c: _csv_header(c, card))
-
-
-def _safe_missing(cards, card: str) -> dict[str, str]:
-    try:
-        return cards.missing(card)
-    except ModuleUnavailable:
-        return {}
 
 
 @router.get("/{card}/{key}", summary="One grade explained: components, evidence, deciding rule")

@@ -46,10 +46,6 @@ def _dobs(rng: np.random.Generator, n: int) -> list[str]:
     return days.astype(str).tolist()
 
 
-def _dob(rng: np.random.Generator) -> str:
-    return _dobs(rng, 1)[0]
-
-
 def make_records(n: int, seed: int = 1) -> pd.DataFrame:
     """``n`` synthetic misconduct records: ``record_id, name, dob, nationality`` (~3% without a date,
     ~2% without a nationality)."""
