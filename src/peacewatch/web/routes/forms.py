@@ -31,6 +31,34 @@ def labelled(exc: ValidationFailed, labels: dict[str, str]) -> str:
     return "; ".join(parts)
 
 
+def field_errors(exc: ValidationFailed, aliases: dict[str, str] | None = None) -> dict[str, str]:
+    """``{form field: what is wrong}`` for the problems of ``exc`` that name a field, so a form can
+    show each message beside its field (``aliases`` maps schema fields to form field names)."""
+    out: dict[str, str] = {}
+    for p in exc.problems or []:
+        field = ".".join(str(x) for x in p["loc"] if x not in ("body", "query", "path"))
+        if field:
+            field = (aliases or {}).get(field, field)
+            out.setdefault(field, p["msg"])
+    return out
+
+
+def echo(form: dict, limit: int = 5_000_000) -> dict[str, str]:
+    """The text fields of a submitted form, to fill the form in again after an error (bounded,
+    without NUL characters; never the CSRF token or a password)."""
+    return {k: v[:limit].replace("\x00", "") for k, v in form_text(form).items()
+            if k not in ("csrf_token", "password")}
+
+
+def known_missions(request: Request) -> list[str]:
+    """Mission acronyms of the panel's mission list (the missions pages' list), sorted; empty when
+    the mission data cannot be read (the forms then offer "Other" only)."""
+    try:
+        return sorted({str(m["mission"]) for m in request.app.state.store.mission_index})
+    except Exception:  # noqa: BLE001 - the registry works without the research data
+        return []
+
+
 def names(request: Request) -> dict[int, str]:
     """COW code -> country name, for showing TCCs and nations by name."""
     return request.app.state.store.country_names
