@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from peacewatch.registry.errors import ValidationFailed
+from peacewatch.registry.errors import RegistryError, ValidationFailed
+from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.security import CSRF_FIELD, check_csrf, check_same_origin
 from peacewatch.web.routes.session import LoginRequired, login_redirect
 
@@ -91,11 +92,35 @@ def date_or_none(value: str | None, field: str) -> dt.date | None:
         raise ValidationFailed(f"{field} must be a date like 2024-03-31, got {value!r}") from None
 
 
-def guard(handler):
-    """Turn :class:`LoginRequired` into a redirect to the login form (HTML only).
+#: Page titles of refused registry requests (as on the site's error pages).
+ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Please check the form"}
 
-    Handlers are plain functions: FastAPI runs them in its thread pool, so database work and
-    password hashing never block the event loop.
+
+def _registry_error_page(request: Request, exc: RegistryError):
+    """A refused request as a registry page: the registry navigation of the user (when the token
+    still works) around the message, so the user can go on from there."""
+    from peacewatch.web.routes.session import user_session, user_view
+    from peacewatch.web.templating import render
+
+    user = None
+    try:
+        with user_session(request) as (_s, u):
+            user = user_view(u)
+    except (LoginRequired, RegistryError):
+        pass
+    data = {"user": user, "title": ERROR_TITLES.get(exc.status_code, "Request refused"), "detail": str(exc),
+            "status": exc.status_code}
+    return render(request, "registry/error.html", data, status_code=exc.status_code,
+                  context={"section": "registry", "names": names(request)})
+
+
+def guard(handler):
+    """Turn :class:`LoginRequired` into a redirect to the login form, and a refused request
+    (403, 404, 409, 422) of an HTML page into a registry error page that keeps the navigation.
+
+    JSON callers, rate limits (with their Retry-After) and server-side problems go on to the
+    app's error handlers. Handlers are plain functions: FastAPI runs them in its thread pool, so
+    database work and password hashing never block the event loop.
     """
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
@@ -103,6 +128,11 @@ def guard(handler):
             return handler(*args, **kwargs)
         except LoginRequired as exc:
             return login_redirect(exc)
+        except RegistryError as exc:
+            request = kwargs.get("request")
+            if (request is None or exc.status_code not in ERROR_TITLES or wanted_format(request) != "html"):
+                raise
+            return _registry_error_page(request, exc)
     return wrapper
 
 

@@ -238,7 +238,9 @@ def case_victim(request: Request, case_id: PathId):
 def intake_list(request: Request, status: str | None = None):
     with user_session(request) as (s, u):
         reports = ops.intake.list_reports(s, u, blanks_to_none({"status": status}))
+        previews = ops.intake.message_previews(s, u, [r["id"] for r in reports])
         user = user_view(u)
+    reports = [{**r, "preview": previews.get(r["id"])} for r in reports]
     return render(request, "registry/intake_list.html", {"user": user, "reports": reports, "status": status},
                   context={"section": "registry", "statuses": ops.intake.intake.STATUSES})
 
