@@ -1,12 +1,16 @@
-"""Countdowns of referral deadlines and the next escalation date, on a fixed "today"."""
+"""Countdowns of referral deadlines and the next escalation date on a fixed "today"; the read
+functions behind the new registry screens (past screenings, report previews)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from peacewatch.registry import cases, clocks, referrals
 from peacewatch.registry import operations as ops
 from peacewatch.registry.config import ReferralPolicy
+from peacewatch.registry.errors import Forbidden
 
 from .conftest import TCC_A, TCC_B, at
 
@@ -87,3 +91,40 @@ def test_escalation_preview_writes_nothing(registry, people):
         assert s.get(type(a.referral), a.referral.id).escalation_level == 0
         assert [e for e in ops.referrals.preview_escalation(s, u["coord"], {"as_of": "2026-01-16"})["escalations"]
                 if e["case_id"] == a.id] == []
+
+
+def test_past_screenings_count_flagged_and_cleared_rows(registry, people):
+    from peacewatch.registry import vetting
+
+    with registry.session() as s:
+        u = {k: s.merge(v) for k, v in people.users.items()}
+        vetting.add_record(s, u["inv"], full_name="Imran Qureshi", date_of_birth=dt.date(1980, 1, 1),
+                           nationality_ccode=TCC_A, category="sexual_abuse")
+        roster = "name,date_of_birth,nationality\nImran Qureshi,1980-01-01,770\nJane Roe,1990-01-01,2\nAli Khan,,770\n"
+        sc = vetting.screen_roster(s, u["coord"], vetting.parse_roster(roster), "march roster")
+        listed = ops.vetting.list_screenings(s, u["inv"])
+        row = [x for x in listed if x["screening_id"] == sc.id][0]
+        assert (row["run_by"], row["label"], row["rows_screened"], row["flagged"], row["cleared"]) == (
+            people.users["coord"].username, "march roster", 3, 1, 2)
+        hit = vetting.screening_hits(s, u["inv"], sc.id)[0]["hit_id"]
+        vetting.decide(s, u["inv"], hit, "confirmed_match")
+        summary = ops.vetting.screening_summary(s, u["coord"], sc.id)
+        assert (summary["confirmed"], summary["awaiting_decision"], summary["cleared"]) == (1, 0, 2)
+        for role in ("rep", "liaison_a", "analyst"):
+            with pytest.raises(Forbidden):
+                ops.vetting.list_screenings(s, u[role])
+
+
+def test_report_previews_for_staff_only(registry, people):
+    from peacewatch.registry import intake
+
+    with registry.session() as s:
+        u = {k: s.merge(v) for k, v in people.users.items()}
+        intake.submit_report(s, "  Short   note\nabout the gate ")
+        intake.submit_report(s, "x" * 200)
+        ids = [r["id"] for r in intake.list_reports(s, u["coord"])]
+        previews = ops.intake.message_previews(s, u["inv"], ids)
+        assert sorted(previews.values(), key=len) == ["Short note about the gate", "x" * 80 + "…"]
+        for role in ("rep", "liaison_a", "analyst"):
+            with pytest.raises(Forbidden):
+                ops.intake.message_previews(s, u[role], ids)
