@@ -222,6 +222,10 @@ def test_training_screen_records_and_shows_completion(http, server, seeded, logi
                 training.record_completion(s, coord, p.service_number, "THB-1", dt.date(last_year, 3, 1))
         for i in range(3):  # three of Kenya (501), none trained: a small cell
             training.add_person(s, coord, f"KE-{i}", f"Person {i}", 501, last_year)
+    login_as(http, "cora.coordinator")
+    dup = post_form(http, "/registry/training/modules", {"code": "THB-1", "title": "Second awareness course"})
+    assert dup.status_code == 409 and "module code 'THB-1' exists" in html_lib.unescape(dup.text)
+    assert 'value="Second awareness course"' in dup.text
     login_as(http, "liaison.pakistan")
     r = post_form(http, "/registry/training/personnel", {"service_number": "PK-77", "full_name": "Ali Raza",
                                                          "deployment_year": str(TODAY.year)})

@@ -49,7 +49,7 @@ def compliance_submit(request: Request, form: FormFields):
 
 
 # ------------------------------------------------------------------------------------ training
-TRAINING_LABELS = {"service_number": "Service number", "module_code": "Module", "completed_on": "Completed on",
+TRAINING_LABELS = {"code": "Code", "title": "Title", "service_number": "Service number", "module_code": "Module", "completed_on": "Completed on",
                    "score": "Score", "nation_ccode": "Nation", "full_name": "Full name",
                    "deployment_year": "Deployment year", "audience": "Audience"}
 
@@ -70,7 +70,7 @@ def _training_page(request: Request, year: str | None = None, *, form: dict | No
 @router.get("/training", summary="Training: record completions, completion per nation")
 @guard
 def training_page(request: Request, year: str | None = None, done: str | None = None):
-    note = {"completion": "Completion recorded.", "person": "Person registered."}.get(done or "")
+    note = {"completion": "Completion recorded.", "person": "Person registered.", "module": "Module defined."}.get(done or "")
     return _training_page(request, year, done=note)
 
 
@@ -105,3 +105,9 @@ def training_person(request: Request, form: FormFields):
     return _training_post(request, form, "person",
                           ("service_number", "full_name", "nation_ccode", "deployment_year", "audience"),
                           ops.nations.add_person)
+
+
+@router.post("/training/modules", summary="Define a training module (coordinators)")
+@guard
+def training_module(request: Request, form: FormFields):
+    return _training_post(request, form, "module", ("code", "title", "audience"), ops.nations.add_module)
