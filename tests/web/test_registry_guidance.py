@@ -277,3 +277,21 @@ def test_aggregate_tables_have_words_counts_and_two_kinds_of_blank(http, server,
     nepal = re.findall(r'<td[^>]*>(.*?)</td>', re.search(r'<th scope="row">Nepal</th>(.*?)</tr>', table).group(1))
     assert nepal[1] == "suppressed" and "0.0" not in table
     assert "suppressed / n.a." not in page and "fewer than 5" in page
+
+
+def test_refused_report_and_reply_keep_what_was_typed(base_url, http, seeded, login_as):
+    login_as(http, "liaison.bangladesh")
+    sent = {"year": "2021", "training": "met", "notes": "Training cascaded to all battalions"}
+    assert post_form(http, "/registry/compliance", sent).status_code == 200
+    again = post_form(http, "/registry/compliance", {**sent, "training": "partial"})
+    assert again.status_code == 409 and 'aria-label="Registry"' in again.text
+    assert "Training cascaded to all battalions</textarea>" in again.text and 'value="2021"' in again.text
+    assert re.search(r'<select id="prov-training" name="training"><option value="">unknown</option>\s*'
+                     r'<option value="met" >met</option><option value="partial" selected>', again.text)
+    with httpx.Client(base_url=base_url, follow_redirects=True) as reporter:
+        reporter.post("/report", data={"message": "Reply test report"})
+    login_as(http, "ines.investigator")
+    report_id = max(r["id"] for r in http.get("/registry/intake", params={"format": "json"}).json()["reports"])
+    r = post_form(http, f"/registry/intake/{report_id}/reply", {"message": "We are looking into it", "case_id": "99999"})
+    assert r.status_code == 404 and "We are looking into it</textarea>" in r.text
+    assert '<p class="field-error" id="case_id-error">no case 99999 to link</p>' in r.text

@@ -22,29 +22,46 @@ from peacewatch.web.templating import render
 router = APIRouter(prefix="/registry")
 
 
-@router.get("/compliance", summary="National compliance reports and accountability aggregates")
-@guard
-def compliance_page(request: Request, year: str | None = None):
+def _compliance_page(request: Request, year: str | None = None, *, form: dict | None = None,
+                     error: str | None = None, errors: dict | None = None, status_code: int = 200):
     with user_session(request) as (s, u):
         user = user_view(u)
         shown = ops.nations.overview(s, u, blanks_to_none({"year": year}))
-    data = {"user": user, **shown}
+    data = {"user": user, **shown, **({"error": error} if error else {})}
     context = {"section": "registry", "provisions": compliance.PROVISIONS, "statuses": compliance.STATUSES,
-               "names": names(request), "this_year": dt.date.today().year}
-    return render(request, "registry/compliance.html", data, context=context)
+               "names": names(request), "this_year": dt.date.today().year, "form": form or {}, "errors": errors or {}}
+    return render(request, "registry/compliance.html", data, context=context, status_code=status_code)
+
+
+@router.get("/compliance", summary="National compliance reports and accountability aggregates")
+@guard
+def compliance_page(request: Request, year: str | None = None):
+    return _compliance_page(request, year)
+
+
+COMPLIANCE_LABELS = {"nation_ccode": "Nation", "year": "Reporting year", "notes": "Notes",
+                     **{f"provisions.{p}": text for p, text in compliance.PROVISIONS.items()}}
 
 
 @router.post("/compliance", summary="Submit a national report")
 @guard
 def compliance_submit(request: Request, form: FormFields):
     f = form_text(form)
-    with user_session(request) as (s, u):
-        body = blanks_to_none({"nation_ccode": f.get("nation_ccode"), "year": f.get("year"), "notes": f.get("notes")})
-        if "nation_ccode" not in body and u.role == auth.TCC_LIAISON:
-            body["nation_ccode"] = u.tcc_ccode  # the form's default for a liaison: its own nation
-        body["provisions"] = blanks_to_none({p: f.get(p) for p in compliance.PROVISIONS})
-        body["replace"] = f.get("replace") == "yes"
-        r = ops.nations.submit_report(s, u, body)
+    try:
+        with user_session(request) as (s, u):
+            body = blanks_to_none({"nation_ccode": f.get("nation_ccode"), "year": f.get("year"), "notes": f.get("notes")})
+            if "nation_ccode" not in body and u.role == auth.TCC_LIAISON:
+                body["nation_ccode"] = u.tcc_ccode  # the form's default for a liaison: its own nation
+            body["provisions"] = blanks_to_none({p: f.get(p) for p in compliance.PROVISIONS})
+            body["replace"] = f.get("replace") == "yes"
+            r = ops.nations.submit_report(s, u, body)
+    except (ValidationFailed, Conflict) as exc:
+        # The report form again as sent, each message beside its field.
+        errors = field_errors(exc, {f"provisions.{p}": p for p in compliance.PROVISIONS}) \
+            if isinstance(exc, ValidationFailed) else {}
+        message = labelled(exc, COMPLIANCE_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
+        return _compliance_page(request, form=echo(form, 20_000), error=message, errors=errors,
+                                status_code=exc.status_code)
     return RedirectResponse(f"/registry/compliance?year={r['year']}", status_code=303)
 
 

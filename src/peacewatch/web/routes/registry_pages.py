@@ -16,7 +16,7 @@ from peacewatch.registry import operations as ops
 from peacewatch.registry.api import COOKIE
 from peacewatch.registry.api.deps import client_address
 from peacewatch.registry.config import ReferralPolicy
-from peacewatch.registry.errors import RegistryError, ValidationFailed
+from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
 from peacewatch.web.routes.forms import (
     FormFields, PathId, blanks_to_none, echo, field_errors, form_text, guard, known_missions, labelled, names,
     safe_next,
@@ -245,20 +245,39 @@ def intake_list(request: Request, status: str | None = None):
                   context={"section": "registry", "statuses": ops.intake.intake.STATUSES})
 
 
-@router.get("/intake/{report_id}", summary="One anonymous report with its messages (staff)")
-@guard
-def intake_detail(request: Request, report_id: PathId):
+def _intake_page(request: Request, report_id: int, *, form: dict | None = None, error: str | None = None,
+                 errors: dict | None = None, status_code: int = 200):
     with user_session(request) as (s, u):
         report = ops.intake.staff_view(s, u, report_id)
         user = user_view(u)
-    return render(request, "registry/intake_detail.html", {"user": user, "report": report},
-                  context={"section": "registry", "statuses": ops.intake.intake.STATUSES})
+    data = {"user": user, "report": report, **({"error": error} if error else {})}
+    return render(request, "registry/intake_detail.html", data, status_code=status_code,
+                  context={"section": "registry", "statuses": ops.intake.intake.STATUSES, "form": form or {},
+                           "errors": errors or {}})
+
+
+@router.get("/intake/{report_id}", summary="One anonymous report with its messages (staff)")
+@guard
+def intake_detail(request: Request, report_id: PathId):
+    return _intake_page(request, report_id)
+
+
+REPLY_LABELS = {"message": "Reply", "status": "Set status", "case_id": "Link to case number"}
 
 
 @router.post("/intake/{report_id}/reply", summary="Reply to an anonymous reporter")
 @guard
 def intake_reply(request: Request, report_id: PathId, form: FormFields):
     body = blanks_to_none({k: form_text(form).get(k) for k in ("message", "status", "case_id")})
-    with user_session(request) as (s, u):
-        ops.intake.reply(s, u, report_id, body)
+    try:
+        with user_session(request) as (s, u):
+            ops.intake.reply(s, u, report_id, body)
+    except (ValidationFailed, NotFound) as exc:
+        if isinstance(exc, NotFound) and "case" not in str(exc):
+            raise  # the report itself is missing: the error page
+        # The reply is kept, with the message beside the field it concerns.
+        errors = field_errors(exc) if isinstance(exc, ValidationFailed) else {"case_id": str(exc)}
+        message = labelled(exc, REPLY_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
+        return _intake_page(request, report_id, form=echo(form, 20_000), error=message, errors=errors,
+                            status_code=exc.status_code)
     return RedirectResponse(f"/registry/intake/{report_id}", status_code=303)
