@@ -29,8 +29,12 @@ AGGREGATE_HEADERS = {
     "prosecutions": "Prosecutions", "median_days_to_answer": "Median days to answer",
     "personnel": "Personnel registered", "trained": "Fully trained", "completion_rate": "Completion rate",
     "provisions_reported": "Provisions reported", "compliance_score": "Compliance score (0-1)",
-    **{p: text.split(",")[0] for p, text in PROVISIONS.items()},
+    # The 2004 policy's provisions, short enough for a column header (the form shows the full text).
+    "ratification": "Palermo Protocol ratified", "training": "Pre-deployment training",
+    "legislation": "Legislation", "reporting": "Reporting to NATO", "whistleblower_policy": "Whistleblower policy",
+    "misconduct_database": "Misconduct database",
 }
+assert set(PROVISIONS) <= set(AGGREGATE_HEADERS), "every provision needs a column header"
 #: Columns that count people or cases: shown as whole numbers.
 COUNT_COLUMNS = {"allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions",
                  "personnel", "trained", "provisions_reported"}
@@ -83,6 +87,8 @@ def cell(column: str, value: Any, suppressed: bool = False, names: dict | None =
         return str(int(value))
     if column in COUNT_COLUMNS:
         return f"{int(round(float(value))):,}"
+    if column in PROVISIONS:  # scored 1 (met), 0.5 (partial), 0 (not met)
+        return f"{float(value):g}"
     if column == "completion_rate":
         return f"{float(value):.0%}"
     if isinstance(value, float):
