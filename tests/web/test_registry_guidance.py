@@ -295,3 +295,16 @@ def test_refused_report_and_reply_keep_what_was_typed(base_url, http, seeded, lo
     r = post_form(http, f"/registry/intake/{report_id}/reply", {"message": "We are looking into it", "case_id": "99999"})
     assert r.status_code == 404 and "We are looking into it</textarea>" in r.text
     assert '<p class="field-error" id="case_id-error">no case 99999 to link</p>' in r.text
+
+
+def test_mission_in_canonical_form_whichever_door(http, seeded, login_as):
+    from peacewatch.registry.schemas import canonical_mission
+
+    assert canonical_mission("  Mínustah \t ii ") == "MINUSTAH II"
+    login_as(http, "ines.investigator")
+    body = {"mission": "  monusco ", "tcc_ccode": 770, "category": "sexual_abuse", "summary": "Through the API"}
+    r = http.post("/api/registry/cases", json=body)
+    assert r.status_code == 201 and r.json()["mission"] == "MONUSCO"
+    # Folding may lengthen a name ("ß" -> "SS"): refused with a clear message, never a database error.
+    r = http.post("/api/registry/cases", json={**body, "mission": "ß" * 21})
+    assert r.status_code == 422 and "longer than 40 characters" in r.text and "Value error" not in r.text

@@ -35,6 +35,8 @@ def canonical_mission(value: str) -> str:
     text = re.sub(r"\s+", " ", text).strip().upper()
     if not text:
         raise ValueError("is required (choose the mission)")
+    if len(text) > 40:  # a few characters grow when folded ("ß" -> "SS", ligatures): still at most 40
+        raise ValueError("is longer than 40 characters once written in capitals without accents")
     return text
 
 
