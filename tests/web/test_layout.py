@@ -24,7 +24,8 @@ PUBLIC_PAGES = [
 ]
 STAFF_PAGES = ["/registry/cases", "/registry/cases/new", "/registry/intake", "/registry/vetting", "/registry/compliance",
                "/registry/training", "/registry/training?year=2025", "/registry/vetting/screenings",
-               "/registry/referrals/escalation", "/registry/referrals/escalation?as_of=2099-01-01"]
+               "/registry/referrals/escalation", "/registry/referrals/escalation?as_of=2099-01-01",
+               "/registry/cases/999999"]
 
 WIDTH = "() => ({doc: document.documentElement.scrollWidth, view: window.innerWidth})"
 # Tables that are wider than their region must sit in a focusable, labelled scroll region.
