@@ -27,6 +27,9 @@ wheel = zipfile.ZipFile(sys.argv[1])
 names = wheel.namelist()
 catalog = [n for n in names if n.startswith("peacewatch/sources/catalog_entries/") and n.endswith(".yml")]
 assert len(catalog) >= 16, f"the wheel carries {len(catalog)} catalog YAMLs"
+rules = ["peacewatch/sources/country_overrides.yml", "peacewatch/sources/loaders/mission_families.yml",
+         "peacewatch/panel/mission_starts.yml"]
+assert not [r for r in rules if r not in names], f"the wheel lacks rule files {[r for r in rules if r not in names]}"
 canon = lambda name: re.sub(r"[-_.]+", "-", name).lower()
 meta = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
 declared = {canon(re.split(r"[ ;<>=!~\[(]", line.split(":", 1)[1].strip())[0])

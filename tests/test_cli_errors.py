@@ -146,6 +146,10 @@ def test_no_internal_document_numbers_reach_readers():
     hits = [str(p.relative_to(root)) for p in [*files, root / "README.md"] if internal.search(p.read_text(errors="ignore"))]
     assert hits == []
     assert cite("bell2018") == "Bell et al. 2018" and len(WORKS) == 5
+    # Connections 6(3), Fall 2007: the essay evaluates the NATO policy up to the summer of 2007
+    assert cite("ballesteros2007") == "Ballesteros 2007" and "6(3), 2007" in WORKS["ballesteros2007"].reference
+    for work in WORKS.values():  # the short citation's year is the reference's
+        assert work.short.split()[-1] in work.reference, work.short
     density = runner.invoke(app, ["model", "density", "--io", "UN", "--year", "2004"])
     assert density.exit_code == 0 and "Smith 2012 (2004)" in density.output.splitlines()[0]
 

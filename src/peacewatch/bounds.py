@@ -6,6 +6,7 @@ Each check raises :class:`peacewatch.errors.InputError` with a one-line message 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -51,6 +52,15 @@ class NumberBound:
 # ----------------------------------------------------------------------------- years
 #: The panel starts from the COW / G-W state lists (first members 1816); sources end by 2025.
 PANEL_YEARS = NumberBound("panel year", 1816, 2025, integer=True, grouped=False)
+
+
+def frame_years() -> NumberBound:
+    """Years a panel frame may span when built from code: the state lists' first year to the current
+    year (the TCC scorecard grades the current year; years after the sources end are left missing)."""
+    this_year = dt.datetime.now(dt.timezone.utc).year
+    return NumberBound("panel year", PANEL_YEARS.lo, max(PANEL_YEARS.hi, this_year), integer=True, grouped=False)
+
+
 #: The deployment-risk models and the trafficking index: the years of the Human Trafficking Indicators.
 MODEL_YEARS = NumberBound("model year", 2001, 2011, integer=True, grouped=False)
 

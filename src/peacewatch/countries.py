@@ -19,7 +19,7 @@ class UnknownCountryError(InputError):
 
 def _state_names(ctx) -> dict[int, str]:
     """COW code -> latest COW state name, for every state that was ever a system member."""
-    from peacewatch.sources.loaders import cow_states
+    from peacewatch.sources.loaders.state_lists import cow_states
 
     states = cow_states(ctx).sort_values("end_year")
     return dict(zip(states["ccode"].astype(int), states["statenme"]))
@@ -27,12 +27,12 @@ def _state_names(ctx) -> dict[int, str]:
 
 @lru_cache(maxsize=4)
 def _names_for(key: tuple[str, str, str]) -> tuple[dict[int, str], dict[str, int]]:
-    from peacewatch.sources.defaults import crosswalk_for, default_context
+    from peacewatch.sources.defaults import default_context
 
     ctx = default_context()
     states = _state_names(ctx)
     choices = {name: code for code, name in states.items()}
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
     for row in cw.codelist.dropna(subset=["name"]).itertuples():
         cow = cw.iso3_to_cow(row.iso3) if isinstance(row.iso3, str) else None
         if cow in states:
@@ -51,10 +51,10 @@ def close_matches(text: str, limit: int = 3) -> list[str]:
     """The names closest to ``text``, as ``"Haiti (41, HTI)"``."""
     from rapidfuzz import fuzz, process
 
-    from peacewatch.sources.defaults import crosswalk_for, default_context
+    from peacewatch.sources.defaults import default_context
 
     _, choices = _lookups()
-    cw = crosswalk_for(default_context())
+    cw = default_context().crosswalk
     hits = process.extract(text, list(choices), scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
     out = []
     for name, _score, _i in hits:
@@ -73,7 +73,7 @@ def resolve_country(text: str | int, option: str | None = None) -> int:
     UnknownCountryError
         When nothing matches; the message lists the closest names and their codes.
     """
-    from peacewatch.sources.defaults import crosswalk_for, default_context
+    from peacewatch.sources.defaults import default_context
 
     value = str(text).strip()
     who = f"{option}: " if option else ""
@@ -85,7 +85,7 @@ def resolve_country(text: str | int, option: str | None = None) -> int:
         if code in states:
             return code
         raise UnknownCountryError(f"{who}no state has COW code {value}; {_HOW}")
-    cw = crosswalk_for(default_context())
+    cw = default_context().crosswalk
     code = cw.iso3_to_cow(value) if len(value) == 3 and value.isalpha() else None
     if code is None:
         code = cw.name_to_cow(value)
@@ -98,7 +98,7 @@ def resolve_country(text: str | int, option: str | None = None) -> int:
 
 def country_label(ccode: int) -> str:
     """``"Haiti (41, HTI)"`` for messages and headings."""
-    from peacewatch.sources.defaults import crosswalk_for, default_context
+    from peacewatch.sources.defaults import default_context
 
     states, _ = _lookups()
-    return f"{states.get(int(ccode), ccode)} ({ccode}, {crosswalk_for(default_context()).cow_to_iso3(ccode) or 'no ISO3'})"
+    return f"{states.get(int(ccode), ccode)} ({ccode}, {default_context().crosswalk.cow_to_iso3(ccode) or 'no ISO3'})"

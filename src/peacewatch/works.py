@@ -30,7 +30,7 @@ WORKS: dict[str, Work] = {
     "bell2018": Work(
         "Bell et al. 2018",
         "Sam R. Bell, Michael E. Flynn and Carla Martinez Machain, \u201cU.N. Peacekeeping Forces and the Demand "
-        "for Sex Trafficking,\u201d International Studies Quarterly 62(3), 2018.",
+        "for Sex Trafficking,\u201d International Studies Quarterly 62(3), 2018, 643\u2013655.",
         "the deployment-risk logit: size, duration and number of contributors of UN deployments",
     ),
     "jkelley2022": Work(
@@ -39,10 +39,10 @@ WORKS: dict[str, Work] = {
         "(Human Smuggling and Trafficking), 2022.",
         "the accountability chain: allegations, referrals to contributing countries, prosecutions",
     ),
-    "ballesteros2008": Work(
-        "Ballesteros 2008",
+    "ballesteros2007": Work(
+        "Ballesteros 2007",
         "Alvaro Ballesteros, \u201cTrafficking in Human Beings and International Peacekeeping Missions: "
-        "The 2004 NATO THB Policy,\u201d Connections: The Quarterly Journal 7(1), 2008.",
+        "The 2004 NATO THB Policy,\u201d Connections: The Quarterly Journal 6(3), 2007, 121\u2013139.",
         "national reports on the 2004 NATO policy, pre-deployment training",
     ),
     "kelley2017": Work(

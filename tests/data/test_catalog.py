@@ -46,10 +46,20 @@ def test_verify_reports_each_problem(sandbox):
 
 
 def test_data_dir_resolution(monkeypatch, tmp_path):
-    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(tmp_path))
-    assert data_dir() == tmp_path
+    # A checkout laid out in tmp_path, whatever the real one's surroundings: the order is
+    # PEACEWATCH_DATA_DIR, then ../shared/data beside the checkout, then the user cache dir.
+    from peacewatch.sources import catalog as catalog_module
+
+    checkout = tmp_path / "peacewatch"
+    checkout.mkdir()
+    monkeypatch.setattr(catalog_module, "REPO_ROOT", checkout)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(tmp_path / "explicit"))
+    assert data_dir() == tmp_path / "explicit"
     monkeypatch.delenv("PEACEWATCH_DATA_DIR")
-    assert data_dir() == REPO_ROOT.parent / "shared" / "data"  # the checkout has ../shared beside it
+    assert data_dir() == tmp_path / "cache" / "peacewatch" / "data"  # where `sources fetch` writes
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    assert data_dir() == tmp_path / "shared" / "data"
 
 
 def test_invalid_catalog_entry_names_file_and_field(tmp_path):
@@ -86,3 +96,54 @@ def test_catalog_ships_inside_the_package_and_can_be_overridden(monkeypatch, tmp
     (tmp_path / "hti.yml").write_text((builtin / "hti.yml").read_text())
     monkeypatch.setenv("PEACEWATCH_CATALOG_DIR", str(tmp_path))
     assert catalog_dir() == tmp_path and list(Catalog().sources) == ["hti"]
+
+
+def test_every_source_names_its_loaders_and_every_loader_module_is_named():
+    import pkgutil
+
+    import peacewatch.sources.loaders as package
+
+    catalog = Catalog()
+    named_modules = set()
+    for key in catalog.sources:
+        loaders = catalog.loaders(key)
+        assert loaders and all(callable(f) for f in loaders.values()), key
+        named_modules |= {f.__module__.rsplit(".", 1)[1] for f in loaders.values()}
+    assert catalog.loaders("ipi_missions")["ipi_missions"].__module__ == "peacewatch.sources.loaders.ipi"
+    assert set(catalog.loaders("state_lists")) == {"cow_states", "gw_states"}
+    # a loader module no catalog entry names would be a source added half-way
+    assert {m.name for m in pkgutil.iter_modules(package.__path__)} == named_modules
+
+
+def test_a_loader_read_through_the_catalog_gives_real_rows():
+    hti = Catalog().loaders("hti")["hti"]()
+    assert len(hti) == 1587 and hti.loc[(hti["ccode"] == 41) & (hti["year"] == 2003), "pdest"].item() == 1
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("peacewatch.sources.loaders.hti:no_such_loader",
+         r"hti.yml: loader 'peacewatch.sources.loaders.hti:no_such_loader': module 'peacewatch.sources.loaders.hti' has no function 'no_such_loader'$"),
+        ("peacewatch.sources.loaders.nope:hti", r"hti.yml: loader 'peacewatch.sources.loaders.nope:hti': module 'peacewatch.sources.loaders.nope' not found"),
+    ],
+)
+def test_a_wrong_loader_name_is_one_line_naming_the_yaml(tmp_path, entry, message):
+    data = yaml.safe_load((catalog_dir() / "hti.yml").read_text())
+    data["loaders"] = [entry]
+    (tmp_path / "hti.yml").write_text(yaml.safe_dump(data))
+    with pytest.raises(CatalogError, match=message) as err:
+        Catalog(tmp_path).loaders("hti")
+    assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(("loaders", "message"), [(None, "loaders: Field required"), (["hti"], "must be written module:function")])
+def test_a_missing_or_malformed_loader_entry_names_the_yaml(tmp_path, loaders, message):
+    data = yaml.safe_load((catalog_dir() / "hti.yml").read_text())
+    data.pop("loaders")
+    if loaders is not None:
+        data["loaders"] = loaders
+    (tmp_path / "hti.yml").write_text(yaml.safe_dump(data))
+    with pytest.raises(CatalogError, match=rf"hti.yml: invalid catalog entry: .*{message}") as err:
+        Catalog(tmp_path)
+    assert "\n" not in str(err.value)

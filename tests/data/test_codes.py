@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import UnmappedCountryError
 
 
 @pytest.fixture(scope="module")
 def cw():
-    return crosswalk_for(default_context())
+    return default_context().crosswalk
 
 
 @pytest.mark.parametrize(

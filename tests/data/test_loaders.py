@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from peacewatch.sources.loaders import (
-    bara_hultman,
-    cow_igo_membership,
-    geo_pko_tcc_troops,
-    hti,
-    ipi_contributors,
-    ipi_missions,
-    kelley_tiers,
-    pko_shortfall,
-    ucdp_acd,
-)
+from peacewatch.sources.loaders.bara_hultman import bara_hultman
+from peacewatch.sources.loaders.cow_igo import cow_igo_membership
+from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
+from peacewatch.sources.loaders.hti import hti
+from peacewatch.sources.loaders.ipi import ipi_contributors, ipi_missions
+from peacewatch.sources.loaders.kelley_tip import kelley_tiers
+from peacewatch.sources.loaders.pko_shortfall import pko_shortfall
+from peacewatch.sources.loaders.ucdp_acd import ucdp_acd
 
 
 def test_geo_pko_minustah_2004_contributors():

@@ -11,7 +11,9 @@ from peacewatch.sources.errors import (
     MissingDataFileError,
     UnmappedCountryError,
 )
-from peacewatch.sources.loaders import hti, ipi_missions, kelley_tiers
+from peacewatch.sources.loaders.hti import hti
+from peacewatch.sources.loaders.ipi import ipi_missions
+from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 
 
 @pytest.mark.parametrize("cut_at_line_end", [False, True])
@@ -70,7 +72,7 @@ def test_unknown_country_name_lists_names_and_fix(sandbox):
 
 def test_missing_file_says_how_to_get_it(sandbox):
     sandbox.path("polity5", "main").unlink()
-    from peacewatch.sources.loaders import polity5
+    from peacewatch.sources.loaders.polity5 import polity5
 
     with pytest.raises(MissingDataFileError, match=r"1 of \d+ data files are missing") as err:
         polity5(sandbox.context())
@@ -80,7 +82,7 @@ def test_missing_file_says_how_to_get_it(sandbox):
 
 def test_garbage_file_is_a_parse_error(sandbox):
     sandbox.replace("bara_hultman", "main", b"this is not a stata file")
-    from peacewatch.sources.loaders import bara_hultman
+    from peacewatch.sources.loaders.bara_hultman import bara_hultman
 
     with pytest.raises(MalformedDataError, match="cannot parse as dta"):
         bara_hultman(sandbox.context())

@@ -79,7 +79,7 @@ def test_exports(full_panel, tmp_path):
 def test_damaged_or_old_cache_entries_are_rebuilt(tmp_path, monkeypatch):
     from peacewatch.sources.catalog import Catalog
     from peacewatch.sources.context import SourceContext
-    from peacewatch.sources.loaders import polity5
+    from peacewatch.sources.loaders.polity5 import polity5
 
     monkeypatch.setenv("PEACEWATCH_CACHE_DIR", str(tmp_path))
     first = polity5(SourceContext(catalog=Catalog()))

@@ -6,9 +6,10 @@ import pandas as pd
 import pytest
 
 from peacewatch.sources.catalog import Catalog
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import UnmappedCountryError
-from peacewatch.sources.loaders import tip_tiers_recent, troopdata
+from peacewatch.sources.loaders.tip_tiers_recent import tip_tiers_recent
+from peacewatch.sources.loaders.troopdata import troopdata
 from peacewatch.sources.verify import verify
 
 
@@ -45,7 +46,7 @@ def test_troopdata_sums_duplicate_spellings():
 
 def test_troopdata_names_agree_with_the_file_codes():
     """The crosswalk maps every kept name to the file's own COW code, except three documented units."""
-    cw = crosswalk_for(default_context())
+    cw = default_context().crosswalk
     raw = pd.read_csv(Catalog().path("troopdata", "main"), usecols=["countryname", "ccode"]).drop_duplicates()
     unmapped = set(cw.unmapped_names("troopdata"))
     differ = {n for n, c in raw.itertuples(index=False)

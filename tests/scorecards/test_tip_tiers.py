@@ -83,7 +83,7 @@ def test_waivers_are_recorded_as_data():
 
 def test_after_two_waivers_the_published_tier_is_tier_3():
     """China and Russia used waivers in 2011 and 2012 and were downgraded in the 2013 report."""
-    from peacewatch.sources.loaders import kelley_tiers
+    from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 
     k = kelley_tiers().set_index(["ccode", "year"])["tier_label"]
     for cc in (710, 365, 704):

@@ -9,7 +9,6 @@ is missing; screenshots go to ``test-output/screenshots/`` for a person to look 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
 import threading
 import time
@@ -35,23 +34,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def web_env(tmp_path_factory):
-    """Process environment of the registry: a fresh key and output directory (restored afterwards)."""
-    out = tmp_path_factory.mktemp("web-out")
-    saved = {k: os.environ.get(k) for k in ("PEACEWATCH_SECRET_KEY", "PEACEWATCH_OUT_DIR", "PEACEWATCH_DB_URL")}
-    os.environ["PEACEWATCH_SECRET_KEY"] = Fernet.generate_key().decode()
-    os.environ["PEACEWATCH_OUT_DIR"] = str(out)
-    os.environ.pop("PEACEWATCH_DB_URL", None)
+    """Process environment of the registry: a fresh key and output directory, cheap password hashing
+    (hashes record their parameters); all restored at the end of the session."""
     from peacewatch.registry import auth
 
-    saved_scrypt = auth._SCRYPT
-    auth._SCRYPT = {"n": 2**4, "r": 8, "p": 1}  # cheap hashing in tests; hashes record their parameters
-    yield out
-    auth._SCRYPT = saved_scrypt
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    out = tmp_path_factory.mktemp("web-out")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
+        mp.setenv("PEACEWATCH_OUT_DIR", str(out))
+        mp.delenv("PEACEWATCH_DB_URL", raising=False)
+        mp.setattr(auth, "_SCRYPT", {"n": 2**4, "r": 8, "p": 1})
+        yield out
 
 
 @pytest.fixture(scope="session")

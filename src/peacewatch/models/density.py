@@ -30,18 +30,16 @@ import pandas as pd
 import yaml
 
 from peacewatch.models.errors import UnknownIOError, UnknownMissionError
+from peacewatch.resources import package_path
 from peacewatch.sources.context import SourceContext
 from peacewatch.sources.defaults import default_context
-from peacewatch.sources.loaders import (
-    cow_igo_membership,
-    cow_states,
-    geo_pko_tcc_troops,
-    ipi_contributors,
-    ipi_missions,
-    polity5,
-)
+from peacewatch.sources.loaders.cow_igo import cow_igo_membership
+from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
+from peacewatch.sources.loaders.ipi import ipi_contributors, ipi_missions
+from peacewatch.sources.loaders.polity5 import polity5
+from peacewatch.sources.loaders.state_lists import cow_states
 
-OVERRIDES_PATH = Path(__file__).with_name("membership_overrides.yml")
+OVERRIDES_PATH = package_path("peacewatch.models", "membership_overrides.yml")
 #: What Smith (2012) reports for 2004 (Polity IV at the time), for comparison in reports and docs.
 SEED_2004 = {"UN": 3.4, "OAS": 7.1, "MINUSTAH": 4.6}
 IPI_FIRST, IPI_LAST = (2009, 11), (2014, 2)

@@ -27,12 +27,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from peacewatch.bounds import MODEL_YEARS
 from peacewatch.sources.context import SourceContext
 from peacewatch.sources.defaults import default_context
-from peacewatch.sources.loaders import hti
+from peacewatch.sources.loaders.hti import hti
 
 INDICATORS = {"destination": "destination", "sex_destination": "pdest", "child_sex_destination": "cpdest", "internal_sex": "pinternal"}
-HTI_YEARS = (2001, 2011)
+#: The years of the Human Trafficking Indicators (the models' years, peacewatch.bounds.MODEL_YEARS).
+HTI_YEARS = (int(MODEL_YEARS.lo), int(MODEL_YEARS.hi))
 
 
 def incidence_index(years: range | list[int] = range(2001, 2012), weights: dict[str, float] | None = None,

@@ -10,8 +10,9 @@ from typing import Any
 import yaml
 
 from peacewatch.models.errors import SpecificationError
+from peacewatch.resources import package_path
 
-SPECS_PATH = Path(__file__).with_name("specifications.yml")
+SPECS_PATH = package_path("peacewatch.models", "specifications.yml")
 #: Names in formulas that are functions/modules, not panel columns.
 FORMULA_FUNCTIONS = {"np", "numpy", "C", "I", "Q", "center", "standardize", "scale", "log", "exp", "log1p", "bs", "cr", "cc", "Treatment"}
 

@@ -18,8 +18,9 @@ import pandas as pd
 import yaml
 
 from peacewatch.models.density import io_density, mission_density_table
+from peacewatch.resources import package_path
 
-TYPOLOGY_PATH = Path(__file__).with_name("typology.yml")
+TYPOLOGY_PATH = package_path("peacewatch.models", "typology.yml")
 #: Panel column with an IO's personnel in a host-year; IOs absent here deploy no uniformed personnel.
 IO_PERSONNEL = {"UN": "un_personnel", "NATO": "nato_personnel", "EU": "eu_personnel", "AU": "au_personnel"}
 

@@ -6,22 +6,15 @@ import json
 from pathlib import Path
 
 from peacewatch.panel.core import Panel, create_country_years
-
-_VERB_METHODS = {
-    "un": lambda p, agg: p.add_un_deployments(agg),
-    "nonun": lambda p, agg: p.add_nonun_deployments(agg),
-    "us": lambda p, agg: p.add_us_deployments(),
-    "trafficking": lambda p, agg: p.add_trafficking(),
-    "democracy": lambda p, agg: p.add_democracy(),
-    "controls": lambda p, agg: p.add_controls(),
-}
+from peacewatch.panel.verbs.registry import NAMES
 
 
 def build_panel(start: int, end: int, system: str = "cow", agg: str = "december", verbs: list[str] | None = None) -> Panel:
-    """``create_country_years(start, end, system)`` followed by the named verbs, in order."""
+    """``create_country_years(start, end, system)`` followed by the named verbs (default: every verb of
+    :data:`peacewatch.panel.verbs.registry.VERBS`), in order."""
     panel = create_country_years(start, end, system)
-    for verb in verbs or list(_VERB_METHODS):
-        panel = _VERB_METHODS[verb](panel, agg)
+    for name in verbs or NAMES:
+        panel = panel.add(name, agg)
     return panel
 
 

@@ -10,10 +10,9 @@ import typer
 
 from peacewatch.bounds import AGGREGATIONS, PANEL_FORMATS, PANEL_YEARS, SYSTEMS, check_choice, check_year_range
 from peacewatch.errors import InputError
+from peacewatch.panel.verbs.registry import NAMES as VERBS
 
 app = typer.Typer(help="Build and export the country-year panel.", no_args_is_help=True)
-
-VERBS = ("un", "nonun", "us", "trafficking", "democracy", "controls")
 
 
 @app.command()

@@ -14,18 +14,18 @@ from typing import Any
 
 import pandas as pd
 
+from peacewatch.bounds import check_year_range, frame_years
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.panel.universe import country_years
-from peacewatch.panel.verbs.controls import controls
-from peacewatch.panel.verbs.democracy import democracy
 from peacewatch.panel.verbs.monthly import check_rule
-from peacewatch.panel.verbs.nonun_deployments import nonun_deployments
-from peacewatch.panel.verbs.trafficking import trafficking
-from peacewatch.panel.verbs.un_deployments import un_deployments
-from peacewatch.panel.verbs.us_deployments import us_deployments
+from peacewatch.panel.verbs.registry import NAMES, VERBS, Verb, apply, verb
+from peacewatch.panel.verbs.un_deployments import STARTS
+from peacewatch.resources import package_path
 from peacewatch.sources.context import SourceContext
+from peacewatch.sources.crosswalk import OVERRIDES
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError
+from peacewatch.sources.loaders.bara_hultman import FAMILIES
 
 KEYS = ["ccode", "year"]
 #: Columns naming, per row, the public copy a value was transcribed from, and the source they belong
@@ -33,13 +33,8 @@ KEYS = ["ccode", "year"]
 COPY_COLUMNS = {"tip_tier_source_url": "tip_tiers_recent"}
 #: Bump when any verb's logic changes, so cached verb outputs are rebuilt.
 CACHE_VERSION = 3
-_PANEL_DIR = Path(__file__).parent
 #: Data files holding merge rules: editing one invalidates cached verb outputs.
-RULE_FILES = (
-    _PANEL_DIR / "country_overrides.yml",
-    _PANEL_DIR / "mission_starts.yml",
-    _PANEL_DIR.parent / "sources" / "loaders" / "mission_families.yml",
-)
+RULE_FILES = tuple(package_path(*rule) for rule in (OVERRIDES, FAMILIES, STARTS))
 
 
 @dataclass(frozen=True)
@@ -72,42 +67,23 @@ class Panel:
     steps: tuple[Step, ...] = ()
 
     # ------------------------------------------------------------------ verbs
-    def add_un_deployments(self, agg: str = "december") -> Panel:
-        """Add UN deployments per host country-year from IPI (troops, police, observers, personnel,
-        number of TCCs, missions, duration); ``agg``: ``december`` (default), ``mean`` or ``max``."""
-        check_rule(agg)
-        return self._add("add_un_deployments", {"agg": agg}, ["ipi_missions"], lambda ctx, y: un_deployments(ctx, y, agg))
-
-    def add_nonun_deployments(self, agg: str = "december") -> Panel:
-        """Add non-UN deployments (all, NATO, EU, AU) per host country-year from Bara & Hultman."""
-        check_rule(agg)
-        return self._add("add_nonun_deployments", {"agg": agg}, ["bara_hultman"], lambda ctx, y: nonun_deployments(ctx, y, agg))
-
-    def add_us_deployments(self) -> Panel:
-        """Add US active-duty personnel per host country-year from troopdata (DMDC reports, 1950-2024):
-        ``us_troops`` (United States excluded), ``us_deployed`` (0/1), ``ln_us_troops`` (log1p)."""
-        return self._add("add_us_deployments", {}, ["troopdata"], us_deployments)
-
-    def add_trafficking(self) -> Panel:
-        """Add HTI trafficking flows/types, TIP tiers (Watch List and special cases distinct; 2001-2015
-        from Kelley, 2020-2025 from secondary copies, with ``tip_tier_source``), Cho 3P,
-        criminalisation and Palermo protocol status."""
-        return self._add("add_trafficking", {}, ["hti", "kelley_tip", "tip_tiers_recent"], trafficking)
-
-    def add_democracy(self) -> Panel:
-        """Add Polity5 polity2/polity and Freedom House PR, CL and status."""
-        return self._add("add_democracy", {}, ["polity5", "freedom_house"], democracy)
-
-    def add_controls(self) -> Panel:
-        """Add population, GDP per capita (and logs) and UCDP/PRIO conflict presence/intensity."""
-        return self._add("add_controls", {}, ["wdi_population", "wdi_gdppc", "cow_nmc", "ucdp_acd"], controls)
+    # One ``add_*`` method per entry of peacewatch.panel.verbs.registry.VERBS is attached below the
+    # class (``add_un_deployments``, ``add_trafficking``, ...), so the registry is the only list.
+    def add(self, name: str, agg: str = "december") -> Panel:
+        """Apply the verb called ``name`` in the registry (``un``, ``trafficking``, ...); ``agg`` is the
+        monthly-to-yearly rule of the verbs that have one (december, mean or max)."""
+        spec = verb(name)
+        if spec.monthly:
+            check_rule(agg)
+        options = {"agg": agg} if spec.monthly else {}
+        return self._add(spec.method, options, list(spec.sources), lambda ctx, years: apply(ctx, spec, years, agg))
 
     def add_all(self, agg: str = "december") -> Panel:
-        """Apply every verb (the full panel)."""
-        return (
-            self.add_un_deployments(agg).add_nonun_deployments(agg).add_us_deployments().add_trafficking()
-            .add_democracy().add_controls()
-        )
+        """Apply every verb of the registry, in its order (the full panel)."""
+        panel = self
+        for name in NAMES:
+            panel = panel.add(name, agg)
+        return panel
 
     def _add(self, verb: str, options: dict[str, Any], sources: list[str], make: Callable[[SourceContext, pd.DataFrame], pd.DataFrame]) -> Panel:
         params = {"verb": verb, "options": options, "start": self.start, "end": self.end, "system": self.system, "v": CACHE_VERSION}
@@ -192,6 +168,23 @@ class Panel:
         }
 
 
+def _verb_method(spec: Verb) -> Callable[..., Panel]:
+    """The ``Panel.add_*`` method of one registry entry (with ``agg`` for verbs with a monthly rule)."""
+    if spec.monthly:
+        def method(self: Panel, agg: str = "december") -> Panel:
+            return self.add(spec.name, agg)
+    else:
+        def method(self: Panel) -> Panel:
+            return self.add(spec.name)
+    method.__name__ = method.__qualname__ = spec.method
+    method.__doc__ = spec.doc
+    return method
+
+
+for _spec in VERBS:
+    setattr(Panel, _spec.method, _verb_method(_spec))
+
+
 def create_country_years(start: int = 1990, end: int = 2025, system: str = "cow", ctx: SourceContext | None = None) -> Panel:
     """Start a panel: every member of the state system ``system`` ("cow" or "gw") in each year.
 
@@ -209,6 +202,7 @@ def create_country_years(start: int = 1990, end: int = 2025, system: str = "cow"
     --------
     >>> panel = create_country_years(2001, 2011).add_un_deployments().add_trafficking()  # doctest: +SKIP
     """
+    check_year_range(start, end, frame_years(), ("start", "end"))  # before the cache is consulted
     ctx = ctx or default_context()
     params = {"start": start, "end": end, "system": system, "v": CACHE_VERSION}
     frame = ctx.cached_derived(

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from peacewatch.bounds import SYSTEMS, check_year_range, frame_years
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for
-from peacewatch.sources.loaders import cow_states, gw_states
-
-SYSTEMS = ("cow", "gw")
+from peacewatch.sources.loaders.state_lists import cow_states, gw_states
 
 
 def _expand(spells: pd.DataFrame, code_col: str, name_col: str, start: int, end: int, list_end: int) -> pd.DataFrame:
@@ -32,9 +30,8 @@ def country_years(ctx: SourceContext, start: int, end: int, system: str = "cow")
     """Frame of ``ccode, year, country, iso3, gwcode`` for the state system ``system``."""
     if system not in SYSTEMS:
         raise ValueError(f"system must be one of {SYSTEMS}, got {system!r}")
-    if start > end:
-        raise ValueError(f"start year {start} is after end year {end}")
-    cw = crosswalk_for(ctx)
+    check_year_range(start, end, frame_years(), ("start", "end"))
+    cw = ctx.crosswalk
     if system == "cow":
         frame = _expand(cow_states(ctx), "ccode", "statenme", start, end, list_end=2016)
         frame["gwcode"] = frame["ccode"].map(lambda c: cw.cow_to_gw.get(c, c)).astype("Int64")

@@ -1,4 +1,4 @@
-"""National reports against the provisions of the 2004 NATO policy on combating THB (Ballesteros 2008).
+"""National reports against the provisions of the 2004 NATO policy on combating THB (Ballesteros 2007).
 
 Each nation reports once per year on six provisions; each is ``met``, ``partial`` or ``not_met``,
 or left out (unknown, kept missing in statistics rather than counted as not met).

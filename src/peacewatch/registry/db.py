@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from peacewatch.registry.config import database_url
 from peacewatch.registry.files import check_sqlite_files, create_private
+from peacewatch.resources import package_path
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = package_path("peacewatch.registry", "migrations")
 
 
 def make_engine(url: str | None = None) -> Engine:

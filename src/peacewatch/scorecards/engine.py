@@ -239,9 +239,9 @@ def missing_components(card: str, ruleset: str | None = None, registry=None) -> 
 
 
 def _check_year(year: int, card: str = "hosts") -> None:
-    last = last_year(card) if card in ("hosts", "tccs", "missions") else last_year("hosts")
-    if not FIRST_YEAR <= year <= last:
-        raise ValueError(f"the {card} scorecard covers {FIRST_YEAR}-{last}; got {year}")
+    from peacewatch.bounds import scorecard_years  # bounds reads the cards' years from frames
+
+    scorecard_years(card if card in ("hosts", "tccs", "missions") else "hosts").check(year, f"{card} scorecard year")
 
 
 def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]:

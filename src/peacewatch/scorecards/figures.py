@@ -18,7 +18,7 @@ def tip_tier_counts(tiers: pd.DataFrame | None = None) -> pd.DataFrame:
     Special Case`` (the Watch List is first published in 2004).
     """
     if tiers is None:
-        from peacewatch.sources.loaders import kelley_tiers
+        from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 
         tiers = kelley_tiers()
     t = tiers[tiers["year"].between(FIRST_YEAR, LAST_YEAR) & tiers["tier_label"].isin(TIP_LABELS)]

@@ -52,9 +52,10 @@ def last_year(card: str) -> int:
 
 
 def check_years(start: int, end: int, card: str = "hosts") -> None:
-    last = last_year(card)
-    if start < FIRST_YEAR or end > last or start > end:
-        raise ValueError(f"the {card} scorecard covers {FIRST_YEAR}-{last}; got {start}-{end}")
+    """Both years inside the card's range (:func:`peacewatch.bounds.scorecard_years`), in order."""
+    from peacewatch.bounds import check_year_range, scorecard_years  # bounds reads this module's years
+
+    check_year_range(start, end, scorecard_years(card), (f"{card} scorecard start year", f"{card} scorecard end year"))
 
 
 def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
@@ -125,7 +126,8 @@ def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.
 
 @lru_cache(maxsize=4)
 def _contributors(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.sources.loaders import geo_pko_tcc_troops, ipi_contributors
+    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
+    from peacewatch.sources.loaders.ipi import ipi_contributors
 
     g = geo_pko_tcc_troops()
     g = g[g["year"].between(start, end)]
@@ -251,7 +253,7 @@ def _country_names() -> dict[int, str]:
 
 @lru_cache(maxsize=4)
 def _missions(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.sources.loaders import ipi_missions
+    from peacewatch.sources.loaders.ipi import ipi_missions
 
     m = ipi_missions()
     first = m.groupby("mission")["year"].min().rename("first_year")

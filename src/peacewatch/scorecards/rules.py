@@ -23,10 +23,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from peacewatch.errors import PeacewatchError
+from peacewatch.resources import package_path
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.model import GRADE_RANK, GRADES
 
-RULESET_DIR = Path(__file__).parent / "rulesets"
+RULESET_DIR = package_path("peacewatch.scorecards", "rulesets")
 Score = Annotated[float, Field(ge=0.0, le=10.0)]
 
 

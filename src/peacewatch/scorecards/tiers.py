@@ -163,7 +163,7 @@ def replay_history(tiers: pd.DataFrame | None = None, history: History | None = 
         history's waivers).
     """
     if tiers is None:
-        from peacewatch.sources.loaders import kelley_tiers
+        from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 
         tiers = kelley_tiers()
     h = history or load_tip_history().history
@@ -193,7 +193,7 @@ def observed_downgrades(tiers: pd.DataFrame | None = None, history: History | No
     Returns ``ccode, name, year, consecutive_before``.
     """
     if tiers is None:
-        from peacewatch.sources.loaders import kelley_tiers
+        from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 
         tiers = kelley_tiers()
     h = history or load_tip_history().history

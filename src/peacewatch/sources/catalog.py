@@ -8,16 +8,19 @@ repository when present, else ``<user cache dir>/peacewatch/data``.
 
 from __future__ import annotations
 
+import importlib
 import os
+import re
+from collections.abc import Callable
 from functools import lru_cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from platformdirs import user_cache_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from peacewatch.resources import package_path
 from peacewatch.sources.errors import CatalogError, MissingDataFileError
 
 #: The repository root when running from a checkout (``src/peacewatch/sources`` -> repo).
@@ -81,6 +84,10 @@ class SourceFile(BaseModel):
     assertions: FileAssertions = Field(default_factory=FileAssertions)
 
 
+#: A loader entry point: a dotted module path, a colon, a function name.
+LOADER_SPEC = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+
+
 class Source(BaseModel):
     """One public dataset: metadata, citation and its files."""
 
@@ -95,7 +102,17 @@ class Source(BaseModel):
     homepage: str | None = None
     citation: str
     quirks: list[str] = Field(default_factory=list)
+    #: The functions that read this source, as ``package.module:function`` (zavod-style entry points).
+    loaders: list[str] = Field(min_length=1)
     files: dict[str, SourceFile]
+
+    @field_validator("loaders")
+    @classmethod
+    def _entry_points(cls, specs: list[str]) -> list[str]:
+        bad = [s for s in specs if not LOADER_SPEC.fullmatch(s)]
+        if bad:
+            raise ValueError(f"{bad} must be written module:function, e.g. peacewatch.sources.loaders.hti:hti")
+        return specs
 
 
 #: Folder of the built-in catalog inside the package.
@@ -104,7 +121,7 @@ CATALOG_PACKAGE, CATALOG_FOLDER = "peacewatch.sources", "catalog_entries"
 
 def builtin_catalog_dir() -> Path:
     """The catalog shipped with peacewatch (inside the installed package, so a wheel carries it)."""
-    return Path(str(files(CATALOG_PACKAGE).joinpath(CATALOG_FOLDER)))
+    return package_path(CATALOG_PACKAGE, CATALOG_FOLDER)
 
 
 def catalog_dir() -> Path:
@@ -148,6 +165,22 @@ def load_source_yaml(path: Path) -> Source:
     return source
 
 
+def resolve_loader(spec: str, origin: Path) -> Callable[..., Any]:
+    """Import the function named by a ``module:function`` entry of the catalog file ``origin``."""
+    module_name, _, function = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise CatalogError(
+            f"{origin}: loader {spec!r}: module {module_name!r} not found ({exc}); write "
+            "module:function with the loader's module under peacewatch/sources/loaders/"
+        ) from None
+    loader = getattr(module, function, None)
+    if not callable(loader):
+        raise CatalogError(f"{origin}: loader {spec!r}: module {module_name!r} has no function {function!r}")
+    return loader
+
+
 class Catalog:
     """All sources of a catalog directory, by key."""
 
@@ -177,6 +210,15 @@ class Catalog:
             raise CatalogError(
                 f"unknown source {key!r}; known sources: {', '.join(sorted(self.sources))}"
             ) from None
+
+    def loaders(self, key: str) -> dict[str, Callable[..., Any]]:
+        """The loader functions named by ``<key>.yml``, by function name (imported on demand).
+
+        A module or function that does not exist is a :class:`CatalogError` of one line naming the
+        YAML file and the entry, so a typo in a new source's ``loaders:`` is found at once.
+        """
+        origin = self.directory / f"{key}.yml"
+        return {spec.split(":")[1]: resolve_loader(spec, origin) for spec in self.source(key).loaders}
 
     def file(self, key: str, name: str) -> SourceFile:
         """Return the catalog record of one file of a source."""

@@ -21,6 +21,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ import pandas as pd
 from platformdirs import user_cache_dir
 
 from peacewatch.sources.catalog import Catalog, default_catalog
-from peacewatch.sources.errors import ChecksumError, MalformedDataError
+from peacewatch.sources.crosswalk import Crosswalk
+from peacewatch.sources.errors import ChecksumError
+from peacewatch.sources.reading import parse_file, require_shape
 
 Reader = Callable[..., Any]
 
@@ -75,6 +78,11 @@ class SourceContext:
     use_cache: bool = True
     used: dict[str, dict[str, FileRecord]] = field(default_factory=dict)
 
+    @cached_property
+    def crosswalk(self) -> Crosswalk:
+        """The country crosswalk (COW, G-W, ISO3, Polity and source names) bound to this context."""
+        return Crosswalk(self)
+
     # ----------------------------------------------------------------- raw files
     def read(self, key: str, name: str, **options: Any) -> Any:
         """Parse one catalogued file and check its shape and checksum (no cache).
@@ -84,11 +92,11 @@ class SourceContext:
         """
         record = self.catalog.file(key, name)
         path = self.catalog.path(key, name)
-        table = _parse(path, record.format, {**record.read, **options}, key)
+        table = parse_file(path, record.format, {**record.read, **options}, key)
         if isinstance(table, pd.DataFrame):
             subset = options.get("usecols", options.get("columns"))
             wanted = [c for c in record.assertions.columns if subset is None or c in subset]
-            _check_shape(table, path, key, record.assertions.rows, wanted)
+            require_shape(table, path, key, record.assertions.rows, wanted)
         actual = sha256_of(path)
         self._check_sha(key, name, path, record.sha256, actual)
         self._remember(key, name, path, actual)
@@ -203,34 +211,3 @@ class SourceContext:
                 }
             )
         return out
-
-
-def _parse(path: Path, fmt: str, options: dict[str, Any], key: str) -> Any:
-    try:
-        if fmt in ("csv", "csv.gz"):
-            return pd.read_csv(path, low_memory=False, **options)
-        if fmt == "dta":
-            return pd.read_stata(path, convert_categoricals=False, **options)
-        if fmt == "json":
-            return json.loads(path.read_text(encoding=options.get("encoding", "utf-8")))
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, EOFError, ValueError, OSError) as exc:
-        raise MalformedDataError(
-            f"{path}: cannot parse as {fmt} ({type(exc).__name__}: {exc}). The file may be truncated or "
-            f"corrupted; re-fetch it with `peacewatch sources fetch {key}`."
-        ) from exc
-    raise MalformedDataError(f"{path}: format {fmt!r} is not supported (csv, csv.gz, dta, json)")
-
-
-def _check_shape(table: pd.DataFrame, path: Path, key: str, rows: int | None, columns: list[str]) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise MalformedDataError(
-            f"{path}: columns {missing} expected by sources/{key}.yml are missing (found "
-            f"{list(table.columns)[:12]}...). Is this the right file or release?"
-        )
-    if rows is not None and len(table) != rows:
-        hint = " The file looks truncated;" if len(table) < rows else ""
-        raise MalformedDataError(
-            f"{path}: {len(table)} data rows, the catalog expects {rows}.{hint} re-fetch it with "
-            f"`peacewatch sources fetch {key}`."
-        )

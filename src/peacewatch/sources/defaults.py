@@ -1,4 +1,4 @@
-"""The process-wide default :class:`SourceContext` and crosswalk, rebuilt when settings change."""
+"""The process-wide default :class:`SourceContext`, rebuilt when settings change."""
 
 from __future__ import annotations
 
@@ -14,14 +14,3 @@ def default_context() -> SourceContext:
     if key not in _state:
         _state[key] = SourceContext(catalog=default_catalog())
     return _state[key]
-
-
-def crosswalk_for(ctx: SourceContext):
-    """The country crosswalk bound to ``ctx`` (one per context)."""
-    from peacewatch.panel.codes import Crosswalk
-
-    cw = getattr(ctx, "_crosswalk", None)
-    if cw is None:
-        cw = Crosswalk(ctx)
-        ctx._crosswalk = cw  # type: ignore[attr-defined]
-    return cw

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from peacewatch.sources.catalog import Catalog
-from peacewatch.sources.context import _parse, sha256_of
+from peacewatch.sources.context import sha256_of
 from peacewatch.sources.errors import PeacewatchDataError
+from peacewatch.sources.reading import parse_file, shape_of
 
 
 @dataclass
@@ -40,20 +41,20 @@ def verify_file(catalog: Catalog, key: str, name: str) -> FileCheck:
     else:
         check.checks.append("sha256")
     try:
-        table = _parse(path, record.format, record.read, key)
+        table = parse_file(path, record.format, record.read, key)
     except PeacewatchDataError as exc:
         check.problems.append(str(exc))
         return check
     if not isinstance(table, pd.DataFrame):
         return check
     a = record.assertions
+    shape = shape_of(table, a.rows, a.columns)
     if a.rows is not None:
-        (check.checks if len(table) == a.rows else check.problems).append(f"rows {len(table)} (expected {a.rows})")
-    missing = [c for c in a.columns if c not in table.columns]
-    if missing:
-        check.problems.append(f"missing columns {missing}")
+        (check.checks if shape.rows_ok else check.problems).append(f"rows {shape.rows} (expected {a.rows})")
+    if shape.missing_columns:
+        check.problems.append(f"missing columns {shape.missing_columns}")
     elif a.columns:
-        check.checks.append(f"{len(a.columns)} columns")
+        check.checks.append(f"{shape.checked_columns} columns")
     if a.year is not None and a.year.column in table.columns:
         col = table[a.year.column]
         years = pd.to_datetime(col, errors="coerce").dt.year if a.year.date else pd.to_numeric(col, errors="coerce")

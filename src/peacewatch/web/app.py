@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -13,6 +12,7 @@ from peacewatch.registry.api import build_router
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
+from peacewatch.resources import package_path
 from peacewatch.web import errors
 from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
@@ -23,7 +23,7 @@ from peacewatch.web.routes import (
 from peacewatch.web.security import install_body_limit, install_request_safety
 from peacewatch.web.settings import WebSettings
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = package_path("peacewatch.web", "static")
 
 
 class CachedStatic(StaticFiles):

@@ -92,7 +92,7 @@ class DataStore:
     def missions(self) -> pd.DataFrame:
         """IPI mission-month table (mission, host, personnel, number of contributors)."""
         with self._lock:
-            from peacewatch.sources.loaders import ipi_missions
+            from peacewatch.sources.loaders.ipi import ipi_missions
 
             return ipi_missions()
 
@@ -100,7 +100,7 @@ class DataStore:
     def tcc_troops(self) -> pd.DataFrame:
         """Geo-PKO mission x year x TCC troops."""
         with self._lock:
-            from peacewatch.sources.loaders import geo_pko_tcc_troops
+            from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
 
             return geo_pko_tcc_troops()
 
@@ -108,7 +108,7 @@ class DataStore:
     def contributors(self) -> pd.DataFrame:
         """IPI contributor x mission x month (2009-11..2014-02 only)."""
         with self._lock:
-            from peacewatch.sources.loaders import ipi_contributors
+            from peacewatch.sources.loaders.ipi import ipi_contributors
 
             return ipi_contributors()
 

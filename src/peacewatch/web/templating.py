@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
@@ -11,10 +10,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from peacewatch.resources import package_path
 from peacewatch.web import labels, registry_labels
 from peacewatch.web.negotiate import jsonable, wanted_format
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATES_DIR = package_path("peacewatch.web", "templates")
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 

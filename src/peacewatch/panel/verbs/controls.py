@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import cow_nmc, ucdp_acd, wdi_gdppc, wdi_population
+from peacewatch.sources.loaders.cow_nmc import cow_nmc
+from peacewatch.sources.loaders.ucdp_acd import ucdp_acd
+from peacewatch.sources.loaders.wdi import wdi_gdppc, wdi_population
 
 UCDP_LAST_YEAR = 2024
 COLUMNS = ["population", "population_source", "gdppc", "ln_population", "ln_gdppc",

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import freedom_house, polity5
+from peacewatch.sources.loaders.freedom_house import freedom_house
+from peacewatch.sources.loaders.polity5 import polity5
 
 COLUMNS = ["polity2", "polity", "fh_pr", "fh_cl", "fh_status"]
 

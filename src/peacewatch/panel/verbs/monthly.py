@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-AGG_RULES = ("december", "mean", "max")
+from peacewatch.bounds import AGGREGATIONS as AGG_RULES  # one list, also checked by the CLI
 
 
 def check_rule(agg: str) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from peacewatch.panel.verbs.monthly import to_yearly
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import bara_hultman
+from peacewatch.sources.loaders.bara_hultman import bara_hultman
 
 FIRST_YEAR, LAST_YEAR = 1993, 2016
 FAMILY_COLUMNS = {"NATO": "nato_personnel", "EU": "eu_personnel", "AU": "au_personnel"}

@@ -23,7 +23,9 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import hti, kelley_tiers, tip_tiers_recent
+from peacewatch.sources.loaders.hti import hti
+from peacewatch.sources.loaders.kelley_tip import kelley_tiers
+from peacewatch.sources.loaders.tip_tiers_recent import tip_tiers_recent
 
 PALERMO_KNOWN_UNTIL = 2011
 HTI_COLUMNS = {"pdest": "hti_pdest", "psource": "hti_psource", "ptransit": "hti_ptransit", "pinternal": "hti_pinternal",

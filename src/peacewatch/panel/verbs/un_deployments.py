@@ -12,17 +12,16 @@ IPI year (2016) are missing.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import yaml
 
 from peacewatch.panel.verbs.monthly import to_yearly
+from peacewatch.resources import load_yaml
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import ipi_missions
+from peacewatch.sources.loaders.ipi import ipi_missions
 
-STARTS_PATH = Path(__file__).resolve().parents[1] / "mission_starts.yml"
+#: Start years of missions already deployed when IPI begins (1990-11), shipped with the panel.
+STARTS = ("peacewatch.panel", "mission_starts.yml")
 LAST_FULL_YEAR = 2016
 FIRST_YEAR = 1990
 COLUMNS = [
@@ -44,7 +43,7 @@ def un_deployments(ctx: SourceContext, years: pd.DataFrame, agg: str = "december
     ).reset_index()
     yearly = yearly.merge(present, on=["ccode", "year"], how="outer")
 
-    starts = yaml.safe_load(STARTS_PATH.read_text(encoding="utf-8"))
+    starts = load_yaml(*STARTS)
     first_seen = missions.groupby(["ccode", "mission"])["year"].min().reset_index()
     first_seen["year"] = [min(y, starts.get(m, y)) for m, y in zip(first_seen["mission"], first_seen["year"])]
     first_year = first_seen.groupby("ccode")["year"].min()

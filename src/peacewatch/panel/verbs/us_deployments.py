@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.loaders import troopdata
+from peacewatch.sources.loaders.troopdata import troopdata
 
 FIRST_YEAR, LAST_YEAR = 1950, 2024
 COLUMNS = ["us_troops", "us_deployed", "ln_us_troops"]

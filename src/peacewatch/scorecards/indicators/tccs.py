@@ -102,7 +102,7 @@ def allegations_rate(df: pd.DataFrame) -> pd.Series:
            {"completion_rate": "registry"}, requires=TRAINING_STATS)
 def training_completion(df: pd.DataFrame) -> pd.Series:
     """Share of the contributor's registered personnel deploying that year who completed every
-    required anti-trafficking module (Ballesteros 2008: NATO pre-deployment training).
+    required anti-trafficking module (Ballesteros 2007: NATO pre-deployment training).
 
     All trained scores 10, none 0. No personnel registered, no module defined, or a suppressed small
     cell is no data.
@@ -114,7 +114,7 @@ def training_completion(df: pd.DataFrame) -> pd.Series:
            {"compliance_score": "registry", "provisions_reported": "registry"}, requires=COMPLIANCE_STATS)
 def national_compliance(df: pd.DataFrame) -> pd.Series:
     """The contributor's own annual report on the NATO 2004 policy on combating trafficking in human
-    beings (Ballesteros 2008): mean over the provisions it reported on, met 1, partial 0.5, not met 0.
+    beings (Ballesteros 2007): mean over the provisions it reported on, met 1, partial 0.5, not met 0.
 
     Rescaled to 0..10. No report that year is no data.
     """

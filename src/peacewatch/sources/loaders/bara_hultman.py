@@ -9,22 +9,21 @@ organisation family from ``mission_families.yml``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-import yaml
 
+from peacewatch.resources import load_yaml, package_path
 from peacewatch.sources.context import SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import MalformedDataError
 
-FAMILIES_PATH = Path(__file__).with_name("mission_families.yml")
+#: Mission name -> organisation family rules, shipped beside the loaders.
+FAMILIES = ("peacewatch.sources.loaders", "mission_families.yml")
 ORG_LABELS = {1: "UN", 2: "regional", 3: "international"}
 
 
 def mission_families() -> dict[str, str]:
     """Mission name -> organisation family (NATO, EU, AU, ...)."""
-    raw = yaml.safe_load(FAMILIES_PATH.read_text(encoding="utf-8"))
+    raw = load_yaml(*FAMILIES)
     return {mission: family for family, missions in raw.items() for mission in missions}
 
 
@@ -44,7 +43,7 @@ def bara_hultman(ctx: SourceContext | None = None) -> pd.DataFrame:
         unknown = sorted(set(nonun) - set(families))
         if unknown:
             raise MalformedDataError(
-                f"bara_hultman: non-UN missions without an organisation family: {unknown}; add them to {FAMILIES_PATH}"
+                f"bara_hultman: non-UN missions without an organisation family: {unknown}; add them to {package_path(*FAMILIES)}"
             )
         cols = {"troops_iepo": "troops", "police_iepo": "police", "observers_iepo": "observers", "totals_iepo": "total"}
         grouped = (

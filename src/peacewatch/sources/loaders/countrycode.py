@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 
 def countrycode(ctx: SourceContext | None = None) -> pd.DataFrame:
     """``name, regex, iso3, cown, gwn, p5n`` (the columns peacewatch's crosswalk uses)."""
     ctx = ctx or default_context()
-    return crosswalk_for(ctx).codelist
+    return ctx.crosswalk.codelist

@@ -10,13 +10,13 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 
 def freedom_house(ctx: SourceContext | None = None) -> pd.DataFrame:
     """``ccode, year, country, fh_pr, fh_cl, fh_status`` (PR/CL 1 best .. 7 worst)."""
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("ratings")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 NON_STATE_CONTRIBUTORS = ("Multinational", "Mutinational", "CARICOM", "unknown", "nan")
 MAX_TCC_SLOTS = 17
@@ -51,7 +51,7 @@ def geo_pko_tcc_troops(ctx: SourceContext | None = None) -> pd.DataFrame:
     map says "unknown").
     """
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("raw")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 #: IPI mission codes that are not deployments to a host (UN Logistics Base, Brindisi).
 NOT_DEPLOYMENTS = frozenset({"LBB"})
@@ -24,7 +24,7 @@ def ipi_missions(ctx: SourceContext | None = None) -> pd.DataFrame:
     police, observers, total`` (personnel as float, blanks as 0). Logistics bases are dropped.
     """
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("mission_month")
@@ -58,7 +58,7 @@ def ipi_contributors(ctx: SourceContext | None = None) -> pd.DataFrame:
     experts, total, female_total, contributor_raw``. Police = individual police + formed police units.
     """
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("contributor_mission_month")

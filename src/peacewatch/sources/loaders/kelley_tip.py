@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError
 
 TIER_LABELS = {1.0: "Tier 1", 2.0: "Tier 2", 2.5: "Tier 2 Watch List", 3.0: "Tier 3", 666.0: "Special Case", 555.0: "Not rated"}
@@ -28,7 +28,7 @@ def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
     ``p3_protection``, ``p3_prevention``, ``p3_overall``, ``crim_level``, ``palermo_year``.
     """
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         cho = read("cho_tiers")

@@ -12,14 +12,14 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 
 def polity5(ctx: SourceContext | None = None) -> pd.DataFrame:
     """Polity5 country-years: ``ccode`` (COW), ``polity_ccode``, ``year``, ``country``, ``democ``, ``autoc``,
     ``polity``, ``polity2``, ``durable``."""
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("main")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError, MalformedDataError
 
 TIER_CODES = {"Tier 1": 1.0, "Tier 2": 2.0, "Tier 2 Watch List": 2.5, "Tier 3": 3.0, "Special Case": 666.0}
@@ -30,7 +30,7 @@ def tip_tiers_recent(ctx: SourceContext | None = None) -> pd.DataFrame:
     is complete, False for 2022/2024/2025 where only Watch List and Tier 3 are known).
     """
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         parts = []
@@ -53,7 +53,7 @@ def tip_tiers_recent(ctx: SourceContext | None = None) -> pd.DataFrame:
         if len(dup):
             raise DuplicateKeyError(
                 f"tip_tiers_recent: two names map to one country-year {dup[['name', 'ccode', 'year']].values.tolist()[:10]}; "
-                "fix the name mapping in panel/country_overrides.yml")
+                "fix the name mapping in sources/country_overrides.yml")
         out["special_case"] = out["tier_code"].eq(666.0)
         out["tier"] = out["tier_code"].where(out["tier_code"] != 666.0)
         return out.sort_values(["ccode", "year"]).reset_index(drop=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 #: COW code of the United States: its own (home-based) personnel are not deployments abroad.
 USA = 2
@@ -25,7 +25,7 @@ def troopdata(ctx: SourceContext | None = None) -> pd.DataFrame:
     (the troopdata spellings that were summed, ";"-joined). The United States is not in the output.
     """
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("main", usecols=["countryname", "year", "ccode", "troops_ad"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 INTRASTATE = {"intrastate", "II", "internationalized intrastate"}
 
@@ -19,7 +19,7 @@ def ucdp_acd(ctx: SourceContext | None = None) -> pd.DataFrame:
     """State-conflict-years: ``conflict_id, year, gwcode, ccode, side, intensity_level,
     type_of_conflict, incompatibility, intrastate``."""
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("main").drop_duplicates(["conflict_id", "year"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.sources.context import SourceContext
-from peacewatch.sources.defaults import crosswalk_for, default_context
+from peacewatch.sources.defaults import default_context
 
 
 def _to_cow(frame: pd.DataFrame, cw, iso_col: str) -> pd.Series:
@@ -23,7 +23,7 @@ def _to_cow(frame: pd.DataFrame, cw, iso_col: str) -> pd.Series:
 def wdi_population(ctx: SourceContext | None = None) -> pd.DataFrame:
     """``ccode, iso3, year, population`` (persons)."""
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("main")
@@ -43,7 +43,7 @@ def wdi_population(ctx: SourceContext | None = None) -> pd.DataFrame:
 def wdi_gdppc(ctx: SourceContext | None = None) -> pd.DataFrame:
     """``ccode, iso3, year, gdppc`` (constant 2015 US$)."""
     ctx = ctx or default_context()
-    cw = crosswalk_for(ctx)
+    cw = ctx.crosswalk
 
     def build(read) -> pd.DataFrame:
         raw = read("main")

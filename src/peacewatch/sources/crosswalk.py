@@ -11,15 +11,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cached_property
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import yaml
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.resources import load_yaml, package_path
 from peacewatch.sources.errors import UnmappedCountryError
 
-OVERRIDES_PATH = Path(__file__).with_name("country_overrides.yml")
+if TYPE_CHECKING:  # the context creates its crosswalk; only the type is needed here
+    from peacewatch.sources.context import SourceContext
+
+#: The overrides file, shipped in this package (and listed in error messages so users can edit it).
+OVERRIDES = ("peacewatch.sources", "country_overrides.yml")
+OVERRIDES_PATH = package_path(*OVERRIDES)
 _HOW_TO_FIX = (
     f"Add each one under `names:` in {OVERRIDES_PATH} with its COW code (or under `drop_iso3:` "
     "for a territory that is not a state)."
@@ -34,8 +38,9 @@ class Crosswalk:
     """Maps names and codes of every source onto COW state codes."""
 
     def __init__(self, ctx: SourceContext) -> None:
+        """Bind the crosswalk to ``ctx`` (its codelist is read, and cached, through that context)."""
         self.ctx = ctx
-        self.overrides = yaml.safe_load(OVERRIDES_PATH.read_text(encoding="utf-8"))
+        self.overrides = load_yaml(*OVERRIDES)
         self._name_cache: dict[str, int | None] = {}
 
     @cached_property
