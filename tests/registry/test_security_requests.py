@@ -151,7 +151,8 @@ def test_intake_limits_name_the_budget_that_ran_out(database_url, engine):
 STATE_CHANGING = ["/registry/cases/new", "/registry/cases/1/transition", "/registry/referrals/1/extend",
                   "/registry/intake/1/reply", "/registry/vetting/records", "/registry/vetting/screenings",
                   "/registry/vetting/hits/1/decision", "/registry/compliance", "/registry/referrals/escalate",
-                  "/registry/logout", "/registry/login"]
+                  "/registry/logout", "/registry/login", "/registry/training/modules", "/registry/training/personnel",
+                  "/registry/training/completions"]
 
 
 @pytest.mark.parametrize("path", STATE_CHANGING)

@@ -22,7 +22,10 @@ PUBLIC_PAGES = [
     "/scorecards/hosts/41", "/model", "/model/predict?personnel=5000&duration=1&tccs=20", "/report",
     "/report/follow-up", "/registry/login", "/country/nowhere",
 ]
-STAFF_PAGES = ["/registry/cases", "/registry/cases/new", "/registry/intake", "/registry/vetting", "/registry/compliance"]
+STAFF_PAGES = ["/registry/cases", "/registry/cases/new", "/registry/intake", "/registry/vetting", "/registry/compliance",
+               "/registry/training", "/registry/training?year=2025", "/registry/vetting/screenings",
+               "/registry/referrals/escalation", "/registry/referrals/escalation?as_of=2099-01-01",
+               "/registry/cases/999999"]
 
 WIDTH = "() => ({doc: document.documentElement.scrollWidth, view: window.innerWidth})"
 # Tables that are wider than their region must sit in a focusable, labelled scroll region.
@@ -177,7 +180,9 @@ def test_axe_finds_no_violations_on_the_main_pages(browser, base_url, seeded):
                  "/scorecards/hosts/41", "/model", "/model/predict?personnel=5000&duration=1&tccs=20", "/report"]:
         violations += _axe(page, path)
     _login(page, "cora.coordinator", seeded["password"])
-    for path in ["/registry/cases", "/registry/compliance", "/registry/vetting"]:
+    for path in ["/registry/cases", "/registry/compliance", "/registry/vetting", "/registry/cases/new",
+                 f"/registry/cases/{seeded['cases']['overdue_a']}", "/registry/training", "/registry/vetting/screenings",
+                 "/registry/referrals/escalation?as_of=2099-01-01", "/registry/intake"]:
         violations += _axe(page, path)
     context.close()
     assert violations == []

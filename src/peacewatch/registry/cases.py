@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from peacewatch.registry import audit, workflow
@@ -175,7 +175,8 @@ def list_cases(
     if tcc_ccode is not None:
         stmt = stmt.where(Case.tcc_ccode == tcc_ccode)
     if mission:
-        stmt = stmt.where(Case.mission == mission)
+        # Case-insensitive: new cases are stored in canonical form (upper case), older ones as typed.
+        stmt = stmt.where(func.upper(Case.mission) == mission.strip().upper())
     cases = list(session.execute(stmt.limit(max(1, min(limit, 1000))).offset(max(0, offset))).scalars())
     audit.record(session, user.username, "read", "case_list", "*", {"case_ids": [c.id for c in cases]})
     return cases
@@ -236,11 +237,17 @@ def transition_case(
         detail.update(officer_due=referral.officer_due.isoformat(), outcome_due=referral.outcome_due.isoformat())
     if to_status == workflow.NATIONAL_INVESTIGATION_APPOINTED:
         if not (officer_name or "").strip():
-            raise ValidationFailed("officer_name is required when a national investigation officer is appointed")
+            raise ValidationFailed("officer_name is required when a national investigation officer is appointed",
+                                   [{"loc": ["body", "officer_name"], "msg": "name the national investigation officer",
+                                     "type": "missing"}])
         case.referral.officer_named_at = now
         case.referral.officer_name = officer_name.strip()
         detail["officer_name"] = officer_name.strip()
     if to_status == workflow.OUTCOME_REPORTED:
+        if not outcome:
+            raise ValidationFailed("outcome: choose the outcome the TCC reported",
+                                   [{"loc": ["body", "outcome"], "msg": "choose the outcome the TCC reported",
+                                     "type": "missing"}])
         if outcome not in workflow.OUTCOMES:
             raise ValidationFailed(f"outcome {outcome!r} is unknown; use one of {', '.join(workflow.OUTCOMES)}")
         case.referral.outcome = outcome

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, workflow
@@ -149,3 +149,25 @@ def reply(session: Session, user: User, report_id: int, message: str, status: st
     audit.record(session, user.username, "reply", "intake_report", report.id, {"status": report.status})
     session.flush()
     return {**report_dict(report), "messages": _thread(session, report)}
+
+
+#: Characters of a report's first message shown in the staff list.
+PREVIEW_CHARS = 80
+
+
+def message_previews(session: Session, user: User, report_ids: list[int], chars: int = PREVIEW_CHARS) -> dict[int, str]:
+    """``{report id: the first ~chars characters of its first message}`` for staff who may read
+    the reports (investigators, coordinators); the read of the messages is audited."""
+    require_role(user, INVESTIGATOR, COORDINATOR)
+    if not report_ids:
+        return {}
+    first = (select(IntakeMessage.report_id, func.min(IntakeMessage.id).label("mid"))
+             .where(IntakeMessage.report_id.in_(report_ids)).group_by(IntakeMessage.report_id).subquery())
+    rows = session.execute(select(IntakeMessage.report_id, IntakeMessage.ciphertext)
+                           .join(first, IntakeMessage.id == first.c.mid))
+    out = {}
+    for rid, ciphertext in rows:
+        text = " ".join(decrypt_json(ciphertext)["text"].split())
+        out[rid] = text if len(text) <= chars else text[:chars].rstrip() + "…"
+    audit.record(session, user.username, "read", "intake_previews", "*", {"ids": sorted(out)})
+    return out

@@ -106,6 +106,29 @@ def list_overdue(session: Session, user: User, as_of: dt.date | None = None) -> 
     return items
 
 
+def _escalation_due(referral: Referral, now: dt.datetime, policy: ReferralPolicy) -> tuple[int, str] | None:
+    """The level ``referral`` escalates to at ``now`` and why, or None when nothing is due."""
+    items = overdue_items(referral, now.date())
+    if not items:
+        return None
+    level = referral.escalation_level
+    if level == 0:
+        new_level = 1
+    elif level == 1 and referral.last_escalated_at is not None and (
+        now - referral.last_escalated_at >= dt.timedelta(days=policy.escalation_days)
+    ):
+        new_level = 2
+    else:
+        return None
+    reason = "; ".join(f"{i.deadline} deadline {i.due.isoformat()} missed by {i.days_overdue} days" for i in items)
+    return new_level, reason
+
+
+def _unanswered(session: Session):
+    stmt = select(Referral).where(Referral.outcome_reported_at.is_(None)).order_by(Referral.id)
+    return session.execute(stmt).scalars()
+
+
 def escalate_overdue(
     session: Session, user: User, now: dt.datetime | None = None, policy: ReferralPolicy | None = None
 ) -> list[Escalation]:
@@ -119,21 +142,11 @@ def escalate_overdue(
     policy = policy or ReferralPolicy.from_env()
     now = now or utcnow()
     created: list[Escalation] = []
-    stmt = select(Referral).where(Referral.outcome_reported_at.is_(None)).order_by(Referral.id)
-    for referral in session.execute(stmt).scalars():
-        items = overdue_items(referral, now.date())
-        if not items:
+    for referral in _unanswered(session):
+        due = _escalation_due(referral, now, policy)
+        if due is None:
             continue
-        level = referral.escalation_level
-        if level == 0:
-            new_level = 1
-        elif level == 1 and referral.last_escalated_at is not None and (
-            now - referral.last_escalated_at >= dt.timedelta(days=policy.escalation_days)
-        ):
-            new_level = 2
-        else:
-            continue
-        reason = "; ".join(f"{i.deadline} deadline {i.due.isoformat()} missed by {i.days_overdue} days" for i in items)
+        new_level, reason = due
         esc = Escalation(referral_id=referral.id, level=new_level, target=ESCALATION_TARGETS[new_level], reason=reason, at=now)
         session.add(esc)
         referral.escalation_level = new_level
@@ -146,6 +159,28 @@ def escalate_overdue(
         audit.record(session, user.username, "escalate", "referral", referral.id, {"level": new_level, "target": esc.target})
         created.append(esc)
     return created
+
+
+def preview_escalation(
+    session: Session, user: User, as_of: dt.date, policy: ReferralPolicy | None = None
+) -> list[tuple[Referral, int, str]]:
+    """What :func:`escalate_overdue` would do if run on ``as_of`` (read-only; audited):
+    ``(referral, new level, reason)`` for each referral that would escalate.
+
+    Earlier escalations are taken as they stand today; nothing is written but the audit entry.
+    """
+    require_role(user, COORDINATOR, INVESTIGATOR)
+    policy = policy or ReferralPolicy.from_env()
+    # Today: as the escalate button would run now; another day: by the end of that day.
+    now = utcnow()
+    at = now if as_of == now.date() else dt.datetime.combine(as_of, dt.time(23, 59, 59))
+    out = []
+    for referral in _unanswered(session):
+        due = _escalation_due(referral, at, policy)
+        if due is not None:
+            out.append((referral, *due))
+    audit.record(session, user.username, "preview", "escalation", "*", {"as_of": as_of.isoformat(), "count": len(out)})
+    return out
 
 
 def extend_outcome_deadline(

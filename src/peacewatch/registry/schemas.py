@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import re
+import unicodedata
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from peacewatch.registry.compliance import PROVISIONS
 from peacewatch.registry.workflow import CATEGORIES, OUTCOMES, STATES
@@ -22,6 +25,24 @@ Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Status = Literal[STATES]  # type: ignore[valid-type]
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 ProvisionStatus = Literal["met", "partial", "not_met"]
+
+
+def canonical_mission(value: str) -> str:
+    """A mission name as stored and searched: no accents, single spaces, upper case ("  Minustah "
+    -> "MINUSTAH"), the way the UN writes mission acronyms; a name that is empty then is refused."""
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"\s+", " ", text).strip().upper()
+    if not text:
+        raise ValueError("is required (choose the mission)")
+    if len(text) > 40:  # a few characters grow when folded ("ß" -> "SS", ligatures): still at most 40
+        raise ValueError("is longer than 40 characters once written in capitals without accents")
+    return text
+
+
+#: A mission name, stored and compared in its canonical form (:func:`canonical_mission`).
+MissionName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL),
+                        AfterValidator(canonical_mission)]
 
 
 class Strict(BaseModel):
@@ -49,7 +70,7 @@ class VictimIn(Strict):
 
 
 class CaseIn(Strict):
-    mission: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
+    mission: MissionName
     tcc_ccode: CCode
     category: Category
     summary: Long
@@ -166,7 +187,7 @@ class CompletionIn(Strict):
 
 
 # --- query parameters (the API reads them as query models; CLI and web pass the same fields) ------
-Mission = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
+Mission = MissionName
 
 
 class CaseQuery(Strict):

@@ -393,3 +393,52 @@ def decide(session: Session, user: User, hit_id: int, decision: str, note: str =
     audit.record(session, user.username, "decide", "screening_hit", hit.id, {"decision": decision})
     session.flush()
     return hit
+
+
+def _screening_counts(session: Session, screening_ids: list[int]) -> dict[int, dict]:
+    """Per screening: roster rows flagged (at least one possible match), confirmed (a match
+    confirmed by a person), awaiting a decision, and cleared (no possible match, or every possible
+    match decided "not a match")."""
+    from sqlalchemy import case as sql_case
+
+    per_row = (select(ScreeningHit.screening_id.label("sid"), ScreeningHit.row_number,
+                      func.sum(sql_case((ScreeningHit.decision.is_(None), 1), else_=0)).label("open"),
+                      func.sum(sql_case((ScreeningHit.decision == "confirmed_match", 1), else_=0)).label("confirmed"))
+               .where(ScreeningHit.screening_id.in_(screening_ids))
+               .group_by(ScreeningHit.screening_id, ScreeningHit.row_number).subquery())
+    stmt = select(per_row.c.sid, func.count(),
+                  func.sum(sql_case((per_row.c.confirmed > 0, 1), else_=0)),
+                  func.sum(sql_case(((per_row.c.confirmed == 0) & (per_row.c.open > 0), 1), else_=0)),
+                  func.sum(sql_case(((per_row.c.confirmed == 0) & (per_row.c.open == 0), 1), else_=0))
+                  ).group_by(per_row.c.sid)
+    return {sid: {"flagged": int(n), "confirmed": int(c or 0), "awaiting_decision": int(w or 0),
+                  "ruled_out": int(r or 0)} for sid, n, c, w, r in session.execute(stmt)}
+
+
+def _summary(sc: Screening, who: str | None, counts: dict | None) -> dict:
+    counts = counts or {"flagged": 0, "confirmed": 0, "awaiting_decision": 0, "ruled_out": 0}
+    return {"screening_id": sc.id, "created_at": sc.created_at.isoformat(), "run_by": who, "label": sc.roster_label,
+            "threshold": sc.threshold, "rows_screened": sc.roster_rows, **counts,
+            "cleared": sc.roster_rows - counts["flagged"] + counts["ruled_out"]}
+
+
+def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict]:
+    """Past screenings, newest first: when, who ran it, rows screened, flagged and cleared
+    (investigators, coordinators; audited)."""
+    require_role(user, *VETTING_ROLES)
+    rows = session.execute(select(Screening, User.username).outerjoin(User, User.id == Screening.created_by)
+                           .order_by(Screening.id.desc()).limit(max(1, min(limit, 1000)))).all()
+    counts = _screening_counts(session, [sc.id for sc, _ in rows]) if rows else {}
+    audit.record(session, user.username, "read", "screening_list", "*", {"count": len(rows)})
+    return [_summary(sc, who, counts.get(sc.id)) for sc, who in rows]
+
+
+def screening_summary(session: Session, user: User, screening_id: int) -> dict:
+    """One screening's counts (as in :func:`list_screenings`); audited."""
+    require_role(user, *VETTING_ROLES)
+    row = session.execute(select(Screening, User.username).outerjoin(User, User.id == Screening.created_by)
+                          .where(Screening.id == screening_id)).first()
+    if row is None:
+        raise NotFound(f"no screening {screening_id}")
+    audit.record(session, user.username, "read", "screening_summary", screening_id)
+    return _summary(row[0], row[1], _screening_counts(session, [screening_id]).get(screening_id))

@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from peacewatch.resources import package_path
-from peacewatch.web import labels
+from peacewatch.web import labels, registry_labels
 from peacewatch.web.negotiate import jsonable, wanted_format
 
 TEMPLATES_DIR = package_path("peacewatch.web", "templates")
@@ -38,6 +38,7 @@ templates.env.filters["component"] = labels.component
 templates.env.filters["source"] = labels.source
 templates.env.filters["plain"] = labels.plain
 templates.env.filters["json_script"] = _tojson_script
+registry_labels.install(templates.env)
 
 
 def csv_response(rows: list[dict], columns: list[str], filename: str) -> Response:

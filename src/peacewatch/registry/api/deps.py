@@ -129,7 +129,8 @@ def validation_problems(exc: RequestValidationError) -> list[dict]:
     """FastAPI's request errors without the input (a password or a 10 MB body is never echoed)."""
     out = []
     for e in exc.errors():
-        msg = "must not contain NUL characters" if e.get("type") == "string_pattern_mismatch" else e.get("msg", "")
+        msg = ("must not contain NUL characters" if e.get("type") == "string_pattern_mismatch"
+               else e.get("msg", "").removeprefix("Value error, "))  # a validator's own words
         out.append({"loc": [str(x) if not isinstance(x, int) else x for x in e.get("loc", ())], "msg": msg,
                     "type": e.get("type", "value_error")})
     return out

@@ -23,6 +23,18 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records"))
 
 
+def _marked(published: pd.DataFrame, before: pd.DataFrame) -> list[dict]:
+    """Records of ``published`` with ``suppressed``: the columns of each row blanked by the
+    small-cell rule (blank in ``published``, known in ``before``), so a screen can tell
+    "suppressed" from "not applicable". Both tables list the same rows in the same order."""
+    recs = _records(published)
+    cols = [c for c in published.columns if c in before.columns]
+    blank_now, known_before = published[cols].isna().to_numpy(), before[cols].notna().to_numpy()
+    for i, rec in enumerate(recs):
+        rec["suppressed"] = [c for j, c in enumerate(cols) if blank_now[i, j] and known_before[i, j]]
+    return recs
+
+
 def _read(session: Session, user: User, which: str, query: Any) -> int | None:
     auth.require_role(user, *AGGREGATE_ROLES)
     year = validate(YearQuery, query or {}).year
@@ -30,10 +42,14 @@ def _read(session: Session, user: User, which: str, query: Any) -> int | None:
     return year
 
 
-def tcc(session: Session, user: User, query: Any = None) -> list[dict]:
-    """TCC accountability per year, small cells suppressed."""
+def tcc(session: Session, user: User, query: Any = None, *, marks: bool = False) -> list[dict]:
+    """TCC accountability per year, small cells suppressed; with ``marks`` each row also lists the
+    columns that were suppressed (values stay blank)."""
     year = _read(session, user, "tcc", query)
-    return _records(stats.published_tcc_accountability(session, year))
+    published = stats.published_tcc_accountability(session, year)
+    if not marks:
+        return _records(published)
+    return _marked(published, stats.publish(stats.tcc_accountability(session, year, at_period_end=True), []))
 
 
 def compliance(session: Session, user: User, query: Any = None) -> list[dict]:
@@ -42,14 +58,19 @@ def compliance(session: Session, user: User, query: Any = None) -> list[dict]:
     return _records(stats.published_compliance_by_nation(session, year))
 
 
-def training(session: Session, user: User, query: Any = None, *, unsuppressed: bool = False) -> list[dict]:
+def training(session: Session, user: User, query: Any = None, *, unsuppressed: bool = False,
+             marks: bool = False) -> list[dict]:
     """Training completion per nation-year, small cells suppressed; ``unsuppressed`` (coordinators
-    only) gives the exact counts."""
+    only) gives the exact counts; with ``marks`` each published row lists its suppressed columns."""
     if unsuppressed:
         auth.require_role(user, auth.COORDINATOR)
     year = _read(session, user, "training_unsuppressed" if unsuppressed else "training", query)
-    table = stats.training_completion(session, year) if unsuppressed else stats.published_training_completion(session, year)
-    return _records(table)
+    if unsuppressed:
+        return _records(stats.training_completion(session, year))
+    published = stats.published_training_completion(session, year)
+    if not marks:
+        return _records(published)
+    return _marked(published, stats.publish(stats.training_completion(session, year, at_period_end=True), []))
 
 
 def verify_audit(session: Session, user: User) -> dict:

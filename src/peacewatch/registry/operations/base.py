@@ -33,7 +33,8 @@ def problems_of(exc: PydanticValidationError, prefix: tuple = ()) -> list[dict]:
     """
     out = []
     for e in exc.errors(include_url=False, include_input=False, include_context=False):
-        msg = _MESSAGES.get(e["type"], e["msg"])
+        # A validator's own words, without pydantic's "Value error, " in front.
+        msg = _MESSAGES.get(e["type"], e["msg"].removeprefix("Value error, "))
         out.append({"loc": [*prefix, *e["loc"]], "msg": msg, "type": e["type"]})
     return out
 

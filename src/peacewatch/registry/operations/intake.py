@@ -65,3 +65,9 @@ def reply(session: Session, user: User, report_id: Any, body: Any) -> dict:
     rid = valid_id(report_id, "report_id")
     data = validate(ReplyIn, body)
     return intake.reply(session, user, rid, data.message, data.status, data.case_id)
+
+
+def message_previews(session: Session, user: User, report_ids: Any) -> dict[int, str]:
+    """The start (about 80 characters) of each report's first message, for the staff list; audited."""
+    ids = sorted({valid_id(i, "report_id") for i in report_ids})
+    return intake.message_previews(session, user, ids)

@@ -38,7 +38,7 @@ def overview(session: Session, user: User, query: Any = None) -> dict:
         allowed = True
     if user.role in aggregates.AGGREGATE_ROLES:
         out["aggregates"] = {"compliance": aggregates.compliance(session, user, q),
-                             "tcc": aggregates.tcc(session, user, q)}
+                             "tcc": aggregates.tcc(session, user, q, marks=True)}
         allowed = True
     if not allowed:
         raise Forbidden(f"role {user.role!r} has no compliance screen")
@@ -78,3 +78,25 @@ def record_completion(session: Session, user: User, body: Any) -> dict:
     c = training.record_completion(session, user, d.service_number, d.module_code, d.completed_on, d.score,
                                  d.nation_ccode)
     return {"id": c.id, "completed_on": c.completed_on.isoformat()}
+
+
+#: Roles that keep training records (a liaison: its own nation's personnel).
+TRAINING_RECORD_ROLES = (auth.COORDINATOR, auth.TCC_LIAISON)
+
+
+def training_overview(session: Session, user: User, query: Any = None) -> dict:
+    """What the training screen shows ``user``: the modules (roles that record training) and the
+    published completion per nation-year with its suppressed cells marked (roles that read
+    aggregates; audited); Forbidden when it may see neither."""
+    q = validate(YearQuery, query or {})
+    out: dict = {"year": q.year, "modules": [], "completion": None, "can_record": False}
+    allowed = False
+    if user.role in TRAINING_RECORD_ROLES:
+        out["modules"] = list_modules(session, user)
+        out["can_record"] = allowed = True
+    if user.role in aggregates.AGGREGATE_ROLES:
+        out["completion"] = aggregates.training(session, user, q, marks=True)
+        allowed = True
+    if not allowed:
+        raise Forbidden(f"role {user.role!r} has no training screen")
+    return out

@@ -54,3 +54,13 @@ def decide(session: Session, user: User, hit_id: Any, body: Any) -> dict:
     d = validate(DecisionIn, body)
     h = vetting.decide(session, user, hid, d.decision, d.note)
     return {"hit_id": h.id, "decision": h.decision, "decided_at": h.decided_at.isoformat()}
+
+
+def list_screenings(session: Session, user: User) -> list[dict]:
+    """Past screenings, newest first, with rows screened, flagged and cleared; audited."""
+    return vetting.list_screenings(session, user)
+
+
+def screening_summary(session: Session, user: User, screening_id: Any) -> dict:
+    """Counts of one screening (rows screened, flagged, cleared); audited."""
+    return vetting.screening_summary(session, user, valid_id(screening_id, "screening_id"))

@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 
-from peacewatch.registry.errors import ValidationFailed
+from peacewatch.registry.errors import RegistryError, ValidationFailed
+from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.security import CSRF_FIELD, check_csrf, check_same_origin
 from peacewatch.web.routes.session import LoginRequired, login_redirect
 
@@ -29,6 +30,34 @@ def labelled(exc: ValidationFailed, labels: dict[str, str]) -> str:
         field = ".".join(str(x) for x in p["loc"] if x not in ("body", "query", "path"))
         parts.append(f"{labels.get(field, field.replace('_', ' '))}: {p['msg']}" if field else p["msg"])
     return "; ".join(parts)
+
+
+def field_errors(exc: ValidationFailed, aliases: dict[str, str] | None = None) -> dict[str, str]:
+    """``{form field: what is wrong}`` for the problems of ``exc`` that name a field, so a form can
+    show each message beside its field (``aliases`` maps schema fields to form field names)."""
+    out: dict[str, str] = {}
+    for p in exc.problems or []:
+        field = ".".join(str(x) for x in p["loc"] if x not in ("body", "query", "path"))
+        if field:
+            field = (aliases or {}).get(field, field)
+            out.setdefault(field, p["msg"])
+    return out
+
+
+def echo(form: dict, limit: int = 5_000_000) -> dict[str, str]:
+    """The text fields of a submitted form, to fill the form in again after an error (bounded,
+    without NUL characters; never the CSRF token or a password)."""
+    return {k: v[:limit].replace("\x00", "") for k, v in form_text(form).items()
+            if k not in ("csrf_token", "password")}
+
+
+def known_missions(request: Request) -> list[str]:
+    """Mission acronyms of the panel's mission list (the missions pages' list), sorted; empty when
+    the mission data cannot be read (the forms then offer "Other" only)."""
+    try:
+        return sorted({str(m["mission"]) for m in request.app.state.store.mission_index})
+    except Exception:  # noqa: BLE001 - the registry works without the research data
+        return []
 
 
 def names(request: Request) -> dict[int, str]:
@@ -63,11 +92,35 @@ def date_or_none(value: str | None, field: str) -> dt.date | None:
         raise ValidationFailed(f"{field} must be a date like 2024-03-31, got {value!r}") from None
 
 
-def guard(handler):
-    """Turn :class:`LoginRequired` into a redirect to the login form (HTML only).
+#: Page titles of refused registry requests (as on the site's error pages).
+ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Please check the form"}
 
-    Handlers are plain functions: FastAPI runs them in its thread pool, so database work and
-    password hashing never block the event loop.
+
+def _registry_error_page(request: Request, exc: RegistryError):
+    """A refused request as a registry page: the registry navigation of the user (when the token
+    still works) around the message, so the user can go on from there."""
+    from peacewatch.web.routes.session import user_session, user_view
+    from peacewatch.web.templating import render
+
+    user = None
+    try:
+        with user_session(request) as (_s, u):
+            user = user_view(u)
+    except (LoginRequired, RegistryError):
+        pass
+    data = {"user": user, "title": ERROR_TITLES.get(exc.status_code, "Request refused"), "detail": str(exc),
+            "status": exc.status_code}
+    return render(request, "registry/error.html", data, status_code=exc.status_code,
+                  context={"section": "registry", "names": names(request)})
+
+
+def guard(handler):
+    """Turn :class:`LoginRequired` into a redirect to the login form, and a refused request
+    (403, 404, 409, 422) of an HTML page into a registry error page that keeps the navigation.
+
+    JSON callers, rate limits (with their Retry-After) and server-side problems go on to the
+    app's error handlers. Handlers are plain functions: FastAPI runs them in its thread pool, so
+    database work and password hashing never block the event loop.
     """
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
@@ -75,6 +128,11 @@ def guard(handler):
             return handler(*args, **kwargs)
         except LoginRequired as exc:
             return login_redirect(exc)
+        except RegistryError as exc:
+            request = kwargs.get("request")
+            if (request is None or exc.status_code not in ERROR_TITLES or wanted_format(request) != "html"):
+                raise
+            return _registry_error_page(request, exc)
     return wrapper
 
 

@@ -16,9 +16,10 @@ from peacewatch.registry import operations as ops
 from peacewatch.registry.api import COOKIE
 from peacewatch.registry.api.deps import client_address
 from peacewatch.registry.config import ReferralPolicy
-from peacewatch.registry.errors import RegistryError, ValidationFailed
+from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
 from peacewatch.web.routes.forms import (
-    FormFields, PathId, blanks_to_none, form_text, guard, labelled, names, safe_next,
+    FormFields, PathId, blanks_to_none, echo, field_errors, form_text, guard, known_missions, labelled, names,
+    safe_next,
 )
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
@@ -76,18 +77,38 @@ def logout(request: Request, form: FormFields):
 
 
 # ------------------------------------------------------------------------------------ cases
-@router.get("/cases", summary="Case list (overdue referrals highlighted)")
+@router.get("/cases", summary="Case list (overdue referrals highlighted, deadline countdowns)")
 @guard
 def case_list(request: Request, status: str | None = None, mission: str | None = None):
     filters = blanks_to_none({"status": status, "mission": (mission or "").strip()})
     with user_session(request) as (s, u):
         out = ops.cases.list_cases(s, u, {**filters, "limit": 1000})
+        clocks = ops.referrals.clocks_for_cases(s, u, [c["id"] for c in out])
         user = user_view(u)
     data = {"user": user, "cases": out, "filters": {"status": filters.get("status"), "mission": filters.get("mission")},
-            "overdue_count": sum(1 for c in out if c["overdue"])}
+            "overdue_count": sum(1 for c in out if c["overdue"]),
+            "clocks": {str(k): v for k, v in clocks.items()}}
     context = {"section": "registry", "statuses": workflow.STATES, "names": names(request),
-               "can_create": user["role"] in ops.cases.cases.CREATE_ROLES}
+               "missions": known_missions(request), "can_create": user["role"] in ops.cases.cases.CREATE_ROLES}
     return render(request, "registry/cases.html", data, context=context)
+
+
+@router.get("/referrals/escalation", summary="Preview escalation of overdue referrals as of a date")
+@guard
+def escalation_preview(request: Request, as_of: str | None = None):
+    query = blanks_to_none({"as_of": (as_of or "").strip()})
+    error = None
+    with user_session(request) as (s, u):
+        user = user_view(u)
+        try:
+            preview = ops.referrals.preview_escalation(s, u, query)
+        except ValidationFailed:
+            error = "As of: give a date like 2026-12-31"
+            preview = ops.referrals.preview_escalation(s, u, {})
+    data = {"user": user, **preview, **({"error": error} if error else {})}
+    return render(request, "registry/escalation_preview.html", data,
+                  status_code=422 if error else 200,
+                  context={"section": "registry", "names": names(request)})
 
 
 @router.post("/referrals/escalate", summary="Escalate overdue referrals (coordinators, investigators)")
@@ -96,13 +117,16 @@ def escalate(request: Request, form: FormFields):
     with user_session(request) as (s, u):
         done = ops.referrals.escalate(s, u)
         user = user_view(u)
-    return render(request, "registry/escalated.html", {"user": user, "escalations": done}, context={"section": "registry"})
+    return render(request, "registry/escalated.html", {"user": user, "escalations": done},
+                  context={"section": "registry", "names": names(request)})
 
 
-def _new_case_page(request: Request, user: dict, form: dict, error: str | None = None, status_code: int = 200):
+def _new_case_page(request: Request, user: dict, form: dict, error: str | None = None, status_code: int = 200,
+                   errors: dict | None = None):
     data = {"user": user, "form": form, **({"error": error} if error else {})}
     return render(request, "registry/case_new.html", data, status_code=status_code,
-                  context={"section": "registry", "categories": workflow.CATEGORIES, "names": names(request)})
+                  context={"section": "registry", "categories": workflow.CATEGORIES, "names": names(request),
+                           "missions": known_missions(request), "errors": errors or {}})
 
 
 @router.get("/cases/new", summary="New allegation form")
@@ -114,12 +138,19 @@ def case_new_form(request: Request):
     return _new_case_page(request, user, {})
 
 
+#: The mission select's value for "Other (type it)"; the typed name is in ``mission_other``.
+OTHER_MISSION = "__other__"
+
+
 @router.post("/cases/new", summary="Record an allegation")
 @guard
 def case_create(request: Request, form: FormFields):
     f = form_text(form)
     body = blanks_to_none({k: f.get(k) for k in ("mission", "tcc_ccode", "category", "summary", "subject_name",
                                                  "incident_date")})
+    if body.get("mission") == OTHER_MISSION:
+        body.pop("mission")
+        body.update(blanks_to_none({"mission": f.get("mission_other")}))
     victim = blanks_to_none({k: f.get(f"victim_{k}") for k in ("name", "age", "contact")})
     if victim:
         body["victim"] = victim
@@ -129,25 +160,41 @@ def case_create(request: Request, form: FormFields):
     except ValidationFailed as exc:
         with user_session(request) as (_s, u):
             user = user_view(u)
-        shown = {k: v[:20_000].replace("\x00", "") for k, v in f.items()}
-        return _new_case_page(request, user, shown, labelled(exc, CASE_LABELS), 422)
+        errors = field_errors(exc, {"victim.name": "victim_name", "victim.age": "victim_age",
+                                    "victim.contact": "victim_contact"})
+        if "mission" in errors and f.get("mission") == OTHER_MISSION:
+            errors["mission_other"] = errors.pop("mission")
+        # Victim details are not echoed back into the page: they are typed again.
+        shown = {k: v for k, v in echo(form, 20_000).items() if not k.startswith("victim_")}
+        return _new_case_page(request, user, shown, labelled(exc, CASE_LABELS), 422, errors)
     return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
 
 
-@router.get("/cases/{case_id}", summary="Case detail and timeline")
-@guard
-def case_detail(request: Request, case_id: PathId):
+def _case_page(request: Request, case_id: int, *, form: dict | None = None, error: str | None = None,
+               errors: dict | None = None, status_code: int = 200):
     with user_session(request) as (s, u):
         d = ops.cases.get_case(s, u, case_id)
+        clock = ops.referrals.clocks_for_cases(s, u, [case_id]).get(case_id)
         user = user_view(u)
     # Which buttons to show; the operation itself decides whether a move is allowed.
     moves = [to for to, roles in workflow.TRANSITIONS[d["status"]].items() if user["role"] in roles]
-    data = {"user": user, "case": d, "moves_for_you": moves}
+    data = {"user": user, "case": d, "clock": clock, "moves_for_you": moves, **({"error": error} if error else {})}
     policy = ReferralPolicy.from_env()
     context = {"section": "registry", "names": names(request), "outcomes": workflow.OUTCOMES,
                "can_see_victim": user["role"] in ops.cases.cases.FULL_ACCESS,
-               "extension": {"min": policy.outcome_days + 1, "max": policy.outcome_days_extended}}
-    return render(request, "registry/case_detail.html", data, context=context)
+               "extension": {"min": policy.outcome_days + 1, "max": policy.outcome_days_extended},
+               "form": form or {}, "errors": errors or {}}
+    return render(request, "registry/case_detail.html", data, context=context, status_code=status_code)
+
+
+@router.get("/cases/{case_id}", summary="Case detail, deadline countdowns and timeline")
+@guard
+def case_detail(request: Request, case_id: PathId):
+    return _case_page(request, case_id)
+
+
+TRANSITION_LABELS = {"outcome": "Outcome", "officer_name": "National investigation officer", "note": "Note",
+                     "to_status": "Next status"}
 
 
 @router.post("/cases/{case_id}/transition", summary="Move a case to a new status")
@@ -157,8 +204,13 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
     body = blanks_to_none({k: f.get(k) for k in ("to_status", "note", "officer_name", "outcome")})
     if "repatriated" in f:
         body["repatriated"] = f.get("repatriated") == "yes"
-    with user_session(request) as (s, u):
-        ops.cases.transition_case(s, u, case_id, body)
+    try:
+        with user_session(request) as (s, u):
+            ops.cases.transition_case(s, u, case_id, body)
+    except ValidationFailed as exc:
+        # The case again, with this form filled in as sent and the message beside the field.
+        return _case_page(request, case_id, form=echo(form, 20_000), error=labelled(exc, TRANSITION_LABELS),
+                          errors=field_errors(exc), status_code=422)
     return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
 
 
@@ -186,25 +238,46 @@ def case_victim(request: Request, case_id: PathId):
 def intake_list(request: Request, status: str | None = None):
     with user_session(request) as (s, u):
         reports = ops.intake.list_reports(s, u, blanks_to_none({"status": status}))
+        previews = ops.intake.message_previews(s, u, [r["id"] for r in reports])
         user = user_view(u)
+    reports = [{**r, "preview": previews.get(r["id"])} for r in reports]
     return render(request, "registry/intake_list.html", {"user": user, "reports": reports, "status": status},
                   context={"section": "registry", "statuses": ops.intake.intake.STATUSES})
+
+
+def _intake_page(request: Request, report_id: int, *, form: dict | None = None, error: str | None = None,
+                 errors: dict | None = None, status_code: int = 200):
+    with user_session(request) as (s, u):
+        report = ops.intake.staff_view(s, u, report_id)
+        user = user_view(u)
+    data = {"user": user, "report": report, **({"error": error} if error else {})}
+    return render(request, "registry/intake_detail.html", data, status_code=status_code,
+                  context={"section": "registry", "statuses": ops.intake.intake.STATUSES, "form": form or {},
+                           "errors": errors or {}})
 
 
 @router.get("/intake/{report_id}", summary="One anonymous report with its messages (staff)")
 @guard
 def intake_detail(request: Request, report_id: PathId):
-    with user_session(request) as (s, u):
-        report = ops.intake.staff_view(s, u, report_id)
-        user = user_view(u)
-    return render(request, "registry/intake_detail.html", {"user": user, "report": report},
-                  context={"section": "registry", "statuses": ops.intake.intake.STATUSES})
+    return _intake_page(request, report_id)
+
+
+REPLY_LABELS = {"message": "Reply", "status": "Set status", "case_id": "Link to case number"}
 
 
 @router.post("/intake/{report_id}/reply", summary="Reply to an anonymous reporter")
 @guard
 def intake_reply(request: Request, report_id: PathId, form: FormFields):
     body = blanks_to_none({k: form_text(form).get(k) for k in ("message", "status", "case_id")})
-    with user_session(request) as (s, u):
-        ops.intake.reply(s, u, report_id, body)
+    try:
+        with user_session(request) as (s, u):
+            ops.intake.reply(s, u, report_id, body)
+    except (ValidationFailed, NotFound) as exc:
+        if isinstance(exc, NotFound) and "case" not in str(exc):
+            raise  # the report itself is missing: the error page
+        # The reply is kept, with the message beside the field it concerns.
+        errors = field_errors(exc) if isinstance(exc, ValidationFailed) else {"case_id": str(exc)}
+        message = labelled(exc, REPLY_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
+        return _intake_page(request, report_id, form=echo(form, 20_000), error=message, errors=errors,
+                            status_code=exc.status_code)
     return RedirectResponse(f"/registry/intake/{report_id}", status_code=303)

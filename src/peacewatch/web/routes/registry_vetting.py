@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry import vetting
+from peacewatch.registry.errors import ValidationFailed
 from peacewatch.web.routes.forms import (
-    FormFields, PathId, blanks_to_none, form_text, guard, names, safe_next, upload_text,
+    FormFields, PathId, blanks_to_none, echo, field_errors, form_text, guard, names, safe_next, upload_text,
 )
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
@@ -25,34 +26,63 @@ def _vetting_ctx() -> dict:
             "record_categories": vetting.RECORD_CATEGORIES, "default_threshold": vetting.DEFAULT_THRESHOLD}
 
 
-@router.get("/vetting", summary="Vetting: upload a roster or misconduct records")
-@guard
-def vetting_home(request: Request):
+def _vetting_page(request: Request, data: dict | None = None, *, form: dict | None = None, which: str | None = None,
+                  errors: dict | None = None, status_code: int = 200):
     with user_session(request) as (s, u):
         ops.vetting.may_vet(s, u)
         user = user_view(u)
-    return render(request, "registry/vetting.html", {"user": user}, context=_vetting_ctx())
+    context = {**_vetting_ctx(), "form": form or {}, "which": which, "errors": errors or {}}
+    return render(request, "registry/vetting.html", {"user": user, **(data or {})}, context=context,
+                  status_code=status_code)
+
+
+def _refused(request: Request, form: dict, which: str, field: str, exc: ValidationFailed):
+    """The vetting page again with the pasted CSV and threshold as sent, the message beside the field."""
+    errors = field_errors(exc, {"csv": field, "label": field})
+    if not errors:
+        errors = {field: str(exc)}
+    return _vetting_page(request, {"error": str(exc)}, form=echo(form), which=which, errors=errors, status_code=422)
+
+
+@router.get("/vetting", summary="Vetting: upload a roster or misconduct records")
+@guard
+def vetting_home(request: Request):
+    return _vetting_page(request)
 
 
 @router.post("/vetting/records", summary="Import misconduct records (CSV)")
 @guard
 def vetting_records(request: Request, form: FormFields):
-    text, label = upload_text(form, "records", "misconduct records")
-    with user_session(request) as (s, u):
-        out = ops.vetting.import_records(s, u, {"csv": text, "label": label[:200]})
-        user = user_view(u)
-    return render(request, "registry/vetting.html", {"user": user, "imported": out["imported"], "label": out["label"]},
-                  context=_vetting_ctx())
+    try:
+        text, label = upload_text(form, "records", "misconduct records")
+        with user_session(request) as (s, u):
+            out = ops.vetting.import_records(s, u, {"csv": text, "label": label[:200]})
+    except ValidationFailed as exc:
+        return _refused(request, form, "records", "records_text", exc)
+    return _vetting_page(request, {"imported": out["imported"], "label": out["label"]})
 
 
 @router.post("/vetting/screenings", summary="Screen a roster (CSV) against the misconduct records")
 @guard
 def vetting_screen(request: Request, form: FormFields):
-    text, label = upload_text(form, "roster", "roster")
-    body = blanks_to_none({"csv": text, "label": label[:200], "threshold": form_text(form).get("threshold")})
-    with user_session(request) as (s, u):
-        sid = ops.vetting.screen(s, u, body)["screening_id"]
+    try:
+        text, label = upload_text(form, "roster", "roster")
+        body = blanks_to_none({"csv": text, "label": label[:200], "threshold": form_text(form).get("threshold")})
+        with user_session(request) as (s, u):
+            sid = ops.vetting.screen(s, u, body)["screening_id"]
+    except ValidationFailed as exc:
+        return _refused(request, form, "roster", "roster_text", exc)
     return RedirectResponse(f"/registry/vetting/screenings/{sid}", status_code=303)
+
+
+@router.get("/vetting/screenings", summary="Past screenings")
+@guard
+def vetting_screenings(request: Request):
+    with user_session(request) as (s, u):
+        rows = ops.vetting.list_screenings(s, u)
+        user = user_view(u)
+    return render(request, "registry/screenings.html", {"user": user, "screenings": rows},
+                  context={"section": "registry"})
 
 
 def _jobs(request: Request):
@@ -97,10 +127,11 @@ def vetting_job(request: Request, job_id: Annotated[str, Path(max_length=40, pat
 @guard
 def vetting_review(request: Request, screening_id: PathId):
     with user_session(request) as (s, u):
+        summary = ops.vetting.screening_summary(s, u, screening_id)
         hits = ops.vetting.screening_hits(s, u, screening_id)
         user = user_view(u)
     return render(request, "registry/vetting_review.html",
-                  {"user": user, "screening_id": screening_id, "hits": hits},
+                  {"user": user, "screening_id": screening_id, "summary": summary, "hits": hits},
                   context={"section": "registry", "decisions": vetting.DECISIONS, "names": names(request)})
 
 

@@ -1,0 +1,105 @@
+"""Words the registry screens show for the registry's stored values: roles, categories, outcomes,
+timeline details, aggregate headers and cells. Registered as Jinja filters by
+:func:`install`, so no raw key (``tcc_ccode``, ``mission_head``, ``True``) reaches a reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peacewatch.registry.compliance import PROVISIONS
+
+ROLE_NAMES = {"reporter": "reporter", "investigator": "investigator", "tcc_liaison": "TCC liaison",
+              "coordinator": "coordinator", "analyst": "analyst", "mission_head": "mission head"}
+CATEGORY_LABELS = {"sexual_exploitation": "sexual exploitation", "sexual_abuse": "sexual abuse",
+                   "trafficking_related": "trafficking-related", "other_misconduct": "other misconduct"}
+OUTCOME_LABELS = {"prosecuted": "prosecuted", "convicted": "convicted", "acquitted": "acquitted",
+                  "disciplinary_action": "disciplinary action", "administrative_action": "administrative action",
+                  "no_action": "no action", "allegation_not_substantiated_by_tcc": "not substantiated by the TCC"}
+EVENT_KINDS = {"created": "Recorded", "transition": "Status change", "note": "Note", "escalation": "Escalated",
+               "extension": "Deadline extended"}
+#: Timeline detail keys -> words (keys not listed are shown with underscores as spaces).
+DETAIL_KEYS = {"mission": "mission", "tcc_ccode": "TCC", "category": "category", "repatriated": "repatriated",
+               "officer_due": "officer due", "outcome_due": "outcome due", "officer_name": "national officer",
+               "outcome": "outcome", "text": "note", "level": "level", "target": "sent to", "reason": "why"}
+#: Aggregate table columns -> headers.
+AGGREGATE_HEADERS = {
+    "nation_ccode": "Nation", "tcc_ccode": "TCC", "year": "Year", "allegations": "Allegations",
+    "referrals": "Referrals", "referrals_answered": "Answered", "referrals_overdue": "Overdue",
+    "prosecutions": "Prosecutions", "median_days_to_answer": "Median days to answer",
+    "personnel": "Personnel registered", "trained": "Fully trained", "completion_rate": "Completion rate",
+    "provisions_reported": "Provisions reported", "compliance_score": "Compliance score (0-1)",
+    # The 2004 policy's provisions, short enough for a column header (the form shows the full text).
+    "ratification": "Palermo Protocol ratified", "training": "Pre-deployment training",
+    "legislation": "Legislation", "reporting": "Reporting to NATO", "whistleblower_policy": "Whistleblower policy",
+    "misconduct_database": "Misconduct database",
+}
+assert set(PROVISIONS) <= set(AGGREGATE_HEADERS), "every provision needs a column header"
+#: Columns that count people or cases: shown as whole numbers.
+COUNT_COLUMNS = {"allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions",
+                 "personnel", "trained", "provisions_reported"}
+
+
+def words(value: Any) -> str:
+    """A stored code as words (role, category, outcome), else underscores as spaces."""
+    if value is None:
+        return "—"
+    s = str(value)
+    for table in (ROLE_NAMES, CATEGORY_LABELS, OUTCOME_LABELS):
+        if s in table:
+            return table[s]
+    return s.replace("_", " ")
+
+
+def yes_no(value: Any) -> str:
+    return "Yes" if value else "No"
+
+
+def event_details(detail: dict | None, names: dict | None = None) -> list[tuple[str, str]]:
+    """``(label, value)`` pairs of a timeline event's detail, readable (country names, Yes/No ...)."""
+    out = []
+    for key, value in (detail or {}).items():
+        if key == "tcc_ccode":
+            shown = (names or {}).get(value, str(value))
+        elif isinstance(value, bool):
+            shown = yes_no(value)
+        elif key == "level" and isinstance(value, int):
+            shown = {1: "1 (mission head)", 2: "2 (coordinator)"}.get(value, str(value))
+        elif key in ("category", "outcome", "target"):
+            shown = words(value)
+        else:
+            shown = str(value)
+        out.append((DETAIL_KEYS.get(key, key.replace("_", " ")), shown))
+    return out
+
+
+def header(column: str) -> str:
+    return AGGREGATE_HEADERS.get(column, column.replace("_", " ").capitalize())
+
+
+def cell(column: str, value: Any, suppressed: bool = False, names: dict | None = None) -> str:
+    """One aggregate cell: names for codes, whole counts, "suppressed" or "n/a" for a blank."""
+    if column in ("nation_ccode", "tcc_ccode"):
+        return (names or {}).get(value, str(value))
+    if value is None or (isinstance(value, float) and value != value):
+        return "suppressed" if suppressed else "n/a"
+    if column == "year":
+        return str(int(value))
+    if column in COUNT_COLUMNS:
+        return f"{int(round(float(value))):,}"
+    if column in PROVISIONS:  # scored 1 (met), 0.5 (partial), 0 (not met)
+        return f"{float(value):g}"
+    if column == "completion_rate":
+        return f"{float(value):.0%}"
+    if isinstance(value, float):
+        return f"{value:,.1f}" if column == "median_days_to_answer" else f"{value:.2f}"
+    return str(value)
+
+
+def install(env) -> None:
+    """Register the filters on a Jinja environment."""
+    env.filters["words"] = words
+    env.filters["yes_no"] = yes_no
+    env.filters["agg_header"] = header
+    env.globals["event_details"] = event_details
+    env.globals["agg_cell"] = cell
