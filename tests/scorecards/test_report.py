@@ -44,3 +44,12 @@ def test_write_scorecards(tmp_path: Path):
     grades = (tmp_path / "scorecard_grade_counts_hosts.csv").read_text().splitlines()
     assert grades[0] == "year,Grade A,Grade B,Grade B watch,Grade C,No data"
     assert grades[-1].startswith("2025,")
+
+
+def test_write_methods_creates_its_folder(tmp_path: Path):
+    """The methods page alone may be written into a folder that does not exist yet."""
+    from peacewatch.scorecards.report import write_methods
+
+    md, page = write_methods(tmp_path / "new" / "docs")
+    assert md.exists() and page.exists()
+    assert "3 (30%)" in page.read_text(encoding="utf-8")

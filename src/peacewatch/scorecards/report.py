@@ -193,6 +193,8 @@ def to_html(blocks: list[tuple[str, object]]) -> str:
 def write_methods(out_dir: Path, stem: str = "scorecards-methods") -> list[Path]:
     """Write the methods page as ``<stem>.md`` and ``<stem>.html``."""
     blocks = methods_blocks()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     md, page = out_dir / f"{stem}.md", out_dir / f"{stem}.html"
     md.write_text(to_markdown(blocks), encoding="utf-8")
     page.write_text(to_html(blocks), encoding="utf-8")
