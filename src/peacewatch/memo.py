@@ -15,6 +15,10 @@ key, so a slow key never blocks the others). And ``lru_cache`` offers no way to 
 of a program: every :class:`Memo` registers itself, so :func:`clear` empties them all (tests, or
 after the data files changed). Values are shared, not copied: callers must not modify them.
 
+One deliberate exception: the vetting matcher's per-token string folding
+(:mod:`peacewatch.registry.matching`) keeps ``functools.lru_cache``: it is called millions of times per
+screening, computing a token twice is harmless, and a lock per call would cost more than the folding.
+
 ``functools.cached_property`` stays for an object's lazily built attributes (the web store's panel):
 an attribute, not a cache, which goes with its object.
 """

@@ -12,7 +12,6 @@ import importlib
 import os
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,6 +19,7 @@ import yaml
 from platformdirs import user_cache_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from peacewatch.memo import memoize
 from peacewatch.resources import package_path
 from peacewatch.sources.errors import CatalogError, MissingDataFileError
 
@@ -259,7 +259,7 @@ class Catalog:
             raise MissingDataFileError(self.missing_message())
 
 
-@lru_cache(maxsize=8)
+@memoize(maxsize=8)
 def _cached_catalog(directory: str, data_root: str) -> Catalog:
     return Catalog(Path(directory), Path(data_root))
 
