@@ -12,7 +12,6 @@ its other caches and writes the remaining outputs, and every page shows a status
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import threading
@@ -23,8 +22,6 @@ from typing import Annotated, Any
 
 import typer
 
-#: The first coordinator's password and token, readable by the owner only.
-CREDENTIALS_FILE = "registry-coordinator.txt"
 
 
 def _summary_markdown(panel: Any) -> str:
@@ -54,20 +51,6 @@ def _summary_markdown(panel: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_private(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` with mode 0600 from the first byte (atomic replace)."""
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)  # in case the file existed with wider permissions
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
     """Create the key file, migrate the registry and create the first coordinator.
 
@@ -77,6 +60,7 @@ def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from peacewatch.registry import auth, crypto
+    from peacewatch.registry.credentials import CREDENTIALS_FILE, write_credentials
     from peacewatch.registry.models import User
     from peacewatch.registry.service import Registry
 
@@ -92,15 +76,8 @@ def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
                 return result
             password = secrets.token_urlsafe(12)
             user = auth.create_user(session, admin, password, auth.COORDINATOR)
-            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-            text = (
-                f"# peacewatch registry: the first coordinator, created {stamp}.\n"
-                "# Log in at /registry with the username and password; scripts and the CLI use the token\n"
-                "# (--token or PEACEWATCH_TOKEN). Store them somewhere safe, then delete this file.\n"
-                f"username: {admin}\npassword: {password}\ntoken: {user.token}\n"
-            )
             result["coordinator"] = admin
-            result["credentials"] = str(write_private(out / CREDENTIALS_FILE, text))
+            result["credentials"] = str(write_credentials(out / CREDENTIALS_FILE, admin, user.token, password))
     finally:
         registry.dispose()
     return result

@@ -23,7 +23,7 @@ def cli_env(tmp_path, monkeypatch):
     r = run("init", "--password", "first-coordinator")
     assert r.exit_code == 0, r.output
     assert (tmp_path / "out" / "registry.key").exists()
-    token = [ln.split(": ", 1)[1] for ln in r.output.splitlines() if ln.startswith("token: ")][0]
+    token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
     monkeypatch.setenv("PEACEWATCH_TOKEN", token)
     return tmp_path
 
@@ -71,6 +71,8 @@ def test_vetting_compliance_training_intake(cli_env):
     assert "imported 1 records" in run("vetting", "import-records", "records.csv").output
     r = run("vetting", "screen", "roster.csv", "--out", "hits.csv")
     assert r.exit_code == 0 and "1 hits" in r.output, r.output
+    assert "screening roster.csv: 2 roster rows in" in r.stderr  # the progress display ends with the count
+    assert "importing" not in r.stdout and "screening roster.csv" not in r.stdout  # stdout stays the command's answer
     hits = (cli_env / "hits.csv").read_text(encoding="utf-8")
     assert "Юрий Иванов" in hits and "Yuri Ivanov" in hits
     (cli_env / "bad.csv").write_text("name,date_of_birth,nationality\nA,2001-02-30,2\n", encoding="utf-8")

@@ -106,7 +106,7 @@ def test_database_key_and_checkpoint_files_are_0600_whatever_the_umask(tmp_path,
     try:
         r = CliRunner().invoke(app, ["registry", "init", "--password", "first-coordinator"])
         assert r.exit_code == 0, r.output
-        token = [ln.split(": ", 1)[1] for ln in r.output.splitlines() if ln.startswith("token: ")][0]
+        token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
         reg = Registry()
         with reg.as_user(token) as (s, u):
             cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary="x")

@@ -193,7 +193,7 @@ def test_cli_deactivate_and_reactivate(tmp_path, monkeypatch):
     monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(app, ["registry", "init", "--password", "first-coordinator"])
-    token = [ln.split(": ", 1)[1] for ln in r.output.splitlines() if ln.startswith("token: ")][0]
+    token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
     monkeypatch.setenv("PEACEWATCH_TOKEN", token)
     r = runner.invoke(app, ["registry", "users", "create", "ines", "--role", "investigator",
                             "--password", "lantern-ferry-orchid"])
@@ -237,3 +237,29 @@ def test_upgrade_keeps_existing_tokens_working(tmp_path):
         command.downgrade(cfg, "0001")
         assert conn.execute(text("SELECT token_hash FROM users")).scalar_one() == auth.token_hash("legacy-token")
     eng.dispose()
+
+
+def test_init_keeps_the_first_coordinators_secrets_off_the_terminal(tmp_path, monkeypatch):
+    """`registry init` writes the generated password and the token to a 0600 file and prints its path."""
+    from typer.testing import CliRunner
+
+    from peacewatch.cli import app
+    monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "secret" / "first.txt"
+    r = CliRunner().invoke(app, ["registry", "init", "--admin", "cora", "--credentials", str(target)])
+    assert r.exit_code == 0, r.output
+    text = target.read_text()
+    password = text.split("password: ")[1].split("\n")[0]
+    token = text.split("token: ")[1].strip()
+    assert "username: cora" in text and len(password) >= 12 and len(token) >= 20
+    assert password not in r.output and token not in r.output
+    assert f"password and token in {target} (mode 0600" in r.output
+    assert target.stat().st_mode & 0o777 == 0o600
+    from peacewatch.registry.service import Registry
+    reg = Registry()
+    try:
+        with reg.session() as s:
+            assert auth.login(s, "cora", password).user.role == auth.COORDINATOR
+    finally:
+        reg.dispose()

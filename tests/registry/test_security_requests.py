@@ -152,7 +152,7 @@ STATE_CHANGING = ["/registry/cases/new", "/registry/cases/1/transition", "/regis
                   "/registry/intake/1/reply", "/registry/vetting/records", "/registry/vetting/screenings",
                   "/registry/vetting/hits/1/decision", "/registry/compliance", "/registry/referrals/escalate",
                   "/registry/logout", "/registry/login", "/registry/training/modules", "/registry/training/personnel",
-                  "/registry/training/completions"]
+                  "/registry/training/completions", "/registry/users/inv/deactivate", "/registry/users/inv/reactivate"]
 
 
 @pytest.mark.parametrize("path", STATE_CHANGING)

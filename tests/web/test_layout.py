@@ -25,7 +25,7 @@ PUBLIC_PAGES = [
 STAFF_PAGES = ["/registry/cases", "/registry/cases/new", "/registry/intake", "/registry/vetting", "/registry/compliance",
                "/registry/training", "/registry/training?year=2025", "/registry/vetting/screenings",
                "/registry/referrals/escalation", "/registry/referrals/escalation?as_of=2099-01-01",
-               "/registry/cases/999999"]
+               "/registry/cases/999999", "/registry/users"]
 
 WIDTH = "() => ({doc: document.documentElement.scrollWidth, view: window.innerWidth})"
 # Tables that are wider than their region must sit in a focusable, labelled scroll region.
@@ -182,7 +182,7 @@ def test_axe_finds_no_violations_on_the_main_pages(browser, base_url, seeded):
     _login(page, "cora.coordinator", seeded["password"])
     for path in ["/registry/cases", "/registry/compliance", "/registry/vetting", "/registry/cases/new",
                  f"/registry/cases/{seeded['cases']['overdue_a']}", "/registry/training", "/registry/vetting/screenings",
-                 "/registry/referrals/escalation?as_of=2099-01-01", "/registry/intake"]:
+                 "/registry/referrals/escalation?as_of=2099-01-01", "/registry/intake", "/registry/users"]:
         violations += _axe(page, path)
     context.close()
     assert violations == []

@@ -18,12 +18,12 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
+from peacewatch.memo import memoize
 from peacewatch.registry import audit
 from peacewatch.registry.config import SessionPolicy
 from peacewatch.registry.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
@@ -69,7 +69,7 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
-@lru_cache(maxsize=4)
+@memoize(maxsize=4)
 def _dummy_hash(n: int, r: int, p: int) -> str:
     """A hash with the current parameters, checked when the username is unknown (same work)."""
     salt = secrets.token_bytes(16)

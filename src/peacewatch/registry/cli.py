@@ -70,17 +70,25 @@ def _as_user(db, token, fn):
 def init(
     db: Optional[str] = DbOpt,
     admin: str = typer.Option("coordinator", help="Username of the first coordinator."),
-    password: Optional[str] = typer.Option(None, help="Password of the first coordinator (default: random, printed)."),
+    password: Optional[str] = typer.Option(None, help="Password of the first coordinator (default: random, written to the credentials file)."),
+    credentials: Optional[Path] = typer.Option(
+        None, help="File (mode 0600) that receives the first coordinator's token and generated password "
+                   "[default: registry-coordinator.txt in the output directory]"),
 ) -> None:
-    """Create the key file, migrate the database and create the first coordinator (prints its token)."""
+    """Create the key files, migrate the database and create the first coordinator.
+
+    Its token (and password, unless given) go to an owner-only file whose path is printed, never to
+    the terminal or a log.
+    """
     import os
 
     from sqlalchemy import func, select
 
     from peacewatch.registry import auth, crypto
-    from peacewatch.registry.models import User
-
     from peacewatch.registry import checkpoint as cp
+    from peacewatch.registry.config import out_dir
+    from peacewatch.registry.credentials import CREDENTIALS_FILE, write_credentials
+    from peacewatch.registry.models import User
 
     if not os.environ.get("PEACEWATCH_SECRET_KEY"):
         path = _run(crypto.create_key_file)
@@ -99,10 +107,10 @@ def init(
                 return
             pw = password or secrets.token_urlsafe(12)
             new = auth.create_user(s, admin, pw, auth.COORDINATOR)
-            typer.echo(f"coordinator: {admin}")
-            if not password:
-                typer.echo(f"password: {pw}")
-            typer.echo(f"token: {new.token}")
+            target = write_credentials(credentials or out_dir() / CREDENTIALS_FILE, admin, new.token,
+                                       None if password else pw)
+            what = "token" if password else "password and token"
+            typer.echo(f"coordinator: {admin}; {what} in {target} (mode 0600; store them safely, then delete the file)")
     _run(go)
 
 
@@ -136,23 +144,17 @@ def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> No
 @users_app.command("deactivate")
 def users_deactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Disable a user's login and end all its sessions (coordinators)."""
-    from peacewatch.registry import auth
-
-    def fn(s, u):
-        x = auth.deactivate_user(s, u, username)
-        return {"username": x.username, "active": x.active}
-    _echo(_as_user(db, token, fn))
+    from peacewatch.registry import operations as ops
+    out = _as_user(db, token, lambda s, u: ops.users.deactivate_user(s, u, username))
+    _echo({k: out[k] for k in ("username", "active")})
 
 
 @users_app.command("reactivate")
 def users_reactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Allow a deactivated user to log in again (coordinators)."""
-    from peacewatch.registry import auth
-
-    def fn(s, u):
-        x = auth.reactivate_user(s, u, username)
-        return {"username": x.username, "active": x.active}
-    _echo(_as_user(db, token, fn))
+    from peacewatch.registry import operations as ops
+    out = _as_user(db, token, lambda s, u: ops.users.reactivate_user(s, u, username))
+    _echo({k: out[k] for k in ("username", "active")})
 
 
 @cases_app.command("create")
@@ -310,8 +312,11 @@ def vetting_add_record(full_name: str, category: str = typer.Option(..., help="s
 def vetting_import(csv_path: Path, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Import misconduct records (CSV: full_name,date_of_birth,nationality,category[,source]); all or nothing."""
     from peacewatch.registry import operations as ops
+    from peacewatch.progress import working
+
     body = {"csv": _read_csv(csv_path), "label": str(csv_path)[:200]}
-    out = _as_user(db, token, lambda s, u: ops.vetting.import_records(s, u, body))
+    with working(f"importing {csv_path.name}"):
+        out = _as_user(db, token, lambda s, u: ops.vetting.import_records(s, u, body))
     typer.echo(f"imported {out['imported']} records")
 
 
@@ -325,8 +330,12 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
 
     if out is not None and out.suffix not in (".csv", ".json"):
         _fail(ValueError(f"--out {out}: use a .csv or .json file name"))
+    from peacewatch.progress import counting
+
     body = {"csv": _read_csv(roster), "label": str(roster)[:200], "threshold": threshold}
-    result = _as_user(db, token, lambda s, u: ops.vetting.screen(s, u, body))
+    # The bar goes to standard error, so JSON on standard output stays clean.
+    with counting(f"screening {roster.name}", "roster rows") as update:
+        result = _as_user(db, token, lambda s, u: ops.vetting.screen(s, u, body, progress=update))
     sid, hits = result["screening_id"], result["hits"]
     if out is None:
         _echo({"screening_id": sid, "hits": hits})

@@ -3,7 +3,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import operations as ops
@@ -50,5 +50,15 @@ def router(deps: Deps) -> APIRouter:
     def list_users(acting: Acting) -> list[dict]:
         """All users (coordinators)."""
         return ops.users.list_users(*acting)
+
+    @r.post("/users/{username}/deactivate", responses=responses(*AUTHED, 404, 409))
+    def deactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+        """Disable a user's login and end all its sessions at once (coordinators)."""
+        return ops.users.deactivate_user(*acting, username)
+
+    @r.post("/users/{username}/reactivate", responses=responses(*AUTHED, 404))
+    def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+        """Allow a deactivated user to log in again (coordinators)."""
+        return ops.users.reactivate_user(*acting, username)
 
     return r

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,12 +35,18 @@ def import_records(session: Session, user: User, body: Any) -> dict:
     return {"imported": vetting.import_records_csv(session, user, d.csv, d.label), "label": d.label}
 
 
-def screen(session: Session, user: User, body: Any) -> dict:
-    """Screen a roster (CSV text) against the misconduct records; returns the hits to decide on."""
+def screen(session: Session, user: User, body: Any, *, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Screen a roster (CSV text) against the misconduct records; returns the hits to decide on.
+
+    ``progress``, if given, is called with (rows screened, rows in the roster) as the work goes on.
+    """
     may_vet(session, user)
     d = validate(ScreeningIn, body)
     rows = vetting.parse_roster(d.csv, d.label)
-    sc = vetting.screen_roster(session, user, rows, d.label, d.threshold)
+    tick = None if progress is None else (lambda done: progress(done, len(rows)))
+    # Smaller chunks when someone watches, so the display moves (the hits are the same).
+    sc = vetting.screen_roster(session, user, rows, d.label, d.threshold, progress=tick,
+                               **({"chunk": 500} if progress else {}))
     return {"screening_id": sc.id, "roster_rows": sc.roster_rows, "hits": vetting.screening_hits(session, user, sc.id)}
 
 
