@@ -327,3 +327,23 @@ def test_no_web_form_stores_nul_bytes_or_over_long_text(web, people, registry, c
         assert web.post("/report", data=form).status_code == 422
     assert web.post("/report/follow-up", data={"receipt": "1" * 20, "message": "a\x00b"}).status_code == 422
     assert _reports(registry) == 1
+
+
+def test_several_workers_share_one_csrf_secret_and_say_how_limits_multiply(monkeypatch, tmp_path, capsys):
+    """A form served by one worker must be accepted by another: serve gives them one secret."""
+    import uvicorn
+
+    from peacewatch.web.cli import serve_dashboard
+
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw, app=app))
+    monkeypatch.setenv("PEACEWATCH_OUT_DIR", str(tmp_path))
+    for name in ("PEACEWATCH_CSRF_SECRET", "PEACEWATCH_SECURE_COOKIES"):  # set, then removed: restored afterwards
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    serve_dashboard("127.0.0.1", 8000, workers=3)
+    import os
+    secret = os.environ["PEACEWATCH_CSRF_SECRET"]
+    assert seen["workers"] == 3 and len(secret) >= 40
+    assert SecuritySettings().csrf_secret == secret  # what each worker's app reads
+    assert "a client may get up to 3 times each limit" in capsys.readouterr().err

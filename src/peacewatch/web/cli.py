@@ -18,7 +18,10 @@ def register(app: typer.Typer) -> None:
                                          help="Registry database URL (default out/peacewatch.sqlite)."),
         secure_cookies: bool = typer.Option(False, help="Mark the login cookie Secure (behind HTTPS)."),
         log_level: str = typer.Option("info", help="uvicorn log level."),
-        workers: int = typer.Option(1, min=1, max=64, help="Worker processes (each builds its own panel)."),
+        workers: int = typer.Option(
+            1, min=1, max=64,
+            help="Worker processes (each builds its own panel and keeps its own rate-limit counters, so a "
+                 "client may get up to N times each limit; they share one CSRF secret)."),
     ) -> None:
         """Serve the web app: map, country and mission pages, scorecards, risk model, registry.
 
@@ -85,6 +88,7 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
     from peacewatch.web.app import create_app
 
     import os
+    import secrets
 
     from peacewatch.registry.errors import RegistryError
     from peacewatch.registry.service import Registry
@@ -110,6 +114,11 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
     first = "building the panel, then serving" if preload else "serving"
     typer.echo(f"peacewatch: {first} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
     if workers > 1:
+        # Every worker must accept the forms another one served: one CSRF secret for all of them
+        # (random for this serve unless PEACEWATCH_CSRF_SECRET is set); the workers read it from the env.
+        os.environ.setdefault("PEACEWATCH_CSRF_SECRET", secrets.token_urlsafe(32))
+        typer.echo(f"peacewatch: {workers} workers; each keeps its own rate-limit counters (a client may get up to "
+                   f"{workers} times each limit)", err=True)
         if settings.db_url:
             os.environ["PEACEWATCH_DB_URL"] = settings.db_url
         os.environ["PEACEWATCH_SECURE_COOKIES"] = "1" if settings.secure_cookies else "0"
