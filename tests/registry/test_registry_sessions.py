@@ -80,6 +80,37 @@ def test_reading_keeps_a_session_alive_without_a_write_lock(registry, people, mo
     assert seen == t0 + dt.timedelta(minutes=60)
 
 
+def test_a_read_records_activity_after_closing_with_one_connection_only(registry, people):
+    """Regression: a read-only request used to open a second connection for its activity touch while
+    holding its first; under load every request of a busy token did so at once, the pool ran dry
+    and the server stalled for the pool timeout (30 s)."""
+    t0 = dt.datetime(2026, 3, 2, 8, 0)
+    with registry.session() as s:
+        token = auth.login(s, "inv", _pw("inv"), now=t0).token
+    later = t0 + dt.timedelta(minutes=5)
+    with registry.session(read_only=True) as s:
+        assert auth.user_for_token(s, token, now=later).username == "inv"
+        assert registry.engine.pool.checkedout() == 1  # no second connection while this one is held
+        with registry.engine.connect() as other:
+            assert other.execute(text("SELECT max(last_seen_at) FROM sessions")).scalar() is not None
+    with registry.session(read_only=True) as s:
+        row = s.query(UserSession).filter_by(token_hash=auth.token_hash(token)).one()
+        assert row.last_seen_at == later  # written once the session had closed
+    # Reads that follow within the minute see the fresh activity and write nothing.
+    calls = []
+    real = auth.touch_session
+    try:
+        auth.touch_session = lambda *a: calls.append(a) or real(*a)
+        for _ in range(5):
+            with registry.session(read_only=True) as s:
+                auth.user_for_token(s, token, now=later + dt.timedelta(minutes=3))
+    finally:
+        auth.touch_session = real
+    with registry.session(read_only=True) as s:
+        row = s.query(UserSession).filter_by(token_hash=auth.token_hash(token)).one()
+        assert row.last_seen_at == later + dt.timedelta(minutes=3) and len(calls) == 1
+
+
 def test_deactivation_ends_every_session_and_blocks_login(registry, people):
     with registry.session() as s:
         web = auth.login(s, "inv", _pw("inv")).token

@@ -240,12 +240,36 @@ def user_for_token(session: Session, token: str | None, *, now: dt.datetime | No
         raise Unauthorized("invalid or revoked token; log in again")
     if now - row.last_seen_at >= _TOUCH_EVERY:
         if session.info.get("pw_read_only"):
-            # A read-only session may not write: record the activity in its own short transaction.
-            with session.get_bind().begin() as conn:
-                conn.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now))
+            # A read-only session may not write. Opening a second connection here, while this one is
+            # held, exhausted the pool under load (every request of a busy token wanted its touch in
+            # the same second) and stalled the server: Registry.session records it after closing.
+            session.info["pw_touch"] = (row.id, now)
         else:
             row.last_seen_at = now
     return user
+
+
+_touched: dict[tuple[str, int], dt.datetime] = {}
+_touched_lock = threading.Lock()
+
+
+def touch_session(engine, session_id: int, now: dt.datetime) -> None:
+    """Record activity of a session seen by a read-only request, in its own short transaction.
+
+    Called with no connection held. Requests of one busy session arriving together write once per
+    process (the others see the touch just made), not once each.
+    """
+    key = (str(engine.url), session_id)
+    with _touched_lock:
+        last = _touched.get(key)
+        if last is not None and dt.timedelta(0) <= now - last < _TOUCH_EVERY:
+            return
+        if len(_touched) > 10_000:  # bounded: an old entry only costs one redundant write
+            _touched.clear()
+        _touched[key] = now
+    with engine.begin() as conn:
+        conn.execute(update(UserSession).where(UserSession.id == session_id, UserSession.last_seen_at < now)
+                     .values(last_seen_at=now))
 
 
 def logout(session: Session, token: str | None, *, now: dt.datetime | None = None) -> bool:

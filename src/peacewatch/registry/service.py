@@ -90,6 +90,9 @@ class Registry:
             finally:
                 # Always, once a commit queued a ticket: the sequencer may hand this ticket the lead.
                 audit.settle(s)
+            touch = s.info.pop("pw_touch", None)
+            if touch is not None:  # session activity seen by a read-only request (see auth.user_for_token)
+                auth.touch_session(self._engine, *touch)
 
     @contextmanager
     def as_user(self, token: str | None, read_only: bool = False) -> Iterator[tuple[Session, User]]:

@@ -4,17 +4,15 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from sqlalchemy.orm import Session
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, COOKIE, Deps, client_address, responses
-from peacewatch.registry.models import User
+from peacewatch.registry.api.deps import AUTHED, COOKIE, Caller, Deps, client_address, responses
 from peacewatch.registry.schemas import LoginIn, UserIn
 
 
 def router(deps: Deps) -> APIRouter:
     r = APIRouter(tags=["auth"])
-    Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
+    Acting = Annotated[Caller, Depends(deps.acting)]
 
     @r.post("/login", responses=responses(401, 413, 429))
     def login(body: LoginIn, request: Request, response: Response) -> dict:
@@ -39,26 +37,26 @@ def router(deps: Deps) -> APIRouter:
     @r.get("/me", responses=responses(401, 429))
     def me(acting: Acting) -> dict:
         """The calling user."""
-        return ops.users.me(*acting)
+        return acting.run(ops.users.me)
 
     @r.post("/users", status_code=201, responses=responses(*AUTHED, 409))
     def create_user(body: UserIn, acting: Acting) -> dict:
         """Create a user (coordinators); the token is shown once."""
-        return ops.users.create_user(*acting, body)
+        return acting.run(ops.users.create_user, body)
 
     @r.get("/users", responses=responses(*AUTHED))
     def list_users(acting: Acting) -> list[dict]:
         """All users (coordinators)."""
-        return ops.users.list_users(*acting)
+        return acting.run(ops.users.list_users)
 
     @r.post("/users/{username}/deactivate", responses=responses(*AUTHED, 404, 409))
     def deactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
         """Disable a user's login and end all its sessions at once (coordinators)."""
-        return ops.users.deactivate_user(*acting, username)
+        return acting.run(ops.users.deactivate_user, username)
 
     @r.post("/users/{username}/reactivate", responses=responses(*AUTHED, 404))
     def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
         """Allow a deactivated user to log in again (coordinators)."""
-        return ops.users.reactivate_user(*acting, username)
+        return acting.run(ops.users.reactivate_user, username)
 
     return r

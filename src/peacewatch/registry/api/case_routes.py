@@ -4,11 +4,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, OBJECT, Deps, responses
-from peacewatch.registry.models import User
+from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, responses
 from peacewatch.registry.schemas import CaseIn, CaseQuery, ExtendIn, NoteIn, OverdueQuery, TransitionIn
 
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -16,56 +14,56 @@ PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 def router(deps: Deps) -> APIRouter:
     r = APIRouter()
-    Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
+    Acting = Annotated[Caller, Depends(deps.acting)]
 
     @r.post("/cases", tags=["cases"], status_code=201, responses=responses(*AUTHED))
     def create_case(body: CaseIn, acting: Acting) -> dict:
         """Record an allegation (reporters, investigators, coordinators)."""
-        return ops.cases.create_case(*acting, body)
+        return acting.run(ops.cases.create_case, body)
 
     @r.get("/cases", tags=["cases"], responses=responses(*AUTHED))
     def list_cases(acting: Acting, q: Annotated[CaseQuery, Query()]) -> list[dict]:
         """Cases visible to the caller, newest first."""
-        return ops.cases.list_cases(*acting, q)
+        return acting.run(ops.cases.list_cases, q)
 
     @r.get("/cases/{case_id}", tags=["cases"], responses=responses(*OBJECT))
     def get_case(case_id: PathId, acting: Acting) -> dict:
         """One case with its events."""
-        return ops.cases.get_case(*acting, case_id)
+        return acting.run(ops.cases.get_case, case_id)
 
     @r.post("/cases/{case_id}/transitions", tags=["cases"], responses=responses(*OBJECT))
     def transition(case_id: PathId, body: TransitionIn, acting: Acting) -> dict:
         """Move a case to a new status (409 with the allowed moves if invalid)."""
-        return ops.cases.transition_case(*acting, case_id, body)
+        return acting.run(ops.cases.transition_case, case_id, body)
 
     @r.post("/cases/{case_id}/notes", tags=["cases"], status_code=201, responses=responses(*OBJECT))
     def add_note(case_id: PathId, body: NoteIn, acting: Acting) -> dict:
         """Add a note to a case; ``visibility`` says who besides investigators may read it."""
-        return ops.cases.add_note(*acting, case_id, body)
+        return acting.run(ops.cases.add_note, case_id, body)
 
     @r.get("/cases/{case_id}/victim", tags=["cases"], responses=responses(*OBJECT))
     def victim(case_id: PathId, acting: Acting) -> dict:
         """Decrypted victim details (investigators, coordinators)."""
-        return ops.cases.victim_details(*acting, case_id)
+        return acting.run(ops.cases.victim_details, case_id)
 
     @r.get("/referrals", tags=["referrals"], responses=responses(*AUTHED))
     def list_referrals(acting: Acting) -> list[dict]:
         """Referrals visible to the caller (a TCC liaison: its own TCC's)."""
-        return ops.referrals.list_referrals(*acting)
+        return acting.run(ops.referrals.list_referrals)
 
     @r.get("/referrals/overdue", tags=["referrals"], responses=responses(*AUTHED))
     def overdue(acting: Acting, q: Annotated[OverdueQuery, Query()]) -> list[dict]:
         """Overdue deadlines as of a date (default today)."""
-        return ops.referrals.list_overdue(*acting, q)
+        return acting.run(ops.referrals.list_overdue, q)
 
     @r.post("/referrals/escalate", tags=["referrals"], responses=responses(*AUTHED))
     def escalate(acting: Acting) -> list[dict]:
         """Escalate overdue referrals (to the mission head, then the coordinator)."""
-        return ops.referrals.escalate(*acting)
+        return acting.run(ops.referrals.escalate)
 
     @r.post("/referrals/{referral_id}/extend", tags=["referrals"], responses=responses(*OBJECT))
     def extend(referral_id: PathId, body: ExtendIn, acting: Acting) -> dict:
         """Extend the outcome deadline once (coordinators)."""
-        return ops.referrals.extend(*acting, referral_id, body)
+        return acting.run(ops.referrals.extend, referral_id, body)
 
     return r

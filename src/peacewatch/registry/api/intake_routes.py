@@ -4,11 +4,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from sqlalchemy.orm import Session
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, OBJECT, Deps, client_address, responses
-from peacewatch.registry.models import User
+from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, client_address, responses
 from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, ReceiptMessageIn, ReplyIn
 
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -16,7 +14,7 @@ PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 def router(deps: Deps) -> APIRouter:
     r = APIRouter(tags=["intake"])
-    Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
+    Acting = Annotated[Caller, Depends(deps.acting)]
 
     @r.post("/intake", status_code=201, responses=responses(413, 429, 503))
     def intake_submit(body: IntakeIn, request: Request) -> dict:
@@ -36,16 +34,16 @@ def router(deps: Deps) -> APIRouter:
     @r.get("/intake/reports", responses=responses(*AUTHED))
     def intake_reports(acting: Acting, q: Annotated[IntakeQuery, Query()]) -> list[dict]:
         """Reports for staff (investigators, coordinators)."""
-        return ops.intake.list_reports(*acting, q)
+        return acting.run(ops.intake.list_reports, q)
 
     @r.get("/intake/reports/{report_id}", responses=responses(*OBJECT))
     def intake_report(report_id: PathId, acting: Acting) -> dict:
         """One report with its messages (staff)."""
-        return ops.intake.staff_view(*acting, report_id)
+        return acting.run(ops.intake.staff_view, report_id)
 
     @r.post("/intake/reports/{report_id}/replies", responses=responses(*OBJECT))
     def intake_reply(report_id: PathId, body: ReplyIn, acting: Acting) -> dict:
         """Reply to a reporter; optionally set the status or link a case."""
-        return ops.intake.reply(*acting, report_id, body)
+        return acting.run(ops.intake.reply, report_id, body)
 
     return r

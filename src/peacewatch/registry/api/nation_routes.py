@@ -4,11 +4,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from sqlalchemy.orm import Session
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, OBJECT, Deps, responses
-from peacewatch.registry.models import User
+from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, responses
 from peacewatch.registry.schemas import CompletionIn, ModuleIn, NationalReportIn, PersonIn, YearQuery
 
 ServiceNumberPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[^\x00/]+$")]
@@ -16,63 +14,63 @@ ServiceNumberPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^
 
 def router(deps: Deps) -> APIRouter:
     r = APIRouter()
-    Acting = Annotated[tuple[Session, User], Depends(deps.acting, scope="function")]
+    Acting = Annotated[Caller, Depends(deps.acting)]
     Year = Annotated[YearQuery, Query()]
 
     @r.post("/compliance/reports", tags=["compliance"], status_code=201, responses=responses(*AUTHED, 409))
     def national_report(body: NationalReportIn, acting: Acting) -> dict:
         """A nation's annual report against the 2004 NATO THB policy provisions."""
-        return ops.nations.submit_report(*acting, body)
+        return acting.run(ops.nations.submit_report, body)
 
     @r.get("/compliance/reports", tags=["compliance"], responses=responses(*AUTHED))
     def national_reports(acting: Acting, q: Year) -> list[dict]:
         """National reports visible to the caller."""
-        return ops.nations.list_reports(*acting, q)
+        return acting.run(ops.nations.list_reports, q)
 
     @r.post("/training/modules", tags=["training"], status_code=201, responses=responses(*AUTHED, 409))
     def add_module(body: ModuleIn, acting: Acting) -> dict:
         """Define a training module (coordinators)."""
-        return ops.nations.add_module(*acting, body)
+        return acting.run(ops.nations.add_module, body)
 
     @r.get("/training/modules", tags=["training"], responses=responses(*AUTHED))
     def modules(acting: Acting) -> list[dict]:
         """Training modules (coordinators, TCC liaisons)."""
-        return ops.nations.list_modules(*acting)
+        return acting.run(ops.nations.list_modules)
 
     @r.post("/training/personnel", tags=["training"], status_code=201, responses=responses(*AUTHED, 409))
     def add_person(body: PersonIn, acting: Acting) -> dict:
         """Register a member of deploying personnel."""
-        return ops.nations.add_person(*acting, body)
+        return acting.run(ops.nations.add_person, body)
 
     @r.get("/training/personnel/{service_number}", tags=["training"], responses=responses(*OBJECT))
     def person(service_number: ServiceNumberPath, acting: Acting,
                nation_ccode: Annotated[int | None, Query(ge=1, le=999)] = None) -> dict:
         """A person's required modules and completions (``nation_ccode`` when the number exists in several nations)."""
-        return ops.nations.person_record(*acting, service_number, nation_ccode)
+        return acting.run(ops.nations.person_record, service_number, nation_ccode)
 
     @r.post("/training/completions", tags=["training"], status_code=201, responses=responses(*OBJECT))
     def completion(body: CompletionIn, acting: Acting) -> dict:
         """Record that a person completed a module."""
-        return ops.nations.record_completion(*acting, body)
+        return acting.run(ops.nations.record_completion, body)
 
     @r.get("/aggregates/tcc", tags=["aggregates"], responses=responses(*AUTHED))
     def agg_tcc(acting: Acting, q: Year) -> list[dict]:
         """TCC accountability per year; counts below k (>= 5) are suppressed (null)."""
-        return ops.aggregates.tcc(*acting, q)
+        return acting.run(ops.aggregates.tcc, q)
 
     @r.get("/aggregates/compliance", tags=["aggregates"], responses=responses(*AUTHED))
     def agg_compliance(acting: Acting, q: Year) -> list[dict]:
         """Compliance with the 2004 NATO THB policy per nation-year (nation-level facts)."""
-        return ops.aggregates.compliance(*acting, q)
+        return acting.run(ops.aggregates.compliance, q)
 
     @r.get("/aggregates/training", tags=["aggregates"], responses=responses(*AUTHED))
     def agg_training(acting: Acting, q: Year) -> list[dict]:
         """Training completion per nation-year; small cells suppressed."""
-        return ops.aggregates.training(*acting, q)
+        return acting.run(ops.aggregates.training, q)
 
     @r.get("/audit/verify", tags=["audit"], responses=responses(*AUTHED))
     def verify(acting: Acting) -> dict:
         """Recompute the audit log (coordinators)."""
-        return ops.aggregates.verify_audit(*acting)
+        return acting.run(ops.aggregates.verify_audit)
 
     return r
