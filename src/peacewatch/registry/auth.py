@@ -228,15 +228,17 @@ def user_for_token(session: Session, token: str | None, *, now: dt.datetime | No
     """
     if not token:
         raise Unauthorized("missing credentials: send 'Authorization: Bearer <token>' or the pw_token cookie")
-    row = session.execute(select(UserSession).where(UserSession.token_hash == token_hash(token))).scalar_one_or_none()
-    if row is None or row.revoked_at is not None:
+    # The session and its user in one statement (this runs on every request).
+    found = session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                            .where(UserSession.token_hash == token_hash(token))).first()
+    if found is None or found[0].revoked_at is not None:
         raise Unauthorized("invalid or revoked token; log in again")
+    row, user = found
     now = now or utcnow()
     policy = SessionPolicy.from_env()
     if now >= row.expires_at or now - row.last_seen_at > _idle_limit(row.kind, policy):
         raise Unauthorized("session expired; log in again")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    if not user.active:
         raise Unauthorized("invalid or revoked token; log in again")
     if now - row.last_seen_at >= _TOUCH_EVERY:
         if session.info.get("pw_read_only"):
