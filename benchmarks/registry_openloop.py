@@ -362,13 +362,14 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--pg-url", default=None)
     ap.add_argument("--old-src", default=None, help="src/ directory of the older design to compare")
+    ap.add_argument("--old-label", default="44dd4b9", help="name of the older design in the tables")
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--skip-extra", action="store_true", help="only the open-loop table")
     ap.add_argument("--backends", default="sqlite,postgres", help="which of sqlite,postgres to run")
-    ap.add_argument("--designs", default="", help="subset of today,44dd4b9 (default both)")
+    ap.add_argument("--designs", default="", help="subset of today and the --old-label design (default both)")
     a = ap.parse_args()
     os.environ.setdefault("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
-    designs = [("today", HERE_SRC)] + ([("44dd4b9", a.old_src)] if a.old_src else [])
+    designs = [("today", HERE_SRC)] + ([(a.old_label, a.old_src)] if a.old_src else [])
     if a.designs:
         designs = [d for d in designs if d[0] in a.designs.split(",")]
     backends = [b for b in a.backends.split(",") if b == "sqlite" or (b == "postgres" and a.pg_url)]
