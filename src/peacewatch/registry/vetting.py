@@ -129,11 +129,6 @@ def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
     return list(iter_roster(text, label))
 
 
-def read_roster_file(path: Path) -> list[RosterRow]:
-    """Read and parse a roster CSV file (UTF-8)."""
-    return list(stream_roster_file(path))
-
-
 def stream_roster_file(path: Path, label: str | None = None) -> Iterator[RosterRow]:
     """Roster rows of a UTF-8 CSV file, read row by row (memory does not grow with the file)."""
     try:
