@@ -146,7 +146,7 @@ def _before_commit(session: Session) -> None:
     now = _now()
     anonymous = [e.anonymous_row() for e in entries if e.actor == ANONYMOUS]
     if anonymous:
-        conn.execute(insert(ANON), anonymous)
+        conn.execute(_INSERT_ANON, anonymous)
     leaves = sequencer_for(session.get_bind()).release_due(conn, now)
     leaves += [(e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) for e in entries if e.actor != ANONYMOUS]
     if leaves:
@@ -197,7 +197,7 @@ def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> "BatchRe
         rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
                      "entity_id": entity_id, "detail": detail, "leaf_hash": lh.hex()})
     if rows:
-        conn.execute(insert(LOG), rows)
+        conn.execute(_INSERT_LOG, rows)
     root = frontier.root()
     head = {"size": frontier.size, "root": root.hex(), "frontier": frontier.dumps()}
     if state is None:
@@ -212,7 +212,7 @@ def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> "BatchRe
     if unsigned:
         signer = cp.load_signer()
         note = signer.sign(cp.checkpoint_text(signer.name, frontier.size, root, now))
-        conn.execute(insert(CHECKPOINTS), [{"size": frontier.size, "root": root.hex(),
+        conn.execute(_INSERT_CHECKPOINT, [{"size": frontier.size, "root": root.hex(),
                                             "at": now.isoformat(timespec="seconds"), "note": note}])
     return BatchResult(len(rows), frontier.size, root, note)
 
@@ -329,7 +329,7 @@ class Sequencer:
             _lock_log(conn)
             held = [e.anonymous_row() for e in memory if e.actor == ANONYMOUS]
             if held:
-                conn.execute(insert(ANON), held)
+                conn.execute(_INSERT_ANON, held)
             leaves = self.release_due(conn, now)
             leaves += [(e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) for e in memory if e.actor != ANONYMOUS]
             result = _append(conn, leaves, now)
@@ -340,7 +340,11 @@ class Sequencer:
 
 
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+# Built once: constructing a statement and its cache key on every batch cost more than running it.
 _SELECT_TREE = select(TREE).where(TREE.c.id == 1)
+_INSERT_LOG = insert(LOG)
+_INSERT_ANON = insert(ANON)
+_INSERT_CHECKPOINT = insert(CHECKPOINTS)
 # The SET clause comes from the parameters' keys (size, root, frontier): one cached statement.
 _UPDATE_TREE = update(TREE).where(TREE.c.id == 1)
 

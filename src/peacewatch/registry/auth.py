@@ -19,7 +19,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -220,6 +220,11 @@ def issue_token(session: Session, user_id: int, *, now: dt.datetime | None = Non
     return NewUser(user, token)
 
 
+# Built once (it runs on every request): building a statement and its cache key cost more than running it.
+_TOKEN_LOOKUP = (select(UserSession, User).join(User, User.id == UserSession.user_id)
+                 .where(UserSession.token_hash == bindparam("token_hash")))
+
+
 def user_for_token(session: Session, token: str | None, *, now: dt.datetime | None = None) -> User:
     """Return the active user owning a live session ``token`` or raise :class:`Unauthorized`.
 
@@ -229,8 +234,7 @@ def user_for_token(session: Session, token: str | None, *, now: dt.datetime | No
     if not token:
         raise Unauthorized("missing credentials: send 'Authorization: Bearer <token>' or the pw_token cookie")
     # The session and its user in one statement (this runs on every request).
-    found = session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                            .where(UserSession.token_hash == token_hash(token))).first()
+    found = session.execute(_TOKEN_LOOKUP, {"token_hash": token_hash(token)}).first()
     if found is None or found[0].revoked_at is not None:
         raise Unauthorized("invalid or revoked token; log in again")
     row, user = found

@@ -18,9 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, joinedload
 
+from peacewatch.memo import memoize
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import (
     ANALYST, COORDINATOR, INVESTIGATOR, REPORTER, TCC_LIAISON, require_role,
@@ -107,19 +108,21 @@ def create_case(
     if not (summary or "").strip():
         raise ValidationFailed("summary is required")
     now = now or utcnow()
+    created = CaseEvent(at=now, actor_id=user.id, kind="created", to_status=workflow.REPORTED,
+                        detail=json.dumps({"mission": mission, "tcc_ccode": tcc_ccode, "category": category}),
+                        visibility=DEFAULT_VISIBILITY["created"])
+    # The new case's referral (none) and events are set here, so showing it needs no further query.
     case = Case(
         mission=mission, tcc_ccode=tcc_ccode, category=category, status=workflow.REPORTED,
         summary=summary.strip(), subject_name=(subject_name or None), incident_date=incident_date,
         reported_at=now, reported_by=user.id, repatriated=False, updated_at=now,
+        referral=None, events=[created],
     )
     session.add(case)
     session.flush()
     if victim:
         session.add(VictimDetails(case_id=case.id, ciphertext=encrypt_json(victim), updated_at=now))
-    session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="created", to_status=workflow.REPORTED,
-                          detail=json.dumps({"mission": mission, "tcc_ccode": tcc_ccode, "category": category}),
-                          visibility=DEFAULT_VISIBILITY["created"]))
-    session.flush()
+        session.flush()
     audit.record(session, user.username, "create", "case", case.id, {"mission": mission, "tcc_ccode": tcc_ccode})
     return case
 
@@ -134,13 +137,40 @@ def _can_see(user: User, case: Case) -> bool:
     return False
 
 
+# Statements of every case read, built once (building one and its cache key costs more than running it).
+_CASE_WITH_EVENTS = (select(Case).options(joinedload(Case.referral), joinedload(Case.events))
+                     .where(Case.id == bindparam("case_id")))
+_ACTOR_NAMES = select(User.id, User.username).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
+@memoize()
+def _list_statement(scope: str, by_status: bool, by_tcc: bool, by_mission: bool):
+    """The case-list query of one shape (who asks, which filters), built once; values are parameters."""
+    # The referral is shown with each case: joined in the same query, not one query per case.
+    stmt = select(Case).options(joinedload(Case.referral)).order_by(Case.id.desc())
+    if scope == TCC_LIAISON:
+        stmt = stmt.join(Referral, Referral.case_id == Case.id).where(Case.tcc_ccode == bindparam("own_tcc"))
+    elif scope == REPORTER:
+        stmt = stmt.where(Case.reported_by == bindparam("own_id"))
+    if by_status:
+        stmt = stmt.where(Case.status == bindparam("status"))
+    if by_tcc:
+        stmt = stmt.where(Case.tcc_ccode == bindparam("tcc_ccode"))
+    if by_mission:
+        # Case-insensitive: new cases are stored in canonical form (upper case), older ones as typed.
+        stmt = stmt.where(func.upper(Case.mission) == bindparam("mission"))
+    return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
+
+
 def _load_visible(session: Session, user: User, case_id: int, with_events: bool = False) -> Case:
     if user.role == ANALYST:
         raise Forbidden("analysts see aggregates only, never individual cases")
     # A read shows the referral and the events: load them in the same query as the case. (Writers
     # load lazily: they add events after loading, and a loaded collection would not show them.)
-    options = [joinedload(Case.referral), joinedload(Case.events)] if with_events else []
-    case = session.get(Case, case_id, options=options)
+    if with_events:
+        case = session.execute(_CASE_WITH_EVENTS, {"case_id": case_id}).unique().scalar_one_or_none()
+    else:
+        case = session.get(Case, case_id)
     # Same answer for "missing" and "not yours": do not confirm that another TCC's case exists.
     if case is None or not _can_see(user, case):
         raise NotFound(f"no case {case_id} visible to you")
@@ -164,20 +194,12 @@ def list_cases(
     require_role(user, REPORTER, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
     if status is not None and status not in workflow.STATES:
         raise ValidationFailed(f"status {status!r} is unknown; use one of {', '.join(workflow.STATES)}")
-    # Referrals are shown with each case: load them in one query, not one per case.
-    stmt = select(Case).options(selectinload(Case.referral)).order_by(Case.id.desc())
-    if user.role == TCC_LIAISON:
-        stmt = stmt.join(Referral, Referral.case_id == Case.id).where(Case.tcc_ccode == user.tcc_ccode)
-    elif user.role == REPORTER:
-        stmt = stmt.where(Case.reported_by == user.id)
-    if status:
-        stmt = stmt.where(Case.status == status)
-    if tcc_ccode is not None:
-        stmt = stmt.where(Case.tcc_ccode == tcc_ccode)
-    if mission:
-        # Case-insensitive: new cases are stored in canonical form (upper case), older ones as typed.
-        stmt = stmt.where(func.upper(Case.mission) == mission.strip().upper())
-    cases = list(session.execute(stmt.limit(max(1, min(limit, 1000))).offset(max(0, offset))).scalars())
+    stmt = _list_statement(user.role if user.role in (TCC_LIAISON, REPORTER) else "all",
+                           bool(status), tcc_ccode is not None, bool(mission))
+    params = {"limit": max(1, min(limit, 1000)), "offset": max(0, offset), "status": status,
+              "tcc_ccode": tcc_ccode, "mission": (mission or "").strip().upper(),
+              "own_tcc": user.tcc_ccode, "own_id": user.id}
+    cases = list(session.execute(stmt, params).scalars())
     audit.record(session, user.username, "read", "case_list", "*", {"case_ids": [c.id for c in cases]})
     return cases
 
@@ -318,7 +340,7 @@ def case_dict(case: Case, user: User, session: Session | None = None) -> dict:
     if session is not None:
         events = visible_events(case, user)
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-        names = dict(session.execute(select(User.id, User.username).where(User.id.in_(actor_ids))).all()) if actor_ids else {}
+        names = dict(session.execute(_ACTOR_NAMES, {"ids": sorted(actor_ids)}).all()) if actor_ids else {}
         out["events"] = [_event_dict(e, case, user, names) for e in events]
     return out
 

@@ -11,8 +11,15 @@ The database file is created 0600 and an existing one readable by others is refu
 
 from __future__ import annotations
 
+import os
 import threading
+import weakref
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy handler queues writers of other processes
+    fcntl = None
 
 from alembic import command
 from alembic.config import Config
@@ -23,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from peacewatch.registry.config import database_url
-from peacewatch.registry.files import check_sqlite_files, create_private
+from peacewatch.registry.files import check_private, check_sqlite_files, create_private
 from peacewatch.resources import package_path
 
 MIGRATIONS_DIR = package_path("peacewatch.registry", "migrations")
@@ -43,21 +50,25 @@ def make_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        lock_file = None
         if parsed.database and parsed.database != ":memory:":
             db_file = Path(parsed.database)
             check_sqlite_files(db_file)
             create_private(db_file)  # SQLite gives -wal and -shm the mode of the database file
+            lock_file = Path(f"{db_file}-writer.lock")
+            check_private(lock_file)
+            create_private(lock_file)
         # Room in the pool for every request thread (anyio runs up to 40): with SQLAlchemy's default
         # 5 (+10 overflow) the connections above 5 were closed on return and opened again, and
         # opening one (file, WAL and pragmas) took about a sixth of the server's CPU under load.
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL // 2)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_file)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
         # Let SQLAlchemy (not pysqlite) decide when transactions begin.
@@ -70,12 +81,14 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
-    # Writers of this process queue on a plain lock before ``BEGIN IMMEDIATE``: SQLite's own busy
-    # handler sleeps and retries with growing pauses and starves some writers for seconds under
-    # load. Correctness never depends on it (BEGIN IMMEDIATE is what serialises writers, also across
-    # processes); it is held from BEGIN to the connection's return to the pool, never by readers,
-    # and nothing waits for the audit sequencer while holding it.
-    writers = threading.Lock()
+    # Writers queue on a lock before ``BEGIN IMMEDIATE``: SQLite's own busy handler sleeps and
+    # retries with growing pauses (up to 100 ms) and starves some writers for seconds under load.
+    # In one process a plain lock; across processes (``serve --workers N``) an exclusive flock on
+    # ``<database>-writer.lock``, whose waiters the kernel wakes as soon as it is released. Correctness
+    # never depends on either (BEGIN IMMEDIATE is what serialises writers); both are held from BEGIN
+    # to the connection's return to the pool, never by readers, and nothing waits for the audit
+    # sequencer while holding them.
+    writers = WriterLock(lock_file)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover
@@ -102,6 +115,37 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_invalidate(_dbapi_conn, record, _exc):  # pragma: no cover
         if record is not None and record.info.pop("pw_writer", False):
             writers.release()
+
+
+class WriterLock:
+    """The writers' queue of one SQLite database: a thread lock, plus an flock across processes.
+
+    Without ``path`` (an in-memory database) or without ``fcntl`` (Windows) only the thread lock is
+    used and other processes fall back to SQLite's busy handler.
+    """
+
+    def __init__(self, path: Path | None):
+        self._threads = threading.Lock()
+        self._fd = None
+        if path is not None and fcntl is not None:
+            self._fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+            weakref.finalize(self, os.close, self._fd)  # closed with the engine that holds this lock
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+            except BaseException:
+                self._threads.release()
+                raise
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 def alembic_config(engine: Engine) -> Config:
