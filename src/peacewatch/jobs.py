@@ -23,7 +23,6 @@ from typing import Annotated, Any
 import typer
 
 
-
 def _summary_markdown(panel: Any) -> str:
     df = panel.df
     latest = int(df.loc[df["un_personnel"].notna(), "year"].max())

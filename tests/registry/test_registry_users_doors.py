@@ -58,3 +58,17 @@ def test_web_users_screen_is_for_coordinators_and_explains_refusals(web, people)
     token = _csrf(web)
     r = web.post("/registry/users/coord/deactivate", data={"csrf_token": token}, headers=people.headers("coord"))
     assert r.status_code == 409 and "last active coordinator" in r.text and 'data-user="coord"' in r.text
+
+
+def test_the_operation_refuses_a_username_the_api_would_refuse(registry, people):
+    """The CLI and the web reach the operation without FastAPI's path check: it checks itself."""
+    import pytest
+
+    from peacewatch.registry import operations as ops
+    from peacewatch.registry.errors import ValidationFailed
+
+    with registry.session() as s:
+        coord = s.merge(people.users["coord"])
+        for bad in ("x" * 81, "inv\x00", "", None):
+            with pytest.raises(ValidationFailed, match="1 to 80 characters"):
+                ops.users.deactivate_user(s, coord, bad)

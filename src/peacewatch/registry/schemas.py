@@ -20,6 +20,7 @@ Long = Annotated[str, StringConstraints(min_length=1, max_length=20_000, pattern
 CCode = Annotated[int, Field(ge=1, le=999, description="COW country code")]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Username = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_NO_NUL)]
 Role = Literal["reporter", "investigator", "tcc_liaison", "coordinator", "analyst"]
 Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Status = Literal[STATES]  # type: ignore[valid-type]
@@ -55,7 +56,7 @@ class LoginIn(Strict):
 
 
 class UserIn(Strict):
-    username: Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_NO_NUL)]
+    username: Username
     password: Annotated[str, StringConstraints(min_length=12, max_length=200, pattern=_NO_NUL)]
     role: Role
     tcc_ccode: CCode | None = None

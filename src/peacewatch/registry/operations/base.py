@@ -9,13 +9,14 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from peacewatch.registry.errors import ValidationFailed
-from peacewatch.registry.schemas import Id
+from peacewatch.registry.schemas import Id, Username
 
 #: Actor name written to the audit log for the anonymous intake channel.
 ANONYMOUS = "anonymous"
 
 M = TypeVar("M", bound=BaseModel)
 _ID = TypeAdapter(Id)
+_USERNAME = TypeAdapter(Username)
 
 # Friendlier words for pydantic's messages where they would confuse a person filling in a form.
 _MESSAGES = {
@@ -78,3 +79,14 @@ def valid_id(value: Any, what: str) -> int:
         raise ValidationFailed(f"{what} must be a whole number from 1 to {2**31 - 1}",
                                [{"loc": ["path", what], "msg": "must be a whole number from 1 to 2147483647",
                                  "type": "int_range"}]) from None
+
+
+def valid_username(value: Any) -> str:
+    """A username from a path, form or command line, checked like ``UserIn.username`` (1-80
+    characters, no NUL); anything else is refused."""
+    try:
+        return _USERNAME.validate_python(value)
+    except PydanticValidationError:
+        raise ValidationFailed("username: give the user's name (1 to 80 characters)",
+                               [{"loc": ["path", "username"], "msg": "must be 1 to 80 characters, without NUL",
+                                 "type": "string_type"}]) from None

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import auth
-from peacewatch.registry.errors import Unauthorized, ValidationFailed
+from peacewatch.registry.errors import Unauthorized
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import validate
+from peacewatch.registry.operations.base import valid_username, validate
 from peacewatch.registry.schemas import LoginIn, UserIn
 
 
@@ -80,23 +80,16 @@ def list_users(session: Session, user: User) -> list[dict]:
     return [user_dict(x) for x in auth.list_users(session)]
 
 
-def _username(value: Any) -> str:
-    """A username from a path, form or command line: text of 1-80 characters, no NUL."""
-    if not isinstance(value, str) or not 0 < len(value) <= 80 or "\x00" in value:
-        raise ValidationFailed("username: give the user's name (1 to 80 characters)")
-    return value
-
-
 def deactivate_user(session: Session, user: User, username: Any) -> dict:
     """Disable an account's login and end every session it holds at once (coordinators).
 
     The last active coordinator cannot be deactivated (nobody could manage users afterwards).
     """
     auth.require_role(user, auth.COORDINATOR)
-    return user_dict(auth.deactivate_user(session, user, _username(username)))
+    return user_dict(auth.deactivate_user(session, user, valid_username(username)))
 
 
 def reactivate_user(session: Session, user: User, username: Any) -> dict:
     """Allow a deactivated account to log in again (coordinators); its old sessions stay ended."""
     auth.require_role(user, auth.COORDINATOR)
-    return user_dict(auth.reactivate_user(session, user, _username(username)))
+    return user_dict(auth.reactivate_user(session, user, valid_username(username)))
