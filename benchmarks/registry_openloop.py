@@ -89,6 +89,17 @@ APPEND = textwrap.dedent("""
 """)
 
 
+def machine_speed() -> float:
+    """CPU ms of a fixed pure-Python loop (lower is faster): the project machine is shared, and its
+    speed moved by up to half between runs minutes apart, so each table says how fast it was."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.process_time()
+        sum(i * i for i in range(10**6))
+        best = min(best, time.process_time() - t)
+    return best * 1000
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -235,6 +246,7 @@ async def open_loop(server: Server, rate: float, seconds: float, warmup: float =
     body = json.dumps(CASE).encode()
     queue: asyncio.Queue = asyncio.Queue()
     results: list[tuple[float, str]] = []
+    trace: list[tuple[float, str, float, str]] = []  # (scheduled offset s, kind, latency s, outcome)
 
     async def worker() -> None:
         conn = LeanConnection("127.0.0.1", server.port, server.token)
@@ -245,6 +257,7 @@ async def open_loop(server: Server, rate: float, seconds: float, warmup: float =
                 return
             scheduled, roll, measured = item
             try:
+                kind = "get" if roll < 0.6 else "list" if roll < 0.8 else "post"
                 if roll < 0.6:
                     req = conn.request("GET", f"{prefix}/cases/{rng.randint(1, 200)}")
                 elif roll < 0.8:
@@ -261,6 +274,7 @@ async def open_loop(server: Server, rate: float, seconds: float, warmup: float =
                 conn.close()
             if measured:
                 results.append((time.perf_counter() - scheduled, outcome))
+                trace.append((scheduled - start, kind, results[-1][0], outcome))
 
     workers = [asyncio.create_task(worker()) for _ in range(connections)]
     total = int((warmup + seconds) * rate)
@@ -288,6 +302,7 @@ async def open_loop(server: Server, rate: float, seconds: float, warmup: float =
         "errors": sum(o == "error" for _, o in results), "timeouts": sum(o == "timeout" for _, o in results),
         "cpu": (cpu1 - cpu0) / (t_cpu1 - t_cpu0) * 100 if cpu0 is not None else float("nan"),
         "cpu_ms": (cpu1 - cpu0) * 1000 / max(len(results), 1) if cpu0 is not None else float("nan"),
+        "trace": trace,
     }
 
 
@@ -367,6 +382,7 @@ def main() -> None:
     ap.add_argument("--skip-extra", action="store_true", help="only the open-loop table")
     ap.add_argument("--backends", default="sqlite,postgres", help="which of sqlite,postgres to run")
     ap.add_argument("--designs", default="", help="subset of today and the --old-label design (default both)")
+    ap.add_argument("--trace", default=None, help="write every request (start offset, kind, latency) to this JSON file")
     a = ap.parse_args()
     os.environ.setdefault("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
     designs = [("today", HERE_SRC)] + ([(a.old_label, a.old_src)] if a.old_src else [])
@@ -374,10 +390,11 @@ def main() -> None:
         designs = [d for d in designs if d[0] in a.designs.split(",")]
     backends = [b for b in a.backends.split(",") if b == "sqlite" or (b == "postgres" and a.pg_url)]
     rates = [float(r) for r in a.rates.split(",") if r.strip()]
-    print(f"load average at start: {os.getloadavg()}", flush=True)
+    print(f"load average at start: {os.getloadavg()}; machine speed {machine_speed():.0f} ms per loop", flush=True)
     print("| design | backend | workers | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | errors | timeouts | server CPU % | CPU ms/request |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     extra = []
+    traces: dict[str, list] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
             for design, src in designs:
@@ -388,6 +405,7 @@ def main() -> None:
                     for rate in rates:
                         server.drain()
                         r = asyncio.run(open_loop(server, rate, a.seconds))
+                        traces[f"{design} {backend} {rate:g}"] = r.pop("trace")
                         print(f"| {design} | {backend} | {a.workers} | {r['offered']:.0f} | {r['achieved']:.0f} | {r['p50']:.1f} | "
                               f"{r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['timeouts']} | {r['cpu']:.0f} | {r['cpu_ms']:.1f} |", flush=True)
                     if not a.skip_extra:
@@ -414,7 +432,9 @@ def main() -> None:
     print("\n| design | backend | measurement | before (p50 / p99 ms) | during (p50 / p99 / max ms) | notes |")
     print("|---|---|---|---|---|---|")
     print("\n".join(extra))
-    print(f"load average at end: {os.getloadavg()}")
+    print(f"load average at end: {os.getloadavg()}; machine speed {machine_speed():.0f} ms per loop")
+    if a.trace:
+        Path(a.trace).write_text(json.dumps(traces))
 
 
 if __name__ == "__main__":

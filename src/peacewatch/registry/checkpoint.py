@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 import os
 import threading
@@ -43,7 +44,8 @@ _DASH = "\u2014"
 
 def signing_key_file() -> Path:
     """Path of the Ed25519 signing key, beside the registry key under the output directory."""
-    return out_dir() / SIGNING_KEY_FILE
+    # Not created here: this runs for every audit batch, and the key's writer creates the directory.
+    return out_dir(create=False) / SIGNING_KEY_FILE
 
 
 def _key_hash(name: str, public: bytes) -> bytes:
@@ -64,9 +66,14 @@ class Signer:
     name: str
     key: Ed25519PrivateKey
 
-    @property
+    # Computed once per signer: every audit batch signs.
+    @functools.cached_property
     def public(self) -> bytes:
         return self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    @functools.cached_property
+    def key_hash(self) -> bytes:
+        return _key_hash(self.name, self.public)
 
     def verifier_key(self) -> str:
         """The verifier key text ``<name>+<hex key hash>+<base64(0x01 || public key)>``."""
@@ -77,7 +84,7 @@ class Signer:
         if not text.endswith("\n"):
             raise ValueError("note text must end with a newline")
         sig = self.key.sign(text.encode())
-        blob = base64.b64encode(_key_hash(self.name, self.public) + sig).decode()
+        blob = base64.b64encode(self.key_hash + sig).decode()
         return f"{text}\n{_DASH} {self.name} {blob}\n"
 
 

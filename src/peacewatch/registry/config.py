@@ -14,10 +14,12 @@ DEFAULT_DB_FILE = "peacewatch.sqlite"
 KEY_FILE = "registry.key"
 
 
-def out_dir() -> Path:
-    """Return the output directory (env ``PEACEWATCH_OUT_DIR``, default ``out/``), created if missing."""
+def out_dir(create: bool = True) -> Path:
+    """Return the output directory (env ``PEACEWATCH_OUT_DIR``, default ``out/``), created if
+    missing unless ``create`` is false."""
     path = Path(os.environ.get("PEACEWATCH_OUT_DIR", "out"))
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 

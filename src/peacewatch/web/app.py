@@ -14,6 +14,7 @@ from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
 from peacewatch.resources import package_path
 from peacewatch.scorecards.indicators import CARDS
+from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 from peacewatch.web import errors
 from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
@@ -77,7 +78,9 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
         if settings.preload:
             store.warm()
             app.state.analysis.warm_in_background()  # model fits and density table: seconds, not blocking
+        freeze_startup_heap()
         yield
+        thaw_heap()
         registry.dispose()
 
     # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN, and nothing here may

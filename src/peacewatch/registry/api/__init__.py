@@ -17,6 +17,7 @@ from peacewatch.registry.api.deps import COOKIE, Deps, install_error_handlers
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
+from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 
 __all__ = ["COOKIE", "build_router", "create_app"]
 
@@ -67,7 +68,9 @@ def create_app(database_url: str | None = None, registry: Registry | None = None
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
         reg.engine  # noqa: B018 - runs migrations once at start-up
+        freeze_startup_heap()
         yield
+        thaw_heap()
         reg.dispose()
 
     app = FastAPI(title="peacewatch registry", version="1", lifespan=lifespan,

@@ -15,14 +15,14 @@ def router(deps: Deps) -> APIRouter:
     Acting = Annotated[Caller, Depends(deps.acting)]
 
     @r.post("/login", responses=responses(401, 413, 429))
-    def login(body: LoginIn, request: Request, response: Response) -> dict:
+    async def login(body: LoginIn, request: Request, response: Response) -> dict:
         """Check username and password; return a new token and set it as the ``pw_token`` cookie."""
-        out = ops.users.login(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        out = await deps.call(ops.users.login, deps.registry, body, throttle=deps.throttle, client=client_address(request))
         response.set_cookie(COOKIE, out["token"], httponly=True, samesite="strict")
         return out
 
     @r.post("/logout", responses=responses(413))
-    def logout(request: Request, response: Response) -> dict:
+    async def logout(request: Request, response: Response) -> dict:
         """End the caller's session on the server (if any) and clear the ``pw_token`` cookie.
 
         Needs no valid token (logging out always succeeds), so the token is read from the request
@@ -30,33 +30,33 @@ def router(deps: Deps) -> APIRouter:
         """
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
         tok = bearer.strip() if scheme.lower() == "bearer" and bearer.strip() else request.cookies.get(COOKIE)
-        ops.users.logout(deps.registry, tok)
+        await deps.call(ops.users.logout, deps.registry, tok)
         response.delete_cookie(COOKIE)
         return {"ok": True}
 
     @r.get("/me", responses=responses(401, 429))
-    def me(acting: Acting) -> dict:
+    async def me(acting: Acting) -> dict:
         """The calling user."""
-        return acting.run(ops.users.me)
+        return await acting(ops.users.me)
 
     @r.post("/users", status_code=201, responses=responses(*AUTHED, 409))
-    def create_user(body: UserIn, acting: Acting) -> dict:
+    async def create_user(body: UserIn, acting: Acting) -> dict:
         """Create a user (coordinators); the token is shown once."""
-        return acting.run(ops.users.create_user, body)
+        return await acting(ops.users.create_user, body)
 
     @r.get("/users", responses=responses(*AUTHED))
-    def list_users(acting: Acting) -> list[dict]:
+    async def list_users(acting: Acting) -> list[dict]:
         """All users (coordinators)."""
-        return acting.run(ops.users.list_users)
+        return await acting(ops.users.list_users)
 
     @r.post("/users/{username}/deactivate", responses=responses(*AUTHED, 404, 409))
-    def deactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+    async def deactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
         """Disable a user's login and end all its sessions at once (coordinators)."""
-        return acting.run(ops.users.deactivate_user, username)
+        return await acting(ops.users.deactivate_user, username)
 
     @r.post("/users/{username}/reactivate", responses=responses(*AUTHED, 404))
-    def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+    async def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
         """Allow a deactivated user to log in again (coordinators)."""
-        return acting.run(ops.users.reactivate_user, username)
+        return await acting(ops.users.reactivate_user, username)
 
     return r

@@ -17,53 +17,53 @@ def router(deps: Deps) -> APIRouter:
     Acting = Annotated[Caller, Depends(deps.acting)]
 
     @r.post("/cases", tags=["cases"], status_code=201, responses=responses(*AUTHED))
-    def create_case(body: CaseIn, acting: Acting) -> dict:
+    async def create_case(body: CaseIn, acting: Acting) -> dict:
         """Record an allegation (reporters, investigators, coordinators)."""
-        return acting.run(ops.cases.create_case, body)
+        return await acting(ops.cases.create_case, body)
 
     @r.get("/cases", tags=["cases"], responses=responses(*AUTHED))
-    def list_cases(acting: Acting, q: Annotated[CaseQuery, Query()]) -> list[dict]:
+    async def list_cases(acting: Acting, q: Annotated[CaseQuery, Query()]) -> list[dict]:
         """Cases visible to the caller, newest first."""
-        return acting.run(ops.cases.list_cases, q)
+        return await acting(ops.cases.list_cases, q)
 
     @r.get("/cases/{case_id}", tags=["cases"], responses=responses(*OBJECT))
-    def get_case(case_id: PathId, acting: Acting) -> dict:
+    async def get_case(case_id: PathId, acting: Acting) -> dict:
         """One case with its events."""
-        return acting.run(ops.cases.get_case, case_id)
+        return await acting(ops.cases.get_case, case_id)
 
     @r.post("/cases/{case_id}/transitions", tags=["cases"], responses=responses(*OBJECT))
-    def transition(case_id: PathId, body: TransitionIn, acting: Acting) -> dict:
+    async def transition(case_id: PathId, body: TransitionIn, acting: Acting) -> dict:
         """Move a case to a new status (409 with the allowed moves if invalid)."""
-        return acting.run(ops.cases.transition_case, case_id, body)
+        return await acting(ops.cases.transition_case, case_id, body)
 
     @r.post("/cases/{case_id}/notes", tags=["cases"], status_code=201, responses=responses(*OBJECT))
-    def add_note(case_id: PathId, body: NoteIn, acting: Acting) -> dict:
+    async def add_note(case_id: PathId, body: NoteIn, acting: Acting) -> dict:
         """Add a note to a case; ``visibility`` says who besides investigators may read it."""
-        return acting.run(ops.cases.add_note, case_id, body)
+        return await acting(ops.cases.add_note, case_id, body)
 
     @r.get("/cases/{case_id}/victim", tags=["cases"], responses=responses(*OBJECT))
-    def victim(case_id: PathId, acting: Acting) -> dict:
+    async def victim(case_id: PathId, acting: Acting) -> dict:
         """Decrypted victim details (investigators, coordinators)."""
-        return acting.run(ops.cases.victim_details, case_id)
+        return await acting(ops.cases.victim_details, case_id)
 
     @r.get("/referrals", tags=["referrals"], responses=responses(*AUTHED))
-    def list_referrals(acting: Acting) -> list[dict]:
+    async def list_referrals(acting: Acting) -> list[dict]:
         """Referrals visible to the caller (a TCC liaison: its own TCC's)."""
-        return acting.run(ops.referrals.list_referrals)
+        return await acting(ops.referrals.list_referrals)
 
     @r.get("/referrals/overdue", tags=["referrals"], responses=responses(*AUTHED))
-    def overdue(acting: Acting, q: Annotated[OverdueQuery, Query()]) -> list[dict]:
+    async def overdue(acting: Acting, q: Annotated[OverdueQuery, Query()]) -> list[dict]:
         """Overdue deadlines as of a date (default today)."""
-        return acting.run(ops.referrals.list_overdue, q)
+        return await acting(ops.referrals.list_overdue, q)
 
     @r.post("/referrals/escalate", tags=["referrals"], responses=responses(*AUTHED))
-    def escalate(acting: Acting) -> list[dict]:
+    async def escalate(acting: Acting) -> list[dict]:
         """Escalate overdue referrals (to the mission head, then the coordinator)."""
-        return acting.run(ops.referrals.escalate)
+        return await acting(ops.referrals.escalate)
 
     @r.post("/referrals/{referral_id}/extend", tags=["referrals"], responses=responses(*OBJECT))
-    def extend(referral_id: PathId, body: ExtendIn, acting: Acting) -> dict:
+    async def extend(referral_id: PathId, body: ExtendIn, acting: Acting) -> dict:
         """Extend the outcome deadline once (coordinators)."""
-        return acting.run(ops.referrals.extend, referral_id, body)
+        return await acting(ops.referrals.extend, referral_id, body)
 
     return r

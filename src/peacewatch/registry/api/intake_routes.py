@@ -17,33 +17,33 @@ def router(deps: Deps) -> APIRouter:
     Acting = Annotated[Caller, Depends(deps.acting)]
 
     @r.post("/intake", status_code=201, responses=responses(413, 429, 503))
-    def intake_submit(body: IntakeIn, request: Request) -> dict:
+    async def intake_submit(body: IntakeIn, request: Request) -> dict:
         """Anonymous report: no login, no IP or user agent stored; keep the receipt."""
-        return ops.intake.submit(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        return await deps.call(ops.intake.submit, deps.registry, body, throttle=deps.throttle, client=client_address(request))
 
     @r.post("/intake/thread", responses=responses(404, 413, 429, 503))
-    def intake_thread(body: ReceiptIn, request: Request) -> dict:
+    async def intake_thread(body: ReceiptIn, request: Request) -> dict:
         """Read replies to a report with its receipt."""
-        return ops.intake.read_thread(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        return await deps.call(ops.intake.read_thread, deps.registry, body, throttle=deps.throttle, client=client_address(request))
 
     @r.post("/intake/thread/messages", responses=responses(404, 413, 429, 503))
-    def intake_add(body: ReceiptMessageIn, request: Request) -> dict:
+    async def intake_add(body: ReceiptMessageIn, request: Request) -> dict:
         """Add information to a report with its receipt."""
-        return ops.intake.add_information(deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        return await deps.call(ops.intake.add_information, deps.registry, body, throttle=deps.throttle, client=client_address(request))
 
     @r.get("/intake/reports", responses=responses(*AUTHED))
-    def intake_reports(acting: Acting, q: Annotated[IntakeQuery, Query()]) -> list[dict]:
+    async def intake_reports(acting: Acting, q: Annotated[IntakeQuery, Query()]) -> list[dict]:
         """Reports for staff (investigators, coordinators)."""
-        return acting.run(ops.intake.list_reports, q)
+        return await acting(ops.intake.list_reports, q)
 
     @r.get("/intake/reports/{report_id}", responses=responses(*OBJECT))
-    def intake_report(report_id: PathId, acting: Acting) -> dict:
+    async def intake_report(report_id: PathId, acting: Acting) -> dict:
         """One report with its messages (staff)."""
-        return acting.run(ops.intake.staff_view, report_id)
+        return await acting(ops.intake.staff_view, report_id)
 
     @r.post("/intake/reports/{report_id}/replies", responses=responses(*OBJECT))
-    def intake_reply(report_id: PathId, body: ReplyIn, acting: Acting) -> dict:
+    async def intake_reply(report_id: PathId, body: ReplyIn, acting: Acting) -> dict:
         """Reply to a reporter; optionally set the status or link a case."""
-        return acting.run(ops.intake.reply, report_id, body)
+        return await acting(ops.intake.reply, report_id, body)
 
     return r

@@ -18,59 +18,59 @@ def router(deps: Deps) -> APIRouter:
     Year = Annotated[YearQuery, Query()]
 
     @r.post("/compliance/reports", tags=["compliance"], status_code=201, responses=responses(*AUTHED, 409))
-    def national_report(body: NationalReportIn, acting: Acting) -> dict:
+    async def national_report(body: NationalReportIn, acting: Acting) -> dict:
         """A nation's annual report against the 2004 NATO THB policy provisions."""
-        return acting.run(ops.nations.submit_report, body)
+        return await acting(ops.nations.submit_report, body)
 
     @r.get("/compliance/reports", tags=["compliance"], responses=responses(*AUTHED))
-    def national_reports(acting: Acting, q: Year) -> list[dict]:
+    async def national_reports(acting: Acting, q: Year) -> list[dict]:
         """National reports visible to the caller."""
-        return acting.run(ops.nations.list_reports, q)
+        return await acting(ops.nations.list_reports, q)
 
     @r.post("/training/modules", tags=["training"], status_code=201, responses=responses(*AUTHED, 409))
-    def add_module(body: ModuleIn, acting: Acting) -> dict:
+    async def add_module(body: ModuleIn, acting: Acting) -> dict:
         """Define a training module (coordinators)."""
-        return acting.run(ops.nations.add_module, body)
+        return await acting(ops.nations.add_module, body)
 
     @r.get("/training/modules", tags=["training"], responses=responses(*AUTHED))
-    def modules(acting: Acting) -> list[dict]:
+    async def modules(acting: Acting) -> list[dict]:
         """Training modules (coordinators, TCC liaisons)."""
-        return acting.run(ops.nations.list_modules)
+        return await acting(ops.nations.list_modules)
 
     @r.post("/training/personnel", tags=["training"], status_code=201, responses=responses(*AUTHED, 409))
-    def add_person(body: PersonIn, acting: Acting) -> dict:
+    async def add_person(body: PersonIn, acting: Acting) -> dict:
         """Register a member of deploying personnel."""
-        return acting.run(ops.nations.add_person, body)
+        return await acting(ops.nations.add_person, body)
 
     @r.get("/training/personnel/{service_number}", tags=["training"], responses=responses(*OBJECT))
-    def person(service_number: ServiceNumberPath, acting: Acting,
+    async def person(service_number: ServiceNumberPath, acting: Acting,
                nation_ccode: Annotated[int | None, Query(ge=1, le=999)] = None) -> dict:
         """A person's required modules and completions (``nation_ccode`` when the number exists in several nations)."""
-        return acting.run(ops.nations.person_record, service_number, nation_ccode)
+        return await acting(ops.nations.person_record, service_number, nation_ccode)
 
     @r.post("/training/completions", tags=["training"], status_code=201, responses=responses(*OBJECT))
-    def completion(body: CompletionIn, acting: Acting) -> dict:
+    async def completion(body: CompletionIn, acting: Acting) -> dict:
         """Record that a person completed a module."""
-        return acting.run(ops.nations.record_completion, body)
+        return await acting(ops.nations.record_completion, body)
 
     @r.get("/aggregates/tcc", tags=["aggregates"], responses=responses(*AUTHED))
-    def agg_tcc(acting: Acting, q: Year) -> list[dict]:
+    async def agg_tcc(acting: Acting, q: Year) -> list[dict]:
         """TCC accountability per year; counts below k (>= 5) are suppressed (null)."""
-        return acting.run(ops.aggregates.tcc, q)
+        return await acting(ops.aggregates.tcc, q)
 
     @r.get("/aggregates/compliance", tags=["aggregates"], responses=responses(*AUTHED))
-    def agg_compliance(acting: Acting, q: Year) -> list[dict]:
+    async def agg_compliance(acting: Acting, q: Year) -> list[dict]:
         """Compliance with the 2004 NATO THB policy per nation-year (nation-level facts)."""
-        return acting.run(ops.aggregates.compliance, q)
+        return await acting(ops.aggregates.compliance, q)
 
     @r.get("/aggregates/training", tags=["aggregates"], responses=responses(*AUTHED))
-    def agg_training(acting: Acting, q: Year) -> list[dict]:
+    async def agg_training(acting: Acting, q: Year) -> list[dict]:
         """Training completion per nation-year; small cells suppressed."""
-        return acting.run(ops.aggregates.training, q)
+        return await acting(ops.aggregates.training, q)
 
     @r.get("/audit/verify", tags=["audit"], responses=responses(*AUTHED))
-    def verify(acting: Acting) -> dict:
+    async def verify(acting: Acting) -> dict:
         """Recompute the audit log (coordinators)."""
-        return acting.run(ops.aggregates.verify_audit)
+        return await acting(ops.aggregates.verify_audit)
 
     return r

@@ -1,0 +1,31 @@
+"""Keep the garbage collector from pausing a server: freeze what start-up built.
+
+A server process holds some 190,000 long-lived objects once it has started (modules, FastAPI
+routes, pydantic schemas, SQLAlchemy mappers, cached data). CPython's full collection walks all of
+them and holds the interpreter lock while it does: measured on the registry API under 200
+requests/s, one full collection paused every thread for about 150 ms, and the queue it left took a
+second to drain (p99 400 ms instead of 25-50 ms). ``gc.freeze()`` moves the objects alive at the
+end of start-up into a permanent generation that collections skip; objects made afterwards are
+collected as before. The same technique Instagram and others use for forked web servers.
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def freeze_startup_heap() -> int:
+    """Collect once, then exempt every surviving object from later collections.
+
+    Call it when a server has finished starting (each worker process calls it for itself).
+    Returns how many objects are now frozen.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
+def thaw_heap() -> None:
+    """Undo :func:`freeze_startup_heap` when a server stops, so that what it leaves behind can be
+    collected (a test process starts and stops many apps)."""
+    gc.unfreeze()

@@ -1,0 +1,50 @@
+"""How the API serves under load (issue: registry core, throughput): its operations run on the
+registry's own request threads, and a running server keeps its start-up heap out of the collector."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from fastapi.testclient import TestClient
+
+from peacewatch.registry import operations as ops
+from peacewatch.registry.api import create_app
+from peacewatch.registry.api.deps import REQUEST_THREADS
+from tests.registry.conftest import API, CASE_BODY
+
+
+def test_operations_run_on_the_request_threads_not_the_event_loop(client, people, monkeypatch):
+    seen = []
+    real_me = ops.users.me
+
+    def me(session, user):
+        seen.append(threading.current_thread().name)
+        return real_me(session, user)
+
+    monkeypatch.setattr(ops.users, "me", me)
+    for _ in range(3):
+        r = client.get(f"{API}/me", headers=people.headers("inv"))
+        assert r.status_code == 200 and r.json()["username"] == "inv"
+    assert len(seen) == 3 and all(name.startswith("registry-request") for name in seen), seen
+    # The pool is bounded: no more request threads than REQUEST_THREADS, however many requests came.
+    names = {t.name for t in threading.enumerate() if t.name.startswith("registry-request")}
+    assert 1 <= len(names) <= REQUEST_THREADS
+
+
+def test_routes_keep_their_status_codes_and_errors_through_the_request_threads(client, people):
+    created = client.post(f"{API}/cases", json=CASE_BODY, headers=people.headers("inv"))
+    assert created.status_code == 201 and created.json()["mission"] == "MINUSTAH"
+    assert client.get(f"{API}/cases/{created.json()['id']}", headers=people.headers("rep")).status_code == 404
+    assert client.get(f"{API}/me").status_code == 401
+    bad = client.post(f"{API}/cases", json={**CASE_BODY, "mission": "M" * 41}, headers=people.headers("inv"))
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "mission"
+
+
+def test_a_running_server_freezes_its_start_up_heap_and_thaws_it_at_shutdown(registry):
+    gc.unfreeze()
+    with TestClient(create_app(registry=registry)):
+        # Everything alive after start-up (routes, schemas, mappers: many thousands of objects)
+        # is skipped by the collector while the server runs.
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0
