@@ -9,7 +9,7 @@ client down and hide its queue (time waiting for a free connection counts). Mix:
 For each design (this source tree, and ``--old-src``: a ``src/`` directory of another commit, e.g.
 from ``git archive 44dd4b9 src | tar -x -C /tmp/old``) and each backend (SQLite file, and
 PostgreSQL with ``--pg-url``: a fresh database per run is created there), a uvicorn server
-(``peacewatch.registry.api:create_app``, no access log) is started with that design on its
+(``peacewatch.registry.api:create_app``, no access log, no proxy headers and no Server header, as `peacewatch serve` runs it) is started with that design on its
 ``PYTHONPATH``, 200 cases are seeded, and every rate in ``--rates`` runs for ``--seconds``
 after a 2 s warm-up. Also measured, per design: the sustained audit append rate (64 threads each
 committing audited reads in a loop, in-process) and the p50/p99 of ``GET /me`` at 40 req/s while
@@ -157,7 +157,7 @@ class Server:
                                     capture_output=True, text=True).stdout.strip().splitlines()[-1]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "peacewatch.registry.api:create_app", "--factory", "--workers", str(workers),
-             "--host", "0.0.0.0", "--port", str(self.port), "--no-access-log", "--log-level", "warning"], env=env)
+             "--host", "0.0.0.0", "--port", str(self.port), "--no-access-log", "--no-proxy-headers", "--no-server-header", "--log-level", "warning"], env=env)
         for _ in range(300):
             try:
                 if httpx.get(f"{self.base}/me", headers=self.headers, timeout=1).status_code == 200:

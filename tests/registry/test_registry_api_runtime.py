@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from peacewatch.registry import operations as ops
 from peacewatch.registry.api import create_app
 from peacewatch.registry.api.deps import REQUEST_THREADS
-from tests.registry.conftest import API, CASE_BODY
+from tests.registry.conftest import API, CASE_BODY, PASSWORD_TAIL
 
 
 def test_operations_run_on_the_request_threads_not_the_event_loop(client, people, monkeypatch):
@@ -30,6 +30,22 @@ def test_operations_run_on_the_request_threads_not_the_event_loop(client, people
     # The pool is bounded: no more request threads than REQUEST_THREADS, however many requests came.
     names = {t.name for t in threading.enumerate() if t.name.startswith("registry-request")}
     assert 1 <= len(names) <= REQUEST_THREADS
+
+
+def test_logins_check_passwords_on_their_own_threads_never_on_request_threads(client, people, monkeypatch):
+    seen = []
+    real_login = ops.users.login
+
+    def login(*args, **kwargs):
+        seen.append(threading.current_thread().name)
+        return real_login(*args, **kwargs)
+
+    monkeypatch.setattr(ops.users, "login", login)
+    ok = client.post(f"{API}/login", json={"username": "inv", "password": f"inv-{PASSWORD_TAIL}"})
+    wrong = client.post(f"{API}/login", json={"username": "inv", "password": "not-the-password-at-all"})
+    assert ok.status_code == 200 and ok.json()["token"] and wrong.status_code == 401
+    # A burst of scrypt checks waits for the login threads; the request threads stay free.
+    assert len(seen) == 2 and all(name.startswith("registry-login") for name in seen), seen
 
 
 def test_routes_keep_their_status_codes_and_errors_through_the_request_threads(client, people):

@@ -258,7 +258,9 @@ def test_upgrade_keeps_existing_tokens_working(tmp_path):
         command.upgrade(cfg, "head")
     from sqlalchemy.orm import Session
     with Session(eng) as s:
-        assert auth.user_for_token(s, "legacy-token").username_key == "old.timer"
+        user = auth.user_for_token(s, "legacy-token")
+        assert user.username == "old.timer"
+        assert s.execute(text("SELECT username_key FROM users WHERE id = :i"), {"i": user.id}).scalar_one() == "old.timer"
         # personnel were rebuilt (key per nation) without losing the completions that reference them
         assert s.execute(text("SELECT person_id, score FROM training_completions")).all() == [(1, 90.0)]
         s.execute(text("INSERT INTO personnel VALUES (2, 'SN-1', 'C D', 771, 'all', 2026)"))

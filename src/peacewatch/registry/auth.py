@@ -220,39 +220,48 @@ def issue_token(session: Session, user_id: int, *, now: dt.datetime | None = Non
     return NewUser(user, token)
 
 
-# Built once (it runs on every request): building a statement and its cache key cost more than running it.
-_TOKEN_LOOKUP = (select(UserSession, User).join(User, User.id == UserSession.user_id)
+# Built once (it runs on every request): building a statement and its cache key cost more than
+# running it. Plain columns through the session's connection: no ORM loading or identity map.
+_TOKEN_LOOKUP = (select(UserSession.id.label("session_id"), UserSession.kind, UserSession.last_seen_at,
+                        UserSession.expires_at, UserSession.revoked_at, User.id.label("user_id"), User.username,
+                        User.role, User.tcc_ccode, User.active)
+                 .join(User, User.id == UserSession.user_id)
                  .where(UserSession.token_hash == bindparam("token_hash")))
+_TOUCH = update(UserSession).where(UserSession.id == bindparam("session_id")).values(last_seen_at=bindparam("seen"))
 
 
 def user_for_token(session: Session, token: str | None, *, now: dt.datetime | None = None) -> User:
     """Return the active user owning a live session ``token`` or raise :class:`Unauthorized`.
 
     Refused: unknown tokens, revoked sessions (logout, deactivation), sessions idle longer than
-    the policy allows or past their absolute expiry, and tokens of deactivated users.
+    the policy allows or past their absolute expiry, and tokens of deactivated users. The user is
+    read afresh on every call (this lookup is also the revocation check) and returned as a
+    detached :class:`User` holding its id, username, role, TCC and active flag; an operation that
+    changes an account loads that account itself.
     """
     if not token:
         raise Unauthorized("missing credentials: send 'Authorization: Bearer <token>' or the pw_token cookie")
     # The session and its user in one statement (this runs on every request).
-    found = session.execute(_TOKEN_LOOKUP, {"token_hash": token_hash(token)}).first()
-    if found is None or found[0].revoked_at is not None:
+    conn = session.connection()
+    found = conn.execute(_TOKEN_LOOKUP, {"token_hash": token_hash(token)}).first()
+    if found is None or found.revoked_at is not None:
         raise Unauthorized("invalid or revoked token; log in again")
-    row, user = found
     now = now or utcnow()
     policy = SessionPolicy.from_env()
-    if now >= row.expires_at or now - row.last_seen_at > _idle_limit(row.kind, policy):
+    if now >= found.expires_at or now - found.last_seen_at > _idle_limit(found.kind, policy):
         raise Unauthorized("session expired; log in again")
-    if not user.active:
+    if not found.active:
         raise Unauthorized("invalid or revoked token; log in again")
-    if now - row.last_seen_at >= _TOUCH_EVERY:
+    if now - found.last_seen_at >= _TOUCH_EVERY:
         if session.info.get("pw_read_only"):
             # A read-only session may not write. Opening a second connection here, while this one is
             # held, exhausted the pool under load (every request of a busy token wanted its touch in
             # the same second) and stalled the server: Registry.session records it after closing.
-            session.info["pw_touch"] = (row.id, now)
+            session.info["pw_touch"] = (found.session_id, now)
         else:
-            row.last_seen_at = now
-    return user
+            conn.execute(_TOUCH, {"session_id": found.session_id, "seen": now})
+    return User(id=found.user_id, username=found.username, role=found.role, tcc_ccode=found.tcc_ccode,
+                active=found.active)
 
 
 _touched: dict[tuple[str, int], dt.datetime] = {}

@@ -17,7 +17,7 @@ def router(deps: Deps) -> APIRouter:
     @r.post("/login", responses=responses(401, 413, 429))
     async def login(body: LoginIn, request: Request, response: Response) -> dict:
         """Check username and password; return a new token and set it as the ``pw_token`` cookie."""
-        out = await deps.call(ops.users.login, deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        out = await deps.call_login(ops.users.login, deps.registry, body, throttle=deps.throttle, client=client_address(request))
         response.set_cookie(COOKIE, out["token"], httponly=True, samesite="strict")
         return out
 

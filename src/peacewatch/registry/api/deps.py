@@ -48,17 +48,30 @@ T = TypeVar("T")
 #: PostgreSQL's waits (I/O, locks, the audit batch) on two cores, few enough that the thread
 #: holding the write lock is not kept waiting for the interpreter lock.
 REQUEST_THREADS = 8
-_request_threads: ThreadPoolExecutor | None = None
-_request_threads_lock = threading.Lock()
+
+
+#: Threads for logins: a password check is ~50 ms of scrypt (at most half the cores hash at once,
+#: see ``auth._HASHING``), so a burst of logins waits here and never holds a request thread.
+LOGIN_THREADS = 4
+_pools: dict[str, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(name: str, size: int) -> ThreadPoolExecutor:
+    with _pools_lock:
+        if name not in _pools:
+            _pools[name] = ThreadPoolExecutor(size, thread_name_prefix=f"registry-{name}")
+        return _pools[name]
 
 
 def request_threads() -> ThreadPoolExecutor:
     """The process's pool of request threads, shared by every registry router (made on first use)."""
-    global _request_threads
-    with _request_threads_lock:
-        if _request_threads is None:
-            _request_threads = ThreadPoolExecutor(REQUEST_THREADS, thread_name_prefix="registry-request")
-        return _request_threads
+    return _pool("request", REQUEST_THREADS)
+
+
+def login_threads() -> ThreadPoolExecutor:
+    """The process's pool of login threads (password checks), apart from the request threads."""
+    return _pool("login", LOGIN_THREADS)
 
 COOKIE = "pw_token"
 _bearer = HTTPBearer(auto_error=False, description="API token from /login or `peacewatch registry users create`")
@@ -123,9 +136,14 @@ class Deps:
         return Caller(self.registry, tok, read_only=request.method in ("GET", "HEAD"), threads=self.threads)
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``function(*args, **kwargs)`` on a request thread (login, logout, anonymous intake)."""
+        """``function(*args, **kwargs)`` on a request thread (logout, anonymous intake)."""
         return await asyncio.get_running_loop().run_in_executor(
             self.threads, functools.partial(function, *args, **kwargs))
+
+    async def call_login(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``function(*args, **kwargs)`` on a login thread (it checks a password)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            login_threads(), functools.partial(function, *args, **kwargs))
 
 
 # --- errors -----------------------------------------------------------------------------------
