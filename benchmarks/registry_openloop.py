@@ -148,15 +148,32 @@ def env_for(src: str, db_url: str, out_dir: str) -> dict:
     return dict(os.environ, PYTHONPATH=src, PEACEWATCH_DB_URL=db_url, PEACEWATCH_OUT_DIR=out_dir)
 
 
+#: The whole web app as ``peacewatch serve`` builds it (pages, middleware and the API under
+#: /api/registry), without building the panel at start (the API does not need it).
+WEB_FACTORY = """
+import os
+from peacewatch.web.app import create_app
+from peacewatch.web.settings import WebSettings
+
+def app():
+    return create_app(WebSettings(db_url=os.environ["PEACEWATCH_DB_URL"], preload=False))
+"""
+
+
 class Server:
-    def __init__(self, src: str, db_url: str, out_dir: str, workers: int = 1):
+    def __init__(self, src: str, db_url: str, out_dir: str, workers: int = 1, app: str = "api"):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/api/registry"
         env = env_for(src, db_url, out_dir)
         self.token = subprocess.run([sys.executable, "-c", SEED, db_url], env=env, check=True,
                                     capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        factory = "peacewatch.registry.api:create_app"
+        if app == "web":
+            Path(out_dir, "bench_web_factory.py").write_text(WEB_FACTORY)
+            env["PYTHONPATH"] = f"{src}{os.pathsep}{out_dir}"
+            factory = "bench_web_factory:app"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "peacewatch.registry.api:create_app", "--factory", "--workers", str(workers),
+            [sys.executable, "-m", "uvicorn", factory, "--factory", "--workers", str(workers),
              "--host", "0.0.0.0", "--port", str(self.port), "--no-access-log", "--no-proxy-headers", "--no-server-header", "--log-level", "warning"], env=env)
         for _ in range(300):
             try:
@@ -382,6 +399,8 @@ def main() -> None:
     ap.add_argument("--skip-extra", action="store_true", help="only the open-loop table")
     ap.add_argument("--backends", default="sqlite,postgres", help="which of sqlite,postgres to run")
     ap.add_argument("--designs", default="", help="subset of today and the --old-label design (default both)")
+    ap.add_argument("--app", choices=["api", "web"], default="api",
+                    help="serve the registry API alone, or the whole web app of `peacewatch serve` (API under /api/registry)")
     ap.add_argument("--trace", default=None, help="write every request (start offset, kind, latency) to this JSON file")
     a = ap.parse_args()
     os.environ.setdefault("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
@@ -391,6 +410,7 @@ def main() -> None:
     backends = [b for b in a.backends.split(",") if b == "sqlite" or (b == "postgres" and a.pg_url)]
     rates = [float(r) for r in a.rates.split(",") if r.strip()]
     print(f"load average at start: {os.getloadavg()}; machine speed {machine_speed():.0f} ms per loop", flush=True)
+    print(f"served app: {'the whole web app of peacewatch serve' if a.app == 'web' else 'the registry API alone'}")
     print("| design | backend | workers | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | errors | timeouts | server CPU % | CPU ms/request |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     extra = []
@@ -400,7 +420,7 @@ def main() -> None:
             for design, src in designs:
                 db_url, drop = fresh_db(backend, tmp, a.pg_url)
                 out_dir = tempfile.mkdtemp(dir=tmp)
-                server = Server(src, db_url, out_dir, a.workers)
+                server = Server(src, db_url, out_dir, a.workers, a.app)
                 try:
                     for rate in rates:
                         server.drain()
