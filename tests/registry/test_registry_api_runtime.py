@@ -64,3 +64,29 @@ def test_a_running_server_freezes_its_start_up_heap_and_thaws_it_at_shutdown(reg
         # is skipped by the collector while the server runs.
         assert gc.get_freeze_count() > 10_000
     assert gc.get_freeze_count() == 0
+
+
+def test_case_reads_show_the_referral_and_its_overdue_deadlines_with_the_mission(client, people, registry):
+    """Case reads come from plain rows, not ORM objects: the referral, its deadlines (naming the
+    mission) and the events must still all be there, in the list and in the single read."""
+    from peacewatch.registry import cases
+
+    from tests.registry.conftest import TCC_A, at
+
+    with registry.session() as s:
+        inv = s.merge(people.users["inv"])
+        c = cases.create_case(s, inv, mission="MINUSCA", tcc_ccode=TCC_A, category="sexual_abuse",
+                              summary="x", now=at("2026-01-02"))
+        for status in ("under_investigation", "substantiated", "referred_to_tcc"):
+            cases.transition_case(s, inv, c.id, status, now=at("2026-01-02"))
+        case_id = c.id
+    one = client.get(f"{API}/cases/{case_id}", headers=people.headers("coord")).json()
+    listed = [x for x in client.get(f"{API}/cases", headers=people.headers("liaison_a")).json() if x["id"] == case_id]
+    assert one["referral"]["officer_due"] == "2026-01-16" and one["referral"]["tcc_ccode"] == TCC_A
+    # Referred on 2 January 2026: both deadlines have passed by now (the registry's clock, UTC).
+    assert {(o["deadline"], o["mission"]) for o in one["overdue"]} == {("officer", "MINUSCA"), ("outcome", "MINUSCA")}
+    assert [e["to_status"] for e in one["events"]] == ["reported", "under_investigation", "substantiated",
+                                                      "referred_to_tcc"]
+    # A liaison sees the referred case of its own TCC in the list, with the same referral.
+    assert len(listed) == 1 and listed[0]["referral"] == one["referral"]
+    assert client.get(f"{API}/cases", headers=people.headers("liaison_b")).json() == []

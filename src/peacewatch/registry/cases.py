@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from peacewatch.memo import memoize
 from peacewatch.registry import audit, workflow
@@ -137,48 +138,73 @@ def _can_see(user: User, case: Case) -> bool:
     return False
 
 
+# Reads for display go through plain table columns: no ORM loading, identity map or relationship
+# bookkeeping for objects that are only turned into JSON. Each case row carries its referral's
+# columns (at most one referral per case), prefixed.
+_CASES, _REFERRALS, _EVENTS = Case.__table__, Referral.__table__, CaseEvent.__table__
+_REF = "referral__"
+_CASE_AND_REFERRAL = (select(_CASES, *[c.label(_REF + c.name) for c in _REFERRALS.c])
+                      .select_from(_CASES.outerjoin(_REFERRALS, _REFERRALS.c.case_id == _CASES.c.id)))
 # Statements of every case read, built once (building one and its cache key costs more than running it).
-_CASE_WITH_EVENTS = (select(Case).options(joinedload(Case.referral), joinedload(Case.events))
-                     .where(Case.id == bindparam("case_id")))
+_CASE_READ = _CASE_AND_REFERRAL.where(_CASES.c.id == bindparam("case_id"))
+_EVENTS_READ = select(_EVENTS).where(_EVENTS.c.case_id == bindparam("case_id")).order_by(_EVENTS.c.id)
 _ACTOR_NAMES = select(User.id, User.username).where(User.id.in_(bindparam("ids", expanding=True)))
+
+
+class CaseView(SimpleNamespace):
+    """A case read for display: the attributes of :class:`Case`, ``referral`` (a namespace with the
+    attributes of :class:`Referral` and ``case``, or None) and ``events`` (namespaces with those of
+    :class:`CaseEvent`, oldest first; empty unless they were read). Not tracked by the session."""
+
+
+def _case_view(row) -> CaseView:
+    values = row._asdict()
+    referral = {c.name: values.pop(_REF + c.name) for c in _REFERRALS.c}
+    view = CaseView(**values, referral=None, events=[])
+    if referral["id"] is not None:
+        view.referral = SimpleNamespace(**referral, case=view)  # as Referral.case: deadlines name the mission
+    return view
 
 
 @memoize()
 def _list_statement(scope: str, by_status: bool, by_tcc: bool, by_mission: bool):
     """The case-list query of one shape (who asks, which filters), built once; values are parameters."""
     # The referral is shown with each case: joined in the same query, not one query per case.
-    stmt = select(Case).options(joinedload(Case.referral)).order_by(Case.id.desc())
+    stmt = _CASE_AND_REFERRAL.order_by(_CASES.c.id.desc())
     if scope == TCC_LIAISON:
-        stmt = stmt.join(Referral, Referral.case_id == Case.id).where(Case.tcc_ccode == bindparam("own_tcc"))
+        stmt = stmt.where(_REFERRALS.c.id.is_not(None), _CASES.c.tcc_ccode == bindparam("own_tcc"))
     elif scope == REPORTER:
-        stmt = stmt.where(Case.reported_by == bindparam("own_id"))
+        stmt = stmt.where(_CASES.c.reported_by == bindparam("own_id"))
     if by_status:
-        stmt = stmt.where(Case.status == bindparam("status"))
+        stmt = stmt.where(_CASES.c.status == bindparam("status"))
     if by_tcc:
-        stmt = stmt.where(Case.tcc_ccode == bindparam("tcc_ccode"))
+        stmt = stmt.where(_CASES.c.tcc_ccode == bindparam("tcc_ccode"))
     if by_mission:
         # Case-insensitive: new cases are stored in canonical form (upper case), older ones as typed.
-        stmt = stmt.where(func.upper(Case.mission) == bindparam("mission"))
+        stmt = stmt.where(func.upper(_CASES.c.mission) == bindparam("mission"))
     return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
 
 
-def _load_visible(session: Session, user: User, case_id: int, with_events: bool = False) -> Case:
+def _load_visible(session: Session, user: User, case_id: int, with_events: bool = False) -> Case | CaseView:
     if user.role == ANALYST:
         raise Forbidden("analysts see aggregates only, never individual cases")
-    # A read shows the referral and the events: load them in the same query as the case. (Writers
-    # load lazily: they add events after loading, and a loaded collection would not show them.)
+    # A read shows the referral and the events: read as plain rows (see CaseView). Writers load the
+    # ORM object lazily: they add events after loading, and a loaded collection would not show them.
     if with_events:
-        case = session.execute(_CASE_WITH_EVENTS, {"case_id": case_id}).unique().scalar_one_or_none()
+        row = session.execute(_CASE_READ, {"case_id": case_id}).first()
+        case = _case_view(row) if row is not None else None
     else:
         case = session.get(Case, case_id)
     # Same answer for "missing" and "not yours": do not confirm that another TCC's case exists.
     if case is None or not _can_see(user, case):
         raise NotFound(f"no case {case_id} visible to you")
+    if with_events:
+        case.events = [SimpleNamespace(**r._asdict()) for r in session.execute(_EVENTS_READ, {"case_id": case_id})]
     return case
 
 
-def get_case(session: Session, user: User, case_id: int) -> Case:
-    """Return a case ``user`` may see, recording the read in the audit log."""
+def get_case(session: Session, user: User, case_id: int) -> CaseView:
+    """Return a case ``user`` may see with its referral and events, recording the read in the audit log."""
     case = _load_visible(session, user, case_id, with_events=True)
     audit.record(session, user.username, "read", "case", case.id)
     return case
@@ -187,7 +213,7 @@ def get_case(session: Session, user: User, case_id: int) -> Case:
 def list_cases(
     session: Session, user: User, *, status: str | None = None, tcc_ccode: int | None = None,
     mission: str | None = None, limit: int = 100, offset: int = 0,
-) -> list[Case]:
+) -> list[CaseView]:
     """Cases visible to ``user``, newest first, optionally filtered; the read is audited."""
     if user.role == ANALYST:
         raise Forbidden("analysts see aggregates only, never individual cases")
@@ -199,7 +225,7 @@ def list_cases(
     params = {"limit": max(1, min(limit, 1000)), "offset": max(0, offset), "status": status,
               "tcc_ccode": tcc_ccode, "mission": (mission or "").strip().upper(),
               "own_tcc": user.tcc_ccode, "own_id": user.id}
-    cases = list(session.execute(stmt, params).scalars())
+    cases = [_case_view(row) for row in session.execute(stmt, params)]
     audit.record(session, user.username, "read", "case_list", "*", {"case_ids": [c.id for c in cases]})
     return cases
 

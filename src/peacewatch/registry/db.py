@@ -61,11 +61,15 @@ def make_engine(url: str | None = None) -> Engine:
         # Room in the pool for every request thread (anyio runs up to 40): with SQLAlchemy's default
         # 5 (+10 overflow) the connections above 5 were closed on return and opened again, and
         # opening one (file, WAL and pragmas) took about a sixth of the server's CPU under load.
+        # LIFO: the connection used last goes out first, so a request gets one whose page cache is warm
+        # (FIFO rotated through all 48 and SQLite re-read its pages: 3.6-3.7 against 2.9-3.4 ms of
+        # server CPU per request at 200 requests/s).
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                               pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL // 2)
+                               pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL // 2, pool_use_lifo=True)
         _configure_sqlite(engine, lock_file)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20)
+    # LIFO here too: psycopg prepares a statement on a connection after it ran there a few times.
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_use_lifo=True)
 
 
 def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
