@@ -48,8 +48,6 @@ T = TypeVar("T")
 #: PostgreSQL's waits (I/O, locks, the audit batch) on two cores, few enough that the thread
 #: holding the write lock is not kept waiting for the interpreter lock.
 REQUEST_THREADS = 8
-
-
 #: Threads for logins: a password check is ~50 ms of scrypt (at most half the cores hash at once,
 #: see ``auth._HASHING``), so a burst of logins waits here and never holds a request thread.
 LOGIN_THREADS = 4
@@ -72,6 +70,7 @@ def request_threads() -> ThreadPoolExecutor:
 def login_threads() -> ThreadPoolExecutor:
     """The process's pool of login threads (password checks), apart from the request threads."""
     return _pool("login", LOGIN_THREADS)
+
 
 COOKIE = "pw_token"
 _bearer = HTTPBearer(auto_error=False, description="API token from /login or `peacewatch registry users create`")
