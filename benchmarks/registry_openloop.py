@@ -16,7 +16,11 @@ committing audited reads in a loop, in-process) and the p50/p99 of ``GET /me`` a
 bursts of 30 wrong-password logins (from 30 loopback addresses, so the per-client login limiter does
 not stop them) run at once.
 
-Run: ``python benchmarks/registry_openloop.py --old-src /tmp/old/src --pg-url postgresql+psycopg://...``
+With ``--repeat K`` every design runs K times, the designs taking turns in alternating order (the
+shared machine's speed drifts by up to half within minutes), and a table of medians follows.
+``--app web`` serves the API through the whole web app, as ``peacewatch serve`` does.
+
+Run: ``python benchmarks/registry_openloop.py --old-src /tmp/old/src --pg-url postgresql+psycopg://... [--repeat 3]``
 Prints Markdown tables.
 """
 
@@ -397,6 +401,13 @@ def append_rate(src: str, db_url: str, out_dir: str, seconds: float, threads: in
     return n / elapsed, (n / int(batches) if batches not in ("None",) else None)
 
 
+def row(label: str, backend: str, workers: int, r: dict, p99_range: str | None = None) -> str:
+    """One Markdown table row of an open-loop result."""
+    rng = f" {p99_range} |" if p99_range is not None else ""
+    return (f"| {label} | {backend} | {workers} | {r['offered']:.0f} | {r['achieved']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | "
+            f"{r['p99']:.1f} |{rng} {r['errors']:.0f} | {r['timeouts']:.0f} | {r['cpu']:.0f} | {r['cpu_ms']:.1f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rates", default="50,100,200,400")
@@ -410,6 +421,7 @@ def main() -> None:
     ap.add_argument("--designs", default="", help="subset of today and the --old-label design (default both)")
     ap.add_argument("--app", choices=["api", "web"], default="api",
                     help="serve the registry API alone, or the whole web app of `peacewatch serve` (API under /api/registry)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per design, taking turns; also prints the medians")
     ap.add_argument("--trace", default=None, help="write every request (start offset, kind, latency) to this JSON file")
     a = ap.parse_args()
     os.environ.setdefault("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
@@ -424,40 +436,53 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     extra = []
     traces: dict[str, list] = {}
+    runs: dict[tuple[str, str, float], list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for backend in backends:
-            for design, src in designs:
-                db_url, drop = fresh_db(backend, tmp, a.pg_url)
-                out_dir = tempfile.mkdtemp(dir=tmp)
-                server = Server(src, db_url, out_dir, a.workers, a.app)
-                try:
-                    for rate in rates:
-                        server.drain()
-                        r = asyncio.run(open_loop(server, rate, a.seconds))
-                        traces[f"{design} {backend} {rate:g}"] = r.pop("trace")
-                        print(f"| {design} | {backend} | {a.workers} | {r['offered']:.0f} | {r['achieved']:.0f} | {r['p50']:.1f} | "
-                              f"{r['p95']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['timeouts']} | {r['cpu']:.0f} | {r['cpu_ms']:.1f} |", flush=True)
-                    if not a.skip_extra:
-                        server.drain()
-                        try:
-                            m = asyncio.run(me_under_logins(server))
-                            extra.append(f"| {design} | {backend} | GET /me at 40/s, 5 bursts of 30 wrong-password logins | "
-                                         f"{m['base_p50']:.1f} / {m['base_p99']:.1f} | {m['p50']:.1f} / {m['p99']:.1f} / {m['max']:.0f} | "
-                                         f"logins answered {m['login_codes']}; {m['errors']} /me errors |")
-                        except Exception as exc:  # noqa: BLE001 - reported in the table
-                            extra.append(f"| {design} | {backend} | GET /me under logins | failed: {type(exc).__name__} | | |")
-                finally:
-                    server.stop()
-                    drop()
-                if not a.skip_extra:
+            for rep in range(a.repeat):
+                # Designs take turns, in alternating order: the shared machine's speed drifts.
+                for design, src in (designs if rep % 2 == 0 else designs[::-1]):
+                    label = design if a.repeat == 1 else f"{design} (run {rep + 1})"
                     db_url, drop = fresh_db(backend, tmp, a.pg_url)
+                    out_dir = tempfile.mkdtemp(dir=tmp)
+                    server = Server(src, db_url, out_dir, a.workers, a.app)
                     try:
-                        rate_s, per_batch = append_rate(src, db_url, tempfile.mkdtemp(dir=tmp), 10)
+                        for rate in rates:
+                            server.drain()
+                            r = asyncio.run(open_loop(server, rate, a.seconds))
+                            traces[f"{label} {backend} {rate:g}"] = r.pop("trace")
+                            runs.setdefault((design, backend, rate), []).append(r)
+                            print(row(label, backend, a.workers, r), flush=True)
+                        if not a.skip_extra and rep == 0:
+                            server.drain()
+                            try:
+                                m = asyncio.run(me_under_logins(server))
+                                extra.append(f"| {design} | {backend} | GET /me at 40/s, 5 bursts of 30 wrong-password logins | "
+                                             f"{m['base_p50']:.1f} / {m['base_p99']:.1f} | {m['p50']:.1f} / {m['p99']:.1f} / {m['max']:.0f} | "
+                                             f"logins answered {m['login_codes']}; {m['errors']} /me errors |")
+                            except Exception as exc:  # noqa: BLE001 - reported in the table
+                                extra.append(f"| {design} | {backend} | GET /me under logins | failed: {type(exc).__name__} | | |")
                     finally:
+                        server.stop()
                         drop()
-                    extra.append(f"| {design} | {backend} | audit append, 64 threads, 10 s | {rate_s:,.0f} entries/s | "
-                                 f"{'%.1f entries per batch' % per_batch if per_batch else 'one commit per entry'} | |")
-                print("\n".join(extra[-2:]), flush=True) if extra else None
+                    if not a.skip_extra and rep == 0:
+                        db_url, drop = fresh_db(backend, tmp, a.pg_url)
+                        try:
+                            rate_s, per_batch = append_rate(src, db_url, tempfile.mkdtemp(dir=tmp), 10)
+                        finally:
+                            drop()
+                        extra.append(f"| {design} | {backend} | audit append, 64 threads, 10 s | {rate_s:,.0f} entries/s | "
+                                     f"{'%.1f entries per batch' % per_batch if per_batch else 'one commit per entry'} | |")
+                        print("\n".join(extra[-2:]), flush=True)
+    if a.repeat > 1:
+        print(f"\nMedian of {a.repeat} runs (p99 range: lowest and highest run)")
+        print("| design | backend | workers | offered/s | achieved/s | p50 ms | p95 ms | p99 ms | p99 range ms | errors | timeouts | server CPU % | CPU ms/request |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for (design, backend, rate), rs in runs.items():
+            med = {k: float(np.median([r[k] for r in rs])) for k in ("offered", "achieved", "p50", "p95", "p99", "errors",
+                                                                     "timeouts", "cpu", "cpu_ms")}
+            p99s = [r["p99"] for r in rs]
+            print(row(design, backend, a.workers, med, p99_range=f"{min(p99s):.1f}-{max(p99s):.1f}"))
     print("\n| design | backend | measurement | before (p50 / p99 ms) | during (p50 / p99 / max ms) | notes |")
     print("|---|---|---|---|---|---|")
     print("\n".join(extra))
