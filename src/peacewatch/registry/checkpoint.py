@@ -77,7 +77,7 @@ class Signer:
 
     def verifier_key(self) -> str:
         """The verifier key text ``<name>+<hex key hash>+<base64(0x01 || public key)>``."""
-        return f"{self.name}+{_key_hash(self.name, self.public).hex()}+{base64.b64encode(_ED25519 + self.public).decode()}"
+        return f"{self.name}+{self.key_hash.hex()}+{base64.b64encode(_ED25519 + self.public).decode()}"
 
     def sign(self, text: str) -> str:
         """Return the signed note: ``text`` (ending in a newline), a blank line, the signature line."""

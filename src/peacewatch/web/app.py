@@ -132,8 +132,8 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     app.state.throttle = Throttle(security)
     install_body_limit(app, security)  # innermost middleware
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
-    app.add_middleware(HeadAsGet)  # outermost: HEAD is GET up to the last byte, then the body is dropped
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # HEAD is GET up to the last byte, then the body is dropped
+    app.add_middleware(SecurityHeaders)  # outside HeadAsGet: HEAD answers carry the headers too
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry, throttle=app.state.throttle, settings=security), prefix="/api/registry")
     for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_vetting,

@@ -72,6 +72,11 @@ def login_threads() -> ThreadPoolExecutor:
     return _pool("login", LOGIN_THREADS)
 
 
+async def on_threads(threads: ThreadPoolExecutor, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Await ``function(*args, **kwargs)`` run on one of ``threads``."""
+    return await asyncio.get_running_loop().run_in_executor(threads, functools.partial(function, *args, **kwargs))
+
+
 COOKIE = "pw_token"
 _bearer = HTTPBearer(auto_error=False, description="API token from /login or `peacewatch registry users create`")
 _cookie = APIKeyCookie(name=COOKIE, auto_error=False, description="Same token, set by /login for the web UI")
@@ -101,14 +106,12 @@ class Caller:
 
     __slots__ = ("registry", "token", "read_only", "threads")
 
-    def __init__(self, registry: Registry, token: str | None, read_only: bool,
-                 threads: ThreadPoolExecutor | None = None):
+    def __init__(self, registry: Registry, token: str | None, read_only: bool, threads: ThreadPoolExecutor):
         self.registry, self.token, self.read_only, self.threads = registry, token, read_only, threads
 
     async def __call__(self, operation: Callable[..., T], *args: Any) -> T:
         """:meth:`run` on one of the request threads, awaited (what every route does)."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self.threads, functools.partial(self.run, operation, *args))
+        return await on_threads(self.threads, self.run, operation, *args)
 
     def run(self, operation: Callable[..., T], *args: Any) -> T:
         """Call ``operation(session, user, *args)`` in one transaction as the calling user.
@@ -129,6 +132,7 @@ class Deps:
         self.throttle = throttle
         self.settings = settings
         self.threads = request_threads()
+        self.login_threads = login_threads()
 
     async def acting(self, request: Request, tok: Annotated[str | None, Depends(token)]) -> Caller:
         # async: it only reads the request, so it runs on the event loop, not in a worker thread.
@@ -136,13 +140,11 @@ class Deps:
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` on a request thread (logout, anonymous intake)."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self.threads, functools.partial(function, *args, **kwargs))
+        return await on_threads(self.threads, function, *args, **kwargs)
 
     async def call_login(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``function(*args, **kwargs)`` on a login thread (it checks a password)."""
-        return await asyncio.get_running_loop().run_in_executor(
-            login_threads(), functools.partial(function, *args, **kwargs))
+        return await on_threads(self.login_threads, function, *args, **kwargs)
 
 
 # --- errors -----------------------------------------------------------------------------------

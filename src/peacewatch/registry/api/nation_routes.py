@@ -44,7 +44,7 @@ def router(deps: Deps) -> APIRouter:
 
     @r.get("/training/personnel/{service_number}", tags=["training"], responses=responses(*OBJECT))
     async def person(service_number: ServiceNumberPath, acting: Acting,
-               nation_ccode: Annotated[int | None, Query(ge=1, le=999)] = None) -> dict:
+                     nation_ccode: Annotated[int | None, Query(ge=1, le=999)] = None) -> dict:
         """A person's required modules and completions (``nation_ccode`` when the number exists in several nations)."""
         return await acting(ops.nations.person_record, service_number, nation_ccode)
 
