@@ -2,8 +2,11 @@
 # Packaging smoke test (run by scripts/test.sh before pytest): build a wheel, install it NON-editable
 # into a fresh virtualenv, then, from another directory, list the catalog and build a one-year panel.
 # It proves that the wheel carries everything it needs (catalog YAMLs, rule sets, templates) and that
-# no import is undeclared. The venv sees the system site-packages so the heavy dependencies already
-# installed are reused instead of downloaded again; pip's cache is reused for the rest.
+# no import is undeclared. The venv is its own environment: it does not see the interpreter's packages
+# (run from an activated virtualenv, `--system-site-packages` would see the base interpreter, not
+# that virtualenv), so the wheel's declared requirements are installed into it (from pip's cache
+# after the first time). Output is written to files and then searched: `cmd | grep -q` under
+# pipefail fails with a broken pipe when grep exits first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -52,10 +55,10 @@ undeclared = [m for m in third_party if not {canon(d) for d in owners.get(m, [m]
 assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
 PY
 
-# No pip inside the venv (ensurepip takes seconds): the system's pip installs into it.
-python3 -m venv --system-site-packages --without-pip "$work/venv"
-# --no-deps: the declared requirements were checked above and are already installed system-wide.
-python3 -m pip --python "$work/venv/bin/python" install "${pip_q[@]}" --no-deps "$wheel"
+# No pip inside the venv (ensurepip takes seconds): this interpreter's pip installs into it, the wheel
+# with its declared requirements and nothing else.
+python3 -m venv --without-pip "$work/venv"
+python3 -m pip --python "$work/venv/bin/python" install "${pip_q[@]}" "$wheel"
 
 data=${PEACEWATCH_DATA_DIR:-$(cd "$repo/.." && pwd)/shared/data}
 cd "$work"  # another directory: nothing may come from the checkout
@@ -67,6 +70,7 @@ env -u PYTHONPATH PEACEWATCH_DATA_DIR="$data" PEACEWATCH_CACHE_DIR="$work/cache"
   grep -q "ipi_missions" sources.txt
   venv/bin/peacewatch panel build --start 2004 --end 2004 --format csv --out panel > /dev/null
   grep -q "^41,2004,Haiti,HTI,41,6008.0" panel/panel.csv
-  venv/bin/python -c "from peacewatch.reports import render_report; print(render_report(\"scorecards_methods.html\", blocks=[(\"h2\", \"Host states\")]))" | grep -q "<h2>Host states</h2>"
+  venv/bin/python -c "from peacewatch.reports import render_report; print(render_report(\"scorecards_methods.html\", blocks=[(\"h2\", \"Host states\")]))" > methods.html
+  grep -q "<h2>Host states</h2>" methods.html
 '
 echo "smoke: wheel $(basename "$wheel") installs and runs from another directory"
