@@ -116,9 +116,10 @@ class MainJob:
         return init_registry(self.out)
 
     def _build_panel(self) -> str:
-        from peacewatch.panel.build import build_panel
+        from peacewatch.bounds import PANEL_YEARS
+        from peacewatch.panel.store import CORE_START, panel
 
-        self._panel = build_panel(1990, 2025)
+        self._panel = panel(CORE_START, int(PANEL_YEARS.hi))  # the process's one panel, shared with the pages
         return f"{len(self._panel.df):,} country-years"
 
     def _panel_files(self) -> list[str]:

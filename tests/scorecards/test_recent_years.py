@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
 from peacewatch.scorecards import explain, grade_table
-from peacewatch.scorecards.frames import current_year
+from peacewatch.bounds import current_year
 
 INDIA = 750
 

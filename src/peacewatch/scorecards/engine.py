@@ -12,7 +12,8 @@ import pandas as pd
 
 from peacewatch.memo import Memo
 from peacewatch.registry.config import min_cell
-from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, last_year
+from peacewatch.bounds import SCORECARD_FIRST_YEAR, last_year
+from peacewatch.scorecards.frames import card_frame
 from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
 from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
@@ -201,7 +202,7 @@ def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, d
     rs = load_ruleset(ruleset, card)
 
     def make():
-        frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
+        frame, missing = card_frame(card, SCORECARD_FIRST_YEAR, last_year(card), registry)
         # grade all years at once: the Watch List and history rules need the previous years
         raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
         return frame, grade_frame(card, frame, rs), missing, rs, raw

@@ -9,17 +9,21 @@ Sudan / South Sudan, and source spelling quirks). Anything the crosswalk cannot 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 
 from peacewatch.resources import load_yaml, package_path
 from peacewatch.sources.errors import UnmappedCountryError
 
-if TYPE_CHECKING:  # the context creates its crosswalk; only the type is needed here
-    from peacewatch.sources.context import SourceContext
+
+class SourceContext(Protocol):
+    """What the crosswalk needs of :class:`peacewatch.sources.context.SourceContext` (which creates
+    the crosswalk, so the type is spelled out here rather than imported)."""
+
+    def cached(self, key: str, files: list[str], tag: str, build: Callable[..., Any]) -> pd.DataFrame: ...
 
 #: The overrides file, shipped in this package (and listed in error messages so users can edit it).
 OVERRIDES = ("peacewatch.sources", "country_overrides.yml")

@@ -47,14 +47,14 @@ class AnalysisCache:
     # ----------------------------------------------------------------- density
     def density_table(self) -> pd.DataFrame:
         """Democratic density of every mission-year (:func:`models.density.mission_density_table`)."""
-        years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
+        years = range(self.store.year_range[0], self.store.year_range[1] + 1)
         return self.memo.get("density", lambda: mission_density_table(years))
 
     def mission_density(self, mission: str) -> pd.DataFrame:
         """Density rows of one mission; uses the full table when it is ready, else computes one."""
         full = self.memo.peek("density")
         if full is None:
-            years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
+            years = range(self.store.year_range[0], self.store.year_range[1] + 1)
             return self.memo.get(("density", mission.upper()), lambda: mission_density_table(years, missions=[mission]))
         return full[full["mission"].str.upper() == mission.upper()]
 

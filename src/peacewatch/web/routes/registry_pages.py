@@ -13,8 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import auth, workflow
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api import COOKIE
-from peacewatch.registry.api.deps import client_address
+from peacewatch.registry.api import COOKIE, client_address
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
 from peacewatch.web.routes.forms import (
