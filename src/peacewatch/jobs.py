@@ -22,6 +22,8 @@ from typing import Annotated, Any
 
 import typer
 
+from peacewatch.settings import current
+
 
 def _summary_markdown(panel: Any) -> str:
     df = panel.df
@@ -64,7 +66,7 @@ def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
     from peacewatch.registry.service import Registry
 
     result: dict[str, Any] = {}
-    if not os.environ.get("PEACEWATCH_SECRET_KEY"):
+    if current().secret_key is None:
         result["key_file"] = str(crypto.create_key_file())
     registry = Registry(None)
     try:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import secrets
 import threading
 import time
@@ -49,6 +48,7 @@ from peacewatch.registry import checkpoint as cp
 from peacewatch.registry import merkle
 from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.files import write_private
+from peacewatch.settings import current
 from peacewatch.registry.models import (
     AuditAnonymous, AuditCheckpoint, AuditEntry, AuditTree, utcnow,
 )
@@ -356,8 +356,7 @@ def _chunks(items: list, n: int) -> Iterable[list]:
 
 def witness_dir() -> Path | None:
     """Directory that receives a copy of every checkpoint (env ``PEACEWATCH_AUDIT_WITNESS_DIR``), if set."""
-    raw = os.environ.get("PEACEWATCH_AUDIT_WITNESS_DIR", "").strip()
-    return Path(raw) if raw else None
+    return current().audit_witness_dir
 
 
 def _send_to_witness(size: int, note: str) -> None:

@@ -9,7 +9,6 @@ repository when present, else ``<user cache dir>/peacewatch/data``.
 from __future__ import annotations
 
 import importlib
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from peacewatch.memo import memoize
 from peacewatch.resources import package_path
+from peacewatch.settings import current
 from peacewatch.sources.errors import CatalogError, MissingDataFileError
 
 #: The repository root when running from a checkout (``src/peacewatch/sources`` -> repo).
@@ -126,8 +126,7 @@ def builtin_catalog_dir() -> Path:
 
 def catalog_dir() -> Path:
     """Directory holding the ``<key>.yml`` files: ``PEACEWATCH_CATALOG_DIR``, else the built-in catalog."""
-    env = os.environ.get("PEACEWATCH_CATALOG_DIR")
-    return Path(env) if env else builtin_catalog_dir()
+    return current().catalog_dir or builtin_catalog_dir()
 
 
 def data_dir() -> Path:
@@ -136,9 +135,9 @@ def data_dir() -> Path:
     Order: ``PEACEWATCH_DATA_DIR``; ``../shared/data`` relative to the repository when it exists;
     otherwise ``<user cache dir>/peacewatch/data`` (where ``peacewatch sources fetch`` writes).
     """
-    env = os.environ.get("PEACEWATCH_DATA_DIR")
+    env = current().data_dir
     if env:
-        return Path(env)
+        return env
     shared = REPO_ROOT.parent / "shared" / "data"
     if shared.is_dir():
         return shared
