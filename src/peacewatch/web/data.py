@@ -1,7 +1,7 @@
 """Data behind the map, country and mission pages, read once per process and kept.
 
 The panel (the process's one panel, :mod:`peacewatch.panel.store`) and the mission tables are read
-on first use under a lock and then only sliced, so a page costs milliseconds. Functions here return plain
+on first use under a lock and then only sliced, so a page costs a lookup. Functions here return plain
 records (lists of dicts); :mod:`peacewatch.web.negotiate` makes them JSON.
 """
 
