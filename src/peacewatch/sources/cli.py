@@ -13,7 +13,7 @@ from rich.table import Table
 from peacewatch.sources.catalog import Catalog, data_dir
 from peacewatch.sources.errors import CatalogError, PeacewatchDataError
 
-app = typer.Typer(help="The source catalog: list, verify, cite and fetch the public datasets.", no_args_is_help=True)
+app = typer.Typer(help="The source catalog: list, verify, cite, checksum and fetch the public datasets.", no_args_is_help=True)
 console = Console()
 
 KeysArg = Annotated[Optional[list[str]], typer.Argument(help="Source keys (default: all).")]
@@ -65,6 +65,24 @@ def verify(keys: KeysArg = None) -> None:
     console.print(f"{len(results) - len(failed)} of {len(results)} files verified")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def checksum(
+    paths: Annotated[list[Path], typer.Argument(help="Data file(s), e.g. a new file under the data directory.")],
+) -> None:
+    """Print each file's sha256 (the ``sha256:`` of its catalog entry), its path relative to the data
+    directory when it lies inside it (the entry's ``path:``), and its size."""
+    from peacewatch.errors import InputError
+    from peacewatch.sources.context import sha256_of
+
+    root = data_dir().resolve()
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file; give the path of a data file")
+        full = path.resolve()
+        shown = full.relative_to(root).as_posix() if full.is_relative_to(root) else str(path)
+        typer.echo(f"{sha256_of(full)}  {shown}  ({full.stat().st_size:,} bytes)")
 
 
 @app.command()
