@@ -221,11 +221,13 @@ def test_the_layer_check_catches_an_upward_import():
 
 def test_layers_depend_downwards_except_the_pending_list():
     new = sorted(_violations() - set(PENDING))
-    assert new == [], "imports against the layering of docs/contributing.md:\n" + "\n".join(f"{a} -> {b}" for a, b in new)
+    listed = "\n".join(f"{a} -> {b}" for a, b in new)
+    assert new == [], f"imports against the layering of docs/contributing.md:\n{listed}"
     gone = sorted(set(PENDING) - _violations())
     assert gone == [], f"fixed, so remove from PENDING in {__file__}: {gone}"
 
 
-@pytest.mark.xfail(strict=False, reason="issue 22 item 3: the registry's publication door (i20) and web's registry imports")
+@pytest.mark.xfail(strict=False,
+                   reason="issue 22 item 3: the registry's publication door (i20) and web's registry imports")
 def test_layers_depend_downwards_only():
     assert sorted(_violations()) == []

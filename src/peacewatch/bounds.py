@@ -74,7 +74,7 @@ MISSIONS_LAST_YEAR = 2016
 
 def current_year() -> int:
     """The calendar year today (UTC): the TCC card's last year, so registry activity is graded now."""
-    return dt.datetime.now(dt.timezone.utc).year
+    return dt.datetime.now(dt.UTC).year
 
 
 def last_year(card: str) -> int:

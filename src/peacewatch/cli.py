@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from peacewatch.cli_boundary import DEBUG_ENV, BoundaryGroup
+from peacewatch.jobs import register as register_jobs
 from peacewatch.models.cli import app as model_app
 from peacewatch.models.cli import report as report_command
 from peacewatch.panel.cli import app as panel_app
@@ -17,7 +18,6 @@ from peacewatch.registry.cli import app as registry_app
 from peacewatch.scorecards.cli import app as score_app
 from peacewatch.sources.cli import app as sources_app
 from peacewatch.web.cli import register as register_web
-from peacewatch.jobs import register as register_jobs
 
 app = typer.Typer(
     help="peacewatch: peace operations x human trafficking data, models, scorecards and registry.",

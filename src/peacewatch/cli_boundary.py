@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-
 import typer
 from typer.core import TyperGroup
 
@@ -94,7 +93,7 @@ class BoundaryGroup(TyperGroup):
             return super().invoke(ctx)
         except PASS_THROUGH:
             raise
-        except Exception as exc:  # noqa: BLE001 - this is the boundary
+        except Exception as exc:  # this is the boundary: every error ends here as one line
             if debug_wanted(ctx):
                 raise
             raise typer.Exit(report(exc)) from None

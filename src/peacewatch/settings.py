@@ -48,7 +48,8 @@ class Settings(BaseSettings):
         "SQLAlchemy URL of the registry database; default: SQLite file peacewatch.sqlite in the output folder."))
     secret_key: SecretStr | None = Field(None, description=(
         "Fernet key encrypting the registry's personal data; default: the key file `registry init` creates."))
-    token: SecretStr | None = Field(None, description="API token of the acting user for `peacewatch registry` commands.")
+    token: SecretStr | None = Field(None, description=(
+        "API token of the acting user for `peacewatch registry` commands."))
     min_cell: int = Field(5, description=(
         "Smallest count published in registry aggregates (smaller non-zero cells are suppressed; never below 5)."))
     referral_officer_working_days: PositiveInt = Field(10, description=(
@@ -62,7 +63,8 @@ class Settings(BaseSettings):
     session_idle_minutes: PositiveInt = Field(30, description="A browser login ends after this many idle minutes.")
     session_absolute_hours: PositiveInt = Field(12, description="A browser login ends this many hours after it began.")
     api_token_idle_days: PositiveInt = Field(30, description="An API token ends after this many idle days.")
-    api_token_absolute_days: PositiveInt = Field(90, description="An API token ends this many days after it was issued.")
+    api_token_absolute_days: PositiveInt = Field(90, description=(
+        "An API token ends this many days after it was issued."))
     audit_origin: str = Field("peacewatch.registry/audit-log", description=(
         "Name of the audit log in its signed checkpoints (set once, before `registry init`)."))
     audit_witness_dir: Path | None = Field(None, description=(

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from peacewatch import create_country_years
 from peacewatch.cli import app
-from peacewatch.panel.core import Panel
 from peacewatch.panel import core
+from peacewatch.panel.core import Panel
 from peacewatch.panel.verbs.registry import ALL_NAMES, NAMES, VERBS, Verb
 
 HAITI = 41
@@ -28,7 +28,7 @@ def test_every_verb_is_a_documented_panel_method():
 def test_joining_add_all_is_an_explicit_choice_of_each_verb():
     in_all = {f.name: f for f in dataclasses.fields(Verb)}["in_all"]
     assert in_all.default is dataclasses.MISSING and in_all.default_factory is dataclasses.MISSING
-    assert ALL_NAMES == tuple(spec.name for spec in VERBS if spec.in_all)
+    assert tuple(spec.name for spec in VERBS if spec.in_all) == ALL_NAMES
 
 
 def test_add_all_applies_only_the_verbs_that_opted_in(monkeypatch):

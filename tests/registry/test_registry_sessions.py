@@ -9,12 +9,12 @@ import hashlib
 import pytest
 from alembic import command
 from sqlalchemy import text
+from support.sessions import login
 
 from peacewatch.registry import auth
 from peacewatch.registry.db import alembic_config, make_engine
 from peacewatch.registry.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 from peacewatch.registry.models import AuditEntry, UserSession, utcnow
-from support.sessions import login
 from tests.registry.conftest import API, PASSWORD_TAIL
 
 
@@ -115,9 +115,8 @@ def test_a_read_records_activity_after_closing_with_one_connection_only(registry
 def test_deactivation_ends_every_session_and_blocks_login(registry, people):
     with registry.session() as s:
         web = login(s, "inv", _pw("inv")).token
-    with registry.session() as s:
-        with pytest.raises(Forbidden):
-            auth.deactivate_user(s, people.users["analyst"], "inv")
+    with registry.session() as s, pytest.raises(Forbidden):
+        auth.deactivate_user(s, people.users["analyst"], "inv")
     with registry.session() as s:
         coord = auth.user_for_token(s, people.tokens["coord"])
         assert auth.deactivate_user(s, coord, "inv").active is False
@@ -156,9 +155,8 @@ def test_login_does_the_same_work_for_unknown_known_and_deactivated_users(regist
         calls.append((n, r, p, dklen))
         return real(password, salt=salt, n=n, r=r, p=p, dklen=dklen, **kw)
 
-    with registry.session() as s:
-        with pytest.raises(Unauthorized):
-            login(s, "warm-up-nobody", "x")  # builds the cached dummy hash
+    with registry.session() as s, pytest.raises(Unauthorized):
+        login(s, "warm-up-nobody", "x")  # builds the cached dummy hash
     monkeypatch.setattr(hashlib, "scrypt", counting)
     seen = {}
     for username, password in [("nobody-here", "guess-guess-1"), ("inv", "guess-guess-1"), ("analyst", _pw("analyst")),

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.scorecards import explain, grade, grade_table, missing_components
 from peacewatch.scorecards.engine import grade_frame
-from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.scorecards.frames import card_frame, panel_frame
 from peacewatch.scorecards.indicators import CARDS
 from peacewatch.scorecards.rules import load_ruleset

@@ -10,7 +10,8 @@ catalog), missions from the IPI mission file.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 import yaml

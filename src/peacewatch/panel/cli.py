@@ -22,7 +22,8 @@ def build(
     end: Annotated[int, typer.Option(help="Last year (sources reach 2025; see docs/panel-columns.md for each column).")] = 2025,
     system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
     agg: Annotated[str, typer.Option(help="Monthly-to-yearly rule: december, mean or max.")] = "december",
-    add: Annotated[list[str], typer.Option(help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default those of add_all.")] = [],  # noqa: B006
+    add: Annotated[list[str], typer.Option(
+        help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default those of add_all.")] = [],  # noqa: B006
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/panel"),
     fmt: Annotated[list[str], typer.Option("--format", help="csv, parquet and/or datapackage (repeatable).")] = [],  # noqa: B006
 ) -> None:

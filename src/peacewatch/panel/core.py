@@ -170,12 +170,13 @@ class Panel:
 
 def _verb_method(spec: Verb) -> Callable[..., Panel]:
     """The ``Panel.add_*`` method of one registry entry (with ``agg`` for verbs with a monthly rule)."""
-    if spec.monthly:
-        def method(self: Panel, agg: str = "december") -> Panel:
-            return self.add(spec.name, agg)
-    else:
-        def method(self: Panel) -> Panel:
-            return self.add(spec.name)
+    def monthly(self: Panel, agg: str = "december") -> Panel:
+        return self.add(spec.name, agg)
+
+    def yearly(self: Panel) -> Panel:
+        return self.add(spec.name)
+
+    method = monthly if spec.monthly else yearly
     method.__name__ = method.__qualname__ = spec.method
     method.__doc__ = spec.doc
     return method

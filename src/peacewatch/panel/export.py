@@ -15,13 +15,18 @@ class Panel(Protocol):
     """What the export reads of a :class:`~peacewatch.panel.core.Panel` (which calls this module,
     so the type is spelled out here rather than imported)."""
 
-    df: pd.DataFrame
-    start: int
-    end: int
-    system: str
-    ctx: SourceContext
-    steps: tuple[Any, ...]
-
+    @property
+    def df(self) -> pd.DataFrame: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def system(self) -> str: ...
+    @property
+    def ctx(self) -> SourceContext: ...
+    @property
+    def steps(self) -> tuple[Any, ...]: ...
     @property
     def lineage(self) -> list[dict[str, Any]]: ...
 

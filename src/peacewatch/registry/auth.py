@@ -43,7 +43,8 @@ MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protecti
 # last_seen_at is written at most this often, so that reads do not each cost a write.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
 # scrypt releases the GIL: a burst of simultaneous logins would each take a core's share for the
-# length of a hash and starve every other request (BENCHMARKS.md, Registry). Hash on at most half the cores at once; the rest keep serving.
+# length of a hash and starve every other request (BENCHMARKS.md, Registry). Hash on at most half
+# the cores at once; the rest keep serving.
 _HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 

@@ -97,7 +97,7 @@ class Verifier:
     key: Ed25519PublicKey
 
     @classmethod
-    def parse(cls, text: str) -> "Verifier":
+    def parse(cls, text: str) -> Verifier:
         """Parse ``<name>+<hex hash>+<base64 key>``; raise :class:`AuditProblem` when malformed."""
         try:
             name, hash_hex, b64 = text.strip().split("+", 2)

@@ -66,7 +66,7 @@ class ReferralPolicy:
     escalation_days: int = 10
 
     @classmethod
-    def from_env(cls) -> "ReferralPolicy":
+    def from_env(cls) -> ReferralPolicy:
         """Build the policy from the ``PEACEWATCH_REFERRAL_*`` settings (:mod:`peacewatch.settings`)."""
         s = current()
         policy = cls(
@@ -108,7 +108,7 @@ class SessionPolicy:
     api_absolute_days: int = 90
 
     @classmethod
-    def from_env(cls) -> "SessionPolicy":
+    def from_env(cls) -> SessionPolicy:
         """Build the policy from the settings (:mod:`peacewatch.settings`)."""
         s = current()
         return cls(

@@ -73,8 +73,8 @@ def encrypt_json(value: dict, day_only: bool = False) -> bytes:
     """
     data = json.dumps(value, sort_keys=True).encode()
     if day_only:
-        today = dt.datetime.now(dt.timezone.utc).date()
-        midnight = dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc)
+        today = dt.datetime.now(dt.UTC).date()
+        midnight = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
         return Fernet(load_key()).encrypt_at_time(data, int(midnight.timestamp()))
     return Fernet(load_key()).encrypt(data)
 

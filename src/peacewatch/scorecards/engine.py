@@ -10,14 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from peacewatch.bounds import SCORECARD_FIRST_YEAR, last_year
 from peacewatch.memo import Memo
 from peacewatch.registry.config import min_cell
-from peacewatch.bounds import SCORECARD_FIRST_YEAR, last_year
 from peacewatch.scorecards.frames import card_frame
 from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
 from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
 from peacewatch.scorecards.tiers import WL, apply_caps, history_walk, rank_to_label, score_ranks, watch_list
+
 
 def component_scores(frame: pd.DataFrame, rs: RuleSet) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Raw scores of every indicator the rule set uses, and the effective score of each primary

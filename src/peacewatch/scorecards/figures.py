@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL
 from peacewatch.bounds import SCORECARD_FIRST_YEAR
+from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL
 from peacewatch.scorecards.frames import panel_frame
 from peacewatch.scorecards.model import GRADES, PUBLISHED_TIERS
 

@@ -21,11 +21,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from peacewatch.bounds import HOSTS_LAST_YEAR, MISSIONS_LAST_YEAR, check_year_range, current_year, last_year, scorecard_years
+from peacewatch.bounds import (
+    HOSTS_LAST_YEAR,
+    MISSIONS_LAST_YEAR,
+    check_year_range,
+    current_year,
+    last_year,
+    scorecard_years,
+)
 from peacewatch.bounds import SCORECARD_FIRST_YEAR as FIRST_YEAR
 from peacewatch.memo import memoize
-from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.models.density import mission_density_table
+from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.panel import store
 from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
 from peacewatch.scorecards.components import REGISTRY_STATS, REGISTRY_TABLES, from_registry, tcc_events

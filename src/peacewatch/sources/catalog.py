@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -174,8 +174,8 @@ def resolve_loader(spec: str, origin: Path) -> Callable[..., Any]:
             f"{origin}: loader {spec!r}: module {module_name!r} not found ({exc}); write "
             "module:function with the loader's module under peacewatch/sources/loaders/"
         ) from None
-    loader = getattr(module, function, None)
-    if not callable(loader):
+    loader: Callable[..., Any] | None = getattr(module, function, None)
+    if loader is None or not callable(loader):
         raise CatalogError(f"{origin}: loader {spec!r}: module {module_name!r} has no function {function!r}")
     return loader
 
@@ -195,7 +195,7 @@ class Catalog:
             p.stem: load_source_yaml(p) for p in sorted(self.directory.glob("*.yml"))
         }
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Source]:
         return iter(self.sources.values())
 
     def __contains__(self, key: str) -> bool:

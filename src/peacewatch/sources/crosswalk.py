@@ -51,7 +51,7 @@ class Crosswalk:
     def codelist(self) -> pd.DataFrame:
         """countrycode's codelist reduced to the columns peacewatch uses."""
 
-        def build(read) -> pd.DataFrame:
+        def build(read: Callable[..., Any]) -> pd.DataFrame:
             cols = ["country.name.en", "country.name.en.regex", "iso3c", "cown", "gwn", "p5n"]
             raw = read("codelist", usecols=cols)  # 6 of 627 columns
             out = raw[cols].rename(
@@ -156,7 +156,8 @@ class Crosswalk:
         return _map_strictly(codes, self.iso3_to_cow, dropped.__contains__, source, "ISO3 code(s)", fix)
 
 
-def _map_strictly(values: Iterable[str], lookup, skip, source: str, what: str, fix: str) -> dict[str, int]:
+def _map_strictly(values: Iterable[str], lookup: Callable[[str], int | None], skip: Callable[[str], bool], source: str,
+                  what: str, fix: str) -> dict[str, int]:
     """Map each distinct value with ``lookup``; values for which ``skip`` is true are left out; any
     value ``lookup`` cannot map is reported, all of them in one error, with how to ``fix`` it."""
     mapping: dict[str, int] = {}

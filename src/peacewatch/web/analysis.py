@@ -6,6 +6,7 @@ the tests, never as a page without data); nothing is computed here.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -36,10 +37,8 @@ class AnalysisCache:
         """Compute the slow tables (mission density, observed risk) without blocking start-up."""
         def work():
             for fn in self.warmers:
-                try:
+                with contextlib.suppress(Exception):  # a page shows the error when it asks again
                     fn()
-                except Exception:  # noqa: BLE001 - a page shows the error when it asks again
-                    pass
         t = threading.Thread(target=work, name="peacewatch-warm", daemon=True)
         t.start()
         return t

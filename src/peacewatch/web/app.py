@@ -20,7 +20,13 @@ from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
 from peacewatch.web.head import HeadAsGet
 from peacewatch.web.routes import (
-    explore, intake_pages, model_pages, registry_compliance, registry_pages, registry_users, registry_vetting,
+    explore,
+    intake_pages,
+    model_pages,
+    registry_compliance,
+    registry_pages,
+    registry_users,
+    registry_vetting,
     scorecard_pages,
 )
 from peacewatch.web.security import install_body_limit, install_request_safety

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 
@@ -14,7 +12,7 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 for all)."),
         port: int = typer.Option(8000, help="TCP port."),
-        db: Optional[str] = typer.Option(None, "--db", help="Registry database URL (default: PEACEWATCH_DB_URL, "
+        db: str | None = typer.Option(None, "--db", help="Registry database URL (default: PEACEWATCH_DB_URL, "
                                          "else out/peacewatch.sqlite)."),
         secure_cookies: bool = typer.Option(False, help="Mark the login cookie Secure (behind HTTPS; also "
                                             "PEACEWATCH_SECURE_COOKIES=1)."),
@@ -83,17 +81,15 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
     ``X-Forwarded-For`` from 127.0.0.1, so anyone behind a local proxy could pick their address);
     the app applies forwarding headers only from ``PEACEWATCH_TRUSTED_PROXIES``.
     """
-    import uvicorn
-
-    from peacewatch.registry.crypto import load_key
-    from peacewatch.registry.errors import KeyProblem
-    from peacewatch.web.app import create_app
-
     import os
     import secrets
 
-    from peacewatch.registry.errors import RegistryError
+    import uvicorn
+
+    from peacewatch.registry.crypto import load_key
+    from peacewatch.registry.errors import KeyProblem, RegistryError
     from peacewatch.registry.service import Registry
+    from peacewatch.web.app import create_app
     from peacewatch.web.settings import WebSettings
 
     settings = settings or WebSettings()

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 
 from peacewatch.registry.api import problems_response, registry_error_response, validation_problems
 from peacewatch.registry.errors import RegistryError
-from peacewatch.web.security import too_large_message
 from peacewatch.web.data import NotFoundError
+from peacewatch.web.security import too_large_message
 from peacewatch.web.templating import render
 
 log = logging.getLogger("peacewatch.web")

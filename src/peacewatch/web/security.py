@@ -15,8 +15,7 @@ import secrets
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request, Response
-from fastapi import HTTPException
+from fastapi import FastAPI, HTTPException, Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
