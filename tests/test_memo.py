@@ -68,7 +68,8 @@ def test_memoize_per_instance_and_attached_all_clear_in_one_call(monkeypatch):
 def test_the_package_caches_are_memos_that_clear_reaches():
     from peacewatch.memo import _ALL
     from peacewatch.models.deployment_risk import default_model
-    from peacewatch.scorecards import engine, frames
+    from peacewatch.panel import store
+    from peacewatch.scorecards import engine
 
-    for m in (default_model.memo, frames._panel.memo, engine._GRADED):
+    for m in (default_model.memo, store._built.memo, store.mission_months.memo, engine._GRADED):
         assert isinstance(m, Memo) and m in _ALL

@@ -57,20 +57,36 @@ PANEL_YEARS = NumberBound("panel year", 1816, 2025, integer=True, grouped=False)
 def frame_years() -> NumberBound:
     """Years a panel frame may span when built from code: the state lists' first year to the current
     year (the TCC scorecard grades the current year; years after the sources end are left missing)."""
-    this_year = dt.datetime.now(dt.timezone.utc).year
-    return NumberBound("panel year", PANEL_YEARS.lo, max(PANEL_YEARS.hi, this_year), integer=True, grouped=False)
+    return NumberBound("panel year", PANEL_YEARS.lo, max(PANEL_YEARS.hi, current_year()), integer=True, grouped=False)
 
 
 #: The deployment-risk models and the trafficking index: the years of the Human Trafficking Indicators.
 MODEL_YEARS = NumberBound("model year", 2001, 2011, integer=True, grouped=False)
 
 
+#: The scorecards grade from the first TIP report (2001).
+SCORECARD_FIRST_YEAR = 2001
+#: Last year of the host card: the newest TIP report year with a source (secondary copies, 2025).
+HOSTS_LAST_YEAR = 2025
+#: Last year of the mission card: IPI's last full year of mission data.
+MISSIONS_LAST_YEAR = 2016
+
+
+def current_year() -> int:
+    """The calendar year today (UTC): the TCC card's last year, so registry activity is graded now."""
+    return dt.datetime.now(dt.UTC).year
+
+
+def last_year(card: str) -> int:
+    """Last year a card grades: 2025 for hosts, the current year for TCCs, 2016 for missions."""
+    return {"hosts": HOSTS_LAST_YEAR, "tccs": current_year(), "missions": MISSIONS_LAST_YEAR}[card]
+
+
 def scorecard_years(card: str) -> NumberBound:
     """Years a scorecard grades: from the first TIP report (2001) to the card's last year
-    (:func:`peacewatch.scorecards.frames.last_year`: hosts 2025, TCCs the current year, missions 2016)."""
-    from peacewatch.scorecards.frames import FIRST_YEAR, last_year
+    (:func:`last_year`: hosts 2025, TCCs the current year, missions 2016)."""
+    return NumberBound(f"{card} scorecard year", SCORECARD_FIRST_YEAR, last_year(card), integer=True, grouped=False)
 
-    return NumberBound(f"{card} scorecard year", FIRST_YEAR, last_year(card), integer=True, grouped=False)
 
 # ----------------------------------------------------------------------------- planned mission
 #: The planned-mission inputs of the risk model (CLI ``model predict`` and the web form).

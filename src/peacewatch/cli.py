@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from peacewatch.cli_boundary import DEBUG_ENV, BoundaryGroup
+from peacewatch.jobs import register as register_jobs
 from peacewatch.models.cli import app as model_app
 from peacewatch.models.cli import report as report_command
 from peacewatch.panel.cli import app as panel_app
@@ -17,7 +18,6 @@ from peacewatch.registry.cli import app as registry_app
 from peacewatch.scorecards.cli import app as score_app
 from peacewatch.sources.cli import app as sources_app
 from peacewatch.web.cli import register as register_web
-from peacewatch.jobs import register as register_jobs
 
 app = typer.Typer(
     help="peacewatch: peace operations x human trafficking data, models, scorecards and registry.",
@@ -29,7 +29,7 @@ app = typer.Typer(
 
 @app.callback()
 def main(
-    debug: bool = typer.Option(False, "--debug", envvar=DEBUG_ENV,
+    debug: bool = typer.Option(False, "--debug",
                                help=f"Show the full traceback of unexpected errors (or set {DEBUG_ENV}=1)."),
 ) -> None:
     """peacewatch: peace operations x human trafficking data, models, scorecards and registry."""
@@ -41,6 +41,29 @@ app.add_typer(model_app, name="model")
 app.add_typer(score_app, name="score")
 app.add_typer(registry_app, name="registry")
 app.command("report")(report_command)
+
+
+@app.command("config")
+def config_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the settings as JSON."),
+    as_markdown: bool = typer.Option(False, "--markdown", help="Print the reference page docs/configuration.md."),
+) -> None:
+    """Print the effective settings: every PEACEWATCH_* variable, its value (secrets masked) and meaning."""
+    import json
+
+    from peacewatch.settings import effective, markdown
+
+    if as_markdown:
+        typer.echo(markdown(), nl=False)
+        return
+    rows = effective()
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        origin = "set" if row["set"] == "yes" else "default"
+        typer.echo(f"{row['name']}={row['value']}  ({origin}; {row['type']})")
+        typer.echo(f"    {row['doc']}")
 register_web(app)
 register_jobs(app)
 

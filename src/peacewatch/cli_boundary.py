@@ -10,12 +10,11 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 from typer.core import TyperGroup
 
-from peacewatch.errors import PeacewatchError
+from peacewatch.errors import InputError, PeacewatchError
+from peacewatch.settings import current
 
 DEBUG_ENV = "PEACEWATCH_DEBUG"
 EXPECTED_EXIT = 2
@@ -56,7 +55,10 @@ def debug_wanted(ctx) -> bool:
     root = ctx.find_root() if ctx is not None else None
     if root is not None and root.params.get("debug"):
         return True
-    return os.environ.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return current().debug
+    except InputError:  # a malformed PEACEWATCH_DEBUG is no reason to hide the error being reported
+        return False
 
 
 def _file_problem(exc: BaseException) -> str | None:
@@ -91,7 +93,7 @@ class BoundaryGroup(TyperGroup):
             return super().invoke(ctx)
         except PASS_THROUGH:
             raise
-        except Exception as exc:  # noqa: BLE001 - this is the boundary
+        except Exception as exc:  # this is the boundary: every error ends here as one line
             if debug_wanted(ctx):
                 raise
             raise typer.Exit(report(exc)) from None

@@ -22,6 +22,8 @@ from typing import Annotated, Any
 
 import typer
 
+from peacewatch.settings import current
+
 
 def _summary_markdown(panel: Any) -> str:
     df = panel.df
@@ -64,7 +66,7 @@ def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
     from peacewatch.registry.service import Registry
 
     result: dict[str, Any] = {}
-    if not os.environ.get("PEACEWATCH_SECRET_KEY"):
+    if current().secret_key is None:
         result["key_file"] = str(crypto.create_key_file())
     registry = Registry(None)
     try:
@@ -116,9 +118,10 @@ class MainJob:
         return init_registry(self.out)
 
     def _build_panel(self) -> str:
-        from peacewatch.panel.build import build_panel
+        from peacewatch.bounds import PANEL_YEARS
+        from peacewatch.panel.store import CORE_START, panel
 
-        self._panel = build_panel(1990, 2025)
+        self._panel = panel(CORE_START, int(PANEL_YEARS.hi))  # the process's one panel, shared with the pages
         return f"{len(self._panel.df):,} country-years"
 
     def _panel_files(self) -> list[str]:

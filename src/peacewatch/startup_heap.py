@@ -2,9 +2,9 @@
 
 A server process holds some 190,000 long-lived objects once it has started (modules, FastAPI
 routes, pydantic schemas, SQLAlchemy mappers, cached data). CPython's full collection walks all of
-them and holds the interpreter lock while it does: measured on the registry API under 200
-requests/s, one full collection paused every thread for about 150 ms, and the queue it left took a
-second to drain (p99 400 ms instead of 25-50 ms). ``gc.freeze()`` moves the objects alive at the
+them and holds the interpreter lock while it does: on the registry API under load one full
+collection paused every thread, and the queue it left multiplied the p99 latency (measurements in
+BENCHMARKS.md, Registry). ``gc.freeze()`` moves the objects alive at the
 end of start-up into a permanent generation that collections skip; objects made afterwards are
 collected as before. The same technique Instagram and others use for forked web servers.
 """

@@ -10,7 +10,7 @@ import uuid
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text  # noqa: F401
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from peacewatch.registry import auth

@@ -9,6 +9,7 @@ import hashlib
 import pytest
 from alembic import command
 from sqlalchemy import text
+from support.sessions import login
 
 from peacewatch.registry import auth
 from peacewatch.registry.db import alembic_config, make_engine
@@ -35,8 +36,8 @@ def test_logout_revokes_the_token_on_the_server(client, people):
 
 def test_several_sessions_per_user_stay_valid(registry, people):
     with registry.session() as s:
-        first = auth.login(s, "inv", _pw("inv")).token
-        second = auth.login(s, "inv", _pw("inv")).token
+        first = login(s, "inv", _pw("inv")).token
+        second = login(s, "inv", _pw("inv")).token
     with registry.session() as s:
         for tok in (first, second, people.tokens["inv"]):
             assert auth.user_for_token(s, tok).username == "inv"
@@ -48,7 +49,7 @@ def test_idle_and_absolute_expiry(registry, people, monkeypatch):
     monkeypatch.setenv("PEACEWATCH_SESSION_ABSOLUTE_HOURS", "12")
     t0 = dt.datetime(2026, 3, 2, 8, 0)
     with registry.session() as s:
-        token = auth.login(s, "inv", _pw("inv"), now=t0).token
+        token = login(s, "inv", _pw("inv"), now=t0).token
     with registry.session() as s:
         # Active every 20 minutes: alive until the absolute limit.
         t = t0
@@ -58,7 +59,7 @@ def test_idle_and_absolute_expiry(registry, people, monkeypatch):
         with pytest.raises(Unauthorized, match="expired"):
             auth.user_for_token(s, token, now=t0 + dt.timedelta(hours=12))
     with registry.session() as s:
-        idle = auth.login(s, "inv", _pw("inv"), now=t0).token
+        idle = login(s, "inv", _pw("inv"), now=t0).token
     with registry.session() as s:
         assert auth.user_for_token(s, idle, now=t0 + dt.timedelta(minutes=29)).username == "inv"
         with pytest.raises(Unauthorized, match="expired"):
@@ -71,7 +72,7 @@ def test_reading_keeps_a_session_alive_without_a_write_lock(registry, people, mo
     monkeypatch.setenv("PEACEWATCH_SESSION_IDLE_MINUTES", "30")
     t0 = dt.datetime(2026, 3, 2, 8, 0)
     with registry.session() as s:
-        token = auth.login(s, "inv", _pw("inv"), now=t0).token
+        token = login(s, "inv", _pw("inv"), now=t0).token
     for minutes in (20, 40, 60):  # each read more than a minute after the last one
         with registry.session(read_only=True) as s:
             assert auth.user_for_token(s, token, now=t0 + dt.timedelta(minutes=minutes)).username == "inv"
@@ -86,7 +87,7 @@ def test_a_read_records_activity_after_closing_with_one_connection_only(registry
     and the server stalled for the pool timeout (30 s)."""
     t0 = dt.datetime(2026, 3, 2, 8, 0)
     with registry.session() as s:
-        token = auth.login(s, "inv", _pw("inv"), now=t0).token
+        token = login(s, "inv", _pw("inv"), now=t0).token
     later = t0 + dt.timedelta(minutes=5)
     with registry.session(read_only=True) as s:
         assert auth.user_for_token(s, token, now=later).username == "inv"
@@ -113,10 +114,9 @@ def test_a_read_records_activity_after_closing_with_one_connection_only(registry
 
 def test_deactivation_ends_every_session_and_blocks_login(registry, people):
     with registry.session() as s:
-        web = auth.login(s, "inv", _pw("inv")).token
-    with registry.session() as s:
-        with pytest.raises(Forbidden):
-            auth.deactivate_user(s, people.users["analyst"], "inv")
+        web = login(s, "inv", _pw("inv")).token
+    with registry.session() as s, pytest.raises(Forbidden):
+        auth.deactivate_user(s, people.users["analyst"], "inv")
     with registry.session() as s:
         coord = auth.user_for_token(s, people.tokens["coord"])
         assert auth.deactivate_user(s, coord, "inv").active is False
@@ -125,12 +125,12 @@ def test_deactivation_ends_every_session_and_blocks_login(registry, people):
             with pytest.raises(Unauthorized):
                 auth.user_for_token(s, tok)
         with pytest.raises(Unauthorized, match="wrong username or password"):
-            auth.login(s, "inv", _pw("inv"))
+            login(s, "inv", _pw("inv"))
     with registry.session() as s:
         coord = auth.user_for_token(s, people.tokens["coord"])
         auth.reactivate_user(s, coord, "inv")
     with registry.session() as s:
-        assert auth.user_for_token(s, auth.login(s, "inv", _pw("inv")).token).username == "inv"
+        assert auth.user_for_token(s, login(s, "inv", _pw("inv")).token).username == "inv"
         with pytest.raises(Unauthorized):  # old sessions stay ended
             auth.user_for_token(s, web)
         actions = [(e.actor, e.action) for e in s.query(AuditEntry).filter(AuditEntry.entity == "user")]
@@ -155,16 +155,15 @@ def test_login_does_the_same_work_for_unknown_known_and_deactivated_users(regist
         calls.append((n, r, p, dklen))
         return real(password, salt=salt, n=n, r=r, p=p, dklen=dklen, **kw)
 
-    with registry.session() as s:
-        with pytest.raises(Unauthorized):
-            auth.login(s, "warm-up-nobody", "x")  # builds the cached dummy hash
+    with registry.session() as s, pytest.raises(Unauthorized):
+        login(s, "warm-up-nobody", "x")  # builds the cached dummy hash
     monkeypatch.setattr(hashlib, "scrypt", counting)
     seen = {}
     for username, password in [("nobody-here", "guess-guess-1"), ("inv", "guess-guess-1"), ("analyst", _pw("analyst")),
                                ("іnv", "guess-guess-1")]:
         calls.clear()
         with registry.session() as s, pytest.raises(Unauthorized, match="^wrong username or password$"):
-            auth.login(s, username, password)
+            login(s, username, password)
         seen[username] = list(calls)
     assert len({tuple(v) for v in seen.values()}) == 1 and len(seen["inv"]) == 1
 
@@ -213,7 +212,7 @@ def test_single_script_non_latin_usernames_are_fine(registry):
         assert auth.create_user(s, "иван.петров", "lantern-ferry-orchid", auth.ANALYST).user.username == "иван.петров"
         assert auth.create_user(s, "Ｊｏｓé", "lantern-ferry-orchid", auth.ANALYST).user.username == "José"
     with registry.session() as s:
-        assert auth.login(s, "josé", "lantern-ferry-orchid").user.username == "José"
+        assert login(s, "josé", "lantern-ferry-orchid").user.username == "José"
 
 
 def test_cli_deactivate_and_reactivate(tmp_path, monkeypatch):
@@ -293,6 +292,6 @@ def test_init_keeps_the_first_coordinators_secrets_off_the_terminal(tmp_path, mo
     reg = Registry()
     try:
         with reg.session() as s:
-            assert auth.login(s, "cora", password).user.role == auth.COORDINATOR
+            assert login(s, "cora", password).user.role == auth.COORDINATOR
     finally:
         reg.dispose()

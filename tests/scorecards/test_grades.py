@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.scorecards import explain, grade, grade_table, missing_components
 from peacewatch.scorecards.engine import grade_frame
-from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.scorecards.frames import card_frame, panel_frame
 from peacewatch.scorecards.indicators import CARDS
 from peacewatch.scorecards.rules import load_ruleset
@@ -49,11 +49,15 @@ def test_haiti_2010_host_grade_explains_itself():
     observed = predict_observed(panel_frame(2009, 2010)).set_index(["ccode", "year"]).loc[(41, 2010), "risk"]
     assert ev(risk, "risk") == pytest.approx(observed, abs=1e-9) and 0.9 < observed < 0.97  # 0.936
     assert risk.score == pytest.approx(10 * (1 - observed), abs=1e-3)
-    # the score is the weighted mean of the components with data; tip_tier (weight 3 of 10) has none
+    # the score is the weighted mean of the components with data (weights from the rule set, so a new
+    # indicator does not break this test); only tip_tier has none in 2010 (the tier is a special case)
+    weights = load_ruleset(card="hosts").weights
     with_data = [c for c in g.components if c.score is not None]
-    expected = sum(c.score * c.weight for c in with_data) / sum(c.weight for c in with_data)
+    assert {c.indicator for c in g.components} - {c.indicator for c in with_data} == {"tip_tier"}
+    assert {c.indicator: c.weight for c in g.components} == weights
+    expected = sum(c.score * weights[c.indicator] for c in with_data) / sum(weights[c.indicator] for c in with_data)
     assert g.score == pytest.approx(expected, abs=1e-3)
-    assert g.coverage == pytest.approx(0.7)
+    assert g.coverage == pytest.approx(1 - weights["tip_tier"] / sum(weights.values()))
     assert g.grade == "Grade C" and g.score < 4
     assert g.published_tier == "Special Case" and g.published_tier_source == "kelley_tip"
     assert g.decided_by.kind == "threshold" and g.decided_by.ruleset == "hosts.yml" and g.decided_by.line
@@ -76,8 +80,11 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
         assert c.score is None and c.weight > 0
         assert f"missing component peacewatch.{component}" in c.missing
     assert ev(comp(g, "allegations_rate"), "deployed") == pytest.approx(8036.25)  # IPI mean monthly personnel
-    assert g.score == pytest.approx((2 * 9.5 + 7.5 + 10 + 5) / 5)
-    assert g.coverage == pytest.approx(5 / 13, abs=1e-4) and g.grade == "Grade A"
+    weights = load_ruleset(card="tccs").weights  # read, not pinned: a new indicator changes the shares
+    scores = {"polity": 9.5, "freedom": 7.5, "palermo": 10, "criminalisation": 5}
+    assert g.score == pytest.approx(sum(weights[k] * s for k, s in scores.items()) / sum(weights[k] for k in scores))
+    assert g.coverage == pytest.approx(sum(weights[k] for k in scores) / sum(weights.values()), abs=1e-4)
+    assert g.grade == "Grade A"
     assert "peacewatch.scorecards.registry_events.tcc_events" in missing_components("tccs")
 
 

@@ -12,8 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 from typer.testing import CliRunner
 
+from peacewatch.bounds import current_year
 from peacewatch.scorecards import explain, grade_table
-from peacewatch.scorecards.frames import current_year
 
 INDIA = 750
 
@@ -116,7 +116,7 @@ def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(re
     from peacewatch.registry.cases import transition_case
 
     reg, users = registry
-    today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    today = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     when = today - dt.timedelta(days=40)  # officer deadline (10 working days) has passed, outcome (90 days) not
     year = when.year
     assert year <= current_year()
@@ -167,7 +167,7 @@ def test_no_prosecution_rule_and_small_counts_are_suppressed(registry):
     from peacewatch.registry.cases import transition_case
 
     reg, users = registry
-    today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    today = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     ids = _refer_cases(reg, users, 5, today - dt.timedelta(days=3))
     with reg.session() as s:  # answered on time, but no prosecution of 5 substantiated cases
         liaison = _user(s, users["liaison"])

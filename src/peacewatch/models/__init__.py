@@ -11,7 +11,6 @@ Democratic density (:mod:`peacewatch.models.density`)
         polity2[, personnel]), ``.unscored``, ``.notes``, ``.source``, ``.to_dict()``.
     ``mission_density_table(years=range(...), missions=None) -> DataFrame[mission, year, density,
         density_weighted, n_scored, n_unscored, n_tccs, personnel, host_ccode, source]``
-    ``io_density_table(ios, years) -> DataFrame[io, year, density, n_scored, n_unscored, n_members]``
 
 Identity x opportunity (:mod:`peacewatch.models.typology`)
     ``typology_table(years, ios, missions, host=None) -> DataFrame[unit, kind, year, density,

@@ -12,15 +12,16 @@ LAG_PREFIX = "lag_"
 
 @memoize(maxsize=4)
 def model_panel_object(years: tuple[int, int] = (2001, 2011), agg: str = "december"):
-    """The :class:`~peacewatch.panel.Panel` behind :func:`model_panel` (for ``cite()`` and ``lineage``)."""
-    from peacewatch.panel import create_country_years
+    """The :class:`~peacewatch.panel.Panel` behind :func:`model_panel` (for ``cite()`` and ``lineage``):
+    the years ``start - 1 .. end`` of the process's one panel (:mod:`peacewatch.panel.store`)."""
+    from peacewatch.panel.store import panel
 
-    return create_country_years(int(years[0]) - 1, int(years[1])).add_all(agg)
+    return panel(int(years[0]) - 1, int(years[1]), agg)
 
 
 @memoize(maxsize=4)
 def model_panel(years: tuple[int, int] = (2001, 2011), agg: str = "december") -> pd.DataFrame:
-    """The panel used for estimation: ``create_country_years(start - 1, end).add_all(agg).df`` plus
+    """The panel used for estimation: the full panel of ``start - 1 .. end`` plus
     the derived ``un_spell`` (see :func:`un_spell`).
 
     One extra year before ``start`` is kept so that ``lag_`` variables exist in the first year;
@@ -40,16 +41,16 @@ def un_spell(end: int, agg: str = "december") -> pd.DataFrame:
     without presence. Spells running since 1990, where IPI begins, are counted from the host's
     first deployment year (``un_first_year``, e.g. Cyprus 1964), i.e. assumed uninterrupted before.
     """
-    from peacewatch.panel import create_country_years
+    from peacewatch.panel.store import CORE_START, panel_frame
 
-    df = create_country_years(1990, end).add_un_deployments(agg).df[["ccode", "year", "un_deployed", "un_first_year"]]
+    df = panel_frame(CORE_START, end, agg)[["ccode", "year", "un_deployed", "un_first_year"]]
     df = df.sort_values(["ccode", "year"]).reset_index(drop=True)
     on = df["un_deployed"].fillna(0).eq(1)
     # a new run starts where presence switches on, or at a state's first panel year
     new_run = on & ~(on.groupby(df["ccode"]).shift(1, fill_value=False) & df["year"].diff().eq(1))
     run_id = new_run.groupby(df["ccode"]).cumsum()
     start = df["year"].where(new_run).groupby([df["ccode"], run_id]).transform("first")
-    censored = start.eq(1990) & df["un_first_year"].notna()
+    censored = start.eq(CORE_START) & df["un_first_year"].notna()
     start = start.where(~censored, df["un_first_year"].astype(float))
     spell = (df["year"] - start + 1).where(on, 0.0)
     return pd.DataFrame({"ccode": df["ccode"], "year": df["year"], "un_spell": spell.where(df["un_deployed"].notna())})

@@ -20,9 +20,9 @@ Data
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,6 @@ from peacewatch.sources.loaders.state_lists import cow_states
 OVERRIDES_PATH = package_path("peacewatch.models", "membership_overrides.yml")
 #: What Smith (2012) reports for 2004 (Polity IV at the time), for comparison in reports and docs.
 SEED_2004 = {"UN": 3.4, "OAS": 7.1, "MINUSTAH": 4.6}
-IPI_FIRST, IPI_LAST = (2009, 11), (2014, 2)
 SOURCES = ("auto", "ipi", "geo_pko")
 
 
@@ -382,15 +381,3 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
     out = out.reset_index().astype({"year": "int64", "n_scored": "int64", "n_unscored": "int64", "n_tccs": "int64"})
     out = out.merge(_mission_personnel(ctx), on=["mission", "year"], how="left")
     return out[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "n_tccs", "personnel", "host_ccode", "source"]]
-
-
-def io_density_table(ios: Iterable[str] = ("UN", "OAS", "NATO"), years: Iterable[int] = range(2000, 2015),
-                     overrides: bool = True, ctx: SourceContext | None = None) -> pd.DataFrame:
-    """Density of each IO-year: ``io, year, density, n_scored, n_unscored, n_members``."""
-    rows = []
-    for io in ios:
-        for year in years:
-            d = io_density(io, year, overrides, ctx)
-            rows.append({"io": d.unit, "year": year, "density": d.value, "n_scored": d.n_scored,
-                         "n_unscored": d.n_unscored, "n_members": d.n_scored + d.n_unscored})
-    return pd.DataFrame(rows)

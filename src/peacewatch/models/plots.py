@@ -7,17 +7,17 @@ formula, interactions included), with percentile intervals over ``n_sims`` draws
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")  # headless: figures are files
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from peacewatch.models import predict as P  # noqa: E402
+from peacewatch.models import predict as P
 
 SIZE = "ln_un_personnel"
 #: by -> (panel variables it sets, axis label, default grid); duration sets both duration measures

@@ -10,8 +10,8 @@ catalog), missions from the IPI mission file.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -46,9 +46,9 @@ def classify(density: float, personnel: float, density_threshold: float | None =
 
 @memoize(maxsize=8)
 def _deployments(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.panel import create_country_years
+    from peacewatch.panel.store import panel_frame
 
-    return create_country_years(start, end).add_un_deployments().add_nonun_deployments().df
+    return panel_frame(start, end)
 
 
 def typology_table(years: Iterable[int] = range(2000, 2015), ios: Iterable[str] = ("UN", "OAS", "NATO"),

@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 from peacewatch.panel.core import Panel, create_country_years
-from peacewatch.panel.verbs.registry import NAMES
+from peacewatch.panel.verbs.registry import ALL_NAMES
 
 
 def build_panel(start: int, end: int, system: str = "cow", agg: str = "december", verbs: list[str] | None = None) -> Panel:
-    """``create_country_years(start, end, system)`` followed by the named verbs (default: every verb of
-    :data:`peacewatch.panel.verbs.registry.VERBS`), in order."""
+    """``create_country_years(start, end, system)`` followed by the named verbs (default: those
+    ``add_all`` applies, :data:`peacewatch.panel.verbs.registry.ALL_NAMES`), in order."""
     panel = create_country_years(start, end, system)
-    for name in verbs or NAMES:
+    for name in verbs or ALL_NAMES:
         panel = panel.add(name, agg)
     return panel
 

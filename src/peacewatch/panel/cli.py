@@ -10,6 +10,7 @@ import typer
 
 from peacewatch.bounds import AGGREGATIONS, PANEL_FORMATS, PANEL_YEARS, SYSTEMS, check_choice, check_year_range
 from peacewatch.errors import InputError
+from peacewatch.panel.verbs.registry import ALL_NAMES
 from peacewatch.panel.verbs.registry import NAMES as VERBS
 
 app = typer.Typer(help="Build and export the country-year panel.", no_args_is_help=True)
@@ -21,7 +22,8 @@ def build(
     end: Annotated[int, typer.Option(help="Last year (sources reach 2025; see docs/panel-columns.md for each column).")] = 2025,
     system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
     agg: Annotated[str, typer.Option(help="Monthly-to-yearly rule: december, mean or max.")] = "december",
-    add: Annotated[list[str], typer.Option(help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default all.")] = [],  # noqa: B006
+    add: Annotated[list[str], typer.Option(
+        help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default those of add_all.")] = [],  # noqa: B006
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/panel"),
     fmt: Annotated[list[str], typer.Option("--format", help="csv, parquet and/or datapackage (repeatable).")] = [],  # noqa: B006
 ) -> None:
@@ -37,6 +39,6 @@ def build(
 
     from peacewatch.panel.build import build_panel, write_panel
 
-    panel = build_panel(start, end, system, agg, add or list(VERBS))
+    panel = build_panel(start, end, system, agg, add or list(ALL_NAMES))
     written = write_panel(panel, out, formats)
     typer.echo(json.dumps({"written": [str(p) for p in written], **panel.summary()}, indent=2, default=str))

@@ -18,7 +18,7 @@ from peacewatch.bounds import check_year_range, frame_years
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.panel.universe import country_years
 from peacewatch.panel.verbs.monthly import check_rule
-from peacewatch.panel.verbs.registry import NAMES, VERBS, Verb, apply, verb
+from peacewatch.panel.verbs.registry import ALL_NAMES, VERBS, Verb, apply, verb
 from peacewatch.panel.verbs.un_deployments import STARTS
 from peacewatch.resources import package_path
 from peacewatch.sources.context import SourceContext
@@ -79,9 +79,9 @@ class Panel:
         return self._add(spec.method, options, list(spec.sources), lambda ctx, years: apply(ctx, spec, years, agg))
 
     def add_all(self, agg: str = "december") -> Panel:
-        """Apply every verb of the registry, in its order (the full panel)."""
+        """Apply every verb of the registry marked ``in_all``, in its order (the full panel)."""
         panel = self
-        for name in NAMES:
+        for name in ALL_NAMES:
             panel = panel.add(name, agg)
         return panel
 
@@ -170,12 +170,13 @@ class Panel:
 
 def _verb_method(spec: Verb) -> Callable[..., Panel]:
     """The ``Panel.add_*`` method of one registry entry (with ``agg`` for verbs with a monthly rule)."""
-    if spec.monthly:
-        def method(self: Panel, agg: str = "december") -> Panel:
-            return self.add(spec.name, agg)
-    else:
-        def method(self: Panel) -> Panel:
-            return self.add(spec.name)
+    def monthly(self: Panel, agg: str = "december") -> Panel:
+        return self.add(spec.name, agg)
+
+    def yearly(self: Panel) -> Panel:
+        return self.add(spec.name)
+
+    method = monthly if spec.monthly else yearly
     method.__name__ = method.__qualname__ = spec.method
     method.__doc__ = spec.doc
     return method

@@ -4,12 +4,35 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from peacewatch.panel.core import Panel
+from peacewatch.sources.context import SourceContext
+
+
+class Panel(Protocol):
+    """What the export reads of a :class:`~peacewatch.panel.core.Panel` (which calls this module,
+    so the type is spelled out here rather than imported)."""
+
+    @property
+    def df(self) -> pd.DataFrame: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def system(self) -> str: ...
+    @property
+    def ctx(self) -> SourceContext: ...
+    @property
+    def steps(self) -> tuple[Any, ...]: ...
+    @property
+    def lineage(self) -> list[dict[str, Any]]: ...
+
+    def to_csv(self, path: str | Path) -> Path: ...
+
+    def cite(self) -> str: ...
 
 _TYPES = {"i": "integer", "u": "integer", "f": "number", "b": "boolean", "M": "datetime"}
 

@@ -32,14 +32,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import secrets
 import threading
 import time
 import weakref
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from sqlalchemy import Engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection
@@ -50,8 +49,13 @@ from peacewatch.registry import merkle
 from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.files import write_private
 from peacewatch.registry.models import (
-    AuditAnonymous, AuditCheckpoint, AuditEntry, AuditTree, utcnow,
+    AuditAnonymous,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditTree,
+    utcnow,
 )
+from peacewatch.settings import current
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +188,7 @@ def _lock_log(conn: Connection) -> None:
         conn.execute(_PG_LOCK, {"k": PG_LOCK_KEY})
 
 
-def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> "BatchResult":
+def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> BatchResult:
     """Append ``leaves`` (at, actor, action, entity, entity_id, detail) after the current tree head,
     update the head and store a signed checkpoint, in ``conn``'s transaction (the log is locked)."""
     state = conn.execute(_SELECT_TREE).first()
@@ -356,8 +360,7 @@ def _chunks(items: list, n: int) -> Iterable[list]:
 
 def witness_dir() -> Path | None:
     """Directory that receives a copy of every checkpoint (env ``PEACEWATCH_AUDIT_WITNESS_DIR``), if set."""
-    raw = os.environ.get("PEACEWATCH_AUDIT_WITNESS_DIR", "").strip()
-    return Path(raw) if raw else None
+    return current().audit_witness_dir
 
 
 def _send_to_witness(size: int, note: str) -> None:
@@ -371,7 +374,7 @@ def _send_to_witness(size: int, note: str) -> None:
         log.warning("audit checkpoint %s not written to witness directory %s: %s", size, target, exc)
 
 
-_sequencers: "weakref.WeakKeyDictionary[object, Sequencer]" = weakref.WeakKeyDictionary()
+_sequencers: weakref.WeakKeyDictionary[object, Sequencer] = weakref.WeakKeyDictionary()
 _sequencers_lock = threading.Lock()
 
 

@@ -42,8 +42,9 @@ MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protection from offline attacks"
 # last_seen_at is written at most this often, so that reads do not each cost a write.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
-# scrypt releases the GIL: 30 simultaneous logins would each take a core's share for ~50 ms and
-# starve every other request. Hash on at most half the cores at once; the rest keep serving.
+# scrypt releases the GIL: a burst of simultaneous logins would each take a core's share for the
+# length of a hash and starve every other request (BENCHMARKS.md, Registry). Hash on at most half
+# the cores at once; the rest keep serving.
 _HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
 
@@ -175,15 +176,6 @@ def create_user(
     token = _open_session(session, user, "api", now)
     audit.record(session, actor, "create", "user", user.id, {"username": username, "role": role, "tcc_ccode": tcc_ccode})
     return NewUser(user, token)
-
-
-def login(session: Session, username: str, password: str, *, now: dt.datetime | None = None) -> NewUser:
-    """Check a password and open a new session; the user's other sessions stay open.
-
-    Prefer :func:`authenticate` in a read-only session followed by :func:`issue_token` in a
-    writing one: then the slow password hash never runs while the database write lock is held.
-    """
-    return issue_token(session, authenticate(session, username, password), now=now)
 
 
 def authenticate(session: Session, username: str, password: str) -> int:

@@ -23,7 +23,6 @@ import base64
 import datetime as dt
 import functools
 import hashlib
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,9 +34,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from peacewatch.registry.config import out_dir
 from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.files import check_private, create_private, write_private
+from peacewatch.settings import Settings, current
 
 SIGNING_KEY_FILE = "audit-signing.key"
-DEFAULT_ORIGIN = "peacewatch.registry/audit-log"
+DEFAULT_ORIGIN = Settings.model_fields["audit_origin"].default
 _ED25519 = b"\x01"
 _DASH = "\u2014"
 
@@ -97,7 +97,7 @@ class Verifier:
     key: Ed25519PublicKey
 
     @classmethod
-    def parse(cls, text: str) -> "Verifier":
+    def parse(cls, text: str) -> Verifier:
         """Parse ``<name>+<hex hash>+<base64 key>``; raise :class:`AuditProblem` when malformed."""
         try:
             name, hash_hex, b64 = text.strip().split("+", 2)
@@ -192,7 +192,7 @@ def load_signer(create: bool = True) -> Signer:
         if not path.exists():
             if not create:
                 raise AuditProblem(f"no audit signing key at {path}; run `peacewatch registry init`")
-            name = _check_name(os.environ.get("PEACEWATCH_AUDIT_ORIGIN", DEFAULT_ORIGIN))
+            name = _check_name(current().audit_origin)
             key = Ed25519PrivateKey.generate()
             seed = key.private_bytes_raw()
             pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)

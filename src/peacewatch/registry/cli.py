@@ -16,6 +16,8 @@ from typing import Optional
 
 import typer
 
+from peacewatch.settings import current
+
 app = typer.Typer(help="Accountability registry: cases, referrals, intake, vetting, compliance, training, audit.",
                   no_args_is_help=True)
 users_app = typer.Typer(help="Users and tokens.", no_args_is_help=True)
@@ -31,8 +33,8 @@ for _sub, _name in [(users_app, "users"), (cases_app, "cases"), (referrals_app, 
                     (audit_app, "audit")]:
     app.add_typer(_sub, name=_name)
 
-TokenOpt = typer.Option(None, "--token", envvar="PEACEWATCH_TOKEN", help="API token of the acting user.")
-DbOpt = typer.Option(None, "--db", envvar="PEACEWATCH_DB_URL", help="Database URL (default out/peacewatch.sqlite).")
+TokenOpt = typer.Option(None, "--token", help="API token of the acting user (default: PEACEWATCH_TOKEN).")
+DbOpt = typer.Option(None, "--db", help="Database URL (default: PEACEWATCH_DB_URL, else out/peacewatch.sqlite).")
 
 
 def _registry(db: str | None):
@@ -60,6 +62,9 @@ def _echo(obj) -> None:
 
 def _as_user(db, token, fn):
     reg = _registry(db)
+    if not token:
+        secret = current().token
+        token = secret.get_secret_value() if secret else None
     def go():
         with reg.as_user(token) as (s, u):
             return fn(s, u)
@@ -80,7 +85,6 @@ def init(
     Its token (and password, unless given) go to an owner-only file whose path is printed, never to
     the terminal or a log.
     """
-    import os
 
     from sqlalchemy import func, select
 
@@ -90,7 +94,7 @@ def init(
     from peacewatch.registry.credentials import CREDENTIALS_FILE, write_credentials
     from peacewatch.registry.models import User
 
-    if not os.environ.get("PEACEWATCH_SECRET_KEY"):
+    if current().secret_key is None:
         path = _run(crypto.create_key_file)
         typer.echo(f"encryption key: {path} (mode 0600; back it up, data cannot be read without it)")
     signer = _run(cp.load_signer)
@@ -464,8 +468,8 @@ def training_show(year: Optional[int] = None,
 @audit_app.command("verify")
 def audit_verify(
     checkpoint: list[Path] = typer.Option([], "--checkpoint", help="A checkpoint exported earlier (repeatable)."),
-    key: Optional[str] = typer.Option(None, "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
-                                      help="Verifier key kept off the server (default: the local signing key's)."),
+    key: Optional[str] = typer.Option(None, "--key", help="Verifier key kept off the server (default: "
+                                      "PEACEWATCH_AUDIT_VERIFIER_KEY, else the local signing key's)."),
     db: Optional[str] = DbOpt,
 ) -> None:
     """Recompute the audit tree and prove that it extends each checkpoint; exit code 1 if not.
@@ -476,8 +480,10 @@ def audit_verify(
     from peacewatch.registry import checkpoint as cp
     from peacewatch.registry.errors import AuditProblem
 
+    known = key or current().audit_verifier_key
+
     def go():
-        verifier = cp.Verifier.parse(key) if key else audit._local_verifier()
+        verifier = cp.Verifier.parse(known) if known else audit._local_verifier()
         files = list(checkpoint)
         witness = audit.witness_dir()
         if witness is not None and witness.is_dir():

@@ -1,14 +1,15 @@
 """Settings of the registry: database URL, output directory, secret key, referral policy.
 
-Everything is read from the environment at call time (not import time) so that tests and the CLI
-can point the registry at another database by setting ``PEACEWATCH_DB_URL``.
+Everything is read through :mod:`peacewatch.settings` at call time (not import time) so that tests
+and the CLI can point the registry at another database by setting ``PEACEWATCH_DB_URL``.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from peacewatch.settings import current
 
 DEFAULT_DB_FILE = "peacewatch.sqlite"
 KEY_FILE = "registry.key"
@@ -17,7 +18,7 @@ KEY_FILE = "registry.key"
 def out_dir(create: bool = True) -> Path:
     """Return the output directory (env ``PEACEWATCH_OUT_DIR``, default ``out/``), created if
     missing unless ``create`` is false."""
-    path = Path(os.environ.get("PEACEWATCH_OUT_DIR", "out"))
+    path = current().out_dir
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path
@@ -33,32 +34,10 @@ def database_url(explicit: str | None = None) -> str:
     """
     if explicit:
         return explicit
-    env = os.environ.get("PEACEWATCH_DB_URL")
+    env = current().db_url
     if env:
         return env
     return f"sqlite:///{(out_dir() / DEFAULT_DB_FILE).as_posix()}"
-
-
-def positive_int_env(name: str, default: int, *, unit: str | None = None, blank_is_default: bool = False) -> int:
-    """A positive integer from environment variable ``name`` (``default`` when unset or empty).
-
-    ``unit`` names what the number counts in the error message ("days"); with ``blank_is_default``
-    a value of only spaces counts as unset.
-    """
-    raw = os.environ.get(name, "")
-    if blank_is_default:
-        raw = raw.strip()
-    if raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        hint = f"; set it to a number of {unit}" if unit else ""
-        raise ValueError(f"environment variable {name}={raw!r} is not an integer{hint}") from exc
-    if value <= 0:
-        raise ValueError(f"environment variable {name}={raw!r} must be "
-                         + (f"a positive number of {unit}" if unit else "positive"))
-    return value
 
 
 @dataclass(frozen=True)
@@ -87,17 +66,14 @@ class ReferralPolicy:
     escalation_days: int = 10
 
     @classmethod
-    def from_env(cls) -> "ReferralPolicy":
-        """Build the policy from ``PEACEWATCH_REFERRAL_*`` environment variables (defaults otherwise)."""
-        def _int(name: str, default: int) -> int:
-            return positive_int_env(name, default, unit="days")
-
-        d = cls()
+    def from_env(cls) -> ReferralPolicy:
+        """Build the policy from the ``PEACEWATCH_REFERRAL_*`` settings (:mod:`peacewatch.settings`)."""
+        s = current()
         policy = cls(
-            officer_working_days=_int("PEACEWATCH_REFERRAL_OFFICER_WORKING_DAYS", d.officer_working_days),
-            outcome_days=_int("PEACEWATCH_REFERRAL_OUTCOME_DAYS", d.outcome_days),
-            outcome_days_extended=_int("PEACEWATCH_REFERRAL_OUTCOME_DAYS_EXTENDED", d.outcome_days_extended),
-            escalation_days=_int("PEACEWATCH_REFERRAL_ESCALATION_DAYS", d.escalation_days),
+            officer_working_days=s.referral_officer_working_days,
+            outcome_days=s.referral_outcome_days,
+            outcome_days_extended=s.referral_outcome_days_extended,
+            escalation_days=s.referral_escalation_days,
         )
         if policy.outcome_days_extended < policy.outcome_days:
             raise ValueError("PEACEWATCH_REFERRAL_OUTCOME_DAYS_EXTENDED must be >= PEACEWATCH_REFERRAL_OUTCOME_DAYS")
@@ -110,8 +86,7 @@ DEFAULT_MIN_CELL = 5
 
 def min_cell() -> int:
     """Return the suppression threshold k for published aggregates (env ``PEACEWATCH_MIN_CELL``, >= 5)."""
-    raw = os.environ.get("PEACEWATCH_MIN_CELL", "")
-    value = int(raw) if raw.strip() else DEFAULT_MIN_CELL
+    value = current().min_cell
     # Never below 5: a lower threshold would let small groups of victims be re-identified.
     return max(value, DEFAULT_MIN_CELL)
 
@@ -133,15 +108,12 @@ class SessionPolicy:
     api_absolute_days: int = 90
 
     @classmethod
-    def from_env(cls) -> "SessionPolicy":
-        """Build the policy from the environment (defaults otherwise)."""
-        def _int(name: str, default: int) -> int:
-            return positive_int_env(name, default, blank_is_default=True)
-
-        d = cls()
+    def from_env(cls) -> SessionPolicy:
+        """Build the policy from the settings (:mod:`peacewatch.settings`)."""
+        s = current()
         return cls(
-            login_idle_minutes=_int("PEACEWATCH_SESSION_IDLE_MINUTES", d.login_idle_minutes),
-            login_absolute_hours=_int("PEACEWATCH_SESSION_ABSOLUTE_HOURS", d.login_absolute_hours),
-            api_idle_days=_int("PEACEWATCH_API_TOKEN_IDLE_DAYS", d.api_idle_days),
-            api_absolute_days=_int("PEACEWATCH_API_TOKEN_ABSOLUTE_DAYS", d.api_absolute_days),
+            login_idle_minutes=s.session_idle_minutes,
+            login_absolute_hours=s.session_absolute_hours,
+            api_idle_days=s.api_token_idle_days,
+            api_absolute_days=s.api_token_absolute_days,
         )

@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from peacewatch.registry.config import KEY_FILE, out_dir
 from peacewatch.registry.errors import KeyProblem
 from peacewatch.registry.files import check_private
+from peacewatch.settings import current
 
 
 def key_file() -> Path:
@@ -40,7 +41,8 @@ def create_key_file(path: Path | None = None) -> Path:
 
 def load_key() -> bytes:
     """Return the Fernet key, or raise :class:`KeyProblem` saying where to put one."""
-    env = os.environ.get("PEACEWATCH_SECRET_KEY", "").strip()
+    secret = current().secret_key
+    env = secret.get_secret_value().strip() if secret else ""
     if env:
         raw = env.encode()
         source = "environment variable PEACEWATCH_SECRET_KEY"
@@ -71,8 +73,8 @@ def encrypt_json(value: dict, day_only: bool = False) -> bytes:
     """
     data = json.dumps(value, sort_keys=True).encode()
     if day_only:
-        today = dt.datetime.now(dt.timezone.utc).date()
-        midnight = dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc)
+        today = dt.datetime.now(dt.UTC).date()
+        midnight = dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC)
         return Fernet(load_key()).encrypt_at_time(data, int(midnight.timestamp()))
     return Fernet(load_key()).encrypt(data)
 

@@ -35,7 +35,9 @@ from peacewatch.resources import package_path
 
 MIGRATIONS_DIR = package_path("peacewatch.registry", "migrations")
 
-#: Kept SQLite connections: one per request thread (anyio's default limit is 40) plus the sequencer.
+#: Kept SQLite connections: one for each thread that may hold one at once (the web pages' sync
+#: handlers on anyio's threads, up to 40; the API's request and login threads, registry.api.deps)
+#: plus the sequencer.
 SQLITE_POOL = 48
 
 
@@ -58,12 +60,11 @@ def make_engine(url: str | None = None) -> Engine:
             lock_file = Path(f"{db_file}-writer.lock")
             check_private(lock_file)
             create_private(lock_file)
-        # Room in the pool for every request thread (anyio runs up to 40): with SQLAlchemy's default
+        # Room in the pool for every thread that holds a connection: with SQLAlchemy's default
         # 5 (+10 overflow) the connections above 5 were closed on return and opened again, and
-        # opening one (file, WAL and pragmas) took about a sixth of the server's CPU under load.
+        # opening one (file, WAL and pragmas) cost a large share of the server's CPU under load.
         # LIFO: the connection used last goes out first, so a request gets one whose page cache is warm
-        # (FIFO rotated through all 48 and SQLite re-read its pages: 3.6-3.7 against 2.9-3.4 ms of
-        # server CPU per request at 200 requests/s).
+        # (FIFO rotated through all of them and SQLite re-read its pages; BENCHMARKS.md, Registry).
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
                                pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL // 2, pool_use_lifo=True)
         _configure_sqlite(engine, lock_file)

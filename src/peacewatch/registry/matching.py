@@ -59,7 +59,7 @@ _VOWELS = re.compile(r"[aeiou]")
 
 
 def _squeeze(text: str) -> str:
-    """Collapse runs of one letter ("mm" -> "m"); groupby is ~10x faster than re.sub with a backreference."""
+    """Collapse runs of one letter ("mm" -> "m"); groupby, faster than re.sub with a backreference."""
     return "".join(ch for ch, _ in groupby(text))
 
 
@@ -88,7 +88,7 @@ def skeleton_token(folded: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def _token_forms(token: str) -> tuple[str, str]:
-    # Names share tokens heavily; caching makes preparing a million records several times faster.
+    # Names share tokens heavily, so most tokens are folded once however many records hold them.
     folded = fold_token(token)
     return folded, skeleton_token(folded)
 

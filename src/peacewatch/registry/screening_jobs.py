@@ -119,7 +119,7 @@ class ScreeningJobs:
             job.status = DONE
         except RegistryError as exc:
             job.status, job.error = FAILED, str(exc)
-        except Exception:  # noqa: BLE001 - the user gets a short message, the log the details
+        except Exception:  # the user gets a short message, the log the details
             log.exception("screening job %s failed", job.id)
             job.status, job.error = FAILED, "the screening failed on the server; nothing was stored"
         finally:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from peacewatch.bounds import SCORECARD_FIRST_YEAR, last_year
 from peacewatch.memo import Memo
 from peacewatch.registry.config import min_cell
-from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, last_year
+from peacewatch.scorecards.frames import card_frame
 from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
 from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
 from peacewatch.scorecards.tiers import WL, apply_caps, history_walk, rank_to_label, score_ranks, watch_list
+
 
 def component_scores(frame: pd.DataFrame, rs: RuleSet) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     """Raw scores of every indicator the rule set uses, and the effective score of each primary
@@ -201,7 +203,7 @@ def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, d
     rs = load_ruleset(ruleset, card)
 
     def make():
-        frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
+        frame, missing = card_frame(card, SCORECARD_FIRST_YEAR, last_year(card), registry)
         # grade all years at once: the Watch List and history rules need the previous years
         raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
         return frame, grade_frame(card, frame, rs), missing, rs, raw

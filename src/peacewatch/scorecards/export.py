@@ -14,8 +14,8 @@ from peacewatch.scorecards.indicators import CARDS
 
 def write_scorecard_tables(out_dir: Path, cards: tuple[str, ...] = CARDS) -> list[Path]:
     """Write ``<card>.csv`` and ``<card>.json`` for each card into ``out_dir``; return the paths."""
+    from peacewatch.bounds import SCORECARD_FIRST_YEAR, last_year
     from peacewatch.scorecards import engine
-    from peacewatch.scorecards.frames import FIRST_YEAR, last_year
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -26,7 +26,8 @@ def write_scorecard_tables(out_dir: Path, cards: tuple[str, ...] = CARDS) -> lis
         csv_path, json_path = out_dir / f"{card}.csv", out_dir / f"{card}.json"
         table.to_csv(csv_path, index=False)
         doc = {
-            "card": card, "years": [FIRST_YEAR, last_year(card)], "ruleset": rs.ruleset, "ruleset_version": rs.version,
+            "card": card, "years": [SCORECARD_FIRST_YEAR, last_year(card)], "ruleset": rs.ruleset,
+            "ruleset_version": rs.version,
             "missing_components": dict(missing),
             "grades": json.loads(table.to_json(orient="records")),  # NaN -> null ("no data"), never 0
         }

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from peacewatch.bounds import SCORECARD_FIRST_YEAR
 from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL
-from peacewatch.scorecards.frames import FIRST_YEAR, LAST_YEAR, panel_frame
+from peacewatch.scorecards.frames import panel_frame
 from peacewatch.scorecards.model import GRADES, PUBLISHED_TIERS
 
 TIP_LABELS = list(PUBLISHED_TIERS)
+#: Last report year of Kelley's tier file (the published tier counts end there).
+KELLEY_LAST_YEAR = 2015
 
 
 def tip_tier_counts(tiers: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -22,7 +25,7 @@ def tip_tier_counts(tiers: pd.DataFrame | None = None) -> pd.DataFrame:
         from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 
         tiers = kelley_tiers()
-    t = tiers[tiers["year"].between(FIRST_YEAR, LAST_YEAR) & tiers["tier_label"].isin(TIP_LABELS)]
+    t = tiers[tiers["year"].between(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) & tiers["tier_label"].isin(TIP_LABELS)]
     out = t.groupby(["year", "tier_label"]).size().unstack(fill_value=0).reindex(columns=TIP_LABELS, fill_value=0)
     out.columns.name = None
     return out.astype(int)
@@ -34,9 +37,9 @@ def palermo_parties() -> pd.Series:
     Ratification/accession years from HTI (``UNP_rat``), else Kelley & Simmons; the sources end in 2011
     (Kelley's figure 3.3 runs to 169 parties in 2015, which these data cannot show).
     """
-    py = panel_frame().groupby("ccode")["palermo_year"].first()
+    py = panel_frame(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR).groupby("ccode")["palermo_year"].first()
     py = py[py <= PALERMO_KNOWN_UNTIL]
-    years = range(FIRST_YEAR, PALERMO_KNOWN_UNTIL + 1)
+    years = range(SCORECARD_FIRST_YEAR, PALERMO_KNOWN_UNTIL + 1)
     return pd.Series([int((py <= y).sum()) for y in years], index=pd.Index(years, name="year"), name="parties")
 
 

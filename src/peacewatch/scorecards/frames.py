@@ -1,6 +1,6 @@
 """The input frames of the three cards, built once per year range and cached in memory.
 
-* ``hosts``: the country-year panel (``create_country_years(...).add_all()``), key ``ccode``, plus the
+* ``hosts``: the process's one country-year panel (:mod:`peacewatch.panel.store`), key ``ccode``, plus the
   predicted risk ``risk`` of ``peacewatch.models.deployment_risk.predict_observed``.
 * ``tccs``: contributor-years. Who contributed: the union of Geo-PKO (troops per TCC from the latest
   map of each mission-year, 1994-2020, mapped missions only) and IPI contributors (all UN missions,
@@ -18,43 +18,32 @@ only the registry (an outside database) can be unavailable; the models are impor
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 
+from peacewatch.bounds import (
+    HOSTS_LAST_YEAR,
+    MISSIONS_LAST_YEAR,
+    check_year_range,
+    current_year,
+    last_year,
+    scorecard_years,
+)
+from peacewatch.bounds import SCORECARD_FIRST_YEAR as FIRST_YEAR
 from peacewatch.memo import memoize
-from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.models.density import mission_density_table
+from peacewatch.models.deployment_risk import predict_observed
+from peacewatch.panel import store
 from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
 from peacewatch.scorecards.components import REGISTRY_STATS, REGISTRY_TABLES, from_registry, tcc_events
 from peacewatch.scorecards.indicators import CARDS
 
-FIRST_YEAR = 2001  # first TIP report
-#: Last year of the host card: the newest TIP report year with a source (secondary copies, 2025).
-HOSTS_LAST_YEAR = 2025
-#: Last year of the mission card: IPI's last full year of mission data.
-MISSIONS_LAST_YEAR = 2016
-#: Older name: the last year every card covered before the 2020-2025 sources (Kelley tier file).
-LAST_YEAR = 2015
 PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
                        "tip_tier_label", "tip_tier_source", "tip_tier_source_url"]
 
 
-def current_year() -> int:
-    """The calendar year today (UTC): the TCC card's last year, so registry activity is graded now."""
-    return dt.datetime.now(dt.timezone.utc).year
-
-
-def last_year(card: str) -> int:
-    """Last year a card grades: 2025 for hosts, the current year for TCCs, 2016 for missions."""
-    return {"hosts": HOSTS_LAST_YEAR, "tccs": current_year(), "missions": MISSIONS_LAST_YEAR}[card]
-
-
 def check_years(start: int, end: int, card: str = "hosts") -> None:
     """Both years inside the card's range (:func:`peacewatch.bounds.scorecard_years`), in order."""
-    from peacewatch.bounds import check_year_range, scorecard_years  # bounds reads this module's years
-
     check_year_range(start, end, scorecard_years(card), (f"{card} scorecard start year", f"{card} scorecard end year"))
 
 
@@ -80,21 +69,10 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
 
 
 
-@memoize(maxsize=2)
-def _panel(start: int, end: int) -> pd.DataFrame:
-    import peacewatch
-
-    return peacewatch.create_country_years(start, end).add_all().df.copy()
-
-
-def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
-    """The full country-year panel for ``start..end``.
-
-    Built once from the year before ``FIRST_YEAR`` (the risk model needs lagged covariates) and sliced.
-    """
-    lo = min(start, FIRST_YEAR - 1)
-    df = _panel(lo, max(end, HOSTS_LAST_YEAR, current_year()))  # one panel serves every card
-    return df[df["year"].between(start, end)].reset_index(drop=True)
+def panel_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> pd.DataFrame:
+    """The full country-year panel for ``start..end``: a slice of the process's one panel
+    (:func:`peacewatch.panel.store.panel_frame`; it starts early enough for the risk model's lags)."""
+    return store.panel_frame(start, end)
 
 
 @memoize(maxsize=4)
@@ -116,14 +94,11 @@ def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.
 
 @memoize(maxsize=4)
 def _contributors(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
-    from peacewatch.sources.loaders.ipi import ipi_contributors
-
-    g = geo_pko_tcc_troops()
+    g = store.tcc_troops()
     g = g[g["year"].between(start, end)]
     geo = g.groupby(["tcc_ccode", "year"]).agg(
         geo_troops=("troops", lambda s: s.sum(min_count=1)), geo_missions=("mission", "nunique")).reset_index()
-    c = ipi_contributors()
+    c = store.contributor_months()
     c = c[c["year"].between(start, end)]
     months = c.groupby("year")["date"].nunique().rename("ipi_months")
     ipi = c.groupby(["tcc_ccode", "year"]).agg(ipi_total=("total", "sum"), ipi_missions=("mission", "nunique")).reset_index()
@@ -230,9 +205,7 @@ def _country_names() -> dict[int, str]:
 
 @memoize(maxsize=4)
 def _missions(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.sources.loaders.ipi import ipi_missions
-
-    m = ipi_missions()
+    m = store.mission_months()
     first = m.groupby("mission")["year"].min().rename("first_year")
     m = m[m["year"].between(start, end)].sort_values(["mission", "date"])
     last = m.groupby(["mission", "year"]).tail(1)  # December, else the last month reported

@@ -9,9 +9,8 @@ repository when present, else ``<user cache dir>/peacewatch/data``.
 from __future__ import annotations
 
 import importlib
-import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from peacewatch.memo import memoize
 from peacewatch.resources import package_path
+from peacewatch.settings import current
 from peacewatch.sources.errors import CatalogError, MissingDataFileError
 
 #: The repository root when running from a checkout (``src/peacewatch/sources`` -> repo).
@@ -126,8 +126,7 @@ def builtin_catalog_dir() -> Path:
 
 def catalog_dir() -> Path:
     """Directory holding the ``<key>.yml`` files: ``PEACEWATCH_CATALOG_DIR``, else the built-in catalog."""
-    env = os.environ.get("PEACEWATCH_CATALOG_DIR")
-    return Path(env) if env else builtin_catalog_dir()
+    return current().catalog_dir or builtin_catalog_dir()
 
 
 def data_dir() -> Path:
@@ -136,9 +135,9 @@ def data_dir() -> Path:
     Order: ``PEACEWATCH_DATA_DIR``; ``../shared/data`` relative to the repository when it exists;
     otherwise ``<user cache dir>/peacewatch/data`` (where ``peacewatch sources fetch`` writes).
     """
-    env = os.environ.get("PEACEWATCH_DATA_DIR")
+    env = current().data_dir
     if env:
-        return Path(env)
+        return env
     shared = REPO_ROOT.parent / "shared" / "data"
     if shared.is_dir():
         return shared
@@ -175,8 +174,8 @@ def resolve_loader(spec: str, origin: Path) -> Callable[..., Any]:
             f"{origin}: loader {spec!r}: module {module_name!r} not found ({exc}); write "
             "module:function with the loader's module under peacewatch/sources/loaders/"
         ) from None
-    loader = getattr(module, function, None)
-    if not callable(loader):
+    loader: Callable[..., Any] | None = getattr(module, function, None)
+    if loader is None or not callable(loader):
         raise CatalogError(f"{origin}: loader {spec!r}: module {module_name!r} has no function {function!r}")
     return loader
 
@@ -196,7 +195,7 @@ class Catalog:
             p.stem: load_source_yaml(p) for p in sorted(self.directory.glob("*.yml"))
         }
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Source]:
         return iter(self.sources.values())
 
     def __contains__(self, key: str) -> bool:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
 from peacewatch.sources.catalog import Catalog, data_dir
 from peacewatch.sources.errors import CatalogError, PeacewatchDataError
 
-app = typer.Typer(help="The source catalog: list, verify, cite and fetch the public datasets.", no_args_is_help=True)
+app = typer.Typer(help="The source catalog: list, verify, cite, checksum and fetch the public datasets.",
+                  no_args_is_help=True)
 console = Console()
 
-KeysArg = Annotated[Optional[list[str]], typer.Argument(help="Source keys (default: all).")]
+KeysArg = Annotated[list[str] | None, typer.Argument(help="Source keys (default: all).")]
 
 
 def _catalog() -> Catalog:
@@ -68,6 +69,24 @@ def verify(keys: KeysArg = None) -> None:
 
 
 @app.command()
+def checksum(
+    paths: Annotated[list[Path], typer.Argument(help="Data file(s), e.g. a new file under the data directory.")],
+) -> None:
+    """Print each file's sha256 (the ``sha256:`` of its catalog entry), its path relative to the data
+    directory when it lies inside it (the entry's ``path:``), and its size."""
+    from peacewatch.errors import InputError
+    from peacewatch.sources.context import sha256_of
+
+    root = data_dir().resolve()
+    for path in paths:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file; give the path of a data file")
+        full = path.resolve()
+        shown = full.relative_to(root).as_posix() if full.is_relative_to(root) else str(path)
+        typer.echo(f"{sha256_of(full)}  {shown}  ({full.stat().st_size:,} bytes)")
+
+
+@app.command()
 def cite(keys: KeysArg = None) -> None:
     """Print the BibTeX citations of the given sources (default: all)."""
     catalog = _catalog()
@@ -78,8 +97,9 @@ def cite(keys: KeysArg = None) -> None:
 @app.command()
 def fetch(
     keys: KeysArg = None,
-    dest: Annotated[Optional[Path], typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
-    mirror: Annotated[Optional[str], typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
+    dest: Annotated[Path | None, typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
+    mirror: Annotated[str | None, typer.Option(
+        help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
 ) -> None:
     """Download every file from its canonical URL (or --mirror), checking each sha256.
 
@@ -94,7 +114,7 @@ def fetch(
     results = []
     converter_missing: list[str] = []
     with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(label: str, done: int, total: int | None) -> None:
             if label not in tasks:

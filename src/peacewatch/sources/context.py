@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 from platformdirs import user_cache_dir
 
+from peacewatch.settings import current
 from peacewatch.sources.catalog import Catalog, default_catalog
 from peacewatch.sources.crosswalk import Crosswalk
 from peacewatch.sources.errors import ChecksumError
@@ -47,8 +48,7 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
 
 def cache_dir() -> Path:
     """Where loader outputs are cached (``PEACEWATCH_CACHE_DIR`` or the user cache dir)."""
-    env = os.environ.get("PEACEWATCH_CACHE_DIR")
-    return Path(env) if env else Path(user_cache_dir("peacewatch")) / "frames"
+    return current().cache_dir or Path(user_cache_dir("peacewatch")) / "frames"
 
 
 @dataclass
@@ -111,7 +111,7 @@ class SourceContext:
             f"{key}`, or, if you mean to use a newer release, update sources/{key}.yml "
             "(or set PEACEWATCH_ALLOW_CHANGED_DATA=1 to proceed with a warning)."
         )
-        if os.environ.get("PEACEWATCH_ALLOW_CHANGED_DATA") == "1":
+        if current().allow_changed_data:
             warnings.warn(message, stacklevel=3)
         else:
             raise ChecksumError(message)

@@ -9,17 +9,21 @@ Sudan / South Sudan, and source spelling quirks). Anything the crosswalk cannot 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import pandas as pd
 
 from peacewatch.resources import load_yaml, package_path
 from peacewatch.sources.errors import UnmappedCountryError
 
-if TYPE_CHECKING:  # the context creates its crosswalk; only the type is needed here
-    from peacewatch.sources.context import SourceContext
+
+class SourceContext(Protocol):
+    """What the crosswalk needs of :class:`peacewatch.sources.context.SourceContext` (which creates
+    the crosswalk, so the type is spelled out here rather than imported)."""
+
+    def cached(self, key: str, files: list[str], tag: str, build: Callable[..., Any]) -> pd.DataFrame: ...
 
 #: The overrides file, shipped in this package (and listed in error messages so users can edit it).
 OVERRIDES = ("peacewatch.sources", "country_overrides.yml")
@@ -47,7 +51,7 @@ class Crosswalk:
     def codelist(self) -> pd.DataFrame:
         """countrycode's codelist reduced to the columns peacewatch uses."""
 
-        def build(read) -> pd.DataFrame:
+        def build(read: Callable[..., Any]) -> pd.DataFrame:
             cols = ["country.name.en", "country.name.en.regex", "iso3c", "cown", "gwn", "p5n"]
             raw = read("codelist", usecols=cols)  # 6 of 627 columns
             out = raw[cols].rename(
@@ -152,7 +156,8 @@ class Crosswalk:
         return _map_strictly(codes, self.iso3_to_cow, dropped.__contains__, source, "ISO3 code(s)", fix)
 
 
-def _map_strictly(values: Iterable[str], lookup, skip, source: str, what: str, fix: str) -> dict[str, int]:
+def _map_strictly(values: Iterable[str], lookup: Callable[[str], int | None], skip: Callable[[str], bool], source: str,
+                  what: str, fix: str) -> dict[str, int]:
     """Map each distinct value with ``lookup``; values for which ``skip`` is true are left out; any
     value ``lookup`` cannot map is reported, all of them in one error, with how to ``fix`` it."""
     mapping: dict[str, int] = {}

@@ -6,6 +6,7 @@ the tests, never as a page without data); nothing is computed here.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import Any
 
@@ -36,10 +37,8 @@ class AnalysisCache:
         """Compute the slow tables (mission density, observed risk) without blocking start-up."""
         def work():
             for fn in self.warmers:
-                try:
+                with contextlib.suppress(Exception):  # a page shows the error when it asks again
                     fn()
-                except Exception:  # noqa: BLE001 - a page shows the error when it asks again
-                    pass
         t = threading.Thread(target=work, name="peacewatch-warm", daemon=True)
         t.start()
         return t
@@ -47,14 +46,14 @@ class AnalysisCache:
     # ----------------------------------------------------------------- density
     def density_table(self) -> pd.DataFrame:
         """Democratic density of every mission-year (:func:`models.density.mission_density_table`)."""
-        years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
+        years = range(self.store.year_range[0], self.store.year_range[1] + 1)
         return self.memo.get("density", lambda: mission_density_table(years))
 
     def mission_density(self, mission: str) -> pd.DataFrame:
         """Density rows of one mission; uses the full table when it is ready, else computes one."""
         full = self.memo.peek("density")
         if full is None:
-            years = range(self.store.settings.start_year, self.store.settings.end_year + 1)
+            years = range(self.store.year_range[0], self.store.year_range[1] + 1)
             return self.memo.get(("density", mission.upper()), lambda: mission_density_table(years, missions=[mission]))
         return full[full["mission"].str.upper() == mission.upper()]
 

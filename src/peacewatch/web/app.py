@@ -20,7 +20,13 @@ from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
 from peacewatch.web.head import HeadAsGet
 from peacewatch.web.routes import (
-    explore, intake_pages, model_pages, registry_compliance, registry_pages, registry_users, registry_vetting,
+    explore,
+    intake_pages,
+    model_pages,
+    registry_compliance,
+    registry_pages,
+    registry_users,
+    registry_vetting,
     scorecard_pages,
 )
 from peacewatch.web.security import install_body_limit, install_request_safety
@@ -130,7 +136,7 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     # One set of rate limits for the API and the web forms: a client cannot double its budget by
     # switching doors.
     app.state.throttle = Throttle(security)
-    install_body_limit(app, security)  # innermost middleware
+    install_body_limit(app, security, page=errors.error_page)  # innermost middleware
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.add_middleware(HeadAsGet)  # HEAD is GET up to the last byte, then the body is dropped
     app.add_middleware(SecurityHeaders)  # outside HeadAsGet: HEAD answers carry the headers too

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 import typer
 
 
@@ -14,9 +12,10 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 for all)."),
         port: int = typer.Option(8000, help="TCP port."),
-        db: Optional[str] = typer.Option(None, "--db", envvar="PEACEWATCH_DB_URL",
-                                         help="Registry database URL (default out/peacewatch.sqlite)."),
-        secure_cookies: bool = typer.Option(False, help="Mark the login cookie Secure (behind HTTPS)."),
+        db: str | None = typer.Option(None, "--db", help="Registry database URL (default: PEACEWATCH_DB_URL, "
+                                         "else out/peacewatch.sqlite)."),
+        secure_cookies: bool = typer.Option(False, help="Mark the login cookie Secure (behind HTTPS; also "
+                                            "PEACEWATCH_SECURE_COOKIES=1)."),
         log_level: str = typer.Option("info", help="uvicorn log level."),
         workers: int = typer.Option(
             1, min=1, max=64,
@@ -25,16 +24,18 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Serve the web app: map, country and mission pages, scorecards, risk model, registry.
 
-        Builds the data panel once at start-up (a few seconds), then serves every page from memory.
+        Builds the data panel once at start-up, then serves every page from memory.
         Open http://HOST:PORT/ in a browser; add ?format=json to any page for its data.
         """
-        from peacewatch.web.settings import WebSettings
-
         from peacewatch.bounds import LOG_LEVELS, check_choice
+        from peacewatch.settings import current
+        from peacewatch.web.settings import WebSettings
 
         log_level = check_choice(log_level, LOG_LEVELS, "--log-level")
         check_listen(host, port)
-        serve_dashboard(host, port, WebSettings(db_url=db, secure_cookies=secure_cookies), log_level, workers=workers)
+        env = current()
+        settings = WebSettings(db_url=db or env.db_url, secure_cookies=secure_cookies or env.secure_cookies)
+        serve_dashboard(host, port, settings, log_level, workers=workers)
 
 
 def check_listen(host: str, port: int) -> None:
@@ -60,13 +61,12 @@ def check_listen(host: str, port: int) -> None:
 
 def worker_app():
     """App factory of one worker process when serving with ``--workers N`` (settings from env)."""
-    import os
-
+    from peacewatch.settings import current
     from peacewatch.web.app import create_app
     from peacewatch.web.settings import WebSettings
 
-    return create_app(WebSettings(db_url=os.environ.get("PEACEWATCH_DB_URL") or None,
-                                  secure_cookies=os.environ.get("PEACEWATCH_SECURE_COOKIES") == "1"))
+    env = current()
+    return create_app(WebSettings(db_url=env.db_url, secure_cookies=env.secure_cookies))
 
 
 def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info", job=None, workers: int = 1) -> None:
@@ -81,17 +81,15 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
     ``X-Forwarded-For`` from 127.0.0.1, so anyone behind a local proxy could pick their address);
     the app applies forwarding headers only from ``PEACEWATCH_TRUSTED_PROXIES``.
     """
-    import uvicorn
-
-    from peacewatch.registry.crypto import load_key
-    from peacewatch.registry.errors import KeyProblem
-    from peacewatch.web.app import create_app
-
     import os
     import secrets
 
-    from peacewatch.registry.errors import RegistryError
+    import uvicorn
+
+    from peacewatch.registry.crypto import load_key
+    from peacewatch.registry.errors import KeyProblem, RegistryError
     from peacewatch.registry.service import Registry
+    from peacewatch.web.app import create_app
     from peacewatch.web.settings import WebSettings
 
     settings = settings or WebSettings()

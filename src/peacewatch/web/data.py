@@ -1,7 +1,7 @@
 """Data behind the map, country and mission pages, read once per process and kept.
 
-The panel (``create_country_years(...).add_all()``) and the mission loaders are built on first use
-under a lock and then only sliced, so a page costs milliseconds. Functions here return plain
+The panel (the process's one panel, :mod:`peacewatch.panel.store`) and the mission tables are read
+on first use under a lock and then only sliced, so a page costs a lookup. Functions here return plain
 records (lists of dicts); :mod:`peacewatch.web.negotiate` makes them JSON.
 """
 
@@ -66,38 +66,45 @@ class DataStore:
         self._lock = threading.RLock()
 
     # -------------------------------------------------------------- sources
+    @property
+    def year_range(self) -> tuple[int, int]:
+        """First and last year the pages show: the shared panel's first year to the sources' last."""
+        from peacewatch.bounds import PANEL_YEARS
+        from peacewatch.panel.store import CORE_START
+
+        return CORE_START, int(PANEL_YEARS.hi)
+
     @cached_property
     def panel_df(self) -> pd.DataFrame:
-        """The full country-year panel (all verbs)."""
+        """The full country-year panel (all verbs), the years the sources cover."""
         with self._lock:
-            import peacewatch
+            from peacewatch.panel.store import panel_frame
 
-            panel = peacewatch.create_country_years(self.settings.start_year, self.settings.end_year).add_all()
-            return panel.df
+            return panel_frame(*self.year_range)
 
     @cached_property
     def missions(self) -> pd.DataFrame:
         """IPI mission-month table (mission, host, personnel, number of contributors)."""
         with self._lock:
-            from peacewatch.sources.loaders.ipi import ipi_missions
+            from peacewatch.panel.store import mission_months
 
-            return ipi_missions()
+            return mission_months()
 
     @cached_property
     def tcc_troops(self) -> pd.DataFrame:
         """Geo-PKO mission x year x TCC troops."""
         with self._lock:
-            from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
+            from peacewatch.panel.store import tcc_troops
 
-            return geo_pko_tcc_troops()
+            return tcc_troops()
 
     @cached_property
     def contributors(self) -> pd.DataFrame:
         """IPI contributor x mission x month (2009-11..2014-02 only)."""
         with self._lock:
-            from peacewatch.sources.loaders.ipi import ipi_contributors
+            from peacewatch.panel.store import contributor_months
 
-            return ipi_contributors()
+            return contributor_months()
 
     def warm(self) -> None:
         """Build everything now (called at start-up so the first visitor does not wait)."""

@@ -7,10 +7,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from peacewatch.registry.api.deps import problems_response, registry_error_response, validation_problems
+from peacewatch.registry.api import problems_response, registry_error_response, validation_problems
 from peacewatch.registry.errors import RegistryError
-from peacewatch.web.security import too_large_message
 from peacewatch.web.data import NotFoundError
+from peacewatch.web.security import too_large_message
 from peacewatch.web.templating import render
 
 log = logging.getLogger("peacewatch.web")

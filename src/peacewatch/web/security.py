@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI, Request
-from fastapi import HTTPException
+from fastapi import FastAPI, HTTPException, Request, Response
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from peacewatch.registry.errors import Forbidden
 from peacewatch.registry.settings import SecuritySettings
 
+#: Renders an error for a browser: ``page(request, status, title, message)`` (the web app's error page).
+ErrorPage = Callable[[Request, int, str, str], Response]
 #: Paths whose responses are private: never stored by a browser or a shared cache.
 PRIVATE_PREFIXES = ("/registry", "/api/registry", "/report")
 CSRF_COOKIE = "pw_csrf"
@@ -38,11 +40,14 @@ def too_large_message(settings: SecuritySettings) -> str:
             "bytes for a CSV upload; split the file into smaller parts")
 
 
-def install_body_limit(app: FastAPI, settings: SecuritySettings) -> None:
+def install_body_limit(app: FastAPI, settings: SecuritySettings, page: ErrorPage | None = None) -> None:
     """Add the body-size limit. Call it before adding any other middleware: it must be the
     innermost, so the error it raises while a body streams in reaches the route's error handling
-    unchanged (``@app.middleware("http")`` layers would wrap it in an exception group)."""
-    app.add_middleware(BodyLimit, settings=settings)
+    unchanged (``@app.middleware("http")`` layers would wrap it in an exception group).
+
+    ``page(request, status, title, message)`` renders the refusal for a browser (the web app passes
+    its error page); without it, and for API and JSON requests, the refusal is JSON."""
+    app.add_middleware(BodyLimit, settings=settings, page=page)
 
 
 def install_request_safety(app: FastAPI, settings: SecuritySettings) -> None:
@@ -57,17 +62,15 @@ def install_request_safety(app: FastAPI, settings: SecuritySettings) -> None:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
 
-def _too_large(request: Request, settings: SecuritySettings):
+def _too_large(request: Request, settings: SecuritySettings, page: ErrorPage | None):
     from fastapi.responses import JSONResponse
 
     from peacewatch.web.negotiate import wanted_format
 
     message = too_large_message(settings)
-    if request.url.path.startswith("/api/") or wanted_format(request) == "json":
+    if page is None or request.url.path.startswith("/api/") or wanted_format(request) == "json":
         return JSONResponse({"detail": message}, status_code=413)
-    from peacewatch.web.errors import error_page
-
-    return error_page(request, 413, "Too large", message)
+    return page(request, 413, "Too large", message)
 
 
 class PrivateResponses:
@@ -108,8 +111,8 @@ class TooLarge(HTTPException):
 class BodyLimit:
     """Pure ASGI middleware: refuse bodies over the limit before or while they are read."""
 
-    def __init__(self, app, settings: SecuritySettings):
-        self.app, self.settings = app, settings
+    def __init__(self, app, settings: SecuritySettings, page: ErrorPage | None = None):
+        self.app, self.settings, self.page = app, settings, page
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -120,7 +123,7 @@ class BodyLimit:
         message = too_large_message(self.settings)
         declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            return await _too_large(Request(scope, receive), self.settings)(scope, receive, send)
+            return await _too_large(Request(scope, receive), self.settings, self.page)(scope, receive, send)
         seen = 0
         started = False
 
@@ -143,7 +146,7 @@ class BodyLimit:
         except TooLarge:
             if started:
                 raise
-            await _too_large(Request(scope, receive), self.settings)(scope, receive, send)
+            await _too_large(Request(scope, receive), self.settings, self.page)(scope, receive, send)
 
 
 # --- CSRF ---------------------------------------------------------------------------------------

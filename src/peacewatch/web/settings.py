@@ -11,8 +11,6 @@ class WebSettings:
 
     Attributes
     ----------
-    start_year, end_year
-        Years of the country-year panel built at start-up (once per process).
     db_url
         SQLAlchemy URL of the registry database; ``None`` uses the registry's own default
         (env ``PEACEWATCH_DB_URL``, else ``out/peacewatch.sqlite``).
@@ -22,8 +20,6 @@ class WebSettings:
         Build the panel when the app starts rather than on the first request.
     """
 
-    start_year: int = 1990
-    end_year: int = 2025
     db_url: str | None = None
     secure_cookies: bool = False
     preload: bool = True

@@ -40,6 +40,10 @@ class Verb:
         The verb takes the monthly-to-yearly rule ``agg`` (december, mean or max).
     doc
         The method's docstring.
+    in_all
+        Applied by ``add_all()`` (so in ``peacewatch run``, the shared panel of the pages, scorecards
+        and models, and ``panel build`` without ``--add``). No default: a new verb opts in knowingly,
+        since joining the full panel changes the main job and the scorecards' inputs.
     """
 
     name: str
@@ -48,32 +52,35 @@ class Verb:
     sources: tuple[str, ...]
     monthly: bool
     doc: str
+    in_all: bool
 
 
 VERBS: tuple[Verb, ...] = (
     Verb("un", "add_un_deployments", un_deployments, ("ipi_missions",), True,
          "Add UN deployments per host country-year from IPI (troops, police, observers, personnel, "
-         "number of TCCs, missions, duration); ``agg``: ``december`` (default), ``mean`` or ``max``."),
+         "number of TCCs, missions, duration); ``agg``: ``december`` (default), ``mean`` or ``max``.", in_all=True),
     Verb("nonun", "add_nonun_deployments", nonun_deployments, ("bara_hultman",), True,
          "Add non-UN deployments (all, NATO, EU, AU) per host country-year from Bara & Hultman; "
-         "``agg`` as for UN deployments."),
+         "``agg`` as for UN deployments.", in_all=True),
     Verb("us", "add_us_deployments", us_deployments, ("troopdata",), False,
          "Add US active-duty personnel per host country-year from troopdata (DMDC reports, 1950-2024): "
-         "``us_troops`` (United States excluded), ``us_deployed`` (0/1), ``ln_us_troops`` (log1p)."),
+         "``us_troops`` (United States excluded), ``us_deployed`` (0/1), ``ln_us_troops`` (log1p).", in_all=True),
     Verb("trafficking", "add_trafficking", trafficking, ("hti", "kelley_tip", "tip_tiers_recent"), False,
          "Add HTI trafficking flows/types, TIP tiers (Watch List and special cases distinct; 2001-2015 "
          "from Kelley, 2020-2025 from secondary copies, with ``tip_tier_source``), Cho 3P, "
-         "criminalisation and Palermo protocol status."),
+         "criminalisation and Palermo protocol status.", in_all=True),
     Verb("democracy", "add_democracy", democracy, ("polity5", "freedom_house"), False,
-         "Add Polity5 polity2/polity and Freedom House PR, CL and status."),
+         "Add Polity5 polity2/polity and Freedom House PR, CL and status.", in_all=True),
     Verb("controls", "add_controls", controls, ("wdi_population", "wdi_gdppc", "cow_nmc", "ucdp_acd"), False,
-         "Add population, GDP per capita (and logs) and UCDP/PRIO conflict presence/intensity."),
+         "Add population, GDP per capita (and logs) and UCDP/PRIO conflict presence/intensity.", in_all=True),
 )
 
 #: Verbs by command-line name.
 BY_NAME: dict[str, Verb] = {verb.name: verb for verb in VERBS}
-#: Command-line names in the order ``add_all`` applies them.
+#: Command-line names of every verb, in registry order.
 NAMES: tuple[str, ...] = tuple(BY_NAME)
+#: The verbs ``add_all`` applies (those with ``in_all``), in that order.
+ALL_NAMES: tuple[str, ...] = tuple(verb.name for verb in VERBS if verb.in_all)
 
 
 def verb(name: str) -> Verb:

@@ -13,13 +13,23 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from peacewatch.registry.api import auth_routes, case_routes, intake_routes, nation_routes, vetting_routes
-from peacewatch.registry.api.deps import COOKIE, Deps, install_error_handlers
+from peacewatch.registry.api.deps import (
+    COOKIE,
+    Deps,
+    client_address,
+    install_error_handlers,
+    problems_response,
+    registry_error_response,
+    validation_problems,
+)
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
 from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 
-__all__ = ["COOKIE", "build_router", "create_app"]
+#: What the web app uses besides the router: the client's address and the API's error answers.
+__all__ = ["COOKIE", "build_router", "client_address", "create_app", "problems_response", "registry_error_response",
+           "validation_problems"]
 
 
 def build_router(registry: Registry | None = None, database_url: str | None = None,

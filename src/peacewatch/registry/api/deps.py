@@ -9,8 +9,7 @@ Routes are ``async`` and hand their work to a small pool of their own (:data:`RE
 rather than being sync routes on FastAPI's pool of 40: FastAPI runs a sync route and then the
 validation of its return value in two separate thread calls, and 40 threads contending for one
 interpreter lock kept the thread that held SQLite's write lock waiting for its turn, so every
-writer queued behind it (measured: write-lock hold times of 20-60 ms for 3 ms of work at 200
-requests/s).
+writer queued behind it (write-lock hold times many times the work done; BENCHMARKS.md, Registry).
 
 Why not a dependency that yields the session: FastAPI runs a sync generator dependency and a sync
 route in separate worker-thread calls. A writing request then held SQLite's write lock (taken at
@@ -48,7 +47,7 @@ T = TypeVar("T")
 #: PostgreSQL's waits (I/O, locks, the audit batch) on two cores, few enough that the thread
 #: holding the write lock is not kept waiting for the interpreter lock.
 REQUEST_THREADS = 8
-#: Threads for logins: a password check is ~50 ms of scrypt (at most half the cores hash at once,
+#: Threads for logins: a password check is deliberately slow scrypt (at most half the cores hash at once,
 #: see ``auth._HASHING``), so a burst of logins waits here and never holds a request thread.
 LOGIN_THREADS = 4
 _pools: dict[str, ThreadPoolExecutor] = {}

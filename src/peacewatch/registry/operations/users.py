@@ -32,7 +32,7 @@ def login(registry, body: Any, *, throttle=None, client: str | None = None) -> d
     if throttle is not None:
         throttle.check_login(client, data.username)
     try:
-        # The password check (scrypt, ~50 ms of CPU) runs in a read-only session: a wrong password
+        # The password check (scrypt, deliberately slow) runs in a read-only session: a wrong password
         # never holds the database write lock; only a right one opens a short write.
         with registry.session(read_only=True) as session:
             user_id = auth.authenticate(session, data.username, data.password)

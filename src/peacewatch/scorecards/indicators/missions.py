@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.scorecards.components import DENSITY, RISK_MODEL
-from peacewatch.scorecards.indicators import indicator
+from peacewatch.scorecards.indicators.base import indicator
 from peacewatch.scorecards.indicators.scales import linear, log_decreasing
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from peacewatch.scorecards.components import COMPLIANCE_STATS, REGISTRY_STATS, TRAINING_STATS
-from peacewatch.scorecards.indicators import indicator
+from peacewatch.scorecards.indicators.base import indicator
 from peacewatch.scorecards.indicators.scales import linear, mapped
 
 

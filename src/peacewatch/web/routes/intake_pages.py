@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry import workflow
-from peacewatch.registry.api.deps import client_address
+from peacewatch.registry.api import client_address
 from peacewatch.registry.crypto import load_key
 from peacewatch.registry.errors import KeyProblem, RegistryError, ValidationFailed
 from peacewatch.web.negotiate import wanted_format

@@ -13,12 +13,20 @@ from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import auth, workflow
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api import COOKIE
-from peacewatch.registry.api.deps import client_address
+from peacewatch.registry.api import COOKIE, client_address
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
 from peacewatch.web.routes.forms import (
-    FormFields, PathId, blanks_to_none, echo, field_errors, form_text, guard, known_missions, labelled, names,
+    FormFields,
+    PathId,
+    blanks_to_none,
+    echo,
+    field_errors,
+    form_text,
+    guard,
+    known_missions,
+    labelled,
+    names,
     safe_next,
 )
 from peacewatch.web.routes.session import user_session, user_view
