@@ -203,6 +203,17 @@ def plot(
     typer.echo("\n".join(str(p) for p in paths))
 
 
+@app.command()
+def replication(out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/replication")) -> None:
+    """Write the replication package: estimation data (CSV, Parquet, Stata .dta, R .rds), codebook, estimates, R script and do-file."""
+    from peacewatch.models.replication import write_replication
+    from peacewatch.progress import working
+
+    with working("writing the replication package"):
+        paths = write_replication(out)
+    typer.echo("\n".join(str(p) for p in paths))
+
+
 def report(out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/models")) -> None:
     """Write the self-contained HTML report of every model (density, typology, logits, predictions, index)."""
     from peacewatch.models.report import write_report
