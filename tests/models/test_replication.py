@@ -23,6 +23,7 @@ from peacewatch.models.replication import (
 from peacewatch.models.specs import load_specifications
 
 R_FUNCTIONS = {"log1p", "log", "exp", "sqrt", "factor", "I", "strata"}
+ALL_TABLES = ("main", "alternative", "outcomes")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def _r_models(script: str) -> dict[str, dict]:
     """name -> {formula, start, end, call} for every block of the R script."""
     formulas = dict(re.findall(r"^f_(\w+) <- (.+)$", script, flags=re.MULTILINE))
     out = {}
-    for name, call, start, end in re.findall(r"^m_(\w+) <- (\w+)\(.*year >= (\d{4}) & year <= (\d{4})", script, flags=re.MULTILINE):
+    for name, call, start, end in re.findall(r"^m_(\w+) <- ([\w:]+)\(.*year >= (\d{4}) & year <= (\d{4})", script, flags=re.MULTILINE):
         out[name] = {"formula": formulas[name], "start": int(start), "end": int(end), "call": call}
     return out
 
@@ -58,19 +59,27 @@ def test_every_specification_is_in_the_r_script_with_its_formula(package):
     assert "vcovCL(m, cluster = ~ccode, type = \"HC1\")" in script
 
 
+def _script_sample(data: pd.DataFrame, block: dict) -> tuple[str, pd.DataFrame]:
+    """The script's R formula read back as a patsy formula, and its complete cases in its years (as R drops them)."""
+    formula = block["formula"].replace("log1p(", "np.log1p(").replace("factor(", "C(")
+    names = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula)) - R_FUNCTIONS - {"np", "C"}
+    sample = data[(data["year"] >= block["start"]) & (data["year"] <= block["end"])].dropna(subset=sorted(names))
+    # R prints the double 2002 as "2002" (factor level); pandas would name it "2002.0"
+    return formula, sample.reset_index(drop=True).astype({"year": int, "ccode": int})
+
+
 def test_rerun_from_rds_reproduces_the_report(package):
     data = pyreadr.read_r(str(package / "estimation.rds"))[None]
     blocks = _r_models((package / "replicate.R").read_text())
     exported = pd.read_csv(package / "estimates.csv")
+    fitted = {"glm": smf.logit, "lm": smf.ols}
+    assert {b["call"] for b in blocks.values()} == {"glm", "lm", "survival::clogit", "logistf::logistf", "MASS::polr"}
     for name, block in blocks.items():
-        if block["call"] != "glm":
-            continue
-        # the script's R formula, read back as a patsy formula by this test
-        formula = block["formula"].replace("log1p(", "np.log1p(").replace("factor(", "C(")
-        lhs_rhs = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", formula)) - R_FUNCTIONS - {"np", "C"}
-        sample = data[(data["year"] >= block["start"]) & (data["year"] <= block["end"])].dropna(subset=sorted(lhs_rhs))
-        res = smf.logit(formula, data=sample).fit(disp=0, method="newton", cov_type="cluster",
-                                                   cov_kwds={"groups": sample["ccode"].to_numpy()})
+        if block["call"] not in fitted:
+            continue  # the other estimators: tests/models/test_alternatives.py refits them from this package
+        formula, sample = _script_sample(data, block)
+        res = fitted[block["call"]](formula, data=sample).fit(**({"disp": 0, "method": "newton"} if block["call"] == "glm" else {}),
+                                                              cov_type="cluster", cov_kwds={"groups": sample["ccode"].to_numpy()})
         report = default_model(name).tidy().set_index("term")  # what the models report prints
         assert int(res.nobs) == default_model(name).glance()["nobs"]
         np.testing.assert_allclose(res.params[report.index].to_numpy(), report["estimate"].to_numpy(), rtol=0, atol=1e-6)
@@ -88,6 +97,7 @@ def test_do_file_names_only_variables_of_the_dta(package):
     do = (package / "replicate.do").read_text()
     commands = re.findall(r"^(logit|clogit|firthlogit|ologit|regress) (\w+) (.*?) if year", do, flags=re.MULTILINE)
     assert len(commands) == len(load_specifications())
+    assert {c[0] for c in commands} == {"logit", "clogit", "firthlogit", "ologit", "regress"}
     for _, outcome, terms in commands:
         assert outcome in df.columns
         for var in re.findall(r"[ci]\.(\w+)", terms):
@@ -113,3 +123,48 @@ def test_term_names():
     assert r_term("Intercept") == "(Intercept)" and stata_term("Intercept") == "_cons"
     assert r_term("C(year)[T.2003]") == "factor(year)2003" and stata_term("C(year)[T.2003]") == "2003.year"
     assert r_formula("y ~ np.log1p(x) + C(year)") == "y ~ log1p(x) + factor(year)"
+
+
+def test_rerun_other_estimators_from_rds(package):
+    """The conditional, Firth and ordered logits refitted from the .rds with other packages' code."""
+    import patsy
+    from firthmodels import FirthLogisticRegression
+    from scipy.optimize import minimize
+    from statsmodels.discrete.conditional_models import ConditionalLogit
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    data = pyreadr.read_r(str(package / "estimation.rds"))[None]
+    blocks = _r_models((package / "replicate.R").read_text())
+    exported = pd.read_csv(package / "estimates.csv")
+    done = set()
+    for name, block in blocks.items():
+        formula, sample = _script_sample(data, block)
+        report = default_model(name).tidy().set_index("term")
+        mine = exported[exported["model"] == name].set_index("term")
+        np.testing.assert_allclose(mine.loc[report.index, "estimate"], report["estimate"], rtol=0, atol=1e-9)
+        if block["call"] == "survival::clogit":
+            y, X = patsy.dmatrices(formula, sample, return_type="dataframe")
+            X = X.drop(columns="Intercept")
+            # statsmodels' conditional likelihood (a recursion; it drops the constant countries itself),
+            # maximised here from zero with scipy: statsmodels' own fit() stops short on this design
+            ref = ConditionalLogit(y.iloc[:, 0].to_numpy(), X.to_numpy(), groups=sample["ccode"].to_numpy())
+            res = minimize(lambda b, r=ref: -r.loglike(b), np.zeros(X.shape[1]), jac=lambda b, r=ref: -r.score(b), method="BFGS",
+                           options={"gtol": 1e-9, "maxiter": 10_000})
+            np.testing.assert_allclose(res.x, report.loc[X.columns, "estimate"].to_numpy(), rtol=0, atol=1e-6)
+        elif block["call"] == "logistf::logistf":
+            y, X = patsy.dmatrices(formula, sample, return_type="dataframe")
+            ref = FirthLogisticRegression(gtol=1e-10, xtol=1e-10, max_iter=200).fit(X.drop(columns="Intercept").to_numpy(), y.iloc[:, 0].to_numpy())
+            np.testing.assert_allclose([ref.intercept_, *ref.coef_], report.loc[X.columns, "estimate"].to_numpy(), rtol=0, atol=1e-6)
+        elif block["call"] == "MASS::polr":
+            y, X = patsy.dmatrices(formula, sample, return_type="dataframe")
+            X = X.drop(columns="Intercept")
+            codes = np.searchsorted(np.sort(y.iloc[:, 0].unique()), y.iloc[:, 0])
+            res = OrderedModel(codes, X, distr="logit").fit(method="bfgs", maxiter=5000, gtol=1e-10, disp=False)
+            np.testing.assert_allclose(res.params[X.columns].to_numpy(), report.loc[X.columns, "estimate"].to_numpy(), rtol=0, atol=1e-4)
+            cuts = OrderedModel(codes, X, distr="logit").transform_threshold_params(res.params.to_numpy())[1:-1]
+            np.testing.assert_allclose(cuts, report.loc[[t for t in report.index if t.startswith("cut: ")], "estimate"], atol=1e-3)
+            assert list(mine.loc[[t for t in mine.index if t.startswith("cut: ")], "r_term"]) == ["1|2", "2|2.5", "2.5|3"]
+        else:
+            continue
+        done.add(block["call"])
+    assert done == {"survival::clogit", "logistf::logistf", "MASS::polr"}

@@ -100,25 +100,35 @@ def specs(extra: SpecsOpt = None) -> None:
     from peacewatch.models.specs import load_specifications
 
     for s in load_specifications(extra).values():
-        typer.echo(f"{s.name:<26}{s.label}\n    {s.formula}\n    years {s.years[0]}-{s.years[1]}, clustered by {s.cluster}")
+        typer.echo(f"{s.name:<26}{s.label}\n    {s.formula}\n    {s.estimator}, years {s.years[0]}-{s.years[1]}, "
+                   f"clustered by {s.cluster}; table: {s.table}")
 
 
 @app.command()
 def fit(
-    spec: Annotated[list[str], typer.Option("--spec", help="Specification name, repeatable (default: all).")] = [],  # noqa: B006
+    spec: Annotated[list[str], typer.Option("--spec", help="Specification name, repeatable (default: those of --table).")] = [],  # noqa: B006
     extra: SpecsOpt = None,
     out: Annotated[Optional[Path], typer.Option(help="Directory for tidy.csv, glance.csv, table.html, table.tex.")] = None,
+    table: Annotated[list[str], typer.Option("--table", help="main, alternative (fixed effects, Firth, lagged outcome, US garrison), outcomes (TIP tier, 3P, GSI) or all; repeatable (default main).")] = [],  # noqa: B006
 ) -> None:
-    """Fit deployment-risk logits (clustered SEs) and print the side-by-side table."""
+    """Fit deployment-risk models (clustered SEs) and print the side-by-side table."""
     from peacewatch.models.deployment_risk import fit_all
     from peacewatch.models.errors import ModelError
     from peacewatch.models.tables import glance_models, regression_frame, regression_table, tidy_models
 
+    from peacewatch.bounds import check_choice
+    from peacewatch.models.specs import TABLES
+
+    chosen = [check_choice(t, (*TABLES, "all"), "--table") for t in table] or ["main"]
+    tables = TABLES if "all" in chosen else tuple(chosen)
     try:
-        models = fit_all(spec or None, specs_path=extra)
+        models = fit_all(spec or None, specs_path=extra, tables=tables)
     except ModelError as exc:
         _fail(exc)
     typer.echo(regression_frame(models).to_string())
+    for m in models:
+        for note in m.notes:
+            typer.echo(f"note ({m.name}): {note}")
     if out:
         out.mkdir(parents=True, exist_ok=True)
         safe_csv(tidy_models(models), out / "tidy.csv", index=False)

@@ -169,6 +169,24 @@ pw <- read.csv("estimates.csv", stringsAsFactors = FALSE)
 # Clustered by country with the small-sample factor G/(G-1) * (N-1)/(N-K), as in the report.
 clustered <- function(m) coeftest(m, vcov. = vcovCL(m, cluster = ~ccode, type = "HC1"))
 tidy_ct <- function(name, ct) data.frame(model = name, r_term = rownames(ct), estimate = ct[, 1], std_error = ct[, 2], row.names = NULL)
+# Conditional logit: survival's robust variance (clustered by country) times the same small-sample
+# factor, with N and G counted over the countries whose outcome changes (the others carry no information).
+clogit_se <- function(m, f, data) {
+  mf <- model.frame(f, data); y <- model.response(mf); cl <- data[rownames(mf), "ccode"]
+  informative <- ave(y, cl, FUN = function(v) length(unique(v)) > 1) == 1
+  g <- length(unique(cl[informative])); n <- sum(informative); k <- sum(!is.na(coef(m)))
+  sqrt(diag(m$var) * g / (g - 1) * (n - 1) / (n - k))
+}
+# Firth: the sandwich of the modified scores x(y - p + h(1/2 - p)) summed by country, with I(b)^-1.
+firth_se <- function(m, f, data) {
+  mf <- model.frame(f, data); X <- model.matrix(f, mf); y <- model.response(mf)
+  p <- as.vector(plogis(X %*% coef(m))); w <- p * (1 - p)
+  Iinv <- solve(crossprod(X, X * w)); h <- w * rowSums((X %*% Iinv) * X)
+  U <- rowsum(X * (y - p + h * (0.5 - p)), data[rownames(mf), "ccode"])
+  n <- nrow(X); k <- ncol(X); g <- nrow(U)
+  sqrt(diag(Iinv %*% crossprod(U) %*% Iinv) * g / (g - 1) * (n - 1) / (n - k))
+}
+tidy_se <- function(name, b, se) data.frame(model = name, r_term = names(b), estimate = unname(b), std_error = unname(se), row.names = NULL)
 out <- list()
 """
 
@@ -188,12 +206,27 @@ def _r_block(model) -> str:
     spec = model.spec
     name = spec.name
     sub = f"subset(d, year >= {spec.years[0]} & year <= {spec.years[1]})"
-    f = r_formula(spec.formula)
+    head = f"# {spec.label} [{spec.estimator}]\nf_{name} <- {r_formula(spec.formula)}\n"
+    tail = f"print(out${name})\n"
     est = spec.estimator
     if est == "logit":
-        return (f"# {spec.label}\nf_{name} <- {f}\n"
-                f"m_{name} <- glm(f_{name}, family = binomial(link = \"logit\"), data = {sub})\n"
-                f"out${name} <- tidy_ct(\"{name}\", clustered(m_{name}))\nprint(out${name})\n")
+        return (head + f"m_{name} <- glm(f_{name}, family = binomial(link = \"logit\"), data = {sub})\n"
+                f"out${name} <- tidy_ct(\"{name}\", clustered(m_{name}))\n" + tail)
+    if est == "ols":
+        return (head + f"m_{name} <- lm(f_{name}, data = {sub})\n"
+                f"out${name} <- tidy_ct(\"{name}\", clustered(m_{name}))\n" + tail)
+    if est == "conditional_logit":
+        return (head + f"m_{name} <- survival::clogit(update(f_{name}, . ~ . + strata({spec.cluster})), data = {sub}, "
+                f"method = \"exact\", cluster = {spec.cluster})\n"
+                f"out${name} <- tidy_se(\"{name}\", coef(m_{name}), clogit_se(m_{name}, f_{name}, {sub}))\n" + tail)
+    if est == "firth":
+        return (head + f"m_{name} <- logistf::logistf(f_{name}, data = {sub}, pl = FALSE)\n"
+                f"out${name} <- tidy_se(\"{name}\", coef(m_{name}), firth_se(m_{name}, f_{name}, {sub}))\n" + tail)
+    if est == "ordered_logit":
+        y = spec.outcome
+        return (head + f"m_{name} <- MASS::polr(f_{name}, data = transform({sub}, {y} = factor({y}, ordered = TRUE)), "
+                f"method = \"logistic\", Hess = TRUE)\n"
+                f"out${name} <- tidy_ct(\"{name}\", clustered(m_{name}))\n" + tail)
     raise ValueError(f"no R template for estimator {est!r}")
 
 
@@ -217,9 +250,22 @@ def _stata_block(model) -> str:
     spec = model.spec
     terms = " ".join(stata_terms(model))
     cond = f"if year >= {spec.years[0]} & year <= {spec.years[1]}"
-    if spec.estimator == "logit":
-        return f"* {spec.label}\nlogit {spec.outcome} {terms} {cond}, vce(cluster {spec.cluster})\nestimates store {spec.name[:27]}\n"
-    raise ValueError(f"no Stata template for estimator {spec.estimator!r}")
+    store = f"estimates store {spec.name[:27]}\n"
+    head = f"* {spec.label} [{spec.estimator}]\n"
+    est, y, cl = spec.estimator, spec.outcome, spec.cluster
+    if est == "logit":
+        return head + f"logit {y} {terms} {cond}, vce(cluster {cl})\n" + store
+    if est == "ols":
+        return head + f"regress {y} {terms} {cond}, vce(cluster {cl})\n" + store
+    if est == "conditional_logit":
+        return head + f"clogit {y} {terms} {cond}, group({cl}) vce(cluster {cl})\n" + store
+    if est == "ordered_logit":
+        return head + f"ologit {y} {terms} {cond}, vce(cluster {cl})\n" + store
+    if est == "firth":
+        return (head + "* firthlogit (ssc install firthlogit) gives Firth's estimates with model-based standard errors;\n"
+                "* the clustered ones of the report are in replicate.R (firth_se)\n"
+                f"firthlogit {y} {terms} {cond}\n" + store)
+    raise ValueError(f"no Stata template for estimator {est!r}")
 
 
 def stata_do(models: Sequence) -> str:
@@ -232,11 +278,19 @@ def stata_do(models: Sequence) -> str:
 # ------------------------------------------------------------------------------------ writing
 def estimates_frame(models: Sequence) -> pd.DataFrame:
     """peacewatch's tidy estimates of ``models`` with the term names R and Stata give them."""
+    from peacewatch.models.deployment_risk import ORDERED_LEVELS
     from peacewatch.models.tables import tidy_models
 
     t = tidy_models(models)
-    t.insert(2, "r_term", t["term"].map(r_term))
-    t.insert(3, "stata_term", t["term"].map(stata_term))
+    cut_names = {}  # "cut: Tier 1 | Tier 2" -> R's "1|2" (polr names cut points by the outcome's values)
+    for m in models:
+        if m.spec.estimator == "ordered_logit":
+            values = np.sort(pd.unique(m.data[m.spec.outcome]))
+            labels = [ORDERED_LEVELS.get(m.spec.outcome, {}).get(float(v), f"{v:g}") for v in values]
+            for j in range(len(values) - 1):
+                cut_names[f"cut: {labels[j]} | {labels[j + 1]}"] = (f"{values[j]:g}|{values[j + 1]:g}", f"/cut{j + 1}")
+    t.insert(2, "r_term", t["term"].map(lambda term: cut_names[term][0] if term in cut_names else r_term(term)))
+    t.insert(3, "stata_term", t["term"].map(lambda term: cut_names[term][1] if term in cut_names else stata_term(term)))
     return t
 
 
