@@ -78,7 +78,7 @@ DERIVED: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]] 
 
 def with_derived(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     """``df`` with the :data:`DERIVED` columns that ``variables`` name (directly or as ``lag_``) added."""
-    bases = {v[len(LAG_PREFIX):] if v.startswith(LAG_PREFIX) else v for v in variables}
+    bases = {v.removeprefix(LAG_PREFIX) for v in variables}
     todo = [name for name in DERIVED if name in bases and name not in df.columns and all(c in df.columns for c in DERIVED[name][0])]
     if not todo:
         return df
