@@ -97,3 +97,4 @@ def test_report(tmp_path):
     assert "66 of 153 countries dropped because their outcome never changes" in text
     assert "US garrison of at least 1,000 troops (t-1; 112 of 1,426 country-years): +1.25 (SE 0.47, p = 0.007)" in text
     assert "(14) TIP tier (ordered logit)" in text and "cut: Tier 2 | Tier 2 Watch List" in text
+    assert "gsi_prevalence_ols not estimated: Global Slavery Index, country data (Walk Free) is not in the data directory" in text

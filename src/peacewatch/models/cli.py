@@ -121,10 +121,24 @@ def fit(
 
     chosen = [check_choice(t, (*TABLES, "all"), "--table") for t in table] or ["main"]
     tables = TABLES if "all" in chosen else tuple(chosen)
+    from peacewatch.models.supplied import SuppliedDataMissingError
+    from peacewatch.models.specs import load_specifications
+
     try:
-        models = fit_all(spec or None, specs_path=extra, tables=tables)
+        specs = load_specifications(extra)
+        names = spec or [n for n, s in specs.items() if s.table in tables]
+        models, skipped = [], []
+        for name in names:
+            try:
+                models += fit_all([name], specs_path=extra)
+            except SuppliedDataMissingError as exc:
+                if spec:  # asked for by name: an error
+                    raise
+                skipped.append(f"note ({name}): not estimated: {exc}")
     except ModelError as exc:
         _fail(exc)
+    for line in skipped:
+        typer.echo(line)
     typer.echo(regression_frame(models).to_string())
     for m in models:
         for note in m.notes:

@@ -91,7 +91,9 @@ def with_variables(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     ``lag_<col>`` is ``<col>`` of the same ``ccode`` in ``year - 1`` (missing when that year is not in
     the frame); ``un_spell`` is derived (:func:`un_spell`) when the frame lacks it. Unknown names raise :class:`SpecificationError` naming the variable and close matches.
     """
-    out = df = with_derived(df, variables)
+    from peacewatch.models.supplied import with_supplied
+
+    out = df = with_derived(with_supplied(df, variables), variables)
     needs_spell = any(v in ("un_spell", LAG_PREFIX + "un_spell") for v in variables) and "un_spell" not in df.columns
     if needs_spell:  # derived here, not a panel column: add it for frames built without model_panel()
         out = df = df.merge(un_spell(int(df["year"].max())), on=["ccode", "year"], how="left")

@@ -300,6 +300,20 @@ def fit_all(names: list[str] | None = None, specs_path: str | Path | None = None
     return [fit(specs[n] if n in specs else n, data=data, specs_path=specs_path) for n in names]
 
 
+def fit_available(names: list[str]) -> tuple[list[FittedModel], list[str]]:
+    """The fitted built-in specifications ``names`` (cached, :func:`default_model`), leaving out those
+    whose data the user has not supplied (the Global Slavery Index), with one note for each left out."""
+    from peacewatch.models.supplied import SuppliedDataMissingError
+
+    models, notes = [], []
+    for name in names:
+        try:
+            models.append(default_model(name))
+        except SuppliedDataMissingError as exc:
+            notes.append(f"{name} not estimated: {exc}")
+    return models, notes
+
+
 @memoize(maxsize=16)
 def default_model(spec: str | None = None) -> FittedModel:
     """The fitted built-in specification ``spec`` (default ``un_full``) on the default panel, cached in-process."""

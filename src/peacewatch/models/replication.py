@@ -330,15 +330,16 @@ def write_replication(out_dir: str | Path, models: Sequence | None = None) -> li
     models
         Fitted models (default: every built-in specification, as in the models report).
     """
-    from peacewatch.models.deployment_risk import default_model
+    from peacewatch.models.deployment_risk import fit_available
     from peacewatch.models.specs import load_specifications
     from peacewatch.panel.build import variable_labels
     from peacewatch.panel.foreign import write_dta, write_rds
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    left_out: list[str] = []
     if models is None:
-        models = [default_model(name) for name in load_specifications()]
+        models, left_out = fit_available(list(load_specifications()))
     frame = estimation_frame(models)
     years = (int(frame["year"].min()), int(frame["year"].max()))
     cb = codebook(frame)
@@ -353,7 +354,10 @@ def write_replication(out_dir: str | Path, models: Sequence | None = None) -> li
     (out / "replicate.R").write_text(r_script(models), encoding="utf-8")
     (out / "replicate.do").write_text(stata_do(models), encoding="utf-8")
     listing = "\n".join(f"- `{m.name}`: {m.spec.label} ({m.spec.estimator}, {m.spec.years[0]}-{m.spec.years[1]})" for m in models)
-    (out / "README.md").write_text(_README.format(models=listing, rows=len(frame), years=f"{years[0]}-{years[1]}"), encoding="utf-8")
+    readme = _README.format(models=listing, rows=len(frame), years=f"{years[0]}-{years[1]}")
+    if left_out:
+        readme += "\n## Not included\n\n" + "\n".join(f"- {n}" for n in left_out) + "\n"
+    (out / "README.md").write_text(readme, encoding="utf-8")
     (out / "CITATION.bib").write_text(model_panel_object(years).cite(), encoding="utf-8")
     names = ["codebook.csv", "codebook.md", "estimates.csv", "replicate.R", "replicate.do", "README.md", "CITATION.bib"]
     return [*written, *(out / n for n in names)]

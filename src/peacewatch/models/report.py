@@ -15,7 +15,7 @@ import pandas as pd
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.models.density import SEED_2004, io_density, mission_density, mission_density_table
-from peacewatch.models.deployment_risk import default_model, predict_observed, predict_planned
+from peacewatch.models.deployment_risk import default_model, fit_available, predict_observed, predict_planned
 from peacewatch.models.specs import load_specifications
 from peacewatch.models.data import model_panel, model_panel_object
 from peacewatch.models.incidence import incidence_index
@@ -133,9 +133,9 @@ def write_report(out_dir: Path) -> Path:
     if any(m.name == "us_garrison" for m in alternatives):
         alt_notes.append(garrison_sentence(next(m for m in alternatives if m.name == "us_garrison"),
                                            next(m for m in models if m.name == "us_comparison")))
-    outcomes = [default_model(name) for name, s in specs.items() if s.table == "outcomes"]
+    outcomes, missing = fit_available([name for name, s in specs.items() if s.table == "outcomes"])
     outcome_table = regression_table(outcomes, "html", caption="Alternative outcomes")
-    outcome_notes = _model_notes(outcomes)
+    outcome_notes = _model_notes(outcomes) + missing
 
     # 4 predictions
     spell = default_model("un_full_spell")
