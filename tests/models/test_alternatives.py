@@ -186,3 +186,34 @@ def test_unknown_estimator_or_table_is_refused(tmp_path):
         path.write_text(f"specifications:\n  - name: x\n    formula: 'hti_pdest ~ lag_polity2'\n    {key}: {value}\n")
         with pytest.raises(SpecificationError, match=f"{key} '{value}' is not one of"):
             load_specifications(path)
+
+
+def test_cli_fits_the_alternative_tables(tmp_path):
+    from typer.testing import CliRunner
+
+    from peacewatch.cli import app
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["model", "fit", "--table", "outcomes"])
+    assert out.exit_code == 0, out.output
+    assert "(14) TIP tier (ordered logit)" in out.output and "(15) 3P policy index (OLS)" in out.output
+    assert "note (gsi_prevalence_ols): not estimated: Global Slavery Index" in out.output
+    alt = runner.invoke(app, ["model", "fit", "--table", "alternative", "--out", str(tmp_path)])
+    assert alt.exit_code == 0 and "yes (conditional logit)" in alt.output
+    assert "note (fe_country_year): 66 of 153 countries dropped" in alt.output
+    tidy = pd.read_csv(tmp_path / "tidy.csv")
+    assert tidy.loc[(tidy["model"] == "us_garrison") & (tidy["term"] == "lag_us_garrison"), "estimate"].iloc[0] == pytest.approx(1.2547, abs=5e-4)
+    bad = runner.invoke(app, ["model", "fit", "--table", "appendix"])
+    assert bad.exit_code != 0 and "--table: 'appendix' is not one of main, alternative, outcomes, all" in bad.output
+    specs = runner.invoke(app, ["model", "specs"])
+    assert "conditional_logit, years 2001-2011, clustered by ccode; table: alternative" in specs.output
+
+
+def test_no_risk_predictions_from_models_that_have_none():
+    from peacewatch.models.deployment_risk import predict_planned
+    from peacewatch.models.errors import ModelError
+
+    for name in ("fe_country_year", "tip_tier_ordered", "p3_index_ols"):
+        with pytest.raises(ModelError, match="gives no predicted risk"):
+            predict_planned(7000, 1, 40, spec=name)
+    assert 0 < predict_planned(7000, 1, 40, spec="nato_firth")["risk"] < 1

@@ -127,6 +127,9 @@ class FittedModel:
         """
         if method not in P.METHODS:
             raise ValueError(f"method={method!r}: use one of {P.METHODS}")
+        if self.spec.estimator not in ("logit", "firth"):
+            # a conditional logit has no country intercepts to predict with; ordered and OLS outcomes are not a risk
+            raise ModelError(f"spec {self.name!r} ({self.spec.estimator}) gives no predicted risk; use a logit specification such as un_full")
         X = self.design(newdata)
         beta, V = self.params.values, self.cov.values
         if method == "delta":
