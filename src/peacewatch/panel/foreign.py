@@ -30,8 +30,8 @@ class StataFrame:
     """A frame ready for ``pyreadstat.write_dta`` with its labels and the renames applied."""
 
     df: pd.DataFrame
-    column_labels: dict[str, str]
-    value_labels: dict[str, dict[int, str]]
+    column_labels: dict[str, str | None]
+    value_labels: dict[str, dict[int | float, str]]
     renamed: dict[str, str] = field(default_factory=dict)
 
 
@@ -72,8 +72,8 @@ def to_stata_frame(df: pd.DataFrame, labels: dict[str, str] | None = None) -> St
     """
     labels = labels or {}
     out = pd.DataFrame(index=df.index)
-    column_labels: dict[str, str] = {}
-    value_labels: dict[str, dict[int, str]] = {}
+    column_labels: dict[str, str | None] = {}
+    value_labels: dict[str, dict[int | float, str]] = {}
     renamed: dict[str, str] = {}
     taken: set[str] = set()
     for col in df.columns:
