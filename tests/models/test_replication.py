@@ -48,9 +48,10 @@ def test_every_specification_is_in_the_r_script_with_its_formula(package):
     script = (package / "replicate.R").read_text()
     blocks = _r_models(script)
     specs = load_specifications()
-    # every specification whose data are here; the Global Slavery Index is not in the shared data
-    assert set(blocks) == set(specs) - {"gsi_prevalence_ols"}
-    assert "gsi_prevalence_ols not estimated: Global Slavery Index" in (package / "README.md").read_text()
+    # every specification whose data are here; the GSI and Cho's 3P release are not in the shared data
+    assert set(blocks) == set(specs) - {"gsi_prevalence_ols", "p3_cho_ols"}
+    readme = (package / "README.md").read_text()
+    assert "gsi_prevalence_ols not estimated: Global Slavery Index" in readme and "p3_cho_ols not estimated: 3P" in readme
     specs = {n: s for n, s in specs.items() if n in blocks}
     data = pyreadr.read_r(str(package / "estimation.rds"))[None]
     for name, spec in specs.items():
@@ -99,7 +100,7 @@ def test_do_file_names_only_variables_of_the_dta(package):
     df, meta = pyreadstat.read_dta(str(package / "estimation.dta"))
     do = (package / "replicate.do").read_text()
     commands = re.findall(r"^(logit|clogit|firthlogit|ologit|regress) (\w+) (.*?) if year", do, flags=re.MULTILINE)
-    assert len(commands) == len(load_specifications()) - 1  # all but the GSI model (no GSI data here)
+    assert len(commands) == len(load_specifications()) - 2  # all but the models of user-supplied data
     assert {c[0] for c in commands} == {"logit", "clogit", "firthlogit", "ologit", "regress"}
     for _, outcome, terms in commands:
         assert outcome in df.columns

@@ -105,3 +105,35 @@ def test_supplied_gsi_is_merged_and_modelled(data_with_gsi):
     assert m.glance()["nobs"] == len(m.data) > 100
     published = sum(len(pd.read_excel(p, sheet_name=1, header=None, skiprows=3)) for p in (data_with_gsi / "walkfree_gsi").iterdir())
     assert len(frame) == published  # every published row mapped to a COW code
+
+
+def test_supplied_3p_release_to_2015(tmp_path, monkeypatch):
+    from peacewatch.models.data import model_panel
+    from peacewatch.models.deployment_risk import fit
+    from peacewatch.sources.loaders.p3 import read_p3_file
+
+    root = tmp_path / "data"
+    root.mkdir()
+    for item in data_dir().iterdir():
+        (root / item.name).symlink_to(item)
+    # the author's layout: one row per country-year; here the panel's (Kelley) values, 2015 = 2014 + 1 where possible
+    panel = model_panel((2001, 2015))
+    rows = panel.loc[panel["p3_overall"].notna(), ["country", "year", "p3_prosecution", "p3_protection", "p3_prevention", "p3_overall"]]
+    last = rows[rows["year"] == 2014].assign(year=2015, p3_overall=lambda d: (d["p3_overall"] + 1).clip(upper=15))
+    table = pd.concat([rows, last]).rename(columns={"p3_prosecution": "Prosecution", "p3_protection": "Protection",
+                                                    "p3_prevention": "Prevention", "p3_overall": "3P"})
+    (root / "cho_3p").mkdir()
+    table.rename(columns={"country": "Country", "year": "Year"}).to_csv(root / "cho_3p" / "3P_Index_2000-2015.csv", index=False)
+    read = read_p3_file(root / "cho_3p" / "3P_Index_2000-2015.csv")
+    assert list(read.columns) == ["country", "year", "cho_p3_prosecution", "cho_p3_protection", "cho_p3_prevention", "cho_p3_overall"]
+    monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(root))
+    memo.clear()
+    try:
+        m = fit("p3_cho_ols")
+        assert m.data["year"].max() == 2015
+        same = m.data[m.data["year"] <= 2014]
+        assert (same["cho_p3_overall"] == same["p3_overall"]).all()  # merged on the right country-years
+        direct = smf.ols(m.spec.formula, data=m.data).fit(cov_type="cluster", cov_kwds={"groups": m.data["ccode"].to_numpy()})
+        np.testing.assert_allclose(m.params.to_numpy(), direct.params.to_numpy(), atol=1e-10)
+    finally:
+        memo.clear()

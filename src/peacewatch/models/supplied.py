@@ -1,4 +1,5 @@
-"""Outcome datasets the user supplies (``supplied_sources.yml``): the Global Slavery Index.
+"""Outcome datasets the user supplies (``supplied_sources.yml``): the Global Slavery Index and Cho's
+own release of the 3P index (to 2015).
 
 A formula that names one of their columns (``gsi_prevalence`` ...) gets them merged onto the panel by
 ``ccode, year`` (:func:`peacewatch.models.data.with_variables`); when no file is in the data
@@ -18,7 +19,8 @@ from peacewatch.resources import load_yaml
 
 SUPPLIED = ("peacewatch.models", "supplied_sources.yml")
 #: Column -> key of its source in ``supplied_sources.yml``.
-SUPPLIED_COLUMNS = {"gsi_prevalence": "gsi", "gsi_victims": "gsi", "gsi_vulnerability": "gsi", "gsi_response": "gsi"}
+SUPPLIED_COLUMNS = {"gsi_prevalence": "gsi", "gsi_victims": "gsi", "gsi_vulnerability": "gsi", "gsi_response": "gsi",
+                    "cho_p3_overall": "p3", "cho_p3_prosecution": "p3", "cho_p3_protection": "p3", "cho_p3_prevention": "p3"}
 
 
 class SuppliedDataMissingError(ModelError):
