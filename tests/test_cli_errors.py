@@ -30,7 +30,7 @@ def _fails(args: list[str], message: str, env: dict | None = None):
     (["--start", "2020", "--end", "1990"], "--start 2020 is after --end 1990"),
     (["--system", "xyz"], "--system: 'xyz' is not one of cow, gw"),
     (["--agg", "foo"], "--agg: 'foo' is not one of december, mean, max"),
-    (["--format", "xlsx"], "--format: 'xlsx' is not one of csv, parquet, datapackage"),
+    (["--format", "xlsx"], "--format: 'xlsx' is not one of csv, parquet, datapackage, dta, rds"),
     (["--start", "1800", "--end", "1805"], "--start: 1800 is outside 1816 to 2025"),
     (["--add", "bogus"], "--add: unknown verb(s) bogus"),
 ])

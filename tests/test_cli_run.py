@@ -53,6 +53,16 @@ def test_run_writes_the_models_report(main_job):
 
 
 @pytest.mark.slow
+def test_run_writes_the_replication_package(main_job):
+    out, _ = main_job
+    rep = out / "replication"
+    for name in ("estimation.csv", "estimation.dta", "estimation.rds", "codebook.md", "estimates.csv", "replicate.R", "replicate.do"):
+        assert (rep / name).stat().st_size > 0, name
+    est = pd.read_csv(rep / "estimates.csv")
+    assert set(est["model"]) >= {"un_full", "us_comparison"} and "glm(f_un_full" in (rep / "replicate.R").read_text()
+
+
+@pytest.mark.slow
 def test_run_writes_the_three_scorecards_as_csv_and_json(main_job):
     out, _ = main_job
     cards = out / "scorecards"

@@ -105,7 +105,7 @@ CONTROLS: dict[str, NumberBound] = {
 
 # ----------------------------------------------------------------------------- choices and ports
 PORT = NumberBound("port", 1, 65535, 8000, integer=True, grouped=False)
-PANEL_FORMATS = ("csv", "parquet", "datapackage")
+PANEL_FORMATS = ("csv", "parquet", "datapackage", "dta", "rds")
 SYSTEMS = ("cow", "gw")
 AGGREGATIONS = ("december", "mean", "max")
 PREDICTION_METHODS = ("delta", "simulation")

@@ -3,7 +3,8 @@
 Steps, each timed and shown with a progress bar: the registry database (SQLite, migrated, the first
 coordinator's credentials in a 0600 file); the 1990-2025 country-year panel with every verb and its
 files (CSV, Parquet, Frictionless data package, lineage, citations) and a short summary; the models
-report; the three scorecards (CSV + JSON) with their figures and methods page.
+report; the replication package of the models (data, codebook, R script, do-file); the three
+scorecards (CSV + JSON) with their figures and methods page.
 
 With ``--serve`` the dashboard starts serving right after the registry step, without building
 anything first (its first page builds the panel it shows); once it listens, a background thread warms
@@ -109,6 +110,7 @@ class MainJob:
             ("panel files", self._panel_files),
             ("summary", self._summary),
             ("models report", self._models_report),
+            ("replication", self._replication),
             ("scorecards", self._scorecards),
         ]
 
@@ -138,6 +140,12 @@ class MainJob:
         from peacewatch.models.report import write_report
 
         return str(write_report(self.out / "report"))
+
+    def _replication(self) -> str:
+        from peacewatch.models.replication import write_replication
+
+        write_replication(self.out / "replication")
+        return str(self.out / "replication")
 
     def _scorecards(self) -> list[str]:
         from peacewatch.scorecards.report import write_scorecards

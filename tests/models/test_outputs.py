@@ -90,3 +90,11 @@ def test_report(tmp_path):
     assert "(9) UN vs US" in text and "US troops (log), t-1" in text
     assert "US deployments show no association" in text and "p = 0.39" in text
     assert "US troops (log), t-1" in (tmp_path / "models-table.tex").read_text()
+    # the alternative specifications and outcomes have their own tables; the main table keeps (1)-(9)
+    main = text.split("Logit of sex-trafficking destination", 1)[1].split("</table>", 1)[0]
+    assert "(10) Country and year FE" not in main and "(10) Country and year FE" in text
+    assert "Country fixed effects" in text and "yes (conditional logit)" in text
+    assert "66 of 153 countries dropped because their outcome never changes" in text
+    assert "US garrison of at least 1,000 troops (t-1; 112 of 1,426 country-years): +1.25 (SE 0.47, p = 0.007)" in text
+    assert "(14) TIP tier (ordered logit)" in text and "cut: Tier 2 | Tier 2 Watch List" in text
+    assert "gsi_prevalence_ols not estimated: Global Slavery Index, country data (Walk Free) is not in the data directory" in text

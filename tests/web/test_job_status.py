@@ -17,8 +17,8 @@ def test_pages_show_the_main_job_status_until_it_is_done(server):
     app.state.main_job = job
     try:
         page = html.unescape(httpx.get(server["url"] + "/", timeout=30).text)
-        assert "still writing its outputs to out-in-progress: 2 of 6 steps done (now: panel files)" in page
-        job.timings.update({"panel files": 1, "summary": 0, "models report": 9, "scorecards": 2})
+        assert "still writing its outputs to out-in-progress: 2 of 7 steps done (now: panel files)" in page
+        job.timings.update({"panel files": 1, "summary": 0, "models report": 9, "replication": 1, "scorecards": 2})
         job.current, job.finished = None, True
         assert "still writing" not in httpx.get(server["url"] + "/", timeout=30).text
     finally:

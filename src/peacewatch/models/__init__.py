@@ -26,6 +26,14 @@ Deployment risk (:mod:`peacewatch.models.deployment_risk`)
     ``predict_planned(personnel, duration, tccs, spec=None, method="delta", **controls) -> dict``
         (``risk, risk_lo, risk_hi, method, level, spec, inputs``).
     Specifications: ``specifications.yml`` (data); ``specs.load_specifications(extra=path)`` adds yours.
+    Each has an ``estimator`` (``logit``, ``conditional_logit``, ``firth``, ``ordered_logit``, ``ols``;
+    :mod:`peacewatch.models.estimators`) and a ``table`` (``main``, ``alternative``, ``outcomes``);
+    ``fit_all(tables=("main",))``; ``fit_available(names) -> (models, notes)`` leaves out specifications
+    whose user-supplied data (the Global Slavery Index, :mod:`peacewatch.models.supplied`) are missing.
+
+Replication (:mod:`peacewatch.models.replication`)
+    ``write_replication(out_dir, models=None) -> list[Path]`` — estimation data (CSV, Parquet, Stata
+    .dta, R .rds), codebook, estimates, ``replicate.R`` and ``replicate.do`` (``peacewatch model replication``).
 
 Tables and plots (take lists of fitted models)
     ``tables.regression_table(models, fmt="html"|"latex")``, ``tables.tidy_models(models)``,

@@ -100,25 +100,49 @@ def specs(extra: SpecsOpt = None) -> None:
     from peacewatch.models.specs import load_specifications
 
     for s in load_specifications(extra).values():
-        typer.echo(f"{s.name:<26}{s.label}\n    {s.formula}\n    years {s.years[0]}-{s.years[1]}, clustered by {s.cluster}")
+        typer.echo(f"{s.name:<26}{s.label}\n    {s.formula}\n    {s.estimator}, years {s.years[0]}-{s.years[1]}, "
+                   f"clustered by {s.cluster}; table: {s.table}")
 
 
 @app.command()
 def fit(
-    spec: Annotated[list[str], typer.Option("--spec", help="Specification name, repeatable (default: all).")] = [],  # noqa: B006
+    spec: Annotated[list[str], typer.Option("--spec", help="Specification name, repeatable (default: those of --table).")] = [],  # noqa: B006
     extra: SpecsOpt = None,
     out: Annotated[Optional[Path], typer.Option(help="Directory for tidy.csv, glance.csv, table.html, table.tex.")] = None,
+    table: Annotated[list[str], typer.Option("--table", help="main, alternative (fixed effects, Firth, lagged outcome, US garrison), outcomes (TIP tier, 3P, GSI) or all; repeatable (default main).")] = [],  # noqa: B006
 ) -> None:
-    """Fit deployment-risk logits (clustered SEs) and print the side-by-side table."""
+    """Fit deployment-risk models (clustered SEs) and print the side-by-side table."""
     from peacewatch.models.deployment_risk import fit_all
     from peacewatch.models.errors import ModelError
     from peacewatch.models.tables import glance_models, regression_frame, regression_table, tidy_models
 
+    from peacewatch.bounds import check_choice
+    from peacewatch.models.specs import TABLES
+
+    chosen = [check_choice(t, (*TABLES, "all"), "--table") for t in table] or ["main"]
+    tables = TABLES if "all" in chosen else tuple(chosen)
+    from peacewatch.models.supplied import SuppliedDataMissingError
+    from peacewatch.models.specs import load_specifications
+
     try:
-        models = fit_all(spec or None, specs_path=extra)
+        specs = load_specifications(extra)
+        names = spec or [n for n, s in specs.items() if s.table in tables]
+        models, skipped = [], []
+        for name in names:
+            try:
+                models += fit_all([name], specs_path=extra)
+            except SuppliedDataMissingError as exc:
+                if spec:  # asked for by name: an error
+                    raise
+                skipped.append(f"note ({name}): not estimated: {exc}")
     except ModelError as exc:
         _fail(exc)
+    for line in skipped:
+        typer.echo(line)
     typer.echo(regression_frame(models).to_string())
+    for m in models:
+        for note in m.notes:
+            typer.echo(f"note ({m.name}): {note}")
     if out:
         out.mkdir(parents=True, exist_ok=True)
         safe_csv(tidy_models(models), out / "tidy.csv", index=False)
@@ -200,6 +224,17 @@ def plot(
     models = [default_model(s) for s in (spec or ["un_full"])]
     paths = (plot_marginal_effects(models, out / "me_size_by_duration", by="duration")
              + plot_marginal_effects(models, out / "me_size_by_tccs", by="tccs") + plot_predicted_risk(models, out / "risk_by_size"))
+    typer.echo("\n".join(str(p) for p in paths))
+
+
+@app.command()
+def replication(out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/replication")) -> None:
+    """Write the replication package: estimation data (CSV, Parquet, Stata .dta, R .rds), codebook, estimates, R script and do-file."""
+    from peacewatch.models.replication import write_replication
+    from peacewatch.progress import working
+
+    with working("writing the replication package"):
+        paths = write_replication(out)
     typer.echo("\n".join(str(p) for p in paths))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import numpy as np
 import pandas as pd
 
 from peacewatch.memo import memoize
@@ -56,13 +59,42 @@ def un_spell(end: int, agg: str = "december") -> pd.DataFrame:
     return pd.DataFrame({"ccode": df["ccode"], "year": df["year"], "un_spell": spell.where(df["un_deployed"].notna())})
 
 
+#: US garrison threshold (personnel) of ``us_garrison``.
+US_GARRISON_MIN = 1000
+
+
+def _log1p(col: str):
+    return lambda df: np.log1p(df[col])
+
+
+#: Columns the model layer derives from panel columns when a formula names them (or their lag):
+#: name -> (panel columns needed, function of the frame).
+DERIVED: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]] = {
+    "us_garrison": (("us_troops",), lambda df: (df["us_troops"] >= US_GARRISON_MIN).astype(float).where(df["us_troops"].notna())),
+    "ln_nato_personnel": (("nato_personnel",), _log1p("nato_personnel")),
+    "ln_eu_personnel": (("eu_personnel",), _log1p("eu_personnel")),
+    "ln_au_personnel": (("au_personnel",), _log1p("au_personnel")),
+}
+
+
+def with_derived(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
+    """``df`` with the :data:`DERIVED` columns that ``variables`` name (directly or as ``lag_``) added."""
+    bases = {v.removeprefix(LAG_PREFIX) for v in variables}
+    todo = [name for name in DERIVED if name in bases and name not in df.columns and all(c in df.columns for c in DERIVED[name][0])]
+    if not todo:
+        return df
+    return df.assign(**{name: DERIVED[name][1](df) for name in todo})
+
+
 def with_variables(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     """Return ``df`` with every name in ``variables`` present as a column.
 
     ``lag_<col>`` is ``<col>`` of the same ``ccode`` in ``year - 1`` (missing when that year is not in
     the frame); ``un_spell`` is derived (:func:`un_spell`) when the frame lacks it. Unknown names raise :class:`SpecificationError` naming the variable and close matches.
     """
-    out = df
+    from peacewatch.models.supplied import with_supplied
+
+    out = df = with_derived(with_supplied(df, variables), variables)
     needs_spell = any(v in ("un_spell", LAG_PREFIX + "un_spell") for v in variables) and "un_spell" not in df.columns
     if needs_spell:  # derived here, not a panel column: add it for frames built without model_panel()
         out = df = df.merge(un_spell(int(df["year"].max())), on=["ccode", "year"], how="left")

@@ -75,22 +75,34 @@ class FittedModel:
             "statistic": r.tvalues.values, "p_value": r.pvalues.values, "conf_low": ci.iloc[:, 0].values, "conf_high": ci.iloc[:, 1].values,
         }).reset_index(drop=True)
 
+    @property
+    def notes(self) -> list[str]:
+        """What the estimator dropped or assumed (e.g. countries without within-country variation)."""
+        return list(getattr(self.result, "notes", []))
+
+    def slope_terms(self) -> list[str]:
+        """Coefficients other than the intercept, cut points and fixed-effect dummies (the Wald test's)."""
+        return [t for t in self.params.index if t != "Intercept" and not t.startswith(("cut: ", "C(year)"))]
+
     def glance(self) -> dict[str, Any]:
-        """Fit statistics: N, clusters, events, log-likelihoods, McFadden pseudo-R2, AIC, BIC, Wald chi2."""
+        """Fit statistics: N, clusters, events, log-likelihoods, McFadden pseudo-R2 (R2 for least squares), AIC, BIC, Wald chi2."""
         r = self.result
-        k = len(r.params) - 1
-        # Wald test of all slopes with the clustered covariance (the LR test assumes iid errors)
-        b, V = r.params.values[1:], r.cov_params().values[1:, 1:]
+        slopes = self.slope_terms()
+        k = len(slopes)
+        # Wald test of the slopes with the clustered covariance (the LR test assumes iid errors)
+        b, V = r.params[slopes].values, r.cov_params().loc[slopes, slopes].values
         try:
             wald = float(b @ np.linalg.solve(V, b))
         except np.linalg.LinAlgError:
             wald = float("nan")
+        binary = self.spec.estimator in ("logit", "conditional_logit", "firth")
         return {
             "model": self.name, "nobs": int(r.nobs), "n_clusters": int(self.data[self.spec.cluster].nunique()),
-            "n_events": int(r.model.endog.sum()), "loglik": float(r.llf), "loglik_null": float(r.llnull),
+            "n_events": int(r.model.endog.sum()) if binary else None, "loglik": float(r.llf), "loglik_null": float(r.llnull),
             "pseudo_r2": float(r.prsquared), "aic": float(r.aic), "bic": float(r.bic), "wald_chi2": wald, "wald_df": k,
             "wald_p": float(stats.chi2.sf(wald, k)) if k else float("nan"), "converged": bool(r.mle_retvals.get("converged", True)),
             "cov_type": "cluster (" + self.spec.cluster + ")", "years": f"{self.spec.years[0]}-{self.spec.years[1]}",
+            "estimator": self.spec.estimator,
         }
 
     def design(self, newdata: pd.DataFrame) -> np.ndarray:
@@ -115,6 +127,9 @@ class FittedModel:
         """
         if method not in P.METHODS:
             raise ValueError(f"method={method!r}: use one of {P.METHODS}")
+        if self.spec.estimator not in ("logit", "firth"):
+            # a conditional logit has no country intercepts to predict with; ordered and OLS outcomes are not a risk
+            raise ModelError(f"spec {self.name!r} ({self.spec.estimator}) gives no predicted risk; use a logit specification such as un_full")
         X = self.design(newdata)
         beta, V = self.params.values, self.cov.values
         if method == "delta":
@@ -142,9 +157,25 @@ def _sample(spec: Specification, data: pd.DataFrame | None) -> pd.DataFrame:
             + ", ".join(f"{k}={v}" for k, v in nn.head(3).items()) + "); widen the years or drop those variables"
         )
     y = complete[spec.outcome]
-    if not set(pd.unique(y)).issubset({0, 1}) or y.nunique() < 2:
+    if spec.estimator in ("logit", "conditional_logit", "firth") and (not set(pd.unique(y)).issubset({0, 1}) or y.nunique() < 2):
         raise ModelError(f"outcome {spec.outcome!r} must be 0/1 with both values in the sample; found {sorted(pd.unique(y))[:5]}")
+    if spec.estimator == "ordered_logit" and y.nunique() < 3:
+        raise ModelError(f"outcome {spec.outcome!r} needs at least three ordered values for an ordered logit; found {sorted(pd.unique(y))}")
     return complete
+
+
+def _informative(spec: Specification, sample: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The countries whose outcome changes (the only ones a conditional logit uses), and a note on the others."""
+    varies = sample[spec.outcome].groupby(sample[spec.cluster]).transform("nunique") > 1
+    kept = sample[varies]
+    if kept.empty:
+        raise EmptySampleError(f"spec {spec.name!r}: no country's {spec.outcome!r} changes in {spec.years[0]}-{spec.years[1]}; "
+                               "a fixed-effects logit has nothing to estimate")
+    always = sample[~varies].groupby(spec.cluster)[spec.outcome].first()
+    note = (f"{len(always)} of {sample[spec.cluster].nunique()} countries dropped because their outcome never changes "
+            f"({int((always == 1).sum())} always 1, {int((always == 0).sum())} always 0; {int((~varies).sum())} country-years); "
+            f"{kept[spec.cluster].nunique()} countries and {len(kept)} country-years inform the estimate")
+    return kept, note
 
 
 def _check_separation(spec: Specification, y: np.ndarray, X: pd.DataFrame) -> None:
@@ -199,13 +230,21 @@ def fit(spec: str | Specification | None = None, data: pd.DataFrame | None = Non
     """
     spec = get_specification(spec or default_spec_name(), specs_path)
     sample = _sample(spec, data)
+    notes = []
+    if spec.estimator == "conditional_logit":
+        sample, note = _informative(spec, sample)
+        notes.append(note)
     try:
         y, X = patsy.dmatrices(spec.formula, sample, return_type="dataframe", NA_action="raise")
     except patsy.PatsyError as exc:
         raise ModelError(f"spec {spec.name!r}: cannot build the design matrix of {spec.formula!r}: {exc}") from exc
     yv = y.iloc[:, 0].values
-    _check_separation(spec, yv, X)
     groups = sample[spec.cluster].values
+    if spec.estimator != "logit":
+        result = _fit_other(spec, sample, yv, X, groups)
+        result.notes = notes + result.notes
+        return FittedModel(spec=spec, result=result, data=sample.reset_index(drop=True), design_info=X.design_info)
+    _check_separation(spec, yv, X)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -223,13 +262,59 @@ def fit(spec: str | Specification | None = None, data: pd.DataFrame | None = Non
     return FittedModel(spec=spec, result=res, data=sample.reset_index(drop=True), design_info=X.design_info)
 
 
-def fit_all(names: list[str] | None = None, specs_path: str | Path | None = None, data: pd.DataFrame | None = None) -> list[FittedModel]:
-    """Fit several specifications (default: every built-in and user one) in file order."""
+#: Labels of ordered outcomes' values (cut points are named after them).
+ORDERED_LEVELS = {"tip_tier": {1.0: "Tier 1", 2.0: "Tier 2", 2.5: "Tier 2 Watch List", 3.0: "Tier 3"}}
+
+
+def _fit_other(spec: Specification, sample: pd.DataFrame, y: np.ndarray, X: pd.DataFrame, groups: np.ndarray):
+    """Fit a specification whose estimator is not the ML logit (:mod:`peacewatch.models.estimators`)."""
+    from peacewatch.models import estimators as E
+
+    no_intercept = X.drop(columns=[c for c in ("Intercept",) if c in X.columns])
+    try:
+        if spec.estimator == "firth":
+            result = E.firth_logit(y, X, groups)
+        elif spec.estimator == "conditional_logit":
+            result = E.conditional_logit(y, no_intercept, groups)
+        elif spec.estimator == "ordered_logit":
+            values = np.sort(pd.unique(y))
+            names = ORDERED_LEVELS.get(spec.outcome, {})
+            codes = np.searchsorted(values, y)
+            result = E.ordered_logit(codes, no_intercept, groups, [names.get(float(v), f"{v:g}") for v in values])
+        elif spec.estimator == "ols":
+            result = E.ols(y, X, groups)
+        else:  # load_specifications() checks the names; a Specification built by hand may not
+            raise ModelError(f"spec {spec.name!r}: unknown estimator {spec.estimator!r}")
+    except np.linalg.LinAlgError as exc:
+        raise ModelError(f"spec {spec.name!r}: singular design (collinear terms in {spec.formula!r})") from exc
+    if not result.converged or not np.all(np.isfinite(result.bse)):
+        raise ModelError(f"spec {spec.name!r}: the {spec.estimator} estimator did not converge; drop or pool variables")
+    return result
+
+
+def fit_all(names: list[str] | None = None, specs_path: str | Path | None = None, data: pd.DataFrame | None = None,
+            tables: tuple[str, ...] = ("main",)) -> list[FittedModel]:
+    """Fit several specifications in file order: ``names``, or (default) every built-in and user one
+    shown in one of ``tables`` (``"main"``, ``"alternative"``, ``"outcomes"``; default the main table)."""
     from peacewatch.models.specs import load_specifications
 
     specs = load_specifications(specs_path)
-    names = names or list(specs)
+    names = names or [n for n, s in specs.items() if s.table in tables]
     return [fit(specs[n] if n in specs else n, data=data, specs_path=specs_path) for n in names]
+
+
+def fit_available(names: list[str]) -> tuple[list[FittedModel], list[str]]:
+    """The fitted built-in specifications ``names`` (cached, :func:`default_model`), leaving out those
+    whose data the user has not supplied (the Global Slavery Index), with one note for each left out."""
+    from peacewatch.models.supplied import SuppliedDataMissingError
+
+    models, notes = [], []
+    for name in names:
+        try:
+            models.append(default_model(name))
+        except SuppliedDataMissingError as exc:
+            notes.append(f"{name} not estimated: {exc}")
+    return models, notes
 
 
 @memoize(maxsize=16)

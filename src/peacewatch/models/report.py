@@ -15,7 +15,7 @@ import pandas as pd
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.models.density import SEED_2004, io_density, mission_density, mission_density_table
-from peacewatch.models.deployment_risk import default_model, predict_observed, predict_planned
+from peacewatch.models.deployment_risk import default_model, fit_available, predict_observed, predict_planned
 from peacewatch.models.specs import load_specifications
 from peacewatch.models.data import model_panel, model_panel_object
 from peacewatch.models.incidence import incidence_index
@@ -51,6 +51,27 @@ def us_comparison_sentence(model) -> str:
             + ("As the ISQ study reports, US deployments show no association with being a sex-trafficking destination."
                if us["p_value"] >= 0.10 else
                "Unlike the ISQ study, which reports no effect of US deployments, this estimate is distinguishable from zero."))
+
+
+def garrison_sentence(garrison, us_model) -> str:
+    """The US-garrison threshold against the log-linear US term (specifications ``us_garrison``, ``us_comparison``)."""
+    g = garrison.tidy().set_index("term").loc["lag_us_garrison"]
+    u = us_model.tidy().set_index("term").loc["lag_ln_us_troops"]
+    n = int(garrison.data["lag_us_garrison"].sum())
+    return (f"US garrison of at least 1,000 troops (t-1; {n:,} of {garrison.glance()['nobs']:,} country-years): "
+            f"{g['estimate']:+.2f} (SE {g['std_error']:.2f}, p = {g['p_value']:.3f}), against the log-linear US term of "
+            f"{us_model.spec.label} {u['estimate']:+.3f} (SE {u['std_error']:.3f}, p = {u['p_value']:.2f}): "
+            + ("large garrisons go with being a destination although the size of the US presence as such does not."
+               if g["p_value"] < 0.05 <= u["p_value"] else "see the table."))
+
+
+def _model_notes(models) -> list[str]:
+    """One line per model with a description and what its estimator dropped."""
+    lines = []
+    for m in models:
+        extra = " ".join(m.notes)
+        lines.append(f"{m.spec.label}: {m.spec.description}" + (f" {extra}." if extra else ""))
+    return lines
 
 
 def write_report(out_dir: Path) -> Path:
@@ -96,7 +117,8 @@ def write_report(out_dir: Path) -> Path:
     typology = _table(typ[["unit", "kind", "year", "density", "personnel", "cell", "predicted_effect"]].astype({"personnel": "Int64"}), "{:.2f}")
 
     # 3 models
-    models = [default_model(name) for name in load_specifications()]  # cached fits, shared with other callers
+    specs = load_specifications()
+    models = [default_model(name) for name, s in specs.items() if s.table == "main"]  # cached fits, shared with other callers
     table = regression_table(models, "html", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011")
     (out_dir / "models-table.tex").write_text(regression_table(models, "latex", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011"), encoding="utf-8")
     (out_dir / "models-table.html").write_text(table, encoding="utf-8")
@@ -105,6 +127,15 @@ def write_report(out_dir: Path) -> Path:
     full = default_model()
     us_sentence = us_comparison_sentence(next(m for m in models if m.name == "us_comparison"))
     tidy = _table(full.tidy().drop(columns="model"), "{:.4f}")
+    alternatives = [default_model(name) for name, s in specs.items() if s.table == "alternative"]
+    alt_table = regression_table(alternatives, "html", caption="Alternative specifications, 2001-2011")
+    alt_notes = _model_notes(alternatives)
+    if any(m.name == "us_garrison" for m in alternatives):
+        alt_notes.append(garrison_sentence(next(m for m in alternatives if m.name == "us_garrison"),
+                                           next(m for m in models if m.name == "us_comparison")))
+    outcomes, missing = fit_available([name for name, s in specs.items() if s.table == "outcomes"])
+    outcome_table = regression_table(outcomes, "html", caption="Alternative outcomes")
+    outcome_notes = _model_notes(outcomes) + missing
 
     # 4 predictions
     spell = default_model("un_full_spell")
@@ -136,6 +167,7 @@ def write_report(out_dir: Path) -> Path:
         generated=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), density_2004=density_2004, density_note=density_note,
         unscored=unscored, missions=missions, typology=typology, dthr=rules["density_threshold"], othr=rules["opportunity_threshold"],
         years=f"{full.spec.years[0]}-{full.spec.years[1]}", table=table, us_sentence=us_sentence, glance=glance, default=full.name, tidy=tidy,
+        alt_table=alt_table, alt_notes=alt_notes, outcome_table=outcome_table, outcome_notes=outcome_notes,
         fig_density=_svg(f0[1]), fig_duration=_svg(f1[1]), fig_tccs=_svg(f2[1]), fig_risk=_svg(f3[1]), planned=planned, haiti=haiti_html,
         incidence_haiti=incidence_haiti, incidence_years=incidence_years, cite=html.unescape(cite),
         works=list(WORKS.values()),

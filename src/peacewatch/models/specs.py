@@ -13,6 +13,11 @@ from peacewatch.models.errors import SpecificationError
 from peacewatch.resources import package_path
 
 SPECS_PATH = package_path("peacewatch.models", "specifications.yml")
+#: Estimators of a specification (``estimator:`` in the YAML): maximum-likelihood logit, conditional
+#: (country fixed-effects) logit, Firth's penalised logit, ordered logit, least squares.
+ESTIMATORS = ("logit", "conditional_logit", "firth", "ordered_logit", "ols")
+#: Tables of the models report a specification is shown in (``table:`` in the YAML).
+TABLES = ("main", "alternative", "outcomes")
 #: Names in formulas that are functions/modules, not panel columns.
 FORMULA_FUNCTIONS = {"np", "numpy", "C", "I", "Q", "center", "standardize", "scale", "log", "exp", "log1p", "bs", "cr", "cc", "Treatment"}
 
@@ -28,6 +33,8 @@ class Specification:
     years: tuple[int, int] = (2001, 2011)
     agg: str = "december"
     cluster: str = "ccode"
+    estimator: str = "logit"
+    table: str = "main"
 
     @property
     def outcome(self) -> str:
@@ -101,7 +108,12 @@ def load_specifications(extra: str | Path | None = None) -> dict[str, Specificat
                 name=str(entry["name"]), formula=formula, label=str(entry.get("label", entry["name"])),
                 description=" ".join(str(entry.get("description", "")).split()), years=(int(years[0]), int(years[1])),
                 agg=str(entry.get("agg", defaults.get("agg", "december"))), cluster=str(entry.get("cluster", defaults.get("cluster", "ccode"))),
+                estimator=str(entry.get("estimator", "logit")), table=str(entry.get("table", "main")),
             )
+            if spec.table not in TABLES:
+                raise SpecificationError(f"specification {spec.name!r}: table {spec.table!r} is not one of {', '.join(TABLES)}")
+            if spec.estimator not in ESTIMATORS:
+                raise SpecificationError(f"specification {spec.name!r}: estimator {spec.estimator!r} is not one of {', '.join(ESTIMATORS)}")
             formula_variables(spec.formula)  # fail early on unreadable terms
             out[spec.name] = spec
     return out

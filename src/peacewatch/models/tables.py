@@ -9,6 +9,8 @@ import pandas as pd
 
 from peacewatch.models.specs import term_labels
 
+#: Fixed-effect dummies are summarised in one "yes" row instead of one row per level.
+FE_PREFIXES = ("C(year)",)
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 FIT_ROWS = (("nobs", "N", "{:,.0f}"), ("n_clusters", "Countries (clusters)", "{:,.0f}"), ("n_events", "Destinations (y = 1)", "{:,.0f}"),
             ("pseudo_r2", "McFadden pseudo-R2", "{:.3f}"), ("loglik", "Log-likelihood", "{:.1f}"), ("aic", "AIC", "{:.1f}"))
@@ -47,11 +49,13 @@ def regression_frame(models: Sequence, digits: int = 3, labels: dict[str, str] |
     seen: list[str] = []
     for m in models:
         for t in m.params.index:
-            if t not in seen and t != "Intercept":
+            if t not in seen and t != "Intercept" and not t.startswith(FE_PREFIXES):
                 seen.append(t)
     # rows in the order of the labels file (deployment terms, interactions, then controls), others after
     order = {t: i for i, t in enumerate(labels)}
-    terms = sorted(seen, key=lambda t: (order.get(t, len(order)), seen.index(t))) + ["Intercept"]
+    cuts = [t for t in seen if t.startswith("cut: ")]
+    seen = [t for t in seen if t not in cuts]
+    terms = sorted(seen, key=lambda t: (order.get(t, len(order)), seen.index(t))) + ["Intercept"] + cuts
     shown: dict[str, str] = {}
     for t in terms:
         label = labels.get(t, t)
@@ -73,8 +77,12 @@ def regression_frame(models: Sequence, digits: int = 3, labels: dict[str, str] |
         label = shown[term]
         rows[label] = est
         rows[label + " "] = se  # SE row: same label plus a space, rendered blank
+    if any(m.spec.estimator == "conditional_logit" for m in models):
+        rows["Country fixed effects"] = ["yes (conditional logit)" if m.spec.estimator == "conditional_logit" else "" for m in models]
+    if any(any(t.startswith("C(year)") for t in m.params.index) for m in models):
+        rows["Year fixed effects"] = ["yes" if any(t.startswith("C(year)") for t in m.params.index) else "" for m in models]
     for key, label, fmt in FIT_ROWS:
-        rows[label] = [fmt.format(g[key]) for g in glances]
+        rows[label] = ["" if g[key] is None else fmt.format(g[key]) for g in glances]
     return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
 
 

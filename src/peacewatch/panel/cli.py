@@ -25,7 +25,7 @@ def build(
     add: Annotated[list[str], typer.Option(
         help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default those of add_all.")] = [],  # noqa: B006
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/panel"),
-    fmt: Annotated[list[str], typer.Option("--format", help="csv, parquet and/or datapackage (repeatable).")] = [],  # noqa: B006
+    fmt: Annotated[list[str], typer.Option("--format", help="csv, parquet, datapackage, dta (Stata) and/or rds (R) (repeatable; default all).")] = [],  # noqa: B006
 ) -> None:
     """Build a country-year panel and write it with its lineage and citations."""
     # Every option is checked before any data is read or any file is written.
