@@ -37,9 +37,9 @@ import secrets
 import threading
 import time
 import weakref
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from sqlalchemy import Engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection
@@ -50,8 +50,15 @@ from peacewatch.registry import merkle
 from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.files import write_private
 from peacewatch.registry.models import (
-    AuditAnonymous, AuditCheckpoint, AuditEntry, AuditTree, utcnow,
+    AuditAnonymous,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditTree,
+    utcnow,
 )
+from peacewatch.registry.translog import proofs
+from peacewatch.registry.translog.leaf import leaf_bytes
+from peacewatch.registry.translog.store import SqlLeaves
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +77,8 @@ def _now() -> dt.datetime:
     return utcnow()
 
 
-def canonical(seq: int, at: str, actor: str, action: str, entity: str, entity_id: str, detail: str) -> bytes:
-    """The bytes a leaf hashes: compact JSON of the entry's fields, in this order."""
-    return json.dumps([seq, at, actor, action, entity, entity_id, detail],
-                      separators=(",", ":"), ensure_ascii=False).encode()
+#: The bytes a leaf hashes (leaf format 1, RFC 8785 canonical JSON; see translog.leaf).
+canonical = leaf_bytes
 
 
 def _legacy_digest(prev_hash: str, seq: int, at: str, actor: str, action: str, entity: str, entity_id: str,
@@ -184,7 +189,7 @@ def _lock_log(conn: Connection) -> None:
         conn.execute(_PG_LOCK, {"k": PG_LOCK_KEY})
 
 
-def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> "BatchResult":
+def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> BatchResult:
     """Append ``leaves`` (at, actor, action, entity, entity_id, detail) after the current tree head,
     update the head and store a signed checkpoint, in ``conn``'s transaction (the log is locked)."""
     state = conn.execute(_SELECT_TREE).first()
@@ -371,7 +376,7 @@ def _send_to_witness(size: int, note: str) -> None:
         log.warning("audit checkpoint %s not written to witness directory %s: %s", size, target, exc)
 
 
-_sequencers: "weakref.WeakKeyDictionary[object, Sequencer]" = weakref.WeakKeyDictionary()
+_sequencers: weakref.WeakKeyDictionary[object, Sequencer] = weakref.WeakKeyDictionary()
 _sequencers_lock = threading.Lock()
 
 
@@ -482,6 +487,7 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
                           "(an entry was rewritten, or the head was edited)")
     if stored and stored[-1].size != n:
         return fail(None, f"the newest stored checkpoint covers {stored[-1].size} entries, the log has {n}")
+    leaves: list[bytes] = []
     for c in checkpoints:
         label = f"checkpoint of {c.size} entries" + (f" signed {c.time}" if c.time else "")
         if c.size > n:
@@ -491,9 +497,9 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
             return fail(None, f"{label}: the first {c.size} entries no longer hash to its signed root "
                               "(an entry up to that point was rewritten, removed or reordered)")
         if 0 < c.size < n:
-            tree = merkle.SqlTree(conn, LOG, n)
+            leaves = leaves or SqlLeaves(conn, n).all()
             try:
-                merkle.verify_consistency(c.root, root, tree.prove_consistency(c.size, n))
+                merkle.verify_consistency(c.size, n, c.root, root, merkle.consistency_proof(leaves, c.size, n))
             except merkle.InvalidProof:
                 return fail(None, f"{label}: no valid consistency proof from it to today's log of {n} entries")
         result.checkpoints_checked += 1
@@ -513,27 +519,13 @@ def latest_checkpoint(session: Session | Connection) -> str | None:
     return conn.execute(select(CHECKPOINTS.c.note).order_by(CHECKPOINTS.c.size.desc()).limit(1)).scalar_one_or_none()
 
 
-def prove(session: Session | Connection, seq: int) -> dict:
-    """Inclusion proof (RFC 9162, via pymerkle) that entry ``seq`` is in the newest signed tree."""
-    conn = _conn(session)
-    head = conn.execute(select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.note)
-                        .order_by(CHECKPOINTS.c.size.desc()).limit(1)).first()
-    if head is None:
-        raise AuditProblem("the audit log is empty: nothing to prove")
-    if not 1 <= seq <= head.size:
-        raise AuditProblem(f"entry {seq} is not in the newest checkpoint (entries 1-{head.size}); "
-                           "pick a sequence number in that range")
-    e = conn.execute(select(LOG).where(LOG.c.seq == seq)).first()
-    if e is None:
-        raise AuditProblem(f"entry {seq} is missing from the log; run `peacewatch registry audit verify`")
-    tree = merkle.SqlTree(conn, LOG, head.size)
-    proof = tree.prove_inclusion(seq, head.size)
-    leaf = merkle.leaf_hash(canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail))
-    merkle.verify_inclusion(leaf, bytes.fromhex(head.root), proof)
-    return {
-        "seq": seq, "tree_size": head.size, "root_hash": head.root, "leaf_hash": leaf.hex(),
-        "entry": {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity,
-                  "entity_id": e.entity_id, "detail": json.loads(e.detail)},
-        "leaf_data": canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail).decode(),
-        "proof": proof.serialize(), "checkpoint": head.note,
-    }
+def prove(session: Session | Connection, seq: int, size: int | None = None) -> dict:
+    """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` entries (default: newest);
+    see :func:`peacewatch.registry.translog.proofs.prove_inclusion`."""
+    return proofs.prove_inclusion(_conn(session), seq, size)
+
+
+def prove_consistency(session: Session | Connection, old: int, new: int | None = None) -> dict:
+    """RFC 9162 consistency proof from ``old`` to ``new`` entries (default: newest); see
+    :func:`peacewatch.registry.translog.proofs.prove_consistency`."""
+    return proofs.prove_consistency(_conn(session), old, new)

@@ -532,13 +532,30 @@ def audit_checkpoint(
 
 
 @audit_app.command("prove")
-def audit_prove(seq: int, db: Optional[str] = DbOpt) -> None:
-    """Print an inclusion proof (RFC 9162) that entry SEQ is in the newest signed checkpoint."""
+def audit_prove(seq: int,
+                size: Optional[int] = typer.Option(None, "--size", help="Tree size to prove against (default: the newest checkpoint)."),
+                db: Optional[str] = DbOpt) -> None:
+    """Print an RFC 9162 inclusion proof that entry SEQ (leaf index SEQ-1) is in the tree of --size entries."""
     from peacewatch.registry import audit
 
     def go():
         with _registry(db).session(read_only=True) as s:
-            return audit.prove(s, seq)
+            return audit.prove(s, seq, size)
+    _echo(_run(go))
+
+
+@audit_app.command("consistency")
+def audit_consistency(
+    first: int = typer.Option(..., "--from", help="Size of the older tree (e.g. of a checkpoint you kept)."),
+    second: Optional[int] = typer.Option(None, "--to", help="Size of the newer tree (default: the newest checkpoint)."),
+    db: Optional[str] = DbOpt,
+) -> None:
+    """Print an RFC 9162 consistency proof that the tree of --to entries extends the tree of --from entries."""
+    from peacewatch.registry import audit
+
+    def go():
+        with _registry(db).session(read_only=True) as s:
+            return audit.prove_consistency(s, first, second)
     _echo(_run(go))
 
 
