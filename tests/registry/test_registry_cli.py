@@ -139,16 +139,18 @@ def test_audit_checkpoint_verify_and_prove(cli_env):
     db.execute("DELETE FROM audit_tree")
     db.commit()
     db.close()
+    from sqlalchemy import delete, insert, select
+
     from peacewatch.registry import audit, merkle
     from peacewatch.registry.service import Registry
     reg = Registry(f"sqlite:///{out / 'peacewatch.sqlite'}")
     with reg.session() as s:
-        leaves = [bytes.fromhex(h) for h in s.execute(audit.select(audit.LOG.c.leaf_hash).order_by(audit.LOG.c.seq)).scalars()]
+        leaves = [bytes.fromhex(h) for h in s.execute(select(audit.LOG.c.leaf_hash).order_by(audit.LOG.c.seq)).scalars()]
         f = merkle.Frontier()
         for h in leaves:
             f.append(h)
-        s.execute(audit.delete(audit.TREE))
-        s.execute(audit.insert(audit.TREE).values(id=1, size=f.size, root=f.root().hex(), frontier=f.dumps()))
+        s.execute(delete(audit.TREE))
+        s.execute(insert(audit.TREE).values(id=1, size=f.size, root=f.root().hex(), frontier=f.dumps()))
     reg.sequencer.sync()  # signs a fresh checkpoint of the forged head with the server's key
     reg.dispose()
     assert run("audit", "verify").exit_code == 0  # alone, the database agrees with itself

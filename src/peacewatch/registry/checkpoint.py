@@ -29,12 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from peacewatch.registry.config import out_dir
 from peacewatch.registry.errors import AuditProblem
-from peacewatch.registry.files import check_private, create_private, write_private
 
 SIGNING_KEY_FILE = "audit-signing.key"
 DEFAULT_ORIGIN = "peacewatch.registry/audit-log"
@@ -44,6 +45,9 @@ _DASH = "\u2014"
 
 def signing_key_file() -> Path:
     """Path of the Ed25519 signing key, beside the registry key under the output directory."""
+    # Imported here: parsing and checking notes needs no configuration.
+    from peacewatch.registry.config import out_dir
+
     # Not created here: this runs for every audit batch, and the key's writer creates the directory.
     return out_dir(create=False) / SIGNING_KEY_FILE
 
@@ -97,7 +101,7 @@ class Verifier:
     key: Ed25519PublicKey
 
     @classmethod
-    def parse(cls, text: str) -> "Verifier":
+    def parse(cls, text: str) -> Verifier:
         """Parse ``<name>+<hex hash>+<base64 key>``; raise :class:`AuditProblem` when malformed."""
         try:
             name, hash_hex, b64 = text.strip().split("+", 2)
@@ -184,6 +188,8 @@ def load_signer(create: bool = True) -> Signer:
     Raises :class:`AuditProblem` when it is missing and ``create`` is false, or malformed, and
     :class:`~peacewatch.registry.errors.UnsafeFile` when group or others can read it.
     """
+    from peacewatch.registry.files import check_private, create_private, write_private
+
     path = signing_key_file()
     with _cache_lock:
         if path in _cache and path.exists():
