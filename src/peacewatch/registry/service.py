@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, auth
@@ -103,6 +104,14 @@ class Registry:
             touch = s.info.pop("pw_touch", None)
             if touch is not None:  # session activity seen by a read-only request (see auth.user_for_token)
                 auth.touch_session(self._engine, *touch)
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A read-only transaction on a plain connection, for the public log endpoints (no user,
+        no audit entry: they serve hashes only)."""
+        self._ready()
+        with self._read_engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def as_user(self, token: str | None, read_only: bool = False) -> Iterator[tuple[Session, User]]:
