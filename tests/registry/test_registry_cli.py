@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -126,7 +127,7 @@ def test_audit_checkpoint_verify_and_prove(cli_env):
     assert r.exit_code == 0 and "checkpoint of 4 entries" in r.output, r.output
     assert (cli_env / "cp.txt").stat().st_mode & 0o777 == 0o600
     key = run("audit", "public-key").output.strip()
-    assert key.startswith("peacewatch.registry/audit-log+")
+    assert re.match(r"peacewatch\.registry/audit-log-[0-9a-f]{12}\+", key), key  # unique per deployment
     r = run("audit", "verify", "--checkpoint", str(cli_env / "cp.txt"), "--key", key)
     assert r.exit_code == 0 and "intact: 4 entries" in r.output and "extends 1 checkpoint" in r.output, r.output
     proof = json.loads(run("audit", "prove", "2").output)

@@ -111,16 +111,24 @@ def _conn(session_or_conn) -> Connection:
 
 
 def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] = (), batch: int = 5000,
-           verifier: cp.Verifier | None = None) -> VerifyResult:
+           verifier: cp.Verifier | Sequence[cp.Verifier] | None = None) -> VerifyResult:
     """Recompute the tree from every entry and check it against the tree head, the stored signed
     checkpoints and the given (exported, signature-checked) checkpoints.
+
+    ``verifier``: the pinned key(s) that every stored checkpoint must be signed by (one of them);
+    ``None`` uses the key file beside the database (the server's self-check only), an empty
+    sequence checks no signature.
 
     For each given checkpoint of size ``m`` the log must still hold at least ``m`` entries, its
     first ``m`` entries must hash to the signed root, and a consistency proof from ``m`` to today's
     size must verify: a rollback, a truncated tail or a rewritten entry each fails here.
     """
     conn = _conn(session)
-    verifier = verifier or _local_verifier()
+    if verifier is None:
+        local = _local_verifier()
+        keys: list[cp.Verifier] = [local] if local else []
+    else:
+        keys = [verifier] if isinstance(verifier, cp.Verifier) else list(verifier)
     stored = conn.execute(select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.note)
                           .order_by(CHECKPOINTS.c.size)).all()
     interest = {r.size for r in stored} | {c.size for c in checkpoints}
@@ -166,9 +174,9 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
             return fail(n + 1, f"a stored checkpoint covers {r.size} entries but only {n} are stored (the tail was removed)")
         if roots.get(r.size, b"").hex() != r.root:
             return fail(None, f"the first {r.size} entries no longer hash to the root of the stored checkpoint of that size")
-        if verifier is not None:
+        if keys:
             try:
-                opened = cp.open_checkpoint(r.note, verifier, f"stored checkpoint {r.size}")
+                opened = cp.open_checkpoint_any(r.note, keys, f"stored checkpoint {r.size}")
             except AuditProblem as exc:
                 return fail(None, str(exc))
             if opened.size != r.size or opened.root.hex() != r.root:

@@ -24,7 +24,9 @@ import datetime as dt
 import functools
 import hashlib
 import os
+import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +40,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from peacewatch.registry.errors import AuditProblem
 
 SIGNING_KEY_FILE = "audit-signing.key"
-DEFAULT_ORIGIN = "peacewatch.registry/audit-log"
+#: Origin of the logs whose key was made before origins were unique (kept by their key files).
+LEGACY_ORIGIN = "peacewatch.registry/audit-log"
 _ED25519 = b"\x01"
 _DASH = "\u2014"
 
@@ -59,7 +62,7 @@ def _key_hash(name: str, public: bytes) -> bytes:
 def _check_name(name: str) -> str:
     if not name or any(c.isspace() for c in name) or "+" in name:
         raise AuditProblem(f"checkpoint origin {name!r} must be non-empty, without spaces or '+'; "
-                           "set PEACEWATCH_AUDIT_ORIGIN to e.g. 'registry.example.org/audit-log'")
+                           "use e.g. `registry init --domain registry.example.org` (origin registry.example.org/audit-log)")
     return name
 
 
@@ -134,6 +137,22 @@ def checkpoint_text(origin: str, size: int, root: bytes, when: dt.datetime) -> s
     return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\ntime {stamp}\n"
 
 
+def open_checkpoint_any(note: str, verifiers: Sequence[Verifier], source: str = "checkpoint") -> Checkpoint:
+    """:func:`open_checkpoint` with several pinned keys of the log (e.g. old and new during a key
+    rotation): the note must carry a valid signature by at least one of them."""
+    if not verifiers:
+        raise AuditProblem(f"{source}: no pinned verifier key to check it with")
+    problems = []
+    for v in verifiers:
+        try:
+            return open_checkpoint(note, v, source)
+        except AuditProblem as exc:
+            problems.append(str(exc))
+    altered = [p for p in problems if "does not match the text" in p]
+    raise AuditProblem((altered or problems)[0] if len(verifiers) == 1 or altered else
+                       f"{source}: no signature by any of the {len(verifiers)} pinned keys")
+
+
 def open_checkpoint(note: str, verifier: Verifier, source: str = "checkpoint") -> Checkpoint:
     """Check the signature of a signed checkpoint note and parse it.
 
@@ -182,8 +201,21 @@ _cache: dict[Path, Signer] = {}
 _cache_lock = threading.Lock()
 
 
-def load_signer(create: bool = True) -> Signer:
+def new_origin(domain: str | None = None) -> str:
+    """A log origin unique to this deployment: ``<domain>/audit-log`` when a domain is given (env
+    ``PEACEWATCH_AUDIT_ORIGIN`` overrides both), else ``peacewatch.registry/audit-log-<random>``."""
+    chosen = os.environ.get("PEACEWATCH_AUDIT_ORIGIN", "").strip()
+    if chosen:
+        return _check_name(chosen)
+    if domain:
+        return _check_name(f"{domain.strip().strip('/')}/audit-log")
+    return f"{LEGACY_ORIGIN}-{secrets.token_hex(6)}"
+
+
+def load_signer(create: bool = True, domain: str | None = None) -> Signer:
     """Load (or create, mode 0600) the signing key from :func:`signing_key_file`.
+
+    A new key gets the origin :func:`new_origin` (``domain``); an existing key keeps its own.
 
     Raises :class:`AuditProblem` when it is missing and ``create`` is false, or malformed, and
     :class:`~peacewatch.registry.errors.UnsafeFile` when group or others can read it.
@@ -198,7 +230,7 @@ def load_signer(create: bool = True) -> Signer:
         if not path.exists():
             if not create:
                 raise AuditProblem(f"no audit signing key at {path}; run `peacewatch registry init`")
-            name = _check_name(os.environ.get("PEACEWATCH_AUDIT_ORIGIN", DEFAULT_ORIGIN))
+            name = new_origin(domain)
             key = Ed25519PrivateKey.generate()
             seed = key.private_bytes_raw()
             pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -216,3 +248,27 @@ def load_signer(create: bool = True) -> Signer:
             raise AuditProblem(f"{path} is not an audit signing key (PRIVATE+KEY+name+hash+base64)") from exc
         _cache[path] = signer
         return signer
+
+
+def rotate_signing_key() -> tuple[Signer, Signer, Path]:
+    """Make a new signing key for the same log (same origin); the old key file is kept beside it as
+    ``audit-signing.key.<old key hash>.retired`` (0600). Returns (old, new, retired path).
+
+    Checkpoints signed before stay signed by the old key: verifiers pin both keys until they hold
+    a checkpoint signed by the new one (see docs/registry.md, *Key rotation*).
+    """
+    from peacewatch.registry.files import create_private, write_private
+
+    old = load_signer(create=False)
+    path = signing_key_file()
+    retired = path.with_name(f"{SIGNING_KEY_FILE}.{old.key_hash.hex()}.retired")
+    write_private(retired, path.read_bytes())
+    key = Ed25519PrivateKey.generate()
+    pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    body = (f"PRIVATE+KEY+{old.name}+{_key_hash(old.name, pub).hex()}+"
+            f"{base64.b64encode(_ED25519 + key.private_bytes_raw()).decode()}\n")
+    create_private(path)
+    write_private(path, body.encode())
+    with _cache_lock:
+        _cache.pop(path, None)
+    return old, load_signer(create=False), retired

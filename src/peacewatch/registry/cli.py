@@ -74,6 +74,9 @@ def init(
     credentials: Optional[Path] = typer.Option(
         None, help="File (mode 0600) that receives the first coordinator's token and generated password "
                    "[default: registry-coordinator.txt in the output directory]"),
+    domain: Optional[str] = typer.Option(
+        None, "--domain", help="Domain of this deployment: the audit log's origin becomes DOMAIN/audit-log "
+                               "[default: a random origin peacewatch.registry/audit-log-<12 hex digits>]"),
 ) -> None:
     """Create the key files, migrate the database and create the first coordinator.
 
@@ -93,8 +96,10 @@ def init(
     if not os.environ.get("PEACEWATCH_SECRET_KEY"):
         path = _run(crypto.create_key_file)
         typer.echo(f"encryption key: {path} (mode 0600; back it up, data cannot be read without it)")
-    signer = _run(cp.load_signer)
-    typer.echo(f"audit signing key: {cp.signing_key_file()} (mode 0600)")
+    signer = _run(lambda: cp.load_signer(domain=domain))
+    if domain and signer.name != cp.new_origin(domain) and not os.environ.get("PEACEWATCH_AUDIT_ORIGIN"):
+        typer.echo(f"audit signing key exists already: its origin stays {signer.name}")
+    typer.echo(f"audit signing key: {cp.signing_key_file()} (mode 0600), log origin {signer.name}")
     typer.echo(f"audit verifier key (keep it with exported checkpoints, off this server): {signer.verifier_key()}")
     reg = _registry(db)
     engine = _run(lambda: reg.engine)
@@ -464,45 +469,44 @@ def training_show(year: Optional[int] = None,
 @audit_app.command("verify")
 def audit_verify(
     checkpoint: list[Path] = typer.Option([], "--checkpoint", help="A checkpoint exported earlier (repeatable)."),
-    key: Optional[str] = typer.Option(None, "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
-                                      help="Verifier key kept off the server (default: the local signing key's)."),
+    key: list[str] = typer.Option([], "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
+                                  help="A pinned verifier key of the log, kept off the server (repeatable: "
+                                       "old and new key during a rotation)."),
+    trusted_keys: Optional[Path] = typer.Option(None, "--trusted-keys",
+                                                help="File of pinned verifier keys, one per line (# comments)."),
     db: Optional[str] = DbOpt,
 ) -> None:
-    """Recompute the audit tree and prove that it extends each checkpoint; exit code 1 if not.
+    """Recompute the audit tree and prove that it extends each checkpoint.
 
-    Also checks the newest checkpoint in the witness directory when PEACEWATCH_AUDIT_WITNESS_DIR is set.
+    Trusts only the pinned keys (--key, --trusted-keys), never the key file beside the database.
+    Checks every checkpoint in PEACEWATCH_AUDIT_WITNESS_DIR too. Exit code 0: intact; 1: not intact
+    (one-line reason); 2: could not verify (no pinned key for the checkpoints, unreadable file,
+    malformed key).
     """
     from peacewatch.registry import audit
-    from peacewatch.registry import checkpoint as cp
-    from peacewatch.registry.errors import AuditProblem
+    from peacewatch.registry.translog import witness_check as wc
+
+    def broken(problem: str, seq: int | None = None) -> None:
+        where = f" at entry {seq}" if seq else ""
+        typer.secho(f"audit log BROKEN{where}: {problem}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+
+    keys = _run(lambda: wc.pinned_keys(key, trusted_keys))
+    files = _run(lambda: wc.checkpoint_files(checkpoint, audit.witness_dir()))
+    opened, problem = _run(lambda: wc.open_all(files, keys))
+    if problem:
+        broken(problem)
 
     def go():
-        verifier = cp.Verifier.parse(key) if key else audit._local_verifier()
-        files = list(checkpoint)
-        witness = audit.witness_dir()
-        if witness is not None and witness.is_dir():
-            files += sorted(witness.glob("*.checkpoint"))[-1:]
-        if files and verifier is None:
-            raise AuditProblem("no verifier key: pass --key (output of `peacewatch registry audit public-key`)")
-        opened = []
-        for f in files:
-            try:
-                note = f.read_text()
-            except OSError as exc:
-                raise AuditProblem(f"cannot read checkpoint {f}: {exc.strerror}") from exc
-            opened.append(cp.open_checkpoint(note, verifier, str(f)))
-        reg = _registry(db)
-        with reg.session(read_only=True) as s:
-            return audit.verify(s, opened, verifier=verifier)
+        with _registry(db).session(read_only=True) as s:
+            return audit.verify(s, opened, verifier=keys)
     r = _run(go)
-    if r.ok:
-        extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
-        waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
-        typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{waiting}")
-        return
-    where = f" at entry {r.first_bad_seq}" if r.first_bad_seq else ""
-    typer.secho(f"audit log BROKEN{where}: {r.problem}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
+    if not r.ok:
+        broken(r.problem, r.first_bad_seq)
+    extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
+    waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
+    pinned = "" if keys else " (internal consistency only: no pinned key, so no signature was checked)"
+    typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{waiting}{pinned}")
 
 
 @audit_app.command("checkpoint")
@@ -557,6 +561,20 @@ def audit_consistency(
         with _registry(db).session(read_only=True) as s:
             return audit.prove_consistency(s, first, second)
     _echo(_run(go))
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Replace the audit signing key by a new one for the same log (the old one is kept, retired).
+
+    Stop the server first; give the new verifier key to every verifier and witness, who pin it
+    beside the old one (see docs/registry.md, Key rotation).
+    """
+    from peacewatch.registry import checkpoint as cp
+    old, new, retired = _run(cp.rotate_signing_key)
+    typer.echo(f"old key retired to {retired} (mode 0600)")
+    typer.echo(f"old verifier key: {old.verifier_key()}")
+    typer.echo(f"new verifier key (pin it beside the old one): {new.verifier_key()}")
 
 
 @audit_app.command("public-key")
