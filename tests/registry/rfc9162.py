@@ -130,3 +130,23 @@ def open_checkpoint(note: str, vkey: str) -> tuple[str, int, bytes]:
     assert note_signed_by(note, vkey), "checkpoint not signed by the pinned key"
     lines = signatures(note)[0].split("\n")
     return lines[0], int(lines[1]), base64.b64decode(lines[2])
+
+
+def cosignature_valid(note: str, witness_vkey: str) -> int | None:
+    """c2sp.org/tlog-cosignature v1 (Ed25519, type 0x04): the timestamp of a valid cosignature by
+    ``witness_vkey`` on ``note``, or None."""
+    name, key_id, b64 = witness_vkey.strip().split("+", 2)
+    raw = base64.b64decode(b64)
+    assert raw[0] == 4 and sha(name.encode() + b"\n" + raw)[:4] == bytes.fromhex(key_id)
+    key = Ed25519PublicKey.from_public_bytes(raw[1:])
+    body, sigs = signatures(note)
+    for n, kid, blob in sigs:
+        if n != name or kid != bytes.fromhex(key_id) or len(blob) != 72:
+            continue
+        timestamp = int.from_bytes(blob[:8], "big")
+        try:
+            key.verify(blob[8:], f"cosignature/v1\ntime {timestamp}\n".encode() + body.encode())
+            return timestamp
+        except InvalidSignature:
+            continue
+    return None

@@ -197,6 +197,97 @@ def open_checkpoint(note: str, verifier: Verifier, source: str = "checkpoint") -
     return Checkpoint(origin, size, root, when, note)
 
 
+# --- witness cosignatures (C2SP tlog-cosignature/v1, Ed25519, signature type 0x04) -------------
+
+_COSIGNATURE = b"\x04"
+
+
+def _cosigner_hash(name: str, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + _COSIGNATURE + public).digest()[:4]
+
+
+def _cosigned_message(body: str, timestamp: int) -> bytes:
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+
+
+@dataclass(frozen=True)
+class Cosigner:
+    """A witness's Ed25519 cosigning key (C2SP tlog-cosignature/v1)."""
+
+    name: str
+    key: Ed25519PrivateKey
+
+    @functools.cached_property
+    def public(self) -> bytes:
+        return self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def verifier_key(self) -> str:
+        """``<name>+<hex key id>+<base64(0x04 || public key)>``."""
+        return (f"{self.name}+{_cosigner_hash(self.name, self.public).hex()}+"
+                f"{base64.b64encode(_COSIGNATURE + self.public).decode()}")
+
+    def cosign(self, note: str, timestamp: int) -> str:
+        """The cosignature line (ending in a newline) for the checkpoint ``note`` at ``timestamp``."""
+        body = note.partition("\n\n")[0] + "\n"
+        sig = self.key.sign(_cosigned_message(body, timestamp))
+        blob = _cosigner_hash(self.name, self.public) + timestamp.to_bytes(8, "big") + sig
+        return f"{_DASH} {self.name} {base64.b64encode(blob).decode()}\n"
+
+
+@dataclass(frozen=True)
+class WitnessKey:
+    """A pinned witness verifier key (signature type 0x04)."""
+
+    name: str
+    key_hash: bytes
+    key: Ed25519PublicKey
+
+    @classmethod
+    def parse(cls, text: str) -> WitnessKey:
+        """Parse ``<name>+<hex key id>+<base64(0x04 || key)>``; raise :class:`AuditProblem` when malformed."""
+        try:
+            name, hash_hex, b64 = text.strip().split("+", 2)
+            raw = base64.b64decode(b64, validate=True)
+            if raw[:1] != _COSIGNATURE or len(raw) != 33:
+                raise ValueError("not an Ed25519 cosignature/v1 key (type 0x04)")
+            if bytes.fromhex(hash_hex) != _cosigner_hash(name, raw[1:]):
+                raise ValueError("key id does not match the key")
+            return cls(name, bytes.fromhex(hash_hex), Ed25519PublicKey.from_public_bytes(raw[1:]))
+        except ValueError as exc:
+            raise AuditProblem(f"witness key {text.strip()[:60]!r} is malformed ({exc}); use the witness's "
+                               "verifier key (name+id+base64 of 0x04 and the Ed25519 key)") from exc
+
+
+def cosigned_by(note: str, witness: WitnessKey) -> int | None:
+    """Timestamp of a valid cosignature by ``witness`` on ``note``, or None (other lines ignored)."""
+    text, sep, sigs = note.partition("\n\n")
+    if not sep:
+        return None
+    body = text + "\n"
+    for line in sigs.splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != _DASH or parts[1] != witness.name:
+            continue
+        try:
+            blob = base64.b64decode(parts[2], validate=True)
+        except ValueError:
+            continue
+        if len(blob) != 4 + 8 + 64 or blob[:4] != witness.key_hash:
+            continue
+        timestamp = int.from_bytes(blob[4:12], "big")
+        try:
+            witness.key.verify(blob[12:], _cosigned_message(body, timestamp))
+        except InvalidSignature:
+            continue
+        return timestamp
+    return None
+
+
+def add_signatures(note: str, lines: str) -> str:
+    """``note`` with the signature ``lines`` appended (each already ending in a newline)."""
+    return note if not lines else note + ("" if note.endswith("\n") else "\n") + lines
+
+
 _cache: dict[Path, Signer] = {}
 _cache_lock = threading.Lock()
 

@@ -474,6 +474,10 @@ def audit_verify(
                                        "old and new key during a rotation)."),
     trusted_keys: Optional[Path] = typer.Option(None, "--trusted-keys",
                                                 help="File of pinned verifier keys, one per line (# comments)."),
+    witness_key: list[str] = typer.Option([], "--witness-key",
+                                          help="A pinned witness key (repeatable): turns on the cosignature policy."),
+    witnesses: Optional[int] = typer.Option(None, "--witnesses", min=1,
+                                            help="K of the pinned witness keys must cosign [default: all of them]."),
     db: Optional[str] = DbOpt,
 ) -> None:
     """Recompute the audit tree and prove that it extends each checkpoint.
@@ -491,9 +495,18 @@ def audit_verify(
         typer.secho(f"audit log BROKEN{where}: {problem}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
 
+    from peacewatch.registry import checkpoint as cp
+    from peacewatch.registry.errors import AuditProblem
+
     keys = _run(lambda: wc.pinned_keys(key, trusted_keys))
+    witness_keys = _run(lambda: [cp.WitnessKey.parse(k) for k in witness_key])
+    quorum = witnesses if witnesses is not None else len(witness_keys)
+    if quorum > len(witness_keys):
+        _fail(AuditProblem(f"--witnesses {quorum} needs at least {quorum} --witness-key (got {len(witness_keys)})"))
     files = _run(lambda: wc.checkpoint_files(checkpoint, audit.witness_dir()))
-    opened, problem = _run(lambda: wc.open_all(files, keys))
+    notes: dict[Path, str] = {}
+    opened, problem = _run(lambda: wc.open_all(files, keys, notes))
+    problem = problem or wc.cosignature_problem(notes, list(checkpoint), witness_keys, quorum)
     if problem:
         broken(problem)
 
@@ -506,7 +519,63 @@ def audit_verify(
     extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
     waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
     pinned = "" if keys else " (internal consistency only: no pinned key, so no signature was checked)"
-    typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{waiting}{pinned}")
+    cosigned = f"; cosignature policy {quorum} of {len(witness_keys)} witnesses met" if witness_keys else ""
+    typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{cosigned}{waiting}{pinned}")
+
+
+@audit_app.command("witness")
+def audit_witness(
+    url: list[str] = typer.Option(..., "--url", help="Submission prefix of a C2SP tlog-witness (repeatable)."),
+    witness_key: list[str] = typer.Option(..., "--witness-key", help="The witnesses' verifier keys (repeatable)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Also write the cosigned checkpoint here (0600)."),
+    db: Optional[str] = DbOpt,
+) -> None:
+    """Submit the newest checkpoint to witnesses (C2SP tlog-witness) and keep their cosignatures.
+
+    The cosigned checkpoint replaces the plain copy in PEACEWATCH_AUDIT_WITNESS_DIR. Exit code 1 when
+    a witness refused (e.g. the log is not consistent with what it saw before), 2 on a usage error.
+    """
+    from peacewatch.registry import checkpoint as cp
+    from peacewatch.registry import merkle
+    from peacewatch.registry.errors import AuditProblem
+    from peacewatch.registry.files import write_private
+    from peacewatch.registry.translog import store, witness, witness_client
+    from peacewatch.registry.translog.store import SqlLeaves
+
+    keys = _run(lambda: [cp.WitnessKey.parse(k) for k in witness_key])
+
+    def go():
+        reg = _registry(db)
+        reg.sequencer.sync()
+        lines, refused = "", []
+        with reg.read_connection() as conn, witness_client.http_client() as http:
+            size, note = store.head_size(conn), store.checkpoint_note(conn)
+            if note is None:
+                raise AuditProblem("the audit log is empty: no checkpoint to submit")
+            leaves: list[bytes] = []
+
+            def proof_from(m: int) -> list[bytes]:
+                if not leaves:
+                    leaves.extend(SqlLeaves(conn, size).all())
+                return merkle.consistency_proof(leaves, m, size)
+
+            for u in url:
+                try:
+                    lines += witness_client.submit(http, u, note, size, proof_from, keys)
+                except witness_client.WitnessRefused as exc:
+                    refused.append(str(exc))
+        return size, cp.add_signatures(note, lines), refused
+    size, cosigned, refused = _run(go)
+    target = witness.witness_dir()
+    if out is not None:
+        _run(lambda: write_private(out, cosigned.encode()))
+    if target is not None:
+        _run(lambda: witness.keep(target, size, cosigned))
+    typer.echo(f"checkpoint of {size} entries cosigned by {len(url) - len(refused)} of {len(url)} witnesses")
+    for reason in refused:
+        typer.secho(reason, fg=typer.colors.RED, err=True)
+    if refused:
+        raise typer.Exit(1)
 
 
 @audit_app.command("checkpoint")

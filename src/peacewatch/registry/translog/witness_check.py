@@ -45,7 +45,30 @@ def checkpoint_files(given: list[Path], witness_dir: Path | None) -> list[Path]:
     return files
 
 
-def open_all(files: list[Path], keys: list[cp.Verifier]) -> tuple[list[cp.Checkpoint], str | None]:
+def cosignature_problem(notes: dict[Path, str], given: list[Path], witnesses: list[cp.WitnessKey],
+                        quorum: int) -> str | None:
+    """The k-of-n cosignature policy: every ``given`` checkpoint, and at least one of ``notes`` (the
+    newest cosigned one is the one that matters), must carry valid cosignatures of ``quorum``
+    distinct pinned ``witnesses``. Returns the one-line reason when not."""
+    if not witnesses:
+        return None
+
+    def count(note: str) -> int:
+        return sum(cp.cosigned_by(note, w) is not None for w in witnesses)
+
+    for f in given:
+        have = count(notes[f])
+        if have < quorum:
+            return (f"checkpoint {f} carries valid cosignatures of {have} of the {len(witnesses)} pinned witnesses; "
+                    f"the policy needs {quorum}")
+    if not any(count(n) >= quorum for n in notes.values()):
+        return (f"no checkpoint carries valid cosignatures of {quorum} of the {len(witnesses)} pinned witnesses "
+                "(run `peacewatch registry audit witness`, or the log was forked and the witnesses refused it)")
+    return None
+
+
+def open_all(files: list[Path], keys: list[cp.Verifier],
+             notes: dict[Path, str] | None = None) -> tuple[list[cp.Checkpoint], str | None]:
     """Open every file as a checkpoint signed by a pinned key.
 
     Returns the checkpoints and, when one is not acceptable, the one-line reason (a verification
@@ -61,6 +84,8 @@ def open_all(files: list[Path], keys: list[cp.Verifier]) -> tuple[list[cp.Checkp
         if f.is_symlink():
             return opened, f"checkpoint {f} is a symbolic link; refused"
         note = _read(f, "checkpoint")
+        if notes is not None:
+            notes[f] = note
         try:
             c = cp.open_checkpoint_any(note, keys, str(f))
         except AuditProblem as exc:
