@@ -6,8 +6,11 @@
 * :mod:`.tiles` -- the log as C2SP ``tlog-tiles`` (hash tiles, redacted entry bundles).
 * :mod:`.verifier` -- what an outsider runs: depends only on :mod:`peacewatch.registry.merkle`
   and :mod:`peacewatch.registry.checkpoint`, so it can be shipped alone.
+* :mod:`.appender` -- leaves after the tree head, head update, signed checkpoint; the registry's
+  :class:`~peacewatch.registry.service.Registry` calls it explicitly around each commit.
+* :mod:`.sequencer` -- group commit of read-only requests' entries.
+* :mod:`.witness` (directory copies), :mod:`.witness_check` (what ``audit verify`` trusts),
+  :mod:`.witness_client` and :mod:`.witness_server` (C2SP ``tlog-witness``).
 
-The appender and the group-commit sequencer are in :mod:`peacewatch.registry.audit`; the
-registry's :class:`~peacewatch.registry.service.Registry` calls the appender explicitly in the
-transaction of each request.
+Domain code records entries with :func:`peacewatch.registry.audit.record` only.
 """

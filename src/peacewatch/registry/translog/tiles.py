@@ -13,7 +13,7 @@ hash, never the leaf (which names users and cases). A client checks an entry aga
 tile (they must be equal) instead of hashing it.
 
 Only what the newest signed checkpoint covers is served. Full tiles never change in an
-append-only log; :class:`TileCache` keeps recently computed full tiles of level 1 and above.
+append-only log; :class:`TileCache` keeps recently computed full tiles.
 """
 
 from __future__ import annotations
@@ -90,9 +90,10 @@ def _perfect_root(hashes: list[bytes]) -> bytes:
 
 
 class TileCache:
-    """Full tiles of level 1 and above, most recently used kept (level 0 is one indexed read)."""
+    """Full tiles (8 KiB each), most recently used kept: a tile of level L >= 1 is built from 256
+    full tiles below it, so an unauthenticated reader cannot make the server rehash them each time."""
 
-    def __init__(self, capacity: int = 1024):
+    def __init__(self, capacity: int = 2048):
         self._tiles: OrderedDict[tuple[int, int], bytes] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
@@ -130,17 +131,18 @@ def hash_tile(conn: Connection, size: int, level: int, index: int, width: int, c
     have = available_width(size, level, index)
     if width > have:
         raise NotATile(f"tile {tile_path(level, index, width)} is not in the tree of {size} entries")
-    if level == 0:
-        return b"".join(_leaf_hashes(conn, index * WIDTH, width))
     if width == WIDTH:
         cached = cache.get((level, index))
         if cached is not None:
             return cached
-    nodes = []
-    for i in range(index * WIDTH, index * WIDTH + width):
-        below = hash_tile(conn, size, level - 1, i, WIDTH, cache)
-        nodes.append(_perfect_root([below[j:j + 32] for j in range(0, len(below), 32)]))
-    tile = b"".join(nodes)
+    if level == 0:
+        tile = b"".join(_leaf_hashes(conn, index * WIDTH, width))
+    else:
+        nodes = []
+        for i in range(index * WIDTH, index * WIDTH + width):
+            below = hash_tile(conn, size, level - 1, i, WIDTH, cache)
+            nodes.append(_perfect_root([below[j:j + 32] for j in range(0, len(below), 32)]))
+        tile = b"".join(nodes)
     if width == WIDTH:
         cache.put((level, index), tile)
     return tile
