@@ -74,9 +74,9 @@ def init(
     credentials: Optional[Path] = typer.Option(
         None, help="File (mode 0600) that receives the first coordinator's token and generated password "
                    "[default: registry-coordinator.txt in the output directory]"),
-    domain: Optional[str] = typer.Option(
+    domain: str | None = typer.Option(
         None, "--domain", help="Domain of this deployment: the audit log's origin becomes DOMAIN/audit-log "
-                               "[default: a random origin peacewatch.registry/audit-log-<12 hex digits>]"),
+                               "(default: a random origin peacewatch.registry/audit-log-<12 hex digits>)"),
 ) -> None:
     """Create the key files, migrate the database and create the first coordinator.
 
@@ -472,13 +472,13 @@ def audit_verify(
     key: list[str] = typer.Option([], "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
                                   help="A pinned verifier key of the log, kept off the server (repeatable: "
                                        "old and new key during a rotation)."),
-    trusted_keys: Optional[Path] = typer.Option(None, "--trusted-keys",
+    trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
                                                 help="File of pinned verifier keys, one per line (# comments)."),
     witness_key: list[str] = typer.Option([], "--witness-key",
                                           help="A pinned witness key (repeatable): turns on the cosignature policy."),
-    witnesses: Optional[int] = typer.Option(None, "--witnesses", min=1,
-                                            help="K of the pinned witness keys must cosign [default: all of them]."),
-    db: Optional[str] = DbOpt,
+    witnesses: int | None = typer.Option(None, "--witnesses", min=1,
+                                            help="K of the pinned witness keys must cosign (default: all of them)."),
+    db: str | None = DbOpt,
 ) -> None:
     """Recompute the audit tree and prove that it extends each checkpoint.
 
@@ -527,8 +527,8 @@ def audit_verify(
 def audit_witness(
     url: list[str] = typer.Option(..., "--url", help="Submission prefix of a C2SP tlog-witness (repeatable)."),
     witness_key: list[str] = typer.Option(..., "--witness-key", help="The witnesses' verifier keys (repeatable)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Also write the cosigned checkpoint here (0600)."),
-    db: Optional[str] = DbOpt,
+    out: Path | None = typer.Option(None, "--out", help="Also write the cosigned checkpoint here (0600)."),
+    db: str | None = DbOpt,
 ) -> None:
     """Submit the newest checkpoint to witnesses (C2SP tlog-witness) and keep their cosignatures.
 
@@ -606,8 +606,8 @@ def audit_checkpoint(
 
 @audit_app.command("prove")
 def audit_prove(seq: int,
-                size: Optional[int] = typer.Option(None, "--size", help="Tree size to prove against (default: the newest checkpoint)."),
-                db: Optional[str] = DbOpt) -> None:
+                size: int | None = typer.Option(None, "--size", help="Tree size to prove against (default: the newest checkpoint)."),
+                db: str | None = DbOpt) -> None:
     """Print an RFC 9162 inclusion proof that entry SEQ (leaf index SEQ-1) is in the tree of --size entries."""
     from peacewatch.registry import audit
 
@@ -620,8 +620,8 @@ def audit_prove(seq: int,
 @audit_app.command("consistency")
 def audit_consistency(
     first: int = typer.Option(..., "--from", help="Size of the older tree (e.g. of a checkpoint you kept)."),
-    second: Optional[int] = typer.Option(None, "--to", help="Size of the newer tree (default: the newest checkpoint)."),
-    db: Optional[str] = DbOpt,
+    second: int | None = typer.Option(None, "--to", help="Size of the newer tree (default: the newest checkpoint)."),
+    db: str | None = DbOpt,
 ) -> None:
     """Print an RFC 9162 consistency proof that the tree of --to entries extends the tree of --from entries."""
     from peacewatch.registry import audit
