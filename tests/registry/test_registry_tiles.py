@@ -145,3 +145,15 @@ def test_tiles_beyond_the_signed_tree_or_malformed_are_404(registry, http):
 def test_empty_log_has_no_checkpoint(http):
     r = http.get(f"{API}/checkpoint")
     assert r.status_code == 404 and "empty" in r.text
+
+
+def test_the_web_app_serves_the_log_publicly_and_cacheably(registry, web):
+    _bulk_log(registry, 600)
+    r = web.get(f"{API}/checkpoint")
+    assert r.status_code == 200 and r.text.split("\n")[1] == "600"
+    assert r.headers["cache-control"] == "no-cache"
+    tile = web.get(f"{API}/tile/0/001")
+    assert tile.status_code == 200 and len(tile.content) == 256 * 32
+    assert tile.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # The rest of the registry stays private.
+    assert web.get("/api/registry/me").headers["cache-control"] == "no-store"

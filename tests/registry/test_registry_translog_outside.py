@@ -142,3 +142,28 @@ def test_proof_sizes_out_of_range_get_one_line_errors(registry, people, database
     assert r.exit_code == 2 and "not in the tree of 3 entries" in r.output
     r = _cli(database_url, "consistency", "--from", "5", "--to", "4")
     assert r.exit_code == 2 and "--from 5" in r.output
+
+
+def test_audit_check_verifies_proof_files_with_pinned_keys_and_no_database(registry, people, database_url, tmp_path):
+    _grow(registry, people, 2)
+    proof = tmp_path / "proof.json"
+    proof.write_text(_cli(database_url, "prove", "3").output)
+    consistency = tmp_path / "consistency.json"
+    with registry.engine.connect() as conn:
+        first = conn.execute(text("SELECT min(size) FROM audit_checkpoints")).scalar_one()
+    consistency.write_text(_cli(database_url, "consistency", "--from", str(first)).output)
+    keys = tmp_path / "keys"
+    keys.write_text(_vkey() + "\n")
+    for f in (proof, consistency):
+        r = runner.invoke(app, ["registry", "audit", "check", str(f), "--trusted-keys", str(keys)])
+        assert r.exit_code == 0, r.output
+    doc = json.loads(proof.read_text())
+    doc["leaf_data"] = doc["leaf_data"].replace('"read"', '"rewritten"').replace('"create"', '"rewritten"')
+    proof.write_text(json.dumps(doc))
+    r = runner.invoke(app, ["registry", "audit", "check", str(proof), "--trusted-keys", str(keys)])
+    assert r.exit_code == 1 and "does NOT hold" in r.output and len(r.output.strip().splitlines()) == 1
+    r = runner.invoke(app, ["registry", "audit", "check", str(consistency)])
+    assert r.exit_code == 2 and "no pinned verifier key" in r.output
+    proof.write_text("{}")
+    r = runner.invoke(app, ["registry", "audit", "check", str(proof), "--trusted-keys", str(keys)])
+    assert r.exit_code == 2 and "neither" in r.output

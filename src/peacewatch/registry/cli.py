@@ -632,6 +632,56 @@ def audit_consistency(
     _echo(_run(go))
 
 
+@audit_app.command("check")
+def audit_check(
+    proof: Path = typer.Argument(..., help="JSON output of `audit prove` or `audit consistency`."),
+    key: list[str] = typer.Option([], "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
+                                  help="A pinned verifier key of the log (repeatable)."),
+    trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
+                                             help="File of pinned verifier keys, one per line (# comments)."),
+) -> None:
+    """Check a proof against its signed checkpoint(s) with pinned keys only; needs no database.
+
+    Exit code 0: the proof holds; 1: it does not; 2: no pinned key or an unreadable or malformed file.
+    """
+    from peacewatch.registry.errors import AuditProblem
+    from peacewatch.registry.translog import verifier
+    from peacewatch.registry.translog import witness_check as wc
+
+    keys = _run(lambda: wc.pinned_keys(key, trusted_keys))
+    if not keys:
+        _fail(AuditProblem("no pinned verifier key: pass --key or --trusted-keys"))
+
+    def load() -> dict:
+        try:
+            doc = json.loads(wc.read_text(proof, "proof file"))
+        except json.JSONDecodeError as exc:
+            raise AuditProblem(f"{proof} is not JSON (line {exc.lineno}); pass the output of `audit prove` "
+                               "or `audit consistency`") from exc
+        if not isinstance(doc, dict) or not ({"inclusion_path", "consistency_path"} & doc.keys()):
+            raise AuditProblem(f"{proof} is neither an inclusion nor a consistency proof of this log")
+        need = (["leaf_index", "leaf_data", "inclusion_path", "checkpoint"] if "inclusion_path" in doc
+                else ["consistency_path", "first_checkpoint", "second_checkpoint"])
+        missing = [k for k in need if k not in doc]
+        if missing:
+            raise AuditProblem(f"{proof} lacks {', '.join(missing)}; pass the unedited output of `audit prove` "
+                               "or `audit consistency`")
+        return doc
+    doc = _run(load)
+    try:
+        if "inclusion_path" in doc:
+            head = verifier.check_inclusion(doc, keys)
+            typer.echo(f"entry {doc.get('seq')} is leaf {doc.get('leaf_index')} of the signed tree of "
+                       f"{head.size} entries ({head.origin})")
+        else:
+            old, new = verifier.check_consistency(doc, keys)
+            typer.echo(f"the signed tree of {new.size} entries extends the signed tree of {old.size} "
+                       f"entries ({new.origin})")
+    except (AuditProblem, KeyError, TypeError, ValueError) as exc:
+        typer.secho(f"proof does NOT hold: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+
+
 @audit_app.command("rotate-key")
 def audit_rotate_key() -> None:
     """Replace the audit signing key by a new one for the same log (the old one is kept, retired).

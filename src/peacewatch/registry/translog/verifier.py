@@ -23,13 +23,19 @@ def _hashes(items: list[str], what: str) -> list[bytes]:
     return out
 
 
-def check_inclusion(proof: dict, verifier: cp.Verifier) -> cp.Checkpoint:
-    """Check a ``prove`` document: its checkpoint is signed by ``verifier``, and the leaf rebuilt
-    from ``leaf_data`` is leaf ``leaf_index`` of that checkpoint's tree. Returns the checkpoint."""
+def _open(note: str, verifier: cp.Verifier | list[cp.Verifier], source: str) -> cp.Checkpoint:
+    keys = [verifier] if isinstance(verifier, cp.Verifier) else verifier
+    return cp.open_checkpoint_any(note, keys, source)
+
+
+def check_inclusion(proof: dict, verifier: cp.Verifier | list[cp.Verifier]) -> cp.Checkpoint:
+    """Check a ``prove`` document: its checkpoint is signed by ``verifier`` (or one of several pinned
+    keys), and the leaf rebuilt from ``leaf_data`` is leaf ``leaf_index`` of that checkpoint's tree.
+    Returns the checkpoint."""
     if not proof.get("checkpoint"):
         raise AuditProblem(f"the proof is for tree size {proof.get('tree_size')}, which has no signed checkpoint; "
                            "ask for one against a checkpoint's size (--size)")
-    head = cp.open_checkpoint(proof["checkpoint"], verifier, "proof checkpoint")
+    head = _open(proof["checkpoint"], verifier, "proof checkpoint")
     leaf = merkle.leaf_hash(proof["leaf_data"].encode("utf-8"))
     try:
         merkle.verify_inclusion(leaf, int(proof["leaf_index"]), head.size,
@@ -39,13 +45,13 @@ def check_inclusion(proof: dict, verifier: cp.Verifier) -> cp.Checkpoint:
     return head
 
 
-def check_consistency(proof: dict, verifier: cp.Verifier) -> tuple[cp.Checkpoint, cp.Checkpoint]:
+def check_consistency(proof: dict, verifier: cp.Verifier | list[cp.Verifier]) -> tuple[cp.Checkpoint, cp.Checkpoint]:
     """Check a ``consistency`` document: both checkpoints are signed by ``verifier`` and the newer
     tree extends the older one."""
     if not proof.get("first_checkpoint") or not proof.get("second_checkpoint"):
         raise AuditProblem("the consistency proof lacks a signed checkpoint at one of its sizes")
-    old = cp.open_checkpoint(proof["first_checkpoint"], verifier, "older checkpoint")
-    new = cp.open_checkpoint(proof["second_checkpoint"], verifier, "newer checkpoint")
+    old = _open(proof["first_checkpoint"], verifier, "older checkpoint")
+    new = _open(proof["second_checkpoint"], verifier, "newer checkpoint")
     check_extends(old, new, _hashes(proof["consistency_path"], "consistency_path"))
     return old, new
 

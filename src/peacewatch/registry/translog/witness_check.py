@@ -9,7 +9,8 @@ from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.files import read_no_follow
 
 
-def _read(path: Path, what: str) -> str:
+def read_text(path: Path, what: str) -> str:
+    """The UTF-8 text of ``path``, refusing a symbolic link; one-line :class:`AuditProblem` otherwise."""
     try:
         return read_no_follow(path).decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -24,7 +25,7 @@ def pinned_keys(keys: list[str], trusted_file: Path | None) -> list[cp.Verifier]
     """The verifier keys given with ``--key`` and in ``--trusted-keys`` (one per line, # comments)."""
     texts = list(keys)
     if trusted_file is not None:
-        for n, line in enumerate(_read(trusted_file, "trusted-keys file").splitlines(), 1):
+        for n, line in enumerate(read_text(trusted_file, "trusted-keys file").splitlines(), 1):
             line = line.split("#", 1)[0].strip()
             if line:
                 try:
@@ -83,7 +84,7 @@ def open_all(files: list[Path], keys: list[cp.Verifier],
     for f in files:
         if f.is_symlink():
             return opened, f"checkpoint {f} is a symbolic link; refused"
-        note = _read(f, "checkpoint")
+        note = read_text(f, "checkpoint")
         if notes is not None:
             notes[f] = note
         try:
