@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from peacewatch.cli import app
 from peacewatch.registry import audit, cases, merkle
 from peacewatch.registry import checkpoint as cp
+from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.models import AuditEntry
 from peacewatch.registry.translog import witness_client
 from peacewatch.registry.translog.witness_server import Witness
@@ -145,3 +146,10 @@ def test_witness_protocol_answers(registry, setup):
     # The state survives a restart of the witness.
     again = Witness(w.cosigner, w.logs, state_file=w.state_file)
     assert again.latest == w.latest
+
+
+def test_a_damaged_witness_state_file_is_refused_not_reset(tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    with pytest.raises(AuditProblem, match="restore it from a backup"):
+        Witness(cp.Cosigner("w", cp.Ed25519PrivateKey.generate()), {}, state_file=state)

@@ -567,10 +567,14 @@ def audit_witness(
         return size, cp.add_signatures(note, lines), refused
     size, cosigned, refused = _run(go)
     target = witness.witness_dir()
-    if out is not None:
-        _run(lambda: write_private(out, cosigned.encode()))
-    if target is not None:
-        _run(lambda: witness.keep(target, size, cosigned))
+    try:
+        if out is not None:
+            write_private(out, cosigned.encode())
+        if target is not None:
+            witness.keep(target, size, cosigned)
+    except OSError as exc:
+        _fail(AuditProblem(f"cannot write the cosigned checkpoint to {exc.filename}: {exc.strerror}; "
+                           "check the directory's owner and mode"))
     typer.echo(f"checkpoint of {size} entries cosigned by {len(url) - len(refused)} of {len(url)} witnesses")
     for reason in refused:
         typer.secho(reason, fg=typer.colors.RED, err=True)

@@ -39,8 +39,13 @@ class Witness:
 
     def __post_init__(self):
         if self.state_file is not None and self.state_file.exists():
-            raw = json.loads(read_no_follow(self.state_file))
-            self.latest = {o: (v["size"], bytes.fromhex(v["root"])) for o, v in raw.items()}
+            try:
+                raw = json.loads(read_no_follow(self.state_file))
+                self.latest = {o: (int(v["size"]), bytes.fromhex(v["root"])) for o, v in raw.items()}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise AuditProblem(f"witness state file {self.state_file} is unreadable or not this witness's "
+                                   f"JSON ({exc}); restore it from a backup: starting empty would let the log "
+                                   "roll back unseen") from exc
 
     def _save(self) -> None:
         if self.state_file is not None:
