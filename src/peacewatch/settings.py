@@ -65,12 +65,15 @@ class Settings(BaseSettings):
     api_token_idle_days: PositiveInt = Field(30, description="An API token ends after this many idle days.")
     api_token_absolute_days: PositiveInt = Field(90, description=(
         "An API token ends this many days after it was issued."))
-    audit_origin: str = Field("peacewatch.registry/audit-log", description=(
-        "Name of the audit log in its signed checkpoints (set once, before `registry init`)."))
+    audit_origin: str | None = Field(None, description=(
+        "Name of the audit log in its signed checkpoints, fixed when the signing key is made (overrides "
+        "`registry init --domain`; default `<domain>/audit-log`, or without a domain "
+        "`peacewatch.registry/audit-log-<12 random hex digits>`, unique per deployment)."))
     audit_witness_dir: Path | None = Field(None, description=(
         "Folder that receives a copy of every audit checkpoint (a witness outside the registry)."))
     audit_verifier_key: str | None = Field(None, description=(
-        "Public verifier key that `registry audit verify` checks the checkpoints against."))
+        "Pinned verifier keys of the audit log that `registry audit verify` trusts (several separated by "
+        "spaces; never the key file beside the database)."))
     secure_cookies: bool = Field(False, description="1: login cookies are marked Secure (serve over HTTPS).")
 
 

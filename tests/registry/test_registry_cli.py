@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -126,7 +127,7 @@ def test_audit_checkpoint_verify_and_prove(cli_env):
     assert r.exit_code == 0 and "checkpoint of 4 entries" in r.output, r.output
     assert (cli_env / "cp.txt").stat().st_mode & 0o777 == 0o600
     key = run("audit", "public-key").output.strip()
-    assert key.startswith("peacewatch.registry/audit-log+")
+    assert re.match(r"peacewatch\.registry/audit-log-[0-9a-f]{12}\+", key), key  # unique per deployment
     r = run("audit", "verify", "--checkpoint", str(cli_env / "cp.txt"), "--key", key)
     assert r.exit_code == 0 and "intact: 4 entries" in r.output and "extends 1 checkpoint" in r.output, r.output
     proof = json.loads(run("audit", "prove", "2").output)
@@ -139,16 +140,18 @@ def test_audit_checkpoint_verify_and_prove(cli_env):
     db.execute("DELETE FROM audit_tree")
     db.commit()
     db.close()
+    from sqlalchemy import delete, insert, select
+
     from peacewatch.registry import audit, merkle
     from peacewatch.registry.service import Registry
     reg = Registry(f"sqlite:///{out / 'peacewatch.sqlite'}")
     with reg.session() as s:
-        leaves = [bytes.fromhex(h) for h in s.execute(audit.select(audit.LOG.c.leaf_hash).order_by(audit.LOG.c.seq)).scalars()]
+        leaves = [bytes.fromhex(h) for h in s.execute(select(audit.LOG.c.leaf_hash).order_by(audit.LOG.c.seq)).scalars()]
         f = merkle.Frontier()
         for h in leaves:
             f.append(h)
-        s.execute(audit.delete(audit.TREE))
-        s.execute(audit.insert(audit.TREE).values(id=1, size=f.size, root=f.root().hex(), frontier=f.dumps()))
+        s.execute(delete(audit.TREE))
+        s.execute(insert(audit.TREE).values(id=1, size=f.size, root=f.root().hex(), frontier=f.dumps()))
     reg.sequencer.sync()  # signs a fresh checkpoint of the forged head with the server's key
     reg.dispose()
     assert run("audit", "verify").exit_code == 0  # alone, the database agrees with itself

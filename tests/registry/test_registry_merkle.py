@@ -1,4 +1,4 @@
-"""RFC 6962 hashing of the audit tree, its compact range, pymerkle proofs and signed checkpoints."""
+"""RFC 6962 hashing of the audit tree, its compact range, RFC 9162 proofs and signed checkpoints."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pymerkle import InmemoryTree
 from peacewatch.registry import checkpoint as cp
 from peacewatch.registry import merkle
 from peacewatch.registry.errors import AuditProblem
+
+from . import rfc9162 as rfc
 
 # Test vectors of the RFC 6962 reference implementation (certificate-transparency merkle_tree_test):
 # the leaf inputs and the root hash of the tree of the first n of them.
@@ -47,17 +49,31 @@ def test_frontier_agrees_with_pymerkle_at_every_size():
         assert len(f.hashes) == bin(i).count("1")
 
 
-def test_pymerkle_consistency_proofs_catch_a_changed_prefix():
-    tree = InmemoryTree()
-    for i in range(1, 20):
-        tree.append_entry(f"entry {i}".encode())
-    old_root = tree.get_root(7)
-    merkle.verify_consistency(old_root, tree.get_root(19), tree.prove_consistency(7, 19))
-    forged = InmemoryTree()
-    for i in range(1, 20):
-        forged.append_entry(f"entry {i}".encode() if i != 3 else b"forged")
+def test_proofs_of_every_size_agree_with_the_independent_rfc9162_verifier():
+    leaves = [merkle.leaf_hash(f"entry {i}".encode()) for i in range(1, 41)]
+    for n in range(1, 41):
+        root = rfc.mth(leaves[:n])
+        assert merkle.root_of(leaves, 0, n) == root
+        for i in range(n):
+            proof = merkle.inclusion_proof(leaves, i, n)
+            assert rfc.verify_inclusion(i, n, leaves[i], proof, root), (i, n)
+            merkle.verify_inclusion(leaves[i], i, n, proof, root)
+        for m in range(1, n):
+            proof = merkle.consistency_proof(leaves, m, n)
+            assert rfc.verify_consistency(m, n, rfc.mth(leaves[:m]), root, proof), (m, n)
+            merkle.verify_consistency(m, n, rfc.mth(leaves[:m]), root, proof)
+
+
+def test_consistency_proofs_catch_a_changed_prefix():
+    leaves = [merkle.leaf_hash(f"entry {i}".encode()) for i in range(1, 20)]
+    old_root = merkle.root_of(leaves, 0, 7)
+    merkle.verify_consistency(7, 19, old_root, merkle.root_of(leaves), merkle.consistency_proof(leaves, 7, 19))
+    forged = list(leaves)
+    forged[2] = merkle.leaf_hash(b"forged")
     with pytest.raises(merkle.InvalidProof):
-        merkle.verify_consistency(old_root, forged.get_root(19), forged.prove_consistency(7, 19))
+        merkle.verify_consistency(7, 19, old_root, merkle.root_of(forged), merkle.consistency_proof(forged, 7, 19))
+    with pytest.raises(merkle.InvalidProof):
+        merkle.verify_inclusion(leaves[3], 3, 19, merkle.inclusion_proof(leaves, 4, 19), merkle.root_of(leaves))
 
 
 def test_signed_note_round_trip_and_tampering(tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ from peacewatch.registry.db import make_engine
 from peacewatch.registry.errors import UnsafeFile
 from peacewatch.registry.models import AuditEntry
 from peacewatch.registry.service import Registry
+from peacewatch.registry.translog import entries
 
 from .conftest import TCC_A
 
@@ -26,7 +27,7 @@ CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
 def _at(monkeypatch, when: dt.datetime) -> None:
-    monkeypatch.setattr(audit, "_now", lambda: when)
+    monkeypatch.setattr(entries, "now", lambda: when)
 
 
 def _fernet_time(token: bytes) -> int:

@@ -132,10 +132,10 @@ def test_inclusion_proof_verifies_against_the_signed_root(registry, people):
         p = audit.prove(s, 4)
     head = _export(registry)
     assert p["tree_size"] == head.size and bytes.fromhex(p["root_hash"]) == head.root
-    proof = merkle.MerkleProof.deserialize(p["proof"])
-    merkle.verify_inclusion(merkle.leaf_hash(p["leaf_data"].encode()), head.root, proof)
+    proof = [bytes.fromhex(h) for h in p["inclusion_path"]]
+    merkle.verify_inclusion(merkle.leaf_hash(p["leaf_data"].encode()), 3, head.size, proof, head.root)
     with pytest.raises(merkle.InvalidProof):
-        merkle.verify_inclusion(merkle.leaf_hash(b"something else"), head.root, proof)
+        merkle.verify_inclusion(merkle.leaf_hash(b"something else"), 3, head.size, proof, head.root)
 
 
 def test_many_threads_appending_keep_one_tree(registry, people):

@@ -1,83 +1,58 @@
-"""The audit log: a Merkle-tree transparency log (RFC 6962/9162) with a group-commit sequencer.
+"""The audit log: what callers record, and the registry's own check of the whole log.
 
-Every read of a case and every write appends one *leaf*: the canonical JSON of
-``[seq, at, actor, action, entity, entity_id, detail]``, hashed as an RFC 6962 leaf. After each
-batch the sequencer signs a checkpoint (tree size, root hash, time; see
-:mod:`peacewatch.registry.checkpoint`). ``verify`` recomputes the tree and, given checkpoints kept
-off the server, proves with consistency proofs that today's log extends each of them, so a rolled
-back, truncated or rewritten log is caught.
-
-How an entry travels (:func:`record` is the only call callers make):
-
-* In a **writing** session the entries are appended as leaves inside the caller's own transaction,
-  just before it commits: they commit (or roll back) atomically with the data change, with no
-  second durable commit. The writer holds the log's lock for that moment only: on SQLite it holds
-  the database write lock anyway (``BEGIN IMMEDIATE``), on PostgreSQL it takes a transaction-scoped
-  advisory lock right before its commit.
-* In a **read-only** session (``Registry.session(read_only=True)``) nothing is written by the
-  request; after the read, the entries go to the :class:`Sequencer` in memory, and the request
-  waits, with no connection held, until a batch has made them durable leaves: a request is
-  acknowledged only then.
-* The sequencer batches everything queued by concurrent requests of its process into one
-  transaction and one durable commit (group commit). Across processes (``serve --workers N``)
-  batches and writers are serialised by the database (``BEGIN IMMEDIATE`` on SQLite, the
-  advisory lock on PostgreSQL), never by an in-process lock alone.
-* **Anonymous** actions carry the date only and are held in ``audit_anonymous`` (random key, no
-  time, no order) until their day is over; the first sequencer batch of a later day appends all of
-  a day's anonymous entries together, in random order.
+Every read of a case and every write appends one *leaf* (format:
+:mod:`peacewatch.registry.translog.leaf`), hashed as an RFC 6962 leaf; after each batch a
+checkpoint (tree size, root hash, time; :mod:`peacewatch.registry.checkpoint`) is signed.
+:func:`record` is the only call domain code makes; the log itself is the component
+:mod:`peacewatch.registry.translog` (appender, sequencer, witness copies, proofs, tiles, verifier),
+which :class:`~peacewatch.registry.service.Registry` drives explicitly around each commit.
+:func:`verify` recomputes the tree and, given checkpoints kept off the server, proves with
+consistency proofs that today's log extends each of them, so a rolled back, truncated or rewritten
+log is caught.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import logging
-import secrets
-import threading
-import time
-import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from sqlalchemy import Engine, delete, event, func, insert, select, text, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import checkpoint as cp
 from peacewatch.registry import merkle
 from peacewatch.registry.errors import AuditProblem
-from peacewatch.registry.files import write_private
-from peacewatch.registry.models import (
-    AuditAnonymous,
-    AuditCheckpoint,
-    AuditEntry,
-    AuditTree,
-    utcnow,
+from peacewatch.registry.translog import entries as E
+from peacewatch.registry.translog import proofs
+from peacewatch.registry.translog.appender import PG_LOCK_KEY, BatchResult
+from peacewatch.registry.translog.entries import (
+    ANON,
+    ANONYMOUS,
+    CHECKPOINTS,
+    LOG,
+    TREE,
+    Pending,
 )
-from peacewatch.settings import current
+from peacewatch.registry.translog.leaf import leaf_bytes
+from peacewatch.registry.translog.sequencer import (
+    Sequencer,
+    Ticket,
+    sequencer_for,
+    settle,
+)
+from peacewatch.registry.translog.store import SqlLeaves
+from peacewatch.registry.translog.witness import witness_dir
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "ANON", "ANONYMOUS", "CHECKPOINTS", "LOG", "PG_LOCK_KEY", "TREE", "BatchResult", "Pending", "Sequencer",
+    "Ticket", "VerifyResult", "canonical", "latest_checkpoint", "prove", "prove_consistency", "record",
+    "sequencer_for", "settle", "verify", "witness_dir",
+]
 
-ANONYMOUS = "anonymous"
-LOG = AuditEntry.__table__
-ANON = AuditAnonymous.__table__
-TREE = AuditTree.__table__
-CHECKPOINTS = AuditCheckpoint.__table__
-#: Key of PostgreSQL's transaction-scoped advisory lock that serialises batches ("pwaudit").
-PG_LOCK_KEY = 0x7077617564697400
-_SHUFFLE = secrets.SystemRandom()
-
-
-def _now() -> dt.datetime:
-    """Current UTC time (a function so tests can move the clock)."""
-    return utcnow()
-
-
-def canonical(seq: int, at: str, actor: str, action: str, entity: str, entity_id: str, detail: str) -> bytes:
-    """The bytes a leaf hashes: compact JSON of the entry's fields, in this order."""
-    return json.dumps([seq, at, actor, action, entity, entity_id, detail],
-                      separators=(",", ":"), ensure_ascii=False).encode()
+#: The bytes a leaf hashes (leaf format 1, RFC 8785 canonical JSON; see translog.leaf).
+canonical = leaf_bytes
 
 
 def _legacy_digest(prev_hash: str, seq: int, at: str, actor: str, action: str, entity: str, entity_id: str,
@@ -85,26 +60,6 @@ def _legacy_digest(prev_hash: str, seq: int, at: str, actor: str, action: str, e
     """Link hash of the hash chain used before migration 0002 (to check the sealed chain)."""
     import hashlib
     return hashlib.sha256((prev_hash + canonical(seq, at, actor, action, entity, entity_id, detail).decode()).encode()).hexdigest()
-
-
-@dataclass
-class Pending:
-    """An entry recorded but not yet a leaf."""
-
-    at: str
-    actor: str
-    action: str
-    entity: str
-    entity_id: str
-    detail: str
-
-    def row(self) -> dict:
-        return {"at": self.at, "actor": self.actor, "action": self.action, "entity": self.entity,
-                "entity_id": self.entity_id, "detail": self.detail}
-
-    def anonymous_row(self) -> dict:
-        return {"key": secrets.token_hex(16), "day": self.at[:10], "action": self.action, "entity": self.entity,
-                "entity_id": self.entity_id, "detail": self.detail}
 
 
 def record(session: Session, actor: str, action: str, entity: str, entity_id: object,
@@ -124,271 +79,15 @@ def record(session: Session, actor: str, action: str, entity: str, entity_id: ob
     detail
         Small JSON-serialisable context; never put victim details here.
     """
-    now = _now()
+    if "pw_read_only" not in session.info:
+        # Only Registry.session appends a session's entries; anywhere else they would be lost.
+        raise RuntimeError("audit entries can only be recorded in a session of Registry.session()")
+    now = E.now()
     at = now.date().isoformat() if actor == ANONYMOUS else now.isoformat(timespec="microseconds")
     entry = Pending(at, actor, action, entity, str(entity_id),
                     json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), default=str))
     session.info.setdefault("audit_entries", []).append(entry)
     return entry
-
-
-# --- session hooks: write entries with the data, hand the rest to the sequencer ----------------
-
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
-    entries = session.info.pop("audit_entries", None)
-    if not entries:
-        return
-    if session.info.get("pw_read_only"):
-        session.info["audit_memory"] = entries
-        return
-    # A writing transaction holds the write lock already (SQLite BEGIN IMMEDIATE) or takes the
-    # log's advisory lock now (PostgreSQL, until its commit): it appends its own entries as one
-    # batch, so they commit atomically with the data and cost no second durable commit.
-    conn = session.connection()
-    _lock_log(conn)
-    now = _now()
-    anonymous = [e.anonymous_row() for e in entries if e.actor == ANONYMOUS]
-    if anonymous:
-        conn.execute(_INSERT_ANON, anonymous)
-    leaves = sequencer_for(session.get_bind()).release_due(conn, now)
-    leaves += [(e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) for e in entries if e.actor != ANONYMOUS]
-    if leaves:
-        session.info["audit_signed"] = _append(conn, leaves, now)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    signed = session.info.pop("audit_signed", None)
-    if signed is not None and signed.note:
-        _send_to_witness(signed.size, signed.note)
-    memory = session.info.pop("audit_memory", None)
-    if not memory:
-        return
-    seq = sequencer_for(session.get_bind())
-    if not session.info.get("pw_settle_after_close"):
-        # A read-only session not made by Registry (none in this code base): wait right here, so
-        # that no queued ticket is left without a thread to lead its batch.
-        seq.wait(seq.submit(memory))
-        return
-    # Registry.session waits once the connection is back in the pool.
-    session.info["audit_ticket"] = seq.submit(memory)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, _previous) -> None:
-    for key in ("audit_entries", "audit_memory", "audit_signed"):
-        session.info.pop(key, None)
-
-
-def _lock_log(conn: Connection) -> None:
-    """Serialise appends across processes: PostgreSQL advisory lock until the transaction ends
-    (SQLite writers hold the database write lock from ``BEGIN IMMEDIATE`` already)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(_PG_LOCK, {"k": PG_LOCK_KEY})
-
-
-def _append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> BatchResult:
-    """Append ``leaves`` (at, actor, action, entity, entity_id, detail) after the current tree head,
-    update the head and store a signed checkpoint, in ``conn``'s transaction (the log is locked)."""
-    state = conn.execute(_SELECT_TREE).first()
-    frontier = merkle.Frontier.loads(state.size, state.frontier) if state else merkle.Frontier()
-    rows = []
-    for at, actor, action, entity, entity_id, detail in leaves:
-        seq = frontier.size + 1
-        lh = merkle.leaf_hash(canonical(seq, at, actor, action, entity, entity_id, detail))
-        frontier.append(lh)
-        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
-                     "entity_id": entity_id, "detail": detail, "leaf_hash": lh.hex()})
-    if rows:
-        conn.execute(_INSERT_LOG, rows)
-    root = frontier.root()
-    head = {"size": frontier.size, "root": root.hex(), "frontier": frontier.dumps()}
-    if state is None:
-        conn.execute(insert(TREE), [{"id": 1, **head}])
-    elif rows:
-        conn.execute(_UPDATE_TREE, head)
-    # Every append is signed; with nothing appended, sign only a head left unsigned (after
-    # migration 0002).
-    unsigned = bool(rows) or (frontier.size > 0 and
-                              conn.execute(select(func.max(CHECKPOINTS.c.size))).scalar_one() != frontier.size)
-    note = None
-    if unsigned:
-        signer = cp.load_signer()
-        note = signer.sign(cp.checkpoint_text(signer.name, frontier.size, root, now))
-        conn.execute(_INSERT_CHECKPOINT, [{"size": frontier.size, "root": root.hex(),
-                                            "at": now.isoformat(timespec="seconds"), "note": note}])
-    return BatchResult(len(rows), frontier.size, root, note)
-
-
-def settle(session: Session) -> None:
-    """Wait until the audit entries of ``session`` (committed, closed) are durable leaves."""
-    ticket = session.info.pop("audit_ticket", None)
-    if ticket is not None:
-        sequencer_for(session.get_bind()).wait(ticket)
-
-
-# --- the sequencer -----------------------------------------------------------------------------
-
-@dataclass
-class Ticket:
-    """One request's wait for a batch; ``entries`` are in-memory entries (may be empty)."""
-
-    entries: list[Pending]
-    done: bool = False
-    lead: bool = False
-    error: BaseException | None = None
-    event: threading.Event = field(default_factory=threading.Event)
-
-
-@dataclass
-class BatchResult:
-    """What one batch appended."""
-
-    appended: int = 0
-    size: int = 0
-    root: bytes = merkle.EMPTY_ROOT
-    note: str | None = None
-
-
-class Sequencer:
-    """Group commit of audit entries for one engine (one per process and database).
-
-    A waiting request that finds no batch running becomes the leader and runs one batch with
-    everything queued; the others sleep on their own event. When a batch is durable, the leader
-    wakes exactly its members and hands the leadership to the oldest request still queued (which
-    then commits everything that queued up meanwhile), so no thread is woken for nothing.
-    """
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self._lock = threading.Lock()
-        self._queue: list[Ticket] = []
-        self._leading = False
-        self.batches = 0
-        self.last = BatchResult()
-        self._held_checked = -1e9
-        self._held_day = ""
-
-    def submit(self, entries: Sequence[Pending]) -> Ticket:
-        """Queue in-memory entries (none: just run a batch, e.g. to release finished anonymous days)."""
-        ticket = Ticket(list(entries))
-        with self._lock:
-            self._queue.append(ticket)
-        return ticket
-
-    def wait(self, ticket: Ticket) -> None:
-        """Block until ``ticket``'s batch committed; raise :class:`AuditProblem` if it failed."""
-        with self._lock:
-            if not ticket.done and not ticket.lead and not self._leading:
-                self._leading = ticket.lead = True
-        if not ticket.lead:
-            ticket.event.wait()
-        if not ticket.done:  # this thread leads the next batch
-            with self._lock:
-                batch, self._queue = self._queue, []
-            error = None
-            try:
-                self._run_batch([e for t in batch for e in t.entries])
-            except BaseException as exc:  # noqa: BLE001 - handed to every member of the batch
-                error = exc
-            with self._lock:
-                for t in batch:
-                    t.done, t.error = True, error
-                    t.event.set()
-                if self._queue:
-                    successor = self._queue[0]
-                    successor.lead = True
-                    successor.event.set()
-                else:
-                    self._leading = False
-        if ticket.error is not None:
-            raise AuditProblem(f"the audit log could not be written, so the request was not confirmed: {ticket.error}") \
-                from ticket.error
-
-    def sync(self) -> BatchResult:
-        """Run one batch now: release finished days of anonymous entries, sign an unsigned head."""
-        ticket = self.submit([])
-        self.wait(ticket)
-        return self.last
-
-    def release_due(self, conn: Connection, now: dt.datetime) -> list[tuple]:
-        """Take the held anonymous entries of days before ``now``'s, shuffled, as leaves to append
-        in ``conn``'s transaction (the log is locked). Looks at most once a minute per process."""
-        today, mono = now.date().isoformat(), time.monotonic()
-        if mono - self._held_checked < 60 and self._held_day == today:
-            return []
-        self._held_checked, self._held_day = mono, today
-        due = conn.execute(select(ANON).where(ANON.c.day < today)).all()
-        if not due:
-            return []
-        _SHUFFLE.shuffle(due)
-        for chunk in _chunks([r.key for r in due], 500):
-            conn.execute(delete(ANON).where(ANON.c.key.in_(chunk)))
-        return [(r.day, ANONYMOUS, r.action, r.entity, r.entity_id, r.detail) for r in due]
-
-    def _run_batch(self, memory: list[Pending]) -> None:
-        now = _now()
-        with self.engine.connect() as conn, conn.begin():  # SQLite: BEGIN IMMEDIATE (see db.py)
-            _lock_log(conn)
-            held = [e.anonymous_row() for e in memory if e.actor == ANONYMOUS]
-            if held:
-                conn.execute(_INSERT_ANON, held)
-            leaves = self.release_due(conn, now)
-            leaves += [(e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) for e in memory if e.actor != ANONYMOUS]
-            result = _append(conn, leaves, now)
-        self.batches += 1
-        self.last = result
-        if result.note:
-            _send_to_witness(result.size, result.note)
-
-
-_PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-# Built once: constructing a statement and its cache key on every batch cost more than running it.
-_SELECT_TREE = select(TREE).where(TREE.c.id == 1)
-_INSERT_LOG = insert(LOG)
-_INSERT_ANON = insert(ANON)
-_INSERT_CHECKPOINT = insert(CHECKPOINTS)
-# The SET clause comes from the parameters' keys (size, root, frontier): one cached statement.
-_UPDATE_TREE = update(TREE).where(TREE.c.id == 1)
-
-
-def _chunks(items: list, n: int) -> Iterable[list]:
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
-
-
-def witness_dir() -> Path | None:
-    """Directory that receives a copy of every checkpoint (env ``PEACEWATCH_AUDIT_WITNESS_DIR``), if set."""
-    return current().audit_witness_dir
-
-
-def _send_to_witness(size: int, note: str) -> None:
-    target = witness_dir()
-    if target is None:
-        return
-    try:
-        write_private(target / f"{size:012d}.checkpoint", note.encode())
-    except OSError as exc:
-        # The entries are durable already; a witness that is unreachable must not undo that.
-        log.warning("audit checkpoint %s not written to witness directory %s: %s", size, target, exc)
-
-
-_sequencers: weakref.WeakKeyDictionary[object, Sequencer] = weakref.WeakKeyDictionary()
-_sequencers_lock = threading.Lock()
-
-
-def sequencer_for(bind) -> Sequencer:
-    """The process's sequencer for ``bind``'s database (engines sharing a pool share one)."""
-    engine = getattr(bind, "engine", bind)
-    pool = engine.pool
-    with _sequencers_lock:
-        seq = _sequencers.get(pool)
-        if seq is None:
-            # The sequencer writes; never through a read-only option engine.
-            base = getattr(engine, "_proxied", engine)
-            seq = _sequencers[pool] = Sequencer(base)
-        return seq
 
 
 # --- verification ------------------------------------------------------------------------------
@@ -412,16 +111,24 @@ def _conn(session_or_conn) -> Connection:
 
 
 def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] = (), batch: int = 5000,
-           verifier: cp.Verifier | None = None) -> VerifyResult:
+           verifier: cp.Verifier | Sequence[cp.Verifier] | None = None) -> VerifyResult:
     """Recompute the tree from every entry and check it against the tree head, the stored signed
     checkpoints and the given (exported, signature-checked) checkpoints.
+
+    ``verifier``: the pinned key(s) that every stored checkpoint must be signed by (one of them);
+    ``None`` uses the key file beside the database (the server's self-check only), an empty
+    sequence checks no signature.
 
     For each given checkpoint of size ``m`` the log must still hold at least ``m`` entries, its
     first ``m`` entries must hash to the signed root, and a consistency proof from ``m`` to today's
     size must verify: a rollback, a truncated tail or a rewritten entry each fails here.
     """
     conn = _conn(session)
-    verifier = verifier or _local_verifier()
+    if verifier is None:
+        local = _local_verifier()
+        keys: list[cp.Verifier] = [local] if local else []
+    else:
+        keys = [verifier] if isinstance(verifier, cp.Verifier) else list(verifier)
     stored = conn.execute(select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.note)
                           .order_by(CHECKPOINTS.c.size)).all()
     interest = {r.size for r in stored} | {c.size for c in checkpoints}
@@ -467,9 +174,9 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
             return fail(n + 1, f"a stored checkpoint covers {r.size} entries but only {n} are stored (the tail was removed)")
         if roots.get(r.size, b"").hex() != r.root:
             return fail(None, f"the first {r.size} entries no longer hash to the root of the stored checkpoint of that size")
-        if verifier is not None:
+        if keys:
             try:
-                opened = cp.open_checkpoint(r.note, verifier, f"stored checkpoint {r.size}")
+                opened = cp.open_checkpoint_any(r.note, keys, f"stored checkpoint {r.size}")
             except AuditProblem as exc:
                 return fail(None, str(exc))
             if opened.size != r.size or opened.root.hex() != r.root:
@@ -485,6 +192,10 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
                           "(an entry was rewritten, or the head was edited)")
     if stored and stored[-1].size != n:
         return fail(None, f"the newest stored checkpoint covers {stored[-1].size} entries, the log has {n}")
+    # Every checkpoint's root is recomputed from the entries above, which already proves that today's
+    # tree extends it; the RFC 9162 consistency proof is checked once, from the largest of them (a
+    # witness directory holds one file per batch: a proof each would cost a pass over the log each).
+    newest = max((c for c in checkpoints if 0 < c.size < n), key=lambda c: c.size, default=None)
     for c in checkpoints:
         label = f"checkpoint of {c.size} entries" + (f" signed {c.time}" if c.time else "")
         if c.size > n:
@@ -493,10 +204,10 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
         if roots.get(c.size, merkle.EMPTY_ROOT if c.size == 0 else b"") != c.root:
             return fail(None, f"{label}: the first {c.size} entries no longer hash to its signed root "
                               "(an entry up to that point was rewritten, removed or reordered)")
-        if 0 < c.size < n:
-            tree = merkle.SqlTree(conn, LOG, n)
+        if c is newest:
+            leaves = SqlLeaves(conn, n).all()
             try:
-                merkle.verify_consistency(c.root, root, tree.prove_consistency(c.size, n))
+                merkle.verify_consistency(c.size, n, c.root, root, merkle.consistency_proof(leaves, c.size, n))
             except merkle.InvalidProof:
                 return fail(None, f"{label}: no valid consistency proof from it to today's log of {n} entries")
         result.checkpoints_checked += 1
@@ -516,27 +227,13 @@ def latest_checkpoint(session: Session | Connection) -> str | None:
     return conn.execute(select(CHECKPOINTS.c.note).order_by(CHECKPOINTS.c.size.desc()).limit(1)).scalar_one_or_none()
 
 
-def prove(session: Session | Connection, seq: int) -> dict:
-    """Inclusion proof (RFC 9162, via pymerkle) that entry ``seq`` is in the newest signed tree."""
-    conn = _conn(session)
-    head = conn.execute(select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.note)
-                        .order_by(CHECKPOINTS.c.size.desc()).limit(1)).first()
-    if head is None:
-        raise AuditProblem("the audit log is empty: nothing to prove")
-    if not 1 <= seq <= head.size:
-        raise AuditProblem(f"entry {seq} is not in the newest checkpoint (entries 1-{head.size}); "
-                           "pick a sequence number in that range")
-    e = conn.execute(select(LOG).where(LOG.c.seq == seq)).first()
-    if e is None:
-        raise AuditProblem(f"entry {seq} is missing from the log; run `peacewatch registry audit verify`")
-    tree = merkle.SqlTree(conn, LOG, head.size)
-    proof = tree.prove_inclusion(seq, head.size)
-    leaf = merkle.leaf_hash(canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail))
-    merkle.verify_inclusion(leaf, bytes.fromhex(head.root), proof)
-    return {
-        "seq": seq, "tree_size": head.size, "root_hash": head.root, "leaf_hash": leaf.hex(),
-        "entry": {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity,
-                  "entity_id": e.entity_id, "detail": json.loads(e.detail)},
-        "leaf_data": canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail).decode(),
-        "proof": proof.serialize(), "checkpoint": head.note,
-    }
+def prove(session: Session | Connection, seq: int, size: int | None = None) -> dict:
+    """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` entries (default: newest);
+    see :func:`peacewatch.registry.translog.proofs.prove_inclusion`."""
+    return proofs.prove_inclusion(_conn(session), seq, size)
+
+
+def prove_consistency(session: Session | Connection, old: int, new: int | None = None) -> dict:
+    """RFC 9162 consistency proof from ``old`` to ``new`` entries (default: newest); see
+    :func:`peacewatch.registry.translog.proofs.prove_consistency`."""
+    return proofs.prove_consistency(_conn(session), old, new)

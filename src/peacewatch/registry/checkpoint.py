@@ -23,27 +23,33 @@ import base64
 import datetime as dt
 import functools
 import hashlib
+import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from peacewatch.registry.config import out_dir
 from peacewatch.registry.errors import AuditProblem
-from peacewatch.registry.files import check_private, create_private, write_private
-from peacewatch.settings import Settings, current
 
 SIGNING_KEY_FILE = "audit-signing.key"
-DEFAULT_ORIGIN = Settings.model_fields["audit_origin"].default
+#: Origin of the logs whose key was made before origins were unique (kept by their key files).
+LEGACY_ORIGIN = "peacewatch.registry/audit-log"
 _ED25519 = b"\x01"
 _DASH = "\u2014"
 
 
 def signing_key_file() -> Path:
     """Path of the Ed25519 signing key, beside the registry key under the output directory."""
+    # Imported here: parsing and checking notes needs no configuration.
+    from peacewatch.registry.config import out_dir
+
     # Not created here: this runs for every audit batch, and the key's writer creates the directory.
     return out_dir(create=False) / SIGNING_KEY_FILE
 
@@ -55,7 +61,7 @@ def _key_hash(name: str, public: bytes) -> bytes:
 def _check_name(name: str) -> str:
     if not name or any(c.isspace() for c in name) or "+" in name:
         raise AuditProblem(f"checkpoint origin {name!r} must be non-empty, without spaces or '+'; "
-                           "set PEACEWATCH_AUDIT_ORIGIN to e.g. 'registry.example.org/audit-log'")
+                           "use e.g. `registry init --domain registry.example.org` (origin registry.example.org/audit-log)")
     return name
 
 
@@ -130,6 +136,22 @@ def checkpoint_text(origin: str, size: int, root: bytes, when: dt.datetime) -> s
     return f"{origin}\n{size}\n{base64.b64encode(root).decode()}\ntime {stamp}\n"
 
 
+def open_checkpoint_any(note: str, verifiers: Sequence[Verifier], source: str = "checkpoint") -> Checkpoint:
+    """:func:`open_checkpoint` with several pinned keys of the log (e.g. old and new during a key
+    rotation): the note must carry a valid signature by at least one of them."""
+    if not verifiers:
+        raise AuditProblem(f"{source}: no pinned verifier key to check it with")
+    problems = []
+    for v in verifiers:
+        try:
+            return open_checkpoint(note, v, source)
+        except AuditProblem as exc:
+            problems.append(str(exc))
+    altered = [p for p in problems if "does not match the text" in p]
+    raise AuditProblem((altered or problems)[0] if len(verifiers) == 1 or altered else
+                       f"{source}: no signature by any of the {len(verifiers)} pinned keys")
+
+
 def open_checkpoint(note: str, verifier: Verifier, source: str = "checkpoint") -> Checkpoint:
     """Check the signature of a signed checkpoint note and parse it.
 
@@ -174,16 +196,124 @@ def open_checkpoint(note: str, verifier: Verifier, source: str = "checkpoint") -
     return Checkpoint(origin, size, root, when, note)
 
 
+# --- witness cosignatures (C2SP tlog-cosignature/v1, Ed25519, signature type 0x04) -------------
+
+_COSIGNATURE = b"\x04"
+
+
+def _cosigner_hash(name: str, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + _COSIGNATURE + public).digest()[:4]
+
+
+def _cosigned_message(body: str, timestamp: int) -> bytes:
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+
+
+@dataclass(frozen=True)
+class Cosigner:
+    """A witness's Ed25519 cosigning key (C2SP tlog-cosignature/v1)."""
+
+    name: str
+    key: Ed25519PrivateKey
+
+    @functools.cached_property
+    def public(self) -> bytes:
+        return self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def verifier_key(self) -> str:
+        """``<name>+<hex key id>+<base64(0x04 || public key)>``."""
+        return (f"{self.name}+{_cosigner_hash(self.name, self.public).hex()}+"
+                f"{base64.b64encode(_COSIGNATURE + self.public).decode()}")
+
+    def cosign(self, note: str, timestamp: int) -> str:
+        """The cosignature line (ending in a newline) for the checkpoint ``note`` at ``timestamp``."""
+        body = note.partition("\n\n")[0] + "\n"
+        sig = self.key.sign(_cosigned_message(body, timestamp))
+        blob = _cosigner_hash(self.name, self.public) + timestamp.to_bytes(8, "big") + sig
+        return f"{_DASH} {self.name} {base64.b64encode(blob).decode()}\n"
+
+
+@dataclass(frozen=True)
+class WitnessKey:
+    """A pinned witness verifier key (signature type 0x04)."""
+
+    name: str
+    key_hash: bytes
+    key: Ed25519PublicKey
+
+    @classmethod
+    def parse(cls, text: str) -> WitnessKey:
+        """Parse ``<name>+<hex key id>+<base64(0x04 || key)>``; raise :class:`AuditProblem` when malformed."""
+        try:
+            name, hash_hex, b64 = text.strip().split("+", 2)
+            raw = base64.b64decode(b64, validate=True)
+            if raw[:1] != _COSIGNATURE or len(raw) != 33:
+                raise ValueError("not an Ed25519 cosignature/v1 key (type 0x04)")
+            if bytes.fromhex(hash_hex) != _cosigner_hash(name, raw[1:]):
+                raise ValueError("key id does not match the key")
+            return cls(name, bytes.fromhex(hash_hex), Ed25519PublicKey.from_public_bytes(raw[1:]))
+        except ValueError as exc:
+            raise AuditProblem(f"witness key {text.strip()[:60]!r} is malformed ({exc}); use the witness's "
+                               "verifier key (name+id+base64 of 0x04 and the Ed25519 key)") from exc
+
+
+def cosigned_by(note: str, witness: WitnessKey) -> int | None:
+    """Timestamp of a valid cosignature by ``witness`` on ``note``, or None (other lines ignored)."""
+    text, sep, sigs = note.partition("\n\n")
+    if not sep:
+        return None
+    body = text + "\n"
+    for line in sigs.splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != _DASH or parts[1] != witness.name:
+            continue
+        try:
+            blob = base64.b64decode(parts[2], validate=True)
+        except ValueError:
+            continue
+        if len(blob) != 4 + 8 + 64 or blob[:4] != witness.key_hash:
+            continue
+        timestamp = int.from_bytes(blob[4:12], "big")
+        try:
+            witness.key.verify(blob[12:], _cosigned_message(body, timestamp))
+        except InvalidSignature:
+            continue
+        return timestamp
+    return None
+
+
+def add_signatures(note: str, lines: str) -> str:
+    """``note`` with the signature ``lines`` appended (each already ending in a newline)."""
+    return note if not lines else note + ("" if note.endswith("\n") else "\n") + lines
+
+
 _cache: dict[Path, Signer] = {}
 _cache_lock = threading.Lock()
 
 
-def load_signer(create: bool = True) -> Signer:
+def new_origin(domain: str | None = None) -> str:
+    """A log origin unique to this deployment: ``<domain>/audit-log`` when a domain is given (env
+    ``PEACEWATCH_AUDIT_ORIGIN`` overrides both), else ``peacewatch.registry/audit-log-<random>``."""
+    from peacewatch.settings import current
+
+    chosen = (current().audit_origin or "").strip()
+    if chosen:
+        return _check_name(chosen)
+    if domain:
+        return _check_name(f"{domain.strip().strip('/')}/audit-log")
+    return f"{LEGACY_ORIGIN}-{secrets.token_hex(6)}"
+
+
+def load_signer(create: bool = True, domain: str | None = None) -> Signer:
     """Load (or create, mode 0600) the signing key from :func:`signing_key_file`.
+
+    A new key gets the origin :func:`new_origin` (``domain``); an existing key keeps its own.
 
     Raises :class:`AuditProblem` when it is missing and ``create`` is false, or malformed, and
     :class:`~peacewatch.registry.errors.UnsafeFile` when group or others can read it.
     """
+    from peacewatch.registry.files import check_private, create_private, write_private
+
     path = signing_key_file()
     with _cache_lock:
         if path in _cache and path.exists():
@@ -192,7 +322,7 @@ def load_signer(create: bool = True) -> Signer:
         if not path.exists():
             if not create:
                 raise AuditProblem(f"no audit signing key at {path}; run `peacewatch registry init`")
-            name = _check_name(current().audit_origin)
+            name = new_origin(domain)
             key = Ed25519PrivateKey.generate()
             seed = key.private_bytes_raw()
             pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
@@ -210,3 +340,27 @@ def load_signer(create: bool = True) -> Signer:
             raise AuditProblem(f"{path} is not an audit signing key (PRIVATE+KEY+name+hash+base64)") from exc
         _cache[path] = signer
         return signer
+
+
+def rotate_signing_key() -> tuple[Signer, Signer, Path]:
+    """Make a new signing key for the same log (same origin); the old key file is kept beside it as
+    ``audit-signing.key.<old key hash>.retired`` (0600). Returns (old, new, retired path).
+
+    Checkpoints signed before stay signed by the old key: verifiers pin both keys until they hold
+    a checkpoint signed by the new one (see docs/registry.md, *Key rotation*).
+    """
+    from peacewatch.registry.files import create_private, write_private
+
+    old = load_signer(create=False)
+    path = signing_key_file()
+    retired = path.with_name(f"{SIGNING_KEY_FILE}.{old.key_hash.hex()}.retired")
+    write_private(retired, path.read_bytes())
+    key = Ed25519PrivateKey.generate()
+    pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    body = (f"PRIVATE+KEY+{old.name}+{_key_hash(old.name, pub).hex()}+"
+            f"{base64.b64encode(_ED25519 + key.private_bytes_raw()).decode()}\n")
+    create_private(path)
+    write_private(path, body.encode())
+    with _cache_lock:
+        _cache.pop(path, None)
+    return old, load_signer(create=False), retired

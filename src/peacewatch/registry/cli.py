@@ -79,6 +79,9 @@ def init(
     credentials: Optional[Path] = typer.Option(
         None, help="File (mode 0600) that receives the first coordinator's token and generated password "
                    "[default: registry-coordinator.txt in the output directory]"),
+    domain: str | None = typer.Option(
+        None, "--domain", help="Domain of this deployment: the audit log's origin becomes DOMAIN/audit-log "
+                               "(default: a random origin peacewatch.registry/audit-log-<12 hex digits>)"),
 ) -> None:
     """Create the key files, migrate the database and create the first coordinator.
 
@@ -97,8 +100,10 @@ def init(
     if current().secret_key is None:
         path = _run(crypto.create_key_file)
         typer.echo(f"encryption key: {path} (mode 0600; back it up, data cannot be read without it)")
-    signer = _run(cp.load_signer)
-    typer.echo(f"audit signing key: {cp.signing_key_file()} (mode 0600)")
+    signer = _run(lambda: cp.load_signer(domain=domain))
+    if domain and signer.name != cp.new_origin(domain) and not current().audit_origin:
+        typer.echo(f"audit signing key exists already: its origin stays {signer.name}")
+    typer.echo(f"audit signing key: {cp.signing_key_file()} (mode 0600), log origin {signer.name}")
     typer.echo(f"audit verifier key (keep it with exported checkpoints, off this server): {signer.verifier_key()}")
     reg = _registry(db)
     engine = _run(lambda: reg.engine)
@@ -468,47 +473,117 @@ def training_show(year: Optional[int] = None,
 @audit_app.command("verify")
 def audit_verify(
     checkpoint: list[Path] = typer.Option([], "--checkpoint", help="A checkpoint exported earlier (repeatable)."),
-    key: Optional[str] = typer.Option(None, "--key", help="Verifier key kept off the server (default: "
-                                      "PEACEWATCH_AUDIT_VERIFIER_KEY, else the local signing key's)."),
-    db: Optional[str] = DbOpt,
+    key: list[str] = typer.Option([], "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
+                                  help="A pinned verifier key of the log, kept off the server (repeatable: "
+                                       "old and new key during a rotation)."),
+    trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
+                                                help="File of pinned verifier keys, one per line (# comments)."),
+    witness_key: list[str] = typer.Option([], "--witness-key",
+                                          help="A pinned witness key (repeatable): turns on the cosignature policy."),
+    witnesses: int | None = typer.Option(None, "--witnesses", min=1,
+                                            help="K of the pinned witness keys must cosign (default: all of them)."),
+    db: str | None = DbOpt,
 ) -> None:
-    """Recompute the audit tree and prove that it extends each checkpoint; exit code 1 if not.
+    """Recompute the audit tree and prove that it extends each checkpoint.
 
-    Also checks the newest checkpoint in the witness directory when PEACEWATCH_AUDIT_WITNESS_DIR is set.
+    Trusts only the pinned keys (--key, --trusted-keys), never the key file beside the database.
+    Checks every checkpoint in PEACEWATCH_AUDIT_WITNESS_DIR too. Exit code 0: intact; 1: not intact
+    (one-line reason); 2: could not verify (no pinned key for the checkpoints, unreadable file,
+    malformed key).
     """
     from peacewatch.registry import audit
+    from peacewatch.registry.translog import witness_check as wc
+
+    def broken(problem: str, seq: int | None = None) -> None:
+        where = f" at entry {seq}" if seq else ""
+        typer.secho(f"audit log BROKEN{where}: {problem}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+
     from peacewatch.registry import checkpoint as cp
     from peacewatch.registry.errors import AuditProblem
 
-    known = key or current().audit_verifier_key
+    keys = _run(lambda: wc.pinned_keys(key, trusted_keys))
+    witness_keys = _run(lambda: [cp.WitnessKey.parse(k) for k in witness_key])
+    quorum = witnesses if witnesses is not None else len(witness_keys)
+    if quorum > len(witness_keys):
+        _fail(AuditProblem(f"--witnesses {quorum} needs at least {quorum} --witness-key (got {len(witness_keys)})"))
+    files = _run(lambda: wc.checkpoint_files(checkpoint, audit.witness_dir()))
+    notes: dict[Path, str] = {}
+    opened, problem = _run(lambda: wc.open_all(files, keys, notes))
+    problem = problem or wc.cosignature_problem(notes, list(checkpoint), witness_keys, quorum)
+    if problem:
+        broken(problem)
 
     def go():
-        verifier = cp.Verifier.parse(known) if known else audit._local_verifier()
-        files = list(checkpoint)
-        witness = audit.witness_dir()
-        if witness is not None and witness.is_dir():
-            files += sorted(witness.glob("*.checkpoint"))[-1:]
-        if files and verifier is None:
-            raise AuditProblem("no verifier key: pass --key (output of `peacewatch registry audit public-key`)")
-        opened = []
-        for f in files:
-            try:
-                note = f.read_text()
-            except OSError as exc:
-                raise AuditProblem(f"cannot read checkpoint {f}: {exc.strerror}") from exc
-            opened.append(cp.open_checkpoint(note, verifier, str(f)))
-        reg = _registry(db)
-        with reg.session(read_only=True) as s:
-            return audit.verify(s, opened, verifier=verifier)
+        with _registry(db).session(read_only=True) as s:
+            return audit.verify(s, opened, verifier=keys)
     r = _run(go)
-    if r.ok:
-        extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
-        waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
-        typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{waiting}")
-        return
-    where = f" at entry {r.first_bad_seq}" if r.first_bad_seq else ""
-    typer.secho(f"audit log BROKEN{where}: {r.problem}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(1)
+    if not r.ok:
+        broken(r.problem, r.first_bad_seq)
+    extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
+    waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
+    pinned = "" if keys else " (internal consistency only: no pinned key, so no signature was checked)"
+    cosigned = f"; cosignature policy {quorum} of {len(witness_keys)} witnesses met" if witness_keys else ""
+    typer.echo(f"audit log intact: {r.entries} entries, root {r.root}{extra}{cosigned}{waiting}{pinned}")
+
+
+@audit_app.command("witness")
+def audit_witness(
+    url: list[str] = typer.Option(..., "--url", help="Submission prefix of a C2SP tlog-witness (repeatable)."),
+    witness_key: list[str] = typer.Option(..., "--witness-key", help="The witnesses' verifier keys (repeatable)."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the cosigned checkpoint here (0600)."),
+    db: str | None = DbOpt,
+) -> None:
+    """Submit the newest checkpoint to witnesses (C2SP tlog-witness) and keep their cosignatures.
+
+    The cosigned checkpoint replaces the plain copy in PEACEWATCH_AUDIT_WITNESS_DIR. Exit code 1 when
+    a witness refused (e.g. the log is not consistent with what it saw before), 2 on a usage error.
+    """
+    from peacewatch.registry import checkpoint as cp
+    from peacewatch.registry import merkle
+    from peacewatch.registry.errors import AuditProblem
+    from peacewatch.registry.files import write_private
+    from peacewatch.registry.translog import store, witness, witness_client
+    from peacewatch.registry.translog.store import SqlLeaves
+
+    keys = _run(lambda: [cp.WitnessKey.parse(k) for k in witness_key])
+
+    def go():
+        reg = _registry(db)
+        reg.sequencer.sync()
+        lines, refused = "", []
+        with reg.read_connection() as conn, witness_client.http_client() as http:
+            size, note = store.head_size(conn), store.checkpoint_note(conn)
+            if note is None:
+                raise AuditProblem("the audit log is empty: no checkpoint to submit")
+            leaves: list[bytes] = []
+
+            def proof_from(m: int) -> list[bytes]:
+                if not leaves:
+                    leaves.extend(SqlLeaves(conn, size).all())
+                return merkle.consistency_proof(leaves, m, size)
+
+            for u in url:
+                try:
+                    lines += witness_client.submit(http, u, note, size, proof_from, keys)
+                except witness_client.WitnessRefused as exc:
+                    refused.append(str(exc))
+        return size, cp.add_signatures(note, lines), refused
+    size, cosigned, refused = _run(go)
+    target = witness.witness_dir()
+    try:
+        if out is not None:
+            write_private(out, cosigned.encode())
+        if target is not None:
+            witness.keep(target, size, cosigned)
+    except OSError as exc:
+        _fail(AuditProblem(f"cannot write the cosigned checkpoint to {exc.filename}: {exc.strerror}; "
+                           "check the directory's owner and mode"))
+    typer.echo(f"checkpoint of {size} entries cosigned by {len(url) - len(refused)} of {len(url)} witnesses")
+    for reason in refused:
+        typer.secho(reason, fg=typer.colors.RED, err=True)
+    if refused:
+        raise typer.Exit(1)
 
 
 @audit_app.command("checkpoint")
@@ -538,14 +613,95 @@ def audit_checkpoint(
 
 
 @audit_app.command("prove")
-def audit_prove(seq: int, db: Optional[str] = DbOpt) -> None:
-    """Print an inclusion proof (RFC 9162) that entry SEQ is in the newest signed checkpoint."""
+def audit_prove(seq: int,
+                size: int | None = typer.Option(None, "--size", help="Tree size to prove against (default: the newest checkpoint)."),
+                db: str | None = DbOpt) -> None:
+    """Print an RFC 9162 inclusion proof that entry SEQ (leaf index SEQ-1) is in the tree of --size entries."""
     from peacewatch.registry import audit
 
     def go():
         with _registry(db).session(read_only=True) as s:
-            return audit.prove(s, seq)
+            return audit.prove(s, seq, size)
     _echo(_run(go))
+
+
+@audit_app.command("consistency")
+def audit_consistency(
+    first: int = typer.Option(..., "--from", help="Size of the older tree (e.g. of a checkpoint you kept)."),
+    second: int | None = typer.Option(None, "--to", help="Size of the newer tree (default: the newest checkpoint)."),
+    db: str | None = DbOpt,
+) -> None:
+    """Print an RFC 9162 consistency proof that the tree of --to entries extends the tree of --from entries."""
+    from peacewatch.registry import audit
+
+    def go():
+        with _registry(db).session(read_only=True) as s:
+            return audit.prove_consistency(s, first, second)
+    _echo(_run(go))
+
+
+@audit_app.command("check")
+def audit_check(
+    proof: Path = typer.Argument(..., help="JSON output of `audit prove` or `audit consistency`."),
+    key: list[str] = typer.Option([], "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
+                                  help="A pinned verifier key of the log (repeatable)."),
+    trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
+                                             help="File of pinned verifier keys, one per line (# comments)."),
+) -> None:
+    """Check a proof against its signed checkpoint(s) with pinned keys only; needs no database.
+
+    Exit code 0: the proof holds; 1: it does not; 2: no pinned key or an unreadable or malformed file.
+    """
+    from peacewatch.registry.errors import AuditProblem
+    from peacewatch.registry.translog import verifier
+    from peacewatch.registry.translog import witness_check as wc
+
+    keys = _run(lambda: wc.pinned_keys(key, trusted_keys))
+    if not keys:
+        _fail(AuditProblem("no pinned verifier key: pass --key or --trusted-keys"))
+
+    def load() -> dict:
+        try:
+            doc = json.loads(wc.read_text(proof, "proof file"))
+        except json.JSONDecodeError as exc:
+            raise AuditProblem(f"{proof} is not JSON (line {exc.lineno}); pass the output of `audit prove` "
+                               "or `audit consistency`") from exc
+        if not isinstance(doc, dict) or not ({"inclusion_path", "consistency_path"} & doc.keys()):
+            raise AuditProblem(f"{proof} is neither an inclusion nor a consistency proof of this log")
+        need = (["leaf_index", "leaf_data", "inclusion_path", "checkpoint"] if "inclusion_path" in doc
+                else ["consistency_path", "first_checkpoint", "second_checkpoint"])
+        missing = [k for k in need if k not in doc]
+        if missing:
+            raise AuditProblem(f"{proof} lacks {', '.join(missing)}; pass the unedited output of `audit prove` "
+                               "or `audit consistency`")
+        return doc
+    doc = _run(load)
+    try:
+        if "inclusion_path" in doc:
+            head = verifier.check_inclusion(doc, keys)
+            typer.echo(f"entry {doc.get('seq')} is leaf {doc.get('leaf_index')} of the signed tree of "
+                       f"{head.size} entries ({head.origin})")
+        else:
+            old, new = verifier.check_consistency(doc, keys)
+            typer.echo(f"the signed tree of {new.size} entries extends the signed tree of {old.size} "
+                       f"entries ({new.origin})")
+    except (AuditProblem, KeyError, TypeError, ValueError) as exc:
+        typer.secho(f"proof does NOT hold: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+
+
+@audit_app.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Replace the audit signing key by a new one for the same log (the old one is kept, retired).
+
+    Stop the server first; give the new verifier key to every verifier and witness, who pin it
+    beside the old one (see docs/registry.md, Key rotation).
+    """
+    from peacewatch.registry import checkpoint as cp
+    old, new, retired = _run(cp.rotate_signing_key)
+    typer.echo(f"old key retired to {retired} (mode 0600)")
+    typer.echo(f"old verifier key: {old.verifier_key()}")
+    typer.echo(f"new verifier key (pin it beside the old one): {new.verifier_key()}")
 
 
 @audit_app.command("public-key")

@@ -1,38 +1,37 @@
-"""RFC 6962 / RFC 9162 Merkle tree of the audit log.
+"""RFC 6962 / RFC 9162 Merkle tree of the audit log: hashing, compact range and proofs.
 
 Hashing is the one of Certificate Transparency: a leaf hash is ``SHA-256(0x00 || data)``, an
 interior node ``SHA-256(0x01 || left || right)``, and the tree of ``n`` leaves splits at the largest
 power of two below ``n``.
 
-Two pieces:
-
 * :class:`Frontier` -- the *compact range* of a tree (one hash per set bit of its size). The
   sequencer keeps it in one database row, so appending a batch and computing the new root costs
   O(batch + log n) hashes, never a pass over the whole log.
-* :class:`SqlTree` -- a `pymerkle <https://pymerkle.readthedocs.io>`_ tree whose leaves are the
-  ``leaf_hash`` column of ``audit_log``. pymerkle (RFC 9162 compatible) computes historical roots,
-  inclusion proofs and consistency proofs; it reads leaf hashes from SQL in ranges.
+* :func:`inclusion_proof`, :func:`consistency_proof` -- RFC 9162 section 2.1.3.1 / 2.1.4.1 proofs
+  (plain lists of hashes, 0-based leaf index) over a list of leaf hashes, for any tree size.
+* :func:`verify_inclusion`, :func:`verify_consistency` -- the RFC 9162 section 2.1.3.2 / 2.1.4.2
+  verification algorithms.
+
+This module reads no database and imports nothing of the project: an outside verifier can take it
+as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Iterable
-
-from pymerkle import verify_consistency, verify_inclusion
-from pymerkle.core import BaseMerkleTree
-from pymerkle.proof import InvalidProof, MerkleProof
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection
+from collections.abc import Iterable, Sequence
 
 __all__ = [
-    "EMPTY_ROOT", "Frontier", "InvalidProof", "MerkleProof", "SqlTree", "leaf_hash", "node_hash",
-    "verify_consistency", "verify_inclusion",
+    "EMPTY_ROOT", "Frontier", "InvalidProof", "consistency_proof", "inclusion_proof", "leaf_hash",
+    "node_hash", "root_of", "verify_consistency", "verify_inclusion",
 ]
 
 #: Root of the empty tree: SHA-256 of the empty string (RFC 6962, section 2.1).
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
+
+class InvalidProof(ValueError):
+    """A proof that does not verify (or does not fit the sizes it is given for)."""
 
 def leaf_hash(data: bytes) -> bytes:
     """RFC 6962 leaf hash ``SHA-256(0x00 || data)``."""
@@ -51,13 +50,13 @@ class Frontier:
     of ``size``. That is all that is needed to append further leaves and to compute the root.
     """
 
-    __slots__ = ("size", "hashes")
+    __slots__ = ("hashes", "size")
 
     def __init__(self, size: int = 0, hashes: Iterable[bytes] = ()):
         self.size = size
         self.hashes = list(hashes)
-        if len(self.hashes) != bin(size).count("1"):
-            raise ValueError(f"a tree of {size} leaves has {bin(size).count('1')} frontier hashes, not {len(self.hashes)}")
+        if len(self.hashes) != (size).bit_count():
+            raise ValueError(f"a tree of {size} leaves has {(size).bit_count()} frontier hashes, not {len(self.hashes)}")
 
     def append(self, leaf: bytes) -> None:
         """Append one leaf hash."""
@@ -83,49 +82,116 @@ class Frontier:
         return "".join(h.hex() for h in self.hashes)
 
     @classmethod
-    def loads(cls, size: int, text: str) -> "Frontier":
+    def loads(cls, size: int, text: str) -> Frontier:
         """Inverse of :meth:`dumps`."""
         return cls(size, [bytes.fromhex(text[i:i + 64]) for i in range(0, len(text), 64)])
 
 
-class SqlTree(BaseMerkleTree):
-    """Read-only pymerkle tree over the ``leaf_hash`` column of ``audit_log`` (leaf ``i`` = ``seq`` ``i``).
+def root_of(leaves: Sequence[bytes], lo: int = 0, hi: int | None = None) -> bytes:
+    """Root hash (RFC 6962 ``MTH``) of the leaf hashes ``leaves[lo:hi]``."""
+    f = Frontier()
+    for i in range(lo, len(leaves) if hi is None else hi):
+        f.append(leaves[i])
+    return f.root()
 
-    Parameters
-    ----------
-    conn
-        An open connection; all reads happen in its transaction, so they see one snapshot.
-    table
-        The ``audit_log`` table (a SQLAlchemy ``Table``).
-    size
-        Number of leaves to consider (default: the highest stored ``seq``).
-    """
 
-    def __init__(self, conn: Connection, table, size: int | None = None):
-        super().__init__("sha256", disable_cache=False)
-        self._conn, self._t = conn, table
-        self._size = size if size is not None else int(conn.execute(select(func.coalesce(func.max(table.c.seq), 0))).scalar_one())
+def _split(n: int) -> int:
+    """Largest power of two smaller than ``n`` (n > 1)."""
+    return 1 << ((n - 1).bit_length() - 1)
 
-    def _encode_entry(self, data):  # pragma: no cover - leaves are appended by the sequencer
-        raise NotImplementedError("the audit log is appended by its sequencer, not through pymerkle")
 
-    def _store_leaf(self, data, digest):  # pragma: no cover
-        raise NotImplementedError("the audit log is appended by its sequencer, not through pymerkle")
+def inclusion_proof(leaves: Sequence[bytes], index: int, size: int) -> list[bytes]:
+    """RFC 9162 inclusion proof of leaf ``index`` (0-based) in the tree of the first ``size`` leaves."""
+    if not 0 <= index < size <= len(leaves):
+        raise InvalidProof(f"leaf index {index} is not in a tree of {size} leaves")
+    path: list[bytes] = []
+    lo, hi, m = 0, size, index
+    # RFC 6962 PATH(m, D[lo:hi]), unrolled: the sibling subtrees from the root down, then reversed.
+    while hi - lo > 1:
+        k = _split(hi - lo)
+        if m < k:
+            path.append(root_of(leaves, lo + k, hi))
+            hi = lo + k
+        else:
+            path.append(root_of(leaves, lo, lo + k))
+            lo, m = lo + k, m - k
+    path.reverse()
+    return path
 
-    def _get_leaf(self, index):
-        value = self._conn.execute(select(self._t.c.leaf_hash).where(self._t.c.seq == index)).scalar_one_or_none()
-        if value is None:
-            raise KeyError(f"audit entry {index} is missing")
-        return bytes.fromhex(value)
 
-    def _get_leaves(self, offset, width):
-        rows = self._conn.execute(
-            select(self._t.c.leaf_hash).where(self._t.c.seq > offset, self._t.c.seq <= offset + width)
-            .order_by(self._t.c.seq)
-        ).scalars().all()
-        if len(rows) != width:
-            raise KeyError(f"audit entries {offset + 1}-{offset + width} are not all stored")
-        return [bytes.fromhex(h) for h in rows]
+def consistency_proof(leaves: Sequence[bytes], old: int, new: int) -> list[bytes]:
+    """RFC 9162 consistency proof from the tree of ``old`` leaves to the tree of ``new`` leaves."""
+    if not 0 <= old <= new <= len(leaves):
+        raise InvalidProof(f"no consistency proof from {old} to {new} leaves (the log has {len(leaves)})")
+    if old in (0, new):
+        return []
+    proof: list[bytes] = []
+    lo, hi, m, whole = 0, new, old, True
+    # RFC 6962 SUBPROOF(m, D[lo:hi], whole), unrolled like inclusion_proof.
+    while m != hi - lo:
+        k = _split(hi - lo)
+        if m <= k:
+            proof.append(root_of(leaves, lo + k, hi))
+            hi = lo + k
+        else:
+            proof.append(root_of(leaves, lo, lo + k))
+            lo, m, whole = lo + k, m - k, False
+    if not whole:
+        proof.append(root_of(leaves, lo, hi))
+    proof.reverse()
+    return proof
 
-    def _get_size(self):
-        return self._size
+
+def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], root: bytes) -> None:
+    """RFC 9162 section 2.1.3.2; raise :class:`InvalidProof` unless ``leaf`` is leaf ``index`` of ``root``."""
+    if not 0 <= index < size:
+        raise InvalidProof(f"leaf index {index} is not in a tree of {size} leaves")
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise InvalidProof("inclusion proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0 or r != root:
+        raise InvalidProof(f"inclusion proof of leaf {index} does not lead to the root of the tree of {size} leaves")
+
+
+def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> None:
+    """RFC 9162 section 2.1.4.2; raise :class:`InvalidProof` unless the tree of ``new`` leaves with
+    ``new_root`` extends the tree of ``old`` leaves with ``old_root``."""
+    if not 0 <= old <= new:
+        raise InvalidProof(f"a tree of {new} leaves cannot extend one of {old}")
+    if old == new:
+        if proof or old_root != new_root:
+            raise InvalidProof(f"two different roots for the same size {old}")
+        return
+    if old == 0:
+        if proof:
+            raise InvalidProof("a consistency proof from the empty tree must be empty")
+        return
+    if not proof:
+        raise InvalidProof("empty consistency proof")
+    path = list(proof)
+    if old & (old - 1) == 0:
+        path.insert(0, old_root)
+    fn, sn = old - 1, new - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise InvalidProof("consistency proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0 or fr != old_root or sr != new_root:
+        raise InvalidProof(f"the tree of {new} leaves does not extend the tree of {old} leaves")

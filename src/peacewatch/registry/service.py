@@ -7,15 +7,17 @@ transaction and error handling.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Engine, event
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, auth
 from peacewatch.registry.db import ensure_schema, make_engine, session_factory
 from peacewatch.registry.models import User
+from peacewatch.registry.translog import appender
 
 
 class Registry:
@@ -34,6 +36,7 @@ class Registry:
         self._engine = engine
         self._read_engine = None
         self._factory = None
+        self._sequencer: audit.Sequencer | None = None
         self._lock = threading.Lock()
 
     @property
@@ -53,11 +56,15 @@ class Registry:
             if self._factory is None:
                 engine = self._engine or make_engine(self._url)
                 ensure_schema(engine)
+                self._sequencer = audit.sequencer_for(engine)
                 # Sequence what a killed process left committed but unsequenced, and sign the head.
-                audit.sequencer_for(engine).sync()
+                self._sequencer.sync()
                 self._engine = engine
                 self._read_engine = engine.execution_options(pw_read_only=True)
-                self._factory = session_factory(engine)
+                factory = session_factory(engine)
+                # On this factory's sessions only, never on SQLAlchemy's Session class.
+                event.listen(factory, "before_flush", _refuse_writes_in_read_only)
+                self._factory = factory
 
     @contextmanager
     def session(self, read_only: bool = False) -> Iterator[Session]:
@@ -77,12 +84,16 @@ class Registry:
         self._ready()
         s = self._factory(bind=self._read_engine if read_only else self._engine)
         s.info["pw_read_only"] = read_only
-        s.info["pw_settle_after_close"] = True
         try:
             yield s
+            # The audit log's appender, called explicitly: a writing session's entries become
+            # leaves in its own transaction, a read-only session's go to the sequencer.
+            appender.stage(s, self._sequencer)
             s.commit()
+            appender.committed(s, self._sequencer)
         except BaseException:
             s.rollback()
+            appender.discard(s)
             raise
         finally:
             try:
@@ -95,6 +106,14 @@ class Registry:
                 auth.touch_session(self._engine, *touch)
 
     @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A read-only transaction on a plain connection, for the public log endpoints (no user,
+        no audit entry: they serve hashes only)."""
+        self._ready()
+        with self._read_engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
     def as_user(self, token: str | None, read_only: bool = False) -> Iterator[tuple[Session, User]]:
         """A transaction plus the user owning ``token`` (raises Unauthorized)."""
         with self.session(read_only=read_only) as s:
@@ -105,7 +124,6 @@ class Registry:
             self._engine.dispose()
 
 
-@event.listens_for(Session, "before_flush")
 def _refuse_writes_in_read_only(session: Session, _context, _instances) -> None:
     if session.info.get("pw_read_only") and (session.new or session.dirty or session.deleted):
         raise RuntimeError("a read-only registry session tried to write; open it with read_only=False")

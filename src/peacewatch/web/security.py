@@ -1,6 +1,7 @@
 """Request safety shared by the web app and the standalone registry API.
 
-* ``Cache-Control: no-store`` and ``Vary: Accept`` on every registry and intake response;
+* ``Cache-Control: no-store`` and ``Vary: Accept`` on every registry and intake response (except the
+  public audit-log checkpoint and tiles under ``/api/registry/log``, which are hashes only and cacheable);
 * forwarding headers (``X-Forwarded-For``) believed only from configured proxies;
 * a size limit on every request body (a larger one for the CSV upload routes), answered with a
   413 that says what the limit is, whether the body announces its length or streams past it;
@@ -26,13 +27,19 @@ from peacewatch.registry.settings import SecuritySettings
 ErrorPage = Callable[[Request, int, str, str], Response]
 #: Paths whose responses are private: never stored by a browser or a shared cache.
 PRIVATE_PREFIXES = ("/registry", "/api/registry", "/report")
+#: Public, cacheable reads under a private prefix: the audit log's checkpoint and tiles (hashes only).
+PUBLIC_PREFIXES = ("/api/registry/log",)
 CSRF_COOKIE = "pw_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_MAX_AGE = 12 * 3600
 
 
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in prefixes)
+
+
 def is_private(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in PRIVATE_PREFIXES)
+    return _under(path, PRIVATE_PREFIXES) and not _under(path, PUBLIC_PREFIXES)
 
 
 def too_large_message(settings: SecuritySettings) -> str:

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from peacewatch.registry.api import auth_routes, case_routes, intake_routes, nation_routes, vetting_routes
+from peacewatch.registry.api import auth_routes, case_routes, intake_routes, log_routes, nation_routes, vetting_routes
 from peacewatch.registry.api.deps import (
     COOKIE,
     Deps,
@@ -56,7 +56,7 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
     settings = settings or SecuritySettings()
     deps = Deps(registry or Registry(database_url), throttle or Throttle(settings), settings)
     router = APIRouter()
-    for module in (auth_routes, case_routes, intake_routes, vetting_routes, nation_routes):
+    for module in (auth_routes, case_routes, intake_routes, vetting_routes, nation_routes, log_routes):
         router.include_router(module.router(deps))
     router.registry = deps.registry  # type: ignore[attr-defined]  # for the web app and tests
     router.throttle = deps.throttle  # type: ignore[attr-defined]

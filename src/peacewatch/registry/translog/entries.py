@@ -1,0 +1,47 @@
+"""What the log's parts share: the tables, an entry waiting to become a leaf, and the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from peacewatch.registry.models import (
+    AuditAnonymous,
+    AuditCheckpoint,
+    AuditEntry,
+    AuditTree,
+    utcnow,
+)
+
+ANONYMOUS = "anonymous"
+LOG = AuditEntry.__table__
+ANON = AuditAnonymous.__table__
+TREE = AuditTree.__table__
+CHECKPOINTS = AuditCheckpoint.__table__
+
+
+def now() -> dt.datetime:
+    """Current UTC time (one function for recording and sequencing, so tests can move the clock)."""
+    return utcnow()
+
+
+@dataclass
+class Pending:
+    """An entry recorded but not yet a leaf."""
+
+    at: str
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    detail: str
+
+    def leaf_fields(self) -> tuple[str, str, str, str, str, str]:
+        """(at, actor, action, entity, entity_id, detail): a leaf to append, without its seq."""
+        return (self.at, self.actor, self.action, self.entity, self.entity_id, self.detail)
+
+    def anonymous_row(self) -> dict:
+        """Row of ``audit_anonymous``: random key, the day only, no order."""
+        return {"key": secrets.token_hex(16), "day": self.at[:10], "action": self.action, "entity": self.entity,
+                "entity_id": self.entity_id, "detail": self.detail}
