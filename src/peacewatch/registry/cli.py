@@ -473,9 +473,9 @@ def training_show(year: Optional[int] = None,
 @audit_app.command("verify")
 def audit_verify(
     checkpoint: list[Path] = typer.Option([], "--checkpoint", help="A checkpoint exported earlier (repeatable)."),
-    key: list[str] = typer.Option([], "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
+    key: list[str] = typer.Option([], "--key",
                                   help="A pinned verifier key of the log, kept off the server (repeatable: "
-                                       "old and new key during a rotation)."),
+                                       "old and new key during a rotation; default PEACEWATCH_AUDIT_VERIFIER_KEY)."),
     trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
                                                 help="File of pinned verifier keys, one per line (# comments)."),
     witness_key: list[str] = typer.Option([], "--witness-key",
@@ -643,8 +643,9 @@ def audit_consistency(
 @audit_app.command("check")
 def audit_check(
     proof: Path = typer.Argument(..., help="JSON output of `audit prove` or `audit consistency`."),
-    key: list[str] = typer.Option([], "--key", envvar="PEACEWATCH_AUDIT_VERIFIER_KEY",
-                                  help="A pinned verifier key of the log (repeatable)."),
+    key: list[str] = typer.Option([], "--key",
+                                  help="A pinned verifier key of the log (repeatable; default "
+                                       "PEACEWATCH_AUDIT_VERIFIER_KEY)."),
     trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
                                              help="File of pinned verifier keys, one per line (# comments)."),
 ) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from peacewatch.registry import checkpoint as cp
 from peacewatch.registry.errors import AuditProblem
 from peacewatch.registry.files import read_no_follow
+from peacewatch.settings import current
 
 
 def read_text(path: Path, what: str) -> str:
@@ -22,8 +23,11 @@ def read_text(path: Path, what: str) -> str:
 
 
 def pinned_keys(keys: list[str], trusted_file: Path | None) -> list[cp.Verifier]:
-    """The verifier keys given with ``--key`` and in ``--trusted-keys`` (one per line, # comments)."""
+    """The verifier keys given with ``--key`` and in ``--trusted-keys`` (one per line, # comments);
+    without either, those of the setting ``PEACEWATCH_AUDIT_VERIFIER_KEY`` (separated by spaces)."""
     texts = list(keys)
+    if not texts and trusted_file is None:
+        texts = (current().audit_verifier_key or "").split()
     if trusted_file is not None:
         for n, line in enumerate(read_text(trusted_file, "trusted-keys file").splitlines(), 1):
             line = line.split("#", 1)[0].strip()
