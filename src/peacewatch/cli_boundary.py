@@ -37,6 +37,30 @@ def _pass_through() -> tuple[type[BaseException], ...]:
 PASS_THROUGH = _pass_through()
 
 
+def on_close(callback) -> None:
+    """Run ``callback`` when the current command ends, whatever way it ends (e.g. dispose a database
+    engine, so no connection is finalised noisily at the interpreter's exit). Outside a command: never."""
+    for module in ("typer._click.globals", "click.globals"):  # Typer may vendor its own click
+        try:
+            mod = __import__(module, fromlist=["get_current_context"])
+        except ImportError:
+            continue
+        ctx = mod.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.call_on_close(callback)
+            return
+
+
+def _database_problem(exc: BaseException) -> BaseException | None:
+    """The registry's one-line description of a database error (SQLAlchemy or a missing driver), else None."""
+    module = type(exc).__module__ or ""
+    if not (module.startswith("sqlalchemy") or isinstance(exc, ModuleNotFoundError)):
+        return None
+    from peacewatch.registry.db import describe_database_error
+
+    return describe_database_error(exc, None)
+
+
 def expected_errors() -> tuple[type[BaseException], ...]:
     """Exception classes whose message is meant for the user (the registry's imported here, lazily:
     importing it loads SQLAlchemy, which a data command does not need)."""
@@ -69,6 +93,7 @@ def _file_problem(exc: BaseException) -> str | None:
 
 def report(exc: BaseException) -> int:
     """Print the one-line report of ``exc`` on standard error; return the exit status to use."""
+    exc = _database_problem(exc) or exc
     if isinstance(exc, expected_errors()):
         typer.secho(f"error: {one_line(exc)}", fg=typer.colors.RED, err=True)
         return EXPECTED_EXIT

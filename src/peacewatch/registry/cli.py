@@ -35,9 +35,14 @@ TokenOpt = typer.Option(None, "--token", envvar="PEACEWATCH_TOKEN", help="API to
 DbOpt = typer.Option(None, "--db", envvar="PEACEWATCH_DB_URL", help="Database URL (default out/peacewatch.sqlite).")
 
 
-def _registry(db: str | None):
+def _registry(db: str | None, existing_only: bool = True):
+    """The registry at ``db``; only ``init`` may create or migrate one (a typo in --db is an error).
+    Its engine is disposed when the command ends (no connection is left to the interpreter's exit)."""
+    from peacewatch.cli_boundary import on_close
     from peacewatch.registry.service import Registry
-    return Registry(db)
+    reg = Registry(db, existing_only=existing_only)
+    on_close(reg.dispose)
+    return reg
 
 
 def _fail(exc: Exception) -> None:
@@ -96,7 +101,7 @@ def init(
     signer = _run(cp.load_signer)
     typer.echo(f"audit signing key: {cp.signing_key_file()} (mode 0600)")
     typer.echo(f"audit verifier key (keep it with exported checkpoints, off this server): {signer.verifier_key()}")
-    reg = _registry(db)
+    reg = _registry(db, existing_only=False)
     engine = _run(lambda: reg.engine)
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)} (schema up to date)")
 
