@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from peacewatch.sources.catalog import Catalog, data_dir
@@ -16,7 +22,7 @@ from peacewatch.sources.errors import CatalogError, PeacewatchDataError
 app = typer.Typer(help="The source catalog: list, verify, cite and fetch the public datasets.", no_args_is_help=True)
 console = Console()
 
-KeysArg = Annotated[Optional[list[str]], typer.Argument(help="Source keys (default: all).")]
+KeysArg = Annotated[list[str] | None, typer.Argument(help="Source keys (default: all).")]
 
 
 def _catalog() -> Catalog:
@@ -75,25 +81,54 @@ def cite(keys: KeysArg = None) -> None:
         typer.echo(catalog.source(key).citation.strip() + "\n")
 
 
+class _AmountColumn(DownloadColumn):
+    """Bytes of one download; files done of all for the overall task."""
+
+    def render(self, task):
+        if task.fields.get("files"):
+            from rich.text import Text
+
+            return Text(f"{task.completed:.0f}/{task.total:.0f} files", style="progress.download")
+        return super().render(task)
+
+
 @app.command()
 def fetch(
     keys: KeysArg = None,
-    dest: Annotated[Optional[Path], typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
-    mirror: Annotated[Optional[str], typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
+    dest: Annotated[Path | None, typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
+    mirror: Annotated[str | None, typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=32, help="Parallel downloads.")] = 6,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, max=600,
+                                           help="Seconds to wait for a server's next bytes before retrying.")] = 15.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries per file, with back-off.")] = 2,
 ) -> None:
     """Download every file from its canonical URL (or --mirror), checking each sha256.
 
-    Files published only as R data are downloaded as such and converted (needs the [fetch] extra).
+    Files download in parallel, with connect and read timeouts and retries with back-off.
+    A host that keeps not answering is given up on for the rest of the run.
+    Files published only as R data are converted: pip install 'peacewatch\\[fetch]' first.
     Ends with one summary line; exit 1 when any file failed.
     """
-    from peacewatch.sources.fetch import ConverterMissing, fetch_file, summary_line
+    from rich.markup import escape
+
+    from peacewatch.sources.fetch import (
+        ConverterMissing,
+        FetchResult,
+        Network,
+        fetch_all,
+        summary_line,
+    )
 
     catalog = _catalog()
     dest_root = dest or data_dir()
+    files = [(key, name) for key in _keys(catalog, keys) for name in catalog.source(key).files]
+    network = Network(read_timeout=timeout, attempts=retries + 1)
     failures = 0
     results = []
     converter_missing: list[str] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as bar:
+    with Progress(TextColumn("{task.description}"), BarColumn(), _AmountColumn(), TransferSpeedColumn(),
+                  console=console) as bar:
+        overall = bar.add_task("all files", total=len(files), files=True)
         tasks: dict[str, int] = {}
 
         def progress(label: str, done: int, total: int | None) -> None:
@@ -101,23 +136,33 @@ def fetch(
                 tasks[label] = bar.add_task(label, total=total)
             bar.update(tasks[label], completed=done)
 
-        for key in _keys(catalog, keys):
-            for name in catalog.source(key).files:
-                try:
-                    result = fetch_file(catalog, key, name, dest_root, mirror, progress)
-                    results.append(result)
-                    bar.console.print(f"{result.status:>10}  {key}/{name} -> {result.path}")
-                except ConverterMissing:
-                    failures += 1
-                    converter_missing.append(f"{key}/{name}")
-                except PeacewatchDataError as exc:
-                    failures += 1
-                    bar.console.print(f"[red]    failed[/red]  {exc}")
+        def done(key: str, name: str, outcome) -> None:
+            nonlocal failures
+            label = f"{key}/{name}"
+            if label in tasks:
+                bar.remove_task(tasks.pop(label))
+            bar.advance(overall)
+            if isinstance(outcome, FetchResult):
+                results.append(outcome)
+                bar.console.print(escape(f"{outcome.status:>10}  {label} -> {outcome.path}"), soft_wrap=True)
+                return
+            failures += 1
+            if isinstance(outcome, ConverterMissing):
+                converter_missing.append(label)
+            elif isinstance(outcome, PeacewatchDataError):
+                bar.console.print(f"[red]    failed[/red]  {escape(str(outcome))}", soft_wrap=True)
+            else:
+                raise outcome
+
+        outcomes = fetch_all(catalog, files, dest_root, mirror, progress, network, jobs, done)
+    bugs = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, PeacewatchDataError)]
+    if bugs:
+        raise bugs[0]
     if converter_missing:
         from peacewatch.sources.fetch import CONVERTER_HINT
 
         console.print(f"[red]    failed[/red]  {len(converter_missing)} file(s) published as R data were not converted "
-                      f"({', '.join(converter_missing)}): {CONVERTER_HINT}", soft_wrap=True)
+                      f"({escape(', '.join(converter_missing))}): {escape(CONVERTER_HINT)}", soft_wrap=True)
     typer.echo(summary_line(results, failures, dest_root))  # plain: one line, never wrapped
     if failures:
         raise typer.Exit(1)
