@@ -127,7 +127,7 @@ def _opts(**fields) -> dict:
 @users_app.command("create")
 def users_create(
     username: str, role: str = typer.Option(..., help="reporter|investigator|tcc_liaison|coordinator|analyst"),
-    tcc: Optional[int] = typer.Option(None, help="COW code of a TCC liaison's country."),
+    tcc: Optional[str] = typer.Option(None, help="A TCC liaison's country: a COW code (770), ISO3 code (PAK) or name (Pakistan)."),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
 ) -> None:
@@ -164,7 +164,8 @@ def users_reactivate(username: str, token: Optional[str] = TokenOpt, db: Optiona
 
 @cases_app.command("create")
 def cases_create(
-    mission: str = typer.Option(...), tcc: int = typer.Option(..., help="COW code of the TCC."),
+    mission: str = typer.Option(..., help="UN mission acronym, e.g. MINUSTAH."),
+    tcc: str = typer.Option(..., help="The TCC: a COW code (770), ISO3 code (PAK) or name (Pakistan)."),
     category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related"),
     summary: str = typer.Option(...), subject: Optional[str] = typer.Option(None, help="Name of the accused."),
     incident_date: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
@@ -184,7 +185,8 @@ def cases_create(
 
 
 @cases_app.command("list")
-def cases_list(status: Optional[str] = None, tcc: Optional[int] = None, mission: Optional[str] = None,
+def cases_list(status: Optional[str] = None, tcc: Optional[str] = typer.Option(None, help="COW code, ISO3 or name."),
+               mission: Optional[str] = None,
                token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """List cases visible to the acting user."""
     from peacewatch.registry import operations as ops
@@ -303,7 +305,7 @@ def _read_csv(path: Path) -> str:
 @vetting_app.command("add-record")
 def vetting_add_record(full_name: str, category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related|other_misconduct"),
                        date_of_birth: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
-                       nationality: Optional[int] = typer.Option(None, help="COW code."),
+                       nationality: Optional[str] = typer.Option(None, help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
                        source: Optional[str] = None, case: Optional[int] = None,
                        token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Add one misconduct record (investigators, coordinators)."""
@@ -373,7 +375,7 @@ def vetting_decide(hit_id: int, decision: str, note: str = "", token: Optional[s
 
 @compliance_app.command("submit")
 def compliance_submit(
-    nation: int = typer.Option(..., help="COW code."), year: int = typer.Option(...),
+    nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."), year: int = typer.Option(...),
     ratification: Optional[str] = None, training: Optional[str] = None, legislation: Optional[str] = None,
     reporting: Optional[str] = None, whistleblower_policy: Optional[str] = None,
     misconduct_database: Optional[str] = None, notes: str = "", replace: bool = False,
@@ -429,7 +431,7 @@ def training_modules(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt)
 
 
 @training_app.command("add-person")
-def training_add_person(service_number: str, full_name: str, nation: int = typer.Option(...),
+def training_add_person(service_number: str, full_name: str, nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
                         deployment_year: int = typer.Option(...), audience: str = "all",
                         token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Register a member of deploying personnel."""
