@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -38,17 +39,32 @@ def _keys(catalog: Catalog, keys: list[str] | None) -> list[str]:
 
 
 @app.command("list")
-def list_sources() -> None:
-    """List every catalogued source with its version, unit, coverage and files."""
+def list_sources(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per source) instead of a table.")] = False,
+) -> None:
+    """List every catalogued source with its version, unit, coverage, licence, origin and files."""
+    import json
+
+    from peacewatch.sources.citations import origin
+
     catalog = _catalog()
+    rows = []
+    for s in catalog:
+        present = sum((catalog.data_root / f.path).is_file() for f in s.files.values())
+        rows.append({"key": s.key, "title": s.title, "version": s.version.split(";")[0], "unit": s.unit,
+                     "coverage": f"{s.coverage.get('start', '?')}-{s.coverage.get('end', '?')}",
+                     "licence": " ".join(s.license.split()), "origin": origin(s),
+                     "files_present": present, "files": len(s.files)})
+    if as_json:
+        typer.echo(json.dumps({"data_dir": str(catalog.data_root), "sources": rows}, indent=2, ensure_ascii=False))
+        return
     table = Table(title=f"peacewatch sources (data dir: {catalog.data_root})")
     table.add_column("key", no_wrap=True)
-    for col in ("title", "version", "unit", "coverage", "files"):
+    for col in ("title", "version", "unit", "coverage", "licence", "origin", "files"):
         table.add_column(col, overflow="fold")
-    for s in catalog:
-        cov = f"{s.coverage.get('start', '?')}-{s.coverage.get('end', '?')}"
-        present = sum((catalog.data_root / f.path).is_file() for f in s.files.values())
-        table.add_row(s.key, s.title, s.version.split(";")[0], s.unit, cov, f"{present}/{len(s.files)} present")
+    for r in rows:
+        table.add_row(*(escape(str(r[c])) for c in ("key", "title", "version", "unit", "coverage", "licence", "origin")),
+                      f"{r['files_present']}/{r['files']} present")
     console.print(table)
 
 
@@ -75,10 +91,12 @@ def verify(keys: KeysArg = None) -> None:
 
 @app.command()
 def cite(keys: KeysArg = None) -> None:
-    """Print the BibTeX citations of the given sources (default: all)."""
+    """Print the BibTeX citations of the given sources (default: all), with each source's licence and
+    origin as comments; a work cited by several sources is printed once and every key is unique."""
+    from peacewatch.sources.citations import bibliography
+
     catalog = _catalog()
-    for key in _keys(catalog, keys):
-        typer.echo(catalog.source(key).citation.strip() + "\n")
+    typer.echo(bibliography(catalog, _keys(catalog, keys)), nl=False)
 
 
 class _AmountColumn(DownloadColumn):
@@ -109,7 +127,6 @@ def fetch(
     Files published only as R data are converted: pip install 'peacewatch\\[fetch]' first.
     Ends with one summary line; exit 1 when any file failed.
     """
-    from rich.markup import escape
 
     from peacewatch.sources.fetch import (
         ConverterMissing,
