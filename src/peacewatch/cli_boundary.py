@@ -83,29 +83,59 @@ def debug_wanted(ctx) -> bool:
     return os.environ.get(DEBUG_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+#: Errors of writing that the user fixes (space, quota, a read-only disk, a closed pipe), by errno name.
+_CANNOT_WRITE = {"ENOSPC": "the disk is full", "EDQUOT": "the disk quota is used up",
+                 "EROFS": "the file system is read-only", "EFBIG": "the file is too large for the file system",
+                 "EIO": "the device reported an input/output error"}
+
+
 def _file_problem(exc: BaseException) -> str | None:
     """``path: reason`` for an operating-system error about a file the user named (permissions, a
     file where a folder is needed, a full disk), else ``None``."""
-    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+    import errno
+
+    if not isinstance(exc, OSError):
+        return None
+    why = _CANNOT_WRITE.get(errno.errorcode.get(exc.errno or 0, ""))
+    if why is not None:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}cannot write: {why} ({exc.strerror or exc}); free some space or write elsewhere (--out)"
+    if exc.filename and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
     return None
+
+
+def no_color() -> bool:
+    """True when the user asked for no colours (``NO_COLOR`` set to anything but empty, see no-color.org)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def say_error(text: str) -> None:
+    """``text`` on standard error, red unless NO_COLOR is set."""
+    typer.secho(text, fg=None if no_color() else typer.colors.RED, err=True)
 
 
 def report(exc: BaseException) -> int:
     """Print the one-line report of ``exc`` on standard error; return the exit status to use."""
     exc = _database_problem(exc) or exc
     if isinstance(exc, expected_errors()):
-        typer.secho(f"error: {one_line(exc)}", fg=typer.colors.RED, err=True)
+        say_error(f"error: {one_line(exc)}")
         return EXPECTED_EXIT
     if (problem := _file_problem(exc)) is not None:
-        typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
+        say_error(f"error: {problem}")
         return EXPECTED_EXIT
-    typer.secho(
+    say_error(
         f"error: unexpected {type(exc).__name__}: {one_line(exc)} (this is a bug in peacewatch; run the command "
         f"again with --debug, e.g. `peacewatch --debug ...`, or with {DEBUG_ENV}=1 to see the traceback)",
-        fg=typer.colors.RED, err=True,
     )
     return BUG_EXIT
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ARG001
+    """``warnings.showwarning`` for the command line: ``warning: <message>`` on one line of standard
+    error, without the source line Python adds."""
+    text = " ".join(str(message).split())
+    typer.secho(f"warning: {text}", fg=None if no_color() else typer.colors.YELLOW, err=True)
 
 
 class BoundaryGroup(TyperGroup):

@@ -56,7 +56,7 @@ CASE = ["cases", "create", "--mission", "MINUSTAH", "--tcc", "770", "--category"
 ])
 def test_the_cli_refuses_impossible_records(cli_env, args, needles):
     _refused(args, *needles)
-    listed = runner.invoke(app, ["registry", "cases", "list"])
+    listed = runner.invoke(app, ["registry", "cases", "list", "--json"])
     assert listed.exit_code == 0 and listed.output.strip() == "[]"  # nothing was stored
 
 
