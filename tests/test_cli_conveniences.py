@@ -61,5 +61,5 @@ def test_a_full_disk_is_a_one_line_error():
     r = runner.invoke(app, ["score", "replay-tip", "-o", "/dev/full"])
     lines = [line for line in r.output.splitlines() if line.strip()]
     assert r.exit_code == 2, r.output
-    assert lines == ["error: cannot write: the disk is full (No space left on device); free some space or write "
-                     "elsewhere (--out)"]
+    assert lines == [("error: cannot write: the disk is full (No space left on device); free some space or write "
+                      "elsewhere (--out)")]
