@@ -159,3 +159,16 @@ def test_pg_empty_database_gets_no_tables_from_a_read_command():
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_registry_behind_the_schema_is_not_migrated_by_a_read_command(tmp_path):
+    db = tmp_path / "old.sqlite"
+    assert runner.invoke(app, ["registry", "init", "--db", f"sqlite:///{db}"]).exit_code == 0
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    _one_line_error(["users", "list", "--db", f"sqlite:///{db}"], "older schema than this peacewatch",
+                    "registry init --db")
+    with engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+    engine.dispose()
