@@ -131,7 +131,7 @@ def report(exc: BaseException) -> int:
     return BUG_EXIT
 
 
-def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+def show_warning(message, *_where) -> None:
     """``warnings.showwarning`` for the command line: ``warning: <message>`` on one line of standard
     error, without the source line Python adds."""
     text = " ".join(str(message).split())

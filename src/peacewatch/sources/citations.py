@@ -9,7 +9,7 @@ its licence and origin (BibTeX ignores text outside entries).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from string import ascii_lowercase
 
 from peacewatch.sources.catalog import Catalog, Source
@@ -24,7 +24,6 @@ class Entry:
     kind: str
     key: str
     text: str  # the whole entry, from "@" to its closing brace
-    sources: list[str] = field(default_factory=list)
 
     def with_key(self, key: str) -> str:
         m = _START.match(self.text)
