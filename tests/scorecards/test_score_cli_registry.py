@@ -90,3 +90,18 @@ def test_a_year_without_units_says_why_instead_of_an_empty_table(tmp_path, monke
     assert r.exit_code == 2, r.output
     assert f"no units in {THIS_YEAR}" in r.output and "pass --db" in r.output
     assert "2001 to 2020" in r.output  # Geo-PKO, the newest deployment data, ends in 2020
+
+
+def test_a_process_with_a_registry_ends_without_noise(registry, tmp_path):
+    """A real process reading the registry: no "Exception ignored" from connections finalised at exit."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "NO_COLOR": "1"}
+    r = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-m", "peacewatch", "score", "tccs", "--year",
+                        str(LAST_YEAR), "-f", "csv", "--db", f"sqlite:///{registry}"], env=env, capture_output=True,
+                       text=True, timeout=300, check=False)
+    assert r.returncode == 0, r.stderr
+    assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr, r.stderr
