@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import typer
 
-from peacewatch.cli_boundary import DEBUG_ENV, BoundaryGroup
+from peacewatch import __version__
+from peacewatch.cli_boundary import DEBUG_ENV, BoundaryGroup, show_warning
 from peacewatch.jobs import register as register_jobs
 from peacewatch.models.cli import app as model_app
 from peacewatch.models.cli import report as report_command
@@ -24,15 +25,35 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     cls=BoundaryGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"peacewatch {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     debug: bool = typer.Option(False, "--debug",
                                help=f"Show the full traceback of unexpected errors (or set {DEBUG_ENV}=1)."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
 ) -> None:
-    """peacewatch: peace operations x human trafficking data, models, scorecards and registry."""
+    """peacewatch: peace operations x human trafficking data, models, scorecards and registry.
+
+    Colours follow NO_COLOR (set it to turn them off).
+    """
+    import warnings
+
+    from peacewatch.cli_boundary import no_color
+
+    warnings.showwarning = show_warning  # one line per warning, never a source line
+    if no_color():
+        ctx.color = False  # every command's coloured output (click's secho) comes out plain
 
 
 app.add_typer(sources_app, name="sources")

@@ -36,6 +36,30 @@ def _pass_through() -> tuple[type[BaseException], ...]:
 PASS_THROUGH = _pass_through()
 
 
+def on_close(callback) -> None:
+    """Run ``callback`` when the current command ends, whatever way it ends (e.g. dispose a database
+    engine, so no connection is finalised noisily at the interpreter's exit). Outside a command: never."""
+    for module in ("typer._click.globals", "click.globals"):  # Typer may vendor its own click
+        try:
+            mod = __import__(module, fromlist=["get_current_context"])
+        except ImportError:
+            continue
+        ctx = mod.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.call_on_close(callback)
+            return
+
+
+def _database_problem(exc: BaseException) -> BaseException | None:
+    """The registry's one-line description of a database error (SQLAlchemy or a missing driver), else None."""
+    module = type(exc).__module__ or ""
+    if not (module.startswith("sqlalchemy") or isinstance(exc, ModuleNotFoundError)):
+        return None
+    from peacewatch.registry.db import describe_database_error
+
+    return describe_database_error(exc, None)
+
+
 def expected_errors() -> tuple[type[BaseException], ...]:
     """Exception classes whose message is meant for the user (the registry's imported here, lazily:
     importing it loads SQLAlchemy, which a data command does not need)."""
@@ -61,28 +85,61 @@ def debug_wanted(ctx) -> bool:
         return False
 
 
+#: Errors of writing that the user fixes (space, quota, a read-only disk, a closed pipe), by errno name.
+_CANNOT_WRITE = {"ENOSPC": "the disk is full", "EDQUOT": "the disk quota is used up",
+                 "EROFS": "the file system is read-only", "EFBIG": "the file is too large for the file system",
+                 "EIO": "the device reported an input/output error"}
+
+
 def _file_problem(exc: BaseException) -> str | None:
     """``path: reason`` for an operating-system error about a file the user named (permissions, a
     file where a folder is needed, a full disk), else ``None``."""
-    if isinstance(exc, OSError) and exc.filename and exc.strerror:
+    import errno
+
+    if not isinstance(exc, OSError):
+        return None
+    why = _CANNOT_WRITE.get(errno.errorcode.get(exc.errno or 0, ""))
+    if why is not None:
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}cannot write: {why} ({exc.strerror or exc}); free some space or write elsewhere (--out)"
+    if exc.filename and exc.strerror:
         return f"{exc.filename}: {exc.strerror}"
     return None
 
 
+def no_color() -> bool:
+    """True when the user asked for no colours (``NO_COLOR`` set to anything but empty, see no-color.org)."""
+    from peacewatch.settings import no_color_requested
+
+    return no_color_requested()
+
+
+def say_error(text: str) -> None:
+    """``text`` on standard error, red unless NO_COLOR is set."""
+    typer.secho(text, fg=None if no_color() else typer.colors.RED, err=True)
+
+
 def report(exc: BaseException) -> int:
     """Print the one-line report of ``exc`` on standard error; return the exit status to use."""
+    exc = _database_problem(exc) or exc
     if isinstance(exc, expected_errors()):
-        typer.secho(f"error: {one_line(exc)}", fg=typer.colors.RED, err=True)
+        say_error(f"error: {one_line(exc)}")
         return EXPECTED_EXIT
     if (problem := _file_problem(exc)) is not None:
-        typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
+        say_error(f"error: {problem}")
         return EXPECTED_EXIT
-    typer.secho(
+    say_error(
         f"error: unexpected {type(exc).__name__}: {one_line(exc)} (this is a bug in peacewatch; run the command "
         f"again with --debug, e.g. `peacewatch --debug ...`, or with {DEBUG_ENV}=1 to see the traceback)",
-        fg=typer.colors.RED, err=True,
     )
     return BUG_EXIT
+
+
+def show_warning(message, *_where) -> None:
+    """``warnings.showwarning`` for the command line: ``warning: <message>`` on one line of standard
+    error, without the source line Python adds."""
+    text = " ".join(str(message).split())
+    typer.secho(f"warning: {text}", fg=None if no_color() else typer.colors.YELLOW, err=True)
 
 
 class BoundaryGroup(TyperGroup):

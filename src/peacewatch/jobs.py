@@ -75,6 +75,8 @@ def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
         with registry.session() as session:
             if session.execute(select(func.count(User.id))).scalar_one():
                 result["coordinator"] = None
+                if (out / CREDENTIALS_FILE).is_file():  # an earlier (perhaps interrupted) run wrote it
+                    result["credentials_kept"] = str(out / CREDENTIALS_FILE)
                 return result
             password = secrets.token_urlsafe(12)
             user = auth.create_user(session, admin, password, auth.COORDINATOR)
@@ -221,7 +223,10 @@ def _report_registry(echo: Callable[[str], None], result: dict[str, Any] | None)
         echo(f"registry: first coordinator {result['coordinator']!r}; password and token in {result['credentials']} "
              "(readable by you only)")
     elif result.get("coordinator") is None:
-        echo("registry: users exist already; no new coordinator created")
+        kept = result.get("credentials_kept")
+        echo("registry: users exist already; no new coordinator created"
+             + (f"; the first coordinator's password and token are still in {kept} (store them safely, then delete "
+                "the file)" if kept else ""))
 
 
 def register(app: typer.Typer) -> None:
@@ -250,6 +255,8 @@ def register(app: typer.Typer) -> None:
         except BaseException:
             if not existed and out.is_dir() and not any(out.iterdir()):
                 out.rmdir()  # a failed first run leaves no empty output folder behind
+            # An interrupted or failed run still says where the new coordinator's credentials went.
+            _report_registry(lambda line: typer.echo(line, err=True), job.results.get("registry"))
             raise
         _report_registry(typer.echo, job.results.get("registry"))
         typer.echo(f"outputs in {out.resolve()}; summary: {out / 'summary.md'}")

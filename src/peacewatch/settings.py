@@ -163,6 +163,12 @@ def security() -> SecuritySettings:
     return _load(SecuritySettings)
 
 
+def no_color_requested() -> bool:
+    """True when ``NO_COLOR`` is set to anything but empty (no-color.org: a convention of every tool,
+    not a peacewatch setting, so read here, beside the settings, and not listed among them)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def env_names() -> list[str]:
     """Every environment variable name of both classes, e.g. ``PEACEWATCH_DATA_DIR``."""
     return [PREFIX + name.upper() for cls in CLASSES for name in cls.model_fields]

@@ -71,8 +71,15 @@ def test_cli_density_and_predict():
     assert "3.36" in res.output and "7.15" in res.output and "9.64" in res.output and "4.82" in res.output
     res = runner.invoke(app, ["model", "density", "--io", "UNO"])
     assert res.exit_code == 2 and "io='UNO'" in res.output
-    res = runner.invoke(app, ["model", "predict", "--personnel", "7000", "--duration", "3", "--tccs", "40", "--control", "polity2=0"])
+    args = ["model", "predict", "--personnel", "7000", "--duration", "3", "--tccs", "40", "--control", "polity2=0"]
+    res = runner.invoke(app, [*args, "--json"])
     assert res.exit_code == 0 and '"risk"' in res.output
+    risk = json.loads(res.stdout)
+    # by default one sentence, the numbers as percentages with one decimal (as on the web page)
+    said = runner.invoke(app, args).stdout.strip()
+    assert said.startswith("A mission of 7,000 uniformed personnel from 40 contributing countries, in its year 3:")
+    assert f"is {risk['risk'] * 100:.1f}% (95% interval {risk['risk_lo'] * 100:.1f}% to {risk['risk_hi'] * 100:.1f}%" in said
+    assert "\n" not in said and "lag_" not in said
 
 
 @pytest.mark.slow

@@ -21,7 +21,7 @@ def run(*args, env=None):
 def cli_env(tmp_path, monkeypatch):
     monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
     monkeypatch.chdir(tmp_path)
-    r = run("init", "--password", "first-coordinator")
+    r = runner.invoke(app, ["registry", "init", "--password-stdin"], input="first-coordinator\n")
     assert r.exit_code == 0, r.output
     assert (tmp_path / "out" / "registry.key").exists()
     token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
@@ -35,7 +35,8 @@ def test_init_is_idempotent(cli_env):
 
 
 def test_case_commands_and_audit(cli_env):
-    r = run("users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770", "--password", "liaison-amber-harbour")
+    r = runner.invoke(app, ["registry", "users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770",
+                            "--password-stdin"], input="liaison-amber-harbour\n")
     assert r.exit_code == 0, r.output
     liaison = json.loads(r.output)["token"]
     r = run("cases", "create", "--mission", "MINUSTAH", "--tcc", "770", "--category", "sexual_exploitation",
@@ -50,9 +51,9 @@ def test_case_commands_and_audit(cli_env):
     assert r.exit_code == 0, r.output
     shown = json.loads(run("cases", "show", str(cid)).output)
     assert shown["status"] == "national_investigation_appointed" and len(shown["events"]) == 5
-    listed = json.loads(run("cases", "list", "--status", "national_investigation_appointed").output)
+    listed = json.loads(run("cases", "list", "--status", "national_investigation_appointed", "--json").output)
     assert [c["id"] for c in listed] == [cid]
-    far = run("referrals", "overdue", "--as-of", "2100-01-01")
+    far = run("referrals", "overdue", "--as-of", "2100-01-01", "--json")
     assert [i["deadline"] for i in json.loads(far.output)] == ["outcome"]
     ext = json.loads(run("referrals", "extend", str(shown["referral"]["id"]), "--days", "150").output)
     assert ext["outcome_extended"] is True

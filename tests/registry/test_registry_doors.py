@@ -98,7 +98,7 @@ def operations(registry, people, client, w, tmp_path):
         ("list users", {"coord"}, none, lambda p: ("GET", "/users", None), lambda p: ["users", "list"], None),
         ("create user", {"coord"}, uniq,
          lambda p: ("POST", "/users", {"username": f"u{p['n']}", "password": "long-enough-1", "role": "analyst"}),
-         lambda p: ["users", "create", f"u{p['n']}", "--role", "analyst", "--password", "long-enough-1"], None),
+         lambda p: ["users", "create", f"u{p['n']}", "--role", "analyst", "--password-stdin"], None),
         ("create case", {"rep", "inv", "coord"}, none, lambda p: ("POST", "/cases", CASE_BODY), lambda p: case_cli,
          lambda p: ("POST", "/registry/cases/new", case_form)),
         ("new case form", {"rep", "inv", "coord"}, none, None, None, lambda p: ("GET", "/registry/cases/new", None)),
@@ -208,7 +208,7 @@ def _call(door, spec, params, role, *, client, web, people, database_url):
         return r.status_code < 300, r.status_code in (403, 404), f"{r.status_code} {r.text[:160]}"
     if door == "cli":
         env = {"PEACEWATCH_DB_URL": database_url, "PEACEWATCH_TOKEN": people.tokens[role]}
-        r = runner.invoke(cli_app, ["registry", *spec(params)], env=env)
+        r = runner.invoke(cli_app, ["registry", *spec(params)], env=env, input="long-enough-1\n")
         refused = r.exit_code == 2 and bool(re.search(r"may not|visible to you|analysts see|cannot|no compliance", r.output))
         return r.exit_code == 0, refused, f"exit {r.exit_code} {r.output[:160]}"
     method, path, form = spec(params)

@@ -105,7 +105,7 @@ def test_database_key_and_checkpoint_files_are_0600_whatever_the_umask(tmp_path,
     monkeypatch.chdir(tmp_path)
     old = os.umask(0o000)
     try:
-        r = CliRunner().invoke(app, ["registry", "init", "--password", "first-coordinator"])
+        r = CliRunner().invoke(app, ["registry", "init", "--password-stdin"], input="first-coordinator\n")
         assert r.exit_code == 0, r.output
         token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
         reg = Registry()
@@ -129,7 +129,7 @@ def test_database_key_and_checkpoint_files_are_0600_whatever_the_umask(tmp_path,
 def test_a_file_readable_by_others_is_refused(tmp_path, monkeypatch, victim):
     monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
     monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(app, ["registry", "init", "--password", "first-coordinator"]).exit_code == 0
+    assert CliRunner().invoke(app, ["registry", "init", "--password-stdin"], input="first-coordinator\n").exit_code == 0
     path = tmp_path / "out" / victim
     path.touch()
     path.chmod(0o644)

@@ -222,11 +222,11 @@ def test_cli_deactivate_and_reactivate(tmp_path, monkeypatch):
     runner = CliRunner()
     monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
     monkeypatch.chdir(tmp_path)
-    r = runner.invoke(app, ["registry", "init", "--password", "first-coordinator"])
+    r = runner.invoke(app, ["registry", "init", "--password-stdin"], input="first-coordinator\n")
     token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
     monkeypatch.setenv("PEACEWATCH_TOKEN", token)
     r = runner.invoke(app, ["registry", "users", "create", "ines", "--role", "investigator",
-                            "--password", "lantern-ferry-orchid"])
+                            "--password-stdin"], input="lantern-ferry-orchid\n")
     assert r.exit_code == 0, r.output
     ines = r.output.split('"token": "')[1].split('"')[0]
     r = runner.invoke(app, ["registry", "users", "deactivate", "ines"])

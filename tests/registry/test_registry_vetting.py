@@ -75,7 +75,9 @@ def test_screening_stores_hits_and_decisions_are_final(client, people):
 @pytest.mark.parametrize("csv,message", [
     ("name,dob,nationality\nA,1990-01-01,2\n", "missing column(s) date_of_birth"),
     ("name,date_of_birth,nationality\nA,1990-01-01,2\nB,01/02/1990,2\n", "row 3: date_of_birth '01/02/1990' is not a date"),
-    ("name,date_of_birth,nationality\nA,1990-01-01,USA\n", "row 2: nationality 'USA' is not a COW country code"),
+    ("name,date_of_birth,nationality\nA,1990-01-01,Narnia\n", "row 2: nationality: no state called 'Narnia'"),
+    ("name,date_of_birth,nationality\nA,1990-01-01,5\n", "row 2: nationality: no state has COW code 5"),
+    ("name,date_of_birth,nationality\nA,2090-01-01,2\n", "row 2: date_of_birth 2090-01-01 is in the future"),
     ("name,date_of_birth,nationality\n,1990-01-01,2\n", "row 2: name is empty"),
     ("name,date_of_birth,nationality\n", "no data rows"),
 ])
@@ -83,6 +85,11 @@ def test_bad_roster_rows_are_named(csv, message):
     with pytest.raises(ValidationFailed) as err:
         vetting.parse_roster(csv, "roster.csv")
     assert message in str(err.value) and "roster.csv" in str(err.value)
+
+
+def test_roster_nationality_by_iso3_or_name_is_its_cow_code():
+    rows = vetting.parse_roster("name,date_of_birth,nationality\nA,1990-01-01,USA\nB,,Pakistan\nC,,770\n", "roster.csv")
+    assert [r.nationality for r in rows] == [2, 770, 770]
 
 
 def test_bad_record_import_stores_nothing(registry, people):

@@ -161,6 +161,7 @@ def predict(
     country: Annotated[Optional[str], typer.Option(help="Observed predictions for this country instead (COW code, ISO3 or name; years 2001-2011).")] = None,
     spec: Annotated[Optional[str], typer.Option(help="Built-in specification (default un_full).")] = None,
     method: Annotated[str, typer.Option(help="delta or simulation.")] = "delta",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every number, the model's inputs) instead of a sentence.")] = False,
 ) -> None:
     """Predicted probability (with CI) that a host is a sex-trafficking destination."""
     from peacewatch.bounds import PLANNED_MISSION, PREDICTION_METHODS, check_choice, parse_controls
@@ -178,6 +179,9 @@ def predict(
         rows = obs[(obs["ccode"] == ccode) & (obs["year"] >= 2001)]
         if rows.empty:
             raise InputError(f"--country: {country_label(ccode)} has no observed country-years in 2001-2011")
+        if as_json:
+            typer.echo(rows.to_json(orient="records", indent=2))
+            return
         typer.echo(rows.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         return
     if personnel is None:
@@ -188,7 +192,24 @@ def predict(
     from peacewatch.models.deployment_risk import predict_planned
 
     result = predict_planned(checked["personnel"], checked["duration"], int(checked["tccs"]), spec=spec, method=method, **controls)
-    typer.echo(json.dumps(result, indent=2))
+    if as_json:
+        typer.echo(json.dumps(result, indent=2))
+        return
+    typer.echo(planned_sentence(result, checked["personnel"], checked["duration"], int(checked["tccs"])))
+
+
+def planned_sentence(result: dict, personnel: float, duration: float, tccs: int) -> str:
+    """The planned-mission prediction in words, as the web page gives it (percentages, one decimal)."""
+    def pct(x: float) -> str:
+        return f"{x * 100:.1f}%"
+
+    from peacewatch.models.specs import get_specification
+
+    when = "first year" if duration == 1 else f"year {duration:g}"
+    return (f"A mission of {personnel:,.0f} uniformed personnel from {tccs} contributing countries, in its {when}: "
+            f"the probability that the host becomes a destination for sex trafficking is {pct(result['risk'])} "
+            f"({result['level'] * 100:g}% interval {pct(result['risk_lo'])} to {pct(result['risk_hi'])}; "
+            f"model: {get_specification(result['spec']).label}; {result['method']} method). Add --json for every number and the values used.")
 
 
 @app.command()

@@ -35,15 +35,23 @@ for _sub, _name in [(users_app, "users"), (cases_app, "cases"), (referrals_app, 
 
 TokenOpt = typer.Option(None, "--token", help="API token of the acting user (default: PEACEWATCH_TOKEN).")
 DbOpt = typer.Option(None, "--db", help="Database URL (default: PEACEWATCH_DB_URL, else out/peacewatch.sqlite).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
-def _registry(db: str | None):
+def _registry(db: str | None, existing_only: bool = True):
+    """The registry at ``db``; only ``init`` may create or migrate one (a typo in --db is an error).
+    Its engine is disposed when the command ends (no connection is left to the interpreter's exit)."""
+    from peacewatch.cli_boundary import on_close
     from peacewatch.registry.service import Registry
-    return Registry(db)
+    reg = Registry(db, existing_only=existing_only)
+    on_close(reg.dispose)
+    return reg
 
 
 def _fail(exc: Exception) -> None:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    from peacewatch.cli_boundary import one_line, say_error
+
+    say_error(f"error: {one_line(exc)}")
     raise typer.Exit(2)
 
 
@@ -58,6 +66,21 @@ def _run(fn):
 
 def _echo(obj) -> None:
     typer.echo(json.dumps(obj, indent=2, default=str, ensure_ascii=False))
+
+
+def _heading(field: str) -> str:
+    """A column heading for people: ``tcc_ccode`` -> ``tcc (COW code)``, ``due_on`` -> ``due on``."""
+    return field.replace("_ccode", " (COW code)").replace("_", " ")
+
+
+def _listing(rows: list[dict], as_json: bool) -> None:
+    """A listing: a table by default, JSON with ``--json`` (nested values shown as JSON in a cell)."""
+    if as_json:
+        _echo(rows)
+        return
+    flat = [{_heading(k): json.dumps(v, default=str, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+             for k, v in r.items()} for r in rows]
+    _table(flat)
 
 
 def _as_user(db, token, fn):
@@ -75,7 +98,9 @@ def _as_user(db, token, fn):
 def init(
     db: Optional[str] = DbOpt,
     admin: str = typer.Option("coordinator", help="Username of the first coordinator."),
-    password: Optional[str] = typer.Option(None, help="Password of the first coordinator (default: random, written to the credentials file)."),
+    password_stdin: bool = typer.Option(False, "--password-stdin",
+                                        help="Read the first coordinator's password from standard input "
+                                             "(default: a random one, written to the credentials file)."),
     credentials: Optional[Path] = typer.Option(
         None, help="File (mode 0600) that receives the first coordinator's token and generated password "
                    "[default: registry-coordinator.txt in the output directory]"),
@@ -105,9 +130,11 @@ def init(
         typer.echo(f"audit signing key exists already: its origin stays {signer.name}")
     typer.echo(f"audit signing key: {cp.signing_key_file()} (mode 0600), log origin {signer.name}")
     typer.echo(f"audit verifier key (keep it with exported checkpoints, off this server): {signer.verifier_key()}")
-    reg = _registry(db)
+    reg = _registry(db, existing_only=False)
     engine = _run(lambda: reg.engine)
     typer.echo(f"database: {engine.url.render_as_string(hide_password=True)} (schema up to date)")
+
+    password = _password_from_stdin() if password_stdin else None
 
     def go():
         with reg.session() as s:
@@ -123,6 +150,22 @@ def init(
     _run(go)
 
 
+def _password_from_stdin() -> str:
+    """The first line of standard input, without its line end (``--password-stdin``)."""
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        _fail(ValueError("--password-stdin: standard input held no password (pipe it in, e.g. from a password manager)"))
+    return line
+
+
+def _password(from_stdin: bool) -> str:
+    """A password from standard input, or typed at a hidden prompt (twice); never a command-line option,
+    which would stay in the shell's history and show in ``ps``."""
+    if from_stdin:
+        return _password_from_stdin()
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 def _opts(**fields) -> dict:
     """The options that were given (an option left out means "not given")."""
     return {k: v for k, v in fields.items() if v is not None}
@@ -131,23 +174,24 @@ def _opts(**fields) -> dict:
 @users_app.command("create")
 def users_create(
     username: str, role: str = typer.Option(..., help="reporter|investigator|tcc_liaison|coordinator|analyst"),
-    tcc: Optional[int] = typer.Option(None, help="COW code of a TCC liaison's country."),
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    tcc: Optional[str] = typer.Option(None, help="A TCC liaison's country: a COW code (770), ISO3 code (PAK) or name (Pakistan)."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input "
+                                        "(default: ask for it, hidden)."),
     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
 ) -> None:
     """Create a user (coordinators) and print its token."""
     from peacewatch.registry import operations as ops
-    body = _opts(username=username, password=password, role=role, tcc_ccode=tcc)
+    body = _opts(username=username, password=_password(password_stdin), role=role, tcc_ccode=tcc)
     out = _as_user(db, token, lambda s, u: ops.users.create_user(s, u, body))
     _echo({k: out[k] for k in ("username", "role", "tcc_ccode", "token")})
 
 
 @users_app.command("list")
-def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
     """List users (coordinators)."""
     from peacewatch.registry import operations as ops
-    _echo([{k: x[k] for k in ("username", "role", "tcc_ccode", "active")}
-           for x in _as_user(db, token, ops.users.list_users)])
+    _listing([{k: x[k] for k in ("username", "role", "tcc_ccode", "active")}
+              for x in _as_user(db, token, ops.users.list_users)], as_json)
 
 
 @users_app.command("deactivate")
@@ -168,7 +212,8 @@ def users_reactivate(username: str, token: Optional[str] = TokenOpt, db: Optiona
 
 @cases_app.command("create")
 def cases_create(
-    mission: str = typer.Option(...), tcc: int = typer.Option(..., help="COW code of the TCC."),
+    mission: str = typer.Option(..., help="UN mission acronym, e.g. MINUSTAH."),
+    tcc: str = typer.Option(..., help="The TCC: a COW code (770), ISO3 code (PAK) or name (Pakistan)."),
     category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related"),
     summary: str = typer.Option(...), subject: Optional[str] = typer.Option(None, help="Name of the accused."),
     incident_date: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
@@ -188,12 +233,13 @@ def cases_create(
 
 
 @cases_app.command("list")
-def cases_list(status: Optional[str] = None, tcc: Optional[int] = None, mission: Optional[str] = None,
-               token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def cases_list(status: Optional[str] = None, tcc: Optional[str] = typer.Option(None, help="COW code, ISO3 or name."),
+               mission: Optional[str] = None,
+               token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
     """List cases visible to the acting user."""
     from peacewatch.registry import operations as ops
     query = _opts(status=status, tcc_ccode=tcc, mission=mission, limit=1000)
-    _echo(_as_user(db, token, lambda s, u: ops.cases.list_cases(s, u, query)))
+    _listing(_as_user(db, token, lambda s, u: ops.cases.list_cases(s, u, query)), as_json)
 
 
 @cases_app.command("show")
@@ -214,18 +260,18 @@ def cases_transition(case_id: int, to_status: str, note: Optional[str] = None, o
 
 
 @referrals_app.command("list")
-def referrals_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def referrals_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
     """List the referrals visible to you (a TCC liaison: its own TCC's)."""
     from peacewatch.registry import operations as ops
-    _echo(_as_user(db, token, ops.referrals.list_referrals))
+    _listing(_as_user(db, token, ops.referrals.list_referrals), as_json)
 
 
 @referrals_app.command("overdue")
 def referrals_overdue(as_of: Optional[str] = typer.Option(None, help="YYYY-MM-DD (default today)"),
-                      token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+                      token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
     """List overdue referral deadlines."""
     from peacewatch.registry import operations as ops
-    _echo(_as_user(db, token, lambda s, u: ops.referrals.list_overdue(s, u, _opts(as_of=as_of))))
+    _listing(_as_user(db, token, lambda s, u: ops.referrals.list_overdue(s, u, _opts(as_of=as_of))), as_json)
 
 
 @referrals_app.command("escalate")
@@ -273,10 +319,11 @@ def intake_read(receipt: str, db: Optional[str] = DbOpt) -> None:
 
 
 @intake_app.command("list")
-def intake_list(status: Optional[str] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def intake_list(status: Optional[str] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+                as_json: bool = JsonOpt) -> None:
     """List intake reports (investigators, coordinators)."""
     from peacewatch.registry import operations as ops
-    _echo(_as_user(db, token, lambda s, u: ops.intake.list_reports(s, u, _opts(status=status))))
+    _listing(_as_user(db, token, lambda s, u: ops.intake.list_reports(s, u, _opts(status=status))), as_json)
 
 
 @intake_app.command("show")
@@ -307,7 +354,7 @@ def _read_csv(path: Path) -> str:
 @vetting_app.command("add-record")
 def vetting_add_record(full_name: str, category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related|other_misconduct"),
                        date_of_birth: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
-                       nationality: Optional[int] = typer.Option(None, help="COW code."),
+                       nationality: Optional[str] = typer.Option(None, help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
                        source: Optional[str] = None, case: Optional[int] = None,
                        token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Add one misconduct record (investigators, coordinators)."""
@@ -327,6 +374,12 @@ def vetting_import(csv_path: Path, token: Optional[str] = TokenOpt, db: Optional
     with working(f"importing {csv_path.name}"):
         out = _as_user(db, token, lambda s, u: ops.vetting.import_records(s, u, body))
     typer.echo(f"imported {out['imported']} records")
+
+
+#: Columns of a screening's hits CSV (a hit's fields, its explanation reduced to who proposed it).
+HIT_CSV_COLUMNS = ["hit_id", "row_number", "roster_name", "roster_dob", "roster_nationality", "record_id", "record_name",
+                   "record_dob", "record_nationality", "record_category", "score", "name_score", "dob_score",
+                   "nationality_score", "decision", "decided_at", "decision_note", "proposed_by"]
 
 
 @vetting_app.command("screen")
@@ -355,8 +408,9 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
         flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
         from peacewatch.csvsafe import to_csv as safe_csv
 
-        # Names come from uploaded rosters and records: never let a spreadsheet run them.
-        safe_csv(pd.DataFrame(flat), out, index=False)
+        # Names come from uploaded rosters and records: never let a spreadsheet run them. The header is
+        # written even without hits, so a "no hits" file reads as such.
+        safe_csv(pd.DataFrame(flat, columns=HIT_CSV_COLUMNS), out, index=False)
     typer.echo(f"screening {sid}: {len(hits)} hits written to {out}")
 
 
@@ -377,7 +431,7 @@ def vetting_decide(hit_id: int, decision: str, note: str = "", token: Optional[s
 
 @compliance_app.command("submit")
 def compliance_submit(
-    nation: int = typer.Option(..., help="COW code."), year: int = typer.Option(...),
+    nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."), year: int = typer.Option(...),
     ratification: Optional[str] = None, training: Optional[str] = None, legislation: Optional[str] = None,
     reporting: Optional[str] = None, whistleblower_policy: Optional[str] = None,
     misconduct_database: Optional[str] = None, notes: str = "", replace: bool = False,
@@ -392,10 +446,11 @@ def compliance_submit(
 
 
 @compliance_app.command("reports")
-def compliance_reports(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def compliance_reports(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+                       as_json: bool = JsonOpt) -> None:
     """National reports visible to you (coordinators; a TCC liaison: its own nation's)."""
     from peacewatch.registry import operations as ops
-    _echo(_as_user(db, token, lambda s, u: ops.nations.list_reports(s, u, _opts(year=year))))
+    _listing(_as_user(db, token, lambda s, u: ops.nations.list_reports(s, u, _opts(year=year))), as_json)
 
 
 def _table(rows: list[dict]) -> None:
@@ -426,14 +481,14 @@ def training_add_module(code: str, title: str, audience: str = "all", token: Opt
 
 
 @training_app.command("modules")
-def training_modules(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def training_modules(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
     """List training modules (coordinators, TCC liaisons)."""
     from peacewatch.registry import operations as ops
-    _echo(_as_user(db, token, ops.nations.list_modules))
+    _listing(_as_user(db, token, ops.nations.list_modules), as_json)
 
 
 @training_app.command("add-person")
-def training_add_person(service_number: str, full_name: str, nation: int = typer.Option(...),
+def training_add_person(service_number: str, full_name: str, nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
                         deployment_year: int = typer.Option(...), audience: str = "all",
                         token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Register a member of deploying personnel."""

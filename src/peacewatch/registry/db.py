@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from peacewatch.registry.config import database_url
+from peacewatch.registry.errors import DatabaseProblem
 from peacewatch.registry.files import check_private, check_sqlite_files, create_private
 from peacewatch.resources import package_path
 
@@ -49,7 +50,7 @@ def make_engine(url: str | None = None) -> Engine:
     url
         SQLAlchemy database URL. For SQLite files the parent directory is created.
     """
-    url = database_url(url)
+    url = normalize_url(database_url(url))
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         lock_file = None
@@ -70,7 +71,9 @@ def make_engine(url: str | None = None) -> Engine:
         _configure_sqlite(engine, lock_file)
         return engine
     # LIFO here too: psycopg prepares a statement on a connection after it ran there a few times.
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_use_lifo=True)
+    # A server that does not answer fails after 10 s instead of hanging the command.
+    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_use_lifo=True,
+                         connect_args={"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {})
 
 
 def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
@@ -186,3 +189,106 @@ def ensure_schema(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """A session factory whose objects stay readable after commit."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+URL_FORMS = "sqlite:///path/to/registry.sqlite or postgresql://user@host/database"
+POSTGRES_HINT = "install the PostgreSQL driver with `pip install 'peacewatch[postgres]'`"
+
+
+def normalize_url(url: str) -> str:
+    """``url`` with PostgreSQL's common spellings (``postgresql://``, ``postgres://``) mapped to the
+    psycopg 3 driver peacewatch uses; raise :class:`DatabaseProblem` for a URL that cannot be parsed,
+    an unknown database kind or a missing driver."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseProblem(f"--db {_shown(url)!r} is not a database URL; use {URL_FORMS}") from None
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg"):
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise DatabaseProblem(f"{_shown(url)} is a PostgreSQL database: {POSTGRES_HINT}") from None
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseProblem(f"--db {_shown(url)}: peacewatch keeps its registry in SQLite or PostgreSQL; "
+                              f"use {URL_FORMS}")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _shown(url: str) -> str:
+    """``url`` as it may be printed (password hidden when it parses)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL may hold a password: show only its start
+        return url.split("@")[-1] if "@" in url else url
+
+
+def describe_database_error(exc: BaseException, url: str | None) -> DatabaseProblem | None:
+    """One-line :class:`DatabaseProblem` for an error met while opening or using the database at ``url``
+    (refused connection, wrong password, missing database, unreadable file), else ``None``."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+    if isinstance(exc, DatabaseProblem):
+        return exc
+    where = _shown(url) if url else "the registry database"
+    if isinstance(exc, ArgumentError):
+        return DatabaseProblem(f"--db {where!r} is not a database URL; use {URL_FORMS}")
+    if isinstance(exc, NoSuchModuleError):
+        return DatabaseProblem(f"--db {where}: unknown kind of database; use {URL_FORMS}")
+    if isinstance(exc, ModuleNotFoundError) and (exc.name or "").startswith("psycopg"):
+        return DatabaseProblem(f"{where} is a PostgreSQL database: {POSTGRES_HINT}")
+    if not isinstance(exc, DBAPIError):
+        return None
+    text = " ".join(str(exc.orig if exc.orig is not None else exc).split()).lower()
+    for needle, problem in (
+        ("password authentication failed", "the password (or user name) was refused; check the user and password in --db"),
+        ("no password supplied", "the server wants a password; put it in --db (user:password@host)"),
+        ("does not exist", "the database does not exist; create it (`createdb NAME`) or fix the name in --db"),
+        ("connection refused", "the connection was refused; is the database server running on that host and port?"),
+        ("timeout expired", "the database server did not answer in time; check the host and port in --db"),
+        ("could not translate host name", "the host name is unknown; check the host in --db"),
+        ("failed to resolve host", "the host name is unknown; check the host in --db"),
+        ("name or service not known", "the host name is unknown; check the host in --db"),
+        ("unable to open database file", "the database file cannot be opened; check the path and its folder's permissions"),
+        ("file is not a database", "that file is not a database; check the path in --db"),
+        ("is not a database", "that file is not a database; check the path in --db"),
+        ("permission denied", "permission denied; check the user's rights on the database"),
+        ("readonly database", "the database is read-only for this user; check the file's permissions"),
+    ):
+        if needle in text:
+            return DatabaseProblem(f"{where}: {problem}")
+    if exc.connection_invalidated:
+        return DatabaseProblem(f"{where}: the connection failed ({text[:200]})")
+    return None
+
+
+def open_existing(url: str | None = None) -> Engine:
+    """An engine on an existing, up-to-date peacewatch registry: never creates a file, a table or a
+    migration (commands other than ``registry init`` use this, so a typo in ``--db`` is an error, not a
+    new empty registry). Raises :class:`DatabaseProblem` with the fix otherwise."""
+    url = normalize_url(database_url(url))
+    parsed = make_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    if (parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
+            and not Path(parsed.database).is_file()):
+        raise DatabaseProblem(f"no registry at {parsed.database}: check the path in --db, or create a registry "
+                                  f"there with `peacewatch registry init --db {shown}`")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    except Exception as exc:  # noqa: BLE001 - described in one line when it is the database's answer
+        engine.dispose()
+        raise (describe_database_error(exc, url) or exc) from None
+    if current is None:
+        engine.dispose()
+        raise DatabaseProblem(f"{shown} is not a peacewatch registry (no registry tables): run "
+                              f"`peacewatch registry init --db {shown}` to create one there")
+    if current != head:
+        engine.dispose()
+        raise DatabaseProblem(f"the registry at {shown} has an older schema than this peacewatch: run "
+                              f"`peacewatch registry init --db {shown}` to migrate it (back it up first)")
+    return engine

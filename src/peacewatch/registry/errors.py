@@ -65,3 +65,10 @@ class AuditProblem(RegistryError):
     """The audit log could not be sequenced, signed or checked (message says what failed)."""
 
     status_code = 500
+
+
+class DatabaseProblem(RegistryError):
+    """The registry database cannot be opened as asked: a malformed URL, a missing driver, a refused
+    connection, a wrong password, a missing database or one that is not a peacewatch registry."""
+
+    status_code = 503

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 import re
 import unicodedata
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from peacewatch.registry import reference
 from peacewatch.registry.compliance import PROVISIONS
 from peacewatch.registry.workflow import CATEGORIES, OUTCOMES, STATES
 
@@ -17,8 +18,20 @@ from peacewatch.registry.workflow import CATEGORIES, OUTCOMES, STATES
 _NO_NUL = r"^[^\x00]*$"
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
 Long = Annotated[str, StringConstraints(min_length=1, max_length=20_000, pattern=_NO_NUL)]
-CCode = Annotated[int, Field(ge=1, le=999, description="COW country code")]
+#: A state: its COW code (a name or ISO3 code is turned into it), checked against the COW state list.
+CCode = Annotated[int, BeforeValidator(reference.country_code),
+                  Field(ge=1, le=999, description="COW code of a state (e.g. 770, Pakistan)"),
+                  AfterValidator(reference.known_state)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
+#: The year of a national report: 1990 up to the current year.
+ReportYear = Annotated[int, Field(ge=1990, le=2100, description="1990 up to the current year"),
+                       AfterValidator(reference.report_year)]
+#: The year of a deployment: 1990 up to next year.
+DeploymentYear = Annotated[int, Field(ge=1990, le=2100, description="1990 up to next year"),
+                           AfterValidator(reference.deployment_year)]
+PastDate = Annotated[dt.date, AfterValidator(reference.not_in_future)]
+IncidentDate = Annotated[dt.date, AfterValidator(reference.incident_date)]
+BirthDate = Annotated[dt.date, AfterValidator(reference.birth_date)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Username = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=_NO_NUL)]
 Role = Literal["reporter", "investigator", "tcc_liaison", "coordinator", "analyst"]
@@ -41,9 +54,10 @@ def canonical_mission(value: str) -> str:
     return text
 
 
-#: A mission name, stored and compared in its canonical form (:func:`canonical_mission`).
+#: A mission name, stored and compared in its canonical form (:func:`canonical_mission`), one of the
+#: UN missions of the catalogued data.
 MissionName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL),
-                        AfterValidator(canonical_mission)]
+                        AfterValidator(canonical_mission), AfterValidator(reference.known_mission)]
 
 
 class Strict(BaseModel):
@@ -76,7 +90,7 @@ class CaseIn(Strict):
     category: Category
     summary: Long
     subject_name: Short | None = None
-    incident_date: dt.date | None = None
+    incident_date: IncidentDate | None = None
     victim: VictimIn | None = None
 
 
@@ -124,7 +138,7 @@ class ReplyIn(Strict):
 
 class RecordIn(Strict):
     full_name: Short
-    date_of_birth: dt.date | None = None
+    date_of_birth: BirthDate | None = None
     nationality_ccode: CCode | None = None
     category: Literal["sexual_exploitation", "sexual_abuse", "trafficking_related", "other_misconduct"]
     source: Annotated[str, StringConstraints(max_length=200, pattern=_NO_NUL)] = ""
@@ -159,7 +173,7 @@ assert set(ProvisionsIn.model_fields) == set(PROVISIONS), "ProvisionsIn must lis
 
 class NationalReportIn(Strict):
     nation_ccode: CCode
-    year: Year
+    year: ReportYear
     provisions: ProvisionsIn
     notes: Annotated[str, StringConstraints(max_length=20_000, pattern=_NO_NUL)] = ""
     replace: bool = False
@@ -175,14 +189,14 @@ class PersonIn(Strict):
     service_number: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=_NO_NUL)]
     full_name: Short
     nation_ccode: CCode
-    deployment_year: Year
+    deployment_year: DeploymentYear
     audience: Literal["all", "commanders", "military_police"] = "all"
 
 
 class CompletionIn(Strict):
     service_number: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=_NO_NUL)]
     module_code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
-    completed_on: dt.date
+    completed_on: PastDate
     score: Annotated[float, Field(ge=0, le=100)] | None = None
     nation_ccode: CCode | None = Field(None, description="Needed only when the service number exists in several nations")
 

@@ -15,7 +15,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, auth
-from peacewatch.registry.db import ensure_schema, make_engine, session_factory
+from peacewatch.registry.db import (
+    describe_database_error,
+    ensure_schema,
+    make_engine,
+    open_existing,
+    session_factory,
+)
 from peacewatch.registry.models import User
 from peacewatch.registry.translog import appender
 
@@ -29,10 +35,15 @@ class Registry:
         SQLAlchemy URL; default from env ``PEACEWATCH_DB_URL`` or ``out/peacewatch.sqlite``.
     engine
         An existing engine (overrides ``database_url``).
+    existing_only
+        Open an existing, up-to-date registry only: never create the database or migrate it (the
+        command line's commands other than ``registry init``). A database that cannot be opened
+        raises :class:`peacewatch.registry.errors.DatabaseProblem` saying why and how to fix it.
     """
 
-    def __init__(self, database_url: str | None = None, engine: Engine | None = None):
+    def __init__(self, database_url: str | None = None, engine: Engine | None = None, existing_only: bool = False):
         self._url = database_url
+        self._existing_only = existing_only
         self._engine = engine
         self._read_engine = None
         self._factory = None
@@ -54,8 +65,20 @@ class Registry:
             return
         with self._lock:
             if self._factory is None:
-                engine = self._engine or make_engine(self._url)
-                ensure_schema(engine)
+                engine = self._engine
+                try:
+                    if engine is None and self._existing_only:
+                        engine = open_existing(self._url)
+                    else:
+                        engine = engine or make_engine(self._url)
+                        ensure_schema(engine)
+                except Exception as exc:
+                    if engine is not None and self._engine is None:
+                        engine.dispose()
+                    problem = describe_database_error(exc, self._url or _configured_url())
+                    if problem is None:
+                        raise
+                    raise problem from None
                 self._sequencer = audit.sequencer_for(engine)
                 # Sequence what a killed process left committed but unsequenced, and sign the head.
                 self._sequencer.sync()
@@ -122,6 +145,15 @@ class Registry:
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _configured_url() -> str | None:
+    from peacewatch.registry.config import database_url
+
+    try:
+        return database_url()
+    except OSError:  # the output folder cannot be made: name no URL
+        return None
 
 
 def _refuse_writes_in_read_only(session: Session, _context, _instances) -> None:

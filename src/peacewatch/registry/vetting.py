@@ -42,12 +42,21 @@ def _parse_date(value: str, where: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationFailed(f"{where}: date_of_birth {value!r} is not a date; write it as YYYY-MM-DD or leave it empty") from exc
+    from peacewatch.registry import reference
+
+    try:
+        return reference.birth_date(day)
+    except ValueError as exc:
+        raise ValidationFailed(f"{where}: date_of_birth {exc}") from None
 
 
 def _parse_ccode(value, where: str, field: str = "nationality") -> int | None:
+    """A state given as a COW code, an ISO3 code or a name (as in the data commands) -> its COW code."""
+    from peacewatch.registry import reference
+
     if value is None:
         return None
     text = str(value).strip()
@@ -55,11 +64,17 @@ def _parse_ccode(value, where: str, field: str = "nationality") -> int | None:
         return None
     try:
         code = int(text)
-    except ValueError as exc:
-        raise ValidationFailed(f"{where}: {field} {text!r} is not a COW country code (an integer such as 770)") from exc
+    except ValueError:
+        try:
+            return int(reference.country_code(text))
+        except ValueError as exc:
+            raise ValidationFailed(f"{where}: {field}: {exc}") from None
     if not 1 <= code <= 999:
         raise ValidationFailed(f"{where}: {field} {code} is outside the COW code range 1-999")
-    return code
+    try:
+        return reference.known_state(code)
+    except ValueError as exc:
+        raise ValidationFailed(f"{where}: {field}: {exc}") from None
 
 
 @dataclass

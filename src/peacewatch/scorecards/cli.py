@@ -30,12 +30,62 @@ RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a
 EXPLAIN = typer.Option(None, "--explain", "-e", help="Explain one grade in full: a country (COW code, ISO3 or name) or a mission acronym.")
 
 
-def _registry_session(db_url: str | None):
-    if not db_url:
-        return None
-    from peacewatch.registry.db import make_engine, session_factory
+def _registry_session(db: str | None):
+    """A read session on the registry the TCC card reads, or ``None`` when there is none to read.
 
-    return session_factory(make_engine(db_url))()
+    With ``--db`` (or ``PEACEWATCH_DB_URL``) the registry must open: a typo, a refused connection or a
+    database that is not a registry is an error, never a scorecard with silently empty registry
+    columns. Without either, the default registry (``out/peacewatch.sqlite``) is used when it exists,
+    and a note on standard error says so. The engine is disposed when the command ends.
+    """
+    from peacewatch.cli_boundary import on_close
+    from peacewatch.registry.config import DEFAULT_DB_FILE, out_dir
+    from peacewatch.settings import current
+
+    db = db or current().db_url
+    if not db:
+        default = out_dir(create=False) / DEFAULT_DB_FILE
+        if not default.is_file():
+            return None
+        db = f"sqlite:///{default.as_posix()}"
+        typer.echo(f"note: reading the registry at {default} (pass --db to read another)", err=True)
+    from peacewatch.registry.db import open_existing, session_factory
+
+    engine = open_existing(db)
+    on_close(engine.dispose)
+    session = session_factory(engine)()
+    on_close(session.close)  # runs before the engine's dispose (click closes in reverse order)
+    return session
+
+
+def _check_registry_read(registry, missing: dict[str, str]) -> None:
+    """Refuse a scorecard whose registry opened but could not be read (its indicators would be empty)."""
+    from peacewatch.registry.errors import DatabaseProblem
+    from peacewatch.scorecards.components import REGISTRY_TABLES
+
+    if registry is None:
+        return
+    failed = [missing[name] for name, *_ in REGISTRY_TABLES if name in missing]
+    if failed:
+        url = registry.get_bind().url.render_as_string(hide_password=True)
+        raise DatabaseProblem(f"the registry at {url} could not be read ({failed[0]}); fix --db or the registry, "
+                              "or leave --db out to grade without registry indicators")
+
+
+def _check_year_has_units(card: str, year: int, table, ruleset: str | None, registry) -> None:
+    """A year in range but without any graded unit is an error naming the years that have data."""
+    from peacewatch.errors import InputError
+    from peacewatch.scorecards import engine
+
+    if len(table):
+        return
+    years = engine.grade_table(card, None, ruleset, registry)["year"]
+    span = f"{int(years.min())} to {int(years.max())}" if len(years) else "no year"
+    why = ""
+    if card == "tccs":  # later years are graded from registry activity alone
+        why = ("; the registry read has no activity in that year" if registry is not None else
+               "; later years are graded from a registry's activity: pass --db")
+    raise InputError(f"--year {year}: the {card} scorecard has no units in {year} (its data cover {span}{why})")
 
 
 def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,
@@ -46,7 +96,9 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
 
     scorecard_years(card).check(year, "--year")
     key = _unit_key(card, explain_key) if explain_key is not None else None
-    registry = _registry_session(db_url)
+    registry = _registry_session(db_url) if card == "tccs" else None
+    if registry is not None:
+        _check_registry_read(registry, engine.missing_components(card, ruleset, registry))
     if key is not None:
         try:
             g = engine.explain(card, key, year, ruleset, registry)
@@ -62,6 +114,8 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
         hosting = engine._graded(card, ruleset, registry)[0]
         keep = hosting.loc[(hosting["year"] == year) & (hosting["hosting"] == 1), "key"]
         table = table[table["key"].isin(keep)]
+    else:
+        _check_year_has_units(card, year, table, ruleset, registry)
     if fmt == Format.csv:
         _emit(safe_csv(table, index=False), out)
     elif fmt == Format.json:
@@ -128,9 +182,14 @@ def hosts(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = R
 
 @app.command()
 def tccs(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
-         db_url: str = typer.Option(None, "--db-url", help="Registry database URL for accountability indicators.")) -> None:
+         db: str = typer.Option(None, "--db",
+                                help="Registry database URL for the accountability indicators "
+                                     "(default: PEACEWATCH_DB_URL, else out/peacewatch.sqlite when it exists)."),
+         db_url: str = typer.Option(None, "--db-url", hidden=True, help="Deprecated spelling of --db.")) -> None:
     """Grade troop-contributing countries: democracy, Palermo, criminalisation, accountability."""
-    _run("tccs", year, fmt, out, ruleset, explain, db_url=db_url)
+    if db_url is not None:
+        typer.echo("note: --db-url is deprecated; use --db", err=True)
+    _run("tccs", year, fmt, out, ruleset, explain, db_url=db or db_url)
 
 
 @app.command()

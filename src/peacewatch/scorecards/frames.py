@@ -122,7 +122,7 @@ def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
     used where the registry offers them, since scorecards are published.
     """
     if registry is None:
-        why = ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db-url); "
+        why = ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db); "
                "registry indicators have no data")
         return None, {name: why for name, *_ in REGISTRY_TABLES}
     if isinstance(registry, pd.DataFrame):

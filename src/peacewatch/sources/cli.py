@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TransferSpeedColumn
+from rich.markup import escape
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
 from rich.table import Table
 
 from peacewatch.sources.catalog import Catalog, data_dir
@@ -33,17 +34,32 @@ def _keys(catalog: Catalog, keys: list[str] | None) -> list[str]:
 
 
 @app.command("list")
-def list_sources() -> None:
-    """List every catalogued source with its version, unit, coverage and files."""
+def list_sources(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per source) instead of a table.")] = False,
+) -> None:
+    """List every catalogued source with its version, unit, coverage, licence, origin and files."""
+    import json
+
+    from peacewatch.sources.citations import origin
+
     catalog = _catalog()
+    rows = []
+    for s in catalog:
+        present = sum((catalog.data_root / f.path).is_file() for f in s.files.values())
+        rows.append({"key": s.key, "title": s.title, "version": s.version.split(";")[0], "unit": s.unit,
+                     "coverage": f"{s.coverage.get('start', '?')}-{s.coverage.get('end', '?')}",
+                     "licence": " ".join(s.license.split()), "origin": origin(s),
+                     "files_present": present, "files": len(s.files)})
+    if as_json:
+        typer.echo(json.dumps({"data_dir": str(catalog.data_root), "sources": rows}, indent=2, ensure_ascii=False))
+        return
     table = Table(title=f"peacewatch sources (data dir: {catalog.data_root})")
     table.add_column("key", no_wrap=True)
-    for col in ("title", "version", "unit", "coverage", "files"):
+    for col in ("title", "version", "unit", "coverage", "licence", "origin", "files"):
         table.add_column(col, overflow="fold")
-    for s in catalog:
-        cov = f"{s.coverage.get('start', '?')}-{s.coverage.get('end', '?')}"
-        present = sum((catalog.data_root / f.path).is_file() for f in s.files.values())
-        table.add_row(s.key, s.title, s.version.split(";")[0], s.unit, cov, f"{present}/{len(s.files)} present")
+    for r in rows:
+        table.add_row(*(escape(str(r[c])) for c in ("key", "title", "version", "unit", "coverage", "licence", "origin")),
+                      f"{r['files_present']}/{r['files']} present")
     console.print(table)
 
 
@@ -88,56 +104,95 @@ def checksum(
 
 @app.command()
 def cite(keys: KeysArg = None) -> None:
-    """Print the BibTeX citations of the given sources (default: all)."""
+    """Print the BibTeX citations of the given sources (default: all), with each source's licence and
+    origin as comments; a work cited by several sources is printed once and every key is unique."""
+    from peacewatch.sources.citations import bibliography
+
     catalog = _catalog()
-    for key in _keys(catalog, keys):
-        typer.echo(catalog.source(key).citation.strip() + "\n")
+    typer.echo(bibliography(catalog, _keys(catalog, keys)), nl=False)
+
+
+class _AmountColumn(DownloadColumn):
+    """Bytes of one download; files done of all for the overall task."""
+
+    def render(self, task):
+        if task.fields.get("files"):
+            from rich.text import Text
+
+            return Text(f"{task.completed:.0f}/{task.total:.0f} files", style="progress.download")
+        return super().render(task)
 
 
 @app.command()
 def fetch(
     keys: KeysArg = None,
     dest: Annotated[Path | None, typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
-    mirror: Annotated[str | None, typer.Option(
-        help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
+    mirror: Annotated[str | None, typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=32, help="Parallel downloads.")] = 6,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, max=600,
+                                           help="Seconds to wait for a server's next bytes before retrying.")] = 15.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries per file, with back-off.")] = 2,
 ) -> None:
     """Download every file from its canonical URL (or --mirror), checking each sha256.
 
-    Files published only as R data are downloaded as such and converted (needs the [fetch] extra).
+    Files download in parallel, with connect and read timeouts and retries with back-off.
+    A host that keeps not answering is given up on for the rest of the run.
+    Files published only as R data are converted: pip install 'peacewatch\\[fetch]' first.
     Ends with one summary line; exit 1 when any file failed.
     """
-    from peacewatch.sources.fetch import ConverterMissing, fetch_file, summary_line
+
+    from peacewatch.sources.fetch import (
+        ConverterMissing,
+        FetchResult,
+        Network,
+        fetch_all,
+        summary_line,
+    )
 
     catalog = _catalog()
     dest_root = dest or data_dir()
+    files = [(key, name) for key in _keys(catalog, keys) for name in catalog.source(key).files]
+    network = Network(read_timeout=timeout, attempts=retries + 1)
     failures = 0
     results = []
     converter_missing: list[str] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), console=console) as bar:
-        tasks: dict[str, TaskID] = {}
+    with Progress(TextColumn("{task.description}"), BarColumn(), _AmountColumn(), TransferSpeedColumn(),
+                  console=console) as bar:
+        overall = bar.add_task("all files", total=len(files), files=True)
+        tasks: dict[str, int] = {}
 
         def progress(label: str, done: int, total: int | None) -> None:
             if label not in tasks:
                 tasks[label] = bar.add_task(label, total=total)
             bar.update(tasks[label], completed=done)
 
-        for key in _keys(catalog, keys):
-            for name in catalog.source(key).files:
-                try:
-                    result = fetch_file(catalog, key, name, dest_root, mirror, progress)
-                    results.append(result)
-                    bar.console.print(f"{result.status:>10}  {key}/{name} -> {result.path}")
-                except ConverterMissing:
-                    failures += 1
-                    converter_missing.append(f"{key}/{name}")
-                except PeacewatchDataError as exc:
-                    failures += 1
-                    bar.console.print(f"[red]    failed[/red]  {exc}")
+        def done(key: str, name: str, outcome) -> None:
+            nonlocal failures
+            label = f"{key}/{name}"
+            if label in tasks:
+                bar.remove_task(tasks.pop(label))
+            bar.advance(overall)
+            if isinstance(outcome, FetchResult):
+                results.append(outcome)
+                bar.console.print(escape(f"{outcome.status:>10}  {label} -> {outcome.path}"), soft_wrap=True)
+                return
+            failures += 1
+            if isinstance(outcome, ConverterMissing):
+                converter_missing.append(label)
+            elif isinstance(outcome, PeacewatchDataError):
+                bar.console.print(f"[red]    failed[/red]  {escape(str(outcome))}", soft_wrap=True)
+            else:
+                raise outcome
+
+        outcomes = fetch_all(catalog, files, dest_root, mirror, progress, network, jobs, done)
+    bugs = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, PeacewatchDataError)]
+    if bugs:
+        raise bugs[0]
     if converter_missing:
         from peacewatch.sources.fetch import CONVERTER_HINT
 
         console.print(f"[red]    failed[/red]  {len(converter_missing)} file(s) published as R data were not converted "
-                      f"({', '.join(converter_missing)}): {CONVERTER_HINT}", soft_wrap=True)
+                      f"({escape(', '.join(converter_missing))}): {escape(CONVERTER_HINT)}", soft_wrap=True)
     typer.echo(summary_line(results, failures, dest_root))  # plain: one line, never wrapped
     if failures:
         raise typer.Exit(1)

@@ -108,13 +108,12 @@ class SourceContext:
         message = (
             f"{path}: sha256 {actual} does not match the catalog's {expected} for source {key!r} "
             f"({name}). The file was changed or replaced; re-fetch it with `peacewatch sources fetch "
-            f"{key}`, or, if you mean to use a newer release, update sources/{key}.yml "
-            "(or set PEACEWATCH_ALLOW_CHANGED_DATA=1 to proceed with a warning)."
+            f"{key}`, or, if you mean to use a newer release, update sources/{key}.yml"
         )
         if current().allow_changed_data:
-            warnings.warn(message, stacklevel=3)
+            warnings.warn(f"{message}. Used anyway because PEACEWATCH_ALLOW_CHANGED_DATA=1.", stacklevel=3)
         else:
-            raise ChecksumError(message)
+            raise ChecksumError(f"{message} (or set PEACEWATCH_ALLOW_CHANGED_DATA=1 to proceed with a warning).")
 
     def _remember(self, key: str, name: str, path: Path, sha: str) -> None:
         version = self.catalog.source(key).version
