@@ -190,7 +190,7 @@ def training_completion(session: Session, year: int | None = None, at_period_end
 
 
 def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
-                         k: int | None = None, parts: dict[str, str] | None = None) -> pd.DataFrame:
+                         k: int | None = None, parts: dict[str, str | list[str]] | None = None) -> pd.DataFrame:
     """Blank small cells, their complements and everything computed from them, before publication.
 
     Parameters
@@ -205,9 +205,9 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
     k
         Threshold (default :func:`peacewatch.registry.config.min_cell`, never below 5).
     parts
-        ``{part: whole}`` between count columns, listed wholes first: the part is blanked where the
-        whole is published and ``whole - part`` is 1..k-1 (the rest would be a small cell), or
-        where the whole is blanked (unless the part is 0).
+        ``{part: whole or [wholes]}`` between count columns, listed wholes first: the part is
+        blanked where a whole is published and ``whole - part`` is 1..k-1 (the rest would be a
+        small cell), or where a whole is blanked (unless the part is 0).
 
     Returns
     -------
@@ -235,10 +235,11 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
 
     for col in counts:
         blank(col, (out[col] > 0) & (out[col] < k))
-    for part, whole in (parts or {}).items():
-        rest = df[whole] - df[part]
-        shown = out[whole].notna()  # the rest can only be worked out from a published whole
-        blank(part, (shown & (rest > 0) & (rest < k)) | (~shown & df[whole].notna() & (out[part] != 0)))
+    for part, wholes in (parts or {}).items():
+        for whole in [wholes] if isinstance(wholes, str) else wholes:
+            rest = df[whole] - df[part]
+            shown = out[whole].notna()  # the rest can only be worked out from a published whole
+            blank(part, (shown & (rest > 0) & (rest < k)) | (~shown & df[whole].notna() & (out[part] != 0)))
     for col, bases in (derived or {}).items():
         bases = [bases] if isinstance(bases, str) else list(bases)
         small = pd.Series(False, index=out.index)
@@ -250,7 +251,7 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
 
 
 def publish(table: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
-            parts: dict[str, str] | None = None, k: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+            parts: dict[str, str | list[str]] | None = None, k: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
     """The publication rule for any per-year table (a ``year`` column) of counts: ended years
     only, then :func:`suppress_small_cells` with complements. For tables built elsewhere (e.g. the
     scorecards' own registry counts) so that every published aggregate follows the same rule.

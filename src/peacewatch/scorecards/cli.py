@@ -33,9 +33,9 @@ EXPLAIN = typer.Option(None, "--explain", "-e", help="Explain one grade in full:
 def _registry_session(db_url: str | None):
     if not db_url:
         return None
-    from peacewatch.registry.db import make_engine, session_factory
+    from peacewatch.registry.publication import open_session
 
-    return session_factory(make_engine(db_url))()
+    return open_session(db_url)
 
 
 def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from peacewatch.memo import Memo
-from peacewatch.registry.config import min_cell
+from peacewatch.registry.publication import min_cell
 from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, last_year
 from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
 from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
@@ -183,7 +183,7 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
 
 
 def _min_cell() -> int:
-    """The registry's smallest published cell (never below 5: :func:`peacewatch.registry.config.min_cell`)."""
+    """The registry's smallest published cell (never below 5: :func:`peacewatch.registry.publication.min_cell`)."""
     return min_cell()
 
 
