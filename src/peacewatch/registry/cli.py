@@ -69,7 +69,9 @@ def _as_user(db, token, fn):
 @app.command()
 def init(
     db: Optional[str] = DbOpt,
-    admin: str = typer.Option("coordinator", help="Username of the first coordinator."),
+    admin: Optional[str] = typer.Option(
+        None, help="Username of the first coordinator [default: coordinator- and 8 random characters, "
+                   "written to the credentials file]"),
     password: Optional[str] = typer.Option(None, help="Password of the first coordinator (default: random, written to the credentials file)."),
     credentials: Optional[Path] = typer.Option(
         None, help="File (mode 0600) that receives the first coordinator's token and generated password "
@@ -87,7 +89,7 @@ def init(
     from peacewatch.registry import auth, crypto
     from peacewatch.registry import checkpoint as cp
     from peacewatch.registry.config import out_dir
-    from peacewatch.registry.credentials import CREDENTIALS_FILE, write_credentials
+    from peacewatch.registry.credentials import CREDENTIALS_FILE, default_admin_username, write_credentials
     from peacewatch.registry.models import User
 
     if not os.environ.get("PEACEWATCH_SECRET_KEY"):
@@ -106,11 +108,13 @@ def init(
                 typer.echo("users exist already; no new coordinator created")
                 return
             pw = password or secrets.token_urlsafe(12)
-            new = auth.create_user(s, admin, pw, auth.COORDINATOR)
-            target = write_credentials(credentials or out_dir() / CREDENTIALS_FILE, admin, new.token,
+            name = admin or default_admin_username()
+            new = auth.create_user(s, name, pw, auth.COORDINATOR)
+            target = write_credentials(credentials or out_dir() / CREDENTIALS_FILE, new.user.username, new.token,
                                        None if password else pw)
-            what = "token" if password else "password and token"
-            typer.echo(f"coordinator: {admin}; {what} in {target} (mode 0600; store them safely, then delete the file)")
+            what = ("username, " if admin is None else "") + ("token" if password else "password and token")
+            who = f"coordinator: {new.user.username}; " if admin is not None else "coordinator created; "
+            typer.echo(f"{who}{what} in {target} (mode 0600; store them safely, then delete the file)")
     _run(go)
 
 

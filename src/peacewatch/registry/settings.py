@@ -30,7 +30,11 @@ class SecuritySettings(BaseSettings):
         worker processes serve the app).
     login_per_client, login_per_account
         Login attempts per client address, and failed attempts per account (windows stacked so the
-        wait grows with each failure, whatever address they come from).
+        wait grows with each failure, whatever address they come from; not applied to a device the
+        account logged in from before).
+    login_per_network, login_overall, login_per_device
+        Login attempts from unknown devices per network (/24 IPv4, /64 IPv6) and for everyone
+        together, and attempts from one known device (see :mod:`peacewatch.registry.throttle`).
     intake_per_client, intake_per_network, intake_overall
         Anonymous reports per client address, per network (/24 for IPv4, /48 for IPv6) and for
         everyone together: one client rotating addresses inside its network cannot use up the
@@ -47,6 +51,9 @@ class SecuritySettings(BaseSettings):
     csrf_secret: str | None = None
     login_per_client: str = "20/minute"
     login_per_account: str = "5/minute;10/15 minutes;20/hour;50/day"
+    login_per_network: str = "60/minute"
+    login_overall: str = "300/minute"
+    login_per_device: str = "10/15 minutes;30/day"
     intake_per_client: str = "5/minute;30/hour"
     intake_per_network: str = "20/minute"
     intake_overall: str = "600/minute"
