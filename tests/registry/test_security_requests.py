@@ -302,6 +302,24 @@ def test_receipt_is_post_redirect_get_and_shown_once(web, registry):
     assert thread["messages"][0]["text"] == "Soldiers near the port pay girls"
 
 
+def test_receipt_cookie_has_no_time_and_a_replay_shows_nothing(web, registry):
+    """Issue 20: the receipt cookie was a Fernet token (the second of the POST in clear) and could
+    be replayed within its life. Now it is sealed without a time and used up on the server."""
+    import base64
+    import struct
+
+    r = web.post("/report", data={"message": "Soldiers near the port pay girls"})
+    cookie = r.cookies["pw_receipt"]
+    raw = base64.urlsafe_b64decode(cookie + "=" * (-len(cookie) % 4))
+    if raw[:1] == b"\x80":  # a Fernet token: version byte, then the time in seconds
+        pytest.fail(f"receipt cookie carries the time {struct.unpack('>Q', raw[1:9])[0]}")
+    shown = web.get("/report/receipt")
+    assert re.search(r'data-receipt="(\d{20})"', shown.text)
+    web.cookies.set("pw_receipt", cookie, path="/report/receipt")  # the same cookie, sent again
+    replay = web.get("/report/receipt")
+    assert "data-receipt" not in replay.text and "shown only once" in replay.text
+
+
 def test_no_web_form_stores_nul_bytes_or_over_long_text(web, people, registry, client):
     """Every form goes through its schema: a form error (422), never a 500 and nothing stored."""
     h = people.headers("coord")

@@ -344,15 +344,26 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
     if out is None:
         _echo({"screening_id": sid, "hits": hits})
         return
+    from peacewatch.registry.files import write_private
+
     if out.suffix == ".json":
-        out.write_text(json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False)
     else:
         flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
         from peacewatch.csvsafe import to_csv as safe_csv
 
         # Names come from uploaded rosters and records: never let a spreadsheet run them.
-        safe_csv(pd.DataFrame(flat), out, index=False)
-    typer.echo(f"screening {sid}: {len(hits)} hits written to {out}")
+        text = safe_csv(pd.DataFrame(flat), index=False)
+    # Names of screened and accused people: owner-only (0600), written whole or not at all.
+    _write_or_fail(write_private, out, text.encode("utf-8"))
+    typer.echo(f"screening {sid}: {len(hits)} hits written to {out} (mode 0600)")
+
+
+def _write_or_fail(write, path: Path, data: bytes) -> None:
+    try:
+        write(path, data)
+    except OSError as exc:
+        _fail(ValueError(f"--out {path}: cannot write it ({exc.strerror}); choose a writable place"))
 
 
 @vetting_app.command("hits")

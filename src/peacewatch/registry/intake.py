@@ -15,16 +15,21 @@ only, keyed on a salted hash of the address that is never written anywhere).
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
-from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash
+from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash, load_key
 from peacewatch.registry.errors import NotFound, ValidationFailed
-from peacewatch.registry.models import Case, IntakeMessage, IntakeReport, User, random_id, utcnow
+from peacewatch.registry.models import Case, IntakeMessage, IntakeReport, ReceiptHandle, User, random_id, utcnow
 
 RECEIPT_DIGITS = 20
 MAX_MESSAGE_CHARS = 20_000
@@ -87,6 +92,40 @@ def submit_report(session: Session, message: str, mission: str | None = None, ca
     _add_message(session, report, "reporter", text)
     audit.record(session, "anonymous", "create", "intake_report", report.id)
     return receipt
+
+
+def _cookie_cipher() -> AESGCM:
+    return AESGCM(hashlib.sha256(b"peacewatch:receipt-cookie:" + load_key()).digest())
+
+
+def seal_receipt(session: Session, receipt: str) -> str:
+    """The cookie value that carries ``receipt`` to the page showing it once.
+
+    AES-GCM under the registry key with a random nonce: unlike a Fernet token it records no time
+    (only the day, inside the ciphertext). Its keyed hash is stored as unused in ``receipt_handles``.
+    """
+    nonce = secrets.token_bytes(12)
+    plain = f"{utcnow().date().isoformat()}|{_clean_receipt(receipt)}".encode()
+    token = base64.urlsafe_b64encode(nonce + _cookie_cipher().encrypt(nonce, plain, None)).decode()
+    session.add(ReceiptHandle(key=keyed_hash(token, "receipt-cookie")))
+    return token
+
+
+def open_receipt(session: Session, token: str | None) -> str | None:
+    """The receipt sealed in ``token``, once: the handle is used up. ``None`` for a cookie already
+    shown (a replay), forged, or sealed before yesterday."""
+    if not token or len(token) > 200:
+        return None
+    used = session.execute(delete(ReceiptHandle).where(ReceiptHandle.key == keyed_hash(token, "receipt-cookie")))
+    if used.rowcount != 1:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token.encode())
+        day, _, receipt = _cookie_cipher().decrypt(raw[:12], raw[12:], None).decode().partition("|")
+        sealed_on = dt.date.fromisoformat(day)
+    except (InvalidTag, ValueError):
+        return None
+    return receipt if sealed_on >= utcnow().date() - dt.timedelta(days=1) else None
 
 
 def _report_for_receipt(session: Session, receipt: str) -> IntakeReport:

@@ -360,3 +360,14 @@ class PublishedPeriod(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     closed_on: Mapped[dt.date] = mapped_column(Date)
     tables: Mapped[str] = mapped_column(Text)
+
+
+class ReceiptHandle(Base):
+    """A receipt cookie not shown yet (its keyed hash only): the receipt page shows a receipt once,
+    whichever worker process answers, and a replayed cookie finds no handle. No time, no order
+    (``WITHOUT ROWID`` on SQLite: stored in the order of the random key)."""
+
+    __tablename__ = "receipt_handles"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -8,7 +8,8 @@ Adds ``published_periods`` (the statistics of each closed year, frozen at its cl
 intake message its ``position`` in its report's thread, so that message ids can be random (new
 reports and messages get random ids: see ``models.random_id``); and on SQLite rebuilds
 ``audit_anonymous`` as a ``WITHOUT ROWID`` table, stored in the order of its random key instead
-of the order rows were written.
+of the order rows were written; adds ``receipt_handles`` (receipt cookies not shown yet, so a
+receipt is shown once server-side).
 """
 from __future__ import annotations
 
@@ -39,6 +40,12 @@ def upgrade() -> None:
         conn.execute(sa.text("UPDATE intake_messages SET position = :p WHERE id = :i"), {"p": n, "i": mid})
     if conn.dialect.name == "sqlite":
         _rebuild_anonymous(without_rowid=True)
+    op.create_table(
+        'receipt_handles',
+        sa.Column('key', sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint('key'),
+        sqlite_with_rowid=False,
+    )
 
 
 def _rebuild_anonymous(without_rowid: bool) -> None:
@@ -54,6 +61,7 @@ def _rebuild_anonymous(without_rowid: bool) -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('receipt_handles')
     if op.get_bind().dialect.name == "sqlite":
         _rebuild_anonymous(without_rowid=False)
     op.drop_column('intake_messages', 'position')
