@@ -162,3 +162,19 @@ def test_aggregates_api_reads_the_frozen_period(client, registry, people):
     assert [(r["year"], r["referrals"], r["referrals_answered"]) for r in rows] == [(2025, 6.0, None)]
     with registry.session() as s:
         assert publication.closed_years(s) == [2025]
+
+
+def test_live_counts_and_closing_through_the_api(client, registry, people):
+    this_year = dt.datetime.now(dt.UTC).year
+    with registry.session() as s:
+        u = _users(s, people)
+        for i in range(3):
+            _case(s, u, f"{this_year}-01-0{i + 2}")
+    live = client.get(f"{API}/aggregates/tcc/live", headers=people.headers("inv")).json()
+    assert [(r["year"], r["allegations"]) for r in live] == [(this_year, 3.0)]
+    assert client.get(f"{API}/aggregates/tcc/live", headers=people.headers("analyst")).status_code == 403
+    assert client.get(f"{API}/aggregates/tcc", headers=people.headers("analyst")).json() == []
+    early = client.post(f"{API}/aggregates/periods", json={"year": this_year}, headers=people.headers("coord"))
+    assert early.status_code == 422 and "has not ended" in str(early.json()["detail"])
+    ok = client.post(f"{API}/aggregates/periods", json={"year": this_year - 1}, headers=people.headers("coord"))
+    assert ok.status_code == 200 and ok.json()["closed"] is True and this_year - 1 in ok.json()["closed_years"]

@@ -73,6 +73,8 @@ def _routes(ids):
         ("GET", "/aggregates/tcc", None, {"analyst", "coord", "inv"}),
         ("GET", "/aggregates/compliance", None, {"analyst", "coord", "inv"}),
         ("GET", "/aggregates/training", None, {"analyst", "coord", "inv"}),
+        ("GET", "/aggregates/tcc/live", None, {"coord", "inv"}),  # the open year: staff only (issue 20)
+        ("POST", "/aggregates/periods", {"year": 2025}, {"coord"}),
         ("GET", "/audit/verify", None, {"coord"}),
     ]
 

@@ -423,6 +423,21 @@ def compliance_tcc(year: Optional[int] = None, token: Optional[str] = TokenOpt, 
     _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc(s, u, _opts(year=year))))
 
 
+@compliance_app.command("tcc-live")
+def compliance_tcc_live(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """The TCC scorecard's registry counts, live and unsuppressed, the open year included
+    (coordinators, investigators; audited)."""
+    from peacewatch.registry import operations as ops
+    _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc_live(s, u, _opts(year=year))))
+
+
+@compliance_app.command("close-period")
+def compliance_close_period(year: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Close an ended YEAR for publication now (coordinators): its statistics are frozen and published."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.aggregates.close_period(s, u, {"year": year})))
+
+
 @training_app.command("add-module")
 def training_add_module(code: str, title: str, audience: str = "all", token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
     """Define a training module (audience: all|commanders|military_police)."""

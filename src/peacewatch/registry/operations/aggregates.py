@@ -14,7 +14,7 @@ from peacewatch.registry import audit as audit_log
 from peacewatch.registry import auth, publication
 from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import validate
-from peacewatch.registry.schemas import YearQuery
+from peacewatch.registry.schemas import PeriodIn, YearQuery
 
 AGGREGATE_ROLES = (auth.ANALYST, auth.COORDINATOR, auth.INVESTIGATOR)
 
@@ -51,6 +51,24 @@ def tcc(session: Session, user: User, query: Any = None, *, marks: bool = False)
     if not marks:
         return _records(published)
     return _marked(published, publication.frozen(session, "tcc", year))
+
+
+def tcc_live(session: Session, user: User, query: Any = None) -> list[dict]:
+    """The TCC scorecard's registry counts by the year each event happened, live and unsuppressed,
+    the open year included (coordinators and investigators only: staff; audited)."""
+    auth.require_role(user, *publication.STAFF_ROLES)
+    year = validate(YearQuery, query or {}).year
+    audit_log.record(session, user.username, "read", "aggregate", "tcc_live", {"year": year} if year else None)
+    return _records(publication.live(session, user, "tcc_events", year))
+
+
+def close_period(session: Session, user: User, body: Any) -> dict:
+    """Close an ended year for publication before its grace period is over (coordinators; audited):
+    its statistics are frozen now and published from then on."""
+    auth.require_role(user, auth.COORDINATOR)
+    year = validate(PeriodIn, body).year
+    closed = publication.close_period_as(session, user, year)
+    return {"year": year, "closed": closed, "closed_years": publication.closed_years(session)}
 
 
 def compliance(session: Session, user: User, query: Any = None) -> list[dict]:
