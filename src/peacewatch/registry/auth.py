@@ -27,9 +27,19 @@ from zxcvbn import zxcvbn
 from peacewatch.memo import memoize
 from peacewatch.registry import audit
 from peacewatch.registry.config import SessionPolicy
-from peacewatch.registry.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from peacewatch.registry.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from peacewatch.registry.models import User, UserSession, utcnow
-from peacewatch.registry.usernames import normalise_username, username_key, username_skeleton
+from peacewatch.registry.usernames import (
+    normalise_username,
+    username_key,
+    username_skeleton,
+)
 
 REPORTER = "reporter"
 INVESTIGATOR = "investigator"
@@ -113,7 +123,7 @@ def check_password_policy(password: str | None, username: str = "") -> None:
         why = " ".join(x for x in [feedback.get("warning") or "", *(feedback.get("suggestions") or [])] if x)
         raise ValidationFailed("password is too easy to guess" + (f": {why}" if why else "")
                                + " (add another uncommon word or two)" * (not why))
-    rest = re.sub("|".join(re.escape(w) for w in sorted(inputs, key=len, reverse=True)), "", scored, flags=re.I)
+    rest = re.sub("|".join(re.escape(w) for w in sorted(inputs, key=len, reverse=True)), "", scored, flags=re.IGNORECASE)
     if not rest or zxcvbn(rest, user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
         raise ValidationFailed("password is built on the site's name, a season, a month, a year or the "
                                "username; add a few unrelated words")

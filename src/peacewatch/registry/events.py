@@ -74,7 +74,7 @@ def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
         ``tcc_ccode, year`` and :data:`COUNTS` (float). A TCC-year appears when anything happened or
         was pending; ``referrals_answered`` / ``prosecutions`` are NaN when nothing was awaiting.
     """
-    as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
     rows: dict[tuple[int, int], dict[str, float]] = {}
 
     def add(tcc: int, year: int, col: str, n: float = 1.0) -> None:

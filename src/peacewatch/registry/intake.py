@@ -29,7 +29,15 @@ from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash, load_key
 from peacewatch.registry.errors import NotFound, ValidationFailed
-from peacewatch.registry.models import Case, IntakeMessage, IntakeReport, ReceiptHandle, User, random_id, utcnow
+from peacewatch.registry.models import (
+    Case,
+    IntakeMessage,
+    IntakeReport,
+    ReceiptHandle,
+    User,
+    random_id,
+    utcnow,
+)
 
 RECEIPT_DIGITS = 20
 MAX_MESSAGE_CHARS = 20_000

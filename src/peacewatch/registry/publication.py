@@ -33,7 +33,15 @@ from peacewatch.registry import audit, auth, events, stats
 from peacewatch.registry.compliance import PROVISIONS
 from peacewatch.registry.config import min_cell
 from peacewatch.registry.errors import ValidationFailed
-from peacewatch.registry.models import Case, NationalReport, Person, PublishedPeriod, Referral, User, utcnow
+from peacewatch.registry.models import (
+    Case,
+    NationalReport,
+    Person,
+    PublishedPeriod,
+    Referral,
+    User,
+    utcnow,
+)
 
 __all__ = ["GRACE_DAYS", "TABLES", "close_ended_periods", "close_period", "closed_years", "frozen", "live",
            "min_cell", "open_session", "published", "scorecard_frame", "staff_scorecard_frame"]

@@ -152,8 +152,8 @@ class Throttle:
                     (self.login_network, ("login-network", self._key(network_of(client, 64))),
                      "too many login attempts from your network; try again {wait}"),
                     (self.login_overall, ("login-overall",),
-                     "too many login attempts right now; try again {wait}, or from a device you "
-                     "logged in with before")])
+                     ("too many login attempts right now; try again {wait}, or from a device you "
+                      "logged in with before"))])
         return False
 
     def login_failed(self, client: str | None, username: str, device: str | None = None) -> None:
