@@ -107,8 +107,9 @@ def check_password_policy(password: str | None, username: str = "") -> None:
 
     At least :data:`MIN_PASSWORD_LENGTH` characters and a zxcvbn score of at least
     :data:`MIN_PASSWORD_SCORE` (zxcvbn penalises common passwords, repeats, sequences, keyboard
-    patterns, dates and the username itself), also once the username, the site's words, season and
-    month names and the years around today (:data:`SITE_WORDS`) are taken out. Passwords of any
+    patterns, dates and the username itself, given with :data:`SITE_WORDS` and the years around
+    today as user inputs), also once the site's words, season and month names and those years are
+    taken out. Passwords of any
     length are accepted; zxcvbn scores the first :data:`ZXCVBN_MAX_CHARS` characters.
     """
     password = password or ""
@@ -123,10 +124,11 @@ def check_password_policy(password: str | None, username: str = "") -> None:
         why = " ".join(x for x in [feedback.get("warning") or "", *(feedback.get("suggestions") or [])] if x)
         raise ValidationFailed("password is too easy to guess" + (f": {why}" if why else "")
                                + " (add another uncommon word or two)" * (not why))
-    rest = re.sub("|".join(re.escape(w) for w in sorted(inputs, key=len, reverse=True)), "", scored, flags=re.IGNORECASE)
+    site = sorted(inputs[1:] if username else inputs, key=len, reverse=True)  # zxcvbn already weighs the username
+    rest = re.sub("|".join(re.escape(w) for w in site), "", scored, flags=re.IGNORECASE)
     if not rest or zxcvbn(rest, user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
-        raise ValidationFailed("password is built on the site's name, a season, a month, a year or the "
-                               "username; add a few unrelated words")
+        raise ValidationFailed("password is built on the site's name, a season, a month or a year; "
+                               "add a few unrelated words")
 
 
 def token_hash(token: str) -> str:
