@@ -102,7 +102,7 @@ class ScorecardCache:
         with self._lock:
             if self._accountability is not None and time.monotonic() - self._checked_at < self.REGISTRY_TTL:
                 return self._accountability
-        with self.registry.session() as s:
+        with self.registry.session(read_only=True) as s:  # a year due to close is closed in its own write
             # the registry's published door: closed years only, small cells suppressed, and their
             # frozen true counts for the grades (the open year is for staff: see publication.live)
             fresh = scorecard_frame(s)
