@@ -5,6 +5,7 @@ lists is there, with known values, and the coordinator's credentials are in a 06
 from __future__ import annotations
 
 import json
+import re
 import stat
 
 import pandas as pd
@@ -91,13 +92,14 @@ def test_run_creates_the_registry_and_keeps_the_credentials_private(main_job):
     creds = out / "registry-coordinator.txt"
     assert stat.S_IMODE(creds.stat().st_mode) == 0o600
     values = dict(line.split(": ", 1) for line in creds.read_text().splitlines() if not line.startswith("#"))
-    assert values["username"] == "coordinator"
+    assert re.fullmatch(r"coordinator-[a-z2-9]{8}", values["username"])  # not guessable (issue 20)
+    assert values["username"] not in output
     assert values["password"] not in output and values["token"] not in output  # never on screen or in a log
     assert str(creds) in output
     registry = Registry(f"sqlite:///{out / 'peacewatch.sqlite'}")
     try:
         with registry.as_user(values["token"]) as (_, user):
-            assert user.username == "coordinator" and user.role == "coordinator"
+            assert user.username == values["username"] and user.role == "coordinator"
     finally:
         registry.dispose()
 

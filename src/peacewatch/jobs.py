@@ -53,7 +53,7 @@ def _summary_markdown(panel: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
+def init_registry(out: Path, admin: str | None = None) -> dict[str, Any]:
     """Create the key file, migrate the registry and create the first coordinator.
 
     The password and token go to ``out/registry-coordinator.txt`` (mode 0600), never to the terminal
@@ -62,7 +62,7 @@ def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from peacewatch.registry import auth, crypto
-    from peacewatch.registry.credentials import CREDENTIALS_FILE, write_credentials
+    from peacewatch.registry.credentials import CREDENTIALS_FILE, default_admin_username, write_credentials
     from peacewatch.registry.models import User
     from peacewatch.registry.service import Registry
 
@@ -79,9 +79,10 @@ def init_registry(out: Path, admin: str = "coordinator") -> dict[str, Any]:
                     result["credentials_kept"] = str(out / CREDENTIALS_FILE)
                 return result
             password = secrets.token_urlsafe(12)
-            user = auth.create_user(session, admin, password, auth.COORDINATOR)
-            result["coordinator"] = admin
-            result["credentials"] = str(write_credentials(out / CREDENTIALS_FILE, admin, user.token, password))
+            name = admin or default_admin_username()
+            user = auth.create_user(session, name, password, auth.COORDINATOR)
+            result["coordinator"] = name
+            result["credentials"] = str(write_credentials(out / CREDENTIALS_FILE, name, user.token, password))
     finally:
         registry.dispose()
     return result

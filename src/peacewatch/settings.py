@@ -97,7 +97,13 @@ class SecuritySettings(BaseSettings):
         "worker processes serve the app)."))
     login_per_client: str = Field("20/minute", description="Login attempts per client address.")
     login_per_account: str = Field("5/minute;10/15 minutes;20/hour;50/day", description=(
-        "Failed login attempts per account, whatever address they come from (the wait grows with each failure)."))
+        "Failed login attempts per account, whatever address they come from (the wait grows with each failure; "
+        "not applied to a device the account logged in from before)."))
+    login_per_network: str = Field("60/minute", description=(
+        "Login attempts from unknown devices per network (/24 IPv4, /64 IPv6)."))
+    login_overall: str = Field("300/minute", description="Login attempts from unknown devices for everyone together.")
+    login_per_device: str = Field("10/15 minutes;30/day", description=(
+        "Login attempts from one known device (a device the account logged in from before)."))
     intake_per_client: str = Field("5/minute;30/hour", description="Anonymous reports per client address.")
     intake_per_network: str = Field("20/minute", description=(
         "Anonymous reports per network (/24 for IPv4, /48 for IPv6)."))

@@ -27,7 +27,7 @@ def test_report_receipt_reply_and_follow_up(client, people, registry):
     # Nothing anywhere in the intake tables can hold an address, agent or exact time.
     cols = {c["name"] for t in ("intake_reports", "intake_messages") for c in inspect(registry.engine).get_columns(t)}
     assert cols == {"id", "receipt_hash", "received_on", "mission", "category", "status", "case_id",
-                    "report_id", "author", "ciphertext"}
+                    "report_id", "position", "author", "ciphertext"}
     rid = client.get(f"{API}/intake/reports", headers=people.headers("inv")).json()[0]["id"]
     client.post(f"{API}/intake/reports/{rid}/replies", json={"message": "Can you name the bar?", "status": "triaged"},
                 headers=people.headers("inv"))

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peacewatch.registry import auth, cases, compliance, stats, training
+from peacewatch.registry import auth, cases, compliance, publication, stats, training
 
 from .conftest import API, TCC_A, TCC_B, at
 
 REFER = ("under_investigation", "substantiated", "referred_to_tcc")
-NEXT_YEAR = dt.date(2026, 1, 15)  # "today" for publication: 2025 is closed, 2026 open
+NEXT_YEAR = dt.date(2026, 4, 15)  # "today" for publication: 2025 is closed (its grace is over), 2026 open
 
 
 def _users(s, people):
@@ -41,7 +41,7 @@ def test_training_completion_rate_is_blank_when_a_part_is(registry, people, trai
         u = _users(s, people)
         training.add_module(s, u["coord"], "THB-1", "THB awareness")
         _personnel(s, u, TCC_A, 2025, 10, trained)
-        row = stats.published_training_completion(s, as_of=NEXT_YEAR).iloc[0]
+        row = publication.published(s, "training", as_of=NEXT_YEAR).iloc[0]
     assert row.personnel == 10
     got = lambda v: None if np.isnan(v) else float(v)  # noqa: E731
     assert (got(row.trained), got(row.completion_rate)) == (published_trained, published_rate)
@@ -77,7 +77,7 @@ def test_referrals_6_answered_5_does_not_reveal_the_unanswered_one(registry, peo
             _case(s, u, TCC_A, f"2025-0{i + 1}-02", REFER, answer_day=f"2025-0{i + 1}-20", outcome="convicted")
         _case(s, u, TCC_A, "2025-07-02", REFER)
         raw = stats.tcc_accountability(s, at_period_end=True).iloc[0]
-        pub = stats.published_tcc_accountability(s, as_of=NEXT_YEAR).iloc[0]
+        pub = publication.published(s, "tcc", as_of=NEXT_YEAR).iloc[0]
     assert (raw.referrals, raw.referrals_answered, raw.prosecutions) == (6, 5, 5)
     assert pub.allegations == 6 and pub.referrals == 6
     assert np.isnan(pub.referrals_answered)        # 6 - 5 = 1 unanswered
@@ -93,13 +93,13 @@ def test_a_new_allegation_does_not_change_any_published_number(registry, people)
         u = _users(s, people)
         for i in range(5):
             _case(s, u, TCC_A, f"2025-0{i + 1}-02", REFER)
-        before = stats.published_tcc_accountability(s, as_of=NEXT_YEAR)
+        before = publication.published(s, "tcc", as_of=NEXT_YEAR)
         # A new allegation today, and a 2025 referral answered today (after its year closed):
         _case(s, u, TCC_A, "2026-01-14")
         late = s.query(cases.Case).filter(cases.Case.tcc_ccode == TCC_A).order_by(cases.Case.id).first()
         cases.transition_case(s, u["coord"], late.id, "national_investigation_appointed", officer_name="Maj. N",
                               now=at("2026-01-14"))
-        after = stats.published_tcc_accountability(s, as_of=NEXT_YEAR)
+        after = publication.published(s, "tcc", as_of=NEXT_YEAR)
         # The unpublished statistics do see both changes.
         live = stats.tcc_accountability(s)
     pd.testing.assert_frame_equal(before, after)
@@ -113,8 +113,9 @@ def test_open_year_is_not_published_until_it_ends(registry, people):
         u = _users(s, people)
         for i in range(6):
             _case(s, u, TCC_B, f"2026-0{i + 1}-02")
-        assert stats.published_tcc_accountability(s, as_of=dt.date(2026, 12, 31)).empty
-        assert stats.published_tcc_accountability(s, as_of=dt.date(2027, 1, 1)).iloc[0].allegations == 6
+        assert publication.published(s, "tcc", as_of=dt.date(2026, 12, 31)).empty
+        assert publication.published(s, "tcc", as_of=dt.date(2027, 3, 1)).empty  # ended, grace not over
+        assert publication.published(s, "tcc", as_of=dt.date(2027, 4, 1)).iloc[0].allegations == 6
 
 
 def test_compliance_is_published_for_ended_years_only(client, registry, people):
@@ -126,10 +127,10 @@ def test_compliance_is_published_for_ended_years_only(client, registry, people):
     assert [(r["nation_ccode"], r["year"], r["ratification"]) for r in rows] == [(TCC_A, 2025, 1.0)]
 
 
-def test_publish_applies_the_whole_rule_to_any_yearly_table():
+def test_suppression_applies_the_whole_rule_to_any_yearly_table():
     table = pd.DataFrame({"tcc_ccode": [1, 1], "year": [2025, 2026], "referrals": [6.0, 9.0],
                           "answered": [5.0, 9.0], "answer_rate": [5 / 6, 1.0]})
-    out = stats.publish(table, ["referrals", "answered"], {"answer_rate": ["referrals", "answered"]},
-                        {"answered": "referrals"}, as_of=NEXT_YEAR)
-    assert out["year"].tolist() == [2025]  # 2026 is not over
+    out = stats.suppress_small_cells(table, ["referrals", "answered"], {"answer_rate": ["referrals", "answered"]},
+                                     parts={"answered": "referrals"})
     assert out.iloc[0].referrals == 6 and np.isnan(out.iloc[0].answered) and np.isnan(out.iloc[0].answer_rate)
+    assert out.iloc[1].answered == 9 and out.iloc[1].answer_rate == 1.0  # nothing small: all published

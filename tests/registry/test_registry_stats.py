@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from peacewatch.registry import cases, compliance, stats, training
+from peacewatch.registry import cases, compliance, publication, stats, training
 
 from .conftest import API, TCC_A, TCC_B, at
 
@@ -104,8 +104,8 @@ def test_training_completion(registry, people):
         assert row.completion_rate == pytest.approx(2 / 3)
         rec = training.person_record(s, u["coord"], "A2")
         assert [(m["code"], m["completed_on"]) for m in rec["modules"]] == [("THB-1", "2026-01-05"), ("THB-MP", None)]
-        assert stats.published_training_completion(s, as_of=dt.date(2026, 12, 31)).empty  # year not over
-        pub = stats.published_training_completion(s, as_of=dt.date(2027, 1, 1))
+        assert publication.published(s, "training", as_of=dt.date(2026, 12, 31)).empty  # year not over
+        pub = publication.published(s, "training", as_of=dt.date(2027, 4, 1))
         assert np.isnan(pub.iloc[0].personnel) and np.isnan(pub.iloc[0].completion_rate)
 
 

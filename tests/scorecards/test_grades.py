@@ -71,11 +71,11 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
     assert comp(g, "freedom").score == pytest.approx(7.5)  # FH PR 2 + CL 3
     assert comp(g, "palermo").score == 10  # ratified 2011 (HTI)
     assert comp(g, "criminalisation").score == 5  # partial
-    for name, component in (("referrals_answered", "scorecards.registry_events.tcc_events"),
-                            ("prosecutions", "scorecards.registry_events.tcc_events"),
-                            ("allegations_rate", "scorecards.registry_events.tcc_events"),
-                            ("training_completion", "registry.stats.training_completion"),
-                            ("national_compliance", "registry.stats.compliance_by_nation")):
+    for name, component in (("referrals_answered", "registry.publication.published('tcc_events')"),
+                            ("prosecutions", "registry.publication.published('tcc_events')"),
+                            ("allegations_rate", "registry.publication.published('tcc_events')"),
+                            ("training_completion", "registry.publication.published('training')"),
+                            ("national_compliance", "registry.publication.published('compliance')")):
         c = comp(g, name)
         assert c.score is None and c.weight > 0
         assert f"missing component peacewatch.{component}" in c.missing
@@ -85,7 +85,7 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
     assert g.score == pytest.approx(sum(weights[k] * s for k, s in scores.items()) / sum(weights[k] for k in scores))
     assert g.coverage == pytest.approx(sum(weights[k] for k in scores) / sum(weights.values()), abs=1e-4)
     assert g.grade == "Grade A"
-    assert "peacewatch.scorecards.registry_events.tcc_events" in missing_components("tccs")
+    assert "peacewatch.registry.publication.published('tcc_events')" in missing_components("tccs")
 
 
 def test_registry_frame_feeds_accountability_and_keeps_no_data():

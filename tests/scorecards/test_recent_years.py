@@ -105,11 +105,37 @@ def _refer_cases(reg, users, n: int, when: dt.datetime) -> list[int]:
     return ids
 
 
-def _tcc(reg, year):
+def _tcc(reg, year, users):
+    """India's TCC grade of ``year`` as staff see it: the open year's live registry counts come
+    only through the registry's staff door (the public card has closed years only)."""
+    from peacewatch.registry.publication import staff_scorecard_frame
+
     with reg.session() as s:
-        t = grade_table("tccs", year, registry=s).set_index("key")
-        g = explain("tccs", INDIA, year, registry=s)
+        frame = staff_scorecard_frame(s, _user(s, users["coord"]))
+    t = grade_table("tccs", year, registry=frame).set_index("key")
+    g = explain("tccs", INDIA, year, registry=frame)
     return t.loc[INDIA], g
+
+
+def test_public_tcc_card_shows_nothing_of_the_open_year(registry):
+    """Issue 20: 5 referrals of this year, 4 answered, must not reach the public card."""
+    from peacewatch.registry.cases import transition_case
+
+    reg, users = registry
+    today = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    ids = _refer_cases(reg, users, 6, today - dt.timedelta(days=2))
+    with reg.session() as s:
+        liaison = _user(s, users["liaison"])
+        for cid in ids[:5]:
+            transition_case(s, liaison, cid, "national_investigation_appointed", officer_name="Col. A", now=today)
+    with reg.session() as s:  # what the public scorecard (and its JSON / CSV twins) is built from
+        t = grade_table("tccs", today.year, registry=s)
+    row = t[t["key"] == INDIA]
+    counts = [c for c in t.columns if c.startswith("n_")]
+    assert counts and (row.empty or row[counts].isna().all(axis=None))
+    assert row.empty or not row.iloc[0]["registry_data"]
+    staff, _ = _tcc(reg, today.year, users)
+    assert staff["registry_data"]
 
 
 def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(registry):
@@ -127,7 +153,7 @@ def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(re
     assert before.empty or before.iloc[0]["grade"] == "No data" or math.isnan(before.iloc[0]["s_referrals_answered"])
 
     ids = _refer_cases(reg, users, 5, when)
-    row, g = _tcc(reg, year)
+    row, g = _tcc(reg, year, users)
     assert row["s_referrals_answered"] == 0 and row["s_prosecutions"] == 0  # 5 awaiting, none answered
     assert row["grade"] != "No data"
     low_score = row["score"]
@@ -147,7 +173,7 @@ def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(re
         liaison = _user(s, users["liaison"])
         for cid in ids:
             transition_case(s, liaison, cid, "outcome_reported", outcome="prosecuted", now=today)
-    row, g = _tcc(reg, today.year)
+    row, g = _tcc(reg, today.year, users)
     assert row["s_referrals_answered"] == 10 and row["s_prosecutions"] == 10
     assert row["suspension"] == "" and not g.suspension["flagged"]
     if today.year == year:
@@ -173,13 +199,13 @@ def test_no_prosecution_rule_and_small_counts_are_suppressed(registry):
         liaison = _user(s, users["liaison"])
         for cid in ids:
             transition_case(s, liaison, cid, "outcome_reported", outcome="disciplinary_action", now=today)
-    row, g = _tcc(reg, today.year)
+    row, g = _tcc(reg, today.year, users)
     assert row["suspension"] == "no_prosecution_after_substantiated_cases"
     assert row["n_no_prosecution_after_substantiated_cases"] == 5
     assert row["n_no_prosecution_after_substantiated_cases_prosecutions"] == 0
     # 3 more referrals, 200 days old: their deadlines passed unanswered, but 3 is a small cell (not shown)
     _refer_cases(reg, users, 3, today - dt.timedelta(days=200))
-    row, _ = _tcc(reg, today.year)
+    row, _ = _tcc(reg, today.year, users)
     assert row["n_no_prosecution_after_substantiated_cases"] == 8 and row["n_no_prosecution_after_substantiated_cases_prosecutions"] == 0
     assert math.isnan(row["n_referrals_unanswered_past_deadline"])  # 3 overdue: suppressed, and below the line
     assert row["suspension"] == "no_prosecution_after_substantiated_cases"
@@ -189,7 +215,7 @@ def test_registry_events_are_counted_in_the_year_they_happened(registry):
     """Referred in November 2024, officer named February 2025, prosecution reported March 2026:
     each event lands in its own year, and the referral awaits an answer in 2024 and 2025 only."""
     from peacewatch.registry.cases import transition_case
-    from peacewatch.scorecards.registry_events import tcc_events
+    from peacewatch.registry.events import tcc_events
 
     reg, users = registry
     ids = _refer_cases(reg, users, 1, dt.datetime(2024, 11, 4, 10))

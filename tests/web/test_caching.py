@@ -4,12 +4,12 @@ from __future__ import annotations
 
 
 def test_registry_statistics_are_reused_for_a_few_seconds_then_asked_again(server, monkeypatch):
-    from peacewatch.scorecards import registry_events
+    from peacewatch.registry import publication
     from peacewatch.web.analysis import ScorecardCache
 
     calls = []
-    real = registry_events.scorecard_registry_frame
-    monkeypatch.setattr(registry_events, "scorecard_registry_frame", lambda s: calls.append(1) or real(s))
+    real = publication.scorecard_frame
+    monkeypatch.setattr(publication, "scorecard_frame", lambda s: calls.append(1) or real(s))
     cache = ScorecardCache(server["app"].state.registry)
     first = cache._registry_frame("tccs")
     assert cache._registry_frame("tccs") is first and len(calls) == 1

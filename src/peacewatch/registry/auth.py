@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -26,9 +27,19 @@ from zxcvbn import zxcvbn
 from peacewatch.memo import memoize
 from peacewatch.registry import audit
 from peacewatch.registry.config import SessionPolicy
-from peacewatch.registry.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from peacewatch.registry.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from peacewatch.registry.models import User, UserSession, utcnow
-from peacewatch.registry.usernames import normalise_username, username_key
+from peacewatch.registry.usernames import (
+    normalise_username,
+    username_key,
+    username_skeleton,
+)
 
 REPORTER = "reporter"
 INVESTIGATOR = "investigator"
@@ -78,24 +89,47 @@ def _dummy_hash(n: int, r: int, p: int) -> str:
     return f"scrypt${n}${r}${p}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
+#: Words of this site and of the calendar that people build passwords on ("peacewatch2026!",
+#: "Summer2026!!!"): given to zxcvbn as user inputs, and the password must stay strong without them.
+SITE_WORDS = ("peacewatch", "peace", "watch", "registry", "summer", "winter",
+              "spring", "autumn", "fall", "january", "february", "march", "april", "may", "june", "july",
+              "august", "september", "october", "november", "december")
+#: zxcvbn refuses longer passwords; longer ones are scored on their first characters (all are hashed).
+ZXCVBN_MAX_CHARS = 72
+
+
+def _site_inputs(username: str) -> list[str]:
+    year = utcnow().year
+    return [x for x in (username, *SITE_WORDS, *(str(y) for y in range(year - 2, year + 3))) if x]
+
+
 def check_password_policy(password: str | None, username: str = "") -> None:
     """Raise :class:`ValidationFailed` saying why ``password`` is too weak, else return.
 
     At least :data:`MIN_PASSWORD_LENGTH` characters and a zxcvbn score of at least
     :data:`MIN_PASSWORD_SCORE` (zxcvbn penalises common passwords, repeats, sequences, keyboard
-    patterns, dates and the username itself).
+    patterns, dates and the username itself, given with :data:`SITE_WORDS` and the years around
+    today as user inputs), also once the site's words, season and month names and those years are
+    taken out. Passwords of any
+    length are accepted; zxcvbn scores the first :data:`ZXCVBN_MAX_CHARS` characters.
     """
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(f"password must have at least {MIN_PASSWORD_LENGTH} characters "
                                f"(it has {len(password)}); a few unrelated words are easiest to remember")
-    # zxcvbn's run time grows with the length; the first 100 characters decide the score anyway.
-    result = zxcvbn(password[:100], user_inputs=[username] if username else [])
+    inputs = _site_inputs(username)
+    scored = password[:ZXCVBN_MAX_CHARS]
+    result = zxcvbn(scored, user_inputs=inputs)
     if result["score"] < MIN_PASSWORD_SCORE:
         feedback = result.get("feedback") or {}
         why = " ".join(x for x in [feedback.get("warning") or "", *(feedback.get("suggestions") or [])] if x)
         raise ValidationFailed("password is too easy to guess" + (f": {why}" if why else "")
                                + " (add another uncommon word or two)" * (not why))
+    site = sorted(inputs[1:] if username else inputs, key=len, reverse=True)  # zxcvbn already weighs the username
+    rest = re.sub("|".join(re.escape(w) for w in site), "", scored, flags=re.IGNORECASE)
+    if not rest or zxcvbn(rest, user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
+        raise ValidationFailed("password is built on the site's name, a season, a month or a year; "
+                               "add a few unrelated words")
 
 
 def token_hash(token: str) -> str:
@@ -168,6 +202,7 @@ def create_user(
     key = username_key(username)
     if session.execute(select(User.id).where(User.username_key == key)).first():
         raise Conflict(f"username {username!r} is taken (or differs from an existing one only by case or width)")
+    _refuse_look_alike(session, username)
     now = utcnow()
     user = User(username=username, username_key=key, password_hash=hash_password(password), role=role,
                 tcc_ccode=tcc_ccode, active=True, created_at=now)
@@ -176,6 +211,15 @@ def create_user(
     token = _open_session(session, user, "api", now)
     audit.record(session, actor, "create", "user", user.id, {"username": username, "role": role, "tcc_ccode": tcc_ccode})
     return NewUser(user, token)
+
+
+def _refuse_look_alike(session: Session, username: str) -> None:
+    """Refuse a name whose TR39 skeleton is that of an existing user (``ınv1`` beside ``inv1``)."""
+    mine = username_skeleton(username)
+    for other in session.execute(select(User.username)).scalars():
+        if username_skeleton(other) == mine:
+            raise Conflict(f"username {username!r} looks like the existing user {other!r} "
+                           "(same letters to the eye); choose a clearly different name")
 
 
 def authenticate(session: Session, username: str, password: str) -> int:

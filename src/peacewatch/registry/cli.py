@@ -97,7 +97,9 @@ def _as_user(db, token, fn):
 @app.command()
 def init(
     db: Optional[str] = DbOpt,
-    admin: str = typer.Option("coordinator", help="Username of the first coordinator."),
+    admin: Optional[str] = typer.Option(
+        None, help="Username of the first coordinator [default: coordinator- and 8 random characters, "
+                   "written to the credentials file]"),
     password_stdin: bool = typer.Option(False, "--password-stdin",
                                         help="Read the first coordinator's password from standard input "
                                              "(default: a random one, written to the credentials file)."),
@@ -119,7 +121,7 @@ def init(
     from peacewatch.registry import auth, crypto
     from peacewatch.registry import checkpoint as cp
     from peacewatch.registry.config import out_dir
-    from peacewatch.registry.credentials import CREDENTIALS_FILE, write_credentials
+    from peacewatch.registry.credentials import CREDENTIALS_FILE, default_admin_username, write_credentials
     from peacewatch.registry.models import User
 
     if current().secret_key is None:
@@ -142,11 +144,13 @@ def init(
                 typer.echo("users exist already; no new coordinator created")
                 return
             pw = password or secrets.token_urlsafe(12)
-            new = auth.create_user(s, admin, pw, auth.COORDINATOR)
-            target = write_credentials(credentials or out_dir() / CREDENTIALS_FILE, admin, new.token,
+            name = admin or default_admin_username()
+            new = auth.create_user(s, name, pw, auth.COORDINATOR)
+            target = write_credentials(credentials or out_dir() / CREDENTIALS_FILE, new.user.username, new.token,
                                        None if password else pw)
-            what = "token" if password else "password and token"
-            typer.echo(f"coordinator: {admin}; {what} in {target} (mode 0600; store them safely, then delete the file)")
+            what = ("username, " if admin is None else "") + ("token" if password else "password and token")
+            who = f"coordinator: {new.user.username}; " if admin is not None else "coordinator created; "
+            typer.echo(f"{who}{what} in {target} (mode 0600; store them safely, then delete the file)")
     _run(go)
 
 
@@ -402,16 +406,27 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
     if out is None:
         _echo({"screening_id": sid, "hits": hits})
         return
+    from peacewatch.registry.files import write_private
+
     if out.suffix == ".json":
-        out.write_text(json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False)
     else:
         flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
         from peacewatch.csvsafe import to_csv as safe_csv
 
         # Names come from uploaded rosters and records: never let a spreadsheet run them. The header is
         # written even without hits, so a "no hits" file reads as such.
-        safe_csv(pd.DataFrame(flat, columns=HIT_CSV_COLUMNS), out, index=False)
-    typer.echo(f"screening {sid}: {len(hits)} hits written to {out}")
+        text = safe_csv(pd.DataFrame(flat, columns=HIT_CSV_COLUMNS), index=False)
+    # Names of screened and accused people: owner-only (0600), written whole or not at all.
+    _write_or_fail(write_private, out, text.encode("utf-8"))
+    typer.echo(f"screening {sid}: {len(hits)} hits written to {out} (mode 0600)")
+
+
+def _write_or_fail(write, path: Path, data: bytes) -> None:
+    try:
+        write(path, data)
+    except OSError as exc:
+        _fail(ValueError(f"--out {path}: cannot write it ({exc.strerror}); choose a writable place"))
 
 
 @vetting_app.command("hits")
@@ -470,6 +485,21 @@ def compliance_tcc(year: Optional[int] = None, token: Optional[str] = TokenOpt, 
     """TCC accountability per year, small cells suppressed (coordinators, analysts, investigators; audited)."""
     from peacewatch.registry import operations as ops
     _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc(s, u, _opts(year=year))))
+
+
+@compliance_app.command("tcc-live")
+def compliance_tcc_live(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """The TCC scorecard's registry counts, live and unsuppressed, the open year included
+    (coordinators, investigators; audited)."""
+    from peacewatch.registry import operations as ops
+    _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc_live(s, u, _opts(year=year))))
+
+
+@compliance_app.command("close-period")
+def compliance_close_period(year: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+    """Close an ended YEAR for publication now (coordinators): its statistics are frozen and published."""
+    from peacewatch.registry import operations as ops
+    _echo(_as_user(db, token, lambda s, u: ops.aggregates.close_period(s, u, {"year": year})))
 
 
 @training_app.command("add-module")

@@ -8,12 +8,20 @@ is printed.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from pathlib import Path
 
 from peacewatch.registry.files import write_private
 
 #: File name of the first coordinator's credentials, in the output directory.
 CREDENTIALS_FILE = "registry-coordinator.txt"
+_NAME_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no l/1, o/0 look-alikes
+
+
+def default_admin_username() -> str:
+    """A first coordinator's username nobody can guess (``coordinator-`` and 8 random characters,
+    40 bits): a known name is half of a password-guessing or lock-out attack."""
+    return "coordinator-" + "".join(secrets.choice(_NAME_ALPHABET) for _ in range(8))
 
 
 def write_credentials(path: Path, username: str, token: str, password: str | None = None) -> Path:

@@ -5,22 +5,39 @@ reporter gets a random 20-digit receipt; only its keyed hash (HMAC-SHA256 under 
 secret) is stored, so the receipt cannot be recovered from the database. With the receipt the
 reporter reads staff replies and adds information. Messages are encrypted at rest.
 
+Reports and messages get random ids (:func:`peacewatch.registry.models.random_id`), not a
+sequence, and a message's place in its thread is its ``position`` there: nothing in the database
+orders an anonymous row against another report or against the staff actions the audit log times.
+
 Rate limits are applied at the door by :class:`peacewatch.registry.throttle.Throttle` (in memory
 only, keyed on a salted hash of the address that is never written anywhere).
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
-from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash
+from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash, load_key
 from peacewatch.registry.errors import NotFound, ValidationFailed
-from peacewatch.registry.models import Case, IntakeMessage, IntakeReport, User, utcnow
+from peacewatch.registry.models import (
+    Case,
+    IntakeMessage,
+    IntakeReport,
+    ReceiptHandle,
+    User,
+    random_id,
+    utcnow,
+)
 
 RECEIPT_DIGITS = 20
 MAX_MESSAGE_CHARS = 20_000
@@ -52,6 +69,23 @@ def _check_message(text: str) -> str:
     return text
 
 
+def _unused_id(session: Session, model: type) -> int:
+    """A random id not yet taken in ``model``'s table."""
+    while True:
+        candidate = random_id()
+        if session.get(model, candidate) is None:
+            return candidate
+
+
+def _add_message(session: Session, report: IntakeReport, author: str, text: str) -> None:
+    """Append a message to ``report``'s thread (random id, next position, day only)."""
+    last = session.execute(select(func.max(IntakeMessage.position))
+                           .where(IntakeMessage.report_id == report.id)).scalar()
+    session.add(IntakeMessage(id=_unused_id(session, IntakeMessage), report_id=report.id, position=(last or 0) + 1,
+                              received_on=utcnow().date(), author=author,
+                              ciphertext=encrypt_json({"text": text}, day_only=True)))
+
+
 def submit_report(session: Session, message: str, mission: str | None = None, category: str | None = None) -> str:
     """Store an anonymous report and return its receipt (shown once, never stored)."""
     text = _check_message(message)
@@ -59,14 +93,47 @@ def submit_report(session: Session, message: str, mission: str | None = None, ca
         raise ValidationFailed(f"category {category!r} is unknown; use one of {', '.join(workflow.CATEGORIES)} or leave it empty")
     receipt = new_receipt()
     today = utcnow().date()
-    report = IntakeReport(receipt_hash=_receipt_hash(receipt), received_on=today,
-                          mission=(mission or None), category=category, status="new")
+    report = IntakeReport(id=_unused_id(session, IntakeReport), receipt_hash=_receipt_hash(receipt),
+                          received_on=today, mission=(mission or None), category=category, status="new")
     session.add(report)
     session.flush()
-    session.add(IntakeMessage(report_id=report.id, received_on=today, author="reporter",
-                              ciphertext=encrypt_json({"text": text}, day_only=True)))
+    _add_message(session, report, "reporter", text)
     audit.record(session, "anonymous", "create", "intake_report", report.id)
     return receipt
+
+
+def _cookie_cipher() -> AESGCM:
+    return AESGCM(hashlib.sha256(b"peacewatch:receipt-cookie:" + load_key()).digest())
+
+
+def seal_receipt(session: Session, receipt: str) -> str:
+    """The cookie value that carries ``receipt`` to the page showing it once.
+
+    AES-GCM under the registry key with a random nonce: unlike a Fernet token it records no time
+    (only the day, inside the ciphertext). Its keyed hash is stored as unused in ``receipt_handles``.
+    """
+    nonce = secrets.token_bytes(12)
+    plain = f"{utcnow().date().isoformat()}|{_clean_receipt(receipt)}".encode()
+    token = base64.urlsafe_b64encode(nonce + _cookie_cipher().encrypt(nonce, plain, None)).decode()
+    session.add(ReceiptHandle(key=keyed_hash(token, "receipt-cookie")))
+    return token
+
+
+def open_receipt(session: Session, token: str | None) -> str | None:
+    """The receipt sealed in ``token``, once: the handle is used up. ``None`` for a cookie already
+    shown (a replay), forged, or sealed before yesterday."""
+    if not token or len(token) > 200:
+        return None
+    used = session.execute(delete(ReceiptHandle).where(ReceiptHandle.key == keyed_hash(token, "receipt-cookie")))
+    if used.rowcount != 1:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token.encode())
+        day, _, receipt = _cookie_cipher().decrypt(raw[:12], raw[12:], None).decode().partition("|")
+        sealed_on = dt.date.fromisoformat(day)
+    except (InvalidTag, ValueError):
+        return None
+    return receipt if sealed_on >= utcnow().date() - dt.timedelta(days=1) else None
 
 
 def _report_for_receipt(session: Session, receipt: str) -> IntakeReport:
@@ -80,7 +147,7 @@ def _report_for_receipt(session: Session, receipt: str) -> IntakeReport:
 
 def _thread(session: Session, report: IntakeReport) -> list[dict]:
     rows = session.execute(
-        select(IntakeMessage).where(IntakeMessage.report_id == report.id).order_by(IntakeMessage.id)
+        select(IntakeMessage).where(IntakeMessage.report_id == report.id).order_by(IntakeMessage.position)
     ).scalars()
     return [{"on": m.received_on.isoformat(), "author": m.author, "text": decrypt_json(m.ciphertext)["text"]} for m in rows]
 
@@ -95,17 +162,16 @@ def read_thread(session: Session, receipt: str) -> dict:
 def add_information(session: Session, receipt: str, message: str) -> dict:
     """Append a reporter message to the report identified by ``receipt``."""
     report = _report_for_receipt(session, receipt)
-    session.add(IntakeMessage(report_id=report.id, received_on=utcnow().date(), author="reporter",
-                              ciphertext=encrypt_json({"text": _check_message(message)}, day_only=True)))
+    _add_message(session, report, "reporter", _check_message(message))
     audit.record(session, "anonymous", "add", "intake_message", report.id)
     session.flush()
     return {"status": report.status, "messages": _thread(session, report)}
 
 
 def list_reports(session: Session, user: User, status: str | None = None) -> list[dict]:
-    """Reports for staff (investigators, coordinators), newest first, without messages."""
+    """Reports for staff (investigators, coordinators), newest day first, without messages."""
     require_role(user, INVESTIGATOR, COORDINATOR)
-    stmt = select(IntakeReport).order_by(IntakeReport.id.desc())
+    stmt = select(IntakeReport).order_by(IntakeReport.received_on.desc(), IntakeReport.id)
     if status:
         stmt = stmt.where(IntakeReport.status == status)
     reports = list(session.execute(stmt).scalars())
@@ -144,8 +210,7 @@ def reply(session: Session, user: User, report_id: int, message: str, status: st
             raise NotFound(f"no case {case_id} to link")
         report.case_id = case_id
         report.status = "linked_to_case"
-    session.add(IntakeMessage(report_id=report.id, received_on=utcnow().date(), author="staff",
-                              ciphertext=encrypt_json({"text": _check_message(message)}, day_only=True)))
+    _add_message(session, report, "staff", _check_message(message))
     audit.record(session, user.username, "reply", "intake_report", report.id, {"status": report.status})
     session.flush()
     return {**report_dict(report), "messages": _thread(session, report)}
@@ -161,10 +226,8 @@ def message_previews(session: Session, user: User, report_ids: list[int], chars:
     require_role(user, INVESTIGATOR, COORDINATOR)
     if not report_ids:
         return {}
-    first = (select(IntakeMessage.report_id, func.min(IntakeMessage.id).label("mid"))
-             .where(IntakeMessage.report_id.in_(report_ids)).group_by(IntakeMessage.report_id).subquery())
     rows = session.execute(select(IntakeMessage.report_id, IntakeMessage.ciphertext)
-                           .join(first, IntakeMessage.id == first.c.mid))
+                           .where(IntakeMessage.report_id.in_(report_ids), IntakeMessage.position == 1))
     out = {}
     for rid, ciphertext in rows:
         text = " ".join(decrypt_json(ciphertext)["text"].split())

@@ -7,6 +7,7 @@ The schema itself is owned by the Alembic migrations in ``migrations/``; these c
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import (
     Boolean,
@@ -205,12 +206,18 @@ class AuditCheckpoint(Base):
     note: Mapped[str] = mapped_column(Text)
 
 
+def random_id() -> int:
+    """A random positive 31-bit id: an anonymous row's id says nothing of when it was written
+    (a sequence would place every report and message between two timed staff actions)."""
+    return secrets.randbelow(2**31 - 2) + 1
+
+
 class IntakeReport(Base):
     """An anonymous whistleblower report. No IP, user agent or account is ever stored."""
 
     __tablename__ = "intake_reports"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=random_id)
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     # Day precision only: an exact time could be matched against network logs.
     received_on: Mapped[dt.date] = mapped_column(Date)
@@ -223,8 +230,10 @@ class IntakeReport(Base):
 class IntakeMessage(Base):
     __tablename__ = "intake_messages"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, default=random_id)
     report_id: Mapped[int] = mapped_column(ForeignKey("intake_reports.id"), index=True)
+    #: Place in its report's thread (1, 2, ...): orders one thread only, never across reports.
+    position: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     received_on: Mapped[dt.date] = mapped_column(Date)
     author: Mapped[str] = mapped_column(String(20))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
@@ -336,3 +345,29 @@ class TrainingCompletion(Base):
     module_id: Mapped[int] = mapped_column(ForeignKey("training_modules.id"))
     completed_on: Mapped[dt.date] = mapped_column(Date)
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class PublishedPeriod(Base):
+    """The registry's statistics of one closed year, frozen when the year was closed.
+
+    ``tables`` is JSON ``{table name: [rows]}`` of the true counts as of the year's last day; what is
+    published is derived from it by :mod:`peacewatch.registry.publication` and never recomputed
+    from the live tables, so a closed year does not move (a module added later, a case backdated).
+    """
+
+    __tablename__ = "published_periods"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed_on: Mapped[dt.date] = mapped_column(Date)
+    tables: Mapped[str] = mapped_column(Text)
+
+
+class ReceiptHandle(Base):
+    """A receipt cookie not shown yet (its keyed hash only): the receipt page shows a receipt once,
+    whichever worker process answers, and a replayed cookie finds no handle. No time, no order
+    (``WITHOUT ROWID`` on SQLite: stored in the order of the random key)."""
+
+    __tablename__ = "receipt_handles"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)

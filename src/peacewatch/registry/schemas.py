@@ -217,6 +217,12 @@ class YearQuery(Strict):
     year: Year | None = None
 
 
+class PeriodIn(Strict):
+    """A year to close for publication (see :mod:`peacewatch.registry.publication`)."""
+
+    year: Year
+
+
 class OverdueQuery(Strict):
     as_of: dt.date | None = None
 

@@ -1,4 +1,4 @@
-"""Statistics that feed the scorecards, and their published (suppressed) versions.
+"""Statistics that feed the scorecards, and the small-cell suppression applied before publication.
 
 Rules shared by every table here:
 
@@ -6,15 +6,17 @@ Rules shared by every table here:
 * a value that cannot be known stays missing (NaN), never 0 — e.g. ``referrals_answered`` of a
   TCC-year without referrals, ``median_days_to_answer`` without answers, a provision a nation did
   not report on;
-* what is published (the ``published_*`` functions, used by ``/aggregates``, the scorecards and the
-  dashboard) covers closed periods only and is suppressed by :func:`suppress_small_cells`.
+* nothing here is published as is: the registry's one published door is
+  :func:`peacewatch.registry.publication.published` (``/aggregates``, the scorecards and the
+  dashboard), which serves closed periods frozen at their close and suppresses them with
+  :func:`suppress_small_cells`.
 
 Publication rule ("publish aggregates, never people"):
 
-1. **Closed periods.** A year is published once it has ended, and every value of it is evaluated
-   as of its last day (a referral answered later does not change that year's ``referrals_answered``).
-   So a published number does not move when one new allegation or answer arrives: polling before
-   and after cannot isolate it.
+1. **Closed periods.** A year is published once it is closed, and every value of it is evaluated
+   as of its last day (a referral answered later does not change that year's ``referrals_answered``)
+   and frozen (:mod:`peacewatch.registry.publication`). So a published number does not move when one
+   new allegation, answer or training module arrives: polling before and after cannot isolate it.
 2. **Primary suppression.** A count of 1..k-1 (k >= 5, ``PEACEWATCH_MIN_CELL``) is blanked; 0 stays.
 3. **Complementary suppression.** A count that is part of another published count is blanked when
    the difference (the rest) is 1..k-1, or when the count it is part of is blanked (unless it is 0).
@@ -59,8 +61,8 @@ def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date
         Date at which ``referrals_overdue`` is evaluated (default today, UTC).
     at_period_end
         Evaluate each year as of its last day instead: answers, outcomes and overdue status after
-        December 31 of the referral's year are not counted (what :func:`published_tcc_accountability`
-        publishes, so a closed year never changes).
+        December 31 of the referral's year are not counted (what a closed year's snapshot holds:
+        :func:`peacewatch.registry.publication.close_period`).
 
     Returns
     -------
@@ -190,7 +192,7 @@ def training_completion(session: Session, year: int | None = None, at_period_end
 
 
 def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
-                         k: int | None = None, parts: dict[str, str] | None = None) -> pd.DataFrame:
+                         k: int | None = None, parts: dict[str, str | list[str]] | None = None) -> pd.DataFrame:
     """Blank small cells, their complements and everything computed from them, before publication.
 
     Parameters
@@ -205,9 +207,9 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
     k
         Threshold (default :func:`peacewatch.registry.config.min_cell`, never below 5).
     parts
-        ``{part: whole}`` between count columns, listed wholes first: the part is blanked where the
-        whole is published and ``whole - part`` is 1..k-1 (the rest would be a small cell), or
-        where the whole is blanked (unless the part is 0).
+        ``{part: whole or [wholes]}`` between count columns, listed wholes first: the part is
+        blanked where a whole is published and ``whole - part`` is 1..k-1 (the rest would be a
+        small cell), or where a whole is blanked (unless the part is 0).
 
     Returns
     -------
@@ -235,10 +237,11 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
 
     for col in counts:
         blank(col, (out[col] > 0) & (out[col] < k))
-    for part, whole in (parts or {}).items():
-        rest = df[whole] - df[part]
-        shown = out[whole].notna()  # the rest can only be worked out from a published whole
-        blank(part, (shown & (rest > 0) & (rest < k)) | (~shown & df[whole].notna() & (out[part] != 0)))
+    for part, wholes in (parts or {}).items():
+        for whole in [wholes] if isinstance(wholes, str) else wholes:
+            rest = df[whole] - df[part]
+            shown = out[whole].notna()  # the rest can only be worked out from a published whole
+            blank(part, (shown & (rest > 0) & (rest < k)) | (~shown & df[whole].notna() & (out[part] != 0)))
     for col, bases in (derived or {}).items():
         bases = [bases] if isinstance(bases, str) else list(bases)
         small = pd.Series(False, index=out.index)
@@ -249,49 +252,6 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str,
     return out
 
 
-def publish(table: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
-            parts: dict[str, str] | None = None, k: int | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The publication rule for any per-year table (a ``year`` column) of counts: ended years
-    only, then :func:`suppress_small_cells` with complements. For tables built elsewhere (e.g. the
-    scorecards' own registry counts) so that every published aggregate follows the same rule.
-    The table's values must already be evaluated as of each year's end."""
-    return suppress_small_cells(_closed_years(table, as_of), counts, derived, k, parts=parts)
-
-
-def _closed_years(df: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
-    """Rows of years that have ended by ``as_of`` (default today, UTC)."""
-    as_of = as_of or utcnow().date()
-    return df[df["year"] < as_of.year].reset_index(drop=True)
-
-
 #: Counts of the TCC table and which count each is part of (wholes first).
 TCC_PARTS = {"referrals": "allegations", "referrals_answered": "referrals", "referrals_overdue": "referrals",
              "prosecutions": "referrals_answered"}
-
-
-def published_tcc_accountability(session: Session, year: int | None = None, k: int | None = None,
-                                 as_of: dt.date | None = None) -> pd.DataFrame:
-    """What analysts see of :func:`tcc_accountability`: closed years only, each evaluated as of its
-    last day, with primary and complementary suppression (see the module's publication rule)."""
-    return publish(tcc_accountability(session, year, at_period_end=True),
-                   ["allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions"],
-                   {"median_days_to_answer": "referrals_answered"}, TCC_PARTS, k, as_of)
-
-
-def published_training_completion(session: Session, year: int | None = None, k: int | None = None,
-                                  as_of: dt.date | None = None) -> pd.DataFrame:
-    """What analysts see of :func:`training_completion`: ended deployment years only, counting
-    completions dated by the year's end; ``trained`` suppressed with its complement
-    (``personnel - trained``) and the rate blank whenever either count is."""
-    return publish(training_completion(session, year, at_period_end=True), ["personnel", "trained"],
-                   {"completion_rate": ["personnel", "trained"]}, {"trained": "personnel"}, k, as_of)
-
-
-def published_compliance_by_nation(session: Session, year: int | None = None,
-                                   as_of: dt.date | None = None) -> pd.DataFrame:
-    """What analysts see of :func:`compliance_by_nation`: reports of ended years only.
-
-    A national report states a nation's policies, not facts about people, so there are no small
-    cells to suppress; publishing closed years only keeps one rule for every aggregate.
-    """
-    return _closed_years(compliance_by_nation(session, year), as_of)

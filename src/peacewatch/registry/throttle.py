@@ -4,6 +4,16 @@ Built on the ``limits`` library (moving windows, keyed counters in memory). Keys
 client address (or username) under a random per-process salt that is never written anywhere, so
 the counters cannot be turned back into addresses; memory counters also forget a key when its
 window has passed. With several worker processes each keeps its own counters.
+
+Login (following OWASP's authentication guidance on account lockout): failed passwords count
+against the *account* (a back-off whose wait grows with each failure, from any address), but a
+stranger must not be able to lock the owner out with it. A successful login hands the browser a
+*known-device* token (:func:`device_token`: a random nonce and its HMAC with the account under the
+registry key, the ``pw_device`` cookie). A login presenting a valid token for that account skips the
+account back-off, the per-network and the overall limits and has its own small failure budget.
+Logins from unknown devices also count per address, per network (/24 IPv4, /64 IPv6) and overall,
+and a refused attempt is answered before the password hash runs: a flood from many addresses
+spends no hashing time, so it cannot make the owner's login wait.
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from peacewatch.registry.errors import RateLimited
+from peacewatch.registry.crypto import keyed_hash
+from peacewatch.registry.errors import KeyProblem, RateLimited
 from peacewatch.registry.settings import SecuritySettings
 
 
@@ -31,14 +42,48 @@ def _wait(seconds: float) -> str:
     return f"in {minutes} minutes" if minutes < 90 else f"in {math.ceil(minutes / 60)} hours"
 
 
-def network_of(client: str | None) -> str:
-    """The /24 (IPv4) or /48 (IPv6) network of an address; non-addresses stand for themselves."""
+def network_of(client: str | None, v6_prefix: int = 48) -> str:
+    """The /24 (IPv4) or /``v6_prefix`` (IPv6, default 48) network of an address; non-addresses
+    stand for themselves."""
     try:
         addr = ipaddress.ip_address(client or "")
     except ValueError:
         return client or ""
-    prefix = 24 if addr.version == 4 else 48
+    prefix = 24 if addr.version == 4 else v6_prefix
     return str(ipaddress.ip_network(f"{addr}/{prefix}", strict=False))
+
+
+def _account(username: str) -> str:
+    return unicodedata.normalize("NFKC", username or "").strip().casefold()
+
+
+#: Name of the known-device cookie.
+DEVICE_COOKIE = "pw_device"
+
+
+def _device_mac(username: str, nonce: str) -> str | None:
+    try:
+        return keyed_hash(_account(username) + "|" + nonce, "login-device")
+    except KeyProblem:  # no registry key configured: no known devices
+        return None
+
+
+def device_token(username: str) -> str | None:
+    """A new known-device token for ``username``'s account: ``<nonce>.<HMAC(account, nonce)>``
+    under the registry key (``None`` without one). It names nothing (no account, no time) and is
+    only valid with the account it was made for."""
+    nonce = secrets.token_urlsafe(16)
+    mac = _device_mac(username, nonce)
+    return f"{nonce}.{mac}" if mac else None
+
+
+def known_device(username: str, token: str | None) -> str | None:
+    """The token's nonce when ``token`` was issued for ``username``'s account, else ``None``."""
+    nonce, _, mac = (token or "").partition(".")
+    if not nonce or not mac or len(token or "") > 200:
+        return None
+    expected = _device_mac(username, nonce)
+    return nonce if expected and hmac.compare_digest(expected, mac) else None
 
 
 class Throttle:
@@ -56,6 +101,9 @@ class Throttle:
         self._salt = secrets.token_bytes(32)
         self.login_client = parse_many(s.login_per_client)
         self.login_account = parse_many(s.login_per_account)
+        self.login_network = parse_many(s.login_per_network)
+        self.login_overall = parse_many(s.login_overall)
+        self.login_device = parse_many(s.login_per_device)
         self.intake_client = parse_many(s.intake_per_client)
         self.intake_network = parse_many(s.intake_per_network)
         self.intake_overall = parse_many(s.intake_overall)
@@ -81,29 +129,51 @@ class Throttle:
                 self._limiter.hit(item, *ids)
 
     # --- login --------------------------------------------------------------------------------
-    @staticmethod
-    def _account(username: str) -> str:
-        return unicodedata.normalize("NFKC", username or "").strip().casefold()
-
-    def check_login(self, client: str | None, username: str) -> None:
-        """Before a login attempt: refuse while this client or this account is over its budget."""
-        account = ("login-account", self._key(self._account(username)))
+    def check_login(self, client: str | None, username: str, device: str | None = None) -> bool:
+        """Before a login attempt: refuse while a budget is spent; ``True`` when ``device`` (the
+        ``pw_device`` cookie) is a known device of this account (then the account back-off, the
+        network and the overall limits do not apply, only the device's own failure budget)."""
+        nonce = known_device(username, device)
+        client_check = (self.login_client, ("login-client", self._key(client)),
+                        "too many login attempts from this connection; try again {wait}")
+        if nonce is not None:
+            wait = self._retry_after(self.login_device, *self._device(username, nonce))
+            if wait > 0:
+                raise RateLimited(f"too many failed logins from this device; try again {_wait(wait)}", retry_after=wait)
+            self._take([client_check])
+            return True
+        account = ("login-account", self._key(_account(username)))
         wait = self._retry_after(self.login_account, *account)
         if wait > 0:
             raise RateLimited(f"too many failed logins for this account; try again {_wait(wait)} "
-                              "(each further failure makes the wait longer)", retry_after=wait)
-        self._take([(self.login_client, ("login-client", self._key(client)),
-                     "too many login attempts from this connection; try again {wait}")])
+                              "(each further failure makes the wait longer; a device you logged in "
+                              "with before is not held back)", retry_after=wait)
+        self._take([client_check,
+                    (self.login_network, ("login-network", self._key(network_of(client, 64))),
+                     "too many login attempts from your network; try again {wait}"),
+                    (self.login_overall, ("login-overall",),
+                     ("too many login attempts right now; try again {wait}, or from a device you "
+                      "logged in with before"))])
+        return False
 
-    def login_failed(self, client: str | None, username: str) -> None:
-        """Count a failed attempt against the account, whichever address it came from."""
+    def login_failed(self, client: str | None, username: str, device: str | None = None) -> None:
+        """Count a failed attempt: against the known device it came from, else against the
+        account (whichever address it came from)."""
+        nonce = known_device(username, device)
+        if nonce is not None:
+            for item in self.login_device:
+                self._limiter.hit(item, *self._device(username, nonce))
+            return
         for item in self.login_account:
-            self._limiter.hit(item, "login-account", self._key(self._account(username)))
+            self._limiter.hit(item, "login-account", self._key(_account(username)))
+
+    def _device(self, username: str, nonce: str) -> tuple[str, str]:
+        return ("login-device", self._key(_account(username) + "|" + nonce))
 
     def login_succeeded(self, username: str) -> None:
         """A correct password ends the account's back-off."""
         for item in self.login_account:
-            self._limiter.clear(item, "login-account", self._key(self._account(username)))
+            self._limiter.clear(item, "login-account", self._key(_account(username)))
 
     # --- anonymous intake -----------------------------------------------------------------------
     def intake(self, client: str | None) -> None:

@@ -13,9 +13,11 @@ Stable API (for the web app and the CLI)
     Every grade of ``card`` (``"hosts"``, ``"tccs"``, ``"missions"``) in ``year`` (2001-2025 hosts,
     2001-current year TCCs, 2001-2016 missions).
     ``ruleset`` is a rule-set name (``"hosts"``) or a path to a ``.yml`` file; ``None`` = default.
-    ``registry`` is a SQLAlchemy ``Session`` of the accountability registry (or a DataFrame shaped
-    like ``peacewatch.registry.stats.tcc_accountability``); without it the TCC accountability
-    indicators report "no data" (never 0).
+    ``registry`` is a SQLAlchemy ``Session`` of the accountability registry, read through its
+    published door (``peacewatch.registry.publication.scorecard_frame``: closed years only, small
+    cells suppressed), or a DataFrame of that shape (e.g. ``publication.staff_scorecard_frame`` for
+    staff, with the open year's live counts); without it the TCC accountability indicators report
+    "no data" (never 0).
 ``grade_table(card, year=None, ruleset=None, registry=None) -> pandas.DataFrame``
     The same grades as one table: ``card, key, name, year, score, coverage, score_grade, grade,
     published_tier, published_tier_source, decided_by, rules, watch_list, s_<indicator>...,

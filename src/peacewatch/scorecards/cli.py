@@ -49,11 +49,10 @@ def _registry_session(db: str | None):
             return None
         db = f"sqlite:///{default.as_posix()}"
         typer.echo(f"note: reading the registry at {default} (pass --db to read another)", err=True)
-    from peacewatch.registry.db import open_existing, session_factory
+    from peacewatch.registry.publication import open_session
 
-    engine = open_existing(db)
-    on_close(engine.dispose)
-    session = session_factory(engine)()
+    session = open_session(db)
+    on_close(session.get_bind().dispose)
     on_close(session.close)  # runs before the engine's dispose (click closes in reverse order)
     return session
 
@@ -61,11 +60,11 @@ def _registry_session(db: str | None):
 def _check_registry_read(registry, missing: dict[str, str]) -> None:
     """Refuse a scorecard whose registry opened but could not be read (its indicators would be empty)."""
     from peacewatch.registry.errors import DatabaseProblem
-    from peacewatch.scorecards.components import REGISTRY_TABLES
+    from peacewatch.scorecards.components import REGISTRY_COMPONENTS
 
     if registry is None:
         return
-    failed = [missing[name] for name, *_ in REGISTRY_TABLES if name in missing]
+    failed = [missing[name] for name in REGISTRY_COMPONENTS if name in missing]
     if failed:
         url = registry.get_bind().url.render_as_string(hide_password=True)
         raise DatabaseProblem(f"the registry at {url} could not be read ({failed[0]}); fix --db or the registry, "

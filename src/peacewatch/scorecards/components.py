@@ -1,8 +1,11 @@
-"""The upstream components the scorecards read: the models and the registry's statistics.
+"""The upstream components the scorecards read: the models and the registry's published statistics.
 
 They are imported directly, so a renamed or missing function fails at import (and in every test),
 never silently as "no data". Each component is named by its dotted path (:func:`name`): that name is
 the key of ``missing_components`` and is shown on every grade whose indicators depend on it.
+
+The registry is read only through its published door, :mod:`peacewatch.registry.publication`
+(closed years, small cells suppressed, plus the frozen true counts the grades decide on).
 
 Only the registry is optional at run time: it is an outside resource (a database) that may be not
 connected, empty of tables, or failing. :func:`from_registry` turns its failure into a reason that
@@ -15,13 +18,7 @@ from collections.abc import Callable
 
 from peacewatch.models.density import mission_density_table
 from peacewatch.models.deployment_risk import predict_observed
-from peacewatch.registry.stats import (
-    compliance_by_nation,
-    published_compliance_by_nation,
-    published_training_completion,
-    training_completion,
-)
-from peacewatch.scorecards.registry_events import published_tcc_events, tcc_events
+from peacewatch.registry import publication
 
 
 def name(func: Callable) -> str:
@@ -33,21 +30,21 @@ def name(func: Callable) -> str:
 RISK_MODEL = name(predict_observed)
 #: Democratic density of every mission-year (mission card).
 DENSITY = name(mission_density_table)
-#: Registry counts by the year each event happened (TCC card).
-REGISTRY_STATS = name(tcc_events)
-#: Pre-deployment training completion per nation-year (TCC card).
-TRAINING_STATS = name(training_completion)
-#: National compliance reports per nation-year (TCC card).
-COMPLIANCE_STATS = name(compliance_by_nation)
 
-#: registry statistics the TCC card reads: (component, published function, key column, columns kept)
-REGISTRY_TABLES = (
-    (REGISTRY_STATS, published_tcc_events, "tcc_ccode",
-     ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome", "outcomes",
-      "outcomes_due", "prosecutions", "referrals_overdue"]),
-    (TRAINING_STATS, published_training_completion, "nation_ccode", ["completion_rate"]),
-    (COMPLIANCE_STATS, published_compliance_by_nation, "nation_ccode", ["compliance_score", "provisions_reported"]),
-)
+
+def published_table(table: str) -> str:
+    """The component name of one of the registry's published tables."""
+    return f"{name(publication.published)}({table!r})"
+
+
+#: Registry counts by the year each event happened (TCC card).
+REGISTRY_STATS = published_table("tcc_events")
+#: Pre-deployment training completion per nation-year (TCC card).
+TRAINING_STATS = published_table("training")
+#: National compliance reports per nation-year (TCC card).
+COMPLIANCE_STATS = published_table("compliance")
+#: Every registry component of the TCC card (all come from one read of the published door).
+REGISTRY_COMPONENTS = (REGISTRY_STATS, TRAINING_STATS, COMPLIANCE_STATS)
 
 
 def from_registry(func: Callable, session, *args, **kwargs):

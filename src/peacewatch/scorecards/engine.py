@@ -12,7 +12,7 @@ import pandas as pd
 
 from peacewatch.bounds import SCORECARD_FIRST_YEAR, last_year
 from peacewatch.memo import Memo
-from peacewatch.registry.config import min_cell
+from peacewatch.registry.publication import min_cell
 from peacewatch.scorecards.frames import card_frame
 from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
 from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
@@ -185,7 +185,7 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
 
 
 def _min_cell() -> int:
-    """The registry's smallest published cell (never below 5: :func:`peacewatch.registry.config.min_cell`)."""
+    """The registry's smallest published cell (never below 5: :func:`peacewatch.registry.publication.min_cell`)."""
     return min_cell()
 
 

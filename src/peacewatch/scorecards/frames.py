@@ -35,7 +35,8 @@ from peacewatch.models.density import mission_density_table
 from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.panel import store
 from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
-from peacewatch.scorecards.components import REGISTRY_STATS, REGISTRY_TABLES, from_registry, tcc_events
+from peacewatch.registry import publication
+from peacewatch.scorecards.components import REGISTRY_COMPONENTS, from_registry
 from peacewatch.scorecards.indicators import CARDS
 
 PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
@@ -118,13 +119,15 @@ def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
     """TCC statistics from the registry, one row per ``tcc_ccode, year``, and the tables missing.
 
     ``registry`` is a SQLAlchemy session, a DataFrame (``tcc_ccode, year`` and any of the columns the
-    indicators read), or ``None``. With a session the published (small-cell suppressed) statistics are
-    used where the registry offers them, since scorecards are published.
+    indicators read, e.g. :func:`peacewatch.registry.publication.staff_scorecard_frame` for staff), or
+    ``None``. With a session the registry's published door is read
+    (:func:`peacewatch.registry.publication.scorecard_frame`): closed years only, small cells
+    suppressed, and the frozen true counts (``raw_<count>``) the grades decide on.
     """
     if registry is None:
         why = ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db); "
                "registry indicators have no data")
-        return None, {name: why for name, *_ in REGISTRY_TABLES}
+        return None, dict.fromkeys(REGISTRY_COMPONENTS, why)
     if isinstance(registry, pd.DataFrame):
         out = registry.astype({"tcc_ccode": "int64", "year": "int64"})
         if "referrals" in out and "referrals_awaiting_outcome" not in out:  # the registry stats' shape
@@ -133,23 +136,10 @@ def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
             if col in out and f"raw_{col}" not in out:
                 out[f"raw_{col}"] = out[col]
         return out, {}
-    parts, missing = [], {}
-    for name, published, key, cols in REGISTRY_TABLES:
-        out, why = from_registry(published, registry)
-        if out is None:
-            missing[name] = why
-            continue
-        out = out.rename(columns={key: "tcc_ccode"})[["tcc_ccode", "year", *cols]]
-        parts.append(out.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"]))
-    if REGISTRY_STATS not in missing:
-        # the suspension rule decides on the true counts; only the published ones are shown
-        raw, why = from_registry(tcc_events, registry)
-        if raw is not None:
-            raw = raw.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"])
-            parts.append(raw[list(SUSPENSION_RAW)].add_prefix("raw_"))
-    if not parts:
-        return None, missing
-    return pd.concat(parts, axis=1).reset_index(), missing
+    out, why = from_registry(publication.scorecard_frame, registry)
+    if out is None:
+        return None, dict.fromkeys(REGISTRY_COMPONENTS, why)
+    return out, {}
 
 
 #: Registry counts the suspension rule may read (true values, kept as ``raw_<count>``).

@@ -107,7 +107,7 @@ class Override(_Strict):
     reason: str
 
 
-#: Registry counts a suspension criterion may read (see peacewatch.scorecards.registry_events).
+#: Registry counts a suspension criterion may read (see peacewatch.registry.events).
 SUSPENSION_COUNTS = ("allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",
                      "prosecutions")
 _Count = Literal["allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",

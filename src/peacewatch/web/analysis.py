@@ -72,7 +72,7 @@ class AnalysisCache:
 
 # ---------------------------------------------------------------------------------- scorecards
 class ScorecardCache:
-    """Calls :mod:`peacewatch.scorecards` with the registry's TCC counts (by the year events happened).
+    """Calls :mod:`peacewatch.scorecards` with the registry's published TCC statistics (closed years).
 
     The scorecard engine caches by the identity of the ``registry`` argument, so the same
     DataFrame object is passed again for as long as the registry's statistics do not change.
@@ -96,15 +96,15 @@ class ScorecardCache:
             return None
         import time
 
-        from peacewatch.scorecards.registry_events import scorecard_registry_frame
+        from peacewatch.registry.publication import scorecard_frame
 
         with self._lock:
             if self._accountability is not None and time.monotonic() - self._checked_at < self.REGISTRY_TTL:
                 return self._accountability
-        with self.registry.session() as s:
-            # counts by the year each event happened, published (small cells suppressed) and true
-            # counts for the suspension rule (which only flags on counts large enough to be shown)
-            fresh = scorecard_registry_frame(s)
+        with self.registry.session(read_only=True) as s:  # a year due to close is closed in its own write
+            # the registry's published door: closed years only, small cells suppressed, and their
+            # frozen true counts for the grades (the open year is for staff: see publication.live)
+            fresh = scorecard_frame(s)
         with self._lock:
             self._checked_at = time.monotonic()
             if self._accountability is None or not self._accountability.equals(fresh):

@@ -20,6 +20,7 @@ from peacewatch.registry.api.deps import (
     install_error_handlers,
     problems_response,
     registry_error_response,
+    set_login_cookies,
     validation_problems,
 )
 from peacewatch.registry.service import Registry
@@ -29,7 +30,7 @@ from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 
 #: What the web app uses besides the router: the client's address and the API's error answers.
 __all__ = ["COOKIE", "build_router", "client_address", "create_app", "problems_response", "registry_error_response",
-           "validation_problems"]
+           "set_login_cookies", "validation_problems"]
 
 
 def build_router(registry: Registry | None = None, database_url: str | None = None,

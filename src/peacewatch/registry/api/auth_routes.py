@@ -6,7 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, COOKIE, Caller, Deps, client_address, responses
+from peacewatch.registry.api.deps import AUTHED, COOKIE, Caller, Deps, client_address, responses, set_login_cookies
+from peacewatch.registry.throttle import DEVICE_COOKIE
 from peacewatch.registry.schemas import LoginIn, UserIn
 
 
@@ -16,9 +17,11 @@ def router(deps: Deps) -> APIRouter:
 
     @r.post("/login", responses=responses(401, 413, 429))
     async def login(body: LoginIn, request: Request, response: Response) -> dict:
-        """Check username and password; return a new token and set it as the ``pw_token`` cookie."""
-        out = await deps.call_login(ops.users.login, deps.registry, body, throttle=deps.throttle, client=client_address(request))
-        response.set_cookie(COOKIE, out["token"], httponly=True, samesite="strict")
+        """Check username and password; return a new token and set it as the ``pw_token`` cookie
+        (and the ``pw_device`` known-device cookie: see :mod:`peacewatch.registry.throttle`)."""
+        out = await deps.call_login(ops.users.login, deps.registry, body, throttle=deps.throttle,
+                                    client=client_address(request), device=request.cookies.get(DEVICE_COOKIE))
+        set_login_cookies(response, request, out.pop("device"), out["token"])
         return out
 
     @r.post("/logout", responses=responses(413))

@@ -31,14 +31,14 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from peacewatch.registry.errors import RegistryError, ValidationFailed
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
-from peacewatch.registry.throttle import Throttle
+from peacewatch.registry.throttle import DEVICE_COOKIE, Throttle
 
 log = logging.getLogger("peacewatch.registry")
 T = TypeVar("T")
@@ -121,6 +121,28 @@ class Caller:
         """
         with self.registry.as_user(self.token, read_only=self.read_only) as (session, user):
             return operation(session, user, *args)
+
+
+#: Life of the known-device cookie (a year: the device stays known between logins).
+DEVICE_MAX_AGE = 365 * 86400
+
+
+def secure_cookies(request: Request) -> bool:
+    """Whether cookies must be ``Secure``: the web app's ``--secure-cookies`` (its settings), or
+    a request that arrived over HTTPS."""
+    settings = getattr(request.app.state, "settings", None)
+    return bool(getattr(settings, "secure_cookies", False)) or request.url.scheme == "https"
+
+
+def set_login_cookies(response: Response, request: Request, device: str | None, token: str | None = None) -> None:
+    """The session cookie (``pw_token``, when ``token``) and the known-device cookie of a login,
+    both ``HttpOnly``, ``SameSite=Strict`` and ``Secure`` under ``--secure-cookies``."""
+    secure = secure_cookies(request)
+    if token is not None:
+        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure)
+    if device:
+        response.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE, httponly=True, samesite="strict",
+                            secure=secure, path="/")
 
 
 class Deps:

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, responses
-from peacewatch.registry.schemas import CompletionIn, ModuleIn, NationalReportIn, PersonIn, YearQuery
+from peacewatch.registry.schemas import CompletionIn, ModuleIn, NationalReportIn, PeriodIn, PersonIn, YearQuery
 
 ServiceNumberPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[^\x00/]+$")]
 
@@ -57,6 +57,17 @@ def router(deps: Deps) -> APIRouter:
     async def agg_tcc(acting: Acting, q: Year) -> list[dict]:
         """TCC accountability per year; counts below k (>= 5) are suppressed (null)."""
         return await acting(ops.aggregates.tcc, q)
+
+    @r.get("/aggregates/tcc/live", tags=["aggregates"], responses=responses(*AUTHED))
+    async def agg_tcc_live(acting: Acting, q: Year) -> list[dict]:
+        """The TCC scorecard's registry counts of every year, the open one included, unsuppressed
+        (coordinators and investigators only)."""
+        return await acting(ops.aggregates.tcc_live, q)
+
+    @r.post("/aggregates/periods", tags=["aggregates"], responses=responses(*AUTHED))
+    async def close_period(body: PeriodIn, acting: Acting) -> dict:
+        """Close an ended year for publication now (coordinators): its statistics are frozen."""
+        return await acting(ops.aggregates.close_period, body)
 
     @r.get("/aggregates/compliance", tags=["aggregates"], responses=responses(*AUTHED))
     async def agg_compliance(acting: Acting, q: Year) -> list[dict]:

@@ -1,5 +1,6 @@
-"""Published aggregates (small cells suppressed) and the audit check; every read is audited,
-whichever door it comes through."""
+"""Published aggregates (closed periods, small cells suppressed: the registry's published door,
+:mod:`peacewatch.registry.publication`) and the audit check; every read is audited, whichever door
+it comes through."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit as audit_log
-from peacewatch.registry import auth, stats
+from peacewatch.registry import auth, publication
 from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import validate
-from peacewatch.registry.schemas import YearQuery
+from peacewatch.registry.schemas import PeriodIn, YearQuery
 
 AGGREGATE_ROLES = (auth.ANALYST, auth.COORDINATOR, auth.INVESTIGATOR)
 
@@ -43,34 +44,53 @@ def _read(session: Session, user: User, which: str, query: Any) -> int | None:
 
 
 def tcc(session: Session, user: User, query: Any = None, *, marks: bool = False) -> list[dict]:
-    """TCC accountability per year, small cells suppressed; with ``marks`` each row also lists the
-    columns that were suppressed (values stay blank)."""
+    """TCC accountability per closed year, small cells suppressed; with ``marks`` each row also lists
+    the columns that were suppressed (values stay blank)."""
     year = _read(session, user, "tcc", query)
-    published = stats.published_tcc_accountability(session, year)
+    published = publication.published(session, "tcc", year)
     if not marks:
         return _records(published)
-    return _marked(published, stats.publish(stats.tcc_accountability(session, year, at_period_end=True), []))
+    return _marked(published, publication.frozen(session, "tcc", year))
+
+
+def tcc_live(session: Session, user: User, query: Any = None) -> list[dict]:
+    """The TCC scorecard's registry counts by the year each event happened, live and unsuppressed,
+    the open year included (coordinators and investigators only: staff; audited)."""
+    auth.require_role(user, *publication.STAFF_ROLES)
+    year = validate(YearQuery, query or {}).year
+    audit_log.record(session, user.username, "read", "aggregate", "tcc_live", {"year": year} if year else None)
+    return _records(publication.live(session, user, "tcc_events", year))
+
+
+def close_period(session: Session, user: User, body: Any) -> dict:
+    """Close an ended year for publication before its grace period is over (coordinators; audited):
+    its statistics are frozen now and published from then on."""
+    auth.require_role(user, auth.COORDINATOR)
+    year = validate(PeriodIn, body).year
+    closed = publication.close_period_as(session, user, year)
+    return {"year": year, "closed": closed, "closed_years": publication.closed_years(session)}
 
 
 def compliance(session: Session, user: User, query: Any = None) -> list[dict]:
     """Compliance with the 2004 NATO THB policy per nation-year (nation-level facts)."""
     year = _read(session, user, "compliance", query)
-    return _records(stats.published_compliance_by_nation(session, year))
+    return _records(publication.published(session, "compliance", year).drop(columns="suppressed_cells"))
 
 
 def training(session: Session, user: User, query: Any = None, *, unsuppressed: bool = False,
              marks: bool = False) -> list[dict]:
-    """Training completion per nation-year, small cells suppressed; ``unsuppressed`` (coordinators
-    only) gives the exact counts; with ``marks`` each published row lists its suppressed columns."""
+    """Training completion per closed nation-year, small cells suppressed; ``unsuppressed``
+    (coordinators only) gives the exact live counts of every year; with ``marks`` each published row
+    lists its suppressed columns."""
     if unsuppressed:
         auth.require_role(user, auth.COORDINATOR)
     year = _read(session, user, "training_unsuppressed" if unsuppressed else "training", query)
     if unsuppressed:
-        return _records(stats.training_completion(session, year))
-    published = stats.published_training_completion(session, year)
+        return _records(publication.live(session, user, "training", year))
+    published = publication.published(session, "training", year)
     if not marks:
         return _records(published)
-    return _marked(published, stats.publish(stats.training_completion(session, year, at_period_end=True), []))
+    return _marked(published, publication.frozen(session, "training", year))
 
 
 def verify_audit(session: Session, user: User) -> dict:

@@ -30,6 +30,21 @@ def submit(registry, body: Any, *, throttle=None, client: str | None = None) -> 
     return {"receipt": receipt, "note": RECEIPT_NOTE}
 
 
+def seal_receipt(registry, receipt: str) -> str:
+    """The one-time cookie value carrying a new report's receipt to its receipt page
+    (:func:`peacewatch.registry.intake.seal_receipt`)."""
+    with registry.session() as session:
+        return intake.seal_receipt(session, receipt)
+
+
+def open_receipt(registry, token: str | None) -> str | None:
+    """The receipt of a receipt cookie, once (:func:`peacewatch.registry.intake.open_receipt`)."""
+    if not token:
+        return None
+    with registry.session() as session:
+        return intake.open_receipt(session, token)
+
+
 def read_thread(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
     """Status and messages of a report, with its receipt."""
     data = validate(ReceiptIn, body)

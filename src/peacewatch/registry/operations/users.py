@@ -11,6 +11,7 @@ from peacewatch.registry.errors import Unauthorized
 from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import valid_username, validate
 from peacewatch.registry.schemas import LoginIn, UserIn
+from peacewatch.registry.throttle import device_token, known_device
 
 
 def user_dict(u: User) -> dict:
@@ -18,19 +19,22 @@ def user_dict(u: User) -> dict:
     return {"id": u.id, "username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode, "active": u.active}
 
 
-def login(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
-    """Check a username and password and issue a token.
+def login(registry, body: Any, *, throttle=None, client: str | None = None, device: str | None = None) -> dict:
+    """Check a username and password and issue a token, plus ``device``: a known-device token
+    for the ``pw_device`` cookie (:func:`peacewatch.registry.throttle.device_token`).
 
     Takes the :class:`~peacewatch.registry.service.Registry` rather than a session: input and rate
     limits are checked before any transaction is opened, so a flood of refused attempts never waits
     for (or holds) a database lock. ``throttle`` (a :class:`peacewatch.registry.throttle.Throttle`)
     refuses the attempt with :class:`~peacewatch.registry.errors.RateLimited` while the client or
     the account is over its budget; failed attempts count against both, a success clears the
-    account's back-off.
+    account's back-off. ``device`` is the caller's ``pw_device`` cookie: a device that logged in to
+    this account before is not held back by the account's back-off (strangers cannot lock the owner
+    out) nor by the network and overall limits.
     """
     data = validate(LoginIn, body)
     if throttle is not None:
-        throttle.check_login(client, data.username)
+        throttle.check_login(client, data.username, device)
     try:
         # The password check (scrypt, deliberately slow) runs in a read-only session: a wrong password
         # never holds the database write lock; only a right one opens a short write.
@@ -42,11 +46,12 @@ def login(registry, body: Any, *, throttle=None, client: str | None = None) -> d
                    "tcc_ccode": new.user.tcc_ccode}
     except Unauthorized:
         if throttle is not None:
-            throttle.login_failed(client, data.username)
+            throttle.login_failed(client, data.username, device)
         raise
     if throttle is not None:
         throttle.login_succeeded(data.username)
-    return out
+    known = known_device(data.username, device) is not None
+    return {**out, "device": device if known else device_token(data.username)}
 
 
 def logout(registry, token: str | None) -> bool:

@@ -3,7 +3,7 @@
 Rows are contributor-years (``tcc_ccode, year``) for every state with personnel in a UN mission that
 year (Geo-PKO troops 1994-2020; IPI contributors 2009-11..2014-02) and every TCC-year with registry
 activity. Accountability indicators read the registry's counts by the year each event happened
-(:mod:`peacewatch.scorecards.registry_events`, small cells suppressed); without a registry they have
+(:mod:`peacewatch.registry.events`, small cells suppressed); without a registry they have
 no data (never 0).
 """
 

@@ -2,8 +2,9 @@
 
 The receipt never travels in a URL (so it stays out of logs and history). Filing follows
 post/redirect/get: the POST stores the report and redirects to ``/report/receipt``, which shows the
-receipt once (carried in a short-lived cookie encrypted under the registry key and deleted as it is
-shown), so reloading cannot file the report again. Every page is ``no-store`` with
+receipt once (carried in a short-lived cookie sealed under the registry key without a timestamp,
+deleted as it is shown and used up on the server, so a replayed cookie shows nothing), so reloading
+cannot file the report again. Every page is ``no-store`` with
 ``Referrer-Policy: no-referrer`` and the form has ``autocomplete=off``: the browser keeps and restores
 nothing. Storage, receipts and rate limits are the registry's (:mod:`peacewatch.registry.operations.intake`).
 """
@@ -12,14 +13,12 @@ from __future__ import annotations
 
 import logging
 
-from cryptography.fernet import Fernet, InvalidToken
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry import workflow
 from peacewatch.registry.api import client_address
-from peacewatch.registry.crypto import load_key
 from peacewatch.registry.errors import KeyProblem, RegistryError, ValidationFailed
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.routes.forms import PublicFormFields, blanks_to_none, form_text, labelled
@@ -65,7 +64,7 @@ def report_submit(request: Request, form: PublicFormFields):
     try:
         out = ops.intake.submit(request.app.state.registry, body, throttle=request.app.state.throttle,
                                 client=client_address(request))
-        sealed = Fernet(load_key()).encrypt(out["receipt"].encode()).decode()
+        sealed = ops.intake.seal_receipt(request.app.state.registry, out["receipt"])
     except RegistryError as exc:
         shown = {k: v[:20_000].replace("\x00", "") for k, v in f.items()}
         return render(request, "report/form.html", {"form": shown, "error": _message(exc)}, status_code=_status(exc),
@@ -80,13 +79,10 @@ def report_submit(request: Request, form: PublicFormFields):
 
 @router.get("/receipt", summary="The receipt of the report just filed (shown once)")
 def receipt_page(request: Request):
-    sealed = request.cookies.get(RECEIPT_COOKIE)
-    receipt = None
-    if sealed:
-        try:
-            receipt = Fernet(load_key()).decrypt(sealed.encode(), ttl=RECEIPT_TTL).decode()
-        except (InvalidToken, KeyProblem, ValueError):
-            receipt = None
+    try:
+        receipt = ops.intake.open_receipt(request.app.state.registry, request.cookies.get(RECEIPT_COOKIE))
+    except KeyProblem:
+        receipt = None
     if receipt is None:
         data = {"receipt": None, "note": "This receipt has already been shown (it is shown only once), or it expired."}
     else:

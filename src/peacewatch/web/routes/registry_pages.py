@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import auth, workflow
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api import COOKIE, client_address
+from peacewatch.registry.api import COOKIE, client_address, set_login_cookies
+from peacewatch.registry.throttle import DEVICE_COOKIE
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
 from peacewatch.web.routes.forms import (
@@ -64,14 +65,14 @@ def login(request: Request, form: FormFields):
     next_url = safe_next(f.get("next", ""))
     try:
         out = ops.users.login(request.app.state.registry, {"username": username, "password": f.get("password", "")},
-                              throttle=request.app.state.throttle, client=client_address(request))
+                              throttle=request.app.state.throttle, client=client_address(request),
+                              device=request.cookies.get(DEVICE_COOKIE))
     except RegistryError as exc:
         message = "enter your username and password" if isinstance(exc, ValidationFailed) else str(exc)
         data = {"next": next_url, "error": message, "username": username[:200]}
         return render(request, "registry/login.html", data, status_code=exc.status_code, context={"section": "registry"})
     response = RedirectResponse(next_url or HOME[out["role"]], status_code=303)
-    response.set_cookie(COOKIE, out["token"], httponly=True, samesite="strict",
-                        secure=request.app.state.settings.secure_cookies)
+    set_login_cookies(response, request, out["device"], out["token"])
     return response
 
 

@@ -1,5 +1,9 @@
 """Registry counts for the TCC scorecard, by the year each event happened (read-only).
 
+Moved here from ``peacewatch.scorecards.registry_events``: the scorecards read registry data only
+through :mod:`peacewatch.registry.publication` (published counts of closed years, and the true
+counts they grade on), never the registry's tables.
+
 The registry's own statistics (``peacewatch.registry.stats.tcc_accountability``) count a referral's
 answer and outcome in the year it was *referred*, so a grade for the current year would not move when
 a TCC answers an old referral. The scorecard instead counts every event in the year it happened:
@@ -16,23 +20,33 @@ a TCC answers an old referral. The scorecard instead counts every event in the y
 * ``referrals_overdue``: referrals with a deadline (officer or outcome) passed unanswered at the end
   of the year (for the current year: at ``as_of``).
 
-This module only reads (``SELECT``) the ``cases`` and ``referrals`` tables through the registry's
-ORM models; it never writes. Published counts go through the registry's own small-cell suppression.
+A fact dated after ``as_of`` (an answer, an outcome) is ignored, so the counts of a year evaluated at
+its last day are what was known then. This module only reads (``SELECT``) the ``cases`` and
+``referrals`` tables; it never writes. What is published goes through
+:func:`peacewatch.registry.publication.published`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peacewatch.registry.models import Case, Referral
+from peacewatch.registry.workflow import PROSECUTION_OUTCOMES
+
 COUNTS = ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome",
           "outcomes", "outcomes_due", "prosecutions", "referrals_overdue"]
-#: Shares computed from counts: blanked with their base count when it is small.
+#: Shares computed from counts: NaN when nothing was awaited (an answer rate needs a base).
 DERIVED = {"referrals_answered": "referrals", "prosecutions": "referrals_awaiting_outcome"}
+#: ``{part: whole(s)}`` between the counts, wholes first, for complementary suppression: a published
+#: whole minus a published part must not be a small cell either.
+PARTS = {"referrals_made": "allegations", "referrals_answered": "referrals", "referrals_overdue": "referrals",
+         "outcomes": ["referrals_awaiting_outcome", "outcomes_due"], "prosecutions": "outcomes"}
 
 
 def _year_end(year: int, as_of: dt.date) -> dt.date:
@@ -60,19 +74,25 @@ def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
         ``tcc_ccode, year`` and :data:`COUNTS` (float). A TCC-year appears when anything happened or
         was pending; ``referrals_answered`` / ``prosecutions`` are NaN when nothing was awaiting.
     """
-    from peacewatch.registry.models import Case, Referral
-    from peacewatch.registry.workflow import PROSECUTION_OUTCOMES
-
-    as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
     rows: dict[tuple[int, int], dict[str, float]] = {}
 
     def add(tcc: int, year: int, col: str, n: float = 1.0) -> None:
         if year <= as_of.year:
             rows.setdefault((int(tcc), int(year)), dict.fromkeys(COUNTS, 0.0))[col] += n
 
+    def known(t: dt.datetime | None) -> dt.datetime | None:  # facts after as_of were not known then
+        return t if t is not None and t.date() <= as_of else None
+
     for tcc, reported in session.execute(select(Case.tcc_ccode, Case.reported_at)):
-        add(tcc, reported.year, "allegations")
-    for r in session.execute(select(Referral)).scalars():
+        if reported.date() <= as_of:
+            add(tcc, reported.year, "allegations")
+    for row in session.execute(select(Referral)).scalars():
+        if row.referred_at.date() > as_of:
+            continue
+        reported_at = known(row.outcome_reported_at)
+        r = _Facts(row.tcc_ccode, row.referred_at, row.officer_due, row.outcome_due, known(row.officer_named_at),
+                   reported_at, row.outcome if reported_at else None)
         answered = min([t for t in (r.officer_named_at, r.outcome_reported_at) if t is not None], default=None)
         start = r.referred_at.year
         add(r.tcc_ccode, start, "referrals_made")
@@ -103,26 +123,13 @@ def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
     return out.sort_values(["tcc_ccode", "year"]).reset_index(drop=True)
 
 
-def published_tcc_events(session: Session, as_of: dt.date | None = None, k: int | None = None) -> pd.DataFrame:
-    """:func:`tcc_events` with counts 1..k-1 blanked (the registry's small-cell rule, k >= 5)."""
-    return _published(tcc_events(session, as_of), k)
+class _Facts(NamedTuple):
+    """A referral as known at a date (later answers and outcomes left out)."""
 
-
-def _published(raw: pd.DataFrame, k: int | None = None) -> pd.DataFrame:
-    from peacewatch.registry.stats import suppress_small_cells
-
-    return suppress_small_cells(raw, COUNTS, DERIVED, k)
-
-
-def scorecard_registry_frame(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
-    """The TCC card's registry input as one DataFrame: the published counts of
-    :func:`published_tcc_events` plus the true counts the suspension rule decides on (``raw_<count>``).
-
-    For callers that pass ``registry=<DataFrame>`` to the scorecards (e.g. the web app, which re-grades
-    only when this frame changes).
-    """
-    raw = tcc_events(session, as_of)
-    out = _published(raw).drop(columns=["suppressed_cells"], errors="ignore")
-    for col in COUNTS:
-        out[f"raw_{col}"] = raw[col].to_numpy()
-    return out
+    tcc_ccode: int
+    referred_at: dt.datetime
+    officer_due: dt.date
+    outcome_due: dt.date
+    officer_named_at: dt.datetime | None
+    outcome_reported_at: dt.datetime | None
+    outcome: str | None
