@@ -13,7 +13,7 @@ from peacewatch.registry import auth
 from peacewatch.registry.errors import Conflict, ValidationFailed
 from peacewatch.registry.usernames import normalise_username, skeleton
 
-from tests.support.sessions import login
+from support.sessions import login
 
 from .conftest import API
 
@@ -93,7 +93,7 @@ def test_init_picks_an_unguessable_username_and_takes_a_long_password(tmp_path, 
     monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
     monkeypatch.chdir(tmp_path)
     password = "orchid lantern gravel harbour ferry " * 3  # 105 characters: zxcvbn's limit is 72
-    r = CliRunner().invoke(app, ["registry", "init", "--password", password])
+    r = CliRunner().invoke(app, ["registry", "init", "--password-stdin"], input=password + "\n")
     assert r.exit_code == 0, r.output
     creds = (tmp_path / "out" / "registry-coordinator.txt").read_text()
     name = creds.split("username: ")[1].split("\n")[0]

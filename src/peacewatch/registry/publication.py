@@ -175,17 +175,13 @@ def _snapshots(session: Session, year: int | None, as_of: dt.date | None) -> lis
         return read(session)
     if not _pending_years(session, today):
         return read(session)
-    writer = Session(bind=session.get_bind().execution_options(pw_read_only=False), expire_on_commit=False)
-    try:
+    registry = session.info.get("pw_registry")
+    if registry is None:
+        raise RuntimeError("publication reads need a session of Registry.session(): a year due to close "
+                           "is closed in a writing session of the same registry")
+    with registry.session() as writer:
         close_ended_periods(writer, today)
         payloads = read(writer)
-        writer.commit()
-    except BaseException:
-        writer.rollback()
-        raise
-    finally:
-        writer.close()
-        audit.settle(writer)
     return payloads
 
 
@@ -266,9 +262,22 @@ def staff_scorecard_frame(session: Session, user: User, as_of: dt.date | None = 
 
 
 def open_session(database_url: str) -> Session:
-    """A session on the registry at ``database_url`` for reading its published statistics (the
-    scorecards' command line)."""
-    from peacewatch.registry.db import open_existing, session_factory
+    """A read-only session on the existing registry at ``database_url`` for reading its published
+    statistics (the scorecards' command line); closing it ends the session and disposes the engine.
+    A read never creates or migrates: a typo'd URL is an error naming it, not a new empty registry."""
+    from peacewatch.registry.service import Registry
 
-    # A read never creates or migrates: a typo'd URL is an error naming it, not a new empty registry.
-    return session_factory(open_existing(database_url))()
+    registry = Registry(database_url, existing_only=True)
+    opened = registry.session(read_only=True)
+    session = opened.__enter__()
+    close = session.close
+
+    def close_all() -> None:
+        session.close = close  # type: ignore[method-assign]
+        try:
+            opened.__exit__(None, None, None)
+        finally:
+            registry.engine.dispose()
+
+    session.close = close_all  # type: ignore[method-assign]
+    return session

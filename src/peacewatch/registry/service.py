@@ -107,6 +107,8 @@ class Registry:
         self._ready()
         s = self._factory(bind=self._read_engine if read_only else self._engine)
         s.info["pw_read_only"] = read_only
+        # A reader that must write once (publication closing a due year) opens its writer here.
+        s.info["pw_registry"] = self
         try:
             yield s
             # The audit log's appender, called explicitly: a writing session's entries become

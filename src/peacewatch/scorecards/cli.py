@@ -52,8 +52,7 @@ def _registry_session(db: str | None):
     from peacewatch.registry.publication import open_session
 
     session = open_session(db)
-    on_close(session.get_bind().dispose)
-    on_close(session.close)  # runs before the engine's dispose (click closes in reverse order)
+    on_close(session.close)  # ends the read and disposes its engine  # runs before the engine's dispose (click closes in reverse order)
     return session
 
 
