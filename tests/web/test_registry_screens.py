@@ -50,11 +50,13 @@ def test_case_detail_shows_timeline_and_the_moves_of_the_role(http, seeded, logi
     login_as(http, "liaison.bangladesh")
     cid = seeded["cases"]["referred_b"]
     html = http.get(f"/registry/cases/{cid}").text
-    assert "Timeline" in html and "referred to tcc" in html
-    assert "Move to national investigation appointed" in html
+    assert "Timeline" in html and "referred to the TCC" in html
+    assert "Name the national investigator" in html
+    for raw in ("referred to tcc", "referred_to_tcc", "Move to"):  # internal words stay inside
+        assert raw not in html
     r = post_form(http, f"/registry/cases/{cid}/transition",
                   {"to_status": "national_investigation_appointed", "officer_name": "Maj. Rahman"})
-    assert r.status_code == 200 and "national investigation appointed" in r.text and "Maj. Rahman" in r.text
+    assert r.status_code == 200 and "national investigator named" in r.text and "Maj. Rahman" in r.text
 
 
 def test_anonymous_report_receipt_then_staff_reply(base_url, seeded, login_as):

@@ -62,6 +62,12 @@ class UserIn(Strict):
     tcc_ccode: CCode | None = None
 
 
+class PasswordResetIn(Strict):
+    """A new password for a user, set by a coordinator."""
+
+    password: Annotated[str, StringConstraints(min_length=12, max_length=200, pattern=_NO_NUL)]
+
+
 class VictimIn(Strict):
     name: Short | None = None
     age: Annotated[int, Field(ge=0, le=120)] | None = None

@@ -16,6 +16,16 @@ CATEGORY_LABELS = {"sexual_exploitation": "sexual exploitation", "sexual_abuse":
 OUTCOME_LABELS = {"prosecuted": "prosecuted", "convicted": "convicted", "acquitted": "acquitted",
                   "disciplinary_action": "disciplinary action", "administrative_action": "administrative action",
                   "no_action": "no action", "allegation_not_substantiated_by_tcc": "not substantiated by the TCC"}
+#: Case statuses as a reader says them.
+STATUS_LABELS = {"reported": "reported", "under_investigation": "under investigation",
+                 "substantiated": "substantiated", "unsubstantiated": "not substantiated",
+                 "referred_to_tcc": "referred to the TCC", "national_investigation_appointed": "national investigator named",
+                 "outcome_reported": "outcome reported", "closed": "closed"}
+#: The button (and form heading) that moves a case to each status.
+MOVE_LABELS = {"under_investigation": "Start the investigation", "substantiated": "Mark as substantiated",
+               "unsubstantiated": "Mark as not substantiated", "referred_to_tcc": "Refer to the TCC",
+               "national_investigation_appointed": "Name the national investigator",
+               "outcome_reported": "Report the outcome", "closed": "Close the case"}
 EVENT_KINDS = {"created": "Recorded", "transition": "Status change", "note": "Note", "escalation": "Escalated",
                "extension": "Deadline extended"}
 #: Timeline detail keys -> words (keys not listed are shown with underscores as spaces).
@@ -49,6 +59,16 @@ def words(value: Any) -> str:
         if s in table:
             return table[s]
     return s.replace("_", " ")
+
+
+def status_words(value: Any) -> str:
+    """A case status as words ("referred to the TCC"), never its stored key."""
+    return STATUS_LABELS.get(str(value), words(value)) if value is not None else "—"
+
+
+def move_words(value: Any) -> str:
+    """The action that moves a case to status ``value`` ("Refer to the TCC")."""
+    return MOVE_LABELS.get(str(value), f"Move to {status_words(value)}")
 
 
 def yes_no(value: Any) -> str:
@@ -100,6 +120,8 @@ def install(env) -> None:
     """Register the filters on a Jinja environment."""
     env.filters["words"] = words
     env.filters["yes_no"] = yes_no
+    env.filters["status"] = status_words
+    env.filters["move"] = move_words
     env.filters["agg_header"] = header
     env.globals["event_details"] = event_details
     env.globals["agg_cell"] = cell

@@ -66,9 +66,12 @@ def render(request: Request, template: str, data: dict, *, status_code: int = 20
     """
     if wanted_format(request) == "json":
         return JSONResponse(jsonable(data), status_code=status_code, headers=headers)
+    from peacewatch.web import flash
     from peacewatch.web.security import csrf_token, set_csrf_cookie
 
-    ctx = {"data": data, "csrf_token": lambda: csrf_token(request), **(context or {})}
+    ctx = {"data": data, "csrf_token": lambda: csrf_token(request), "flash": flash.take(request),
+           **(context or {})}
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code, headers=headers)
     set_csrf_cookie(request, response)  # the page's forms carry a token for this browser's cookie
+    flash.clear(request, response)  # a message after a redirect is shown once
     return response

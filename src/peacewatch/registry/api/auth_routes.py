@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry.api.deps import AUTHED, COOKIE, Caller, Deps, client_address, responses
-from peacewatch.registry.schemas import LoginIn, UserIn
+from peacewatch.registry.schemas import LoginIn, PasswordResetIn, UserIn
 
 
 def router(deps: Deps) -> APIRouter:
@@ -58,5 +58,16 @@ def router(deps: Deps) -> APIRouter:
     async def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
         """Allow a deactivated user to log in again (coordinators)."""
         return await acting(ops.users.reactivate_user, username)
+
+    @r.post("/users/{username}/password", responses=responses(*AUTHED, 404))
+    async def reset_password(username: Annotated[str, Path(min_length=1, max_length=80)], body: PasswordResetIn,
+                             acting: Acting) -> dict:
+        """Set a new password for a user and end all its sessions (coordinators)."""
+        return await acting(ops.users.reset_password, username, body)
+
+    @r.post("/users/{username}/revoke-sessions", responses=responses(*AUTHED, 404))
+    async def revoke_sessions(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+        """End every session and token of a user without deactivating it (coordinators)."""
+        return await acting(ops.users.revoke_sessions, username)
 
     return r

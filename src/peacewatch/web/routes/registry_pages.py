@@ -17,6 +17,9 @@ from peacewatch.registry.api import COOKIE
 from peacewatch.registry.api.deps import client_address
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
+from peacewatch.web import flash
+from peacewatch.web.negotiate import wanted_format
+from peacewatch.web.registry_labels import status_words
 from peacewatch.web.routes.forms import (
     FormFields, PathId, blanks_to_none, echo, field_errors, form_text, guard, known_missions, labelled, names,
     safe_next,
@@ -106,9 +109,16 @@ def escalation_preview(request: Request, as_of: str | None = None):
             error = "As of: give a date like 2026-12-31"
             preview = ops.referrals.preview_escalation(s, u, {})
     data = {"user": user, **preview, **({"error": error} if error else {})}
-    return render(request, "registry/escalation_preview.html", data,
-                  status_code=422 if error else 200,
-                  context={"section": "registry", "names": names(request)})
+    # The cases the escalate button has just escalated (one time, after its redirect).
+    done = (flash.take(request) or {}).get("escalated")
+    context = {"section": "registry", "names": names(request), "escalated": done if isinstance(done, list) else None}
+    return render(request, "registry/escalation_preview.html", data, context=context,
+                  status_code=422 if error else 200)
+
+
+#: At most this many escalated cases travel to the page after the redirect (a cookie is small);
+#: the message counts them all.
+ESCALATED_SHOWN = 15
 
 
 @router.post("/referrals/escalate", summary="Escalate overdue referrals (coordinators, investigators)")
@@ -117,8 +127,14 @@ def escalate(request: Request, form: FormFields):
     with user_session(request) as (s, u):
         done = ops.referrals.escalate(s, u)
         user = user_view(u)
-    return render(request, "registry/escalated.html", {"user": user, "escalations": done},
-                  context={"section": "registry", "names": names(request)})
+    if wanted_format(request) == "json":
+        return render(request, "registry/escalation_preview.html", {"user": user, "escalations": done})
+    n = len(done)
+    message = (f"{n} case{'s' if n != 1 else ''} escalated today." if n else
+               "Nothing new to escalate today: every overdue referral is already at its due escalation level.")
+    rows = [{k: e.get(k) for k in ("case_id", "mission", "tcc_ccode", "target", "level", "reason")}
+            for e in done[:ESCALATED_SHOWN]]
+    return flash.redirect(request, "/registry/referrals/escalation", message, escalated=rows)
 
 
 def _new_case_page(request: Request, user: dict, form: dict, error: str | None = None, status_code: int = 200,
@@ -167,7 +183,7 @@ def case_create(request: Request, form: FormFields):
         # Victim details are not echoed back into the page: they are typed again.
         shown = {k: v for k, v in echo(form, 20_000).items() if not k.startswith("victim_")}
         return _new_case_page(request, user, shown, labelled(exc, CASE_LABELS), 422, errors)
-    return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
+    return flash.redirect(request, f"/registry/cases/{case_id}", f"Case #{case_id} recorded.")
 
 
 def _case_page(request: Request, case_id: int, *, form: dict | None = None, error: str | None = None,
@@ -206,12 +222,13 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
         body["repatriated"] = f.get("repatriated") == "yes"
     try:
         with user_session(request) as (s, u):
-            ops.cases.transition_case(s, u, case_id, body)
+            moved = ops.cases.transition_case(s, u, case_id, body)
     except ValidationFailed as exc:
         # The case again, with this form filled in as sent and the message beside the field.
         return _case_page(request, case_id, form=echo(form, 20_000), error=labelled(exc, TRANSITION_LABELS),
                           errors=field_errors(exc), status_code=422)
-    return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
+    return flash.redirect(request, f"/registry/cases/{case_id}",
+                          f"Case #{case_id} is now “{status_words(moved.get('status', body.get('to_status')))}”.")
 
 
 @router.post("/referrals/{referral_id}/extend", summary="Extend a referral's outcome deadline (coordinators, once)")
@@ -219,7 +236,8 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
 def extend(request: Request, referral_id: PathId, form: FormFields):
     with user_session(request) as (s, u):
         r = ops.referrals.extend(s, u, referral_id, blanks_to_none({"days": form_text(form).get("days")}))
-    return RedirectResponse(f"/registry/cases/{r['case_id']}", status_code=303)
+    return flash.redirect(request, f"/registry/cases/{r['case_id']}",
+                          f"Outcome deadline extended to {r['outcome_due']}.")
 
 
 @router.get("/cases/{case_id}/victim", summary="Victim details (investigators, coordinators; audited)")
@@ -280,4 +298,5 @@ def intake_reply(request: Request, report_id: PathId, form: FormFields):
         message = labelled(exc, REPLY_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
         return _intake_page(request, report_id, form=echo(form, 20_000), error=message, errors=errors,
                             status_code=exc.status_code)
-    return RedirectResponse(f"/registry/intake/{report_id}", status_code=303)
+    return flash.redirect(request, f"/registry/intake/{report_id}", "Saved. The reporter sees your reply when "
+                          "they come back with their receipt." if body.get("message") else "Saved.")
