@@ -209,6 +209,20 @@ class YearQuery(Strict):
     year: Year | None = None
 
 
+class AuditQuery(Strict):
+    """Filters of the audit screen: one case (its reads, changes, referral and victim details), an
+    actor, an action on a kind of record, a date range (UTC days, both ends included), a page."""
+
+    case_id: Id | None = None
+    actor: Username | None = None
+    action: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)] | None = None
+    entity: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=10_000)] = 50
+
+
 class OverdueQuery(Strict):
     as_of: dt.date | None = None
 

@@ -20,8 +20,8 @@ from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
 from peacewatch.web.data import DataStore
 from peacewatch.web.head import HeadAsGet
 from peacewatch.web.routes import (
-    explore, intake_pages, model_pages, registry_compliance, registry_pages, registry_users, registry_vetting,
-    scorecard_pages,
+    explore, intake_pages, model_pages, registry_audit, registry_compliance, registry_pages, registry_users,
+    registry_vetting, scorecard_pages,
 )
 from peacewatch.web.security import install_body_limit, install_request_safety
 from peacewatch.web.settings import WebSettings
@@ -137,7 +137,7 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry, throttle=app.state.throttle, settings=security), prefix="/api/registry")
     for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_vetting,
-                   registry_compliance, registry_users):
+                   registry_compliance, registry_users, registry_audit):
         app.include_router(module.router)
     errors.install(app)
     install_request_safety(app, security)

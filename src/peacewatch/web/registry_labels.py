@@ -31,7 +31,41 @@ EVENT_KINDS = {"created": "Recorded", "transition": "Status change", "note": "No
 #: Timeline detail keys -> words (keys not listed are shown with underscores as spaces).
 DETAIL_KEYS = {"mission": "mission", "tcc_ccode": "TCC", "category": "category", "repatriated": "repatriated",
                "officer_due": "officer due", "outcome_due": "outcome due", "officer_name": "national officer",
-               "outcome": "outcome", "text": "note", "level": "level", "target": "sent to", "reason": "why"}
+               "outcome": "outcome", "text": "note", "level": "level", "target": "sent to", "reason": "why",
+               "case_ids": "cases", "sessions_ended": "sessions ended", "role": "role", "ok": "intact",
+               "entries": "entries", "date_from": "from", "date_to": "to", "case_id": "case"}
+#: Audit log entries as a person says them: (action, kind of record) -> words.
+AUDIT_ACTIONS = {
+    ("read", "victim_details"): "victim details viewed", ("read", "case"): "case opened",
+    ("read", "case_list"): "case list viewed", ("create", "case"): "allegation recorded",
+    ("transition", "case"): "case status changed", ("note", "case"): "note added to a case",
+    ("read", "referral_clocks"): "referral deadlines viewed", ("read", "referral_list"): "referrals listed",
+    ("list", "overdue_referrals"): "overdue referrals listed", ("preview", "escalation"): "escalation previewed",
+    ("escalate", "referral"): "referral escalated", ("extend", "referral"): "referral deadline extended",
+    ("create", "intake_report"): "anonymous report received", ("add", "intake_message"): "reporter added information",
+    ("read", "intake_list"): "anonymous reports listed", ("read", "intake_previews"): "anonymous report previews viewed",
+    ("read", "intake_report"): "anonymous report opened", ("reply", "intake_report"): "reply sent to a reporter",
+    ("import", "misconduct_record"): "misconduct records imported", ("create", "misconduct_record"): "misconduct record added",
+    ("screen", "screening"): "roster screened", ("submit", "screening_job"): "background screening started",
+    ("read", "screening"): "screening hits viewed", ("read", "screening_list"): "screenings listed",
+    ("read", "screening_summary"): "screening summary viewed", ("decide", "screening_hit"): "decision on a vetting hit",
+    ("read", "person"): "personnel record viewed", ("create", "person"): "person registered for training",
+    ("create", "training_module"): "training module defined", ("create", "training_completion"): "training completion recorded",
+    ("create", "national_report"): "national report submitted", ("replace", "national_report"): "national report replaced",
+    ("read", "aggregate"): "published figures viewed",
+    ("login", "user"): "logged in", ("logout", "user"): "logged out", ("create", "user"): "account created",
+    ("deactivate", "user"): "account deactivated", ("reactivate", "user"): "account reactivated",
+    ("reset_password", "user"): "password set by a coordinator", ("revoke_sessions", "user"): "all sessions ended",
+    ("read", "audit_log"): "audit trail viewed", ("verify", "audit_log"): "audit log checked",
+    ("seal_chain", "audit_log"): "audit log sealed",
+}
+#: Kinds of record named in the audit trail.
+ENTITY_NAMES = {"case": "case", "victim_details": "case", "referral": "referral", "intake_report": "anonymous report",
+                "intake_message": "anonymous report", "misconduct_record": "misconduct record",
+                "screening": "screening", "screening_hit": "vetting hit", "screening_job": "background screening",
+                "person": "person", "training_module": "training module", "training_completion": "training completion",
+                "national_report": "national report", "user": "account", "aggregate": "published figures",
+                "audit_log": "audit log", "escalation": "escalation", "overdue_referrals": "overdue referrals"}
 #: Aggregate table columns -> headers.
 AGGREGATE_HEADERS = {
     "nation_ccode": "Nation", "tcc_ccode": "TCC", "year": "Year", "allegations": "Allegations",
@@ -71,6 +105,22 @@ def move_words(value: Any) -> str:
     return MOVE_LABELS.get(str(value), f"Move to {status_words(value)}")
 
 
+def audit_action(action: str, entity: str) -> str:
+    """An audit entry's action in words ("victim details viewed")."""
+    return AUDIT_ACTIONS.get((action, entity), f"{words(action)} ({ENTITY_NAMES.get(entity, words(entity))})")
+
+
+def audit_record(entry: dict) -> str:
+    """What an audit entry concerns, in words ("case #12", "account ines"; "" for lists)."""
+    entity, ident = entry.get("entity"), str(entry.get("entity_id") or "")
+    if not ident or ident == "*":
+        return ""
+    if entity == "user":
+        return f"account {entry.get('username') or '#' + ident}"
+    return f"{ENTITY_NAMES.get(entity, words(entity))} #{ident}" if ident.isdigit() else \
+        f"{ENTITY_NAMES.get(entity, words(entity))} {ident}"
+
+
 def yes_no(value: Any) -> str:
     return "Yes" if value else "No"
 
@@ -79,14 +129,18 @@ def event_details(detail: dict | None, names: dict | None = None) -> list[tuple[
     """``(label, value)`` pairs of a timeline event's detail, readable (country names, Yes/No ...)."""
     out = []
     for key, value in (detail or {}).items():
-        if key == "tcc_ccode":
+        if value is None:
+            shown = "—"
+        elif key == "tcc_ccode":
             shown = (names or {}).get(value, str(value))
         elif isinstance(value, bool):
             shown = yes_no(value)
         elif key == "level" and isinstance(value, int):
             shown = {1: "1 (mission head)", 2: "2 (coordinator)"}.get(value, str(value))
-        elif key in ("category", "outcome", "target"):
+        elif key in ("category", "outcome", "target", "role"):
             shown = words(value)
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value[:20]) + (f" and {len(value) - 20} more" if len(value) > 20 else "")
         else:
             shown = str(value)
         out.append((DETAIL_KEYS.get(key, key.replace("_", " ")), shown))
@@ -124,4 +178,6 @@ def install(env) -> None:
     env.filters["move"] = move_words
     env.filters["agg_header"] = header
     env.globals["event_details"] = event_details
+    env.globals["audit_action"] = audit_action
+    env.globals["audit_record"] = audit_record
     env.globals["agg_cell"] = cell
