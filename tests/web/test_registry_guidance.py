@@ -122,7 +122,8 @@ def test_timeline_reads_as_words(http, server, seeded, login_as):
 def test_outcome_has_no_preselected_value_and_is_required(http, server, seeded, login_as):
     cid, *_ = _make_case(server)
     login_as(http, "cora.coordinator")
-    page = http.get(f"/registry/cases/{cid}").text
+    assert f'href="/registry/cases/{cid}/move?to=outcome_reported"' in http.get(f"/registry/cases/{cid}").text
+    page = http.get(f"/registry/cases/{cid}/move", params={"to": "outcome_reported"}).text
     select = re.search(r'<select id="outcome" name="outcome" required>(.*?)</select>', page, re.S).group(1)
     assert select.startswith('<option value="">Choose…</option>') and "selected" not in select
     r = post_form(http, f"/registry/cases/{cid}/transition",

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import re
 import unicodedata
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from peacewatch.registry.compliance import PROVISIONS
 from peacewatch.registry.workflow import CATEGORIES, OUTCOMES, STATES
@@ -99,13 +99,32 @@ class TransitionIn(Strict):
     repatriated: bool | None = None
 
 
+class ReferIn(Strict):
+    """Refer a case to its TCC in one action: the investigation found the allegation substantiated."""
+
+    note: Long | None = None
+    note_visibility: Visibility = "internal"
+    repatriated: bool | None = None
+
+
 class NoteIn(Strict):
     text: Long
     visibility: Visibility = "internal"
 
 
 class ExtendIn(Strict):
-    days: Annotated[int, Field(ge=1, le=3650)]
+    """The one extension of an outcome deadline: ``days`` after the referral or the new date
+    ``until`` (one of the two), and why."""
+
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    until: dt.date | None = None
+    reason: Long | None = None
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> "ExtendIn":
+        if (self.days is None) == (self.until is None):
+            raise ValueError("give the new outcome deadline: either days after the referral or a date")
+        return self
 
 
 class IntakeIn(Strict):

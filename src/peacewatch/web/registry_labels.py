@@ -26,6 +26,19 @@ MOVE_LABELS = {"under_investigation": "Start the investigation", "substantiated"
                "unsubstantiated": "Mark as not substantiated", "referred_to_tcc": "Refer to the TCC",
                "national_investigation_appointed": "Name the national investigator",
                "outcome_reported": "Report the outcome", "closed": "Close the case"}
+#: What each move does, said before it is confirmed ({officer}, {outcome}: the referral deadlines).
+MOVE_EXPLAIN = {
+    "under_investigation": "The allegation is taken up for investigation.",
+    "substantiated": "The investigation found the allegation substantiated. The next step is the referral to the TCC.",
+    "unsubstantiated": "The investigation did not substantiate the allegation. The case can then be closed.",
+    "referred_to_tcc": "The troop-contributing country is asked to name a national investigation officer within "
+                       "{officer} working days and to report the outcome within {outcome} days. Both deadlines "
+                       "start today; overdue referrals are escalated.",
+    "national_investigation_appointed": "Records the national investigation officer the TCC named; the officer "
+                                        "deadline is met.",
+    "outcome_reported": "Records the outcome the TCC reported; the outcome deadline is met.",
+    "closed": "Closes the case. Nothing more can be changed afterwards.",
+}
 EVENT_KINDS = {"created": "Recorded", "transition": "Status change", "note": "Note", "escalation": "Escalated",
                "extension": "Deadline extended"}
 #: Timeline detail keys -> words (keys not listed are shown with underscores as spaces).
