@@ -95,3 +95,14 @@ def test_extension_by_date_with_a_reason_through_the_api(client, people, registr
     assert r.status_code == 200 and r.json()["outcome_due"] == until
     events = client.get(f"{API}/cases/{cid}", headers=coord).json()["events"]
     assert {"outcome_due": until, "reason": "Court recess"} in [e["detail"] for e in events if e["kind"] == "extension"]
+
+
+def test_the_mission_list_names_the_cote_divoire_mission_once():
+    """IPI lists the UN Operation in Côte d'Ivoire as ONUCI (2005-06) and UNOCI: one choice."""
+    from types import SimpleNamespace
+
+    from peacewatch.web.routes.forms import known_missions
+
+    store = SimpleNamespace(mission_index=[{"mission": m} for m in ("UNOCI", "ONUCI", "MINUSCA", "ONUC")])
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(store=store)))
+    assert known_missions(request) == ["MINUSCA", "ONUC", "UNOCI"]

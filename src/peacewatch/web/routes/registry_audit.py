@@ -10,7 +10,12 @@ from fastapi import APIRouter, Request
 from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.web.negotiate import wanted_format
-from peacewatch.web.registry_labels import AUDIT_ACTIONS, audit_action, audit_record, event_details
+from peacewatch.web.registry_labels import (
+    AUDIT_ACTIONS,
+    audit_action,
+    audit_record,
+    event_details,
+)
 from peacewatch.web.routes.forms import blanks_to_none, guard, labelled, names
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import csv_response, render

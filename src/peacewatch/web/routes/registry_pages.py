@@ -287,8 +287,8 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
             moved = ops.cases.transition_case(s, u, case_id, body)
     except ValidationFailed as exc:
         # The step's page again, with the form filled in as sent and the message beside the field.
-        sent = dict(form=echo(form, 20_000), error=labelled(exc, TRANSITION_LABELS), errors=field_errors(exc),
-                    status_code=422)
+        sent = {"form": echo(form, 20_000), "error": labelled(exc, TRANSITION_LABELS), "errors": field_errors(exc),
+                "status_code": 422}
         if f.get("to_status") in workflow.STATES:
             return _move_page(request, case_id, f["to_status"], **sent)
         return _case_page(request, case_id, **sent)
