@@ -150,7 +150,9 @@ def event_details(detail: dict | None, names: dict | None = None) -> list[tuple[
             shown = yes_no(value)
         elif key == "level" and isinstance(value, int):
             shown = {1: "1 (mission head)", 2: "2 (coordinator)"}.get(value, str(value))
-        elif key in ("category", "outcome", "target", "role"):
+        elif key in ("from", "to", "from_status", "to_status", "status"):
+            shown = status_words(value)
+        elif key in ("category", "outcome", "target", "role", "visibility"):
             shown = words(value)
         elif isinstance(value, list):
             shown = ", ".join(str(v) for v in value[:20]) + (f" and {len(value) - 20} more" if len(value) > 20 else "")
