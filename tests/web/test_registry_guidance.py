@@ -215,7 +215,7 @@ def test_training_screen_records_and_shows_completion(http, server, seeded, logi
     last_year = TODAY.year - 1
     with registry.session() as s:
         coord = s.execute(select(User).where(User.username == "cora.coordinator")).scalar_one()
-        if not training.list_modules(s):
+        if "THB-1" not in {m.code for m in training.list_modules(s)}:  # other tests may define modules too
             training.add_module(s, coord, "THB-1", "Trafficking awareness")
         for i in range(6):  # six people of Ghana (452) in an ended year, five trained
             p = training.add_person(s, coord, f"GH-{i}", f"Person {i}", 452, last_year)

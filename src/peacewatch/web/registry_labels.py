@@ -39,6 +39,9 @@ MOVE_EXPLAIN = {
     "outcome_reported": "Records the outcome the TCC reported; the outcome deadline is met.",
     "closed": "Closes the case. Nothing more can be changed afterwards.",
 }
+#: Other stored values shown on the registry screens (anonymous report statuses, decisions).
+OTHER_WORDS = {"linked_to_case": "linked to a case", "not_met": "not met", "confirmed_match": "confirmed match",
+               "not_a_match": "not a match"}
 EVENT_KINDS = {"created": "Recorded", "transition": "Status change", "note": "Note", "escalation": "Escalated",
                "extension": "Deadline extended"}
 #: Timeline detail keys -> words (keys not listed are shown with underscores as spaces).
@@ -102,10 +105,25 @@ def words(value: Any) -> str:
     if value is None:
         return "—"
     s = str(value)
-    for table in (ROLE_NAMES, CATEGORY_LABELS, OUTCOME_LABELS):
+    for table in (ROLE_NAMES, CATEGORY_LABELS, OUTCOME_LABELS, OTHER_WORDS):
         if s in table:
             return table[s]
     return s.replace("_", " ")
+
+
+#: Who may read a case note besides investigators and coordinators.
+VISIBILITY_LABELS = {"internal": "internal", "tcc": "shared with the TCC", "reporter": "shared with the reporter",
+                     "tcc_and_reporter": "shared with the TCC and the reporter"}
+
+
+def event_kind(value: Any) -> str:
+    """A timeline event's kind in words ("Status change")."""
+    return EVENT_KINDS.get(str(value), words(value))
+
+
+def visibility_words(value: Any) -> str:
+    """Who a note is shared with, in words."""
+    return VISIBILITY_LABELS.get(str(value), words(value))
 
 
 def status_words(value: Any) -> str:
@@ -190,6 +208,8 @@ def install(env) -> None:
     env.filters["words"] = words
     env.filters["yes_no"] = yes_no
     env.filters["status"] = status_words
+    env.filters["event_kind"] = event_kind
+    env.filters["shared_with"] = visibility_words
     env.filters["move"] = move_words
     env.filters["agg_header"] = header
     env.globals["event_details"] = event_details
