@@ -90,6 +90,13 @@ def operations(registry, people, client, w, tmp_path):
     fresh_hit = lambda: _hit(registry, people)  # noqa: E731
     fresh_person = lambda: {"sn": _fresh_person(client, people)}  # noqa: E731
     uniq = lambda: {"n": next(_counter)}  # noqa: E731
+
+    def fresh_user() -> dict:
+        name = f"target{next(_counter)}"
+        r = client.post(f"{API}/users", json={"username": name, "password": "long-enough-1", "role": "analyst"},
+                        headers=people.headers("coord"))
+        assert r.status_code == 201, r.text
+        return {"u": name}
     case_form = {k: str(v) for k, v in CASE_BODY.items() if k != "victim"}
     case_cli = ["cases", "create", "--mission", "MINUSTAH", "--tcc", str(TCC_A), "--category", "sexual_abuse",
                 "--summary", "s"]
@@ -193,6 +200,15 @@ def operations(registry, people, client, w, tmp_path):
         ("training aggregates", {"analyst", "coord", "inv"}, none, lambda p: ("GET", "/aggregates/training", None),
          lambda p: ["training", "show"], None),
         ("verify audit log", {"coord"}, none, lambda p: ("GET", "/audit/verify", None), None, None),
+        ("audit trail", {"coord"}, none, None, None, lambda p: ("GET", "/registry/audit?case=1", None)),
+        ("create user (web)", {"coord"}, uniq, None, None,
+         lambda p: ("POST", "/registry/users", {"username": f"w{p['n']}", "password": "long-enough-1", "role": "analyst"})),
+        ("reset password", {"coord"}, fresh_user,
+         lambda p: ("POST", f"/users/{p['u']}/password", {"password": "another-long-one"}), None,
+         lambda p: ("POST", f"/registry/users/{p['u']}/password", {"password": "another-long-one"})),
+        ("end sessions", {"coord"}, fresh_user, lambda p: ("POST", f"/users/{p['u']}/revoke-sessions", None), None,
+         lambda p: ("POST", f"/registry/users/{p['u']}/revoke-sessions", {})),
+        ("one account", {"coord"}, fresh_user, None, None, lambda p: ("GET", f"/registry/users/{p['u']}", None)),
     ]
 
 

@@ -60,7 +60,7 @@ def test_screening_stores_hits_and_decisions_are_final(client, people):
     got = [(x["row_number"], x["record_name"]) for x in res["hits"]]
     assert got == [(2, "Imran Qureshi"), (3, "Ahmed Al-Rashid")]
     first = res["hits"][0]
-    assert first["dob_score"] == 0.8 and first["explanation"]["proposed_by"].startswith("same date of birth")
+    assert first["dob_score"] == 0.8 and first["explanation"]["proposed_by"] == "day and month of birth swapped"
     assert set(first["explanation"]["components"]) == {"name", "name_written", "name_folded", "name_skeleton", "dob", "nationality"}
     assert res["hits"][1]["dob_score"] is None  # the record has no date of birth
     d = client.post(f"{API}/vetting/hits/{first['hit_id']}/decision",
@@ -157,3 +157,22 @@ def test_the_index_is_kept_and_extended_on_import(registry, people):
         assert sorted(fresh["record_id"].tolist()) == sorted(h["record_id"] for h in vetting.screening_hits(s, inv, sc.id))
     with registry.session() as s:
         assert s.query(vetting.MisconductRecord).filter(vetting.MisconductRecord.name_folded.is_(None)).count() == 0
+
+
+def test_roster_takes_country_names_iso3_and_full_name_like_the_records():
+    """Nationality as a name, an ISO3 code or a COW code (the country crosswalk of the research
+    data); ``full_name`` as the records call it. Codes from the COW list: Pakistan 770, Haiti 41."""
+    rows = vetting.parse_roster("full_name,date_of_birth,nationality\nA One,1990-01-01,Pakistan\n"
+                                "B Two,,PAK\nC Three,,770\nD Four,,haiti\nE Five,,\n", "roster.csv")
+    assert [(r.name, r.nationality) for r in rows] == [("A One", 770), ("B Two", 770), ("C Three", 770),
+                                                        ("D Four", 41), ("E Five", None)]
+
+
+def test_a_hit_on_the_same_date_of_birth_does_not_mention_swapped_dates(client, people):
+    h = people.headers("inv")
+    client.post(f"{API}/vetting/records", json={"full_name": "Imran Qureshi", "date_of_birth": "1985-02-03",
+                                               "nationality_ccode": 770, "category": "sexual_abuse"}, headers=h)
+    csv = "name,date_of_birth,nationality\nImran Qureshi,1985-02-03,Pakistan\n"
+    hit = client.post(f"{API}/vetting/screenings", json={"csv": csv}, headers=h).json()["hits"][0]
+    assert hit["dob_score"] == 1 and hit["explanation"]["proposed_by"] == "same date of birth"
+    assert hit["roster_nationality"] == 770

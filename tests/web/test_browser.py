@@ -112,7 +112,7 @@ def test_anonymous_report_receipt_later_shows_a_reply(browser, base_url, seeded,
         r.goto("/report/follow-up")
         r.get_by_label("Receipt number").fill(" ".join(receipt[i:i + 4] for i in range(0, 20, 4)))
         r.get_by_role("button", name="Read replies").click()
-        assert r.locator("#thread-status").inner_text() == "triaged"
+        assert r.locator("#thread-status").inner_text() == "read by the conduct and discipline team"  # not "triaged"
         assert "Thank you. An investigator has been assigned." in r.locator("#messages").inner_text()
         shot(r, "08-receipt-follow-up-with-reply")
     finally:

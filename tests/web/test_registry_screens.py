@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
@@ -50,11 +51,13 @@ def test_case_detail_shows_timeline_and_the_moves_of_the_role(http, seeded, logi
     login_as(http, "liaison.bangladesh")
     cid = seeded["cases"]["referred_b"]
     html = http.get(f"/registry/cases/{cid}").text
-    assert "Timeline" in html and "referred to tcc" in html
-    assert "Move to national investigation appointed" in html
+    assert "Timeline" in html and "referred to the TCC" in html
+    assert "Name the national investigator" in html
+    for raw in ("referred to tcc", "referred_to_tcc", "Move to"):  # internal words stay inside
+        assert raw not in html
     r = post_form(http, f"/registry/cases/{cid}/transition",
                   {"to_status": "national_investigation_appointed", "officer_name": "Maj. Rahman"})
-    assert r.status_code == 200 and "national investigation appointed" in r.text and "Maj. Rahman" in r.text
+    assert r.status_code == 200 and "national investigator named" in r.text and "Maj. Rahman" in r.text
 
 
 def test_anonymous_report_receipt_then_staff_reply(base_url, seeded, login_as):
@@ -124,11 +127,22 @@ def test_coordinator_extends_an_outcome_deadline_once(http, seeded, login_as):
     login_as(http, "cora.coordinator")
     cid = seeded["cases"]["overdue_a"]
     case = http.get(f"/registry/cases/{cid}", params={"format": "json"}).json()["case"]
-    assert "Extend once" in http.get(f"/registry/cases/{cid}").text
-    r = post_form(http, f"/registry/referrals/{case['referral']['id']}/extend", {"days": "180"})
+    page = http.get(f"/registry/cases/{cid}").text
+    assert "Give the TCC more time (once)" in page and 'name="until"' in page and 'name="reason"' in page
+    rid = case["referral"]["id"]
+    referred = dt.date.fromisoformat(case["referral"]["referred_at"][:10])
+    new_due = (referred + dt.timedelta(days=150)).isoformat()
+    # A date past the longest extension, and a missing reason, come back with the message by the field.
+    late = post_form(http, f"/registry/referrals/{rid}/extend",
+                     {"until": (referred + dt.timedelta(days=181)).isoformat(), "reason": "witness abroad"})
+    assert late.status_code == 422 and 'id="until-error"' in late.text and "witness abroad" in late.text
+    bare = post_form(http, f"/registry/referrals/{rid}/extend", {"until": new_due})
+    assert bare.status_code == 422 and 'id="reason-error"' in bare.text
+    r = post_form(http, f"/registry/referrals/{rid}/extend", {"until": new_due, "reason": "Witnesses abroad until May"})
     after = http.get(f"/registry/cases/{cid}", params={"format": "json"}).json()["case"]["referral"]
-    assert r.status_code == 200 and after["outcome_extended"] and after["outcome_due"] > case["referral"]["outcome_due"]
-    again = post_form(http, f"/registry/referrals/{case['referral']['id']}/extend", {"days": "180"})
+    assert r.status_code == 200 and after["outcome_extended"] and after["outcome_due"] == new_due
+    assert f"Outcome deadline extended to {new_due}." in r.text and "why: Witnesses abroad until May" in r.text
+    again = post_form(http, f"/registry/referrals/{rid}/extend", {"days": "180"})
     assert again.status_code == 409 and "already been extended once" in again.text
 
 

@@ -388,3 +388,37 @@ def reactivate_user(session: Session, actor: User, username: str) -> User:
     session.flush()
     audit.record(session, actor.username, "reactivate", "user", user.id)
     return user
+
+
+def _end_sessions(session: Session, user: User, reason: str, now: dt.datetime) -> int:
+    return session.execute(
+        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_reason=reason)).rowcount
+
+
+def reset_password(session: Session, actor: User, username: str, password: str, *,
+                   now: dt.datetime | None = None) -> tuple[User, int]:
+    """Give a user a new password chosen by a coordinator and end every session it holds (audited).
+
+    The password must pass :func:`check_password_policy`; the user keeps its role and status.
+    Returns the user and how many sessions ended.
+    """
+    require_role(actor, COORDINATOR)
+    user = _find_user(session, username)
+    check_password_policy(password, user.username)
+    user.password_hash = hash_password(password)
+    ended = _end_sessions(session, user, "password_reset", now or utcnow())
+    session.flush()
+    audit.record(session, actor.username, "reset_password", "user", user.id, {"sessions_ended": ended})
+    return user, ended
+
+
+def revoke_sessions(session: Session, actor: User, username: str, *, now: dt.datetime | None = None) -> tuple[User, int]:
+    """End every session and script token of a user at once without deactivating it (coordinators;
+    audited): a lost laptop or a leaked token. The user can log in again with its password."""
+    require_role(actor, COORDINATOR)
+    user = _find_user(session, username)
+    ended = _end_sessions(session, user, "revoked", now or utcnow())
+    session.flush()
+    audit.record(session, actor.username, "revoke_sessions", "user", user.id, {"sessions_ended": ended})
+    return user, ended

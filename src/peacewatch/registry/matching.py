@@ -436,6 +436,14 @@ def _empty_hits() -> pd.DataFrame:
                                  "name_skeleton_score", "dob_score", "nationality_score", "via", "record_id"])
 
 
+def via_label(via: str, dob_score: float | None) -> str:
+    """Why a candidate was proposed, in words; for the date-of-birth key it says which of the two
+    it was (the same date, or day and month swapped), never both."""
+    if via == "D":
+        return "day and month of birth swapped" if dob_score is not None and dob_score < 1 else "same date of birth"
+    return VIA_LABELS.get(via, via)
+
+
 VIA_LABELS = {
     "D": "same date of birth (or day and month swapped)",
     "Y": "same birth year and a shared name skeleton",

@@ -184,9 +184,11 @@ def preview_escalation(
 
 
 def extend_outcome_deadline(
-    session: Session, user: User, referral_id: int, days: int, policy: ReferralPolicy | None = None
+    session: Session, user: User, referral_id: int, days: int | None = None, policy: ReferralPolicy | None = None,
+    *, until: dt.date | None = None, reason: str | None = None,
 ) -> Referral:
-    """Extend a referral's outcome deadline (once, coordinator only) to ``days`` after referral."""
+    """Extend a referral's outcome deadline (once, coordinator only) to ``days`` after referral or
+    to the date ``until``; ``reason`` (why the TCC needs longer) goes into the timeline and the audit log."""
     require_role(user, COORDINATOR)
     policy = policy or ReferralPolicy.from_env()
     referral = session.get(Referral, referral_id)
@@ -194,15 +196,26 @@ def extend_outcome_deadline(
         raise NotFound(f"no referral with id {referral_id}")
     if referral.outcome_extended:
         raise Conflict(f"referral {referral_id} has already been extended once")
-    if not (policy.outcome_days < days <= policy.outcome_days_extended):
+    referred = referral.referred_at.date()
+    if until is not None:
+        days = (until - referred).days
+        if not (policy.outcome_days < days <= policy.outcome_days_extended):
+            first = referred + dt.timedelta(days=policy.outcome_days + 1)
+            last = referred + dt.timedelta(days=policy.outcome_days_extended)
+            raise ValidationFailed(f"the new outcome deadline must be from {first} to {last} "
+                                   f"(more than {policy.outcome_days} and at most {policy.outcome_days_extended} "
+                                   "days after the referral)",
+                                   [{"loc": ["body", "until"], "msg": f"choose a date from {first} to {last}",
+                                     "type": "value_error"}])
+    if days is None or not (policy.outcome_days < days <= policy.outcome_days_extended):
         raise ValidationFailed(
             f"days must be more than {policy.outcome_days} and at most {policy.outcome_days_extended}"
         )
-    referral.outcome_due = referral.referred_at.date() + dt.timedelta(days=days)
+    referral.outcome_due = referred + dt.timedelta(days=days)
     referral.outcome_extended = True
-    session.add(CaseEvent(case_id=referral.case_id, actor_id=user.id, kind="extension",
-                          detail=json.dumps({"outcome_due": referral.outcome_due.isoformat()})))
-    audit.record(session, user.username, "extend", "referral", referral.id, {"outcome_due": referral.outcome_due.isoformat()})
+    detail = {"outcome_due": referral.outcome_due.isoformat(), **({"reason": reason} if reason else {})}
+    session.add(CaseEvent(case_id=referral.case_id, actor_id=user.id, kind="extension", detail=json.dumps(detail)))
+    audit.record(session, user.username, "extend", "referral", referral.id, detail)
     return referral
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import re
 import unicodedata
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from peacewatch.registry import reference
 from peacewatch.registry.compliance import PROVISIONS
@@ -76,6 +76,12 @@ class UserIn(Strict):
     tcc_ccode: CCode | None = None
 
 
+class PasswordResetIn(Strict):
+    """A new password for a user, set by a coordinator."""
+
+    password: Annotated[str, StringConstraints(min_length=12, max_length=200, pattern=_NO_NUL)]
+
+
 class VictimIn(Strict):
     name: Short | None = None
     age: Annotated[int, Field(ge=0, le=120)] | None = None
@@ -107,13 +113,32 @@ class TransitionIn(Strict):
     repatriated: bool | None = None
 
 
+class ReferIn(Strict):
+    """Refer a case to its TCC in one action: the investigation found the allegation substantiated."""
+
+    note: Long | None = None
+    note_visibility: Visibility = "internal"
+    repatriated: bool | None = None
+
+
 class NoteIn(Strict):
     text: Long
     visibility: Visibility = "internal"
 
 
 class ExtendIn(Strict):
-    days: Annotated[int, Field(ge=1, le=3650)]
+    """The one extension of an outcome deadline: ``days`` after the referral or the new date
+    ``until`` (one of the two), and why."""
+
+    days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    until: dt.date | None = None
+    reason: Long | None = None
+
+    @model_validator(mode="after")
+    def _one_deadline(self) -> "ExtendIn":
+        if (self.days is None) == (self.until is None):
+            raise ValueError("give the new outcome deadline: either days after the referral or a date")
+        return self
 
 
 class IntakeIn(Strict):
@@ -221,6 +246,20 @@ class PeriodIn(Strict):
     """A year to close for publication (see :mod:`peacewatch.registry.publication`)."""
 
     year: Year
+
+
+class AuditQuery(Strict):
+    """Filters of the audit screen: one case (its reads, changes, referral and victim details), an
+    actor, an action on a kind of record, a date range (UTC days, both ends included), a page."""
+
+    case_id: Id | None = None
+    actor: Username | None = None
+    action: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)] | None = None
+    entity: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: Annotated[int, Field(ge=1, le=1_000_000)] = 1
+    per_page: Annotated[int, Field(ge=1, le=10_000)] = 50
 
 
 class OverdueQuery(Strict):

@@ -26,7 +26,7 @@ from peacewatch.registry import audit
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.matching import (
-    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, VIA_LABELS, WEIGHTS, RecordIndex, name_forms, record_forms,
+    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, WEIGHTS, RecordIndex, name_forms, record_forms, via_label,
 )
 from peacewatch.registry.models import Case, MisconductRecord, Screening, ScreeningHit, User, utcnow
 
@@ -53,8 +53,20 @@ def _parse_date(value: str, where: str) -> dt.date | None:
         raise ValidationFailed(f"{where}: date_of_birth {exc}") from None
 
 
-def _parse_ccode(value, where: str, field: str = "nationality") -> int | None:
-    """A state given as a COW code, an ISO3 code or a name (as in the data commands) -> its COW code."""
+def _country_code(text: str, where: str, field: str) -> int:
+    """COW code of a country written as a name ("Pakistan") or an ISO3 code ("PAK"), checked against the
+    COW state list through :mod:`peacewatch.registry.reference`."""
+    from peacewatch.registry import reference
+
+    try:
+        return int(reference.country_code(text))
+    except ValueError as exc:
+        raise ValidationFailed(f"{where}: {field}: {exc}") from None
+
+
+def _parse_ccode(value, where: str, field: str = "nationality", names: dict | None = None) -> int | None:
+    """A nationality as a COW code (770), an ISO3 code (PAK) or a country name (Pakistan); ``names``
+    caches the names already resolved in one file."""
     from peacewatch.registry import reference
 
     if value is None:
@@ -65,10 +77,12 @@ def _parse_ccode(value, where: str, field: str = "nationality") -> int | None:
     try:
         code = int(text)
     except ValueError:
-        try:
-            return int(reference.country_code(text))
-        except ValueError as exc:
-            raise ValidationFailed(f"{where}: {field}: {exc}") from None
+        if names is None:
+            return _country_code(text, where, field)
+        key = text.casefold()
+        if key not in names:
+            names[key] = _country_code(text, where, field)
+        return names[key]
     if not 1 <= code <= 999:
         raise ValidationFailed(f"{where}: {field} {code} is outside the COW code range 1-999")
     try:
@@ -123,18 +137,26 @@ def iter_roster(source: "str | io.TextIOBase", label: str = "roster") -> Iterato
     header, data = _csv_rows(source, label)
     if header and header[0].startswith("\ufeff"):
         header[0] = header[0].lstrip("\ufeff")
+    if "name" not in header and "full_name" in header:
+        header = ["name" if h == "full_name" else h for h in header]  # as in the misconduct records
+        name_field = "full_name"
+    else:
+        name_field = "name"
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
-        raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; the header must be: {','.join(ROSTER_COLUMNS)}")
+        raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; the header must be: "
+                               f"{','.join(ROSTER_COLUMNS)} (full_name instead of name also works)")
     seen = False
+    countries: dict[str, int] = {}
     for i, raw in data:
         raw = {k.lstrip("\ufeff"): v for k, v in raw.items()}
         where = f"{label} row {i}"
-        name = (raw.get("name") or "").strip()
+        name = (raw.get(name_field) or "").strip()
         if not name:
-            raise ValidationFailed(f"{where}: name is empty")
+            raise ValidationFailed(f"{where}: {name_field} is empty")
         seen = True
-        yield RosterRow(i, name, _parse_date(raw.get("date_of_birth") or "", where), _parse_ccode(raw.get("nationality"), where))
+        yield RosterRow(i, name, _parse_date(raw.get("date_of_birth") or "", where),
+                        _parse_ccode(raw.get("nationality"), where, names=countries))
     if not seen:
         raise ValidationFailed(f"{label}: no data rows below the header")
 
@@ -183,6 +205,7 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
     if missing:
         raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; header must include {','.join(need)}")
     rows = []
+    countries: dict[str, int] = {}
     for i, raw in data:
         where = f"{label} row {i}"
         name = (raw.get("full_name") or "").strip()
@@ -193,7 +216,7 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
             raise ValidationFailed(f"{where}: category {cat!r} is unknown; use one of {', '.join(RECORD_CATEGORIES)}")
         rows.append(dict(full_name=name, **_stored_forms(name),
                          date_of_birth=_parse_date(raw.get("date_of_birth") or "", where),
-                         nationality_ccode=_parse_ccode(raw.get("nationality"), where), category=cat,
+                         nationality_ccode=_parse_ccode(raw.get("nationality"), where, names=countries), category=cat,
                          recorded_on=utcnow().date(), source=(raw.get("source") or "").strip()))
     session.add_all(MisconductRecord(**r) for r in rows)
     session.flush()
@@ -332,7 +355,7 @@ def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) ->
                            "nationality": opt(h.nationality_score)},
             "roster_forms": {"folded": name_forms(row.name)[0], "skeleton": name_forms(row.name)[1]},
             "record_forms": {"folded": rec["folded"], "skeleton": rec["skeleton"]},
-            "proposed_by": VIA_LABELS.get(h.via, h.via),
+            "proposed_by": via_label(h.via, opt(h.dob_score)),
             "min_name_score": DEFAULT_MIN_NAME_SCORE,
         }
         out.append(dict(

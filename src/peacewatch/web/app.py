@@ -23,6 +23,7 @@ from peacewatch.web.routes import (
     explore,
     intake_pages,
     model_pages,
+    registry_audit,
     registry_compliance,
     registry_pages,
     registry_users,
@@ -143,7 +144,7 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry, throttle=app.state.throttle, settings=security), prefix="/api/registry")
     for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_vetting,
-                   registry_compliance, registry_users):
+                   registry_compliance, registry_users, registry_audit):
         app.include_router(module.router)
     errors.install(app)
     install_request_safety(app, security)

@@ -16,12 +16,72 @@ CATEGORY_LABELS = {"sexual_exploitation": "sexual exploitation", "sexual_abuse":
 OUTCOME_LABELS = {"prosecuted": "prosecuted", "convicted": "convicted", "acquitted": "acquitted",
                   "disciplinary_action": "disciplinary action", "administrative_action": "administrative action",
                   "no_action": "no action", "allegation_not_substantiated_by_tcc": "not substantiated by the TCC"}
+#: Case statuses as a reader says them.
+STATUS_LABELS = {"reported": "reported", "under_investigation": "under investigation",
+                 "substantiated": "substantiated", "unsubstantiated": "not substantiated",
+                 "referred_to_tcc": "referred to the TCC", "national_investigation_appointed": "national investigator named",
+                 "outcome_reported": "outcome reported", "closed": "closed"}
+#: The button (and form heading) that moves a case to each status.
+MOVE_LABELS = {"under_investigation": "Start the investigation", "substantiated": "Mark as substantiated",
+               "unsubstantiated": "Mark as not substantiated", "referred_to_tcc": "Refer to the TCC",
+               "national_investigation_appointed": "Name the national investigator",
+               "outcome_reported": "Report the outcome", "closed": "Close the case"}
+#: What each move does, said before it is confirmed ({officer}, {outcome}: the referral deadlines).
+MOVE_EXPLAIN = {
+    "under_investigation": "The allegation is taken up for investigation.",
+    "substantiated": "The investigation found the allegation substantiated. The next step is the referral to the TCC.",
+    "unsubstantiated": "The investigation did not substantiate the allegation. The case can then be closed.",
+    "referred_to_tcc": "The troop-contributing country is asked to name a national investigation officer within "
+                       "{officer} working days and to report the outcome within {outcome} days. Both deadlines "
+                       "start today; overdue referrals are escalated.",
+    "national_investigation_appointed": "Records the national investigation officer the TCC named; the officer "
+                                        "deadline is met.",
+    "outcome_reported": "Records the outcome the TCC reported; the outcome deadline is met.",
+    "closed": "Closes the case. Nothing more can be changed afterwards.",
+}
+#: Other stored values shown on the registry screens (anonymous report statuses, decisions).
+OTHER_WORDS = {"linked_to_case": "linked to a case", "not_met": "not met", "confirmed_match": "confirmed match",
+               "not_a_match": "not a match"}
 EVENT_KINDS = {"created": "Recorded", "transition": "Status change", "note": "Note", "escalation": "Escalated",
                "extension": "Deadline extended"}
 #: Timeline detail keys -> words (keys not listed are shown with underscores as spaces).
 DETAIL_KEYS = {"mission": "mission", "tcc_ccode": "TCC", "category": "category", "repatriated": "repatriated",
                "officer_due": "officer due", "outcome_due": "outcome due", "officer_name": "national officer",
-               "outcome": "outcome", "text": "note", "level": "level", "target": "sent to", "reason": "why"}
+               "outcome": "outcome", "text": "note", "level": "level", "target": "sent to", "reason": "why",
+               "case_ids": "cases", "sessions_ended": "sessions ended", "role": "role", "ok": "intact",
+               "entries": "entries", "date_from": "from", "date_to": "to", "case_id": "case"}
+#: Audit log entries as a person says them: (action, kind of record) -> words.
+AUDIT_ACTIONS = {
+    ("read", "victim_details"): "victim details viewed", ("read", "case"): "case opened",
+    ("read", "case_list"): "case list viewed", ("create", "case"): "allegation recorded",
+    ("transition", "case"): "case status changed", ("note", "case"): "note added to a case",
+    ("read", "referral_clocks"): "referral deadlines viewed", ("read", "referral_list"): "referrals listed",
+    ("list", "overdue_referrals"): "overdue referrals listed", ("preview", "escalation"): "escalation previewed",
+    ("escalate", "referral"): "referral escalated", ("extend", "referral"): "referral deadline extended",
+    ("create", "intake_report"): "anonymous report received", ("add", "intake_message"): "reporter added information",
+    ("read", "intake_list"): "anonymous reports listed", ("read", "intake_previews"): "anonymous report previews viewed",
+    ("read", "intake_report"): "anonymous report opened", ("reply", "intake_report"): "reply sent to a reporter",
+    ("import", "misconduct_record"): "misconduct records imported", ("create", "misconduct_record"): "misconduct record added",
+    ("screen", "screening"): "roster screened", ("submit", "screening_job"): "background screening started",
+    ("read", "screening"): "screening hits viewed", ("read", "screening_list"): "screenings listed",
+    ("read", "screening_summary"): "screening summary viewed", ("decide", "screening_hit"): "decision on a vetting hit",
+    ("read", "person"): "personnel record viewed", ("create", "person"): "person registered for training",
+    ("create", "training_module"): "training module defined", ("create", "training_completion"): "training completion recorded",
+    ("create", "national_report"): "national report submitted", ("replace", "national_report"): "national report replaced",
+    ("read", "aggregate"): "published figures viewed",
+    ("login", "user"): "logged in", ("logout", "user"): "logged out", ("create", "user"): "account created",
+    ("deactivate", "user"): "account deactivated", ("reactivate", "user"): "account reactivated",
+    ("reset_password", "user"): "password set by a coordinator", ("revoke_sessions", "user"): "all sessions ended",
+    ("read", "audit_log"): "audit trail viewed", ("verify", "audit_log"): "audit log checked",
+    ("seal_chain", "audit_log"): "audit log sealed",
+}
+#: Kinds of record named in the audit trail.
+ENTITY_NAMES = {"case": "case", "victim_details": "case", "referral": "referral", "intake_report": "anonymous report",
+                "intake_message": "anonymous report", "misconduct_record": "misconduct record",
+                "screening": "screening", "screening_hit": "vetting hit", "screening_job": "background screening",
+                "person": "person", "training_module": "training module", "training_completion": "training completion",
+                "national_report": "national report", "user": "account", "aggregate": "published figures",
+                "audit_log": "audit log", "escalation": "escalation", "overdue_referrals": "overdue referrals"}
 #: Aggregate table columns -> headers.
 AGGREGATE_HEADERS = {
     "nation_ccode": "Nation", "tcc_ccode": "TCC", "year": "Year", "allegations": "Allegations",
@@ -45,10 +105,51 @@ def words(value: Any) -> str:
     if value is None:
         return "—"
     s = str(value)
-    for table in (ROLE_NAMES, CATEGORY_LABELS, OUTCOME_LABELS):
+    for table in (ROLE_NAMES, CATEGORY_LABELS, OUTCOME_LABELS, OTHER_WORDS):
         if s in table:
             return table[s]
     return s.replace("_", " ")
+
+
+#: Who may read a case note besides investigators and coordinators.
+VISIBILITY_LABELS = {"internal": "internal", "tcc": "shared with the TCC", "reporter": "shared with the reporter",
+                     "tcc_and_reporter": "shared with the TCC and the reporter"}
+
+
+def event_kind(value: Any) -> str:
+    """A timeline event's kind in words ("Status change")."""
+    return EVENT_KINDS.get(str(value), words(value))
+
+
+def visibility_words(value: Any) -> str:
+    """Who a note is shared with, in words."""
+    return VISIBILITY_LABELS.get(str(value), words(value))
+
+
+def status_words(value: Any) -> str:
+    """A case status as words ("referred to the TCC"), never its stored key."""
+    return STATUS_LABELS.get(str(value), words(value)) if value is not None else "—"
+
+
+def move_words(value: Any) -> str:
+    """The action that moves a case to status ``value`` ("Refer to the TCC")."""
+    return MOVE_LABELS.get(str(value), f"Move to {status_words(value)}")
+
+
+def audit_action(action: str, entity: str) -> str:
+    """An audit entry's action in words ("victim details viewed")."""
+    return AUDIT_ACTIONS.get((action, entity), f"{words(action)} ({ENTITY_NAMES.get(entity, words(entity))})")
+
+
+def audit_record(entry: dict) -> str:
+    """What an audit entry concerns, in words ("case #12", "account ines"; "" for lists)."""
+    entity, ident = entry.get("entity"), str(entry.get("entity_id") or "")
+    if not ident or ident == "*":
+        return ""
+    if entity == "user":
+        return f"account {entry.get('username') or '#' + ident}"
+    return f"{ENTITY_NAMES.get(entity, words(entity))} #{ident}" if ident.isdigit() else \
+        f"{ENTITY_NAMES.get(entity, words(entity))} {ident}"
 
 
 def yes_no(value: Any) -> str:
@@ -59,14 +160,20 @@ def event_details(detail: dict | None, names: dict | None = None) -> list[tuple[
     """``(label, value)`` pairs of a timeline event's detail, readable (country names, Yes/No ...)."""
     out = []
     for key, value in (detail or {}).items():
-        if key == "tcc_ccode":
+        if value is None:
+            shown = "—"
+        elif key == "tcc_ccode":
             shown = (names or {}).get(value, str(value))
         elif isinstance(value, bool):
             shown = yes_no(value)
         elif key == "level" and isinstance(value, int):
             shown = {1: "1 (mission head)", 2: "2 (coordinator)"}.get(value, str(value))
-        elif key in ("category", "outcome", "target"):
+        elif key in ("from", "to", "from_status", "to_status", "status"):
+            shown = status_words(value)
+        elif key in ("category", "outcome", "target", "role", "visibility"):
             shown = words(value)
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value[:20]) + (f" and {len(value) - 20} more" if len(value) > 20 else "")
         else:
             shown = str(value)
         out.append((DETAIL_KEYS.get(key, key.replace("_", " ")), shown))
@@ -100,6 +207,12 @@ def install(env) -> None:
     """Register the filters on a Jinja environment."""
     env.filters["words"] = words
     env.filters["yes_no"] = yes_no
+    env.filters["status"] = status_words
+    env.filters["event_kind"] = event_kind
+    env.filters["shared_with"] = visibility_words
+    env.filters["move"] = move_words
     env.filters["agg_header"] = header
     env.globals["event_details"] = event_details
+    env.globals["audit_action"] = audit_action
+    env.globals["audit_record"] = audit_record
     env.globals["agg_cell"] = cell

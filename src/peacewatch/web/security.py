@@ -161,12 +161,24 @@ class CsrfFailed(Forbidden):
     """A state-changing form without a valid token, or posted from another site."""
 
 
+def _secret(request: Request) -> str:
+    # The configured secret, or one made per process (tokens then end with the process).
+    app_state = request.app.state
+    if getattr(app_state, "form_secret", None) is None:
+        settings: SecuritySettings = app_state.security
+        app_state.form_secret = settings.csrf_secret or secrets.token_urlsafe(32)
+    return app_state.form_secret
+
+
+def signer(request: Request, salt: str) -> URLSafeTimedSerializer:
+    """A serializer signing with the app's form secret under ``salt`` (one purpose per salt)."""
+    return URLSafeTimedSerializer(_secret(request), salt=salt)
+
+
 def _serializer(request: Request) -> URLSafeTimedSerializer:
     app_state = request.app.state
     if getattr(app_state, "csrf_serializer", None) is None:
-        settings: SecuritySettings = app_state.security
-        secret = settings.csrf_secret or secrets.token_urlsafe(32)
-        app_state.csrf_serializer = URLSafeTimedSerializer(secret, salt="peacewatch-form")
+        app_state.csrf_serializer = signer(request, "peacewatch-form")
     return app_state.csrf_serializer
 
 

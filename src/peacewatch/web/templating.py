@@ -66,9 +66,22 @@ def render(request: Request, template: str, data: dict, *, status_code: int = 20
     """
     if wanted_format(request) == "json":
         return JSONResponse(jsonable(data), status_code=status_code, headers=headers)
+    from peacewatch.web import flash
     from peacewatch.web.security import csrf_token, set_csrf_cookie
 
-    ctx = {"data": data, "csrf_token": lambda: csrf_token(request), **(context or {})}
+    ctx = {"data": data, "csrf_token": lambda: csrf_token(request), "flash": flash.take(request),
+           **(context or {})}
+    lang = None
+    if template.startswith("report/"):  # the anonymous report pages speak the reporter's language
+        from peacewatch.web import i18n
+
+        lang = i18n.language_of(request)
+        ctx.update(i18n.context(lang))
     response = templates.TemplateResponse(request, template, ctx, status_code=status_code, headers=headers)
     set_csrf_cookie(request, response)  # the page's forms carry a token for this browser's cookie
+    flash.clear(request, response)  # a message after a redirect is shown once
+    if lang:
+        i18n.remember(request, response, lang)
+        response.headers["Content-Language"] = lang
+        response.headers["Vary"] = ", ".join(filter(None, [response.headers.get("Vary"), "Accept-Language", "Cookie"]))
     return response

@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry.api.deps import AUTHED, COOKIE, Caller, Deps, client_address, responses, set_login_cookies
+from peacewatch.registry.schemas import LoginIn, PasswordResetIn, UserIn
 from peacewatch.registry.throttle import DEVICE_COOKIE
-from peacewatch.registry.schemas import LoginIn, UserIn
 
 
 def router(deps: Deps) -> APIRouter:
@@ -61,5 +61,16 @@ def router(deps: Deps) -> APIRouter:
     async def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
         """Allow a deactivated user to log in again (coordinators)."""
         return await acting(ops.users.reactivate_user, username)
+
+    @r.post("/users/{username}/password", responses=responses(*AUTHED, 404))
+    async def reset_password(username: Annotated[str, Path(min_length=1, max_length=80)], body: PasswordResetIn,
+                             acting: Acting) -> dict:
+        """Set a new password for a user and end all its sessions (coordinators)."""
+        return await acting(ops.users.reset_password, username, body)
+
+    @r.post("/users/{username}/revoke-sessions", responses=responses(*AUTHED, 404))
+    async def revoke_sessions(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+        """End every session and token of a user without deactivating it (coordinators)."""
+        return await acting(ops.users.revoke_sessions, username)
 
     return r

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, responses
-from peacewatch.registry.schemas import CaseIn, CaseQuery, ExtendIn, NoteIn, OverdueQuery, TransitionIn
+from peacewatch.registry.schemas import CaseIn, CaseQuery, ExtendIn, NoteIn, OverdueQuery, ReferIn, TransitionIn
 
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -35,6 +35,12 @@ def router(deps: Deps) -> APIRouter:
     async def transition(case_id: PathId, body: TransitionIn, acting: Acting) -> dict:
         """Move a case to a new status (409 with the allowed moves if invalid)."""
         return await acting(ops.cases.transition_case, case_id, body)
+
+    @r.post("/cases/{case_id}/refer", tags=["cases"], responses=responses(*OBJECT))
+    async def refer(case_id: PathId, body: ReferIn, acting: Acting) -> dict:
+        """Substantiated: refer a reported, investigated or substantiated case to its TCC in one action
+        (each status on the way is recorded; investigators, coordinators)."""
+        return await acting(ops.cases.refer_to_tcc, case_id, body)
 
     @r.post("/cases/{case_id}/notes", tags=["cases"], status_code=201, responses=responses(*OBJECT))
     async def add_note(case_id: PathId, body: NoteIn, acting: Acting) -> dict:

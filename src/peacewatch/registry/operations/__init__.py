@@ -8,5 +8,7 @@ writes the audit entry, and returns plain JSON-ready data. The API, the CLI and 
 call these functions and do nothing else: no role checks, no validation of their own.
 """
 
-from peacewatch.registry.operations import aggregates, cases, intake, nations, referrals, users, vetting  # noqa: F401
+from peacewatch.registry.operations import (  # noqa: F401
+    aggregates, audit_trail, cases, intake, nations, referrals, users, vetting,
+)
 from peacewatch.registry.operations.base import ANONYMOUS, valid_id, validate  # noqa: F401

@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from peacewatch.registry import auth, cases
+from peacewatch.registry import auth, cases, workflow
+from peacewatch.registry.errors import InvalidTransition
 from peacewatch.registry.models import Case, User, utcnow
 from peacewatch.registry.operations.base import validate, valid_id
 from peacewatch.registry.referrals import overdue_items
-from peacewatch.registry.schemas import CaseIn, CaseQuery, NoteIn, TransitionIn
+from peacewatch.registry.schemas import CaseIn, CaseQuery, NoteIn, ReferIn, TransitionIn
 
 
 def _view(case: Case, user: User, session: Session | None = None) -> dict:
@@ -56,6 +57,36 @@ def transition_case(session: Session, user: User, case_id: Any, body: Any) -> di
     c = cases.transition_case(session, user, cid, data.to_status, note=data.note, officer_name=data.officer_name,
                               outcome=data.outcome, repatriated=data.repatriated,
                               note_visibility=data.note_visibility)
+    return _view(c, user, session)
+
+
+#: The steps from each status to "referred to the TCC" (the path of a substantiated allegation).
+REFER_PATH = {
+    workflow.REPORTED: (workflow.UNDER_INVESTIGATION, workflow.SUBSTANTIATED, workflow.REFERRED_TO_TCC),
+    workflow.UNDER_INVESTIGATION: (workflow.SUBSTANTIATED, workflow.REFERRED_TO_TCC),
+    workflow.SUBSTANTIATED: (workflow.REFERRED_TO_TCC,),
+}
+
+
+def refer_to_tcc(session: Session, user: User, case_id: Any, body: Any = None) -> dict:
+    """Record a substantiated allegation and refer it to its TCC in one action (investigators,
+    coordinators): from "reported" or "under investigation" the case moves through each status on
+    the way, each step checked by the state machine and the role, each a timeline event and an
+    audit entry, all in one transaction (all or none). ``repatriated`` goes with "substantiated",
+    the note with the referral."""
+    cid = valid_id(case_id, "case_id")
+    data = validate(ReferIn, body or {})
+    case = cases.get_case(session, user, cid)
+    path = REFER_PATH.get(case.status)
+    if path is None:
+        raise InvalidTransition(f"case {cid} is {case.status.replace('_', ' ')}: only a reported, investigated or "
+                                "substantiated case can be referred to its TCC")
+    for step in path:
+        last = step == workflow.REFERRED_TO_TCC
+        c = cases.transition_case(session, user, cid, step,
+                                  repatriated=data.repatriated if step == workflow.SUBSTANTIATED else None,
+                                  note=data.note if last else None,
+                                  note_visibility=data.note_visibility if last else "internal")
     return _view(c, user, session)
 
 

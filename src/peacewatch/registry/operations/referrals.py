@@ -79,7 +79,9 @@ def escalate(session: Session, user: User) -> list[dict]:
 
 
 def extend(session: Session, user: User, referral_id: Any, body: Any) -> dict:
-    """Extend the outcome deadline once (coordinators)."""
+    """Extend the outcome deadline once (coordinators): ``days`` after the referral or the date
+    ``until``, with the ``reason``."""
     rid = valid_id(referral_id, "referral_id")
     data = validate(ExtendIn, body)
-    return referrals.referral_dict(referrals.extend_outcome_deadline(session, user, rid, data.days))
+    return referrals.referral_dict(referrals.extend_outcome_deadline(session, user, rid, data.days, until=data.until,
+                                                                     reason=data.reason))

@@ -1,4 +1,5 @@
-"""Operations on accounts: log in, who am I, create, list, deactivate and reactivate users."""
+"""Operations on accounts: log in, who am I, create, list, deactivate and reactivate users, reset a
+password, end a user's sessions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from peacewatch.registry import auth
 from peacewatch.registry.errors import Unauthorized
 from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import valid_username, validate
-from peacewatch.registry.schemas import LoginIn, UserIn
+from peacewatch.registry.schemas import LoginIn, PasswordResetIn, UserIn
 from peacewatch.registry.throttle import device_token, known_device
 
 
@@ -98,3 +99,19 @@ def reactivate_user(session: Session, user: User, username: Any) -> dict:
     """Allow a deactivated account to log in again (coordinators); its old sessions stay ended."""
     auth.require_role(user, auth.COORDINATOR)
     return user_dict(auth.reactivate_user(session, user, valid_username(username)))
+
+
+def reset_password(session: Session, user: User, username: Any, body: Any) -> dict:
+    """Set a new password for an account and end every session it holds (coordinators); the
+    password is never returned."""
+    auth.require_role(user, auth.COORDINATOR)
+    data = validate(PasswordResetIn, body)
+    target, ended = auth.reset_password(session, user, valid_username(username), data.password)
+    return {**user_dict(target), "sessions_ended": ended}
+
+
+def revoke_sessions(session: Session, user: User, username: Any) -> dict:
+    """End every session and script token of an account without deactivating it (coordinators)."""
+    auth.require_role(user, auth.COORDINATOR)
+    target, ended = auth.revoke_sessions(session, user, valid_username(username))
+    return {**user_dict(target), "sessions_ended": ended}

@@ -51,11 +51,18 @@ def echo(form: dict, limit: int = 5_000_000) -> dict[str, str]:
             if k not in ("csrf_token", "password")}
 
 
+#: Acronyms the mission data uses for a mission that is listed under another: IPI names the UN
+#: Operation in Côte d'Ivoire by its French acronym ONUCI for 2005-06 and UNOCI otherwise.
+MISSION_ALIASES = {"ONUCI": "UNOCI"}
+
+
 def known_missions(request: Request) -> list[str]:
-    """Mission acronyms of the panel's mission list (the missions pages' list), sorted; empty when
-    the mission data cannot be read (the forms then offer "Other" only)."""
+    """Mission acronyms of the panel's mission list (the missions pages' list), each mission once
+    (:data:`MISSION_ALIASES`), sorted; empty when the mission data cannot be read (the forms then
+    offer "Other" only)."""
     try:
-        return sorted({str(m["mission"]) for m in request.app.state.store.mission_index})
+        return sorted({MISSION_ALIASES.get(str(m["mission"]), str(m["mission"]))
+                       for m in request.app.state.store.mission_index})
     except Exception:  # noqa: BLE001 - the registry works without the research data
         return []
 

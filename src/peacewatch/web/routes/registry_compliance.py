@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import auth, compliance, training
 from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
+from peacewatch.web import flash
 from peacewatch.web.routes.forms import (
     FormFields, blanks_to_none, echo, field_errors, form_text, guard, labelled, names,
 )
@@ -62,7 +62,9 @@ def compliance_submit(request: Request, form: FormFields):
         message = labelled(exc, COMPLIANCE_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
         return _compliance_page(request, form=echo(form, 20_000), error=message, errors=errors,
                                 status_code=exc.status_code)
-    return RedirectResponse(f"/registry/compliance?year={r['year']}", status_code=303)
+    nation = names(request).get(r["nation_ccode"], str(r["nation_ccode"]))
+    return flash.redirect(request, f"/registry/compliance?year={r['year']}",
+                          f"National report of {nation} for {r['year']} saved.")
 
 
 # ------------------------------------------------------------------------------------ training
@@ -72,12 +74,11 @@ TRAINING_LABELS = {"code": "Code", "title": "Title", "service_number": "Service 
 
 
 def _training_page(request: Request, year: str | None = None, *, form: dict | None = None, which: str | None = None,
-                   error: str | None = None, errors: dict | None = None, done: str | None = None,
-                   status_code: int = 200):
+                   error: str | None = None, errors: dict | None = None, status_code: int = 200):
     with user_session(request) as (s, u):
         user = user_view(u)
         shown = ops.nations.training_overview(s, u, blanks_to_none({"year": year}))
-    data = {"user": user, **shown, **({"error": error} if error else {}), **({"done": done} if done else {})}
+    data = {"user": user, **shown, **({"error": error} if error else {})}
     context = {"section": "registry", "names": names(request), "audiences": training.AUDIENCES,
                "form": form or {}, "which": which, "errors": errors or {}, "today": dt.date.today().isoformat(),
                "this_year": dt.date.today().year}
@@ -86,9 +87,12 @@ def _training_page(request: Request, year: str | None = None, *, form: dict | No
 
 @router.get("/training", summary="Training: record completions, completion per nation")
 @guard
-def training_page(request: Request, year: str | None = None, done: str | None = None):
-    note = {"completion": "Completion recorded.", "person": "Person registered.", "module": "Module defined."}.get(done or "")
-    return _training_page(request, year, done=note)
+def training_page(request: Request, year: str | None = None):
+    return _training_page(request, year)
+
+
+#: The one-time message after each training form.
+TRAINING_DONE = {"completion": "Completion recorded.", "person": "Person registered.", "module": "Module defined."}
 
 
 def _training_post(request: Request, form: dict, which: str, fields: tuple[str, ...], call):
@@ -105,7 +109,7 @@ def _training_post(request: Request, form: dict, which: str, fields: tuple[str, 
         message = labelled(exc, TRAINING_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
         return _training_page(request, form=echo(form, 1000), which=which, error=message, errors=errs,
                               status_code=exc.status_code)
-    return RedirectResponse(f"/registry/training?done={which}", status_code=303)
+    return flash.redirect(request, "/registry/training", TRAINING_DONE[which])
 
 
 @router.post("/training/completions", summary="Record a training completion")

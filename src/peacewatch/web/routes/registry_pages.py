@@ -8,6 +8,8 @@ parse forms and render. Every form carries a CSRF token (:mod:`peacewatch.web.se
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
@@ -16,7 +18,10 @@ from peacewatch.registry import operations as ops
 from peacewatch.registry.api import COOKIE, client_address, set_login_cookies
 from peacewatch.registry.throttle import DEVICE_COOKIE
 from peacewatch.registry.config import ReferralPolicy
-from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
+from peacewatch.registry.errors import InvalidTransition, NotFound, RegistryError, ValidationFailed
+from peacewatch.web import flash
+from peacewatch.web.negotiate import wanted_format
+from peacewatch.web.registry_labels import MOVE_EXPLAIN, move_words, status_words
 from peacewatch.web.routes.forms import (
     FormFields,
     PathId,
@@ -115,9 +120,16 @@ def escalation_preview(request: Request, as_of: str | None = None):
             error = "As of: give a date like 2026-12-31"
             preview = ops.referrals.preview_escalation(s, u, {})
     data = {"user": user, **preview, **({"error": error} if error else {})}
-    return render(request, "registry/escalation_preview.html", data,
-                  status_code=422 if error else 200,
-                  context={"section": "registry", "names": names(request)})
+    # The cases the escalate button has just escalated (one time, after its redirect).
+    done = (flash.take(request) or {}).get("escalated")
+    context = {"section": "registry", "names": names(request), "escalated": done if isinstance(done, list) else None}
+    return render(request, "registry/escalation_preview.html", data, context=context,
+                  status_code=422 if error else 200)
+
+
+#: At most this many escalated cases travel to the page after the redirect (a cookie is small);
+#: the message counts them all.
+ESCALATED_SHOWN = 15
 
 
 @router.post("/referrals/escalate", summary="Escalate overdue referrals (coordinators, investigators)")
@@ -126,8 +138,14 @@ def escalate(request: Request, form: FormFields):
     with user_session(request) as (s, u):
         done = ops.referrals.escalate(s, u)
         user = user_view(u)
-    return render(request, "registry/escalated.html", {"user": user, "escalations": done},
-                  context={"section": "registry", "names": names(request)})
+    if wanted_format(request) == "json":
+        return render(request, "registry/escalation_preview.html", {"user": user, "escalations": done})
+    n = len(done)
+    message = (f"{n} case{'s' if n != 1 else ''} escalated today." if n else
+               "Nothing new to escalate today: every overdue referral is already at its due escalation level.")
+    rows = [{k: e.get(k) for k in ("case_id", "mission", "tcc_ccode", "target", "level", "reason")}
+            for e in done[:ESCALATED_SHOWN]]
+    return flash.redirect(request, "/registry/referrals/escalation", message, escalated=rows)
 
 
 def _new_case_page(request: Request, user: dict, form: dict, error: str | None = None, status_code: int = 200,
@@ -176,7 +194,7 @@ def case_create(request: Request, form: FormFields):
         # Victim details are not echoed back into the page: they are typed again.
         shown = {k: v for k, v in echo(form, 20_000).items() if not k.startswith("victim_")}
         return _new_case_page(request, user, shown, labelled(exc, CASE_LABELS), 422, errors)
-    return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
+    return flash.redirect(request, f"/registry/cases/{case_id}", f"Case #{case_id} recorded.")
 
 
 def _case_page(request: Request, case_id: int, *, form: dict | None = None, error: str | None = None,
@@ -191,9 +209,69 @@ def _case_page(request: Request, case_id: int, *, form: dict | None = None, erro
     policy = ReferralPolicy.from_env()
     context = {"section": "registry", "names": names(request), "outcomes": workflow.OUTCOMES,
                "can_see_victim": user["role"] in ops.cases.cases.FULL_ACCESS,
-               "extension": {"min": policy.outcome_days + 1, "max": policy.outcome_days_extended},
-               "form": form or {}, "errors": errors or {}}
+               "extension": _extension_window(d, policy),
+               "form": form or {}, "errors": errors or {},
+               "can_refer": _refer_steps(d["status"], user["role"]) is not None and d["status"] != workflow.SUBSTANTIATED}
     return render(request, "registry/case_detail.html", data, context=context, status_code=status_code)
+
+
+def _extension_window(case: dict, policy: ReferralPolicy) -> dict:
+    """The dates a coordinator may choose for the one extension of the outcome deadline."""
+    ref = case.get("referral")
+    if not ref:
+        return {}
+    referred = dt.date.fromisoformat(ref["referred_at"][:10])
+    return {"first": (referred + dt.timedelta(days=policy.outcome_days + 1)).isoformat(),
+            "last": (referred + dt.timedelta(days=policy.outcome_days_extended)).isoformat(),
+            "max": policy.outcome_days_extended}
+
+
+def _refer_steps(status: str, role: str) -> tuple[str, ...] | None:
+    """The statuses "Substantiated: refer to the TCC" passes through from ``status``, if ``role``
+    may make each of them (the operation checks again)."""
+    path = ops.cases.REFER_PATH.get(status)
+    if not path:
+        return None
+    here = status
+    for step in path:
+        if role not in workflow.TRANSITIONS[here].get(step, ()):
+            return None
+        here = step
+    return path
+
+
+def _move_page(request: Request, case_id: int, to: str, *, form: dict | None = None, error: str | None = None,
+               errors: dict | None = None, status_code: int = 200):
+    """The confirmation page of one step (or of the referral path): what it does, its fields, Confirm."""
+    with user_session(request) as (s, u):
+        d = ops.cases.get_case(s, u, case_id)
+        user = user_view(u)
+    refer = to == "refer"
+    if refer:
+        steps = _refer_steps(d["status"], user["role"])
+        heading = "substantiated: refer to the TCC"
+    else:
+        open_ = to in workflow.TRANSITIONS.get(d["status"], {}) and user["role"] in workflow.TRANSITIONS[d["status"]][to]
+        steps = (to,) if open_ else None
+        heading = move_words(to).lower() if open_ else ""
+    if not steps:
+        raise InvalidTransition(f"case #{case_id} is {status_words(d['status'])}: that step is not open to you now")
+    policy = ReferralPolicy.from_env()
+    explain = [MOVE_EXPLAIN[x].format(officer=policy.officer_working_days, outcome=policy.outcome_days)
+               for x in steps if x in MOVE_EXPLAIN]
+    data = {"user": user, "case": {k: d[k] for k in ("id", "status")}, "to": steps[-1], "steps": list(steps),
+            "refer": refer, "heading": heading[:1].upper() + heading[1:], "explain": explain,
+            "action": f"/registry/cases/{case_id}/{'refer' if refer else 'transition'}",
+            **({"error": error} if error else {})}
+    return render(request, "registry/case_move.html", data, status_code=status_code,
+                  context={"section": "registry", "outcomes": workflow.OUTCOMES, "form": form or {},
+                           "errors": errors or {}})
+
+
+@router.get("/cases/{case_id}/move", summary="Confirm the next step of a case")
+@guard
+def case_move(request: Request, case_id: PathId, to: str = ""):
+    return _move_page(request, case_id, to[:60])
 
 
 @router.get("/cases/{case_id}", summary="Case detail, deadline countdowns and timeline")
@@ -215,20 +293,67 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
         body["repatriated"] = f.get("repatriated") == "yes"
     try:
         with user_session(request) as (s, u):
-            ops.cases.transition_case(s, u, case_id, body)
+            moved = ops.cases.transition_case(s, u, case_id, body)
     except ValidationFailed as exc:
-        # The case again, with this form filled in as sent and the message beside the field.
-        return _case_page(request, case_id, form=echo(form, 20_000), error=labelled(exc, TRANSITION_LABELS),
+        # The step's page again, with the form filled in as sent and the message beside the field.
+        sent = {"form": echo(form, 20_000), "error": labelled(exc, TRANSITION_LABELS), "errors": field_errors(exc),
+                "status_code": 422}
+        if f.get("to_status") in workflow.STATES:
+            return _move_page(request, case_id, f["to_status"], **sent)
+        return _case_page(request, case_id, **sent)
+    return flash.redirect(request, f"/registry/cases/{case_id}",
+                          f"Case #{case_id} is now “{status_words(moved.get('status', body.get('to_status')))}”.")
+
+
+@router.post("/cases/{case_id}/refer", summary="Substantiated: refer a case to its TCC in one action")
+@guard
+def case_refer(request: Request, case_id: PathId, form: FormFields):
+    f = form_text(form)
+    body = blanks_to_none({"note": f.get("note")})
+    if "repatriated" in f:
+        body["repatriated"] = f.get("repatriated") == "yes"
+    try:
+        with user_session(request) as (s, u):
+            out = ops.cases.refer_to_tcc(s, u, case_id, body)
+    except ValidationFailed as exc:
+        return _move_page(request, case_id, "refer", form=echo(form, 20_000), error=labelled(exc, TRANSITION_LABELS),
                           errors=field_errors(exc), status_code=422)
-    return RedirectResponse(f"/registry/cases/{case_id}", status_code=303)
+    due = out["referral"]
+    return flash.redirect(request, f"/registry/cases/{case_id}",
+                          f"Case #{case_id} is referred to the TCC: officer due {due['officer_due']}, "
+                          f"outcome due {due['outcome_due']}.")
 
 
 @router.post("/referrals/{referral_id}/extend", summary="Extend a referral's outcome deadline (coordinators, once)")
 @guard
 def extend(request: Request, referral_id: PathId, form: FormFields):
+    f = form_text(form)
+    body = blanks_to_none({k: f.get(k) for k in ("days", "until", "reason")})
+    if "days" not in body and "until" in body and "reason" not in body:
+        # The web form asks why; the API keeps the reason optional for scripts.
+        exc = ValidationFailed("Why the TCC needs longer: say why the deadline is extended",
+                               [{"loc": ["body", "reason"], "msg": "say why the deadline is extended", "type": "missing"}])
+        return _extend_refused(request, referral_id, form, exc)
+    try:
+        with user_session(request) as (s, u):
+            r = ops.referrals.extend(s, u, referral_id, body)
+    except ValidationFailed as exc:
+        return _extend_refused(request, referral_id, form, exc)
+    return flash.redirect(request, f"/registry/cases/{r['case_id']}",
+                          f"Outcome deadline extended to {r['outcome_due']}.")
+
+
+def _extend_refused(request: Request, referral_id: int, form: dict, exc: ValidationFailed):
+    """The case page again with the extension form as sent and the message beside its field."""
     with user_session(request) as (s, u):
-        r = ops.referrals.extend(s, u, referral_id, blanks_to_none({"days": form_text(form).get("days")}))
-    return RedirectResponse(f"/registry/cases/{r['case_id']}", status_code=303)
+        case_id = next((r["case_id"] for r in ops.referrals.list_referrals(s, u) if r["id"] == referral_id), None)
+    if case_id is None:
+        raise exc  # no such referral to show: the message alone, on the registry's error page
+    return _case_page(request, case_id, form=echo(form, 20_000), error=labelled(exc, EXTEND_LABELS),
+                      errors=field_errors(exc), status_code=422)
+
+
+EXTEND_LABELS = {"until": "New outcome deadline", "reason": "Why the TCC needs longer", "days": "Days after referral"}
 
 
 @router.get("/cases/{case_id}/victim", summary="Victim details (investigators, coordinators; audited)")
@@ -289,4 +414,5 @@ def intake_reply(request: Request, report_id: PathId, form: FormFields):
         message = labelled(exc, REPLY_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
         return _intake_page(request, report_id, form=echo(form, 20_000), error=message, errors=errors,
                             status_code=exc.status_code)
-    return RedirectResponse(f"/registry/intake/{report_id}", status_code=303)
+    return flash.redirect(request, f"/registry/intake/{report_id}", "Saved. The reporter sees your reply when "
+                          "they come back with their receipt." if body.get("message") else "Saved.")

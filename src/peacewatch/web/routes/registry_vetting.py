@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from peacewatch.registry import operations as ops
 from peacewatch.registry import vetting
 from peacewatch.registry.errors import ValidationFailed
+from peacewatch.web import flash
 from peacewatch.web.routes.forms import (
     FormFields, PathId, blanks_to_none, echo, field_errors, form_text, guard, names, safe_next, upload_text,
 )
@@ -59,7 +60,9 @@ def vetting_records(request: Request, form: FormFields):
             out = ops.vetting.import_records(s, u, {"csv": text, "label": label[:200]})
     except ValidationFailed as exc:
         return _refused(request, form, "records", "records_text", exc)
-    return _vetting_page(request, {"imported": out["imported"], "label": out["label"]})
+    n = out["imported"]
+    return flash.redirect(request, "/registry/vetting",
+                          f"Imported {n:,} misconduct record{'s' if n != 1 else ''} from {out['label']}.")
 
 
 @router.post("/vetting/screenings", summary="Screen a roster (CSV) against the misconduct records")
@@ -142,4 +145,4 @@ def vetting_decide(request: Request, hit_id: PathId, form: FormFields):
     with user_session(request) as (s, u):
         ops.vetting.decide(s, u, hit_id, blanks_to_none({"decision": f.get("decision"), "note": f.get("note")}))
     back = safe_next(f.get("back", "")) or "/registry/vetting"
-    return RedirectResponse(back, status_code=303)
+    return flash.redirect(request, back, "Decision recorded.")

@@ -15,8 +15,9 @@
     sel.addRange(range);
   }
   function done(ok) {
-    status.textContent = ok ? "Copied. Paste it somewhere only you can read."
-                            : "Copying is blocked here: the number is selected, copy it with your device's copy command.";
+    // The page's own language (data-copied, data-blocked), English if they are missing.
+    status.textContent = ok ? (button.dataset.copied || "Copied. Paste it somewhere only you can read.")
+                            : (button.dataset.blocked || "Copying is blocked here: the number is selected, copy it with your device's copy command.");
   }
   button.addEventListener("click", function () {
     var text = button.dataset.copy;
