@@ -28,6 +28,8 @@ from peacewatch.web.templating import render
 router = APIRouter(prefix="/scorecards")
 
 TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
+#: A card's name inside a sentence ("the UN missions scorecard").
+IN_SENTENCE = {"hosts": "host states", "tccs": "troop-contributing countries", "missions": "UN missions"}
 #: Every value of a grade column, best first ("No data": too few components with data).
 GRADES = (*_GRADES, "No data")
 BASE_COLUMNS = ["key", "name", "year", "grade", "published_tier", "published_tier_source", "score", "coverage",
@@ -79,7 +81,67 @@ def _memo(request: Request, card: str) -> Memo:
 
 def _check_card(card: str) -> None:
     if card not in CARDS:
-        raise NotFoundError(f"no scorecard {card!r}; the scorecards are {', '.join(CARDS)}")
+        raise NotFoundError(f"There is no scorecard called {card!r}. The scorecards are: "
+                            + ", ".join(f"{TITLES[c]} (/scorecards/{c})" for c in CARDS) + ".")
+
+
+def nearest_year(years: list[int], year: int) -> int:
+    """The year of ``years`` closest to ``year`` (the later one on a tie: newer data)."""
+    return min(years, key=lambda y: (abs(y - year), -y))
+
+
+def year_ranges(years: list[int]) -> str:
+    """``[2001, 2002, 2020, 2026]`` -> ``"2001-2002, 2020, 2026"``: the years a card has, gaps shown."""
+    from peacewatch.web.data import _ranges
+
+    return _ranges(sorted(years))
+
+
+def year_gaps(years: list[int]) -> list[str]:
+    """The runs of missing years between the first and last of ``years`` (``["2021-2025"]``)."""
+    have = set(years)
+    missing = [y for y in range(min(years), max(years) + 1) if y not in have] if years else []
+    return year_ranges(missing).split(", ") if missing else []
+
+
+def _missing_year_page(request: Request, card: str, year: int, years: list[int]):
+    """A 404 for a year the card does not have, in readers' words, linking the nearest year."""
+    from peacewatch.web.errors import error_page
+
+    near = nearest_year(years, year)
+    latest = _graded_years(request, card)[-1]
+    message = (f"The {IN_SENTENCE[card]} scorecard has no data for {year}. "
+               f"It has data for {year_ranges(years)}.")
+    links = [{"href": f"/scorecards/{card}?year={near}", "text": f"Open {near}, the nearest year with data"}]
+    if latest != near:
+        links.append({"href": f"/scorecards/{card}?year={latest}", "text": f"Open {latest}, the latest year with grades"})
+    return error_page(request, 404, "No scorecard for this year", message, links=links,
+                      extra={"years": years, "nearest": near})
+
+
+def _tabs(request: Request, card: str, year: int) -> list[dict]:
+    """One tab per card: it keeps ``year`` where that card has it, else goes to its nearest year and
+    says so on arrival (``asked=``)."""
+    tabs = []
+    for c, title in TITLES.items():
+        years = _years(request, c)
+        target = year if year in years else nearest_year(years, year)
+        href = f"/scorecards/{c}?year={target}" + ("" if target == year else f"&asked={year}")
+        tabs.append({"card": c, "title": title, "year": target, "href": href, "current": c == card})
+    return tabs
+
+
+def default_year_note(request: Request, card: str) -> str:
+    """Why a card opens on the year it does (each card's latest graded year; they differ)."""
+    latest = {c: _graded_years(request, c)[-1] for c in CARDS}
+    others = "; ".join(f"{IN_SENTENCE[c]} {y}" for c, y in latest.items())
+    text = (f"Opened on {latest[card]}, the latest year with grades on this card. Each scorecard opens on its own "
+            f"latest graded year ({others}) because the data behind them end in different years.")
+    later = [y for y in _years(request, card) if y > latest[card]]
+    if later:
+        text += (f" Later years on this card ({year_ranges(later)}) have too little data for a grade: "
+                 "see the coverage note of each year.")
+    return text
 
 
 def unit_grades(request: Request, card: str, key) -> dict:
@@ -182,6 +244,7 @@ def _filtered(request: Request, card: str, year: int, scope: str, grade: str | N
 
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
 def scorecard(request: Request, card: str, year: int | None = Query(None, ge=2001, le=2100),
+              asked: int | None = Query(None, ge=1900, le=2100),
               grade: str | None = None, q: str | None = Query(None, max_length=80),
               sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$"),
               scope: str = Query("hosts", pattern="^(hosts|all)$"), page: int = Query(1, ge=1, le=10000)):
@@ -195,9 +258,10 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     cards = _cards(request)
     full = cards.table(card)
     years = _years(request, card)
+    opened_by_default = year is None
     year = year or _graded_years(request, card)[-1]
     if year not in years:
-        raise NotFoundError(f"the {card} scorecard has no units in {year}; its years are {years[0]}-{years[-1]}")
+        return _missing_year_page(request, card, year, years)
     hosts_known = card == "hosts" and bool(request.app.state.store.host_ccodes(year))
     if not hosts_known:
         scope = "all"  # other cards, or a year without deployment data: no host list to narrow to
@@ -225,7 +289,11 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     missing = _memo(request, card).get("missing", lambda: cards.missing(card))
     data = {"card": card, "title": TITLES[card], "year": year, "years": years,
             "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
-            "hosts_known": hosts_known,
+            "hosts_known": hosts_known, "year_ranges": year_ranges(years), "year_gaps": year_gaps(years),
+            "default_note": default_year_note(request, card) if opened_by_default else None,
+            "asked_note": (f"The {IN_SENTENCE[card]} scorecard has no data for {asked}; showing {year}, "
+                           "the nearest year it has.") if asked and asked not in years else None,
+            "tabs": _tabs(request, card, year),
             "total": len(table), "page": page, "pages": pages, "page_size": PAGE_SIZE,
             "columns": columns, "rows": rows, "missing_components": missing,
             "grade_counts": _grade_counts(request, card, year, scope),
@@ -299,12 +367,22 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     if mine.empty and card != "missions":  # a country also by ISO3 code or name (one resolver for all)
         mine = full[full["key"] == _country_or_none(key)]
     if mine.empty:
-        raise NotFoundError(f"{key!r} is not graded on the {card} scorecard")
+        raise NotFoundError(f"{key!r} is not graded on the {IN_SENTENCE[card]} scorecard; "
+                            f"find it in the table at /scorecards/{card}")
     unit_key = mine["key"].iloc[0]
     graded = mine[mine["grade"] != "No data"]
     year = year or int((graded if len(graded) else mine)["year"].max())
-    if year not in set(int(y) for y in mine["year"]):
-        raise NotFoundError(f"{key!r} is not on the {card} scorecard in {year}")
+    unit_years = sorted(int(y) for y in mine["year"])
+    if year not in unit_years:
+        from peacewatch.web.errors import error_page
+
+        near = nearest_year(unit_years, year)
+        name = _display_name(request, card, unit_key, str(mine["name"].iloc[0]), near)
+        return error_page(request, 404, "Not on the scorecard this year",
+                          f"{name} is not on the {IN_SENTENCE[card]} scorecard in {year}. "
+                          f"It is on it in {year_ranges(unit_years)}.",
+                          links=[{"href": f"/scorecards/{card}/{unit_key}?year={near}", "text": f"Open {near}, the nearest year"}],
+                          extra={"years": unit_years, "nearest": near})
     grade = cards.explain(card, unit_key, year).to_dict()
     grade["name"] = _display_name(request, card, unit_key, grade["name"], year)
     history = records(mine.sort_values("year")[["year", "grade", "score"]])
