@@ -231,7 +231,14 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
         assert india["n_referrals_unanswered_past_deadline"] == 5
         page = html.unescape(client.get("/scorecards/tccs", params={"year": when.year, "q": "India"}).text)
         assert "Suspension of new deployments" in page and "Recommended" in page
-        assert "referrals unanswered past deadline: 5" in page
+        assert "<li>Referrals unanswered past their deadline: 5</li>" in page  # one item per count, not run together
+        import yaml
+
+        from peacewatch.scorecards.rules import ruleset_path
+
+        rule = yaml.safe_load(ruleset_path(None, "tccs").read_text())["suspension"]
+        assert " ".join(rule["criteria"][0]["text"].split()) in page  # the rule that fired, from the rule set
+        assert "referrals_unanswered" not in page.replace('href="#suspension-rule"', "")
 
 
 @pytest.mark.parametrize("path", ["/", "/?year=2004&format=csv", "/country", "/country/41", "/missions", "/mission/MINUSTAH",

@@ -166,3 +166,25 @@ def csv_value(value: Any) -> Any:
             return ""
         return int(value) if value.is_integer() else round(value, 3)
     return value
+
+
+#: Registry counts behind the TCC suspension rule (``rules.SUSPENSION_COUNTS``) in words.
+REGISTRY_COUNT_LABELS: dict[str, str] = {
+    "allegations": "Allegations", "referrals_made": "Referrals made", "referrals_answered": "Referrals answered",
+    "referrals_overdue": "Referrals unanswered past their deadline", "outcomes": "Outcomes reported",
+    "outcomes_due": "Substantiated cases with an outcome or past the outcome deadline",
+    "prosecutions": "Prosecutions reported",
+}
+
+
+def suspension_count(key: str, ruleset: Any) -> str:
+    """A count column of the TCC card (``n_<criterion id>[_<none_of>]`` without ``n_``) in words,
+    read from the criterion of ``ruleset`` it belongs to."""
+    crits = ruleset.suspension.criteria if ruleset is not None and ruleset.suspension else []
+    for c in crits:
+        window = f" (over {ruleset.suspension.window_years} years)" if c.window else ""
+        if key == c.id:
+            return REGISTRY_COUNT_LABELS.get(c.count, c.count.replace("_", " ")) + window
+        if c.none_of and key == f"{c.id}_{c.none_of}":
+            return REGISTRY_COUNT_LABELS.get(c.none_of, c.none_of.replace("_", " ")) + window
+    return REGISTRY_COUNT_LABELS.get(key, key.replace("_", " ").capitalize())

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.memo import Memo
-from peacewatch.web import labels
+from peacewatch.web import grade_words, labels
 from peacewatch.scorecards.indicators import CARDS
 from peacewatch.scorecards.model import GRADE_RANK, GRADES as _GRADES
 from peacewatch.web.data import NotFoundError, records
@@ -237,9 +237,14 @@ def _filtered(request: Request, card: str, year: int, scope: str, grade: str | N
     if q:
         needle = labels.fold(q)
         table = table[table["_search"].str.contains(needle, regex=False) | (table["key"].astype(str).str.upper() == q.strip().upper())]
-    by = "_name_key" if sort == "name" else sort
-    sort_key = (lambda s: s.map(GRADE_ORDER)) if sort in ("grade", "score_grade") else None
-    return table.sort_values(by, ascending=(order == "asc"), na_position="last", key=sort_key, kind="stable")
+    if sort == "name":
+        return table.sort_values("_name_key", ascending=(order == "asc"), kind="stable")
+
+    def sort_key(s: pd.Series) -> pd.Series:
+        return s.map(GRADE_ORDER) if s.name in ("grade", "score_grade") else s
+    # Ties (and rows without a value, e.g. a year with no grades) in name order, never in code order.
+    return table.sort_values([sort, "_name_key"], ascending=[order == "asc", True], na_position="last",
+                             key=sort_key, kind="stable")
 
 
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
@@ -286,6 +291,13 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     view_key = (year, scope, grade, labels.fold(q) if q else None, sort, order)
     rows = _views(request, card).get(
         ("rows", view_key, page), lambda: records(table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]))
+    rs = grade_words.ruleset(card)
+    for r in rows:
+        if "why" not in r:
+            r["why"] = grade_words.row_reason(r, card, rs)
+            if "suspension" in r:
+                r["suspension_reasons"] = grade_words.suspension_reasons(r["suspension"], rs)
+                r["suspension_counts"] = grade_words.suspension_parts(r, rs)
     missing = _memo(request, card).get("missing", lambda: cards.missing(card))
     data = {"card": card, "title": TITLES[card], "year": year, "years": years,
             "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
@@ -294,11 +306,15 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
             "asked_note": (f"The {IN_SENTENCE[card]} scorecard has no data for {asked}; showing {year}, "
                            "the nearest year it has.") if asked and asked not in years else None,
             "tabs": _tabs(request, card, year),
+            "findings": _memo(request, card).get(("findings", year),
+                                                 lambda: grade_words.year_findings(card, full[full["year"] == year])),
+            "suspension_rule": grade_words.suspension_rule(rs),
             "total": len(table), "page": page, "pages": pages, "page_size": PAGE_SIZE,
             "columns": columns, "rows": rows, "missing_components": missing,
             "grade_counts": _grade_counts(request, card, year, scope),
             "coverage": _memo(request, card).get(("note", year), lambda: year_note(card, full, year))}
     context = {"section": "scorecards", "cards": TITLES, "grades": GRADES, "component_cols": component_cols,
+               "component_headers": {c: grade_words.component_header(c, card) for c in component_cols},
                "has_suspension": "suspension" in columns}
     return render(request, "scorecard.html", data, context=context)
 
@@ -387,6 +403,7 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     grade["name"] = _display_name(request, card, unit_key, grade["name"], year)
     history = records(mine.sort_values("year")[["year", "grade", "score"]])
     data = {"card": card, "key": unit_key, "year": year, "grade": grade, "history": history,
+            "suspension_rule": grade_words.suspension_rule(grade_words.ruleset(card)),
             "coverage": year_note(card, full, year)}
     context = {"section": "scorecards", "title": TITLES[card]}
     return render(request, "grade.html", data, context=context)
