@@ -76,9 +76,9 @@ def test_country_and_map_downloads_as_csv(http):
 
 def test_unknown_country_is_a_clear_404_in_both_representations(http):
     r = http.get("/country/XYZ")
-    assert r.status_code == 404 and "no state called 'XYZ'" in html.unescape(r.text)
+    assert r.status_code == 404 and "No state called 'XYZ'" in html.unescape(r.text)
     j = http.get("/country/XYZ", params={"format": "json"})
-    assert j.status_code == 404 and j.json()["detail"].startswith("no state called 'XYZ'")
+    assert j.status_code == 404 and j.json()["detail"].startswith("No state called 'XYZ'")
 
 
 def test_mission_page_minustah(http):

@@ -65,7 +65,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError):
-        return _error(request, 404, "Not found", str(exc))
+        links = None
+        if exc.suggestions:
+            store = request.app.state.store
+            links = [{"href": f"/country/{c}", "text": f"Did you mean {store.country_name(c)}?"} for c in exc.suggestions]
+            links.append({"href": "/country", "text": "All countries"})
+        return _error(request, 404, "Not found", str(exc), links=links)
 
     @app.exception_handler(RegistryError)
     async def _registry(request: Request, exc: RegistryError):

@@ -58,12 +58,18 @@ COUNTRY_NAMES: dict[int, list[tuple[int, str]]] = {
 }
 #: Other names a country is found by (old, official or alternative names), not shown.
 COUNTRY_ALIASES: dict[int, list[str]] = {
-    345: ["Yugoslavia", "Serbia", "Serbia and Montenegro"], 437: ["Ivory Coast", "Cote d Ivoire"],
-    490: ["Democratic Republic of the Congo", "Zaire", "Congo-Kinshasa"], 484: ["Congo", "Congo-Brazzaville"],
+    345: ["Yugoslavia", "Serbia", "Serbia and Montenegro"], 437: ["Ivory Coast", "Cote d'Ivoire"],
+    490: ["Democratic Republic of the Congo", "DRC", "DR Congo", "Congo DR", "Zaire", "Congo-Kinshasa"],
+    484: ["Congo-Brazzaville", "Congo Republic"], 482: ["CAR", "Centrafrique"],
+    731: ["North Korea", "DPRK"], 732: ["South Korea", "Republic of Korea"], 860: ["Timor-Leste", "East Timor"],
+    816: ["Viet Nam"], 812: ["Lao PDR"], 652: ["Syria"], 630: ["Iran"],
     260: ["German Federal Republic", "West Germany"], 2: ["USA", "United States of America"],
     200: ["UK", "Britain", "Great Britain"], 775: ["Burma"], 343: ["Macedonia"], 572: ["Swaziland"],
     365: ["Russian Federation"],
 }
+
+#: Names that fit more than one country (folded, see :func:`fold`): the finder asks which one is meant.
+AMBIGUOUS_NAMES: dict[str, tuple[int, ...]] = {"congo": (484, 490), "korea": (731, 732)}
 
 
 def country_name(ccode: int | None, fallback: str | None = None, year: int | None = None) -> str:
