@@ -34,6 +34,12 @@ VARIABLE_LABELS: dict[str, str] = {
     "lag_polity2": "Polity2 score (previous year)", "lag_conflict": "Armed conflict (previous year)",
     "lag_ln_gdppc": "GDP per capita, log (previous year)", "lag_ln_population": "Population, log (previous year)",
     "ln_gdppc": "GDP per capita, log", "ln_population": "Population, log",
+    # scorecard evidence from the registry and the deployment counts
+    "referrals_answered": "Referrals answered", "referrals_awaiting_outcome": "Referrals awaiting outcome",
+    "completion_rate": "Completion rate", "compliance_score": "Compliance score",
+    "provisions_reported": "Provisions reported", "deployed_source": "Source of the deployed count",
+    "referrals_overdue": "Referrals unanswered past their deadline", "outcomes_due": "Outcomes due",
+    "density_weighted": "Density weighted by personnel",
 }
 
 #: Data sources as readers know them.
@@ -42,6 +48,8 @@ SOURCE_LABELS: dict[str, str] = {
     "ipi": "IPI Peacekeeping Database", "geo_pko": "Geo-PKO", "polity5": "Polity5", "fh": "Freedom House",
     "freedom_house": "Freedom House", "wdi": "World Bank WDI", "ucdp": "UCDP/PRIO",
     "models.deployment_risk": "peacewatch risk model", "registry": "peacewatch registry",
+    "tip_tiers_recent": "TIP Report tiers 2020-2025 (secondary copy)", "ipi_contributors": "IPI contributors data",
+    "peacewatch": "peacewatch", "usdos_tip": "US State Department TIP Report",
 }
 
 #: One display name per COW code where the panel's code name differs from the name readers search
@@ -148,19 +156,49 @@ def evidence_value(value: Any) -> str:
         if f.is_integer():
             return f"{int(f):,}"
         return f"{f:,.3g}" if abs(f) < 1000 else f"{f:,.0f}"
-    return str(value)
+    # a source named in a value ("geo_pko (latest, 2020)") by its name
+    return _SOURCE_WORD.sub(lambda m: SOURCE_LABELS[m.group(1)], str(value))
 
 
-_VARIABLE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k), key=len, reverse=True)) + r")\b")
+#: Variable names that are code, not words (an underscore or a digit): replaced in text for readers.
+_VARIABLE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k or any(ch.isdigit() for ch in k)),
+                                                     key=len, reverse=True)) + r")\b")
+
+
+_SOURCE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in SOURCE_LABELS if "_" in k), key=len, reverse=True)) + r")\b")
+
+
+def _indicator_titles() -> dict[str, str]:
+    """Scorecard indicator ids that are code (``pko_size``) -> their titles, all cards."""
+    from peacewatch.scorecards.indicators import CARDS, indicators
+
+    out: dict[str, str] = {}
+    for card in CARDS:
+        for ind_id, ind in indicators(card).items():
+            if "_" in ind_id and ind_id not in VARIABLE_LABELS:
+                out.setdefault(ind_id, ind.title)
+    return out
+
+
+_INDICATOR_WORD: list = []  # [compiled pattern, titles], built on first use (the indicators import the engine)
+
+
+def _indicator_words(text: str) -> str:
+    if not _INDICATOR_WORD:
+        titles = _indicator_titles()
+        _INDICATOR_WORD.extend([re.compile(r"\b(" + "|".join(sorted(titles, key=len, reverse=True)) + r")\b"), titles])
+    pattern, titles = _INDICATOR_WORD
+    return pattern.sub(lambda m: titles[m.group(1)], text)
 
 
 def plain(text: Any) -> str:
     """Text for readers: no reStructuredText markup (``crimlevel`` -> crimlevel), no "no data:"
-    prefix (the page says it), variable names replaced by their labels."""
+    prefix (the page says it), variable, source and indicator names replaced by their labels."""
     s = str(text or "")
     s = re.sub(r"`{1,2}([^`]+)`{1,2}", r"\1", s)
     s = re.sub(r"(?i)^(no data:\s*)+", "", s)
-    return _VARIABLE_WORD.sub(lambda m: VARIABLE_LABELS[m.group(1)], s)
+    s = _VARIABLE_WORD.sub(lambda m: VARIABLE_LABELS[m.group(1)], s)
+    return _indicator_words(_SOURCE_WORD.sub(lambda m: SOURCE_LABELS[m.group(1)], s))
 
 
 def csv_value(value: Any) -> Any:
@@ -194,3 +232,15 @@ def suspension_count(key: str, ruleset: Any) -> str:
         if c.none_of and key == f"{c.id}_{c.none_of}":
             return REGISTRY_COUNT_LABELS.get(c.none_of, c.none_of.replace("_", " ")) + window
     return REGISTRY_COUNT_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+#: Cards in words, for rule-set names (``tccs-default`` -> "the default troop-contributing-country rules").
+CARD_RULES = {"hosts": "host-state", "tccs": "troop-contributing-country", "missions": "mission"}
+
+
+def ruleset_name(name: str) -> str:
+    """A rule set's name for readers: the default sets by what they grade, others by their own name."""
+    card, _, rest = str(name).partition("-")
+    if rest == "default" and card in CARD_RULES:
+        return f"the default {CARD_RULES[card]} rules"
+    return str(name)

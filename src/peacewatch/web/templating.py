@@ -37,8 +37,8 @@ templates.env.filters["label"] = labels.variable
 templates.env.filters["component"] = labels.component
 templates.env.filters["source"] = labels.source
 templates.env.filters["plain"] = labels.plain
+templates.env.filters["ruleset"] = labels.ruleset_name
 templates.env.filters["json_script"] = _tojson_script
-templates.env.filters["basename"] = lambda p: str(p).replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _tcc_ruleset():

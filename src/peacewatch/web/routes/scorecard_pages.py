@@ -48,8 +48,8 @@ def year_note(card: str, full: pd.DataFrame, year: int) -> dict:
     unknown = [labels.component(k, card) for k, n in counts.items() if not n]
     graded = int((rows["grade"] != "No data").sum())
     parts = [f"{year}: {graded} of {len(rows)} units graded",
-             "data for " + (", ".join(known) or "no component"),
-             "no data for " + (", ".join(unknown) or "no component")]
+             ("data for " + ", ".join(known)) if known else "no component has data",
+             ("no data for " + ", ".join(unknown)) if unknown else "every component has data"]
     notes = []
     if "published_tier_source" in rows and rows["published_tier_source"].eq("tip_tiers_recent").any():
         from peacewatch.sources.loaders.tip_tiers_recent import PARTIAL_YEARS
@@ -82,7 +82,7 @@ def _memo(request: Request, card: str) -> Memo:
 def _check_card(card: str) -> None:
     if card not in CARDS:
         raise NotFoundError(f"There is no scorecard called {card!r}. The scorecards are: "
-                            + ", ".join(f"{TITLES[c]} (/scorecards/{c})" for c in CARDS) + ".")
+                            + ", ".join(TITLES[c] for c in CARDS) + " (see the Scorecards menu).")
 
 
 def nearest_year(years: list[int], year: int) -> int:
@@ -384,7 +384,7 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
         mine = full[full["key"] == _country_or_none(key)]
     if mine.empty:
         raise NotFoundError(f"{key!r} is not graded on the {IN_SENTENCE[card]} scorecard; "
-                            f"find it in the table at /scorecards/{card}")
+                            "find the units it grades in its table")
     unit_key = mine["key"].iloc[0]
     graded = mine[mine["grade"] != "No data"]
     year = year or int((graded if len(graded) else mine)["year"].max())
