@@ -244,3 +244,25 @@ def ruleset_name(name: str) -> str:
     if rest == "default" and card in CARD_RULES:
         return f"the default {CARD_RULES[card]} rules"
     return str(name)
+
+
+#: Model specifications in plain words (key: the specification's label without its number).
+SPEC_WORDS: dict[str, str] = {
+    "Size": "deployment size only",
+    "Size, duration, TCCs": "deployment size, years deployed and number of contributing countries",
+    "Size x duration": "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed",
+    "Size x TCCs": "deployment size, years deployed and contributing countries, where the effect of size depends on the number of contributors",
+    "Both interactions": ("deployment size, years deployed and contributing countries, where the effect of size depends on "
+                          "both years deployed and the number of contributors"),
+}
+#: Interval methods in plain words.
+METHOD_WORDS: dict[str, str] = {
+    "delta": "from the model's standard errors",
+    "simulation": "from many simulated versions of the model",
+}
+
+
+def spec_words(label: str) -> str:
+    """A model specification for readers ("(5) Both interactions" -> what the model contains)."""
+    bare = re.sub(r"^\(\d+\)\s*", "", str(label))
+    return SPEC_WORDS.get(bare, bare)
