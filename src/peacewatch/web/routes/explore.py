@@ -61,7 +61,8 @@ def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo
             "coverage": store.year_note(year),
             "filters": {"q": q, "destination": destination, "sort": sort, "order": order}}
     context = {"hosts": hosts, "all_hosts": all_hosts, "option": charts.world_map(rows, metric),
-               "metrics": charts.MAP_METRICS, "finder_options": store.finder_options}
+               "metrics": charts.MAP_METRICS, "finder_options": store.finder_options,
+               "coloured": charts.coloured_states(rows, metric)}
     return render(request, "map.html", data, context=context)
 
 
