@@ -96,3 +96,33 @@ def test_grade_detail_year_off_the_card_links_the_nearest(http):
     assert r.status_code == 404 and "MINUSTAH" in text and "is not on the UN missions scorecard in 2020" in text
     j = http.get("/scorecards/missions/MINUSTAH", params={"year": 2020, "format": "json"}).json()
     assert f'href="/scorecards/missions/MINUSTAH?year={j["nearest"]}"' in r.text
+
+
+def test_year_list_names_the_gap_before_the_registry_year(http, seeded):
+    """The registry's cases (this year) give the TCC card a row after its deployment data end: the
+    year list says which years in between have no data instead of jumping silently."""
+    import datetime as dt
+
+    import time
+
+    from peacewatch.web.analysis import ScorecardCache
+
+    deadline = time.monotonic() + 3 * ScorecardCache.REGISTRY_TTL  # the card rereads the registry after its TTL
+    while True:
+        years = http.get("/scorecards/tccs", params={"format": "json"}).json()["years"]
+        if dt.date.today().year in years or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    assert dt.date.today().year in years  # the seeded cases' year
+    missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
+    page = html.unescape(http.get("/scorecards/tccs", params={"year": years[-1]}).text)
+    if missing:  # worked out here: the runs of missing years
+        runs, start = [], missing[0]
+        for a, b in zip(missing, missing[1:] + [None]):
+            if b != a + 1:
+                runs.append(str(start) if start == a else f"{start}-{a}")
+                start = b
+        assert f"(none for {', '.join(runs)})" in page
+    else:
+        assert "(none for" not in page
+    assert re.search(r"Years with data: [0-9, -]+", page)
