@@ -45,8 +45,10 @@ def test_host_2023_says_the_grade_is_the_published_tier_relabelled(http):
     assert len(pairs) == len({t for t, _ in pairs})  # worked out here: each tier gives one grade
     page = html.unescape(http.get("/scorecards/hosts", params={"year": 2023}).text)
     assert "Every grade of 2023 is the published TIP tier relabelled (Tier 1 is Grade A;" in page
+    argentina = next(r for r in rows if r["key"] == 160)
+    assert argentina["why"].endswith(f"In effect this is the published {argentina['published_tier']} relabelled.")
     page_2010 = html.unescape(http.get("/scorecards/hosts", params={"year": 2010}).text)
-    assert "published TIP tier relabelled" not in page_2010
+    assert "published TIP tier relabelled" not in page_2010 and "In effect this is the published" not in page_2010
 
 
 def test_identical_scores_are_explained_by_identical_components(http):

@@ -40,8 +40,9 @@ def component_header(col: str, card: str) -> str:
     return f"{labels.component(col[2:], card)}: score (0-10)"
 
 
-def row_reason(row: dict, card: str, rs: RuleSet) -> str:
-    """Why ``row`` (a scorecard record with ``s_...`` columns) has its grade, in one or two sentences."""
+def row_reason(row: dict, card: str, rs: RuleSet, tier_relabelled: bool = False) -> str:
+    """Why ``row`` (a scorecard record with ``s_...`` columns) has its grade, in one or two sentences;
+    ``tier_relabelled``: the year's grades are the published TIP tier relabelled (:func:`tier_relabelled`)."""
     comps = [c for c in row if c.startswith("s_")]
     have = [labels.component(c[2:], card) for c in comps if not _missing(row[c])]
     lack = [labels.component(c[2:], card) for c in comps if _missing(row[c])]
@@ -74,7 +75,21 @@ def row_reason(row: dict, card: str, rs: RuleSet) -> str:
         text += " The grade was set by hand; the detail page gives the reason."
     elif kind == "waiver":
         text += " A recorded waiver keeps it on watch; the detail page gives the reason."
+    if tier_relabelled and row.get("published_tier"):
+        text += f" In effect this is the published {row['published_tier']} relabelled."
     return text
+
+
+def tier_relabelled(card: str, rows: pd.DataFrame) -> dict[str, str] | None:
+    """Published tier -> grade when every graded host of one year has the grade its tier alone
+    gives (each tier one grade): the grades then add nothing to the tier. None otherwise."""
+    graded = rows[rows["grade"] != "No data"]
+    if card != "hosts" or not len(graded) or "published_tier" not in graded or graded["published_tier"].isna().any():
+        return None
+    pairs = graded.groupby("published_tier")["grade"].agg(lambda g: sorted(set(g)))
+    if not all(len(g) == 1 for g in pairs):
+        return None
+    return {tier: g[0] for tier, g in pairs.items()}
 
 
 def year_findings(card: str, rows: pd.DataFrame) -> list[str]:
@@ -86,14 +101,13 @@ def year_findings(card: str, rows: pd.DataFrame) -> list[str]:
         return out
     comps = [c for c in rows.columns if c.startswith("s_")]
     with_data = [c for c in comps if graded[c].notna().any()]
-    if card == "hosts" and "published_tier" in graded and graded["published_tier"].notna().all():
-        pairs = graded.groupby("published_tier")["grade"].agg(lambda g: sorted(set(g)))
-        if all(len(g) == 1 for g in pairs):
-            mapping = "; ".join(f"{tier} is {g[0]}" for tier, g in pairs.items())
-            others = [labels.component(c[2:], card) for c in with_data if c != "s_tip_tier"]
-            out.append(f"Every grade of {int(rows['year'].iloc[0])} is the published TIP tier relabelled ({mapping})"
-                       + (f": the other components with data ({_joined(others)}) do not change any grade"
-                          if others else ": no other component has data") + ".")
+    relabel = tier_relabelled(card, rows)
+    if relabel:
+        mapping = "; ".join(f"{tier} is {grade}" for tier, grade in relabel.items())
+        others = [labels.component(c[2:], card) for c in with_data if c != "s_tip_tier"]
+        out.append(f"Every grade of {int(rows['year'].iloc[0])} is the published TIP tier relabelled ({mapping})"
+                   + (f": the other components with data ({_joined(others)}) do not change any grade"
+                      if others else ": no other component has data") + ".")
     keys = [tuple(None if _missing(v) else round(float(v), 4) for v in r) for r in graded[with_data].itertuples(index=False)]
     scores = graded["score"].round(4).tolist()
     groups = Counter(zip(scores, keys))

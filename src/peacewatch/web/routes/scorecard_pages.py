@@ -292,9 +292,11 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     rows = _views(request, card).get(
         ("rows", view_key, page), lambda: records(table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]))
     rs = grade_words.ruleset(card)
+    relabelled = _memo(request, card).get(("relabelled", year),
+                                          lambda: grade_words.tier_relabelled(card, full[full["year"] == year]))
     for r in rows:
         if "why" not in r:
-            r["why"] = grade_words.row_reason(r, card, rs)
+            r["why"] = grade_words.row_reason(r, card, rs, tier_relabelled=bool(relabelled))
             if "suspension" in r:
                 r["suspension_reasons"] = grade_words.suspension_reasons(r["suspension"], rs)
                 r["suspension_counts"] = grade_words.suspension_parts(r, rs)
