@@ -266,3 +266,23 @@ def spec_words(label: str) -> str:
     """A model specification for readers ("(5) Both interactions" -> what the model contains)."""
     bare = re.sub(r"^\(\d+\)\s*", "", str(label))
     return SPEC_WORDS.get(bare, bare)
+
+
+#: Scorecard table headings of the base columns (component columns: ``grade_words.component_header``).
+SCORECARD_COLUMNS: dict[str, str] = {
+    "name": "Name", "grade": "Grade", "published_tier": "Published TIP tier", "suspension": "Suspension of new deployments",
+    "score": "Score", "coverage": "Coverage", "decided_by": "Why this grade",
+}
+#: The same columns as CSV headers (a CSV has no explanations column: ``decided_by`` is the rule).
+SCORECARD_CSV_HEADERS: dict[str, str] = {
+    "key": "key", "name": "name", "year": "year", "grade": "peacewatch grade",
+    "published_tier": "published TIP tier", "published_tier_source": "published tier from",
+    "score": "score (0-10)", "coverage": "coverage (share of weight with data)",
+    "score_grade": "grade by score alone", "decided_by": "decided by",
+    "watch_list": "watch criterion", "suspension": "suspension of new deployments recommended for",
+    "registry_data": "registry data",
+}
+
+#: The scorecards by name, as a heading and inside a sentence ("the UN missions scorecard").
+CARD_TITLES: dict[str, str] = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
+CARD_IN_SENTENCE: dict[str, str] = {"hosts": "host states", "tccs": "troop-contributing countries", "missions": "UN missions"}

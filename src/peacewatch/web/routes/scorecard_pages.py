@@ -27,9 +27,8 @@ from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/scorecards")
 
-TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
-#: A card's name inside a sentence ("the UN missions scorecard").
-IN_SENTENCE = {"hosts": "host states", "tccs": "troop-contributing countries", "missions": "UN missions"}
+TITLES = labels.CARD_TITLES
+IN_SENTENCE = labels.CARD_IN_SENTENCE
 #: Every value of a grade column, best first ("No data": too few components with data).
 GRADES = (*_GRADES, "No data")
 BASE_COLUMNS = ["key", "name", "year", "grade", "published_tier", "published_tier_source", "score", "coverage",
@@ -316,7 +315,8 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
             "grade_counts": _grade_counts(request, card, year, scope),
             "coverage": _memo(request, card).get(("note", year), lambda: year_note(card, full, year))}
     context = {"section": "scorecards", "cards": TITLES, "grades": GRADES, "component_cols": component_cols,
-               "component_headers": {c: grade_words.component_header(c, card) for c in component_cols},
+               "column_labels": {**labels.SCORECARD_COLUMNS,
+                                 **{c: grade_words.component_header(c, card) for c in component_cols}},
                "has_suspension": "suspension" in columns}
     return render(request, "scorecard.html", data, context=context)
 
@@ -344,12 +344,7 @@ def _grade_counts(request: Request, card: str, year: int, scope: str) -> dict[st
 
 
 #: CSV headers of the base columns (component columns get their indicator's title).
-CSV_HEADERS = {"key": "key", "name": "name", "year": "year", "grade": "peacewatch grade",
-               "published_tier": "published TIP tier", "published_tier_source": "published tier from",
-               "score": "score (0-10)", "coverage": "coverage (share of weight with data)",
-               "score_grade": "grade by score alone", "decided_by": "decided by",
-               "watch_list": "watch criterion", "suspension": "suspension of new deployments recommended for",
-               "registry_data": "registry data"}
+CSV_HEADERS = labels.SCORECARD_CSV_HEADERS
 
 
 def _csv_header(column: str, card: str) -> str:
