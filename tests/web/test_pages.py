@@ -229,6 +229,8 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
         india = next(r for r in data["rows"] if r["key"] == 750)
         assert india["suspension"] == "referrals_unanswered_past_deadline" and india["registry_data"]
         assert india["n_referrals_unanswered_past_deadline"] == 5
+        csv_text = client.get("/scorecards/tccs", params={"year": when.year, "q": "India", "format": "csv"}).text
+        assert "Referrals unanswered past their deadline" in csv_text and "referrals_unanswered" not in csv_text
         page = html.unescape(client.get("/scorecards/tccs", params={"year": when.year, "q": "India"}).text)
         assert "Suspension of new deployments" in page and "Recommended" in page
         assert "<li>Referrals unanswered past their deadline: 5</li>" in page  # one item per count, not run together

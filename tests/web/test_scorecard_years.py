@@ -126,3 +126,35 @@ def test_year_list_names_the_gap_before_the_registry_year(http, seeded):
     else:
         assert "(none for" not in page
     assert re.search(r"Years with data: [0-9, -]+", page)
+
+
+@pytest.mark.browser
+def test_clicking_every_tab_of_every_year_in_the_browser(browser, base_url, http, shot):
+    """The same walk as a reader does it: open each year of each card and click each tab."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    clicked, problems = set(), []
+    try:
+        for card in CARDS:
+            for year in http.get(f"/scorecards/{card}", params={"format": "json"}).json()["years"]:
+                page.goto(f"/scorecards/{card}?year={year}")
+                tabs = page.locator('nav[aria-label="Scorecards"] a')
+                for i in range(tabs.count()):
+                    href = tabs.nth(i).get_attribute("href")
+                    if href in clicked:
+                        continue
+                    clicked.add(href)
+                    with page.expect_navigation() as nav:
+                        tabs.nth(i).click()
+                    if nav.value.status != 200:
+                        problems.append(f"{card} {year}: {href} -> {nav.value.status}")
+                    page.goto(f"/scorecards/{card}?year={year}")  # back to the year (history may hold a same-URL click)
+                    tabs = page.locator('nav[aria-label="Scorecards"] a')
+        page.goto("/scorecards/hosts?year=2024")
+        page.get_by_role("link", name=re.compile("UN missions")).click()
+        assert "the nearest year it has" in page.locator("#asked-note").inner_text()
+        shot(page, "scorecard-tab-nearest-year")
+    finally:
+        context.close()
+    assert problems == [] and len(clicked) > 50

@@ -368,6 +368,11 @@ def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
     out = table.copy()
     floats = out.select_dtypes("float").columns
     out[floats] = out[floats].round(3)
+    if "suspension" in out:  # criterion ids -> their counts in words
+        rs = grade_words.ruleset(card)
+        out["suspension"] = [
+            "; ".join(labels.suspension_count(i.strip(), rs) for i in str(v).split(";") if i.strip()) if v else v
+            for v in out["suspension"]]
     return out.rename(columns=lambda c: _csv_header(c, card))
 
 
