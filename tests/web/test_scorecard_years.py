@@ -102,7 +102,6 @@ def test_year_list_names_the_gap_before_the_registry_year(http, seeded):
     """The registry's cases (this year) give the TCC card a row after its deployment data end: the
     year list says which years in between have no data instead of jumping silently."""
     import datetime as dt
-
     import time
 
     from peacewatch.web.analysis import ScorecardCache
