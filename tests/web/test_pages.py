@@ -76,9 +76,9 @@ def test_country_and_map_downloads_as_csv(http):
 
 def test_unknown_country_is_a_clear_404_in_both_representations(http):
     r = http.get("/country/XYZ")
-    assert r.status_code == 404 and "no state called 'XYZ'" in html.unescape(r.text)
+    assert r.status_code == 404 and "No state called 'XYZ'" in html.unescape(r.text)
     j = http.get("/country/XYZ", params={"format": "json"})
-    assert j.status_code == 404 and j.json()["detail"].startswith("no state called 'XYZ'")
+    assert j.status_code == 404 and j.json()["detail"].startswith("No state called 'XYZ'")
 
 
 def test_mission_page_minustah(http):
@@ -231,9 +231,18 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
         india = next(r for r in data["rows"] if r["key"] == 750)
         assert "referrals_unanswered_past_deadline" in india["suspension"].split(";") and india["registry_data"]
         assert india["n_referrals_unanswered_past_deadline"] == 5
+        csv_text = client.get("/scorecards/tccs", params={"year": 2025, "q": "India", "format": "csv"}).text
+        assert "Referrals unanswered past their deadline" in csv_text and "referrals_unanswered" not in csv_text
         page = html.unescape(client.get("/scorecards/tccs", params={"year": 2025, "q": "India"}).text)
         assert "Suspension of new deployments" in page and "Recommended" in page
-        assert "referrals unanswered past deadline: 5" in page
+        assert "<li>Referrals unanswered past their deadline: 5</li>" in page  # one item per count, not run together
+        import yaml
+
+        from peacewatch.scorecards.rules import ruleset_path
+
+        rule = yaml.safe_load(ruleset_path(None, "tccs").read_text())["suspension"]
+        assert " ".join(rule["criteria"][0]["text"].split()) in page  # the rule that fired, from the rule set
+        assert "referrals_unanswered" not in page.replace('href="#suspension-rule"', "")
         now = client.get("/scorecards/tccs", params={"year": this_year, "q": "India", "format": "json"})
         # no deployment data this year and no published registry activity: the year has no units
         assert now.status_code == 404 or now.json()["rows"] is not None

@@ -22,6 +22,7 @@ from peacewatch.web.head import HeadAsGet
 from peacewatch.web.routes import (
     explore,
     intake_pages,
+    methods_pages,
     model_pages,
     registry_audit,
     registry_compliance,
@@ -98,7 +99,8 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     -------
     fastapi.FastAPI
         Pages at ``/`` (map), ``/country/{ccode}``, ``/missions``, ``/mission/{name}``,
-        ``/scorecards/{card}``, ``/model``, ``/report`` (anonymous intake) and ``/registry/...``;
+        ``/scorecards/{card}``, ``/model``, ``/methods/scorecards`` and ``/methods/models`` (the methods
+        page and the models report), ``/report`` (anonymous intake) and ``/registry/...``;
         the registry JSON API at ``/api/registry``; static assets at ``/static``.
     """
     settings = settings or WebSettings()
@@ -143,7 +145,7 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     app.add_middleware(SecurityHeaders)  # outside HeadAsGet: HEAD answers carry the headers too
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry, throttle=app.state.throttle, settings=security), prefix="/api/registry")
-    for module in (explore, scorecard_pages, model_pages, intake_pages, registry_pages, registry_vetting,
+    for module in (explore, scorecard_pages, model_pages, methods_pages, intake_pages, registry_pages, registry_vetting,
                    registry_compliance, registry_users, registry_audit):
         app.include_router(module.router)
     errors.install(app)

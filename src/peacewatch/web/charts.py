@@ -44,12 +44,14 @@ MAP_METRICS: dict[str, dict] = {
         "unit": "tier published in the TIP Report (Kelley's coding)",
         "column": "tip_tier_code",
         "pieces": [
-            {"value": 1, "label": "Tier 1", "color": "#1a9850"},
-            {"value": 2, "label": "Tier 2", "color": "#fee08b"},
-            {"value": 2.5, "label": "Tier 2 Watch List", "color": "#fc8d59"},
-            {"value": 3, "label": "Tier 3", "color": "#b2182b"},
+            # viridis steps (ordered light to dark, distinct for protan, deutan and tritan readers:
+            # tests/web/test_charts_table.py simulates each), every state also listed by tier in words
+            {"value": 1, "label": "Tier 1", "color": "#fde725"},
+            {"value": 2, "label": "Tier 2", "color": "#35b779"},
+            {"value": 2.5, "label": "Tier 2 Watch List", "color": "#31688e"},
+            {"value": 3, "label": "Tier 3", "color": "#440154"},
             # Not tiers but published statuses: drawn apart from each other and from "no data".
-            {"value": 8, "label": "Special Case", "color": "#7b3294"},
+            {"value": 8, "label": "Special Case", "color": "#E69F00"},
             {"value": 9, "label": "Not rated", "color": "#878787"},
         ],
     },
@@ -65,6 +67,29 @@ def map_value(row: dict, metric: str):
             return row["tip_tier"]
         return TIER_STATUS_CODES.get(row.get("tip_tier_label"))
     return row.get(MAP_METRICS[metric]["column"])
+
+
+def piece_label(value, metric: str) -> str | None:
+    """The legend entry a map value falls in ("Tier 2 Watch List", "1,000-4,999")."""
+    if value is None:
+        return None
+    for p in MAP_METRICS[metric]["pieces"]:
+        if "value" in p and value == p["value"]:
+            return p["label"]
+        if "value" not in p and value > p.get("gt", float("-inf")) and value >= p.get("gte", float("-inf")) \
+                and value < p.get("lt", float("inf")):
+            return p["label"]
+    return None
+
+
+def coloured_states(rows: list[dict], metric: str) -> list[dict]:
+    """Every state the map colours, with its legend entry: the table beside the map."""
+    from peacewatch.web.labels import fold
+
+    out = [{"ccode": r["ccode"], "country": r["country"], "value": map_value(r, metric),
+            "legend": piece_label(map_value(r, metric), metric)}
+           for r in rows if r.get("iso3") is not None and map_value(r, metric) is not None]
+    return sorted(out, key=lambda r: fold(r["country"]))
 
 
 def world_map(rows: list[dict], metric: str) -> dict:

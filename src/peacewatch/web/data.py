@@ -45,7 +45,20 @@ def _ranges(years: list[int]) -> str:
 
 
 class NotFoundError(LookupError):
-    """A country or mission that the data does not hold (HTTP 404)."""
+    """A country or mission that the data does not hold (HTTP 404); ``suggestions`` are COW codes of
+    countries the reader may have meant."""
+
+    def __init__(self, message: str, suggestions: list[int] | None = None):
+        super().__init__(message)
+        self.suggestions = suggestions or []
+
+
+class AmbiguousCountry(NotFoundError):
+    """A name that fits several countries ("Congo"): ``choices`` are their COW codes."""
+
+    def __init__(self, key: str, choices: list[int]):
+        super().__init__(f"{key!r} fits several countries", choices)
+        self.key, self.choices = key, choices
 
 
 def records(df: pd.DataFrame) -> list[dict]:
@@ -157,6 +170,9 @@ class DataStore:
         from peacewatch.errors import InputError
 
         key = key.strip()
+        ambiguous = [c for c in labels.AMBIGUOUS_NAMES.get(labels.fold(key), ()) if c in self.country_names]
+        if len(ambiguous) > 1:
+            raise AmbiguousCountry(key, ambiguous)
         try:
             ccode = resolve_country(key)
         except InputError as exc:
@@ -174,9 +190,34 @@ class DataStore:
             if len(partial) == 1:
                 return partial[0]
             if len(partial) > 1:
-                options = ", ".join(sorted(self.country_names[c] for c in partial)[:8])
-                raise NotFoundError(f"{key!r} matches several countries ({options}); type more of the name")
-        raise NotFoundError(problem)
+                raise AmbiguousCountry(key, sorted(partial, key=lambda c: labels.fold(self.country_names[c])))
+        first = problem.split("; did you mean")[0].split(" (give a")[0]
+        raise NotFoundError(first[:1].upper() + first[1:] + ". Give a name, an ISO3 code (HTI) or a COW code (41).", self.close_countries(key))
+
+    def close_countries(self, key: str, n: int = 5) -> list[int]:
+        """Countries whose names or aliases look like ``key`` (for a not-found page), best first."""
+        import difflib
+
+        names = {name: c for c, folded in self._country_keys for name in folded}
+        hits = difflib.get_close_matches(labels.fold(key), list(names), n=n * 2, cutoff=0.6)
+        out: list[int] = []
+        for h in hits:
+            if names[h] not in out:
+                out.append(names[h])
+        return out[:n]
+
+    @cached_property
+    def finder_options(self) -> list[dict]:
+        """What the country finder suggests as one types: every display name and every alias (an
+        alias shows the name it opens), plus the ambiguous names that open a choice."""
+        opts = [{"value": n, "label": ""} for n in sorted(self.country_names.values(), key=labels.fold)]
+        for c, aliases in labels.COUNTRY_ALIASES.items():
+            if c in self.country_names:
+                opts += [{"value": a, "label": self.country_names[c]} for a in aliases
+                         if a.lower() != self.country_names[c].lower()]  # "Cote" must find "Côte" too
+        for name, codes in labels.AMBIGUOUS_NAMES.items():
+            opts.append({"value": name.title(), "label": " or ".join(self.country_names[c] for c in codes if c in self.country_names)})
+        return opts
 
     # -------------------------------------------------------------- coverage
     @per_instance  # the data never change while the app runs: a page costs a lookup, not pandas filtering

@@ -16,9 +16,13 @@ from peacewatch.web.templating import render
 log = logging.getLogger("peacewatch.web")
 
 
-def error_page(request: Request, status: int, title: str, message: str):
-    """An error as a page (or JSON, like the page itself)."""
-    data = {"error": title, "detail": message, "status": status}
+def error_page(request: Request, status: int, title: str, message: str, *, links: list[dict] | None = None,
+               extra: dict | None = None):
+    """An error as a page (or JSON, like the page itself); ``links`` (``href``, ``text``) say where to go
+    instead, ``extra`` adds fields to the JSON (e.g. the valid years)."""
+    data = {"error": title, "detail": message, "status": status, **(extra or {})}
+    if links:
+        data["links"] = links
     return render(request, "error.html", data, status_code=status)
 
 
@@ -61,7 +65,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError):
-        return _error(request, 404, "Not found", str(exc))
+        links = None
+        if exc.suggestions:
+            store = request.app.state.store
+            links = [{"href": f"/country/{c}", "text": f"Did you mean {store.country_name(c)}?"} for c in exc.suggestions]
+            links.append({"href": "/country", "text": "All countries"})
+        return _error(request, 404, "Not found", str(exc), links=links)
 
     @app.exception_handler(RegistryError)
     async def _registry(request: Request, exc: RegistryError):

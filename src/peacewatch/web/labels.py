@@ -34,6 +34,12 @@ VARIABLE_LABELS: dict[str, str] = {
     "lag_polity2": "Polity2 score (previous year)", "lag_conflict": "Armed conflict (previous year)",
     "lag_ln_gdppc": "GDP per capita, log (previous year)", "lag_ln_population": "Population, log (previous year)",
     "ln_gdppc": "GDP per capita, log", "ln_population": "Population, log",
+    # scorecard evidence from the registry and the deployment counts
+    "referrals_answered": "Referrals answered", "referrals_awaiting_outcome": "Referrals awaiting outcome",
+    "completion_rate": "Completion rate", "compliance_score": "Compliance score",
+    "provisions_reported": "Provisions reported", "deployed_source": "Source of the deployed count",
+    "referrals_overdue": "Referrals unanswered past their deadline", "outcomes_due": "Outcomes due",
+    "density_weighted": "Density weighted by personnel",
 }
 
 #: Data sources as readers know them.
@@ -42,6 +48,8 @@ SOURCE_LABELS: dict[str, str] = {
     "ipi": "IPI Peacekeeping Database", "geo_pko": "Geo-PKO", "polity5": "Polity5", "fh": "Freedom House",
     "freedom_house": "Freedom House", "wdi": "World Bank WDI", "ucdp": "UCDP/PRIO",
     "models.deployment_risk": "peacewatch risk model", "registry": "peacewatch registry",
+    "tip_tiers_recent": "TIP Report tiers 2020-2025 (secondary copy)", "ipi_contributors": "IPI contributors data",
+    "peacewatch": "peacewatch", "usdos_tip": "US State Department TIP Report",
 }
 
 #: One display name per COW code where the panel's code name differs from the name readers search
@@ -58,12 +66,18 @@ COUNTRY_NAMES: dict[int, list[tuple[int, str]]] = {
 }
 #: Other names a country is found by (old, official or alternative names), not shown.
 COUNTRY_ALIASES: dict[int, list[str]] = {
-    345: ["Yugoslavia", "Serbia", "Serbia and Montenegro"], 437: ["Ivory Coast", "Cote d Ivoire"],
-    490: ["Democratic Republic of the Congo", "Zaire", "Congo-Kinshasa"], 484: ["Congo", "Congo-Brazzaville"],
+    345: ["Yugoslavia", "Serbia", "Serbia and Montenegro"], 437: ["Ivory Coast", "Cote d'Ivoire"],
+    490: ["Democratic Republic of the Congo", "DRC", "DR Congo", "Congo DR", "Zaire", "Congo-Kinshasa"],
+    484: ["Congo-Brazzaville", "Congo Republic"], 482: ["CAR", "Centrafrique"],
+    731: ["North Korea", "DPRK"], 732: ["South Korea", "Republic of Korea"], 860: ["Timor-Leste", "East Timor"],
+    816: ["Viet Nam"], 812: ["Lao PDR"], 652: ["Syria"], 630: ["Iran"],
     260: ["German Federal Republic", "West Germany"], 2: ["USA", "United States of America"],
     200: ["UK", "Britain", "Great Britain"], 775: ["Burma"], 343: ["Macedonia"], 572: ["Swaziland"],
     365: ["Russian Federation"],
 }
+
+#: Names that fit more than one country (folded, see :func:`fold`): the finder asks which one is meant.
+AMBIGUOUS_NAMES: dict[str, tuple[int, ...]] = {"congo": (484, 490), "korea": (731, 732)}
 
 
 def country_name(ccode: int | None, fallback: str | None = None, year: int | None = None) -> str:
@@ -142,19 +156,49 @@ def evidence_value(value: Any) -> str:
         if f.is_integer():
             return f"{int(f):,}"
         return f"{f:,.3g}" if abs(f) < 1000 else f"{f:,.0f}"
-    return str(value)
+    # a source named in a value ("geo_pko (latest, 2020)") by its name
+    return _SOURCE_WORD.sub(lambda m: SOURCE_LABELS[m.group(1)], str(value))
 
 
-_VARIABLE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k), key=len, reverse=True)) + r")\b")
+#: Variable names that are code, not words (an underscore or a digit): replaced in text for readers.
+_VARIABLE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k or any(ch.isdigit() for ch in k)),
+                                                     key=len, reverse=True)) + r")\b")
+
+
+_SOURCE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in SOURCE_LABELS if "_" in k), key=len, reverse=True)) + r")\b")
+
+
+def _indicator_titles() -> dict[str, str]:
+    """Scorecard indicator ids that are code (``pko_size``) -> their titles, all cards."""
+    from peacewatch.scorecards.indicators import CARDS, indicators
+
+    out: dict[str, str] = {}
+    for card in CARDS:
+        for ind_id, ind in indicators(card).items():
+            if "_" in ind_id and ind_id not in VARIABLE_LABELS:
+                out.setdefault(ind_id, ind.title)
+    return out
+
+
+_INDICATOR_WORD: list = []  # [compiled pattern, titles], built on first use (the indicators import the engine)
+
+
+def _indicator_words(text: str) -> str:
+    if not _INDICATOR_WORD:
+        titles = _indicator_titles()
+        _INDICATOR_WORD.extend([re.compile(r"\b(" + "|".join(sorted(titles, key=len, reverse=True)) + r")\b"), titles])
+    pattern, titles = _INDICATOR_WORD
+    return pattern.sub(lambda m: titles[m.group(1)], text)
 
 
 def plain(text: Any) -> str:
     """Text for readers: no reStructuredText markup (``crimlevel`` -> crimlevel), no "no data:"
-    prefix (the page says it), variable names replaced by their labels."""
+    prefix (the page says it), variable, source and indicator names replaced by their labels."""
     s = str(text or "")
     s = re.sub(r"`{1,2}([^`]+)`{1,2}", r"\1", s)
     s = re.sub(r"(?i)^(no data:\s*)+", "", s)
-    return _VARIABLE_WORD.sub(lambda m: VARIABLE_LABELS[m.group(1)], s)
+    s = _VARIABLE_WORD.sub(lambda m: VARIABLE_LABELS[m.group(1)], s)
+    return _indicator_words(_SOURCE_WORD.sub(lambda m: SOURCE_LABELS[m.group(1)], s))
 
 
 def csv_value(value: Any) -> Any:
@@ -166,3 +210,79 @@ def csv_value(value: Any) -> Any:
             return ""
         return int(value) if value.is_integer() else round(value, 3)
     return value
+
+
+#: Registry counts behind the TCC suspension rule (``rules.SUSPENSION_COUNTS``) in words.
+REGISTRY_COUNT_LABELS: dict[str, str] = {
+    "allegations": "Allegations", "referrals_made": "Referrals made", "referrals_answered": "Referrals answered",
+    "referrals_overdue": "Referrals unanswered past their deadline", "outcomes": "Outcomes reported",
+    "outcomes_due": "Substantiated cases with an outcome or past the outcome deadline",
+    "prosecutions": "Prosecutions reported",
+}
+
+
+def suspension_count(key: str, ruleset: Any) -> str:
+    """A count column of the TCC card (``n_<criterion id>[_<none_of>]`` without ``n_``) in words,
+    read from the criterion of ``ruleset`` it belongs to."""
+    crits = ruleset.suspension.criteria if ruleset is not None and ruleset.suspension else []
+    for c in crits:
+        window = f" (over {ruleset.suspension.window_years} years)" if c.window else ""
+        if key == c.id:
+            return REGISTRY_COUNT_LABELS.get(c.count, c.count.replace("_", " ")) + window
+        if c.none_of and key == f"{c.id}_{c.none_of}":
+            return REGISTRY_COUNT_LABELS.get(c.none_of, c.none_of.replace("_", " ")) + window
+    return REGISTRY_COUNT_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+#: Cards in words, for rule-set names (``tccs-default`` -> "the default troop-contributing-country rules").
+CARD_RULES = {"hosts": "host-state", "tccs": "troop-contributing-country", "missions": "mission"}
+
+
+def ruleset_name(name: str) -> str:
+    """A rule set's name for readers: the default sets by what they grade, others by their own name."""
+    card, _, rest = str(name).partition("-")
+    if rest == "default" and card in CARD_RULES:
+        return f"the default {CARD_RULES[card]} rules"
+    return str(name)
+
+
+#: Model specifications in plain words (key: the specification's label without its number).
+SPEC_WORDS: dict[str, str] = {
+    "Size": "deployment size only",
+    "Size, duration, TCCs": "deployment size, years deployed and number of contributing countries",
+    "Size x duration": "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed",
+    "Size x TCCs": "deployment size, years deployed and contributing countries, where the effect of size depends on the number of contributors",
+    "Both interactions": ("deployment size, years deployed and contributing countries, where the effect of size depends on "
+                          "both years deployed and the number of contributors"),
+}
+#: Interval methods in plain words.
+METHOD_WORDS: dict[str, str] = {
+    "delta": "from the model's standard errors",
+    "simulation": "from many simulated versions of the model",
+}
+
+
+def spec_words(label: str) -> str:
+    """A model specification for readers ("(5) Both interactions" -> what the model contains)."""
+    bare = re.sub(r"^\(\d+\)\s*", "", str(label))
+    return SPEC_WORDS.get(bare, bare)
+
+
+#: Scorecard table headings of the base columns (component columns: ``grade_words.component_header``).
+SCORECARD_COLUMNS: dict[str, str] = {
+    "name": "Name", "grade": "Grade", "published_tier": "Published TIP tier", "suspension": "Suspension of new deployments",
+    "score": "Score", "coverage": "Coverage", "decided_by": "Why this grade",
+}
+#: The same columns as CSV headers (a CSV has no explanations column: ``decided_by`` is the rule).
+SCORECARD_CSV_HEADERS: dict[str, str] = {
+    "key": "key", "name": "name", "year": "year", "grade": "peacewatch grade",
+    "published_tier": "published TIP tier", "published_tier_source": "published tier from",
+    "score": "score (0-10)", "coverage": "coverage (share of weight with data)",
+    "score_grade": "grade by score alone", "decided_by": "decided by",
+    "watch_list": "watch criterion", "suspension": "suspension of new deployments recommended for",
+    "registry_data": "registry data",
+}
+
+#: The scorecards by name, as a heading and inside a sentence ("the UN missions scorecard").
+CARD_TITLES: dict[str, str] = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
+CARD_IN_SENTENCE: dict[str, str] = {"hosts": "host states", "tccs": "troop-contributing countries", "missions": "UN missions"}

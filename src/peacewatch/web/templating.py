@@ -37,7 +37,26 @@ templates.env.filters["label"] = labels.variable
 templates.env.filters["component"] = labels.component
 templates.env.filters["source"] = labels.source
 templates.env.filters["plain"] = labels.plain
+templates.env.filters["ruleset"] = labels.ruleset_name
 templates.env.filters["json_script"] = _tojson_script
+
+
+def _tcc_ruleset():
+    from peacewatch.web.grade_words import ruleset
+
+    return ruleset("tccs")
+
+
+templates.env.filters["suspension_count"] = lambda key: labels.suspension_count(key, _tcc_ruleset())
+
+
+def _suspension_rule_words() -> dict | None:
+    from peacewatch.web.grade_words import suspension_rule
+
+    return suspension_rule(_tcc_ruleset())
+
+
+templates.env.globals["suspension_rule_words"] = _suspension_rule_words
 registry_labels.install(templates.env)
 
 

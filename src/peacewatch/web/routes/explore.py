@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from peacewatch.bounds import PANEL_YEARS
 from peacewatch.web import charts, labels, svgcharts
-from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, records
+from peacewatch.web.data import COUNTRY_COLUMNS, MAP_COLUMNS, AmbiguousCountry, records
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.templating import csv_response, render, templates
 
@@ -61,7 +61,8 @@ def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo
             "coverage": store.year_note(year),
             "filters": {"q": q, "destination": destination, "sort": sort, "order": order}}
     context = {"hosts": hosts, "all_hosts": all_hosts, "option": charts.world_map(rows, metric),
-               "metrics": charts.MAP_METRICS}
+               "metrics": charts.MAP_METRICS, "finder_options": store.finder_options,
+               "coloured": charts.coloured_states(rows, metric)}
     return render(request, "map.html", data, context=context)
 
 
@@ -70,16 +71,29 @@ def country_index(request: Request, key: str | None = Query(None, max_length=60)
     """Every country of the panel with a link; ``?key=`` (from the finder form) opens one."""
     store = _store(request)
     if key:
-        return RedirectResponse(f"/country/{store.resolve_country(key)}", status_code=303)
+        try:
+            return RedirectResponse(f"/country/{store.resolve_country(key)}", status_code=303)
+        except AmbiguousCountry as choice:
+            return _country_choice(request, key, choice.choices)
     countries = [{"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: labels.fold(kv[1]))]
     return render(request, "countries.html", {"countries": countries})
+
+
+def _country_choice(request: Request, key: str, choices: list[int]):
+    """The page that asks which of several countries a name meant ("Congo")."""
+    store = _store(request)
+    options = [{"ccode": c, "country": store.country_name(c)} for c in choices]
+    return render(request, "country_choice.html", {"key": key, "choices": options})
 
 
 @router.get("/country/{key}", summary="Country page")
 def country(request: Request, key: str):
     """Deployments, TCCs, tiers and trafficking status by year; predicted risk and grade where ready."""
     store = _store(request)
-    ccode = store.resolve_country(key)
+    try:
+        ccode = store.resolve_country(key)
+    except AmbiguousCountry as choice:
+        return _country_choice(request, key, choice.choices)
     series = store.country_series(ccode)
     info = store.country_info(ccode)
     if wanted_format(request, ("html", "json", "csv")) == "csv":

@@ -27,6 +27,34 @@ def _models(request: Request):
     return request.app.state.models
 
 
+#: A prediction whose interval is wider than this (in probability, 0-1) is "too uncertain to call":
+#: with a 95% interval spanning more than 40 percentage points the model cannot tell a low risk from
+#: a high one.
+TOO_UNCERTAIN_WIDTH = 0.40
+#: Within this distance of the base rate an estimate is "about the same" as past country-years.
+NEAR_BASE_RATE = 0.05
+
+
+def verdict(risk: float, lo: float, hi: float, base: float) -> dict:
+    """What a prediction says in words: too uncertain to call, or above / below / about the base rate."""
+    width = hi - lo
+    if width > TOO_UNCERTAIN_WIDTH:
+        return {"uncertain": True, "text": (
+            f"Too uncertain to call: the interval spans {width * 100:.0f} percentage points, more than the "
+            f"{TOO_UNCERTAIN_WIDTH * 100:.0f} we accept for a call, so the model cannot say whether the risk is low or high.")}
+    if risk > base + NEAR_BASE_RATE:
+        where = "higher than"
+    elif risk < base - NEAR_BASE_RATE:
+        where = "lower than"
+    else:
+        where = "about the same as"
+    return {"uncertain": False, "text": f"The estimate is {where} the base rate of {base * 100:.0f}%."}
+
+
+#: Model variables (lagged or logged) -> the host field whose value they come from.
+VARIABLE_FIELD = {"lag_polity2": "polity2", "polity2": "polity2", "lag_conflict": "conflict", "conflict": "conflict",
+                  "lag_ln_gdppc": "gdppc", "ln_gdppc": "gdppc", "lag_ln_population": "population", "ln_population": "population"}
+
 #: Host characteristics the country picker fills in (form field -> panel column).
 HOST_FIELDS = {"polity2": "polity2", "conflict": "conflict", "gdppc": "gdppc", "population": "population"}
 
@@ -43,14 +71,16 @@ def _host(request: Request, params) -> dict | None:
         raise ValidationFailed(f"Host country: no country with code {key}; choose one from the list") from None
 
 
-def _parse(params, host: dict | None = None) -> tuple[dict, dict]:
+def _parse(params, host: dict | None = None, filled: dict | None = None) -> tuple[dict, dict]:
     """Form values as numbers; raises ValidationFailed naming the field (bounds: :mod:`peacewatch.bounds`).
-    Host fields left empty take the chosen host's latest known value."""
+    Host fields left empty take the chosen host's latest known value (``filled``: field -> its year)."""
     values, raw = {}, {}
     for name, bound in BOUNDS.items():
         text = (params.get(name) or "").strip()
         if not text and host and name in HOST_FIELDS and host.get(HOST_FIELDS[name]) is not None:
             text = f"{host[HOST_FIELDS[name]]:g}"
+            if filled is not None:
+                filled[name] = host.get(HOST_FIELDS[name] + "_year")
         raw[name] = text
         if not text:
             if bound.required:
@@ -113,12 +143,22 @@ def _picker(request: Request) -> dict:
     values = request.app.state.store.host_values
     hosts = sorted(((c, v) for c, v in values.items() if "gdppc" in v or "population" in v),
                    key=lambda cv: labels.fold(cv[1]["country"]))
+    # One entry per name: where two codes share a display name (Germany before and after 1990), the
+    # one with the most recent data.
+    latest: dict[str, tuple[int, dict]] = {}
+    for c, v in hosts:
+        year = max((v.get(k + "_year") or 0) for k in HOST_FIELDS)
+        if v["country"] not in latest or year > max((latest[v["country"]][1].get(k + "_year") or 0) for k in HOST_FIELDS):
+            latest[v["country"]] = (c, v)
+    hosts = [cv for cv in hosts if latest[cv[1]["country"]][0] == cv[0]]
     return {"host_options": [(c, v["country"]) for c, v in hosts], "host_values": dict(hosts)}
 
 
-def _values_used(inputs: dict) -> list[dict]:
-    """The model's inputs for readers: label, value, and the value before the log where there is one."""
+def _values_used(inputs: dict, filled: dict | None = None, typed: set | None = None) -> list[dict]:
+    """The model's inputs for readers: label, value, the value before the log where there is one, and
+    where it came from (typed, the host's value of a year, or the estimation-sample mean)."""
     out = []
+    filled, typed = filled or {}, typed or set()
     for name, value in inputs.items():
         base = name[4:] if name.startswith("lag_") else name
         shown = labels.number(value, 0 if abs(value) >= 100 else 3)
@@ -129,7 +169,14 @@ def _values_used(inputs: dict) -> list[dict]:
             shown = f"{labels.number(value, 3)} (that is {labels.number(raw, 0)})"
         elif base in ("conflict",) and value in (0.0, 1.0):
             shown = "yes" if value else "no"
-        out.append({"variable": name, "label": labels.variable(name), "value": value, "shown": shown})
+        field = VARIABLE_FIELD.get(name)
+        if field in filled:
+            origin = f"host's value of {filled[field]}" if filled[field] else "host's latest value"
+        elif field and field not in typed:
+            origin = "mean of the estimation sample"
+        else:
+            origin = "as entered"
+        out.append({"variable": name, "label": labels.variable(name), "value": value, "shown": shown, "origin": origin})
     return out
 
 
@@ -143,7 +190,8 @@ def predict(request: Request):
     form = dict(request.query_params)
     try:
         host = _host(request, request.query_params)
-        values, raw = _parse(request.query_params, host)
+        filled: dict = {}
+        values, raw = _parse(request.query_params, host, filled)
     except ValidationFailed as exc:
         data = {"error": str(exc)}
         return render(request, "predict.html", data, status_code=422,
@@ -151,9 +199,17 @@ def predict(request: Request):
     controls = {k: values[k] for k in ("polity2", "conflict", "gdppc", "population") if k in values}
     models = _models(request)
     result = models.predict_planned(values["personnel"], values["duration"], int(values["tccs"]), **controls)
-    data = {"form_inputs": values, **result, "spec_label": models.default().spec.label, "host": host,
-            "base_rate": models.base_rate(),
-            "values_used": _values_used(result["inputs"])}
+    base = models.base_rate()
+    spec = models.default().spec.label
+    typed = {k for k in BOUNDS if (request.query_params.get(k) or "").strip()}
+    for k, col in HOST_FIELDS.items():  # the picker's script fills the fields: a value equal to the host's is the host's
+        if host and k in typed and k in values and host.get(col) is not None and abs(values[k] - float(host[col])) < 1e-9:
+            filled[k] = host.get(col + "_year")
+    data = {"form_inputs": values, **result, "spec_label": spec, "spec_words": labels.spec_words(spec),
+            "method_words": labels.METHOD_WORDS.get(result["method"], result["method"]), "host": host,
+            "base_rate": base, "verdict": verdict(result["risk"], result["risk_lo"], result["risk_hi"], base["share"]),
+            "too_uncertain_width": TOO_UNCERTAIN_WIDTH, "filled_years": filled,
+            "values_used": _values_used(result["inputs"], filled, typed)}
     raw["host"] = form.get("host", "")
     return render(request, "predict.html", data,
                   context={"section": "model", "fields": FIELDS, "form": raw, **_picker(request)})

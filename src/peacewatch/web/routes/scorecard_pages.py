@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.memo import Memo
-from peacewatch.web import labels
+from peacewatch.web import grade_words, labels
 from peacewatch.scorecards.indicators import CARDS
 from peacewatch.scorecards.model import GRADE_RANK, GRADES as _GRADES
 from peacewatch.web.data import NotFoundError, records
@@ -27,7 +27,8 @@ from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/scorecards")
 
-TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
+TITLES = labels.CARD_TITLES
+IN_SENTENCE = labels.CARD_IN_SENTENCE
 #: Every value of a grade column, best first ("No data": too few components with data).
 GRADES = (*_GRADES, "No data")
 BASE_COLUMNS = ["key", "name", "year", "grade", "published_tier", "published_tier_source", "score", "coverage",
@@ -46,8 +47,8 @@ def year_note(card: str, full: pd.DataFrame, year: int) -> dict:
     unknown = [labels.component(k, card) for k, n in counts.items() if not n]
     graded = int((rows["grade"] != "No data").sum())
     parts = [f"{year}: {graded} of {len(rows)} units graded",
-             "data for " + (", ".join(known) or "no component"),
-             "no data for " + (", ".join(unknown) or "no component")]
+             ("data for " + ", ".join(known)) if known else "no component has data",
+             ("no data for " + ", ".join(unknown)) if unknown else "every component has data"]
     notes = []
     if "published_tier_source" in rows and rows["published_tier_source"].eq("tip_tiers_recent").any():
         from peacewatch.sources.loaders.tip_tiers_recent import PARTIAL_YEARS
@@ -79,7 +80,67 @@ def _memo(request: Request, card: str) -> Memo:
 
 def _check_card(card: str) -> None:
     if card not in CARDS:
-        raise NotFoundError(f"no scorecard {card!r}; the scorecards are {', '.join(CARDS)}")
+        raise NotFoundError(f"There is no scorecard called {card!r}. The scorecards are: "
+                            + ", ".join(TITLES[c] for c in CARDS) + " (see the Scorecards menu).")
+
+
+def nearest_year(years: list[int], year: int) -> int:
+    """The year of ``years`` closest to ``year`` (the later one on a tie: newer data)."""
+    return min(years, key=lambda y: (abs(y - year), -y))
+
+
+def year_ranges(years: list[int]) -> str:
+    """``[2001, 2002, 2020, 2026]`` -> ``"2001-2002, 2020, 2026"``: the years a card has, gaps shown."""
+    from peacewatch.web.data import _ranges
+
+    return _ranges(sorted(years))
+
+
+def year_gaps(years: list[int]) -> list[str]:
+    """The runs of missing years between the first and last of ``years`` (``["2021-2025"]``)."""
+    have = set(years)
+    missing = [y for y in range(min(years), max(years) + 1) if y not in have] if years else []
+    return year_ranges(missing).split(", ") if missing else []
+
+
+def _missing_year_page(request: Request, card: str, year: int, years: list[int]):
+    """A 404 for a year the card does not have, in readers' words, linking the nearest year."""
+    from peacewatch.web.errors import error_page
+
+    near = nearest_year(years, year)
+    latest = _graded_years(request, card)[-1]
+    message = (f"The {IN_SENTENCE[card]} scorecard has no data for {year}. "
+               f"It has data for {year_ranges(years)}.")
+    links = [{"href": f"/scorecards/{card}?year={near}", "text": f"Open {near}, the nearest year with data"}]
+    if latest != near:
+        links.append({"href": f"/scorecards/{card}?year={latest}", "text": f"Open {latest}, the latest year with grades"})
+    return error_page(request, 404, "No scorecard for this year", message, links=links,
+                      extra={"years": years, "nearest": near})
+
+
+def _tabs(request: Request, card: str, year: int) -> list[dict]:
+    """One tab per card: it keeps ``year`` where that card has it, else goes to its nearest year and
+    says so on arrival (``asked=``)."""
+    tabs = []
+    for c, title in TITLES.items():
+        years = _years(request, c)
+        target = year if year in years else nearest_year(years, year)
+        href = f"/scorecards/{c}?year={target}" + ("" if target == year else f"&asked={year}")
+        tabs.append({"card": c, "title": title, "year": target, "href": href, "current": c == card})
+    return tabs
+
+
+def default_year_note(request: Request, card: str) -> str:
+    """Why a card opens on the year it does (each card's latest graded year; they differ)."""
+    latest = {c: _graded_years(request, c)[-1] for c in CARDS}
+    others = "; ".join(f"{IN_SENTENCE[c]} {y}" for c, y in latest.items())
+    text = (f"Opened on {latest[card]}, the latest year with grades on this card. Each scorecard opens on its own "
+            f"latest graded year ({others}) because the data behind them end in different years.")
+    later = [y for y in _years(request, card) if y > latest[card]]
+    if later:
+        text += (f" Later years on this card ({year_ranges(later)}) have too little data for a grade: "
+                 "see the coverage note of each year.")
+    return text
 
 
 def unit_grades(request: Request, card: str, key) -> dict:
@@ -175,13 +236,19 @@ def _filtered(request: Request, card: str, year: int, scope: str, grade: str | N
     if q:
         needle = labels.fold(q)
         table = table[table["_search"].str.contains(needle, regex=False) | (table["key"].astype(str).str.upper() == q.strip().upper())]
-    by = "_name_key" if sort == "name" else sort
-    sort_key = (lambda s: s.map(GRADE_ORDER)) if sort in ("grade", "score_grade") else None
-    return table.sort_values(by, ascending=(order == "asc"), na_position="last", key=sort_key, kind="stable")
+    if sort == "name":
+        return table.sort_values("_name_key", ascending=(order == "asc"), kind="stable")
+
+    def sort_key(s: pd.Series) -> pd.Series:
+        return s.map(GRADE_ORDER) if s.name in ("grade", "score_grade") else s
+    # Ties (and rows without a value, e.g. a year with no grades) in name order, never in code order.
+    return table.sort_values([sort, "_name_key"], ascending=[order == "asc", True], na_position="last",
+                             key=sort_key, kind="stable")
 
 
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
 def scorecard(request: Request, card: str, year: int | None = Query(None, ge=2001, le=2100),
+              asked: int | None = Query(None, ge=1900, le=2100),
               grade: str | None = None, q: str | None = Query(None, max_length=80),
               sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$"),
               scope: str = Query("hosts", pattern="^(hosts|all)$"), page: int = Query(1, ge=1, le=10000)):
@@ -195,9 +262,10 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     cards = _cards(request)
     full = cards.table(card)
     years = _years(request, card)
+    opened_by_default = year is None
     year = year or _graded_years(request, card)[-1]
     if year not in years:
-        raise NotFoundError(f"the {card} scorecard has no units in {year}; its years are {years[0]}-{years[-1]}")
+        return _missing_year_page(request, card, year, years)
     hosts_known = card == "hosts" and bool(request.app.state.store.host_ccodes(year))
     if not hosts_known:
         scope = "all"  # other cards, or a year without deployment data: no host list to narrow to
@@ -222,15 +290,33 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     view_key = (year, scope, grade, labels.fold(q) if q else None, sort, order)
     rows = _views(request, card).get(
         ("rows", view_key, page), lambda: records(table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]))
+    rs = grade_words.ruleset(card)
+    relabelled = _memo(request, card).get(("relabelled", year),
+                                          lambda: grade_words.tier_relabelled(card, full[full["year"] == year]))
+    for r in rows:
+        if "why" not in r:
+            r["why"] = grade_words.row_reason(r, card, rs, tier_relabelled=bool(relabelled))
+            if "suspension" in r:
+                r["suspension_reasons"] = grade_words.suspension_reasons(r["suspension"], rs)
+                r["suspension_counts"] = grade_words.suspension_parts(r, rs)
     missing = _memo(request, card).get("missing", lambda: cards.missing(card))
     data = {"card": card, "title": TITLES[card], "year": year, "years": years,
             "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
-            "hosts_known": hosts_known,
+            "hosts_known": hosts_known, "year_ranges": year_ranges(years), "year_gaps": year_gaps(years),
+            "default_note": default_year_note(request, card) if opened_by_default else None,
+            "asked_note": (f"The {IN_SENTENCE[card]} scorecard has no data for {asked}; showing {year}, "
+                           "the nearest year it has.") if asked and asked not in years else None,
+            "tabs": _tabs(request, card, year),
+            "findings": _memo(request, card).get(("findings", year),
+                                                 lambda: grade_words.year_findings(card, full[full["year"] == year])),
+            "suspension_rule": grade_words.suspension_rule(rs),
             "total": len(table), "page": page, "pages": pages, "page_size": PAGE_SIZE,
             "columns": columns, "rows": rows, "missing_components": missing,
             "grade_counts": _grade_counts(request, card, year, scope),
             "coverage": _memo(request, card).get(("note", year), lambda: year_note(card, full, year))}
     context = {"section": "scorecards", "cards": TITLES, "grades": GRADES, "component_cols": component_cols,
+               "column_labels": {**labels.SCORECARD_COLUMNS,
+                                 **{c: grade_words.component_header(c, card) for c in component_cols}},
                "has_suspension": "suspension" in columns}
     return render(request, "scorecard.html", data, context=context)
 
@@ -258,12 +344,7 @@ def _grade_counts(request: Request, card: str, year: int, scope: str) -> dict[st
 
 
 #: CSV headers of the base columns (component columns get their indicator's title).
-CSV_HEADERS = {"key": "key", "name": "name", "year": "year", "grade": "peacewatch grade",
-               "published_tier": "published TIP tier", "published_tier_source": "published tier from",
-               "score": "score (0-10)", "coverage": "coverage (share of weight with data)",
-               "score_grade": "grade by score alone", "decided_by": "decided by",
-               "watch_list": "watch criterion", "suspension": "suspension of new deployments recommended for",
-               "registry_data": "registry data"}
+CSV_HEADERS = labels.SCORECARD_CSV_HEADERS
 
 
 def _csv_header(column: str, card: str) -> str:
@@ -287,6 +368,11 @@ def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
     out = table.copy()
     floats = out.select_dtypes("float").columns
     out[floats] = out[floats].round(3)
+    if "suspension" in out:  # criterion ids -> their counts in words
+        rs = grade_words.ruleset(card)
+        out["suspension"] = [
+            "; ".join(labels.suspension_count(i.strip(), rs) for i in str(v).split(";") if i.strip()) if v else v
+            for v in out["suspension"]]
     return out.rename(columns=lambda c: _csv_header(c, card))
 
 
@@ -299,16 +385,27 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     if mine.empty and card != "missions":  # a country also by ISO3 code or name (one resolver for all)
         mine = full[full["key"] == _country_or_none(key)]
     if mine.empty:
-        raise NotFoundError(f"{key!r} is not graded on the {card} scorecard")
+        raise NotFoundError(f"{key!r} is not graded on the {IN_SENTENCE[card]} scorecard; "
+                            "find the units it grades in its table")
     unit_key = mine["key"].iloc[0]
     graded = mine[mine["grade"] != "No data"]
     year = year or int((graded if len(graded) else mine)["year"].max())
-    if year not in set(int(y) for y in mine["year"]):
-        raise NotFoundError(f"{key!r} is not on the {card} scorecard in {year}")
+    unit_years = sorted(int(y) for y in mine["year"])
+    if year not in unit_years:
+        from peacewatch.web.errors import error_page
+
+        near = nearest_year(unit_years, year)
+        name = _display_name(request, card, unit_key, str(mine["name"].iloc[0]), near)
+        return error_page(request, 404, "Not on the scorecard this year",
+                          f"{name} is not on the {IN_SENTENCE[card]} scorecard in {year}. "
+                          f"It is on it in {year_ranges(unit_years)}.",
+                          links=[{"href": f"/scorecards/{card}/{unit_key}?year={near}", "text": f"Open {near}, the nearest year"}],
+                          extra={"years": unit_years, "nearest": near})
     grade = cards.explain(card, unit_key, year).to_dict()
     grade["name"] = _display_name(request, card, unit_key, grade["name"], year)
     history = records(mine.sort_values("year")[["year", "grade", "score"]])
     data = {"card": card, "key": unit_key, "year": year, "grade": grade, "history": history,
+            "suspension_rule": grade_words.suspension_rule(grade_words.ruleset(card)),
             "coverage": year_note(card, full, year)}
     context = {"section": "scorecards", "title": TITLES[card]}
     return render(request, "grade.html", data, context=context)

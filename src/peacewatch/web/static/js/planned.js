@@ -18,7 +18,9 @@
     if (!h) { hint.textContent = "Host characteristics are set to the estimation-sample mean."; return; }
     hint.textContent = "Filled with the latest known values of " + h.country + ": GDP per capita " +
       (h.gdppc !== undefined ? "US$ " + n(h.gdppc) + " (" + h.gdppc_year + ")" : "unknown") + ", population " +
-      (h.population !== undefined ? n(h.population) + " (" + h.population_year + ")" : "unknown") +
+      (h.population !== undefined ? n(h.population) + " (" + h.population_year + ")" : "unknown") + ", Polity2 " +
+      (h.polity2 !== undefined ? h.polity2 + " (" + h.polity2_year + ")" : "unknown") + ", armed conflict " +
+      (h.conflict !== undefined ? (h.conflict ? "yes" : "no") + " (" + h.conflict_year + ")" : "unknown") +
       ". Change any of them if you know better.";
   });
 })();
