@@ -315,7 +315,7 @@ def test_refused_report_and_reply_keep_what_was_typed(base_url, http, seeded, lo
 
 
 def test_mission_in_canonical_form_whichever_door(http, seeded, login_as):
-    from peacewatch.registry.schemas import canonical_mission
+    from peacewatch.registry.schemas import canonical_mission  # re-exported from registry.reference
 
     assert canonical_mission("  Mínustah \t ii ") == "MINUSTAH II"
     login_as(http, "ines.investigator")

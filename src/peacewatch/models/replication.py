@@ -71,7 +71,7 @@ def _panel_sources() -> dict[str, list[str]]:
 def codebook(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per column of the estimation data: label, definition, source, type and summary statistics."""
     from peacewatch.models.specs import term_labels
-    from peacewatch.web.labels import VARIABLE_LABELS
+    from peacewatch.panel.column_labels import VARIABLE_LABELS
 
     labels = {**VARIABLE_LABELS, **term_labels()}
     sources = _panel_sources()

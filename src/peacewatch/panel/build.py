@@ -21,7 +21,7 @@ def build_panel(start: int, end: int, system: str = "cow", agg: str = "december"
 
 def variable_labels() -> dict[str, str]:
     """Column -> words for the Stata variable labels (the dashboard's labels, one vocabulary)."""
-    from peacewatch.web.labels import VARIABLE_LABELS
+    from peacewatch.panel.column_labels import VARIABLE_LABELS
 
     return dict(VARIABLE_LABELS)
 

@@ -12,6 +12,8 @@ missions, and then accepts any code or name (the range and form checks still app
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from peacewatch.memo import memoize
 
@@ -64,10 +66,22 @@ def known_state(code: int) -> int:
     return code
 
 
+def canonical_mission(value: str) -> str:
+    """A mission name as stored and searched: no accents, single spaces, upper case ("  Minustah "
+    -> "MINUSTAH"), the way the UN writes mission acronyms; a name that is empty then is refused."""
+    text = unicodedata.normalize("NFKD", value)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"\s+", " ", text).strip().upper()
+    if not text:
+        raise ValueError("is required (choose the mission)")
+    if len(text) > 40:  # a few characters grow when folded ("ß" -> "SS", ligatures): still at most 40
+        raise ValueError("is longer than 40 characters once written in capitals without accents")
+    return text
+
+
 @memoize(maxsize=1)
 def _mission_list() -> frozenset[str] | None:
     try:
-        from peacewatch.registry.schemas import canonical_mission
         from peacewatch.sources.loaders.geo_pko import geo_pko
         from peacewatch.sources.loaders.ipi import ipi_missions
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-import re
-import unicodedata
-
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from peacewatch.registry import reference
 from peacewatch.registry.compliance import PROVISIONS
+from peacewatch.registry.reference import canonical_mission
 from peacewatch.registry.workflow import CATEGORIES, OUTCOMES, STATES
 
 # No NUL characters: PostgreSQL refuses them in text columns.
@@ -39,19 +37,6 @@ Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 Status = Literal[STATES]  # type: ignore[valid-type]
 Outcome = Literal[OUTCOMES]  # type: ignore[valid-type]
 ProvisionStatus = Literal["met", "partial", "not_met"]
-
-
-def canonical_mission(value: str) -> str:
-    """A mission name as stored and searched: no accents, single spaces, upper case ("  Minustah "
-    -> "MINUSTAH"), the way the UN writes mission acronyms; a name that is empty then is refused."""
-    text = unicodedata.normalize("NFKD", value)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = re.sub(r"\s+", " ", text).strip().upper()
-    if not text:
-        raise ValueError("is required (choose the mission)")
-    if len(text) > 40:  # a few characters grow when folded ("ß" -> "SS", ligatures): still at most 40
-        raise ValueError("is longer than 40 characters once written in capitals without accents")
-    return text
 
 
 #: A mission name, stored and compared in its canonical form (:func:`canonical_mission`), one of the
