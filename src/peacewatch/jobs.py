@@ -221,12 +221,13 @@ def _report_registry(echo: Callable[[str], None], result: dict[str, Any] | None)
     if not result:
         return
     if result.get("credentials"):
-        echo(f"registry: first coordinator {result['coordinator']!r}; password and token in {result['credentials']} "
+        # The username is not printed either: it is unguessable on purpose (a lockout target otherwise).
+        echo(f"registry: first coordinator created; username, password and token in {result['credentials']} "
              "(readable by you only)")
     elif result.get("coordinator") is None:
         kept = result.get("credentials_kept")
         echo("registry: users exist already; no new coordinator created"
-             + (f"; the first coordinator's password and token are still in {kept} (store them safely, then delete "
+             + (f"; the first coordinator's username, password and token are still in {kept} (store them safely, then delete "
                 "the file)" if kept else ""))
 
 

@@ -128,8 +128,14 @@ def test_every_source_names_its_loaders_and_every_loader_module_is_named():
         named_modules |= {f.__module__.rsplit(".", 1)[1] for f in loaders.values()}
     assert catalog.loaders("ipi_missions")["ipi_missions"].__module__ == "peacewatch.sources.loaders.ipi"
     assert set(catalog.loaders("state_lists")) == {"cow_states", "gw_states"}
+    # The outcome files a user must supply (no copy can be held, so no sha256 for a catalog entry)
+    # name their loaders in models/supplied_sources.yml, with the same provenance fields.
+    from peacewatch.models.supplied import supplied_sources
+
+    supplied = {entry["loader"].split(":")[0].rsplit(".", 1)[1] for entry in supplied_sources().values()}
+    assert supplied == {"gsi", "p3"} and not supplied & named_modules
     # a loader module no catalog entry names would be a source added half-way
-    assert {m.name for m in pkgutil.iter_modules(package.__path__)} == named_modules
+    assert {m.name for m in pkgutil.iter_modules(package.__path__)} == named_modules | supplied
 
 
 def test_a_loader_read_through_the_catalog_gives_real_rows():

@@ -45,8 +45,10 @@ def web_env(tmp_path_factory):
         mp.setenv("PEACEWATCH_OUT_DIR", str(out))
         mp.delenv("PEACEWATCH_DB_URL", raising=False)
         # One shared server serves every web test from 127.0.0.1: the anonymous channel's per-client
-        # limit (5 a minute) would refuse the tests' own reports; the limits have their own tests.
-        for name in ("INTAKE_PER_CLIENT", "INTAKE_PER_NETWORK", "LOOKUP_PER_CLIENT"):
+        # limit (5 a minute) would refuse the tests' own reports, and the login limits per client and
+        # network the staff screens' logins of a whole run; the limits have their own tests.
+        for name in ("INTAKE_PER_CLIENT", "INTAKE_PER_NETWORK", "LOOKUP_PER_CLIENT", "LOGIN_PER_CLIENT",
+                     "LOGIN_PER_NETWORK", "LOGIN_OVERALL"):
             mp.setenv(f"PEACEWATCH_{name}", "100000/minute")
         mp.setattr(auth, "_SCRYPT", {"n": 2**4, "r": 8, "p": 1})
         yield out
