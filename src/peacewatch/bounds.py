@@ -67,7 +67,7 @@ MODEL_YEARS = NumberBound("model year", 2001, 2011, integer=True, grouped=False)
 
 def scorecard_years(card: str) -> NumberBound:
     """Years a scorecard grades: from the first TIP report (2001) to the card's last year
-    (:func:`peacewatch.scorecards.frames.last_year`: hosts 2025, TCCs the current year, missions 2016)."""
+    (:func:`peacewatch.scorecards.frames.last_year`: hosts 2025, TCCs the current year, missions 2024)."""
     from peacewatch.scorecards.frames import FIRST_YEAR, last_year
 
     return NumberBound(f"{card} scorecard year", FIRST_YEAR, last_year(card), integer=True, grouped=False)

@@ -167,8 +167,8 @@ def test_missions_density_component():
 def test_unknown_year_and_unit_are_clear_errors():
     with pytest.raises(ValueError, match="^hosts scorecard year: 2026 is outside 2001 to 2025$"):
         grade("hosts", 2026)
-    with pytest.raises(ValueError, match="^missions scorecard year: 2020 is outside 2001 to 2016$"):
-        grade("missions", 2020)
+    with pytest.raises(ValueError, match="^missions scorecard year: 2025 is outside 2001 to 2024$"):
+        grade("missions", 2025)
     with pytest.raises(KeyError, match="no hosts unit 99999 in 2010"):
         explain("hosts", 99999, 2010)
 

@@ -18,10 +18,10 @@ def line_of(text: str, needle: str, nth: int = 0) -> int:
     return hits[nth]
 
 
-@pytest.mark.parametrize("card", ["hosts", "tccs", "missions"])
-def test_shipped_rulesets_load(card):
+@pytest.mark.parametrize(("card", "version"), [("hosts", "2.0.0"), ("tccs", "2.0.0"), ("missions", "2.1.0")])
+def test_shipped_rulesets_load(card, version):
     rs = load_ruleset(None, card)
-    assert rs.card == card and rs.version == "2.0.0"
+    assert rs.card == card and rs.version == version
     assert rs.line("thresholds") is not None
 
 

@@ -23,7 +23,7 @@ class Format(str, Enum):
     json = "json"
 
 
-YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-current year (tccs), 2001-2016 (missions).")
+YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-current year (tccs), 2001-2024 (missions).")
 FMT = typer.Option(Format.table, "--format", "-f", help="table (terminal), csv or json (full grades with evidence).")
 OUT = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output.")
 RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a .yml file (default: the card's).")

@@ -214,7 +214,7 @@ def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, d
 
 def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None) -> pd.DataFrame:
     """All grades of ``card`` (one year or all years: 2001-2025 hosts, 2001-current year TCCs,
-    2001-2016 missions) as a DataFrame (see :func:`grade_frame`)."""
+    2001-2024 missions) as a DataFrame (see :func:`grade_frame`)."""
     _, table, _, _, _ = _graded(card, ruleset, registry)
     if year is None:
         return table.copy()
@@ -313,7 +313,7 @@ def explain(card: str, key: int | str, year: int, ruleset: str | None = None, re
     key
         COW code (hosts, TCCs) or IPI mission acronym (missions).
     year
-        2001-2025 (hosts), 2001-current year (TCCs), 2001-2016 (missions).
+        2001-2025 (hosts), 2001-current year (TCCs), 2001-2024 (missions).
     """
     _check_year(year, card)
     frame, table, missing, rs, raw = _graded(card, ruleset, registry)

@@ -3,7 +3,8 @@
 * ``hosts``: the country-year panel (``create_country_years(...).add_all()``), key ``ccode``, plus the
   predicted risk ``risk`` of ``peacewatch.models.deployment_risk.predict_observed``.
 * ``tccs``: contributor-years. Who contributed: the union of Geo-PKO (troops per TCC from the latest
-  map of each mission-year, 1994-2020, mapped missions only) and IPI contributors (all UN missions,
+  map of each mission-year, 1994-2020, then the dashboard's TCCMap to 2024, mapped missions only) and
+  IPI contributors (all UN missions,
   troops + police + experts, 2009-11..2014-02). Personnel ``deployed``: IPI's mean monthly total over
   the months IPI covers that year where available (2009: Nov-Dec only; 2014: Jan-Feb only), else
   Geo-PKO's troop estimate; ``deployed_source`` says which. Democracy, Palermo and criminalisation
@@ -11,6 +12,8 @@
 * ``missions``: UN mission-years from IPI mission-month data: December personnel (else the last month
   reported), the most contributors in any month, years since the mission's first IPI month, the
   host; ``density`` from ``peacewatch.models.density.mission_density_table`` and the host's ``risk``.
+  After IPI's last full year (2016) to 2024: troops and troop contributors from the Geo-PKO
+  dashboard's TCCMap (marked as its evidence), the host from the Geo-PKO maps.
 
 Each builder returns ``(frame, missing)`` where ``missing`` maps an unavailable component to the reason:
 only the registry (an outside database) can be unavailable; the models are imported directly.
@@ -33,8 +36,10 @@ from peacewatch.scorecards.indicators import CARDS
 FIRST_YEAR = 2001  # first TIP report
 #: Last year of the host card: the newest TIP report year with a source (secondary copies, 2025).
 HOSTS_LAST_YEAR = 2025
-#: Last year of the mission card: IPI's last full year of mission data.
-MISSIONS_LAST_YEAR = 2016
+#: Last year of the mission card: the Geo-PKO dashboard's TCCMap (contributors per mission-year) ends 2024.
+MISSIONS_LAST_YEAR = 2024
+#: IPI's last full year of mission data; later mission-years come from the TCCMap (troops only).
+IPI_MISSIONS_LAST_YEAR = 2016
 #: Older name: the last year every card covered before the 2020-2025 sources (Kelley tier file).
 LAST_YEAR = 2015
 PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
@@ -47,7 +52,7 @@ def current_year() -> int:
 
 
 def last_year(card: str) -> int:
-    """Last year a card grades: 2025 for hosts, the current year for TCCs, 2016 for missions."""
+    """Last year a card grades: 2025 for hosts, the current year for TCCs, 2024 for missions."""
     return {"hosts": HOSTS_LAST_YEAR, "tccs": current_year(), "missions": MISSIONS_LAST_YEAR}[card]
 
 
@@ -116,10 +121,12 @@ def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.
 
 @memoize(maxsize=4)
 def _contributors(start: int, end: int) -> pd.DataFrame:
-    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
+    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_map, geo_pko_tcc_troops
     from peacewatch.sources.loaders.ipi import ipi_contributors
 
     g = geo_pko_tcc_troops()
+    # after the raw maps (1994-2020) the dashboard's TCCMap lists contributors per mission-year (to 2024)
+    g = pd.concat([g, geo_pko_tcc_map().loc[lambda m: m["year"] > g["year"].max()]], ignore_index=True)
     g = g[g["year"].between(start, end)]
     geo = g.groupby(["tcc_ccode", "year"]).agg(
         geo_troops=("troops", lambda s: s.sum(min_count=1)), geo_missions=("mission", "nunique")).reset_index()
@@ -183,7 +190,7 @@ SUSPENSION_RAW = ("allegations", "referrals_made", "referrals_overdue", "referra
 
 
 def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Contributor-years: every state with UN personnel that year per Geo-PKO (1994-2020) or IPI
+    """Contributor-years: every state with UN personnel that year per Geo-PKO (1994-2024) or IPI
     (2009-2014), and every TCC-year in which the registry recorded or awaited something (so the
     current year is graded from registry activity even before any deployment data exist)."""
     end = current_year() if end is None else end
@@ -239,9 +246,35 @@ def _missions(start: int, end: int) -> pd.DataFrame:
     agg = m.groupby(["mission", "year"]).agg(n_tccs=("n_contributors", "max"), months=("month", "nunique")).reset_index()
     out = last[["mission", "year", "month", "total", "ccode", "host"]].rename(
         columns={"total": "personnel", "month": "personnel_month", "ccode": "host_ccode"}).merge(agg, on=["mission", "year"])
-    out = out.merge(first, on="mission")
+    out = out.merge(first, on="mission").assign(personnel_source="ipi_missions")
+    if end > IPI_MISSIONS_LAST_YEAR:
+        out = pd.concat([out[out["year"] <= IPI_MISSIONS_LAST_YEAR], _missions_from_tcc_map(first, start, end)],
+                        ignore_index=True)
     out["duration"] = out["year"] - out["first_year"] + 1
     return out
+
+
+def _missions_from_tcc_map(ipi_first: pd.Series, start: int, end: int) -> pd.DataFrame:
+    """Mission-years after IPI's last full year from the Geo-PKO dashboard's TCCMap: personnel is the
+    troops on its maps (troops only, map estimates; ``personnel_source`` says so), contributors the
+    states it lists; the host is the mission's last host in IPI (MINURSO: Morocco, which administers
+    Western Sahara), else on the Geo-PKO maps (missions that began after IPI's data)."""
+    from peacewatch.sources.loaders.geo_pko import geo_pko, geo_pko_tcc_map
+    from peacewatch.sources.loaders.ipi import ipi_missions
+
+    t = geo_pko_tcc_map()
+    first = t.groupby("mission")["year"].min().rename("first_year")
+    first = ipi_first.combine(first, min, fill_value=10_000).astype("int64")
+    lo = max(start, IPI_MISSIONS_LAST_YEAR + 1)
+    t = t[t["year"].between(lo, end)]
+    out = t.groupby(["mission", "year"]).agg(personnel=("troops", lambda s: s.sum(min_count=1)),
+                                             n_tccs=("tcc_ccode", "nunique")).reset_index()
+    raw = geo_pko().dropna(subset=["ccode"]).sort_values(["year", "month"])
+    hosts = raw.groupby("mission").agg(host_ccode=("ccode", "last"), host=("country", "last"))
+    ipi = ipi_missions().sort_values("date").groupby("mission").agg(host_ccode=("ccode", "last"), host=("host", "last"))
+    hosts = pd.concat([ipi, hosts[~hosts.index.isin(ipi.index)]])
+    out = out.join(hosts, on="mission").join(first, on="mission")
+    return out.assign(personnel_month=np.nan, months=np.nan, personnel_source="geo_pko_tcc_map").dropna(subset=["host_ccode"]).astype({"host_ccode": "int64"})
 
 
 def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -254,6 +287,11 @@ def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tup
     risk = _risk(start, end).rename(columns={"ccode": "host_ccode"})
     df = df.merge(risk, on=["host_ccode", "year"], how="left")
     df = df.assign(key=df["mission"], name=df["mission"] + " (" + df["host"] + ")")
+    # after 2016 size and contributors are the TCCMap's troops and troop contributors, not IPI's personnel
+    tcc_map = df["personnel_source"].eq("geo_pko_tcc_map")
+    for col in ("personnel", "n_tccs"):
+        df[f"{col}__source"] = np.where(tcc_map, "geo_pko (TCCMap)", "ipi_missions")
+        df[f"{col}__note"] = np.where(tcc_map, "troops only, map estimates (Geo-PKO dashboard TCCMap v2.3)", "")
     return df.sort_values(["key", "year"]).reset_index(drop=True), {}
 
 

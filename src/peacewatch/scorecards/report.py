@@ -117,7 +117,7 @@ def methods_blocks() -> list[tuple[str, object]]:
               "one exists. Each component shows the year of its evidence; evidence from a secondary copy (TIP "
               "tiers 2020-2025) or older than the graded year (Palermo ratifications, known through 2011) is "
               "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year (registry events are "
-              "counted in the year they happened), missions 2001-2016."),
+              "counted in the year they happened), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only)."),
     ]
     for card in CARDS:
         rs = load_ruleset(None, card)
