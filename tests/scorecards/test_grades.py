@@ -46,8 +46,9 @@ def test_haiti_2010_host_grade_explains_itself():
     assert ev(risk, "un_personnel") == 11984
     # the model is a direct dependency: its prediction for Haiti 2010 is the evidence, never "no data"
     assert g.missing_components == {}
-    observed = predict_observed(panel_frame(2009, 2010)).set_index(["ccode", "year"]).loc[(41, 2010), "risk"]
-    assert ev(risk, "risk") == pytest.approx(observed, abs=1e-9) and 0.9 < observed < 0.97  # 0.936
+    # the risk of 2010's deployment: the model's prediction from 2010's (lagged) covariates, i.e. for 2011
+    observed = predict_observed(panel_frame(2010, 2011)).set_index(["ccode", "year"]).loc[(41, 2011), "risk"]
+    assert ev(risk, "risk") == pytest.approx(observed, abs=1e-9) and 0.9 < observed < 0.97  # 0.935
     assert risk.score == pytest.approx(10 * (1 - observed), abs=1e-3)
     # the score is the weighted mean of the components with data; tip_tier (weight 3 of 10) has none
     with_data = [c for c in g.components if c.score is not None]
@@ -227,3 +228,28 @@ def test_custom_ruleset_with_waiver_and_override(tmp_path):
     assert haiti.decided_by.kind == "override" and "test override" in haiti.decided_by.text
     assert haiti.decided_by.line == text.splitlines().index("  - key: 41") + 1
     assert haiti.ruleset_version == "2.0.0-test"
+
+
+def test_haiti_2004_risk_is_that_of_minustah_2004():
+    """Haiti 2004 is scored on MINUSTAH's 7,406 personnel of December 2004 (its evidence line), not on the
+    model's prediction from 2003, before the mission (issue 23). Checked against a design row built by
+    hand from the panel's 2004 values."""
+    import numpy as np
+    import pandas as pd
+
+    from peacewatch.models.deployment_risk import default_model
+
+    g = explain("hosts", 41, 2004)
+    risk = comp(g, "deployment_risk")
+    assert ev(risk, "un_personnel") == 7406
+    row = panel_frame(2004, 2004).set_index("ccode").loc[41]
+    assert (row["un_personnel"], row["un_duration"], row["un_tccs"]) == (7406, 11, 41)  # UNMIH 1993-2000 counted
+    model = default_model(None)
+    design = {"lag_ln_un_personnel": np.log1p(7406), "lag_un_duration": row["un_duration"], "lag_un_tccs": 41,
+              "lag_conflict": row["conflict"], "lag_polity2": row["polity2"], "lag_ln_gdppc": np.log(row["gdppc"]),
+              "lag_ln_population": np.log(row["population"])}
+    expected = model.predict(pd.DataFrame([design]), method="delta").iloc[0]["risk"]
+    assert ev(risk, "risk") == pytest.approx(expected, abs=1e-9)
+    before = predict_observed(panel_frame(2003, 2004)).set_index(["ccode", "year"]).loc[(41, 2004), "risk"]
+    assert ev(risk, "risk") > before + 0.2  # the 2003-based prediction (no mission yet) was ~0.5
+    assert "this year's deployment" in next(e.note for e in risk.evidence if e.field == "risk")

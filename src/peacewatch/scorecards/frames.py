@@ -104,9 +104,17 @@ def panel_frame(start: int = FIRST_YEAR, end: int = LAST_YEAR) -> pd.DataFrame:
 
 @memoize(maxsize=4)
 def _risk(start: int, end: int) -> pd.DataFrame:
-    # the model builds lagged covariates, so it gets the year before ``start`` too
-    out = predict_observed(panel_frame(start - 1, end))
-    return out.loc[out["year"] >= start, ["ccode", "year", "risk"]].drop_duplicates(["ccode", "year"])
+    """Predicted destination risk of each country-year's own deployment.
+
+    The model's deployment terms are lagged (report year t from the deployment of t - 1), so the risk
+    of year Y's deployment is the model's prediction for Y + 1: Haiti 2004 is scored on MINUSTAH's 7,406
+    personnel of December 2004, not on 2003 (before the mission). ``risk__note`` says so.
+    """
+    out = predict_observed(panel_frame(start, end + 1))
+    out = out.assign(year=out["year"] - 1)
+    out = out.loc[out["year"].between(start, end), ["ccode", "year", "risk"]].drop_duplicates(["ccode", "year"])
+    return out.assign(risk__note=np.where(out["risk"].notna(), "predicted from this year's deployment and controls "
+                                          "(the model's t-1 terms)", ""))
 
 
 def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
