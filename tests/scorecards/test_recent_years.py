@@ -65,6 +65,26 @@ def test_cli_json_and_csv_carry_the_marks(tmp_path):
     assert res.exit_code == 0 and "Grade" in res.output and "(secondary copy)" in res.output
 
 
+def test_deployed_only_says_why_after_2016(tmp_path):
+    """IPI and Bara & Hultman end 2016: 2017-2024 hosts come from the Geo-PKO maps (TCCMap), and a year
+    without any deployment data says so instead of printing an empty table silently (issue 23)."""
+    from peacewatch.cli import app
+    from peacewatch.sources.catalog import Catalog
+
+    r = CliRunner()
+    res = r.invoke(app, ["score", "hosts", "--year", "2020", "--deployed-only", "--format", "csv", "--out", str(tmp_path / "h.csv")])
+    assert res.exit_code == 0, res.output
+    listed = set(pd.read_csv(tmp_path / "h.csv")["key"])
+    # every host of a mission the TCCMap lists in 2020 (South Sudan for UNMISS, Lebanon for UNIFIL, ...)
+    tcc_map = pd.read_csv(Catalog().path("geo_pko", "tcc_map"))
+    assert {"UNMISS", "UNIFIL", "MINUSCA"} <= set(tcc_map.loc[tcc_map["year"] == 2020, "mission"])
+    assert {626, 660, 482} <= listed
+    assert "Geo-PKO maps" in res.stderr and f"{len(listed)} states listed" in res.stderr
+    res = r.invoke(app, ["score", "hosts", "--year", "2025", "--deployed-only", "--format", "csv"])
+    assert res.exit_code == 0 and res.stdout.strip().count("\n") == 0  # the header only
+    assert "no state is known to host peacekeepers" in res.stderr and "0 states listed" in res.stderr
+
+
 # --------------------------------------------------------------------------- registry-driven TCC grades
 @pytest.fixture
 def registry(tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ def line_of(text: str, needle: str, nth: int = 0) -> int:
     return hits[nth]
 
 
-@pytest.mark.parametrize(("card", "version"), [("hosts", "2.0.0"), ("tccs", "2.0.0"), ("missions", "2.1.0")])
+@pytest.mark.parametrize(("card", "version"), [("hosts", "2.0.0"), ("tccs", "2.1.0"), ("missions", "2.1.0")])
 def test_shipped_rulesets_load(card, version):
     rs = load_ruleset(None, card)
     assert rs.card == card and rs.version == version
@@ -112,4 +112,4 @@ def test_cli_check_reports_the_line(tmp_path: Path):
     assert res.exit_code == 2
     assert f"bad.yml:{line_of(bad.read_text(), 'weight: two')}: indicators[1].weight: 'two' is not a number" in res.output
     good = CliRunner().invoke(app, ["score", "check", str(RULESET_DIR / "tccs.yml"), "--card", "tccs"])
-    assert good.exit_code == 0 and "tccs-default v2.0.0" in good.output
+    assert good.exit_code == 0 and "tccs-default v2.1.0" in good.output

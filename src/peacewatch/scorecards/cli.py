@@ -62,6 +62,11 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
         hosting = engine._graded(card, ruleset, registry)[0]
         keep = hosting.loc[(hosting["year"] == year) & (hosting["hosting"] == 1), "key"]
         table = table[table["key"].isin(keep)]
+        from peacewatch.scorecards.frames import hosting_note
+
+        note = hosting_note(year)
+        if note:  # say why the list is short or empty, on stderr so that CSV/JSON output stays clean
+            typer.echo(f"--deployed-only: {note}; {len(table)} states listed", err=True)
     if fmt == Format.csv:
         _emit(safe_csv(table, index=False), out)
     elif fmt == Format.json:
@@ -121,7 +126,7 @@ def _print_table(card: str, year: int, table, missing: dict[str, str], out: Path
 
 @app.command()
 def hosts(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
-          deployed_only: bool = typer.Option(False, "--deployed-only", help="Only states hosting UN or non-UN peacekeepers that year.")) -> None:
+          deployed_only: bool = typer.Option(False, "--deployed-only", help="Only states hosting UN or non-UN peacekeepers that year (2017-2024: UN missions on the Geo-PKO maps; none known after 2024).")) -> None:
     """Grade host states: trafficking situation and response, and peacekeeping exposure."""
     _run("hosts", year, fmt, out, ruleset, explain, deployed_only=deployed_only)
 

@@ -117,13 +117,36 @@ def _risk(start: int, end: int) -> pd.DataFrame:
                                           "(the model's t-1 terms)", ""))
 
 
+def _mapped_hosts(start: int, end: int) -> set[tuple[int, int]]:
+    """(host, year) of the UN missions on the Geo-PKO TCCMap after IPI's last full year (2017-2024)."""
+    if end <= IPI_MISSIONS_LAST_YEAR:
+        return set()
+    m = _missions(max(start, IPI_MISSIONS_LAST_YEAR + 1), min(end, MISSIONS_LAST_YEAR))
+    return set(zip(m["host_ccode"].astype(int), m["year"].astype(int), strict=True))
+
+
+def hosting_note(year: int) -> str | None:
+    """Why the list of states hosting peacekeepers in ``year`` is incomplete or empty (None when the
+    deployment sources cover the year)."""
+    if year <= IPI_MISSIONS_LAST_YEAR:
+        return None
+    if year <= MISSIONS_LAST_YEAR:
+        return (f"{year}: UN and non-UN deployment data (IPI, Bara & Hultman) end {IPI_MISSIONS_LAST_YEAR}; hosts are "
+                "those of the UN missions on the Geo-PKO maps (TCCMap), so non-UN missions and unmapped UN missions "
+                "are not counted")
+    return (f"{year}: no deployment data (UN and non-UN deployments end {IPI_MISSIONS_LAST_YEAR}, the Geo-PKO "
+            f"maps {MISSIONS_LAST_YEAR}), so no state is known to host peacekeepers")
+
+
 def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
     """Country-years to grade as host states (every state in the panel; ``hosting`` marks deployments)."""
     check_years(start, end, "hosts")
     df = panel_frame(start, end)
     df = df.merge(_risk(start, end), on=["ccode", "year"], how="left", validate="one_to_one")
+    mapped = _mapped_hosts(start, end)
+    on_map = pd.Series(list(zip(df["ccode"], df["year"], strict=True)), index=df.index).isin(mapped)
     df = df.assign(key=df["ccode"], name=df["country"],
-                   hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1)).astype(int))
+                   hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1) | on_map).astype(int))
     return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
