@@ -228,3 +228,21 @@ def test_registry_events_are_counted_in_the_year_they_happened(registry):
     assert ev.loc[2025, "referrals_overdue"] == 1 and ev.loc[2026, "referrals_overdue"] == 0
     assert ev.loc[2026, ["outcomes", "prosecutions", "referrals_awaiting_outcome"]].tolist() == [1, 1, 1]
     assert ev.loc[2025, "prosecutions"] == 0
+
+
+def test_palermo_status_after_2011_is_the_latest_known_marked_older():
+    """Ratification records end in 2011: South Sudan (Tier 3 in 2023) and Sudan keep their status at
+    the end of 2011 (not party) as evidence of 2011, marked older, instead of "No data" (issue 23)."""
+    from peacewatch.sources.catalog import Catalog
+
+    ks = pd.read_stata(Catalog().path("kelley_tip", "ks_replication"), columns=["cowcode", "year", "ratproto2000"])
+    assert not ks.loc[ks["cowcode"] == 625, "ratproto2000"].eq(1).any()  # Sudan: no ratification through 2011
+    for ccode in (626, 625):
+        g = explain("hosts", ccode, 2023)
+        palermo = comp(g, "palermo")
+        (evidence,) = palermo.evidence
+        assert palermo.score == 0 and evidence.year == 2011 and evidence.older and "end of 2011" in evidence.note
+        assert g.grade != "No data"
+    assert explain("hosts", 626, 2023).published_tier == "Tier 3"
+    row = grade_table("hosts", 2023).set_index("key").loc[626]
+    assert row["mark_palermo"] == "older than the graded year" and row["year_palermo"] == 2011

@@ -69,12 +69,21 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
     ``<column>__year`` is the year the value was last observed when it differs from the row's year,
     ``<column>__secondary`` marks a value from a secondary copy and ``<column>__note`` says which;
     ``<column>__source`` names the one source a value came from when the input has several.
-    Palermo status rests on ratification records that end in 2011; criminalisation and the 3P index
-    are only used in their own years (no carry-forward), so they need no mark.
+    Palermo status rests on ratification records that end in 2011: after 2011 a state with no
+    ratification recorded takes its latest known status (not party at the end of 2011), marked as
+    evidence of 2011 ("older than the graded year"), instead of no data. Criminalisation and the 3P
+    index are only used in their own years (no carry-forward), so they need no mark.
     """
     out = df.copy()
     if "palermo_party" in out:
+        later = out["year"].gt(PALERMO_KNOWN_UNTIL) & out["palermo_party"].isna() & out["palermo_year"].isna()
+        known_2011 = set(panel_frame(PALERMO_KNOWN_UNTIL, PALERMO_KNOWN_UNTIL)["ccode"])
+        key = out["tcc_ccode"] if "tcc_ccode" in out else out["ccode"]
+        out.loc[later & key.isin(known_2011), "palermo_party"] = 0.0
         out["palermo_party__year"] = out["year"].clip(upper=PALERMO_KNOWN_UNTIL).where(out["palermo_party"].notna())
+        out["palermo_party__note"] = np.where(
+            out["year"].gt(PALERMO_KNOWN_UNTIL) & out["palermo_party"].notna(),
+            f"status at the end of {PALERMO_KNOWN_UNTIL} (ratification records end then)", "")
     if "tip_tier_source" in out:
         recent = out["tip_tier_source"].eq("tip_tiers_recent")
         for col in ("tip_tier", "tip_tier_label"):
