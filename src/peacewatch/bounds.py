@@ -67,10 +67,12 @@ MODEL_YEARS = NumberBound("model year", 2001, 2011, integer=True, grouped=False)
 
 def scorecard_years(card: str) -> NumberBound:
     """Years a scorecard grades: from the first TIP report (2001) to the card's last year
-    (:func:`peacewatch.scorecards.frames.last_year`: hosts 2025, TCCs the current year, missions 2024)."""
-    from peacewatch.scorecards.frames import FIRST_YEAR, last_year
+    (:func:`peacewatch.scorecards.frames.last_year`: hosts 2025, missions 2024; TCCs next year, so
+    that registry deadlines can be previewed with an as-of date)."""
+    from peacewatch.scorecards.frames import AS_OF_YEARS_AHEAD, FIRST_YEAR, last_year
 
-    return NumberBound(f"{card} scorecard year", FIRST_YEAR, last_year(card), integer=True, grouped=False)
+    hi = last_year(card) + (AS_OF_YEARS_AHEAD if card == "tccs" else 0)
+    return NumberBound(f"{card} scorecard year", FIRST_YEAR, hi, integer=True, grouped=False)
 
 # ----------------------------------------------------------------------------- planned mission
 #: The planned-mission inputs of the risk model (CLI ``model predict`` and the web form).

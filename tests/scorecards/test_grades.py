@@ -77,7 +77,7 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
         assert c.score is None and c.weight > 0
         assert f"missing component peacewatch.{component}" in c.missing
     assert ev(comp(g, "allegations_rate"), "deployed") == pytest.approx(8036.25)  # IPI mean monthly personnel
-    # democracy, Palermo and criminalisation alone (5 of 13) are below the 50% floor: no grade (was Grade A
+    # democracy, Palermo and criminalisation alone (5 of 13) are below the 40% floor: no grade (was Grade A
     # at the old 20% floor, issue 23)
     assert g.score is None and g.coverage == pytest.approx(5 / 13, abs=1e-4) and g.grade == "No data"
     assert g.decided_by.kind == "coverage"

@@ -22,6 +22,10 @@ def comp(g, name):
     return next(c for c in g.components if c.indicator == name)
 
 
+def ev(component, field):
+    return next(e.value for e in component.evidence if e.field == field)
+
+
 def test_host_grades_reach_2025_and_mark_secondary_and_older_evidence():
     t = grade_table("hosts")
     graded = t[t["grade"] != "No data"].groupby("year").size()
@@ -109,15 +113,15 @@ def _user(s, uid):
     return s.get(User, uid)
 
 
-def _refer_cases(reg, users, n: int, when: dt.datetime) -> list[int]:
-    """n substantiated cases against India's personnel, referred to India on ``when``."""
+def _refer_cases(reg, users, n: int, when: dt.datetime, tcc: int = INDIA) -> list[int]:
+    """n substantiated cases against a TCC's personnel (India by default), referred to it on ``when``."""
     from peacewatch.registry.cases import create_case, transition_case
 
     ids = []
     with reg.session() as s:
         coord = _user(s, users["coord"])
         for i in range(n):
-            case = create_case(s, coord, mission="UNMISS", tcc_ccode=INDIA, category="sexual_exploitation",
+            case = create_case(s, coord, mission="UNMISS", tcc_ccode=tcc, category="sexual_exploitation",
                                summary=f"test allegation {i}", now=when)
             for status in ("under_investigation", "substantiated", "referred_to_tcc"):
                 transition_case(s, coord, case.id, status, now=when)
@@ -125,19 +129,19 @@ def _refer_cases(reg, users, n: int, when: dt.datetime) -> list[int]:
     return ids
 
 
-def _tcc(reg, year):
+def _tcc(reg, year, tcc: int = INDIA, as_of: dt.date | None = None):
     with reg.session() as s:
-        t = grade_table("tccs", year, registry=s).set_index("key")
-        g = explain("tccs", INDIA, year, registry=s)
-    return t.loc[INDIA], g
+        t = grade_table("tccs", year, registry=s, as_of=as_of).set_index("key")
+        g = explain("tccs", tcc, year, registry=s, as_of=as_of)
+    return t.loc[tcc], g
 
 
-def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(registry):
+def test_tcc_grade_moves_with_registry_activity(registry):
     from peacewatch.registry.cases import transition_case
 
     reg, users = registry
     today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    when = today - dt.timedelta(days=40)  # officer deadline (10 working days) has passed, outcome (90 days) not
+    when = today - dt.timedelta(days=100)  # officer deadline (10 working days) and outcome deadline (90 days) passed
     year = when.year
     assert year <= current_year()
 
@@ -148,31 +152,60 @@ def test_tcc_grade_moves_with_registry_activity_and_suspension_comes_and_goes(re
 
     ids = _refer_cases(reg, users, 5, when)
     row, g = _tcc(reg, year)
-    assert row["s_referrals_answered"] == 0 and row["s_prosecutions"] == 0  # 5 awaiting, none answered
+    assert row["s_referrals_answered"] == 0 and row["s_prosecutions"] == 0  # 5 past both deadlines, none answered
     assert row["grade"] != "No data"
     low_score = row["score"]
-    assert row["suspension"] == "referrals_unanswered_past_deadline"
-    assert row["n_referrals_unanswered_past_deadline"] == 5
-    assert g.suspension["flagged"] and g.suspension["counts"]["referrals_unanswered_past_deadline: referrals_overdue"] == 5
-    assert row["registry_data"] and g.suspension["registry_data"]
-    assert "suspension of new deployments: RECOMMENDED" in g.explain()
+    # 5 allegations against India's thousands of personnel are not "significant" per 1,000 deployed:
+    # no suspension, and the rate behind that is shown
+    assert row["suspension"] == "" and not g.suspension["flagged"] and row["registry_data"]
+    rate = g.suspension["counts"]["significant_allegations: allegations per 1,000 deployed (threshold 2)"]
+    assert rate is not None and rate < 2
     # 5 allegations that year, set against India's latest known deployment (an older year, marked)
     assert row["s_allegations_rate"] == row["s_allegations_rate"]  # not NaN
     assert row["mark_allegations_rate"] == "older than the graded year" and row["year_allegations_rate"] < year
     deployed = next(e for e in comp(g, "allegations_rate").evidence if e.field == "deployed")
     assert deployed.older and deployed.year == row["year_allegations_rate"]
 
-    # India names officers and reports prosecutions: the current grade rises and the flag goes
+    # India reports prosecutions: the current grade rises
     with reg.session() as s:
         liaison = _user(s, users["liaison"])
         for cid in ids:
             transition_case(s, liaison, cid, "outcome_reported", outcome="prosecuted", now=today)
     row, g = _tcc(reg, today.year)
     assert row["s_referrals_answered"] == 10 and row["s_prosecutions"] == 10
-    assert row["suspension"] == "" and not g.suspension["flagged"]
     if today.year == year:
         assert row["score"] > low_score
     assert row["grade"] in ("Grade A", "Grade B")
+
+
+def test_referrals_made_today_are_not_held_against_a_tcc_before_their_deadlines(registry, tmp_path):
+    """Six referrals made today: no answer is due yet, so neither the answer rate nor the prosecution
+    rate counts them (issue 23: they used to score 0/6 and a Grade C); with --as-of after the officer
+    deadline (10 working days) they count as unanswered, after the outcome deadline (90 days) as
+    unprosecuted. Allegations per 1,000 deployed count at once (an allegation is not a deadline)."""
+    from peacewatch.cli import app
+
+    reg, users = registry
+    today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    _refer_cases(reg, users, 6, today)
+    row, g = _tcc(reg, today.year)
+    assert math.isnan(row["s_referrals_answered"]) and math.isnan(row["s_prosecutions"])
+    assert ev(comp(g, "referrals_answered"), "referrals") == 0
+    assert row["grade"] != "Grade C"
+    later = today.date() + dt.timedelta(days=30)
+    row, _ = _tcc(reg, later.year, as_of=later)
+    assert row["s_referrals_answered"] == 0 and math.isnan(row["s_prosecutions"])
+    much_later = today.date() + dt.timedelta(days=120)
+    row, _ = _tcc(reg, much_later.year, as_of=much_later)
+    assert row["s_prosecutions"] == 0
+    # the command line previews the same, up to the end of next year, and says when a date is out of range
+    db = f"sqlite:///{reg.engine.url.database}"
+    res = CliRunner().invoke(app, ["score", "tccs", "--year", str(much_later.year), "--as-of", much_later.isoformat(),
+                                   "--db-url", db, "--format", "csv", "--out", str(tmp_path / "t.csv")])
+    assert res.exit_code == 0, res.output
+    assert pd.read_csv(tmp_path / "t.csv").set_index("key").loc[INDIA, "s_prosecutions"] == 0
+    bad = CliRunner().invoke(app, ["score", "tccs", "--year", str(today.year), "--as-of", f"{today.year + 2}-01-01"])
+    assert bad.exit_code != 0 and "--as-of" in bad.output and "outside" in bad.output
 
 
 def test_tcc_without_registry_data_says_so(registry):
@@ -183,26 +216,56 @@ def test_tcc_without_registry_data_says_so(registry):
     assert "suspension of new deployments: no registry data" in g.explain()
 
 
-def test_no_prosecution_rule_and_small_counts_are_suppressed(registry):
+def test_suspension_needs_significant_allegations_and_no_prosecution(registry):
+    """The accountability paper's rule: significant allegations (per 1,000 deployed) AND failure to
+    prosecute. Kenya (150 troops on the 2024 Geo-PKO maps) with 5 allegations, 5 substantiated cases
+    closed without prosecution: suspension recommended and the grade capped at Grade C; India with the
+    same counts against thousands of personnel is not flagged (issue 23)."""
     from peacewatch.registry.cases import transition_case
+    from peacewatch.sources.catalog import Catalog
+
+    kenya = 501
+    tcc_map = pd.read_csv(Catalog().path("geo_pko", "tcc_map"))
+    overview = ", ".join(tcc_map.loc[tcc_map["year"] == 2024, "year.overview"])
+    assert [x for x in overview.split(", ") if x.startswith("Kenya")] == ["Kenya (150)"]
 
     reg, users = registry
     today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    ids = _refer_cases(reg, users, 5, today - dt.timedelta(days=3))
-    with reg.session() as s:  # answered on time, but no prosecution of 5 substantiated cases
-        liaison = _user(s, users["liaison"])
-        for cid in ids:
-            transition_case(s, liaison, cid, "outcome_reported", outcome="disciplinary_action", now=today)
-    row, g = _tcc(reg, today.year)
-    assert row["suspension"] == "no_prosecution_after_substantiated_cases"
-    assert row["n_no_prosecution_after_substantiated_cases"] == 5
+    when = today - dt.timedelta(days=3)
+    for tcc in (kenya, INDIA):
+        ids = _refer_cases(reg, users, 5, when, tcc)
+        with reg.session() as s:  # answered on time, but no prosecution of 5 substantiated cases
+            coord = _user(s, users["coord"])
+            for cid in ids:
+                transition_case(s, coord, cid, "outcome_reported", outcome="disciplinary_action", now=today)
+    row, g = _tcc(reg, today.year, kenya)
+    assert row["suspension"] == "significant_allegations;no_prosecution_after_substantiated_cases"
+    assert row["n_significant_allegations"] == 5 and row["n_no_prosecution_after_substantiated_cases"] == 5
     assert row["n_no_prosecution_after_substantiated_cases_prosecutions"] == 0
-    # 3 more referrals, 200 days old: their deadlines passed unanswered, but 3 is a small cell (not shown)
-    _refer_cases(reg, users, 3, today - dt.timedelta(days=200))
-    row, _ = _tcc(reg, today.year)
-    assert row["n_no_prosecution_after_substantiated_cases"] == 8 and row["n_no_prosecution_after_substantiated_cases_prosecutions"] == 0
-    assert math.isnan(row["n_referrals_unanswered_past_deadline"])  # 3 overdue: suppressed, and below the line
-    assert row["suspension"] == "no_prosecution_after_substantiated_cases"
+    # person-years in the window: 2024 (150 on the maps) and this year (the latest known, 150 again)
+    person_years = 150 * len({2024, today.year})
+    assert row["deployed_significant_allegations"] == person_years
+    assert row["rate_significant_allegations"] == pytest.approx(1000 * 5 / person_years)
+    assert row["grade"] == "Grade C" and "suspension:suspend_new_deployments" in row["rules"]
+    assert g.suspension["flagged"] and g.suspension["max_grade"] == "Grade C"
+    assert g.suspension["counts"]["significant_allegations: personnel deployed (person-years) (3 years)"] == person_years
+    india, gi = _tcc(reg, today.year, INDIA)
+    assert india["suspension"] == "" and not gi.suspension["flagged"]
+    assert india["n_no_prosecution_after_substantiated_cases"] == 5  # failed to prosecute, but allegations not significant
+
+
+def test_grades_use_true_counts_and_publish_suppressed_ones(registry):
+    """Three referrals past their deadline are a small cell: the published count is blank, yet the
+    answer rate is graded on the true 0 of 3 (issue 23: a suppressed cell used to drop out of the grade)."""
+    reg, users = registry
+    today = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    _refer_cases(reg, users, 3, today - dt.timedelta(days=40))
+    row, g = _tcc(reg, today.year)
+    assert row["s_referrals_answered"] == 0
+    c = comp(g, "referrals_answered")
+    shown = next(e for e in c.evidence if e.field == "referrals")
+    assert shown.value is None or math.isnan(shown.value)  # 3 is below the smallest published cell (5)
+    assert "suppressed" in shown.note
 
 
 def test_registry_events_are_counted_in_the_year_they_happened(registry):

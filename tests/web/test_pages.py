@@ -205,8 +205,10 @@ def test_bad_addresses_get_readable_pages_and_the_api_keeps_json(http):
 
 
 def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
-    """A separate app on its own registry: five referrals to India left past their deadline put India
-    on the TCC scorecard of that year with the suspension recommended and the count behind it."""
+    """A separate app on its own registry: five substantiated cases referred to Kenya (150 troops on the
+    2024 Geo-PKO maps) left past their outcome deadline without a prosecution put Kenya on the TCC
+    scorecard of that year with the suspension recommended (significant allegations per 1,000 deployed
+    and no prosecution, the accountability paper's rule) and the counts behind it."""
     import datetime as dt
 
     from fastapi.testclient import TestClient
@@ -216,22 +218,23 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
     from peacewatch.web.settings import WebSettings
 
     app = create_app(WebSettings(db_url=f"sqlite:///{tmp_path / 'registry.sqlite'}", preload=False))
-    when = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=40)
+    when = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=100)
     with TestClient(app) as client:
         with app.state.registry.session() as s:
             inv = auth.create_user(s, "inv", "quiet-harbour-lantern-42", auth.INVESTIGATOR).user
             for i in range(5):
-                c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=750, category="sexual_exploitation",
+                c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=501, category="sexual_exploitation",
                                       summary=f"allegation {i}", now=when)
                 for status in ("under_investigation", "substantiated", "referred_to_tcc"):
                     cases.transition_case(s, inv, c.id, status, now=when)
-        data = client.get("/scorecards/tccs", params={"year": when.year, "q": "India", "format": "json"}).json()
-        india = next(r for r in data["rows"] if r["key"] == 750)
-        assert india["suspension"] == "referrals_unanswered_past_deadline" and india["registry_data"]
-        assert india["n_referrals_unanswered_past_deadline"] == 5
-        page = html.unescape(client.get("/scorecards/tccs", params={"year": when.year, "q": "India"}).text)
+        data = client.get("/scorecards/tccs", params={"year": when.year, "q": "Kenya", "format": "json"}).json()
+        kenya = next(r for r in data["rows"] if r["key"] == 501)
+        assert kenya["suspension"] == "significant_allegations;no_prosecution_after_substantiated_cases"
+        assert kenya["registry_data"] and kenya["n_significant_allegations"] == 5
+        assert kenya["n_no_prosecution_after_substantiated_cases"] == 5 and kenya["grade"] == "Grade C"
+        page = html.unescape(client.get("/scorecards/tccs", params={"year": when.year, "q": "Kenya"}).text)
         assert "Suspension of new deployments" in page and "Recommended" in page
-        assert "referrals unanswered past deadline: 5" in page
+        assert "significant allegations: 5" in page
 
 
 @pytest.mark.parametrize("path", ["/", "/?year=2004&format=csv", "/country", "/country/41", "/missions", "/mission/MINUSTAH",

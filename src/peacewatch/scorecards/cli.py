@@ -23,7 +23,7 @@ class Format(str, Enum):
     json = "json"
 
 
-YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-current year (tccs), 2001-2024 (missions).")
+YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-next year (tccs, with --as-of), 2001-2024 (missions).")
 FMT = typer.Option(Format.table, "--format", "-f", help="table (terminal), csv or json (full grades with evidence).")
 OUT = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output.")
 RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a .yml file (default: the card's).")
@@ -38,26 +38,47 @@ def _registry_session(db_url: str | None):
     return session_factory(make_engine(db_url))()
 
 
+def _as_of(text: str | None, year: int):
+    """The ``--as-of`` date (YYYY-MM-DD), checked: up to the end of next year, not before the graded year."""
+    import datetime as dt
+
+    from peacewatch.errors import InputError
+    from peacewatch.scorecards.frames import check_as_of
+
+    if text is None:
+        return None
+    try:
+        as_of = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--as-of: {text!r} is not a date; give it as YYYY-MM-DD, e.g. 2027-03-31") from None
+    check_as_of(as_of, "--as-of")
+    if year > as_of.year:
+        raise InputError(f"--year {year} is after --as-of {as_of.isoformat()}: nothing is known about {year} then; "
+                         f"give --as-of a date in {year} or later")
+    return as_of
+
+
 def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,
-         db_url: str | None = None, deployed_only: bool = False) -> None:
+         db_url: str | None = None, deployed_only: bool = False, as_of_text: str | None = None) -> None:
     from peacewatch.bounds import scorecard_years
     from peacewatch.errors import InputError
     from peacewatch.scorecards import engine
 
     scorecard_years(card).check(year, "--year")
+    as_of = _as_of(as_of_text, year)
     key = _unit_key(card, explain_key) if explain_key is not None else None
     registry = _registry_session(db_url)
     if key is not None:
         try:
-            g = engine.explain(card, key, year, ruleset, registry)
+            g = engine.explain(card, key, year, ruleset, registry, as_of)
         except KeyError:
             raise InputError(f"--explain: {explain_key} is not on the {card} scorecard in {year}; "
                              f"list the units with `peacewatch score {card} --year {year}`") from None
         text = json.dumps(g.to_dict(), indent=2, default=str) if fmt == Format.json else g.explain()
         _emit(text, out)
         return
-    table = engine.grade_table(card, year, ruleset, registry)
-    missing = engine.missing_components(card, ruleset, registry)
+    table = engine.grade_table(card, year, ruleset, registry, as_of)
+    missing = engine.missing_components(card, ruleset, registry, as_of)
     if deployed_only and card == "hosts":
         hosting = engine._graded(card, ruleset, registry)[0]
         keep = hosting.loc[(hosting["year"] == year) & (hosting["hosting"] == 1), "key"]
@@ -71,7 +92,7 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
         _emit(safe_csv(table, index=False), out)
     elif fmt == Format.json:
         keys = set(table["key"])
-        grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry) if g.key in keys]
+        grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry, as_of) if g.key in keys]
         _emit(json.dumps({"card": card, "year": year, "missing_components": missing, "grades": grades}, indent=2, default=str), out)
     else:
         _print_table(card, year, table, missing, out)
@@ -133,9 +154,11 @@ def hosts(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = R
 
 @app.command()
 def tccs(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
-         db_url: str = typer.Option(None, "--db-url", help="Registry database URL for accountability indicators.")) -> None:
+         db_url: str = typer.Option(None, "--db-url", help="Registry database URL for accountability indicators."),
+         as_of: str = typer.Option(None, "--as-of", help="Evaluate the registry at this date (YYYY-MM-DD, up to the end of "
+                                   "next year; default today): referrals count once their deadline has passed by then.")) -> None:
     """Grade troop-contributing countries: democracy, Palermo, criminalisation, accountability."""
-    _run("tccs", year, fmt, out, ruleset, explain, db_url=db_url)
+    _run("tccs", year, fmt, out, ruleset, explain, db_url=db_url, as_of_text=as_of)
 
 
 @app.command()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
+
 from peacewatch.models.density import mission_density_table
 from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.registry.stats import (
@@ -40,14 +42,43 @@ TRAINING_STATS = name(training_completion)
 #: National compliance reports per nation-year (TCC card).
 COMPLIANCE_STATS = name(compliance_by_nation)
 
-#: registry statistics the TCC card reads: (component, published function, key column, columns kept)
+#: registry statistics the TCC card reads: (component, true-count function, published function, key
+#: column, columns kept). Grades are computed on the true counts; only the published ones are shown.
 REGISTRY_TABLES = (
-    (REGISTRY_STATS, published_tcc_events, "tcc_ccode",
+    (REGISTRY_STATS, tcc_events, published_tcc_events, "tcc_ccode",
      ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome", "outcomes",
       "outcomes_due", "prosecutions", "referrals_overdue"]),
-    (TRAINING_STATS, published_training_completion, "nation_ccode", ["completion_rate"]),
-    (COMPLIANCE_STATS, published_compliance_by_nation, "nation_ccode", ["compliance_score", "provisions_reported"]),
+    (TRAINING_STATS, lambda s, as_of=None: training_completion(s, at_period_end=True),
+     lambda s, as_of=None: published_training_completion(s, as_of=as_of), "nation_ccode", ["completion_rate"]),
+    (COMPLIANCE_STATS, lambda s, as_of=None: compliance_by_nation(s),
+     lambda s, as_of=None: published_compliance_by_nation(s, as_of=as_of), "nation_ccode",
+     ["compliance_score", "provisions_reported"]),
 )
+
+
+def registry_counts(session, as_of=None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """Everything the TCC card reads from the registry, through this one function.
+
+    Returns ``(frame, missing)``: ``frame`` has one row per ``tcc_ccode, year`` with the **true**
+    counts and shares the grades are computed on (column names as in :data:`REGISTRY_TABLES`) and,
+    for each, ``<column>__published``: the value as the registry publishes it (small cells
+    suppressed), which is what every output shows. ``missing`` maps a table the registry could not
+    give to the reason. ``as_of`` is the date the current year is evaluated at (default today).
+    """
+    parts, missing = [], {}
+    for component, true_fn, published_fn, key, cols in REGISTRY_TABLES:
+        true, why = from_registry(true_fn, session, as_of=as_of)
+        shown, why_published = from_registry(published_fn, session, as_of=as_of)
+        if true is None or shown is None:
+            missing[component] = why or why_published or "no data"
+            continue
+        for df, suffix in ((true, ""), (shown, "__published")):
+            df = df.rename(columns={key: "tcc_ccode"})[["tcc_ccode", "year", *cols]]
+            df = df.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"])
+            parts.append(df.add_suffix(suffix))
+    if not parts:
+        return None, missing
+    return pd.concat(parts, axis=1).reset_index(), missing
 
 
 def from_registry(func: Callable, session, *args, **kwargs):

@@ -7,12 +7,14 @@ one row into a :class:`~peacewatch.scorecards.model.Grade` with evidence, built 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from peacewatch.memo import Memo
 from peacewatch.registry.config import min_cell
-from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, last_year
+from peacewatch.scorecards.frames import FIRST_YEAR, card_frame, check_as_of, last_year
 from peacewatch.scorecards.indicators import CARDS, Indicator, indicators
 from peacewatch.scorecards.model import GRADE_RANK, Component, Evidence, Grade, Rule
 from peacewatch.scorecards.rules import RuleSet, load_ruleset
@@ -81,6 +83,16 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         decided[ev] = np.where(event[ev] == "waiver", "waiver:recorded", "history:automatic_downgrade")
         rules[ev] = rules[ev] + ";" + decided[ev]
 
+    flagged = counts = None
+    if rs.suspension is not None:
+        flagged, counts = suspension_frame(frame, rs)
+        if rs.suspension.max_grade is not None:  # a recommended suspension is reflected in the grade
+            lim = GRADE_RANK[rs.suspension.max_grade]
+            hit = (flagged != "").to_numpy() & (rank >= 0) & (rank < lim)
+            rank[hit] = lim
+            decided[hit] = f"suspension:{rs.suspension.id}"
+            rules[hit] = rules[hit] + f";suspension:{rs.suspension.id}"
+
     if rs.overrides:
         idx = pd.MultiIndex.from_arrays([frame["key"].astype(str), frame["year"]])
         for o in rs.overrides:
@@ -106,8 +118,7 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         has = eff[r.id].notna().to_numpy()
         out[f"year_{r.id}"] = pd.array(np.where(has, year, np.nan), dtype="Int64")
         out[f"mark_{r.id}"] = np.where(has, mark, "")
-    if rs.suspension is not None:
-        flagged, counts = suspension_frame(frame, rs)
+    if flagged is not None:
         out["suspension"] = flagged.to_numpy()
         raw_cols = [c for c in frame.columns if c.startswith("raw_")]
         # whether the registry holds anything for the unit-year (else the counts are unknown, not small)
@@ -150,9 +161,10 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
     counts: dict[str, pd.Series] = {}
 
     def count(col: str, window: bool) -> pd.Series:
-        if f"raw_{col}" not in frame:
+        name = f"raw_{col}" if f"raw_{col}" in frame else col  # deployed personnel is not a registry count
+        if name not in frame or (col != "deployed" and name == col):
             return pd.Series(np.nan, index=frame.index)
-        s = frame[f"raw_{col}"].astype("float64")
+        s = frame[name].astype("float64")
         if not window:
             return s
         out = np.full(len(frame), np.nan)
@@ -169,16 +181,26 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
     def published(s: pd.Series) -> pd.Series:
         return s.where(~((s > 0) & (s < k)))
 
+    every = np.ones(len(frame), dtype=bool)
     for c in sp.criteria:
         n = count(c.count, c.window)
         hit = n >= c.at_least
         counts[f"n_{c.id}"] = published(n)
+        if c.per_1000_deployed is not None:
+            deployed = count("deployed", c.window)
+            rate = (1000.0 * n / deployed.where(deployed > 0)).replace([np.inf, -np.inf], np.nan)
+            hit &= rate >= c.per_1000_deployed
+            counts[f"deployed_{c.id}"] = deployed
+            counts[f"rate_{c.id}"] = rate.where(published(n).notna())  # no rate from a suppressed count
         if c.none_of:
             other = count(c.none_of, c.window)
             hit &= other.fillna(0) == 0
             counts[f"n_{c.id}_{c.none_of}"] = published(other)
         hit = hit.fillna(False).to_numpy(dtype=bool)
+        every &= hit
         met[hit] = met[hit] + np.where(met[hit] == "", "", ";") + c.id
+    if sp.require == "all":  # the paper's rule: every criterion, else no recommendation
+        met[~every] = ""
     return met, counts
 
 
@@ -192,39 +214,41 @@ def _min_cell() -> int:
 _GRADED = Memo("scorecards.engine.graded", maxsize=12)
 
 
-def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
+def _graded(card: str, ruleset, registry, as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
     """Frame, grades (all years), missing components, rule set and raw component scores of a card.
 
-    Cached per card and rule set when no registry is given; with a registry (whose data change) the
-    grades are recomputed on every call (tens of milliseconds).
+    Cached per card and rule set when no registry is given; with a registry (whose data change) or an
+    ``as_of`` date the grades are recomputed on every call (tens of milliseconds).
     """
     rs = load_ruleset(ruleset, card)
+    check_as_of(as_of)
 
     def make():
-        frame, missing = card_frame(card, FIRST_YEAR, last_year(card), registry)
+        frame, missing = card_frame(card, FIRST_YEAR, last_year(card, as_of), registry, as_of)
         # grade all years at once: the Watch List and history rules need the previous years
         raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
         return frame, grade_frame(card, frame, rs), missing, rs, raw
 
-    if registry is not None:
+    if registry is not None or as_of is not None:
         return make()
     # the rule set is itself memoised by path and modification time: a changed file is a new object
     return _GRADED.get((card, rs.path, rs.version, id(rs)), make)
 
 
-def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None) -> pd.DataFrame:
+def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None,
+                as_of: dt.date | None = None) -> pd.DataFrame:
     """All grades of ``card`` (one year or all years: 2001-2025 hosts, 2001-current year TCCs,
     2001-2024 missions) as a DataFrame (see :func:`grade_frame`)."""
-    _, table, _, _, _ = _graded(card, ruleset, registry)
+    _, table, _, _, _ = _graded(card, ruleset, registry, as_of)
     if year is None:
         return table.copy()
     _check_year(year, card)
     return table[table["year"] == year].reset_index(drop=True)
 
 
-def missing_components(card: str, ruleset: str | None = None, registry=None) -> dict[str, str]:
+def missing_components(card: str, ruleset: str | None = None, registry=None, as_of: dt.date | None = None) -> dict[str, str]:
     """Upstream components the card's indicators need that are not available, with the reason."""
-    return dict(_graded(card, ruleset, registry)[2])
+    return dict(_graded(card, ruleset, registry, as_of)[2])
 
 
 def _check_year(year: int, card: str = "hosts") -> None:
@@ -245,6 +269,11 @@ def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]
         note = row.get(f"{col}__note", "") or ""
         if ev_year < year and not note:
             note = f"last observed {ev_year}"
+        if f"{col}__published" in row:  # graded on the true count; shown as the registry publishes it
+            shown = row[f"{col}__published"]
+            v = shown.item() if isinstance(shown, np.generic) else shown
+            if pd.isna(v) and not pd.isna(row.get(col, np.nan)):
+                note = note or "small count suppressed in publication (the grade uses the true count)"
         one = row.get(f"{col}__source", None)
         if isinstance(one, str) and one:
             source = one  # the one source this value came from (e.g. kelley_tip or tip_tiers_recent)
@@ -289,6 +318,10 @@ def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
     if kind == "cap":
         i = next(i for i, c in enumerate(rs.caps) if c.id == rid)
         return Rule(rid, kind, rs.caps[i].text.strip(), rs.path, rs.line("caps", i))
+    if kind == "suspension" and rs.suspension is not None:
+        sp = rs.suspension
+        return Rule(rid, kind, f"suspension of new deployments recommended ({'all' if sp.require == 'all' else 'a'} "
+                    f"criterion met): graded no better than {sp.max_grade}", rs.path, rs.line("suspension"))
     if kind == "history":
         h = rs.history
         return Rule(rid, kind, f"on watch (Grade B watch) for {h.watch_list_years} consecutive years (counting from "
@@ -303,7 +336,8 @@ def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
     return Rule(rid, kind, token, rs.path)
 
 
-def explain(card: str, key: int | str, year: int, ruleset: str | None = None, registry=None) -> Grade:
+def explain(card: str, key: int | str, year: int, ruleset: str | None = None, registry=None,
+            as_of: dt.date | None = None) -> Grade:
     """The full grade of one unit-year: every component, its evidence, and the rules that decided it.
 
     Parameters
@@ -313,10 +347,13 @@ def explain(card: str, key: int | str, year: int, ruleset: str | None = None, re
     key
         COW code (hosts, TCCs) or IPI mission acronym (missions).
     year
-        2001-2025 (hosts), 2001-current year (TCCs), 2001-2024 (missions).
+        2001-2025 (hosts), 2001-next year (TCCs), 2001-2024 (missions).
+    as_of
+        TCCs: the date the registry is evaluated at (default today): referrals count against a
+        contributor once their deadline has passed by then, so a later date previews the deadlines.
     """
     _check_year(year, card)
-    frame, table, missing, rs, raw = _graded(card, ruleset, registry)
+    frame, table, missing, rs, raw = _graded(card, ruleset, registry, as_of)
     k = type(frame["key"].iloc[0])(key) if not isinstance(key, str) or card == "missions" else int(key)
     hit = np.flatnonzero((frame["key"] == k).to_numpy() & (frame["year"] == year).to_numpy())
     if not len(hit):
@@ -359,22 +396,29 @@ def _suspension_of(g: pd.Series, rs: RuleSet) -> dict:
     if rs.suspension is None:
         return {}
     met = [m for m in str(g.get("suspension", "") or "").split(";") if m]
-    counts = {}
+    counts: dict[str, int | float | None] = {}
     for c in rs.suspension.criteria:
+        span = f" ({rs.suspension.window_years} years)" if c.window else ""
         for col, label in ((f"n_{c.id}", c.count), (f"n_{c.id}_{c.none_of}", c.none_of)):
             if label and col in g:
                 v = g[col]
-                counts[f"{c.id}: {label}" + (f" ({rs.suspension.window_years} years)" if c.window else "")] = (
-                    None if pd.isna(v) else int(v))
-    return {"rule": rs.suspension.id, "flagged": bool(met), "criteria_met": met,
+                counts[f"{c.id}: {label}{span}"] = None if pd.isna(v) else int(v)
+        if c.per_1000_deployed is not None:  # the contingent's size and the rate the criterion compares
+            d, r = g.get(f"deployed_{c.id}"), g.get(f"rate_{c.id}")
+            counts[f"{c.id}: personnel deployed (person-years){span}"] = None if d is None or pd.isna(d) else round(float(d))
+            counts[f"{c.id}: {c.count} per 1,000 deployed (threshold {c.per_1000_deployed:g})"] = (
+                None if r is None or pd.isna(r) else round(float(r), 2))
+    return {"rule": rs.suspension.id, "flagged": bool(met), "criteria_met": met, "require": rs.suspension.require,
+            "max_grade": rs.suspension.max_grade,
             "registry_data": bool(g.get("registry_data", False)),
             "texts": {c.id: " ".join(c.text.split()) for c in rs.suspension.criteria if c.id in met},
             "counts": counts}
 
 
-def grade(card: str, year: int, ruleset: str | None = None, registry=None) -> list[Grade]:
-    """Every grade of ``card`` in ``year``, each explaining itself (see :class:`Grade`)."""
+def grade(card: str, year: int, ruleset: str | None = None, registry=None, as_of: dt.date | None = None) -> list[Grade]:
+    """Every grade of ``card`` in ``year``, each explaining itself (see :class:`Grade`); ``as_of`` as in
+    :func:`explain`."""
     _check_year(year, card)
-    frame, table, missing, rs, raw = _graded(card, ruleset, registry)
+    frame, table, missing, rs, raw = _graded(card, ruleset, registry, as_of)
     idx = np.flatnonzero(table["year"].to_numpy() == year)
     return [_grade_from(card, frame.iloc[i], table.iloc[i], raw.iloc[i], missing, rs) for i in idx]

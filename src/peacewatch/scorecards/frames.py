@@ -30,7 +30,7 @@ from peacewatch.memo import memoize
 from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.models.density import mission_density_table
 from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
-from peacewatch.scorecards.components import REGISTRY_STATS, REGISTRY_TABLES, from_registry, tcc_events
+from peacewatch.scorecards.components import REGISTRY_TABLES, registry_counts
 from peacewatch.scorecards.indicators import CARDS
 
 FIRST_YEAR = 2001  # first TIP report
@@ -51,9 +51,27 @@ def current_year() -> int:
     return dt.datetime.now(dt.timezone.utc).year
 
 
-def last_year(card: str) -> int:
-    """Last year a card grades: 2025 for hosts, the current year for TCCs, 2024 for missions."""
-    return {"hosts": HOSTS_LAST_YEAR, "tccs": current_year(), "missions": MISSIONS_LAST_YEAR}[card]
+def last_year(card: str, as_of: dt.date | None = None) -> int:
+    """Last year a card grades: 2025 for hosts, the current year for TCCs (the year of ``as_of`` when
+    given: a preview of registry deadlines up to next year), 2024 for missions."""
+    tccs = max(current_year(), as_of.year) if as_of else current_year()
+    return {"hosts": HOSTS_LAST_YEAR, "tccs": tccs, "missions": MISSIONS_LAST_YEAR}[card]
+
+
+#: How far ahead ``as_of`` may look (TCC card): up to the end of next year.
+AS_OF_YEARS_AHEAD = 1
+
+
+def check_as_of(as_of: dt.date | None, what: str = "as_of") -> None:
+    """``as_of`` must fall between the first TIP report year and the end of next year."""
+    if as_of is None:
+        return
+    from peacewatch.errors import InputError
+
+    hi = current_year() + AS_OF_YEARS_AHEAD
+    if not FIRST_YEAR <= as_of.year <= hi:
+        raise InputError(f"{what}: {as_of.isoformat()} is outside {FIRST_YEAR}-01-01 to {hi}-12-31; give a date "
+                         "in that range, e.g. the date a referral deadline passes")
 
 
 def check_years(start: int, end: int, card: str = "hosts") -> None:
@@ -186,42 +204,38 @@ def _contributors(start: int, end: int) -> pd.DataFrame:
     return out
 
 
-def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
+def registry_frame(registry, as_of: dt.date | None = None) -> tuple[pd.DataFrame | None, dict[str, str]]:
     """TCC statistics from the registry, one row per ``tcc_ccode, year``, and the tables missing.
 
     ``registry`` is a SQLAlchemy session, a DataFrame (``tcc_ccode, year`` and any of the columns the
-    indicators read), or ``None``. With a session the published (small-cell suppressed) statistics are
-    used where the registry offers them, since scorecards are published.
+    indicators read), or ``None``. The grades are computed on the true counts; each count also comes
+    as ``<column>__published`` (small cells suppressed), which is what the grades show. With a session
+    everything is read through :func:`peacewatch.scorecards.components.registry_counts`. A DataFrame
+    in the shape of :func:`~peacewatch.scorecards.registry_events.scorecard_registry_frame` (published
+    counts plus ``raw_<count>``) is graded on its ``raw_`` counts; other frames are taken as true counts.
+    ``as_of`` is the date the current year is evaluated at (default today).
     """
     if registry is None:
         why = ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db-url); "
                "registry indicators have no data")
         return None, {name: why for name, *_ in REGISTRY_TABLES}
+    missing: dict[str, str] = {}
     if isinstance(registry, pd.DataFrame):
         out = registry.astype({"tcc_ccode": "int64", "year": "int64"})
         if "referrals" in out and "referrals_awaiting_outcome" not in out:  # the registry stats' shape
             out = out.assign(referrals_awaiting_outcome=out["referrals"])
-        for col in SUSPENSION_RAW:  # a frame given by hand is both what is published and what is decided on
-            if col in out and f"raw_{col}" not in out:
-                out[f"raw_{col}"] = out[col]
-        return out, {}
-    parts, missing = [], {}
-    for name, published, key, cols in REGISTRY_TABLES:
-        out, why = from_registry(published, registry)
+        for col in [c for c in out.columns if not c.startswith("raw_") and "__" not in c and c not in ("tcc_ccode", "year")]:
+            if f"raw_{col}" in out:  # published + true (scorecard_registry_frame): grade on the true count
+                out[f"{col}__published"] = out[col]
+                out[col] = out[f"raw_{col}"]
+    else:
+        out, missing = registry_counts(registry, as_of)
         if out is None:
-            missing[name] = why
-            continue
-        out = out.rename(columns={key: "tcc_ccode"})[["tcc_ccode", "year", *cols]]
-        parts.append(out.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"]))
-    if REGISTRY_STATS not in missing:
-        # the suspension rule decides on the true counts; only the published ones are shown
-        raw, why = from_registry(tcc_events, registry)
-        if raw is not None:
-            raw = raw.astype({"tcc_ccode": "int64", "year": "int64"}).set_index(["tcc_ccode", "year"])
-            parts.append(raw[list(SUSPENSION_RAW)].add_prefix("raw_"))
-    if not parts:
-        return None, missing
-    return pd.concat(parts, axis=1).reset_index(), missing
+            return None, missing
+    for col in SUSPENSION_RAW:  # the suspension rule reads the true counts as raw_<count>
+        if col in out and f"raw_{col}" not in out:
+            out[f"raw_{col}"] = out[col]
+    return out, missing
 
 
 #: Registry counts the suspension rule may read (true values, kept as ``raw_<count>``).
@@ -229,20 +243,21 @@ SUSPENSION_RAW = ("allegations", "referrals_made", "referrals_overdue", "referra
                   "prosecutions")
 
 
-def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
+def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None,
+              as_of: dt.date | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
     """Contributor-years: every state with UN personnel that year per Geo-PKO (1994-2024) or IPI
     (2009-2014), and every TCC-year in which the registry recorded or awaited something (so the
     current year is graded from registry activity even before any deployment data exist)."""
-    end = current_year() if end is None else end
+    end = (as_of.year if as_of else current_year()) if end is None else end
     check_years(start, end, "tccs")
     base = _contributors(start, min(end, HOSTS_LAST_YEAR))
-    acc, missing = registry_frame(registry)
+    acc, missing = registry_frame(registry, as_of)
     if acc is not None:
         acc = acc[acc["year"].between(start, end)]
         extra = acc.loc[:, ["tcc_ccode", "year"]].merge(base[["tcc_ccode", "year"]], how="left", indicator=True)
         extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
         base = pd.concat([base, _latest_deployment(base, extra)], ignore_index=True)
-    panel = panel_frame(start, end)[PANEL_COLS_FOR_TCCS]
+    panel = panel_frame(start, min(end, current_year()))[PANEL_COLS_FOR_TCCS]  # a preview year has no panel row
     df = base.merge(panel, left_on=["tcc_ccode", "year"], right_on=["ccode", "year"], how="left").drop(columns="ccode")
     df["country"] = df["country"].fillna(df["tcc_ccode"].map(_country_names()))
     df["country"] = df["country"].fillna("COW " + df["tcc_ccode"].astype(str))
@@ -335,15 +350,17 @@ def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tup
     return df.sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
-def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing components."""
+def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None,
+               as_of: dt.date | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing
+    components; ``as_of`` (TCCs) is the date the registry's current year is evaluated at."""
     if card not in CARDS:
         raise ValueError(f"unknown card {card!r}; use hosts, tccs or missions")
-    end = last_year(card) if end is None else end
+    end = last_year(card, as_of) if end is None else end
     if card == "hosts":
         return host_frame(start, end)
     if card == "tccs":
-        return tcc_frame(start, end, registry)
+        return tcc_frame(start, end, registry, as_of)
     if card == "missions":
         return mission_frame(start, end)
     raise ValueError(f"unknown card {card!r}; use hosts, tccs or missions")

@@ -146,10 +146,14 @@ def methods_blocks() -> list[tuple[str, object]]:
         if rs.suspension is not None:
             sp = rs.suspension
             b.append(("h3", "Suspension of new deployments (recommendation)"))
-            b.append(("p", " ".join(sp.text.split()) + f" Flagged when any criterion is met; shown beside the grade "
-                           f"(it does not change it), with the counts behind it (counts of 1-4 suppressed)."))
+            effect = (f"a flagged contributor is graded no better than {sp.max_grade}" if sp.max_grade
+                      else "it does not change the grade")
+            b.append(("p", " ".join(sp.text.split()) + (f" Flagged when {'every' if sp.require == 'all' else 'any'} "
+                           f"criterion is met; shown beside the grade with the counts behind it (counts of 1-4 "
+                           f"suppressed); {effect}.")))
             b.append(("table", (["id", "count", "rule", "criterion"],
                                 [[c.id, c.count, f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} >= {c.at_least}"
+                                  + (f" and >= {c.per_1000_deployed:g} per 1,000 deployed" if c.per_1000_deployed else "")
                                   + (f" and no {c.none_of}" if c.none_of else ""), " ".join(c.text.split())] for c in sp.criteria])))
         miss = missing_components(card)
         if miss:
