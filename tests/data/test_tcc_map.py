@@ -71,3 +71,17 @@ def test_tcc_and_mission_cards_reach_2024(raw):
     assert unmiss["personnel"] == raw[(raw["mission"] == "UNMISS") & (raw["year"] == 2023)]["troops"].sum()
     assert unmiss["host_ccode"] == 626 and unmiss["personnel__source"] == "geo_pko (TCCMap)"
     assert missions.loc[missions["key"] == "MINURSO", "host_ccode"].eq(600).all()  # as in IPI
+
+
+def test_the_cards_say_what_the_contributor_data_lack(raw):
+    from typer.testing import CliRunner
+
+    from peacewatch.cli import app
+    from peacewatch.scorecards.frames import contributor_note
+
+    assert contributor_note("tccs", 2012) is None and contributor_note("missions", 2016) is None
+    assert "9 missions" in contributor_note("tccs", 2023) and "troops only" in contributor_note("missions", 2023)
+    assert contributor_note("tccs", 2026) == "2026: no contributor data (the Geo-PKO TCCMap ends 2024)"
+    res = CliRunner().invoke(app, ["score", "missions", "--year", "2024", "--format", "csv"])
+    assert res.exit_code == 0 and "coverage: 2024: contributors from the Geo-PKO TCCMap" in res.stderr
+    assert "UNMISS" in res.stdout and "coverage:" not in res.stdout

@@ -78,6 +78,11 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
         _emit(text, out)
         return
     table = engine.grade_table(card, year, ruleset, registry, as_of)
+    from peacewatch.scorecards.frames import contributor_note
+
+    note = contributor_note(card, year)
+    if note:  # what the contributor data lack that year (stderr: CSV/JSON output stays clean)
+        typer.echo(f"coverage: {note}", err=True)
     missing = engine.missing_components(card, ruleset, registry, as_of)
     if deployed_only and card == "hosts":
         hosting = engine._graded(card, ruleset, registry)[0]

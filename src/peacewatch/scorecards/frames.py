@@ -40,6 +40,8 @@ HOSTS_LAST_YEAR = 2025
 MISSIONS_LAST_YEAR = 2024
 #: IPI's last full year of mission data; later mission-years come from the TCCMap (troops only).
 IPI_MISSIONS_LAST_YEAR = 2016
+#: Last year of the raw Geo-PKO maps (troops per TCC); the TCC card reads the TCCMap after it.
+GEO_RAW_LAST_YEAR = 2020
 #: Older name: the last year every card covered before the 2020-2025 sources (Kelley tier file).
 LAST_YEAR = 2015
 PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
@@ -165,6 +167,20 @@ def hosting_note(year: int) -> str | None:
             f"maps {MISSIONS_LAST_YEAR}), so no state is known to host peacekeepers")
 
 
+def contributor_note(card: str, year: int) -> str | None:
+    """What the contributor data lack in ``year`` for the TCC card (after the raw Geo-PKO maps, 2021-)
+    and the mission card (after IPI, 2017-), from the TCCMap's coverage; None for other years."""
+    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_map_coverage
+
+    first = {"tccs": GEO_RAW_LAST_YEAR + 1, "missions": IPI_MISSIONS_LAST_YEAR + 1}.get(card)
+    if first is None or year < first:
+        return None
+    cov = geo_pko_tcc_map_coverage().set_index("year")
+    if year not in cov.index:
+        return f"{year}: no contributor data (the Geo-PKO TCCMap ends {int(cov.index.max())})"
+    return f"{year}: contributors from the Geo-PKO TCCMap: {cov.loc[year, 'note']}"
+
+
 def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
     """Country-years to grade as host states (every state in the panel; ``hosting`` marks deployments)."""
     check_years(start, end, "hosts")
@@ -184,7 +200,7 @@ def _contributors(start: int, end: int) -> pd.DataFrame:
 
     g = geo_pko_tcc_troops()
     # after the raw maps (1994-2020) the dashboard's TCCMap lists contributors per mission-year (to 2024)
-    g = pd.concat([g, geo_pko_tcc_map().loc[lambda m: m["year"] > g["year"].max()]], ignore_index=True)
+    g = pd.concat([g, geo_pko_tcc_map().loc[lambda m: m["year"] > GEO_RAW_LAST_YEAR]], ignore_index=True)
     g = g[g["year"].between(start, end)]
     geo = g.groupby(["tcc_ccode", "year"]).agg(
         geo_troops=("troops", lambda s: s.sum(min_count=1)), geo_missions=("mission", "nunique")).reset_index()
