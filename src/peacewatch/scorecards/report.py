@@ -116,8 +116,8 @@ def methods_blocks() -> list[tuple[str, object]]:
               "Every grade names the rule that decided it, and the published TIP tier is shown beside it where "
               "one exists. Each component shows the year of its evidence; evidence from a secondary copy (TIP "
               "tiers 2020-2025) or older than the graded year (Palermo ratifications, known through 2011) is "
-              "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year (registry events are "
-              "counted in the year they happened), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only)."),
+              "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year, or next year with an "
+              "as-of date (registry events are counted in the year they happened, referrals once their deadline passed), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only)."),
     ]
     for card in CARDS:
         rs = load_ruleset(None, card)
