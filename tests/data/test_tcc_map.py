@@ -73,7 +73,7 @@ def test_tcc_and_mission_cards_reach_2024(raw):
     assert missions.loc[missions["key"] == "MINURSO", "host_ccode"].eq(600).all()  # as in IPI
 
 
-def test_the_cards_say_what_the_contributor_data_lack(raw):
+def test_the_cards_say_what_the_contributor_data_lack():
     from typer.testing import CliRunner
 
     from peacewatch.cli import app

@@ -42,17 +42,34 @@ TRAINING_STATS = name(training_completion)
 #: National compliance reports per nation-year (TCC card).
 COMPLIANCE_STATS = name(compliance_by_nation)
 
+def training_true(session, as_of=None) -> pd.DataFrame:  # noqa: ARG001 - one signature for every table
+    """Training completion per nation-year, true counts (completions dated within the year)."""
+    return training_completion(session, at_period_end=True)
+
+
+def training_published(session, as_of=None) -> pd.DataFrame:
+    """Training completion as the registry publishes it (ended years, small cells suppressed)."""
+    return published_training_completion(session, as_of=as_of)
+
+
+def compliance_true(session, as_of=None) -> pd.DataFrame:  # noqa: ARG001 - one signature for every table
+    """National compliance reports per nation-year, every year."""
+    return compliance_by_nation(session)
+
+
+def compliance_published(session, as_of=None) -> pd.DataFrame:
+    """National compliance reports as the registry publishes them (ended years)."""
+    return published_compliance_by_nation(session, as_of=as_of)
+
+
 #: registry statistics the TCC card reads: (component, true-count function, published function, key
 #: column, columns kept). Grades are computed on the true counts; only the published ones are shown.
 REGISTRY_TABLES = (
     (REGISTRY_STATS, tcc_events, published_tcc_events, "tcc_ccode",
      ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome", "outcomes",
       "outcomes_due", "prosecutions", "referrals_overdue"]),
-    (TRAINING_STATS, lambda s, as_of=None: training_completion(s, at_period_end=True),
-     lambda s, as_of=None: published_training_completion(s, as_of=as_of), "nation_ccode", ["completion_rate"]),
-    (COMPLIANCE_STATS, lambda s, as_of=None: compliance_by_nation(s),
-     lambda s, as_of=None: published_compliance_by_nation(s, as_of=as_of), "nation_ccode",
-     ["compliance_score", "provisions_reported"]),
+    (TRAINING_STATS, training_true, training_published, "nation_ccode", ["completion_rate"]),
+    (COMPLIANCE_STATS, compliance_true, compliance_published, "nation_ccode", ["compliance_score", "provisions_reported"]),
 )
 
 
