@@ -127,7 +127,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("models", ("peacewatch.models",)),
     ("scorecards", ("peacewatch.scorecards",)),
     ("web", ("peacewatch.web",)),
-    ("commands", ("peacewatch.cli", "peacewatch.cli_boundary", "peacewatch.jobs")),  # wire everything together
+    ("commands", ("peacewatch.cli", "peacewatch.cli_boundary", "peacewatch.jobs",
+                  "peacewatch.__main__")),  # wire everything together
 ]
 #: The registry stands apart: it imports only the base layer, and is reached through its doors.
 REGISTRY = "peacewatch.registry"
@@ -143,18 +144,9 @@ REGISTRY_DOORS: dict[str, tuple[str, ...]] = {
 #: Imports that still break the layering, each with what is to replace it. The strict test below
 #: (expected to fail until they are gone) lists them; the ratchet test keeps new ones out.
 PENDING: dict[tuple[str, str], str] = {
-    **{(src, dst): "scorecards read the registry through registry.publication (i20)" for src, dst in [
-        ("peacewatch.scorecards.cli", "peacewatch.registry.db"),
-        ("peacewatch.scorecards.components", "peacewatch.registry.stats"),
-        ("peacewatch.scorecards.engine", "peacewatch.registry.config"),
-        ("peacewatch.scorecards.registry_events", "peacewatch.registry.models"),
-        ("peacewatch.scorecards.registry_events", "peacewatch.registry.stats"),
-        ("peacewatch.scorecards.registry_events", "peacewatch.registry.workflow"),
-    ]},
     **{(src, dst): "web reaches the registry through its operations and publication door" for src, dst in [
         ("peacewatch.web.cli", "peacewatch.registry.crypto"),
         ("peacewatch.web.registry_labels", "peacewatch.registry.compliance"),
-        ("peacewatch.web.routes.intake_pages", "peacewatch.registry.crypto"),
         ("peacewatch.web.routes.intake_pages", "peacewatch.registry.workflow"),
         ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.auth"),
         ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.compliance"),

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -31,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, auth, events, stats
 from peacewatch.registry.compliance import PROVISIONS
-from peacewatch.registry.config import min_cell
-from peacewatch.registry.errors import ValidationFailed
+from peacewatch.registry.config import DEFAULT_DB_FILE, min_cell, out_dir
+from peacewatch.registry.errors import DatabaseProblem, ValidationFailed
 from peacewatch.registry.models import (
     Case,
     NationalReport,
@@ -43,8 +44,9 @@ from peacewatch.registry.models import (
     utcnow,
 )
 
-__all__ = ["GRACE_DAYS", "TABLES", "close_ended_periods", "close_period", "closed_years", "frozen", "live",
-           "min_cell", "open_session", "published", "scorecard_frame", "staff_scorecard_frame"]
+__all__ = ["GRACE_DAYS", "TABLES", "DatabaseProblem", "close_ended_periods", "close_period", "closed_years",
+           "default_registry_file", "frozen", "live", "min_cell", "open_session", "published", "scorecard_frame",
+           "staff_scorecard_frame"]
 
 #: Days after the end of a year before it closes by itself.
 GRACE_DAYS = 90
@@ -264,6 +266,12 @@ def staff_scorecard_frame(session: Session, user: User, as_of: dt.date | None = 
     counts = live(session, user, "tcc_events", as_of=as_of)
     training = live(session, user, "training")
     return _card_frame(counts, counts, training, live(session, user, "compliance"), training)
+
+
+def default_registry_file() -> Path:
+    """Where the default registry lives (``out/peacewatch.sqlite``; it may not exist): readers that
+    open no named registry look here."""
+    return out_dir(create=False) / DEFAULT_DB_FILE
 
 
 def open_session(database_url: str) -> Session:

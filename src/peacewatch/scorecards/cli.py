@@ -39,12 +39,12 @@ def _registry_session(db: str | None):
     and a note on standard error says so. The engine is disposed when the command ends.
     """
     from peacewatch.cli_boundary import on_close
-    from peacewatch.registry.config import DEFAULT_DB_FILE, out_dir
+    from peacewatch.registry.publication import default_registry_file
     from peacewatch.settings import current
 
     db = db or current().db_url
     if not db:
-        default = out_dir(create=False) / DEFAULT_DB_FILE
+        default = default_registry_file()
         if not default.is_file():
             return None
         db = f"sqlite:///{default.as_posix()}"
@@ -58,7 +58,7 @@ def _registry_session(db: str | None):
 
 def _check_registry_read(registry, missing: dict[str, str]) -> None:
     """Refuse a scorecard whose registry opened but could not be read (its indicators would be empty)."""
-    from peacewatch.registry.errors import DatabaseProblem
+    from peacewatch.registry.publication import DatabaseProblem
     from peacewatch.scorecards.components import REGISTRY_COMPONENTS
 
     if registry is None:
