@@ -127,7 +127,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("models", ("peacewatch.models",)),
     ("scorecards", ("peacewatch.scorecards",)),
     ("web", ("peacewatch.web",)),
-    ("commands", ("peacewatch.cli", "peacewatch.cli_boundary", "peacewatch.jobs", "peacewatch.__main__")),  # wire everything together
+    ("commands", ("peacewatch.cli", "peacewatch.cli_boundary", "peacewatch.jobs",
+                  "peacewatch.__main__")),  # wire everything together
 ]
 #: The registry stands apart: it imports the base layer and the catalog's sources (its inputs are
 #: checked against the catalogued states and missions, issue 24), and is reached through its doors.

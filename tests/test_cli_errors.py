@@ -89,7 +89,7 @@ def test_score_explain_takes_iso3_and_names_and_refuses_unknown_units():
     assert "grade_table" not in line
     _fails(["score", "missions", "--year", "2004", "--explain", "NOPE"], "NOPE is not on the missions scorecard in 2004")
     _fails(["score", "hosts", "--year", "2030"], "--year: 2030 is outside 2001 to 2025")
-    _fails(["score", "missions", "--year", "2020"], "--year: 2020 is outside 2001 to 2016")
+    _fails(["score", "missions", "--year", "2025"], "--year: 2025 is outside 2001 to 2024")
     _fails(["score", "hosts", "--year", "2004", "--ruleset", "nope"], "nope: ruleset: not found")
 
 

@@ -23,9 +23,9 @@ def test_the_panel_refuses_reversed_or_outside_years():
 
 
 def test_the_scorecards_use_the_same_check():
-    check_years(2001, 2016, "missions")
-    with pytest.raises(InputError, match=r"^missions scorecard end year: 2017 is outside 2001 to 2016$"):
-        check_years(2001, 2017, "missions")
+    check_years(2001, 2024, "missions")  # to 2024 from the Geo-PKO TCCMap (issue 23)
+    with pytest.raises(InputError, match=r"^missions scorecard end year: 2025 is outside 2001 to 2024$"):
+        check_years(2001, 2025, "missions")
     with pytest.raises(InputError, match=r"^hosts scorecard start year 2010 is after hosts scorecard end year 2005"):
         check_years(2010, 2005, "hosts")
 
@@ -45,5 +45,5 @@ def test_the_cli_names_the_option(command, tmp_path):
 def test_a_scorecard_year_is_checked_by_the_same_bounds():
     from peacewatch.scorecards.engine import grade
 
-    with pytest.raises(InputError, match=r"^missions scorecard year: 2017 is outside 2001 to 2016$"):
-        grade("missions", 2017)  # refused before any data is read
+    with pytest.raises(InputError, match=r"^missions scorecard year: 2025 is outside 2001 to 2024$"):
+        grade("missions", 2025)  # refused before any data is read

@@ -68,8 +68,15 @@ MODEL_YEARS = NumberBound("model year", 2001, 2011, integer=True, grouped=False)
 SCORECARD_FIRST_YEAR = 2001
 #: Last year of the host card: the newest TIP report year with a source (secondary copies, 2025).
 HOSTS_LAST_YEAR = 2025
-#: Last year of the mission card: IPI's last full year of mission data.
-MISSIONS_LAST_YEAR = 2016
+#: Last year of the mission card: the Geo-PKO dashboard's TCCMap (contributors per mission-year) ends 2024.
+MISSIONS_LAST_YEAR = 2024
+#: IPI's last full year of mission data; later mission-years come from the TCCMap (troops only).
+IPI_MISSIONS_LAST_YEAR = 2016
+#: Last year of the raw Geo-PKO maps (troops per TCC); the TCC card reads the TCCMap after it.
+GEO_RAW_LAST_YEAR = 2020
+#: How far ahead an as-of date may look (TCC card): up to the end of next year, so registry
+#: deadlines can be previewed.
+AS_OF_YEARS_AHEAD = 1
 
 
 def current_year() -> int:
@@ -77,15 +84,29 @@ def current_year() -> int:
     return dt.datetime.now(dt.UTC).year
 
 
-def last_year(card: str) -> int:
-    """Last year a card grades: 2025 for hosts, the current year for TCCs, 2016 for missions."""
-    return {"hosts": HOSTS_LAST_YEAR, "tccs": current_year(), "missions": MISSIONS_LAST_YEAR}[card]
+def last_year(card: str, as_of: dt.date | None = None) -> int:
+    """Last year a card grades: 2025 for hosts, the current year for TCCs (the year of ``as_of`` when
+    given: a preview of registry deadlines up to next year), 2024 for missions."""
+    tccs = max(current_year(), as_of.year) if as_of else current_year()
+    return {"hosts": HOSTS_LAST_YEAR, "tccs": tccs, "missions": MISSIONS_LAST_YEAR}[card]
+
+
+def check_as_of(as_of: dt.date | None, what: str = "as_of") -> None:
+    """``as_of`` must fall between the first TIP report year and the end of next year."""
+    if as_of is None:
+        return
+    hi = current_year() + AS_OF_YEARS_AHEAD
+    if not SCORECARD_FIRST_YEAR <= as_of.year <= hi:
+        raise InputError(f"{what}: {as_of.isoformat()} is outside {SCORECARD_FIRST_YEAR}-01-01 to {hi}-12-31; give "
+                         "a date in that range, e.g. the date a referral deadline passes")
 
 
 def scorecard_years(card: str) -> NumberBound:
     """Years a scorecard grades: from the first TIP report (2001) to the card's last year
-    (:func:`last_year`: hosts 2025, TCCs the current year, missions 2016)."""
-    return NumberBound(f"{card} scorecard year", SCORECARD_FIRST_YEAR, last_year(card), integer=True, grouped=False)
+    (:func:`last_year`: hosts 2025, missions 2024; TCCs next year, so that registry deadlines can be
+    previewed with an as-of date)."""
+    hi = last_year(card) + (AS_OF_YEARS_AHEAD if card == "tccs" else 0)
+    return NumberBound(f"{card} scorecard year", SCORECARD_FIRST_YEAR, hi, integer=True, grouped=False)
 
 
 # ----------------------------------------------------------------------------- planned mission

@@ -107,3 +107,63 @@ def test_palermo_censoring_is_not_read_as_ratification(full_panel):
     assert japan.loc[2012, "palermo_party"] != japan.loc[2012, "palermo_party"]  # unknown after 2011
     ireland = full_panel.df[full_panel.df["ccode"] == 205].set_index("year")
     assert ireland.loc[2010, "palermo_party"] == 1  # ratified 2010 (ratproto2000), not "2012"
+
+
+# ---------------------------------------------------------------- Serbia, Kosovo, Montenegro (issue 23)
+SERBIA, KOSOVO, MONTENEGRO = 345, 347, 341
+
+
+def test_polity_kosovo_is_not_montenegro(full_panel):
+    """Polity5 codes Kosovo 341 (2008-2018) and Montenegro 348; COW's 341 is Montenegro."""
+    import pandas as pd
+
+    from peacewatch.sources.catalog import Catalog
+
+    raw = pd.read_csv(Catalog().path("polity5", "main"), usecols=["ccode", "country", "year", "polity2"])
+    raw = raw.assign(country=raw["country"].str.strip())
+
+    def polity2(country: str, year: int) -> float:
+        (value,) = raw.loc[(raw["country"] == country) & (raw["year"] == year), "polity2"]
+        return value
+
+    assert set(raw.loc[raw["country"] == "Kosovo", "ccode"]) == {341}
+    assert polity2("Kosovo", 2009) == 8 and polity2("Montenegro", 2009) == 9
+    assert _row(full_panel, KOSOVO, 2009)["polity2"] == 8
+    assert _row(full_panel, MONTENEGRO, 2009)["polity2"] == 9
+
+
+def test_us_troops_in_kosovo_before_statehood_count_for_serbia(full_panel):
+    """troopdata lists Kosovo from 1999 (5,427 in 2000); Kosovo joins the COW system in 2008, so
+    before that its US personnel count for COW 345, the state UNMIK is credited to in those years."""
+    import pandas as pd
+
+    from peacewatch.sources.catalog import Catalog
+
+    raw = pd.read_csv(Catalog().path("troopdata", "main"), usecols=["countryname", "year", "troops_ad"])
+    by = raw.set_index(["countryname", "year"])["troops_ad"]
+    assert by[("Kosovo", 2000)] == 5427
+    row = _row(full_panel, SERBIA, 2000)
+    assert row["us_troops"] == by[("Kosovo", 2000)] + by[("Yugoslavia", 2000)] == 5427
+    assert "UNMIK" in row["un_mission_names"].split(";")
+    assert _row(full_panel, KOSOVO, 2008)["us_troops"] == by[("Kosovo", 2008)] == 1239
+    assert _row(full_panel, SERBIA, 2008)["us_troops"] == by[("Yugoslavia", 2008)]
+
+
+def test_unmik_host_is_kosovo_from_2008(full_panel):
+    import pandas as pd
+
+    from peacewatch.sources.catalog import Catalog
+    from peacewatch.sources.loaders.ipi import ipi_missions
+
+    raw = pd.read_csv(Catalog().path("ipi_missions", "mission_month"))
+    dec08 = raw[(raw["Mission"] == "UNMIK") & (raw["Date"] == "2008-12-31")].iloc[0]
+    assert dec08["Country of Mission ISO-3"] == "SRB"  # IPI keeps Serbia as the host
+    m = ipi_missions()
+    unmik = m[m["mission"] == "UNMIK"]
+    assert set(unmik.loc[unmik["year"] >= 2008, "ccode"]) == {KOSOVO}
+    assert set(unmik.loc[unmik["year"] < 2008, "ccode"]) == {SERBIA}
+    assert set(unmik.loc[unmik["year"] >= 2008, "host"]) == {"Kosovo"}
+    k08 = _row(full_panel, KOSOVO, 2008)
+    assert k08["un_mission_names"] == "UNMIK" and k08["un_personnel"] == dec08["Total"]
+    assert "UNMIK" not in _row(full_panel, SERBIA, 2008)["un_mission_names"].split(";")
+    assert "UNMIK" in _row(full_panel, SERBIA, 2007)["un_mission_names"].split(";")

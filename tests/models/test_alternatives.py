@@ -90,7 +90,9 @@ def test_conditional_logit_real_matches_statsmodels_and_drops_constant_countries
     full = fit("un_full").data
     per = full.groupby("ccode")["hti_pdest"].agg(["min", "max"])
     always1, always0 = int((per["min"] == 1).sum()), int((per["max"] == 0).sum())
-    assert (always1, always0) == (51, 15)
+    # (52, 15), was (51, 15): the corrected Polity5 coding (341 is Kosovo, issue 23) adds Kosovo 2009-2011,
+    # a destination in every HTI year (HTI.csv, ccode 347: pdest "Yes" 2009-2011); it is dropped here too
+    assert (always1, always0) == (52, 15)
     assert m.notes[0].startswith(f"{always1 + always0} of {len(per)} countries dropped because their outcome never changes ({always1} always 1, {always0} always 0")
     assert m.glance()["n_clusters"] == len(per) - always1 - always0 == 87
     # within countries the size x duration interaction is larger than pooled (docs/models.md)
@@ -123,13 +125,19 @@ def test_ordered_logit_matches_likelihood_written_here():
 
 # ------------------------------------------------------------------------------ real specifications
 def test_us_garrison_threshold_reproduces_the_issue():
-    # issue 23: a dummy for >= 1,000 US troops gives +1.26 (0.47), p = .007 (1.2547 here: 1.255 rounded twice)
+    # issue 23: a dummy for >= 1,000 US troops gave +1.26 (0.47), p = .007 on the panel before the Serbia/Kosovo
+    # codings were corrected (1.2547 then). With US troops in Kosovo before 2008 counted for Serbia (345) and
+    # Kosovo 2009-2011 in the sample it is 1.343 (0.466), p = .004: 8 more garrison country-years, checked in
+    # troopdata_rebuild_country_year.csv (Kosovo >= 1,000 in 2000-2002 and 2004-2008: Serbia 2001-2003 and
+    # 2005-2008 lagged, Kosovo 2009 from 2008)
     m = default_model("us_garrison")
     t = m.tidy().set_index("term").loc["lag_us_garrison"]
-    assert t["estimate"] == pytest.approx(1.2547, abs=5e-4) and t["std_error"] == pytest.approx(0.466, abs=5e-4)
-    assert round(t["p_value"], 3) == 0.007
-    # the dummy counted from the panel's US troop numbers: 112 country-years with >= 1,000
-    assert int((m.data["lag_us_garrison"] == 1).sum()) == 112
+    assert t["estimate"] == pytest.approx(1.3429, abs=5e-4) and t["std_error"] == pytest.approx(0.466, abs=5e-4)
+    assert round(t["p_value"], 3) == 0.004
+    # the dummy counted from the panel's US troop numbers: 120 country-years with >= 1,000 (112 before)
+    assert int((m.data["lag_us_garrison"] == 1).sum()) == 120
+    assert set(m.data.loc[(m.data["lag_us_garrison"] == 1) & m.data["ccode"].isin([345, 347]), "year"]) == {
+        2001, 2002, 2003, 2005, 2006, 2007, 2008, 2009}
     from peacewatch.models.data import model_panel
 
     prev = model_panel((2001, 2011))[["ccode", "year", "us_troops"]].rename(columns={"us_troops": "prev_us"})
@@ -140,8 +148,9 @@ def test_us_garrison_threshold_reproduces_the_issue():
 def test_lagged_outcome_and_nato_firth_real_values():
     lagged = default_model("un_full_lagged_outcome")
     t = lagged.tidy().set_index("term")
-    assert t.loc["lag_hti_pdest", "estimate"] == pytest.approx(3.776, abs=1e-3)
-    assert lagged.data["year"].min() == 2002 and lagged.glance()["nobs"] == 1264
+    # 3.781 and n = 1,267 (were 3.776, 1,264): Kosovo 2009-2011 joined the sample with the corrected codings
+    assert t.loc["lag_hti_pdest", "estimate"] == pytest.approx(3.781, abs=1e-3)
+    assert lagged.data["year"].min() == 2002 and lagged.glance()["nobs"] == 1267
     nato = default_model("nato_firth")
     n = nato.tidy().set_index("term")
     # the ML logit cannot estimate NATO personnel (separation); Firth's estimate is finite
@@ -153,7 +162,9 @@ def test_lagged_outcome_and_nato_firth_real_values():
 def test_alternative_outcomes_real_values():
     tier = default_model("tip_tier_ordered")
     g = tier.glance()
-    assert g["nobs"] == 1989 and g["n_events"] is None and g["years"] == "2001-2015"
+    # 2,008 (was 1,989): Kelley's Serbia (1003) 2003-2014 and Kosovo (1001) 2009-2015 tiers now reach the panel
+    assert g["nobs"] == 2008 and g["n_events"] is None and g["years"] == "2001-2015"
+    assert set(tier.data.loc[tier.data["ccode"] == 347, "year"]) == set(range(2009, 2016))
     t = tier.tidy().set_index("term")
     assert t.loc["lag_polity2", "estimate"] < 0 and t.loc["lag_polity2", "p_value"] < 0.01  # democracies get better tiers
     assert list(t.index[-3:]) == ["cut: Tier 1 | Tier 2", "cut: Tier 2 | Tier 2 Watch List", "cut: Tier 2 Watch List | Tier 3"]
@@ -200,9 +211,9 @@ def test_cli_fits_the_alternative_tables(tmp_path):
     assert "note (gsi_prevalence_ols): not estimated: Global Slavery Index" in out.output
     alt = runner.invoke(app, ["model", "fit", "--table", "alternative", "--out", str(tmp_path)])
     assert alt.exit_code == 0 and "yes (conditional logit)" in alt.output
-    assert "note (fe_country_year): 66 of 153 countries dropped" in alt.output
+    assert "note (fe_country_year): 67 of 154 countries dropped" in alt.output  # Kosovo added (issue 23 codings)
     tidy = pd.read_csv(tmp_path / "tidy.csv")
-    assert tidy.loc[(tidy["model"] == "us_garrison") & (tidy["term"] == "lag_us_garrison"), "estimate"].iloc[0] == pytest.approx(1.2547, abs=5e-4)
+    assert tidy.loc[(tidy["model"] == "us_garrison") & (tidy["term"] == "lag_us_garrison"), "estimate"].iloc[0] == pytest.approx(1.3429, abs=5e-4)
     bad = runner.invoke(app, ["model", "fit", "--table", "appendix"])
     assert bad.exit_code != 0 and "--table: 'appendix' is not one of main, alternative, outcomes, all" in bad.output
     specs = runner.invoke(app, ["model", "specs"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from peacewatch.models.density import io_density, mission_density, mission_density_table
@@ -73,3 +74,32 @@ def test_table_agrees_with_single_mission_calls():
         d, w = mission_density(r.mission, r.year), mission_density(r.mission, r.year, weighted=True)
         assert (d.n_scored, d.n_unscored) == (r.n_scored, r.n_unscored)
         assert d.value == pytest.approx(r.density) and w.value == pytest.approx(r.density_weighted)
+
+
+def test_un_2020_is_below_the_coverage_floor():
+    """Polity5 ends 2018 (only the United States has 2019-2020 rows): the UN's 2020 density would be
+    the US score alone, so it is refused: no value in JSON or on the command line, with the counts."""
+    from typer.testing import CliRunner
+
+    from peacewatch.cli import app
+    from peacewatch.models.density import COVERAGE_FLOOR
+    from peacewatch.sources.catalog import Catalog
+
+    raw = pd.read_csv(Catalog().path("polity5", "main"), usecols=["ccode", "year", "polity2"])
+    assert raw.loc[raw["year"] == 2020, "ccode"].tolist() == [2]  # the United States only
+    d = io_density("UN", 2020)
+    assert (d.n_scored, d.n_scored + d.n_unscored) == (1, 193)
+    assert d.below_floor and d.coverage < COVERAGE_FLOOR and d.to_dict()["value"] is None
+    assert not io_density("UN", 2004).below_floor  # 159 of 191
+    out = CliRunner().invoke(app, ["model", "density", "--io", "UN", "--year", "2020"])
+    assert out.exit_code == 0, out.output
+    line = next(r for r in out.output.splitlines() if r.startswith("UN "))
+    assert "n/a" in line and "5.00" not in out.output
+    assert "1 of 193 members scored (1%; floor 50%)" in out.output
+
+
+def test_mission_table_leaves_density_missing_below_the_floor():
+    t = mission_density_table(range(2019, 2021), missions=["UNMISS"]).set_index("year")
+    assert t.loc[2019, "n_scored"] == 0 and t.loc[2019, "n_tccs"] == 14 and pd.isna(t.loc[2019, "density"])
+    t04 = mission_density_table([2004], missions=["MINUSTAH"]).iloc[0]
+    assert t04["coverage"] == 1.0 and t04["density"] == pytest.approx(mission_density("MINUSTAH", 2004).value)

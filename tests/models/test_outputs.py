@@ -23,9 +23,9 @@ def models():
 def test_side_by_side_table(models):
     frame = regression_frame(models)
     assert list(frame.columns) == ["(1) Size", "(5) Both interactions"]
-    assert frame.loc["N"].tolist() == ["1,426", "1,426"]
+    assert frame.loc["N"].tolist() == ["1,429", "1,429"]
     assert frame.loc["UN personnel x duration, t-1", "(1) Size"] == ""
-    assert frame.loc["UN personnel x duration, t-1", "(5) Both interactions"] == "0.022*"
+    assert frame.loc["UN personnel x duration, t-1", "(5) Both interactions"] == "0.021*"
     assert frame.index[0] == "UN personnel (log), t-1" and frame.index[-8] == "Constant"
     both = regression_frame([models[1], dr.default_model("un_full_contemporaneous")])
     assert both.loc["UN personnel x duration", "(8) Full, no lags"] == "0.016" and both.loc["UN personnel x duration", "(5) Both interactions"] == ""
@@ -95,13 +95,16 @@ def test_report(tmp_path):
     assert (tmp_path / "models-table.tex").exists() and (tmp_path / "figures" / "me_size_by_tccs.png").exists()
     # the ISQ comparison with US deployments: its column in the table and the sentence on what it finds
     assert "(9) UN vs US" in text and "US troops (log), t-1" in text
-    assert "US deployments show no association" in text and "p = 0.39" in text
+    assert "US deployments show no association" in text and "p = 0.28" in text
     assert "US troops (log), t-1" in (tmp_path / "models-table.tex").read_text()
     # the alternative specifications and outcomes have their own tables; the main table keeps (1)-(9)
     main = text.split("Logit of sex-trafficking destination", 1)[1].split("</table>", 1)[0]
     assert "(10) Country and year FE" not in main and "(10) Country and year FE" in text
     assert "Country fixed effects" in text and "yes (conditional logit)" in text
-    assert "66 of 153 countries dropped because their outcome never changes" in text
-    assert "US garrison of at least 1,000 troops (t-1; 112 of 1,426 country-years): +1.25 (SE 0.47, p = 0.007)" in text
+    # 67 of 154 (was 66 of 153): the corrected codings add Kosovo 2009-2011, always a destination (issue 23)
+    assert "67 of 154 countries dropped because their outcome never changes" in text
+    # 120 of 1,429, +1.34, p = 0.004 (were 112 of 1,426, +1.25, p = 0.007): the issue 23 codings count US troops in
+    # Kosovo before 2008 for Serbia and add Kosovo 2009-2011 (see test_alternatives.py for the troopdata check)
+    assert "US garrison of at least 1,000 troops (t-1; 120 of 1,429 country-years): +1.34 (SE 0.47, p = 0.004)" in text
     assert "(14) TIP tier (ordered logit)" in text and "cut: Tier 2 | Tier 2 Watch List" in text
     assert "gsi_prevalence_ols not estimated: Global Slavery Index, country data (Walk Free) is not in the data directory" in text

@@ -40,7 +40,8 @@ def test_write_scorecards(tmp_path: Path):
     # peacewatch's own grades carry their own names everywhere on the methods page
     assert "| grade | score from | below |" in md and "| Grade A | 7.5 | 10 (incl.) |" in md
     assert "Tier 1 |" not in md.split("## TIP tier history replayed")[0].split("## Host states")[1].split("### Indicators")[0]
-    assert "Suspension of new deployments" in md and "referrals_unanswered_past_deadline" in md
+    assert "Suspension of new deployments" in md and "significant_allegations" in md
+    assert "Flagged when every criterion is met" in md and "graded no better than Grade C" in md
     grades = (tmp_path / "scorecard_grade_counts_hosts.csv").read_text().splitlines()
     assert grades[0] == "year,Grade A,Grade B,Grade B watch,Grade C,No data"
     assert grades[-1].startswith("2025,")

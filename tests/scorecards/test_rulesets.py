@@ -18,10 +18,10 @@ def line_of(text: str, needle: str, nth: int = 0) -> int:
     return hits[nth]
 
 
-@pytest.mark.parametrize("card", ["hosts", "tccs", "missions"])
-def test_shipped_rulesets_load(card):
+@pytest.mark.parametrize(("card", "version"), [("hosts", "2.0.0"), ("tccs", "2.1.0"), ("missions", "2.1.0")])
+def test_shipped_rulesets_load(card, version):
     rs = load_ruleset(None, card)
-    assert rs.card == card and rs.version == "2.0.0"
+    assert rs.card == card and rs.version == version
     assert rs.line("thresholds") is not None
 
 
@@ -81,13 +81,19 @@ def test_unknown_key_and_bad_tier_are_refused():
 def test_suspension_rule_is_validated():
     tccs = (RULESET_DIR / "tccs.yml").read_text(encoding="utf-8")
     rs = parse_ruleset(tccs, "tccs.yml")
-    assert rs.suspension is not None and {c.id for c in rs.suspension.criteria} == {
-        "referrals_unanswered_past_deadline", "no_prosecution_after_substantiated_cases"}
+    assert rs.suspension is not None and [c.id for c in rs.suspension.criteria] == [
+        "significant_allegations", "no_prosecution_after_substantiated_cases"]
+    # the paper's rule: significant allegations (per 1,000 deployed) AND failure to prosecute; it caps the grade
+    assert rs.suspension.require == "all" and rs.suspension.max_grade == "Grade C"
+    assert rs.suspension.criteria[0].per_1000_deployed == 2
     # a threshold below the smallest published cell could flag on counts nobody may see
     with pytest.raises(RuleSetError, match=r"suspension\.criteria\[0\]\.at_least"):
-        parse_ruleset(tccs.replace("      count: referrals_overdue\n      at_least: 5", "      count: referrals_overdue\n      at_least: 2"), "tccs.yml")
+        parse_ruleset(tccs.replace("      count: allegations\n      window: true\n      at_least: 5",
+                                   "      count: allegations\n      window: true\n      at_least: 2"), "tccs.yml")
     with pytest.raises(RuleSetError, match=r"suspension\.criteria\[0\]\.count"):
-        parse_ruleset(tccs.replace("count: referrals_overdue", "count: overdue"), "tccs.yml")
+        parse_ruleset(tccs.replace("count: allegations", "count: overdue"), "tccs.yml")
+    with pytest.raises(RuleSetError, match=r"suspension\.require"):
+        parse_ruleset(tccs.replace("require: all", "require: most"), "tccs.yml")
 
 
 def test_yaml_syntax_error_names_the_line():
@@ -112,4 +118,4 @@ def test_cli_check_reports_the_line(tmp_path: Path):
     assert res.exit_code == 2
     assert f"bad.yml:{line_of(bad.read_text(), 'weight: two')}: indicators[1].weight: 'two' is not a number" in res.output
     good = CliRunner().invoke(app, ["score", "check", str(RULESET_DIR / "tccs.yml"), "--card", "tccs"])
-    assert good.exit_code == 0 and "tccs-default v2.0.0" in good.output
+    assert good.exit_code == 0 and "tccs-default v2.1.0" in good.output

@@ -6,17 +6,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peacewatch.scorecards.figures import tip_tier_counts
+from peacewatch.scorecards import grade_table
+from peacewatch.scorecards.figures import tip_tier_counts, tip_tier_units_outside_panel
+from peacewatch.scorecards.frames import panel_frame
 from peacewatch.scorecards.rules import History, Waiver
 from peacewatch.scorecards.tiers import T2, T3, WL, history_walk, load_tip_history, observed_downgrades, replay_history
 from peacewatch.sources.defaults import default_context
 
-# Countries per tier and report year in the Kelley tier file (Tier 1, Tier 2, Watch List, Tier 3, Special Case).
+# States of the COW system per published tier and report year, counted in the panel (Tier 1, Tier 2,
+# Watch List, Tier 3, Special Case). The Kelley file rates a few more units that are not states of the
+# system that year (Hong Kong, Macau, Montenegro 2003-2005): see test_tier_counts_match_the_raw_files.
 EXPECTED = {
-    2001: (11, 47, 0, 21, 0), 2002: (17, 51, 0, 19, 0), 2003: (25, 75, 0, 14, 5), 2004: (24, 54, 43, 10, 6),
-    2005: (23, 77, 27, 14, 7), 2006: (25, 79, 32, 12, 7), 2007: (27, 74, 32, 16, 11), 2008: (28, 69, 40, 14, 13),
-    2009: (27, 75, 51, 17, 2), 2010: (29, 72, 58, 13, 2), 2011: (30, 84, 40, 23, 3), 2012: (32, 92, 41, 17, 1),
-    2013: (29, 89, 43, 21, 1), 2014: (30, 86, 43, 23, 1), 2015: (30, 84, 44, 23, 1),
+    2001: (10, 47, 0, 21, 0), 2002: (16, 51, 0, 19, 0), 2003: (24, 74, 0, 14, 5), 2004: (23, 54, 42, 10, 6),
+    2005: (22, 76, 27, 14, 7), 2006: (24, 79, 31, 12, 7), 2007: (26, 74, 31, 16, 11), 2008: (27, 68, 40, 14, 13),
+    2009: (27, 73, 51, 17, 2), 2010: (29, 70, 58, 13, 2), 2011: (30, 82, 40, 23, 3), 2012: (32, 91, 40, 17, 1),
+    2013: (29, 87, 43, 21, 1), 2014: (30, 84, 43, 23, 1), 2015: (30, 84, 44, 23, 1),
 }
 
 # Every report year where the published tier kept a country on the Watch List after two consecutive
@@ -38,12 +42,24 @@ def test_tier_counts_reproduced_exactly():
     assert {y: tuple(map(int, r)) for y, r in counts.iterrows()} == EXPECTED
 
 
+def _cow_members(ctx, year: int) -> set[int]:
+    states = pd.read_csv(ctx.catalog.path("state_lists", "cow_states"))
+    alive = (states["styear"] <= year) & ((states["endyear"] >= year) | (states["endyear"] >= 2016))
+    return set(states.loc[alive, "ccode"].astype(int))
+
+
 def test_tier_counts_match_the_raw_files():
-    """The same counts straight from the source files (2015: five non-state territories excluded)."""
+    """Straight from the source files: the Kelley file's counts (e.g. 43 Watch List states in 2004, 75
+    Tier 2 in 2009, as published), less the units that are not COW states that year, are the panel's
+    counts; Kelley's Serbia (1003) and Kosovo (1001) are states and are counted (issue 23)."""
     ctx = default_context()
     raw = pd.read_stata(ctx.catalog.path("kelley_tip", "cho_tiers"))
     raw = raw[raw["year"].between(2001, 2014)]
-    by_code = raw.groupby(["year", "tierupdated"]).size().unstack(fill_value=0)
+    assert ((raw["year"] == 2004) & (raw["tierupdated"] == 2.5)).sum() == 43
+    assert ((raw["year"] == 2009) & (raw["tierupdated"] == 2.0)).sum() == 75
+    cow = raw.assign(ccode=raw["ccode"].replace({1003: 345, 1001: 347}).astype(int))
+    cow = cow[[c in _cow_members(ctx, int(y)) for c, y in zip(cow["ccode"], cow["year"], strict=True)]]
+    by_code = cow.groupby(["year", "tierupdated"]).size().unstack(fill_value=0)
     for year in range(2001, 2015):
         row = by_code.loc[year]
         assert (row.get(1.0, 0), row.get(2.0, 0), row.get(2.5, 0), row.get(3.0, 0), row.get(666.0, 0)) == EXPECTED[year]
@@ -51,6 +67,23 @@ def test_tier_counts_match_the_raw_files():
     t15 = t15[~t15["countryname"].str.strip().isin(["Aruba", "Curaçao", "Hong Kong", "Macau", "St. Maarten"])]
     c = t15["tier"].value_counts()
     assert (c[1.0], c[2.0], c[2.5], c[3.0], c[666.0]) == EXPECTED[2015]
+    outside = tip_tier_units_outside_panel()
+    assert set(outside["name"]) == {"Hong Kong", "Macau", "Montenegro"}
+    assert sorted(outside.loc[outside["name"] == "Montenegro", "year"]) == [2003, 2004, 2005]
+
+
+def test_serbia_and_kosovo_keep_their_published_tiers():
+    """Kelley codes Serbia 1003 and Kosovo 1001; both reach the panel (issue 23)."""
+    ctx = default_context()
+    raw = pd.read_stata(ctx.catalog.path("kelley_tip", "cho_tiers")).set_index(["ccode", "year"])["tierupdated"]
+    panel = panel_frame(2001, 2015).set_index(["ccode", "year"])
+    assert raw[(1003, 2004)] == 2.5 and panel.loc[(345, 2004), "tip_tier_label"] == "Tier 2 Watch List"
+    assert raw[(1001, 2010)] == 2.0 and panel.loc[(347, 2010), "tip_tier_label"] == "Tier 2"
+    serbia = [panel.loc[(345, y), "tip_tier"] for y in range(2003, 2015)]
+    assert serbia == [raw[(1003, y)] for y in range(2003, 2015)]
+    hosts = grade_table("hosts", 2004).set_index("key")
+    assert hosts.loc[345, "published_tier"] == "Tier 2 Watch List"
+    assert grade_table("hosts", 2010).set_index("key").loc[347, "published_tier"] == "Tier 2"
 
 
 def test_replay_flags_every_waiver_year():

@@ -30,25 +30,39 @@ def _rows(http, card, year, **params):
 def test_no_data_rows_say_which_components_are_missing_and_the_floor(http):
     floor = _rule("hosts")["min_coverage"]
     data = _rows(http, "hosts", 2023)
-    czech = next(r for r in data["rows"] if r["key"] == 316)  # Czech Republic: Tier 1 in 2023, no other data
-    assert czech["grade"] == "No data" and czech["published_tier"] == "Tier 1"
-    assert czech["why"].startswith(f"No grade: only Published TIP tier has data, {czech['coverage']:.0%} of the weight; "
-                                   f"a grade needs at least {floor:.0%}.")
-    assert "Party to the Palermo Protocol" in czech["why"].split("No data for ")[1]
-    page = html.unescape(http.get("/scorecards/hosts", params={"year": 2023, "q": "Czech"}).text)
-    assert czech["why"] in page and "min coverage" not in page
+    # Somalia 2023: a Special Case in the TIP Report (no tier to score), Palermo status alone
+    somalia = next(r for r in data["rows"] if r["key"] == 520)
+    assert somalia["grade"] == "No data" and somalia["published_tier"] == "Special Case"
+    assert somalia["why"].startswith("No grade: only Party to the Palermo Protocol has data, "
+                                     f"{somalia['coverage']:.0%} of the weight; a grade needs at least {floor:.0%}.")
+    assert "Published TIP tier" in somalia["why"].split("No data for ")[1]
+    page = html.unescape(http.get("/scorecards/hosts", params={"year": 2023, "q": "Somalia"}).text)
+    assert somalia["why"] in page and "min coverage" not in page
 
 
-def test_host_2023_says_the_grade_is_the_published_tier_relabelled(http):
+def test_a_year_whose_grades_are_the_tier_relabelled_says_so():
+    """When every graded host's grade follows from its published tier alone, the page says the grades
+    add nothing to the tier; a tier that gives two grades (other evidence counts) says nothing."""
+    import pandas as pd
+
+    from peacewatch.web.grade_words import tier_relabelled, year_findings
+
+    relabel = pd.DataFrame({"year": 2023, "grade": ["Grade A", "Grade A", "Grade B", "No data"],
+                            "published_tier": ["Tier 1", "Tier 1", "Tier 2", "Tier 3"], "score": [9.0, 9.0, 6.0, None]})
+    assert tier_relabelled("hosts", relabel) == {"Tier 1": "Grade A", "Tier 2": "Grade B"}
+    assert any("published TIP tier relabelled" in line for line in year_findings("hosts", relabel))
+    mixed = relabel.assign(grade=["Grade A", "Grade B", "Grade B", "No data"])
+    assert tier_relabelled("hosts", mixed) is None and tier_relabelled("tccs", relabel) is None
+
+
+def test_host_2023_grades_are_not_called_a_relabelled_tier_when_other_evidence_counts(http):
+    """Since issue 23 the 2023 host grades also weigh Palermo status (older evidence): a tier can give
+    two grades, so the page must not call them the tier relabelled."""
     rows = [r for r in _rows(http, "hosts", 2023)["rows"] if r["grade"] != "No data"]
     pairs = {(r["published_tier"], r["grade"]) for r in rows}
-    assert len(pairs) == len({t for t, _ in pairs})  # worked out here: each tier gives one grade
+    assert len(pairs) > len({t for t, _ in pairs})  # worked out here: some tier gives two grades
     page = html.unescape(http.get("/scorecards/hosts", params={"year": 2023}).text)
-    assert "Every grade of 2023 is the published TIP tier relabelled (Tier 1 is Grade A;" in page
-    argentina = next(r for r in rows if r["key"] == 160)
-    assert argentina["why"].endswith(f"In effect this is the published {argentina['published_tier']} relabelled.")
-    page_2010 = html.unescape(http.get("/scorecards/hosts", params={"year": 2010}).text)
-    assert "published TIP tier relabelled" not in page_2010 and "In effect this is the published" not in page_2010
+    assert "published TIP tier relabelled" not in page and "In effect this is the published" not in page
 
 
 def test_identical_scores_are_explained_by_identical_components(http):

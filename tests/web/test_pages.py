@@ -205,10 +205,11 @@ def test_bad_addresses_get_readable_pages_and_the_api_keeps_json(http):
 
 
 def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
-    """A separate app on its own registry: five referrals to India in 2025 left past their deadline
-    put India on the TCC scorecard of that (closed) year with the suspension recommended and the
-    count behind it; five more this year are not on the public card (issue 20: the open year is for
-    staff only)."""
+    """A separate app on its own registry: five substantiated cases referred to Kenya (150-300 troops on
+    the 2023-2024 Geo-PKO maps) in 2025, left past their outcome deadline without a prosecution, put Kenya
+    on the TCC scorecard of that (closed) year with the suspension recommended (significant allegations
+    per 1,000 deployed and no prosecution, the accountability paper's rule, issue 23) and the counts
+    behind it; six more this year are not on the public card (issue 20: the open year is for staff only)."""
     import datetime as dt
 
     from fastapi.testclient import TestClient
@@ -223,30 +224,34 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
         with app.state.registry.session() as s:
             inv = auth.create_user(s, "inv", "quiet-harbour-lantern-42", auth.INVESTIGATOR).user
             for when in [dt.datetime(2025, 6, 2, 10)] * 5 + [dt.datetime(this_year, 1, 2, 10)] * 6:
-                c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=750, category="sexual_exploitation",
+                c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=501, category="sexual_exploitation",
                                       summary="allegation", now=when)
                 for status in ("under_investigation", "substantiated", "referred_to_tcc"):
                     cases.transition_case(s, inv, c.id, status, now=when)
-        data = client.get("/scorecards/tccs", params={"year": 2025, "q": "India", "format": "json"}).json()
-        india = next(r for r in data["rows"] if r["key"] == 750)
-        assert "referrals_unanswered_past_deadline" in india["suspension"].split(";") and india["registry_data"]
-        assert india["n_referrals_unanswered_past_deadline"] == 5
-        csv_text = client.get("/scorecards/tccs", params={"year": 2025, "q": "India", "format": "csv"}).text
-        assert "Referrals unanswered past their deadline" in csv_text and "referrals_unanswered" not in csv_text
-        page = html.unescape(client.get("/scorecards/tccs", params={"year": 2025, "q": "India"}).text)
+        data = client.get("/scorecards/tccs", params={"year": 2025, "q": "Kenya", "format": "json"}).json()
+        kenya = next(r for r in data["rows"] if r["key"] == 501)
+        assert kenya["suspension"] == "significant_allegations;no_prosecution_after_substantiated_cases"
+        assert kenya["registry_data"] and kenya["n_significant_allegations"] == 5
+        assert kenya["n_no_prosecution_after_substantiated_cases"] == 5 and kenya["grade"] == "Grade C"
+        page = html.unescape(client.get("/scorecards/tccs", params={"year": 2025, "q": "Kenya"}).text)
         assert "Suspension of new deployments" in page and "Recommended" in page
-        assert "<li>Referrals unanswered past their deadline: 5</li>" in page  # one item per count, not run together
+        assert "<li>Allegations (over 3 years): 5</li>" in page  # one item per count, not run together
+        assert "Prosecutions reported (over 3 years): 0" in page and "when all of these hold" in page
+        assert "graded no better than Grade C" in page
+        csv_text = client.get("/scorecards/tccs", params={"year": 2025, "q": "Kenya", "format": "csv"}).text
+        assert "significant_allegations" not in csv_text and "no_prosecution" not in csv_text
         import yaml
 
         from peacewatch.scorecards.rules import ruleset_path
 
         rule = yaml.safe_load(ruleset_path(None, "tccs").read_text())["suspension"]
-        assert " ".join(rule["criteria"][0]["text"].split()) in page  # the rule that fired, from the rule set
-        assert "referrals_unanswered" not in page.replace('href="#suspension-rule"', "")
-        now = client.get("/scorecards/tccs", params={"year": this_year, "q": "India", "format": "json"})
+        for criterion in rule["criteria"]:  # the rule that fired, in its own words from the rule set
+            assert " ".join(criterion["text"].split()) in page
+        assert "significant_allegations" not in page and "no_prosecution_after" not in page
+        now = client.get("/scorecards/tccs", params={"year": this_year, "q": "Kenya", "format": "json"})
         # no deployment data this year and no published registry activity: the year has no units
         assert now.status_code == 404 or now.json()["rows"] is not None
-        for row in (r for r in (now.json().get("rows") or []) if r["key"] == 750):
+        for row in (r for r in (now.json().get("rows") or []) if r["key"] == 501):
             assert not row["registry_data"] and not row["suspension"]
             assert all(v is None for k, v in row.items() if k.startswith("n_"))
 

@@ -59,7 +59,10 @@ def density(
     typer.echo(f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  {'weighted':<9}{'source':<18}{cite('smith2012')} (2004)")
     for r in results:
         seed = SEED_2004.get(r.unit) if r.year == 2004 and not r.weighted else None
-        typer.echo(f"{r.unit:<12}{r.year:>6}{r.value:>9.2f}{r.n_scored:>8}{r.n_unscored:>10}  {'yes' if r.weighted else 'no':<9}{r.source:<18}{'' if seed is None else seed}")
+        value = "n/a" if r.below_floor else f"{r.value:.2f}"
+        typer.echo(f"{r.unit:<12}{r.year:>6}{value:>9}{r.n_scored:>8}{r.n_unscored:>10}  {'yes' if r.weighted else 'no':<9}{r.source:<18}{'' if seed is None else seed}")
+        if r.below_floor:
+            typer.echo(f"    no density: {r.coverage_text()}; the mean of so few scored members does not stand for {r.unit}")
         for note in r.notes:
             typer.echo(f"    note: {note}")
         if r.unscored:

@@ -16,6 +16,12 @@ Data
 * Polity5 ``polity2`` (interpolated, -10..10; ends 2018). States without a score in the year
   (microstates, -66 interruption years, years after 2018) are *unscored*: counted, listed, and left
   out of the mean.
+
+Coverage floor: a density is a mean over the *scored* members only, so it stands for the IO or mission
+only when most of them are scored. :data:`COVERAGE_FLOOR` (50%) of the members (for a weighted
+mission density: of the personnel with a known size) must be scored; below it ``Density.below_floor``
+is true, ``to_dict()`` gives no value and the command line refuses to print one (the UN in 2020: 1
+of 193 members scored), and :func:`mission_density_table` leaves the density missing.
 """
 
 from __future__ import annotations
@@ -43,6 +49,10 @@ OVERRIDES_PATH = package_path("peacewatch.models", "membership_overrides.yml")
 #: What Smith (2012) reports for 2004 (Polity IV at the time), for comparison in reports and docs.
 SEED_2004 = {"UN": 3.4, "OAS": 7.1, "MINUSTAH": 4.6}
 SOURCES = ("auto", "ipi", "geo_pko")
+#: Share of members (or of known personnel, weighted) that must have a Polity5 score for a density.
+COVERAGE_FLOOR = 0.5
+#: Last year Polity5 scores every state (p5v2018; 2019-2020 rows exist for the United States only).
+POLITY_LAST = 2018
 
 
 @dataclass(frozen=True)
@@ -89,12 +99,30 @@ class Density:
         """Names of the members without a Polity5 score."""
         return self.members.loc[self.members["polity2"].isna(), "country"].tolist()
 
+    @property
+    def coverage(self) -> float:
+        """Share of the members with a Polity5 score (weighted: of the personnel of known size)."""
+        return coverage_share(self.members, self.weighted)
+
+    @property
+    def below_floor(self) -> bool:
+        """True when fewer than :data:`COVERAGE_FLOOR` of the members (or personnel) are scored."""
+        return not self.coverage >= COVERAGE_FLOOR
+
+    def coverage_text(self) -> str:
+        """"1 of 193 members scored (1%; floor 50%)" (weighted: the personnel share as well)."""
+        total = self.n_scored + self.n_unscored
+        share = f"{self.coverage:.0%} of known personnel" if self.weighted else f"{self.coverage:.0%}"
+        return f"{self.n_scored} of {total} members scored ({share}; floor {COVERAGE_FLOOR:.0%})"
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (members as a list of records)."""
+        """JSON-ready dict (members as a list of records); ``value`` is null below the coverage floor."""
         members = self.members.astype(object).where(self.members.notna(), None).to_dict("records")
         return {
             "unit": self.unit, "kind": self.kind, "year": self.year,
-            "value": None if np.isnan(self.value) else round(float(self.value), 4),
+            "value": None if np.isnan(self.value) or self.below_floor else round(float(self.value), 4),
+            "coverage": round(float(self.coverage), 4), "coverage_floor": COVERAGE_FLOOR,
+            "below_floor": self.below_floor, "coverage_text": self.coverage_text(),
             "n_scored": self.n_scored, "n_unscored": self.n_unscored, "weighted": self.weighted,
             "source": self.source, "notes": list(self.notes), "unscored": self.unscored, "members": members,
         }
@@ -150,6 +178,19 @@ def density_means(members: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     w = personnel.where(members["polity2"].notna() & (personnel > 0))
     g = members.assign(_w=w, _wp=w * members["polity2"]).groupby(by, sort=True)
     return pd.DataFrame({"density": g["polity2"].mean(), "density_weighted": g["_wp"].sum() / g["_w"].sum(min_count=1)})
+
+
+def coverage_share(members: pd.DataFrame, weighted: bool = False) -> float:
+    """Share of ``members`` with a ``polity2``; weighted: share of the known positive ``personnel``
+    that belongs to scored members (0 when there are no members or no known personnel)."""
+    if members.empty:
+        return 0.0
+    scored = members["polity2"].notna()
+    if not weighted:
+        return float(scored.mean())
+    personnel = members["personnel"].where(members["personnel"] > 0)
+    total = personnel.sum(min_count=1)
+    return 0.0 if pd.isna(total) else float(personnel[scored].sum() / total)
 
 
 def _mean(members: pd.DataFrame, weighted: bool) -> float:
@@ -237,6 +278,8 @@ def io_density(io: str, year: int, overrides: bool = True, ctx: SourceContext | 
     """
     ctx = ctx or default_context()
     members, notes = io_members(io, year, overrides, ctx)
+    if year > POLITY_LAST:
+        notes.append(f"Polity5 scores end {POLITY_LAST} (later rows only for the United States)")
     members = _with_polity(ctx, members, year)
     n_scored = int(members["polity2"].notna().sum())
     return Density(
@@ -354,9 +397,11 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
     Returns
     -------
     pandas.DataFrame
-        ``mission, year, density, density_weighted, n_scored, n_unscored, n_tccs, personnel,
-        host_ccode, source`` where ``personnel`` is the mission's uniformed personnel (IPI, December
-        or latest month; NaN outside IPI's 1990-2017 mission file).
+        ``mission, year, density, density_weighted, n_scored, n_unscored, n_tccs, coverage,
+        coverage_weighted, personnel, host_ccode, source`` where ``personnel`` is the mission's
+        uniformed personnel (IPI, December or latest month; NaN outside IPI's 1990-2017 mission
+        file); ``density`` (``density_weighted``) is missing below :data:`COVERAGE_FLOOR` of the
+        contributors (of their known personnel) scored.
     """
     ctx = ctx or default_context()
     years = list(years)
@@ -378,6 +423,14 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
     out = density_means(both, ["mission", "year"]).assign(
         n_scored=g["polity2"].count(), n_tccs=g.size(), source=g["source"].first())
     out["n_unscored"] = out["n_tccs"] - out["n_scored"]
+    out["coverage"] = out["n_scored"] / out["n_tccs"]
+    w = both["personnel"].where(both["personnel"] > 0)
+    known = both.assign(_w=w, _ws=w.where(both["polity2"].notna())).groupby(["mission", "year"], sort=True)
+    out["coverage_weighted"] = (known["_ws"].sum() / known["_w"].sum(min_count=1)).fillna(0.0)
+    # below the floor the mean of the few scored contributors does not stand for the mission
+    out["density"] = out["density"].where(out["coverage"] >= COVERAGE_FLOOR)
+    out["density_weighted"] = out["density_weighted"].where(out["coverage_weighted"] >= COVERAGE_FLOOR)
     out = out.reset_index().astype({"year": "int64", "n_scored": "int64", "n_unscored": "int64", "n_tccs": "int64"})
     out = out.merge(_mission_personnel(ctx), on=["mission", "year"], how="left")
-    return out[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "n_tccs", "personnel", "host_ccode", "source"]]
+    return out[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "n_tccs", "coverage",
+                "coverage_weighted", "personnel", "host_ccode", "source"]]

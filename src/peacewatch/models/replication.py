@@ -239,7 +239,7 @@ _STATA_HEAD = """* Rerun every specification of the peacewatch models report fro
 * Run from this folder: do replicate.do
 * Standard errors: Stata's vce(cluster ccode) for logit multiplies by G/(G-1) only; the report (and
 * replicate.R) also use (N-1)/(N-K) as Stata's regress does, so Stata's SEs are smaller by the factor
-* sqrt((N-K)/(N-1)) (about 0.3% with N = 1,426, K = 10). Coefficients are identical.
+* sqrt((N-K)/(N-1)) (about 0.3% with N = 1,429, K = 10). Coefficients are identical.
 version 15
 clear all
 use estimation.dta, clear

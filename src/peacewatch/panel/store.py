@@ -85,3 +85,11 @@ def tcc_troops() -> pd.DataFrame:
     from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_troops
 
     return geo_pko_tcc_troops(default_context())
+
+
+@memoize(maxsize=1)
+def tcc_map() -> pd.DataFrame:
+    """The Geo-PKO dashboard's TCCMap: troops per mission, year and contributor (to 2024)."""
+    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_map
+
+    return geo_pko_tcc_map(default_context())

@@ -10,11 +10,14 @@ a TCC answers an old referral. The scorecard instead counts every event in the y
 
 * ``allegations``: cases recorded (``reported_at``) that year;
 * ``referrals_made``: substantiated cases referred to the TCC that year;
-* ``referrals``: referrals awaiting the TCC's answer at some point that year (referred by the end of
-  the year, not answered before it began); ``referrals_answered``: answers given that year (an
+* ``referrals``: referrals held against the TCC that year: not answered before the year began, and
+  either answered that year or past the deadline for an answer (naming a national investigation
+  officer) by the end of the year (for the current year: at ``as_of``), so a referral made today is
+  not counted before its deadline passes; ``referrals_answered``: answers given that year (an
   officer named or an outcome reported, whichever came first);
-* ``referrals_awaiting_outcome`` and ``outcomes``: the same for the outcome; ``prosecutions``:
-  outcomes reported that year that are prosecutions (prosecuted, convicted, acquitted);
+* ``referrals_awaiting_outcome`` and ``outcomes``: the same for the outcome (its own deadline);
+  ``prosecutions``: outcomes reported that year that are prosecutions (prosecuted, convicted,
+  acquitted);
 * ``outcomes_due``: referrals whose outcome was reported that year, or whose outcome deadline passed
   that year without one (the cases on which a prosecution could have been reported by then);
 * ``referrals_overdue``: referrals with a deadline (officer or outcome) passed unanswered at the end
@@ -58,6 +61,14 @@ def _overdue(due: dt.date, done: dt.datetime | None, at: dt.date) -> bool:
     return at > due and (done is None or done.date() > at)
 
 
+def _held_against(done: dt.datetime | None, due: dt.date, year: int, end: dt.date) -> bool:
+    """Whether a referral counts in the denominator of ``year`` (evaluated at ``end``): still awaited
+    when the year began, and either done that year or its deadline ``due`` passed by ``end``."""
+    if done is not None and done.year < year:
+        return False
+    return (done is not None and done.year == year) or end > due
+
+
 def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
     """Per TCC and year (up to ``as_of``'s year): the counts of :data:`COUNTS`, by year of the event.
 
@@ -97,11 +108,13 @@ def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
         start = r.referred_at.year
         add(r.tcc_ccode, start, "referrals_made")
         for year in range(start, as_of.year + 1):
-            if answered is None or answered.year >= year:
-                add(r.tcc_ccode, year, "referrals")
-            if r.outcome_reported_at is None or r.outcome_reported_at.year >= year:
-                add(r.tcc_ccode, year, "referrals_awaiting_outcome")
             end = _year_end(year, as_of)
+            # a referral weighs on the TCC once its deadline has passed (or when it answered that year):
+            # referrals made today are not held against it before the time it is given has run out
+            if _held_against(answered, r.officer_due, year, end):
+                add(r.tcc_ccode, year, "referrals")
+            if _held_against(r.outcome_reported_at, r.outcome_due, year, end):
+                add(r.tcc_ccode, year, "referrals_awaiting_outcome")
             if _overdue(r.officer_due, answered, end) or _overdue(r.outcome_due, r.outcome_reported_at, end):
                 add(r.tcc_ccode, year, "referrals_overdue")
         if answered is not None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -31,8 +32,8 @@ from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, auth, events, stats
 from peacewatch.registry.compliance import PROVISIONS
-from peacewatch.registry.config import min_cell
-from peacewatch.registry.errors import ValidationFailed
+from peacewatch.registry.config import DEFAULT_DB_FILE, min_cell, out_dir
+from peacewatch.registry.errors import DatabaseProblem, ValidationFailed
 from peacewatch.registry.models import (
     Case,
     NationalReport,
@@ -43,8 +44,9 @@ from peacewatch.registry.models import (
     utcnow,
 )
 
-__all__ = ["GRACE_DAYS", "TABLES", "close_ended_periods", "close_period", "closed_years", "frozen", "live",
-           "min_cell", "open_session", "published", "scorecard_frame", "staff_scorecard_frame"]
+__all__ = ["GRACE_DAYS", "TABLES", "DatabaseProblem", "close_ended_periods", "close_period", "closed_years",
+           "default_registry_file", "frozen", "live", "min_cell", "open_session", "published", "scorecard_frame",
+           "staff_scorecard_frame"]
 
 #: Days after the end of a year before it closes by itself.
 GRACE_DAYS = 90
@@ -231,13 +233,16 @@ _CARD_EXTRA = {"training": ["completion_rate"], "compliance": ["compliance_score
 
 
 def _card_frame(counts: pd.DataFrame, shown: pd.DataFrame, training: pd.DataFrame,
-                compliance: pd.DataFrame) -> pd.DataFrame:
+                compliance: pd.DataFrame, training_true: pd.DataFrame) -> pd.DataFrame:
     keys = ["tcc_ccode", "year"]
     out = shown[keys + list(events.COUNTS)].set_index(keys)
     raw = counts.set_index(keys)[list(events.COUNTS)].add_prefix("raw_")
     parts = [out, raw]
     for name, frame in (("training", training), ("compliance", compliance)):
         parts.append(frame.rename(columns={"nation_ccode": "tcc_ccode"}).set_index(keys)[_CARD_EXTRA[name]])
+    # the true completion rate the grade decides on (a suppressed rate must not drop out of the grade)
+    parts.append(training_true.rename(columns={"nation_ccode": "tcc_ccode"}).set_index(keys)[["completion_rate"]]
+                 .add_prefix("raw_"))
     return pd.concat(parts, axis=1).reset_index().astype({"tcc_ccode": "int64", "year": "int64"})
 
 
@@ -246,19 +251,27 @@ def scorecard_frame(session: Session, as_of: dt.date | None = None) -> pd.DataFr
 
     Columns ``tcc_ccode, year``, the published (suppressed) counts of :data:`events.COUNTS`, the
     true frozen counts the grades decide on as ``raw_<count>`` (for grading only: the scorecards
-    must show the published columns), the published ``completion_rate`` and the compliance columns.
+    must show the published columns), the published ``completion_rate`` (its frozen true value as
+    ``raw_completion_rate``) and the compliance columns.
     """
     counts = frozen(session, "tcc_events", as_of=as_of)
     shown = published(session, "tcc_events", as_of=as_of)
     return _card_frame(counts, shown, published(session, "training", as_of=as_of),
-                       published(session, "compliance", as_of=as_of))
+                       published(session, "compliance", as_of=as_of), frozen(session, "training", as_of=as_of))
 
 
 def staff_scorecard_frame(session: Session, user: User, as_of: dt.date | None = None) -> pd.DataFrame:
     """Like :func:`scorecard_frame` but with the live true counts of every year, the open one
     included, shown unsuppressed (staff only: coordinators, investigators)."""
     counts = live(session, user, "tcc_events", as_of=as_of)
-    return _card_frame(counts, counts, live(session, user, "training"), live(session, user, "compliance"))
+    training = live(session, user, "training")
+    return _card_frame(counts, counts, training, live(session, user, "compliance"), training)
+
+
+def default_registry_file() -> Path:
+    """Where the default registry lives (``out/peacewatch.sqlite``; it may not exist): readers that
+    open no named registry look here."""
+    return out_dir(create=False) / DEFAULT_DB_FILE
 
 
 def open_session(database_url: str) -> Session:

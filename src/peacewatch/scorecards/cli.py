@@ -23,7 +23,7 @@ class Format(str, Enum):
     json = "json"
 
 
-YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-current year (tccs), 2001-2016 (missions).")
+YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-next year (tccs, with --as-of), 2001-2024 (missions).")
 FMT = typer.Option(Format.table, "--format", "-f", help="table (terminal), csv or json (full grades with evidence).")
 OUT = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output.")
 RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a .yml file (default: the card's).")
@@ -39,12 +39,12 @@ def _registry_session(db: str | None):
     and a note on standard error says so. The engine is disposed when the command ends.
     """
     from peacewatch.cli_boundary import on_close
-    from peacewatch.registry.config import DEFAULT_DB_FILE, out_dir
+    from peacewatch.registry.publication import default_registry_file
     from peacewatch.settings import current
 
     db = db or current().db_url
     if not db:
-        default = out_dir(create=False) / DEFAULT_DB_FILE
+        default = default_registry_file()
         if not default.is_file():
             return None
         db = f"sqlite:///{default.as_posix()}"
@@ -58,7 +58,7 @@ def _registry_session(db: str | None):
 
 def _check_registry_read(registry, missing: dict[str, str]) -> None:
     """Refuse a scorecard whose registry opened but could not be read (its indicators would be empty)."""
-    from peacewatch.registry.errors import DatabaseProblem
+    from peacewatch.registry.publication import DatabaseProblem
     from peacewatch.scorecards.components import REGISTRY_COMPONENTS
 
     if registry is None:
@@ -70,55 +70,87 @@ def _check_registry_read(registry, missing: dict[str, str]) -> None:
                               "or leave --db out to grade without registry indicators")
 
 
-def _check_year_has_units(card: str, year: int, table, ruleset: str | None, registry) -> None:
+def _check_year_has_units(card: str, year: int, table, ruleset: str | None, registry, as_of=None) -> None:
     """A year in range but without any graded unit is an error naming the years that have data."""
     from peacewatch.errors import InputError
     from peacewatch.scorecards import engine
 
     if len(table):
         return
-    years = engine.grade_table(card, None, ruleset, registry)["year"]
+    years = engine.grade_table(card, None, ruleset, registry, as_of)["year"]
     span = f"{int(years.min())} to {int(years.max())}" if len(years) else "no year"
     why = ""
     if card == "tccs":  # later years are graded from registry activity alone
-        why = ("; the registry read has no activity in that year" if registry is not None else
+        why = ("; the registry publishes closed years only, and has no activity in that year"
+               if registry is not None else
                "; later years are graded from a registry's activity: pass --db")
     raise InputError(f"--year {year}: the {card} scorecard has no units in {year} (its data cover {span}{why})")
 
 
+def _as_of(text: str | None, year: int):
+    """The ``--as-of`` date (YYYY-MM-DD), checked: up to the end of next year, not before the graded year."""
+    import datetime as dt
+
+    from peacewatch.bounds import check_as_of
+    from peacewatch.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        as_of = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"--as-of: {text!r} is not a date; give it as YYYY-MM-DD, e.g. 2027-03-31") from None
+    check_as_of(as_of, "--as-of")
+    if year > as_of.year:
+        raise InputError(f"--year {year} is after --as-of {as_of.isoformat()}: nothing is known about {year} then; "
+                         f"give --as-of a date in {year} or later")
+    return as_of
+
+
 def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,
-         db_url: str | None = None, deployed_only: bool = False) -> None:
+         db_url: str | None = None, deployed_only: bool = False, as_of_text: str | None = None) -> None:
     from peacewatch.bounds import scorecard_years
     from peacewatch.errors import InputError
     from peacewatch.scorecards import engine
 
     scorecard_years(card).check(year, "--year")
+    as_of = _as_of(as_of_text, year)
     key = _unit_key(card, explain_key) if explain_key is not None else None
     registry = _registry_session(db_url) if card == "tccs" else None
     if registry is not None:
         _check_registry_read(registry, engine.missing_components(card, ruleset, registry))
     if key is not None:
         try:
-            g = engine.explain(card, key, year, ruleset, registry)
+            g = engine.explain(card, key, year, ruleset, registry, as_of)
         except KeyError:
             raise InputError(f"--explain: {explain_key} is not on the {card} scorecard in {year}; "
                              f"list the units with `peacewatch score {card} --year {year}`") from None
         text = json.dumps(g.to_dict(), indent=2, default=str) if fmt == Format.json else g.explain()
         _emit(text, out)
         return
-    table = engine.grade_table(card, year, ruleset, registry)
-    missing = engine.missing_components(card, ruleset, registry)
+    table = engine.grade_table(card, year, ruleset, registry, as_of)
+    from peacewatch.scorecards.frames import contributor_note
+
+    note = contributor_note(card, year)
+    if note:  # what the contributor data lack that year (stderr: CSV/JSON output stays clean)
+        typer.echo(f"coverage: {note}", err=True)
+    missing = engine.missing_components(card, ruleset, registry, as_of)
     if deployed_only and card == "hosts":
         hosting = engine._graded(card, ruleset, registry)[0]
         keep = hosting.loc[(hosting["year"] == year) & (hosting["hosting"] == 1), "key"]
         table = table[table["key"].isin(keep)]
+        from peacewatch.scorecards.frames import hosting_note
+
+        note = hosting_note(year)
+        if note:  # say why the list is short or empty, on stderr so that CSV/JSON output stays clean
+            typer.echo(f"--deployed-only: {note}; {len(table)} states listed", err=True)
     else:
-        _check_year_has_units(card, year, table, ruleset, registry)
+        _check_year_has_units(card, year, table, ruleset, registry, as_of)
     if fmt == Format.csv:
         _emit(safe_csv(table, index=False), out)
     elif fmt == Format.json:
         keys = set(table["key"])
-        grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry) if g.key in keys]
+        grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry, as_of) if g.key in keys]
         _emit(json.dumps({"card": card, "year": year, "missing_components": missing, "grades": grades}, indent=2, default=str), out)
     else:
         _print_table(card, year, table, missing, out)
@@ -173,7 +205,7 @@ def _print_table(card: str, year: int, table, missing: dict[str, str], out: Path
 
 @app.command()
 def hosts(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
-          deployed_only: bool = typer.Option(False, "--deployed-only", help="Only states hosting UN or non-UN peacekeepers that year.")) -> None:
+          deployed_only: bool = typer.Option(False, "--deployed-only", help="Only states hosting UN or non-UN peacekeepers that year (2017-2024: UN missions on the Geo-PKO maps; none known after 2024).")) -> None:
     """Grade host states: trafficking situation and response, and peacekeeping exposure."""
     _run("hosts", year, fmt, out, ruleset, explain, deployed_only=deployed_only)
 
@@ -183,11 +215,15 @@ def tccs(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RU
          db: str = typer.Option(None, "--db",
                                 help="Registry database URL for the accountability indicators "
                                      "(default: PEACEWATCH_DB_URL, else out/peacewatch.sqlite when it exists)."),
-         db_url: str = typer.Option(None, "--db-url", hidden=True, help="Deprecated spelling of --db.")) -> None:
+         db_url: str = typer.Option(None, "--db-url", hidden=True, help="Deprecated spelling of --db."),
+         as_of: str = typer.Option(None, "--as-of",
+                                   help="Grade as of this date (YYYY-MM-DD, up to the end of next year; default "
+                                        "today). The registry's closed years are frozen at their close, when "
+                                        "referrals count once their deadline has passed.")) -> None:
     """Grade troop-contributing countries: democracy, Palermo, criminalisation, accountability."""
     if db_url is not None:
         typer.echo("note: --db-url is deprecated; use --db", err=True)
-    _run("tccs", year, fmt, out, ruleset, explain, db_url=db or db_url)
+    _run("tccs", year, fmt, out, ruleset, explain, db_url=db or db_url, as_of_text=as_of)
 
 
 @app.command()
@@ -215,9 +251,8 @@ def check(path: Path = typer.Argument(..., help="Rule-set .yml file to validate.
           card: str = typer.Option(..., "--card", "-c", help="hosts, tccs or missions")) -> None:
     """Validate a rule-set file; errors name the line and field."""
     from peacewatch.bounds import check_choice
-    from peacewatch.scorecards.rules import load_ruleset
-
     from peacewatch.scorecards.indicators import CARDS
+    from peacewatch.scorecards.rules import load_ruleset
 
     rs = load_ruleset(path, check_choice(card, CARDS, "--card"))
     typer.echo(f"ok: {rs.ruleset} v{rs.version} ({len(rs.indicators)} indicators)")

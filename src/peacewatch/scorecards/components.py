@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
+
 from peacewatch.models.density import mission_density_table
 from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.registry import publication
@@ -45,6 +47,43 @@ TRAINING_STATS = published_table("training")
 COMPLIANCE_STATS = published_table("compliance")
 #: Every registry component of the TCC card (all come from one read of the published door).
 REGISTRY_COMPONENTS = (REGISTRY_STATS, TRAINING_STATS, COMPLIANCE_STATS)
+
+
+def true_and_published(frame: pd.DataFrame) -> pd.DataFrame:
+    """A registry frame in the door's shape (published ``<column>`` beside its true ``raw_<column>``)
+    turned into the shape the grades read: the true value in ``<column>``, what is published in
+    ``<column>__published``; ``raw_<column>`` is kept (the suspension rule reads it)."""
+    out = frame.astype({"tcc_ccode": "int64", "year": "int64"})
+    shown = [c for c in out.columns if not c.startswith("raw_") and "__" not in c and c not in ("tcc_ccode", "year")]
+    for col in shown:
+        if f"raw_{col}" in out:
+            out[f"{col}__published"] = out[col]
+            out[col] = out[f"raw_{col}"]
+    return out
+
+
+def registry_counts(session, as_of=None, user=None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+    """Everything the TCC card reads from the registry, through this one function (and through the
+    registry's published door, :mod:`peacewatch.registry.publication`).
+
+    Returns ``(frame, missing)``: ``frame`` has one row per ``tcc_ccode, year`` with the **true**
+    counts and shares the grades are computed on and, for each count, ``<column>__published``: the
+    value as it may be shown. Without ``user`` (the public card) these are the closed years only:
+    true counts as frozen at each year's close (:func:`~peacewatch.registry.publication.scorecard_frame`'s
+    ``raw_`` columns), shown small-cell suppressed. With a staff ``user`` (coordinator, investigator)
+    they are the live counts of every year, the open one included, evaluated at ``as_of`` (default
+    today: referrals count once their deadline has passed by then) and shown as they are
+    (:func:`~peacewatch.registry.publication.staff_scorecard_frame`). A closed year is frozen at its
+    close, so ``as_of`` does not change the public card (and never closes a year early).
+    ``missing`` maps every registry component to the reason when the registry could not be read.
+    """
+    if user is None:
+        out, why = from_registry(publication.scorecard_frame, session)
+    else:
+        out, why = from_registry(publication.staff_scorecard_frame, session, user, as_of=as_of)
+    if out is None:
+        return None, dict.fromkeys(REGISTRY_COMPONENTS, why)
+    return true_and_published(out), {}
 
 
 def from_registry(func: Callable, session, *args, **kwargs):

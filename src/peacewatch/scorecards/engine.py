@@ -7,10 +7,12 @@ one row into a :class:`~peacewatch.scorecards.model.Grade` with evidence, built 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
-from peacewatch.bounds import SCORECARD_FIRST_YEAR, last_year
+from peacewatch.bounds import SCORECARD_FIRST_YEAR, check_as_of, last_year
 from peacewatch.memo import Memo
 from peacewatch.registry.publication import min_cell
 from peacewatch.scorecards.frames import card_frame
@@ -83,6 +85,16 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         decided[ev] = np.where(event[ev] == "waiver", "waiver:recorded", "history:automatic_downgrade")
         rules[ev] = rules[ev] + ";" + decided[ev]
 
+    flagged = counts = None
+    if rs.suspension is not None:
+        flagged, counts = suspension_frame(frame, rs)
+        if rs.suspension.max_grade is not None:  # a recommended suspension is reflected in the grade
+            lim = GRADE_RANK[rs.suspension.max_grade]
+            hit = (flagged != "").to_numpy() & (rank >= 0) & (rank < lim)
+            rank[hit] = lim
+            decided[hit] = f"suspension:{rs.suspension.id}"
+            rules[hit] = rules[hit] + f";suspension:{rs.suspension.id}"
+
     if rs.overrides:
         idx = pd.MultiIndex.from_arrays([frame["key"].astype(str), frame["year"]])
         for o in rs.overrides:
@@ -102,14 +114,14 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     })
     known = indicators(card)
     for r in rs.indicators:
-        out[f"s_{r.id}"] = eff[r.id].to_numpy()
+        # graded on true counts; a score shown beside a suppressed count would give it away: blank it
+        out[f"s_{r.id}"] = eff[r.id].where(~hidden_by_suppression(frame, known[r.id])).to_numpy()
     for r in rs.indicators:
         year, mark = evidence_marks(frame, known[r.id], [known[f] for f in r.fallback])
         has = eff[r.id].notna().to_numpy()
         out[f"year_{r.id}"] = pd.array(np.where(has, year, np.nan), dtype="Int64")
         out[f"mark_{r.id}"] = np.where(has, mark, "")
-    if rs.suspension is not None:
-        flagged, counts = suspension_frame(frame, rs)
+    if flagged is not None:
         out["suspension"] = flagged.to_numpy()
         raw_cols = [c for c in frame.columns if c.startswith("raw_")]
         # whether the registry holds anything for the unit-year (else the counts are unknown, not small)
@@ -117,6 +129,18 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         for col, values in counts.items():
             out[col] = values.to_numpy()
     return out
+
+
+def hidden_by_suppression(frame: pd.DataFrame, ind: Indicator) -> pd.Series:
+    """Rows whose score of ``ind`` is computed from a true registry count that publication suppresses
+    (``<column>__published`` blank while ``<column>`` is known). The grade still uses that score; the
+    score itself is not shown, since with the other published figures it would reveal the small cell
+    (issue 20)."""
+    hidden = pd.Series(False, index=frame.index)
+    for col in ind.inputs:
+        if f"{col}__published" in frame:
+            hidden |= frame[f"{col}__published"].isna() & frame[col].notna()
+    return hidden
 
 
 def evidence_marks(frame: pd.DataFrame, ind: Indicator, fallbacks: list[Indicator] = ()) -> tuple[np.ndarray, np.ndarray]:
@@ -143,8 +167,10 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
     Decides on the true registry counts (``raw_<count>``: the value of the graded year, or the sum
     over the rule's window of years when ``window`` is true) and returns, as ``n_<criterion id>``
     (and ``n_<criterion id>_<none_of>``), the same counts with small cells (1..k-1, k >= 5) blanked,
-    as the registry publishes them. The rule set requires ``at_least`` >= 5, so every count that
-    triggers a flag is shown. Without registry data every row is "" and the counts are NaN.
+    as the registry publishes them, and blank too when the sum takes in a year whose count publication
+    suppresses (differencing it against the published yearly counts would reveal the small cell). The
+    rule set requires ``at_least`` >= 5, so a count that triggers a flag is shown unless it includes
+    such a year. Without registry data every row is "" and the counts are NaN.
     """
     sp = rs.suspension
     k = _min_cell()
@@ -152,11 +178,21 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
     counts: dict[str, pd.Series] = {}
 
     def count(col: str, window: bool) -> pd.Series:
-        if f"raw_{col}" not in frame:
+        name = f"raw_{col}" if f"raw_{col}" in frame else col  # deployed personnel is not a registry count
+        if name not in frame or (col != "deployed" and name == col):
             return pd.Series(np.nan, index=frame.index)
-        s = frame[f"raw_{col}"].astype("float64")
-        if not window:
-            return s
+        s = frame[name].astype("float64")
+        return summed(s) if window else s
+
+    def suppressed(col: str, window: bool) -> np.ndarray:
+        """Rows whose count includes a year publication suppresses: a window sum over such a year, set
+        beside the published yearly counts, would give the small cell away (issue 20)."""
+        if f"{col}__published" not in frame:
+            return np.zeros(len(frame), dtype=bool)
+        small = (frame[f"{col}__published"].isna() & frame[col].notna()).astype("float64")
+        return (summed(small) if window else small).fillna(0).to_numpy() > 0
+
+    def summed(s: pd.Series) -> pd.Series:
         out = np.full(len(frame), np.nan)
         keys, years, vals = frame["key"].to_numpy(), frame["year"].to_numpy(), s.to_numpy()
         for i in range(len(frame)):  # rows sorted by key, year: look back within the same unit
@@ -171,16 +207,27 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
     def published(s: pd.Series) -> pd.Series:
         return s.where(~((s > 0) & (s < k)))
 
+    every = np.ones(len(frame), dtype=bool)
     for c in sp.criteria:
         n = count(c.count, c.window)
         hit = n >= c.at_least
-        counts[f"n_{c.id}"] = published(n)
+        shown = published(n).where(~suppressed(c.count, c.window))
+        counts[f"n_{c.id}"] = shown
+        if c.per_1000_deployed is not None:
+            deployed = count("deployed", c.window)
+            rate = (1000.0 * n / deployed.where(deployed > 0)).replace([np.inf, -np.inf], np.nan)
+            hit &= rate >= c.per_1000_deployed
+            counts[f"deployed_{c.id}"] = deployed
+            counts[f"rate_{c.id}"] = rate.where(shown.notna())  # no rate from a suppressed count
         if c.none_of:
             other = count(c.none_of, c.window)
             hit &= other.fillna(0) == 0
-            counts[f"n_{c.id}_{c.none_of}"] = published(other)
+            counts[f"n_{c.id}_{c.none_of}"] = published(other).where(~suppressed(c.none_of, c.window))
         hit = hit.fillna(False).to_numpy(dtype=bool)
+        every &= hit
         met[hit] = met[hit] + np.where(met[hit] == "", "", ";") + c.id
+    if sp.require == "all":  # the paper's rule: every criterion, else no recommendation
+        met[~every] = ""
     return met, counts
 
 
@@ -194,39 +241,43 @@ def _min_cell() -> int:
 _GRADED = Memo("scorecards.engine.graded", maxsize=12)
 
 
-def _graded(card: str, ruleset, registry) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
+def _graded(card: str, ruleset, registry, as_of: dt.date | None = None,
+            user=None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
     """Frame, grades (all years), missing components, rule set and raw component scores of a card.
 
-    Cached per card and rule set when no registry is given; with a registry (whose data change) the
-    grades are recomputed on every call (tens of milliseconds).
+    Cached per card and rule set when no registry is given; with a registry (whose data change) or an
+    ``as_of`` date the grades are recomputed on every call (tens of milliseconds).
     """
     rs = load_ruleset(ruleset, card)
+    check_as_of(as_of)
 
     def make():
-        frame, missing = card_frame(card, SCORECARD_FIRST_YEAR, last_year(card), registry)
+        frame, missing = card_frame(card, SCORECARD_FIRST_YEAR, last_year(card, as_of), registry, as_of, user)
         # grade all years at once: the Watch List and history rules need the previous years
         raw = pd.DataFrame({i: ind.score(frame) for i, ind in indicators(card).items()})
         return frame, grade_frame(card, frame, rs), missing, rs, raw
 
-    if registry is not None:
+    if registry is not None or as_of is not None:
         return make()
     # the rule set is itself memoised by path and modification time: a changed file is a new object
     return _GRADED.get((card, rs.path, rs.version, id(rs)), make)
 
 
-def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None) -> pd.DataFrame:
+def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None,
+                as_of: dt.date | None = None, user=None) -> pd.DataFrame:
     """All grades of ``card`` (one year or all years: 2001-2025 hosts, 2001-current year TCCs,
-    2001-2016 missions) as a DataFrame (see :func:`grade_frame`)."""
-    _, table, _, _, _ = _graded(card, ruleset, registry)
+    2001-2024 missions) as a DataFrame (see :func:`grade_frame`)."""
+    _, table, _, _, _ = _graded(card, ruleset, registry, as_of, user)
     if year is None:
         return table.copy()
     _check_year(year, card)
     return table[table["year"] == year].reset_index(drop=True)
 
 
-def missing_components(card: str, ruleset: str | None = None, registry=None) -> dict[str, str]:
+def missing_components(card: str, ruleset: str | None = None, registry=None, as_of: dt.date | None = None,
+                       user=None) -> dict[str, str]:
     """Upstream components the card's indicators need that are not available, with the reason."""
-    return dict(_graded(card, ruleset, registry)[2])
+    return dict(_graded(card, ruleset, registry, as_of, user)[2])
 
 
 def _check_year(year: int, card: str = "hosts") -> None:
@@ -247,6 +298,11 @@ def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]
         note = row.get(f"{col}__note", "") or ""
         if ev_year < year and not note:
             note = f"last observed {ev_year}"
+        if f"{col}__published" in row:  # graded on the true count; shown as the registry publishes it
+            shown = row[f"{col}__published"]
+            v = shown.item() if isinstance(shown, np.generic) else shown
+            if pd.isna(v) and not pd.isna(row.get(col, np.nan)):
+                note = note or "small count suppressed in publication (the grade uses the true count)"
         one = row.get(f"{col}__source", None)
         if isinstance(one, str) and one:
             source = one  # the one source this value came from (e.g. kelley_tip or tip_tiers_recent)
@@ -262,7 +318,11 @@ def _component(ind: Indicator, row: pd.Series, raw: pd.Series, year: int, weight
     s = raw[ind.id]
     score = None if pd.isna(s) else round(float(s), 4)
     why = None
-    if score is None:
+    if score is not None and bool(hidden_by_suppression(row.to_frame().T, ind).iloc[0]):
+        score = None  # counted in the grade, not shown: it would reveal a suppressed count
+        why = ("not shown: computed from a registry count suppressed in publication (small cell); the grade "
+               "uses it")
+    elif score is None:
         if ind.requires and ind.requires in missing:
             why = f"no data: missing component {ind.requires} ({missing[ind.requires]})"
         else:
@@ -291,6 +351,10 @@ def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
     if kind == "cap":
         i = next(i for i, c in enumerate(rs.caps) if c.id == rid)
         return Rule(rid, kind, rs.caps[i].text.strip(), rs.path, rs.line("caps", i))
+    if kind == "suspension" and rs.suspension is not None:
+        sp = rs.suspension
+        return Rule(rid, kind, f"suspension of new deployments recommended ({'all' if sp.require == 'all' else 'a'} "
+                    f"criterion met): graded no better than {sp.max_grade}", rs.path, rs.line("suspension"))
     if kind == "history":
         h = rs.history
         return Rule(rid, kind, f"on watch (Grade B watch) for {h.watch_list_years} consecutive years (counting from "
@@ -305,7 +369,8 @@ def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
     return Rule(rid, kind, token, rs.path)
 
 
-def explain(card: str, key: int | str, year: int, ruleset: str | None = None, registry=None) -> Grade:
+def explain(card: str, key: int | str, year: int, ruleset: str | None = None, registry=None,
+            as_of: dt.date | None = None, user=None) -> Grade:
     """The full grade of one unit-year: every component, its evidence, and the rules that decided it.
 
     Parameters
@@ -315,10 +380,18 @@ def explain(card: str, key: int | str, year: int, ruleset: str | None = None, re
     key
         COW code (hosts, TCCs) or IPI mission acronym (missions).
     year
-        2001-2025 (hosts), 2001-current year (TCCs), 2001-2016 (missions).
+        2001-2025 (hosts), 2001-next year (TCCs), 2001-2024 (missions).
+    as_of
+        TCCs: the date the registry is evaluated at (default today): referrals count against a
+        contributor once their deadline has passed by then, so a later date previews the deadlines.
+        The public card reads closed years frozen at their close, so ``as_of`` previews the open
+        year's deadlines for staff (``user``) only.
+    user
+        TCCs with a registry session: a staff user (coordinator, investigator) reading the live
+        counts of every year, the open one included (issue 20: the public card has closed years only).
     """
     _check_year(year, card)
-    frame, table, missing, rs, raw = _graded(card, ruleset, registry)
+    frame, table, missing, rs, raw = _graded(card, ruleset, registry, as_of, user)
     k = type(frame["key"].iloc[0])(key) if not isinstance(key, str) or card == "missions" else int(key)
     hit = np.flatnonzero((frame["key"] == k).to_numpy() & (frame["year"] == year).to_numpy())
     if not len(hit):
@@ -361,22 +434,30 @@ def _suspension_of(g: pd.Series, rs: RuleSet) -> dict:
     if rs.suspension is None:
         return {}
     met = [m for m in str(g.get("suspension", "") or "").split(";") if m]
-    counts = {}
+    counts: dict[str, int | float | None] = {}
     for c in rs.suspension.criteria:
+        span = f" ({rs.suspension.window_years} years)" if c.window else ""
         for col, label in ((f"n_{c.id}", c.count), (f"n_{c.id}_{c.none_of}", c.none_of)):
             if label and col in g:
                 v = g[col]
-                counts[f"{c.id}: {label}" + (f" ({rs.suspension.window_years} years)" if c.window else "")] = (
-                    None if pd.isna(v) else int(v))
-    return {"rule": rs.suspension.id, "flagged": bool(met), "criteria_met": met,
+                counts[f"{c.id}: {label}{span}"] = None if pd.isna(v) else int(v)
+        if c.per_1000_deployed is not None:  # the contingent's size and the rate the criterion compares
+            d, r = g.get(f"deployed_{c.id}"), g.get(f"rate_{c.id}")
+            counts[f"{c.id}: personnel deployed (person-years){span}"] = None if d is None or pd.isna(d) else round(float(d))
+            counts[f"{c.id}: {c.count} per 1,000 deployed (threshold {c.per_1000_deployed:g})"] = (
+                None if r is None or pd.isna(r) else round(float(r), 2))
+    return {"rule": rs.suspension.id, "flagged": bool(met), "criteria_met": met, "require": rs.suspension.require,
+            "max_grade": rs.suspension.max_grade,
             "registry_data": bool(g.get("registry_data", False)),
             "texts": {c.id: " ".join(c.text.split()) for c in rs.suspension.criteria if c.id in met},
             "counts": counts}
 
 
-def grade(card: str, year: int, ruleset: str | None = None, registry=None) -> list[Grade]:
-    """Every grade of ``card`` in ``year``, each explaining itself (see :class:`Grade`)."""
+def grade(card: str, year: int, ruleset: str | None = None, registry=None, as_of: dt.date | None = None,
+          user=None) -> list[Grade]:
+    """Every grade of ``card`` in ``year``, each explaining itself (see :class:`Grade`); ``as_of`` as in
+    :func:`explain`."""
     _check_year(year, card)
-    frame, table, missing, rs, raw = _graded(card, ruleset, registry)
+    frame, table, missing, rs, raw = _graded(card, ruleset, registry, as_of, user)
     idx = np.flatnonzero(table["year"].to_numpy() == year)
     return [_grade_from(card, frame.iloc[i], table.iloc[i], raw.iloc[i], missing, rs) for i in idx]

@@ -15,20 +15,36 @@ TIP_LABELS = list(PUBLISHED_TIERS)
 KELLEY_LAST_YEAR = 2015
 
 
-def tip_tier_counts(tiers: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Countries per published TIP tier and report year, 2001-2015 (Kelley tier file).
+def tip_tier_counts(panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """States per published TIP tier and report year, 2001-2015, counted in the country-year panel.
+
+    The figure counts the panel's ``tip_tier_label`` (states of the COW system that year), so it
+    cannot disagree with the panel or the host scorecards. Units the Kelley file rates that are not
+    states of the system that year (Hong Kong, Macau, Montenegro before 2006, territories in 2015)
+    are listed by :func:`tip_tier_units_outside_panel`.
 
     Returns a frame indexed by ``year`` with columns ``Tier 1, Tier 2, Tier 2 Watch List, Tier 3,
     Special Case`` (the Watch List is first published in 2004).
     """
-    if tiers is None:
-        from peacewatch.sources.loaders.kelley_tip import kelley_tiers
-
-        tiers = kelley_tiers()
-    t = tiers[tiers["year"].between(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) & tiers["tier_label"].isin(TIP_LABELS)]
-    out = t.groupby(["year", "tier_label"]).size().unstack(fill_value=0).reindex(columns=TIP_LABELS, fill_value=0)
+    df = panel_frame(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) if panel is None else panel
+    t = df[df["year"].between(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) & df["tip_tier_label"].isin(TIP_LABELS)]
+    out = t.groupby(["year", "tip_tier_label"]).size().unstack(fill_value=0).reindex(
+        index=pd.RangeIndex(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR + 1, name="year"), columns=TIP_LABELS, fill_value=0)
     out.columns.name = None
     return out.astype(int)
+
+
+def tip_tier_units_outside_panel(panel: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Published tiers 2001-2015 of units the Kelley file rates that are not states of the COW system
+    that year, so not in the panel or :func:`tip_tier_counts`: ``ccode, year, name, tier_label``."""
+    from peacewatch.sources.loaders.kelley_tip import kelley_tiers
+
+    df = panel_frame(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) if panel is None else panel
+    k = kelley_tiers()
+    k = k[k["year"].between(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) & k["tier_label"].isin(TIP_LABELS)]
+    inside = k.merge(df[["ccode", "year"]], on=["ccode", "year"], how="left", indicator=True)["_merge"].eq("both")
+    out = k.loc[~inside.to_numpy(), ["ccode", "year", "name", "tier_label"]]
+    return out.sort_values(["year", "ccode"]).reset_index(drop=True)
 
 
 def palermo_parties() -> pd.Series:

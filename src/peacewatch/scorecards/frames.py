@@ -3,7 +3,8 @@
 * ``hosts``: the process's one country-year panel (:mod:`peacewatch.panel.store`), key ``ccode``, plus the
   predicted risk ``risk`` of ``peacewatch.models.deployment_risk.predict_observed``.
 * ``tccs``: contributor-years. Who contributed: the union of Geo-PKO (troops per TCC from the latest
-  map of each mission-year, 1994-2020, mapped missions only) and IPI contributors (all UN missions,
+  map of each mission-year, 1994-2020, then the dashboard's TCCMap to 2024, mapped missions only) and
+  IPI contributors (all UN missions,
   troops + police + experts, 2009-11..2014-02). Personnel ``deployed``: IPI's mean monthly total over
   the months IPI covers that year where available (2009: Nov-Dec only; 2014: Jan-Feb only), else
   Geo-PKO's troop estimate; ``deployed_source`` says which. Democracy, Palermo and criminalisation
@@ -11,6 +12,8 @@
 * ``missions``: UN mission-years from IPI mission-month data: December personnel (else the last month
   reported), the most contributors in any month, years since the mission's first IPI month, the
   host; ``density`` from ``peacewatch.models.density.mission_density_table`` and the host's ``risk``.
+  After IPI's last full year (2016) to 2024: troops and troop contributors from the Geo-PKO
+  dashboard's TCCMap (marked as its evidence), the host from the Geo-PKO maps.
 
 Each builder returns ``(frame, missing)`` where ``missing`` maps an unavailable component to the reason:
 only the registry (an outside database) can be unavailable; the models are imported directly.
@@ -18,11 +21,15 @@ only the registry (an outside database) can be unavailable; the models are impor
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from peacewatch.bounds import (
+    GEO_RAW_LAST_YEAR,
     HOSTS_LAST_YEAR,
+    IPI_MISSIONS_LAST_YEAR,
     MISSIONS_LAST_YEAR,
     check_year_range,
     current_year,
@@ -35,8 +42,7 @@ from peacewatch.models.density import mission_density_table
 from peacewatch.models.deployment_risk import predict_observed
 from peacewatch.panel import store
 from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year of the ratification sources
-from peacewatch.registry import publication
-from peacewatch.scorecards.components import REGISTRY_COMPONENTS, from_registry
+from peacewatch.scorecards.components import REGISTRY_COMPONENTS, registry_counts, true_and_published
 from peacewatch.scorecards.indicators import CARDS
 
 PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
@@ -54,12 +60,21 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
     ``<column>__year`` is the year the value was last observed when it differs from the row's year,
     ``<column>__secondary`` marks a value from a secondary copy and ``<column>__note`` says which;
     ``<column>__source`` names the one source a value came from when the input has several.
-    Palermo status rests on ratification records that end in 2011; criminalisation and the 3P index
-    are only used in their own years (no carry-forward), so they need no mark.
+    Palermo status rests on ratification records that end in 2011: after 2011 a state with no
+    ratification recorded takes its latest known status (not party at the end of 2011), marked as
+    evidence of 2011 ("older than the graded year"), instead of no data. Criminalisation and the 3P
+    index are only used in their own years (no carry-forward), so they need no mark.
     """
     out = df.copy()
     if "palermo_party" in out:
+        later = out["year"].gt(PALERMO_KNOWN_UNTIL) & out["palermo_party"].isna() & out["palermo_year"].isna()
+        known_2011 = set(panel_frame(PALERMO_KNOWN_UNTIL, PALERMO_KNOWN_UNTIL)["ccode"])
+        key = out["tcc_ccode"] if "tcc_ccode" in out else out["ccode"]
+        out.loc[later & key.isin(known_2011), "palermo_party"] = 0.0
         out["palermo_party__year"] = out["year"].clip(upper=PALERMO_KNOWN_UNTIL).where(out["palermo_party"].notna())
+        out["palermo_party__note"] = np.where(
+            out["year"].gt(PALERMO_KNOWN_UNTIL) & out["palermo_party"].notna(),
+            f"status at the end of {PALERMO_KNOWN_UNTIL} (ratification records end then)", "")
     if "tip_tier_source" in out:
         recent = out["tip_tier_source"].eq("tip_tiers_recent")
         for col in ("tip_tier", "tip_tier_label"):
@@ -78,9 +93,52 @@ def panel_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> pd.DataF
 
 @memoize(maxsize=4)
 def _risk(start: int, end: int) -> pd.DataFrame:
-    # the model builds lagged covariates, so it gets the year before ``start`` too
-    out = predict_observed(panel_frame(start - 1, end))
-    return out.loc[out["year"] >= start, ["ccode", "year", "risk"]].drop_duplicates(["ccode", "year"])
+    """Predicted destination risk of each country-year's own deployment.
+
+    The model's deployment terms are lagged (report year t from the deployment of t - 1), so the risk
+    of year Y's deployment is the model's prediction for Y + 1: Haiti 2004 is scored on MINUSTAH's 7,406
+    personnel of December 2004, not on 2003 (before the mission). ``risk__note`` says so.
+    """
+    out = predict_observed(panel_frame(start, end + 1))
+    out = out.assign(year=out["year"] - 1)
+    out = out.loc[out["year"].between(start, end), ["ccode", "year", "risk"]].drop_duplicates(["ccode", "year"])
+    return out.assign(risk__note=np.where(out["risk"].notna(), "predicted from this year's deployment and controls "
+                                          "(the model's t-1 terms)", ""))
+
+
+def _mapped_hosts(start: int, end: int) -> set[tuple[int, int]]:
+    """(host, year) of the UN missions on the Geo-PKO TCCMap after IPI's last full year (2017-2024)."""
+    if end <= IPI_MISSIONS_LAST_YEAR:
+        return set()
+    m = _missions(max(start, IPI_MISSIONS_LAST_YEAR + 1), min(end, MISSIONS_LAST_YEAR))
+    return set(zip(m["host_ccode"].astype(int), m["year"].astype(int), strict=True))
+
+
+def hosting_note(year: int) -> str | None:
+    """Why the list of states hosting peacekeepers in ``year`` is incomplete or empty (None when the
+    deployment sources cover the year)."""
+    if year <= IPI_MISSIONS_LAST_YEAR:
+        return None
+    if year <= MISSIONS_LAST_YEAR:
+        return (f"{year}: UN and non-UN deployment data (IPI, Bara & Hultman) end {IPI_MISSIONS_LAST_YEAR}; hosts are "
+                "those of the UN missions on the Geo-PKO maps (TCCMap), so non-UN missions and unmapped UN missions "
+                "are not counted")
+    return (f"{year}: no deployment data (UN and non-UN deployments end {IPI_MISSIONS_LAST_YEAR}, the Geo-PKO "
+            f"maps {MISSIONS_LAST_YEAR}), so no state is known to host peacekeepers")
+
+
+def contributor_note(card: str, year: int) -> str | None:
+    """What the contributor data lack in ``year`` for the TCC card (after the raw Geo-PKO maps, 2021-)
+    and the mission card (after IPI, 2017-), from the TCCMap's coverage; None for other years."""
+    from peacewatch.sources.loaders.geo_pko import geo_pko_tcc_map_coverage
+
+    first = {"tccs": GEO_RAW_LAST_YEAR + 1, "missions": IPI_MISSIONS_LAST_YEAR + 1}.get(card)
+    if first is None or year < first:
+        return None
+    cov = geo_pko_tcc_map_coverage().set_index("year")
+    if year not in cov.index:
+        return f"{year}: no contributor data (the Geo-PKO TCCMap ends {int(cov.index.max())})"
+    return f"{year}: contributors from the Geo-PKO TCCMap: {cov.loc[year, 'note']}"
 
 
 def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -88,14 +146,18 @@ def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.
     check_years(start, end, "hosts")
     df = panel_frame(start, end)
     df = df.merge(_risk(start, end), on=["ccode", "year"], how="left", validate="one_to_one")
+    mapped = _mapped_hosts(start, end)
+    on_map = pd.Series(list(zip(df["ccode"], df["year"], strict=True)), index=df.index).isin(mapped)
     df = df.assign(key=df["ccode"], name=df["country"],
-                   hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1)).astype(int))
+                   hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1) | on_map).astype(int))
     return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
 @memoize(maxsize=4)
 def _contributors(start: int, end: int) -> pd.DataFrame:
     g = store.tcc_troops()
+    # after the raw maps (1994-2020) the dashboard's TCCMap lists contributors per mission-year (to 2024)
+    g = pd.concat([g, store.tcc_map().loc[lambda m: m["year"] > GEO_RAW_LAST_YEAR]], ignore_index=True)
     g = g[g["year"].between(start, end)]
     geo = g.groupby(["tcc_ccode", "year"]).agg(
         geo_troops=("troops", lambda s: s.sum(min_count=1)), geo_missions=("mission", "nunique")).reset_index()
@@ -115,31 +177,36 @@ def _contributors(start: int, end: int) -> pd.DataFrame:
     return out
 
 
-def registry_frame(registry) -> tuple[pd.DataFrame | None, dict[str, str]]:
+def registry_frame(registry, as_of: dt.date | None = None, user=None) -> tuple[pd.DataFrame | None, dict[str, str]]:
     """TCC statistics from the registry, one row per ``tcc_ccode, year``, and the tables missing.
 
     ``registry`` is a SQLAlchemy session, a DataFrame (``tcc_ccode, year`` and any of the columns the
-    indicators read, e.g. :func:`peacewatch.registry.publication.staff_scorecard_frame` for staff), or
-    ``None``. With a session the registry's published door is read
-    (:func:`peacewatch.registry.publication.scorecard_frame`): closed years only, small cells
-    suppressed, and the frozen true counts (``raw_<count>``) the grades decide on.
+    indicators read), or ``None``. The grades are computed on the true counts; each count also comes
+    as ``<column>__published``, which is what the grades show. With a session everything is read
+    through :func:`peacewatch.scorecards.components.registry_counts` (the registry's published door:
+    closed years, small cells suppressed, frozen true counts; with a staff ``user`` the live counts of
+    every year at ``as_of``). A DataFrame in the door's shape
+    (:func:`peacewatch.registry.publication.scorecard_frame`: published counts plus ``raw_<count>``)
+    is graded on its ``raw_`` counts; other frames are taken as both true and published counts.
     """
     if registry is None:
         why = ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db); "
                "registry indicators have no data")
         return None, dict.fromkeys(REGISTRY_COMPONENTS, why)
+    missing: dict[str, str] = {}
     if isinstance(registry, pd.DataFrame):
         out = registry.astype({"tcc_ccode": "int64", "year": "int64"})
         if "referrals" in out and "referrals_awaiting_outcome" not in out:  # the registry stats' shape
             out = out.assign(referrals_awaiting_outcome=out["referrals"])
-        for col in SUSPENSION_RAW:  # a frame given by hand is both what is published and what is decided on
-            if col in out and f"raw_{col}" not in out:
-                out[f"raw_{col}"] = out[col]
-        return out, {}
-    out, why = from_registry(publication.scorecard_frame, registry)
-    if out is None:
-        return None, dict.fromkeys(REGISTRY_COMPONENTS, why)
-    return out, {}
+        out = true_and_published(out)
+    else:
+        out, missing = registry_counts(registry, as_of, user)
+        if out is None:
+            return None, missing
+    for col in SUSPENSION_RAW:  # the suspension rule reads the true counts as raw_<count>
+        if col in out and f"raw_{col}" not in out:
+            out[f"raw_{col}"] = out[col]
+    return out, missing
 
 
 #: Registry counts the suspension rule may read (true values, kept as ``raw_<count>``).
@@ -147,20 +214,22 @@ SUSPENSION_RAW = ("allegations", "referrals_made", "referrals_overdue", "referra
                   "prosecutions")
 
 
-def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Contributor-years: every state with UN personnel that year per Geo-PKO (1994-2020) or IPI
+def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None,
+              as_of: dt.date | None = None, user=None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Contributor-years: every state with UN personnel that year per Geo-PKO (1994-2024) or IPI
     (2009-2014), and every TCC-year in which the registry recorded or awaited something (so the
-    current year is graded from registry activity even before any deployment data exist)."""
-    end = current_year() if end is None else end
+    current year is graded from registry activity even before any deployment data exist; the open
+    year's registry activity reaches staff ``user`` only, see :func:`registry_frame`)."""
+    end = (as_of.year if as_of else current_year()) if end is None else end
     check_years(start, end, "tccs")
     base = _contributors(start, min(end, HOSTS_LAST_YEAR))
-    acc, missing = registry_frame(registry)
+    acc, missing = registry_frame(registry, as_of, user)
     if acc is not None:
         acc = acc[acc["year"].between(start, end)]
         extra = acc.loc[:, ["tcc_ccode", "year"]].merge(base[["tcc_ccode", "year"]], how="left", indicator=True)
         extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
         base = pd.concat([base, _latest_deployment(base, extra)], ignore_index=True)
-    panel = panel_frame(start, end)[PANEL_COLS_FOR_TCCS]
+    panel = panel_frame(start, min(end, current_year()))[PANEL_COLS_FOR_TCCS]  # a preview year has no panel row
     df = base.merge(panel, left_on=["tcc_ccode", "year"], right_on=["ccode", "year"], how="left").drop(columns="ccode")
     df["country"] = df["country"].fillna(df["tcc_ccode"].map(_country_names()))
     df["country"] = df["country"].fillna("COW " + df["tcc_ccode"].astype(str))
@@ -202,9 +271,34 @@ def _missions(start: int, end: int) -> pd.DataFrame:
     agg = m.groupby(["mission", "year"]).agg(n_tccs=("n_contributors", "max"), months=("month", "nunique")).reset_index()
     out = last[["mission", "year", "month", "total", "ccode", "host"]].rename(
         columns={"total": "personnel", "month": "personnel_month", "ccode": "host_ccode"}).merge(agg, on=["mission", "year"])
-    out = out.merge(first, on="mission")
+    out = out.merge(first, on="mission").assign(personnel_source="ipi_missions")
+    if end > IPI_MISSIONS_LAST_YEAR:
+        out = pd.concat([out[out["year"] <= IPI_MISSIONS_LAST_YEAR], _missions_from_tcc_map(first, start, end)],
+                        ignore_index=True)
     out["duration"] = out["year"] - out["first_year"] + 1
     return out
+
+
+def _missions_from_tcc_map(ipi_first: pd.Series, start: int, end: int) -> pd.DataFrame:
+    """Mission-years after IPI's last full year from the Geo-PKO dashboard's TCCMap: personnel is the
+    troops on its maps (troops only, map estimates; ``personnel_source`` says so), contributors the
+    states it lists; the host is the mission's last host in IPI (MINURSO: Morocco, which administers
+    Western Sahara), else on the Geo-PKO maps (missions that began after IPI's data)."""
+    from peacewatch.sources.loaders.geo_pko import geo_pko
+
+    t = store.tcc_map()
+    first = t.groupby("mission")["year"].min().rename("first_year")
+    first = ipi_first.combine(first, min, fill_value=10_000).astype("int64")
+    lo = max(start, IPI_MISSIONS_LAST_YEAR + 1)
+    t = t[t["year"].between(lo, end)]
+    out = t.groupby(["mission", "year"]).agg(personnel=("troops", lambda s: s.sum(min_count=1)),
+                                             n_tccs=("tcc_ccode", "nunique")).reset_index()
+    raw = geo_pko().dropna(subset=["ccode"]).sort_values(["year", "month"])
+    hosts = raw.groupby("mission").agg(host_ccode=("ccode", "last"), host=("country", "last"))
+    ipi = store.mission_months().sort_values("date").groupby("mission").agg(host_ccode=("ccode", "last"), host=("host", "last"))
+    hosts = pd.concat([ipi, hosts[~hosts.index.isin(ipi.index)]])
+    out = out.join(hosts, on="mission").join(first, on="mission")
+    return out.assign(personnel_month=np.nan, months=np.nan, personnel_source="geo_pko_tcc_map").dropna(subset=["host_ccode"]).astype({"host_ccode": "int64"})
 
 
 def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -217,18 +311,26 @@ def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tup
     risk = _risk(start, end).rename(columns={"ccode": "host_ccode"})
     df = df.merge(risk, on=["host_ccode", "year"], how="left")
     df = df.assign(key=df["mission"], name=df["mission"] + " (" + df["host"] + ")")
+    # after 2016 size and contributors are the TCCMap's troops and troop contributors, not IPI's personnel
+    tcc_map = df["personnel_source"].eq("geo_pko_tcc_map")
+    for col in ("personnel", "n_tccs"):
+        df[f"{col}__source"] = np.where(tcc_map, "geo_pko (TCCMap)", "ipi_missions")
+        df[f"{col}__note"] = np.where(tcc_map, "troops only, map estimates (Geo-PKO dashboard TCCMap v2.3)", "")
     return df.sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
-def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing components."""
+def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None,
+               as_of: dt.date | None = None, user=None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing
+    components; ``as_of`` (TCCs) is the date the registry's current year is evaluated at, ``user`` a
+    staff user reading the live registry counts (:func:`registry_frame`)."""
     if card not in CARDS:
         raise ValueError(f"unknown card {card!r}; use hosts, tccs or missions")
-    end = last_year(card) if end is None else end
+    end = last_year(card, as_of) if end is None else end
     if card == "hosts":
         return host_frame(start, end)
     if card == "tccs":
-        return tcc_frame(start, end, registry)
+        return tcc_frame(start, end, registry, as_of, user)
     if card == "missions":
         return mission_frame(start, end)
     raise ValueError(f"unknown card {card!r}; use hosts, tccs or missions")

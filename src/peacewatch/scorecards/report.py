@@ -13,7 +13,7 @@ import pandas as pd
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.reports import render_report
-from peacewatch.scorecards.figures import TIP_LABELS, grade_counts, palermo_parties, tip_tier_counts
+from peacewatch.scorecards.figures import TIP_LABELS, grade_counts, palermo_parties, tip_tier_counts, tip_tier_units_outside_panel
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.rules import load_ruleset
 from peacewatch.scorecards.tiers import load_tip_history, observed_downgrades, replay_history
@@ -42,6 +42,12 @@ def _stacked(ax, counts: pd.DataFrame, title: str) -> None:
     ax.set_xticklabels([str(y) for y in counts.index], rotation=90, fontsize=7)
 
 
+def _outside_note(outside) -> str:
+    """"Hong Kong 2001-2014 (14 report years), ..." for the units a tier count leaves out."""
+    parts = outside.groupby("name")["year"].agg(["min", "max", "count"])
+    return ", ".join(f"{n} {r['min']}-{r['max']} ({r['count']} report years)" for n, r in parts.iterrows())
+
+
 def write_figures(out_dir: Path) -> list[Path]:
     """Published tier counts by year (TIP), Palermo parties by year, peacewatch grades per card (PNG + SVG + CSV)."""
     import matplotlib
@@ -55,10 +61,12 @@ def write_figures(out_dir: Path) -> list[Path]:
     counts = tip_tier_counts()
     safe_csv(counts, out_dir / "tip_tier_counts.csv")
     fig, ax = plt.subplots(figsize=(7, 4))
-    _stacked(ax, counts[TIP_LABELS], "Countries by TIP tier, 2001-2015 reports")
-    ax.set_ylabel("countries")
+    _stacked(ax, counts[TIP_LABELS], "States by TIP tier, 2001-2015 reports")
+    ax.set_ylabel("states (COW system)")
     ax.legend(fontsize=7, frameon=False, loc="upper left")
-    fig.text(0.01, -0.04, "Source: US State Dept TIP Reports via Kelley, Scorecard Diplomacy (2017) tier file.", fontsize=7)
+    outside = tip_tier_units_outside_panel()
+    fig.text(0.01, -0.04, "Source: US State Dept TIP Reports via Kelley, Scorecard Diplomacy (2017) tier file, counted in the "
+             f"peacewatch panel; not counted: {_outside_note(outside)}.", fontsize=7, wrap=True)
     out += [out_dir / "tip_tier_counts.csv", *_save(fig, out_dir, "tip_tier_counts")]
     plt.close(fig)
 
@@ -108,8 +116,8 @@ def methods_blocks() -> list[tuple[str, object]]:
               "Every grade names the rule that decided it, and the published TIP tier is shown beside it where "
               "one exists. Each component shows the year of its evidence; evidence from a secondary copy (TIP "
               "tiers 2020-2025) or older than the graded year (Palermo ratifications, known through 2011) is "
-              "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year (registry events are "
-              "counted in the year they happened), missions 2001-2016."),
+              "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year, or next year with an "
+              "as-of date (registry events are counted in the year they happened, referrals once their deadline passed), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only)."),
     ]
     for card in CARDS:
         rs = load_ruleset(None, card)
@@ -138,10 +146,14 @@ def methods_blocks() -> list[tuple[str, object]]:
         if rs.suspension is not None:
             sp = rs.suspension
             b.append(("h3", "Suspension of new deployments (recommendation)"))
-            b.append(("p", " ".join(sp.text.split()) + f" Flagged when any criterion is met; shown beside the grade "
-                           f"(it does not change it), with the counts behind it (counts of 1-4 suppressed)."))
+            effect = (f"a flagged contributor is graded no better than {sp.max_grade}" if sp.max_grade
+                      else "it does not change the grade")
+            b.append(("p", " ".join(sp.text.split()) + (f" Flagged when {'every' if sp.require == 'all' else 'any'} "
+                           f"criterion is met; shown beside the grade with the counts behind it (counts of 1-4 "
+                           f"suppressed); {effect}.")))
             b.append(("table", (["id", "count", "rule", "criterion"],
                                 [[c.id, c.count, f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} >= {c.at_least}"
+                                  + (f" and >= {c.per_1000_deployed:g} per 1,000 deployed" if c.per_1000_deployed else "")
                                   + (f" and no {c.none_of}" if c.none_of else ""), " ".join(c.text.split())] for c in sp.criteria])))
         miss = missing_components(card)
         if miss:
@@ -162,8 +174,10 @@ def methods_blocks() -> list[tuple[str, object]]:
           ("table", (["COW", "country", "year", "Watch List years before"],
                      [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before)] for r in down.itertuples()]))]
     counts = tip_tier_counts()
-    b += [("h2", "Published TIP tier counts (reproduced from the Kelley file)"),
-          ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()]))]
+    b += [("h2", "Published TIP tier counts (states of the COW system, from the panel)"),
+          ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()])),
+          ("p", ("The Kelley file also rates units that are not states of the COW system that year; they are not in "
+                 f"the panel and not counted above: {_outside_note(tip_tier_units_outside_panel())}."))]
     from peacewatch.works import WORKS
 
     b += [("h2", "References"), ("table", (["cited as", "work", "what peacewatch takes from it"],

@@ -116,22 +116,31 @@ _Count = Literal["allegations", "referrals_made", "referrals_overdue", "referral
 
 class SuspensionCriterion(_Strict):
     """Met when ``count`` (summed over the window when ``window`` is true, else the value at the end
-    of the graded year) is at least ``at_least`` and, if ``none_of`` is given, that count is 0."""
+    of the graded year) is at least ``at_least``; if ``per_1000_deployed`` is given, the count per 1,000
+    personnel deployed (the contributor's personnel summed over the same years: person-years) is also at
+    least that rate; and, if ``none_of`` is given, that count is 0."""
 
     id: str
     text: str
     count: _Count
     at_least: Annotated[int, Field(ge=5)]  # >= the smallest published cell, so the counts behind a flag are shown
     window: bool = False
+    per_1000_deployed: Annotated[float, Field(gt=0)] | None = None
     none_of: _Count | None = None
 
 
 class Suspension(_Strict):
-    """Recommend suspending new deployments of a contributor (the remedy J. Kelley 2022 proposes)."""
+    """Recommend suspending new deployments of a contributor (the remedy J. Kelley 2022 proposes).
+
+    ``require``: ``all`` criteria (the paper's rule: significant allegations *and* failure to
+    prosecute) or ``any`` one of them. ``max_grade``: a flagged contributor is graded no better.
+    """
 
     id: str = "suspend_new_deployments"
     text: str
     window_years: Annotated[int, Field(ge=1)] = 3
+    require: Literal["all", "any"] = "any"
+    max_grade: GradeName | None = None
     criteria: list[SuspensionCriterion]
 
 

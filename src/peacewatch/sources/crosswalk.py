@@ -119,6 +119,26 @@ class Crosswalk:
         """COW code of a Polity5 ``ccode`` (differs for successor states)."""
         return int(self.overrides["polity"].get(int(code), int(code)))
 
+    def kelley_to_cow(self, code: int) -> int:
+        """COW code of a ``ccode`` of Kelley's TIP tier files (Serbia 1003 -> 345, Kosovo 1001 -> 347)."""
+        return int((self.overrides.get("kelley") or {}).get(int(code), int(code)))
+
+    def credit_before_membership(self, frame: pd.DataFrame, ccode: str = "ccode", year: str = "year") -> pd.DataFrame:
+        """``frame`` with rows of a territory from before it joined the COW system credited to the state
+        it was part of (``part_of_before_membership``: Kosovo before 2008 -> 345)."""
+        rules = self.overrides.get("part_of_before_membership") or {}
+        out = frame.copy()
+        for code, rule in rules.items():
+            before = out[ccode].eq(int(code)) & out[year].lt(int(rule["member_from"]))
+            out.loc[before, ccode] = int(rule["state"])
+        return out
+
+    def mission_hosts(self) -> dict[str, tuple[int, int, str]]:
+        """Missions whose host changes with statehood (``mission_hosts``): mission -> ``(from_year,
+        COW code, name)``, e.g. UNMIK -> ``(2008, 347, "Kosovo")``."""
+        rules = self.overrides.get("mission_hosts") or {}
+        return {m: (int(r["from_year"]), int(r["ccode"]), str(r["name"])) for m, r in rules.items()}
+
     def gw_to_cow(self, code: int) -> int:
         """COW code of a Gleditsch-Ward code."""
         return int(self.overrides["gw"].get(int(code), int(code)))

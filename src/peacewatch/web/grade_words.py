@@ -124,9 +124,14 @@ def suspension_rule(rs: RuleSet) -> dict | None:
     """The TCC suspension recommendation as readers read it: what it recommends and when."""
     if rs.suspension is None:
         return None
-    return {"text": " ".join(rs.suspension.text.split()),
-            "criteria": [" ".join(c.text.split()) for c in rs.suspension.criteria],
-            "note": "The recommendation sits beside the grade; it does not change the grade."}
+    rule = rs.suspension
+    when = ("It is recommended when all of these hold:" if rule.require == "all" and len(rule.criteria) > 1
+            else "It is recommended when any of these holds:")
+    cap = getattr(rule, "max_grade", None)
+    note = (f"A contributor it is recommended for is graded no better than {cap}." if cap
+            else "The recommendation sits beside the grade; it does not change the grade.")
+    return {"text": " ".join(rule.text.split()), "when": when,
+            "criteria": [" ".join(c.text.split()) for c in rule.criteria], "note": note}
 
 
 def suspension_parts(row: dict, rs: RuleSet) -> list[dict]:

@@ -4,7 +4,9 @@ Merge rules: ``us_troops`` is active-duty US personnel in the country (the Unite
 excluded; spellings of one country summed). troopdata covers 1950-2024: within those years a state
 the reports do not list has 0 US personnel; after 2024 every value is missing (never carried
 forward). ``us_deployed`` is 1 when at least one US service member is there, ``ln_us_troops`` is
-log(1 + us_troops). Values are a yearly snapshot, not an annual mean.
+log(1 + us_troops). Values are a yearly snapshot, not an annual mean. Personnel in a territory
+before it joined the COW system are credited to the state it was part of (Kosovo 1999-2007: 345,
+like UNMIK; ``part_of_before_membership`` in ``country_overrides.yml``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ COLUMNS = ["us_troops", "us_deployed", "ln_us_troops"]
 
 def us_deployments(ctx: SourceContext, years: pd.DataFrame) -> pd.DataFrame:
     """Columns ``COLUMNS`` for every ``ccode, year`` in ``years``."""
-    t = troopdata(ctx)[["ccode", "year", "us_troops"]]
+    t = ctx.crosswalk.credit_before_membership(troopdata(ctx)[["ccode", "year", "us_troops"]])
+    t = t.groupby(["ccode", "year"], as_index=False)["us_troops"].sum()
     out = years[["ccode", "year"]].merge(t, on=["ccode", "year"], how="left")
     covered = out["year"].between(FIRST_YEAR, LAST_YEAR)
     out["us_troops"] = out["us_troops"].astype(float).fillna(0.0).where(covered)

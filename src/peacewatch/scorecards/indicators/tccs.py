@@ -2,9 +2,10 @@
 
 Rows are contributor-years (``tcc_ccode, year``) for every state with personnel in a UN mission that
 year (Geo-PKO troops 1994-2020; IPI contributors 2009-11..2014-02) and every TCC-year with registry
-activity. Accountability indicators read the registry's counts by the year each event happened
-(:mod:`peacewatch.registry.events`, small cells suppressed); without a registry they have
-no data (never 0).
+activity. Accountability indicators read the registry's true counts by the year each event happened
+(:mod:`peacewatch.registry.events`, through the published door
+:func:`peacewatch.scorecards.components.registry_counts`; the published counts, small cells suppressed,
+are what the grades show); without a registry they have no data (never 0).
 """
 
 from __future__ import annotations
@@ -59,11 +60,13 @@ def criminalisation(df: pd.DataFrame) -> pd.Series:
 @indicator("referrals_answered", "tccs", "Referrals answered",
            {"referrals_answered": "registry", "referrals": "registry"}, requires=REGISTRY_STATS)
 def referrals_answered(df: pd.DataFrame) -> pd.Series:
-    """Share of the UN's referrals awaiting the TCC's answer during the year that it answered that year
+    """Share of the UN's referrals held against the TCC during the year that it answered that year
     (named a national investigation officer or reported an outcome).
 
-    A referral left unanswered counts against the TCC in every year until it is answered. All
-    answered scores 10, none 0. Nothing awaiting an answer, or a suppressed small cell, is no data.
+    A referral counts once the deadline for an answer has passed (or when it is answered), and then in
+    every year until it is answered: a referral made today is not held against the TCC before its
+    deadline. All answered scores 10, none 0. Nothing due is no data. Graded on the true counts; the
+    published counts suppress small cells.
     """
     return 10.0 * df["referrals_answered"] / df["referrals"].where(df["referrals"] > 0)
 
@@ -74,8 +77,9 @@ def prosecutions(df: pd.DataFrame) -> pd.Series:
     """Share of the referrals awaiting an outcome during the year that the TCC closed that year with a
     prosecution (prosecuted, convicted or acquitted).
 
-    TCCs rarely prosecute (J. Kelley 2022). All prosecuted scores 10, none 0; nothing awaiting an outcome,
-    or a suppressed small cell, is no data.
+    A referral counts once its outcome deadline has passed (or when an outcome is reported). TCCs rarely
+    prosecute (J. Kelley 2022). All prosecuted scores 10, none 0; nothing due is no data. Graded on the
+    true counts; the published counts suppress small cells.
     """
     pending = df["referrals_awaiting_outcome"]
     return 10.0 * df["prosecutions"] / pending.where(pending > 0)

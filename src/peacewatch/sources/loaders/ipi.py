@@ -3,7 +3,8 @@
 Quirks handled: blank Troops/Police/Observers cells mean none deployed in that category (IPI leaves
 them empty, e.g. Observers after ~2009); the host is taken from the ISO3 column, not the name (names
 have quirks such as "South Sudan'"); Western Sahara (MINURSO) is attributed to Morocco (COW has no
-code for it; see ``country_overrides.yml``).
+code for it; see ``country_overrides.yml``); UNMIK's host is Kosovo from 2008, when Kosovo joins the
+COW system (IPI codes it SRB throughout; ``mission_hosts`` in ``country_overrides.yml``).
 """
 
 from __future__ import annotations
@@ -46,9 +47,12 @@ def ipi_missions(ctx: SourceContext | None = None) -> pd.DataFrame:
         for col in ("Troops", "Police", "Observers"):
             out[col.lower()] = pd.to_numeric(raw[col]).fillna(0.0)
         out["total"] = out["troops"] + out["police"] + out["observers"]
+        for mission, (from_year, ccode, name) in cw.mission_hosts().items():
+            rows = out["mission"].eq(mission) & out["year"].ge(from_year)
+            out.loc[rows, ["ccode", "host", "host_iso3"]] = [ccode, name, cw.cow_to_iso3(ccode)]
         return out.reset_index(drop=True)
 
-    return ctx.cached("ipi_missions", ["mission_month"], "missions-v2", build)
+    return ctx.cached("ipi_missions", ["mission_month"], "missions-v3", build)
 
 
 def ipi_contributors(ctx: SourceContext | None = None) -> pd.DataFrame:

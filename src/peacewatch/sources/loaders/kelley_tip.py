@@ -3,7 +3,9 @@
 Tier coding kept distinct: 1, 2, 2.5 (= Tier 2 Watch List), 3; 666 = special case; 555 = not in the
 report. Sources, in order of precedence: ``tierupdated`` of the criminalization-cho-tiers file
 (1999-2014, State Department tiers as updated by Kelley) and ``tiers_2015.csv`` for the 2015 report
-(country names mapped through the crosswalk). The Cho 3P index (prosecution, protection, prevention,
+(country names mapped through the crosswalk). Kelley's own codes for units without a COW code are
+mapped where the unit is a COW state (Serbia 1003 -> 345, Kosovo 1001 -> 347; ``kelley:`` in
+``country_overrides.yml``); Hong Kong (1000) and Macau (1002) keep their codes. The Cho 3P index (prosecution, protection, prevention,
 each 1-5, overall 3-15) covers 2000-2013; ``crimlevel`` is anti-trafficking criminalisation (0 none,
 1 partial, 2 full). Palermo protocol: the first year the Kelley & Simmons replication file codes
 ``ratproto2000`` = 1 (its ``protocoldate`` is not used: 2012 there means "not ratified by 2011").
@@ -34,7 +36,9 @@ def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
         cho = read("cho_tiers")
         base = pd.DataFrame(
             {
-                "ccode": cho["ccode"].astype("int64"),
+                # Kelley codes Serbia 1003 and Kosovo 1001 (no COW code in her files); Hong Kong 1000
+                # and Macau 1002 keep their codes (territories, outside the COW panel)
+                "ccode": cho["ccode"].astype("int64").map(cw.kelley_to_cow),
                 "year": cho["year"].astype("int64"),
                 "name": cho["name"].astype(str),
                 "tier_code": cho["tierupdated"].astype(float),
@@ -77,4 +81,4 @@ def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
         out["tier"] = out["tier_code"].where(out["tier_code"].isin([1.0, 2.0, 2.5, 3.0]))
         return out.sort_values(["ccode", "year"]).reset_index(drop=True)
 
-    return ctx.cached("kelley_tip", ["cho_tiers", "tiers_2015", "ks_replication"], "tiers-v2", build)
+    return ctx.cached("kelley_tip", ["cho_tiers", "tiers_2015", "ks_replication"], "tiers-v3", build)

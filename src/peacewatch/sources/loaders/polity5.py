@@ -1,7 +1,7 @@
 """Polity5 (p5v2018): regime scores, country-year 1776-2018.
 
 Quirks handled: country names are space-padded; Polity codes differ from COW for successor states
-(Serbia 342, Serbia and Montenegro 347, Montenegro 348, South Sudan 525, Sudan-North 626 ...), mapped
+(Serbia 342, Serbia and Montenegro 347, Montenegro 348, Kosovo 341, South Sudan 525, Sudan-North 626 ...), mapped
 to COW via ``country_overrides.yml``; where two Polity units map to one COW state-year (e.g. a
 transition year) the later Polity unit wins. ``polity`` keeps the special codes -66/-77/-88;
 ``polity2`` is the interpolated series for analysis.
@@ -42,4 +42,4 @@ def polity5(ctx: SourceContext | None = None) -> pd.DataFrame:
         out = out.assign(_o=order).sort_values(["ccode", "year", "_o"]).drop_duplicates(["ccode", "year"], keep="last")
         return out.drop(columns="_o").reset_index(drop=True)
 
-    return ctx.cached("polity5", ["main"], "polity-v1", build)
+    return ctx.cached("polity5", ["main"], "polity-v2", build)
