@@ -245,6 +245,7 @@ def describe_database_error(exc: BaseException, url: str | None) -> DatabaseProb
     for needle, problem in (
         ("password authentication failed", "the password (or user name) was refused; check the user and password in --db"),
         ("no password supplied", "the server wants a password; put it in --db (user:password@host)"),
+        ("role", "the user name was refused (the server has no such user); check the user in --db"),
         ("does not exist", "the database does not exist; create it (`createdb NAME`) or fix the name in --db"),
         ("connection refused", "the connection was refused; is the database server running on that host and port?"),
         ("timeout expired", "the database server did not answer in time; check the host and port in --db"),
