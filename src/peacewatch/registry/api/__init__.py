@@ -8,7 +8,9 @@ validates, checks the role and writes the audit entry; routes do nothing else.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import APIRouter, FastAPI
 
@@ -54,7 +56,9 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
         Mount it with ``app.include_router(router, prefix="/api/registry")`` and install the error
         handlers (:func:`peacewatch.registry.api.deps.install_error_handlers`) on the app.
     """
-    settings = settings or SecuritySettings()
+    # Every field has a default (or its environment variable); mypy without pydantic's plugin takes
+    # ``Field(<default>, ...)`` for a required argument.
+    settings = settings or cast(Callable[[], SecuritySettings], SecuritySettings)()
     deps = Deps(registry or Registry(database_url), throttle or Throttle(settings), settings)
     router = APIRouter()
     for module in (auth_routes, case_routes, intake_routes, vetting_routes, nation_routes, log_routes):
@@ -74,10 +78,10 @@ def create_app(database_url: str | None = None, registry: Registry | None = None
     from peacewatch.web.security import install_body_limit, install_request_safety
 
     reg = registry or Registry(database_url)
-    settings = settings or SecuritySettings()
+    settings = settings or cast(Callable[[], SecuritySettings], SecuritySettings)()  # as in build_router
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         reg.engine  # noqa: B018 - runs migrations once at start-up
         freeze_startup_heap()
         yield

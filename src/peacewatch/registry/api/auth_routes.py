@@ -1,7 +1,7 @@
 """Routes of accounts: login, logout, me, users."""
 
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
@@ -16,7 +16,7 @@ def router(deps: Deps) -> APIRouter:
     Acting = Annotated[Caller, Depends(deps.acting)]
 
     @r.post("/login", responses=responses(401, 413, 429))
-    async def login(body: LoginIn, request: Request, response: Response) -> dict:
+    async def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
         """Check username and password; return a new token and set it as the ``pw_token`` cookie
         (and the ``pw_device`` known-device cookie: see :mod:`peacewatch.registry.throttle`)."""
         out = await deps.call_login(ops.users.login, deps.registry, body, throttle=deps.throttle,
@@ -25,7 +25,7 @@ def router(deps: Deps) -> APIRouter:
         return out
 
     @r.post("/logout", responses=responses(413))
-    async def logout(request: Request, response: Response) -> dict:
+    async def logout(request: Request, response: Response) -> dict[str, Any]:
         """End the caller's session on the server (if any) and clear the ``pw_token`` cookie.
 
         Needs no valid token (logging out always succeeds), so the token is read from the request
@@ -38,38 +38,41 @@ def router(deps: Deps) -> APIRouter:
         return {"ok": True}
 
     @r.get("/me", responses=responses(401, 429))
-    async def me(acting: Acting) -> dict:
+    async def me(acting: Acting) -> dict[str, Any]:
         """The calling user."""
         return await acting(ops.users.me)
 
     @r.post("/users", status_code=201, responses=responses(*AUTHED, 409))
-    async def create_user(body: UserIn, acting: Acting) -> dict:
+    async def create_user(body: UserIn, acting: Acting) -> dict[str, Any]:
         """Create a user (coordinators); the token is shown once."""
         return await acting(ops.users.create_user, body)
 
     @r.get("/users", responses=responses(*AUTHED))
-    async def list_users(acting: Acting) -> list[dict]:
+    async def list_users(acting: Acting) -> list[dict[str, Any]]:
         """All users (coordinators)."""
         return await acting(ops.users.list_users)
 
     @r.post("/users/{username}/deactivate", responses=responses(*AUTHED, 404, 409))
-    async def deactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+    async def deactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)],
+                              acting: Acting) -> dict[str, Any]:
         """Disable a user's login and end all its sessions at once (coordinators)."""
         return await acting(ops.users.deactivate_user, username)
 
     @r.post("/users/{username}/reactivate", responses=responses(*AUTHED, 404))
-    async def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+    async def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)],
+                              acting: Acting) -> dict[str, Any]:
         """Allow a deactivated user to log in again (coordinators)."""
         return await acting(ops.users.reactivate_user, username)
 
     @r.post("/users/{username}/password", responses=responses(*AUTHED, 404))
     async def reset_password(username: Annotated[str, Path(min_length=1, max_length=80)], body: PasswordResetIn,
-                             acting: Acting) -> dict:
+                             acting: Acting) -> dict[str, Any]:
         """Set a new password for a user and end all its sessions (coordinators)."""
         return await acting(ops.users.reset_password, username, body)
 
     @r.post("/users/{username}/revoke-sessions", responses=responses(*AUTHED, 404))
-    async def revoke_sessions(username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting) -> dict:
+    async def revoke_sessions(username: Annotated[str, Path(min_length=1, max_length=80)],
+                              acting: Acting) -> dict[str, Any]:
         """End every session and token of a user without deactivating it (coordinators)."""
         return await acting(ops.users.revoke_sessions, username)
 

@@ -189,13 +189,13 @@ class ErrorOut(BaseModel):
     detail: str
 
 
-def responses(*codes: int) -> dict:
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the given status codes (422 is added to every operation)."""
     text = {401: "Missing, invalid or revoked token", 403: "Your role may not do this",
             404: "Not found, or not visible to you", 409: "Conflicts with the current state",
             413: "Request body too large", 429: "Too many requests; see the Retry-After header",
             503: "The registry cannot do this right now"}
-    out = {c: {"model": ErrorOut, "description": text[c]} for c in codes}
+    out: dict[int | str, dict[str, Any]] = {c: {"model": ErrorOut, "description": text[c]} for c in codes}
     out[422] = {"model": ValidationErrorOut, "description": "Input refused; each problem names its field"}
     return out
 
@@ -205,7 +205,7 @@ AUTHED = (401, 403, 413, 429)
 OBJECT = (*AUTHED, 404, 409)
 
 
-def problems_response(problems: list[dict]) -> JSONResponse:
+def problems_response(problems: list[dict[str, Any]]) -> JSONResponse:
     return JSONResponse({"detail": problems}, status_code=422)
 
 
@@ -227,9 +227,9 @@ def registry_error_response(exc: RegistryError) -> JSONResponse:
     return JSONResponse({"detail": str(exc)}, status_code=exc.status_code, headers=headers)
 
 
-def validation_problems(exc: RequestValidationError) -> list[dict]:
+def validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
     """FastAPI's request errors without the input (a password or a 10 MB body is never echoed)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for e in exc.errors():
         msg = ("must not contain NUL characters" if e.get("type") == "string_pattern_mismatch"
                else e.get("msg", "").removeprefix("Value error, "))  # a validator's own words
@@ -242,11 +242,11 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map registry errors and request validation errors to the API's two error shapes."""
 
     @app.exception_handler(RegistryError)
-    async def _registry(_request: Request, exc: RegistryError):
+    async def _registry(_request: Request, exc: RegistryError) -> JSONResponse:
         return registry_error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError):
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return problems_response(validation_problems(exc))
 
 

@@ -8,6 +8,8 @@ Full tiles never change, so they are served ``immutable``; see :mod:`peacewatch.
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter
 from fastapi.responses import PlainTextResponse, Response
 
@@ -33,7 +35,8 @@ def router(deps: Deps) -> APIRouter:
             size = store.head_size(conn)
             if level == "entries":
                 return tiles.entry_bundle(conn, size, index, width), width
-            return tiles.hash_tile(conn, size, level, index, width, cache), width
+            # parse_tile_path gives a level number or "entries", handled above.
+            return tiles.hash_tile(conn, size, cast(int, level), index, width, cache), width
 
     # Not JSON operations: left out of the OpenAPI schema, specified by C2SP tlog-tiles and docs/registry.md.
     @r.get("/log/checkpoint", include_in_schema=False)

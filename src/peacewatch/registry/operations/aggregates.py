@@ -19,12 +19,13 @@ from peacewatch.registry.schemas import PeriodIn, YearQuery
 AGGREGATE_ROLES = (auth.ANALYST, auth.COORDINATOR, auth.INVESTIGATOR)
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-safe dicts (NaN becomes null)."""
-    return json.loads(df.to_json(orient="records"))
+    records: list[dict[str, Any]] = json.loads(df.to_json(orient="records"))
+    return records
 
 
-def _marked(published: pd.DataFrame, before: pd.DataFrame) -> list[dict]:
+def _marked(published: pd.DataFrame, before: pd.DataFrame) -> list[dict[str, Any]]:
     """Records of ``published`` with ``suppressed``: the columns of each row blanked by the
     small-cell rule (blank in ``published``, known in ``before``), so a screen can tell
     "suppressed" from "not applicable". Both tables list the same rows in the same order."""
@@ -43,7 +44,7 @@ def _read(session: Session, user: User, which: str, query: Any) -> int | None:
     return year
 
 
-def tcc(session: Session, user: User, query: Any = None, *, marks: bool = False) -> list[dict]:
+def tcc(session: Session, user: User, query: Any = None, *, marks: bool = False) -> list[dict[str, Any]]:
     """TCC accountability per closed year, small cells suppressed; with ``marks`` each row also lists
     the columns that were suppressed (values stay blank)."""
     year = _read(session, user, "tcc", query)
@@ -53,7 +54,7 @@ def tcc(session: Session, user: User, query: Any = None, *, marks: bool = False)
     return _marked(published, publication.frozen(session, "tcc", year))
 
 
-def tcc_live(session: Session, user: User, query: Any = None) -> list[dict]:
+def tcc_live(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
     """The TCC scorecard's registry counts by the year each event happened, live and unsuppressed,
     the open year included (coordinators and investigators only: staff; audited)."""
     auth.require_role(user, *publication.STAFF_ROLES)
@@ -62,7 +63,7 @@ def tcc_live(session: Session, user: User, query: Any = None) -> list[dict]:
     return _records(publication.live(session, user, "tcc_events", year))
 
 
-def close_period(session: Session, user: User, body: Any) -> dict:
+def close_period(session: Session, user: User, body: Any) -> dict[str, Any]:
     """Close an ended year for publication before its grace period is over (coordinators; audited):
     its statistics are frozen now and published from then on."""
     auth.require_role(user, auth.COORDINATOR)
@@ -71,14 +72,14 @@ def close_period(session: Session, user: User, body: Any) -> dict:
     return {"year": year, "closed": closed, "closed_years": publication.closed_years(session)}
 
 
-def compliance(session: Session, user: User, query: Any = None) -> list[dict]:
+def compliance(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
     """Compliance with the 2004 NATO THB policy per nation-year (nation-level facts)."""
     year = _read(session, user, "compliance", query)
     return _records(publication.published(session, "compliance", year).drop(columns="suppressed_cells"))
 
 
 def training(session: Session, user: User, query: Any = None, *, unsuppressed: bool = False,
-             marks: bool = False) -> list[dict]:
+             marks: bool = False) -> list[dict[str, Any]]:
     """Training completion per closed nation-year, small cells suppressed; ``unsuppressed``
     (coordinators only) gives the exact live counts of every year; with ``marks`` each published row
     lists its suppressed columns."""
@@ -93,7 +94,7 @@ def training(session: Session, user: User, query: Any = None, *, unsuppressed: b
     return _marked(published, publication.frozen(session, "training", year))
 
 
-def verify_audit(session: Session, user: User) -> dict:
+def verify_audit(session: Session, user: User) -> dict[str, Any]:
     """Recompute the audit log (coordinators)."""
     auth.require_role(user, auth.COORDINATOR)
     r = audit_log.verify(session)

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, auth
@@ -24,8 +24,8 @@ from peacewatch.registry.schemas import AuditQuery
 AUDIT_ROLES = (auth.COORDINATOR,)
 
 
-def _where(session: Session, q: AuditQuery) -> list:
-    conds = []
+def _where(session: Session, q: AuditQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
     if q.case_id is not None:
         # A case's own entries (opened, changed, victim details viewed) and its referral's.
         referral_ids = [str(r) for r in session.execute(select(Referral.id).where(Referral.case_id == q.case_id)).scalars()]
@@ -46,7 +46,7 @@ def _where(session: Session, q: AuditQuery) -> list:
     return conds
 
 
-def _detail(text: str | None) -> dict | None:
+def _detail(text: str | None) -> dict[str, Any] | None:
     try:
         value = json.loads(text) if text else None
     except ValueError:
@@ -54,7 +54,7 @@ def _detail(text: str | None) -> dict | None:
     return value if isinstance(value, dict) else ({"value": value} if value is not None else None)
 
 
-def entries(session: Session, user: User, query: Any = None) -> dict:
+def entries(session: Session, user: User, query: Any = None) -> dict[str, Any]:
     """Audit entries matching ``query`` (an :class:`AuditQuery`), newest first, one page.
 
     Returns ``{"entries": [...], "total", "page", "per_page", "pages", "filters"}``; each entry has
@@ -68,7 +68,8 @@ def entries(session: Session, user: User, query: Any = None) -> dict:
                                   AuditEntry.entity_id, AuditEntry.detail).where(*conds)
                            .order_by(AuditEntry.seq.desc()).limit(q.per_page).offset((q.page - 1) * q.per_page)).all()
     user_ids = {int(r.entity_id) for r in rows if r.entity == "user" and r.entity_id.isdigit()}
-    usernames = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    usernames = (dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
+                 if user_ids else {})
     out = []
     for r in rows:
         e = {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
@@ -88,7 +89,7 @@ def actors(session: Session, user: User) -> list[str]:
     return sorted(session.execute(select(AuditEntry.actor).distinct()).scalars(), key=str.casefold)
 
 
-def checkpoint_status(session: Session, user: User, *, check: bool = False) -> dict:
+def checkpoint_status(session: Session, user: User, *, check: bool = False) -> dict[str, Any]:
     """The newest signed checkpoint (entries it covers, when it was signed) and, with ``check``,
     whether the whole log still verifies against it (:func:`peacewatch.registry.audit.verify`;
     reads every entry, so it is asked for, not run on every view). Audited when checked."""

@@ -26,13 +26,13 @@ _MESSAGES = {
 }
 
 
-def problems_of(exc: PydanticValidationError, prefix: tuple = ()) -> list[dict]:
+def problems_of(exc: PydanticValidationError, prefix: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """The errors of ``exc`` as ``{"loc", "msg", "type"}`` dicts, without the input values.
 
     pydantic puts the offending input (and its context) into each error; neither is returned to a
     caller, so a password or a 10 MB body is never echoed back.
     """
-    out = []
+    out: list[dict[str, Any]] = []
     for e in exc.errors(include_url=False, include_input=False, include_context=False):
         # A validator's own words, without pydantic's "Value error, " in front.
         msg = _MESSAGES.get(e["type"], e["msg"].removeprefix("Value error, "))
@@ -40,7 +40,7 @@ def problems_of(exc: PydanticValidationError, prefix: tuple = ()) -> list[dict]:
     return out
 
 
-def summary(problems: list[dict]) -> str:
+def summary(problems: list[dict[str, Any]]) -> str:
     """One line naming each field and what is wrong with it."""
     parts = []
     for p in problems:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -14,8 +14,9 @@ from peacewatch.registry.referrals import overdue_items
 from peacewatch.registry.schemas import CaseIn, CaseQuery, NoteIn, ReferIn, TransitionIn
 
 
-def _view(case: Case, user: User, session: Session | None = None) -> dict:
-    out = cases.case_dict(case, user, session)
+def _view(case: Case | cases.CaseView, user: User, session: Session | None = None) -> dict[str, Any]:
+    # case_dict reads only the attributes a CaseView shares with Case (its annotation says Case).
+    out = cases.case_dict(cast(Case, case), user, session)
     # The registry's clock (UTC), as in its overdue lists.
     out["overdue"] = [i.as_dict() for i in overdue_items(case.referral, utcnow().date())] if case.referral else []
     return out
@@ -26,7 +27,7 @@ def may_create(session: Session, user: User) -> None:
     auth.require_role(user, *cases.CREATE_ROLES)
 
 
-def create_case(session: Session, user: User, body: Any) -> dict:
+def create_case(session: Session, user: User, body: Any) -> dict[str, Any]:
     """Record an allegation (reporters, investigators, coordinators)."""
     may_create(session, user)
     data = validate(CaseIn, body)
@@ -37,7 +38,7 @@ def create_case(session: Session, user: User, body: Any) -> dict:
     return _view(c, user, session)
 
 
-def list_cases(session: Session, user: User, query: Any = None) -> list[dict]:
+def list_cases(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
     """Cases visible to ``user``, newest first (audited), each with its overdue deadlines."""
     q = validate(CaseQuery, query or {})
     rows = cases.list_cases(session, user, status=q.status, tcc_ccode=q.tcc_ccode, mission=q.mission,
@@ -45,12 +46,12 @@ def list_cases(session: Session, user: User, query: Any = None) -> list[dict]:
     return [_view(c, user) for c in rows]
 
 
-def get_case(session: Session, user: User, case_id: Any) -> dict:
+def get_case(session: Session, user: User, case_id: Any) -> dict[str, Any]:
     """One case with its events (audited); 404 for a case that is missing or not visible."""
     return _view(cases.get_case(session, user, valid_id(case_id, "case_id")), user, session)
 
 
-def transition_case(session: Session, user: User, case_id: Any, body: Any) -> dict:
+def transition_case(session: Session, user: User, case_id: Any, body: Any) -> dict[str, Any]:
     """Move a case to a new status if the state machine and the role allow it."""
     cid = valid_id(case_id, "case_id")
     data = validate(TransitionIn, body)
@@ -68,7 +69,7 @@ REFER_PATH = {
 }
 
 
-def refer_to_tcc(session: Session, user: User, case_id: Any, body: Any = None) -> dict:
+def refer_to_tcc(session: Session, user: User, case_id: Any, body: Any = None) -> dict[str, Any]:
     """Record a substantiated allegation and refer it to its TCC in one action (investigators,
     coordinators): from "reported" or "under investigation" the case moves through each status on
     the way, each step checked by the state machine and the role, each a timeline event and an
@@ -90,7 +91,7 @@ def refer_to_tcc(session: Session, user: User, case_id: Any, body: Any = None) -
     return _view(c, user, session)
 
 
-def add_note(session: Session, user: User, case_id: Any, body: Any) -> dict:
+def add_note(session: Session, user: User, case_id: Any, body: Any) -> dict[str, Any]:
     """Add a note to a case; its ``visibility`` says who besides investigators may read it."""
     cid = valid_id(case_id, "case_id")
     data = validate(NoteIn, body)
@@ -99,7 +100,7 @@ def add_note(session: Session, user: User, case_id: Any, body: Any) -> dict:
     return _view(cases.get_case(session, user, cid), user, session)
 
 
-def victim_details(session: Session, user: User, case_id: Any) -> dict:
+def victim_details(session: Session, user: User, case_id: Any) -> dict[str, Any]:
     """Decrypted victim details (investigators, coordinators; audited)."""
     cid = valid_id(case_id, "case_id")
     return {"case_id": cid, "victim": cases.victim_details(session, user, cid)}

@@ -10,11 +10,14 @@ from peacewatch.registry import intake
 from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import validate, valid_id
 from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, ReceiptMessageIn, ReplyIn
+from peacewatch.registry.service import Registry
+from peacewatch.registry.throttle import Throttle
 
 RECEIPT_NOTE = "Keep this receipt: it is the only way to read replies and add information."
 
 
-def submit(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
+def submit(registry: Registry, body: Any, *, throttle: Throttle | None = None,
+           client: str | None = None) -> dict[str, Any]:
     """File an anonymous report; the receipt is returned once and never stored.
 
     The anonymous operations take the :class:`~peacewatch.registry.service.Registry`: input and rate
@@ -30,14 +33,14 @@ def submit(registry, body: Any, *, throttle=None, client: str | None = None) -> 
     return {"receipt": receipt, "note": RECEIPT_NOTE}
 
 
-def seal_receipt(registry, receipt: str) -> str:
+def seal_receipt(registry: Registry, receipt: str) -> str:
     """The one-time cookie value carrying a new report's receipt to its receipt page
     (:func:`peacewatch.registry.intake.seal_receipt`)."""
     with registry.session() as session:
         return intake.seal_receipt(session, receipt)
 
 
-def open_receipt(registry, token: str | None) -> str | None:
+def open_receipt(registry: Registry, token: str | None) -> str | None:
     """The receipt of a receipt cookie, once (:func:`peacewatch.registry.intake.open_receipt`)."""
     if not token:
         return None
@@ -45,7 +48,8 @@ def open_receipt(registry, token: str | None) -> str | None:
         return intake.open_receipt(session, token)
 
 
-def read_thread(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
+def read_thread(registry: Registry, body: Any, *, throttle: Throttle | None = None,
+                client: str | None = None) -> dict[str, Any]:
     """Status and messages of a report, with its receipt."""
     data = validate(ReceiptIn, body)
     if throttle is not None:
@@ -54,7 +58,8 @@ def read_thread(registry, body: Any, *, throttle=None, client: str | None = None
         return intake.read_thread(session, data.receipt)
 
 
-def add_information(registry, body: Any, *, throttle=None, client: str | None = None) -> dict:
+def add_information(registry: Registry, body: Any, *, throttle: Throttle | None = None,
+                    client: str | None = None) -> dict[str, Any]:
     """Add a reporter message to a report, with its receipt (counts as a look-up and a report)."""
     data = validate(ReceiptMessageIn, body)
     if throttle is not None:
@@ -64,18 +69,18 @@ def add_information(registry, body: Any, *, throttle=None, client: str | None = 
         return intake.add_information(session, data.receipt, data.message)
 
 
-def list_reports(session: Session, user: User, query: Any = None) -> list[dict]:
+def list_reports(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
     """Reports for staff (investigators, coordinators); audited."""
     q = validate(IntakeQuery, query or {})
     return intake.list_reports(session, user, q.status)
 
 
-def staff_view(session: Session, user: User, report_id: Any) -> dict:
+def staff_view(session: Session, user: User, report_id: Any) -> dict[str, Any]:
     """One report with its messages, for staff; audited."""
     return intake.staff_view(session, user, valid_id(report_id, "report_id"))
 
 
-def reply(session: Session, user: User, report_id: Any, body: Any) -> dict:
+def reply(session: Session, user: User, report_id: Any, body: Any) -> dict[str, Any]:
     """Staff reply; optionally set the status or link a case."""
     rid = valid_id(report_id, "report_id")
     data = validate(ReplyIn, body)

@@ -4,7 +4,7 @@ one extension."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,18 +19,19 @@ from peacewatch.registry.schemas import ExtendIn, OverdueQuery
 CLOCK_ROLES = (auth.INVESTIGATOR, auth.COORDINATOR, auth.TCC_LIAISON)
 
 
-def list_referrals(session: Session, user: User) -> list[dict]:
+def list_referrals(session: Session, user: User) -> list[dict[str, Any]]:
     """Referrals visible to ``user`` (a TCC liaison: its own TCC's); audited."""
     return [referrals.referral_dict(r) for r in referrals.list_referrals(session, user)]
 
 
-def list_overdue(session: Session, user: User, query: Any = None) -> list[dict]:
+def list_overdue(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
     """Overdue deadlines as of a date (default today); audited."""
     q = validate(OverdueQuery, query or {})
     return [i.as_dict() for i in referrals.list_overdue(session, user, q.as_of)]
 
 
-def clocks_for_cases(session: Session, user: User, case_ids: Any, today: dt.date | None = None) -> dict[int, dict]:
+def clocks_for_cases(session: Session, user: User, case_ids: Any,
+                     today: dt.date | None = None) -> dict[int, dict[str, Any]]:
     """``{case id: clock}`` for the referred cases among ``case_ids`` that ``user`` may see: days
     left or late on each deadline, "(extended)", the next escalation (see :mod:`peacewatch.registry.clocks`).
 
@@ -49,12 +50,12 @@ def clocks_for_cases(session: Session, user: User, case_ids: Any, today: dt.date
     return out
 
 
-def _case_facts(session: Session, case_ids: list[int]) -> dict[int, dict]:
+def _case_facts(session: Session, case_ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = session.execute(select(Case.id, Case.mission, Case.tcc_ccode, Case.category).where(Case.id.in_(case_ids)))
     return {cid: {"mission": m, "tcc_ccode": t, "category": c} for cid, m, t, c in rows}
 
 
-def preview_escalation(session: Session, user: User, query: Any = None) -> dict:
+def preview_escalation(session: Session, user: User, query: Any = None) -> dict[str, Any]:
     """What escalation would do as of a date (default today), without escalating (investigators,
     coordinators; audited): each case with its referral, the level, to whom and why."""
     q = validate(OverdueQuery, query or {})
@@ -67,18 +68,20 @@ def preview_escalation(session: Session, user: User, query: Any = None) -> dict:
     return {"as_of": as_of.isoformat(), "escalations": rows}
 
 
-def escalate(session: Session, user: User) -> list[dict]:
+def escalate(session: Session, user: User) -> list[dict[str, Any]]:
     """Escalate overdue referrals one level (investigators, coordinators); each result names its case."""
     done = referrals.escalate_overdue(session, user)
     case_of = dict(session.execute(select(Referral.id, Referral.case_id).where(
-        Referral.id.in_([e.referral_id for e in done]))).all()) if done else {}
+        Referral.id.in_([e.referral_id for e in done]))).tuples().all()) if done else {}
     facts = _case_facts(session, list(case_of.values()))
+    # Each escalated referral was read just above, so its case id is there.
     return [{"referral_id": e.referral_id, "case_id": case_of.get(e.referral_id),
-             **facts.get(case_of.get(e.referral_id), {}), "level": e.level, "target": e.target, "reason": e.reason}
+             **facts.get(cast(int, case_of.get(e.referral_id)), {}), "level": e.level, "target": e.target,
+             "reason": e.reason}
             for e in done]
 
 
-def extend(session: Session, user: User, referral_id: Any, body: Any) -> dict:
+def extend(session: Session, user: User, referral_id: Any, body: Any) -> dict[str, Any]:
     """Extend the outcome deadline once (coordinators): ``days`` after the referral or the date
     ``until``, with the ``reason``."""
     rid = valid_id(referral_id, "referral_id")

@@ -12,15 +12,17 @@ from peacewatch.registry.errors import Unauthorized
 from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import valid_username, validate
 from peacewatch.registry.schemas import LoginIn, PasswordResetIn, UserIn
-from peacewatch.registry.throttle import device_token, known_device
+from peacewatch.registry.service import Registry
+from peacewatch.registry.throttle import Throttle, device_token, known_device
 
 
-def user_dict(u: User) -> dict:
+def user_dict(u: User) -> dict[str, Any]:
     """Public view of an account (never its hashes)."""
     return {"id": u.id, "username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode, "active": u.active}
 
 
-def login(registry, body: Any, *, throttle=None, client: str | None = None, device: str | None = None) -> dict:
+def login(registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None,
+          device: str | None = None) -> dict[str, Any]:
     """Check a username and password and issue a token, plus ``device``: a known-device token
     for the ``pw_device`` cookie (:func:`peacewatch.registry.throttle.device_token`).
 
@@ -55,7 +57,7 @@ def login(registry, body: Any, *, throttle=None, client: str | None = None, devi
     return {**out, "device": device if known else device_token(data.username)}
 
 
-def logout(registry, token: str | None) -> bool:
+def logout(registry: Registry, token: str | None) -> bool:
     """End the session of ``token`` on the server (audited); a copied cookie stops working.
 
     Takes the registry like :func:`login`: an unknown or expired token is not an error here,
@@ -67,12 +69,12 @@ def logout(registry, token: str | None) -> bool:
         return auth.logout(session, token)
 
 
-def me(session: Session, user: User) -> dict:
+def me(session: Session, user: User) -> dict[str, Any]:
     """The calling user (any role)."""
     return {"username": user.username, "role": user.role, "tcc_ccode": user.tcc_ccode}
 
 
-def create_user(session: Session, user: User, body: Any) -> dict:
+def create_user(session: Session, user: User, body: Any) -> dict[str, Any]:
     """Create an account (coordinators); the token is returned once."""
     auth.require_role(user, auth.COORDINATOR)
     data = validate(UserIn, body)
@@ -80,13 +82,13 @@ def create_user(session: Session, user: User, body: Any) -> dict:
     return {**user_dict(new.user), "token": new.token}
 
 
-def list_users(session: Session, user: User) -> list[dict]:
+def list_users(session: Session, user: User) -> list[dict[str, Any]]:
     """Every account (coordinators)."""
     auth.require_role(user, auth.COORDINATOR)
     return [user_dict(x) for x in auth.list_users(session)]
 
 
-def deactivate_user(session: Session, user: User, username: Any) -> dict:
+def deactivate_user(session: Session, user: User, username: Any) -> dict[str, Any]:
     """Disable an account's login and end every session it holds at once (coordinators).
 
     The last active coordinator cannot be deactivated (nobody could manage users afterwards).
@@ -95,13 +97,13 @@ def deactivate_user(session: Session, user: User, username: Any) -> dict:
     return user_dict(auth.deactivate_user(session, user, valid_username(username)))
 
 
-def reactivate_user(session: Session, user: User, username: Any) -> dict:
+def reactivate_user(session: Session, user: User, username: Any) -> dict[str, Any]:
     """Allow a deactivated account to log in again (coordinators); its old sessions stay ended."""
     auth.require_role(user, auth.COORDINATOR)
     return user_dict(auth.reactivate_user(session, user, valid_username(username)))
 
 
-def reset_password(session: Session, user: User, username: Any, body: Any) -> dict:
+def reset_password(session: Session, user: User, username: Any, body: Any) -> dict[str, Any]:
     """Set a new password for an account and end every session it holds (coordinators); the
     password is never returned."""
     auth.require_role(user, auth.COORDINATOR)
@@ -110,7 +112,7 @@ def reset_password(session: Session, user: User, username: Any, body: Any) -> di
     return {**user_dict(target), "sessions_ended": ended}
 
 
-def revoke_sessions(session: Session, user: User, username: Any) -> dict:
+def revoke_sessions(session: Session, user: User, username: Any) -> dict[str, Any]:
     """End every session and script token of an account without deactivating it (coordinators)."""
     auth.require_role(user, auth.COORDINATOR)
     target, ended = auth.revoke_sessions(session, user, valid_username(username))

@@ -18,7 +18,7 @@ def may_vet(session: Session, user: User) -> None:
     auth.require_role(user, *vetting.VETTING_ROLES)
 
 
-def add_record(session: Session, user: User, body: Any) -> dict:
+def add_record(session: Session, user: User, body: Any) -> dict[str, Any]:
     """Add one misconduct record (investigators, coordinators)."""
     may_vet(session, user)
     d = validate(RecordIn, body)
@@ -28,14 +28,15 @@ def add_record(session: Session, user: User, body: Any) -> dict:
     return {"id": r.id, "full_name": r.full_name}
 
 
-def import_records(session: Session, user: User, body: Any) -> dict:
+def import_records(session: Session, user: User, body: Any) -> dict[str, Any]:
     """Import misconduct records from CSV text; all rows or none."""
     may_vet(session, user)
     d = validate(RecordsImportIn, body)
     return {"imported": vetting.import_records_csv(session, user, d.csv, d.label), "label": d.label}
 
 
-def screen(session: Session, user: User, body: Any, *, progress: Callable[[int, int], None] | None = None) -> dict:
+def screen(session: Session, user: User, body: Any, *,
+           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Screen a roster (CSV text) against the misconduct records; returns the hits to decide on.
 
     ``progress``, if given, is called with (rows screened, rows in the roster) as the work goes on.
@@ -45,29 +46,30 @@ def screen(session: Session, user: User, body: Any, *, progress: Callable[[int, 
     rows = vetting.parse_roster(d.csv, d.label)
     tick = None if progress is None else (lambda done: progress(done, len(rows)))
     # Smaller chunks when someone watches, so the display moves (the hits are the same).
-    sc = vetting.screen_roster(session, user, rows, d.label, d.threshold, progress=tick,
-                               **({"chunk": 500} if progress else {}))
+    chunking: dict[str, Any] = {"chunk": 500} if progress else {}
+    sc = vetting.screen_roster(session, user, rows, d.label, d.threshold, progress=tick, **chunking)
     return {"screening_id": sc.id, "roster_rows": sc.roster_rows, "hits": vetting.screening_hits(session, user, sc.id)}
 
 
-def screening_hits(session: Session, user: User, screening_id: Any) -> list[dict]:
+def screening_hits(session: Session, user: User, screening_id: Any) -> list[dict[str, Any]]:
     """Hits of a screening with the matched records; audited."""
     return vetting.screening_hits(session, user, valid_id(screening_id, "screening_id"))
 
 
-def decide(session: Session, user: User, hit_id: Any, body: Any) -> dict:
+def decide(session: Session, user: User, hit_id: Any, body: Any) -> dict[str, Any]:
     """Record the human decision on a hit (final)."""
     hid = valid_id(hit_id, "hit_id")
     d = validate(DecisionIn, body)
     h = vetting.decide(session, user, hid, d.decision, d.note)
+    assert h.decided_at is not None  # set by the decision just made
     return {"hit_id": h.id, "decision": h.decision, "decided_at": h.decided_at.isoformat()}
 
 
-def list_screenings(session: Session, user: User) -> list[dict]:
+def list_screenings(session: Session, user: User) -> list[dict[str, Any]]:
     """Past screenings, newest first, with rows screened, flagged and cleared; audited."""
     return vetting.list_screenings(session, user)
 
 
-def screening_summary(session: Session, user: User, screening_id: Any) -> dict:
+def screening_summary(session: Session, user: User, screening_id: Any) -> dict[str, Any]:
     """Counts of one screening (rows screened, flagged, cleared); audited."""
     return vetting.screening_summary(session, user, valid_id(screening_id, "screening_id"))
