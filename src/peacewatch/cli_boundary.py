@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import typer
 from typer.core import TyperGroup
 
@@ -68,8 +70,8 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     return (PeacewatchError, RegistryError)
 
 
-def one_line(exc: BaseException) -> str:
-    """The exception's message on a single line."""
+def one_line(exc: BaseException | str) -> str:
+    """The exception's message (or the text) on a single line."""
     text = " ".join(part.strip() for part in str(exc).splitlines() if part.strip())
     return text or type(exc).__name__
 
@@ -135,7 +137,8 @@ def report(exc: BaseException) -> int:
     return BUG_EXIT
 
 
-def show_warning(message, *_where) -> None:
+def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                 file: TextIO | None = None, line: str | None = None) -> None:
     """``warnings.showwarning`` for the command line: ``warning: <message>`` on one line of standard
     error, without the source line Python adds."""
     text = " ".join(str(message).split())

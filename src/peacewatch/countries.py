@@ -79,6 +79,7 @@ def resolve_country(text: str | int, option: str | None = None) -> int:
     if not value:
         raise UnknownCountryError(f"{who}empty country; {_HOW}")
     states, _ = _lookups()
+    code: int | None
     if value.lstrip("-").isdigit():
         code = int(value)
         if code in states:

@@ -86,30 +86,35 @@ class SecuritySettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore")
 
-    trusted_proxies: str = Field("", description=(
+    # defaults by keyword: type checkers see a positional Field default as no default, so
+    # `SecuritySettings()` would look like it misses every argument
+    trusted_proxies: str = Field(default="", description=(
         "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed; "
         "empty: the header is ignored and the client is the connecting address."))
-    max_body_bytes: int = Field(1_000_000, ge=1_000, description="Largest request body of any route (413 above it).")
-    max_upload_bytes: int = Field(6_000_000, ge=1_000, description=(
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000, description=(
+        "Largest request body of any route (413 above it)."))
+    max_upload_bytes: int = Field(default=6_000_000, ge=1_000, description=(
         "Largest body of the routes that take a CSV file (vetting uploads)."))
-    csrf_secret: str | None = Field(None, description=(
+    csrf_secret: str | None = Field(default=None, description=(
         "Key that signs the web forms' CSRF tokens; default: random per process (set it when several "
         "worker processes serve the app)."))
-    login_per_client: str = Field("20/minute", description="Login attempts per client address.")
-    login_per_account: str = Field("5/minute;10/15 minutes;20/hour;50/day", description=(
+    login_per_client: str = Field(default="20/minute", description="Login attempts per client address.")
+    login_per_account: str = Field(default="5/minute;10/15 minutes;20/hour;50/day", description=(
         "Failed login attempts per account, whatever address they come from (the wait grows with each failure; "
         "not applied to a device the account logged in from before)."))
-    login_per_network: str = Field("60/minute", description=(
+    login_per_network: str = Field(default="60/minute", description=(
         "Login attempts from unknown devices per network (/24 IPv4, /64 IPv6)."))
-    login_overall: str = Field("300/minute", description="Login attempts from unknown devices for everyone together.")
-    login_per_device: str = Field("10/15 minutes;30/day", description=(
+    login_overall: str = Field(default="300/minute", description=(
+        "Login attempts from unknown devices for everyone together."))
+    login_per_device: str = Field(default="10/15 minutes;30/day", description=(
         "Login attempts from one known device (a device the account logged in from before)."))
-    intake_per_client: str = Field("5/minute;30/hour", description="Anonymous reports per client address.")
-    intake_per_network: str = Field("20/minute", description=(
+    intake_per_client: str = Field(default="5/minute;30/hour", description="Anonymous reports per client address.")
+    intake_per_network: str = Field(default="20/minute", description=(
         "Anonymous reports per network (/24 for IPv4, /48 for IPv6)."))
-    intake_overall: str = Field("600/minute", description="Anonymous reports from everyone together.")
-    lookup_per_client: str = Field("30/minute", description="Receipt look-ups (reading a thread) per client address.")
-    lookup_overall: str = Field("1200/minute", description="Receipt look-ups from everyone together.")
+    intake_overall: str = Field(default="600/minute", description="Anonymous reports from everyone together.")
+    lookup_per_client: str = Field(default="30/minute", description=(
+        "Receipt look-ups (reading a thread) per client address."))
+    lookup_overall: str = Field(default="1200/minute", description="Receipt look-ups from everyone together.")
 
     @field_validator("trusted_proxies")
     @classmethod

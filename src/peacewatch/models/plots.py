@@ -29,7 +29,7 @@ DEPLOYMENT = ("un_duration", "un_spell", "un_tccs")
 ACROSS = {"duration": "deployment duration", "tccs": "the number of contributing countries"}
 
 
-def _scenario(model, overrides: dict[str, float], n: int) -> pd.DataFrame:
+def _scenario(model, overrides: dict[str, float | np.ndarray], n: int) -> pd.DataFrame:
     """``n`` rows of a typical *deployed* host, with ``overrides`` (current and ``lag_`` alike).
 
     Controls sit at their estimation-sample means; duration and TCCs at their medians among the

@@ -8,6 +8,7 @@ so the note can never claim more than the data hold.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -50,7 +51,7 @@ def group_counts(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).fillna(0).astype(int)
 
 
-def year_coverage(df: pd.DataFrame, year: int, min_share: float = 0.1) -> dict:
+def year_coverage(df: pd.DataFrame, year: int, min_share: float = 0.1) -> dict[str, Any]:
     """What is known and not known for ``year`` in panel frame ``df``.
 
     A group counts as known when at least ``min_share`` of the year's countries have a value (so a
@@ -64,7 +65,8 @@ def year_coverage(df: pd.DataFrame, year: int, min_share: float = 0.1) -> dict:
     """
     rows = df[df["year"] == year]
     n = len(rows)
-    known, unknown = [], []
+    known: list[dict[str, Any]] = []
+    unknown: list[dict[str, Any]] = []
     for g in GROUPS:
         cols = [c for c in g.columns if c in df.columns]
         if not cols:

@@ -60,6 +60,7 @@ def watch_list(frame: pd.DataFrame, comp: dict[str, pd.Series], score: pd.Series
         if c.score_below is not None:
             hit = score < c.score_below
         else:
+            assert c.indicator is not None  # the rule-set check refuses change_below without an indicator
             s = comp[c.indicator]
             hit = same_unit_prev & ((s - s.shift()) < c.change_below)
         hit = hit.fillna(False).to_numpy(dtype=bool) & tier2
@@ -136,7 +137,9 @@ def load_tip_history(path: Path = TIP_HISTORY) -> TipHistory:
 
     text = path.read_text(encoding="utf-8")
     lines: dict[str, int] = {}
-    _walk(yaml.compose(text, Loader=yaml.SafeLoader), (), lines)
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    assert node is not None  # the packaged tip_history.yml is a mapping, never an empty document
+    _walk(node, (), lines)
     try:
         return TipHistory.model_validate(yaml.safe_load(text))
     except ValidationError as exc:

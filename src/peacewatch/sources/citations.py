@@ -27,6 +27,7 @@ class Entry:
 
     def with_key(self, key: str) -> str:
         m = _START.match(self.text)
+        assert m is not None  # entries() builds every Entry from a match of _START
         return f"@{self.kind}{{{key},{self.text[m.end():]}"
 
 

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, Task, TaskID, TextColumn, TransferSpeedColumn
 from rich.table import Table
+from rich.text import Text
 
 from peacewatch.sources.catalog import Catalog, data_dir
 from peacewatch.sources.errors import CatalogError, PeacewatchDataError
@@ -115,10 +116,8 @@ def cite(keys: KeysArg = None) -> None:
 class _AmountColumn(DownloadColumn):
     """Bytes of one download; files done of all for the overall task."""
 
-    def render(self, task):
+    def render(self, task: Task) -> Text:
         if task.fields.get("files"):
-            from rich.text import Text
-
             return Text(f"{task.completed:.0f}/{task.total:.0f} files", style="progress.download")
         return super().render(task)
 
@@ -159,14 +158,14 @@ def fetch(
     with Progress(TextColumn("{task.description}"), BarColumn(), _AmountColumn(), TransferSpeedColumn(),
                   console=console) as bar:
         overall = bar.add_task("all files", total=len(files), files=True)
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(label: str, done: int, total: int | None) -> None:
             if label not in tasks:
                 tasks[label] = bar.add_task(label, total=total)
             bar.update(tasks[label], completed=done)
 
-        def done(key: str, name: str, outcome) -> None:
+        def done(key: str, name: str, outcome: FetchResult | BaseException) -> None:
             nonlocal failures
             label = f"{key}/{name}"
             if label in tasks:

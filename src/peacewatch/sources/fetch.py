@@ -27,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -200,7 +201,7 @@ def _stream(client: httpx.Client, url: str, dest: Path, label: str, progress: Pr
     return digest.hexdigest()
 
 
-def _require_pyreadr():
+def _require_pyreadr() -> Any:  # the pyreadr module (it has no type hints)
     try:
         import pyreadr
     except ImportError:
@@ -212,6 +213,7 @@ def convert_r_data(original: Path, record: SourceFile, out: Path) -> None:
     """Read the R object of ``record.convert`` from ``original`` and write it to ``out`` as the catalog's CSV."""
     pyreadr = _require_pyreadr()
     recipe = record.convert
+    assert recipe is not None  # only files catalogued with a conversion recipe are converted
     try:
         objects = pyreadr.read_r(str(original), use_objects=[recipe.object] if recipe.object else None)
     except Exception as exc:  # pyreadr raises its own error types for damaged or unknown files
@@ -255,6 +257,7 @@ def fetch_file(
         if converting:
             original = work / f"original-{url.rsplit('/', 1)[-1].lstrip('.')}"
             got = _download(url, original, label, progress, network, client, hosts)
+            assert record.convert is not None  # file_url raised for a file with neither url nor recipe
             expected = record.convert.original_sha256
             if expected and got != expected:
                 raise ChecksumError(
@@ -330,7 +333,7 @@ def fetch(
     for outcome in outcomes:
         if isinstance(outcome, BaseException):
             raise outcome
-    return outcomes
+    return cast(list[FetchResult], outcomes)  # every failure was raised above
 
 
 def summary_line(results: list[FetchResult], failures: int, dest_root: Path) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,6 +20,9 @@ from peacewatch.models.specs import term_labels
 from peacewatch.models.tables import glance_models, regression_frame, tidy_models
 from peacewatch.scorecards.engine import explain, grade_table, missing_components
 from peacewatch.web.data import DataStore
+
+if TYPE_CHECKING:  # the registry (and SQLAlchemy) load only when a scorecard needs its statistics
+    from peacewatch.registry.service import Registry
 
 
 class AnalysisCache:
@@ -83,7 +86,7 @@ class ScorecardCache:
     #: aggregates a few seconds old are fine for a public scorecard.
     REGISTRY_TTL = 5.0
 
-    def __init__(self, registry):
+    def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._lock = threading.Lock()
         self._accountability: pd.DataFrame | None = None

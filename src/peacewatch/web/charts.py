@@ -57,7 +57,7 @@ MAP_METRICS: dict[str, dict] = {
     },
 }
 #: Map codes of the TIP statuses that have no tier number.
-TIER_STATUS_CODES = {"Special Case": 8, "Not rated": 9}
+TIER_STATUS_CODES: dict[str | None, int] = {"Special Case": 8, "Not rated": 9}  # None: no label, no code
 
 
 def map_value(row: dict, metric: str):

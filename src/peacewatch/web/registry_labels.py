@@ -5,7 +5,7 @@ timeline details, aggregate headers and cells. Registered as Jinja filters by
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from peacewatch.registry.compliance import PROVISIONS
 
@@ -143,7 +143,8 @@ def audit_action(action: str, entity: str) -> str:
 
 def audit_record(entry: dict) -> str:
     """What an audit entry concerns, in words ("case #12", "account ines"; "" for lists)."""
-    entity, ident = entry.get("entity"), str(entry.get("entity_id") or "")
+    entity = cast(str, entry.get("entity"))  # the audit log's entity column is never empty
+    ident = str(entry.get("entity_id") or "")
     if not ident or ident == "*":
         return ""
     if entity == "user":

@@ -89,7 +89,8 @@ def _columns(xs: list, tips: list[str], height: int) -> list[str]:
 
 def _polyline(values: list, to_y, colour: str, width: float = 2, dash: str = "") -> list[str]:
     """Line segments through the non-missing values (a gap where a value is missing)."""
-    out, run = [], []
+    out: list[str] = []
+    run: list[tuple[int, float]] = []
     for i, v in enumerate(values + [None]):
         if v is None:
             if len(run) > 1:
@@ -148,12 +149,14 @@ def tiers(series: list[dict], id_: str, label: str, note: str) -> Markup:
     n = len(xs)
     to_y = lambda k: (k + 0.5) * row_h  # noqa: E731
     body = []
+    k: int | None  # a row index; below, None ends a run of years with a tier
     for k, name in enumerate(TIER_ROWS):
         body.append(f'<line class="grid" x1="0" x2="100%" y1="{to_y(k):.1f}" y2="{to_y(k):.1f}"/>')
         body.append(f'<text x="-6" y="{to_y(k) + 4:.1f}" text-anchor="end">{escape(name.replace("Tier 2 Watch List", "Watch List"))}</text>')
     rows = [TIER_ROWS.index(r["tip_tier_label"]) if r["tip_tier_label"] in TIER_ROWS else None for r in series]
     # Steps: a flat segment per year, joined vertically to the next year's row.
-    steps, run = [], []
+    steps: list[str] = []
+    run: list[tuple[int, int]] = []
     for i, k in enumerate(rows + [None]):
         if k is None:
             if run:
@@ -188,7 +191,7 @@ def risk(rows: list[dict], id_: str, label: str, note: str) -> Markup:
     to_y = lambda v: h - v * h  # noqa: E731
     body = _y_axis([(k / 4, f"{k / 4:.2f}") for k in range(5)], to_y)
     band = []
-    seg = []
+    seg: list[tuple[int, float, float]] = []
     for i, r in enumerate(rows + [{"risk_lo": None}]):
         if r.get("risk_lo") is None or r.get("risk_hi") is None:
             if seg:

@@ -36,7 +36,9 @@ def controls(ctx: SourceContext, years: pd.DataFrame) -> pd.DataFrame:
 
     out = years[keys].merge(pop, on=keys, how="left").merge(nmc, on=keys, how="left")
     out = out.merge(gdp, on=keys, how="left").merge(conflict, on=keys, how="left").merge(civil, on=keys, how="left")
-    out["population_source"] = np.where(out["population"].notna(), "WDI", np.where(out["tpop"].notna(), "COW NMC", None))
+    # numpy's stubs reject None as a value, which np.where takes as an object-array element
+    fallback = np.where(out["tpop"].notna(), "COW NMC", None)  # type: ignore[call-overload]
+    out["population_source"] = np.where(out["population"].notna(), "WDI", fallback)
     out["population"] = out["population"].fillna(out["tpop"])
     out["ln_population"] = np.log(out["population"])
     out["ln_gdppc"] = np.log(out["gdppc"])

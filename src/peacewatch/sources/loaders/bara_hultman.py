@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from peacewatch.resources import load_yaml, package_path
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import MalformedDataError
 
@@ -35,7 +35,7 @@ def bara_hultman(ctx: SourceContext | None = None) -> pd.DataFrame:
     """
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
         raw = raw.assign(mission=raw["mission"].str.strip())
         families = mission_families()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 
@@ -18,7 +18,7 @@ def cow_igo_membership(ctx: SourceContext | None = None, ios: list[str] | None =
     (lower-case COW ionames, e.g. ``["un", "oas", "nato"]``; default: all 534 IOs)."""
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("state_year")
         id_cols = ["ccode", "year", "state"]
         io_cols = [c for c in raw.columns if c not in id_cols]

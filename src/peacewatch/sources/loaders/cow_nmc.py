@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 
@@ -15,7 +15,7 @@ def cow_nmc(ctx: SourceContext | None = None) -> pd.DataFrame:
     """``ccode, year, milex, milper, tpop`` (persons), ``upop``, ``cinc``."""
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main").replace(-9, float("nan"))
         out = raw[["ccode", "year", "milex", "milper", "tpop", "upop", "cinc"]].copy()
         out["ccode"] = out["ccode"].astype("int64")

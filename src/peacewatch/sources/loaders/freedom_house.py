@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 
@@ -18,7 +18,7 @@ def freedom_house(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("ratings")
         iso_map = cw.iso3s_to_cow(raw["iso3c"].dropna(), "freedom_house (iso3c)")
         by_iso = raw["iso3c"].map(iso_map)

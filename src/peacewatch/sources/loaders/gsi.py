@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from peacewatch.sources.crosswalk import Crosswalk
 from peacewatch.sources.errors import MalformedDataError
 
 #: Output column -> words that must all appear in the published header (lower case).
@@ -76,7 +78,7 @@ def read_gsi_file(path: Path) -> pd.DataFrame:
         "(or a CSV export of its summary sheet)")
 
 
-def gsi(files: list[dict], data_root: Path, crosswalk) -> pd.DataFrame:
+def gsi(files: list[dict[str, Any]], data_root: Path, crosswalk: Crosswalk) -> pd.DataFrame:
     """Every supplied GSI edition as ``ccode, year, edition, country, gsi_prevalence[, gsi_victims,
     gsi_vulnerability, gsi_response]``; ``year`` is the edition's reference year of the estimates.
 

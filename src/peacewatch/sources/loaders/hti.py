@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError
 
@@ -38,7 +38,7 @@ def hti(ctx: SourceContext | None = None) -> pd.DataFrame:
     the labour/debt/domestic/child types), ``unp_sign``, ``unp_rat`` (dates) and ``unp_accession``."""
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
         dup = raw[raw.duplicated(["ccode", "year"], keep=False)]
         if len(dup):

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from peacewatch.sources.crosswalk import Crosswalk
 from peacewatch.sources.errors import MalformedDataError
 
 #: Output column -> a test of the lower-case header cell.
@@ -26,7 +28,8 @@ COLUMNS = {
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     if path.suffix.lower() == ".csv":
         return {"csv": pd.read_csv(path, header=None, dtype=object)}
-    return pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+    sheets: dict[str, pd.DataFrame] = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+    return sheets
 
 
 def read_p3_file(path: Path) -> pd.DataFrame:
@@ -53,7 +56,7 @@ def read_p3_file(path: Path) -> pd.DataFrame:
                              "supply the author's country-year file of the 3P index")
 
 
-def p3(files: list[dict], data_root: Path, crosswalk) -> pd.DataFrame:
+def p3(files: list[dict[str, Any]], data_root: Path, crosswalk: Crosswalk) -> pd.DataFrame:
     """The supplied 3P file as ``ccode, year, country, cho_p3_*``; files not present are skipped."""
     for entry in files:
         path = Path(data_root) / entry["path"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 
@@ -16,7 +16,7 @@ def pko_shortfall(ctx: SourceContext | None = None) -> pd.DataFrame:
     """``mission, ccode, year, month, authtroop, authpolice, authmilobs, troop, police, milobs``."""
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
         cols = ["mission", "missionccode", "year", "month", "authtroop", "authpolice", "authmilobs", "troop", "police", "milobs"]
         out = raw[cols].rename(columns={"missionccode": "ccode"}).copy()

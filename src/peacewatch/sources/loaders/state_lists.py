@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 
@@ -13,7 +13,7 @@ def cow_states(ctx: SourceContext | None = None) -> pd.DataFrame:
     several spells, e.g. Germany)."""
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("cow_states")
         return pd.DataFrame(
             {
@@ -32,7 +32,7 @@ def gw_states(ctx: SourceContext | None = None) -> pd.DataFrame:
     """Gleditsch-Ward membership spells: ``gwcode, stateabb, statename, start_year, end_year``."""
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("gw_states")
         return pd.DataFrame(
             {

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError, MalformedDataError
 
@@ -32,7 +32,7 @@ def tip_tiers_recent(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         parts = []
         for name, complete in (("complete", True), ("partial", False)):
             t = read(name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 #: COW code of the United States: its own (home-based) personnel are not deployments abroad.
@@ -27,7 +27,7 @@ def troopdata(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main", usecols=["countryname", "year", "ccode", "troops_ad"])
         raw = raw.assign(countryname=raw["countryname"].astype(str).str.strip())
         names = cw.names_to_cow(raw["countryname"], "troopdata (countryname)", drop=cw.unmapped_names("troopdata"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 INTRASTATE = {"intrastate", "II", "internationalized intrastate"}
@@ -21,7 +21,7 @@ def ucdp_acd(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main").drop_duplicates(["conflict_id", "year"])
         parts = []
         for side in ("a", "b"):

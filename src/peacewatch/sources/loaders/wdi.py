@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
+from peacewatch.sources.crosswalk import Crosswalk
 from peacewatch.sources.defaults import default_context
 
 
-def _to_cow(frame: pd.DataFrame, cw, iso_col: str) -> pd.Series:
+def _to_cow(frame: pd.DataFrame, cw: Crosswalk, iso_col: str) -> pd.Series:
     # Aggregates have no COW code: iso3_to_cow returns None for them, and they are dropped.
     codes = frame[iso_col].map(lambda c: cw.iso3_to_cow(c) if isinstance(c, str) else None)
     return codes
@@ -25,7 +26,7 @@ def wdi_population(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
         years = [c for c in raw.columns if str(c).isdigit()]
         long = raw.melt(id_vars=["Country Code"], value_vars=years, var_name="year", value_name="population")
@@ -45,7 +46,7 @@ def wdi_gdppc(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
         out = pd.DataFrame({"iso3": raw["Country Code"], "year": raw["Time"], "gdppc": pd.to_numeric(raw["Value"], errors="coerce")})
         out = out.dropna(subset=["gdppc", "year"])

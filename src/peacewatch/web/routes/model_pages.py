@@ -7,6 +7,8 @@ arranges it. The planned-mission form is a GET form, so a prediction has a share
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
 from peacewatch.bounds import CONTROLS, PLANNED_MISSION
@@ -193,7 +195,7 @@ def predict(request: Request):
         filled: dict = {}
         values, raw = _parse(request.query_params, host, filled)
     except ValidationFailed as exc:
-        data = {"error": str(exc)}
+        data: dict[str, Any] = {"error": str(exc)}
         return render(request, "predict.html", data, status_code=422,
                       context={"section": "model", "fields": FIELDS, "form": form, **_picker(request)})
     controls = {k: values[k] for k in ("polity2", "conflict", "gdppc", "population") if k in values}

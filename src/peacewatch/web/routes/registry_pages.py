@@ -9,6 +9,7 @@ parse forms and render. Every form carries a CSRF token (:mod:`peacewatch.web.se
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
@@ -16,9 +17,9 @@ from fastapi.responses import RedirectResponse
 from peacewatch.registry import auth, workflow
 from peacewatch.registry import operations as ops
 from peacewatch.registry.api import COOKIE, client_address, set_login_cookies
-from peacewatch.registry.throttle import DEVICE_COOKIE
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import InvalidTransition, NotFound, RegistryError, ValidationFailed
+from peacewatch.registry.throttle import DEVICE_COOKIE
 from peacewatch.web import flash
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.registry_labels import MOVE_EXPLAIN, move_words, status_words
@@ -280,6 +281,15 @@ def case_detail(request: Request, case_id: PathId):
     return _case_page(request, case_id)
 
 
+class _Refused(TypedDict):
+    """A refused step's form sent back to its page: fields as sent, the message, messages per field."""
+
+    form: dict[str, str]
+    error: str
+    errors: dict[str, str]
+    status_code: int
+
+
 TRANSITION_LABELS = {"outcome": "Outcome", "officer_name": "National investigation officer", "note": "Note",
                      "to_status": "Next status"}
 
@@ -296,8 +306,8 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
             moved = ops.cases.transition_case(s, u, case_id, body)
     except ValidationFailed as exc:
         # The step's page again, with the form filled in as sent and the message beside the field.
-        sent = {"form": echo(form, 20_000), "error": labelled(exc, TRANSITION_LABELS), "errors": field_errors(exc),
-                "status_code": 422}
+        sent: _Refused = {"form": echo(form, 20_000), "error": labelled(exc, TRANSITION_LABELS),
+                          "errors": field_errors(exc), "status_code": 422}
         if f.get("to_status") in workflow.STATES:
             return _move_page(request, case_id, f["to_status"], **sent)
         return _case_page(request, case_id, **sent)
