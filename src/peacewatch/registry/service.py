@@ -106,7 +106,8 @@ class Registry:
             change in it raises ``RuntimeError``.
         """
         self._ready()
-        assert self._factory is not None and self._sequencer is not None  # set by _ready
+        # Set by _ready.
+        assert self._engine is not None and self._factory is not None and self._sequencer is not None
         s = self._factory(bind=self._read_engine if read_only else self._engine)
         s.info["pw_read_only"] = read_only
         # A reader that must write once (publication closing a due year) opens its writer here.

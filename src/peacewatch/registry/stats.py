@@ -29,6 +29,7 @@ Publication rule ("publish aggregates, never people"):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import cast
 
@@ -194,8 +195,8 @@ def training_completion(session: Session, year: int | None = None, at_period_end
     return out.reset_index()[cols].sort_values(["nation_ccode", "year"]).reset_index(drop=True)
 
 
-def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
-                         k: int | None = None, parts: dict[str, str | list[str]] | None = None) -> pd.DataFrame:
+def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: Mapping[str, str | list[str]] | None = None,
+                         k: int | None = None, parts: Mapping[str, str | list[str]] | None = None) -> pd.DataFrame:
     """Blank small cells, their complements and everything computed from them, before publication.
 
     Parameters
