@@ -18,12 +18,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-fcntl: ModuleType | None
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's busy handler queues writers of other processes
-    fcntl = None
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -41,6 +35,12 @@ from peacewatch.resources import package_path
 
 if TYPE_CHECKING:
     import sqlite3
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy handler queues writers of other processes
+    fcntl = None
 
 MIGRATIONS_DIR = package_path("peacewatch.registry", "migrations")
 
