@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -63,7 +64,7 @@ def _legacy_digest(prev_hash: str, seq: int, at: str, actor: str, action: str, e
 
 
 def record(session: Session, actor: str, action: str, entity: str, entity_id: object,
-           detail: dict | None = None) -> Pending:
+           detail: dict[str, Any] | None = None) -> Pending:
     """Record one audit entry for the caller's transaction.
 
     Parameters
@@ -106,7 +107,7 @@ class VerifyResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _conn(session_or_conn) -> Connection:
+def _conn(session_or_conn: Session | Connection) -> Connection:
     return session_or_conn.connection() if isinstance(session_or_conn, Session) else session_or_conn
 
 
@@ -227,13 +228,13 @@ def latest_checkpoint(session: Session | Connection) -> str | None:
     return conn.execute(select(CHECKPOINTS.c.note).order_by(CHECKPOINTS.c.size.desc()).limit(1)).scalar_one_or_none()
 
 
-def prove(session: Session | Connection, seq: int, size: int | None = None) -> dict:
+def prove(session: Session | Connection, seq: int, size: int | None = None) -> dict[str, Any]:
     """RFC 9162 inclusion proof of entry ``seq`` in the tree of ``size`` entries (default: newest);
     see :func:`peacewatch.registry.translog.proofs.prove_inclusion`."""
     return proofs.prove_inclusion(_conn(session), seq, size)
 
 
-def prove_consistency(session: Session | Connection, old: int, new: int | None = None) -> dict:
+def prove_consistency(session: Session | Connection, old: int, new: int | None = None) -> dict[str, Any]:
     """RFC 9162 consistency proof from ``old`` to ``new`` entries (default: newest); see
     :func:`peacewatch.registry.translog.proofs.prove_consistency`."""
     return proofs.prove_consistency(_conn(session), old, new)

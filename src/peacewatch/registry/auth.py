@@ -19,8 +19,9 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import CursorResult, Engine, bindparam, func, select, update
 from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 
@@ -242,7 +243,9 @@ def authenticate(session: Session, username: str, password: str) -> int:
     if not ok:
         # Same message either way: do not reveal which usernames exist or are deactivated.
         raise Unauthorized("wrong username or password")
-    return row.id
+    assert row is not None  # ok is False without a row
+    user_id: int = row.id
+    return user_id
 
 
 def issue_token(session: Session, user_id: int, *, now: dt.datetime | None = None) -> NewUser:
@@ -304,7 +307,7 @@ _touched: dict[tuple[str, int], dt.datetime] = {}
 _touched_lock = threading.Lock()
 
 
-def touch_session(engine, session_id: int, now: dt.datetime) -> None:
+def touch_session(engine: Engine, session_id: int, now: dt.datetime) -> None:
     """Record activity of a session seen by a read-only request, in its own short transaction.
 
     Called with no connection held. Requests of one busy session arriving together write once per
@@ -371,9 +374,9 @@ def deactivate_user(session: Session, actor: User, username: str, *, now: dt.dat
         if not others:
             raise Conflict(f"{user.username} is the last active coordinator; create or reactivate another first")
     now = now or utcnow()
-    ended = session.execute(
+    ended = cast(CursorResult[Any], session.execute(
         update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason="deactivated")).rowcount
+        .values(revoked_at=now, revoked_reason="deactivated"))).rowcount
     user.active = False
     session.flush()
     audit.record(session, actor.username, "deactivate", "user", user.id, {"sessions_ended": ended})
@@ -391,9 +394,10 @@ def reactivate_user(session: Session, actor: User, username: str) -> User:
 
 
 def _end_sessions(session: Session, user: User, reason: str, now: dt.datetime) -> int:
-    return session.execute(
+    ended: int = cast(CursorResult[Any], session.execute(
         update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason)).rowcount
+        .values(revoked_at=now, revoked_reason=reason))).rowcount
+    return ended
 
 
 def reset_password(session: Session, actor: User, username: str, password: str, *,

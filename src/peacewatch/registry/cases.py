@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from types import SimpleNamespace
+from typing import Any, Literal, cast, overload
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from peacewatch.memo import memoize
@@ -70,7 +71,7 @@ def create_case(
     summary: str,
     subject_name: str | None = None,
     incident_date: dt.date | None = None,
-    victim: dict | None = None,
+    victim: dict[str, Any] | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
     """Record a new allegation (status ``reported``).
@@ -128,7 +129,7 @@ def create_case(
     return case
 
 
-def _can_see(user: User, case: Case) -> bool:
+def _can_see(user: User, case: Case | CaseView) -> bool:
     if user.role in FULL_ACCESS:
         return True
     if user.role == TCC_LIAISON:
@@ -157,7 +158,7 @@ class CaseView(SimpleNamespace):
     :class:`CaseEvent`, oldest first; empty unless they were read). Not tracked by the session."""
 
 
-def _case_view(row) -> CaseView:
+def _case_view(row: Row[Any]) -> CaseView:
     values = row._asdict()
     referral = {c.name: values.pop(_REF + c.name) for c in _REFERRALS.c}
     view = CaseView(**values, referral=None, events=[])
@@ -167,7 +168,7 @@ def _case_view(row) -> CaseView:
 
 
 @memoize()
-def _list_statement(scope: str, by_status: bool, by_tcc: bool, by_mission: bool):
+def _list_statement(scope: str, by_status: bool, by_tcc: bool, by_mission: bool) -> Select[Any]:
     """The case-list query of one shape (who asks, which filters), built once; values are parameters."""
     # The referral is shown with each case: joined in the same query, not one query per case.
     stmt = _CASE_AND_REFERRAL.order_by(_CASES.c.id.desc())
@@ -185,11 +186,20 @@ def _list_statement(scope: str, by_status: bool, by_tcc: bool, by_mission: bool)
     return stmt.limit(bindparam("limit")).offset(bindparam("offset"))
 
 
+@overload
+def _load_visible(session: Session, user: User, case_id: int, with_events: Literal[False] = False) -> Case: ...
+
+
+@overload
+def _load_visible(session: Session, user: User, case_id: int, with_events: Literal[True]) -> CaseView: ...
+
+
 def _load_visible(session: Session, user: User, case_id: int, with_events: bool = False) -> Case | CaseView:
     if user.role == ANALYST:
         raise Forbidden("analysts see aggregates only, never individual cases")
     # A read shows the referral and the events: read as plain rows (see CaseView). Writers load the
     # ORM object lazily: they add events after loading, and a loaded collection would not show them.
+    case: Case | CaseView | None
     if with_events:
         row = session.execute(_CASE_READ, {"case_id": case_id}).first()
         case = _case_view(row) if row is not None else None
@@ -199,7 +209,9 @@ def _load_visible(session: Session, user: User, case_id: int, with_events: bool 
     if case is None or not _can_see(user, case):
         raise NotFound(f"no case {case_id} visible to you")
     if with_events:
-        case.events = [SimpleNamespace(**r._asdict()) for r in session.execute(_EVENTS_READ, {"case_id": case_id})]
+        # with_events: a CaseView, read above.
+        cast(CaseView, case).events = [SimpleNamespace(**r._asdict())
+                                       for r in session.execute(_EVENTS_READ, {"case_id": case_id})]
     return case
 
 
@@ -276,7 +288,7 @@ def transition_case(
         raise Forbidden(f"role {user.role!r} may not move a case to {to_status!r}; allowed: {', '.join(roles)}")
     now = now or utcnow()
     note_visibility = _note_visibility(user, note_visibility)
-    detail: dict = {}
+    detail: dict[str, Any] = {}
     if to_status == workflow.SUBSTANTIATED and repatriated is not None:
         case.repatriated = bool(repatriated)
         detail["repatriated"] = bool(repatriated)
@@ -288,6 +300,8 @@ def transition_case(
             raise ValidationFailed("officer_name is required when a national investigation officer is appointed",
                                    [{"loc": ["body", "officer_name"], "msg": "name the national investigation officer",
                                      "type": "missing"}])
+        # The workflow reaches this status only from a referred case; the name was checked above.
+        assert case.referral is not None and officer_name is not None
         case.referral.officer_named_at = now
         case.referral.officer_name = officer_name.strip()
         detail["officer_name"] = officer_name.strip()
@@ -298,6 +312,7 @@ def transition_case(
                                      "type": "missing"}])
         if outcome not in workflow.OUTCOMES:
             raise ValidationFailed(f"outcome {outcome!r} is unknown; use one of {', '.join(workflow.OUTCOMES)}")
+        assert case.referral is not None  # the workflow reaches this status only from a referred case
         case.referral.outcome = outcome
         case.referral.outcome_reported_at = now
         case.outcome = outcome
@@ -306,6 +321,7 @@ def transition_case(
                           from_status=case.status, to_status=to_status, detail=json.dumps(detail),
                           visibility=DEFAULT_VISIBILITY["transition"]))
     if (note or "").strip():
+        assert note is not None  # non-blank, checked just above
         session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="note",
                               detail=json.dumps({"text": note.strip()}), visibility=note_visibility))
     audit.record(session, user.username, "transition", "case", case.id, {"from": case.status, "to": to_status})
@@ -336,12 +352,12 @@ def add_note(session: Session, user: User, case_id: int, text: str, visibility: 
     return event
 
 
-def visible_events(case: Case, user: User) -> list[CaseEvent]:
+def visible_events(case: Case | CaseView, user: User) -> list[CaseEvent]:
     """The events of ``case`` that ``user``'s role may see."""
     return [e for e in case.events if user.role in _SEEN_BY.get(e.visibility or INTERNAL, _SEEN_BY[INTERNAL])]
 
 
-def victim_details(session: Session, user: User, case_id: int) -> dict | None:
+def victim_details(session: Session, user: User, case_id: int) -> dict[str, Any] | None:
     """Decrypt the victim details of a case (investigators and coordinators only); audited."""
     require_role(user, *FULL_ACCESS)
     case = _load_visible(session, user, case_id)
@@ -350,7 +366,7 @@ def victim_details(session: Session, user: User, case_id: int) -> dict | None:
     return decrypt_json(row.ciphertext) if row else None
 
 
-def case_dict(case: Case, user: User, session: Session | None = None) -> dict:
+def case_dict(case: Case | CaseView, user: User, session: Session | None = None) -> dict[str, Any]:
     """JSON view of a case for ``user``: the subject's name only for those who handle it."""
     iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
     out = {
@@ -366,12 +382,13 @@ def case_dict(case: Case, user: User, session: Session | None = None) -> dict:
     if session is not None:
         events = visible_events(case, user)
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-        names = dict(session.execute(_ACTOR_NAMES, {"ids": sorted(actor_ids)}).all()) if actor_ids else {}
+        names: dict[int | None, str] = (dict(session.execute(_ACTOR_NAMES, {"ids": sorted(actor_ids)}).tuples().all())
+                                         if actor_ids else {})
         out["events"] = [_event_dict(e, case, user, names) for e in events]
     return out
 
 
-def _event_dict(e: CaseEvent, case: Case, user: User, names: dict[int, str]) -> dict:
+def _event_dict(e: CaseEvent, case: Case | CaseView, user: User, names: dict[int | None, str]) -> dict[str, Any]:
     """One event as ``user`` may see it: actors and detail fields filtered by role."""
     iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
     detail = json.loads(e.detail or "{}")

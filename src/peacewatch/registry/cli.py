@@ -11,12 +11,21 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Any, NoReturn, Optional, TypeVar, cast
 
 import typer
 
 from peacewatch.settings import current
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from peacewatch.registry.models import User
+    from peacewatch.registry.service import Registry
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Accountability registry: cases, referrals, intake, vetting, compliance, training, audit.",
                   no_args_is_help=True)
@@ -38,7 +47,7 @@ DbOpt = typer.Option(None, "--db", help="Database URL (default: PEACEWATCH_DB_UR
 JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
-def _registry(db: str | None, existing_only: bool = True):
+def _registry(db: str | None, existing_only: bool = True) -> Registry:
     """The registry at ``db``; only ``init`` may create or migrate one (a typo in --db is an error).
     Its engine is disposed when the command ends (no connection is left to the interpreter's exit)."""
     from peacewatch.cli_boundary import on_close
@@ -48,14 +57,14 @@ def _registry(db: str | None, existing_only: bool = True):
     return reg
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     from peacewatch.cli_boundary import one_line, say_error
 
     say_error(f"error: {one_line(exc)}")
     raise typer.Exit(2)
 
 
-def _run(fn):
+def _run(fn: Callable[[], T]) -> T:
     """Run ``fn`` turning registry errors into a one-line message and exit code 2."""
     from peacewatch.registry.errors import RegistryError
     try:
@@ -64,7 +73,7 @@ def _run(fn):
         _fail(exc)
 
 
-def _echo(obj) -> None:
+def _echo(obj: object) -> None:
     typer.echo(json.dumps(obj, indent=2, default=str, ensure_ascii=False))
 
 
@@ -73,7 +82,7 @@ def _heading(field: str) -> str:
     return field.replace("_ccode", " (COW code)").replace("_", " ")
 
 
-def _listing(rows: list[dict], as_json: bool) -> None:
+def _listing(rows: list[dict[str, Any]], as_json: bool) -> None:
     """A listing: a table by default, JSON with ``--json`` (nested values shown as JSON in a cell)."""
     if as_json:
         _echo(rows)
@@ -83,12 +92,12 @@ def _listing(rows: list[dict], as_json: bool) -> None:
     _table(flat)
 
 
-def _as_user(db, token, fn):
+def _as_user(db: str | None, token: str | None, fn: Callable[[Session, User], T]) -> T:
     reg = _registry(db)
     if not token:
         secret = current().token
         token = secret.get_secret_value() if secret else None
-    def go():
+    def go() -> T:
         with reg.as_user(token) as (s, u):
             return fn(s, u)
     return _run(go)
@@ -138,7 +147,7 @@ def init(
 
     password = _password_from_stdin() if password_stdin else None
 
-    def go():
+    def go() -> None:
         with reg.session() as s:
             if s.execute(select(func.count(User.id))).scalar_one():
                 typer.echo("users exist already; no new coordinator created")
@@ -167,10 +176,11 @@ def _password(from_stdin: bool) -> str:
     which would stay in the shell's history and show in ``ps``."""
     if from_stdin:
         return _password_from_stdin()
-    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
 
 
-def _opts(**fields) -> dict:
+def _opts(**fields: Any) -> dict[str, Any]:
     """The options that were given (an option left out means "not given")."""
     return {k: v for k, v in fields.items() if v is not None}
 
@@ -300,7 +310,7 @@ def cases_victim(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str
     _echo(_as_user(db, token, lambda s, u: ops.cases.victim_details(s, u, case_id))["victim"])
 
 
-def _anonymous(db, fn):
+def _anonymous(db: str | None, fn: Callable[[Registry], T]) -> T:
     reg = _registry(db)
     return _run(lambda: fn(reg))
 
@@ -416,13 +426,13 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
 
         # Names come from uploaded rosters and records: never let a spreadsheet run them. The header is
         # written even without hits, so a "no hits" file reads as such.
-        text = safe_csv(pd.DataFrame(flat, columns=HIT_CSV_COLUMNS), index=False)
+        text = cast(str, safe_csv(pd.DataFrame(flat, columns=HIT_CSV_COLUMNS), index=False))  # no path: the text
     # Names of screened and accused people: owner-only (0600), written whole or not at all.
     _write_or_fail(write_private, out, text.encode("utf-8"))
     typer.echo(f"screening {sid}: {len(hits)} hits written to {out} (mode 0600)")
 
 
-def _write_or_fail(write, path: Path, data: bytes) -> None:
+def _write_or_fail(write: Callable[[Path, bytes], None], path: Path, data: bytes) -> None:
     try:
         write(path, data)
     except OSError as exc:
@@ -468,7 +478,7 @@ def compliance_reports(year: Optional[int] = None, token: Optional[str] = TokenO
     _listing(_as_user(db, token, lambda s, u: ops.nations.list_reports(s, u, _opts(year=year))), as_json)
 
 
-def _table(rows: list[dict]) -> None:
+def _table(rows: list[dict[str, Any]]) -> None:
     import pandas as pd
     typer.echo(pd.DataFrame(rows).to_string(index=False) if rows else "(no rows)")
 
@@ -579,7 +589,7 @@ def audit_verify(
     from peacewatch.registry import audit
     from peacewatch.registry.translog import witness_check as wc
 
-    def broken(problem: str, seq: int | None = None) -> None:
+    def broken(problem: str | None, seq: int | None = None) -> NoReturn:
         where = f" at entry {seq}" if seq else ""
         typer.secho(f"audit log BROKEN{where}: {problem}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1)
@@ -599,7 +609,7 @@ def audit_verify(
     if problem:
         broken(problem)
 
-    def go():
+    def go() -> audit.VerifyResult:
         with _registry(db).session(read_only=True) as s:
             return audit.verify(s, opened, verifier=keys)
     r = _run(go)
@@ -633,7 +643,7 @@ def audit_witness(
 
     keys = _run(lambda: [cp.WitnessKey.parse(k) for k in witness_key])
 
-    def go():
+    def go() -> tuple[int, str, list[str]]:
         reg = _registry(db)
         reg.sequencer.sync()
         lines, refused = "", []
@@ -681,7 +691,7 @@ def audit_checkpoint(
     from peacewatch.registry.errors import AuditProblem
     from peacewatch.registry.files import write_private
 
-    def go():
+    def go() -> str:
         reg = _registry(db)
         reg.sequencer.sync()
         with reg.session(read_only=True) as s:
@@ -704,7 +714,7 @@ def audit_prove(seq: int,
     """Print an RFC 9162 inclusion proof that entry SEQ (leaf index SEQ-1) is in the tree of --size entries."""
     from peacewatch.registry import audit
 
-    def go():
+    def go() -> dict[str, Any]:
         with _registry(db).session(read_only=True) as s:
             return audit.prove(s, seq, size)
     _echo(_run(go))
@@ -719,7 +729,7 @@ def audit_consistency(
     """Print an RFC 9162 consistency proof that the tree of --to entries extends the tree of --from entries."""
     from peacewatch.registry import audit
 
-    def go():
+    def go() -> dict[str, Any]:
         with _registry(db).session(read_only=True) as s:
             return audit.prove_consistency(s, first, second)
     _echo(_run(go))
@@ -746,7 +756,7 @@ def audit_check(
     if not keys:
         _fail(AuditProblem("no pinned verifier key: pass --key or --trusted-keys"))
 
-    def load() -> dict:
+    def load() -> dict[str, Any]:
         try:
             doc = json.loads(wc.read_text(proof, "proof file"))
         except json.JSONDecodeError as exc:

@@ -9,8 +9,12 @@ The escalation rule is the one :func:`peacewatch.registry.referrals.escalate_ove
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from peacewatch.registry.config import ReferralPolicy
+
+if TYPE_CHECKING:
+    from peacewatch.registry.models import Referral
 
 #: Who an escalation level goes to (as in :data:`peacewatch.registry.referrals.ESCALATION_TARGETS`).
 TARGETS = {1: "mission_head", 2: "coordinator"}
@@ -29,7 +33,7 @@ def countdown(due: dt.date, today: dt.date) -> str:
     return f"{n} {unit} left" if days > 0 else f"{n} {unit} late"
 
 
-def _deadline(due: dt.date, answered_at: dt.datetime | None, today: dt.date, *, moot: bool = False) -> dict:
+def _deadline(due: dt.date, answered_at: dt.datetime | None, today: dt.date, *, moot: bool = False) -> dict[str, Any]:
     out = {"due": due.isoformat(), "days_left": (due - today).days, "answered_on": None, "state": "open",
            "text": countdown(due, today)}
     if answered_at is not None:
@@ -43,7 +47,7 @@ def _deadline(due: dt.date, answered_at: dt.datetime | None, today: dt.date, *, 
     return out
 
 
-def next_escalation(referral, today: dt.date, policy: ReferralPolicy) -> dict | None:
+def next_escalation(referral: Referral, today: dt.date, policy: ReferralPolicy) -> dict[str, Any] | None:
     """The day the referral becomes due for its next escalation and to whom, or None (answered,
     or already at the last level).
 
@@ -69,7 +73,7 @@ def next_escalation(referral, today: dt.date, policy: ReferralPolicy) -> dict | 
             "in_days": (day - today).days}
 
 
-def referral_clock(referral, today: dt.date, policy: ReferralPolicy | None = None) -> dict:
+def referral_clock(referral: Referral, today: dt.date, policy: ReferralPolicy | None = None) -> dict[str, Any]:
     """Countdowns of both deadlines, the extension and the next escalation of ``referral`` on ``today``."""
     policy = policy or ReferralPolicy.from_env()
     outcome_in = referral.outcome_reported_at is not None

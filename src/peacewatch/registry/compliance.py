@@ -6,6 +6,8 @@ or left out (unknown, kept missing in statistics rather than counted as not met)
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -75,7 +77,7 @@ def submit_report(session: Session, user: User, nation_ccode: int, year: int, pr
     return report
 
 
-def report_dict(r: NationalReport) -> dict:
+def report_dict(r: NationalReport) -> dict[str, Any]:
     return {"id": r.id, "nation_ccode": r.nation_ccode, "year": r.year, "submitted_at": r.submitted_at.isoformat(),
             "provisions": {p: getattr(r, p) for p in PROVISIONS}, "notes": r.notes}
 

@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -65,7 +66,7 @@ def load_key() -> bytes:
     return raw
 
 
-def encrypt_json(value: dict, day_only: bool = False) -> bytes:
+def encrypt_json(value: dict[str, Any], day_only: bool = False) -> bytes:
     """Encrypt a JSON-serialisable dict.
 
     A Fernet token carries its creation time in clear, to the second. With ``day_only`` that time
@@ -79,10 +80,11 @@ def encrypt_json(value: dict, day_only: bool = False) -> bytes:
     return Fernet(load_key()).encrypt(data)
 
 
-def decrypt_json(token: bytes) -> dict:
+def decrypt_json(token: bytes) -> dict[str, Any]:
     """Decrypt what :func:`encrypt_json` produced; a wrong key raises :class:`KeyProblem`."""
     try:
-        return json.loads(Fernet(load_key()).decrypt(bytes(token)))
+        value: dict[str, Any] = json.loads(Fernet(load_key()).decrypt(bytes(token)))
+        return value
     except InvalidToken as exc:
         raise KeyProblem(
             "stored data cannot be decrypted with the configured key: PEACEWATCH_SECRET_KEY or the key file "

@@ -15,24 +15,32 @@ import os
 import threading
 import weakref
 from pathlib import Path
-
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's busy handler queues writers of other processes
-    fcntl = None
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from peacewatch.registry.config import database_url
 from peacewatch.registry.errors import DatabaseProblem
 from peacewatch.registry.files import check_private, check_sqlite_files, create_private
 from peacewatch.resources import package_path
+
+if TYPE_CHECKING:
+    import sqlite3
+
+fcntl: ModuleType | None
+try:
+    import fcntl
+except ImportError:  # Windows: SQLite's busy handler queues writers of other processes
+    fcntl = None
 
 MIGRATIONS_DIR = package_path("peacewatch.registry", "migrations")
 
@@ -78,7 +86,8 @@ def make_engine(url: str | None = None) -> Engine:
 
 def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+    def _on_connect(dbapi_conn: sqlite3.Connection,  # pragma: no cover - exercised by every test
+                    _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy (not pysqlite) decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -99,7 +108,7 @@ def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
     writers = WriterLock(lock_file)
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # pragma: no cover
+    def _on_begin(conn: Connection) -> None:  # pragma: no cover
         if conn.get_execution_options().get("pw_read_only", False):
             conn.exec_driver_sql("BEGIN")
             return
@@ -115,12 +124,13 @@ def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
             raise
 
     @event.listens_for(engine.pool, "checkin")
-    def _on_checkin(_dbapi_conn, record):  # pragma: no cover
+    def _on_checkin(_dbapi_conn: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:  # pragma: no cover
         if record is not None and record.info.pop("pw_writer", False):
             writers.release()
 
     @event.listens_for(engine.pool, "invalidate")
-    def _on_invalidate(_dbapi_conn, record, _exc):  # pragma: no cover
+    def _on_invalidate(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry,  # pragma: no cover
+                       _exc: BaseException | None) -> None:
         if record is not None and record.info.pop("pw_writer", False):
             writers.release()
 
@@ -143,6 +153,7 @@ class WriterLock:
         self._threads.acquire()
         if self._fd is not None:
             try:
+                assert fcntl is not None  # _fd is opened only where fcntl exists
                 fcntl.flock(self._fd, fcntl.LOCK_EX)  # releases the GIL while it waits
             except BaseException:
                 self._threads.release()
@@ -151,6 +162,7 @@ class WriterLock:
     def release(self) -> None:
         try:
             if self._fd is not None:
+                assert fcntl is not None  # _fd is opened only where fcntl exists
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RegistryError(Exception):
     """Base class: a request the registry refuses, with a message that says how to fix it."""
@@ -34,7 +36,7 @@ class ValidationFailed(RegistryError):
 
     status_code = 422
 
-    def __init__(self, message: str, problems: list[dict] | None = None):
+    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.problems = problems or [{"loc": [], "msg": message, "type": "value_error"}]
 

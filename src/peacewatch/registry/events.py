@@ -48,8 +48,9 @@ COUNTS = ["allegations", "referrals_made", "referrals", "referrals_answered", "r
 DERIVED = {"referrals_answered": "referrals", "prosecutions": "referrals_awaiting_outcome"}
 #: ``{part: whole(s)}`` between the counts, wholes first, for complementary suppression: a published
 #: whole minus a published part must not be a small cell either.
-PARTS = {"referrals_made": "allegations", "referrals_answered": "referrals", "referrals_overdue": "referrals",
-         "outcomes": ["referrals_awaiting_outcome", "outcomes_due"], "prosecutions": "outcomes"}
+PARTS: dict[str, str | list[str]] = {
+    "referrals_made": "allegations", "referrals_answered": "referrals", "referrals_overdue": "referrals",
+    "outcomes": ["referrals_awaiting_outcome", "outcomes_due"], "prosecutions": "outcomes"}
 
 
 def _year_end(year: int, as_of: dt.date) -> dt.date:

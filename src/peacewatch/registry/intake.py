@@ -19,10 +19,11 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, workflow
@@ -124,7 +125,9 @@ def open_receipt(session: Session, token: str | None) -> str | None:
     shown (a replay), forged, or sealed before yesterday."""
     if not token or len(token) > 200:
         return None
-    used = session.execute(delete(ReceiptHandle).where(ReceiptHandle.key == keyed_hash(token, "receipt-cookie")))
+    # A DELETE's result is a CursorResult (its rowcount is not on the Result the stubs give).
+    used = cast(CursorResult[Any], session.execute(
+        delete(ReceiptHandle).where(ReceiptHandle.key == keyed_hash(token, "receipt-cookie"))))
     if used.rowcount != 1:
         return None
     try:
@@ -145,21 +148,21 @@ def _report_for_receipt(session: Session, receipt: str) -> IntakeReport:
     return report
 
 
-def _thread(session: Session, report: IntakeReport) -> list[dict]:
+def _thread(session: Session, report: IntakeReport) -> list[dict[str, Any]]:
     rows = session.execute(
         select(IntakeMessage).where(IntakeMessage.report_id == report.id).order_by(IntakeMessage.position)
     ).scalars()
     return [{"on": m.received_on.isoformat(), "author": m.author, "text": decrypt_json(m.ciphertext)["text"]} for m in rows]
 
 
-def read_thread(session: Session, receipt: str) -> dict:
+def read_thread(session: Session, receipt: str) -> dict[str, Any]:
     """What the reporter sees: status and all messages of the report."""
     report = _report_for_receipt(session, receipt)
     audit.record(session, "anonymous", "read", "intake_report", report.id)
     return {"status": report.status, "messages": _thread(session, report)}
 
 
-def add_information(session: Session, receipt: str, message: str) -> dict:
+def add_information(session: Session, receipt: str, message: str) -> dict[str, Any]:
     """Append a reporter message to the report identified by ``receipt``."""
     report = _report_for_receipt(session, receipt)
     _add_message(session, report, "reporter", _check_message(message))
@@ -168,7 +171,7 @@ def add_information(session: Session, receipt: str, message: str) -> dict:
     return {"status": report.status, "messages": _thread(session, report)}
 
 
-def list_reports(session: Session, user: User, status: str | None = None) -> list[dict]:
+def list_reports(session: Session, user: User, status: str | None = None) -> list[dict[str, Any]]:
     """Reports for staff (investigators, coordinators), newest day first, without messages."""
     require_role(user, INVESTIGATOR, COORDINATOR)
     stmt = select(IntakeReport).order_by(IntakeReport.received_on.desc(), IntakeReport.id)
@@ -179,12 +182,12 @@ def list_reports(session: Session, user: User, status: str | None = None) -> lis
     return [report_dict(r) for r in reports]
 
 
-def report_dict(r: IntakeReport) -> dict:
+def report_dict(r: IntakeReport) -> dict[str, Any]:
     return {"id": r.id, "received_on": r.received_on.isoformat(), "mission": r.mission,
             "category": r.category, "status": r.status, "case_id": r.case_id}
 
 
-def staff_view(session: Session, user: User, report_id: int) -> dict:
+def staff_view(session: Session, user: User, report_id: int) -> dict[str, Any]:
     """One report with its messages, for staff; audited."""
     require_role(user, INVESTIGATOR, COORDINATOR)
     report = session.get(IntakeReport, report_id)
@@ -195,7 +198,7 @@ def staff_view(session: Session, user: User, report_id: int) -> dict:
 
 
 def reply(session: Session, user: User, report_id: int, message: str, status: str | None = None,
-          case_id: int | None = None) -> dict:
+          case_id: int | None = None) -> dict[str, Any]:
     """Staff reply to a report; optionally change its status or link it to a case."""
     require_role(user, INVESTIGATOR, COORDINATOR)
     report = session.get(IntakeReport, report_id)

@@ -37,6 +37,7 @@ import re
 import unicodedata
 from functools import lru_cache
 from itertools import groupby
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -146,7 +147,7 @@ def _swap(dob: str) -> str | None:
     return None
 
 
-def _nat(v) -> str:
+def _nat(v: Any) -> str:
     return "" if v is None or (isinstance(v, float) and np.isnan(v)) or pd.isna(v) else str(int(v))
 
 
@@ -192,7 +193,8 @@ def blocking_keys(prepared: pd.DataFrame, side: str) -> pd.DataFrame:
 def _dob_parts(dobs: pd.Series) -> np.ndarray:
     """(n, 3) int array of year, month, day; -1 where the date is missing."""
     parts = dobs.str.extract(r"^(\d{4})-(\d{2})-(\d{2})$")
-    return parts.fillna(-1).astype(np.int32).to_numpy()
+    out: np.ndarray = parts.fillna(-1).astype(np.int32).to_numpy()
+    return out
 
 
 def dob_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -213,7 +215,7 @@ def nationality_scores(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """1 same, 0 different, NaN when either is missing."""
     a = pd.to_numeric(pd.Series(a), errors="coerce").to_numpy(dtype=float)
     b = pd.to_numeric(pd.Series(b), errors="coerce").to_numpy(dtype=float)
-    out = (a == b).astype(float)
+    out: np.ndarray = (a == b).astype(float)
     out[np.isnan(a) | np.isnan(b)] = np.nan
     return out
 
@@ -233,7 +235,12 @@ def char_counts(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum(counts, 255).astype(np.uint8), lens
 
 
-def name_score_upper_bound(roster_counts: dict, record_counts: dict, r_pos: np.ndarray, c_pos: np.ndarray) -> np.ndarray:
+#: View -> (letter counts, lengths) of :func:`char_counts`.
+CharCounts = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def name_score_upper_bound(roster_counts: CharCounts, record_counts: CharCounts, r_pos: np.ndarray,
+                           c_pos: np.ndarray) -> np.ndarray:
     """An upper bound of :func:`score_pairs`' ``name_score`` from letter counts alone.
 
     Every similarity used is ``2 * LCS / (len_a + len_b)`` of some token order of the two names, and
@@ -332,7 +339,7 @@ class _Segment:
 PREPARED_COLUMNS = ("ascii", "folded", "skeleton", "skel_keys")
 
 
-def record_forms(name: str) -> dict:
+def record_forms(name: str) -> dict[str, Any]:
     """The prepared forms of one record's name, to store with the record so that building an
     index never transliterates again: ``ascii``, ``folded``, ``skeleton`` and ``skel_keys``."""
     asc = to_ascii(name)

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -61,8 +63,8 @@ class _Table:
     key: str
     columns: list[str]
     counts: list[str]
-    derived: dict = field(default_factory=dict)
-    parts: dict = field(default_factory=dict)
+    derived: Mapping[str, str | list[str]] = field(default_factory=dict)
+    parts: Mapping[str, str | list[str]] = field(default_factory=dict)
 
 
 _TRAINING = ["nation_ccode", "year", "personnel", "trained", "completion_rate"]
@@ -100,7 +102,7 @@ def _compute(session: Session, table: str, year: int) -> pd.DataFrame:
     return stats.compliance_by_nation(session, year)
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=columns)
     floats = {c: "float64" for c in columns[2:]}
     return out.astype({columns[0]: "int64", "year": "int64", **floats})

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
 from peacewatch.memo import memoize
 
@@ -37,12 +38,13 @@ def _states() -> dict[int, str] | None:
     try:
         from peacewatch.countries import _lookups
 
-        return _lookups()[0]
+        states: dict[int, str] = _lookups()[0]
+        return states
     except Exception:  # noqa: BLE001 - no research data: the registry still works, without this check
         return None
 
 
-def country_code(value):
+def country_code(value: Any) -> Any:
     """Before the integer check: a country given by name or ISO3 (as roster files and the command line
     may) becomes its COW code; numbers and anything else pass through unchanged."""
     if isinstance(value, str) and value.strip() and not value.strip().lstrip("-").isdigit():

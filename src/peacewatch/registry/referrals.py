@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import ScalarResult, Select, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit
@@ -29,7 +30,8 @@ ESCALATION_TARGETS = {1: "mission_head", 2: "coordinator"}
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
     """Return the date ``days`` working days (Mon-Fri) after ``start``."""
-    return np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(dt.date)
+    day: dt.date = np.busday_offset(np.datetime64(start, "D"), days, roll="forward").astype(dt.date)
+    return day
 
 
 def open_referral(session: Session, case: Case, now: dt.datetime, policy: ReferralPolicy | None = None) -> Referral:
@@ -59,7 +61,7 @@ class OverdueItem:
     due: dt.date
     days_overdue: int
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         r = self.referral
         return {
             "referral_id": r.id, "case_id": r.case_id, "tcc_ccode": r.tcc_ccode,
@@ -79,7 +81,7 @@ def overdue_items(referral: Referral, as_of: dt.date) -> list[OverdueItem]:
     return items
 
 
-def visible_referrals(session: Session, user: User):
+def visible_referrals(session: Session, user: User) -> Select[tuple[Referral]]:
     """Select statement of the referrals ``user`` may see (a TCC liaison: only its own TCC)."""
     require_role(user, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
     stmt = select(Referral).order_by(Referral.id)
@@ -124,7 +126,7 @@ def _escalation_due(referral: Referral, now: dt.datetime, policy: ReferralPolicy
     return new_level, reason
 
 
-def _unanswered(session: Session):
+def _unanswered(session: Session) -> ScalarResult[Referral]:
     stmt = select(Referral).where(Referral.outcome_reported_at.is_(None)).order_by(Referral.id)
     return session.execute(stmt).scalars()
 
@@ -219,7 +221,7 @@ def extend_outcome_deadline(
     return referral
 
 
-def referral_dict(r: Referral) -> dict:
+def referral_dict(r: Referral) -> dict[str, Any]:
     """Plain JSON view of a referral."""
     iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
     return {

@@ -18,12 +18,17 @@ import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, vetting
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
 from peacewatch.registry.models import User, utcnow
+
+if TYPE_CHECKING:
+    from peacewatch.registry.service import Registry
 
 log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -44,9 +49,9 @@ class ScreeningJob:
     rows_done: int = 0
     screening_id: int | None = None
     error: str | None = None
-    future: Future | None = field(default=None, repr=False)
+    future: Future[None] | None = field(default=None, repr=False)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"job_id": self.id, "label": self.label, "status": self.status, "rows_done": self.rows_done,
                 "screening_id": self.screening_id, "error": self.error}
 
@@ -60,13 +65,13 @@ class ScreeningJobs:
         The :class:`~peacewatch.registry.service.Registry` whose database the jobs screen against.
     """
 
-    def __init__(self, registry, workers: int = 1):
+    def __init__(self, registry: Registry, workers: int = 1):
         self.registry = registry
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="screening")
         self._jobs: dict[str, ScreeningJob] = {}
         self._lock = threading.Lock()
 
-    def submit(self, session, user: User, upload: BinaryIO, label: str = "roster",
+    def submit(self, session: Session, user: User, upload: BinaryIO, label: str = "roster",
                threshold: float = vetting.DEFAULT_THRESHOLD) -> ScreeningJob:
         """Queue a screening of the roster CSV in ``upload`` (a binary stream, copied in blocks to
         a private temporary file); investigators and coordinators; audited."""
@@ -115,6 +120,7 @@ class ScreeningJobs:
                 job.rows_done = rows
             with self.registry.session() as s:
                 user = s.get(User, job.owner_id)
+                assert user is not None  # found above; accounts are deactivated, never deleted
                 job.screening_id = vetting.record_screening(s, user, job.label, job.threshold, rows, hits).id
             job.status = DONE
         except RegistryError as exc:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from peacewatch.registry import audit, auth
 from peacewatch.registry.db import (
@@ -45,14 +45,15 @@ class Registry:
         self._url = database_url
         self._existing_only = existing_only
         self._engine = engine
-        self._read_engine = None
-        self._factory = None
+        self._read_engine: Engine | None = None
+        self._factory: sessionmaker[Session] | None = None
         self._sequencer: audit.Sequencer | None = None
         self._lock = threading.Lock()
 
     @property
     def engine(self) -> Engine:
         self._ready()
+        assert self._engine is not None  # set by _ready
         return self._engine
 
     @property
@@ -105,6 +106,8 @@ class Registry:
             change in it raises ``RuntimeError``.
         """
         self._ready()
+        # Set by _ready.
+        assert self._engine is not None and self._factory is not None and self._sequencer is not None
         s = self._factory(bind=self._read_engine if read_only else self._engine)
         s.info["pw_read_only"] = read_only
         # A reader that must write once (publication closing a due year) opens its writer here.
@@ -135,6 +138,7 @@ class Registry:
         """A read-only transaction on a plain connection, for the public log endpoints (no user,
         no audit entry: they serve hashes only)."""
         self._ready()
+        assert self._read_engine is not None  # set by _ready
         with self._read_engine.connect() as conn, conn.begin():
             yield conn
 
@@ -158,6 +162,6 @@ def _configured_url() -> str | None:
         return None
 
 
-def _refuse_writes_in_read_only(session: Session, _context, _instances) -> None:
+def _refuse_writes_in_read_only(session: Session, _context: UOWTransaction, _instances: object) -> None:
     if session.info.get("pw_read_only") and (session.new or session.dirty or session.deleted):
         raise RuntimeError("a read-only registry session tried to write; open it with read_only=False")

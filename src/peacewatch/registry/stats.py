@@ -29,7 +29,9 @@ Publication rule ("publish aggregates, never people"):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from types import SimpleNamespace
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -39,7 +41,7 @@ from sqlalchemy.orm import Session
 from peacewatch.registry.compliance import PROVISIONS, STATUSES
 from peacewatch.registry.config import min_cell
 from peacewatch.registry.models import Case, NationalReport, Person, Referral, TrainingCompletion, TrainingModule, utcnow
-from peacewatch.registry.referrals import overdue_items
+from peacewatch.registry.referrals import OverdueItem, overdue_items
 from peacewatch.registry.training import required_modules
 from peacewatch.registry.workflow import PROSECUTION_OUTCOMES
 
@@ -84,7 +86,8 @@ def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date
     for r in refs:
         end = dt.datetime(r.referred_at.year + 1, 1, 1) if at_period_end else dt.datetime.max
         known = lambda t: t is not None and t < end  # noqa: E731 - known by the end of the period
-        answered_at = min([t for t in (r.officer_named_at, r.outcome_reported_at) if known(t)], default=None)
+        answered_at = min([t for t in (r.officer_named_at, r.outcome_reported_at) if t is not None and known(t)],
+                          default=None)
         rows.append({
             "tcc_ccode": r.tcc_ccode, "year": r.referred_at.year,
             "answered": answered_at is not None,
@@ -115,7 +118,7 @@ def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date
     return out.sort_values(["tcc_ccode", "year"]).reset_index(drop=True)
 
 
-def _overdue_at(referral: Referral, day: dt.date) -> list:
+def _overdue_at(referral: Referral, day: dt.date) -> list[OverdueItem]:
     """Overdue items of ``referral`` on ``day``, ignoring answers given after that day."""
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
     if all(t is None or t < end for t in (referral.officer_named_at, referral.outcome_reported_at)):
@@ -125,7 +128,8 @@ def _overdue_at(referral: Referral, day: dt.date) -> list:
     ghost = SimpleNamespace(officer_due=referral.officer_due, outcome_due=referral.outcome_due,
                             officer_named_at=before(referral.officer_named_at),
                             outcome_reported_at=before(referral.outcome_reported_at))
-    return overdue_items(ghost, day)
+    # A stand-in with the four deadline fields, which are all that overdue_items reads.
+    return overdue_items(cast(Referral, ghost), day)
 
 
 def compliance_by_nation(session: Session, year: int | None = None) -> pd.DataFrame:
@@ -173,7 +177,7 @@ def training_completion(session: Session, year: int | None = None, at_period_end
     cols = ["nation_ccode", "year", "personnel", "trained", "completion_rate"]
     if not people:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("nation_ccode", "year") else "float64") for c in cols})
-    done: dict[int, set[int]] = {}
+    done: dict[int, list[tuple[int, dt.date]]] = {}
     for pid, mid, day in session.execute(select(TrainingCompletion.person_id, TrainingCompletion.module_id,
                                                 TrainingCompletion.completed_on)):
         done.setdefault(pid, []).append((mid, day))
@@ -191,8 +195,8 @@ def training_completion(session: Session, year: int | None = None, at_period_end
     return out.reset_index()[cols].sort_values(["nation_ccode", "year"]).reset_index(drop=True)
 
 
-def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: dict[str, str | list[str]] | None = None,
-                         k: int | None = None, parts: dict[str, str | list[str]] | None = None) -> pd.DataFrame:
+def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: Mapping[str, str | list[str]] | None = None,
+                         k: int | None = None, parts: Mapping[str, str | list[str]] | None = None) -> pd.DataFrame:
     """Blank small cells, their complements and everything computed from them, before publication.
 
     Parameters

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -121,7 +122,7 @@ def list_modules(session: Session) -> list[TrainingModule]:
     return list(session.execute(select(TrainingModule).order_by(TrainingModule.code)).scalars())
 
 
-def person_record(session: Session, user: User, service_number: str, nation_ccode: int | None = None) -> dict:
+def person_record(session: Session, user: User, service_number: str, nation_ccode: int | None = None) -> dict[str, Any]:
     """A person's required modules and completions (a liaison: its own nation's personnel only)."""
     person = _find_person(session, user, service_number, nation_ccode)
     modules = list_modules(session)

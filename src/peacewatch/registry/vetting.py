@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit
@@ -64,7 +65,8 @@ def _country_code(text: str, where: str, field: str) -> int:
         raise ValidationFailed(f"{where}: {field}: {exc}") from None
 
 
-def _parse_ccode(value, where: str, field: str = "nationality", names: dict | None = None) -> int | None:
+def _parse_ccode(value: object, where: str, field: str = "nationality",
+                 names: dict[str, int] | None = None) -> int | None:
     """A nationality as a COW code (770), an ISO3 code (PAK) or a country name (Pakistan); ``names``
     caches the names already resolved in one file."""
     from peacewatch.registry import reference
@@ -99,7 +101,7 @@ class RosterRow:
     nationality: int | None
 
 
-def _csv_rows(text: "str | io.TextIOBase", label: str) -> tuple[list[str], Iterator[tuple[int, dict]]]:
+def _csv_rows(text: "str | io.TextIOBase", label: str) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     """Header and numbered data rows of an uploaded CSV (row 1 is the header).
 
     ``newline=""`` lets the csv module handle CR/LF and line breaks inside quoted fields itself; any
@@ -113,7 +115,7 @@ def _csv_rows(text: "str | io.TextIOBase", label: str) -> tuple[list[str], Itera
     except csv.Error as exc:
         raise ValidationFailed(f"{label} row 1: not readable as CSV ({exc}); save it as a UTF-8 CSV") from exc
 
-    def rows() -> Iterator[tuple[int, dict]]:
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         i = 1
         try:
             for i, raw in enumerate(reader, start=2):
@@ -166,7 +168,7 @@ def parse_roster(text: str, label: str = "roster") -> list[RosterRow]:
     return list(iter_roster(text, label))
 
 
-def stream_roster_file(path: Path, label: str | None = None) -> Iterator[RosterRow]:
+def stream_roster_file(path: str | Path, label: str | None = None) -> Iterator[RosterRow]:
     """Roster rows of a UTF-8 CSV file, read row by row (memory does not grow with the file)."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -224,7 +226,7 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
     return len(rows)
 
 
-def _stored_forms(name: str) -> dict:
+def _stored_forms(name: str) -> dict[str, str]:
     """Columns of a record that hold its prepared name (see :func:`matching.record_forms`)."""
     f = record_forms(name)
     return {"name_key": f["folded"][:200], "name_ascii": f["ascii"], "name_folded": f["folded"],
@@ -258,7 +260,7 @@ def records_frame(session: Session, after_id: int = 0) -> pd.DataFrame:
 # One index per database (engine), kept across screenings. Records are append-only (there is no
 # way to edit or delete one), so (count, highest id) tells whether it is current, and records added
 # since - by this process or another - are appended to it instead of rebuilding it.
-_INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_INDEXES: "weakref.WeakKeyDictionary[Engine | Connection, tuple[int, int, RecordIndex]]" = weakref.WeakKeyDictionary()
 _INDEX_LOCK = threading.Lock()
 
 
@@ -332,7 +334,7 @@ def _chunks(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
         yield part
 
 
-def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) -> list[dict]:
+def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) -> list[dict[str, Any]]:
     """Hits of some roster rows as the columns of :class:`ScreeningHit` (no database access, so a
     background job can screen without holding a transaction open)."""
     frame = pd.DataFrame({
@@ -367,14 +369,14 @@ def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) ->
     return out
 
 
-def store_hits(session: Session, screening: Screening, hits: list[dict]) -> None:
+def store_hits(session: Session, screening: Screening, hits: list[dict[str, Any]]) -> None:
     """Add hits from :func:`chunk_hits` to a screening."""
     session.add_all(ScreeningHit(screening_id=screening.id, **h) for h in hits)
     session.flush()
 
 
 def record_screening(session: Session, user: User, label: str, threshold: float, rows: int,
-                     hits: list[dict]) -> Screening:
+                     hits: list[dict[str, Any]]) -> Screening:
     """Store a screening computed elsewhere (a background job) with its hits; audited."""
     require_role(user, INVESTIGATOR, COORDINATOR)
     screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=rows, threshold=threshold)
@@ -385,7 +387,7 @@ def record_screening(session: Session, user: User, label: str, threshold: float,
     return screening
 
 
-def screening_hits(session: Session, user: User, screening_id: int) -> list[dict]:
+def screening_hits(session: Session, user: User, screening_id: int) -> list[dict[str, Any]]:
     """Hits of a screening with the matched record, for investigators and coordinators; audited."""
     require_role(user, *VETTING_ROLES)
     if session.get(Screening, screening_id) is None:
@@ -398,7 +400,7 @@ def screening_hits(session: Session, user: User, screening_id: int) -> list[dict
     return [hit_dict(h, r) for h, r in rows]
 
 
-def hit_dict(h: ScreeningHit, r: MisconductRecord) -> dict:
+def hit_dict(h: ScreeningHit, r: MisconductRecord) -> dict[str, Any]:
     iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
     return {
         "hit_id": h.id, "row_number": h.row_number, "roster_name": h.roster_name, "roster_dob": iso(h.roster_dob),
@@ -428,7 +430,7 @@ def decide(session: Session, user: User, hit_id: int, decision: str, note: str =
     return hit
 
 
-def _screening_counts(session: Session, screening_ids: list[int]) -> dict[int, dict]:
+def _screening_counts(session: Session, screening_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per screening: roster rows flagged (at least one possible match), confirmed (a match
     confirmed by a person), awaiting a decision, and cleared (no possible match, or every possible
     match decided "not a match")."""
@@ -448,14 +450,14 @@ def _screening_counts(session: Session, screening_ids: list[int]) -> dict[int, d
                   "ruled_out": int(r or 0)} for sid, n, c, w, r in session.execute(stmt)}
 
 
-def _summary(sc: Screening, who: str | None, counts: dict | None) -> dict:
+def _summary(sc: Screening, who: str | None, counts: dict[str, int] | None) -> dict[str, Any]:
     counts = counts or {"flagged": 0, "confirmed": 0, "awaiting_decision": 0, "ruled_out": 0}
     return {"screening_id": sc.id, "created_at": sc.created_at.isoformat(), "run_by": who, "label": sc.roster_label,
             "threshold": sc.threshold, "rows_screened": sc.roster_rows, **counts,
             "cleared": sc.roster_rows - counts["flagged"] + counts["ruled_out"]}
 
 
-def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict]:
+def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict[str, Any]]:
     """Past screenings, newest first: when, who ran it, rows screened, flagged and cleared
     (investigators, coordinators; audited)."""
     require_role(user, *VETTING_ROLES)
@@ -466,7 +468,7 @@ def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict
     return [_summary(sc, who, counts.get(sc.id)) for sc, who in rows]
 
 
-def screening_summary(session: Session, user: User, screening_id: int) -> dict:
+def screening_summary(session: Session, user: User, screening_id: int) -> dict[str, Any]:
     """One screening's counts (as in :func:`list_screenings`); audited."""
     require_role(user, *VETTING_ROLES)
     row = session.execute(select(Screening, User.username).outerjoin(User, User.id == Screening.created_by)

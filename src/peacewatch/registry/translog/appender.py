@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection
@@ -26,6 +27,9 @@ from peacewatch.registry import merkle
 from peacewatch.registry.translog import entries as E
 from peacewatch.registry.translog import witness
 from peacewatch.registry.translog.leaf import leaf_bytes
+
+if TYPE_CHECKING:
+    from peacewatch.registry.translog.sequencer import Sequencer
 
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises batches ("pwaudit").
 PG_LOCK_KEY = 0x7077617564697400
@@ -56,7 +60,7 @@ def lock_log(conn: Connection) -> None:
         conn.execute(_PG_LOCK, {"k": PG_LOCK_KEY})
 
 
-def append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> BatchResult:
+def append(conn: Connection, leaves: list[E.LeafFields], now: dt.datetime) -> BatchResult:
     """Append ``leaves`` (at, actor, action, entity, entity_id, detail) after the current tree head,
     update the head and store a signed checkpoint, in ``conn``'s transaction (the log is locked)."""
     state = conn.execute(_SELECT_TREE).first()
@@ -89,7 +93,7 @@ def append(conn: Connection, leaves: list[tuple], now: dt.datetime) -> BatchResu
     return BatchResult(len(rows), frontier.size, root, note)
 
 
-def stage(session: Session, sequencer) -> None:
+def stage(session: Session, sequencer: Sequencer) -> None:
     """Before ``session`` commits: append its entries in its transaction (writing session) or keep
     them for ``sequencer`` (read-only session)."""
     pending = session.info.pop("audit_entries", None)
@@ -110,7 +114,7 @@ def stage(session: Session, sequencer) -> None:
         session.info["audit_signed"] = append(conn, leaves, now)
 
 
-def committed(session: Session, sequencer) -> None:
+def committed(session: Session, sequencer: Sequencer) -> None:
     """After ``session`` committed: copy its checkpoint to the witness; queue its in-memory entries
     (the ticket is waited for by :func:`peacewatch.registry.translog.sequencer.settle`)."""
     signed = session.info.pop("audit_signed", None)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table
 
 from peacewatch.registry.models import (
     AuditAnonymous,
@@ -15,10 +18,13 @@ from peacewatch.registry.models import (
 )
 
 ANONYMOUS = "anonymous"
-LOG = AuditEntry.__table__
-ANON = AuditAnonymous.__table__
-TREE = AuditTree.__table__
-CHECKPOINTS = AuditCheckpoint.__table__
+# Declarative classes map Tables; their stubs type ``__table__`` as any FromClause.
+LOG = cast(Table, AuditEntry.__table__)
+ANON = cast(Table, AuditAnonymous.__table__)
+TREE = cast(Table, AuditTree.__table__)
+CHECKPOINTS = cast(Table, AuditCheckpoint.__table__)
+#: (at, actor, action, entity, entity_id, detail): a leaf to append, without its seq.
+LeafFields = tuple[str, str, str, str, str, str]
 
 
 def now() -> dt.datetime:
@@ -37,11 +43,11 @@ class Pending:
     entity_id: str
     detail: str
 
-    def leaf_fields(self) -> tuple[str, str, str, str, str, str]:
+    def leaf_fields(self) -> LeafFields:
         """(at, actor, action, entity, entity_id, detail): a leaf to append, without its seq."""
         return (self.at, self.actor, self.action, self.entity, self.entity_id, self.detail)
 
-    def anonymous_row(self) -> dict:
+    def anonymous_row(self) -> dict[str, Any]:
         """Row of ``audit_anonymous``: random key, the day only, no order."""
         return {"key": secrets.token_hex(16), "day": self.at[:10], "action": self.action, "entity": self.entity,
                 "entity_id": self.entity_id, "detail": self.detail}

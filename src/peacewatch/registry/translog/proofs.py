@@ -8,6 +8,7 @@ are in RFC 9162 order: exactly what :func:`peacewatch.registry.merkle.verify_inc
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -34,7 +35,7 @@ def _size(conn: Connection, size: int | None, what: str) -> int:
     return size
 
 
-def prove_inclusion(conn: Connection, seq: int, size: int | None = None) -> dict:
+def prove_inclusion(conn: Connection, seq: int, size: int | None = None) -> dict[str, Any]:
     """Inclusion proof of entry ``seq`` in the tree of ``size`` entries (default: the newest checkpoint).
 
     The result carries the entry, its leaf bytes and hash, the root of that tree (recomputed from
@@ -64,7 +65,7 @@ def prove_inclusion(conn: Connection, seq: int, size: int | None = None) -> dict
     }
 
 
-def prove_consistency(conn: Connection, old: int, new: int | None = None) -> dict:
+def prove_consistency(conn: Connection, old: int, new: int | None = None) -> dict[str, Any]:
     """Consistency proof from the tree of ``old`` entries to the tree of ``new`` (default: newest)."""
     new = _size(conn, new, "--to")
     if not 1 <= old <= new:

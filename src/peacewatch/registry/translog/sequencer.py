@@ -17,6 +17,7 @@ import time
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.engine import Connection
@@ -102,14 +103,14 @@ class Sequencer:
         self.wait(ticket)
         return self.last
 
-    def release_due(self, conn: Connection, now: dt.datetime) -> list[tuple]:
+    def release_due(self, conn: Connection, now: dt.datetime) -> list[E.LeafFields]:
         """Take the held anonymous entries of days before ``now``'s, shuffled, as leaves to append
         in ``conn``'s transaction (the log is locked). Looks at most once a minute per process."""
         today, mono = now.date().isoformat(), time.monotonic()
         if mono - self._held_checked < 60 and self._held_day == today:
             return []
         self._held_checked, self._held_day = mono, today
-        due = conn.execute(select(E.ANON).where(E.ANON.c.day < today)).all()
+        due = list(conn.execute(select(E.ANON).where(E.ANON.c.day < today)).all())
         if not due:
             return []
         _SHUFFLE.shuffle(due)
@@ -133,7 +134,7 @@ class Sequencer:
             witness.send(result.size, result.note)
 
 
-def _chunks(items: list, n: int) -> Iterable[list]:
+def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
     for i in range(0, len(items), n):
         yield items[i:i + n]
 
@@ -142,9 +143,9 @@ _sequencers: weakref.WeakKeyDictionary[object, Sequencer] = weakref.WeakKeyDicti
 _sequencers_lock = threading.Lock()
 
 
-def sequencer_for(bind) -> Sequencer:
+def sequencer_for(bind: Engine | Connection) -> Sequencer:
     """The process's sequencer for ``bind``'s database (engines sharing a pool share one)."""
-    engine = getattr(bind, "engine", bind)
+    engine = cast(Engine, getattr(bind, "engine", bind))
     pool = engine.pool
     with _sequencers_lock:
         seq = _sequencers.get(pool)

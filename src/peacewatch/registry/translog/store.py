@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import overload
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -29,7 +30,13 @@ class SqlLeaves(Sequence[bytes]):
     def __len__(self) -> int:
         return self._size
 
-    def __getitem__(self, i):  # type: ignore[override]
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+
+    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(self._size))]
         if not 0 <= i < self._size:

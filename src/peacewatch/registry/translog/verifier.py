@@ -8,6 +8,8 @@ consistency`` and the verifier key the auditor pinned (never one read from the s
 
 from __future__ import annotations
 
+from typing import Any
+
 from peacewatch.registry import checkpoint as cp
 from peacewatch.registry import merkle
 from peacewatch.registry.errors import AuditProblem
@@ -28,7 +30,7 @@ def _open(note: str, verifier: cp.Verifier | list[cp.Verifier], source: str) -> 
     return cp.open_checkpoint_any(note, keys, source)
 
 
-def check_inclusion(proof: dict, verifier: cp.Verifier | list[cp.Verifier]) -> cp.Checkpoint:
+def check_inclusion(proof: dict[str, Any], verifier: cp.Verifier | list[cp.Verifier]) -> cp.Checkpoint:
     """Check a ``prove`` document: its checkpoint is signed by ``verifier`` (or one of several pinned
     keys), and the leaf rebuilt from ``leaf_data`` is leaf ``leaf_index`` of that checkpoint's tree.
     Returns the checkpoint."""
@@ -45,7 +47,8 @@ def check_inclusion(proof: dict, verifier: cp.Verifier | list[cp.Verifier]) -> c
     return head
 
 
-def check_consistency(proof: dict, verifier: cp.Verifier | list[cp.Verifier]) -> tuple[cp.Checkpoint, cp.Checkpoint]:
+def check_consistency(proof: dict[str, Any],
+                      verifier: cp.Verifier | list[cp.Verifier]) -> tuple[cp.Checkpoint, cp.Checkpoint]:
     """Check a ``consistency`` document: both checkpoints are signed by ``verifier`` and the newer
     tree extends the older one."""
     if not proof.get("first_checkpoint") or not proof.get("second_checkpoint"):

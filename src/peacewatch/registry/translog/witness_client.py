@@ -26,7 +26,7 @@ class WitnessRefused(AuditProblem):
     """The witness answered but did not cosign (403, 404, 409, 422...): its reason is in the message."""
 
 
-def submit(http, url: str, note: str, size: int, proof_from: Callable[[int], list[bytes]],
+def submit(http: httpx.Client, url: str, note: str, size: int, proof_from: Callable[[int], list[bytes]],
            witness_keys: list[cp.WitnessKey], old: int = 0) -> str:
     """POST ``note`` (a checkpoint of ``size`` entries) to the witness at ``url`` and return its
     cosignature lines that verify under one of ``witness_keys``.

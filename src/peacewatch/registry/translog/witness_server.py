@@ -37,7 +37,7 @@ class Witness:
     latest: dict[str, tuple[int, bytes]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.state_file is not None and self.state_file.exists():
             try:
                 raw = json.loads(read_no_follow(self.state_file))

@@ -34,7 +34,7 @@ branch_labels = None
 depends_on = None
 
 
-def _canonical(seq, at, actor, action, entity, entity_id, detail) -> str:
+def _canonical(seq: int, at: str, actor: str, action: str, entity: str, entity_id: str, detail: str) -> str:
     return json.dumps([seq, at, actor, action, entity, entity_id, detail], separators=(",", ":"), ensure_ascii=False)
 
 
