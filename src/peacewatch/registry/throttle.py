@@ -96,8 +96,7 @@ class Throttle:
     """
 
     def __init__(self, settings: SecuritySettings | None = None):
-        # Fields come from the environment; pydantic's stubs (no mypy plugin) see Field("...") as required.
-        s = settings or SecuritySettings()  # type: ignore[call-arg]
+        s = settings or SecuritySettings()
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._salt = secrets.token_bytes(32)
         self.login_client = parse_many(s.login_per_client)

@@ -56,9 +56,7 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
         Mount it with ``app.include_router(router, prefix="/api/registry")`` and install the error
         handlers (:func:`peacewatch.registry.api.deps.install_error_handlers`) on the app.
     """
-    # Every field has a default (or its environment variable); mypy without pydantic's plugin takes
-    # ``Field(<default>, ...)`` for a required argument.
-    settings = settings or cast(Callable[[], SecuritySettings], SecuritySettings)()
+    settings = settings or SecuritySettings()
     deps = Deps(registry or Registry(database_url), throttle or Throttle(settings), settings)
     router = APIRouter()
     for module in (auth_routes, case_routes, intake_routes, vetting_routes, nation_routes, log_routes):
@@ -78,7 +76,7 @@ def create_app(database_url: str | None = None, registry: Registry | None = None
     from peacewatch.web.security import install_body_limit, install_request_safety
 
     reg = registry or Registry(database_url)
-    settings = settings or cast(Callable[[], SecuritySettings], SecuritySettings)()  # as in build_router
+    settings = settings or SecuritySettings()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
