@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -191,7 +191,8 @@ def predict(
         raise InputError("give --personnel (a planned mission) or --country (observed predictions)")
     checked = {name: bound.check(value, f"--{name}")
                for (name, bound), value in zip(PLANNED_MISSION.items(), (personnel, duration, tccs))}
-    controls = parse_controls(control)
+    # names are limited to CONTROLS, so they never reach predict_planned's level/n_sims
+    controls: dict[str, Any] = parse_controls(control)
     from peacewatch.models.deployment_risk import predict_planned
 
     result = predict_planned(checked["personnel"], checked["duration"], int(checked["tccs"]), spec=spec, method=method, **controls)

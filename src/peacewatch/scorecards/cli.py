@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
+from typing import cast
 
 import typer
 
@@ -147,7 +148,7 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
     else:
         _check_year_has_units(card, year, table, ruleset, registry, as_of)
     if fmt == Format.csv:
-        _emit(safe_csv(table, index=False), out)
+        _emit(cast(str, safe_csv(table, index=False)), out)  # no path: the CSV text
     elif fmt == Format.json:
         keys = set(table["key"])
         grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry, as_of) if g.key in keys]
@@ -241,7 +242,7 @@ def replay_tip(fmt: Format = FMT, out: Path = OUT) -> None:
     if fmt == Format.table:
         _emit(r.to_string(index=False), out)
     elif fmt == Format.csv:
-        _emit(safe_csv(r, index=False), out)
+        _emit(cast(str, safe_csv(r, index=False)), out)  # no path: the CSV text
     else:
         _emit(r.to_json(orient="records", indent=2), out)
 

@@ -8,6 +8,7 @@ one row into a :class:`~peacewatch.scorecards.model.Grade` with evidence, built 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -122,6 +123,7 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
         out[f"year_{r.id}"] = pd.array(np.where(has, year, np.nan), dtype="Int64")
         out[f"mark_{r.id}"] = np.where(has, mark, "")
     if flagged is not None:
+        assert counts is not None  # set together with flagged
         out["suspension"] = flagged.to_numpy()
         raw_cols = [c for c in frame.columns if c.startswith("raw_")]
         # whether the registry holds anything for the unit-year (else the counts are unknown, not small)
@@ -143,7 +145,8 @@ def hidden_by_suppression(frame: pd.DataFrame, ind: Indicator) -> pd.Series:
     return hidden
 
 
-def evidence_marks(frame: pd.DataFrame, ind: Indicator, fallbacks: list[Indicator] = ()) -> tuple[np.ndarray, np.ndarray]:
+def evidence_marks(frame: pd.DataFrame, ind: Indicator,
+                   fallbacks: Sequence[Indicator] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the oldest year of the indicator's evidence and its marks ("secondary copy",
     "older than the graded year"), from the frame's ``<column>__year`` / ``<column>__secondary``."""
     year = frame["year"].to_numpy(dtype="float64")
@@ -173,6 +176,7 @@ def suspension_frame(frame: pd.DataFrame, rs: RuleSet) -> tuple[pd.Series, dict[
     such a year. Without registry data every row is "" and the counts are NaN.
     """
     sp = rs.suspension
+    assert sp is not None  # called only for rule sets with a suspension rule
     k = _min_cell()
     met = pd.Series("", index=frame.index, dtype=object)
     counts: dict[str, pd.Series] = {}
@@ -338,6 +342,7 @@ def _component(ind: Indicator, row: pd.Series, raw: pd.Series, year: int, weight
 
 def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
     kind, _, rid = token.partition(":")
+    i: int | None  # index of the rule's entry in its list (None: a waiver not found)
     if kind == "threshold":
         i = next(i for i, t in enumerate(rs.thresholds) if t.grade == rid)
         t = rs.thresholds[i]

@@ -8,6 +8,7 @@ docstrings, so the published method is always the method that runs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -193,7 +194,7 @@ def to_markdown(blocks: list[tuple[str, object]]) -> str:
         elif kind == "p":
             out.append(str(c))
         elif kind == "table":
-            head, rows = c
+            head, rows = cast(tuple[list[str], list[list[object]]], c)  # table blocks hold (header, rows)
             out.append("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
             out[-1] += "".join("\n| " + " | ".join(str(x).replace("|", "/") for x in r) + " |" for r in rows)
     return "\n\n".join(out) + "\n"

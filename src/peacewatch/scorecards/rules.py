@@ -15,6 +15,7 @@ primary indicators, duplicate waivers or overrides.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -229,6 +230,7 @@ def parse_ruleset(text: str, path: str = "<string>") -> RuleSet:
                            "Fix the YAML syntax") from None
     if not isinstance(data, dict):
         raise RuleSetError(path, 1, "(file)", "a rule set must be a YAML mapping", "Start with 'ruleset: <name>'")
+    assert node is not None  # a mapping was loaded, so the document has a node
     lines: dict[str, int] = {}
     _walk(node, (), lines)
     for reserved in ("path", "lines"):
@@ -285,9 +287,11 @@ def _check_semantics(rs: RuleSet) -> None:
         if c.change_below is not None and c.indicator is None:
             raise RuleSetError(rs.path, rs.line("watch_list", "criteria", i), _field(("watch_list", "criteria", i)),
                                "change_below needs an indicator", "Add 'indicator: <id>'")
-    for i, c in enumerate(rs.caps):
-        unknown(c.indicator, "caps", i, "indicator")
-    for what, items in (("history.waivers", rs.history.waivers), ("overrides", rs.overrides)):
+    for i, cap in enumerate(rs.caps):
+        unknown(cap.indicator, "caps", i, "indicator")
+    keyed: tuple[tuple[str, Sequence[Waiver | Override]], ...] = (("history.waivers", rs.history.waivers),
+                                                                   ("overrides", rs.overrides))
+    for what, items in keyed:
         seen: set = set()
         for i, w in enumerate(items):
             if (w.key, w.year) in seen:

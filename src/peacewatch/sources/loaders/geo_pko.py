@@ -15,7 +15,7 @@ import re
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 NON_STATE_CONTRIBUTORS = ("Multinational", "Mutinational", "CARICOM", "unknown", "nan")
@@ -27,7 +27,7 @@ def geo_pko(ctx: SourceContext | None = None) -> pd.DataFrame:
     troops, n_tcc, ccode`` (host COW code)."""
     ctx = ctx or default_context()
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("raw")
         out = pd.DataFrame(
             {
@@ -58,7 +58,7 @@ def geo_pko_tcc_troops(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("raw")
         raw = raw.assign(mission=raw["mission"].astype(str).str.strip(), month=pd.to_numeric(raw["month"], errors="coerce"))
         long = []
@@ -120,7 +120,7 @@ def geo_pko_tcc_map(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         long = _tcc_map_long(read("tcc_map"))
         long = long[~long["tcc_name"].isin(TCC_MAP_NON_STATE)]
         mapping = cw.names_to_cow(long["tcc_name"], "geo_pko (TCCMap_v.2.3.csv year.overview)")
@@ -144,7 +144,7 @@ def geo_pko_tcc_map_coverage(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     per = geo_pko_tcc_map(ctx)
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         long = _tcc_map_long(read("tcc_map"))
         return long.assign(not_state=long["tcc_name"].isin(TCC_MAP_NON_STATE)).groupby("year")["not_state"].sum().reset_index()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 #: IPI mission codes that are not deployments to a host (UN Logistics Base, Brindisi).
@@ -27,7 +27,7 @@ def ipi_missions(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("mission_month")
         raw = raw[~raw["Mission"].isin(NOT_DEPLOYMENTS)]
         iso = cw.iso3s_to_cow(raw["Country of Mission ISO-3"], "ipi_missions (Country of Mission ISO-3)")
@@ -64,7 +64,7 @@ def ipi_contributors(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("contributor_mission_month")
         iso = cw.iso3s_to_cow(raw["Contributor ISO-3"], "ipi_contributors (Contributor ISO-3)")
         date = pd.to_datetime(raw["Date"], format="%Y-%m-%d")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError
 
@@ -32,7 +32,7 @@ def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         cho = read("cho_tiers")
         base = pd.DataFrame(
             {

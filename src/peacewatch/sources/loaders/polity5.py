@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from peacewatch.sources.context import SourceContext
+from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 
 
@@ -21,7 +21,7 @@ def polity5(ctx: SourceContext | None = None) -> pd.DataFrame:
     ctx = ctx or default_context()
     cw = ctx.crosswalk
 
-    def build(read) -> pd.DataFrame:
+    def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
         out = pd.DataFrame(
             {
