@@ -8,9 +8,8 @@ validates, checks the role and writes the audit entry; routes do nothing else.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import cast
 
 from fastapi import APIRouter, FastAPI
 
