@@ -119,16 +119,30 @@ def test_the_package_has_no_import_cycle():
 # ----------------------------------------------------------------------------- layers
 #: Bottom to top; a module may import its own layer and the layers below it (docs/contributing.md).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("peacewatch.errors", "peacewatch.memo", "peacewatch.resources", "peacewatch.csvsafe",
-              "peacewatch.progress", "peacewatch.bounds", "peacewatch.startup_heap", "peacewatch.works",
-              "peacewatch.reports", "peacewatch.settings")),
+    (
+        "base",
+        (
+            "peacewatch.errors",
+            "peacewatch.memo",
+            "peacewatch.resources",
+            "peacewatch.csvsafe",
+            "peacewatch.progress",
+            "peacewatch.bounds",
+            "peacewatch.startup_heap",
+            "peacewatch.works",
+            "peacewatch.reports",
+            "peacewatch.settings",
+        ),
+    ),
     ("sources", ("peacewatch.sources", "peacewatch.countries")),
     ("panel", ("peacewatch.panel", "peacewatch")),  # the package itself offers Panel lazily
     ("models", ("peacewatch.models",)),
     ("scorecards", ("peacewatch.scorecards",)),
     ("web", ("peacewatch.web",)),
-    ("commands", ("peacewatch.cli", "peacewatch.cli_boundary", "peacewatch.jobs",
-                  "peacewatch.__main__")),  # wire everything together
+    (
+        "commands",
+        ("peacewatch.cli", "peacewatch.cli_boundary", "peacewatch.jobs", "peacewatch.__main__"),
+    ),  # wire everything together
 ]
 #: The registry stands apart: it imports the base layer and the catalog's sources (its inputs are
 #: checked against the catalogued states and missions, issue 24), and is reached through its doors.
@@ -141,31 +155,42 @@ CLI_SUFFIX = ".cli"
 #: on branch i20); web adapts the operations and mounts the API package (not its internals).
 REGISTRY_DOORS: dict[str, tuple[str, ...]] = {
     "scorecards": ("peacewatch.registry.publication",),
-    "web": ("peacewatch.registry.publication", "peacewatch.registry.operations.*", "peacewatch.registry.api",
-            "peacewatch.registry.errors", "peacewatch.registry.settings", "peacewatch.registry.service"),
+    "web": (
+        "peacewatch.registry.publication",
+        "peacewatch.registry.operations.*",
+        "peacewatch.registry.api",
+        "peacewatch.registry.errors",
+        "peacewatch.registry.settings",
+        "peacewatch.registry.service",
+    ),
     "commands": (REGISTRY + ".*",),
 }
 #: Imports that still break the layering, each with what is to replace it. The strict test below
 #: (expected to fail until they are gone) lists them; the ratchet test keeps new ones out.
 PENDING: dict[tuple[str, str], str] = {
-    **{(src, dst): "web reaches the registry through its operations and publication door" for src, dst in [
-        ("peacewatch.web.registry_labels", "peacewatch.registry.compliance"),
-        ("peacewatch.web.routes.intake_pages", "peacewatch.registry.workflow"),
-        ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.auth"),
-        ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.compliance"),
-        ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.training"),
-        ("peacewatch.web.routes.registry_pages", "peacewatch.registry.auth"),
-        ("peacewatch.web.routes.registry_pages", "peacewatch.registry.config"),
-        ("peacewatch.web.routes.registry_pages", "peacewatch.registry.workflow"),
-        ("peacewatch.web.routes.registry_vetting", "peacewatch.registry.screening_jobs"),
-        ("peacewatch.web.routes.registry_vetting", "peacewatch.registry.vetting"),
-        ("peacewatch.web.routes.session", "peacewatch.registry.models"),
-        ("peacewatch.web.app", "peacewatch.registry.throttle"),
-        ("peacewatch.web.routes.registry_pages", "peacewatch.registry.throttle"),
-        ("peacewatch.web.routes.registry_users", "peacewatch.registry.auth"),
-    ]},
-    ("peacewatch.registry.api", "peacewatch.web.security"):
-        "the request safety shared by both apps belongs below them (registry or base), not in web",
+    **{
+        (src, dst): "web reaches the registry through its operations and publication door"
+        for src, dst in [
+            ("peacewatch.web.registry_labels", "peacewatch.registry.compliance"),
+            ("peacewatch.web.routes.intake_pages", "peacewatch.registry.workflow"),
+            ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.auth"),
+            ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.compliance"),
+            ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.training"),
+            ("peacewatch.web.routes.registry_pages", "peacewatch.registry.auth"),
+            ("peacewatch.web.routes.registry_pages", "peacewatch.registry.config"),
+            ("peacewatch.web.routes.registry_pages", "peacewatch.registry.workflow"),
+            ("peacewatch.web.routes.registry_vetting", "peacewatch.registry.screening_jobs"),
+            ("peacewatch.web.routes.registry_vetting", "peacewatch.registry.vetting"),
+            ("peacewatch.web.routes.session", "peacewatch.registry.models"),
+            ("peacewatch.web.app", "peacewatch.registry.throttle"),
+            ("peacewatch.web.routes.registry_pages", "peacewatch.registry.throttle"),
+            ("peacewatch.web.routes.registry_users", "peacewatch.registry.auth"),
+        ]
+    },
+    (
+        "peacewatch.registry.api",
+        "peacewatch.web.security",
+    ): "the request safety shared by both apps belongs below them (registry or base), not in web",
 }
 
 
@@ -178,8 +203,15 @@ def _layer(module: str) -> str:
         return "commands"
     if _within(module, REGISTRY):
         return "registry"
-    best = max(((len(p), name) for name, prefixes in LAYERS for p in prefixes
-                if _within(module, p) and (p != "peacewatch" or module == "peacewatch")), default=None)
+    best = max(
+        (
+            (len(p), name)
+            for name, prefixes in LAYERS
+            for p in prefixes
+            if _within(module, p) and (p != "peacewatch" or module == "peacewatch")
+        ),
+        default=None,
+    )
     assert best is not None, f"{module} is in no layer: add it to LAYERS in {__file__}"
     return best[1]
 
@@ -198,8 +230,10 @@ def _violations() -> set[tuple[str, str]]:
             elif a == "commands":
                 ok = True
             elif b == "registry":
-                ok = any(_within(dst, door[:-2]) if door.endswith(".*") else dst == door
-                         for door in REGISTRY_DOORS.get(a, ()))
+                ok = any(
+                    _within(dst, door[:-2]) if door.endswith(".*") else dst == door
+                    for door in REGISTRY_DOORS.get(a, ())
+                )
             else:
                 ok = RANK[b] <= RANK[a]
             if not ok:
@@ -228,7 +262,8 @@ def test_layers_depend_downwards_except_the_pending_list():
     assert gone == [], f"fixed, so remove from PENDING in {__file__}: {gone}"
 
 
-@pytest.mark.xfail(strict=False,
-                   reason="issue 22 item 3: the registry's publication door (i20) and web's registry imports")
+@pytest.mark.xfail(
+    strict=False, reason="issue 22 item 3: the registry's publication door (i20) and web's registry imports"
+)
 def test_layers_depend_downwards_only():
     assert sorted(_violations()) == []

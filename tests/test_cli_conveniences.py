@@ -19,8 +19,14 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def _python(*args: str, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, check=False,
-                          env={**os.environ, "PYTHONPATH": SRC, **env})
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": SRC, **env},
+    )
 
 
 def test_version_and_short_help():
@@ -48,9 +54,11 @@ def test_errors_follow_no_color(monkeypatch, no_color, coloured):
 
 def test_a_warning_is_one_clean_line():
     """Python's default shows the warning's category, file, line and source line; the CLI shows one line."""
-    code = ("import warnings\nfrom peacewatch.cli import app\n"
-            "@app.command('warn-once')\ndef warn_once():\n    warnings.warn('first part\\nsecond part', UserWarning)\n"
-            "app(['warn-once'])\n")
+    code = (
+        "import warnings\nfrom peacewatch.cli import app\n"
+        "@app.command('warn-once')\ndef warn_once():\n    warnings.warn('first part\\nsecond part', UserWarning)\n"
+        "app(['warn-once'])\n"
+    )
     r = _python("-c", code, NO_COLOR="1")
     assert r.returncode == 0, r.stderr
     assert r.stderr == "warning: first part second part\n"
@@ -61,5 +69,6 @@ def test_a_full_disk_is_a_one_line_error():
     r = runner.invoke(app, ["score", "replay-tip", "-o", "/dev/full"])
     lines = [line for line in r.output.splitlines() if line.strip()]
     assert r.exit_code == 2, r.output
-    assert lines == [("error: cannot write: the disk is full (No space left on device); free some space or write "
-                      "elsewhere (--out)")]
+    assert lines == [
+        ("error: cannot write: the disk is full (No space left on device); free some space or write elsewhere (--out)")
+    ]

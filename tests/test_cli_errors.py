@@ -26,32 +26,41 @@ def _fails(args: list[str], message: str, env: dict | None = None):
     return lines[0]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--start", "2020", "--end", "1990"], "--start 2020 is after --end 1990"),
-    (["--system", "xyz"], "--system: 'xyz' is not one of cow, gw"),
-    (["--agg", "foo"], "--agg: 'foo' is not one of december, mean, max"),
-    (["--format", "xlsx"], "--format: 'xlsx' is not one of csv, parquet, datapackage, dta, rds"),
-    (["--start", "1800", "--end", "1805"], "--start: 1800 is outside 1816 to 2025"),
-    (["--add", "bogus"], "--add: unknown verb(s) bogus"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2020", "--end", "1990"], "--start 2020 is after --end 1990"),
+        (["--system", "xyz"], "--system: 'xyz' is not one of cow, gw"),
+        (["--agg", "foo"], "--agg: 'foo' is not one of december, mean, max"),
+        (["--format", "xlsx"], "--format: 'xlsx' is not one of csv, parquet, datapackage, dta, rds"),
+        (["--start", "1800", "--end", "1805"], "--start: 1800 is outside 1816 to 2025"),
+        (["--add", "bogus"], "--add: unknown verb(s) bogus"),
+    ],
+)
 def test_panel_build_refuses_bad_options_before_writing(tmp_path, args, message):
     out = tmp_path / "panel"
     _fails(["panel", "build", *args, "--out", str(out)], message)
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--personnel", "10000", "--control", "polity2=abc"], "--control polity2: 'abc' is not a number"),
-    (["--personnel", "nan"], "--personnel: nan is not a number"),
-    (["--personnel", "1e12"], "--personnel: 1,000,000,000,000 is outside 0 to 200,000"),
-    (["--personnel", "5000", "--control", "polity2=99"], "--control polity2: 99 is outside -10 to 10"),
-    (["--personnel", "5000", "--control", "democracy=1"], "unknown control 'democracy'; use one of polity2, conflict, gdppc, population"),
-    (["--personnel", "5000", "--control", "polity2"], "use NAME=VALUE"),
-    (["--personnel", "5000", "--method", "guess"], "--method: 'guess' is not one of delta, simulation"),
-    (["--country", "99999"], "--country: no state has COW code 99999"),
-    (["--country", "Hati"], "did you mean Haiti (41, HTI)"),
-    ([], "give --personnel (a planned mission) or --country"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--personnel", "10000", "--control", "polity2=abc"], "--control polity2: 'abc' is not a number"),
+        (["--personnel", "nan"], "--personnel: nan is not a number"),
+        (["--personnel", "1e12"], "--personnel: 1,000,000,000,000 is outside 0 to 200,000"),
+        (["--personnel", "5000", "--control", "polity2=99"], "--control polity2: 99 is outside -10 to 10"),
+        (
+            ["--personnel", "5000", "--control", "democracy=1"],
+            "unknown control 'democracy'; use one of polity2, conflict, gdppc, population",
+        ),
+        (["--personnel", "5000", "--control", "polity2"], "use NAME=VALUE"),
+        (["--personnel", "5000", "--method", "guess"], "--method: 'guess' is not one of delta, simulation"),
+        (["--country", "99999"], "--country: no state has COW code 99999"),
+        (["--country", "Hati"], "did you mean Haiti (41, HTI)"),
+        ([], "give --personnel (a planned mission) or --country"),
+    ],
+)
 def test_model_predict_refuses_bad_inputs(args, message):
     _fails(["model", "predict", *args], message)
 
@@ -87,7 +96,9 @@ def test_score_explain_takes_iso3_and_names_and_refuses_unknown_units():
     assert runner.invoke(app, ["score", "hosts", "--year", "2004", "--explain", "Haiti"]).output == hti.output
     line = _fails(["score", "hosts", "--year", "2004", "--explain", "99999"], "--explain: no state has COW code 99999")
     assert "grade_table" not in line
-    _fails(["score", "missions", "--year", "2004", "--explain", "NOPE"], "NOPE is not on the missions scorecard in 2004")
+    _fails(
+        ["score", "missions", "--year", "2004", "--explain", "NOPE"], "NOPE is not on the missions scorecard in 2004"
+    )
     _fails(["score", "hosts", "--year", "2030"], "--year: 2030 is outside 2001 to 2025")
     _fails(["score", "missions", "--year", "2025"], "--year: 2025 is outside 2001 to 2024")
     _fails(["score", "hosts", "--year", "2004", "--ruleset", "nope"], "nope: ruleset: not found")
@@ -141,9 +152,15 @@ def test_no_internal_document_numbers_reach_readers():
 
     root = Path(__file__).resolve().parents[1]
     internal = re.compile(r"seeds?[\s#*\"]+0\d\d", re.IGNORECASE)  # e.g. the numbering of the requirement files
-    files = [p for d in ("src", "docs") for p in (root / d).rglob("*")
-             if p.is_file() and p.suffix in {".py", ".md", ".yml", ".html"} and "vendor" not in p.parts]
-    hits = [str(p.relative_to(root)) for p in [*files, root / "README.md"] if internal.search(p.read_text(errors="ignore"))]
+    files = [
+        p
+        for d in ("src", "docs")
+        for p in (root / d).rglob("*")
+        if p.is_file() and p.suffix in {".py", ".md", ".yml", ".html"} and "vendor" not in p.parts
+    ]
+    hits = [
+        str(p.relative_to(root)) for p in [*files, root / "README.md"] if internal.search(p.read_text(errors="ignore"))
+    ]
     assert hits == []
     assert cite("bell2018") == "Bell et al. 2018" and len(WORKS) == 5
     # Connections 6(3), Fall 2007: the essay evaluates the NATO policy up to the summer of 2007
@@ -157,8 +174,23 @@ def test_no_internal_document_numbers_reach_readers():
 def test_an_output_path_that_cannot_be_written_is_one_line(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    _fails(["panel", "build", "--start", "2004", "--end", "2004", "--add", "un", "--format", "csv",
-            "--out", str(blocker / "panel")], f"{blocker / 'panel'}: Not a directory")
+    _fails(
+        [
+            "panel",
+            "build",
+            "--start",
+            "2004",
+            "--end",
+            "2004",
+            "--add",
+            "un",
+            "--format",
+            "csv",
+            "--out",
+            str(blocker / "panel"),
+        ],
+        f"{blocker / 'panel'}: Not a directory",
+    )
 
 
 def test_serve_refuses_an_unknown_log_level():

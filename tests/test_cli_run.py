@@ -57,7 +57,15 @@ def test_run_writes_the_models_report(main_job):
 def test_run_writes_the_replication_package(main_job):
     out, _ = main_job
     rep = out / "replication"
-    for name in ("estimation.csv", "estimation.dta", "estimation.rds", "codebook.md", "estimates.csv", "replicate.R", "replicate.do"):
+    for name in (
+        "estimation.csv",
+        "estimation.dta",
+        "estimation.rds",
+        "codebook.md",
+        "estimates.csv",
+        "replicate.R",
+        "replicate.do",
+    ):
         assert (rep / name).stat().st_size > 0, name
     est = pd.read_csv(rep / "estimates.csv")
     assert set(est["model"]) >= {"un_full", "us_comparison"} and "glm(f_un_full" in (rep / "replicate.R").read_text()
@@ -126,8 +134,13 @@ def test_run_serve_answers_while_the_outputs_are_written(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PEACEWATCH_DB_URL", "PEACEWATCH_SECRET_KEY")}
     env.update(PYTHONPATH=str(Path(peacewatch.__file__).parents[1]), PEACEWATCH_OUT_DIR=str(out))
     with open(log, "w") as handle:
-        proc = subprocess.Popen([sys.executable, "-m", "peacewatch.cli", "run", "--serve", "--out", str(out),
-                                 "--port", str(port)], env=env, cwd=tmp_path, stdout=handle, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "peacewatch.cli", "run", "--serve", "--out", str(out), "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 600
         page = None

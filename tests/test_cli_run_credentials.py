@@ -19,6 +19,7 @@ def test_interrupted_first_run_and_rerun_name_the_credentials_file(tmp_path, mon
     def registry_then_ctrl_c(self):
         def interrupted():
             raise KeyboardInterrupt
+
         return [("registry", dict(real_steps(self))["registry"]), ("panel", interrupted)]
 
     monkeypatch.setattr(jobs.MainJob, "steps", registry_then_ctrl_c)

@@ -45,7 +45,8 @@ def test_a_data_source_from_file_to_loader(tmp_path, monkeypatch):
     # 1. the catalog entry, 2. the loader it names (a module outside the package here)
     catalog_dir = tmp_path / "catalog"
     catalog_dir.mkdir()
-    (catalog_dir / "walk_src.yml").write_text(textwrap.dedent(f"""\
+    (catalog_dir / "walk_src.yml").write_text(
+        textwrap.dedent(f"""\
         key: walk_src
         title: Walks per country-year
         publisher: Contributing guide
@@ -62,11 +63,16 @@ def test_a_data_source_from_file_to_loader(tmp_path, monkeypatch):
             sha256: {sha}
             format: csv
             assertions: {{rows: 2, columns: [ccode, year, walks]}}
-        """), encoding="utf-8")
-    (tmp_path / "walk_loader.py").write_text(textwrap.dedent("""\
+        """),
+        encoding="utf-8",
+    )
+    (tmp_path / "walk_loader.py").write_text(
+        textwrap.dedent("""\
         def walk_src(ctx):
             return ctx.cached("walk_src", ["main"], "walk_src-v1", lambda read: read("main"))
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     catalog = Catalog(catalog_dir, data_root=data)
     ctx = SourceContext(catalog=catalog, use_cache=False)

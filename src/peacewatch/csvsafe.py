@@ -12,7 +12,8 @@ never touched, and a text cell that is a plain number (``-3.5``, ``+41``) is lef
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is imported only when a frame is written, so CLIs start fast
     import pandas as pd
@@ -37,18 +38,19 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _safe_index(index: "pd.Index") -> "pd.Index":
+def _safe_index(index: pd.Index) -> pd.Index:
     import pandas as pd
 
     if isinstance(index, pd.MultiIndex):
-        return pd.MultiIndex.from_arrays([_safe_index(index.get_level_values(i)) for i in range(index.nlevels)],
-                                         names=index.names)
+        return pd.MultiIndex.from_arrays(
+            [_safe_index(index.get_level_values(i)) for i in range(index.nlevels)], names=index.names
+        )
     if index.dtype == object or pd.api.types.is_string_dtype(index.dtype):
         return pd.Index([neutralise(v) for v in index], name=index.name, dtype=object)
     return index
 
 
-def safe_frame(df: "pd.DataFrame") -> "pd.DataFrame":
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` (a DataFrame or Series) whose text cells and labels are neutralised.
 
     Only object, string and categorical columns are looked at, so numeric columns keep their type.
@@ -73,7 +75,7 @@ def safe_frame(df: "pd.DataFrame") -> "pd.DataFrame":
     return out
 
 
-def to_csv(df: "pd.DataFrame", path_or_buf: Any = None, **kwargs: Any) -> str | None:
+def to_csv(df: pd.DataFrame, path_or_buf: Any = None, **kwargs: Any) -> str | None:
     """``DataFrame.to_csv`` on :func:`safe_frame` (same arguments, same return value)."""
     return safe_frame(df).to_csv(path_or_buf, **kwargs)
 

@@ -29,10 +29,9 @@ from peacewatch.settings import current
 def _summary_markdown(panel: Any) -> str:
     df = panel.df
     latest = int(df.loc[df["un_personnel"].notna(), "year"].max())
-    top = (
-        df[df["year"] == latest]
-        .nlargest(10, "un_personnel")[["country", "un_personnel", "un_tccs", "un_missions", "un_mission_names"]]
-    )
+    top = df[df["year"] == latest].nlargest(10, "un_personnel")[
+        ["country", "un_personnel", "un_tccs", "un_missions", "un_mission_names"]
+    ]
     lines = [
         "# peacewatch panel summary",
         "",
@@ -163,8 +162,12 @@ class MainJob:
         default_catalog().require()
         self.out.mkdir(parents=True, exist_ok=True)
 
-    def run(self, only: list[str] | None = None, skip: tuple[str, ...] = (),
-            on_step: Callable[[str, str, float | None], None] | None = None) -> dict[str, Any]:
+    def run(
+        self,
+        only: list[str] | None = None,
+        skip: tuple[str, ...] = (),
+        on_step: Callable[[str, str, float | None], None] | None = None,
+    ) -> dict[str, Any]:
         """Run the steps (``only`` those named, minus ``skip``); ``on_step(name, "start"|"done", seconds)``."""
         todo = [(n, fn) for n, fn in self.steps() if (only is None or n in only) and n not in skip]
         try:
@@ -193,15 +196,23 @@ class MainJob:
         if self.finished:
             return f"All {total} steps of the main job are written to {self.out}."
         doing = f" (now: {self.current})" if self.current else ""
-        return (f"The main job is still writing its outputs to {self.out}: {len(self.timings)} of {total} steps "
-                f"done{doing}. The pages are up to date; the files follow.")
+        return (
+            f"The main job is still writing its outputs to {self.out}: {len(self.timings)} of {total} steps "
+            f"done{doing}. The pages are up to date; the files follow."
+        )
 
 
 def run_with_progress(job: MainJob) -> dict[str, Any]:
     """Run ``job`` in the foreground with a rich progress bar (step n of N, the current step, elapsed time)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, transient=False) as bar:
         task = bar.add_task("main job", total=len(job.steps()))
 
@@ -222,13 +233,21 @@ def _report_registry(echo: Callable[[str], None], result: dict[str, Any] | None)
         return
     if result.get("credentials"):
         # The username is not printed either: it is unguessable on purpose (a lockout target otherwise).
-        echo(f"registry: first coordinator created; username, password and token in {result['credentials']} "
-             "(readable by you only)")
+        echo(
+            f"registry: first coordinator created; username, password and token in {result['credentials']} "
+            "(readable by you only)"
+        )
     elif result.get("coordinator") is None:
         kept = result.get("credentials_kept")
-        echo("registry: users exist already; no new coordinator created"
-             + (f"; the first coordinator's username, password and token are still in {kept} (store them safely, then delete "
-                "the file)" if kept else ""))
+        echo(
+            "registry: users exist already; no new coordinator created"
+            + (
+                f"; the first coordinator's username, password and token are still in {kept} (store them safely, then delete "
+                "the file)"
+                if kept
+                else ""
+            )
+        )
 
 
 def register(app: typer.Typer) -> None:
@@ -237,7 +256,9 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def run(
         out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out"),
-        serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the dashboard (starts at once; outputs follow).")] = False,
+        serve: Annotated[
+            bool, typer.Option("--serve/--no-serve", help="Serve the dashboard (starts at once; outputs follow).")
+        ] = False,
         host: Annotated[str, typer.Option(help="Host to serve on.")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
     ) -> None:
@@ -276,14 +297,18 @@ def _run_and_serve(job: MainJob, host: str, port: int) -> None:
         def on_step(name: str, event: str, seconds: float | None) -> None:
             if event == "done":
                 typer.echo(f"peacewatch: [{name}] written in {seconds:.1f} s", err=True)
+
         try:
             job.run(skip=("registry",), on_step=on_step)
             typer.echo(f"peacewatch: all outputs written to {job.out.resolve()}", err=True)
         except Exception:  # noqa: BLE001 - the server keeps running; the status line says what failed
             from peacewatch.cli_boundary import one_line
 
-            typer.secho(f"error: writing the outputs stopped at {one_line(job.error or 'a step')}",
-                        fg=typer.colors.RED, err=True)
+            typer.secho(
+                f"error: writing the outputs stopped at {one_line(job.error or 'a step')}",
+                fg=typer.colors.RED,
+                err=True,
+            )
 
     def after_start() -> None:
         # The app starts without building anything (preload off), so it listens within seconds and

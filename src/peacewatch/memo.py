@@ -100,6 +100,7 @@ def _key(args: tuple, kwargs: dict) -> Hashable:
 
 def memoize(maxsize: int | None = None) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Decorator: remember ``func``'s result per (hashable) arguments; ``func.memo`` is its :class:`Memo`."""
+
     def wrap(func: Callable[..., T]) -> Callable[..., T]:
         memo = Memo(f"{func.__module__}.{func.__qualname__}", maxsize)
 
@@ -109,6 +110,7 @@ def memoize(maxsize: int | None = None) -> Callable[[Callable[..., T]], Callable
 
         wrapper.memo = memo  # type: ignore[attr-defined]
         return wrapper
+
     return wrap
 
 
@@ -123,6 +125,7 @@ def attached(obj: Any, name: str, maxsize: int | None = None) -> Memo:
 
 def per_instance(method: Callable[..., T]) -> Callable[..., T]:
     """Decorator: remember a method's result per object and (hashable) arguments."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         return attached(self, method.__name__).get(_key(args, kwargs), lambda: method(self, *args, **kwargs))

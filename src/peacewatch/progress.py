@@ -13,7 +13,13 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import (
-    BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 
@@ -22,8 +28,9 @@ def working(label: str, console: Console | None = None) -> Iterator[None]:
     """Show ``label`` with a spinner and elapsed time while the block runs (on standard error)."""
     console = console or Console(stderr=True)
     t0 = time.perf_counter()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
         bar.add_task(label, total=None)
         yield
     console.print(f"{label}: done in {time.perf_counter() - t0:.1f} s")
@@ -38,13 +45,22 @@ def counting(label: str, unit: str, console: Console | None = None) -> Iterator[
     console = console or Console(stderr=True)
     t0 = time.perf_counter()
     seen = {"done": 0}
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn(unit), TimeElapsedColumn(), TimeRemainingColumn(), console=console,
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(unit),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
             seen["done"] = done
             bar.update(task, completed=done, total=total)
+
         yield update
     console.print(f"{label}: {seen['done']:,} {unit} in {time.perf_counter() - t0:.1f} s")

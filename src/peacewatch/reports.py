@@ -10,8 +10,12 @@ from __future__ import annotations
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 #: The report templates (package data: installed with the wheel).
-ENV = Environment(loader=PackageLoader("peacewatch", "templates/report"), autoescape=select_autoescape(["html"]),
-                  undefined=StrictUndefined, keep_trailing_newline=True)
+ENV = Environment(
+    loader=PackageLoader("peacewatch", "templates/report"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
 
 
 def render_report(template: str, **values) -> str:

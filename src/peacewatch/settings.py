@@ -30,50 +30,93 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", env_ignore_empty=True, frozen=True)
 
     # ----------------------------------------------------------------- data and outputs
-    data_dir: Path | None = Field(None, description=(
-        "Folder holding the data files; default: ../shared/data next to the checkout when it exists, "
-        "else the user cache folder (where `peacewatch sources fetch` writes)."))
-    catalog_dir: Path | None = Field(None, description=(
-        "Folder of catalog entries (<key>.yml) to use instead of the catalog shipped in the package."))
-    cache_dir: Path | None = Field(None, description=(
-        "Folder of the parquet cache of loader and verb outputs; default: the user cache folder."))
-    allow_changed_data: bool = Field(False, description=(
-        "1: a data file whose sha256 differs from the catalog's is used with a warning instead of refused."))
-    out_dir: Path = Field(Path("out"), description=(
-        "Output folder of the main job and of the registry's default SQLite database and key files."))
+    data_dir: Path | None = Field(
+        None,
+        description=(
+            "Folder holding the data files; default: ../shared/data next to the checkout when it exists, "
+            "else the user cache folder (where `peacewatch sources fetch` writes)."
+        ),
+    )
+    catalog_dir: Path | None = Field(
+        None,
+        description=("Folder of catalog entries (<key>.yml) to use instead of the catalog shipped in the package."),
+    )
+    cache_dir: Path | None = Field(
+        None, description=("Folder of the parquet cache of loader and verb outputs; default: the user cache folder.")
+    )
+    allow_changed_data: bool = Field(
+        False,
+        description=(
+            "1: a data file whose sha256 differs from the catalog's is used with a warning instead of refused."
+        ),
+    )
+    out_dir: Path = Field(
+        Path("out"),
+        description=("Output folder of the main job and of the registry's default SQLite database and key files."),
+    )
     debug: bool = Field(False, description="1: a command that fails shows the full traceback (like --debug).")
 
     # ----------------------------------------------------------------- registry
-    db_url: str | None = Field(None, description=(
-        "SQLAlchemy URL of the registry database; default: SQLite file peacewatch.sqlite in the output folder."))
-    secret_key: SecretStr | None = Field(None, description=(
-        "Fernet key encrypting the registry's personal data; default: the key file `registry init` creates."))
-    token: SecretStr | None = Field(None, description=(
-        "API token of the acting user for `peacewatch registry` commands."))
-    min_cell: int = Field(5, description=(
-        "Smallest count published in registry aggregates (smaller non-zero cells are suppressed; never below 5)."))
-    referral_officer_working_days: PositiveInt = Field(10, description=(
-        "Working days a troop-contributing country has to name its investigation officer."))
-    referral_outcome_days: PositiveInt = Field(90, description=(
-        "Calendar days a troop-contributing country has to report the outcome of its investigation."))
-    referral_outcome_days_extended: PositiveInt = Field(180, description=(
-        "Longest outcome deadline a coordinator may grant by extension (at least the outcome days)."))
-    referral_escalation_days: PositiveInt = Field(10, description=(
-        "Days after an escalation to the mission head before a still-overdue referral goes to the coordinator."))
+    db_url: str | None = Field(
+        None,
+        description=(
+            "SQLAlchemy URL of the registry database; default: SQLite file peacewatch.sqlite in the output folder."
+        ),
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description=(
+            "Fernet key encrypting the registry's personal data; default: the key file `registry init` creates."
+        ),
+    )
+    token: SecretStr | None = Field(
+        None, description=("API token of the acting user for `peacewatch registry` commands.")
+    )
+    min_cell: int = Field(
+        5,
+        description=(
+            "Smallest count published in registry aggregates (smaller non-zero cells are suppressed; never below 5)."
+        ),
+    )
+    referral_officer_working_days: PositiveInt = Field(
+        10, description=("Working days a troop-contributing country has to name its investigation officer.")
+    )
+    referral_outcome_days: PositiveInt = Field(
+        90, description=("Calendar days a troop-contributing country has to report the outcome of its investigation.")
+    )
+    referral_outcome_days_extended: PositiveInt = Field(
+        180, description=("Longest outcome deadline a coordinator may grant by extension (at least the outcome days).")
+    )
+    referral_escalation_days: PositiveInt = Field(
+        10,
+        description=(
+            "Days after an escalation to the mission head before a still-overdue referral goes to the coordinator."
+        ),
+    )
     session_idle_minutes: PositiveInt = Field(30, description="A browser login ends after this many idle minutes.")
     session_absolute_hours: PositiveInt = Field(12, description="A browser login ends this many hours after it began.")
     api_token_idle_days: PositiveInt = Field(30, description="An API token ends after this many idle days.")
-    api_token_absolute_days: PositiveInt = Field(90, description=(
-        "An API token ends this many days after it was issued."))
-    audit_origin: str | None = Field(None, description=(
-        "Name of the audit log in its signed checkpoints, fixed when the signing key is made (overrides "
-        "`registry init --domain`; default `<domain>/audit-log`, or without a domain "
-        "`peacewatch.registry/audit-log-<12 random hex digits>`, unique per deployment)."))
-    audit_witness_dir: Path | None = Field(None, description=(
-        "Folder that receives a copy of every audit checkpoint (a witness outside the registry)."))
-    audit_verifier_key: str | None = Field(None, description=(
-        "Pinned verifier keys of the audit log that `registry audit verify` trusts (several separated by "
-        "spaces; never the key file beside the database)."))
+    api_token_absolute_days: PositiveInt = Field(
+        90, description=("An API token ends this many days after it was issued.")
+    )
+    audit_origin: str | None = Field(
+        None,
+        description=(
+            "Name of the audit log in its signed checkpoints, fixed when the signing key is made (overrides "
+            "`registry init --domain`; default `<domain>/audit-log`, or without a domain "
+            "`peacewatch.registry/audit-log-<12 random hex digits>`, unique per deployment)."
+        ),
+    )
+    audit_witness_dir: Path | None = Field(
+        None, description=("Folder that receives a copy of every audit checkpoint (a witness outside the registry).")
+    )
+    audit_verifier_key: str | None = Field(
+        None,
+        description=(
+            "Pinned verifier keys of the audit log that `registry audit verify` trusts (several separated by "
+            "spaces; never the key file beside the database)."
+        ),
+    )
     secure_cookies: bool = Field(False, description="1: login cookies are marked Secure (serve over HTTPS).")
 
 
@@ -88,32 +131,52 @@ class SecuritySettings(BaseSettings):
 
     # defaults by keyword: type checkers see a positional Field default as no default, so
     # `SecuritySettings()` would look like it misses every argument
-    trusted_proxies: str = Field(default="", description=(
-        "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed; "
-        "empty: the header is ignored and the client is the connecting address."))
-    max_body_bytes: int = Field(default=1_000_000, ge=1_000, description=(
-        "Largest request body of any route (413 above it)."))
-    max_upload_bytes: int = Field(default=6_000_000, ge=1_000, description=(
-        "Largest body of the routes that take a CSV file (vetting uploads)."))
-    csrf_secret: str | None = Field(default=None, description=(
-        "Key that signs the web forms' CSRF tokens; default: random per process (set it when several "
-        "worker processes serve the app)."))
+    trusted_proxies: str = Field(
+        default="",
+        description=(
+            "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed; "
+            "empty: the header is ignored and the client is the connecting address."
+        ),
+    )
+    max_body_bytes: int = Field(
+        default=1_000_000, ge=1_000, description=("Largest request body of any route (413 above it).")
+    )
+    max_upload_bytes: int = Field(
+        default=6_000_000, ge=1_000, description=("Largest body of the routes that take a CSV file (vetting uploads).")
+    )
+    csrf_secret: str | None = Field(
+        default=None,
+        description=(
+            "Key that signs the web forms' CSRF tokens; default: random per process (set it when several "
+            "worker processes serve the app)."
+        ),
+    )
     login_per_client: str = Field(default="20/minute", description="Login attempts per client address.")
-    login_per_account: str = Field(default="5/minute;10/15 minutes;20/hour;50/day", description=(
-        "Failed login attempts per account, whatever address they come from (the wait grows with each failure; "
-        "not applied to a device the account logged in from before)."))
-    login_per_network: str = Field(default="60/minute", description=(
-        "Login attempts from unknown devices per network (/24 IPv4, /64 IPv6)."))
-    login_overall: str = Field(default="300/minute", description=(
-        "Login attempts from unknown devices for everyone together."))
-    login_per_device: str = Field(default="10/15 minutes;30/day", description=(
-        "Login attempts from one known device (a device the account logged in from before)."))
+    login_per_account: str = Field(
+        default="5/minute;10/15 minutes;20/hour;50/day",
+        description=(
+            "Failed login attempts per account, whatever address they come from (the wait grows with each failure; "
+            "not applied to a device the account logged in from before)."
+        ),
+    )
+    login_per_network: str = Field(
+        default="60/minute", description=("Login attempts from unknown devices per network (/24 IPv4, /64 IPv6).")
+    )
+    login_overall: str = Field(
+        default="300/minute", description=("Login attempts from unknown devices for everyone together.")
+    )
+    login_per_device: str = Field(
+        default="10/15 minutes;30/day",
+        description=("Login attempts from one known device (a device the account logged in from before)."),
+    )
     intake_per_client: str = Field(default="5/minute;30/hour", description="Anonymous reports per client address.")
-    intake_per_network: str = Field(default="20/minute", description=(
-        "Anonymous reports per network (/24 for IPv4, /48 for IPv6)."))
+    intake_per_network: str = Field(
+        default="20/minute", description=("Anonymous reports per network (/24 for IPv4, /48 for IPv6).")
+    )
     intake_overall: str = Field(default="600/minute", description="Anonymous reports from everyone together.")
-    lookup_per_client: str = Field(default="30/minute", description=(
-        "Receipt look-ups (reading a thread) per client address."))
+    lookup_per_client: str = Field(
+        default="30/minute", description=("Receipt look-ups (reading a thread) per client address.")
+    )
     lookup_overall: str = Field(default="1200/minute", description="Receipt look-ups from everyone together.")
 
     @field_validator("trusted_proxies")
@@ -123,8 +186,10 @@ class SecuritySettings(BaseSettings):
             try:
                 ipaddress.ip_network(part, strict=False)
             except ValueError:
-                raise ValueError(f"PEACEWATCH_TRUSTED_PROXIES: {part!r} is not an IP address or network "
-                                 "(write e.g. 127.0.0.1,10.0.0.0/8)") from None
+                raise ValueError(
+                    f"PEACEWATCH_TRUSTED_PROXIES: {part!r} is not an IP address or network "
+                    "(write e.g. 127.0.0.1,10.0.0.0/8)"
+                ) from None
         return value
 
     def proxy_list(self) -> list[str]:
@@ -160,8 +225,9 @@ def _parse(cls: type[BaseSettings]) -> Any:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = PREFIX + str(first["loc"][0]).upper() if first["loc"] else "a PEACEWATCH_ variable"
-        raise SettingsError(f"environment variable {name}: {first['msg']}; fix it or unset it "
-                            "(`peacewatch config` lists every setting)") from None
+        raise SettingsError(
+            f"environment variable {name}: {first['msg']}; fix it or unset it (`peacewatch config` lists every setting)"
+        ) from None
 
 
 def current() -> Settings:
@@ -209,14 +275,16 @@ def effective() -> list[dict[str, str]]:
     for cls, values in ((Settings, current()), (SecuritySettings, security())):
         for field, info in cls.model_fields.items():
             env = PREFIX + field.upper()
-            rows.append({
-                "name": env,
-                "value": _shown(field, getattr(values, field)),
-                "default": _shown(field, info.default),
-                "set": "yes" if os.environ.get(env, "") != "" else "no",
-                "type": _type_name(info),
-                "doc": info.description or "",
-            })
+            rows.append(
+                {
+                    "name": env,
+                    "value": _shown(field, getattr(values, field)),
+                    "default": _shown(field, info.default),
+                    "set": "yes" if os.environ.get(env, "") != "" else "no",
+                    "type": _type_name(info),
+                    "doc": info.description or "",
+                }
+            )
     return rows
 
 
@@ -249,7 +317,9 @@ def markdown() -> str:
         lines += [f"## {titles[cls]}", "", "| Variable | Type | Default | Meaning |", "|---|---|---|---|"]
         for field, info in cls.model_fields.items():
             default = _shown(field, info.default)
-            lines.append(f"| `{PREFIX}{field.upper()}` | {_type_name(info)} | "
-                         f"{f'`{default}`' if default else '(none)'} | {info.description or ''} |")
+            lines.append(
+                f"| `{PREFIX}{field.upper()}` | {_type_name(info)} | "
+                f"{f'`{default}`' if default else '(none)'} | {info.description or ''} |"
+            )
         lines.append("")
     return "\n".join(lines)

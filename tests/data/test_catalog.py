@@ -146,9 +146,14 @@ def test_a_loader_read_through_the_catalog_gives_real_rows():
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ("peacewatch.sources.loaders.hti:no_such_loader",
-         r"hti.yml: loader 'peacewatch.sources.loaders.hti:no_such_loader': module 'peacewatch.sources.loaders.hti' has no function 'no_such_loader'$"),
-        ("peacewatch.sources.loaders.nope:hti", r"hti.yml: loader 'peacewatch.sources.loaders.nope:hti': module 'peacewatch.sources.loaders.nope' not found"),
+        (
+            "peacewatch.sources.loaders.hti:no_such_loader",
+            r"hti.yml: loader 'peacewatch.sources.loaders.hti:no_such_loader': module 'peacewatch.sources.loaders.hti' has no function 'no_such_loader'$",
+        ),
+        (
+            "peacewatch.sources.loaders.nope:hti",
+            r"hti.yml: loader 'peacewatch.sources.loaders.nope:hti': module 'peacewatch.sources.loaders.nope' not found",
+        ),
     ],
 )
 def test_a_wrong_loader_name_is_one_line_naming_the_yaml(tmp_path, entry, message):
@@ -160,7 +165,9 @@ def test_a_wrong_loader_name_is_one_line_naming_the_yaml(tmp_path, entry, messag
     assert "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize(("loaders", "message"), [(None, "loaders: Field required"), (["hti"], "must be written module:function")])
+@pytest.mark.parametrize(
+    ("loaders", "message"), [(None, "loaders: Field required"), (["hti"], "must be written module:function")]
+)
 def test_a_missing_or_malformed_loader_entry_names_the_yaml(tmp_path, loaders, message):
     data = yaml.safe_load((catalog_dir() / "hti.yml").read_text())
     data.pop("loaders")

@@ -30,8 +30,11 @@ def test_cite_all_is_valid_bibtex_with_unique_keys_and_years():
     assert len(keys) == len(set(keys)) and len(keys) >= 25
     # the same check written independently of bibtexparser: every "@type{key," line
     assert max(Counter(re.findall(r"(?m)^@\w+\{([^,\s]+),", text)).values()) == 1
-    no_year = [e.key for e in library.entries if not re.fullmatch(r"\d{4}", e.fields_dict.get("year").value
-                                                                   if "year" in e.fields_dict else "")]
+    no_year = [
+        e.key
+        for e in library.entries
+        if not re.fullmatch(r"\d{4}", e.fields_dict.get("year").value if "year" in e.fields_dict else "")
+    ]
     assert no_year == []
 
 

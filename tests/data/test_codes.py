@@ -15,10 +15,26 @@ def cw():
 
 @pytest.mark.parametrize(
     ("name", "ccode"),
-    [("Yugoslavia", 345), ("Serbia and Montenegro", 345), ("Serbia", 345), ("Montenegro", 341), ("Kosovo", 347),
-     ("Sudan", 625), ("South Sudan", 626), ("South Sudan'", 626), ("DR Congo", 490), ("Congo", 484),
-     ("Cote d Ivoire", 437), ("Côte d'Ivoire", 437), ("Sri Lanka", 780), ("Korea (ROK)", 732), ("UK", 200),
-     ("Timor-Leste", 860), ("Bosnia and Herzegovina", 346), ("Haiti", 41)],
+    [
+        ("Yugoslavia", 345),
+        ("Serbia and Montenegro", 345),
+        ("Serbia", 345),
+        ("Montenegro", 341),
+        ("Kosovo", 347),
+        ("Sudan", 625),
+        ("South Sudan", 626),
+        ("South Sudan'", 626),
+        ("DR Congo", 490),
+        ("Congo", 484),
+        ("Cote d Ivoire", 437),
+        ("Côte d'Ivoire", 437),
+        ("Sri Lanka", 780),
+        ("Korea (ROK)", 732),
+        ("UK", 200),
+        ("Timor-Leste", 860),
+        ("Bosnia and Herzegovina", 346),
+        ("Haiti", 41),
+    ],
 )
 def test_names(cw, name, ccode):
     assert cw.name_to_cow(name) == ccode

@@ -60,7 +60,13 @@ def test_fetch_downloads_checks_and_skips(mirror, tmp_path):
     catalog = Catalog()
     dest = tmp_path / "data"
     seen = []
-    results = fetch(catalog, ["hti", "polity5"], dest, mirror=base, progress=lambda label, done, total: seen.append((label, done, total)))
+    results = fetch(
+        catalog,
+        ["hti", "polity5"],
+        dest,
+        mirror=base,
+        progress=lambda label, done, total: seen.append((label, done, total)),
+    )
     assert [r.status for r in results] == ["downloaded", "downloaded"]
     assert sha256_of(dest / "hti" / "HTI.csv") == catalog.file("hti", "main").sha256
     assert seen[-1][1] == seen[-1][2]  # progress reached the announced size
@@ -101,7 +107,10 @@ def test_cli_fetch_with_progress(mirror, tmp_path):
     result = runner.invoke(app, ["sources", "fetch", "hti", "--dest", str(tmp_path), "--mirror", base])
     assert result.exit_code == 0, result.output
     assert "downloaded" in result.output and (tmp_path / "hti" / "HTI.csv").is_file()
-    assert result.output.strip().splitlines()[-1] == f"fetch: 1 downloaded, 0 converted, 0 already present, 0 failed (in {tmp_path})"
+    assert (
+        result.output.strip().splitlines()[-1]
+        == f"fetch: 1 downloaded, 0 converted, 0 already present, 0 failed (in {tmp_path})"
+    )
 
 
 def test_cli_list_verify_cite():
@@ -116,7 +125,23 @@ def test_cli_list_verify_cite():
 
 
 def test_cli_panel_build(tmp_path):
-    result = runner.invoke(app, ["panel", "build", "--start", "2004", "--end", "2005", "--add", "un", "--format", "csv", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app,
+        [
+            "panel",
+            "build",
+            "--start",
+            "2004",
+            "--end",
+            "2005",
+            "--add",
+            "un",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = (tmp_path / "panel.csv").read_text().splitlines()
     assert "un_troops" in lines[0]
@@ -142,7 +167,11 @@ def test_every_r_data_file_records_its_original_and_recipe():
     converted = [(s.key, f) for s in Catalog() for f in s.files.values() if not f.url and R_DATA.search(f.derived_from)]
     assert len(converted) >= 12
     for key, record in converted:
-        assert record.derived_from.startswith("https://") and record.derived_from.rsplit(".", 1)[-1] in {"rda", "rds", "RData"}
+        assert record.derived_from.startswith("https://") and record.derived_from.rsplit(".", 1)[-1] in {
+            "rda",
+            "rds",
+            "RData",
+        }
         assert record.convert is not None, key
         assert (record.convert.gzip_mtime is not None) == record.path.endswith(".gz"), key
 
@@ -152,10 +181,13 @@ def test_fetch_converts_the_real_r_originals_to_the_catalogued_bytes(mirror, tmp
     """The published .rda files (served locally) become byte-identical copies of the catalogued CSVs."""
     states = mirror(data_dir() / "peacesciencer")
     codes = mirror(data_dir() / "countrycode")
-    catalog_dir_ = _private_catalog(tmp_path, {
-        "state_lists": {"cow_states": {"derived_from": f"{states}/cow_states.rda"}},
-        "countrycode": {"codelist_panel": {"derived_from": f"{codes}/codelist_panel.rda"}},
-    })
+    catalog_dir_ = _private_catalog(
+        tmp_path,
+        {
+            "state_lists": {"cow_states": {"derived_from": f"{states}/cow_states.rda"}},
+            "countrycode": {"codelist_panel": {"derived_from": f"{codes}/codelist_panel.rda"}},
+        },
+    )
     catalog = Catalog(catalog_dir_)
     dest = tmp_path / "data"
     seen = []
@@ -180,8 +212,12 @@ def test_fetch_converts_a_tiny_rds_and_refuses_a_changed_original(mirror, tmp_pa
     pyreadr.write_rds(str(served / "tiny.rds"), pd.DataFrame({"country": ["Haiti", "Mali"], "year": [2004, 2013]}))
     expected = b"country,year\nHaiti,2004.0\nMali,2013.0\n"  # R stores the years as doubles
     base = mirror(served)
-    fields = {"url": None, "derived_from": f"{base}/tiny.rds", "sha256": hashlib.sha256(expected).hexdigest(),
-              "convert": {"original_sha256": sha256_of(served / "tiny.rds")}}
+    fields = {
+        "url": None,
+        "derived_from": f"{base}/tiny.rds",
+        "sha256": hashlib.sha256(expected).hexdigest(),
+        "convert": {"original_sha256": sha256_of(served / "tiny.rds")},
+    }
     catalog = Catalog(_private_catalog(tmp_path, {"hti": {"main": fields}}))
     dest = tmp_path / "data"
     assert fetch_file(catalog, "hti", "main", dest).status == "converted"
@@ -201,12 +237,18 @@ def test_conversion_without_pyreadr_says_how_and_creates_nothing(monkeypatch, tm
     result = runner.invoke(app, ["sources", "fetch", "state_lists", "--dest", str(tmp_path / "data")])
     assert result.exit_code == 1
     assert "2 file(s) published as R data were not converted" in result.output
-    assert result.output.strip().splitlines()[-1].startswith("fetch: 0 downloaded, 0 converted, 0 already present, 2 failed")
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .startswith("fetch: 0 downloaded, 0 converted, 0 already present, 2 failed")
+    )
     assert not (tmp_path / "data").exists()
 
 
 def test_a_transcribed_file_says_how_to_get_it(tmp_path):
-    transcribed = [(s.key, n) for s in Catalog() for n, f in s.files.items() if not f.url and not R_DATA.search(f.derived_from)]
+    transcribed = [
+        (s.key, n) for s in Catalog() for n, f in s.files.items() if not f.url and not R_DATA.search(f.derived_from)
+    ]
     if not transcribed:
         pytest.skip("no transcribed file in the catalog")
     key, name = transcribed[0]
@@ -260,7 +302,8 @@ def test_fetch_gives_up_on_a_server_that_never_answers(silent_server, tmp_path):
     elapsed = time.monotonic() - t0
     assert result.exit_code == 1, result.output
     assert result.output.strip().splitlines()[-1] == (
-        f"fetch: 0 downloaded, 0 converted, 0 already present, 35 failed (in {tmp_path / 'data'})")
+        f"fetch: 0 downloaded, 0 converted, 0 already present, 35 failed (in {tmp_path / 'data'})"
+    )
     assert "did not answer (no data within 15 s); gave up on its files" in result.output
     assert len(accepted) <= 6  # one connection per parallel worker, none for the files given up on
     print(f"gave up on 35 files in {elapsed:.1f} s")

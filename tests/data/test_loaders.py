@@ -15,8 +15,19 @@ from peacewatch.sources.loaders.ucdp_acd import ucdp_acd
 def test_geo_pko_minustah_2004_contributors():
     g = geo_pko_tcc_troops()
     m = g[(g["mission"] == "MINUSTAH") & (g["year"] == 2004)]
-    assert sorted(m["tcc_name"]) == ["Argentina", "Brazil", "Chile", "Guatemala", "Jordan", "Morocco", "Nepal",
-                                     "Peru", "Spain", "Sri Lanka", "Uruguay"]
+    assert sorted(m["tcc_name"]) == [
+        "Argentina",
+        "Brazil",
+        "Chile",
+        "Guatemala",
+        "Jordan",
+        "Morocco",
+        "Nepal",
+        "Peru",
+        "Spain",
+        "Sri Lanka",
+        "Uruguay",
+    ]
     assert m["troops"].sum() == 5685  # map 4224 Rev. 2, November 2004, 9 locations
     assert set(m["source"]) == {"Map no. 4224 Rev. 2"}
 

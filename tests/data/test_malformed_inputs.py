@@ -50,7 +50,9 @@ def test_checksum_override_warns(sandbox, monkeypatch):
         frame = hti(sandbox.context())
     assert len(frame) == 1587
     text = str(seen[0].message)  # says what happened, not how to make it happen
-    assert text.endswith("Used anyway because PEACEWATCH_ALLOW_CHANGED_DATA=1.") and "proceed with a warning" not in text
+    assert (
+        text.endswith("Used anyway because PEACEWATCH_ALLOW_CHANGED_DATA=1.") and "proceed with a warning" not in text
+    )
 
 
 def test_duplicate_country_year_is_refused(sandbox):

@@ -26,8 +26,25 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("panel")
-    result = runner.invoke(app, ["panel", "build", "--start", "2003", "--end", "2005", "--out", str(out),
-                                 "--format", "dta", "--format", "rds", "--format", "csv"])
+    result = runner.invoke(
+        app,
+        [
+            "panel",
+            "build",
+            "--start",
+            "2003",
+            "--end",
+            "2005",
+            "--out",
+            str(out),
+            "--format",
+            "dta",
+            "--format",
+            "rds",
+            "--format",
+            "csv",
+        ],
+    )
     assert result.exit_code == 0, result.output
     written = json.loads(result.output)["written"]
     assert str(out / "panel.dta") in written and str(out / "panel.rds") in written

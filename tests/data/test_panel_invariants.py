@@ -51,8 +51,20 @@ def test_duplicate_country_year_from_a_source_is_refused(base):
 
 def test_lineage_and_citations(full_panel):
     lineage = {item["source"]: item for item in full_panel.lineage}
-    assert {"ipi_missions", "bara_hultman", "hti", "kelley_tip", "polity5", "freedom_house", "wdi_population",
-            "wdi_gdppc", "cow_nmc", "ucdp_acd", "countrycode", "state_lists"} <= set(lineage)
+    assert {
+        "ipi_missions",
+        "bara_hultman",
+        "hti",
+        "kelley_tip",
+        "polity5",
+        "freedom_house",
+        "wdi_population",
+        "wdi_gdppc",
+        "cow_nmc",
+        "ucdp_acd",
+        "countrycode",
+        "state_lists",
+    } <= set(lineage)
     hti = lineage["hti"]
     assert hti["version"].startswith("2013.1")
     assert hti["files"][0]["sha256"] == "fcb4dd587536d00c0152fe684fe937cacd9d327b7f688761a290ee8341e4c33b"

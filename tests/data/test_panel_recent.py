@@ -47,7 +47,11 @@ def test_recent_tip_tiers(panel):
     assert _row(panel, 626, 2023)["tip_tier_label"] == "Tier 3"  # South Sudan
     assert _row(panel, 490, 2023)["tip_tier"] == 2.0  # DR Congo
     gb = _row(panel, 404, 2024)  # Guinea-Bissau
-    assert (gb["tip_tier"], gb["tip_tier_label"], gb["tip_tier_source"]) == (2.5, "Tier 2 Watch List", "tip_tiers_recent")
+    assert (gb["tip_tier"], gb["tip_tier_label"], gb["tip_tier_source"]) == (
+        2.5,
+        "Tier 2 Watch List",
+        "tip_tiers_recent",
+    )
     assert gb["tip_tier_source_url"].startswith("https://github.com/factbook/")
     canada = _row(panel, 20, 2024)
     assert math.isnan(canada["tip_tier"]) and canada.isna()["tip_tier_label"]  # unknown, not Tier 1
@@ -62,8 +66,18 @@ def test_recent_tip_tiers(panel):
 
 def test_no_column_outside_its_source_years(panel):
     df = panel.df
-    last = {"un_personnel": 2016, "nonun_personnel": 2016, "us_troops": 2024, "hti_pdest": 2011, "p3_overall": 2014,
-            "crim_level": 2014, "gdppc": 2020, "population": 2022, "conflict": 2024, "fh_pr": 2023}
+    last = {
+        "un_personnel": 2016,
+        "nonun_personnel": 2016,
+        "us_troops": 2024,
+        "hti_pdest": 2011,
+        "p3_overall": 2014,
+        "crim_level": 2014,
+        "gdppc": 2020,
+        "population": 2022,
+        "conflict": 2024,
+        "fh_pr": 2023,
+    }
     for col, year in last.items():
         assert df.loc[df[col].notna(), "year"].max() == year, col
 

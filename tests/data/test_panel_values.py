@@ -41,7 +41,13 @@ def test_haiti_tip_tier_sequence_2001_2007(full_panel):
     labels = [_row(full_panel, HAITI, y)["tip_tier_label"] for y in range(2001, 2008)]
     assert labels == ["Tier 2", "Tier 2", "Tier 3", "Special Case", "Tier 2 Watch List", "Special Case", "Special Case"]
     hti = [_row(full_panel, HAITI, y)["hti_tier"] for y in range(2001, 2008)]
-    assert hti == ["Tier 2/2 Watch List"] * 2 + ["Tier 3", "Special Case", "Tier 2/2 Watch List", "Special Case", "Special Case"]
+    assert hti == ["Tier 2/2 Watch List"] * 2 + [
+        "Tier 3",
+        "Special Case",
+        "Tier 2/2 Watch List",
+        "Special Case",
+        "Special Case",
+    ]
     # numeric tier is only for rated years; the special case is not a number
     assert _row(full_panel, HAITI, 2005)["tip_tier"] == 2.5
     assert _row(full_panel, HAITI, 2004)["tip_special_case"]

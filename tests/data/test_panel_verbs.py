@@ -58,8 +58,9 @@ def test_every_verb_is_reachable_from_the_cli(tmp_path):
     help_text = runner.invoke(app, ["panel", "build", "--help"], terminal_width=200).output
     assert all(name in help_text for name in NAMES)
     adds = [arg for name in NAMES for arg in ("--add", name)]
-    result = runner.invoke(app, ["panel", "build", "--start", "2004", "--end", "2004", *adds,
-                                 "--format", "csv", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app, ["panel", "build", "--start", "2004", "--end", "2004", *adds, "--format", "csv", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["verbs"] == [spec.method for spec in VERBS]

@@ -49,8 +49,11 @@ def test_troopdata_names_agree_with_the_file_codes():
     cw = default_context().crosswalk
     raw = pd.read_csv(Catalog().path("troopdata", "main"), usecols=["countryname", "ccode"]).drop_duplicates()
     unmapped = set(cw.unmapped_names("troopdata"))
-    differ = {n for n, c in raw.itertuples(index=False)
-              if n not in unmapped and cw.name_to_cow(n) is not None and cw.name_to_cow(n) != c}
+    differ = {
+        n
+        for n, c in raw.itertuples(index=False)
+        if n not in unmapped and cw.name_to_cow(n) is not None and cw.name_to_cow(n) != c
+    }
     assert differ == {"Antigua", "Seychelles", "Vietnam"}  # colony codes 1006/1036 and 817 (1950-53)
 
 

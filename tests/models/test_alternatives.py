@@ -93,7 +93,9 @@ def test_conditional_logit_real_matches_statsmodels_and_drops_constant_countries
     # (52, 15), was (51, 15): the corrected Polity5 coding (341 is Kosovo, issue 23) adds Kosovo 2009-2011,
     # a destination in every HTI year (HTI.csv, ccode 347: pdest "Yes" 2009-2011); it is dropped here too
     assert (always1, always0) == (52, 15)
-    assert m.notes[0].startswith(f"{always1 + always0} of {len(per)} countries dropped because their outcome never changes ({always1} always 1, {always0} always 0")
+    assert m.notes[0].startswith(
+        f"{always1 + always0} of {len(per)} countries dropped because their outcome never changes ({always1} always 1, {always0} always 0"
+    )
     assert m.glance()["n_clusters"] == len(per) - always1 - always0 == 87
     # within countries the size x duration interaction is larger than pooled (docs/models.md)
     t = m.tidy().set_index("term")
@@ -137,7 +139,15 @@ def test_us_garrison_threshold_reproduces_the_issue():
     # the dummy counted from the panel's US troop numbers: 120 country-years with >= 1,000 (112 before)
     assert int((m.data["lag_us_garrison"] == 1).sum()) == 120
     assert set(m.data.loc[(m.data["lag_us_garrison"] == 1) & m.data["ccode"].isin([345, 347]), "year"]) == {
-        2001, 2002, 2003, 2005, 2006, 2007, 2008, 2009}
+        2001,
+        2002,
+        2003,
+        2005,
+        2006,
+        2007,
+        2008,
+        2009,
+    }
     from peacewatch.models.data import model_panel
 
     prev = model_panel((2001, 2011))[["ccode", "year", "us_troops"]].rename(columns={"us_troops": "prev_us"})
@@ -166,12 +176,20 @@ def test_alternative_outcomes_real_values():
     assert g["nobs"] == 2008 and g["n_events"] is None and g["years"] == "2001-2015"
     assert set(tier.data.loc[tier.data["ccode"] == 347, "year"]) == set(range(2009, 2016))
     t = tier.tidy().set_index("term")
-    assert t.loc["lag_polity2", "estimate"] < 0 and t.loc["lag_polity2", "p_value"] < 0.01  # democracies get better tiers
-    assert list(t.index[-3:]) == ["cut: Tier 1 | Tier 2", "cut: Tier 2 | Tier 2 Watch List", "cut: Tier 2 Watch List | Tier 3"]
+    assert (
+        t.loc["lag_polity2", "estimate"] < 0 and t.loc["lag_polity2", "p_value"] < 0.01
+    )  # democracies get better tiers
+    assert list(t.index[-3:]) == [
+        "cut: Tier 1 | Tier 2",
+        "cut: Tier 2 | Tier 2 Watch List",
+        "cut: Tier 2 Watch List | Tier 3",
+    ]
     counts = tier.data["tip_tier"].value_counts().sort_index()
     assert list(counts.index) == [1.0, 2.0, 2.5, 3.0]
     p3 = default_model("p3_index_ols")
-    direct = sm.OLS.from_formula(p3.spec.formula, p3.data).fit(cov_type="cluster", cov_kwds={"groups": p3.data["ccode"].to_numpy()})
+    direct = sm.OLS.from_formula(p3.spec.formula, p3.data).fit(
+        cov_type="cluster", cov_kwds={"groups": p3.data["ccode"].to_numpy()}
+    )
     np.testing.assert_allclose(p3.params.to_numpy(), direct.params.to_numpy(), atol=1e-10)
     np.testing.assert_allclose(p3.result.bse.to_numpy(), direct.bse.to_numpy(), atol=1e-10)
     assert p3.glance()["pseudo_r2"] == pytest.approx(direct.rsquared)
@@ -180,9 +198,20 @@ def test_alternative_outcomes_real_values():
 def test_specification_tables_and_errors():
     specs = load_specifications()
     assert {s.table for s in specs.values()} == {"main", "alternative", "outcomes"}
-    assert [n for n, s in specs.items() if s.table == "alternative"] == ["fe_country_year", "nato_firth", "un_full_lagged_outcome", "us_garrison"]
-    df = pd.DataFrame({"ccode": np.repeat([1, 2, 3], 4), "year": np.tile(range(2001, 2005), 3), "y": [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0],
-                       "x": np.arange(12.0)})
+    assert [n for n, s in specs.items() if s.table == "alternative"] == [
+        "fe_country_year",
+        "nato_firth",
+        "un_full_lagged_outcome",
+        "us_garrison",
+    ]
+    df = pd.DataFrame(
+        {
+            "ccode": np.repeat([1, 2, 3], 4),
+            "year": np.tile(range(2001, 2005), 3),
+            "y": [0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0],
+            "x": np.arange(12.0),
+        }
+    )
     with pytest.raises(Exception, match="no country's 'y' changes"):
         fit(Specification(name="s", formula="y ~ x", estimator="conditional_logit", years=(2001, 2004)), data=df)
     with pytest.raises(Exception, match="at least three ordered values"):
@@ -213,7 +242,9 @@ def test_cli_fits_the_alternative_tables(tmp_path):
     assert alt.exit_code == 0 and "yes (conditional logit)" in alt.output
     assert "note (fe_country_year): 67 of 154 countries dropped" in alt.output  # Kosovo added (issue 23 codings)
     tidy = pd.read_csv(tmp_path / "tidy.csv")
-    assert tidy.loc[(tidy["model"] == "us_garrison") & (tidy["term"] == "lag_us_garrison"), "estimate"].iloc[0] == pytest.approx(1.3429, abs=5e-4)
+    assert tidy.loc[(tidy["model"] == "us_garrison") & (tidy["term"] == "lag_us_garrison"), "estimate"].iloc[
+        0
+    ] == pytest.approx(1.3429, abs=5e-4)
     bad = runner.invoke(app, ["model", "fit", "--table", "appendix"])
     assert bad.exit_code != 0 and "--table: 'appendix' is not one of main, alternative, outcomes, all" in bad.output
     specs = runner.invoke(app, ["model", "specs"])

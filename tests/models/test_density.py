@@ -41,7 +41,19 @@ def test_nato_2004_and_after_cow():
 def test_minustah_2004_geo_pko():
     d = mission_density("MINUSTAH", 2004)
     assert d.source == "geo_pko" and (d.n_scored, d.n_unscored) == (11, 0)
-    assert set(d.members["country"]) == {"Argentina", "Brazil", "Chile", "Guatemala", "Jordan", "Morocco", "Nepal", "Peru", "Spain", "Sri Lanka", "Uruguay"}
+    assert set(d.members["country"]) == {
+        "Argentina",
+        "Brazil",
+        "Chile",
+        "Guatemala",
+        "Jordan",
+        "Morocco",
+        "Nepal",
+        "Peru",
+        "Spain",
+        "Sri Lanka",
+        "Uruguay",
+    }
     assert d.value == pytest.approx(53 / 11)  # 4.82; Smith 2012: 4.6
     w = mission_density("MINUSTAH", 2004, weighted=True)
     # Guatemala's troops are "unknown" on the map: out of the weighted mean only

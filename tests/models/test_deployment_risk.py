@@ -37,7 +37,9 @@ def test_estimates_equal_statsmodels_on_same_design(full):
     direct = sm.Logit(y.iloc[:, 0], X).fit(disp=0, cov_type="cluster", cov_kwds={"groups": full.data["ccode"].values})
     np.testing.assert_allclose(full.params.values, direct.params.values, rtol=0, atol=1e-8)
     np.testing.assert_allclose(full.result.bse.values, direct.bse.values, rtol=0, atol=1e-8)
-    formula = smf.logit(full.spec.formula, data=full.data).fit(disp=0, cov_type="cluster", cov_kwds={"groups": full.data["ccode"].values})
+    formula = smf.logit(full.spec.formula, data=full.data).fit(
+        disp=0, cov_type="cluster", cov_kwds={"groups": full.data["ccode"].values}
+    )
     np.testing.assert_allclose(full.params.values, formula.params.values, rtol=0, atol=1e-8)
 
 
@@ -55,7 +57,16 @@ def test_clustered_se_by_hand(synthetic):
     V = g / (g - 1) * (n - 1) / (n - k) * bread @ meat @ bread  # Stata's small-sample factor
     np.testing.assert_allclose(m.cov.values, V, rtol=0, atol=1e-8)
     tidy = m.tidy()
-    assert list(tidy.columns) == ["model", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+    assert list(tidy.columns) == [
+        "model",
+        "term",
+        "estimate",
+        "std_error",
+        "statistic",
+        "p_value",
+        "conf_low",
+        "conf_high",
+    ]
     np.testing.assert_allclose(tidy["std_error"], np.sqrt(np.diag(V)), atol=1e-8)
 
 
@@ -106,7 +117,9 @@ def test_perfect_separation(synthetic):
     with pytest.raises(SeparationError, match="'d' perfectly predicts 'y'"):
         dr.fit(spec, data=synthetic.assign(d=synthetic["y"]))
     # real data: every sample country-year with NATO personnel (KFOR, Macedonia) is a destination
-    nato = Specification(name="nato", formula="hti_pdest ~ lag_ln_un_personnel + np.log1p(lag_nato_personnel) + lag_polity2")
+    nato = Specification(
+        name="nato", formula="hti_pdest ~ lag_ln_un_personnel + np.log1p(lag_nato_personnel) + lag_polity2"
+    )
     with pytest.raises(SeparationError, match=r"np.log1p\(lag_nato_personnel\)>0 has hti_pdest=1, n=13"):
         dr.fit(nato)
 

@@ -28,7 +28,10 @@ def test_side_by_side_table(models):
     assert frame.loc["UN personnel x duration, t-1", "(5) Both interactions"] == "0.021*"
     assert frame.index[0] == "UN personnel (log), t-1" and frame.index[-8] == "Constant"
     both = regression_frame([models[1], dr.default_model("un_full_contemporaneous")])
-    assert both.loc["UN personnel x duration", "(8) Full, no lags"] == "0.016" and both.loc["UN personnel x duration", "(5) Both interactions"] == ""
+    assert (
+        both.loc["UN personnel x duration", "(8) Full, no lags"] == "0.016"
+        and both.loc["UN personnel x duration", "(5) Both interactions"] == ""
+    )
     html = regression_table(models, "html")
     assert html.startswith('<table class="regression">') and "clustered by country" in html
     tex = regression_table(models, "latex")
@@ -66,7 +69,10 @@ def test_cli_density_and_predict():
     from peacewatch.cli import app
 
     runner = CliRunner()
-    res = runner.invoke(app, ["model", "density", "--io", "UN", "--io", "OAS", "--io", "NATO", "--year", "2004", "--mission", "MINUSTAH"])
+    res = runner.invoke(
+        app,
+        ["model", "density", "--io", "UN", "--io", "OAS", "--io", "NATO", "--year", "2004", "--mission", "MINUSTAH"],
+    )
     assert res.exit_code == 0, res.output
     assert "3.36" in res.output and "7.15" in res.output and "9.64" in res.output and "4.82" in res.output
     res = runner.invoke(app, ["model", "density", "--io", "UNO"])
@@ -78,7 +84,10 @@ def test_cli_density_and_predict():
     # by default one sentence, the numbers as percentages with one decimal (as on the web page)
     said = runner.invoke(app, args).stdout.strip()
     assert said.startswith("A mission of 7,000 uniformed personnel from 40 contributing countries, in its year 3:")
-    assert f"is {risk['risk'] * 100:.1f}% (95% interval {risk['risk_lo'] * 100:.1f}% to {risk['risk_hi'] * 100:.1f}%" in said
+    assert (
+        f"is {risk['risk'] * 100:.1f}% (95% interval {risk['risk_lo'] * 100:.1f}% to {risk['risk_hi'] * 100:.1f}%"
+        in said
+    )
     assert "\n" not in said and "lag_" not in said
 
 
@@ -107,4 +116,7 @@ def test_report(tmp_path):
     # Kosovo before 2008 for Serbia and add Kosovo 2009-2011 (see test_alternatives.py for the troopdata check)
     assert "US garrison of at least 1,000 troops (t-1; 120 of 1,429 country-years): +1.34 (SE 0.47, p = 0.004)" in text
     assert "(14) TIP tier (ordered logit)" in text and "cut: Tier 2 | Tier 2 Watch List" in text
-    assert "gsi_prevalence_ols not estimated: Global Slavery Index, country data (Walk Free) is not in the data directory" in text
+    assert (
+        "gsi_prevalence_ols not estimated: Global Slavery Index, country data (Walk Free) is not in the data directory"
+        in text
+    )

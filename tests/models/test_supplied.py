@@ -14,16 +14,24 @@ from peacewatch.sources.catalog import data_dir
 from peacewatch.sources.errors import MalformedDataError
 from peacewatch.sources.loaders.gsi import read_gsi_file
 
-HEADER = ["Country", "Region", "Estimated prevalence of modern slavery per 1,000 population",
-          "Estimated number of people in modern slavery", "Population", "Total Vulnerability score (%)",
-          "Total Government Response score (%)"]
+HEADER = [
+    "Country",
+    "Region",
+    "Estimated prevalence of modern slavery per 1,000 population",
+    "Estimated number of people in modern slavery",
+    "Population",
+    "Total Vulnerability score (%)",
+    "Total Government Response score (%)",
+]
 
 
 def _published_workbook(path, rows: list[list]) -> None:
     """A workbook laid out like Walk Free's: a notes sheet first, then the data under two title rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path) as xl:
-        pd.DataFrame([["Global Slavery Index 2023"], ["See the methodology"]]).to_excel(xl, sheet_name="Read me", header=False, index=False)
+        pd.DataFrame([["Global Slavery Index 2023"], ["See the methodology"]]).to_excel(
+            xl, sheet_name="Read me", header=False, index=False
+        )
         body = [["GSI 2023 summary data"] + [None] * 6, [None] * 7, HEADER, *rows]
         pd.DataFrame(body).to_excel(xl, sheet_name="GSI 2023 summary data", header=False, index=False)
 
@@ -43,8 +51,18 @@ def data_with_gsi(tmp_path, monkeypatch):
     rng = np.random.default_rng(1)
     for year, name, haiti in ((2016, "GSI-2018-Data.xlsx", 5.6), (2021, "2023-Global-Slavery-Index-Data.xlsx", 22.0)):
         countries = panel[panel["year"] == year]["country"].drop_duplicates()
-        rows = [[c, "Somewhere", round(float(rng.gamma(2.0, 3.0)), 1), int(rng.integers(1000, 10**6)), 10**7,
-                 round(float(rng.uniform(20, 80)), 0), round(float(rng.uniform(10, 70)), 0)] for c in countries]
+        rows = [
+            [
+                c,
+                "Somewhere",
+                round(float(rng.gamma(2.0, 3.0)), 1),
+                int(rng.integers(1000, 10**6)),
+                10**7,
+                round(float(rng.uniform(20, 80)), 0),
+                round(float(rng.uniform(10, 70)), 0),
+            ]
+            for c in countries
+        ]
         rows = [r if r[0] != "Haiti" else ["Haiti", "Americas", haiti, 254000, 11447569, 67.0, 30.0] for r in rows]
         _published_workbook(root / "walkfree_gsi" / name, rows)
     monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(root))
@@ -55,15 +73,27 @@ def data_with_gsi(tmp_path, monkeypatch):
 
 def test_loader_reads_the_published_layout(tmp_path):
     path = tmp_path / "gsi.xlsx"
-    _published_workbook(path, [["Haiti", "Americas", 22.0, 254000, 11447569, 67.0, 30.0],
-                               ["Norway", "Europe", 0.5, 2700, 5400000, 8.0, 70.0]])
+    _published_workbook(
+        path,
+        [
+            ["Haiti", "Americas", 22.0, 254000, 11447569, 67.0, 30.0],
+            ["Norway", "Europe", 0.5, 2700, 5400000, 8.0, 70.0],
+        ],
+    )
     rows = read_gsi_file(path)
     assert rows.attrs["sheet"] == "GSI 2023 summary data"
     haiti = rows.set_index("country").loc["Haiti"]
-    assert (haiti["gsi_prevalence"], haiti["gsi_victims"], haiti["gsi_vulnerability"], haiti["gsi_response"]) == (22.0, 254000, 67.0, 30.0)
+    assert (haiti["gsi_prevalence"], haiti["gsi_victims"], haiti["gsi_vulnerability"], haiti["gsi_response"]) == (
+        22.0,
+        254000,
+        67.0,
+        30.0,
+    )
     # a CSV export of the same sheet reads the same
     csv = tmp_path / "gsi.csv"
-    pd.DataFrame([["GSI 2023"], [None], HEADER, ["Haiti", "Americas", 22.0, 254000, 11447569, 67.0, 30.0]]).to_csv(csv, header=False, index=False)
+    pd.DataFrame([["GSI 2023"], [None], HEADER, ["Haiti", "Americas", 22.0, 254000, 11447569, 67.0, 30.0]]).to_csv(
+        csv, header=False, index=False
+    )
     assert read_gsi_file(csv).iloc[0]["gsi_prevalence"] == 22.0
 
 
@@ -82,7 +112,10 @@ def test_missing_gsi_says_where_to_get_it(tmp_path, monkeypatch):
             (root / item.name).symlink_to(item)
     monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(root))
     memo.clear()
-    with pytest.raises(SuppliedDataMissingError, match=r"walkfree\.org/global-slavery-index/downloads/.*walkfree_gsi/2023-Global-Slavery-Index-Data\.xlsx"):
+    with pytest.raises(
+        SuppliedDataMissingError,
+        match=r"walkfree\.org/global-slavery-index/downloads/.*walkfree_gsi/2023-Global-Slavery-Index-Data\.xlsx",
+    ):
         supplied_frame("gsi")
     memo.clear()
 
@@ -100,10 +133,14 @@ def test_supplied_gsi_is_merged_and_modelled(data_with_gsi):
     h = m.data[m.data["ccode"] == 41].iloc[0]
     assert h["gsi_prevalence"] == 5.6 and h["lag_un_tccs"] > 0
     # least squares written here on the merged data, clustered by country
-    direct = smf.ols(m.spec.formula, data=m.data).fit(cov_type="cluster", cov_kwds={"groups": m.data["ccode"].to_numpy()})
+    direct = smf.ols(m.spec.formula, data=m.data).fit(
+        cov_type="cluster", cov_kwds={"groups": m.data["ccode"].to_numpy()}
+    )
     np.testing.assert_allclose(m.params.to_numpy(), direct.params.to_numpy(), atol=1e-10)
     assert m.glance()["nobs"] == len(m.data) > 100
-    published = sum(len(pd.read_excel(p, sheet_name=1, header=None, skiprows=3)) for p in (data_with_gsi / "walkfree_gsi").iterdir())
+    published = sum(
+        len(pd.read_excel(p, sheet_name=1, header=None, skiprows=3)) for p in (data_with_gsi / "walkfree_gsi").iterdir()
+    )
     assert len(frame) == published  # every published row mapped to a COW code
 
 
@@ -118,14 +155,32 @@ def test_supplied_3p_release_to_2015(tmp_path, monkeypatch):
         (root / item.name).symlink_to(item)
     # the author's layout: one row per country-year; here the panel's (Kelley) values, 2015 = 2014 + 1 where possible
     panel = model_panel((2001, 2015))
-    rows = panel.loc[panel["p3_overall"].notna(), ["country", "year", "p3_prosecution", "p3_protection", "p3_prevention", "p3_overall"]]
+    rows = panel.loc[
+        panel["p3_overall"].notna(),
+        ["country", "year", "p3_prosecution", "p3_protection", "p3_prevention", "p3_overall"],
+    ]
     last = rows[rows["year"] == 2014].assign(year=2015, p3_overall=lambda d: (d["p3_overall"] + 1).clip(upper=15))
-    table = pd.concat([rows, last]).rename(columns={"p3_prosecution": "Prosecution", "p3_protection": "Protection",
-                                                    "p3_prevention": "Prevention", "p3_overall": "3P"})
+    table = pd.concat([rows, last]).rename(
+        columns={
+            "p3_prosecution": "Prosecution",
+            "p3_protection": "Protection",
+            "p3_prevention": "Prevention",
+            "p3_overall": "3P",
+        }
+    )
     (root / "cho_3p").mkdir()
-    table.rename(columns={"country": "Country", "year": "Year"}).to_csv(root / "cho_3p" / "3P_Index_2000-2015.csv", index=False)
+    table.rename(columns={"country": "Country", "year": "Year"}).to_csv(
+        root / "cho_3p" / "3P_Index_2000-2015.csv", index=False
+    )
     read = read_p3_file(root / "cho_3p" / "3P_Index_2000-2015.csv")
-    assert list(read.columns) == ["country", "year", "cho_p3_prosecution", "cho_p3_protection", "cho_p3_prevention", "cho_p3_overall"]
+    assert list(read.columns) == [
+        "country",
+        "year",
+        "cho_p3_prosecution",
+        "cho_p3_protection",
+        "cho_p3_prevention",
+        "cho_p3_overall",
+    ]
     monkeypatch.setenv("PEACEWATCH_DATA_DIR", str(root))
     memo.clear()
     try:
@@ -133,7 +188,9 @@ def test_supplied_3p_release_to_2015(tmp_path, monkeypatch):
         assert m.data["year"].max() == 2015
         same = m.data[m.data["year"] <= 2014]
         assert (same["cho_p3_overall"] == same["p3_overall"]).all()  # merged on the right country-years
-        direct = smf.ols(m.spec.formula, data=m.data).fit(cov_type="cluster", cov_kwds={"groups": m.data["ccode"].to_numpy()})
+        direct = smf.ols(m.spec.formula, data=m.data).fit(
+            cov_type="cluster", cov_kwds={"groups": m.data["ccode"].to_numpy()}
+        )
         np.testing.assert_allclose(m.params.to_numpy(), direct.params.to_numpy(), atol=1e-10)
     finally:
         memo.clear()

@@ -20,8 +20,13 @@ from peacewatch.registry.models import Base
 from peacewatch.registry.service import Registry
 
 PG_URL = os.environ.get("PEACEWATCH_TEST_PG_URL")
-BACKENDS = ["sqlite", pytest.param("postgres", marks=[
-    pytest.mark.postgres, pytest.mark.skipif(not PG_URL, reason="PEACEWATCH_TEST_PG_URL not set")])]
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgres",
+        marks=[pytest.mark.postgres, pytest.mark.skipif(not PG_URL, reason="PEACEWATCH_TEST_PG_URL not set")],
+    ),
+]
 
 #: Test passwords are "<username>-" + this (long and strong enough for the policy).
 PASSWORD_TAIL = "amber-harbour-7"
@@ -51,6 +56,7 @@ def _pg_database() -> tuple[str, callable]:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
     return url, drop
 
 
@@ -92,8 +98,11 @@ class People:
         self.users = {}
         with registry.session() as s:
             for name, role, tcc in [
-                ("rep", auth.REPORTER, None), ("inv", auth.INVESTIGATOR, None), ("coord", auth.COORDINATOR, None),
-                ("liaison_a", auth.TCC_LIAISON, TCC_A), ("liaison_b", auth.TCC_LIAISON, TCC_B),
+                ("rep", auth.REPORTER, None),
+                ("inv", auth.INVESTIGATOR, None),
+                ("coord", auth.COORDINATOR, None),
+                ("liaison_a", auth.TCC_LIAISON, TCC_A),
+                ("liaison_b", auth.TCC_LIAISON, TCC_B),
                 ("analyst", auth.ANALYST, None),
             ]:
                 new = auth.create_user(s, name, f"{name}-{PASSWORD_TAIL}", role, tcc)
@@ -118,9 +127,12 @@ def client(registry):
 API = "/api/registry"
 
 CASE_BODY = {
-    "mission": "MINUSTAH", "tcc_ccode": TCC_A, "category": "sexual_exploitation",
+    "mission": "MINUSTAH",
+    "tcc_ccode": TCC_A,
+    "category": "sexual_exploitation",
     "summary": "Exchange of food for sex reported near the Cite Soleil base",
-    "subject_name": "Sgt. Imran Qureshi", "incident_date": "2026-01-05",
+    "subject_name": "Sgt. Imran Qureshi",
+    "incident_date": "2026-01-05",
     "victim": {"name": "Marie-Claire Joseph", "age": 16, "contact": "via NGO"},
 }
 

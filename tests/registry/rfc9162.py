@@ -41,7 +41,9 @@ def mth(hashes: list[bytes]) -> bytes:
     return sha(b"\x01" + mth(hashes[:k]) + mth(hashes[k:]))
 
 
-def verify_inclusion(leaf_index: int, tree_size: int, hash_: bytes, inclusion_path: list[bytes], root_hash: bytes) -> bool:
+def verify_inclusion(
+    leaf_index: int, tree_size: int, hash_: bytes, inclusion_path: list[bytes], root_hash: bytes
+) -> bool:
     """RFC 9162 2.1.3.2."""
     if leaf_index >= tree_size:
         return False
@@ -62,7 +64,9 @@ def verify_inclusion(leaf_index: int, tree_size: int, hash_: bytes, inclusion_pa
     return sn == 0 and r == root_hash
 
 
-def verify_consistency(first: int, second: int, first_hash: bytes, second_hash: bytes, consistency_path: list[bytes]) -> bool:
+def verify_consistency(
+    first: int, second: int, first_hash: bytes, second_hash: bytes, consistency_path: list[bytes]
+) -> bool:
     """RFC 9162 2.1.4.2 (for 0 < first < second)."""
     if not 0 < first < second or not consistency_path:
         return False

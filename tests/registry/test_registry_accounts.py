@@ -7,29 +7,28 @@ from __future__ import annotations
 import re
 
 import pytest
+from support.sessions import login
 from typer.testing import CliRunner
 
 from peacewatch.registry import auth
 from peacewatch.registry.errors import Conflict, ValidationFailed
 from peacewatch.registry.usernames import normalise_username, skeleton
 
-from support.sessions import login
-
 from .conftest import API
 
 #: Lines of Unicode's confusables.txt (UTS #39 data), source -> prototype, written out here so the
 #: skeleton is checked against the standard's own mapping rather than against itself.
 CONFUSABLES_TXT = {
-    "\u0430": "a",   # 0430 ; 0061  CYRILLIC SMALL LETTER A -> LATIN SMALL LETTER A
-    "\u0131": "i",   # 0131 ; 0069  LATIN SMALL LETTER DOTLESS I
-    "\u026a": "i",   # 026A ; 0069  LATIN LETTER SMALL CAPITAL I
-    "\u0456": "i",   # 0456 ; 0069  CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I
-    "1": "l",        # 0031 ; 006C  DIGIT ONE
-    "I": "l",        # 0049 ; 006C  LATIN CAPITAL LETTER I
-    "0": "O",        # 0030 ; 004F  DIGIT ZERO
-    "m": "rn",       # 006D ; 0072 006E
-    "\u0440": "p",   # 0440 ; 0070  CYRILLIC SMALL LETTER ER
-    "\u0435": "e",   # 0435 ; 0065  CYRILLIC SMALL LETTER IE
+    "\u0430": "a",  # 0430 ; 0061  CYRILLIC SMALL LETTER A -> LATIN SMALL LETTER A
+    "\u0131": "i",  # 0131 ; 0069  LATIN SMALL LETTER DOTLESS I
+    "\u026a": "i",  # 026A ; 0069  LATIN LETTER SMALL CAPITAL I
+    "\u0456": "i",  # 0456 ; 0069  CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I
+    "1": "l",  # 0031 ; 006C  DIGIT ONE
+    "I": "l",  # 0049 ; 006C  LATIN CAPITAL LETTER I
+    "0": "O",  # 0030 ; 004F  DIGIT ZERO
+    "m": "rn",  # 006D ; 0072 006E
+    "\u0440": "p",  # 0440 ; 0070  CYRILLIC SMALL LETTER ER
+    "\u0435": "e",  # 0435 ; 0065  CYRILLIC SMALL LETTER IE
 }
 
 
@@ -73,16 +72,25 @@ def test_site_and_season_words_do_not_make_a_password(password):
 
 def test_passwords_longer_than_zxcvbn_takes_get_an_answer(client, people, registry):
     long_good = "quiet harbour lantern orchid gravel " * 4  # 144 characters
-    r = client.post(f"{API}/users", json={"username": "longpass", "password": long_good, "role": "analyst"},
-                    headers=people.headers("coord"))
+    r = client.post(
+        f"{API}/users",
+        json={"username": "longpass", "password": long_good, "role": "analyst"},
+        headers=people.headers("coord"),
+    )
     assert r.status_code == 201, r.text
     assert client.post(f"{API}/login", json={"username": "longpass", "password": long_good}).status_code == 200
     weak = "a" * 150
-    r = client.post(f"{API}/users", json={"username": "weaklong", "password": weak, "role": "analyst"},
-                    headers=people.headers("coord"))
+    r = client.post(
+        f"{API}/users",
+        json={"username": "weaklong", "password": weak, "role": "analyst"},
+        headers=people.headers("coord"),
+    )
     assert r.status_code == 422 and "password is too easy to guess" in str(r.json()["detail"])
-    too_long = client.post(f"{API}/users", json={"username": "x2", "password": "b" * 500, "role": "analyst"},
-                           headers=people.headers("coord"))
+    too_long = client.post(
+        f"{API}/users",
+        json={"username": "x2", "password": "b" * 500, "role": "analyst"},
+        headers=people.headers("coord"),
+    )
     assert too_long.status_code == 422
 
 

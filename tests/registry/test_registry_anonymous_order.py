@@ -23,8 +23,9 @@ def _interleave(registry, people) -> tuple[list[int], list[str]]:
     for i in range(ROUNDS):
         with registry.session() as s:
             coord = auth.user_for_token(s, people.tokens["coord"])
-            case = cases.create_case(s, coord, mission="MINUSCA", tcc_ccode=TCC_A, category="sexual_abuse",
-                                     summary=f"c{i}")
+            case = cases.create_case(
+                s, coord, mission="MINUSCA", tcc_ccode=TCC_A, category="sexual_abuse", summary=f"c{i}"
+            )
         with registry.session() as s:
             receipt = intake.submit_report(s, f"report {i}")
         with registry.session() as s:
@@ -48,8 +49,10 @@ def test_no_column_of_the_database_orders_anonymous_rows(registry, people):
             reports = conn.execute(text(f"SELECT id FROM intake_reports ORDER BY {order}")).scalars().all()
             assert sorted(reports) == sorted(truth_reports)
             assert reports != truth_reports, order
-            texts = [decrypt_json(c)["text"] for c in
-                     conn.execute(text(f"SELECT ciphertext FROM intake_messages ORDER BY {order}")).scalars()]
+            texts = [
+                decrypt_json(c)["text"]
+                for c in conn.execute(text(f"SELECT ciphertext FROM intake_messages ORDER BY {order}")).scalars()
+            ]
             assert sorted(texts) == sorted(truth_messages)
             assert texts != truth_messages, order  # where the staff replies fall among the reporters'
         if sqlite:  # the held anonymous audit entries have no insertion order to read back
@@ -59,6 +62,12 @@ def test_no_column_of_the_database_orders_anonymous_rows(registry, people):
             assert sorted(int(x) for x in held) == sorted(truth_reports)
             assert [int(x) for x in held] != truth_reports
         # a report's own thread keeps its order (the reporter reads it anyway)
-        thread = conn.execute(text("SELECT ciphertext FROM intake_messages WHERE report_id = :r ORDER BY position"),
-                              {"r": truth_reports[0]}).scalars().all()
+        thread = (
+            conn.execute(
+                text("SELECT ciphertext FROM intake_messages WHERE report_id = :r ORDER BY position"),
+                {"r": truth_reports[0]},
+            )
+            .scalars()
+            .all()
+        )
         assert [decrypt_json(c)["text"] for c in thread] == ["report 0", "staff 0", "follow-up 0"]

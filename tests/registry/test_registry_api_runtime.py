@@ -70,13 +70,13 @@ def test_case_reads_show_the_referral_and_its_overdue_deadlines_with_the_mission
     """Case reads come from plain rows, not ORM objects: the referral, its deadlines (naming the
     mission) and the events must still all be there, in the list and in the single read."""
     from peacewatch.registry import cases
-
     from tests.registry.conftest import TCC_A, at
 
     with registry.session() as s:
         inv = s.merge(people.users["inv"])
-        c = cases.create_case(s, inv, mission="MINUSCA", tcc_ccode=TCC_A, category="sexual_abuse",
-                              summary="x", now=at("2026-01-02"))
+        c = cases.create_case(
+            s, inv, mission="MINUSCA", tcc_ccode=TCC_A, category="sexual_abuse", summary="x", now=at("2026-01-02")
+        )
         for status in ("under_investigation", "substantiated", "referred_to_tcc"):
             cases.transition_case(s, inv, c.id, status, now=at("2026-01-02"))
         case_id = c.id
@@ -85,8 +85,12 @@ def test_case_reads_show_the_referral_and_its_overdue_deadlines_with_the_mission
     assert one["referral"]["officer_due"] == "2026-01-16" and one["referral"]["tcc_ccode"] == TCC_A
     # Referred on 2 January 2026: both deadlines have passed by now (the registry's clock, UTC).
     assert {(o["deadline"], o["mission"]) for o in one["overdue"]} == {("officer", "MINUSCA"), ("outcome", "MINUSCA")}
-    assert [e["to_status"] for e in one["events"]] == ["reported", "under_investigation", "substantiated",
-                                                      "referred_to_tcc"]
+    assert [e["to_status"] for e in one["events"]] == [
+        "reported",
+        "under_investigation",
+        "substantiated",
+        "referred_to_tcc",
+    ]
     # A liaison sees the referred case of its own TCC in the list, with the same referral.
     assert len(listed) == 1 and listed[0]["referral"] == one["referral"]
     assert client.get(f"{API}/cases", headers=people.headers("liaison_b")).json() == []

@@ -12,8 +12,11 @@ from .conftest import API, CASE_BODY
 
 def _entries(registry):
     with registry.session() as s:
-        return s.execute(select(AuditEntry.seq, AuditEntry.actor, AuditEntry.action, AuditEntry.entity,
-                                AuditEntry.entity_id).order_by(AuditEntry.seq)).all()
+        return s.execute(
+            select(
+                AuditEntry.seq, AuditEntry.actor, AuditEntry.action, AuditEntry.entity, AuditEntry.entity_id
+            ).order_by(AuditEntry.seq)
+        ).all()
 
 
 def test_every_case_read_and_write_is_audited(client, people, registry):
@@ -22,7 +25,9 @@ def test_every_case_read_and_write_is_audited(client, people, registry):
     client.get(f"{API}/cases/{cid}", headers=people.headers("coord"))
     client.get(f"{API}/cases", headers=people.headers("coord"))
     client.get(f"{API}/cases/{cid}/victim", headers=people.headers("inv"))
-    client.post(f"{API}/cases/{cid}/transitions", json={"to_status": "under_investigation"}, headers=people.headers("inv"))
+    client.post(
+        f"{API}/cases/{cid}/transitions", json={"to_status": "under_investigation"}, headers=people.headers("inv")
+    )
     new = [tuple(e[1:]) for e in _entries(registry)[start:]]
     assert new == [
         ("inv", "create", "case", str(cid)),
@@ -75,7 +80,9 @@ def test_rewriting_a_row_and_its_leaf_hash_breaks_the_stored_checkpoints(client,
     with registry.session() as s:
         e = s.get(AuditEntry, 3)
         e.actor = "forger"
-        e.leaf_hash = merkle.leaf_hash(audit.canonical(e.seq, e.at, "forger", e.action, e.entity, e.entity_id, e.detail)).hex()
+        e.leaf_hash = merkle.leaf_hash(
+            audit.canonical(e.seq, e.at, "forger", e.action, e.entity, e.entity_id, e.detail)
+        ).hex()
     with registry.session() as s:
         r = audit.verify(s)
     assert not r.ok and "no longer hash" in r.problem

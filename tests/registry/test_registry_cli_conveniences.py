@@ -30,8 +30,10 @@ def cli_env(tmp_path, monkeypatch):
 
 
 def test_passwords_never_come_from_a_plain_option(cli_env):
-    for args in (["init", "--password", "secret-secret-1"],
-                 ["users", "create", "ana", "--role", "analyst", "--password", "secret-secret-1"]):
+    for args in (
+        ["init", "--password", "secret-secret-1"],
+        ["users", "create", "ana", "--role", "analyst", "--password", "secret-secret-1"],
+    ):
         r = run(*args)
         assert r.exit_code == 2 and "No such option" in r.output
     hidden = run("users", "create", "ana", "--role", "analyst", input="harbour-amber-77\nharbour-amber-77\n")
@@ -44,8 +46,20 @@ def test_passwords_never_come_from_a_plain_option(cli_env):
 
 
 def test_listings_are_tables_by_default_and_json_on_request(cli_env):
-    assert run("users", "create", "liaison", "--role", "tcc_liaison", "--tcc", "Pakistan", "--password-stdin",
-               input="liaison-amber-harbour\n").exit_code == 0
+    assert (
+        run(
+            "users",
+            "create",
+            "liaison",
+            "--role",
+            "tcc_liaison",
+            "--tcc",
+            "Pakistan",
+            "--password-stdin",
+            input="liaison-amber-harbour\n",
+        ).exit_code
+        == 0
+    )
     table = run("users", "list")
     assert table.exit_code == 0
     header = table.stdout.splitlines()[0].split()
@@ -53,18 +67,28 @@ def test_listings_are_tables_by_default_and_json_on_request(cli_env):
     assert "liaison" in table.stdout and "770" in table.stdout and not table.stdout.lstrip().startswith("[")
     rows = json.loads(run("users", "list", "--json").stdout)
     assert {"username": "liaison", "role": "tcc_liaison", "tcc_ccode": 770, "active": True} in rows
-    for listing in (["cases", "list"], ["referrals", "list"], ["referrals", "overdue"], ["intake", "list"],
-                    ["compliance", "reports"], ["training", "modules"]):
+    for listing in (
+        ["cases", "list"],
+        ["referrals", "list"],
+        ["referrals", "overdue"],
+        ["intake", "list"],
+        ["compliance", "reports"],
+        ["training", "modules"],
+    ):
         plain, as_json = run(*listing), run(*listing, "--json")
         assert plain.exit_code == 0 and plain.stdout.strip() == "(no rows)", listing
         assert as_json.exit_code == 0 and json.loads(as_json.stdout) == [], listing
 
 
 def test_a_screening_without_hits_writes_the_header(cli_env):
-    (cli_env / "records.csv").write_text("full_name,date_of_birth,nationality,category\n"
-                                         "Юрий Иванов,1970-05-06,365,trafficking_related\n", encoding="utf-8")
+    (cli_env / "records.csv").write_text(
+        "full_name,date_of_birth,nationality,category\nЮрий Иванов,1970-05-06,365,trafficking_related\n",
+        encoding="utf-8",
+    )
     assert run("vetting", "import-records", "records.csv").exit_code == 0
-    (cli_env / "roster.csv").write_text("name,date_of_birth,nationality\nAnna Berg,1990-01-01,Sweden\n", encoding="utf-8")
+    (cli_env / "roster.csv").write_text(
+        "name,date_of_birth,nationality\nAnna Berg,1990-01-01,Sweden\n", encoding="utf-8"
+    )
     r = run("vetting", "screen", "roster.csv", "--out", "hits.csv")
     assert r.exit_code == 0 and "0 hits" in r.output, r.output
     hits = pd.read_csv(cli_env / "hits.csv")

@@ -43,19 +43,25 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize(("url", "needle"), [
-    ("xyz", "is not a database URL; use sqlite:///"),
-    ("foo://a/b", "peacewatch keeps its registry in SQLite or PostgreSQL"),
-    ("mysql://u@h/db", "peacewatch keeps its registry in SQLite or PostgreSQL"),
-])
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("xyz", "is not a database URL; use sqlite:///"),
+        ("foo://a/b", "peacewatch keeps its registry in SQLite or PostgreSQL"),
+        ("mysql://u@h/db", "peacewatch keeps its registry in SQLite or PostgreSQL"),
+    ],
+)
 def test_a_malformed_db_url_is_one_line(url, needle):
     _one_line_error(["users", "list", "--db", url], needle)
 
 
 def test_a_refused_connection_names_the_server_and_hides_the_password():
     port = _closed_port()
-    line = _one_line_error(["users", "list", "--db", f"postgresql://pw:s3cret@127.0.0.1:{port}/registry"],
-                           "the connection was refused", f"127.0.0.1:{port}")
+    line = _one_line_error(
+        ["users", "list", "--db", f"postgresql://pw:s3cret@127.0.0.1:{port}/registry"],
+        "the connection was refused",
+        f"127.0.0.1:{port}",
+    )
     assert "s3cret" not in line
 
 
@@ -67,16 +73,28 @@ def test_postgresql_url_without_driver_name_uses_psycopg():
 
 def test_postgresql_url_without_psycopg_installed_gives_the_install_hint(monkeypatch):
     monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now raises ImportError
-    _one_line_error(["users", "list", "--db", "postgresql://u@127.0.0.1/db"],
-                    "pip install 'peacewatch[postgres]'")
+    _one_line_error(["users", "list", "--db", "postgresql://u@127.0.0.1/db"], "pip install 'peacewatch[postgres]'")
 
 
-@pytest.mark.parametrize(("server_says", "needle"), [
-    (('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password '
-      'authentication failed for user "pw"'), "the password (or user name) was refused"),
-    (('connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  database '
-      '"registy" does not exist'), "the database does not exist"),
-])
+@pytest.mark.parametrize(
+    ("server_says", "needle"),
+    [
+        (
+            (
+                'connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  password '
+                'authentication failed for user "pw"'
+            ),
+            "the password (or user name) was refused",
+        ),
+        (
+            (
+                'connection failed: connection to server at "127.0.0.1", port 5432 failed: FATAL:  database '
+                '"registy" does not exist'
+            ),
+            "the database does not exist",
+        ),
+    ],
+)
 def test_server_refusals_read_as_what_to_fix(server_says, needle):
     """The messages libpq gives for a wrong password and a missing database (a live check of both runs
     with PEACEWATCH_TEST_PG_URL below)."""
@@ -99,8 +117,9 @@ def test_the_default_registry_is_not_created_by_a_read_command(tmp_path):
 def test_an_empty_sqlite_file_is_not_a_registry_and_stays_empty(tmp_path):
     db = tmp_path / "empty.sqlite"
     db.touch(mode=0o600)
-    _one_line_error(["cases", "list", "--db", f"sqlite:///{db}"], "is not a peacewatch registry",
-                    "run `peacewatch registry init")
+    _one_line_error(
+        ["cases", "list", "--db", f"sqlite:///{db}"], "is not a peacewatch registry", "run `peacewatch registry init"
+    )
     engine = create_engine(f"sqlite:///{db}")
     assert inspect(engine).get_table_names() == []
     engine.dispose()
@@ -117,21 +136,48 @@ def test_init_still_creates_the_registry(tmp_path):
 
 def test_no_exception_noise_at_exit(tmp_path):
     """A real process: init, then a read command; nothing is printed about connections finalised at exit."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
-           "PEACEWATCH_OUT_DIR": str(tmp_path / "out")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+        "PEACEWATCH_OUT_DIR": str(tmp_path / "out"),
+    }
     db = f"sqlite:///{tmp_path / 'r.sqlite'}"
-    subprocess.run([sys.executable, "-m", "peacewatch.cli", "registry", "init", "--db", db], env=env,
-                   capture_output=True, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "peacewatch.cli", "registry", "init", "--db", db],
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
     token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
-    r = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-m", "peacewatch.cli", "registry", "users",
-                        "list", "--db", db, "--token", token], env=env, capture_output=True, text=True, timeout=120,
-                       check=False)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-W",
+            "error::ResourceWarning",
+            "-m",
+            "peacewatch.cli",
+            "registry",
+            "users",
+            "list",
+            "--db",
+            db,
+            "--token",
+            token,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr
     assert "coordinator" in r.stdout
     assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr, r.stderr
 
 
 # --- live PostgreSQL (the lead's CI sets PEACEWATCH_TEST_PG_URL) --------------------------------------
+
 
 def _server_accepts(url: str) -> bool:
     """True when the server lets this URL in (trust authentication ignores the password)."""
@@ -169,8 +215,7 @@ def test_pg_empty_database_gets_no_tables_from_a_read_command():
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     try:
-        _one_line_error(["users", "list", "--db", url], "is not a peacewatch registry",
-                        "run `peacewatch registry init")
+        _one_line_error(["users", "list", "--db", url], "is not a peacewatch registry", "run `peacewatch registry init")
         engine = create_engine(url)
         assert inspect(engine).get_table_names() == []
         engine.dispose()
@@ -186,8 +231,9 @@ def test_a_registry_behind_the_schema_is_not_migrated_by_a_read_command(tmp_path
     engine = create_engine(f"sqlite:///{db}")
     with engine.begin() as c:
         c.execute(text("UPDATE alembic_version SET version_num = '0001'"))
-    _one_line_error(["users", "list", "--db", f"sqlite:///{db}"], "older schema than this peacewatch",
-                    "registry init --db")
+    _one_line_error(
+        ["users", "list", "--db", f"sqlite:///{db}"], "older schema than this peacewatch", "registry init --db"
+    )
     with engine.connect() as c:
         assert c.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
     engine.dispose()

@@ -54,8 +54,9 @@ def test_clock_of_a_referral_through_its_life(registry, people):
         assert after["next_escalation"] == {"on": "2026-01-29", "level": 2, "target": "coordinator", "in_days": 9}
 
         referrals.extend_outcome_deadline(s, u["coord"], r.id, 120, policy=POLICY)
-        cases.transition_case(s, u["liaison_a"], c.id, "national_investigation_appointed", officer_name="Maj. A",
-                              now=at("2026-01-21"))
+        cases.transition_case(
+            s, u["liaison_a"], c.id, "national_investigation_appointed", officer_name="Maj. A", now=at("2026-01-21")
+        )
         named = clocks.referral_clock(r, dt.date(2026, 1, 22), POLICY)
         assert named["outcome_extended"] and named["outcome"]["due"] == "2026-05-02"
         assert named["officer"]["text"] == "answered 2026-01-21"
@@ -89,8 +90,11 @@ def test_escalation_preview_writes_nothing(registry, people):
         assert (row["level"], row["target"], row["mission"], row["tcc_ccode"]) == (1, "mission_head", "MINUSCA", TCC_A)
         assert "officer deadline 2026-01-16 missed by 4 days" in row["reason"]
         assert s.get(type(a.referral), a.referral.id).escalation_level == 0
-        assert [e for e in ops.referrals.preview_escalation(s, u["coord"], {"as_of": "2026-01-16"})["escalations"]
-                if e["case_id"] == a.id] == []
+        assert [
+            e
+            for e in ops.referrals.preview_escalation(s, u["coord"], {"as_of": "2026-01-16"})["escalations"]
+            if e["case_id"] == a.id
+        ] == []
 
 
 def test_past_screenings_count_flagged_and_cleared_rows(registry, people):
@@ -98,14 +102,25 @@ def test_past_screenings_count_flagged_and_cleared_rows(registry, people):
 
     with registry.session() as s:
         u = {k: s.merge(v) for k, v in people.users.items()}
-        vetting.add_record(s, u["inv"], full_name="Imran Qureshi", date_of_birth=dt.date(1980, 1, 1),
-                           nationality_ccode=TCC_A, category="sexual_abuse")
+        vetting.add_record(
+            s,
+            u["inv"],
+            full_name="Imran Qureshi",
+            date_of_birth=dt.date(1980, 1, 1),
+            nationality_ccode=TCC_A,
+            category="sexual_abuse",
+        )
         roster = "name,date_of_birth,nationality\nImran Qureshi,1980-01-01,770\nJane Roe,1990-01-01,2\nAli Khan,,770\n"
         sc = vetting.screen_roster(s, u["coord"], vetting.parse_roster(roster), "march roster")
         listed = ops.vetting.list_screenings(s, u["inv"])
         row = [x for x in listed if x["screening_id"] == sc.id][0]
         assert (row["run_by"], row["label"], row["rows_screened"], row["flagged"], row["cleared"]) == (
-            people.users["coord"].username, "march roster", 3, 1, 2)
+            people.users["coord"].username,
+            "march roster",
+            3,
+            1,
+            2,
+        )
         hit = vetting.screening_hits(s, u["inv"], sc.id)[0]["hit_id"]
         vetting.decide(s, u["inv"], hit, "confirmed_match")
         summary = ops.vetting.screening_summary(s, u["coord"], sc.id)

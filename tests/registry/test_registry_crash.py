@@ -34,8 +34,13 @@ WRITER = textwrap.dedent("""
 
 
 def test_kill_mid_write_loses_no_committed_case(registry, people, database_url):
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, database_url, people.tokens["inv"]],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, database_url, people.tokens["inv"]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     committed = []
     try:
         while len(committed) < 40:
@@ -92,9 +97,16 @@ BURST = textwrap.dedent("""
 
 def test_kill_during_a_burst_of_two_processes_loses_no_acknowledged_entry(registry, people, database_url):
     """Two worker processes, four threads each, reads and writes: kill -9 both mid-burst."""
-    procs = [subprocess.Popen([sys.executable, "-c", BURST, database_url, people.tokens["inv"], tag],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ.copy())
-             for tag in ("p1", "p2")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", BURST, database_url, people.tokens["inv"], tag],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        for tag in ("p1", "p2")
+    ]
     acked: list[str] = []
     try:
         while len(acked) < 120:
@@ -123,8 +135,11 @@ def test_kill_during_a_burst_of_two_processes_loses_no_acknowledged_entry(regist
     fresh = Registry(database_url)
     with fresh.session(read_only=True) as s:
         stored = {str(c) for c in s.execute(select(Case.id)).scalars()}
-        created = set(s.execute(select(AuditEntry.entity_id).where(AuditEntry.entity == "case",
-                                                                    AuditEntry.action == "create")).scalars())
+        created = set(
+            s.execute(
+                select(AuditEntry.entity_id).where(AuditEntry.entity == "case", AuditEntry.action == "create")
+            ).scalars()
+        )
         after = audit.verify(s)
     fresh.dispose()
     assert stored <= created

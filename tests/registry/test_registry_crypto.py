@@ -31,10 +31,10 @@ def test_invalid_and_wrong_keys(monkeypatch, registry, people):
     monkeypatch.setenv("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
     with registry.session() as s:
         inv = s.merge(people.users["inv"])
-        c = cases.create_case(s, inv, mission="UNMIL", tcc_ccode=TCC_A, category="sexual_abuse", summary="x",
-                              victim={"name": "V"})
+        c = cases.create_case(
+            s, inv, mission="UNMIL", tcc_ccode=TCC_A, category="sexual_abuse", summary="x", victim={"name": "V"}
+        )
         cid = c.id
     monkeypatch.setenv("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
-    with registry.session() as s:
-        with pytest.raises(KeyProblem, match="not the one the data was written with"):
-            cases.victim_details(s, s.merge(people.users["inv"]), cid)
+    with registry.session() as s, pytest.raises(KeyProblem, match="not the one the data was written with"):
+        cases.victim_details(s, s.merge(people.users["inv"]), cid)

@@ -41,19 +41,29 @@ def _refused(args: list[str], *needles: str) -> str:
 CASE = ["cases", "create", "--mission", "MINUSTAH", "--tcc", "770", "--category", "sexual_abuse", "--summary", "s"]
 
 
-@pytest.mark.parametrize(("args", "needles"), [
-    (["compliance", "submit", "--nation", "770", "--year", "2100"], ["year: 2100 is outside 1990 to"]),
-    (["compliance", "submit", "--nation", "5", "--year", "2010"], ["nation_ccode: no state has COW code 5"]),
-    (["compliance", "submit", "--nation", "Narnia", "--year", "2010"], ["no state called 'Narnia'"]),
-    ([*CASE[:4], "--tcc", "1", *CASE[6:]], ["tcc_ccode: no state has COW code 1"]),
-    (["cases", "create", "--mission", "NOTAMISSION", *CASE[4:]],
-     ["mission: 'NOTAMISSION' is not a UN mission in the catalogued data"]),
-    ([*CASE, "--incident-date", FUTURE], [f"incident_date: {FUTURE} is in the future"]),
-    ([*CASE, "--incident-date", "1900-01-01"], ["before the first UN peacekeeping operation"]),
-    (["vetting", "add-record", "A B", "--category", "sexual_abuse", "--date-of-birth", FUTURE], ["is in the future"]),
-    (["training", "add-person", "S1", "A B", "--nation", "770", "--deployment-year", str(NEXT_YEAR + 5)],
-     [f"deployment_year: {NEXT_YEAR + 5} is outside 1990 to {NEXT_YEAR}"]),
-])
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["compliance", "submit", "--nation", "770", "--year", "2100"], ["year: 2100 is outside 1990 to"]),
+        (["compliance", "submit", "--nation", "5", "--year", "2010"], ["nation_ccode: no state has COW code 5"]),
+        (["compliance", "submit", "--nation", "Narnia", "--year", "2010"], ["no state called 'Narnia'"]),
+        ([*CASE[:4], "--tcc", "1", *CASE[6:]], ["tcc_ccode: no state has COW code 1"]),
+        (
+            ["cases", "create", "--mission", "NOTAMISSION", *CASE[4:]],
+            ["mission: 'NOTAMISSION' is not a UN mission in the catalogued data"],
+        ),
+        ([*CASE, "--incident-date", FUTURE], [f"incident_date: {FUTURE} is in the future"]),
+        ([*CASE, "--incident-date", "1900-01-01"], ["before the first UN peacekeeping operation"]),
+        (
+            ["vetting", "add-record", "A B", "--category", "sexual_abuse", "--date-of-birth", FUTURE],
+            ["is in the future"],
+        ),
+        (
+            ["training", "add-person", "S1", "A B", "--nation", "770", "--deployment-year", str(NEXT_YEAR + 5)],
+            [f"deployment_year: {NEXT_YEAR + 5} is outside 1990 to {NEXT_YEAR}"],
+        ),
+    ],
+)
 def test_the_cli_refuses_impossible_records(cli_env, args, needles):
     _refused(args, *needles)
     listed = runner.invoke(app, ["registry", "cases", "list", "--json"])
@@ -65,8 +75,9 @@ def test_a_misspelt_mission_gets_suggestions(cli_env):
 
 
 def test_countries_by_iso3_or_name_on_the_cli(cli_env):
-    r = runner.invoke(app, ["registry", "compliance", "submit", "--nation", "Pakistan", "--year", "2010",
-                            "--training", "met"])
+    r = runner.invoke(
+        app, ["registry", "compliance", "submit", "--nation", "Pakistan", "--year", "2010", "--training", "met"]
+    )
     assert r.exit_code == 0, r.output
     assert '"nation_ccode": 770' in r.output
     r = runner.invoke(app, ["registry", *CASE[:4], "--tcc", "BGD", *CASE[6:]])
@@ -74,13 +85,16 @@ def test_countries_by_iso3_or_name_on_the_cli(cli_env):
     assert '"tcc_ccode": 771' in r.output  # Bangladesh
 
 
-@pytest.mark.parametrize(("path", "body", "field"), [
-    ("/compliance/reports", {"nation_ccode": 770, "year": 2100, "provisions": {}}, "year"),
-    ("/compliance/reports", {"nation_ccode": 5, "year": 2010, "provisions": {}}, "nation_ccode"),
-    ("/cases", {**CASE_BODY, "tcc_ccode": 1}, "tcc_ccode"),
-    ("/cases", {**CASE_BODY, "mission": "NOTAMISSION"}, "mission"),
-    ("/cases", {**CASE_BODY, "incident_date": FUTURE}, "incident_date"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/compliance/reports", {"nation_ccode": 770, "year": 2100, "provisions": {}}, "year"),
+        ("/compliance/reports", {"nation_ccode": 5, "year": 2010, "provisions": {}}, "nation_ccode"),
+        ("/cases", {**CASE_BODY, "tcc_ccode": 1}, "tcc_ccode"),
+        ("/cases", {**CASE_BODY, "mission": "NOTAMISSION"}, "mission"),
+        ("/cases", {**CASE_BODY, "incident_date": FUTURE}, "incident_date"),
+    ],
+)
 def test_the_api_answers_422_naming_the_field(client, people, path, body, field):
     r = client.post(f"{API}{path}", json=body, headers=people.headers("coord"))
     assert r.status_code == 422, r.text
@@ -92,6 +106,7 @@ def test_one_door_for_every_caller(registry, people):
     with registry.session() as s, pytest.raises(ValidationFailed, match="no state has COW code 5"):
         ops.nations.submit_report(s, people.users["coord"], {"nation_ccode": 5, "year": 2010, "provisions": {}})
     with registry.session() as s:
-        ok = ops.nations.submit_report(s, people.users["coord"],
-                                       {"nation_ccode": "PAK", "year": 2010, "provisions": {"training": "met"}})
+        ok = ops.nations.submit_report(
+            s, people.users["coord"], {"nation_ccode": "PAK", "year": 2010, "provisions": {"training": "met"}}
+        )
     assert ok["nation_ccode"] == TCC_A

@@ -5,16 +5,19 @@ from __future__ import annotations
 from sqlalchemy import inspect, select
 
 from peacewatch.registry.api import create_app
-from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.models import IntakeMessage, IntakeReport
+from peacewatch.registry.settings import SecuritySettings
 
 from .conftest import API
 
 
 def test_report_receipt_reply_and_follow_up(client, people, registry):
     msg = "Contingent officers run a bar where girls from Moldova are held"
-    r = client.post(f"{API}/intake", json={"message": msg, "mission": "UNMIK", "category": "trafficking_related"},
-                    headers={"User-Agent": "Mozilla/5.0 distinctive-agent", "X-Forwarded-For": "203.0.113.77"})
+    r = client.post(
+        f"{API}/intake",
+        json={"message": msg, "mission": "UNMIK", "category": "trafficking_related"},
+        headers={"User-Agent": "Mozilla/5.0 distinctive-agent", "X-Forwarded-For": "203.0.113.77"},
+    )
     assert r.status_code == 201
     receipt = r.json()["receipt"]
     assert receipt.isdigit() and len(receipt) >= 16
@@ -26,17 +29,40 @@ def test_report_receipt_reply_and_follow_up(client, people, registry):
         assert b"Moldova" not in cipher
     # Nothing anywhere in the intake tables can hold an address, agent or exact time.
     cols = {c["name"] for t in ("intake_reports", "intake_messages") for c in inspect(registry.engine).get_columns(t)}
-    assert cols == {"id", "receipt_hash", "received_on", "mission", "category", "status", "case_id",
-                    "report_id", "position", "author", "ciphertext"}
+    assert cols == {
+        "id",
+        "receipt_hash",
+        "received_on",
+        "mission",
+        "category",
+        "status",
+        "case_id",
+        "report_id",
+        "position",
+        "author",
+        "ciphertext",
+    }
     rid = client.get(f"{API}/intake/reports", headers=people.headers("inv")).json()[0]["id"]
-    client.post(f"{API}/intake/reports/{rid}/replies", json={"message": "Can you name the bar?", "status": "triaged"},
-                headers=people.headers("inv"))
+    client.post(
+        f"{API}/intake/reports/{rid}/replies",
+        json={"message": "Can you name the bar?", "status": "triaged"},
+        headers=people.headers("inv"),
+    )
     spaced = f"{receipt[:5]} {receipt[5:10]}-{receipt[10:]}"
     thread = client.post(f"{API}/intake/thread", json={"receipt": spaced}).json()
     assert thread["status"] == "triaged"
-    assert [(m["author"], m["text"]) for m in thread["messages"]] == [("reporter", msg), ("staff", "Can you name the bar?")]
-    more = client.post(f"{API}/intake/thread/messages", json={"receipt": receipt, "message": "Bar Kosova, Pristina"}).json()
-    assert more["messages"][-1] == {"on": more["messages"][-1]["on"], "author": "reporter", "text": "Bar Kosova, Pristina"}
+    assert [(m["author"], m["text"]) for m in thread["messages"]] == [
+        ("reporter", msg),
+        ("staff", "Can you name the bar?"),
+    ]
+    more = client.post(
+        f"{API}/intake/thread/messages", json={"receipt": receipt, "message": "Bar Kosova, Pristina"}
+    ).json()
+    assert more["messages"][-1] == {
+        "on": more["messages"][-1]["on"],
+        "author": "reporter",
+        "text": "Bar Kosova, Pristina",
+    }
     staff = client.get(f"{API}/intake/reports/{rid}", headers=people.headers("coord")).json()
     assert len(staff["messages"]) == 3
 

@@ -28,14 +28,19 @@ def test_full_life_cycle_through_the_api(client, people, registry):
     case = r.json()
     assert case["status"] == "reported" and case["allowed_next"] == ["under_investigation"]
     cid = case["id"]
-    final = _walk(client, people, cid, [
-        ("inv", {"to_status": "under_investigation"}),
-        ("inv", {"to_status": "substantiated", "repatriated": True, "note": "OIOS report 2026/14"}),
-        ("inv", {"to_status": "referred_to_tcc"}),
-        ("liaison_a", {"to_status": "national_investigation_appointed", "officer_name": "Col. A. Rahman"}),
-        ("liaison_a", {"to_status": "outcome_reported", "outcome": "convicted"}),
-        ("coord", {"to_status": "closed"}),
-    ])
+    final = _walk(
+        client,
+        people,
+        cid,
+        [
+            ("inv", {"to_status": "under_investigation"}),
+            ("inv", {"to_status": "substantiated", "repatriated": True, "note": "OIOS report 2026/14"}),
+            ("inv", {"to_status": "referred_to_tcc"}),
+            ("liaison_a", {"to_status": "national_investigation_appointed", "officer_name": "Col. A. Rahman"}),
+            ("liaison_a", {"to_status": "outcome_reported", "outcome": "convicted"}),
+            ("coord", {"to_status": "closed"}),
+        ],
+    )
     assert final["status"] == "closed"
     assert final["repatriated"] is True and final["outcome"] == "convicted"
     assert final["referral"]["outcome"] == "convicted"
@@ -73,14 +78,17 @@ def test_unsubstantiated_branch_closes(registry, people):
         assert c.referral is None
 
 
-@pytest.mark.parametrize("path,target", [
-    ([], "substantiated"),
-    ([], "closed"),
-    (["under_investigation"], "referred_to_tcc"),
-    (["under_investigation", "unsubstantiated"], "referred_to_tcc"),
-    (["under_investigation", "substantiated"], "closed"),
-    (["under_investigation", "unsubstantiated", "closed"], "reported"),
-])
+@pytest.mark.parametrize(
+    "path,target",
+    [
+        ([], "substantiated"),
+        ([], "closed"),
+        (["under_investigation"], "referred_to_tcc"),
+        (["under_investigation", "unsubstantiated"], "referred_to_tcc"),
+        (["under_investigation", "substantiated"], "closed"),
+        (["under_investigation", "unsubstantiated", "closed"], "reported"),
+    ],
+)
 def test_invalid_transitions_are_refused_with_the_allowed_moves(registry, people, path, target):
     with registry.session() as s:
         coord = s.merge(people.users["coord"])
@@ -110,7 +118,9 @@ def test_invalid_transition_over_http_is_409_and_changes_nothing(client, people,
 def test_roles_per_transition(registry, people):
     with registry.session() as s:
         u = {k: s.merge(v) for k, v in people.users.items()}
-        c = cases.create_case(s, u["rep"], mission="UNMIL", tcc_ccode=TCC_A, category="trafficking_related", summary="x")
+        c = cases.create_case(
+            s, u["rep"], mission="UNMIL", tcc_ccode=TCC_A, category="trafficking_related", summary="x"
+        )
         with pytest.raises(Forbidden):
             cases.transition_case(s, u["rep"], c.id, "under_investigation")
         cases.transition_case(s, u["inv"], c.id, "under_investigation")
@@ -130,8 +140,9 @@ def test_roles_per_transition(registry, people):
 def test_referral_deadlines_are_fixed_at_referral(registry, people, monkeypatch):
     with registry.session() as s:
         inv = s.merge(people.users["inv"])
-        c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary="x",
-                              now=at("2026-01-02"))
+        c = cases.create_case(
+            s, inv, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary="x", now=at("2026-01-02")
+        )
         cases.transition_case(s, inv, c.id, "under_investigation", now=at("2026-01-02"))
         cases.transition_case(s, inv, c.id, "substantiated", now=at("2026-01-02"))
         # Friday 2 January 2026 + 10 working days = Friday 16 January; + 90 days = 2 April.
@@ -139,7 +150,9 @@ def test_referral_deadlines_are_fixed_at_referral(registry, people, monkeypatch)
         ref = c.referral
         assert ref.officer_due == dt.date(2026, 1, 16)
         assert ref.outcome_due == dt.date(2026, 4, 2)
-        ev = s.execute(select(CaseEvent).where(CaseEvent.case_id == c.id, CaseEvent.to_status == "referred_to_tcc")).scalar_one()
+        ev = s.execute(
+            select(CaseEvent).where(CaseEvent.case_id == c.id, CaseEvent.to_status == "referred_to_tcc")
+        ).scalar_one()
         assert json.loads(ev.detail)["officer_due"] == "2026-01-16"
     # A configured policy applies to new referrals only.
     monkeypatch.setenv("PEACEWATCH_REFERRAL_OFFICER_WORKING_DAYS", "5")

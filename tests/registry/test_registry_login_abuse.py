@@ -59,8 +59,10 @@ def test_a_flood_from_many_networks_is_refused_before_any_password_is_hashed(dat
     app = web_app(database_url, login_overall="20/minute")
     device = _client(app, "203.0.113.9").post(f"{API}/login", json=RIGHT).cookies.get(DEVICE_COOKIE)
     hashed = _count_hashing(monkeypatch)
-    codes = [_client(app, f"10.{i}.0.1").post(f"{API}/login", json={"username": f"nobody{i}", "password": "x"}).status_code
-             for i in range(40)]
+    codes = [
+        _client(app, f"10.{i}.0.1").post(f"{API}/login", json={"username": f"nobody{i}", "password": "x"}).status_code
+        for i in range(40)
+    ]
     assert codes.count(401) == 19 and codes.count(429) == 21  # the owner's login above took one
     assert len(hashed) == 19  # refused attempts cost no hashing time: the flood cannot queue the owner
     refused = _client(app, "10.99.0.1").post(f"{API}/login", json={"username": "x", "password": "x"})
@@ -71,11 +73,19 @@ def test_a_flood_from_many_networks_is_refused_before_any_password_is_hashed(dat
 
 def test_one_network_is_limited_whatever_its_addresses(database_url, engine, people):
     app = web_app(database_url, login_per_network="10/minute")
-    v4 = [_client(app, f"198.51.100.{i + 1}").post(f"{API}/login", json={"username": f"n{i}", "password": "x"}).status_code
-          for i in range(12)]
+    v4 = [
+        _client(app, f"198.51.100.{i + 1}")
+        .post(f"{API}/login", json={"username": f"n{i}", "password": "x"})
+        .status_code
+        for i in range(12)
+    ]
     assert v4 == [401] * 10 + [429] * 2
-    v6 = [_client(app, f"2001:db8:1:2::{i + 1:x}").post(f"{API}/login", json={"username": f"m{i}", "password": "x"}).status_code
-          for i in range(12)]
+    v6 = [
+        _client(app, f"2001:db8:1:2::{i + 1:x}")
+        .post(f"{API}/login", json={"username": f"m{i}", "password": "x"})
+        .status_code
+        for i in range(12)
+    ]
     assert v6 == [401] * 10 + [429] * 2
     assert _client(app, "2001:db8:1:3::1").post(f"{API}/login", json=RIGHT).status_code == 200  # next /64
 

@@ -86,8 +86,9 @@ def test_anonymous_entries_join_the_log_after_the_day_in_one_batch(registry, mon
     with registry.as_user(inv.token) as (s, u):
         cases.list_cases(s, u)
     with registry.session(read_only=True) as s:
-        log = s.execute(select(AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.action)
-                        .order_by(AuditEntry.seq)).all()
+        log = s.execute(
+            select(AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.action).order_by(AuditEntry.seq)
+        ).all()
         r = audit.verify(s)
     assert r.ok, r.problem
     anon = [e for e in log if e.actor == "anonymous"]
@@ -113,8 +114,13 @@ def test_database_key_and_checkpoint_files_are_0600_whatever_the_umask(tmp_path,
             cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary="x")
             # While the connection is open SQLite's -wal and -shm files exist.
             files = sorted((tmp_path / "out").iterdir())
-            assert {f.name for f in files} >= {"peacewatch.sqlite", "peacewatch.sqlite-wal", "peacewatch.sqlite-shm",
-                                               "registry.key", "audit-signing.key"}
+            assert {f.name for f in files} >= {
+                "peacewatch.sqlite",
+                "peacewatch.sqlite-wal",
+                "peacewatch.sqlite-shm",
+                "registry.key",
+                "audit-signing.key",
+            }
             modes = {f.name: f.stat().st_mode & 0o777 for f in files}
         reg.dispose()
         r = CliRunner().invoke(app, ["registry", "audit", "checkpoint", "--out", str(tmp_path / "cp")])
@@ -137,7 +143,8 @@ def test_a_file_readable_by_others_is_refused(tmp_path, monkeypatch, victim):
     assert r.exit_code == 2
     assert r.output.strip().splitlines()[-1] == (
         f"error: {path} is readable or writable by group or others (mode 0644); "
-        f"it holds registry secrets: run `chmod 600 {path}` and start again")
+        f"it holds registry secrets: run `chmod 600 {path}` and start again"
+    )
     if victim.startswith("peacewatch.sqlite"):
         with pytest.raises(UnsafeFile):
             make_engine(f"sqlite:///{tmp_path / 'out' / 'peacewatch.sqlite'}")

@@ -13,9 +13,13 @@ from .test_registry_cli import cli_env, run  # noqa: F401 - the CLI fixture
 
 @pytest.mark.parametrize("name", ["hits.csv", "hits.json"])
 def test_screening_hits_file_is_0600_whatever_the_umask(cli_env, name):  # noqa: F811
-    (cli_env / "records.csv").write_text("full_name,date_of_birth,nationality,category\n"
-                                         "Юрий Иванов,1970-05-06,365,trafficking_related\n", encoding="utf-8")
-    (cli_env / "roster.csv").write_text("name,date_of_birth,nationality\nYuri Ivanov,1970-06-05,365\n", encoding="utf-8")
+    (cli_env / "records.csv").write_text(
+        "full_name,date_of_birth,nationality,category\nЮрий Иванов,1970-05-06,365,trafficking_related\n",
+        encoding="utf-8",
+    )
+    (cli_env / "roster.csv").write_text(
+        "name,date_of_birth,nationality\nYuri Ivanov,1970-06-05,365\n", encoding="utf-8"
+    )
     assert run("vetting", "import-records", "records.csv").exit_code == 0
     old = os.umask(0o022)
     try:
@@ -29,6 +33,8 @@ def test_screening_hits_file_is_0600_whatever_the_umask(cli_env, name):  # noqa:
 
 
 def test_an_unwritable_hits_file_is_one_line(cli_env):  # noqa: F811
-    (cli_env / "roster.csv").write_text("name,date_of_birth,nationality\nYuri Ivanov,1970-06-05,365\n", encoding="utf-8")
+    (cli_env / "roster.csv").write_text(
+        "name,date_of_birth,nationality\nYuri Ivanov,1970-06-05,365\n", encoding="utf-8"
+    )
     r = run("vetting", "screen", "roster.csv", "--out", str(cli_env / "roster.csv" / "hits.csv"))
     assert r.exit_code == 2 and "cannot write it" in r.output and "Traceback" not in r.output

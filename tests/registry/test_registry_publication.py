@@ -24,13 +24,15 @@ def _users(s, people):
 
 
 def _case(s, u, day, path=REFER, answer_day=None):
-    c = cases.create_case(s, u["coord"], mission="MONUSCO", tcc_ccode=TCC_A, category="sexual_abuse", summary="x",
-                          now=at(day))
+    c = cases.create_case(
+        s, u["coord"], mission="MONUSCO", tcc_ccode=TCC_A, category="sexual_abuse", summary="x", now=at(day)
+    )
     for st in path:
         cases.transition_case(s, u["coord"], c.id, st, now=at(day))
     if answer_day:
-        cases.transition_case(s, u["coord"], c.id, "national_investigation_appointed", officer_name="Maj. N",
-                              now=at(answer_day))
+        cases.transition_case(
+            s, u["coord"], c.id, "national_investigation_appointed", officer_name="Maj. N", now=at(answer_day)
+        )
     return c
 
 
@@ -101,8 +103,9 @@ def test_differencing_public_answers_over_time_finds_no_small_cell(registry, peo
         _case(s, u, "2026-05-30")
         _case(s, u, "2025-12-30")  # recorded now with a 2025 date: the closed year does not move
         late = s.query(cases.Case).filter(cases.Case.tcc_ccode == TCC_A).order_by(cases.Case.reported_at).all()[-3]
-        cases.transition_case(s, u["coord"], late.id, "national_investigation_appointed", officer_name="Maj. N",
-                              now=at("2026-05-31"))
+        cases.transition_case(
+            s, u["coord"], late.id, "national_investigation_appointed", officer_name="Maj. N", now=at("2026-05-31")
+        )
         training.add_module(s, u["coord"], "THB-CMD", "Command responsibility", audience="commanders")
         after = {t: publication.published(s, t, as_of=LATER) for t in publication.TABLES}
         # the live statistics do see the changes (so the test can fail)
@@ -118,8 +121,9 @@ def test_a_closed_year_does_not_move_when_a_module_is_added(registry, people):
         u = _users(s, people)
         training.add_module(s, u["coord"], "THB-1", "THB awareness")
         for i in range(10):
-            training.add_person(s, u["coord"], f"SN-{i}", f"Person {i}", TCC_A, 2025,
-                                audience="commanders" if i < 2 else "all")
+            training.add_person(
+                s, u["coord"], f"SN-{i}", f"Person {i}", TCC_A, 2025, audience="commanders" if i < 2 else "all"
+            )
             if i < 7:
                 training.record_completion(s, u["coord"], f"SN-{i}", "THB-1", dt.date(2025, 3, 1), nation_ccode=TCC_A)
         before = publication.frozen(s, "training", as_of=LATER)

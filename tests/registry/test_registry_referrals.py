@@ -24,10 +24,11 @@ def _referred(s, inv, tcc, day):
 def test_overdue_listing_and_escalation_ladder(registry, people):
     with registry.session() as s:
         u = {k: s.merge(v) for k, v in people.users.items()}
-        a = _referred(s, u["inv"], TCC_A, "2026-01-02")   # officer due 16 Jan, outcome due 2 Apr
+        a = _referred(s, u["inv"], TCC_A, "2026-01-02")  # officer due 16 Jan, outcome due 2 Apr
         b = _referred(s, u["inv"], TCC_B, "2026-01-02")
-        cases.transition_case(s, u["liaison_b"], b.id, "national_investigation_appointed", officer_name="Maj. B",
-                              now=at("2026-01-10"))
+        cases.transition_case(
+            s, u["liaison_b"], b.id, "national_investigation_appointed", officer_name="Maj. B", now=at("2026-01-10")
+        )
         assert referrals.list_overdue(s, u["coord"], dt.date(2026, 1, 16)) == []
         items = referrals.list_overdue(s, u["coord"], dt.date(2026, 1, 19))
         assert [(i.referral.case_id, i.deadline, i.days_overdue) for i in items] == [(a.id, "officer", 3)]
@@ -46,7 +47,11 @@ def test_overdue_listing_and_escalation_ladder(registry, people):
         assert referrals.escalate_overdue(s, u["coord"], now=at("2026-03-01")) == []
         # After the outcome deadline, B is overdue on the outcome only (it named an officer).
         late = referrals.list_overdue(s, u["coord"], dt.date(2026, 4, 3))
-        assert sorted((i.referral.case_id, i.deadline) for i in late) == [(a.id, "officer"), (a.id, "outcome"), (b.id, "outcome")]
+        assert sorted((i.referral.case_id, i.deadline) for i in late) == [
+            (a.id, "officer"),
+            (a.id, "outcome"),
+            (b.id, "outcome"),
+        ]
         third = referrals.escalate_overdue(s, u["coord"], now=at("2026-04-03"))
         assert [(e.referral_id, e.level) for e in third] == [(b.referral.id, 1)]
         kinds = s.execute(select(CaseEvent.kind).where(CaseEvent.case_id == a.id)).scalars().all()
@@ -75,6 +80,6 @@ def test_extension_once_and_within_policy(registry, people):
 
 
 def test_working_days_skip_weekends():
-    assert referrals.add_working_days(dt.date(2026, 1, 2), 10) == dt.date(2026, 1, 16)   # Fri -> Fri
-    assert referrals.add_working_days(dt.date(2026, 1, 3), 1) == dt.date(2026, 1, 6)     # Sat -> Tue
-    assert referrals.add_working_days(dt.date(2026, 1, 5), 5) == dt.date(2026, 1, 12)    # Mon -> Mon
+    assert referrals.add_working_days(dt.date(2026, 1, 2), 10) == dt.date(2026, 1, 16)  # Fri -> Fri
+    assert referrals.add_working_days(dt.date(2026, 1, 3), 1) == dt.date(2026, 1, 6)  # Sat -> Tue
+    assert referrals.add_working_days(dt.date(2026, 1, 5), 5) == dt.date(2026, 1, 12)  # Mon -> Mon

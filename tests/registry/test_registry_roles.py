@@ -15,21 +15,38 @@ def world(client, people):
     h = people.headers("coord")
     ids = {}
     for key, tcc in (("case_a", TCC_A), ("case_b", TCC_B)):
-        cid = client.post(f"{API}/cases", json=dict(CASE_BODY, tcc_ccode=tcc), headers=people.headers("rep")).json()["id"]
+        cid = client.post(f"{API}/cases", json=dict(CASE_BODY, tcc_ccode=tcc), headers=people.headers("rep")).json()[
+            "id"
+        ]
         for st in ("under_investigation", "substantiated", "referred_to_tcc"):
             assert client.post(f"{API}/cases/{cid}/transitions", json={"to_status": st}, headers=h).status_code == 200
         ids[key] = cid
     ids["referral_a"] = client.get(f"{API}/cases/{ids['case_a']}", headers=h).json()["referral"]["id"]
     client.post(f"{API}/intake", json={"message": "I saw Imran Qureshi take a girl into the base"})
     ids["report"] = client.get(f"{API}/intake/reports", headers=h).json()[0]["id"]
-    client.post(f"{API}/vetting/records", json={"full_name": "Imran Qureshi", "date_of_birth": "1985-02-03",
-                                               "nationality_ccode": TCC_A, "category": "sexual_exploitation"}, headers=h)
-    sc = client.post(f"{API}/vetting/screenings", json={"csv": "name,date_of_birth,nationality\nImran Qureshi,1985-02-03,770\n"}, headers=h).json()
+    client.post(
+        f"{API}/vetting/records",
+        json={
+            "full_name": "Imran Qureshi",
+            "date_of_birth": "1985-02-03",
+            "nationality_ccode": TCC_A,
+            "category": "sexual_exploitation",
+        },
+        headers=h,
+    )
+    sc = client.post(
+        f"{API}/vetting/screenings",
+        json={"csv": "name,date_of_birth,nationality\nImran Qureshi,1985-02-03,770\n"},
+        headers=h,
+    ).json()
     ids["screening"] = sc["screening_id"]
     ids["hit"] = sc["hits"][0]["hit_id"]
     client.post(f"{API}/training/modules", json={"code": "THB-1", "title": "THB awareness"}, headers=h)
-    client.post(f"{API}/training/personnel", json={"service_number": "PK-1", "full_name": "Imran Qureshi",
-                                                  "nation_ccode": TCC_A, "deployment_year": 2026}, headers=h)
+    client.post(
+        f"{API}/training/personnel",
+        json={"service_number": "PK-1", "full_name": "Imran Qureshi", "nation_ccode": TCC_A, "deployment_year": 2026},
+        headers=h,
+    )
     return ids
 
 
@@ -45,8 +62,12 @@ def _routes(ids):
         ("GET", f"/cases/{a}", None, {"rep", "inv", "coord", "liaison_a"}),
         ("GET", f"/cases/{b}", None, {"rep", "inv", "coord"}),
         ("GET", f"/cases/{a}/victim", None, {"inv", "coord"}),
-        ("POST", f"/cases/{a}/transitions", {"to_status": "national_investigation_appointed", "officer_name": "Maj. X"},
-         {"liaison_a", "coord"}),
+        (
+            "POST",
+            f"/cases/{a}/transitions",
+            {"to_status": "national_investigation_appointed", "officer_name": "Maj. X"},
+            {"liaison_a", "coord"},
+        ),
         ("GET", "/referrals", None, {"inv", "coord", "liaison_a"}),
         ("GET", "/referrals/overdue", None, {"inv", "coord", "liaison_a"}),
         ("POST", "/referrals/escalate", None, {"inv", "coord"}),
@@ -55,21 +76,37 @@ def _routes(ids):
         ("GET", f"/intake/reports/{ids['report']}", None, {"inv", "coord"}),
         ("POST", f"/intake/reports/{ids['report']}/replies", {"message": "Thank you"}, {"inv", "coord"}),
         ("POST", "/vetting/records", {"full_name": "A B", "category": "sexual_abuse"}, {"inv", "coord"}),
-        ("POST", "/vetting/records/import", {"csv": "full_name,date_of_birth,nationality,category\nC D,,,sexual_abuse\n"},
-         {"inv", "coord"}),
+        (
+            "POST",
+            "/vetting/records/import",
+            {"csv": "full_name,date_of_birth,nationality,category\nC D,,,sexual_abuse\n"},
+            {"inv", "coord"},
+        ),
         ("POST", "/vetting/screenings", {"csv": "name,date_of_birth,nationality\nA B,,\n"}, {"inv", "coord"}),
         ("GET", f"/vetting/screenings/{ids['screening']}/hits", None, {"inv", "coord"}),
         ("POST", f"/vetting/hits/{ids['hit']}/decision", {"decision": "not_a_match"}, {"inv", "coord"}),
-        ("POST", "/compliance/reports", {"nation_ccode": TCC_A, "year": 2026, "provisions": {"training": "met"}},
-         {"liaison_a", "coord"}),
+        (
+            "POST",
+            "/compliance/reports",
+            {"nation_ccode": TCC_A, "year": 2026, "provisions": {"training": "met"}},
+            {"liaison_a", "coord"},
+        ),
         ("GET", "/compliance/reports", None, {"liaison_a", "coord"}),
         ("POST", "/training/modules", {"code": "M-{role}", "title": "t"}, {"coord"}),
         ("GET", "/training/modules", None, {"liaison_a", "coord"}),
-        ("POST", "/training/personnel", {"service_number": "S-{role}", "full_name": "n", "nation_ccode": TCC_A,
-                                         "deployment_year": 2026}, {"liaison_a", "coord"}),
+        (
+            "POST",
+            "/training/personnel",
+            {"service_number": "S-{role}", "full_name": "n", "nation_ccode": TCC_A, "deployment_year": 2026},
+            {"liaison_a", "coord"},
+        ),
         ("GET", "/training/personnel/PK-1", None, {"liaison_a", "coord"}),
-        ("POST", "/training/completions", {"service_number": "PK-1", "module_code": "THB-1", "completed_on": "2026-01-01"},
-         {"liaison_a", "coord"}),
+        (
+            "POST",
+            "/training/completions",
+            {"service_number": "PK-1", "module_code": "THB-1", "completed_on": "2026-01-01"},
+            {"liaison_a", "coord"},
+        ),
         ("GET", "/aggregates/tcc", None, {"analyst", "coord", "inv"}),
         ("GET", "/aggregates/compliance", None, {"analyst", "coord", "inv"}),
         ("GET", "/aggregates/training", None, {"analyst", "coord", "inv"}),
@@ -89,10 +126,15 @@ def test_every_route_enforces_roles(client, people, world):
     """Each role gets 2xx where allowed and 403/404 elsewhere; no token gets 401."""
     routes = _routes(world)
     # Every authenticated route of the router is in the table (so a new route cannot skip this test).
-    public = {("POST", "/login"), ("POST", "/logout"), ("POST", "/intake"), ("POST", "/intake/thread"),
-              ("POST", "/intake/thread/messages")}
+    public = {
+        ("POST", "/login"),
+        ("POST", "/logout"),
+        ("POST", "/intake"),
+        ("POST", "/intake/thread"),
+        ("POST", "/intake/thread/messages"),
+    }
     spec = client.get("/openapi.json").json()
-    declared = {(m.upper(), path[len(API):]) for path, ops in spec["paths"].items() for m in ops}
+    declared = {(m.upper(), path[len(API) :]) for path, ops in spec["paths"].items() for m in ops}
     covered = {(m, p) for m, p, _, _ in routes}
     templ = {(m, p.split("/")[1]) for m, p in covered}
     for method, path in declared - public:
@@ -123,11 +165,15 @@ def test_liaison_cannot_read_another_tccs_cases(client, people, world):
     assert all(c["tcc_ccode"] == TCC_B for c in listed)
     refs = client.get(f"{API}/referrals", headers=hb).json()
     assert {r["tcc_ccode"] for r in refs} == {TCC_B}
-    r = client.post(f"{API}/cases/{world['case_a']}/transitions", headers=hb,
-                    json={"to_status": "outcome_reported", "outcome": "no_action"})
+    r = client.post(
+        f"{API}/cases/{world['case_a']}/transitions",
+        headers=hb,
+        json={"to_status": "outcome_reported", "outcome": "no_action"},
+    )
     assert r.status_code == 404
-    r = client.post(f"{API}/compliance/reports", headers=hb,
-                    json={"nation_ccode": TCC_A, "year": 2026, "provisions": {}})
+    r = client.post(
+        f"{API}/compliance/reports", headers=hb, json={"nation_ccode": TCC_A, "year": 2026, "provisions": {}}
+    )
     assert r.status_code == 403
     # Liaison A does see its own case, with the subject's name, but never the victim.
     ha = people.headers("liaison_a")
@@ -148,6 +194,7 @@ def test_analyst_never_sees_a_name(client, people, world, monkeypatch, registry)
     import datetime as dt
 
     from peacewatch.registry import publication
+
     next_year = dt.datetime.now(dt.UTC).year + 1
     with registry.session() as s:
         later = publication.published(s, "tcc", as_of=dt.date(next_year, 4, 1))
@@ -178,7 +225,10 @@ def test_reporter_sees_progress_but_no_names(client, people, world):
     r = client.get(f"{API}/cases/{world['case_a']}", headers=people.headers("rep")).json()
     assert r["status"] == "referred_to_tcc" and len(r["events"]) == 4
     assert "subject_name" not in r and all(e["actor"] is None for e in r["events"])
-    client.post(f"{API}/cases/{world['case_a']}/transitions", headers=people.headers("liaison_a"),
-                json={"to_status": "national_investigation_appointed", "officer_name": "Maj. Hidden"})
+    client.post(
+        f"{API}/cases/{world['case_a']}/transitions",
+        headers=people.headers("liaison_a"),
+        json={"to_status": "national_investigation_appointed", "officer_name": "Maj. Hidden"},
+    )
     text = client.get(f"{API}/cases/{world['case_a']}", headers=people.headers("rep")).text
     assert "Maj. Hidden" not in text and "liaison_a" not in text

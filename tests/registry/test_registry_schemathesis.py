@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 
 import schemathesis
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from peacewatch.registry.api import create_app
 from peacewatch.registry.service import Registry
@@ -29,10 +29,15 @@ def test_openapi_spec_lists_every_route(client):
 
 def test_schemathesis_finds_no_server_error_or_undocumented_answer(engine, people):
     # Limits high enough that generated traffic is not refused for its volume.
-    roomy = SecuritySettings(login_per_client="100000/minute", login_per_account="100000/minute",
-                             intake_per_client="100000/minute", intake_per_network="100000/minute",
-                             intake_overall="100000/minute", lookup_per_client="100000/minute",
-                             lookup_overall="100000/minute")
+    roomy = SecuritySettings(
+        login_per_client="100000/minute",
+        login_per_account="100000/minute",
+        intake_per_client="100000/minute",
+        intake_per_network="100000/minute",
+        intake_overall="100000/minute",
+        lookup_per_client="100000/minute",
+        lookup_overall="100000/minute",
+    )
     app = create_app(registry=Registry(engine=engine), settings=roomy)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     headers = people.headers("coord")

@@ -159,8 +159,12 @@ def test_login_does_the_same_work_for_unknown_known_and_deactivated_users(regist
         login(s, "warm-up-nobody", "x")  # builds the cached dummy hash
     monkeypatch.setattr(hashlib, "scrypt", counting)
     seen = {}
-    for username, password in [("nobody-here", "guess-guess-1"), ("inv", "guess-guess-1"), ("analyst", _pw("analyst")),
-                               ("іnv", "guess-guess-1")]:
+    for username, password in [
+        ("nobody-here", "guess-guess-1"),
+        ("inv", "guess-guess-1"),
+        ("analyst", _pw("analyst")),
+        ("іnv", "guess-guess-1"),
+    ]:
         calls.clear()
         with registry.session() as s, pytest.raises(Unauthorized, match="^wrong username or password$"):
             login(s, username, password)
@@ -168,7 +172,9 @@ def test_login_does_the_same_work_for_unknown_known_and_deactivated_users(regist
     assert len({tuple(v) for v in seen.values()}) == 1 and len(seen["inv"]) == 1
 
 
-@pytest.mark.parametrize("password", ["12345678", "aaaaaaaa", "aaaaaaaaaaaa", "password1234", "123456789012", "qwertyuiopas"])
+@pytest.mark.parametrize(
+    "password", ["12345678", "aaaaaaaa", "aaaaaaaaaaaa", "password1234", "123456789012", "qwertyuiopas"]
+)
 def test_weak_passwords_are_refused_with_the_reason(registry, password):
     with registry.session() as s, pytest.raises(ValidationFailed, match="password") as err:
         auth.create_user(s, "newcomer", password, auth.ANALYST)
@@ -183,19 +189,25 @@ def test_password_containing_the_username_is_weaker(registry):
 
 
 def test_weak_password_over_the_api_is_422(client, people):
-    r = client.post(f"{API}/users", headers=people.headers("coord"),
-                    json={"username": "newcomer", "password": "aaaaaaaaaaaa", "role": "analyst"})
+    r = client.post(
+        f"{API}/users",
+        headers=people.headers("coord"),
+        json={"username": "newcomer", "password": "aaaaaaaaaaaa", "role": "analyst"},
+    )
     assert r.status_code == 422 and any("too easy to guess" in p["msg"] for p in r.json()["detail"])
 
 
-@pytest.mark.parametrize("username, why", [
-    ("\u0456nv1", "mixes scripts"),            # Cyrillic і
-    ("inv1\u200b", "U\\+200B"),                   # zero-width space
-    ("in\u200dv1", "U\\+200D"),                   # zero-width joiner
-    ("inv 1", "U\\+0020"),
-    ("\u202einv1", "U\\+202E"),                   # right-to-left override
-    ("p\u0430ypal", "mixes scripts"),           # Cyrillic а
-])
+@pytest.mark.parametrize(
+    "username, why",
+    [
+        ("\u0456nv1", "mixes scripts"),  # Cyrillic і
+        ("inv1\u200b", "U\\+200B"),  # zero-width space
+        ("in\u200dv1", "U\\+200D"),  # zero-width joiner
+        ("inv 1", "U\\+0020"),
+        ("\u202einv1", "U\\+202E"),  # right-to-left override
+        ("p\u0430ypal", "mixes scripts"),  # Cyrillic а
+    ],
+)
 def test_look_alike_usernames_are_refused(registry, people, username, why):
     with registry.session() as s, pytest.raises(ValidationFailed, match=why):
         auth.create_user(s, username, "lantern-ferry-orchid", auth.ANALYST)
@@ -219,14 +231,18 @@ def test_cli_deactivate_and_reactivate(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from peacewatch.cli import app
+
     runner = CliRunner()
     monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(app, ["registry", "init", "--password-stdin"], input="first-coordinator\n")
     token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
     monkeypatch.setenv("PEACEWATCH_TOKEN", token)
-    r = runner.invoke(app, ["registry", "users", "create", "ines", "--role", "investigator",
-                            "--password-stdin"], input="lantern-ferry-orchid\n")
+    r = runner.invoke(
+        app,
+        ["registry", "users", "create", "ines", "--role", "investigator", "--password-stdin"],
+        input="lantern-ferry-orchid\n",
+    )
     assert r.exit_code == 0, r.output
     ines = r.output.split('"token": "')[1].split('"')[0]
     r = runner.invoke(app, ["registry", "users", "deactivate", "ines"])
@@ -246,9 +262,13 @@ def test_upgrade_keeps_existing_tokens_working(tmp_path):
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO users (username, password_hash, role, token_hash, active, created_at) "
-                          "VALUES ('old.timer', 'x', 'coordinator', :h, 1, :t)"),
-                     {"h": auth.token_hash("legacy-token"), "t": utcnow()})
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, token_hash, active, created_at) "
+                "VALUES ('old.timer', 'x', 'coordinator', :h, 1, :t)"
+            ),
+            {"h": auth.token_hash("legacy-token"), "t": utcnow()},
+        )
         conn.execute(text("INSERT INTO personnel VALUES (1, 'SN-1', 'A B', 770, 'all', 2026)"))
         conn.execute(text("INSERT INTO training_modules VALUES (1, 'THB-1', 'T', 'all')"))
         conn.execute(text("INSERT INTO training_completions VALUES (1, 1, 1, '2026-02-01', 90.0)"))
@@ -256,10 +276,13 @@ def test_upgrade_keeps_existing_tokens_working(tmp_path):
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     from sqlalchemy.orm import Session
+
     with Session(eng) as s:
         user = auth.user_for_token(s, "legacy-token")
         assert user.username == "old.timer"
-        assert s.execute(text("SELECT username_key FROM users WHERE id = :i"), {"i": user.id}).scalar_one() == "old.timer"
+        assert (
+            s.execute(text("SELECT username_key FROM users WHERE id = :i"), {"i": user.id}).scalar_one() == "old.timer"
+        )
         # personnel were rebuilt (key per nation) without losing the completions that reference them
         assert s.execute(text("SELECT person_id, score FROM training_completions")).all() == [(1, 90.0)]
         s.execute(text("INSERT INTO personnel VALUES (2, 'SN-1', 'C D', 771, 'all', 2026)"))
@@ -276,6 +299,7 @@ def test_init_keeps_the_first_coordinators_secrets_off_the_terminal(tmp_path, mo
     from typer.testing import CliRunner
 
     from peacewatch.cli import app
+
     monkeypatch.delenv("PEACEWATCH_SECRET_KEY")
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "secret" / "first.txt"
@@ -289,6 +313,7 @@ def test_init_keeps_the_first_coordinators_secrets_off_the_terminal(tmp_path, mo
     assert f"password and token in {target} (mode 0600" in r.output
     assert target.stat().st_mode & 0o777 == 0o600
     from peacewatch.registry.service import Registry
+
     reg = Registry()
     try:
         with reg.session() as s:

@@ -25,17 +25,21 @@ def _personnel(s, u, nation, year, n, trained):
     for i in range(n):
         training.add_person(s, u["coord"], f"{nation}-{year}-{i}", f"Person {i}", nation, year)
         if i < trained:
-            training.record_completion(s, u["coord"], f"{nation}-{year}-{i}", "THB-1", dt.date(year, 3, 1),
-                                       nation_ccode=nation)
+            training.record_completion(
+                s, u["coord"], f"{nation}-{year}-{i}", "THB-1", dt.date(year, 3, 1), nation_ccode=nation
+            )
 
 
-@pytest.mark.parametrize("trained, published_trained, published_rate", [
-    (2, None, None),     # the issue: 10 personnel, 2 trained must not publish 0.2
-    (8, None, None),     # 2 untrained: the complement is a small cell
-    (5, 5.0, 0.5),
-    (0, 0.0, 0.0),       # zero identifies nobody
-    (10, 10.0, 1.0),
-])
+@pytest.mark.parametrize(
+    "trained, published_trained, published_rate",
+    [
+        (2, None, None),  # the issue: 10 personnel, 2 trained must not publish 0.2
+        (8, None, None),  # 2 untrained: the complement is a small cell
+        (5, 5.0, 0.5),
+        (0, 0.0, 0.0),  # zero identifies nobody
+        (10, 10.0, 1.0),
+    ],
+)
 def test_training_completion_rate_is_blank_when_a_part_is(registry, people, trained, published_trained, published_rate):
     with registry.session() as s:
         u = _users(s, people)
@@ -53,18 +57,28 @@ def test_training_issue_example_through_the_api(client, registry, people):
         training.add_module(s, u["coord"], "THB-1", "THB awareness")
         _personnel(s, u, TCC_A, 2025, 10, 2)
     rows = client.get(f"{API}/aggregates/training", headers=people.headers("analyst")).json()
-    assert rows == [{"nation_ccode": TCC_A, "year": 2025, "personnel": 10.0, "trained": None,
-                     "completion_rate": None, "suppressed_cells": 2}]
+    assert rows == [
+        {
+            "nation_ccode": TCC_A,
+            "year": 2025,
+            "personnel": 10.0,
+            "trained": None,
+            "completion_rate": None,
+            "suppressed_cells": 2,
+        }
+    ]
 
 
 def _case(s, u, tcc, day, path=(), answer_day=None, outcome=None):
-    c = cases.create_case(s, u["coord"], mission="MONUSCO", tcc_ccode=tcc, category="sexual_abuse", summary="x",
-                          now=at(day))
+    c = cases.create_case(
+        s, u["coord"], mission="MONUSCO", tcc_ccode=tcc, category="sexual_abuse", summary="x", now=at(day)
+    )
     for st in path:
         cases.transition_case(s, u["coord"], c.id, st, now=at(day))
     if answer_day:
-        cases.transition_case(s, u["coord"], c.id, "national_investigation_appointed", officer_name="Maj. N",
-                              now=at(answer_day))
+        cases.transition_case(
+            s, u["coord"], c.id, "national_investigation_appointed", officer_name="Maj. N", now=at(answer_day)
+        )
         if outcome:
             cases.transition_case(s, u["coord"], c.id, "outcome_reported", outcome=outcome, now=at(answer_day))
     return c
@@ -80,10 +94,10 @@ def test_referrals_6_answered_5_does_not_reveal_the_unanswered_one(registry, peo
         pub = publication.published(s, "tcc", as_of=NEXT_YEAR).iloc[0]
     assert (raw.referrals, raw.referrals_answered, raw.prosecutions) == (6, 5, 5)
     assert pub.allegations == 6 and pub.referrals == 6
-    assert np.isnan(pub.referrals_answered)        # 6 - 5 = 1 unanswered
-    assert np.isnan(pub.prosecutions)              # part of a blanked count
-    assert np.isnan(pub.median_days_to_answer)     # computed from a blanked count
-    assert np.isnan(pub.referrals_overdue)         # 1 overdue: primary suppression
+    assert np.isnan(pub.referrals_answered)  # 6 - 5 = 1 unanswered
+    assert np.isnan(pub.prosecutions)  # part of a blanked count
+    assert np.isnan(pub.median_days_to_answer)  # computed from a blanked count
+    assert np.isnan(pub.referrals_overdue)  # 1 overdue: primary suppression
     assert pub.suppressed_cells == 4
 
 
@@ -97,8 +111,9 @@ def test_a_new_allegation_does_not_change_any_published_number(registry, people)
         # A new allegation today, and a 2025 referral answered today (after its year closed):
         _case(s, u, TCC_A, "2026-01-14")
         late = s.query(cases.Case).filter(cases.Case.tcc_ccode == TCC_A).order_by(cases.Case.id).first()
-        cases.transition_case(s, u["coord"], late.id, "national_investigation_appointed", officer_name="Maj. N",
-                              now=at("2026-01-14"))
+        cases.transition_case(
+            s, u["coord"], late.id, "national_investigation_appointed", officer_name="Maj. N", now=at("2026-01-14")
+        )
         after = publication.published(s, "tcc", as_of=NEXT_YEAR)
         # The unpublished statistics do see both changes.
         live = stats.tcc_accountability(s)
@@ -128,9 +143,17 @@ def test_compliance_is_published_for_ended_years_only(client, registry, people):
 
 
 def test_suppression_applies_the_whole_rule_to_any_yearly_table():
-    table = pd.DataFrame({"tcc_ccode": [1, 1], "year": [2025, 2026], "referrals": [6.0, 9.0],
-                          "answered": [5.0, 9.0], "answer_rate": [5 / 6, 1.0]})
-    out = stats.suppress_small_cells(table, ["referrals", "answered"], {"answer_rate": ["referrals", "answered"]},
-                                     parts={"answered": "referrals"})
+    table = pd.DataFrame(
+        {
+            "tcc_ccode": [1, 1],
+            "year": [2025, 2026],
+            "referrals": [6.0, 9.0],
+            "answered": [5.0, 9.0],
+            "answer_rate": [5 / 6, 1.0],
+        }
+    )
+    out = stats.suppress_small_cells(
+        table, ["referrals", "answered"], {"answer_rate": ["referrals", "answered"]}, parts={"answered": "referrals"}
+    )
     assert out.iloc[0].referrals == 6 and np.isnan(out.iloc[0].answered) and np.isnan(out.iloc[0].answer_rate)
     assert out.iloc[1].answered == 9 and out.iloc[1].answer_rate == 1.0  # nothing small: all published

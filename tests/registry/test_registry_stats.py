@@ -14,15 +14,25 @@ from .conftest import API, TCC_A, TCC_B, at
 
 
 def _case(s, u, tcc, day, path=(), **kw):
-    c = cases.create_case(s, u["coord"], mission="MONUSCO", tcc_ccode=tcc, category="sexual_abuse", summary="x", now=at(day))
+    c = cases.create_case(
+        s, u["coord"], mission="MONUSCO", tcc_ccode=tcc, category="sexual_abuse", summary="x", now=at(day)
+    )
     for st in path:
         extra = {}
         if st == "national_investigation_appointed":
             extra = {"officer_name": "Maj. N"}
         if st == "outcome_reported":
             extra = {"outcome": kw.get("outcome", "prosecuted")}
-        cases.transition_case(s, u["coord"], c.id, st, now=at(kw.get("answer_day", day)) if st in (
-            "national_investigation_appointed", "outcome_reported") else at(day), **extra)
+        cases.transition_case(
+            s,
+            u["coord"],
+            c.id,
+            st,
+            now=at(kw.get("answer_day", day))
+            if st in ("national_investigation_appointed", "outcome_reported")
+            else at(day),
+            **extra,
+        )
     return c
 
 
@@ -41,7 +51,13 @@ def test_tcc_accountability_values_and_missing(registry, people):
     assert list(df.columns) == stats.TCC_COLUMNS
     a = df[df.tcc_ccode == TCC_A].iloc[0]
     assert (a.year, a.allegations, a.referrals, a.referrals_answered, a.referrals_overdue, a.prosecutions) == (
-        2025, 4, 3, 2, 2, 1)  # the officer-only referral is past its outcome deadline too
+        2025,
+        4,
+        3,
+        2,
+        2,
+        1,
+    )  # the officer-only referral is past its outcome deadline too
     assert a.median_days_to_answer == pytest.approx(15.0)
     b = df[df.tcc_ccode == TCC_B].iloc[0]
     assert b.allegations == 1 and b.referrals == 0
@@ -76,7 +92,9 @@ def test_published_aggregates_suppress_cells_under_five(client, people, registry
 def test_compliance_by_nation(registry, people):
     with registry.session() as s:
         u = {k: s.merge(v) for k, v in people.users.items()}
-        compliance.submit_report(s, u["coord"], 2, 2006, {"ratification": "met", "training": "partial", "legislation": "not_met"})
+        compliance.submit_report(
+            s, u["coord"], 2, 2006, {"ratification": "met", "training": "partial", "legislation": "not_met"}
+        )
         compliance.submit_report(s, u["liaison_a"], TCC_A, 2006, {})
         df = stats.compliance_by_nation(s)
     us = df[df.nation_ccode == 2].iloc[0]
@@ -130,7 +148,7 @@ def test_csv_uploads_with_carriage_returns_or_oversized_fields(registry, people)
     from peacewatch.registry import vetting
     from peacewatch.registry.errors import ValidationFailed
 
-    rows = vetting.parse_roster("name,date_of_birth,nationality\r\n\"Jean\rPaul\",1980-01-02,41\r\n", "up.csv")
+    rows = vetting.parse_roster('name,date_of_birth,nationality\r\n"Jean\rPaul",1980-01-02,41\r\n', "up.csv")
     assert [(r.row_number, r.name) for r in rows] == [(2, "Jean\rPaul")]
     # the limit is process-wide (other libraries raise it on import): pin the default for this check
     previous = csv.field_size_limit(131_072)

@@ -24,7 +24,7 @@ def _n_path(n: int) -> str:
     s = f"{n:03d}"
     if len(s) % 3:
         s = "0" * (3 - len(s) % 3) + s
-    parts = [s[i:i + 3] for i in range(0, len(s), 3)]
+    parts = [s[i : i + 3] for i in range(0, len(s), 3)]
     return "/".join(["x" + p for p in parts[:-1]] + [parts[-1]])
 
 
@@ -48,13 +48,13 @@ class TilesClient:
         path = f"tile/{level}/{_n_path(index)}" + ("" if width == 256 else f".p/{width}")
         body = self.get(path)
         assert len(body) == 32 * width, path
-        return [body[i:i + 32] for i in range(0, len(body), 32)]
+        return [body[i : i + 32] for i in range(0, len(body), 32)]
 
     def subtree(self, height: int, index: int, size: int) -> bytes:
         """Root of the perfect subtree of 2**height leaves number ``index``, from one tile."""
         level, rest = divmod(height, 8)
         first = index << rest  # first node at level 8*level
-        row = self.tile(level, first // 256, size)[first % 256:first % 256 + (1 << rest)]
+        row = self.tile(level, first // 256, size)[first % 256 : first % 256 + (1 << rest)]
         while len(row) > 1:
             row = [rfc.sha(b"\x01" + row[i] + row[i + 1]) for i in range(0, len(row), 2)]
         return row[0]
@@ -74,9 +74,17 @@ class TilesClient:
 
 def _bulk_log(registry, n: int) -> list[tuple]:
     """n entries appended in one batch (the appender the server uses), as raw row values."""
-    leaves = [(f"2026-12-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}.{i % 1000000:06d}",
-               f"user{i % 37}", "read", "case", str(i % 911), "{}" if i % 5 else f'{{"note":"n\\u00e9 {i}"}}')
-              for i in range(n)]
+    leaves = [
+        (
+            f"2026-12-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}.{i % 1000000:06d}",
+            f"user{i % 37}",
+            "read",
+            "case",
+            str(i % 911),
+            "{}" if i % 5 else f'{{"note":"n\\u00e9 {i}"}}',
+        )
+        for i in range(n)
+    ]
     with registry.engine.begin() as conn:
         appender.append(conn, leaves, dt.datetime(2026, 12, 1, 23, 0, 0))
     return leaves
@@ -112,7 +120,7 @@ def test_a_tiles_client_rebuilds_the_signed_root_of_100000_entries(registry, htt
         assert client.root(old) == rfc.mth(leaves[:old]), old
     # Level-1 nodes are the roots of the level-0 tiles.
     level1 = client.tile(1, 0, size)
-    assert level1[5] == rfc.mth(leaves[5 * 256:6 * 256])
+    assert level1[5] == rfc.mth(leaves[5 * 256 : 6 * 256])
     # Entry bundles: redacted entries (uint16 length 32 + the leaf hash), nothing else.
     for index in (0, 17, N // 256):
         width = min(256, N - index * 256)
@@ -120,10 +128,10 @@ def test_a_tiles_client_rebuilds_the_signed_root_of_100000_entries(registry, htt
         body = client.get(path)
         entries, at = [], 0
         while at < len(body):
-            length = int.from_bytes(body[at:at + 2], "big")
-            entries.append(body[at + 2:at + 2 + length])
+            length = int.from_bytes(body[at : at + 2], "big")
+            entries.append(body[at + 2 : at + 2 + length])
             at += 2 + length
-        assert entries == leaves[index * 256:index * 256 + width]
+        assert entries == leaves[index * 256 : index * 256 + width]
         assert b"user" not in body and b"case" not in body
     full, partial = client.fetched["tile/0/000"], client.fetched[f"tile/0/{_n_path(N // 256)}.p/{N % 256}"]
     assert full.headers["cache-control"] == "public, max-age=31536000, immutable"
@@ -135,8 +143,18 @@ def test_tiles_beyond_the_signed_tree_or_malformed_are_404(registry, http):
     _bulk_log(registry, 300)
     assert http.get(f"{API}/tile/0/000").status_code == 200
     assert http.get(f"{API}/tile/0/001.p/44").status_code == 200
-    for path in ("tile/0/001", "tile/0/001.p/45", "tile/1/000", "tile/0/002.p/1", "tile/0/1", "tile/0/x000/001",
-                 "tile/entries/001", "tile/0/000.p/256", "tile/64/000", "tile/0/abc"):
+    for path in (
+        "tile/0/001",
+        "tile/0/001.p/45",
+        "tile/1/000",
+        "tile/0/002.p/1",
+        "tile/0/1",
+        "tile/0/x000/001",
+        "tile/entries/001",
+        "tile/0/000.p/256",
+        "tile/64/000",
+        "tile/0/abc",
+    ):
         r = http.get(f"{API}/{path}")
         assert r.status_code == 404, path
         assert "\n" not in r.text.strip()

@@ -28,7 +28,9 @@ def _imports(module) -> set[str]:
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
-            found |= {f"{node.module}.{a.name}" if node.module == "peacewatch.registry" else node.module for a in node.names}
+            found |= {
+                f"{node.module}.{a.name}" if node.module == "peacewatch.registry" else node.module for a in node.names
+            }
         elif isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
     return found
@@ -78,8 +80,9 @@ def test_verifier_checks_the_cli_proofs_with_a_pinned_key(registry, people, data
         verifier.check_inclusion(proof, stranger)
     with registry.engine.connect() as conn:
         sizes = [r[0] for r in conn.exec_driver_sql("SELECT size FROM audit_checkpoints ORDER BY size")]
-    doc = json.loads(runner.invoke(app, ["registry", "audit", "consistency", "--from", str(sizes[0]),
-                                         "--db", database_url]).output)
+    doc = json.loads(
+        runner.invoke(app, ["registry", "audit", "consistency", "--from", str(sizes[0]), "--db", database_url]).output
+    )
     old, new = verifier.check_consistency(doc, key)
     assert (old.size, new.size) == (sizes[0], sizes[-1])
     doc["consistency_path"] = list(reversed(doc["consistency_path"]))

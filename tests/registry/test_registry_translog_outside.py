@@ -33,15 +33,18 @@ def _grow(registry, people, batches):
     """One checkpoint per request: create a case (writes) then read it (a read-only batch)."""
     for i in range(batches):
         with registry.as_user(people.tokens["inv"]) as (s, u):
-            case = cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse",
-                                     summary=f"case {i}")
+            case = cases.create_case(
+                s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary=f"case {i}"
+            )
         with registry.as_user(people.tokens["inv"], read_only=True) as (s, u):
             cases.get_case(s, u, case.id)
 
 
 def _raw_leaves(registry) -> list[bytes]:
     with registry.engine.connect() as conn:
-        rows = conn.execute(text("SELECT seq, at, actor, action, entity, entity_id, detail FROM audit_log ORDER BY seq")).all()
+        rows = conn.execute(
+            text("SELECT seq, at, actor, action, entity, entity_id, detail FROM audit_log ORDER BY seq")
+        ).all()
     assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
     return [rfc.leaf_hash(rfc.leaf_of(*r)) for r in rows]
 
@@ -67,7 +70,7 @@ def test_leaf_vectors_are_rfc8785_and_the_code_writes_them():
     assert doc["root"] == rfc.mth(hashes).hex() and doc["size"] == len(hashes) == 7
     # Non-ASCII is raw UTF-8 (2-, 3- and 4-byte sequences), control characters are escaped.
     raw = bytes.fromhex(doc["vectors"][4]["leaf_bytes_hex"])
-    assert "\U0001F600".encode() in raw and b"\\u00e9" in raw
+    assert "\U0001f600".encode() in raw and b"\\u00e9" in raw
     assert b"\\u0001\\u001f\x7f\xe2\x80\xa8" in bytes.fromhex(doc["vectors"][6]["leaf_bytes_hex"])
 
 

@@ -26,8 +26,11 @@ def _add_cases(registry, people, n):
     ids = []
     for i in range(n):
         with registry.as_user(people.tokens["inv"]) as (s, u):
-            ids.append(cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse",
-                                         summary=f"case {i}").id)
+            ids.append(
+                cases.create_case(
+                    s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary=f"case {i}"
+                ).id
+            )
     return ids
 
 
@@ -47,7 +50,9 @@ def _forge_head(registry) -> None:
     with registry.session() as s:
         f = merkle.Frontier()
         for e in s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
-            e.leaf_hash = merkle.leaf_hash(audit.canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail)).hex()
+            e.leaf_hash = merkle.leaf_hash(
+                audit.canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail)
+            ).hex()
             f.append(bytes.fromhex(e.leaf_hash))
         s.execute(delete(audit.CHECKPOINTS))
         s.execute(delete(audit.TREE))
@@ -151,8 +156,14 @@ def test_many_threads_appending_keep_one_tree(registry, people):
                         cases.get_case(s, u, case_id)
                 else:
                     with registry.as_user(people.tokens["inv"]) as (s, u):
-                        cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse",
-                                          summary=f"thread {k} case {i}")
+                        cases.create_case(
+                            s,
+                            u,
+                            mission="UNMISS",
+                            tcc_ccode=TCC_A,
+                            category="sexual_abuse",
+                            summary=f"thread {k} case {i}",
+                        )
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(repr(exc))
 
@@ -166,7 +177,9 @@ def test_many_threads_appending_keep_one_tree(registry, people):
     assert r.ok, r.problem
     assert r.entries == before + 8 * 15 and r.held_anonymous == 0
     with registry.session(read_only=True) as s:
-        reads = s.execute(select(AuditEntry.seq).where(AuditEntry.action == "read", AuditEntry.entity_id == str(case_id))).all()
+        reads = s.execute(
+            select(AuditEntry.seq).where(AuditEntry.action == "read", AuditEntry.entity_id == str(case_id))
+        ).all()
     assert len(reads) == 8 * 10
 
 
@@ -183,8 +196,10 @@ def test_migration_0002_seals_the_old_hash_chain(tmp_path):
         for seq in (1, 2, 3):
             fields = [seq, f"2026-11-0{seq}T10:00:00.000000", "inv", "read", "case", str(seq), "{}"]
             digest = hashlib.sha256((prev + json.dumps(fields, separators=(",", ":"))).encode()).hexdigest()
-            conn.execute(text("INSERT INTO audit_log VALUES (:seq, :at, 'inv', 'read', 'case', :eid, '{}', :prev, :h)"),
-                         {"seq": seq, "at": fields[1], "eid": str(seq), "prev": prev, "h": digest})
+            conn.execute(
+                text("INSERT INTO audit_log VALUES (:seq, :at, 'inv', 'read', 'case', :eid, '{}', :prev, :h)"),
+                {"seq": seq, "at": fields[1], "eid": str(seq), "prev": prev, "h": digest},
+            )
             prev = digest
         conn.execute(text("UPDATE audit_head SET seq = 3, hash = :h"), {"h": prev})
     with engine.begin() as conn:
@@ -215,7 +230,9 @@ def test_read_only_session_refuses_writes_and_its_reads_are_still_audited(regist
     with registry.session(read_only=True) as s:
         last = s.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one()
     assert (last.seq, last.actor, last.action, last.entity_id) == (before + 1, "coord", "read", str(case_id))
-    with pytest.raises(RuntimeError, match="read-only registry session tried to write"):
-        with registry.as_user(people.tokens["inv"], read_only=True) as (s, u):
-            cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary="x")
+    with (
+        pytest.raises(RuntimeError, match="read-only registry session tried to write"),
+        registry.as_user(people.tokens["inv"], read_only=True) as (s, u),
+    ):
+        cases.create_case(s, u, mission="UNMISS", tcc_ccode=TCC_A, category="sexual_abuse", summary="x")
     assert _verify(registry).entries == before + 1

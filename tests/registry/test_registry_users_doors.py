@@ -84,16 +84,24 @@ def _audit_actions(registry, entity_id: int) -> list[tuple[str, str]]:
 
     registry.sequencer.sync()
     with registry.session(read_only=True) as s:
-        rows = s.execute(select(AuditEntry.actor, AuditEntry.action).where(
-            AuditEntry.entity == "user", AuditEntry.entity_id == str(entity_id))).all()
+        rows = s.execute(
+            select(AuditEntry.actor, AuditEntry.action).where(
+                AuditEntry.entity == "user", AuditEntry.entity_id == str(entity_id)
+            )
+        ).all()
     return [tuple(r) for r in rows]
 
 
 def test_web_creates_an_account_that_can_log_in(web, people, registry):
     coord = people.headers("coord")
     token = _csrf(web)
-    body = {"csrf_token": token, "username": "new.liaison", "role": "tcc_liaison", "tcc_ccode": "770",
-            "password": "a long enough password"}
+    body = {
+        "csrf_token": token,
+        "username": "new.liaison",
+        "role": "tcc_liaison",
+        "tcc_ccode": "770",
+        "password": "a long enough password",
+    }
     r = web.post("/registry/users", data=body, headers=coord)
     assert r.status_code == 303 and r.headers["location"] == "/registry/users"
     page = web.get("/registry/users", headers=coord).text
@@ -113,13 +121,16 @@ def test_web_resets_a_password_and_revokes_sessions_through_the_one_door(web, pe
     coord = people.headers("coord")
     token = _csrf(web)
     assert web.get("/api/registry/me", headers=people.headers("inv")).status_code == 200
-    r = web.post("/registry/users/inv/password", data={"csrf_token": token, "password": "brand new secret phrase"},
-                 headers=coord)
+    r = web.post(
+        "/registry/users/inv/password", data={"csrf_token": token, "password": "brand new secret phrase"}, headers=coord
+    )
     assert r.status_code == 303 and r.headers["location"] == "/registry/users/inv"
     page = web.get("/registry/users/inv", headers=coord).text
     assert "New password set for inv" in page and "1 session ended" in page
     assert web.get("/api/registry/me", headers=people.headers("inv")).status_code == 401
-    assert web.post("/api/registry/login", json={"username": "inv", "password": f"inv-{PASSWORD_TAIL}"}).status_code == 401
+    assert (
+        web.post("/api/registry/login", json={"username": "inv", "password": f"inv-{PASSWORD_TAIL}"}).status_code == 401
+    )
     fresh = web.post("/api/registry/login", json={"username": "inv", "password": "brand new secret phrase"})
     assert fresh.status_code == 200
     bearer = {"Authorization": f"Bearer {fresh.json()['token']}"}
@@ -129,17 +140,26 @@ def test_web_resets_a_password_and_revokes_sessions_through_the_one_door(web, pe
     assert "Every session and script token of inv has ended" in web.get(r.headers["location"], headers=coord).text
     assert web.get("/api/registry/me", headers=bearer).status_code == 401
     # Still active: the password works again.
-    assert web.post("/api/registry/login", json={"username": "inv", "password": "brand new secret phrase"}).status_code == 200
+    assert (
+        web.post("/api/registry/login", json={"username": "inv", "password": "brand new secret phrase"}).status_code
+        == 200
+    )
     inv_id = people.users["inv"].id
     assert [a for a in _audit_actions(registry, inv_id) if a[1] in ("reset_password", "revoke_sessions")] == [
-        ("coord", "reset_password"), ("coord", "revoke_sessions")]
+        ("coord", "reset_password"),
+        ("coord", "revoke_sessions"),
+    ]
 
 
 def test_api_reset_and_revoke_are_for_coordinators_only(client, people):
     for who in ("inv", "analyst", "liaison_a"):
         h = people.headers(who)
-        assert client.post(f"{API}/users/inv/password", json={"password": "brand new secret phrase"},
-                           headers=h).status_code == 403
+        assert (
+            client.post(
+                f"{API}/users/inv/password", json={"password": "brand new secret phrase"}, headers=h
+            ).status_code
+            == 403
+        )
         assert client.post(f"{API}/users/inv/revoke-sessions", headers=h).status_code == 403
     coord = people.headers("coord")
     r = client.post(f"{API}/users/inv/password", json={"password": "short"}, headers=coord)

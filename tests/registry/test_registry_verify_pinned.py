@@ -39,8 +39,9 @@ def _rebuild_head(registry) -> None:
     with registry.session() as s:
         f = merkle.Frontier()
         for e in s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
-            e.leaf_hash = merkle.leaf_hash(audit.canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id,
-                                                           e.detail)).hex()
+            e.leaf_hash = merkle.leaf_hash(
+                audit.canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail)
+            ).hex()
             f.append(bytes.fromhex(e.leaf_hash))
         s.execute(delete(audit.CHECKPOINTS))
         s.execute(delete(audit.TREE))
@@ -77,8 +78,9 @@ def test_key_swap_and_full_rewrite_fail_against_the_pinned_key(registry, people,
     assert out.startswith("audit log BROKEN") and "no signature by key" in out
 
 
-def test_truncation_with_an_old_checkpoint_dropped_in_the_witness_dir_is_caught(registry, people, database_url,
-                                                                                witness):
+def test_truncation_with_an_old_checkpoint_dropped_in_the_witness_dir_is_caught(
+    registry, people, database_url, witness
+):
     _add_cases(registry, people, 2)
     old = min(witness.glob("*.checkpoint"))
     _add_cases(registry, people, 3)

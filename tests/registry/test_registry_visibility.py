@@ -25,8 +25,14 @@ def referred_case(registry, people):
     """A case reported by ``rep``, investigated with an internal note, referred to TCC A."""
     with registry.session() as s:
         rep, inv = _user(s, people, "rep"), _user(s, people, "inv")
-        case = cases.create_case(s, rep, mission="MINUSTAH", tcc_ccode=TCC_A, category="sexual_exploitation",
-                                 summary="Exchange of food for sex near the base")
+        case = cases.create_case(
+            s,
+            rep,
+            mission="MINUSTAH",
+            tcc_ccode=TCC_A,
+            category="sexual_exploitation",
+            summary="Exchange of food for sex near the base",
+        )
         cases.transition_case(s, inv, case.id, "under_investigation", note=WITNESS)
         cases.transition_case(s, inv, case.id, "substantiated")
         cases.transition_case(s, inv, case.id, "referred_to_tcc")
@@ -56,16 +62,24 @@ def test_reporter_sees_progress_and_its_notes_only(registry, people, referred_ca
     view = _view(registry, people, "rep", referred_case)
     assert "W-3" not in json.dumps(view) and "protect the interpreter" not in json.dumps(view)
     assert [e["to_status"] for e in view["events"] if e["kind"] == "transition"] == [
-        "under_investigation", "substantiated", "referred_to_tcc"]
-    assert [e["detail"]["text"] for e in view["events"] if e["kind"] == "note"] == ["Thank you, the case has been referred"]
+        "under_investigation",
+        "substantiated",
+        "referred_to_tcc",
+    ]
+    assert [e["detail"]["text"] for e in view["events"] if e["kind"] == "note"] == [
+        "Thank you, the case has been referred"
+    ]
     assert all(e["actor"] is None for e in view["events"])
 
 
 def test_investigator_sees_everything(registry, people, referred_case):
     view = _view(registry, people, "inv", referred_case)
     notes = [(e["detail"]["text"], e["visibility"]) for e in view["events"] if e["kind"] == "note"]
-    assert notes == [(WITNESS, "internal"), ("TCC asked to protect the interpreter", "tcc"),
-                     ("Thank you, the case has been referred", "reporter")]
+    assert notes == [
+        (WITNESS, "internal"),
+        ("TCC asked to protect the interpreter", "tcc"),
+        ("Thank you, the case has been referred", "reporter"),
+    ]
     assert view["events"][0]["actor"] == "rep"
 
 
@@ -79,22 +93,34 @@ def test_liaison_notes_are_shared_with_its_tcc(registry, people, referred_case):
 
 def test_notes_stored_inside_old_transition_events_stay_internal(registry, people, referred_case):
     with registry.session() as s:  # the shape written before notes were events of their own
-        s.add(CaseEvent(case_id=referred_case, at=dt.datetime(2026, 1, 1), kind="transition",
-                        from_status="a", to_status="b", detail=json.dumps({"note": "old internal remark"}),
-                        visibility="tcc_and_reporter"))
+        s.add(
+            CaseEvent(
+                case_id=referred_case,
+                at=dt.datetime(2026, 1, 1),
+                kind="transition",
+                from_status="a",
+                to_status="b",
+                detail=json.dumps({"note": "old internal remark"}),
+                visibility="tcc_and_reporter",
+            )
+        )
     for name in ("liaison_a", "rep"):
         assert "old internal remark" not in json.dumps(_view(registry, people, name, referred_case))
 
 
 def test_unknown_visibility_is_refused(registry, people, referred_case):
     from peacewatch.registry.errors import ValidationFailed
+
     with registry.session() as s, pytest.raises(ValidationFailed, match="visibility 'public' is unknown"):
         cases.add_note(s, _user(s, people, "inv"), referred_case, "x", visibility="public")
 
 
 def test_note_visibility_through_the_api(client, people, referred_case):
-    r = client.post(f"{API}/cases/{referred_case}/notes", headers=people.headers("inv"),
-                    json={"text": "second witness named in annex", "visibility": "internal"})
+    r = client.post(
+        f"{API}/cases/{referred_case}/notes",
+        headers=people.headers("inv"),
+        json={"text": "second witness named in annex", "visibility": "internal"},
+    )
     assert r.status_code == 201 and "second witness" in r.text
     for name in ("liaison_a", "rep"):
         body = client.get(f"{API}/cases/{referred_case}", headers=people.headers(name)).text
@@ -139,6 +165,7 @@ def test_a_duplicate_does_not_reveal_another_nations_service_number(registry, pe
     with registry.session() as s:
         coord = _user(s, people, "coord")
         from peacewatch.registry.errors import ValidationFailed
+
         with pytest.raises(ValidationFailed, match="give the nation"):
             training.person_record(s, coord, "B-1001")
         assert training.person_record(s, coord, "B-1001", TCC_B)["full_name"] == "Rahim Uddin"
@@ -151,6 +178,9 @@ def test_other_nations_personnel_over_the_api(client, people, personnel):
     missing = client.get(f"{API}/training/personnel/B-9999", headers=h)
     assert other.status_code == missing.status_code == 404
     assert other.json()["detail"].replace("B-1001", "X") == missing.json()["detail"].replace("B-9999", "X")
-    r = client.post(f"{API}/training/personnel", headers=h, json={
-        "service_number": "B-1001", "full_name": "Someone Else", "nation_ccode": TCC_A, "deployment_year": 2026})
+    r = client.post(
+        f"{API}/training/personnel",
+        headers=h,
+        json={"service_number": "B-1001", "full_name": "Someone Else", "nation_ccode": TCC_A, "deployment_year": 2026},
+    )
     assert r.status_code == 201

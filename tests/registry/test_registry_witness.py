@@ -44,8 +44,11 @@ def setup(registry, people, tmp_path, monkeypatch):
     monkeypatch.setenv("PEACEWATCH_AUDIT_WITNESS_DIR", str(witness_dir))
     _add_cases(registry, people, 2)
     log_key = cp.load_signer(create=False).verifier_key()
-    w = Witness(cp.Cosigner("witness.test/w1", cp.Ed25519PrivateKey.generate()),
-                {log_key.split("+")[0]: [cp.Verifier.parse(log_key)]}, state_file=tmp_path / "w1-state.json")
+    w = Witness(
+        cp.Cosigner("witness.test/w1", cp.Ed25519PrivateKey.generate()),
+        {log_key.split("+")[0]: [cp.Verifier.parse(log_key)]},
+        state_file=tmp_path / "w1-state.json",
+    )
     client = TestClient(w.app())
     monkeypatch.setattr(witness_client, "http_client", lambda: client)
     return w, log_key, w.cosigner.verifier_key(), witness_dir
@@ -94,8 +97,9 @@ def test_a_forked_log_is_refused_by_the_witness_and_fails_verify(registry, peopl
         s.execute(update(AuditEntry).where(AuditEntry.seq == 2).values(actor="someone-else"))
         f = merkle.Frontier()
         for e in s.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
-            e.leaf_hash = merkle.leaf_hash(audit.canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id,
-                                                           e.detail)).hex()
+            e.leaf_hash = merkle.leaf_hash(
+                audit.canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail)
+            ).hex()
             f.append(bytes.fromhex(e.leaf_hash))
         s.execute(delete(audit.CHECKPOINTS))
         s.execute(delete(audit.TREE))
@@ -124,6 +128,7 @@ def test_witness_protocol_answers(registry, setup):
     signer = cp.load_signer(create=False)
     with registry.read_connection() as conn:
         from peacewatch.registry.translog import store
+
         note, size = store.checkpoint_note(conn), store.head_size(conn)
     r = http.post("/add-checkpoint", content=_body(0, [], note))
     assert r.status_code == 200 and r.text.startswith("\u2014 witness.test/w1 ")

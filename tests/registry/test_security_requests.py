@@ -32,13 +32,16 @@ def _reports(registry) -> int:
 
 
 # --- one door: the web form goes through the API's schema ---------------------------------------
-@pytest.mark.parametrize("field, value, words", [
-    ("mission", "M" * 41, "Mission: String should have at most 40 characters"),
-    ("mission", "M" * 100_000, "Mission: String should have at most 40 characters"),
-    ("summary", "food for sex\x00hidden", "What is alleged: must not contain NUL characters"),
-    ("subject_name", "Sgt\x00X", "Name of the accused: must not contain NUL characters"),
-    ("tcc_ccode", "", "TCC of the accused: is required"),
-])
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("mission", "M" * 41, "Mission: String should have at most 40 characters"),
+        ("mission", "M" * 100_000, "Mission: String should have at most 40 characters"),
+        ("summary", "food for sex\x00hidden", "What is alleged: must not contain NUL characters"),
+        ("subject_name", "Sgt\x00X", "Name of the accused: must not contain NUL characters"),
+        ("tcc_ccode", "", "TCC of the accused: is required"),
+    ],
+)
 def test_web_case_form_refuses_what_the_api_refuses(web, people, registry, field, value, words):
     form = {k: str(v) for k, v in CASE_BODY.items() if k != "victim"} | {field: value}
     before = _cases(registry)
@@ -76,33 +79,53 @@ def test_login_limits_are_shared_by_api_and_web_and_follow_the_account(database_
     assert r.status_code == 429 and "too many failed logins for this account" in r.json()["detail"]
     assert int(r.headers["retry-after"]) >= 1
     c = _client(app, "203.0.113.51")
-    page = c.post("/registry/login", data={"username": "inv", "password": "inv-amber-harbour-7", "csrf_token": _token(c)})
+    page = c.post(
+        "/registry/login", data={"username": "inv", "password": "inv-amber-harbour-7", "csrf_token": _token(c)}
+    )
     assert page.status_code == 429 and "too many failed logins for this account" in page.text
     # Another account is not affected.
-    assert _client(app, "203.0.113.52").post(f"{API}/login", json={"username": "coord",
-                                                                     "password": "coord-amber-harbour-7"}).status_code == 200
+    assert (
+        _client(app, "203.0.113.52")
+        .post(f"{API}/login", json={"username": "coord", "password": "coord-amber-harbour-7"})
+        .status_code
+        == 200
+    )
 
 
 def test_a_flood_of_unknown_users_from_one_client_does_not_lock_out_others(database_url, engine, people):
     app = web_app(database_url)
     flood = _client(app, "198.51.100.7")
-    codes = [flood.post(f"{API}/login", json={"username": f"nobody{i}", "password": "x"}).status_code for i in range(25)]
+    codes = [
+        flood.post(f"{API}/login", json={"username": f"nobody{i}", "password": "x"}).status_code for i in range(25)
+    ]
     assert codes[:20] == [401] * 20 and set(codes[20:]) == {429}
     refused = flood.post(f"{API}/login", json={"username": "nobody", "password": "x"})
     assert "too many login attempts from this connection" in refused.json()["detail"]
     # The flood is held at its own address (the overall cap is far away): a user elsewhere logs in.
-    assert _client(app, "203.0.113.8").post(f"{API}/login", json={"username": "inv",
-                                                                    "password": "inv-amber-harbour-7"}).status_code == 200
+    assert (
+        _client(app, "203.0.113.8")
+        .post(f"{API}/login", json={"username": "inv", "password": "inv-amber-harbour-7"})
+        .status_code
+        == 200
+    )
 
 
 def test_forwarded_for_is_ignored_unless_the_proxy_is_trusted(database_url, engine, people):
     untrusted = _client(web_app(database_url), "127.0.0.1")
-    codes = [untrusted.post(f"{API}/login", json={"username": f"x{i}", "password": "x"},
-                            headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(22)]
+    codes = [
+        untrusted.post(
+            f"{API}/login", json={"username": f"x{i}", "password": "x"}, headers={"X-Forwarded-For": f"192.0.2.{i}"}
+        ).status_code
+        for i in range(22)
+    ]
     assert codes.count(429) == 2  # one client, whatever the header says
     trusted = _client(web_app(database_url, trusted_proxies="127.0.0.1"), "127.0.0.1")
-    codes = [trusted.post(f"{API}/login", json={"username": f"x{i}", "password": "x"},
-                          headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(22)]
+    codes = [
+        trusted.post(
+            f"{API}/login", json={"username": f"x{i}", "password": "x"}, headers={"X-Forwarded-For": f"192.0.2.{i}"}
+        ).status_code
+        for i in range(22)
+    ]
     assert 429 not in codes  # each forwarded address is its own client behind a configured proxy
     with pytest.raises(ValueError, match="not an IP address or network"):
         SecuritySettings(trusted_proxies="proxy.example")
@@ -118,15 +141,19 @@ def test_serve_runs_uvicorn_without_its_proxy_header_trust(monkeypatch, tmp_path
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(kw))
     monkeypatch.setenv("PEACEWATCH_OUT_DIR", str(tmp_path))  # serve checks (and migrates) the registry first
-    monkeypatch.setattr("peacewatch.web.app.create_app", lambda settings=None: types.SimpleNamespace(state=types.SimpleNamespace()))
+    monkeypatch.setattr(
+        "peacewatch.web.app.create_app", lambda settings=None: types.SimpleNamespace(state=types.SimpleNamespace())
+    )
     serve_dashboard("127.0.0.1", 8000)
     assert seen["proxy_headers"] is False and seen["access_log"] is False
 
 
 def test_one_client_rotating_addresses_cannot_close_the_intake_channel(database_url, engine, registry):
     app = create_app(database_url)
-    codes = [_client(app, f"198.51.100.{i % 250 + 1}").post(f"{API}/intake", json={"message": f"spam {i}"}).status_code
-             for i in range(125)]
+    codes = [
+        _client(app, f"198.51.100.{i % 250 + 1}").post(f"{API}/intake", json={"message": f"spam {i}"}).status_code
+        for i in range(125)
+    ]
     assert codes.count(201) == 20  # the network's budget; the rest refused
     refused = _client(app, "198.51.100.99").post(f"{API}/intake", json={"message": "more"})
     assert refused.status_code == 429 and "many reports are arriving from your network" in refused.json()["detail"]
@@ -148,11 +175,24 @@ def test_intake_limits_name_the_budget_that_ran_out(database_url, engine):
 
 
 # --- cross-site requests ------------------------------------------------------------------------
-STATE_CHANGING = ["/registry/cases/new", "/registry/cases/1/transition", "/registry/referrals/1/extend",
-                  "/registry/intake/1/reply", "/registry/vetting/records", "/registry/vetting/screenings",
-                  "/registry/vetting/hits/1/decision", "/registry/compliance", "/registry/referrals/escalate",
-                  "/registry/logout", "/registry/login", "/registry/training/modules", "/registry/training/personnel",
-                  "/registry/training/completions", "/registry/users/inv/deactivate", "/registry/users/inv/reactivate"]
+STATE_CHANGING = [
+    "/registry/cases/new",
+    "/registry/cases/1/transition",
+    "/registry/referrals/1/extend",
+    "/registry/intake/1/reply",
+    "/registry/vetting/records",
+    "/registry/vetting/screenings",
+    "/registry/vetting/hits/1/decision",
+    "/registry/compliance",
+    "/registry/referrals/escalate",
+    "/registry/logout",
+    "/registry/login",
+    "/registry/training/modules",
+    "/registry/training/personnel",
+    "/registry/training/completions",
+    "/registry/users/inv/deactivate",
+    "/registry/users/inv/reactivate",
+]
 
 
 @pytest.mark.parametrize("path", STATE_CHANGING)
@@ -163,8 +203,11 @@ def test_every_form_needs_this_sites_token_and_origin(web, people, path):
     forged = web.post(path, data={"csrf_token": "forged.token.value"}, headers=h)
     assert forged.status_code == 403
     token = _token(web)
-    cross = web.post(path, data={"username": "coord", "password": "coord-amber-harbour-7", "csrf_token": token},
-                     headers={**h, "Origin": "https://evil.example"})
+    cross = web.post(
+        path,
+        data={"username": "coord", "password": "coord-amber-harbour-7", "csrf_token": token},
+        headers={**h, "Origin": "https://evil.example"},
+    )
     assert cross.status_code == 403 and "sent from another site" in cross.text
     cross_ref = web.post(path, data={"csrf_token": token}, headers={**h, "Referer": "https://evil.example/page"})
     assert cross_ref.status_code == 403
@@ -182,8 +225,11 @@ def test_anonymous_form_refuses_other_sites_but_not_its_own_opaque_origin(web, r
 
 
 def test_login_with_token_and_same_origin_works(web, people):
-    r = web.post("/registry/login", data={"username": "coord", "password": "coord-amber-harbour-7", "csrf_token": _token(web)},
-                 headers={"Origin": "http://testserver"})
+    r = web.post(
+        "/registry/login",
+        data={"username": "coord", "password": "coord-amber-harbour-7", "csrf_token": _token(web)},
+        headers={"Origin": "http://testserver"},
+    )
     assert r.status_code == 303 and "pw_token" in r.cookies
 
 
@@ -207,8 +253,12 @@ def test_bodies_over_the_limit_get_a_clear_413(database_url, engine, people):
     ok = c.post(f"{API}/vetting/screenings", json={"csv": roster}, headers=people.headers("inv"))
     assert ok.status_code == 201
     token = _token(c)
-    too_big = c.post("/registry/vetting/screenings", headers=people.headers("inv"), data={"csrf_token": token},
-                     files={"roster": ("r.csv", (roster * 2).encode(), "text/csv")})
+    too_big = c.post(
+        "/registry/vetting/screenings",
+        headers=people.headers("inv"),
+        data={"csrf_token": token},
+        files={"roster": ("r.csv", (roster * 2).encode(), "text/csv")},
+    )
     assert too_big.status_code == 413 and "60,000 bytes for a CSV upload" in too_big.text
 
 
@@ -233,8 +283,10 @@ def test_openapi_documents_every_status_and_one_422_shape(client):
             codes = set(op["responses"])
             where = f"{method.upper()} {path}"
             assert "422" in codes, where
-            assert op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ValidationErrorOut")
-            if path[len(API):] not in public:
+            assert op["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith(
+                "/ValidationErrorOut"
+            )
+            if path[len(API) :] not in public:
                 assert {"401", "429"} <= codes, where
                 assert "403" in codes or path.endswith("/me"), where  # any role may ask who it is
             if "{" in path:
@@ -243,20 +295,35 @@ def test_openapi_documents_every_status_and_one_422_shape(client):
 
 
 # --- path parameters ------------------------------------------------------------------------------
-WEB_ID_ROUTES = [("GET", "/registry/cases/{}"), ("GET", "/registry/cases/{}/victim"), ("GET", "/registry/intake/{}"),
-                 ("GET", "/registry/vetting/screenings/{}"), ("POST", "/registry/cases/{}/transition"),
-                 ("POST", "/registry/referrals/{}/extend"), ("POST", "/registry/intake/{}/reply"),
-                 ("POST", "/registry/vetting/hits/{}/decision")]
-API_ID_ROUTES = [("GET", "/cases/{}"), ("GET", "/cases/{}/victim"), ("POST", "/cases/{}/transitions"),
-                 ("POST", "/referrals/{}/extend"), ("GET", "/intake/reports/{}"), ("POST", "/intake/reports/{}/replies"),
-                 ("GET", "/vetting/screenings/{}/hits"), ("POST", "/vetting/hits/{}/decision")]
+WEB_ID_ROUTES = [
+    ("GET", "/registry/cases/{}"),
+    ("GET", "/registry/cases/{}/victim"),
+    ("GET", "/registry/intake/{}"),
+    ("GET", "/registry/vetting/screenings/{}"),
+    ("POST", "/registry/cases/{}/transition"),
+    ("POST", "/registry/referrals/{}/extend"),
+    ("POST", "/registry/intake/{}/reply"),
+    ("POST", "/registry/vetting/hits/{}/decision"),
+]
+API_ID_ROUTES = [
+    ("GET", "/cases/{}"),
+    ("GET", "/cases/{}/victim"),
+    ("POST", "/cases/{}/transitions"),
+    ("POST", "/referrals/{}/extend"),
+    ("GET", "/intake/reports/{}"),
+    ("POST", "/intake/reports/{}/replies"),
+    ("GET", "/vetting/screenings/{}/hits"),
+    ("POST", "/vetting/hits/{}/decision"),
+]
 
 
 def test_huge_ids_are_refused_never_a_server_error(web, people):
     token = _token(web)
     h = people.headers("coord")
     for method, path in WEB_ID_ROUTES:
-        r = web.request(method, path.format(HUGE_ID), headers=h, **({"data": {"csrf_token": token}} if method == "POST" else {}))
+        r = web.request(
+            method, path.format(HUGE_ID), headers=h, **({"data": {"csrf_token": token}} if method == "POST" else {})
+        )
         assert r.status_code in (404, 422), f"{method} {path}: {r.status_code}"
     for method, path in API_ID_ROUTES:
         r = web.request(method, API + path.format(HUGE_ID), headers=h, **({"json": {}} if method == "POST" else {}))
@@ -278,8 +345,15 @@ def test_a_missing_key_gives_anonymous_visitors_a_generic_message(web, monkeypat
 # --- caching ---------------------------------------------------------------------------------------
 def test_every_registry_response_is_private_and_varies_by_accept(web, people):
     h = people.headers("inv")
-    for path, headers in [("/registry/login", {}), ("/registry/cases", h), ("/registry/cases?format=json", h),
-                          (f"{API}/me", h), (f"{API}/me", {}), ("/report", {}), (f"{API}/cases/{HUGE_ID}", h)]:
+    for path, headers in [
+        ("/registry/login", {}),
+        ("/registry/cases", h),
+        ("/registry/cases?format=json", h),
+        (f"{API}/me", h),
+        (f"{API}/me", {}),
+        ("/report", {}),
+        (f"{API}/cases/{HUGE_ID}", h),
+    ]:
         r = web.get(path, headers=headers)
         assert r.headers["cache-control"] == "no-store", path
         assert "accept" in r.headers["vary"].lower(), path
@@ -361,6 +435,7 @@ def test_several_workers_share_one_csrf_secret_and_say_how_limits_multiply(monke
         monkeypatch.delenv(name)
     serve_dashboard("127.0.0.1", 8000, workers=3)
     import os
+
     secret = os.environ["PEACEWATCH_CSRF_SECRET"]
     assert seen["workers"] == 3 and len(secret) >= 40
     assert SecuritySettings().csrf_secret == secret  # what each worker's app reads

@@ -19,8 +19,15 @@ from .conftest import TCC_A
 def _case(registry, people, summary="Allegation for the audit screen") -> int:
     with registry.session() as s:
         inv = s.merge(people.users["inv"])
-        return cases.create_case(s, inv, mission="MINUSCA", tcc_ccode=TCC_A, category="sexual_abuse",
-                                 summary=summary, victim={"name": "Victim Name"}).id
+        return cases.create_case(
+            s,
+            inv,
+            mission="MINUSCA",
+            tcc_ccode=TCC_A,
+            category="sexual_abuse",
+            summary=summary,
+            victim={"name": "Victim Name"},
+        ).id
 
 
 def _entries(registry) -> list:
@@ -36,7 +43,7 @@ def test_coordinator_sees_victim_details_viewed_for_one_case(web, people, regist
     coord = people.headers("coord")
     page = web.get(f"/registry/audit?case={cid}", headers=coord)
     assert page.status_code == 200
-    rows = page.text[page.text.index('<tbody>'):page.text.index('</tbody>')]
+    rows = page.text[page.text.index("<tbody>") : page.text.index("</tbody>")]
     # Written out from the log itself: every entry of this case, and nothing of the other case.
     expected = [e for e in _entries(registry) if e.entity in ("case", "victim_details") and e.entity_id == str(cid)]
     assert rows.count("<tr ") == len(expected) >= 2
@@ -46,7 +53,8 @@ def test_coordinator_sees_victim_details_viewed_for_one_case(web, people, regist
         assert raw not in rows
     data = web.get(f"/registry/audit?case={cid}&what=read:victim_details&format=json", headers=coord).json()
     assert [(e["actor"], e["action"], e["entity"], e["entity_id"]) for e in data["entries"]] == [
-        ("inv", "read", "victim_details", str(cid))]
+        ("inv", "read", "victim_details", str(cid))
+    ]
 
 
 def test_filters_by_actor_and_dates_and_pages(web, people, registry):
@@ -64,8 +72,10 @@ def test_filters_by_actor_and_dates_and_pages(web, people, registry):
     assert today["total"] >= len([e for e in everything if e.at[:10] == first_day])
     # Pages: newest first, no entry on two pages.
     from peacewatch.registry import operations as ops
+
     with registry.session(read_only=True) as s:
         from peacewatch.registry.models import User
+
         coord_user = s.get(User, people.users["coord"].id)
         p1 = ops.audit_trail.entries(s, coord_user, {"per_page": 2})
         p2 = ops.audit_trail.entries(s, coord_user, {"per_page": 2, "page": 2})
@@ -80,6 +90,7 @@ def test_filters_by_actor_and_dates_and_pages(web, people, registry):
 def test_csv_download_neutralises_formulas_and_uses_words(web, people, registry):
     people_ = people
     from peacewatch.registry import audit
+
     with registry.session() as s:  # text a spreadsheet would run as a formula, stored in an entry
         audit.record(s, "=SUM(1)", "create", "user", 99, {"username": "=cmd|x"})
     coord = people_.headers("coord")
@@ -104,7 +115,11 @@ def test_checkpoint_status_and_check_on_request(web, people, registry):
     assert data["checked"] and data["ok"] and data["checkpoint"]["entries"] >= 1
     # Break the log: the screen says so.
     with registry.session() as s:
-        last = s.execute(select(AuditEntry).where(AuditEntry.action == "create").order_by(AuditEntry.seq)).scalars().first()
+        last = (
+            s.execute(select(AuditEntry).where(AuditEntry.action == "create").order_by(AuditEntry.seq))
+            .scalars()
+            .first()
+        )
         last.detail = json.dumps({"rewritten": True})
     broken = web.get("/registry/audit?check=yes", headers=coord).text
     assert "Not intact" in broken and f"at entry {last.seq}" in broken
@@ -115,6 +130,9 @@ def test_only_coordinators_and_the_read_is_audited(web, people, registry):
         assert web.get("/registry/audit", headers=people.headers(who)).status_code == 403
         assert web.get("/registry/audit?format=csv", headers=people.headers(who)).status_code == 403
     web.get("/registry/audit?actor=inv&check=yes", headers=people.headers("coord"))
-    reads = [(e.actor, e.action, json.loads(e.detail) if e.detail else None) for e in _entries(registry)
-             if e.entity == "audit_log"]
+    reads = [
+        (e.actor, e.action, json.loads(e.detail) if e.detail else None)
+        for e in _entries(registry)
+        if e.entity == "audit_log"
+    ]
     assert ("coord", "read", {"actor": "inv", "page": 1}) in reads and any(r[:2] == ("coord", "verify") for r in reads)

@@ -37,8 +37,13 @@ def _count(registry, model) -> int:
 def test_vetting_import_redirects_and_a_reload_imports_nothing(web, people, registry):
     coord = people.headers("coord")
     records = "full_name,date_of_birth,nationality,category\nMuhammad Asif Khan,1984-03-02,770,sexual_exploitation\n"
-    where = _post_then_reload(web, coord, "/registry/vetting/records", {"records_text": records},
-                              "Imported 1 misconduct record from misconduct records.")
+    where = _post_then_reload(
+        web,
+        coord,
+        "/registry/vetting/records",
+        {"records_text": records},
+        "Imported 1 misconduct record from misconduct records.",
+    )
     assert where == "/registry/vetting"
     assert _count(registry, MisconductRecord) == 1
     # One imported person gives one hit, however often the page after the import is reloaded.
@@ -50,16 +55,31 @@ def test_vetting_import_redirects_and_a_reload_imports_nothing(web, people, regi
 
 def test_training_module_compliance_case_and_reply_forms_redirect(web, people, registry):
     coord = people.headers("coord")
-    _post_then_reload(web, coord, "/registry/training/modules",
-                      {"code": "SEA-101", "title": "Preventing sexual exploitation", "audience": "all"}, "Module defined.")
+    _post_then_reload(
+        web,
+        coord,
+        "/registry/training/modules",
+        {"code": "SEA-101", "title": "Preventing sexual exploitation", "audience": "all"},
+        "Module defined.",
+    )
     assert _count(registry, TrainingModule) == 1
-    _post_then_reload(web, coord, "/registry/compliance", {"nation_ccode": str(TCC_A), "year": "2024", "training": "met"},
-                      "National report of Pakistan for 2024 saved.")
+    _post_then_reload(
+        web,
+        coord,
+        "/registry/compliance",
+        {"nation_ccode": str(TCC_A), "year": "2024", "training": "met"},
+        "National report of Pakistan for 2024 saved.",
+    )
     body = {k: v for k, v in CASE_BODY.items() if k != "victim"}
     where = _post_then_reload(web, coord, "/registry/cases/new", {k: str(v) for k, v in body.items()}, "recorded.")
     case_id = int(where.rsplit("/", 1)[1])
-    _post_then_reload(web, coord, f"/registry/cases/{case_id}/transition", {"to_status": "under_investigation"},
-                      f"Case #{case_id} is now “under investigation”.")
+    _post_then_reload(
+        web,
+        coord,
+        f"/registry/cases/{case_id}/transition",
+        {"to_status": "under_investigation"},
+        f"Case #{case_id} is now “under investigation”.",
+    )
 
 
 def test_escalate_redirects_to_the_escalation_page_with_the_cases_once(web, people, registry):

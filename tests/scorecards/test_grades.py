@@ -63,7 +63,11 @@ def test_haiti_2010_host_grade_explains_itself():
     assert g.published_tier == "Special Case" and g.published_tier_source == "kelley_tip"
     assert g.decided_by.kind == "threshold" and g.decided_by.ruleset == "hosts.yml" and g.decided_by.line
     text = g.explain()
-    assert "Haiti (41), 2010: Grade C" in text and "published TIP tier: Special Case" in text and "kelley_tip 2010: p3_overall = 5" in text
+    assert (
+        "Haiti (41), 2010: Grade C" in text
+        and "published TIP tier: Special Case" in text
+        and "kelley_tip 2010: p3_overall = 5" in text
+    )
 
 
 def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
@@ -72,11 +76,13 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
     assert comp(g, "freedom").score == pytest.approx(7.5)  # FH PR 2 + CL 3
     assert comp(g, "palermo").score == 10  # ratified 2011 (HTI)
     assert comp(g, "criminalisation").score == 5  # partial
-    for name, component in (("referrals_answered", "registry.publication.published('tcc_events')"),
-                            ("prosecutions", "registry.publication.published('tcc_events')"),
-                            ("allegations_rate", "registry.publication.published('tcc_events')"),
-                            ("training_completion", "registry.publication.published('training')"),
-                            ("national_compliance", "registry.publication.published('compliance')")):
+    for name, component in (
+        ("referrals_answered", "registry.publication.published('tcc_events')"),
+        ("prosecutions", "registry.publication.published('tcc_events')"),
+        ("allegations_rate", "registry.publication.published('tcc_events')"),
+        ("training_completion", "registry.publication.published('training')"),
+        ("national_compliance", "registry.publication.published('compliance')"),
+    ):
         c = comp(g, name)
         assert c.score is None and c.weight > 0
         assert f"missing component peacewatch.{component}" in c.missing
@@ -93,11 +99,16 @@ def test_india_2012_tcc_grade_without_registry_shows_no_data_not_zero():
 
 
 def test_registry_frame_feeds_accountability_and_keeps_no_data():
-    reg = pd.DataFrame({
-        "tcc_ccode": [750, 771], "year": [2012, 2012],
-        "allegations": [4.0, float("nan")], "referrals": [4.0, 0.0],
-        "referrals_answered": [1.0, float("nan")], "prosecutions": [0.0, float("nan")],
-    })
+    reg = pd.DataFrame(
+        {
+            "tcc_ccode": [750, 771],
+            "year": [2012, 2012],
+            "allegations": [4.0, float("nan")],
+            "referrals": [4.0, 0.0],
+            "referrals_answered": [1.0, float("nan")],
+            "prosecutions": [0.0, float("nan")],
+        }
+    )
     t = grade_table("tccs", 2012, registry=reg).set_index("key")
     assert t.loc[750, "s_referrals_answered"] == pytest.approx(2.5)
     assert t.loc[750, "s_prosecutions"] == 0.0
@@ -137,7 +148,13 @@ def test_empty_real_registry_gives_no_data(tmp_path):
     with session_factory(engine)() as session:
         t = grade_table("tccs", 2012, registry=session)
         assert missing_components("tccs", registry=session) == {}
-    for col in ("s_referrals_answered", "s_prosecutions", "s_allegations_rate", "s_training_completion", "s_national_compliance"):
+    for col in (
+        "s_referrals_answered",
+        "s_prosecutions",
+        "s_allegations_rate",
+        "s_training_completion",
+        "s_national_compliance",
+    ):
         assert t[col].isna().all()
     assert pd.isna(t.set_index("key").loc[750, "score"]) and t.set_index("key").loc[750, "grade"] == "No data"
 
@@ -191,7 +208,13 @@ def test_cli_outputs_csv_json_and_explanation(tmp_path):
     res = r.invoke(app, ["score", "missions", "--year", "2010", "--format", "csv", "--out", str(tmp_path / "m.csv")])
     assert res.exit_code == 0, res.output
     csv = pd.read_csv(tmp_path / "m.csv")
-    assert len(csv) == 20 and {"grade", "decided_by", "s_mission_size", "year_mission_size", "mark_mission_size"} <= set(csv.columns)
+    assert len(csv) == 20 and {
+        "grade",
+        "decided_by",
+        "s_mission_size",
+        "year_mission_size",
+        "mark_mission_size",
+    } <= set(csv.columns)
     assert not any(str(v).startswith("Tier") for v in csv["grade"])
     res = r.invoke(app, ["score", "tccs", "--year", "2012", "--format", "json", "--out", str(tmp_path / "t.json")])
     assert res.exit_code == 0, res.output
@@ -227,7 +250,9 @@ def test_custom_ruleset_with_waiver_and_override(tmp_path):
     text = (RULESET_DIR / "hosts.yml").read_text(encoding="utf-8")
     text = text.replace('version: "2.0.0"', 'version: "2.0.0-test"')
     text = text.replace("  waivers: []", "  waivers:\n    - {key: 42, year: 2011, reason: test waiver}")
-    text = text.replace("overrides: []", "overrides:\n  - key: 41\n    year: 2010\n    grade: Grade B watch\n    reason: test override")
+    text = text.replace(
+        "overrides: []", "overrides:\n  - key: 41\n    year: 2010\n    grade: Grade B watch\n    reason: test override"
+    )
     path = tmp_path / "hosts-test.yml"
     path.write_text(text, encoding="utf-8")
     dr = explain("hosts", 42, 2011, ruleset=str(path))
@@ -255,9 +280,15 @@ def test_haiti_2004_risk_is_that_of_minustah_2004():
     row = panel_frame(2004, 2004).set_index("ccode").loc[41]
     assert (row["un_personnel"], row["un_duration"], row["un_tccs"]) == (7406, 11, 41)  # UNMIH 1993-2000 counted
     model = default_model(None)
-    design = {"lag_ln_un_personnel": np.log1p(7406), "lag_un_duration": row["un_duration"], "lag_un_tccs": 41,
-              "lag_conflict": row["conflict"], "lag_polity2": row["polity2"], "lag_ln_gdppc": np.log(row["gdppc"]),
-              "lag_ln_population": np.log(row["population"])}
+    design = {
+        "lag_ln_un_personnel": np.log1p(7406),
+        "lag_un_duration": row["un_duration"],
+        "lag_un_tccs": 41,
+        "lag_conflict": row["conflict"],
+        "lag_polity2": row["polity2"],
+        "lag_ln_gdppc": np.log(row["gdppc"]),
+        "lag_ln_population": np.log(row["population"]),
+    }
     expected = model.predict(pd.DataFrame([design]), method="delta").iloc[0]["risk"]
     assert ev(risk, "risk") == pytest.approx(expected, abs=1e-9)
     before = predict_observed(panel_frame(2003, 2004)).set_index(["ccode", "year"]).loc[(41, 2004), "risk"]

@@ -63,7 +63,9 @@ def test_cli_json_and_csv_carry_the_marks(tmp_path):
     res = r.invoke(app, ["score", "hosts", "--year", "2024", "--format", "json", "--out", str(tmp_path / "h.json")])
     assert res.exit_code == 0, res.output
     gb = next(g for g in json.loads((tmp_path / "h.json").read_text())["grades"] if g["key"] == 404)
-    ev = next(e for c in gb["components"] if c["indicator"] == "tip_tier" for e in c["evidence"] if e["field"] == "tip_tier")
+    ev = next(
+        e for c in gb["components"] if c["indicator"] == "tip_tier" for e in c["evidence"] if e["field"] == "tip_tier"
+    )
     assert ev["secondary"] is True and ev["year"] == 2024 and gb["published_tier"] == "Tier 2 Watch List"
     res = r.invoke(app, ["score", "hosts", "--year", "2024"])
     assert res.exit_code == 0 and "Grade" in res.output and "(secondary copy)" in res.output
@@ -76,7 +78,10 @@ def test_deployed_only_says_why_after_2016(tmp_path):
     from peacewatch.sources.catalog import Catalog
 
     r = CliRunner()
-    res = r.invoke(app, ["score", "hosts", "--year", "2020", "--deployed-only", "--format", "csv", "--out", str(tmp_path / "h.csv")])
+    res = r.invoke(
+        app,
+        ["score", "hosts", "--year", "2020", "--deployed-only", "--format", "csv", "--out", str(tmp_path / "h.csv")],
+    )
     assert res.exit_code == 0, res.output
     listed = set(pd.read_csv(tmp_path / "h.csv")["key"])
     # every host of a mission the TCCMap lists in 2020 (South Sudan for UNMISS, Lebanon for UNIFIL, ...)
@@ -101,8 +106,10 @@ def registry(tmp_path, monkeypatch):
     monkeypatch.setattr(auth, "_SCRYPT", {"n": 2**4, "r": 8, "p": 1})
     reg = Registry(f"sqlite:///{tmp_path / 'registry.sqlite'}")
     with reg.session() as s:
-        users = {name: auth.create_user(s, name, f"{name}-password", role, tcc).user.id
-                 for name, role, tcc in [("coord", auth.COORDINATOR, None), ("liaison", auth.TCC_LIAISON, INDIA)]}
+        users = {
+            name: auth.create_user(s, name, f"{name}-password", role, tcc).user.id
+            for name, role, tcc in [("coord", auth.COORDINATOR, None), ("liaison", auth.TCC_LIAISON, INDIA)]
+        }
     yield reg, users
     reg.dispose()
 
@@ -121,8 +128,15 @@ def _refer_cases(reg, users, n: int, when: dt.datetime, tcc: int = INDIA) -> lis
     with reg.session() as s:
         coord = _user(s, users["coord"])
         for i in range(n):
-            case = create_case(s, coord, mission="UNMISS", tcc_ccode=tcc, category="sexual_exploitation",
-                               summary=f"test allegation {i}", now=when)
+            case = create_case(
+                s,
+                coord,
+                mission="UNMISS",
+                tcc_ccode=tcc,
+                category="sexual_exploitation",
+                summary=f"test allegation {i}",
+                now=when,
+            )
             for status in ("under_investigation", "substantiated", "referred_to_tcc"):
                 transition_case(s, coord, case.id, status, now=when)
             ids.append(case.id)
@@ -227,8 +241,23 @@ def test_referrals_made_today_are_not_held_against_a_tcc_before_their_deadlines(
     # it whatever --as-of says (a closed year is frozen at its close, deadlines as of 31 December); it takes
     # --as-of up to the end of next year and says when a date is out of range
     db = f"sqlite:///{reg.engine.url.database}"
-    res = CliRunner().invoke(app, ["score", "tccs", "--year", "2024", "--as-of", much_later.isoformat(),
-                                   "--db", db, "--format", "csv", "--out", str(tmp_path / "t.csv")])
+    res = CliRunner().invoke(
+        app,
+        [
+            "score",
+            "tccs",
+            "--year",
+            "2024",
+            "--as-of",
+            much_later.isoformat(),
+            "--db",
+            db,
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "t.csv"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     public = pd.read_csv(tmp_path / "t.csv").set_index("key")
     assert INDIA not in public.index or math.isnan(public.loc[INDIA, "s_prosecutions"])
@@ -276,10 +305,14 @@ def test_suspension_needs_significant_allegations_and_no_prosecution(registry):
     assert row["rate_significant_allegations"] == pytest.approx(1000 * 5 / person_years)
     assert row["grade"] == "Grade C" and "suspension:suspend_new_deployments" in row["rules"]
     assert g.suspension["flagged"] and g.suspension["max_grade"] == "Grade C"
-    assert g.suspension["counts"]["significant_allegations: personnel deployed (person-years) (3 years)"] == person_years
+    assert (
+        g.suspension["counts"]["significant_allegations: personnel deployed (person-years) (3 years)"] == person_years
+    )
     india, gi = _tcc(reg, users, today.year, INDIA)
     assert india["suspension"] == "" and not gi.suspension["flagged"]
-    assert india["n_no_prosecution_after_substantiated_cases"] == 5  # failed to prosecute, but allegations not significant
+    assert (
+        india["n_no_prosecution_after_substantiated_cases"] == 5
+    )  # failed to prosecute, but allegations not significant
 
 
 def test_grades_use_true_counts_and_publish_suppressed_ones(registry):
@@ -342,8 +375,14 @@ def test_registry_events_are_counted_in_the_year_they_happened(registry):
     ids = _refer_cases(reg, users, 1, dt.datetime(2024, 11, 4, 10))
     with reg.session() as s:
         liaison = _user(s, users["liaison"])
-        transition_case(s, liaison, ids[0], "national_investigation_appointed", officer_name="Col. A",
-                        now=dt.datetime(2025, 2, 3, 10))
+        transition_case(
+            s,
+            liaison,
+            ids[0],
+            "national_investigation_appointed",
+            officer_name="Col. A",
+            now=dt.datetime(2025, 2, 3, 10),
+        )
         transition_case(s, liaison, ids[0], "outcome_reported", outcome="convicted", now=dt.datetime(2026, 3, 2, 10))
         ev = tcc_events(s, as_of=dt.date(2026, 6, 1)).set_index("year")
     assert list(ev.index) == [2024, 2025, 2026] and set(ev["tcc_ccode"]) == {INDIA}

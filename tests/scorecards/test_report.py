@@ -11,8 +11,19 @@ from peacewatch.scorecards.report import write_scorecards
 def test_palermo_parties_by_year():
     """States party to the Palermo protocol at the end of each year (HTI UNP_rat, else Kelley & Simmons)."""
     p = palermo_parties()
-    assert p.to_dict() == {2001: 3, 2002: 20, 2003: 44, 2004: 76, 2005: 94, 2006: 108, 2007: 113, 2008: 120,
-                           2009: 131, 2010: 137, 2011: 142}
+    assert p.to_dict() == {
+        2001: 3,
+        2002: 20,
+        2003: 44,
+        2004: 76,
+        2005: 94,
+        2006: 108,
+        2007: 113,
+        2008: 120,
+        2009: 131,
+        2010: 137,
+        2011: 142,
+    }
 
 
 def test_write_scorecards(tmp_path: Path):
@@ -39,7 +50,10 @@ def test_write_scorecards(tmp_path: Path):
     assert counts[-1] == "2015,30,84,44,23,1"
     # peacewatch's own grades carry their own names everywhere on the methods page
     assert "| grade | score from | below |" in md and "| Grade A | 7.5 | 10 (incl.) |" in md
-    assert "Tier 1 |" not in md.split("## TIP tier history replayed")[0].split("## Host states")[1].split("### Indicators")[0]
+    assert (
+        "Tier 1 |"
+        not in md.split("## TIP tier history replayed")[0].split("## Host states")[1].split("### Indicators")[0]
+    )
     assert "Suspension of new deployments" in md and "significant_allegations" in md
     assert "Flagged when every criterion is met" in md and "graded no better than Grade C" in md
     grades = (tmp_path / "scorecard_grade_counts_hosts.csv").read_text().splitlines()

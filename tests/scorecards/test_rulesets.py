@@ -46,7 +46,7 @@ def test_weight_that_is_not_a_number_is_refused_naming_the_line():
 
 
 def test_quoted_weight_is_not_a_number_either():
-    bad = HOSTS.replace("  - id: p3_response\n    weight: 2\n", "  - id: p3_response\n    weight: \"2\"\n")
+    bad = HOSTS.replace("  - id: p3_response\n    weight: 2\n", '  - id: p3_response\n    weight: "2"\n')
     with pytest.raises(RuleSetError, match=r"indicators\[1\]\.weight: '2' is not a number"):
         parse_ruleset(bad, "hosts.yml")
 
@@ -82,14 +82,21 @@ def test_suspension_rule_is_validated():
     tccs = (RULESET_DIR / "tccs.yml").read_text(encoding="utf-8")
     rs = parse_ruleset(tccs, "tccs.yml")
     assert rs.suspension is not None and [c.id for c in rs.suspension.criteria] == [
-        "significant_allegations", "no_prosecution_after_substantiated_cases"]
+        "significant_allegations",
+        "no_prosecution_after_substantiated_cases",
+    ]
     # the paper's rule: significant allegations (per 1,000 deployed) AND failure to prosecute; it caps the grade
     assert rs.suspension.require == "all" and rs.suspension.max_grade == "Grade C"
     assert rs.suspension.criteria[0].per_1000_deployed == 2
     # a threshold below the smallest published cell could flag on counts nobody may see
     with pytest.raises(RuleSetError, match=r"suspension\.criteria\[0\]\.at_least"):
-        parse_ruleset(tccs.replace("      count: allegations\n      window: true\n      at_least: 5",
-                                   "      count: allegations\n      window: true\n      at_least: 2"), "tccs.yml")
+        parse_ruleset(
+            tccs.replace(
+                "      count: allegations\n      window: true\n      at_least: 5",
+                "      count: allegations\n      window: true\n      at_least: 2",
+            ),
+            "tccs.yml",
+        )
     with pytest.raises(RuleSetError, match=r"suspension\.criteria\[0\]\.count"):
         parse_ruleset(tccs.replace("count: allegations", "count: overdue"), "tccs.yml")
     with pytest.raises(RuleSetError, match=r"suspension\.require"):
@@ -113,9 +120,14 @@ def test_cli_check_reports_the_line(tmp_path: Path):
     from peacewatch.cli import app
 
     bad = tmp_path / "bad.yml"
-    bad.write_text(HOSTS.replace("  - id: p3_response\n    weight: 2\n", "  - id: p3_response\n    weight: two\n"), encoding="utf-8")
+    bad.write_text(
+        HOSTS.replace("  - id: p3_response\n    weight: 2\n", "  - id: p3_response\n    weight: two\n"),
+        encoding="utf-8",
+    )
     res = CliRunner().invoke(app, ["score", "check", str(bad), "--card", "hosts"])
     assert res.exit_code == 2
-    assert f"bad.yml:{line_of(bad.read_text(), 'weight: two')}: indicators[1].weight: 'two' is not a number" in res.output
+    assert (
+        f"bad.yml:{line_of(bad.read_text(), 'weight: two')}: indicators[1].weight: 'two' is not a number" in res.output
+    )
     good = CliRunner().invoke(app, ["score", "check", str(RULESET_DIR / "tccs.yml"), "--card", "tccs"])
     assert good.exit_code == 0 and "tccs-default v2.1.0" in good.output

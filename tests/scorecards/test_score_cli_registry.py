@@ -29,10 +29,14 @@ def registry(tmp_path, monkeypatch):
     monkeypatch.delenv("PEACEWATCH_DB_URL", raising=False)
     assert runner.invoke(app, ["registry", "init"]).exit_code == 0
     token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
-    met = [x for p in ("ratification", "training", "legislation", "reporting", "whistleblower-policy",
-                       "misconduct-database") for x in (f"--{p}", "met")]
-    r = runner.invoke(app, ["registry", "compliance", "submit", "--nation", "770", "--year", str(LAST_YEAR),
-                            *met, "--token", token])
+    met = [
+        x
+        for p in ("ratification", "training", "legislation", "reporting", "whistleblower-policy", "misconduct-database")
+        for x in (f"--{p}", "met")
+    ]
+    r = runner.invoke(
+        app, ["registry", "compliance", "submit", "--nation", "770", "--year", str(LAST_YEAR), *met, "--token", token]
+    )
     assert r.exit_code == 0, r.output
     return tmp_path / "out" / "peacewatch.sqlite"
 
@@ -42,7 +46,9 @@ def _csv(result) -> pd.DataFrame:
 
 
 def test_the_registry_given_with_db_grades_a_year_after_the_deployment_data(registry):
-    r = runner.invoke(app, ["score", "tccs", "--year", str(LAST_YEAR), "--format", "csv", "--db", f"sqlite:///{registry}"])
+    r = runner.invoke(
+        app, ["score", "tccs", "--year", str(LAST_YEAR), "--format", "csv", "--db", f"sqlite:///{registry}"]
+    )
     assert r.exit_code == 0, r.output
     row = _csv(r).set_index("key").loc[770]
     assert row["year_national_compliance"] == LAST_YEAR
@@ -57,7 +63,9 @@ def test_the_default_registry_is_read_when_it_exists_and_a_note_says_so(registry
 
 
 def test_db_url_is_a_deprecated_spelling_of_db(registry):
-    r = runner.invoke(app, ["score", "tccs", "--year", str(LAST_YEAR), "-f", "csv", "--db-url", f"sqlite:///{registry}"])
+    r = runner.invoke(
+        app, ["score", "tccs", "--year", str(LAST_YEAR), "-f", "csv", "--db-url", f"sqlite:///{registry}"]
+    )
     assert r.exit_code == 0, r.output
     assert "--db-url is deprecated; use --db" in r.stderr
     assert "--db-url" not in runner.invoke(app, ["score", "tccs", "--help"]).output
@@ -69,7 +77,9 @@ def test_a_registry_that_cannot_be_read_is_an_error_in_every_format(tmp_path, mo
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    r = runner.invoke(app, ["score", "tccs", "--year", "2012", "-f", fmt, "--db", f"postgresql://pw:x@127.0.0.1:{port}/r"])
+    r = runner.invoke(
+        app, ["score", "tccs", "--year", "2012", "-f", fmt, "--db", f"postgresql://pw:x@127.0.0.1:{port}/r"]
+    )
     assert r.exit_code == 2, r.output
     assert r.stdout == ""
     assert "the connection was refused" in r.stderr and "bug" not in r.stderr
@@ -101,8 +111,27 @@ def test_a_process_with_a_registry_ends_without_noise(registry, tmp_path):
     from pathlib import Path
 
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"), "NO_COLOR": "1"}
-    r = subprocess.run([sys.executable, "-W", "error::ResourceWarning", "-m", "peacewatch", "score", "tccs", "--year",
-                        str(LAST_YEAR), "-f", "csv", "--db", f"sqlite:///{registry}"], env=env, capture_output=True,
-                       text=True, timeout=300, check=False)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-W",
+            "error::ResourceWarning",
+            "-m",
+            "peacewatch",
+            "score",
+            "tccs",
+            "--year",
+            str(LAST_YEAR),
+            "-f",
+            "csv",
+            "--db",
+            f"sqlite:///{registry}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert r.returncode == 0, r.stderr
     assert "Exception ignored" not in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -14,22 +14,33 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from peacewatch.registry.matching import (
-    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, RecordIndex, prepare, score_pairs,
+    DEFAULT_MIN_NAME_SCORE,
+    DEFAULT_THRESHOLD,
+    RecordIndex,
+    prepare,
+    score_pairs,
 )
 
 
 def _all_pairs_similarity(rows: np.ndarray, rows_reversed: np.ndarray, records: np.ndarray, workers: int) -> np.ndarray:
     best = process.cdist(rows, records, scorer=fuzz.ratio, dtype=np.float32, workers=workers)
-    np.maximum(best, process.cdist(rows_reversed, records, scorer=fuzz.ratio, dtype=np.float32,
-                                   workers=workers), out=best)
-    np.maximum(best, process.cdist(rows, records, scorer=fuzz.token_sort_ratio, dtype=np.float32,
-                                   workers=workers), out=best)
+    np.maximum(
+        best, process.cdist(rows_reversed, records, scorer=fuzz.ratio, dtype=np.float32, workers=workers), out=best
+    )
+    np.maximum(
+        best, process.cdist(rows, records, scorer=fuzz.token_sort_ratio, dtype=np.float32, workers=workers), out=best
+    )
     return best
 
 
-def brute_force_match(index: RecordIndex, roster: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
-                      min_name_score: float = DEFAULT_MIN_NAME_SCORE, workers: int = 1,
-                      cells: int = 20_000_000) -> pd.DataFrame:
+def brute_force_match(
+    index: RecordIndex,
+    roster: pd.DataFrame,
+    threshold: float = DEFAULT_THRESHOLD,
+    min_name_score: float = DEFAULT_MIN_NAME_SCORE,
+    workers: int = 1,
+    cells: int = 20_000_000,
+) -> pd.DataFrame:
     """All hits of ``roster`` against ``index.records`` without blocking (``cells`` bounds the
     size of one chunk's score matrix)."""
     prepared = prepare(roster.reset_index(drop=True), reversed_forms=True)
@@ -37,9 +48,11 @@ def brute_force_match(index: RecordIndex, roster: pd.DataFrame, threshold: float
     chunk = max(1, cells // max(1, len(recs)))
     out = []
     for start in range(0, len(prepared), chunk):
-        part = prepared.iloc[start:start + chunk]
-        total = sum(_all_pairs_similarity(part[col].to_numpy(), part[col + "_rev"].to_numpy(), recs[col].to_numpy(), workers)
-                    for col in ("ascii", "folded", "skeleton"))
+        part = prepared.iloc[start : start + chunk]
+        total = sum(
+            _all_pairs_similarity(part[col].to_numpy(), part[col + "_rev"].to_numpy(), recs[col].to_numpy(), workers)
+            for col in ("ascii", "folded", "skeleton")
+        )
         r, c = np.nonzero(total >= 3 * 100 * min_name_score - 1e-3)
         if len(r):
             out.append(score_pairs(prepared, recs, r + start, c, workers))

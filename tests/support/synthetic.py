@@ -11,20 +11,149 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-_SYL = ["al", "an", "ar", "ba", "be", "da", "di", "el", "en", "fa", "ga", "ha", "hu", "ib", "ir", "ja", "ka", "ki",
-        "ko", "la", "li", "lo", "ma", "me", "mi", "mo", "mu", "na", "ne", "ni", "no", "ol", "om", "ra", "re", "ri",
-        "ro", "ru", "sa", "se", "si", "so", "ta", "te", "ti", "to", "tu", "va", "ve", "vi", "ya", "yu", "za", "zi"]
+_SYL = [
+    "al",
+    "an",
+    "ar",
+    "ba",
+    "be",
+    "da",
+    "di",
+    "el",
+    "en",
+    "fa",
+    "ga",
+    "ha",
+    "hu",
+    "ib",
+    "ir",
+    "ja",
+    "ka",
+    "ki",
+    "ko",
+    "la",
+    "li",
+    "lo",
+    "ma",
+    "me",
+    "mi",
+    "mo",
+    "mu",
+    "na",
+    "ne",
+    "ni",
+    "no",
+    "ol",
+    "om",
+    "ra",
+    "re",
+    "ri",
+    "ro",
+    "ru",
+    "sa",
+    "se",
+    "si",
+    "so",
+    "ta",
+    "te",
+    "ti",
+    "to",
+    "tu",
+    "va",
+    "ve",
+    "vi",
+    "ya",
+    "yu",
+    "za",
+    "zi",
+]
 _SUFFIX = ["", "", "", "ov", "ev", "in", "ski", "enko", "ovich", "ani", "ar", "el", "son", "ez", "ia"]
-_NATIONS = [2, 20, 200, 210, 220, 255, 290, 325, 365, 369, 432, 475, 483, 501, 516, 530, 600, 615, 616, 630,
-            640, 645, 651, 663, 666, 670, 700, 710, 740, 750, 760, 770, 771, 775, 780, 790, 800, 820, 840, 850]
+_NATIONS = [
+    2,
+    20,
+    200,
+    210,
+    220,
+    255,
+    290,
+    325,
+    365,
+    369,
+    432,
+    475,
+    483,
+    501,
+    516,
+    530,
+    600,
+    615,
+    616,
+    630,
+    640,
+    645,
+    651,
+    663,
+    666,
+    670,
+    700,
+    710,
+    740,
+    750,
+    760,
+    770,
+    771,
+    775,
+    780,
+    790,
+    800,
+    820,
+    840,
+    850,
+]
 # Latin -> Cyrillic, as a clerk might write a name in a Russian-language roster.
-_CYR = {"a": "а", "b": "б", "v": "в", "g": "г", "d": "д", "e": "е", "z": "з", "i": "и", "y": "й", "k": "к",
-        "l": "л", "m": "м", "n": "н", "o": "о", "p": "п", "r": "р", "s": "с", "t": "т", "u": "у", "f": "ф",
-        "h": "х", "c": "ц", "j": "дж", "w": "в", "x": "кс", "q": "к"}
+_CYR = {
+    "a": "а",
+    "b": "б",
+    "v": "в",
+    "g": "г",
+    "d": "д",
+    "e": "е",
+    "z": "з",
+    "i": "и",
+    "y": "й",
+    "k": "к",
+    "l": "л",
+    "m": "м",
+    "n": "н",
+    "o": "о",
+    "p": "п",
+    "r": "р",
+    "s": "с",
+    "t": "т",
+    "u": "у",
+    "f": "ф",
+    "h": "х",
+    "c": "ц",
+    "j": "дж",
+    "w": "в",
+    "x": "кс",
+    "q": "к",
+}
 # Letter pairs a clerk writes as one Cyrillic letter (so "Ivanovich" becomes "Иванович", not "Ивановицх").
 _CYR_PAIRS = {"shch": "щ", "ch": "ч", "sh": "ш", "zh": "ж", "kh": "х", "ph": "ф", "ts": "ц", "ya": "я", "yu": "ю"}
-_ROMAN = [("v", "w"), ("i", "y"), ("u", "ou"), ("k", "c"), ("ov", "off"), ("j", "dj"), ("h", "kh"), ("f", "ph"),
-          ("ya", "ja"), ("yu", "ju"), ("s", "ss")]
+_ROMAN = [
+    ("v", "w"),
+    ("i", "y"),
+    ("u", "ou"),
+    ("k", "c"),
+    ("ov", "off"),
+    ("j", "dj"),
+    ("h", "kh"),
+    ("f", "ph"),
+    ("ya", "ja"),
+    ("yu", "ju"),
+    ("s", "ss"),
+]
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
@@ -33,8 +162,10 @@ def _names(rng: np.random.Generator, n: int) -> list[str]:
     n_last = rng.integers(2, 4, size=n)
     parts = syl[rng.integers(0, len(_SYL), size=(n, 6))]
     suffix = np.array(_SUFFIX)[rng.integers(0, len(_SUFFIX), size=n)]
-    return [("".join(p[:f]).capitalize() + " " + ("".join(p[3:3 + l]) + x).capitalize())
-            for p, f, l, x in zip(parts.tolist(), n_first, n_last, suffix)]
+    return [
+        ("".join(p[:f]).capitalize() + " " + ("".join(p[3 : 3 + last]) + x).capitalize())
+        for p, f, last, x in zip(parts.tolist(), n_first, n_last, suffix)
+    ]
 
 
 def _name(rng: np.random.Generator) -> str:
@@ -148,8 +279,9 @@ def _combined_variant(rec: pd.Series, k: int, rng: np.random.Generator) -> tuple
     return name, dob, nat, kinds
 
 
-def make_roster(records: pd.DataFrame, n: int, planted_share: float = 0.1, seed: int = 2,
-                variations: int = 1) -> pd.DataFrame:
+def make_roster(
+    records: pd.DataFrame, n: int, planted_share: float = 0.1, seed: int = 2, variations: int = 1
+) -> pd.DataFrame:
     """A roster of ``n`` rows (``name, dob, nationality, true_record_id``), ``planted_share`` of them
     variants of distinct records; other rows are new people (``true_record_id`` = 0).
 
@@ -165,12 +297,25 @@ def make_roster(records: pd.DataFrame, n: int, planted_share: float = 0.1, seed:
         rec = records.iloc[int(p)]
         if variations > 1:
             name, dob, nat, kinds = _combined_variant(rec, variations, rng)
-            rows.append({"name": name, "dob": dob, "nationality": nat, "true_record_id": int(rec["record_id"]),
-                         "variations": "+".join(kinds)})
+            rows.append(
+                {
+                    "name": name,
+                    "dob": dob,
+                    "nationality": nat,
+                    "true_record_id": int(rec["record_id"]),
+                    "variations": "+".join(kinds),
+                }
+            )
             continue
         nat = rec["nationality"] if rng.random() > 0.05 else np.nan
-        rows.append({"name": _variant_name(rec["name"], rng), "dob": _variant_dob(rec["dob"], rng),
-                     "nationality": nat, "true_record_id": int(rec["record_id"])})
+        rows.append(
+            {
+                "name": _variant_name(rec["name"], rng),
+                "dob": _variant_dob(rec["dob"], rng),
+                "nationality": nat,
+                "true_record_id": int(rec["record_id"]),
+            }
+        )
     n_new = n - n_planted
     for name, dob, nat in zip(_names(rng, n_new), _dobs(rng, n_new), rng.choice(_NATIONS, size=n_new)):
         rows.append({"name": name, "dob": dob, "nationality": float(nat), "true_record_id": 0})

@@ -19,8 +19,15 @@ import pytest
 from cryptography.fernet import Fernet
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 PASSWORD = "correct horse battery"
 TCC_A, TCC_B = 770, 771  # Pakistan, Bangladesh
@@ -47,8 +54,14 @@ def web_env(tmp_path_factory):
         # One shared server serves every web test from 127.0.0.1: the anonymous channel's per-client
         # limit (5 a minute) would refuse the tests' own reports, and the login limits per client and
         # network the staff screens' logins of a whole run; the limits have their own tests.
-        for name in ("INTAKE_PER_CLIENT", "INTAKE_PER_NETWORK", "LOOKUP_PER_CLIENT", "LOGIN_PER_CLIENT",
-                     "LOGIN_PER_NETWORK", "LOGIN_OVERALL"):
+        for name in (
+            "INTAKE_PER_CLIENT",
+            "INTAKE_PER_NETWORK",
+            "LOOKUP_PER_CLIENT",
+            "LOGIN_PER_CLIENT",
+            "LOGIN_PER_NETWORK",
+            "LOGIN_OVERALL",
+        ):
             mp.setenv(f"PEACEWATCH_{name}", "100000/minute")
         mp.setattr(auth, "_SCRYPT", {"n": 2**4, "r": 8, "p": 1})
         yield out
@@ -89,7 +102,7 @@ def seeded(server):
     from peacewatch.registry import auth, cases
 
     registry = server["app"].state.registry
-    long_ago = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=200)
+    long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=200)
     with registry.session() as s:
         inv = auth.create_user(s, "ines.investigator", PASSWORD, auth.INVESTIGATOR).user
         auth.create_user(s, "cora.coordinator", PASSWORD, auth.COORDINATOR)
@@ -98,13 +111,22 @@ def seeded(server):
         auth.create_user(s, "ana.analyst", PASSWORD, auth.ANALYST)
         ids = {}
         for name, tcc, when in (("overdue_a", TCC_A, long_ago), ("referred_b", TCC_B, None)):
-            c = cases.create_case(s, inv, mission="MINUSTAH", tcc_ccode=tcc, category="sexual_exploitation",
-                                  summary=f"Test allegation {name}", subject_name="Subject X", now=when)
+            c = cases.create_case(
+                s,
+                inv,
+                mission="MINUSTAH",
+                tcc_ccode=tcc,
+                category="sexual_exploitation",
+                summary=f"Test allegation {name}",
+                subject_name="Subject X",
+                now=when,
+            )
             for status in ("under_investigation", "substantiated", "referred_to_tcc"):
                 cases.transition_case(s, inv, c.id, status, now=when)
             ids[name] = c.id
-        fresh = cases.create_case(s, inv, mission="MONUSCO", tcc_ccode=TCC_A, category="sexual_abuse",
-                                  summary="Fresh allegation")
+        fresh = cases.create_case(
+            s, inv, mission="MONUSCO", tcc_ccode=TCC_A, category="sexual_abuse", summary="Fresh allegation"
+        )
         ids["fresh"] = fresh.id
     return {"password": PASSWORD, "cases": ids}
 
@@ -131,10 +153,12 @@ def post_form(client: httpx.Client, path: str, data: dict | None = None, **kwarg
 @pytest.fixture(scope="session")
 def login_as():
     """``login_as(client, username)``: log an httpx client in through the web login form."""
+
     def login(client: httpx.Client, username: str) -> httpx.Response:
         r = post_form(client, "/registry/login", {"username": username, "password": PASSWORD})
         assert r.status_code == 200, r.text
         return r
+
     return login
 
 
@@ -169,4 +193,5 @@ def shot():
         path = SCREENSHOTS / f"{name}.png"
         pg.screenshot(path=str(path), full_page=True)
         return path
+
     return save

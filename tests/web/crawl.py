@@ -44,7 +44,7 @@ def internal_links(base: str, page_url: str, text: str) -> list[str]:
         url = urldefrag(urljoin(page_url, href))[0]
         if not url.startswith(base):
             continue
-        path = url[len(base):] or "/"
+        path = url[len(base) :] or "/"
         if path.startswith(SKIP_PREFIXES):
             continue
         out.append(path)

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 def _wait_for_charts(page) -> None:
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready === 'true')")
+        "() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready === 'true')"
+    )
 
 
 def test_map_loads_with_real_data_for_a_year(page, shot):
@@ -41,7 +42,9 @@ def test_map_loads_with_real_data_for_a_year(page, shot):
     page.get_by_role("button", name="Show").press("Enter")
     page.wait_for_url(re.compile(r"metric=destination"))
     page.wait_for_selector("#world-map[data-ready='true']")
-    dest = page.evaluate("() => peacewatchCharts['world-map'].getOption().series[0].data.find(d => d.name === 'HTI').value")
+    dest = page.evaluate(
+        "() => peacewatchCharts['world-map'].getOption().series[0].data.find(d => d.name === 'HTI').value"
+    )
     assert dest == 1
     shot(page, "02-map-2004-destinations")
 
@@ -51,8 +54,16 @@ def test_country_page_shows_haiti_deployments_2004_2011(page, shot):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto("/country/41")
     _wait_for_charts(page)
-    expected = {2004: "6,008", 2005: "7,286", 2006: "6,684", 2007: "7,047", 2008: "7,016",
-                2009: "7,032", 2010: "8,744", 2011: "8,065"}
+    expected = {
+        2004: "6,008",
+        2005: "7,286",
+        2006: "6,684",
+        2007: "7,047",
+        2008: "7,016",
+        2009: "7,032",
+        2010: "8,744",
+        2011: "8,065",
+    }
     for year, troops in expected.items():
         cells = page.locator(f"#country-years tr[data-year='{year}'] td")
         assert cells.nth(0).inner_text() == "MINUSTAH"
@@ -110,7 +121,7 @@ def test_anonymous_report_receipt_later_shows_a_reply(browser, base_url, seeded,
         shot(s, "07-staff-reply")
 
         r.goto("/report/follow-up")
-        r.get_by_label("Receipt number").fill(" ".join(receipt[i:i + 4] for i in range(0, 20, 4)))
+        r.get_by_label("Receipt number").fill(" ".join(receipt[i : i + 4] for i in range(0, 20, 4)))
         r.get_by_role("button", name="Read replies").click()
         assert r.locator("#thread-status").inner_text() == "read by the conduct and discipline team"  # not "triaged"
         assert "Thank you. An investigator has been assigned." in r.locator("#messages").inner_text()
@@ -161,11 +172,13 @@ def test_screenshots_of_the_other_screens(page, seeded, shot):
     page.goto("/registry/vetting")
     shot(page, "14-vetting-upload")
     page.get_by_label("…or paste the records CSV").fill(
-        "full_name,date_of_birth,nationality,category\nJean-Baptiste Moreau,1979-11-30,433,trafficking_related\n")
+        "full_name,date_of_birth,nationality,category\nJean-Baptiste Moreau,1979-11-30,433,trafficking_related\n"
+    )
     page.get_by_role("button", name="Import records").click()
     assert "Imported 1 misconduct record" in page.get_by_role("status").inner_text()
     page.get_by_label("…or paste the roster CSV").fill(
-        "name,date_of_birth,nationality\nJean Baptiste Moreau,1979-11-30,433\nAmadou Diallo,1985-02-14,433\n")
+        "name,date_of_birth,nationality\nJean Baptiste Moreau,1979-11-30,433\nAmadou Diallo,1985-02-14,433\n"
+    )
     page.get_by_role("button", name="Screen roster").click()
     page.wait_for_url(re.compile(r"/registry/vetting/screenings/\d+$"))
     assert page.get_by_role("heading", level=2).first.inner_text().startswith("Roster row 2: Jean Baptiste Moreau")
@@ -192,8 +205,19 @@ A11Y_CHECK = """() => {
 
 
 def test_pages_have_labels_headings_and_text_alternatives(page, seeded):
-    public = ["/", "/country/41", "/missions", "/mission/MINUSTAH", "/scorecards/tccs", "/scorecards/hosts/41",
-              "/model", "/model/predict?personnel=500&duration=1&tccs=5", "/report", "/report/follow-up", "/registry/login"]
+    public = [
+        "/",
+        "/country/41",
+        "/missions",
+        "/mission/MINUSTAH",
+        "/scorecards/tccs",
+        "/scorecards/hosts/41",
+        "/model",
+        "/model/predict?personnel=500&duration=1&tccs=5",
+        "/report",
+        "/report/follow-up",
+        "/registry/login",
+    ]
     for path in public:
         page.goto(path)
         assert page.evaluate(A11Y_CHECK) == [], path
@@ -201,7 +225,13 @@ def test_pages_have_labels_headings_and_text_alternatives(page, seeded):
     page.get_by_label("Username").fill("cora.coordinator")
     page.get_by_label("Password").fill(seeded["password"])
     page.get_by_role("button", name="Log in").click()
-    for path in ["/registry/cases", "/registry/cases/new", f"/registry/cases/{seeded['cases']['referred_b']}",
-                 "/registry/intake", "/registry/vetting", "/registry/compliance"]:
+    for path in [
+        "/registry/cases",
+        "/registry/cases/new",
+        f"/registry/cases/{seeded['cases']['referred_b']}",
+        "/registry/intake",
+        "/registry/vetting",
+        "/registry/compliance",
+    ]:
         page.goto(path)
         assert page.evaluate(A11Y_CHECK) == [], path

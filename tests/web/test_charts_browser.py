@@ -10,7 +10,9 @@ pytestmark = pytest.mark.browser
 
 
 def _ready(page):
-    page.wait_for_function("() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready === 'true')")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready === 'true')"
+    )
 
 
 def test_risk_tooltip_shows_the_interval_bounds_and_a_formatted_risk(page):
@@ -29,7 +31,9 @@ def test_risk_tooltip_shows_the_interval_bounds_and_a_formatted_risk(page):
     row = page.locator("#risk-table tr", has=page.locator("th", has_text=re.compile(r"^2010$")))
     assert row.locator("td").nth(1).text_content() == m.group(1)
     # The legend marker of the interval has the band's colour, not a palette colour.
-    colours = page.evaluate("""() => peacewatchCharts['risk'].getOption().series.map(s => [s.name, s.itemStyle && s.itemStyle.color, s.areaStyle && s.areaStyle.color])""")
+    colours = page.evaluate(
+        """() => peacewatchCharts['risk'].getOption().series.map(s => [s.name, s.itemStyle && s.itemStyle.color, s.areaStyle && s.areaStyle.color])"""
+    )
     band = next(c for c in colours if c[0] == "95% interval")
     assert band[1] == band[2]
 
@@ -85,4 +89,6 @@ def test_tip_chart_names_tiers_on_its_axis(page):
     for name in ("Tier 1", "Tier 2", "Watch List", "Tier 3", "Special Case", "Not rated"):
         assert name in axis
     tips = page.locator("#tiers rect.hit title").all_text_contents()
-    assert "2004: Special Case; HTI destination: yes" in tips and "2005: Tier 2 Watch List; HTI destination: yes" in tips
+    assert (
+        "2004: Special Case; HTI destination: yes" in tips and "2005: Tier 2 Watch List; HTI destination: yes" in tips
+    )

@@ -26,7 +26,7 @@ MIN_DELTA_E = 15
 
 
 def _linear(hex_colour: str) -> list[float]:
-    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     return [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
 
 
@@ -38,6 +38,7 @@ def _lab(linear: list[float]) -> tuple[float, float, float]:
 
     def f(t):
         return t ** (1 / 3) if t > 0.008856 else 7.787 * t + 16 / 116
+
     return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
 
 
@@ -66,8 +67,11 @@ def test_tier_colours_stay_apart_for_colour_blind_readers(vision):
 
 def test_the_map_table_lists_every_coloured_state(http):
     data = http.get("/", params={"year": 2004, "metric": "tier", "format": "json"}).json()
-    coloured = {c["country"] for c in data["countries"]
-                if c["iso3"] and (c["tip_tier"] is not None or c["tip_tier_label"] in ("Special Case", "Not rated"))}
+    coloured = {
+        c["country"]
+        for c in data["countries"]
+        if c["iso3"] and (c["tip_tier"] is not None or c["tip_tier_label"] in ("Special Case", "Not rated"))
+    }
     page = html.unescape(http.get("/", params={"year": 2004, "metric": "tier"}).text)
     table = page.split('<details id="map-table">')[1].split("</details>")[0]
     rows = re.findall(r'<th scope="row"><a href="/country/\d+">([^<]+)</a></th><td>([^<]+)</td>', table)

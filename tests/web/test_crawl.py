@@ -18,14 +18,22 @@ from tests.web.crawl import crawl, shape, visible_text
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 #: Pages no link leads to (a form's answer, a choice, a not-found) but readers reach all the same.
-EXTRA_STARTS = ["/model/predict?personnel=5000&duration=1&tccs=20", "/country?key=Congo", "/country?key=Frnce",
-                "/scorecards/missions?year=2023", "/scorecards/tccs?year=2099", "/scorecards/nations"]
+EXTRA_STARTS = [
+    "/model/predict?personnel=5000&duration=1&tccs=20",
+    "/country?key=Congo",
+    "/country?key=Frnce",
+    "/scorecards/missions?year=2023",
+    "/scorecards/tccs?year=2099",
+    "/scorecards/nations",
+]
 #: Technical reference documents that name rule-set keys and model variables on purpose, so a
 #: reader can find them in the YAML and the code: left out of the raw-name check only.
 REFERENCE_DOCUMENTS = ("/methods/scorecards", "/methods/models")
 #: Words that are code, not language: snake_case names, and keys the issue found on pages.
-RAW = re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b|\bpolity2\b|\btccs\b|\bgeo_pko\b|no data for no component|min coverage"
-                 r"|coverage: min|\bhosts-default\b|\btccs-default\b")
+RAW = re.compile(
+    r"\b[A-Za-z]+_[A-Za-z0-9_]+\b|\bpolity2\b|\btccs\b|\bgeo_pko\b|no data for no component|min coverage"
+    r"|coverage: min|\bhosts-default\b|\btccs-default\b"
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +52,12 @@ def _html(pages):
 
 
 def test_every_internal_link_answers(crawled):
-    expected_404 = {"/country?key=Frnce", "/scorecards/missions?year=2023", "/scorecards/tccs?year=2099",
-                    "/scorecards/nations"}
+    expected_404 = {
+        "/country?key=Frnce",
+        "/scorecards/missions?year=2023",
+        "/scorecards/tccs?year=2099",
+        "/scorecards/nations",
+    }
     bad = {}
     for path, r in crawled.items():
         if path in expected_404:
@@ -56,9 +68,20 @@ def test_every_internal_link_answers(crawled):
             bad[path] = r.status_code
     assert bad == {}
     kinds = {shape(p)[:2] for p in crawled}
-    for kind in [("", 1), ("country", "*"), ("mission", "*"), ("missions", 1), ("scorecards", "hosts"),
-                 ("scorecards", "tccs"), ("scorecards", "missions"), ("model", 1), ("methods", "scorecards"),
-                 ("methods", "models"), ("report", 1), ("country", 1)]:
+    for kind in [
+        ("", 1),
+        ("country", "*"),
+        ("mission", "*"),
+        ("missions", 1),
+        ("scorecards", "hosts"),
+        ("scorecards", "tccs"),
+        ("scorecards", "missions"),
+        ("model", 1),
+        ("methods", "scorecards"),
+        ("methods", "models"),
+        ("report", 1),
+        ("country", 1),
+    ]:
         assert kind in kinds, kind
     assert any(re.fullmatch(r"/scorecards/tccs/\d+\?year=\d+", p) for p in crawled)
     assert len(crawled) > 80

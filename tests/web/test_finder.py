@@ -10,16 +10,27 @@ import re
 import pytest
 
 
-@pytest.mark.parametrize(("typed", "ccode"), [("CAR", 482), ("DRC", 490), ("Ivory Coast", 437), ("Cote d'Ivoire", 437),
-                                              ("Côte d’Ivoire", 437), ("Congo-Brazzaville", 484), ("Burma", 775),
-                                              ("Central African", 482)])
+@pytest.mark.parametrize(
+    ("typed", "ccode"),
+    [
+        ("CAR", 482),
+        ("DRC", 490),
+        ("Ivory Coast", 437),
+        ("Cote d'Ivoire", 437),
+        ("Côte d’Ivoire", 437),
+        ("Congo-Brazzaville", 484),
+        ("Burma", 775),
+        ("Central African", 482),
+    ],
+)
 def test_aliases_open_the_country(http, typed, ccode):
     r = http.get("/country", params={"key": typed})
     assert r.status_code == 200 and str(r.url).endswith(f"/country/{ccode}"), (typed, r.url)
 
 
-@pytest.mark.parametrize(("typed", "names"), [("Congo", {"Republic of the Congo", "DR Congo"}),
-                                              ("korea", {"North Korea", "South Korea"})])
+@pytest.mark.parametrize(
+    ("typed", "names"), [("Congo", {"Republic of the Congo", "DR Congo"}), ("korea", {"North Korea", "South Korea"})]
+)
 def test_an_ambiguous_name_opens_a_choice_page(http, typed, names):
     for r in (http.get("/country", params={"key": typed}), http.get(f"/country/{typed}")):
         assert r.status_code == 200 and "Which country do you mean?" in r.text
@@ -36,7 +47,12 @@ def test_unknown_name_is_a_404_with_suggestions(http):
 
 def test_the_suggestion_list_offers_aliases(http):
     page = html.unescape(http.get("/").text)
-    options = dict(re.findall(r'<option value="([^"]+)">([^<]*)</option>', page.split('<datalist id="country-names">')[1].split("</datalist>")[0]))
+    options = dict(
+        re.findall(
+            r'<option value="([^"]+)">([^<]*)</option>',
+            page.split('<datalist id="country-names">')[1].split("</datalist>")[0],
+        )
+    )
     assert options["Ivory Coast"] == "Côte d'Ivoire" and options["DRC"] == "DR Congo"
     assert options["CAR"] == "Central African Republic" and options["Cote d'Ivoire"] == "Côte d'Ivoire"
     assert options["Congo"] == "Republic of the Congo or DR Congo"

@@ -15,8 +15,17 @@ def test_open_a_country_accepts_names_iso3_and_cow_codes(http, key):
     assert r.status_code == 200 and str(r.url).endswith("/country/41")
 
 
-@pytest.mark.parametrize("key, ccode", [("côte d'ivoire", 437), ("Ivory Coast", 437), ("Yugoslavia", 345),
-                                        ("serbia", 345), ("DR Congo", 490), ("Zaire", 490)])
+@pytest.mark.parametrize(
+    "key, ccode",
+    [
+        ("côte d'ivoire", 437),
+        ("Ivory Coast", 437),
+        ("Yugoslavia", 345),
+        ("serbia", 345),
+        ("DR Congo", 490),
+        ("Zaire", 490),
+    ],
+)
 def test_open_a_country_by_other_names(http, key, ccode):
     assert str(http.get("/country", params={"key": key}).url).endswith(f"/country/{ccode}")
 
@@ -32,16 +41,21 @@ def test_an_unknown_or_ambiguous_name_is_a_clear_404(http):
 
 def test_one_display_name_on_map_missions_scorecards_and_country_page(http):
     year = 2010
-    on_map = {r["ccode"]: r["country"] for r in http.get("/", params={"year": year, "format": "json"}).json()["countries"]}
+    on_map = {
+        r["ccode"]: r["country"] for r in http.get("/", params={"year": year, "format": "json"}).json()["countries"]
+    }
     assert on_map[345] == "Serbia" and on_map[437] == "Côte d'Ivoire"
     hosts = http.get("/scorecards/hosts", params={"year": year, "format": "json", "scope": "all", "q": "serbia"}).json()
     assert [r["name"] for r in hosts["rows"]] == ["Serbia"]
     missions = http.get("/scorecards/missions", params={"year": year, "format": "json", "q": "côte"}).json()["rows"]
     assert any(r["name"] == "UNOCI (Côte d'Ivoire)" for r in missions)
-    assert [h["host"] for h in http.get("/mission/UNOCI", params={"format": "json"}).json()["hosts"]] == ["Côte d'Ivoire"]
+    assert [h["host"] for h in http.get("/mission/UNOCI", params={"format": "json"}).json()["hosts"]] == [
+        "Côte d'Ivoire"
+    ]
     assert http.get("/country/437", params={"format": "json"}).json()["country"] == "Côte d'Ivoire"
-    assert {r["ccode"]: r["country"] for r in http.get("/", params={"year": 2004, "format": "json"}).json()["countries"]}[345] \
-        == "Serbia and Montenegro"
+    assert {
+        r["ccode"]: r["country"] for r in http.get("/", params={"year": 2004, "format": "json"}).json()["countries"]
+    }[345] == "Serbia and Montenegro"
 
 
 @pytest.mark.parametrize("q", ["Côte", "cote", "IVORY", "yugoslavia"])
@@ -51,7 +65,9 @@ def test_mission_search_ignores_accents_and_case(http, q):
 
 
 def test_map_host_table_filters_destinations_and_sorts(http):
-    data = http.get("/", params={"year": 2004, "destination": "yes", "sort": "troops", "order": "desc", "format": "json"}).json()
+    data = http.get(
+        "/", params={"year": 2004, "destination": "yes", "sort": "troops", "order": "desc", "format": "json"}
+    ).json()
     rows = {r["ccode"]: r for r in data["countries"]}
     hosts = data["hosts"]
     assert 41 in hosts and all(rows[c]["hti_pdest"] == 1 for c in hosts)
@@ -76,5 +92,7 @@ def test_scorecard_pages_and_csv_has_every_filtered_row(http):
     assert first["pages"] > 1 and len(first["rows"]) == first["page_size"]
     second = http.get("/scorecards/hosts", params={"year": 2010, "scope": "all", "page": 2, "format": "json"}).json()
     assert not {r["key"] for r in first["rows"]} & {r["key"] for r in second["rows"]}
-    csv_rows = http.get("/scorecards/hosts", params={"year": 2010, "scope": "all", "format": "csv"}).text.strip().splitlines()
+    csv_rows = (
+        http.get("/scorecards/hosts", params={"year": 2010, "scope": "all", "format": "csv"}).text.strip().splitlines()
+    )
     assert len(csv_rows) - 1 == first["total"]

@@ -22,7 +22,9 @@ def _rows(http, card, year, **params):
     """Every row of a card's year (the JSON is paged: 50 rows a page)."""
     first = http.get(f"/scorecards/{card}", params={"year": year, "scope": "all", "format": "json", **params}).json()
     for page in range(2, first["pages"] + 1):
-        more = http.get(f"/scorecards/{card}", params={"year": year, "scope": "all", "format": "json", "page": page, **params})
+        more = http.get(
+            f"/scorecards/{card}", params={"year": year, "scope": "all", "format": "json", "page": page, **params}
+        )
         first["rows"] += more.json()["rows"]
     return first
 
@@ -33,8 +35,10 @@ def test_no_data_rows_say_which_components_are_missing_and_the_floor(http):
     # Somalia 2023: a Special Case in the TIP Report (no tier to score), Palermo status alone
     somalia = next(r for r in data["rows"] if r["key"] == 520)
     assert somalia["grade"] == "No data" and somalia["published_tier"] == "Special Case"
-    assert somalia["why"].startswith("No grade: only Party to the Palermo Protocol has data, "
-                                     f"{somalia['coverage']:.0%} of the weight; a grade needs at least {floor:.0%}.")
+    assert somalia["why"].startswith(
+        "No grade: only Party to the Palermo Protocol has data, "
+        f"{somalia['coverage']:.0%} of the weight; a grade needs at least {floor:.0%}."
+    )
     assert "Published TIP tier" in somalia["why"].split("No data for ")[1]
     page = html.unescape(http.get("/scorecards/hosts", params={"year": 2023, "q": "Somalia"}).text)
     assert somalia["why"] in page and "min coverage" not in page
@@ -47,8 +51,14 @@ def test_a_year_whose_grades_are_the_tier_relabelled_says_so():
 
     from peacewatch.web.grade_words import tier_relabelled, year_findings
 
-    relabel = pd.DataFrame({"year": 2023, "grade": ["Grade A", "Grade A", "Grade B", "No data"],
-                            "published_tier": ["Tier 1", "Tier 1", "Tier 2", "Tier 3"], "score": [9.0, 9.0, 6.0, None]})
+    relabel = pd.DataFrame(
+        {
+            "year": 2023,
+            "grade": ["Grade A", "Grade A", "Grade B", "No data"],
+            "published_tier": ["Tier 1", "Tier 1", "Tier 2", "Tier 3"],
+            "score": [9.0, 9.0, 6.0, None],
+        }
+    )
     assert tier_relabelled("hosts", relabel) == {"Tier 1": "Grade A", "Tier 2": "Grade B"}
     assert any("published TIP tier relabelled" in line for line in year_findings("hosts", relabel))
     mixed = relabel.assign(grade=["Grade A", "Grade B", "Grade B", "No data"])
@@ -78,7 +88,10 @@ def test_identical_scores_are_explained_by_identical_components(http):
 def test_each_column_heading_appears_once(http):
     page = http.get("/scorecards/hosts", params={"year": 2010}).text
     head = re.search(r"<thead>(.*?)</thead>", page, re.DOTALL).group(1)
-    names = [re.sub(r"<[^>]+>|\s+", " ", h).split(",")[0].strip() for h in re.findall(r"<a class=\"sort\"[^>]*>(.*?)</a>", head, re.DOTALL)]
+    names = [
+        re.sub(r"<[^>]+>|\s+", " ", h).split(",")[0].strip()
+        for h in re.findall(r"<a class=\"sort\"[^>]*>(.*?)</a>", head, re.DOTALL)
+    ]
     names = [re.sub(r" [▼▲]$", "", n) for n in names]
     assert len(names) == len(set(names)), names
     assert "Published TIP tier" in names and "Published TIP tier: score (0-10)" in names
@@ -94,6 +107,7 @@ def test_a_year_without_grades_lists_states_by_name(http):
     def fold(s):
         s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch)).lower()
         return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
     assert [fold(n) for n in names] == sorted(fold(n) for n in names)
     page = html.unescape(http.get("/scorecards/hosts", params={"year": 2018}).text)
     assert "No UN deployment data for 2018" in page

@@ -17,15 +17,39 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
 PUBLIC_PAGES = [
-    "/?year=2004", "/?year=2004&metric=tier", "/country", "/country/41", "/country/490", "/missions",
-    "/mission/MINUSTAH", "/mission/UNMIK", "/scorecards/hosts?year=2010", "/scorecards/tccs", "/scorecards/missions",
-    "/scorecards/hosts/41", "/model", "/model/predict?personnel=5000&duration=1&tccs=20", "/report",
-    "/report/follow-up", "/registry/login", "/country/nowhere",
+    "/?year=2004",
+    "/?year=2004&metric=tier",
+    "/country",
+    "/country/41",
+    "/country/490",
+    "/missions",
+    "/mission/MINUSTAH",
+    "/mission/UNMIK",
+    "/scorecards/hosts?year=2010",
+    "/scorecards/tccs",
+    "/scorecards/missions",
+    "/scorecards/hosts/41",
+    "/model",
+    "/model/predict?personnel=5000&duration=1&tccs=20",
+    "/report",
+    "/report/follow-up",
+    "/registry/login",
+    "/country/nowhere",
 ]
-STAFF_PAGES = ["/registry/cases", "/registry/cases/new", "/registry/intake", "/registry/vetting", "/registry/compliance",
-               "/registry/training", "/registry/training?year=2025", "/registry/vetting/screenings",
-               "/registry/referrals/escalation", "/registry/referrals/escalation?as_of=2099-01-01",
-               "/registry/cases/999999", "/registry/users"]
+STAFF_PAGES = [
+    "/registry/cases",
+    "/registry/cases/new",
+    "/registry/intake",
+    "/registry/vetting",
+    "/registry/compliance",
+    "/registry/training",
+    "/registry/training?year=2025",
+    "/registry/vetting/screenings",
+    "/registry/referrals/escalation",
+    "/registry/referrals/escalation?as_of=2099-01-01",
+    "/registry/cases/999999",
+    "/registry/users",
+]
 
 WIDTH = "() => ({doc: document.documentElement.scrollWidth, view: window.innerWidth})"
 # Tables that are wider than their region must sit in a focusable, labelled scroll region.
@@ -53,9 +77,15 @@ def _staff_pages(page, seeded) -> list[str]:
     page.goto("/registry/vetting")  # the form's CSRF token, sent the way the browser sends the form
     token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
     origin = re.match(r"https?://[^/]+", page.url).group(0)
-    r = page.request.post("/registry/vetting/screenings", headers={"Origin": origin}, multipart={
-        "roster_text": "name,date_of_birth,nationality\nMohammed Asif Khan,1984-03-02,770\n", "threshold": "0.8",
-        "csrf_token": token})
+    r = page.request.post(
+        "/registry/vetting/screenings",
+        headers={"Origin": origin},
+        multipart={
+            "roster_text": "name,date_of_birth,nationality\nMohammed Asif Khan,1984-03-02,770\n",
+            "threshold": "0.8",
+            "csrf_token": token,
+        },
+    )
     assert r.ok, r.status
     pages.append(re.search(r"/registry/vetting/screenings/\d+", r.url).group(0))
     reports = page.request.get("/registry/intake?format=json").json()["reports"]
@@ -122,7 +152,9 @@ def test_a_wide_table_scrolls_inside_its_region_with_a_visible_hint(phone):
     assert phone.locator(".scroll-hint.shown").first.is_visible()
     wrap.focus()
     phone.keyboard.press("ArrowRight")
-    phone.wait_for_function("() => document.querySelector(\".table-wrap[aria-label='Year-by-year table']\").scrollLeft > 0")
+    phone.wait_for_function(
+        "() => document.querySelector(\".table-wrap[aria-label='Year-by-year table']\").scrollLeft > 0"
+    )
 
 
 def test_dates_do_not_wrap_in_the_mission_list(phone):
@@ -139,7 +171,9 @@ def test_chart_legends_keep_clear_of_axis_names(page):
         for width in (390, 1366):
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(path)
-            page.wait_for_function("() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready === 'true')")
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready === 'true')"
+            )
             options = page.evaluate("() => Object.values(window.peacewatchCharts || {}).map(c => c.getOption())")
             for opt in options:
                 if not opt.get("legend"):
@@ -166,8 +200,10 @@ def _axe(page, path) -> list[str]:
     page.goto(path)
     page.wait_for_function("() => [...document.querySelectorAll('[data-chart]')].every(el => el.dataset.ready)")
     page.add_script_tag(content=AXE.read_text())
-    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                           ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))")
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+    )
     return [f"{path}: {v}" for v in result]
 
 
@@ -176,13 +212,31 @@ def test_axe_finds_no_violations_on_the_main_pages(browser, base_url, seeded):
     context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900}, bypass_csp=True)
     page = context.new_page()
     violations = []
-    for path in ["/?year=2004", "/country/41", "/missions", "/mission/MINUSTAH", "/scorecards/hosts?year=2010",
-                 "/scorecards/hosts/41", "/model", "/model/predict?personnel=5000&duration=1&tccs=20", "/report"]:
+    for path in [
+        "/?year=2004",
+        "/country/41",
+        "/missions",
+        "/mission/MINUSTAH",
+        "/scorecards/hosts?year=2010",
+        "/scorecards/hosts/41",
+        "/model",
+        "/model/predict?personnel=5000&duration=1&tccs=20",
+        "/report",
+    ]:
         violations += _axe(page, path)
     _login(page, "cora.coordinator", seeded["password"])
-    for path in ["/registry/cases", "/registry/compliance", "/registry/vetting", "/registry/cases/new",
-                 f"/registry/cases/{seeded['cases']['overdue_a']}", "/registry/training", "/registry/vetting/screenings",
-                 "/registry/referrals/escalation?as_of=2099-01-01", "/registry/intake", "/registry/users"]:
+    for path in [
+        "/registry/cases",
+        "/registry/compliance",
+        "/registry/vetting",
+        "/registry/cases/new",
+        f"/registry/cases/{seeded['cases']['overdue_a']}",
+        "/registry/training",
+        "/registry/vetting/screenings",
+        "/registry/referrals/escalation?as_of=2099-01-01",
+        "/registry/intake",
+        "/registry/users",
+    ]:
         violations += _axe(page, path)
     context.close()
     assert violations == []

@@ -8,7 +8,7 @@ import pytest
 
 def test_methods_page_and_report_are_served_and_linked(http):
     methods = http.get("/methods/scorecards")
-    assert methods.status_code == 200 and '<meta name=\'viewport\'' in methods.text
+    assert methods.status_code == 200 and "<meta name='viewport'" in methods.text
     import yaml
 
     from peacewatch.scorecards.rules import ruleset_path

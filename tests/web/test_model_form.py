@@ -14,8 +14,15 @@ def test_host_fills_latest_known_values_and_result_explains_itself(http, server)
     assert haiti["gdppc_year"] >= 2015 and haiti["population"] > 5_000_000
     r = http.get("/model/predict", params={"personnel": 5000, "duration": 1, "tccs": 20, "host": 41})
     assert r.status_code == 200
-    expected = predict_planned(5000, 1, 20, gdppc=haiti["gdppc"], population=haiti["population"],
-                               polity2=haiti["polity2"], conflict=haiti["conflict"])
+    expected = predict_planned(
+        5000,
+        1,
+        20,
+        gdppc=haiti["gdppc"],
+        population=haiti["population"],
+        polity2=haiti["polity2"],
+        conflict=haiti["conflict"],
+    )
     assert f"{expected['risk'] * 100:.1f}%" in r.text
     # The base rate is computed from the estimation sample, not typed in.
     m = default_model()
@@ -28,10 +35,11 @@ def test_host_fills_latest_known_values_and_result_explains_itself(http, server)
 
 
 def test_typed_values_win_over_the_hosts(http):
-    from peacewatch.models.deployment_risk import predict_planned
 
-    p = http.get("/model/predict", params={"personnel": 5000, "duration": 1, "tccs": 20, "host": 41, "gdppc": 20000,
-                                           "format": "json"}).json()
+    p = http.get(
+        "/model/predict",
+        params={"personnel": 5000, "duration": 1, "tccs": 20, "host": 41, "gdppc": 20000, "format": "json"},
+    ).json()
     assert p["form_inputs"]["gdppc"] == 20000
 
 

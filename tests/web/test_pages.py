@@ -9,7 +9,16 @@ import re
 
 import pytest
 
-HAITI_TROOPS_2004_2011 = {2004: 6008, 2005: 7286, 2006: 6684, 2007: 7047, 2008: 7016, 2009: 7032, 2010: 8744, 2011: 8065}
+HAITI_TROOPS_2004_2011 = {
+    2004: 6008,
+    2005: 7286,
+    2006: 6684,
+    2007: 7047,
+    2008: 7016,
+    2009: 7032,
+    2010: 8744,
+    2011: 8065,
+}
 
 
 def test_map_json_has_real_data_for_a_year(http):
@@ -25,7 +34,10 @@ def test_map_json_has_real_data_for_a_year(http):
 
 def test_map_html_lists_hosts_and_embeds_the_chart(http):
     page = http.get("/", params={"year": 2004, "metric": "tier"}).text
-    assert re.search(r'<a href="/country/41">Haiti</a></th><td>MINUSTAH</td>\s*<td class="num">7,406</td><td class="num">6,008</td>', page)
+    assert re.search(
+        r'<a href="/country/41">Haiti</a></th><td>MINUSTAH</td>\s*<td class="num">7,406</td><td class="num">6,008</td>',
+        page,
+    )
     assert 'data-kind="map"' in page and '"nameProperty":"iso3"' in page
     assert 'aria-label="US TIP Report tier, 2004' in page
 
@@ -47,18 +59,23 @@ def test_country_page_shows_haiti_deployments_2004_2011(http):
     assert [m["mission"] for m in data["missions"]][-1] == "MINUSTAH"
     page = http.get("/country/41").text
     for year, n in HAITI_TROOPS_2004_2011.items():
-        assert re.search(rf'<tr data-year="{year}"><th scope="row">{year}</th><td>MINUSTAH</td><td class="num">{n:,}</td>', page)
+        assert re.search(
+            rf'<tr data-year="{year}"><th scope="row">{year}</th><td>MINUSTAH</td><td class="num">{n:,}</td>', page
+        )
 
 
 def test_country_page_risk_and_grade_come_from_the_models_and_scorecards(http, server):
-    from peacewatch.models import deployment_risk
     import peacewatch.scorecards as scorecards
+    from peacewatch.models import deployment_risk
 
     data = http.get("/country/41", params={"format": "json"}).json()
     rows = {r["year"]: r for r in data["risk"]}
     expected = deployment_risk.predict_observed(server["app"].state.store.panel_df)
     e2010 = expected[(expected["ccode"] == 41) & (expected["year"] == 2010)].iloc[0]
-    assert rows[2010]["risk"] == pytest.approx(e2010["risk"]) and rows[2010]["risk_lo"] <= rows[2010]["risk"] <= rows[2010]["risk_hi"]
+    assert (
+        rows[2010]["risk"] == pytest.approx(e2010["risk"])
+        and rows[2010]["risk_lo"] <= rows[2010]["risk"] <= rows[2010]["risk_hi"]
+    )
     detail = data["grades"]["detail"]
     assert detail["grade"] == scorecards.explain("hosts", 41, detail["year"]).grade
     assert detail["components"] and all("evidence" in c for c in detail["components"])
@@ -96,12 +113,16 @@ def test_mission_page_minustah(http):
 
 
 def test_scorecard_sort_filter_and_csv(http):
-    r = http.get("/scorecards/hosts", params={"year": 2010, "grade": "Grade C", "sort": "name", "order": "asc", "format": "json"})
+    r = http.get(
+        "/scorecards/hosts", params={"year": 2010, "grade": "Grade C", "sort": "name", "order": "asc", "format": "json"}
+    )
     data = r.json()
     names = [row["name"] for row in data["rows"]]
     assert names == sorted(names) and names and all(row["grade"] == "Grade C" for row in data["rows"])
     assert "Haiti" in names
-    c = http.get("/scorecards/hosts", params={"year": 2010, "grade": "Grade C", "sort": "name", "order": "asc", "format": "csv"})
+    c = http.get(
+        "/scorecards/hosts", params={"year": 2010, "grade": "Grade C", "sort": "name", "order": "asc", "format": "csv"}
+    )
     assert c.headers["content-type"].startswith("text/csv")
     assert 'filename="peacewatch-hosts-2010.csv"' in c.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(c.text)))
@@ -119,7 +140,11 @@ def test_pages_reach_2025_with_a_coverage_note_per_year(http):
     known = {k["id"] for k in m["coverage"]["known"]}
     assert {"tip", "us"} <= known and "un" not in known
     page = http.get("/", params={"year": 2017}).text
-    assert 'id="year-coverage"' in page and "not known" in html.unescape(page) and "Published TIP tier" in html.unescape(page)
+    assert (
+        'id="year-coverage"' in page
+        and "not known" in html.unescape(page)
+        and "Published TIP tier" in html.unescape(page)
+    )
     assert '<option value="2025"' in http.get("/", params={"year": 2025}).text
     country = http.get("/country/404", params={"format": "json"}).json()
     assert any(r["year"] == 2024 and r["tip_tier_label"] == "Tier 2 Watch List" for r in country["series"])
@@ -187,9 +212,15 @@ def test_country_finder_and_mission_list_sorting(http):
     r = http.get("/country", params={"key": "hti"})
     assert str(r.url).endswith("/country/41") and "Haiti" in r.text
     assert '<a href="/country/41">Haiti</a>' in http.get("/country").text
-    missions = http.get("/missions", params={"q": "haiti", "sort": "first", "order": "asc", "format": "json"}).json()["missions"]
-    assert [m["mission"] for m in missions][:2] == ["UNMIH", "UNSMIH"] and "MINUSTAH" in [m["mission"] for m in missions]
-    peak = http.get("/missions", params={"sort": "peak_personnel", "order": "desc", "format": "json"}).json()["missions"]
+    missions = http.get("/missions", params={"q": "haiti", "sort": "first", "order": "asc", "format": "json"}).json()[
+        "missions"
+    ]
+    assert [m["mission"] for m in missions][:2] == ["UNMIH", "UNSMIH"] and "MINUSTAH" in [
+        m["mission"] for m in missions
+    ]
+    peak = http.get("/missions", params={"sort": "peak_personnel", "order": "desc", "format": "json"}).json()[
+        "missions"
+    ]
     assert peak[0]["peak_personnel"] == max(m["peak_personnel"] for m in peak)
 
 
@@ -224,8 +255,15 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
         with app.state.registry.session() as s:
             inv = auth.create_user(s, "inv", "quiet-harbour-lantern-42", auth.INVESTIGATOR).user
             for when in [dt.datetime(2025, 6, 2, 10)] * 5 + [dt.datetime(this_year, 1, 2, 10)] * 6:
-                c = cases.create_case(s, inv, mission="UNMISS", tcc_ccode=501, category="sexual_exploitation",
-                                      summary="allegation", now=when)
+                c = cases.create_case(
+                    s,
+                    inv,
+                    mission="UNMISS",
+                    tcc_ccode=501,
+                    category="sexual_exploitation",
+                    summary="allegation",
+                    now=when,
+                )
                 for status in ("under_investigation", "substantiated", "referred_to_tcc"):
                     cases.transition_case(s, inv, c.id, status, now=when)
         data = client.get("/scorecards/tccs", params={"year": 2025, "q": "Kenya", "format": "json"}).json()
@@ -256,9 +294,24 @@ def test_tcc_scorecard_lists_the_suspension_recommendation(web_env, tmp_path):
             assert all(v is None for k, v in row.items() if k.startswith("n_"))
 
 
-@pytest.mark.parametrize("path", ["/", "/?year=2004&format=csv", "/country", "/country/41", "/missions", "/mission/MINUSTAH",
-                                  "/scorecards/hosts", "/scorecards/hosts/41", "/model", "/report", "/report/follow-up",
-                                  "/registry/login", "/static/css/app.css"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/?year=2004&format=csv",
+        "/country",
+        "/country/41",
+        "/missions",
+        "/mission/MINUSTAH",
+        "/scorecards/hosts",
+        "/scorecards/hosts/41",
+        "/model",
+        "/report",
+        "/report/follow-up",
+        "/registry/login",
+        "/static/css/app.css",
+    ],
+)
 def test_head_is_answered_like_get_without_a_body(base_url, path):
     import httpx
 

@@ -28,7 +28,13 @@ def test_wide_intervals_are_too_uncertain_to_call_by_the_stated_rule(http):
         assert f"wider than {TOO_UNCERTAIN_WIDTH * 100:.0f} percentage points" in page
         if not wide:
             base = j["base_rate"]["share"]
-            word = "higher than" if j["risk"] > base + 0.05 else "lower than" if j["risk"] < base - 0.05 else "about the same as"
+            word = (
+                "higher than"
+                if j["risk"] > base + 0.05
+                else "lower than"
+                if j["risk"] < base - 0.05
+                else "about the same as"
+            )
             assert f"The estimate is {word} the base rate of {base * 100:.0f}%." in page
     small = http.get("/model/predict", params={**SMALL, "format": "json"}).json()
     assert small["risk_hi"] - small["risk_lo"] > TOO_UNCERTAIN_WIDTH  # Haiti, 500 personnel: the wide case is real

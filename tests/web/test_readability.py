@@ -72,7 +72,9 @@ def test_every_chart_has_a_source_and_unit_line(http):
 
 def test_risk_numbers_are_in_a_table_on_country_and_mission_pages(http):
     html = http.get("/country/41").text
-    row = re.search(r'<th scope="row">2010</th><td class="num">(0\.\d\d)</td><td class="num nowrap">(0\.\d\d)–(0\.\d\d)</td>',
-                    html[html.index('id="risk-table"'):])
+    row = re.search(
+        r'<th scope="row">2010</th><td class="num">(0\.\d\d)</td><td class="num nowrap">(0\.\d\d)–(0\.\d\d)</td>',
+        html[html.index('id="risk-table"') :],
+    )
     assert row and float(row.group(2)) <= float(row.group(1)) <= float(row.group(3))
     assert 'id="risk-table"' in http.get("/mission/MINUSTAH").text

@@ -26,15 +26,17 @@ def _login(page, username, password):
 
 
 def _context(browser, base_url, width):
-    return browser.new_context(base_url=base_url, viewport={"width": width, "height": 900}, bypass_csp=True,
-                               device_scale_factor=1)
+    return browser.new_context(
+        base_url=base_url, viewport={"width": width, "height": 900}, bypass_csp=True, device_scale_factor=1
+    )
 
 
 def test_reload_after_import_repeats_nothing(page, seeded, shot):
     _login(page, "cora.coordinator", seeded["password"])
     page.goto("/registry/vetting")
     page.get_by_label("…or paste the records CSV").fill(
-        "full_name,date_of_birth,nationality,category\nOusmane Reload Traore,1981-07-09,432,sexual_abuse\n")
+        "full_name,date_of_birth,nationality,category\nOusmane Reload Traore,1981-07-09,432,sexual_abuse\n"
+    )
     page.get_by_role("button", name="Import records").click()
     page.wait_for_url(re.compile(r"/registry/vetting$"))
     assert "Imported 1 misconduct record" in page.locator("#flash").inner_text()
@@ -42,7 +44,8 @@ def test_reload_after_import_repeats_nothing(page, seeded, shot):
     page.reload()
     assert page.locator("#flash").count() == 0  # shown once
     page.get_by_label("…or paste the roster CSV").fill(
-        "name,date_of_birth,nationality\nOusmane Reload Traore,1981-07-09,432\n")
+        "name,date_of_birth,nationality\nOusmane Reload Traore,1981-07-09,432\n"
+    )
     page.get_by_role("button", name="Screen roster").click()
     page.wait_for_url(re.compile(r"/registry/vetting/screenings/\d+$"))
     page.reload()
@@ -82,7 +85,11 @@ def test_audit_trail_shows_victim_details_viewed_and_exports_csv(page, seeded, s
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
     table = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
-    assert table and {r["What"] for r in table} == {"victim details viewed"} and {r["Record"] for r in table} == {f"case #{cid}"}
+    assert (
+        table
+        and {r["What"] for r in table} == {"victim details viewed"}
+        and {r["Record"] for r in table} == {f"case #{cid}"}
+    )
     page.get_by_role("link", name="Check the whole log now").click()
     assert "Intact:" in page.locator("#log-state-box").inner_text()
     shot(page, "41-audit-trail")
@@ -144,17 +151,37 @@ def _registry_pages(page, seeded) -> list[str]:
     page.goto("/registry/vetting")
     token = page.locator('input[name="csrf_token"]').first.get_attribute("value")
     origin = re.match(r"https?://[^/]+", page.url).group(0)
-    r = page.request.post("/registry/vetting/screenings", headers={"Origin": origin}, multipart={
-        "roster_text": "name,date_of_birth,nationality\nMohammed Asif Khan,1984-03-02,Pakistan\n", "threshold": "0.8",
-        "csrf_token": token})
+    r = page.request.post(
+        "/registry/vetting/screenings",
+        headers={"Origin": origin},
+        multipart={
+            "roster_text": "name,date_of_birth,nationality\nMohammed Asif Khan,1984-03-02,Pakistan\n",
+            "threshold": "0.8",
+            "csrf_token": token,
+        },
+    )
     extra = [re.search(r"/registry/vetting/screenings/\d+", r.url).group(0)]
     reports = page.request.get("/registry/intake?format=json").json()["reports"]
     extra += [f"/registry/intake/{reports[0]['id']}"] if reports else []
-    return extra + [f"/registry/cases/{seeded['cases']['fresh']}/move?to=refer", "/registry/cases", f"/registry/cases/{cid}", "/registry/cases/new", "/registry/intake", "/registry/vetting",
-            "/registry/vetting/screenings", "/registry/compliance", "/registry/training", "/registry/users",
-            "/registry/users/ines.investigator", "/registry/audit", f"/registry/audit?case={cid}&check=yes",
-            "/registry/referrals/escalation", "/registry/referrals/escalation?as_of=2099-01-01",
-            f"/registry/cases/{cid}/victim", "/registry/cases/999999"]
+    return extra + [
+        f"/registry/cases/{seeded['cases']['fresh']}/move?to=refer",
+        "/registry/cases",
+        f"/registry/cases/{cid}",
+        "/registry/cases/new",
+        "/registry/intake",
+        "/registry/vetting",
+        "/registry/vetting/screenings",
+        "/registry/compliance",
+        "/registry/training",
+        "/registry/users",
+        "/registry/users/ines.investigator",
+        "/registry/audit",
+        f"/registry/audit?case={cid}&check=yes",
+        "/registry/referrals/escalation",
+        "/registry/referrals/escalation?as_of=2099-01-01",
+        f"/registry/cases/{cid}/victim",
+        "/registry/cases/999999",
+    ]
 
 
 @pytest.mark.parametrize("width", [390, 1280])
@@ -166,9 +193,11 @@ def test_axe_and_width_on_every_registry_page(browser, base_url, seeded, width):
     for path in _registry_pages(page, seeded) + ["/registry/login", "/report", "/report/follow-up"]:
         page.goto(path)
         page.add_script_tag(content=AXE.read_text())
-        found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                              ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-                              ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))")
+        found = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))"
+        )
         problems += [f"{path} at {width}: {v}" for v in found]
         if width == 390:
             w = page.evaluate(WIDTH)

@@ -13,7 +13,7 @@ import pytest
 
 from .conftest import post_form
 
-TODAY = dt.datetime.now(dt.timezone.utc).date()  # the registry's clock (UTC)
+TODAY = dt.datetime.now(dt.UTC).date()  # the registry's clock (UTC)
 
 
 def _close_afresh(registry, year: int) -> None:
@@ -45,6 +45,7 @@ def login_as(server):
             uid = s.execute(select(User.id).where(User.username == username)).scalar_one()
             token = auth.issue_token(s, uid).token
         client.cookies.set(COOKIE, token)
+
     return login
 
 
@@ -52,8 +53,15 @@ def _days(n: int) -> str:
     return f"{abs(n)} day{'s' if abs(n) != 1 else ''} {'left' if n > 0 else 'late'}" if n else "due today"
 
 
-def _make_case(server, *, tcc=770, mission="MINUSTAH", days_ago=0, steps=("under_investigation", "substantiated",
-               "referred_to_tcc"), repatriated=None):
+def _make_case(
+    server,
+    *,
+    tcc=770,
+    mission="MINUSTAH",
+    days_ago=0,
+    steps=("under_investigation", "substantiated", "referred_to_tcc"),
+    repatriated=None,
+):
     """A case created through the service with a known referral day (``days_ago`` before now)."""
     from sqlalchemy import select
 
@@ -61,16 +69,17 @@ def _make_case(server, *, tcc=770, mission="MINUSTAH", days_ago=0, steps=("under
     from peacewatch.registry.models import User
 
     registry = server["app"].state.registry
-    when = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(days=days_ago)
+    when = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=days_ago)
     with registry.session() as s:
         inv = s.execute(select(User).where(User.username == "ines.investigator")).scalar_one()
-        c = cases.create_case(s, inv, mission=mission, tcc_ccode=tcc, category="sexual_abuse", summary="Guided case",
-                              now=when)
+        c = cases.create_case(
+            s, inv, mission=mission, tcc_ccode=tcc, category="sexual_abuse", summary="Guided case", now=when
+        )
         for st in steps:
-            cases.transition_case(s, inv, c.id, st, now=when,
-                                  repatriated=repatriated if st == "substantiated" else None)
+            cases.transition_case(
+                s, inv, c.id, st, now=when, repatriated=repatriated if st == "substantiated" else None
+            )
         return c.id, (c.referral.officer_due if c.referral else None), (c.referral.outcome_due if c.referral else None)
-
 
 
 def test_case_views_count_down_to_each_deadline(http, server, seeded, login_as):
@@ -87,7 +96,7 @@ def test_case_views_count_down_to_each_deadline(http, server, seeded, login_as):
     # The case list shows the same clocks; the extension shows "(extended)".
     listed = http.get("/registry/cases").text
     row = re.search(rf'<tr [^>]*data-case="{fresh}">.*?</tr>', listed, re.S).group(0)
-    assert "90 days left" in row and f"escalates to the mission head from" in row
+    assert "90 days left" in row and "escalates to the mission head from" in row
     case = http.get(f"/registry/cases/{late}", params={"format": "json"}).json()
     assert case["clock"]["outcome"]["text"] == "5 days late"
     r = post_form(http, f"/registry/referrals/{case['case']['referral']['id']}/extend", {"days": "120"})
@@ -106,7 +115,10 @@ def test_escalation_preview_as_of_a_date_then_escalate(http, server, seeded, log
     data = http.get("/registry/referrals/escalation", params={"as_of": ahead, "format": "json"}).json()
     assert any(e["case_id"] == fresh and e["mission"] == "UNMISS" for e in data["escalations"])
     # Read-only: the case is not escalated by the preview.
-    assert http.get(f"/registry/cases/{fresh}", params={"format": "json"}).json()["case"]["referral"]["escalation_level"] == 0
+    assert (
+        http.get(f"/registry/cases/{fresh}", params={"format": "json"}).json()["case"]["referral"]["escalation_level"]
+        == 0
+    )
     bad = http.get("/registry/referrals/escalation", params={"as_of": "31/12/2026"})
     assert bad.status_code == 422 and "give a date like" in bad.text and 'aria-label="Registry"' in bad.text
     # The escalate action lists cases with links, not referral ids.
@@ -121,7 +133,7 @@ def test_timeline_reads_as_words(http, server, seeded, login_as):
     cid, *_ = _make_case(server, repatriated=True)
     login_as(http, "cora.coordinator")
     page = http.get(f"/registry/cases/{cid}").text
-    timeline = page[page.index("<h2>Timeline</h2>"):page.index("<h2>Next step</h2>")]
+    timeline = page[page.index("<h2>Timeline</h2>") : page.index("<h2>Next step</h2>")]
     assert "mission: MINUSTAH; TCC: Pakistan; category: sexual abuse" in timeline
     assert "repatriated: Yes" in timeline
     for raw in ("tcc ccode", "tcc_ccode", "sexual_abuse", "True", "mission_head"):
@@ -140,8 +152,9 @@ def test_outcome_has_no_preselected_value_and_is_required(http, server, seeded, 
     page = http.get(f"/registry/cases/{cid}/move", params={"to": "outcome_reported"}).text
     select = re.search(r'<select id="outcome" name="outcome" required>(.*?)</select>', page, re.S).group(1)
     assert select.startswith('<option value="">Choose…</option>') and "selected" not in select
-    r = post_form(http, f"/registry/cases/{cid}/transition",
-                  {"to_status": "outcome_reported", "note": "Court martial pending"})
+    r = post_form(
+        http, f"/registry/cases/{cid}/transition", {"to_status": "outcome_reported", "note": "Court martial pending"}
+    )
     assert r.status_code == 422
     assert '<p class="field-error" id="outcome-error">choose the outcome the TCC reported</p>' in r.text
     assert 'value="Court martial pending"' in r.text and 'aria-label="Registry"' in r.text
@@ -155,13 +168,23 @@ def test_new_allegation_chooses_mission_and_category(http, seeded, login_as):
     assert category.strip().startswith('<option value="">Choose…</option>') and "selected" not in category
     assert '<option value="MINUSTAH" >MINUSTAH</option>' in page and 'value="__other__"' in page
     # A missing category: the form comes back filled in, the error beside the field.
-    r = post_form(http, "/registry/cases/new", {"mission": "MINUSTAH", "tcc_ccode": "770",
-                                                 "summary": "Allegation typed once"})
+    r = post_form(
+        http, "/registry/cases/new", {"mission": "MINUSTAH", "tcc_ccode": "770", "summary": "Allegation typed once"}
+    )
     assert r.status_code == 422 and '<p class="field-error" id="category-error">is required</p>' in r.text
     assert "Allegation typed once</textarea>" in r.text and '<option value="770" selected>' in r.text
     # "Other": typed, stored in canonical form; the filter is case- and accent-insensitive.
-    r = post_form(http, "/registry/cases/new", {"mission": "__other__", "mission_other": "  unmíl ", "tcc_ccode": "770",
-                                                 "category": "sexual_abuse", "summary": "Other mission"})
+    r = post_form(
+        http,
+        "/registry/cases/new",
+        {
+            "mission": "__other__",
+            "mission_other": "  unmíl ",
+            "tcc_ccode": "770",
+            "category": "sexual_abuse",
+            "summary": "Other mission",
+        },
+    )
     assert r.status_code == 200
     cid = int(str(r.url).rsplit("/", 1)[1])
     assert http.get(f"/registry/cases/{cid}", params={"format": "json"}).json()["case"]["mission"] == "UNMIL"
@@ -169,8 +192,11 @@ def test_new_allegation_chooses_mission_and_category(http, seeded, login_as):
     assert [c["id"] for c in found] == [cid]
     found = http.get("/registry/cases", params={"mission": "minustah", "format": "json"}).json()["cases"]
     assert found and {c["mission"] for c in found} == {"MINUSTAH"}
-    missing = post_form(http, "/registry/cases/new", {"mission": "__other__", "tcc_ccode": "770",
-                                                       "category": "sexual_abuse", "summary": "No mission typed"})
+    missing = post_form(
+        http,
+        "/registry/cases/new",
+        {"mission": "__other__", "tcc_ccode": "770", "category": "sexual_abuse", "summary": "No mission typed"},
+    )
     assert missing.status_code == 422 and 'id="mission_other-error"' in missing.text
 
 
@@ -199,14 +225,16 @@ def test_past_screenings_and_review_counts(http, seeded, login_as):
     assert "3 rows screened, 2 cleared, 1 flagged</strong> (1 awaiting a decision)" in r.text
     listing = http.get("/registry/vetting/screenings").text
     row = re.search(rf'<tr data-screening="{sid}">.*?</tr>', listing, re.S).group(0)
-    cells = re.findall(r'<td[^>]*>(.*?)</td>', row)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[0] == TODAY.isoformat() and cells[1] == "cora.coordinator"
     assert cells[3:] == ["3", "2", "1", "1", "0"]
     assert f'href="/registry/vetting/screenings/{sid}"' in row
-    hit = re.search(r'/registry/vetting/hits/(\d+)/decision', r.text).group(1)
+    hit = re.search(r"/registry/vetting/hits/(\d+)/decision", r.text).group(1)
     post_form(http, f"/registry/vetting/hits/{hit}/decision", {"decision": "not_a_match"})
-    row = re.search(rf'<tr data-screening="{sid}">.*?</tr>', http.get("/registry/vetting/screenings").text, re.S).group(0)
-    assert re.findall(r'<td[^>]*>(.*?)</td>', row)[3:] == ["3", "3", "1", "0", "0"]
+    row = re.search(rf'<tr data-screening="{sid}">.*?</tr>', http.get("/registry/vetting/screenings").text, re.S).group(
+        0
+    )
+    assert re.findall(r"<td[^>]*>(.*?)</td>", row)[3:] == ["3", "3", "1", "0", "0"]
 
 
 def test_anonymous_report_list_shows_escaped_previews(base_url, http, seeded, login_as):
@@ -221,9 +249,10 @@ def test_anonymous_report_list_shows_escaped_previews(base_url, http, seeded, lo
 
 
 def test_training_screen_records_and_shows_completion(http, server, seeded, login_as):
+    from sqlalchemy import select
+
     from peacewatch.registry import training
     from peacewatch.registry.models import User
-    from sqlalchemy import select
 
     registry = server["app"].state.registry
     last_year = TODAY.year - 1
@@ -243,18 +272,28 @@ def test_training_screen_records_and_shows_completion(http, server, seeded, logi
     assert dup.status_code == 409 and "module code 'THB-1' exists" in html_lib.unescape(dup.text)
     assert 'value="Second awareness course"' in dup.text
     login_as(http, "liaison.pakistan")
-    r = post_form(http, "/registry/training/personnel", {"service_number": "PK-77", "full_name": "Ali Raza",
-                                                         "deployment_year": str(TODAY.year)})
+    r = post_form(
+        http,
+        "/registry/training/personnel",
+        {"service_number": "PK-77", "full_name": "Ali Raza", "deployment_year": str(TODAY.year)},
+    )
     assert r.status_code == 200 and "Person registered." in r.text
-    r = post_form(http, "/registry/training/completions", {"service_number": "PK-77", "module_code": "THB-1",
-                                                           "completed_on": TODAY.isoformat()})
+    r = post_form(
+        http,
+        "/registry/training/completions",
+        {"service_number": "PK-77", "module_code": "THB-1", "completed_on": TODAY.isoformat()},
+    )
     assert r.status_code == 200 and "Completion recorded." in r.text
-    again = post_form(http, "/registry/training/completions", {"service_number": "PK-77", "module_code": "THB-1",
-                                                               "completed_on": TODAY.isoformat(), "score": "88"})
+    again = post_form(
+        http,
+        "/registry/training/completions",
+        {"service_number": "PK-77", "module_code": "THB-1", "completed_on": TODAY.isoformat(), "score": "88"},
+    )
     assert again.status_code == 409 and "already completed THB-1" in again.text
     assert 'value="PK-77"' in again.text and 'value="88"' in again.text and 'aria-label="Registry"' in again.text
-    missing = post_form(http, "/registry/training/completions", {"service_number": "PK-77",
-                                                                 "completed_on": TODAY.isoformat()})
+    missing = post_form(
+        http, "/registry/training/completions", {"service_number": "PK-77", "completed_on": TODAY.isoformat()}
+    )
     assert missing.status_code == 422 and 'id="module_code-error"' in missing.text
     login_as(http, "ana.analyst")
     page = http.get("/registry/training", params={"year": last_year}).text
@@ -263,35 +302,40 @@ def test_training_screen_records_and_shows_completion(http, server, seeded, logi
     assert headers == ["Nation", "Year", "Personnel registered", "Fully trained", "Completion rate"]
     ghana = re.search(r'<tr><th scope="row">Ghana</th>(.*?)</tr>', table).group(1)
     # 6 registered, 5 trained: "trained" would reveal 1 untrained person, so it is suppressed.
-    assert re.findall(r'<td[^>]*>(.*?)</td>', ghana) == [str(last_year), "6", "suppressed", "suppressed"]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", ghana) == [str(last_year), "6", "suppressed", "suppressed"]
     kenya = re.search(r'<tr><th scope="row">Kenya</th>(.*?)</tr>', table).group(1)
     # Three registered (a small cell), none trained: 0 identifies nobody and stays (the rule of stats).
-    assert re.findall(r'<td[^>]*>(.*?)</td>', kenya) == [str(last_year), "suppressed", "0", "suppressed"]
+    assert re.findall(r"<td[^>]*>(.*?)</td>", kenya) == [str(last_year), "suppressed", "0", "suppressed"]
     assert "fewer than 5" in page and "not applicable" in page
 
 
 def test_aggregate_tables_have_words_counts_and_two_kinds_of_blank(http, server, seeded, login_as):
+    from sqlalchemy import select
+
     from peacewatch.registry import cases
     from peacewatch.registry.models import User
-    from sqlalchemy import select
 
     registry = server["app"].state.registry
     last_year = dt.datetime(TODAY.year - 1, 6, 1)
     with registry.session() as s:
         inv = s.execute(select(User).where(User.username == "ines.investigator")).scalar_one()
-        for i in range(6):  # Uruguay (165): six allegations, none referred
-            cases.create_case(s, inv, mission="MONUSCO", tcc_ccode=165, category="sexual_abuse", summary="x", now=last_year)
-        for i in range(2):  # Nepal (790): two, a small cell
-            cases.create_case(s, inv, mission="UNMISS", tcc_ccode=790, category="sexual_abuse", summary="x", now=last_year)
+        for _ in range(6):  # Uruguay (165): six allegations, none referred
+            cases.create_case(
+                s, inv, mission="MONUSCO", tcc_ccode=165, category="sexual_abuse", summary="x", now=last_year
+            )
+        for _ in range(2):  # Nepal (790): two, a small cell
+            cases.create_case(
+                s, inv, mission="UNMISS", tcc_ccode=790, category="sexual_abuse", summary="x", now=last_year
+            )
     _close_afresh(registry, last_year.year)
     login_as(http, "ana.analyst")
     page = http.get("/registry/compliance", params={"year": TODAY.year - 1}).text
     table = re.search(r'aria-label="TCC accountability table">(.*?)</table>', page, re.S).group(1)
     headers = re.findall(r'<th scope="col">(.*?)</th>', table)
     assert headers[:4] == ["TCC", "Year", "Allegations", "Referrals"] and "tcc ccode" not in page.lower()
-    uruguay = re.findall(r'<td[^>]*>(.*?)</td>', re.search(r'<th scope="row">Uruguay</th>(.*?)</tr>', table).group(1))
+    uruguay = re.findall(r"<td[^>]*>(.*?)</td>", re.search(r'<th scope="row">Uruguay</th>(.*?)</tr>', table).group(1))
     assert uruguay[:3] == [str(TODAY.year - 1), "6", "0"] and uruguay[3:] == ["n/a"] * 4
-    nepal = re.findall(r'<td[^>]*>(.*?)</td>', re.search(r'<th scope="row">Nepal</th>(.*?)</tr>', table).group(1))
+    nepal = re.findall(r"<td[^>]*>(.*?)</td>", re.search(r'<th scope="row">Nepal</th>(.*?)</tr>', table).group(1))
     assert nepal[1] == "suppressed" and "0.0" not in table
     assert "suppressed / n.a." not in page and "fewer than 5" in page
 
@@ -303,13 +347,18 @@ def test_refused_report_and_reply_keep_what_was_typed(base_url, http, seeded, lo
     again = post_form(http, "/registry/compliance", {**sent, "training": "partial"})
     assert again.status_code == 409 and 'aria-label="Registry"' in again.text
     assert "Training cascaded to all battalions</textarea>" in again.text and 'value="2021"' in again.text
-    assert re.search(r'<select id="prov-training" name="training"><option value="">unknown</option>\s*'
-                     r'<option value="met" >met</option><option value="partial" selected>', again.text)
+    assert re.search(
+        r'<select id="prov-training" name="training"><option value="">unknown</option>\s*'
+        r'<option value="met" >met</option><option value="partial" selected>',
+        again.text,
+    )
     with httpx.Client(base_url=base_url, follow_redirects=True) as reporter:
         reporter.post("/report", data={"message": "Reply test report"})
     login_as(http, "ines.investigator")
     report_id = max(r["id"] for r in http.get("/registry/intake", params={"format": "json"}).json()["reports"])
-    r = post_form(http, f"/registry/intake/{report_id}/reply", {"message": "We are looking into it", "case_id": "99999"})
+    r = post_form(
+        http, f"/registry/intake/{report_id}/reply", {"message": "We are looking into it", "case_id": "99999"}
+    )
     assert r.status_code == 404 and "We are looking into it</textarea>" in r.text
     assert '<p class="field-error" id="case_id-error">no case 99999 to link</p>' in r.text
 

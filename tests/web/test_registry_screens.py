@@ -55,8 +55,11 @@ def test_case_detail_shows_timeline_and_the_moves_of_the_role(http, seeded, logi
     assert "Name the national investigator" in html
     for raw in ("referred to tcc", "referred_to_tcc", "Move to"):  # internal words stay inside
         assert raw not in html
-    r = post_form(http, f"/registry/cases/{cid}/transition",
-                  {"to_status": "national_investigation_appointed", "officer_name": "Maj. Rahman"})
+    r = post_form(
+        http,
+        f"/registry/cases/{cid}/transition",
+        {"to_status": "national_investigation_appointed", "officer_name": "Maj. Rahman"},
+    )
     assert r.status_code == 200 and "national investigator named" in r.text and "Maj. Rahman" in r.text
 
 
@@ -74,9 +77,15 @@ def test_anonymous_report_receipt_then_staff_reply(base_url, seeded, login_as):
         login_as(staff, "ines.investigator")
         reports = staff.get("/registry/intake", params={"format": "json"}).json()["reports"]
         report_id = max(x["id"] for x in reports)
-        post_form(staff, f"/registry/intake/{report_id}/reply", {"message": "Thank you, we opened an inquiry.", "status": "triaged"})
+        post_form(
+            staff,
+            f"/registry/intake/{report_id}/reply",
+            {"message": "Thank you, we opened an inquiry.", "status": "triaged"},
+        )
     with httpx.Client(base_url=base_url) as reporter:
-        thread = reporter.post("/report/follow-up", data={"receipt": receipt}, params={"format": "json"}).json()["thread"]
+        thread = reporter.post("/report/follow-up", data={"receipt": receipt}, params={"format": "json"}).json()[
+            "thread"
+        ]
         assert thread["status"] == "triaged"
         assert [m["author"] for m in thread["messages"]] == ["reporter", "staff"]
         assert thread["messages"][1]["text"] == "Thank you, we opened an inquiry."
@@ -87,14 +96,22 @@ def test_anonymous_report_receipt_then_staff_reply(base_url, seeded, login_as):
 def test_vetting_upload_and_review(http, seeded, login_as):
     login_as(http, "cora.coordinator")
     records = "full_name,date_of_birth,nationality,category\nMuhammad Asif Khan,1984-03-02,770,sexual_exploitation\n"
-    assert "Imported 1 misconduct record" in post_form(http, "/registry/vetting/records", {"records_text": records}).text
+    assert (
+        "Imported 1 misconduct record" in post_form(http, "/registry/vetting/records", {"records_text": records}).text
+    )
     roster = "name,date_of_birth,nationality\nMohammed Asif Khan,1984-03-02,770\nJane Roe,1990-01-01,2\n"
-    r = post_form(http, "/registry/vetting/screenings", files={"roster": ("roster.csv", roster.encode(), "text/csv")},
-                  data={"threshold": "0.8"})
+    r = post_form(
+        http,
+        "/registry/vetting/screenings",
+        files={"roster": ("roster.csv", roster.encode(), "text/csv")},
+        data={"threshold": "0.8"},
+    )
     assert r.status_code == 200 and "Mohammed Asif Khan" in r.text and "Jane Roe" not in r.text
-    hit_id = re.search(r'/registry/vetting/hits/(\d+)/decision', r.text).group(1)
+    hit_id = re.search(r"/registry/vetting/hits/(\d+)/decision", r.text).group(1)
     back = re.search(r'name="back" value="([^"]+)"', r.text).group(1)
-    decided = post_form(http, f"/registry/vetting/hits/{hit_id}/decision", {"decision": "confirmed_match", "back": back})
+    decided = post_form(
+        http, f"/registry/vetting/hits/{hit_id}/decision", {"decision": "confirmed_match", "back": back}
+    )
     assert "Decision:</strong> confirmed match" in decided.text
 
 
@@ -133,8 +150,11 @@ def test_coordinator_extends_an_outcome_deadline_once(http, seeded, login_as):
     referred = dt.date.fromisoformat(case["referral"]["referred_at"][:10])
     new_due = (referred + dt.timedelta(days=150)).isoformat()
     # A date past the longest extension, and a missing reason, come back with the message by the field.
-    late = post_form(http, f"/registry/referrals/{rid}/extend",
-                     {"until": (referred + dt.timedelta(days=181)).isoformat(), "reason": "witness abroad"})
+    late = post_form(
+        http,
+        f"/registry/referrals/{rid}/extend",
+        {"until": (referred + dt.timedelta(days=181)).isoformat(), "reason": "witness abroad"},
+    )
     assert late.status_code == 422 and 'id="until-error"' in late.text and "witness abroad" in late.text
     bare = post_form(http, f"/registry/referrals/{rid}/extend", {"until": new_due})
     assert bare.status_code == 422 and 'id="reason-error"' in bare.text
@@ -148,13 +168,20 @@ def test_coordinator_extends_an_outcome_deadline_once(http, seeded, login_as):
 
 def test_large_roster_screening_runs_in_the_background(http, seeded, login_as):
     import time
+
     login_as(http, "cora.coordinator")
-    records = "full_name,date_of_birth,nationality,category\nIvan Petrovich Sidorov,1979-11-02,365,trafficking_related\n"
+    records = (
+        "full_name,date_of_birth,nationality,category\nIvan Petrovich Sidorov,1979-11-02,365,trafficking_related\n"
+    )
     post_form(http, "/registry/vetting/records", {"records_text": records})
     roster = "name,date_of_birth,nationality\n" + "".join(f"Person Number{i},1980-01-01,2\n" for i in range(3000))
     roster += "Иван Петрович Сидоров,1979-11-02,365\n"
-    r = post_form(http, "/registry/vetting/jobs", {"threshold": "0.8"},
-                  files={"roster": ("big-roster.csv", roster.encode(), "text/csv")})
+    r = post_form(
+        http,
+        "/registry/vetting/jobs",
+        {"threshold": "0.8"},
+        files={"roster": ("big-roster.csv", roster.encode(), "text/csv")},
+    )
     assert r.status_code == 200 and "Background screening of big-roster.csv" in r.text
     job_url = str(r.url)
     for _ in range(120):

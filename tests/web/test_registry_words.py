@@ -26,11 +26,26 @@ def test_registry_and_report_pages_show_words_not_keys(base_url, seeded, login_a
         post_form(c, "/report", {"message": "Words check report", "category": "trafficking_related"})
         login_as(c, "cora.coordinator")
         reports = c.get("/registry/intake", params={"format": "json"}).json()["reports"]
-        pages = ["/registry/cases", f"/registry/cases/{cid}", f"/registry/cases/{cid}/move?to=outcome_reported",
-                 "/registry/cases/new", "/registry/intake", f"/registry/intake/{reports[0]['id']}", "/registry/vetting",
-                 "/registry/vetting/screenings", "/registry/compliance", "/registry/training", "/registry/users",
-                 "/registry/users/ines.investigator", "/registry/audit", f"/registry/audit?case={cid}",
-                 "/registry/referrals/escalation?as_of=2099-01-01", "/report", "/report/follow-up", "/report?lang=fr"]
+        pages = [
+            "/registry/cases",
+            f"/registry/cases/{cid}",
+            f"/registry/cases/{cid}/move?to=outcome_reported",
+            "/registry/cases/new",
+            "/registry/intake",
+            f"/registry/intake/{reports[0]['id']}",
+            "/registry/vetting",
+            "/registry/vetting/screenings",
+            "/registry/compliance",
+            "/registry/training",
+            "/registry/users",
+            "/registry/users/ines.investigator",
+            "/registry/audit",
+            f"/registry/audit?case={cid}",
+            "/registry/referrals/escalation?as_of=2099-01-01",
+            "/report",
+            "/report/follow-up",
+            "/report?lang=fr",
+        ]
         found = {}
         for path in pages:
             r = c.get(path)

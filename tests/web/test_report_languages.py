@@ -39,10 +39,18 @@ def test_every_message_of_the_report_pages_is_translated_in_every_language():
             assert re.findall(r'href="[^"]+"', m) == re.findall(r'href="[^"]+"', catalog.get(m).string), (lang, m)
 
 
-@pytest.mark.parametrize("header,expected", [
-    ("fr-FR,fr;q=0.9,en;q=0.8", "fr"), ("de-DE,ar;q=0.5,fr;q=0.4", "ar"), ("en;q=0.2,pt-BR;q=0.9", "pt"),
-    ("de,it", "en"), ("", "en"), ("es;q=0", "en"), ("es-419", "es"),
-])
+@pytest.mark.parametrize(
+    "header,expected",
+    [
+        ("fr-FR,fr;q=0.9,en;q=0.8", "fr"),
+        ("de-DE,ar;q=0.5,fr;q=0.4", "ar"),
+        ("en;q=0.2,pt-BR;q=0.9", "pt"),
+        ("de,it", "en"),
+        ("", "en"),
+        ("es;q=0", "en"),
+        ("es-419", "es"),
+    ],
+)
 def test_the_browser_language_is_taken_by_quality(header, expected):
     assert (i18n._from_accept_language(header) or "en") == expected
 
@@ -66,8 +74,10 @@ def test_accept_language_the_switch_and_the_form_in_french_and_arabic(base_url):
 
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-AXE_SERIOUS = ("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-               ".filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)")
+AXE_SERIOUS = (
+    "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    ".filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id)"
+)
 
 
 def _checked(page) -> None:
@@ -80,8 +90,9 @@ def _checked(page) -> None:
 
 @pytest.mark.browser
 def test_a_report_in_french_end_to_end(browser, base_url, shot):
-    context = browser.new_context(base_url=base_url, locale="fr-FR", viewport={"width": 390, "height": 844},
-                                  bypass_csp=True)
+    context = browser.new_context(
+        base_url=base_url, locale="fr-FR", viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
     page = context.new_page()
     page.goto("/report")
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -109,8 +120,9 @@ def test_a_report_in_french_end_to_end(browser, base_url, shot):
 
 @pytest.mark.browser
 def test_a_report_in_arabic_right_to_left_end_to_end(browser, base_url, shot):
-    context = browser.new_context(base_url=base_url, locale="en-GB", viewport={"width": 390, "height": 844},
-                                  bypass_csp=True)
+    context = browser.new_context(
+        base_url=base_url, locale="en-GB", viewport={"width": 390, "height": 844}, bypass_csp=True
+    )
     page = context.new_page()
     page.goto("/report")
     assert page.locator("html").get_attribute("lang") == "en"

@@ -35,7 +35,9 @@ def test_every_tab_of_every_year_answers(http, card):
             target_year = int(re.search(r"year=(\d+)", link).group(1))
             assert f"scorecard {target_year}" in html.unescape(r.text)
             if "asked=" in link:  # the tab moved the year: the page says so
-                assert f"has no data for {year}; showing {target_year}, the nearest year it has" in html.unescape(r.text)
+                assert f"has no data for {year}; showing {target_year}, the nearest year it has" in html.unescape(
+                    r.text
+                )
 
 
 def test_tab_keeps_the_year_where_the_target_card_has_it(http):

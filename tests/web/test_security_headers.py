@@ -9,12 +9,15 @@ import pytest
 from peacewatch.web.app import SECURITY_HEADERS
 
 
-@pytest.mark.parametrize("path, status", [
-    ("/report", 200),                      # a page (the anonymous report form)
-    ("/api/registry/me", 401),             # the JSON API, refusing a missing token
-    ("/static/css/app.css", 200),          # a static file
-    ("/country/XYZ", 404),                 # an error page
-])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/report", 200),  # a page (the anonymous report form)
+        ("/api/registry/me", 401),  # the JSON API, refusing a missing token
+        ("/static/css/app.css", 200),  # a static file
+        ("/country/XYZ", 404),  # an error page
+    ],
+)
 def test_security_headers_on_every_kind_of_response(http, path, status):
     r = http.get(path)
     assert r.status_code == status

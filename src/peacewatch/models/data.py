@@ -70,7 +70,10 @@ def _log1p(col: str):
 #: Columns the model layer derives from panel columns when a formula names them (or their lag):
 #: name -> (panel columns needed, function of the frame).
 DERIVED: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]] = {
-    "us_garrison": (("us_troops",), lambda df: (df["us_troops"] >= US_GARRISON_MIN).astype(float).where(df["us_troops"].notna())),
+    "us_garrison": (
+        ("us_troops",),
+        lambda df: (df["us_troops"] >= US_GARRISON_MIN).astype(float).where(df["us_troops"].notna()),
+    ),
     "ln_nato_personnel": (("nato_personnel",), _log1p("nato_personnel")),
     "ln_eu_personnel": (("eu_personnel",), _log1p("eu_personnel")),
     "ln_au_personnel": (("au_personnel",), _log1p("au_personnel")),
@@ -80,7 +83,11 @@ DERIVED: dict[str, tuple[tuple[str, ...], Callable[[pd.DataFrame], pd.Series]]] 
 def with_derived(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     """``df`` with the :data:`DERIVED` columns that ``variables`` name (directly or as ``lag_``) added."""
     bases = {v.removeprefix(LAG_PREFIX) for v in variables}
-    todo = [name for name in DERIVED if name in bases and name not in df.columns and all(c in df.columns for c in DERIVED[name][0])]
+    todo = [
+        name
+        for name in DERIVED
+        if name in bases and name not in df.columns and all(c in df.columns for c in DERIVED[name][0])
+    ]
     if not todo:
         return df
     return df.assign(**{name: DERIVED[name][1](df) for name in todo})
@@ -100,7 +107,7 @@ def with_variables(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
         out = df = df.merge(un_spell(int(df["year"].max())), on=["ccode", "year"], how="left")
     missing = [v for v in variables if v not in df.columns]
     for name in missing:
-        base = name[len(LAG_PREFIX):] if name.startswith(LAG_PREFIX) else None
+        base = name[len(LAG_PREFIX) :] if name.startswith(LAG_PREFIX) else None
         if base is not None and base in df.columns:
             if out is df:
                 out = df.copy()

@@ -110,7 +110,7 @@ class Density:
         return not self.coverage >= COVERAGE_FLOOR
 
     def coverage_text(self) -> str:
-        """"1 of 193 members scored (1%; floor 50%)" (weighted: the personnel share as well)."""
+        """ "1 of 193 members scored (1%; floor 50%)" (weighted: the personnel share as well)."""
         total = self.n_scored + self.n_unscored
         share = f"{self.coverage:.0%} of known personnel" if self.weighted else f"{self.coverage:.0%}"
         return f"{self.n_scored} of {total} members scored ({share}; floor {COVERAGE_FLOOR:.0%})"
@@ -119,12 +119,21 @@ class Density:
         """JSON-ready dict (members as a list of records); ``value`` is null below the coverage floor."""
         members = self.members.astype(object).where(self.members.notna(), None).to_dict("records")
         return {
-            "unit": self.unit, "kind": self.kind, "year": self.year,
+            "unit": self.unit,
+            "kind": self.kind,
+            "year": self.year,
             "value": None if np.isnan(self.value) or self.below_floor else round(float(self.value), 4),
-            "coverage": round(float(self.coverage), 4), "coverage_floor": COVERAGE_FLOOR,
-            "below_floor": self.below_floor, "coverage_text": self.coverage_text(),
-            "n_scored": self.n_scored, "n_unscored": self.n_unscored, "weighted": self.weighted,
-            "source": self.source, "notes": list(self.notes), "unscored": self.unscored, "members": members,
+            "coverage": round(float(self.coverage), 4),
+            "coverage_floor": COVERAGE_FLOOR,
+            "below_floor": self.below_floor,
+            "coverage_text": self.coverage_text(),
+            "n_scored": self.n_scored,
+            "n_unscored": self.n_unscored,
+            "weighted": self.weighted,
+            "source": self.source,
+            "notes": list(self.notes),
+            "unscored": self.unscored,
+            "members": members,
         }
 
 
@@ -151,7 +160,9 @@ def _membership(ctx: SourceContext) -> pd.DataFrame:
 
 
 def _names(ctx: SourceContext) -> pd.Series:
-    return _memo(ctx, "names", lambda: cow_states(ctx).drop_duplicates("ccode", keep="last").set_index("ccode")["statenme"])
+    return _memo(
+        ctx, "names", lambda: cow_states(ctx).drop_duplicates("ccode", keep="last").set_index("ccode")["statenme"]
+    )
 
 
 def _polity(ctx: SourceContext, year: int) -> pd.Series:
@@ -202,7 +213,9 @@ def _mean(members: pd.DataFrame, weighted: bool) -> float:
 
 
 # ---------------------------------------------------------------------------------------- IOs
-def io_members(io: str, year: int, overrides: bool = True, ctx: SourceContext | None = None) -> tuple[pd.DataFrame, list[str]]:
+def io_members(
+    io: str, year: int, overrides: bool = True, ctx: SourceContext | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """Full members of ``io`` in ``year``: ``(frame[ccode, country], notes)``.
 
     Parameters
@@ -220,7 +233,9 @@ def io_members(io: str, year: int, overrides: bool = True, ctx: SourceContext | 
     known = all_m["io"].unique()
     if key not in set(known):
         near = sorted(k for k in known if k.startswith(key[:2]))[:8]
-        raise UnknownIOError(f"io={io!r} is not a COW IGO ioname; use the lower-case COW name (e.g. 'un', 'oas', 'nato', 'au', 'eu'){'; close: ' + ', '.join(near) if near else ''}")
+        raise UnknownIOError(
+            f"io={io!r} is not a COW IGO ioname; use the lower-case COW name (e.g. 'un', 'oas', 'nato', 'au', 'eu'){'; close: ' + ', '.join(near) if near else ''}"
+        )
     m = all_m[(all_m["io"] == key) & (all_m["status"] == 1)]
     cfg: dict[str, Any] = load_overrides() if overrides else {"ios": {}, "last_cow_year": 2014}
     last = int(cfg.get("last_cow_year", 2014))
@@ -283,9 +298,16 @@ def io_density(io: str, year: int, overrides: bool = True, ctx: SourceContext | 
     members = _with_polity(ctx, members, year)
     n_scored = int(members["polity2"].notna().sum())
     return Density(
-        unit=io.upper(), kind="io", year=int(year), value=_mean(members, False), n_scored=n_scored,
-        n_unscored=len(members) - n_scored, members=members.reset_index(drop=True), weighted=False,
-        source="cow_igo+overrides" if overrides else "cow_igo", notes=tuple(notes),
+        unit=io.upper(),
+        kind="io",
+        year=int(year),
+        value=_mean(members, False),
+        n_scored=n_scored,
+        n_unscored=len(members) - n_scored,
+        members=members.reset_index(drop=True),
+        weighted=False,
+        source="cow_igo+overrides" if overrides else "cow_igo",
+        notes=tuple(notes),
     )
 
 
@@ -311,7 +333,9 @@ def _geo_contributors_year(ctx: SourceContext) -> pd.DataFrame:
     return out.rename(columns={"tcc_ccode": "ccode"})
 
 
-def mission_contributors(mission: str, year: int, source: str = "auto", ctx: SourceContext | None = None) -> tuple[pd.DataFrame, str]:
+def mission_contributors(
+    mission: str, year: int, source: str = "auto", ctx: SourceContext | None = None
+) -> tuple[pd.DataFrame, str]:
     """Contributing countries of a mission-year: ``(frame[ccode, country, personnel], source_used)``.
 
     ``source``: ``"ipi"`` (troops+police+experts, 2009-2014), ``"geo_pko"`` (troops, 1994-2020) or
@@ -324,7 +348,9 @@ def mission_contributors(mission: str, year: int, source: str = "auto", ctx: Sou
     tried = []
     order = {"auto": ["ipi", "geo_pko"], "ipi": ["ipi"], "geo_pko": ["geo_pko"]}[source]
     for src in order:
-        frame = _memo(ctx, src, (lambda: _ipi_contributors_year(ctx)) if src == "ipi" else (lambda: _geo_contributors_year(ctx)))
+        frame = _memo(
+            ctx, src, (lambda: _ipi_contributors_year(ctx)) if src == "ipi" else (lambda: _geo_contributors_year(ctx))
+        )
         rows = frame[(frame["mission"].str.upper() == name) & (frame["year"] == year)]
         tried.append(src)
         if len(rows):
@@ -338,7 +364,9 @@ def mission_contributors(mission: str, year: int, source: str = "auto", ctx: Sou
     )
 
 
-def mission_density(mission: str, year: int, weighted: bool = False, source: str = "auto", ctx: SourceContext | None = None) -> Density:
+def mission_density(
+    mission: str, year: int, weighted: bool = False, source: str = "auto", ctx: SourceContext | None = None
+) -> Density:
     """Democratic density of a mission-year: mean Polity5 ``polity2`` of its contributing countries.
 
     Parameters
@@ -367,9 +395,16 @@ def mission_density(mission: str, year: int, weighted: bool = False, source: str
         unknown = members.loc[members["personnel"].isna(), "country"].tolist()
         notes.append(f"personnel unknown on the map for {', '.join(unknown)}: left out of the weighted mean")
     return Density(
-        unit=mission.upper(), kind="mission", year=int(year), value=_mean(members, weighted), n_scored=n_scored,
-        n_unscored=len(members) - n_scored, members=members[["ccode", "country", "personnel", "polity2"]],
-        weighted=weighted, source=src, notes=tuple(notes),
+        unit=mission.upper(),
+        kind="mission",
+        year=int(year),
+        value=_mean(members, weighted),
+        n_scored=n_scored,
+        n_unscored=len(members) - n_scored,
+        members=members[["ccode", "country", "personnel", "polity2"]],
+        weighted=weighted,
+        source=src,
+        notes=tuple(notes),
     )
 
 
@@ -381,8 +416,12 @@ def _mission_personnel(ctx: SourceContext) -> pd.DataFrame:
     return m.groupby(["mission", "year"], as_index=False).agg(personnel=("total", "sum"), host_ccode=("ccode", "first"))
 
 
-def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: Iterable[str] | None = None,
-                          source: str = "auto", ctx: SourceContext | None = None) -> pd.DataFrame:
+def mission_density_table(
+    years: Iterable[int] = range(1994, 2018),
+    missions: Iterable[str] | None = None,
+    source: str = "auto",
+    ctx: SourceContext | None = None,
+) -> pd.DataFrame:
     """Density of every mission-year with contributor data, in one frame.
 
     Parameters
@@ -421,7 +460,8 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
     both = both.merge(pol, on=["ccode", "year"], how="left")
     g = both.groupby(["mission", "year"], sort=True)
     out = density_means(both, ["mission", "year"]).assign(
-        n_scored=g["polity2"].count(), n_tccs=g.size(), source=g["source"].first())
+        n_scored=g["polity2"].count(), n_tccs=g.size(), source=g["source"].first()
+    )
     out["n_unscored"] = out["n_tccs"] - out["n_scored"]
     out["coverage"] = out["n_scored"] / out["n_tccs"]
     w = both["personnel"].where(both["personnel"] > 0)
@@ -432,5 +472,19 @@ def mission_density_table(years: Iterable[int] = range(1994, 2018), missions: It
     out["density_weighted"] = out["density_weighted"].where(out["coverage_weighted"] >= COVERAGE_FLOOR)
     out = out.reset_index().astype({"year": "int64", "n_scored": "int64", "n_unscored": "int64", "n_tccs": "int64"})
     out = out.merge(_mission_personnel(ctx), on=["mission", "year"], how="left")
-    return out[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "n_tccs", "coverage",
-                "coverage_weighted", "personnel", "host_ccode", "source"]]
+    return out[
+        [
+            "mission",
+            "year",
+            "density",
+            "density_weighted",
+            "n_scored",
+            "n_unscored",
+            "n_tccs",
+            "coverage",
+            "coverage_weighted",
+            "personnel",
+            "host_ccode",
+            "source",
+        ]
+    ]

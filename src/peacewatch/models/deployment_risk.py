@@ -70,10 +70,18 @@ class FittedModel:
         """One row per term: ``model, term, estimate, std_error, statistic (z), p_value, conf_low, conf_high``."""
         r = self.result
         ci = r.conf_int(alpha=1 - level)
-        return pd.DataFrame({
-            "model": self.name, "term": r.params.index, "estimate": r.params.values, "std_error": r.bse.values,
-            "statistic": r.tvalues.values, "p_value": r.pvalues.values, "conf_low": ci.iloc[:, 0].values, "conf_high": ci.iloc[:, 1].values,
-        }).reset_index(drop=True)
+        return pd.DataFrame(
+            {
+                "model": self.name,
+                "term": r.params.index,
+                "estimate": r.params.values,
+                "std_error": r.bse.values,
+                "statistic": r.tvalues.values,
+                "p_value": r.pvalues.values,
+                "conf_low": ci.iloc[:, 0].values,
+                "conf_high": ci.iloc[:, 1].values,
+            }
+        ).reset_index(drop=True)
 
     @property
     def notes(self) -> list[str]:
@@ -97,11 +105,21 @@ class FittedModel:
             wald = float("nan")
         binary = self.spec.estimator in ("logit", "conditional_logit", "firth")
         return {
-            "model": self.name, "nobs": int(r.nobs), "n_clusters": int(self.data[self.spec.cluster].nunique()),
-            "n_events": int(r.model.endog.sum()) if binary else None, "loglik": float(r.llf), "loglik_null": float(r.llnull),
-            "pseudo_r2": float(r.prsquared), "aic": float(r.aic), "bic": float(r.bic), "wald_chi2": wald, "wald_df": k,
-            "wald_p": float(stats.chi2.sf(wald, k)) if k else float("nan"), "converged": bool(r.mle_retvals.get("converged", True)),
-            "cov_type": "cluster (" + self.spec.cluster + ")", "years": f"{self.spec.years[0]}-{self.spec.years[1]}",
+            "model": self.name,
+            "nobs": int(r.nobs),
+            "n_clusters": int(self.data[self.spec.cluster].nunique()),
+            "n_events": int(r.model.endog.sum()) if binary else None,
+            "loglik": float(r.llf),
+            "loglik_null": float(r.llnull),
+            "pseudo_r2": float(r.prsquared),
+            "aic": float(r.aic),
+            "bic": float(r.bic),
+            "wald_chi2": wald,
+            "wald_df": k,
+            "wald_p": float(stats.chi2.sf(wald, k)) if k else float("nan"),
+            "converged": bool(r.mle_retvals.get("converged", True)),
+            "cov_type": "cluster (" + self.spec.cluster + ")",
+            "years": f"{self.spec.years[0]}-{self.spec.years[1]}",
             "estimator": self.spec.estimator,
         }
 
@@ -110,8 +128,14 @@ class FittedModel:
         (X,) = patsy.build_design_matrices([self.design_info], newdata, NA_action="raise")
         return np.asarray(X)
 
-    def predict(self, newdata: pd.DataFrame, method: str = "delta", level: float = 0.95, n_sims: int = 10_000,
-                seed: int | None = 20240501) -> pd.DataFrame:
+    def predict(
+        self,
+        newdata: pd.DataFrame,
+        method: str = "delta",
+        level: float = 0.95,
+        n_sims: int = 10_000,
+        seed: int | None = 20240501,
+    ) -> pd.DataFrame:
         """Predicted probability with a confidence interval for each row of ``newdata``.
 
         Parameters
@@ -129,7 +153,9 @@ class FittedModel:
             raise ValueError(f"method={method!r}: use one of {P.METHODS}")
         if self.spec.estimator not in ("logit", "firth"):
             # a conditional logit has no country intercepts to predict with; ordered and OLS outcomes are not a risk
-            raise ModelError(f"spec {self.name!r} ({self.spec.estimator}) gives no predicted risk; use a logit specification such as un_full")
+            raise ModelError(
+                f"spec {self.name!r} ({self.spec.estimator}) gives no predicted risk; use a logit specification such as un_full"
+            )
         X = self.design(newdata)
         beta, V = self.params.values, self.cov.values
         if method == "delta":
@@ -154,13 +180,20 @@ def _sample(spec: Specification, data: pd.DataFrame | None) -> pd.DataFrame:
         raise EmptySampleError(
             f"spec {spec.name!r}: no complete observations in {spec.years[0]}-{spec.years[1]} "
             f"({len(frame)} rows before dropping missing values; fewest non-missing: "
-            + ", ".join(f"{k}={v}" for k, v in nn.head(3).items()) + "); widen the years or drop those variables"
+            + ", ".join(f"{k}={v}" for k, v in nn.head(3).items())
+            + "); widen the years or drop those variables"
         )
     y = complete[spec.outcome]
-    if spec.estimator in ("logit", "conditional_logit", "firth") and (not set(pd.unique(y)).issubset({0, 1}) or y.nunique() < 2):
-        raise ModelError(f"outcome {spec.outcome!r} must be 0/1 with both values in the sample; found {sorted(pd.unique(y))[:5]}")
+    if spec.estimator in ("logit", "conditional_logit", "firth") and (
+        not set(pd.unique(y)).issubset({0, 1}) or y.nunique() < 2
+    ):
+        raise ModelError(
+            f"outcome {spec.outcome!r} must be 0/1 with both values in the sample; found {sorted(pd.unique(y))[:5]}"
+        )
     if spec.estimator == "ordered_logit" and y.nunique() < 3:
-        raise ModelError(f"outcome {spec.outcome!r} needs at least three ordered values for an ordered logit; found {sorted(pd.unique(y))}")
+        raise ModelError(
+            f"outcome {spec.outcome!r} needs at least three ordered values for an ordered logit; found {sorted(pd.unique(y))}"
+        )
     return complete
 
 
@@ -169,12 +202,16 @@ def _informative(spec: Specification, sample: pd.DataFrame) -> tuple[pd.DataFram
     varies = sample[spec.outcome].groupby(sample[spec.cluster]).transform("nunique") > 1
     kept = sample[varies]
     if kept.empty:
-        raise EmptySampleError(f"spec {spec.name!r}: no country's {spec.outcome!r} changes in {spec.years[0]}-{spec.years[1]}; "
-                               "a fixed-effects logit has nothing to estimate")
+        raise EmptySampleError(
+            f"spec {spec.name!r}: no country's {spec.outcome!r} changes in {spec.years[0]}-{spec.years[1]}; "
+            "a fixed-effects logit has nothing to estimate"
+        )
     always = sample[~varies].groupby(spec.cluster)[spec.outcome].first()
-    note = (f"{len(always)} of {sample[spec.cluster].nunique()} countries dropped because their outcome never changes "
-            f"({int((always == 1).sum())} always 1, {int((always == 0).sum())} always 0; {int((~varies).sum())} country-years); "
-            f"{kept[spec.cluster].nunique()} countries and {len(kept)} country-years inform the estimate")
+    note = (
+        f"{len(always)} of {sample[spec.cluster].nunique()} countries dropped because their outcome never changes "
+        f"({int((always == 1).sum())} always 1, {int((always == 0).sum())} always 0; {int((~varies).sum())} country-years); "
+        f"{kept[spec.cluster].nunique()} countries and {len(kept)} country-years inform the estimate"
+    )
     return kept, note
 
 
@@ -201,7 +238,9 @@ def _check_separation(spec: Specification, y: np.ndarray, X: pd.DataFrame) -> No
                 )
 
 
-def fit(spec: str | Specification | None = None, data: pd.DataFrame | None = None, specs_path: str | Path | None = None) -> FittedModel:
+def fit(
+    spec: str | Specification | None = None, data: pd.DataFrame | None = None, specs_path: str | Path | None = None
+) -> FittedModel:
     """Fit one specification by maximum likelihood with standard errors clustered by country.
 
     Parameters
@@ -249,7 +288,9 @@ def fit(spec: str | Specification | None = None, data: pd.DataFrame | None = Non
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         try:
-            res = sm.Logit(yv, X).fit(disp=0, method="newton", maxiter=100, cov_type="cluster", cov_kwds={"groups": groups})
+            res = sm.Logit(yv, X).fit(
+                disp=0, method="newton", maxiter=100, cov_type="cluster", cov_kwds={"groups": groups}
+            )
         except (PerfectSeparationError, PerfectSeparationWarning) as exc:
             raise SeparationError(
                 f"spec {spec.name!r}: perfect separation (some combination of {', '.join(X.columns[1:])} predicts "
@@ -258,7 +299,9 @@ def fit(spec: str | Specification | None = None, data: pd.DataFrame | None = Non
         except np.linalg.LinAlgError as exc:
             raise ModelError(f"spec {spec.name!r}: singular design (collinear terms in {spec.formula!r})") from exc
     if not res.mle_retvals.get("converged", True) or not np.all(np.isfinite(res.bse)):
-        raise SeparationError(f"spec {spec.name!r}: the likelihood did not converge (coefficients diverge: likely quasi-separation); drop or pool variables")
+        raise SeparationError(
+            f"spec {spec.name!r}: the likelihood did not converge (coefficients diverge: likely quasi-separation); drop or pool variables"
+        )
     return FittedModel(spec=spec, result=res, data=sample.reset_index(drop=True), design_info=X.design_info)
 
 
@@ -292,15 +335,19 @@ def _fit_other(spec: Specification, sample: pd.DataFrame, y: np.ndarray, X: pd.D
     return result
 
 
-def fit_all(names: list[str] | None = None, specs_path: str | Path | None = None, data: pd.DataFrame | None = None,
-            tables: tuple[str, ...] = ("main",)) -> list[FittedModel]:
+def fit_all(
+    names: list[str] | None = None,
+    specs_path: str | Path | None = None,
+    data: pd.DataFrame | None = None,
+    tables: tuple[str, ...] = ("main",),
+) -> list[FittedModel]:
     """Fit several specifications in file order: ``names``, or (default) every built-in and user one
     shown in one of ``tables`` (``"main"``, ``"alternative"``, ``"outcomes"``; default the main table)."""
     from peacewatch.models.specs import load_specifications
 
     specs = load_specifications(specs_path)
     names = names or [n for n, s in specs.items() if s.table in tables]
-    return [fit(specs[n] if n in specs else n, data=data, specs_path=specs_path) for n in names]
+    return [fit(specs.get(n, n), data=data, specs_path=specs_path) for n in names]
 
 
 def fit_available(names: list[str]) -> tuple[list[FittedModel], list[str]]:
@@ -324,8 +371,9 @@ def default_model(spec: str | None = None) -> FittedModel:
 
 
 # ---------------------------------------------------------------------------------------- predictions
-def predict_observed(panel_df: pd.DataFrame, spec: str | None = None, method: str = "delta", level: float = 0.95,
-                     n_sims: int = 10_000) -> pd.DataFrame:
+def predict_observed(
+    panel_df: pd.DataFrame, spec: str | None = None, method: str = "delta", level: float = 0.95, n_sims: int = 10_000
+) -> pd.DataFrame:
     """Predicted sex-trafficking-destination risk for observed country-years.
 
     Parameters
@@ -357,7 +405,9 @@ def predict_observed(panel_df: pd.DataFrame, spec: str | None = None, method: st
     return out
 
 
-def _planned_row(model: FittedModel, personnel: float, duration: float, tccs: float, controls: dict[str, Any]) -> tuple[pd.DataFrame, dict[str, Any]]:
+def _planned_row(
+    model: FittedModel, personnel: float, duration: float, tccs: float, controls: dict[str, Any]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """One design row for a planned mission: inputs set current and lagged terms alike."""
     sample = model.data
     rhs_bases = {v[4:] if v.startswith("lag_") else v for v in model.spec.variables() if v != model.spec.outcome}
@@ -366,9 +416,17 @@ def _planned_row(model: FittedModel, personnel: float, duration: float, tccs: fl
     if unknown:
         raise ValueError(f"control(s) {unknown} are not variables of spec {model.name!r}; use any of {sorted(allowed)}")
     values: dict[str, Any] = {
-        "un_personnel": personnel, "ln_un_personnel": np.log1p(personnel), "un_duration": duration, "un_spell": duration, "un_tccs": tccs,
-        "un_deployed": float(personnel > 0), "nonun_personnel": 0.0, "ln_nonun_personnel": 0.0,
-        "nato_personnel": 0.0, "eu_personnel": 0.0, "au_personnel": 0.0,
+        "un_personnel": personnel,
+        "ln_un_personnel": np.log1p(personnel),
+        "un_duration": duration,
+        "un_spell": duration,
+        "un_tccs": tccs,
+        "un_deployed": float(personnel > 0),
+        "nonun_personnel": 0.0,
+        "ln_nonun_personnel": 0.0,
+        "nato_personnel": 0.0,
+        "eu_personnel": 0.0,
+        "au_personnel": 0.0,
     }
     raw_to_log = {"gdppc": "ln_gdppc", "population": "ln_population"}
     for key, val in controls.items():
@@ -390,8 +448,16 @@ def _planned_row(model: FittedModel, personnel: float, duration: float, tccs: fl
     return pd.DataFrame([row]), used
 
 
-def predict_planned(personnel: float, duration: float, tccs: int, spec: str | None = None, method: str = "delta",
-                    level: float = 0.95, n_sims: int = 10_000, **controls: Any) -> dict[str, Any]:
+def predict_planned(
+    personnel: float,
+    duration: float,
+    tccs: int,
+    spec: str | None = None,
+    method: str = "delta",
+    level: float = 0.95,
+    n_sims: int = 10_000,
+    **controls: Any,
+) -> dict[str, Any]:
     """Predicted risk for a planned UN mission of a given size, duration and number of TCCs.
 
     Parameters
@@ -418,5 +484,12 @@ def predict_planned(personnel: float, duration: float, tccs: int, spec: str | No
     model = default_model(spec)
     row, used = _planned_row(model, float(personnel), float(duration), float(tccs), controls)
     pred = model.predict(row, method=method, level=level, n_sims=n_sims).iloc[0]
-    return {"risk": float(pred["risk"]), "risk_lo": float(pred["risk_lo"]), "risk_hi": float(pred["risk_hi"]),
-            "method": method, "level": level, "spec": model.name, "inputs": used}
+    return {
+        "risk": float(pred["risk"]),
+        "risk_lo": float(pred["risk_lo"]),
+        "risk_hi": float(pred["risk_hi"]),
+        "method": method,
+        "level": level,
+        "spec": model.name,
+        "inputs": used,
+    }

@@ -145,8 +145,15 @@ def firth_logit(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, maxiter: int
     names = list(X.columns)
     p0 = y.mean()
     llnull = float(np.sum(y * np.log(p0) + (1 - y) * np.log(1 - p0)))
-    return Estimate(pd.Series(b, index=names), pd.DataFrame(cov, index=names, columns=names), _loglik(y, Xv @ b), llnull,
-                    len(y), y, converged)
+    return Estimate(
+        pd.Series(b, index=names),
+        pd.DataFrame(cov, index=names, columns=names),
+        _loglik(y, Xv @ b),
+        llnull,
+        len(y),
+        y,
+        converged,
+    )
 
 
 #: Most subsets of a group enumerated by the conditional logit (C(11, 5) = 462 for 11 report years).
@@ -157,13 +164,17 @@ def _group_subsets(Xg: np.ndarray, k: int) -> np.ndarray:
     """Sums of the rows of ``Xg`` over every subset of size ``k`` (the conditional likelihood's denominator)."""
     n = len(Xg)
     if math.comb(n, k) > MAX_SUBSETS:
-        raise ModelError(f"conditional logit: a group with {n} observations and {k} events has {math.comb(n, k):,} "
-                         "outcome patterns; too many to enumerate (use shorter periods per group)")
+        raise ModelError(
+            f"conditional logit: a group with {n} observations and {k} events has {math.comb(n, k):,} "
+            "outcome patterns; too many to enumerate (use shorter periods per group)"
+        )
     idx = np.array(list(combinations(range(n), k)), dtype=int).reshape(-1, k)
     return Xg[idx].sum(axis=1)
 
 
-def conditional_logit(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, maxiter: int = 100, tol: float = 1e-10) -> Estimate:
+def conditional_logit(
+    y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, maxiter: int = 100, tol: float = 1e-10
+) -> Estimate:
     """Conditional (fixed-effects) logit with strata = ``groups``, clustered by the same groups.
 
     The conditional likelihood of group g is exp(b'Σ_{y=1} x) / Σ_S exp(b'Σ_{i∈S} x), S over every set of
@@ -220,12 +231,26 @@ def conditional_logit(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, maxite
             break
     cov = cluster_cov(np.linalg.inv(-hess), scores, np.arange(len(scores)), n=len(yk))
     names = list(Xk.columns)
-    notes = [f"{n_dropped} groups dropped because their outcome never changes; {len(kept)} groups, {len(yk)} observations kept"] if n_dropped else []
+    notes = (
+        [
+            f"{n_dropped} groups dropped because their outcome never changes; {len(kept)} groups, {len(yk)} observations kept"
+        ]
+        if n_dropped
+        else []
+    )
     dropped_cols = [c for c in X.columns if c not in Xk.columns]
     if dropped_cols:
         notes.append(f"not identified within groups, left out: {', '.join(map(str, dropped_cols))}")
-    return Estimate(pd.Series(b, index=names), pd.DataFrame(cov, index=names, columns=names), float(ll), float(ll0),
-                    len(yk), yk, converged, notes)
+    return Estimate(
+        pd.Series(b, index=names),
+        pd.DataFrame(cov, index=names, columns=names),
+        float(ll),
+        float(ll0),
+        len(yk),
+        yk,
+        converged,
+        notes,
+    )
 
 
 def ordered_logit(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, level_names: list[str]) -> Estimate:
@@ -262,8 +287,15 @@ def ordered_logit(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray, level_name
     counts = np.bincount(y.astype(int), minlength=len(level_names))
     shares = counts[counts > 0] / len(y)
     llnull = float(np.sum(counts[counts > 0] * np.log(shares)))  # thresholds-only model, in closed form
-    return Estimate(pd.Series(np.concatenate([params[:k], cuts]), index=names), pd.DataFrame(cov, index=names, columns=names),
-                    float(model.loglike(params)), llnull, len(y), y.astype(float), bool(res.mle_retvals.get("converged", True)))
+    return Estimate(
+        pd.Series(np.concatenate([params[:k], cuts]), index=names),
+        pd.DataFrame(cov, index=names, columns=names),
+        float(model.loglike(params)),
+        llnull,
+        len(y),
+        y.astype(float),
+        bool(res.mle_retvals.get("converged", True)),
+    )
 
 
 def ols(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray) -> Estimate:
@@ -274,5 +306,13 @@ def ols(y: np.ndarray, X: pd.DataFrame, groups: np.ndarray) -> Estimate:
     res = sm.OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": np.asarray(groups)})
     names = list(X.columns)
     null = sm.OLS(y, np.ones(len(y))).fit()
-    return Estimate(pd.Series(res.params.values, index=names), pd.DataFrame(res.cov_params().values, index=names, columns=names),
-                    float(res.llf), float(null.llf), len(y), y, True, r2=float(res.rsquared))
+    return Estimate(
+        pd.Series(res.params.values, index=names),
+        pd.DataFrame(res.cov_params().values, index=names, columns=names),
+        float(res.llf),
+        float(null.llf),
+        len(y),
+        y,
+        True,
+        r2=float(res.rsquared),
+    )

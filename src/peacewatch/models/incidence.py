@@ -32,13 +32,21 @@ from peacewatch.sources.context import SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.loaders.hti import hti
 
-INDICATORS = {"destination": "destination", "sex_destination": "pdest", "child_sex_destination": "cpdest", "internal_sex": "pinternal"}
+INDICATORS = {
+    "destination": "destination",
+    "sex_destination": "pdest",
+    "child_sex_destination": "cpdest",
+    "internal_sex": "pinternal",
+}
 #: The years of the Human Trafficking Indicators (the models' years, peacewatch.bounds.MODEL_YEARS).
 HTI_YEARS = (int(MODEL_YEARS.lo), int(MODEL_YEARS.hi))
 
 
-def incidence_index(years: range | list[int] = range(2001, 2012), weights: dict[str, float] | None = None,
-                    ctx: SourceContext | None = None) -> pd.DataFrame:
+def incidence_index(
+    years: range | list[int] = range(2001, 2012),
+    weights: dict[str, float] | None = None,
+    ctx: SourceContext | None = None,
+) -> pd.DataFrame:
     """Trafficking incidence index per country-year (COW state system members).
 
     Parameters

@@ -21,8 +21,10 @@ from peacewatch.models import predict as P
 
 SIZE = "ln_un_personnel"
 #: by -> (panel variables it sets, axis label, default grid); duration sets both duration measures
-AXES = {"duration": (("un_duration", "un_spell"), "UN deployment duration (years)", np.arange(0, 21)),
-        "tccs": (("un_tccs",), "Number of troop/police-contributing countries", np.arange(0, 61, 2))}
+AXES = {
+    "duration": (("un_duration", "un_spell"), "UN deployment duration (years)", np.arange(0, 21)),
+    "tccs": (("un_tccs",), "Number of troop/police-contributing countries", np.arange(0, 61, 2)),
+}
 
 
 DEPLOYMENT = ("un_duration", "un_spell", "un_tccs")
@@ -51,8 +53,16 @@ def _scenario(model, overrides: dict[str, float | np.ndarray], n: int) -> pd.Dat
     return pd.DataFrame(row)
 
 
-def marginal_effect_of_size(model, by: str = "duration", personnel: float = 5000, n_sims: int = 2000, level: float = 0.95,
-                            seed: int = 1, grid: np.ndarray | None = None, scale: str = "probability") -> pd.DataFrame:
+def marginal_effect_of_size(
+    model,
+    by: str = "duration",
+    personnel: float = 5000,
+    n_sims: int = 2000,
+    level: float = 0.95,
+    seed: int = 1,
+    grid: np.ndarray | None = None,
+    scale: str = "probability",
+) -> pd.DataFrame:
     """Marginal effect of log UN personnel across ``by`` (``"duration"`` or ``"tccs"``).
 
     Size is set to ``log1p(personnel)``, controls to their estimation-sample means and the other
@@ -87,8 +97,13 @@ def marginal_effect_of_size(model, by: str = "duration", personnel: float = 5000
     return pd.DataFrame({"model": model.name, "by": by, "value": grid, "effect": point, "lo": lo, "hi": hi})
 
 
-def predicted_risk_curve(model, personnel: np.ndarray | None = None, durations: Sequence[float] = (1, 5, 10), tccs: float = 20,
-                         level: float = 0.95) -> pd.DataFrame:
+def predicted_risk_curve(
+    model,
+    personnel: np.ndarray | None = None,
+    durations: Sequence[float] = (1, 5, 10),
+    tccs: float = 20,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """Predicted risk across personnel for several durations (delta-method intervals).
 
     Returns ``model, personnel, duration, risk, risk_lo, risk_hi``.
@@ -96,9 +111,17 @@ def predicted_risk_curve(model, personnel: np.ndarray | None = None, durations: 
     personnel = np.geomspace(100, 30000, 40) if personnel is None else np.asarray(personnel, dtype=float)
     frames = []
     for d in durations:
-        X = model.design(_scenario(model, {SIZE: np.log1p(personnel), "un_duration": d, "un_spell": d, "un_tccs": tccs}, len(personnel)))
+        X = model.design(
+            _scenario(
+                model, {SIZE: np.log1p(personnel), "un_duration": d, "un_spell": d, "un_tccs": tccs}, len(personnel)
+            )
+        )
         p, lo, hi = P.delta_ci(X, model.params.values, model.cov.values, level)
-        frames.append(pd.DataFrame({"model": model.name, "personnel": personnel, "duration": d, "risk": p, "risk_lo": lo, "risk_hi": hi}))
+        frames.append(
+            pd.DataFrame(
+                {"model": model.name, "personnel": personnel, "duration": d, "risk": p, "risk_lo": lo, "risk_hi": hi}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -113,8 +136,14 @@ def _save(fig, path: Path, formats: Sequence[str]) -> list[Path]:
     return out
 
 
-def plot_marginal_effects(models: Sequence, path: str | Path, by: str = "duration", personnel: float = 5000, n_sims: int = 2000,
-                          formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+def plot_marginal_effects(
+    models: Sequence,
+    path: str | Path,
+    by: str = "duration",
+    personnel: float = 5000,
+    n_sims: int = 2000,
+    formats: Sequence[str] = ("png", "svg"),
+) -> list[Path]:
     """Plot the marginal effect of log UN personnel across duration or TCC counts, one line per model.
 
     Two panels: the effect on the log-odds (left) and on the probability (right), each with a 95%
@@ -134,31 +163,41 @@ def plot_marginal_effects(models: Sequence, path: str | Path, by: str = "duratio
     list of Path
     """
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    for ax, scale, ylabel in zip(axes, ("link", "probability"), ("d log-odds / d log(UN personnel)", "dPr(destination) / d log(UN personnel)")):
+    for ax, scale, ylabel in zip(
+        axes, ("link", "probability"), ("d log-odds / d log(UN personnel)", "dPr(destination) / d log(UN personnel)")
+    ):
         for m in models:
             me = marginal_effect_of_size(m, by=by, personnel=personnel, n_sims=n_sims, scale=scale)
-            line, = ax.plot(me["value"], me["effect"], label=m.spec.label or m.name)
+            (line,) = ax.plot(me["value"], me["effect"], label=m.spec.label or m.name)
             ax.fill_between(me["value"], me["lo"], me["hi"], alpha=0.2, color=line.get_color())
         ax.axhline(0, color="black", lw=0.8)
         ax.set_xlabel(AXES[by][1])
         ax.set_ylabel(ylabel)
         ax.set_title(f"{scale} scale", fontsize=10)
     other = "TCCs" if by == "duration" else "duration"
-    fig.suptitle(f"Marginal effect of UN deployment size ({personnel:,.0f} personnel) across {ACROSS[by]}\n"
-                 f"{other} at its median among deployed country-years, controls at means; 95% CI from {n_sims:,} simulations", fontsize=9)
+    fig.suptitle(
+        f"Marginal effect of UN deployment size ({personnel:,.0f} personnel) across {ACROSS[by]}\n"
+        f"{other} at its median among deployed country-years, controls at means; 95% CI from {n_sims:,} simulations",
+        fontsize=9,
+    )
     fig.tight_layout()
     axes[0].legend(fontsize=8, frameon=False)
     return _save(fig, Path(path), formats)
 
 
-def plot_predicted_risk(models: Sequence, path: str | Path, durations: Sequence[float] = (1, 5, 10), tccs: float = 20,
-                        formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+def plot_predicted_risk(
+    models: Sequence,
+    path: str | Path,
+    durations: Sequence[float] = (1, 5, 10),
+    tccs: float = 20,
+    formats: Sequence[str] = ("png", "svg"),
+) -> list[Path]:
     """Plot predicted risk against UN personnel (log axis) for several durations, one panel per model."""
     fig, axes = plt.subplots(1, len(models), figsize=(5.2 * len(models), 3.8), squeeze=False, sharey=True)
     for ax, m in zip(axes[0], models):
         curve = predicted_risk_curve(m, durations=durations, tccs=tccs)
         for d, g in curve.groupby("duration"):
-            line, = ax.plot(g["personnel"], g["risk"], label=f"duration {d:g} y")
+            (line,) = ax.plot(g["personnel"], g["risk"], label=f"duration {d:g} y")
             ax.fill_between(g["personnel"], g["risk_lo"], g["risk_hi"], alpha=0.15, color=line.get_color())
         ax.set_xscale("log")
         ax.set_xlabel("UN uniformed personnel")
@@ -169,7 +208,9 @@ def plot_predicted_risk(models: Sequence, path: str | Path, durations: Sequence[
     return _save(fig, Path(path), formats)
 
 
-def plot_density(frame: pd.DataFrame, path: str | Path, threshold: float = 6.0, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+def plot_density(
+    frame: pd.DataFrame, path: str | Path, threshold: float = 6.0, formats: Sequence[str] = ("png", "svg")
+) -> list[Path]:
     """Democratic density by year, one line per unit.
 
     Parameters

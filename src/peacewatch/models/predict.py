@@ -17,7 +17,9 @@ METHODS = ("delta", "simulation")
 _BLOCK_CELLS = 5_000_000
 
 
-def delta_ci(X: np.ndarray, beta: np.ndarray, V: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def delta_ci(
+    X: np.ndarray, beta: np.ndarray, V: np.ndarray, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Probability and delta-method confidence interval for each row of ``X``.
 
     The delta method is applied to the linear predictor, se(x'b) = sqrt(x'Vx), and the interval
@@ -39,7 +41,9 @@ def delta_ci(X: np.ndarray, beta: np.ndarray, V: np.ndarray, level: float = 0.95
 def draw_coefficients(beta: np.ndarray, V: np.ndarray, n_sims: int = 10_000, seed: int | None = 20240501) -> np.ndarray:
     """``n_sims`` coefficient vectors from N(beta, V), shape ``(n_sims, k)``."""
     rng = np.random.default_rng(seed)
-    return rng.multivariate_normal(np.asarray(beta, dtype=float), np.asarray(V, dtype=float), size=n_sims, method="cholesky")
+    return rng.multivariate_normal(
+        np.asarray(beta, dtype=float), np.asarray(V, dtype=float), size=n_sims, method="cholesky"
+    )
 
 
 def simulated_probabilities(X: np.ndarray, draws: np.ndarray) -> np.ndarray:
@@ -76,12 +80,12 @@ def simulation_ci(X: np.ndarray, draws: np.ndarray, level: float = 0.95) -> tupl
     block = max(1, _BLOCK_CELLS // max(1, n))
     out = np.empty((3, len(X)))
     for start in range(0, len(X), block):
-        eta = X[start:start + block] @ draws.T
+        eta = X[start : start + block] @ draws.T
         # a full in-place sort is faster than a multi-kth np.partition here (numpy's SIMD sort)
         eta.sort(axis=1)
         below = expit(eta[:, lo_idx])
         above = expit(eta[:, np.minimum(lo_idx + 1, n - 1)])
-        out[:, start:start + block] = (below + frac * (above - below)).T
+        out[:, start : start + block] = (below + frac * (above - below)).T
     return out[1], out[0], out[2]
 
 

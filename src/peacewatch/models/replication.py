@@ -77,31 +77,44 @@ def codebook(frame: pd.DataFrame) -> pd.DataFrame:
     sources = _panel_sources()
     rows = []
     for col in frame.columns:
-        base = col[len(LAG_PREFIX):] if col.startswith(LAG_PREFIX) and col not in sources else col
+        base = col[len(LAG_PREFIX) :] if col.startswith(LAG_PREFIX) and col not in sources else col
         lagged = base != col
         definition = DERIVED.get(base, f"panel column {base} (docs/panel-columns.md)")
         if lagged:
             definition = f"{base} of the same country one year earlier; {base}: {definition}"
         s = frame[col]
         numeric = pd.api.types.is_numeric_dtype(s)
-        rows.append({
-            "variable": col, "label": labels.get(col) or labels.get(base, ""), "definition": definition,
-            "source": ", ".join(sources.get(base, ["peacewatch (derived)"] if base in DERIVED else [])),
-            "type": "number" if numeric else "text", "n": int(s.notna().sum()),
-            "mean": float(s.mean()) if numeric else np.nan, "min": float(s.min()) if numeric else np.nan,
-            "max": float(s.max()) if numeric else np.nan,
-        })
+        rows.append(
+            {
+                "variable": col,
+                "label": labels.get(col) or labels.get(base, ""),
+                "definition": definition,
+                "source": ", ".join(sources.get(base, ["peacewatch (derived)"] if base in DERIVED else [])),
+                "type": "number" if numeric else "text",
+                "n": int(s.notna().sum()),
+                "mean": float(s.mean()) if numeric else np.nan,
+                "min": float(s.min()) if numeric else np.nan,
+                "max": float(s.max()) if numeric else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _codebook_markdown(cb: pd.DataFrame, n_rows: int, years: tuple[int, int]) -> str:
-    lines = ["# Codebook of the estimation data", "",
-             f"{n_rows:,} country-years, {years[0]}-{years[1]} (COW state system); `ccode` is the COW country code.",
-             "Missing values are empty in the CSV, NA in R, `.` in Stata.", "",
-             "| variable | label | definition | source | N | mean | min | max |", "|---|---|---|---|---:|---:|---:|---:|"]
+    lines = [
+        "# Codebook of the estimation data",
+        "",
+        f"{n_rows:,} country-years, {years[0]}-{years[1]} (COW state system); `ccode` is the COW country code.",
+        "Missing values are empty in the CSV, NA in R, `.` in Stata.",
+        "",
+        "| variable | label | definition | source | N | mean | min | max |",
+        "|---|---|---|---|---:|---:|---:|---:|",
+    ]
     for r in cb.itertuples():
         stats = ["" if pd.isna(v) else f"{v:,.3f}" for v in (r.mean, r.min, r.max)]
-        lines.append(f"| `{r.variable}` | {r.label} | {r.definition} | {r.source} | {r.n:,} | " + " | ".join(stats) + " |")
+        lines.append(
+            f"| `{r.variable}` | {r.label} | {r.definition} | {r.source} | {r.n:,} | " + " | ".join(stats) + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -210,23 +223,33 @@ def _r_block(model) -> str:
     tail = f"print(out${name})\n"
     est = spec.estimator
     if est == "logit":
-        return (head + f"m_{name} <- glm(f_{name}, family = binomial(link = \"logit\"), data = {sub})\n"
-                f"out${name} <- tidy_ct(\"{name}\", clustered(m_{name}))\n" + tail)
+        return (
+            head + f'm_{name} <- glm(f_{name}, family = binomial(link = "logit"), data = {sub})\n'
+            f'out${name} <- tidy_ct("{name}", clustered(m_{name}))\n' + tail
+        )
     if est == "ols":
-        return (head + f"m_{name} <- lm(f_{name}, data = {sub})\n"
-                f"out${name} <- tidy_ct(\"{name}\", clustered(m_{name}))\n" + tail)
+        return (
+            head + f"m_{name} <- lm(f_{name}, data = {sub})\n"
+            f'out${name} <- tidy_ct("{name}", clustered(m_{name}))\n' + tail
+        )
     if est == "conditional_logit":
-        return (head + f"m_{name} <- survival::clogit(update(f_{name}, . ~ . + strata({spec.cluster})), data = {sub}, "
-                f"method = \"exact\", cluster = {spec.cluster})\n"
-                f"out${name} <- tidy_se(\"{name}\", coef(m_{name}), clogit_se(m_{name}, f_{name}, {sub}))\n" + tail)
+        return (
+            head + f"m_{name} <- survival::clogit(update(f_{name}, . ~ . + strata({spec.cluster})), data = {sub}, "
+            f'method = "exact", cluster = {spec.cluster})\n'
+            f'out${name} <- tidy_se("{name}", coef(m_{name}), clogit_se(m_{name}, f_{name}, {sub}))\n' + tail
+        )
     if est == "firth":
-        return (head + f"m_{name} <- logistf::logistf(f_{name}, data = {sub}, pl = FALSE)\n"
-                f"out${name} <- tidy_se(\"{name}\", coef(m_{name}), firth_se(m_{name}, f_{name}, {sub}))\n" + tail)
+        return (
+            head + f"m_{name} <- logistf::logistf(f_{name}, data = {sub}, pl = FALSE)\n"
+            f'out${name} <- tidy_se("{name}", coef(m_{name}), firth_se(m_{name}, f_{name}, {sub}))\n' + tail
+        )
     if est == "ordered_logit":
         y = spec.outcome
-        return (head + f"m_{name} <- MASS::polr(f_{name}, data = transform({sub}, {y} = factor({y}, ordered = TRUE)), "
-                f"method = \"logistic\", Hess = TRUE)\n"
-                f"out${name} <- tidy_ct(\"{name}\", clustered(m_{name}))\n" + tail)
+        return (
+            head + f"m_{name} <- MASS::polr(f_{name}, data = transform({sub}, {y} = factor({y}, ordered = TRUE)), "
+            f'method = "logistic", Hess = TRUE)\n'
+            f'out${name} <- tidy_ct("{name}", clustered(m_{name}))\n' + tail
+        )
     raise ValueError(f"no R template for estimator {est!r}")
 
 
@@ -262,17 +285,23 @@ def _stata_block(model) -> str:
     if est == "ordered_logit":
         return head + f"ologit {y} {terms} {cond}, vce(cluster {cl})\n" + store
     if est == "firth":
-        return (head + "* firthlogit (ssc install firthlogit) gives Firth's estimates with model-based standard errors;\n"
-                "* the clustered ones of the report are in replicate.R (firth_se)\n"
-                f"firthlogit {y} {terms} {cond}\n" + store)
+        return (
+            head + "* firthlogit (ssc install firthlogit) gives Firth's estimates with model-based standard errors;\n"
+            "* the clustered ones of the report are in replicate.R (firth_se)\n"
+            f"firthlogit {y} {terms} {cond}\n" + store
+        )
     raise ValueError(f"no Stata template for estimator {est!r}")
 
 
 def stata_do(models: Sequence) -> str:
     """The Stata do-file: one command per specification, stored estimates side by side at the end."""
     names = " ".join(m.spec.name[:27] for m in models)
-    return (_STATA_HEAD + "\n" + "\n".join(_stata_block(m) for m in models)
-            + f"\nestimates table {names}, b(%9.4f) se(%9.4f) stats(N ll)\n")
+    return (
+        _STATA_HEAD
+        + "\n"
+        + "\n".join(_stata_block(m) for m in models)
+        + f"\nestimates table {names}, b(%9.4f) se(%9.4f) stats(N ll)\n"
+    )
 
 
 # ------------------------------------------------------------------------------------ writing
@@ -346,14 +375,20 @@ def write_replication(out_dir: str | Path, models: Sequence | None = None) -> li
     labels = {**variable_labels(), **{r.variable: r.label for r in cb.itertuples() if r.label}}
     safe_csv(frame, out / "estimation.csv", index=False)
     frame.to_parquet(out / "estimation.parquet", index=False)
-    written = [out / "estimation.csv", out / "estimation.parquet",
-               write_dta(frame, out / "estimation.dta", labels, "peacewatch estimation data"), write_rds(frame, out / "estimation.rds")]
+    written = [
+        out / "estimation.csv",
+        out / "estimation.parquet",
+        write_dta(frame, out / "estimation.dta", labels, "peacewatch estimation data"),
+        write_rds(frame, out / "estimation.rds"),
+    ]
     safe_csv(cb, out / "codebook.csv", index=False)
     (out / "codebook.md").write_text(_codebook_markdown(cb, len(frame), years), encoding="utf-8")
     safe_csv(estimates_frame(models), out / "estimates.csv", index=False)
     (out / "replicate.R").write_text(r_script(models), encoding="utf-8")
     (out / "replicate.do").write_text(stata_do(models), encoding="utf-8")
-    listing = "\n".join(f"- `{m.name}`: {m.spec.label} ({m.spec.estimator}, {m.spec.years[0]}-{m.spec.years[1]})" for m in models)
+    listing = "\n".join(
+        f"- `{m.name}`: {m.spec.label} ({m.spec.estimator}, {m.spec.years[0]}-{m.spec.years[1]})" for m in models
+    )
     readme = _README.format(models=listing, rows=len(frame), years=f"{years[0]}-{years[1]}")
     if left_out:
         readme += "\n## Not included\n\n" + "\n".join(f"- {n}" for n in left_out) + "\n"

@@ -19,7 +19,23 @@ ESTIMATORS = ("logit", "conditional_logit", "firth", "ordered_logit", "ols")
 #: Tables of the models report a specification is shown in (``table:`` in the YAML).
 TABLES = ("main", "alternative", "outcomes")
 #: Names in formulas that are functions/modules, not panel columns.
-FORMULA_FUNCTIONS = {"np", "numpy", "C", "I", "Q", "center", "standardize", "scale", "log", "exp", "log1p", "bs", "cr", "cc", "Treatment"}
+FORMULA_FUNCTIONS = {
+    "np",
+    "numpy",
+    "C",
+    "I",
+    "Q",
+    "center",
+    "standardize",
+    "scale",
+    "log",
+    "exp",
+    "log1p",
+    "bs",
+    "cr",
+    "cc",
+    "Treatment",
+}
 
 
 @dataclass(frozen=True)
@@ -105,15 +121,24 @@ def load_specifications(extra: str | Path | None = None) -> dict[str, Specificat
             years = entry.get("years", defaults.get("years", (2001, 2011)))
             formula = " ".join(str(entry["formula"]).replace("{controls}", controls).split())
             spec = Specification(
-                name=str(entry["name"]), formula=formula, label=str(entry.get("label", entry["name"])),
-                description=" ".join(str(entry.get("description", "")).split()), years=(int(years[0]), int(years[1])),
-                agg=str(entry.get("agg", defaults.get("agg", "december"))), cluster=str(entry.get("cluster", defaults.get("cluster", "ccode"))),
-                estimator=str(entry.get("estimator", "logit")), table=str(entry.get("table", "main")),
+                name=str(entry["name"]),
+                formula=formula,
+                label=str(entry.get("label", entry["name"])),
+                description=" ".join(str(entry.get("description", "")).split()),
+                years=(int(years[0]), int(years[1])),
+                agg=str(entry.get("agg", defaults.get("agg", "december"))),
+                cluster=str(entry.get("cluster", defaults.get("cluster", "ccode"))),
+                estimator=str(entry.get("estimator", "logit")),
+                table=str(entry.get("table", "main")),
             )
             if spec.table not in TABLES:
-                raise SpecificationError(f"specification {spec.name!r}: table {spec.table!r} is not one of {', '.join(TABLES)}")
+                raise SpecificationError(
+                    f"specification {spec.name!r}: table {spec.table!r} is not one of {', '.join(TABLES)}"
+                )
             if spec.estimator not in ESTIMATORS:
-                raise SpecificationError(f"specification {spec.name!r}: estimator {spec.estimator!r} is not one of {', '.join(ESTIMATORS)}")
+                raise SpecificationError(
+                    f"specification {spec.name!r}: estimator {spec.estimator!r} is not one of {', '.join(ESTIMATORS)}"
+                )
             formula_variables(spec.formula)  # fail early on unreadable terms
             out[spec.name] = spec
     return out
@@ -135,5 +160,7 @@ def get_specification(spec: str | Specification, extra: str | Path | None = None
         return spec
     specs = load_specifications(extra)
     if spec not in specs:
-        raise SpecificationError(f"spec={spec!r} is not defined; known: {', '.join(specs)} (add yours with a YAML file via extra=/--specs)")
+        raise SpecificationError(
+            f"spec={spec!r} is not defined; known: {', '.join(specs)} (add yours with a YAML file via extra=/--specs)"
+        )
     return specs[spec]

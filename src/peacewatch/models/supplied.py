@@ -19,8 +19,16 @@ from peacewatch.resources import load_yaml
 
 SUPPLIED = ("peacewatch.models", "supplied_sources.yml")
 #: Column -> key of its source in ``supplied_sources.yml``.
-SUPPLIED_COLUMNS = {"gsi_prevalence": "gsi", "gsi_victims": "gsi", "gsi_vulnerability": "gsi", "gsi_response": "gsi",
-                    "cho_p3_overall": "p3", "cho_p3_prosecution": "p3", "cho_p3_protection": "p3", "cho_p3_prevention": "p3"}
+SUPPLIED_COLUMNS = {
+    "gsi_prevalence": "gsi",
+    "gsi_victims": "gsi",
+    "gsi_vulnerability": "gsi",
+    "gsi_response": "gsi",
+    "cho_p3_overall": "p3",
+    "cho_p3_prosecution": "p3",
+    "cho_p3_protection": "p3",
+    "cho_p3_prevention": "p3",
+}
 
 
 class SuppliedDataMissingError(ModelError):
@@ -38,8 +46,10 @@ def missing_message(key: str) -> str:
 
     src = supplied_sources()[key]
     paths = ", ".join(str(data_dir() / f["path"]) for f in src["files"])
-    return (f"{src['title']} is not in the data directory: download it from {src['homepage']} "
-            f"({src['publisher']}; {src['license'].strip()}) and save it as one of {paths}")
+    return (
+        f"{src['title']} is not in the data directory: download it from {src['homepage']} "
+        f"({src['publisher']}; {src['license'].strip()}) and save it as one of {paths}"
+    )
 
 
 @memoize(maxsize=4)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -12,8 +12,14 @@ from peacewatch.models.specs import term_labels
 #: Fixed-effect dummies are summarised in one "yes" row instead of one row per level.
 FE_PREFIXES = ("C(year)",)
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
-FIT_ROWS = (("nobs", "N", "{:,.0f}"), ("n_clusters", "Countries (clusters)", "{:,.0f}"), ("n_events", "Destinations (y = 1)", "{:,.0f}"),
-            ("pseudo_r2", "McFadden pseudo-R2", "{:.3f}"), ("loglik", "Log-likelihood", "{:.1f}"), ("aic", "AIC", "{:.1f}"))
+FIT_ROWS = (
+    ("nobs", "N", "{:,.0f}"),
+    ("n_clusters", "Countries (clusters)", "{:,.0f}"),
+    ("n_events", "Destinations (y = 1)", "{:,.0f}"),
+    ("pseudo_r2", "McFadden pseudo-R2", "{:.3f}"),
+    ("loglik", "Log-likelihood", "{:.1f}"),
+    ("aic", "AIC", "{:.1f}"),
+)
 
 
 def _stars(p: float) -> str:
@@ -78,16 +84,19 @@ def regression_frame(models: Sequence, digits: int = 3, labels: dict[str, str] |
         rows[label] = est
         rows[label + " "] = se  # SE row: same label plus a space, rendered blank
     if any(m.spec.estimator == "conditional_logit" for m in models):
-        rows["Country fixed effects"] = ["yes (conditional logit)" if m.spec.estimator == "conditional_logit" else "" for m in models]
+        rows["Country fixed effects"] = [
+            "yes (conditional logit)" if m.spec.estimator == "conditional_logit" else "" for m in models
+        ]
     if any(any(t.startswith("C(year)") for t in m.params.index) for m in models):
-        rows["Year fixed effects"] = ["yes" if any(t.startswith("C(year)") for t in m.params.index) else "" for m in models]
+        rows["Year fixed effects"] = [
+            "yes" if any(t.startswith("C(year)") for t in m.params.index) else "" for m in models
+        ]
     for key, label, fmt in FIT_ROWS:
         rows[label] = ["" if g[key] is None else fmt.format(g[key]) for g in glances]
     return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
 
 
-NOTE = ("Logit coefficients; standard errors clustered by country in parentheses. "
-        "* p<0.10, ** p<0.05, *** p<0.01.")
+NOTE = "Logit coefficients; standard errors clustered by country in parentheses. * p<0.10, ** p<0.05, *** p<0.01."
 
 
 def regression_table(models: Sequence, fmt: str = "html", digits: int = 3, caption: str = "", note: str = NOTE) -> str:
@@ -112,17 +121,26 @@ def regression_table(models: Sequence, fmt: str = "html", digits: int = 3, capti
             cls = ' class="fit"' if i == n_terms else ""
             body.append(f"<tr{cls}><th>{shown}</th>" + "".join(f"<td>{html.escape(v)}</td>" for v in vals) + "</tr>")
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-        return (f'<table class="regression">{cap}<thead><tr><th></th>{head}</tr></thead><tbody>'
-                + "".join(body) + f'</tbody><tfoot><tr><td colspan="{len(frame.columns) + 1}">{html.escape(note)}</td></tr></tfoot></table>')
+        return (
+            f'<table class="regression">{cap}<thead><tr><th></th>{head}</tr></thead><tbody>'
+            + "".join(body)
+            + f'</tbody><tfoot><tr><td colspan="{len(frame.columns) + 1}">{html.escape(note)}</td></tr></tfoot></table>'
+        )
     if fmt == "latex":
+
         def esc(s: str) -> str:
             for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
                 s = s.replace(a, b)
             return s.replace("***", "$^{***}$").replace("**", "$^{**}$").replace("*", "$^{*}$") if "$" not in s else s
 
-        lines = [r"\begin{table}[htbp]\centering", rf"\caption{{{esc(caption)}}}" if caption else "",
-                 r"\begin{tabular}{l" + "c" * len(frame.columns) + "}", r"\toprule",
-                 " & " + " & ".join(esc(c) for c in frame.columns) + r" \\", r"\midrule"]
+        lines = [
+            r"\begin{table}[htbp]\centering",
+            rf"\caption{{{esc(caption)}}}" if caption else "",
+            r"\begin{tabular}{l" + "c" * len(frame.columns) + "}",
+            r"\toprule",
+            " & " + " & ".join(esc(c) for c in frame.columns) + r" \\",
+            r"\midrule",
+        ]
         for i, (label, vals) in enumerate(frame.iterrows()):
             if i == n_terms:
                 lines.append(r"\midrule")

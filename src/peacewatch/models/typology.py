@@ -32,7 +32,9 @@ def typology_rules() -> dict[str, Any]:
         return yaml.safe_load(fh)
 
 
-def classify(density: float, personnel: float, density_threshold: float | None = None, opportunity_threshold: float | None = None) -> dict[str, str]:
+def classify(
+    density: float, personnel: float, density_threshold: float | None = None, opportunity_threshold: float | None = None
+) -> dict[str, str]:
     """Cell of one unit: ``identity``, ``opportunity``, ``cell`` and ``predicted_effect``."""
     rules = typology_rules()
     dt = rules["density_threshold"] if density_threshold is None else density_threshold
@@ -41,7 +43,12 @@ def classify(density: float, personnel: float, density_threshold: float | None =
         return {"identity": "unknown", "opportunity": "", "cell": "", "predicted_effect": "density unknown"}
     key = ("democratic" if density >= dt else "nondemocratic") + "-" + ("high" if (personnel or 0) >= ot else "low")
     cell = rules["cells"][key]
-    return {"identity": cell["identity"], "opportunity": cell["opportunity"], "cell": key, "predicted_effect": cell["predicted_effect"]}
+    return {
+        "identity": cell["identity"],
+        "opportunity": cell["opportunity"],
+        "cell": key,
+        "predicted_effect": cell["predicted_effect"],
+    }
 
 
 @memoize(maxsize=8)
@@ -51,9 +58,14 @@ def _deployments(start: int, end: int) -> pd.DataFrame:
     return panel_frame(start, end)
 
 
-def typology_table(years: Iterable[int] = range(2000, 2015), ios: Iterable[str] = ("UN", "OAS", "NATO"),
-                   missions: Iterable[str] | None = ("MINUSTAH",), host: int | None = None,
-                   density_threshold: float | None = None, opportunity_threshold: float | None = None) -> pd.DataFrame:
+def typology_table(
+    years: Iterable[int] = range(2000, 2015),
+    ios: Iterable[str] = ("UN", "OAS", "NATO"),
+    missions: Iterable[str] | None = ("MINUSTAH",),
+    host: int | None = None,
+    density_threshold: float | None = None,
+    opportunity_threshold: float | None = None,
+) -> pd.DataFrame:
     """Density, personnel on the ground and typology cell per IO-year and mission-year.
 
     Parameters
@@ -82,17 +94,32 @@ def typology_table(years: Iterable[int] = range(2000, 2015), ios: Iterable[str] 
         for year in years:
             d = io_density(io, year)
             if col is None:
-                personnel, note = 0.0, f"{io.upper()} deploys no uniformed personnel (civilian missions not in the catalog)"
+                personnel, note = (
+                    0.0,
+                    f"{io.upper()} deploys no uniformed personnel (civilian missions not in the catalog)",
+                )
             else:
                 personnel, note = float(dep.loc[dep["year"] == year, col].sum()), ""
-            rows.append({"unit": d.unit, "kind": "io", "year": year, "density": d.value, "personnel": personnel, "note": note})
+            rows.append(
+                {"unit": d.unit, "kind": "io", "year": year, "density": d.value, "personnel": personnel, "note": note}
+            )
     mt = mission_density_table(years, missions=missions)
     if host is not None:
         mt = mt[mt["host_ccode"] == host]
     for r in mt.itertuples():
-        rows.append({"unit": r.mission, "kind": "mission", "year": r.year, "density": r.density,
-                     "personnel": r.personnel, "note": f"contributors from {r.source}"})
+        rows.append(
+            {
+                "unit": r.mission,
+                "kind": "mission",
+                "year": r.year,
+                "density": r.density,
+                "personnel": r.personnel,
+                "note": f"contributors from {r.source}",
+            }
+        )
     out = pd.DataFrame(rows)
     cells = [classify(d, p, density_threshold, opportunity_threshold) for d, p in zip(out["density"], out["personnel"])]
     out = pd.concat([out, pd.DataFrame(cells)], axis=1)
-    return out[["unit", "kind", "year", "density", "personnel", "identity", "opportunity", "cell", "predicted_effect", "note"]]
+    return out[
+        ["unit", "kind", "year", "density", "personnel", "identity", "opportunity", "cell", "predicted_effect", "note"]
+    ]

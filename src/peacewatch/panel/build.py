@@ -10,7 +10,9 @@ from peacewatch.panel.foreign import write_dta, write_rds
 from peacewatch.panel.verbs.registry import ALL_NAMES
 
 
-def build_panel(start: int, end: int, system: str = "cow", agg: str = "december", verbs: list[str] | None = None) -> Panel:
+def build_panel(
+    start: int, end: int, system: str = "cow", agg: str = "december", verbs: list[str] | None = None
+) -> Panel:
     """``create_country_years(start, end, system)`` followed by the named verbs (default: those
     ``add_all`` applies, :data:`peacewatch.panel.verbs.registry.ALL_NAMES`), in order."""
     panel = create_country_years(start, end, system)
@@ -38,7 +40,9 @@ def write_panel(panel: Panel, out: Path, formats: list[str]) -> list[Path]:
         elif fmt == "datapackage":
             written.append(panel.to_datapackage(out / "datapackage"))
         elif fmt == "dta":
-            written.append(write_dta(panel.df, out / "panel.dta", variable_labels(), f"peacewatch panel {panel.start}-{panel.end}"))
+            written.append(
+                write_dta(panel.df, out / "panel.dta", variable_labels(), f"peacewatch panel {panel.start}-{panel.end}")
+            )
         elif fmt == "rds":
             written.append(write_rds(panel.df, out / "panel.rds"))
         else:

@@ -19,13 +19,21 @@ app = typer.Typer(help="Build and export the country-year panel.", no_args_is_he
 @app.command()
 def build(
     start: Annotated[int, typer.Option(help=f"First year ({PANEL_YEARS.lo:.0f}-{PANEL_YEARS.hi:.0f}).")] = 1990,
-    end: Annotated[int, typer.Option(help="Last year (sources reach 2025; see docs/panel-columns.md for each column).")] = 2025,
+    end: Annotated[
+        int, typer.Option(help="Last year (sources reach 2025; see docs/panel-columns.md for each column).")
+    ] = 2025,
     system: Annotated[str, typer.Option(help="State system: cow or gw.")] = "cow",
     agg: Annotated[str, typer.Option(help="Monthly-to-yearly rule: december, mean or max.")] = "december",
-    add: Annotated[list[str], typer.Option(
-        help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default those of add_all.")] = [],  # noqa: B006
+    add: Annotated[
+        list[str], typer.Option(help=f"Verbs to apply (repeatable): {', '.join(VERBS)}; default those of add_all.")
+    ] = [],  # noqa: B006
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/panel"),
-    fmt: Annotated[list[str], typer.Option("--format", help="csv, parquet, datapackage, dta (Stata) and/or rds (R) (repeatable; default all).")] = [],  # noqa: B006
+    fmt: Annotated[
+        list[str],
+        typer.Option(
+            "--format", help="csv, parquet, datapackage, dta (Stata) and/or rds (R) (repeatable; default all)."
+        ),
+    ] = [],  # noqa: B006
 ) -> None:
     """Build a country-year panel and write it with its lineage and citations."""
     # Every option is checked before any data is read or any file is written.

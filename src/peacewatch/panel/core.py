@@ -85,8 +85,21 @@ class Panel:
             panel = panel.add(name, agg)
         return panel
 
-    def _add(self, verb: str, options: dict[str, Any], sources: list[str], make: Callable[[SourceContext, pd.DataFrame], pd.DataFrame]) -> Panel:
-        params = {"verb": verb, "options": options, "start": self.start, "end": self.end, "system": self.system, "v": CACHE_VERSION}
+    def _add(
+        self,
+        verb: str,
+        options: dict[str, Any],
+        sources: list[str],
+        make: Callable[[SourceContext, pd.DataFrame], pd.DataFrame],
+    ) -> Panel:
+        params = {
+            "verb": verb,
+            "options": options,
+            "start": self.start,
+            "end": self.end,
+            "system": self.system,
+            "v": CACHE_VERSION,
+        }
         added = self.ctx.cached_derived(
             verb, [*sources, "countrycode", "state_lists"], params, lambda: make(self.ctx, self.df[KEYS]), RULE_FILES
         )
@@ -170,6 +183,7 @@ class Panel:
 
 def _verb_method(spec: Verb) -> Callable[..., Panel]:
     """The ``Panel.add_*`` method of one registry entry (with ``agg`` for verbs with a monthly rule)."""
+
     def monthly(self: Panel, agg: str = "december") -> Panel:
         return self.add(spec.name, agg)
 
@@ -186,7 +200,9 @@ for _spec in VERBS:
     setattr(Panel, _spec.method, _verb_method(_spec))
 
 
-def create_country_years(start: int = 1990, end: int = 2025, system: str = "cow", ctx: SourceContext | None = None) -> Panel:
+def create_country_years(
+    start: int = 1990, end: int = 2025, system: str = "cow", ctx: SourceContext | None = None
+) -> Panel:
     """Start a panel: every member of the state system ``system`` ("cow" or "gw") in each year.
 
     Parameters
@@ -207,6 +223,10 @@ def create_country_years(start: int = 1990, end: int = 2025, system: str = "cow"
     ctx = ctx or default_context()
     params = {"start": start, "end": end, "system": system, "v": CACHE_VERSION}
     frame = ctx.cached_derived(
-        "country_years", ["state_lists", "countrycode"], params, lambda: country_years(ctx, start, end, system), RULE_FILES
+        "country_years",
+        ["state_lists", "countrycode"],
+        params,
+        lambda: country_years(ctx, start, end, system),
+        RULE_FILES,
     )
     return Panel(df=frame, start=start, end=end, system=system, ctx=ctx)

@@ -34,6 +34,7 @@ class Panel(Protocol):
 
     def cite(self) -> str: ...
 
+
 _TYPES = {"i": "integer", "u": "integer", "f": "number", "b": "boolean", "M": "datetime"}
 
 
@@ -68,7 +69,12 @@ def write_datapackage(panel: Panel, directory: Path, name: str) -> Path:
             }
         ],
         "sources": sources,
-        "licenses": [{"name": "other-at", "title": "Each source under its own terms; see peacewatch:lineage and `peacewatch sources cite`"}],
+        "licenses": [
+            {
+                "name": "other-at",
+                "title": "Each source under its own terms; see peacewatch:lineage and `peacewatch sources cite`",
+            }
+        ],
         "peacewatch:lineage": panel.lineage,
         "peacewatch:steps": [{"verb": s.verb, "options": s.options, "columns": s.columns} for s in panel.steps],
     }

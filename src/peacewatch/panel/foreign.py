@@ -101,8 +101,14 @@ def write_dta(df: pd.DataFrame, path: str | Path, labels: dict[str, str] | None 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     sf = to_stata_frame(df, labels)
-    pyreadstat.write_dta(sf.df.reset_index(drop=True), str(path), file_label=file_label[:STATA_LABEL_MAX],
-                         column_labels=sf.column_labels, variable_value_labels=sf.value_labels, version=15)
+    pyreadstat.write_dta(
+        sf.df.reset_index(drop=True),
+        str(path),
+        file_label=file_label[:STATA_LABEL_MAX],
+        column_labels=sf.column_labels,
+        variable_value_labels=sf.value_labels,
+        version=15,
+    )
     return path
 
 

@@ -47,24 +47,46 @@ from peacewatch.registry.translog.store import SqlLeaves
 from peacewatch.registry.translog.witness import witness_dir
 
 __all__ = [
-    "ANON", "ANONYMOUS", "CHECKPOINTS", "LOG", "PG_LOCK_KEY", "TREE", "BatchResult", "Pending", "Sequencer",
-    "Ticket", "VerifyResult", "canonical", "latest_checkpoint", "prove", "prove_consistency", "record",
-    "sequencer_for", "settle", "verify", "witness_dir",
+    "ANON",
+    "ANONYMOUS",
+    "CHECKPOINTS",
+    "LOG",
+    "PG_LOCK_KEY",
+    "TREE",
+    "BatchResult",
+    "Pending",
+    "Sequencer",
+    "Ticket",
+    "VerifyResult",
+    "canonical",
+    "latest_checkpoint",
+    "prove",
+    "prove_consistency",
+    "record",
+    "sequencer_for",
+    "settle",
+    "verify",
+    "witness_dir",
 ]
 
 #: The bytes a leaf hashes (leaf format 1, RFC 8785 canonical JSON; see translog.leaf).
 canonical = leaf_bytes
 
 
-def _legacy_digest(prev_hash: str, seq: int, at: str, actor: str, action: str, entity: str, entity_id: str,
-                   detail: str) -> str:
+def _legacy_digest(
+    prev_hash: str, seq: int, at: str, actor: str, action: str, entity: str, entity_id: str, detail: str
+) -> str:
     """Link hash of the hash chain used before migration 0002 (to check the sealed chain)."""
     import hashlib
-    return hashlib.sha256((prev_hash + canonical(seq, at, actor, action, entity, entity_id, detail).decode()).encode()).hexdigest()
+
+    return hashlib.sha256(
+        (prev_hash + canonical(seq, at, actor, action, entity, entity_id, detail).decode()).encode()
+    ).hexdigest()
 
 
-def record(session: Session, actor: str, action: str, entity: str, entity_id: object,
-           detail: dict[str, Any] | None = None) -> Pending:
+def record(
+    session: Session, actor: str, action: str, entity: str, entity_id: object, detail: dict[str, Any] | None = None
+) -> Pending:
     """Record one audit entry for the caller's transaction.
 
     Parameters
@@ -85,13 +107,20 @@ def record(session: Session, actor: str, action: str, entity: str, entity_id: ob
         raise RuntimeError("audit entries can only be recorded in a session of Registry.session()")
     now = E.now()
     at = now.date().isoformat() if actor == ANONYMOUS else now.isoformat(timespec="microseconds")
-    entry = Pending(at, actor, action, entity, str(entity_id),
-                    json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), default=str))
+    entry = Pending(
+        at,
+        actor,
+        action,
+        entity,
+        str(entity_id),
+        json.dumps(detail or {}, sort_keys=True, separators=(",", ":"), default=str),
+    )
     session.info.setdefault("audit_entries", []).append(entry)
     return entry
 
 
 # --- verification ------------------------------------------------------------------------------
+
 
 @dataclass
 class VerifyResult:
@@ -111,8 +140,12 @@ def _conn(session_or_conn: Session | Connection) -> Connection:
     return session_or_conn.connection() if isinstance(session_or_conn, Session) else session_or_conn
 
 
-def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] = (), batch: int = 5000,
-           verifier: cp.Verifier | Sequence[cp.Verifier] | None = None) -> VerifyResult:
+def verify(
+    session: Session | Connection,
+    checkpoints: Sequence[cp.Checkpoint] = (),
+    batch: int = 5000,
+    verifier: cp.Verifier | Sequence[cp.Verifier] | None = None,
+) -> VerifyResult:
     """Recompute the tree from every entry and check it against the tree head, the stored signed
     checkpoints and the given (exported, signature-checked) checkpoints.
 
@@ -130,11 +163,16 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
         keys: list[cp.Verifier] = [local] if local else []
     else:
         keys = [verifier] if isinstance(verifier, cp.Verifier) else list(verifier)
-    stored = conn.execute(select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.note)
-                          .order_by(CHECKPOINTS.c.size)).all()
+    stored = conn.execute(
+        select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.note).order_by(CHECKPOINTS.c.size)
+    ).all()
     interest = {r.size for r in stored} | {c.size for c in checkpoints}
-    seal = conn.execute(select(LOG.c.seq, LOG.c.detail).where(LOG.c.action == "seal_chain", LOG.c.entity == "audit_log")
-                        .order_by(LOG.c.seq).limit(1)).first()
+    seal = conn.execute(
+        select(LOG.c.seq, LOG.c.detail)
+        .where(LOG.c.action == "seal_chain", LOG.c.entity == "audit_log")
+        .order_by(LOG.c.seq)
+        .limit(1)
+    ).first()
     legacy_until = seal.seq - 1 if seal else 0
     chain = "0" * 64
     frontier = merkle.Frontier()
@@ -147,11 +185,18 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
         for e in rows:
             expected = frontier.size + 1
             if e.seq != expected:
-                return VerifyResult(False, frontier.size, expected, f"entry {expected} is missing (next stored is {e.seq})")
+                return VerifyResult(
+                    False, frontier.size, expected, f"entry {expected} is missing (next stored is {e.seq})"
+                )
             data = canonical(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail)
             lh = merkle.leaf_hash(data)
             if lh.hex() != e.leaf_hash:
-                return VerifyResult(False, frontier.size, e.seq, f"entry {e.seq}: stored hash does not match the entry's contents (it was rewritten)")
+                return VerifyResult(
+                    False,
+                    frontier.size,
+                    e.seq,
+                    f"entry {e.seq}: stored hash does not match the entry's contents (it was rewritten)",
+                )
             if e.seq <= legacy_until:
                 chain = _legacy_digest(chain, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail)
             frontier.append(lh)
@@ -172,9 +217,13 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
             return fail(seal.seq, "the entries before the seal no longer reproduce the sealed hash chain head")
     for r in stored:
         if r.size > n:
-            return fail(n + 1, f"a stored checkpoint covers {r.size} entries but only {n} are stored (the tail was removed)")
+            return fail(
+                n + 1, f"a stored checkpoint covers {r.size} entries but only {n} are stored (the tail was removed)"
+            )
         if roots.get(r.size, b"").hex() != r.root:
-            return fail(None, f"the first {r.size} entries no longer hash to the root of the stored checkpoint of that size")
+            return fail(
+                None, f"the first {r.size} entries no longer hash to the root of the stored checkpoint of that size"
+            )
         if keys:
             try:
                 opened = cp.open_checkpoint_any(r.note, keys, f"stored checkpoint {r.size}")
@@ -185,12 +234,17 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
     head = conn.execute(select(TREE.c.size, TREE.c.root)).first()
     if (head is None and n) or (head is not None and head.size != n):
         have = f"{head.size} entries" if head else "no tree head"
-        return fail(n + 1 if head and head.size > n else None,
-                    f"the tree head ({have}) does not match the {n} stored entries (entries were removed from the end, "
-                    "or the head was edited)")
+        return fail(
+            n + 1 if head and head.size > n else None,
+            f"the tree head ({have}) does not match the {n} stored entries (entries were removed from the end, "
+            "or the head was edited)",
+        )
     if head is not None and head.root != root.hex():
-        return fail(None, f"the tree head's root does not match the root recomputed from the {n} stored entries "
-                          "(an entry was rewritten, or the head was edited)")
+        return fail(
+            None,
+            f"the tree head's root does not match the root recomputed from the {n} stored entries "
+            "(an entry was rewritten, or the head was edited)",
+        )
     if stored and stored[-1].size != n:
         return fail(None, f"the newest stored checkpoint covers {stored[-1].size} entries, the log has {n}")
     # Every checkpoint's root is recomputed from the entries above, which already proves that today's
@@ -200,11 +254,17 @@ def verify(session: Session | Connection, checkpoints: Sequence[cp.Checkpoint] =
     for c in checkpoints:
         label = f"checkpoint of {c.size} entries" + (f" signed {c.time}" if c.time else "")
         if c.size > n:
-            return fail(n + 1, f"{label}: the log now holds only {n} entries, so entries {n + 1}-{c.size} are gone "
-                                "(the database was rolled back to an older copy or its tail was truncated)")
+            return fail(
+                n + 1,
+                f"{label}: the log now holds only {n} entries, so entries {n + 1}-{c.size} are gone "
+                "(the database was rolled back to an older copy or its tail was truncated)",
+            )
         if roots.get(c.size, merkle.EMPTY_ROOT if c.size == 0 else b"") != c.root:
-            return fail(None, f"{label}: the first {c.size} entries no longer hash to its signed root "
-                              "(an entry up to that point was rewritten, removed or reordered)")
+            return fail(
+                None,
+                f"{label}: the first {c.size} entries no longer hash to its signed root "
+                "(an entry up to that point was rewritten, removed or reordered)",
+            )
         if c is newest:
             leaves = SqlLeaves(conn, n).all()
             try:

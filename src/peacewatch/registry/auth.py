@@ -92,9 +92,29 @@ def _dummy_hash(n: int, r: int, p: int) -> str:
 
 #: Words of this site and of the calendar that people build passwords on ("peacewatch2026!",
 #: "Summer2026!!!"): given to zxcvbn as user inputs, and the password must stay strong without them.
-SITE_WORDS = ("peacewatch", "peace", "watch", "registry", "summer", "winter",
-              "spring", "autumn", "fall", "january", "february", "march", "april", "may", "june", "july",
-              "august", "september", "october", "november", "december")
+SITE_WORDS = (
+    "peacewatch",
+    "peace",
+    "watch",
+    "registry",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "fall",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 #: zxcvbn refuses longer passwords; longer ones are scored on their first characters (all are hashed).
 ZXCVBN_MAX_CHARS = 72
 
@@ -116,21 +136,27 @@ def check_password_policy(password: str | None, username: str = "") -> None:
     """
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"password must have at least {MIN_PASSWORD_LENGTH} characters "
-                               f"(it has {len(password)}); a few unrelated words are easiest to remember")
+        raise ValidationFailed(
+            f"password must have at least {MIN_PASSWORD_LENGTH} characters "
+            f"(it has {len(password)}); a few unrelated words are easiest to remember"
+        )
     inputs = _site_inputs(username)
     scored = password[:ZXCVBN_MAX_CHARS]
     result = zxcvbn(scored, user_inputs=inputs)
     if result["score"] < MIN_PASSWORD_SCORE:
         feedback = result.get("feedback") or {}
         why = " ".join(x for x in [feedback.get("warning") or "", *(feedback.get("suggestions") or [])] if x)
-        raise ValidationFailed("password is too easy to guess" + (f": {why}" if why else "")
-                               + " (add another uncommon word or two)" * (not why))
+        raise ValidationFailed(
+            "password is too easy to guess"
+            + (f": {why}" if why else "")
+            + " (add another uncommon word or two)" * (not why)
+        )
     site = sorted(inputs[1:] if username else inputs, key=len, reverse=True)  # zxcvbn already weighs the username
     rest = re.sub("|".join(re.escape(w) for w in site), "", scored, flags=re.IGNORECASE)
     if not rest or zxcvbn(rest, user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
-        raise ValidationFailed("password is built on the site's name, a season, a month or a year; "
-                               "add a few unrelated words")
+        raise ValidationFailed(
+            "password is built on the site's name, a season, a month or a year; add a few unrelated words"
+        )
 
 
 def token_hash(token: str) -> str:
@@ -146,21 +172,34 @@ class NewUser:
     token: str
 
 
-def _open_session(session: Session, user: User, kind: str, now: dt.datetime,
-                  policy: SessionPolicy | None = None) -> str:
+def _open_session(
+    session: Session, user: User, kind: str, now: dt.datetime, policy: SessionPolicy | None = None
+) -> str:
     policy = policy or SessionPolicy.from_env()
-    absolute = (dt.timedelta(hours=policy.login_absolute_hours) if kind == "login"
-                else dt.timedelta(days=policy.api_absolute_days))
+    absolute = (
+        dt.timedelta(hours=policy.login_absolute_hours)
+        if kind == "login"
+        else dt.timedelta(days=policy.api_absolute_days)
+    )
     token = secrets.token_urlsafe(32)
-    session.add(UserSession(user_id=user.id, token_hash=token_hash(token), kind=kind, created_at=now,
-                            last_seen_at=now, expires_at=now + absolute))
+    session.add(
+        UserSession(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            kind=kind,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + absolute,
+        )
+    )
     session.flush()
     return token
 
 
 def _idle_limit(kind: str, policy: SessionPolicy) -> dt.timedelta:
-    return (dt.timedelta(minutes=policy.login_idle_minutes) if kind == "login"
-            else dt.timedelta(days=policy.api_idle_days))
+    return (
+        dt.timedelta(minutes=policy.login_idle_minutes) if kind == "login" else dt.timedelta(days=policy.api_idle_days)
+    )
 
 
 def create_user(
@@ -205,12 +244,21 @@ def create_user(
         raise Conflict(f"username {username!r} is taken (or differs from an existing one only by case or width)")
     _refuse_look_alike(session, username)
     now = utcnow()
-    user = User(username=username, username_key=key, password_hash=hash_password(password), role=role,
-                tcc_ccode=tcc_ccode, active=True, created_at=now)
+    user = User(
+        username=username,
+        username_key=key,
+        password_hash=hash_password(password),
+        role=role,
+        tcc_ccode=tcc_ccode,
+        active=True,
+        created_at=now,
+    )
     session.add(user)
     session.flush()
     token = _open_session(session, user, "api", now)
-    audit.record(session, actor, "create", "user", user.id, {"username": username, "role": role, "tcc_ccode": tcc_ccode})
+    audit.record(
+        session, actor, "create", "user", user.id, {"username": username, "role": role, "tcc_ccode": tcc_ccode}
+    )
     return NewUser(user, token)
 
 
@@ -219,8 +267,10 @@ def _refuse_look_alike(session: Session, username: str) -> None:
     mine = username_skeleton(username)
     for other in session.execute(select(User.username)).scalars():
         if username_skeleton(other) == mine:
-            raise Conflict(f"username {username!r} looks like the existing user {other!r} "
-                           "(same letters to the eye); choose a clearly different name")
+            raise Conflict(
+                f"username {username!r} looks like the existing user {other!r} "
+                "(same letters to the eye); choose a clearly different name"
+            )
 
 
 def authenticate(session: Session, username: str, password: str) -> int:
@@ -233,8 +283,11 @@ def authenticate(session: Session, username: str, password: str) -> int:
         key = username_key(normalise_username(username))
     except ValidationFailed:
         key = None
-    row = (session.execute(select(User.id, User.active, User.password_hash).where(User.username_key == key)).first()
-           if key else None)
+    row = (
+        session.execute(select(User.id, User.active, User.password_hash).where(User.username_key == key)).first()
+        if key
+        else None
+    )
     if row is None:
         check_password(password or "", _dummy_hash(_SCRYPT["n"], _SCRYPT["r"], _SCRYPT["p"]))
         ok = False
@@ -261,11 +314,22 @@ def issue_token(session: Session, user_id: int, *, now: dt.datetime | None = Non
 
 # Built once (it runs on every request): building a statement and its cache key cost more than
 # running it. Plain columns through the session's connection: no ORM loading or identity map.
-_TOKEN_LOOKUP = (select(UserSession.id.label("session_id"), UserSession.kind, UserSession.last_seen_at,
-                        UserSession.expires_at, UserSession.revoked_at, User.id.label("user_id"), User.username,
-                        User.role, User.tcc_ccode, User.active)
-                 .join(User, User.id == UserSession.user_id)
-                 .where(UserSession.token_hash == bindparam("token_hash")))
+_TOKEN_LOOKUP = (
+    select(
+        UserSession.id.label("session_id"),
+        UserSession.kind,
+        UserSession.last_seen_at,
+        UserSession.expires_at,
+        UserSession.revoked_at,
+        User.id.label("user_id"),
+        User.username,
+        User.role,
+        User.tcc_ccode,
+        User.active,
+    )
+    .join(User, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
 _TOUCH = update(UserSession).where(UserSession.id == bindparam("session_id")).values(last_seen_at=bindparam("seen"))
 
 
@@ -299,8 +363,9 @@ def user_for_token(session: Session, token: str | None, *, now: dt.datetime | No
             session.info["pw_touch"] = (found.session_id, now)
         else:
             conn.execute(_TOUCH, {"session_id": found.session_id, "seen": now})
-    return User(id=found.user_id, username=found.username, role=found.role, tcc_ccode=found.tcc_ccode,
-                active=found.active)
+    return User(
+        id=found.user_id, username=found.username, role=found.role, tcc_ccode=found.tcc_ccode, active=found.active
+    )
 
 
 _touched: dict[tuple[str, int], dt.datetime] = {}
@@ -322,8 +387,11 @@ def touch_session(engine: Engine, session_id: int, now: dt.datetime) -> None:
             _touched.clear()
         _touched[key] = now
     with engine.begin() as conn:
-        conn.execute(update(UserSession).where(UserSession.id == session_id, UserSession.last_seen_at < now)
-                     .values(last_seen_at=now))
+        conn.execute(
+            update(UserSession)
+            .where(UserSession.id == session_id, UserSession.last_seen_at < now)
+            .values(last_seen_at=now)
+        )
 
 
 def logout(session: Session, token: str | None, *, now: dt.datetime | None = None) -> bool:
@@ -369,14 +437,20 @@ def deactivate_user(session: Session, actor: User, username: str, *, now: dt.dat
     require_role(actor, COORDINATOR)
     user = _find_user(session, username)
     if user.active and user.role == COORDINATOR:
-        others = session.execute(select(func.count(User.id)).where(
-            User.role == COORDINATOR, User.active.is_(True), User.id != user.id)).scalar_one()
+        others = session.execute(
+            select(func.count(User.id)).where(User.role == COORDINATOR, User.active.is_(True), User.id != user.id)
+        ).scalar_one()
         if not others:
             raise Conflict(f"{user.username} is the last active coordinator; create or reactivate another first")
     now = now or utcnow()
-    ended = cast(CursorResult[Any], session.execute(
-        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason="deactivated"))).rowcount
+    ended = cast(
+        CursorResult[Any],
+        session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason="deactivated")
+        ),
+    ).rowcount
     user.active = False
     session.flush()
     audit.record(session, actor.username, "deactivate", "user", user.id, {"sessions_ended": ended})
@@ -394,14 +468,20 @@ def reactivate_user(session: Session, actor: User, username: str) -> User:
 
 
 def _end_sessions(session: Session, user: User, reason: str, now: dt.datetime) -> int:
-    ended: int = cast(CursorResult[Any], session.execute(
-        update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-        .values(revoked_at=now, revoked_reason=reason))).rowcount
+    ended: int = cast(
+        CursorResult[Any],
+        session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        ),
+    ).rowcount
     return ended
 
 
-def reset_password(session: Session, actor: User, username: str, password: str, *,
-                   now: dt.datetime | None = None) -> tuple[User, int]:
+def reset_password(
+    session: Session, actor: User, username: str, password: str, *, now: dt.datetime | None = None
+) -> tuple[User, int]:
     """Give a user a new password chosen by a coordinator and end every session it holds (audited).
 
     The password must pass :func:`check_password_policy`; the user keeps its role and status.
@@ -417,7 +497,9 @@ def reset_password(session: Session, actor: User, username: str, password: str, 
     return user, ended
 
 
-def revoke_sessions(session: Session, actor: User, username: str, *, now: dt.datetime | None = None) -> tuple[User, int]:
+def revoke_sessions(
+    session: Session, actor: User, username: str, *, now: dt.datetime | None = None
+) -> tuple[User, int]:
     """End every session and script token of a user at once without deactivating it (coordinators;
     audited): a lost laptop or a leaked token. The user can log in again with its password."""
     require_role(actor, COORDINATOR)

@@ -26,7 +26,12 @@ from sqlalchemy.orm import Session
 from peacewatch.memo import memoize
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import (
-    ANALYST, COORDINATOR, INVESTIGATOR, REPORTER, TCC_LIAISON, require_role,
+    ANALYST,
+    COORDINATOR,
+    INVESTIGATOR,
+    REPORTER,
+    TCC_LIAISON,
+    require_role,
 )
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.crypto import decrypt_json, encrypt_json
@@ -42,12 +47,25 @@ INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH = "internal", "tcc", "reporte
 VISIBILITIES = (INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH)
 #: Visibility an event gets unless the author chooses another.
 DEFAULT_VISIBILITY = {"created": SHARED_BOTH, "transition": SHARED_BOTH, "note": INTERNAL}
-_SEEN_BY = {INTERNAL: set(FULL_ACCESS), SHARED_TCC: {*FULL_ACCESS, TCC_LIAISON},
-            SHARED_REPORTER: {*FULL_ACCESS, REPORTER}, SHARED_BOTH: {*FULL_ACCESS, TCC_LIAISON, REPORTER}}
+_SEEN_BY = {
+    INTERNAL: set(FULL_ACCESS),
+    SHARED_TCC: {*FULL_ACCESS, TCC_LIAISON},
+    SHARED_REPORTER: {*FULL_ACCESS, REPORTER},
+    SHARED_BOTH: {*FULL_ACCESS, TCC_LIAISON, REPORTER},
+}
 #: Detail fields a role outside FULL_ACCESS may see in events it may see.
 _DETAIL_FOR = {
-    TCC_LIAISON: {"mission", "tcc_ccode", "category", "repatriated", "officer_due", "outcome_due",
-                  "officer_name", "outcome", "text"},
+    TCC_LIAISON: {
+        "mission",
+        "tcc_ccode",
+        "category",
+        "repatriated",
+        "officer_due",
+        "outcome_due",
+        "officer_name",
+        "outcome",
+        "text",
+    },
     REPORTER: {"mission", "tcc_ccode", "category", "repatriated", "outcome", "text"},
 }
 
@@ -110,15 +128,29 @@ def create_case(
     if not (summary or "").strip():
         raise ValidationFailed("summary is required")
     now = now or utcnow()
-    created = CaseEvent(at=now, actor_id=user.id, kind="created", to_status=workflow.REPORTED,
-                        detail=json.dumps({"mission": mission, "tcc_ccode": tcc_ccode, "category": category}),
-                        visibility=DEFAULT_VISIBILITY["created"])
+    created = CaseEvent(
+        at=now,
+        actor_id=user.id,
+        kind="created",
+        to_status=workflow.REPORTED,
+        detail=json.dumps({"mission": mission, "tcc_ccode": tcc_ccode, "category": category}),
+        visibility=DEFAULT_VISIBILITY["created"],
+    )
     # The new case's referral (none) and events are set here, so showing it needs no further query.
     case = Case(
-        mission=mission, tcc_ccode=tcc_ccode, category=category, status=workflow.REPORTED,
-        summary=summary.strip(), subject_name=(subject_name or None), incident_date=incident_date,
-        reported_at=now, reported_by=user.id, repatriated=False, updated_at=now,
-        referral=None, events=[created],
+        mission=mission,
+        tcc_ccode=tcc_ccode,
+        category=category,
+        status=workflow.REPORTED,
+        summary=summary.strip(),
+        subject_name=(subject_name or None),
+        incident_date=incident_date,
+        reported_at=now,
+        reported_by=user.id,
+        repatriated=False,
+        updated_at=now,
+        referral=None,
+        events=[created],
     )
     session.add(case)
     session.flush()
@@ -144,8 +176,9 @@ def _can_see(user: User, case: Case | CaseView) -> bool:
 # columns (at most one referral per case), prefixed.
 _CASES, _REFERRALS, _EVENTS = Case.__table__, Referral.__table__, CaseEvent.__table__
 _REF = "referral__"
-_CASE_AND_REFERRAL = (select(_CASES, *[c.label(_REF + c.name) for c in _REFERRALS.c])
-                      .select_from(_CASES.outerjoin(_REFERRALS, _REFERRALS.c.case_id == _CASES.c.id)))
+_CASE_AND_REFERRAL = select(_CASES, *[c.label(_REF + c.name) for c in _REFERRALS.c]).select_from(
+    _CASES.outerjoin(_REFERRALS, _REFERRALS.c.case_id == _CASES.c.id)
+)
 # Statements of every case read, built once (building one and its cache key costs more than running it).
 _CASE_READ = _CASE_AND_REFERRAL.where(_CASES.c.id == bindparam("case_id"))
 _EVENTS_READ = select(_EVENTS).where(_EVENTS.c.case_id == bindparam("case_id")).order_by(_EVENTS.c.id)
@@ -210,8 +243,9 @@ def _load_visible(session: Session, user: User, case_id: int, with_events: bool 
         raise NotFound(f"no case {case_id} visible to you")
     if with_events:
         # with_events: a CaseView, read above.
-        cast(CaseView, case).events = [SimpleNamespace(**r._asdict())
-                                       for r in session.execute(_EVENTS_READ, {"case_id": case_id})]
+        cast(CaseView, case).events = [
+            SimpleNamespace(**r._asdict()) for r in session.execute(_EVENTS_READ, {"case_id": case_id})
+        ]
     return case
 
 
@@ -223,8 +257,14 @@ def get_case(session: Session, user: User, case_id: int) -> CaseView:
 
 
 def list_cases(
-    session: Session, user: User, *, status: str | None = None, tcc_ccode: int | None = None,
-    mission: str | None = None, limit: int = 100, offset: int = 0,
+    session: Session,
+    user: User,
+    *,
+    status: str | None = None,
+    tcc_ccode: int | None = None,
+    mission: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[CaseView]:
     """Cases visible to ``user``, newest first, optionally filtered; the read is audited."""
     if user.role == ANALYST:
@@ -232,11 +272,18 @@ def list_cases(
     require_role(user, REPORTER, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
     if status is not None and status not in workflow.STATES:
         raise ValidationFailed(f"status {status!r} is unknown; use one of {', '.join(workflow.STATES)}")
-    stmt = _list_statement(user.role if user.role in (TCC_LIAISON, REPORTER) else "all",
-                           bool(status), tcc_ccode is not None, bool(mission))
-    params = {"limit": max(1, min(limit, 1000)), "offset": max(0, offset), "status": status,
-              "tcc_ccode": tcc_ccode, "mission": (mission or "").strip().upper(),
-              "own_tcc": user.tcc_ccode, "own_id": user.id}
+    stmt = _list_statement(
+        user.role if user.role in (TCC_LIAISON, REPORTER) else "all", bool(status), tcc_ccode is not None, bool(mission)
+    )
+    params = {
+        "limit": max(1, min(limit, 1000)),
+        "offset": max(0, offset),
+        "status": status,
+        "tcc_ccode": tcc_ccode,
+        "mission": (mission or "").strip().upper(),
+        "own_tcc": user.tcc_ccode,
+        "own_id": user.id,
+    }
     cases = [_case_view(row) for row in session.execute(stmt, params)]
     audit.record(session, user.username, "read", "case_list", "*", {"case_ids": [c.id for c in cases]})
     return cases
@@ -297,9 +344,16 @@ def transition_case(
         detail.update(officer_due=referral.officer_due.isoformat(), outcome_due=referral.outcome_due.isoformat())
     if to_status == workflow.NATIONAL_INVESTIGATION_APPOINTED:
         if not (officer_name or "").strip():
-            raise ValidationFailed("officer_name is required when a national investigation officer is appointed",
-                                   [{"loc": ["body", "officer_name"], "msg": "name the national investigation officer",
-                                     "type": "missing"}])
+            raise ValidationFailed(
+                "officer_name is required when a national investigation officer is appointed",
+                [
+                    {
+                        "loc": ["body", "officer_name"],
+                        "msg": "name the national investigation officer",
+                        "type": "missing",
+                    }
+                ],
+            )
         # The workflow reaches this status only from a referred case; the name was checked above.
         assert case.referral is not None and officer_name is not None
         case.referral.officer_named_at = now
@@ -307,9 +361,10 @@ def transition_case(
         detail["officer_name"] = officer_name.strip()
     if to_status == workflow.OUTCOME_REPORTED:
         if not outcome:
-            raise ValidationFailed("outcome: choose the outcome the TCC reported",
-                                   [{"loc": ["body", "outcome"], "msg": "choose the outcome the TCC reported",
-                                     "type": "missing"}])
+            raise ValidationFailed(
+                "outcome: choose the outcome the TCC reported",
+                [{"loc": ["body", "outcome"], "msg": "choose the outcome the TCC reported", "type": "missing"}],
+            )
         if outcome not in workflow.OUTCOMES:
             raise ValidationFailed(f"outcome {outcome!r} is unknown; use one of {', '.join(workflow.OUTCOMES)}")
         assert case.referral is not None  # the workflow reaches this status only from a referred case
@@ -317,13 +372,30 @@ def transition_case(
         case.referral.outcome_reported_at = now
         case.outcome = outcome
         detail["outcome"] = outcome
-    session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="transition",
-                          from_status=case.status, to_status=to_status, detail=json.dumps(detail),
-                          visibility=DEFAULT_VISIBILITY["transition"]))
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=now,
+            actor_id=user.id,
+            kind="transition",
+            from_status=case.status,
+            to_status=to_status,
+            detail=json.dumps(detail),
+            visibility=DEFAULT_VISIBILITY["transition"],
+        )
+    )
     if (note or "").strip():
         assert note is not None  # non-blank, checked just above
-        session.add(CaseEvent(case_id=case.id, at=now, actor_id=user.id, kind="note",
-                              detail=json.dumps({"text": note.strip()}), visibility=note_visibility))
+        session.add(
+            CaseEvent(
+                case_id=case.id,
+                at=now,
+                actor_id=user.id,
+                kind="note",
+                detail=json.dumps({"text": note.strip()}),
+                visibility=note_visibility,
+            )
+        )
     audit.record(session, user.username, "transition", "case", case.id, {"from": case.status, "to": to_status})
     case.status = to_status
     case.updated_at = now
@@ -331,8 +403,9 @@ def transition_case(
     return case
 
 
-def add_note(session: Session, user: User, case_id: int, text: str, visibility: str = INTERNAL,
-             now: dt.datetime | None = None) -> CaseEvent:
+def add_note(
+    session: Session, user: User, case_id: int, text: str, visibility: str = INTERNAL, now: dt.datetime | None = None
+) -> CaseEvent:
     """Add a free-text note to a case (investigators, coordinators; a liaison on its referred cases).
 
     ``visibility`` says who else may read it (default ``internal``). A liaison's note is shared with
@@ -344,8 +417,14 @@ def add_note(session: Session, user: User, case_id: int, text: str, visibility: 
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("note text is required")
-    event = CaseEvent(case_id=case.id, at=now or utcnow(), actor_id=user.id, kind="note",
-                      detail=json.dumps({"text": text}), visibility=visibility)
+    event = CaseEvent(
+        case_id=case.id,
+        at=now or utcnow(),
+        actor_id=user.id,
+        kind="note",
+        detail=json.dumps({"text": text}),
+        visibility=visibility,
+    )
     session.add(event)
     session.flush()
     audit.record(session, user.username, "note", "case", case.id, {"visibility": visibility})
@@ -370,10 +449,17 @@ def case_dict(case: Case | CaseView, user: User, session: Session | None = None)
     """JSON view of a case for ``user``: the subject's name only for those who handle it."""
     iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
     out = {
-        "id": case.id, "mission": case.mission, "tcc_ccode": case.tcc_ccode, "category": case.category,
-        "status": case.status, "summary": case.summary, "incident_date": iso(case.incident_date),
-        "reported_at": iso(case.reported_at), "updated_at": iso(case.updated_at),
-        "repatriated": case.repatriated, "outcome": case.outcome,
+        "id": case.id,
+        "mission": case.mission,
+        "tcc_ccode": case.tcc_ccode,
+        "category": case.category,
+        "status": case.status,
+        "summary": case.summary,
+        "incident_date": iso(case.incident_date),
+        "reported_at": iso(case.reported_at),
+        "updated_at": iso(case.updated_at),
+        "repatriated": case.repatriated,
+        "outcome": case.outcome,
         "allowed_next": list(workflow.TRANSITIONS[case.status]),
         "referral": referral_dict(case.referral) if case.referral else None,
     }
@@ -382,8 +468,9 @@ def case_dict(case: Case | CaseView, user: User, session: Session | None = None)
     if session is not None:
         events = visible_events(case, user)
         actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-        names: dict[int | None, str] = (dict(session.execute(_ACTOR_NAMES, {"ids": sorted(actor_ids)}).tuples().all())
-                                         if actor_ids else {})
+        names: dict[int | None, str] = (
+            dict(session.execute(_ACTOR_NAMES, {"ids": sorted(actor_ids)}).tuples().all()) if actor_ids else {}
+        )
         out["events"] = [_event_dict(e, case, user, names) for e in events]
     return out
 
@@ -399,6 +486,13 @@ def _event_dict(e: CaseEvent, case: Case | CaseView, user: User, names: dict[int
         detail = {k: v for k, v in detail.items() if k in _DETAIL_FOR.get(user.role, set())}
         # A liaison sees staff by name but never the person who reported (retaliation risk);
         # a reporter sees nobody's name.
-        actor = (names.get(e.actor_id) if user.role == TCC_LIAISON and e.actor_id != case.reported_by else None)
-    return {"at": iso(e.at), "kind": e.kind, "from_status": e.from_status, "to_status": e.to_status,
-            "visibility": e.visibility, "actor": actor, "detail": detail}
+        actor = names.get(e.actor_id) if user.role == TCC_LIAISON and e.actor_id != case.reported_by else None
+    return {
+        "at": iso(e.at),
+        "kind": e.kind,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "visibility": e.visibility,
+        "actor": actor,
+        "detail": detail,
+    }

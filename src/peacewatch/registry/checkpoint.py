@@ -60,8 +60,10 @@ def _key_hash(name: str, public: bytes) -> bytes:
 
 def _check_name(name: str) -> str:
     if not name or any(c.isspace() for c in name) or "+" in name:
-        raise AuditProblem(f"checkpoint origin {name!r} must be non-empty, without spaces or '+'; "
-                           "use e.g. `registry init --domain registry.example.org` (origin registry.example.org/audit-log)")
+        raise AuditProblem(
+            f"checkpoint origin {name!r} must be non-empty, without spaces or '+'; "
+            "use e.g. `registry init --domain registry.example.org` (origin registry.example.org/audit-log)"
+        )
     return name
 
 
@@ -115,8 +117,10 @@ class Verifier:
                 raise ValueError("key hash does not match the key")
             return cls(name, key_hash, Ed25519PublicKey.from_public_bytes(raw[1:]))
         except ValueError as exc:
-            raise AuditProblem(f"verifier key {text.strip()[:60]!r} is malformed ({exc}); "
-                               "use the output of `peacewatch registry audit public-key`") from exc
+            raise AuditProblem(
+                f"verifier key {text.strip()[:60]!r} is malformed ({exc}); "
+                "use the output of `peacewatch registry audit public-key`"
+            ) from exc
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,11 @@ def open_checkpoint_any(note: str, verifiers: Sequence[Verifier], source: str = 
         except AuditProblem as exc:
             problems.append(str(exc))
     altered = [p for p in problems if "does not match the text" in p]
-    raise AuditProblem((altered or problems)[0] if len(verifiers) == 1 or altered else
-                       f"{source}: no signature by any of the {len(verifiers)} pinned keys")
+    raise AuditProblem(
+        (altered or problems)[0]
+        if len(verifiers) == 1 or altered
+        else f"{source}: no signature by any of the {len(verifiers)} pinned keys"
+    )
 
 
 def open_checkpoint(note: str, verifier: Verifier, source: str = "checkpoint") -> Checkpoint:
@@ -178,8 +185,9 @@ def open_checkpoint(note: str, verifier: Verifier, source: str = "checkpoint") -
         try:
             verifier.key.verify(blob[4:], text.encode())
         except InvalidSignature as exc:
-            raise AuditProblem(f"{source}: the signature does not match the text: the checkpoint was altered "
-                               "or signed by another key") from exc
+            raise AuditProblem(
+                f"{source}: the signature does not match the text: the checkpoint was altered or signed by another key"
+            ) from exc
         good = True
     if not good:
         raise AuditProblem(f"{source}: no signature by key {verifier.name!r} ({verifier.key_hash.hex()})")
@@ -222,8 +230,10 @@ class Cosigner:
 
     def verifier_key(self) -> str:
         """``<name>+<hex key id>+<base64(0x04 || public key)>``."""
-        return (f"{self.name}+{_cosigner_hash(self.name, self.public).hex()}+"
-                f"{base64.b64encode(_COSIGNATURE + self.public).decode()}")
+        return (
+            f"{self.name}+{_cosigner_hash(self.name, self.public).hex()}+"
+            f"{base64.b64encode(_COSIGNATURE + self.public).decode()}"
+        )
 
     def cosign(self, note: str, timestamp: int) -> str:
         """The cosignature line (ending in a newline) for the checkpoint ``note`` at ``timestamp``."""
@@ -253,8 +263,10 @@ class WitnessKey:
                 raise ValueError("key id does not match the key")
             return cls(name, bytes.fromhex(hash_hex), Ed25519PublicKey.from_public_bytes(raw[1:]))
         except ValueError as exc:
-            raise AuditProblem(f"witness key {text.strip()[:60]!r} is malformed ({exc}); use the witness's "
-                               "verifier key (name+id+base64 of 0x04 and the Ed25519 key)") from exc
+            raise AuditProblem(
+                f"witness key {text.strip()[:60]!r} is malformed ({exc}); use the witness's "
+                "verifier key (name+id+base64 of 0x04 and the Ed25519 key)"
+            ) from exc
 
 
 def cosigned_by(note: str, witness: WitnessKey) -> int | None:
@@ -357,8 +369,10 @@ def rotate_signing_key() -> tuple[Signer, Signer, Path]:
     write_private(retired, path.read_bytes())
     key = Ed25519PrivateKey.generate()
     pub = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    body = (f"PRIVATE+KEY+{old.name}+{_key_hash(old.name, pub).hex()}+"
-            f"{base64.b64encode(_ED25519 + key.private_bytes_raw()).decode()}\n")
+    body = (
+        f"PRIVATE+KEY+{old.name}+{_key_hash(old.name, pub).hex()}+"
+        f"{base64.b64encode(_ED25519 + key.private_bytes_raw()).decode()}\n"
+    )
     create_private(path)
     write_private(path, body.encode())
     with _cache_lock:

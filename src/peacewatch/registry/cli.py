@@ -13,7 +13,7 @@ import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import typer
 
@@ -27,8 +27,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-app = typer.Typer(help="Accountability registry: cases, referrals, intake, vetting, compliance, training, audit.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Accountability registry: cases, referrals, intake, vetting, compliance, training, audit.",
+    no_args_is_help=True,
+)
 users_app = typer.Typer(help="Users and tokens.", no_args_is_help=True)
 cases_app = typer.Typer(help="Allegation cases.", no_args_is_help=True)
 referrals_app = typer.Typer(help="Referral clocks.", no_args_is_help=True)
@@ -37,9 +39,16 @@ vetting_app = typer.Typer(help="Misconduct records and roster screening.", no_ar
 compliance_app = typer.Typer(help="National reports on the 2004 NATO THB policy.", no_args_is_help=True)
 training_app = typer.Typer(help="Pre-deployment training.", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit transparency log: verify, checkpoints, proofs.", no_args_is_help=True)
-for _sub, _name in [(users_app, "users"), (cases_app, "cases"), (referrals_app, "referrals"), (intake_app, "intake"),
-                    (vetting_app, "vetting"), (compliance_app, "compliance"), (training_app, "training"),
-                    (audit_app, "audit")]:
+for _sub, _name in [
+    (users_app, "users"),
+    (cases_app, "cases"),
+    (referrals_app, "referrals"),
+    (intake_app, "intake"),
+    (vetting_app, "vetting"),
+    (compliance_app, "compliance"),
+    (training_app, "training"),
+    (audit_app, "audit"),
+]:
     app.add_typer(_sub, name=_name)
 
 TokenOpt = typer.Option(None, "--token", help="API token of the acting user (default: PEACEWATCH_TOKEN).")
@@ -52,6 +61,7 @@ def _registry(db: str | None, existing_only: bool = True) -> Registry:
     Its engine is disposed when the command ends (no connection is left to the interpreter's exit)."""
     from peacewatch.cli_boundary import on_close
     from peacewatch.registry.service import Registry
+
     reg = Registry(db, existing_only=existing_only)
     on_close(reg.dispose)
     return reg
@@ -67,6 +77,7 @@ def _fail(exc: Exception) -> NoReturn:
 def _run(fn: Callable[[], T]) -> T:
     """Run ``fn`` turning registry errors into a one-line message and exit code 2."""
     from peacewatch.registry.errors import RegistryError
+
     try:
         return fn()
     except RegistryError as exc:
@@ -87,8 +98,13 @@ def _listing(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         _echo(rows)
         return
-    flat = [{_heading(k): json.dumps(v, default=str, ensure_ascii=False) if isinstance(v, (dict, list)) else v
-             for k, v in r.items()} for r in rows]
+    flat = [
+        {
+            _heading(k): json.dumps(v, default=str, ensure_ascii=False) if isinstance(v, (dict, list)) else v
+            for k, v in r.items()
+        }
+        for r in rows
+    ]
     _table(flat)
 
 
@@ -97,27 +113,39 @@ def _as_user(db: str | None, token: str | None, fn: Callable[[Session, User], T]
     if not token:
         secret = current().token
         token = secret.get_secret_value() if secret else None
+
     def go() -> T:
         with reg.as_user(token) as (s, u):
             return fn(s, u)
+
     return _run(go)
 
 
 @app.command()
 def init(
-    db: Optional[str] = DbOpt,
-    admin: Optional[str] = typer.Option(
-        None, help="Username of the first coordinator [default: coordinator- and 8 random characters, "
-                   "written to the credentials file]"),
-    password_stdin: bool = typer.Option(False, "--password-stdin",
-                                        help="Read the first coordinator's password from standard input "
-                                             "(default: a random one, written to the credentials file)."),
-    credentials: Optional[Path] = typer.Option(
-        None, help="File (mode 0600) that receives the first coordinator's token and generated password "
-                   "[default: registry-coordinator.txt in the output directory]"),
+    db: str | None = DbOpt,
+    admin: str | None = typer.Option(
+        None,
+        help="Username of the first coordinator [default: coordinator- and 8 random characters, "
+        "written to the credentials file]",
+    ),
+    password_stdin: bool = typer.Option(
+        False,
+        "--password-stdin",
+        help="Read the first coordinator's password from standard input "
+        "(default: a random one, written to the credentials file).",
+    ),
+    credentials: Path | None = typer.Option(
+        None,
+        help="File (mode 0600) that receives the first coordinator's token and generated password "
+        "[default: registry-coordinator.txt in the output directory]",
+    ),
     domain: str | None = typer.Option(
-        None, "--domain", help="Domain of this deployment: the audit log's origin becomes DOMAIN/audit-log "
-                               "(default: a random origin peacewatch.registry/audit-log-<12 hex digits>)"),
+        None,
+        "--domain",
+        help="Domain of this deployment: the audit log's origin becomes DOMAIN/audit-log "
+        "(default: a random origin peacewatch.registry/audit-log-<12 hex digits>)",
+    ),
 ) -> None:
     """Create the key files, migrate the database and create the first coordinator.
 
@@ -155,11 +183,13 @@ def init(
             pw = password or secrets.token_urlsafe(12)
             name = admin or default_admin_username()
             new = auth.create_user(s, name, pw, auth.COORDINATOR)
-            target = write_credentials(credentials or out_dir() / CREDENTIALS_FILE, new.user.username, new.token,
-                                       None if password else pw)
+            target = write_credentials(
+                credentials or out_dir() / CREDENTIALS_FILE, new.user.username, new.token, None if password else pw
+            )
             what = ("username, " if admin is None else "") + ("token" if password else "password and token")
             who = f"coordinator: {new.user.username}; " if admin is not None else "coordinator created; "
             typer.echo(f"{who}{what} in {target} (mode 0600; store them safely, then delete the file)")
+
     _run(go)
 
 
@@ -167,7 +197,9 @@ def _password_from_stdin() -> str:
     """The first line of standard input, without its line end (``--password-stdin``)."""
     line = sys.stdin.readline().rstrip("\r\n")
     if not line:
-        _fail(ValueError("--password-stdin: standard input held no password (pipe it in, e.g. from a password manager)"))
+        _fail(
+            ValueError("--password-stdin: standard input held no password (pipe it in, e.g. from a password manager)")
+        )
     return line
 
 
@@ -187,39 +219,53 @@ def _opts(**fields: Any) -> dict[str, Any]:
 
 @users_app.command("create")
 def users_create(
-    username: str, role: str = typer.Option(..., help="reporter|investigator|tcc_liaison|coordinator|analyst"),
-    tcc: Optional[str] = typer.Option(None, help="A TCC liaison's country: a COW code (770), ISO3 code (PAK) or name (Pakistan)."),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from standard input "
-                                        "(default: ask for it, hidden)."),
-    token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+    username: str,
+    role: str = typer.Option(..., help="reporter|investigator|tcc_liaison|coordinator|analyst"),
+    tcc: str | None = typer.Option(
+        None, help="A TCC liaison's country: a COW code (770), ISO3 code (PAK) or name (Pakistan)."
+    ),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input (default: ask for it, hidden)."
+    ),
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
 ) -> None:
     """Create a user (coordinators) and print its token."""
     from peacewatch.registry import operations as ops
+
     body = _opts(username=username, password=_password(password_stdin), role=role, tcc_ccode=tcc)
     out = _as_user(db, token, lambda s, u: ops.users.create_user(s, u, body))
     _echo({k: out[k] for k in ("username", "role", "tcc_ccode", "token")})
 
 
 @users_app.command("list")
-def users_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
+def users_list(token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """List users (coordinators)."""
     from peacewatch.registry import operations as ops
-    _listing([{k: x[k] for k in ("username", "role", "tcc_ccode", "active")}
-              for x in _as_user(db, token, ops.users.list_users)], as_json)
+
+    _listing(
+        [
+            {k: x[k] for k in ("username", "role", "tcc_ccode", "active")}
+            for x in _as_user(db, token, ops.users.list_users)
+        ],
+        as_json,
+    )
 
 
 @users_app.command("deactivate")
-def users_deactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def users_deactivate(username: str, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Disable a user's login and end all its sessions (coordinators)."""
     from peacewatch.registry import operations as ops
+
     out = _as_user(db, token, lambda s, u: ops.users.deactivate_user(s, u, username))
     _echo({k: out[k] for k in ("username", "active")})
 
 
 @users_app.command("reactivate")
-def users_reactivate(username: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def users_reactivate(username: str, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Allow a deactivated user to log in again (coordinators)."""
     from peacewatch.registry import operations as ops
+
     out = _as_user(db, token, lambda s, u: ops.users.reactivate_user(s, u, username))
     _echo({k: out[k] for k in ("username", "active")})
 
@@ -229,10 +275,12 @@ def cases_create(
     mission: str = typer.Option(..., help="UN mission acronym, e.g. MINUSTAH."),
     tcc: str = typer.Option(..., help="The TCC: a COW code (770), ISO3 code (PAK) or name (Pakistan)."),
     category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related"),
-    summary: str = typer.Option(...), subject: Optional[str] = typer.Option(None, help="Name of the accused."),
-    incident_date: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
-    victim_json: Optional[str] = typer.Option(None, help="Victim details as JSON (stored encrypted)."),
-    token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+    summary: str = typer.Option(...),
+    subject: str | None = typer.Option(None, help="Name of the accused."),
+    incident_date: str | None = typer.Option(None, help="YYYY-MM-DD"),
+    victim_json: str | None = typer.Option(None, help="Victim details as JSON (stored encrypted)."),
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
 ) -> None:
     """Record an allegation."""
     from peacewatch.registry import operations as ops
@@ -241,72 +289,107 @@ def cases_create(
         victim = json.loads(victim_json) if victim_json else None
     except ValueError as exc:
         _fail(ValueError(f"--victim-json is not valid JSON ({exc})"))
-    body = _opts(mission=mission, tcc_ccode=tcc, category=category, summary=summary, subject_name=subject,
-                 incident_date=incident_date, victim=victim)
+    body = _opts(
+        mission=mission,
+        tcc_ccode=tcc,
+        category=category,
+        summary=summary,
+        subject_name=subject,
+        incident_date=incident_date,
+        victim=victim,
+    )
     _echo(_as_user(db, token, lambda s, u: ops.cases.create_case(s, u, body)))
 
 
 @cases_app.command("list")
-def cases_list(status: Optional[str] = None, tcc: Optional[str] = typer.Option(None, help="COW code, ISO3 or name."),
-               mission: Optional[str] = None,
-               token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
+def cases_list(
+    status: str | None = None,
+    tcc: str | None = typer.Option(None, help="COW code, ISO3 or name."),
+    mission: str | None = None,
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """List cases visible to the acting user."""
     from peacewatch.registry import operations as ops
+
     query = _opts(status=status, tcc_ccode=tcc, mission=mission, limit=1000)
     _listing(_as_user(db, token, lambda s, u: ops.cases.list_cases(s, u, query)), as_json)
 
 
 @cases_app.command("show")
-def cases_show(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def cases_show(case_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show one case with its events."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, lambda s, u: ops.cases.get_case(s, u, case_id)))
 
 
 @cases_app.command("transition")
-def cases_transition(case_id: int, to_status: str, note: Optional[str] = None, officer: Optional[str] = None,
-                     outcome: Optional[str] = None, repatriated: Optional[bool] = None,
-                     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def cases_transition(
+    case_id: int,
+    to_status: str,
+    note: str | None = None,
+    officer: str | None = None,
+    outcome: str | None = None,
+    repatriated: bool | None = None,
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Move a case to a new status."""
     from peacewatch.registry import operations as ops
+
     body = _opts(to_status=to_status, note=note, officer_name=officer, outcome=outcome, repatriated=repatriated)
     _echo(_as_user(db, token, lambda s, u: ops.cases.transition_case(s, u, case_id, body)))
 
 
 @referrals_app.command("list")
-def referrals_list(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
+def referrals_list(token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """List the referrals visible to you (a TCC liaison: its own TCC's)."""
     from peacewatch.registry import operations as ops
+
     _listing(_as_user(db, token, ops.referrals.list_referrals), as_json)
 
 
 @referrals_app.command("overdue")
-def referrals_overdue(as_of: Optional[str] = typer.Option(None, help="YYYY-MM-DD (default today)"),
-                      token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
+def referrals_overdue(
+    as_of: str | None = typer.Option(None, help="YYYY-MM-DD (default today)"),
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+    as_json: bool = JsonOpt,
+) -> None:
     """List overdue referral deadlines."""
     from peacewatch.registry import operations as ops
+
     _listing(_as_user(db, token, lambda s, u: ops.referrals.list_overdue(s, u, _opts(as_of=as_of))), as_json)
 
 
 @referrals_app.command("escalate")
-def referrals_escalate(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def referrals_escalate(token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Escalate overdue referrals one level (mission head, then coordinator)."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, ops.referrals.escalate))
 
 
 @referrals_app.command("extend")
-def referrals_extend(referral_id: int, days: int = typer.Option(..., help="New outcome deadline in days after referral."),
-                     token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def referrals_extend(
+    referral_id: int,
+    days: int = typer.Option(..., help="New outcome deadline in days after referral."),
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Extend a referral's outcome deadline once (coordinators)."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, lambda s, u: ops.referrals.extend(s, u, referral_id, {"days": days})))
 
 
 @cases_app.command("victim")
-def cases_victim(case_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def cases_victim(case_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show the decrypted victim details of a case (investigators, coordinators; audited)."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, lambda s, u: ops.cases.victim_details(s, u, case_id))["victim"])
 
 
@@ -316,42 +399,58 @@ def _anonymous(db: str | None, fn: Callable[[Registry], T]) -> T:
 
 
 @intake_app.command("submit")
-def intake_submit(message: Optional[str] = typer.Option(None, help="Text (default: read stdin)."),
-                  mission: Optional[str] = None, category: Optional[str] = None, db: Optional[str] = DbOpt) -> None:
+def intake_submit(
+    message: str | None = typer.Option(None, help="Text (default: read stdin)."),
+    mission: str | None = None,
+    category: str | None = None,
+    db: str | None = DbOpt,
+) -> None:
     """Submit an anonymous report and print its receipt."""
     from peacewatch.registry import operations as ops
+
     text = message if message is not None else sys.stdin.read()
     body = _opts(message=text, mission=mission, category=category)
     typer.echo(f"receipt: {_anonymous(db, lambda reg: ops.intake.submit(reg, body))['receipt']}")
 
 
 @intake_app.command("read")
-def intake_read(receipt: str, db: Optional[str] = DbOpt) -> None:
+def intake_read(receipt: str, db: str | None = DbOpt) -> None:
     """Read a report's replies with its receipt."""
     from peacewatch.registry import operations as ops
+
     _echo(_anonymous(db, lambda reg: ops.intake.read_thread(reg, {"receipt": receipt})))
 
 
 @intake_app.command("list")
-def intake_list(status: Optional[str] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
-                as_json: bool = JsonOpt) -> None:
+def intake_list(
+    status: str | None = None, token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt
+) -> None:
     """List intake reports (investigators, coordinators)."""
     from peacewatch.registry import operations as ops
+
     _listing(_as_user(db, token, lambda s, u: ops.intake.list_reports(s, u, _opts(status=status))), as_json)
 
 
 @intake_app.command("show")
-def intake_show(report_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def intake_show(report_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show one intake report with its messages (investigators, coordinators; audited)."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, lambda s, u: ops.intake.staff_view(s, u, report_id)))
 
 
 @intake_app.command("reply")
-def intake_reply(report_id: int, message: str, status: Optional[str] = None, case: Optional[int] = None,
-                 token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def intake_reply(
+    report_id: int,
+    message: str,
+    status: str | None = None,
+    case: int | None = None,
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Reply to an intake report."""
     from peacewatch.registry import operations as ops
+
     body = _opts(message=message, status=status, case_id=case)
     _echo(_as_user(db, token, lambda s, u: ops.intake.reply(s, u, report_id, body)))
 
@@ -366,23 +465,35 @@ def _read_csv(path: Path) -> str:
 
 
 @vetting_app.command("add-record")
-def vetting_add_record(full_name: str, category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related|other_misconduct"),
-                       date_of_birth: Optional[str] = typer.Option(None, help="YYYY-MM-DD"),
-                       nationality: Optional[str] = typer.Option(None, help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
-                       source: Optional[str] = None, case: Optional[int] = None,
-                       token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def vetting_add_record(
+    full_name: str,
+    category: str = typer.Option(..., help="sexual_exploitation|sexual_abuse|trafficking_related|other_misconduct"),
+    date_of_birth: str | None = typer.Option(None, help="YYYY-MM-DD"),
+    nationality: str | None = typer.Option(None, help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
+    source: str | None = None,
+    case: int | None = None,
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Add one misconduct record (investigators, coordinators)."""
     from peacewatch.registry import operations as ops
-    body = _opts(full_name=full_name, category=category, date_of_birth=date_of_birth, nationality_ccode=nationality,
-                 source=source, case_id=case)
+
+    body = _opts(
+        full_name=full_name,
+        category=category,
+        date_of_birth=date_of_birth,
+        nationality_ccode=nationality,
+        source=source,
+        case_id=case,
+    )
     _echo(_as_user(db, token, lambda s, u: ops.vetting.add_record(s, u, body)))
 
 
 @vetting_app.command("import-records")
-def vetting_import(csv_path: Path, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def vetting_import(csv_path: Path, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Import misconduct records (CSV: full_name,date_of_birth,nationality,category[,source]); all or nothing."""
-    from peacewatch.registry import operations as ops
     from peacewatch.progress import working
+    from peacewatch.registry import operations as ops
 
     body = {"csv": _read_csv(csv_path), "label": str(csv_path)[:200]}
     with working(f"importing {csv_path.name}"):
@@ -391,14 +502,36 @@ def vetting_import(csv_path: Path, token: Optional[str] = TokenOpt, db: Optional
 
 
 #: Columns of a screening's hits CSV (a hit's fields, its explanation reduced to who proposed it).
-HIT_CSV_COLUMNS = ["hit_id", "row_number", "roster_name", "roster_dob", "roster_nationality", "record_id", "record_name",
-                   "record_dob", "record_nationality", "record_category", "score", "name_score", "dob_score",
-                   "nationality_score", "decision", "decided_at", "decision_note", "proposed_by"]
+HIT_CSV_COLUMNS = [
+    "hit_id",
+    "row_number",
+    "roster_name",
+    "roster_dob",
+    "roster_nationality",
+    "record_id",
+    "record_name",
+    "record_dob",
+    "record_nationality",
+    "record_category",
+    "score",
+    "name_score",
+    "dob_score",
+    "nationality_score",
+    "decision",
+    "decided_at",
+    "decision_note",
+    "proposed_by",
+]
 
 
 @vetting_app.command("screen")
-def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="Write hits to .csv or .json (default: stdout JSON)."),
-                   threshold: float = 0.8, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def vetting_screen(
+    roster: Path,
+    out: Path | None = typer.Option(None, help="Write hits to .csv or .json (default: stdout JSON)."),
+    threshold: float = 0.8,
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Screen a roster CSV (name,date_of_birth,nationality) against the misconduct records."""
     import pandas as pd
 
@@ -421,7 +554,10 @@ def vetting_screen(roster: Path, out: Optional[Path] = typer.Option(None, help="
     if out.suffix == ".json":
         text = json.dumps({"screening_id": sid, "hits": hits}, indent=2, ensure_ascii=False)
     else:
-        flat = [{k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]} for h in hits]
+        flat = [
+            {k: v for k, v in h.items() if k != "explanation"} | {"proposed_by": h["explanation"]["proposed_by"]}
+            for h in hits
+        ]
         from peacewatch.csvsafe import to_csv as safe_csv
 
         # Names come from uploaded rosters and records: never let a spreadsheet run them. The header is
@@ -440,143 +576,202 @@ def _write_or_fail(write: Callable[[Path, bytes], None], path: Path, data: bytes
 
 
 @vetting_app.command("hits")
-def vetting_hits(screening_id: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def vetting_hits(screening_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show the hits of a screening (investigators, coordinators; audited)."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, lambda s, u: ops.vetting.screening_hits(s, u, screening_id)))
 
 
 @vetting_app.command("decide")
-def vetting_decide(hit_id: int, decision: str, note: str = "", token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def vetting_decide(
+    hit_id: int, decision: str, note: str = "", token: str | None = TokenOpt, db: str | None = DbOpt
+) -> None:
     """Record a human decision (confirmed_match|not_a_match) on a screening hit."""
     from peacewatch.registry import operations as ops
+
     _as_user(db, token, lambda s, u: ops.vetting.decide(s, u, hit_id, {"decision": decision, "note": note}))
     typer.echo(f"hit {hit_id}: {decision}")
 
 
 @compliance_app.command("submit")
 def compliance_submit(
-    nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."), year: int = typer.Option(...),
-    ratification: Optional[str] = None, training: Optional[str] = None, legislation: Optional[str] = None,
-    reporting: Optional[str] = None, whistleblower_policy: Optional[str] = None,
-    misconduct_database: Optional[str] = None, notes: str = "", replace: bool = False,
-    token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
+    nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
+    year: int = typer.Option(...),
+    ratification: str | None = None,
+    training: str | None = None,
+    legislation: str | None = None,
+    reporting: str | None = None,
+    whistleblower_policy: str | None = None,
+    misconduct_database: str | None = None,
+    notes: str = "",
+    replace: bool = False,
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
 ) -> None:
     """Submit a national report (each provision: met|partial|not_met; omit if unknown)."""
     from peacewatch.registry import operations as ops
-    provisions = _opts(ratification=ratification, training=training, legislation=legislation, reporting=reporting,
-                       whistleblower_policy=whistleblower_policy, misconduct_database=misconduct_database)
+
+    provisions = _opts(
+        ratification=ratification,
+        training=training,
+        legislation=legislation,
+        reporting=reporting,
+        whistleblower_policy=whistleblower_policy,
+        misconduct_database=misconduct_database,
+    )
     body = {"nation_ccode": nation, "year": year, "provisions": provisions, "notes": notes, "replace": replace}
     _echo(_as_user(db, token, lambda s, u: ops.nations.submit_report(s, u, body)))
 
 
 @compliance_app.command("reports")
-def compliance_reports(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt,
-                       as_json: bool = JsonOpt) -> None:
+def compliance_reports(
+    year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt
+) -> None:
     """National reports visible to you (coordinators; a TCC liaison: its own nation's)."""
     from peacewatch.registry import operations as ops
+
     _listing(_as_user(db, token, lambda s, u: ops.nations.list_reports(s, u, _opts(year=year))), as_json)
 
 
 def _table(rows: list[dict[str, Any]]) -> None:
     import pandas as pd
+
     typer.echo(pd.DataFrame(rows).to_string(index=False) if rows else "(no rows)")
 
 
 @compliance_app.command("show")
-def compliance_show(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def compliance_show(year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Compliance scores per nation-year (coordinators, analysts, investigators; audited)."""
     from peacewatch.registry import operations as ops
+
     _table(_as_user(db, token, lambda s, u: ops.aggregates.compliance(s, u, _opts(year=year))))
 
 
 @compliance_app.command("tcc")
-def compliance_tcc(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def compliance_tcc(year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """TCC accountability per year, small cells suppressed (coordinators, analysts, investigators; audited)."""
     from peacewatch.registry import operations as ops
+
     _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc(s, u, _opts(year=year))))
 
 
 @compliance_app.command("tcc-live")
-def compliance_tcc_live(year: Optional[int] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def compliance_tcc_live(year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """The TCC scorecard's registry counts, live and unsuppressed, the open year included
     (coordinators, investigators; audited)."""
     from peacewatch.registry import operations as ops
+
     _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc_live(s, u, _opts(year=year))))
 
 
 @compliance_app.command("close-period")
-def compliance_close_period(year: int, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def compliance_close_period(year: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Close an ended YEAR for publication now (coordinators): its statistics are frozen and published."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, lambda s, u: ops.aggregates.close_period(s, u, {"year": year})))
 
 
 @training_app.command("add-module")
-def training_add_module(code: str, title: str, audience: str = "all", token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def training_add_module(
+    code: str, title: str, audience: str = "all", token: str | None = TokenOpt, db: str | None = DbOpt
+) -> None:
     """Define a training module (audience: all|commanders|military_police)."""
     from peacewatch.registry import operations as ops
+
     _as_user(db, token, lambda s, u: ops.nations.add_module(s, u, {"code": code, "title": title, "audience": audience}))
     typer.echo(f"module {code} added")
 
 
 @training_app.command("modules")
-def training_modules(token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt, as_json: bool = JsonOpt) -> None:
+def training_modules(token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """List training modules (coordinators, TCC liaisons)."""
     from peacewatch.registry import operations as ops
+
     _listing(_as_user(db, token, ops.nations.list_modules), as_json)
 
 
 @training_app.command("add-person")
-def training_add_person(service_number: str, full_name: str, nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
-                        deployment_year: int = typer.Option(...), audience: str = "all",
-                        token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def training_add_person(
+    service_number: str,
+    full_name: str,
+    nation: str = typer.Option(..., help="A COW code (770), ISO3 code (PAK) or name (Pakistan)."),
+    deployment_year: int = typer.Option(...),
+    audience: str = "all",
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Register a member of deploying personnel."""
     from peacewatch.registry import operations as ops
-    body = {"service_number": service_number, "full_name": full_name, "nation_ccode": nation,
-            "deployment_year": deployment_year, "audience": audience}
+
+    body = {
+        "service_number": service_number,
+        "full_name": full_name,
+        "nation_ccode": nation,
+        "deployment_year": deployment_year,
+        "audience": audience,
+    }
     _as_user(db, token, lambda s, u: ops.nations.add_person(s, u, body))
     typer.echo(f"person {service_number} added")
 
 
 @training_app.command("person")
-def training_person(service_number: str, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def training_person(service_number: str, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """A person's required modules and completions (audited)."""
     from peacewatch.registry import operations as ops
+
     _echo(_as_user(db, token, lambda s, u: ops.nations.person_record(s, u, service_number)))
 
 
 @training_app.command("complete")
-def training_complete(service_number: str, module_code: str, completed_on: str = typer.Option(..., help="YYYY-MM-DD"),
-                      score: Optional[float] = None, token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def training_complete(
+    service_number: str,
+    module_code: str,
+    completed_on: str = typer.Option(..., help="YYYY-MM-DD"),
+    score: float | None = None,
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Record a module completion."""
     from peacewatch.registry import operations as ops
+
     body = _opts(service_number=service_number, module_code=module_code, completed_on=completed_on, score=score)
     _as_user(db, token, lambda s, u: ops.nations.record_completion(s, u, body))
     typer.echo(f"{service_number} completed {module_code}")
 
 
 @training_app.command("show")
-def training_show(year: Optional[int] = None,
-                  unsuppressed: bool = typer.Option(False, help="Exact counts, small cells included (coordinators)."),
-                  token: Optional[str] = TokenOpt, db: Optional[str] = DbOpt) -> None:
+def training_show(
+    year: int | None = None,
+    unsuppressed: bool = typer.Option(False, help="Exact counts, small cells included (coordinators)."),
+    token: str | None = TokenOpt,
+    db: str | None = DbOpt,
+) -> None:
     """Training completion per nation-year, small cells suppressed (audited)."""
     from peacewatch.registry import operations as ops
+
     _table(_as_user(db, token, lambda s, u: ops.aggregates.training(s, u, _opts(year=year), unsuppressed=unsuppressed)))
 
 
 @audit_app.command("verify")
 def audit_verify(
     checkpoint: list[Path] = typer.Option([], "--checkpoint", help="A checkpoint exported earlier (repeatable)."),
-    key: list[str] = typer.Option([], "--key",
-                                  help="A pinned verifier key of the log, kept off the server (repeatable: "
-                                       "old and new key during a rotation; default PEACEWATCH_AUDIT_VERIFIER_KEY)."),
-    trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
-                                                help="File of pinned verifier keys, one per line (# comments)."),
-    witness_key: list[str] = typer.Option([], "--witness-key",
-                                          help="A pinned witness key (repeatable): turns on the cosignature policy."),
-    witnesses: int | None = typer.Option(None, "--witnesses", min=1,
-                                            help="K of the pinned witness keys must cosign (default: all of them)."),
+    key: list[str] = typer.Option(
+        [],
+        "--key",
+        help="A pinned verifier key of the log, kept off the server (repeatable: "
+        "old and new key during a rotation; default PEACEWATCH_AUDIT_VERIFIER_KEY).",
+    ),
+    trusted_keys: Path | None = typer.Option(
+        None, "--trusted-keys", help="File of pinned verifier keys, one per line (# comments)."
+    ),
+    witness_key: list[str] = typer.Option(
+        [], "--witness-key", help="A pinned witness key (repeatable): turns on the cosignature policy."
+    ),
+    witnesses: int | None = typer.Option(
+        None, "--witnesses", min=1, help="K of the pinned witness keys must cosign (default: all of them)."
+    ),
     db: str | None = DbOpt,
 ) -> None:
     """Recompute the audit tree and prove that it extends each checkpoint.
@@ -612,10 +807,15 @@ def audit_verify(
     def go() -> audit.VerifyResult:
         with _registry(db).session(read_only=True) as s:
             return audit.verify(s, opened, verifier=keys)
+
     r = _run(go)
     if not r.ok:
         broken(r.problem, r.first_bad_seq)
-    extra = f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)" if r.checkpoints_checked else ""
+    extra = (
+        f"; extends {r.checkpoints_checked} checkpoint(s) (consistency proofs verified)"
+        if r.checkpoints_checked
+        else ""
+    )
     waiting = f"; {r.held_anonymous} anonymous entries held until their day is over" if r.held_anonymous else ""
     pinned = "" if keys else " (internal consistency only: no pinned key, so no signature was checked)"
     cosigned = f"; cosignature policy {quorum} of {len(witness_keys)} witnesses met" if witness_keys else ""
@@ -664,6 +864,7 @@ def audit_witness(
                 except witness_client.WitnessRefused as exc:
                     refused.append(str(exc))
         return size, cp.add_signatures(note, lines), refused
+
     size, cosigned, refused = _run(go)
     target = witness.witness_dir()
     try:
@@ -672,8 +873,12 @@ def audit_witness(
         if target is not None:
             witness.keep(target, size, cosigned)
     except OSError as exc:
-        _fail(AuditProblem(f"cannot write the cosigned checkpoint to {exc.filename}: {exc.strerror}; "
-                           "check the directory's owner and mode"))
+        _fail(
+            AuditProblem(
+                f"cannot write the cosigned checkpoint to {exc.filename}: {exc.strerror}; "
+                "check the directory's owner and mode"
+            )
+        )
     typer.echo(f"checkpoint of {size} entries cosigned by {len(url) - len(refused)} of {len(url)} witnesses")
     for reason in refused:
         typer.secho(reason, fg=typer.colors.RED, err=True)
@@ -683,8 +888,8 @@ def audit_witness(
 
 @audit_app.command("checkpoint")
 def audit_checkpoint(
-    out: Optional[Path] = typer.Option(None, "--out", help="Write the checkpoint here (mode 0600); default stdout."),
-    db: Optional[str] = DbOpt,
+    out: Path | None = typer.Option(None, "--out", help="Write the checkpoint here (mode 0600); default stdout."),
+    db: str | None = DbOpt,
 ) -> None:
     """Export the newest signed checkpoint (keep it off the server, e.g. with the verifier key)."""
     from peacewatch.registry import audit
@@ -699,6 +904,7 @@ def audit_checkpoint(
         if note is None:
             raise AuditProblem("the audit log is empty: no checkpoint yet")
         return note
+
     note = _run(go)
     if out is None:
         typer.echo(note, nl=False)
@@ -708,15 +914,20 @@ def audit_checkpoint(
 
 
 @audit_app.command("prove")
-def audit_prove(seq: int,
-                size: int | None = typer.Option(None, "--size", help="Tree size to prove against (default: the newest checkpoint)."),
-                db: str | None = DbOpt) -> None:
+def audit_prove(
+    seq: int,
+    size: int | None = typer.Option(
+        None, "--size", help="Tree size to prove against (default: the newest checkpoint)."
+    ),
+    db: str | None = DbOpt,
+) -> None:
     """Print an RFC 9162 inclusion proof that entry SEQ (leaf index SEQ-1) is in the tree of --size entries."""
     from peacewatch.registry import audit
 
     def go() -> dict[str, Any]:
         with _registry(db).session(read_only=True) as s:
             return audit.prove(s, seq, size)
+
     _echo(_run(go))
 
 
@@ -732,17 +943,19 @@ def audit_consistency(
     def go() -> dict[str, Any]:
         with _registry(db).session(read_only=True) as s:
             return audit.prove_consistency(s, first, second)
+
     _echo(_run(go))
 
 
 @audit_app.command("check")
 def audit_check(
     proof: Path = typer.Argument(..., help="JSON output of `audit prove` or `audit consistency`."),
-    key: list[str] = typer.Option([], "--key",
-                                  help="A pinned verifier key of the log (repeatable; default "
-                                       "PEACEWATCH_AUDIT_VERIFIER_KEY)."),
-    trusted_keys: Path | None = typer.Option(None, "--trusted-keys",
-                                             help="File of pinned verifier keys, one per line (# comments)."),
+    key: list[str] = typer.Option(
+        [], "--key", help="A pinned verifier key of the log (repeatable; default PEACEWATCH_AUDIT_VERIFIER_KEY)."
+    ),
+    trusted_keys: Path | None = typer.Option(
+        None, "--trusted-keys", help="File of pinned verifier keys, one per line (# comments)."
+    ),
 ) -> None:
     """Check a proof against its signed checkpoint(s) with pinned keys only; needs no database.
 
@@ -760,27 +973,36 @@ def audit_check(
         try:
             doc = json.loads(wc.read_text(proof, "proof file"))
         except json.JSONDecodeError as exc:
-            raise AuditProblem(f"{proof} is not JSON (line {exc.lineno}); pass the output of `audit prove` "
-                               "or `audit consistency`") from exc
+            raise AuditProblem(
+                f"{proof} is not JSON (line {exc.lineno}); pass the output of `audit prove` or `audit consistency`"
+            ) from exc
         if not isinstance(doc, dict) or not ({"inclusion_path", "consistency_path"} & doc.keys()):
             raise AuditProblem(f"{proof} is neither an inclusion nor a consistency proof of this log")
-        need = (["leaf_index", "leaf_data", "inclusion_path", "checkpoint"] if "inclusion_path" in doc
-                else ["consistency_path", "first_checkpoint", "second_checkpoint"])
+        need = (
+            ["leaf_index", "leaf_data", "inclusion_path", "checkpoint"]
+            if "inclusion_path" in doc
+            else ["consistency_path", "first_checkpoint", "second_checkpoint"]
+        )
         missing = [k for k in need if k not in doc]
         if missing:
-            raise AuditProblem(f"{proof} lacks {', '.join(missing)}; pass the unedited output of `audit prove` "
-                               "or `audit consistency`")
+            raise AuditProblem(
+                f"{proof} lacks {', '.join(missing)}; pass the unedited output of `audit prove` or `audit consistency`"
+            )
         return doc
+
     doc = _run(load)
     try:
         if "inclusion_path" in doc:
             head = verifier.check_inclusion(doc, keys)
-            typer.echo(f"entry {doc.get('seq')} is leaf {doc.get('leaf_index')} of the signed tree of "
-                       f"{head.size} entries ({head.origin})")
+            typer.echo(
+                f"entry {doc.get('seq')} is leaf {doc.get('leaf_index')} of the signed tree of "
+                f"{head.size} entries ({head.origin})"
+            )
         else:
             old, new = verifier.check_consistency(doc, keys)
-            typer.echo(f"the signed tree of {new.size} entries extends the signed tree of {old.size} "
-                       f"entries ({new.origin})")
+            typer.echo(
+                f"the signed tree of {new.size} entries extends the signed tree of {old.size} entries ({new.origin})"
+            )
     except (AuditProblem, KeyError, TypeError, ValueError) as exc:
         typer.secho(f"proof does NOT hold: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
@@ -794,6 +1016,7 @@ def audit_rotate_key() -> None:
     beside the old one (see docs/registry.md, Key rotation).
     """
     from peacewatch.registry import checkpoint as cp
+
     old, new, retired = _run(cp.rotate_signing_key)
     typer.echo(f"old key retired to {retired} (mode 0600)")
     typer.echo(f"old verifier key: {old.verifier_key()}")
@@ -804,4 +1027,5 @@ def audit_rotate_key() -> None:
 def audit_public_key() -> None:
     """Print the verifier key of the audit signing key (give it to whoever keeps checkpoints)."""
     from peacewatch.registry import checkpoint as cp
+
     typer.echo(_run(lambda: cp.load_signer(create=False)).verifier_key())

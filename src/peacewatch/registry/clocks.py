@@ -21,7 +21,7 @@ TARGETS = {1: "mission_head", 2: "coordinator"}
 
 
 def countdown(due: dt.date, today: dt.date) -> str:
-    """"14 days left", "1 day left", "due today", "1 day late", "3 days late".
+    """ "14 days left", "1 day left", "due today", "1 day late", "3 days late".
 
     A deadline is late from the day after it (as in the overdue lists: overdue when today > due).
     """
@@ -34,11 +34,19 @@ def countdown(due: dt.date, today: dt.date) -> str:
 
 
 def _deadline(due: dt.date, answered_at: dt.datetime | None, today: dt.date, *, moot: bool = False) -> dict[str, Any]:
-    out = {"due": due.isoformat(), "days_left": (due - today).days, "answered_on": None, "state": "open",
-           "text": countdown(due, today)}
+    out = {
+        "due": due.isoformat(),
+        "days_left": (due - today).days,
+        "answered_on": None,
+        "state": "open",
+        "text": countdown(due, today),
+    }
     if answered_at is not None:
-        out.update(answered_on=answered_at.date().isoformat(), state="answered",
-                   text=f"answered {answered_at.date().isoformat()}")
+        out.update(
+            answered_on=answered_at.date().isoformat(),
+            state="answered",
+            text=f"answered {answered_at.date().isoformat()}",
+        )
     elif moot:
         # The outcome was reported first: naming an officer is no longer owed.
         out.update(state="not_needed", text="not needed (outcome reported)")
@@ -69,8 +77,7 @@ def next_escalation(referral: Referral, today: dt.date, policy: ReferralPolicy) 
         # Still overdue then? Only if the earliest open deadline has passed by that day.
         day, level = max(after, first_late), 2
     day = max(day, today)
-    return {"on": day.isoformat(), "level": level, "target": TARGETS[level],
-            "in_days": (day - today).days}
+    return {"on": day.isoformat(), "level": level, "target": TARGETS[level], "in_days": (day - today).days}
 
 
 def referral_clock(referral: Referral, today: dt.date, policy: ReferralPolicy | None = None) -> dict[str, Any]:
@@ -78,7 +85,9 @@ def referral_clock(referral: Referral, today: dt.date, policy: ReferralPolicy | 
     policy = policy or ReferralPolicy.from_env()
     outcome_in = referral.outcome_reported_at is not None
     return {
-        "referral_id": referral.id, "case_id": referral.case_id, "today": today.isoformat(),
+        "referral_id": referral.id,
+        "case_id": referral.case_id,
+        "today": today.isoformat(),
         "officer": _deadline(referral.officer_due, referral.officer_named_at, today, moot=outcome_in),
         "outcome": _deadline(referral.outcome_due, referral.outcome_reported_at, today),
         "outcome_extended": bool(referral.outcome_extended),

@@ -30,8 +30,15 @@ REPORT_ROLES = (COORDINATOR, TCC_LIAISON)
 STATUSES = {"met": 1.0, "partial": 0.5, "not_met": 0.0}
 
 
-def submit_report(session: Session, user: User, nation_ccode: int, year: int, provisions: dict[str, str | None],
-                  notes: str = "", replace: bool = False) -> NationalReport:
+def submit_report(
+    session: Session,
+    user: User,
+    nation_ccode: int,
+    year: int,
+    provisions: dict[str, str | None],
+    notes: str = "",
+    replace: bool = False,
+) -> NationalReport:
     """Store a nation's annual report.
 
     Parameters
@@ -57,7 +64,9 @@ def submit_report(session: Session, user: User, nation_ccode: int, year: int, pr
         raise ValidationFailed(f"nation_ccode {nation_ccode} is not a COW code (1-999)")
     unknown = set(provisions) - set(PROVISIONS)
     if unknown:
-        raise ValidationFailed(f"unknown provision(s) {', '.join(sorted(unknown))}; provisions are {', '.join(PROVISIONS)}")
+        raise ValidationFailed(
+            f"unknown provision(s) {', '.join(sorted(unknown))}; provisions are {', '.join(PROVISIONS)}"
+        )
     for name, status in provisions.items():
         if status is not None and status not in STATUSES:
             raise ValidationFailed(f"provision {name}: status {status!r} must be one of {', '.join(STATUSES)} or empty")
@@ -72,14 +81,26 @@ def submit_report(session: Session, user: User, nation_ccode: int, year: int, pr
     report.notes, report.submitted_by, report.submitted_at = notes or "", user.id, utcnow()
     session.add(report)
     session.flush()
-    audit.record(session, user.username, "replace" if existing else "create", "national_report", report.id,
-                 {"nation_ccode": nation_ccode, "year": year})
+    audit.record(
+        session,
+        user.username,
+        "replace" if existing else "create",
+        "national_report",
+        report.id,
+        {"nation_ccode": nation_ccode, "year": year},
+    )
     return report
 
 
 def report_dict(r: NationalReport) -> dict[str, Any]:
-    return {"id": r.id, "nation_ccode": r.nation_ccode, "year": r.year, "submitted_at": r.submitted_at.isoformat(),
-            "provisions": {p: getattr(r, p) for p in PROVISIONS}, "notes": r.notes}
+    return {
+        "id": r.id,
+        "nation_ccode": r.nation_ccode,
+        "year": r.year,
+        "submitted_at": r.submitted_at.isoformat(),
+        "provisions": {p: getattr(r, p) for p in PROVISIONS},
+        "notes": r.notes,
+    }
 
 
 def list_reports(session: Session, user: User, year: int | None = None) -> list[NationalReport]:

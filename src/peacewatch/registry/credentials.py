@@ -29,7 +29,7 @@ def write_credentials(path: Path, username: str, token: str, password: str | Non
 
     ``password`` is left out when the person running the command chose it themselves.
     """
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"# peacewatch registry: the first coordinator, created {stamp}.",
         "# Log in at /registry with the username and password; scripts and the CLI use the token",

@@ -74,20 +74,33 @@ def make_engine(url: str | None = None) -> Engine:
         # opening one (file, WAL and pragmas) cost a large share of the server's CPU under load.
         # LIFO: the connection used last goes out first, so a request gets one whose page cache is warm
         # (FIFO rotated through all of them and SQLite re-read its pages; BENCHMARKS.md, Registry).
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                               pool_size=SQLITE_POOL, max_overflow=SQLITE_POOL // 2, pool_use_lifo=True)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=SQLITE_POOL,
+            max_overflow=SQLITE_POOL // 2,
+            pool_use_lifo=True,
+        )
         _configure_sqlite(engine, lock_file)
         return engine
     # LIFO here too: psycopg prepares a statement on a connection after it ran there a few times.
     # A server that does not answer fails after 10 s instead of hanging the command.
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=20, pool_use_lifo=True,
-                         connect_args={"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {})
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=20,
+        max_overflow=20,
+        pool_use_lifo=True,
+        connect_args={"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {},
+    )
 
 
 def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: sqlite3.Connection,  # pragma: no cover - exercised by every test
-                    _record: ConnectionPoolEntry) -> None:
+    def _on_connect(
+        dbapi_conn: sqlite3.Connection,  # pragma: no cover - exercised by every test
+        _record: ConnectionPoolEntry,
+    ) -> None:
         # Let SQLAlchemy (not pysqlite) decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -129,8 +142,11 @@ def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
             writers.release()
 
     @event.listens_for(engine.pool, "invalidate")
-    def _on_invalidate(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry,  # pragma: no cover
-                       _exc: BaseException | None) -> None:
+    def _on_invalidate(
+        _dbapi_conn: DBAPIConnection,
+        record: ConnectionPoolEntry,  # pragma: no cover
+        _exc: BaseException | None,
+    ) -> None:
         if record is not None and record.info.pop("pw_writer", False):
             writers.release()
 
@@ -224,8 +240,9 @@ def normalize_url(url: str) -> str:
             raise DatabaseProblem(f"{_shown(url)} is a PostgreSQL database: {POSTGRES_HINT}") from None
         parsed = parsed.set(drivername="postgresql+psycopg")
     elif parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise DatabaseProblem(f"--db {_shown(url)}: peacewatch keeps its registry in SQLite or PostgreSQL; "
-                              f"use {URL_FORMS}")
+        raise DatabaseProblem(
+            f"--db {_shown(url)}: peacewatch keeps its registry in SQLite or PostgreSQL; use {URL_FORMS}"
+        )
     return parsed.render_as_string(hide_password=False)
 
 
@@ -255,7 +272,10 @@ def describe_database_error(exc: BaseException, url: str | None) -> DatabaseProb
         return None
     text = " ".join(str(exc.orig if exc.orig is not None else exc).split()).lower()
     for needle, problem in (
-        ("password authentication failed", "the password (or user name) was refused; check the user and password in --db"),
+        (
+            "password authentication failed",
+            "the password (or user name) was refused; check the user and password in --db",
+        ),
         ("no password supplied", "the server wants a password; put it in --db (user:password@host)"),
         ("role", "the user name was refused (the server has no such user); check the user in --db"),
         ("does not exist", "the database does not exist; create it (`createdb NAME`) or fix the name in --db"),
@@ -264,7 +284,10 @@ def describe_database_error(exc: BaseException, url: str | None) -> DatabaseProb
         ("could not translate host name", "the host name is unknown; check the host in --db"),
         ("failed to resolve host", "the host name is unknown; check the host in --db"),
         ("name or service not known", "the host name is unknown; check the host in --db"),
-        ("unable to open database file", "the database file cannot be opened; check the path and its folder's permissions"),
+        (
+            "unable to open database file",
+            "the database file cannot be opened; check the path and its folder's permissions",
+        ),
         ("file is not a database", "that file is not a database; check the path in --db"),
         ("is not a database", "that file is not a database; check the path in --db"),
         ("permission denied", "permission denied; check the user's rights on the database"),
@@ -284,10 +307,15 @@ def open_existing(url: str | None = None) -> Engine:
     url = normalize_url(database_url(url))
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
-    if (parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
-            and not Path(parsed.database).is_file()):
-        raise DatabaseProblem(f"no registry at {parsed.database}: check the path in --db, or create a registry "
-                                  f"there with `peacewatch registry init --db {shown}`")
+    if (
+        parsed.get_backend_name() == "sqlite"
+        and parsed.database not in (None, "", ":memory:")
+        and not Path(parsed.database).is_file()
+    ):
+        raise DatabaseProblem(
+            f"no registry at {parsed.database}: check the path in --db, or create a registry "
+            f"there with `peacewatch registry init --db {shown}`"
+        )
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -298,10 +326,14 @@ def open_existing(url: str | None = None) -> Engine:
         raise (describe_database_error(exc, url) or exc) from None
     if current is None:
         engine.dispose()
-        raise DatabaseProblem(f"{shown} is not a peacewatch registry (no registry tables): run "
-                              f"`peacewatch registry init --db {shown}` to create one there")
+        raise DatabaseProblem(
+            f"{shown} is not a peacewatch registry (no registry tables): run "
+            f"`peacewatch registry init --db {shown}` to create one there"
+        )
     if current != head:
         engine.dispose()
-        raise DatabaseProblem(f"the registry at {shown} has an older schema than this peacewatch: run "
-                              f"`peacewatch registry init --db {shown}` to migrate it (back it up first)")
+        raise DatabaseProblem(
+            f"the registry at {shown} has an older schema than this peacewatch: run "
+            f"`peacewatch registry init --db {shown}` to migrate it (back it up first)"
+        )
     return engine

@@ -42,15 +42,28 @@ from sqlalchemy.orm import Session
 from peacewatch.registry.models import Case, Referral
 from peacewatch.registry.workflow import PROSECUTION_OUTCOMES
 
-COUNTS = ["allegations", "referrals_made", "referrals", "referrals_answered", "referrals_awaiting_outcome",
-          "outcomes", "outcomes_due", "prosecutions", "referrals_overdue"]
+COUNTS = [
+    "allegations",
+    "referrals_made",
+    "referrals",
+    "referrals_answered",
+    "referrals_awaiting_outcome",
+    "outcomes",
+    "outcomes_due",
+    "prosecutions",
+    "referrals_overdue",
+]
 #: Shares computed from counts: NaN when nothing was awaited (an answer rate needs a base).
 DERIVED = {"referrals_answered": "referrals", "prosecutions": "referrals_awaiting_outcome"}
 #: ``{part: whole(s)}`` between the counts, wholes first, for complementary suppression: a published
 #: whole minus a published part must not be a small cell either.
 PARTS: dict[str, str | list[str]] = {
-    "referrals_made": "allegations", "referrals_answered": "referrals", "referrals_overdue": "referrals",
-    "outcomes": ["referrals_awaiting_outcome", "outcomes_due"], "prosecutions": "outcomes"}
+    "referrals_made": "allegations",
+    "referrals_answered": "referrals",
+    "referrals_overdue": "referrals",
+    "outcomes": ["referrals_awaiting_outcome", "outcomes_due"],
+    "prosecutions": "outcomes",
+}
 
 
 def _year_end(year: int, as_of: dt.date) -> dt.date:
@@ -103,8 +116,15 @@ def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
         if row.referred_at.date() > as_of:
             continue
         reported_at = known(row.outcome_reported_at)
-        r = _Facts(row.tcc_ccode, row.referred_at, row.officer_due, row.outcome_due, known(row.officer_named_at),
-                   reported_at, row.outcome if reported_at else None)
+        r = _Facts(
+            row.tcc_ccode,
+            row.referred_at,
+            row.officer_due,
+            row.outcome_due,
+            known(row.officer_named_at),
+            reported_at,
+            row.outcome if reported_at else None,
+        )
         answered = min([t for t in (r.officer_named_at, r.outcome_reported_at) if t is not None], default=None)
         start = r.referred_at.year
         add(r.tcc_ccode, start, "referrals_made")
@@ -129,8 +149,12 @@ def tcc_events(session: Session, as_of: dt.date | None = None) -> pd.DataFrame:
             if r.outcome in PROSECUTION_OUTCOMES:
                 add(r.tcc_ccode, r.outcome_reported_at.year, "prosecutions")
     if not rows:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("tcc_ccode", "year") else "float64")
-                             for c in ["tcc_ccode", "year", *COUNTS]})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype="int64" if c in ("tcc_ccode", "year") else "float64")
+                for c in ["tcc_ccode", "year", *COUNTS]
+            }
+        )
     out = pd.DataFrame([{"tcc_ccode": k[0], "year": k[1], **v} for k, v in rows.items()])
     for share, base in DERIVED.items():  # an answer rate needs something awaiting an answer
         out.loc[out[base] == 0, share] = np.nan

@@ -80,22 +80,38 @@ def _unused_id(session: Session, model: type) -> int:
 
 def _add_message(session: Session, report: IntakeReport, author: str, text: str) -> None:
     """Append a message to ``report``'s thread (random id, next position, day only)."""
-    last = session.execute(select(func.max(IntakeMessage.position))
-                           .where(IntakeMessage.report_id == report.id)).scalar()
-    session.add(IntakeMessage(id=_unused_id(session, IntakeMessage), report_id=report.id, position=(last or 0) + 1,
-                              received_on=utcnow().date(), author=author,
-                              ciphertext=encrypt_json({"text": text}, day_only=True)))
+    last = session.execute(
+        select(func.max(IntakeMessage.position)).where(IntakeMessage.report_id == report.id)
+    ).scalar()
+    session.add(
+        IntakeMessage(
+            id=_unused_id(session, IntakeMessage),
+            report_id=report.id,
+            position=(last or 0) + 1,
+            received_on=utcnow().date(),
+            author=author,
+            ciphertext=encrypt_json({"text": text}, day_only=True),
+        )
+    )
 
 
 def submit_report(session: Session, message: str, mission: str | None = None, category: str | None = None) -> str:
     """Store an anonymous report and return its receipt (shown once, never stored)."""
     text = _check_message(message)
     if category is not None and category not in workflow.CATEGORIES:
-        raise ValidationFailed(f"category {category!r} is unknown; use one of {', '.join(workflow.CATEGORIES)} or leave it empty")
+        raise ValidationFailed(
+            f"category {category!r} is unknown; use one of {', '.join(workflow.CATEGORIES)} or leave it empty"
+        )
     receipt = new_receipt()
     today = utcnow().date()
-    report = IntakeReport(id=_unused_id(session, IntakeReport), receipt_hash=_receipt_hash(receipt),
-                          received_on=today, mission=(mission or None), category=category, status="new")
+    report = IntakeReport(
+        id=_unused_id(session, IntakeReport),
+        receipt_hash=_receipt_hash(receipt),
+        received_on=today,
+        mission=(mission or None),
+        category=category,
+        status="new",
+    )
     session.add(report)
     session.flush()
     _add_message(session, report, "reporter", text)
@@ -126,8 +142,10 @@ def open_receipt(session: Session, token: str | None) -> str | None:
     if not token or len(token) > 200:
         return None
     # A DELETE's result is a CursorResult (its rowcount is not on the Result the stubs give).
-    used = cast(CursorResult[Any], session.execute(
-        delete(ReceiptHandle).where(ReceiptHandle.key == keyed_hash(token, "receipt-cookie"))))
+    used = cast(
+        CursorResult[Any],
+        session.execute(delete(ReceiptHandle).where(ReceiptHandle.key == keyed_hash(token, "receipt-cookie"))),
+    )
     if used.rowcount != 1:
         return None
     try:
@@ -152,7 +170,9 @@ def _thread(session: Session, report: IntakeReport) -> list[dict[str, Any]]:
     rows = session.execute(
         select(IntakeMessage).where(IntakeMessage.report_id == report.id).order_by(IntakeMessage.position)
     ).scalars()
-    return [{"on": m.received_on.isoformat(), "author": m.author, "text": decrypt_json(m.ciphertext)["text"]} for m in rows]
+    return [
+        {"on": m.received_on.isoformat(), "author": m.author, "text": decrypt_json(m.ciphertext)["text"]} for m in rows
+    ]
 
 
 def read_thread(session: Session, receipt: str) -> dict[str, Any]:
@@ -183,8 +203,14 @@ def list_reports(session: Session, user: User, status: str | None = None) -> lis
 
 
 def report_dict(r: IntakeReport) -> dict[str, Any]:
-    return {"id": r.id, "received_on": r.received_on.isoformat(), "mission": r.mission,
-            "category": r.category, "status": r.status, "case_id": r.case_id}
+    return {
+        "id": r.id,
+        "received_on": r.received_on.isoformat(),
+        "mission": r.mission,
+        "category": r.category,
+        "status": r.status,
+        "case_id": r.case_id,
+    }
 
 
 def staff_view(session: Session, user: User, report_id: int) -> dict[str, Any]:
@@ -197,8 +223,9 @@ def staff_view(session: Session, user: User, report_id: int) -> dict[str, Any]:
     return {**report_dict(report), "messages": _thread(session, report)}
 
 
-def reply(session: Session, user: User, report_id: int, message: str, status: str | None = None,
-          case_id: int | None = None) -> dict[str, Any]:
+def reply(
+    session: Session, user: User, report_id: int, message: str, status: str | None = None, case_id: int | None = None
+) -> dict[str, Any]:
     """Staff reply to a report; optionally change its status or link it to a case."""
     require_role(user, INVESTIGATOR, COORDINATOR)
     report = session.get(IntakeReport, report_id)
@@ -229,8 +256,11 @@ def message_previews(session: Session, user: User, report_ids: list[int], chars:
     require_role(user, INVESTIGATOR, COORDINATOR)
     if not report_ids:
         return {}
-    rows = session.execute(select(IntakeMessage.report_id, IntakeMessage.ciphertext)
-                           .where(IntakeMessage.report_id.in_(report_ids), IntakeMessage.position == 1))
+    rows = session.execute(
+        select(IntakeMessage.report_id, IntakeMessage.ciphertext).where(
+            IntakeMessage.report_id.in_(report_ids), IntakeMessage.position == 1
+        )
+    )
     out = {}
     for rid, ciphertext in rows:
         text = " ".join(decrypt_json(ciphertext)["text"].split())

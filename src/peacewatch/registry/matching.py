@@ -49,9 +49,22 @@ DEFAULT_THRESHOLD = 0.80
 DEFAULT_MIN_NAME_SCORE = 0.75
 
 _FOLDS = [
-    ("tsch", "ch"), ("sch", "sh"), ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("ph", "f"),
-    ("ck", "k"), ("q", "k"), ("w", "v"), ("x", "ks"), ("ou", "u"), ("oo", "u"), ("ee", "i"),
-    ("y", "i"), ("j", "i"),
+    ("tsch", "ch"),
+    ("sch", "sh"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("q", "k"),
+    ("w", "v"),
+    ("x", "ks"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("y", "i"),
+    ("j", "i"),
 ]
 _C_NOT_H = re.compile(r"c(?!h)")
 _OFF_END = re.compile(r"off$")
@@ -239,8 +252,9 @@ def char_counts(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 CharCounts = dict[str, tuple[np.ndarray, np.ndarray]]
 
 
-def name_score_upper_bound(roster_counts: CharCounts, record_counts: CharCounts, r_pos: np.ndarray,
-                           c_pos: np.ndarray) -> np.ndarray:
+def name_score_upper_bound(
+    roster_counts: CharCounts, record_counts: CharCounts, r_pos: np.ndarray, c_pos: np.ndarray
+) -> np.ndarray:
     """An upper bound of :func:`score_pairs`' ``name_score`` from letter counts alone.
 
     Every similarity used is ``2 * LCS / (len_a + len_b)`` of some token order of the two names, and
@@ -272,8 +286,15 @@ def name_similarity(a: np.ndarray, b: np.ndarray, workers: int = 1, a_reversed: 
     return best / 100.0
 
 
-def score_pairs(roster: pd.DataFrame, records: pd.DataFrame, r_pos: np.ndarray, c_pos: np.ndarray, workers: int = 1,
-                threshold: float | None = None, min_name_score: float = 0.0) -> pd.DataFrame:
+def score_pairs(
+    roster: pd.DataFrame,
+    records: pd.DataFrame,
+    r_pos: np.ndarray,
+    c_pos: np.ndarray,
+    workers: int = 1,
+    threshold: float | None = None,
+    min_name_score: float = 0.0,
+) -> pd.DataFrame:
     """Score candidate pairs (positions into two :func:`prepare`-d frames) component by component.
 
     With ``threshold``, pairs that cannot reach it (or ``min_name_score``) are dropped as early as
@@ -285,27 +306,41 @@ def score_pairs(roster: pd.DataFrame, records: pd.DataFrame, r_pos: np.ndarray, 
     nat = nationality_scores(roster["nationality"].to_numpy()[r_pos], records["nationality"].to_numpy()[c_pos])
     rest = WEIGHTS["dob"] * np.nan_to_num(dob) + WEIGHTS["nationality"] * np.nan_to_num(nat)
     den = WEIGHTS["name"] + WEIGHTS["dob"] * ~np.isnan(dob) + WEIGHTS["nationality"] * ~np.isnan(nat)
+
     def sim(col: str, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         rev = roster[col + "_rev"].to_numpy()[r] if col + "_rev" in roster else None
         return name_similarity(roster[col].to_numpy()[r], records[col].to_numpy()[c], workers, rev)
+
     skel = sim("skeleton", r_pos, c_pos)
     if threshold is not None:
         # Lowest name score with which the pair still reaches the threshold; each unseen view is at most 1.
         need = np.maximum(min_name_score, (threshold * den - rest) / WEIGHTS["name"]) - 1e-9
         keep = np.flatnonzero((skel + 2.0) / 3.0 >= need)
-        r_pos, c_pos, dob, nat, rest, den, skel, need = (x[keep] for x in (r_pos, c_pos, dob, nat, rest, den, skel, need))
+        r_pos, c_pos, dob, nat, rest, den, skel, need = (
+            x[keep] for x in (r_pos, c_pos, dob, nat, rest, den, skel, need)
+        )
         folded = sim("folded", r_pos, c_pos)
         keep = np.flatnonzero((skel + folded + 1.0) / 3.0 >= need)
-        r_pos, c_pos, dob, nat, rest, den, skel, folded = (x[keep] for x in (r_pos, c_pos, dob, nat, rest, den, skel, folded))
+        r_pos, c_pos, dob, nat, rest, den, skel, folded = (
+            x[keep] for x in (r_pos, c_pos, dob, nat, rest, den, skel, folded)
+        )
     else:
         folded = sim("folded", r_pos, c_pos)
     written = sim("ascii", r_pos, c_pos)
     name = (written + folded + skel) / 3.0
-    return pd.DataFrame({
-        "roster_pos": r_pos, "record_pos": c_pos, "score": (WEIGHTS["name"] * name + rest) / den, "name_score": name,
-        "name_written_score": written, "name_folded_score": folded, "name_skeleton_score": skel,
-        "dob_score": dob, "nationality_score": nat,
-    })
+    return pd.DataFrame(
+        {
+            "roster_pos": r_pos,
+            "record_pos": c_pos,
+            "score": (WEIGHTS["name"] * name + rest) / den,
+            "name_score": name,
+            "name_written_score": written,
+            "name_folded_score": folded,
+            "name_skeleton_score": skel,
+            "dob_score": dob,
+            "nationality_score": nat,
+        }
+    )
 
 
 _KINDS = np.array(list("DYMXT"))
@@ -397,8 +432,14 @@ class RecordIndex:
         _, first = np.unique(pair, return_index=True)
         return pd.DataFrame({"roster_pos": r[first], "record_pos": cpos[first], "via": _KINDS[k[first]]})
 
-    def match(self, roster: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
-              min_name_score: float = DEFAULT_MIN_NAME_SCORE, workers: int = 1, chunk: int = 20_000) -> pd.DataFrame:
+    def match(
+        self,
+        roster: pd.DataFrame,
+        threshold: float = DEFAULT_THRESHOLD,
+        min_name_score: float = DEFAULT_MIN_NAME_SCORE,
+        workers: int = 1,
+        chunk: int = 20_000,
+    ) -> pd.DataFrame:
         """Screen ``roster`` (``name``, ``dob``, ``nationality``) and return its hits, best first.
 
         Parameters
@@ -415,19 +456,31 @@ class RecordIndex:
         prepared = prepare(roster.reset_index(drop=True), reversed_forms=True)
         parts = []
         for start in range(0, len(prepared), chunk):
-            part = prepared.iloc[start:start + chunk].reset_index(drop=True)
+            part = prepared.iloc[start : start + chunk].reset_index(drop=True)
             cand = self.candidates(part)
             if cand.empty:
                 continue
             counts = {view: char_counts(part[view].to_numpy()) for view in _VIEWS}
-            bound = name_score_upper_bound(counts, self.counts, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy())
+            bound = name_score_upper_bound(
+                counts, self.counts, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy()
+            )
             cand = cand[bound >= min_name_score - 1e-9]
-            scored = score_pairs(part, self.records, cand["roster_pos"].to_numpy(), cand["record_pos"].to_numpy(),
-                                 workers, threshold=threshold, min_name_score=min_name_score)
-            via = pd.Series(cand["via"].to_numpy(), index=cand["roster_pos"].to_numpy() * len(self.records)
-                            + cand["record_pos"].to_numpy())
-            scored["via"] = via.loc[scored["roster_pos"].to_numpy() * len(self.records)
-                                    + scored["record_pos"].to_numpy()].to_numpy()
+            scored = score_pairs(
+                part,
+                self.records,
+                cand["roster_pos"].to_numpy(),
+                cand["record_pos"].to_numpy(),
+                workers,
+                threshold=threshold,
+                min_name_score=min_name_score,
+            )
+            via = pd.Series(
+                cand["via"].to_numpy(),
+                index=cand["roster_pos"].to_numpy() * len(self.records) + cand["record_pos"].to_numpy(),
+            )
+            scored["via"] = via.loc[
+                scored["roster_pos"].to_numpy() * len(self.records) + scored["record_pos"].to_numpy()
+            ].to_numpy()
             hits = scored[(scored["score"] >= threshold) & (scored["name_score"] >= min_name_score)].copy()
             hits["roster_pos"] += start
             parts.append(hits)
@@ -439,8 +492,21 @@ class RecordIndex:
 
 
 def _empty_hits() -> pd.DataFrame:
-    return pd.DataFrame(columns=["roster_pos", "record_pos", "score", "name_score", "name_written_score", "name_folded_score",
-                                 "name_skeleton_score", "dob_score", "nationality_score", "via", "record_id"])
+    return pd.DataFrame(
+        columns=[
+            "roster_pos",
+            "record_pos",
+            "score",
+            "name_score",
+            "name_written_score",
+            "name_folded_score",
+            "name_skeleton_score",
+            "dob_score",
+            "nationality_score",
+            "via",
+            "record_id",
+        ]
+    )
 
 
 def via_label(via: str, dob_score: float | None) -> str:

@@ -22,8 +22,16 @@ import hashlib
 from collections.abc import Iterable, Sequence
 
 __all__ = [
-    "EMPTY_ROOT", "Frontier", "InvalidProof", "consistency_proof", "inclusion_proof", "leaf_hash",
-    "node_hash", "root_of", "verify_consistency", "verify_inclusion",
+    "EMPTY_ROOT",
+    "Frontier",
+    "InvalidProof",
+    "consistency_proof",
+    "inclusion_proof",
+    "leaf_hash",
+    "node_hash",
+    "root_of",
+    "verify_consistency",
+    "verify_inclusion",
 ]
 
 #: Root of the empty tree: SHA-256 of the empty string (RFC 6962, section 2.1).
@@ -32,6 +40,7 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 class InvalidProof(ValueError):
     """A proof that does not verify (or does not fit the sizes it is given for)."""
+
 
 def leaf_hash(data: bytes) -> bytes:
     """RFC 6962 leaf hash ``SHA-256(0x00 || data)``."""
@@ -56,7 +65,9 @@ class Frontier:
         self.size = size
         self.hashes = list(hashes)
         if len(self.hashes) != (size).bit_count():
-            raise ValueError(f"a tree of {size} leaves has {(size).bit_count()} frontier hashes, not {len(self.hashes)}")
+            raise ValueError(
+                f"a tree of {size} leaves has {(size).bit_count()} frontier hashes, not {len(self.hashes)}"
+            )
 
     def append(self, leaf: bytes) -> None:
         """Append one leaf hash."""
@@ -84,7 +95,7 @@ class Frontier:
     @classmethod
     def loads(cls, size: int, text: str) -> Frontier:
         """Inverse of :meth:`dumps`."""
-        return cls(size, [bytes.fromhex(text[i:i + 64]) for i in range(0, len(text), 64)])
+        return cls(size, [bytes.fromhex(text[i : i + 64]) for i in range(0, len(text), 64)])
 
 
 def root_of(leaves: Sequence[bytes], lo: int = 0, hi: int | None = None) -> bytes:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 def utcnow() -> dt.datetime:
     """Current UTC time as a naive datetime truncated to microseconds (what every backend stores)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base(DeclarativeBase):
@@ -85,8 +85,8 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(40), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    events: Mapped[list["CaseEvent"]] = relationship(back_populates="case", order_by="CaseEvent.id")
-    referral: Mapped["Referral | None"] = relationship(back_populates="case", uselist=False)
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    referral: Mapped[Referral | None] = relationship(back_populates="case", uselist=False)
 
 
 class VictimDetails(Base):

@@ -46,9 +46,22 @@ from peacewatch.registry.models import (
     utcnow,
 )
 
-__all__ = ["GRACE_DAYS", "TABLES", "DatabaseProblem", "close_ended_periods", "close_period", "closed_years",
-           "default_registry_file", "frozen", "live", "min_cell", "open_session", "published", "scorecard_frame",
-           "staff_scorecard_frame"]
+__all__ = [
+    "GRACE_DAYS",
+    "TABLES",
+    "DatabaseProblem",
+    "close_ended_periods",
+    "close_period",
+    "closed_years",
+    "default_registry_file",
+    "frozen",
+    "live",
+    "min_cell",
+    "open_session",
+    "published",
+    "scorecard_frame",
+    "staff_scorecard_frame",
+]
 
 #: Days after the end of a year before it closes by itself.
 GRACE_DAYS = 90
@@ -72,12 +85,21 @@ _COMPLIANCE = ["nation_ccode", "year", *PROVISIONS, "provisions_reported", "comp
 
 #: The registry's published tables by name.
 TABLES: dict[str, _Table] = {
-    "tcc": _Table("tcc_ccode", stats.TCC_COLUMNS,
-                  ["allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions"],
-                  {"median_days_to_answer": "referrals_answered"}, stats.TCC_PARTS),
+    "tcc": _Table(
+        "tcc_ccode",
+        stats.TCC_COLUMNS,
+        ["allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions"],
+        {"median_days_to_answer": "referrals_answered"},
+        stats.TCC_PARTS,
+    ),
     "tcc_events": _Table("tcc_ccode", ["tcc_ccode", "year", *events.COUNTS], list(events.COUNTS), {}, events.PARTS),
-    "training": _Table("nation_ccode", _TRAINING, ["personnel", "trained"],
-                       {"completion_rate": ["personnel", "trained"]}, {"trained": "personnel"}),
+    "training": _Table(
+        "nation_ccode",
+        _TRAINING,
+        ["personnel", "trained"],
+        {"completion_rate": ["personnel", "trained"]},
+        {"trained": "personnel"},
+    ),
     # a national report states policies, not facts about people: nothing to suppress
     "compliance": _Table("nation_ccode", _COMPLIANCE, []),
 }
@@ -140,10 +162,12 @@ def close_period_as(session: Session, user: User, year: int, *, as_of: dt.date |
 
 
 def _first_data_year(session: Session) -> int | None:
-    years = [session.execute(select(func.min(Case.reported_at))).scalar(),
-             session.execute(select(func.min(Referral.referred_at))).scalar(),
-             session.execute(select(func.min(Person.deployment_year))).scalar(),
-             session.execute(select(func.min(NationalReport.year))).scalar()]
+    years = [
+        session.execute(select(func.min(Case.reported_at))).scalar(),
+        session.execute(select(func.min(Referral.referred_at))).scalar(),
+        session.execute(select(func.min(Person.deployment_year))).scalar(),
+        session.execute(select(func.min(NationalReport.year))).scalar(),
+    ]
     found = [y if isinstance(y, int) else y.year for y in years if y is not None]
     return min(found, default=None)
 
@@ -167,6 +191,7 @@ def close_ended_periods(session: Session, as_of: dt.date | None = None) -> list[
 def _snapshots(session: Session, year: int | None, as_of: dt.date | None) -> list[str]:
     """The stored snapshots (JSON) of closed years, closing the years due first. A read-only
     session cannot write: the years due are closed (and read) in a short writing session."""
+
     def read(s: Session) -> list[str]:
         stmt = select(PublishedPeriod.tables).order_by(PublishedPeriod.year)
         if year is not None:
@@ -181,8 +206,10 @@ def _snapshots(session: Session, year: int | None, as_of: dt.date | None) -> lis
         return read(session)
     registry = session.info.get("pw_registry")
     if registry is None:
-        raise RuntimeError("publication reads need a session of Registry.session(): a year due to close "
-                           "is closed in a writing session of the same registry")
+        raise RuntimeError(
+            "publication reads need a session of Registry.session(): a year due to close "
+            "is closed in a writing session of the same registry"
+        )
     with registry.session() as writer:
         close_ended_periods(writer, today)
         payloads = read(writer)
@@ -202,17 +229,20 @@ def frozen(session: Session, table: str, year: int | None = None, as_of: dt.date
     return _frame(rows, spec.columns).sort_values([spec.key, "year"]).reset_index(drop=True)
 
 
-def published(session: Session, table: str, year: int | None = None, k: int | None = None,
-              as_of: dt.date | None = None) -> pd.DataFrame:
+def published(
+    session: Session, table: str, year: int | None = None, k: int | None = None, as_of: dt.date | None = None
+) -> pd.DataFrame:
     """THE publication function: ``table`` of closed years, small cells, their complements and
     their derived values blanked; a ``suppressed_cells`` column counts the blanks per row."""
     spec = _check_table(table)
-    return stats.suppress_small_cells(frozen(session, table, year, as_of), spec.counts, spec.derived, k,
-                                      parts=spec.parts)
+    return stats.suppress_small_cells(
+        frozen(session, table, year, as_of), spec.counts, spec.derived, k, parts=spec.parts
+    )
 
 
-def live(session: Session, user: User, table: str, year: int | None = None,
-         as_of: dt.date | None = None) -> pd.DataFrame:
+def live(
+    session: Session, user: User, table: str, year: int | None = None, as_of: dt.date | None = None
+) -> pd.DataFrame:
     """True counts of every year with data, the open one included, as of today (staff only)."""
     auth.require_role(user, *STAFF_ROLES)
     spec = _check_table(table)
@@ -234,8 +264,13 @@ def live(session: Session, user: User, table: str, year: int | None = None,
 _CARD_EXTRA = {"training": ["completion_rate"], "compliance": ["compliance_score", "provisions_reported"]}
 
 
-def _card_frame(counts: pd.DataFrame, shown: pd.DataFrame, training: pd.DataFrame,
-                compliance: pd.DataFrame, training_true: pd.DataFrame) -> pd.DataFrame:
+def _card_frame(
+    counts: pd.DataFrame,
+    shown: pd.DataFrame,
+    training: pd.DataFrame,
+    compliance: pd.DataFrame,
+    training_true: pd.DataFrame,
+) -> pd.DataFrame:
     keys = ["tcc_ccode", "year"]
     out = shown[keys + list(events.COUNTS)].set_index(keys)
     raw = counts.set_index(keys)[list(events.COUNTS)].add_prefix("raw_")
@@ -243,8 +278,11 @@ def _card_frame(counts: pd.DataFrame, shown: pd.DataFrame, training: pd.DataFram
     for name, frame in (("training", training), ("compliance", compliance)):
         parts.append(frame.rename(columns={"nation_ccode": "tcc_ccode"}).set_index(keys)[_CARD_EXTRA[name]])
     # the true completion rate the grade decides on (a suppressed rate must not drop out of the grade)
-    parts.append(training_true.rename(columns={"nation_ccode": "tcc_ccode"}).set_index(keys)[["completion_rate"]]
-                 .add_prefix("raw_"))
+    parts.append(
+        training_true.rename(columns={"nation_ccode": "tcc_ccode"})
+        .set_index(keys)[["completion_rate"]]
+        .add_prefix("raw_")
+    )
     return pd.concat(parts, axis=1).reset_index().astype({"tcc_ccode": "int64", "year": "int64"})
 
 
@@ -258,8 +296,13 @@ def scorecard_frame(session: Session, as_of: dt.date | None = None) -> pd.DataFr
     """
     counts = frozen(session, "tcc_events", as_of=as_of)
     shown = published(session, "tcc_events", as_of=as_of)
-    return _card_frame(counts, shown, published(session, "training", as_of=as_of),
-                       published(session, "compliance", as_of=as_of), frozen(session, "training", as_of=as_of))
+    return _card_frame(
+        counts,
+        shown,
+        published(session, "training", as_of=as_of),
+        published(session, "compliance", as_of=as_of),
+        frozen(session, "training", as_of=as_of),
+    )
 
 
 def staff_scorecard_frame(session: Session, user: User, as_of: dt.date | None = None) -> pd.DataFrame:

@@ -107,8 +107,10 @@ def known_mission(name: str) -> str:
 
         close = [m for m, _score, _i in process.extract(name, sorted(missions), limit=3, score_cutoff=70)]
         hint = f"did you mean {' or '.join(close)}? " if close else ""
-        raise ValueError(f"{name!r} is not a UN mission in the catalogued data (IPI, Geo-PKO); {hint}"
-                         "use the mission's acronym, e.g. MINUSTAH")
+        raise ValueError(
+            f"{name!r} is not a UN mission in the catalogued data (IPI, Geo-PKO); {hint}"
+            "use the mission's acronym, e.g. MINUSTAH"
+        )
     return name
 
 

@@ -41,10 +41,13 @@ def open_referral(session: Session, case: Case, now: dt.datetime, policy: Referr
         raise Conflict(f"case {case.id} has already been referred (referral {case.referral.id})")
     day = now.date()
     referral = Referral(
-        case_id=case.id, tcc_ccode=case.tcc_ccode, referred_at=now,
+        case_id=case.id,
+        tcc_ccode=case.tcc_ccode,
+        referred_at=now,
         officer_due=add_working_days(day, policy.officer_working_days),
         outcome_due=day + dt.timedelta(days=policy.outcome_days),
-        outcome_extended=False, escalation_level=0,
+        outcome_extended=False,
+        escalation_level=0,
     )
     session.add(referral)
     case.referral = referral
@@ -64,9 +67,14 @@ class OverdueItem:
     def as_dict(self) -> dict[str, Any]:
         r = self.referral
         return {
-            "referral_id": r.id, "case_id": r.case_id, "tcc_ccode": r.tcc_ccode,
-            "mission": r.case.mission, "deadline": self.deadline, "due": self.due.isoformat(),
-            "days_overdue": self.days_overdue, "escalation_level": r.escalation_level,
+            "referral_id": r.id,
+            "case_id": r.case_id,
+            "tcc_ccode": r.tcc_ccode,
+            "mission": r.case.mission,
+            "deadline": self.deadline,
+            "due": self.due.isoformat(),
+            "days_overdue": self.days_overdue,
+            "escalation_level": r.escalation_level,
             "escalated_to": ESCALATION_TARGETS.get(r.escalation_level),
         }
 
@@ -104,7 +112,9 @@ def list_overdue(session: Session, user: User, as_of: dt.date | None = None) -> 
     items: list[OverdueItem] = []
     for referral in session.execute(stmt).scalars():
         items.extend(overdue_items(referral, as_of))
-    audit.record(session, user.username, "list", "overdue_referrals", "*", {"as_of": as_of.isoformat(), "count": len(items)})
+    audit.record(
+        session, user.username, "list", "overdue_referrals", "*", {"as_of": as_of.isoformat(), "count": len(items)}
+    )
     return items
 
 
@@ -116,8 +126,10 @@ def _escalation_due(referral: Referral, now: dt.datetime, policy: ReferralPolicy
     level = referral.escalation_level
     if level == 0:
         new_level = 1
-    elif level == 1 and referral.last_escalated_at is not None and (
-        now - referral.last_escalated_at >= dt.timedelta(days=policy.escalation_days)
+    elif (
+        level == 1
+        and referral.last_escalated_at is not None
+        and (now - referral.last_escalated_at >= dt.timedelta(days=policy.escalation_days))
     ):
         new_level = 2
     else:
@@ -149,16 +161,25 @@ def escalate_overdue(
         if due is None:
             continue
         new_level, reason = due
-        esc = Escalation(referral_id=referral.id, level=new_level, target=ESCALATION_TARGETS[new_level], reason=reason, at=now)
+        esc = Escalation(
+            referral_id=referral.id, level=new_level, target=ESCALATION_TARGETS[new_level], reason=reason, at=now
+        )
         session.add(esc)
         referral.escalation_level = new_level
         referral.last_escalated_at = now
-        session.add(CaseEvent(
-            case_id=referral.case_id, at=now, actor_id=user.id, kind="escalation",
-            detail=json.dumps({"level": new_level, "target": esc.target, "reason": reason}),
-        ))
+        session.add(
+            CaseEvent(
+                case_id=referral.case_id,
+                at=now,
+                actor_id=user.id,
+                kind="escalation",
+                detail=json.dumps({"level": new_level, "target": esc.target, "reason": reason}),
+            )
+        )
         session.flush()
-        audit.record(session, user.username, "escalate", "referral", referral.id, {"level": new_level, "target": esc.target})
+        audit.record(
+            session, user.username, "escalate", "referral", referral.id, {"level": new_level, "target": esc.target}
+        )
         created.append(esc)
     return created
 
@@ -186,8 +207,14 @@ def preview_escalation(
 
 
 def extend_outcome_deadline(
-    session: Session, user: User, referral_id: int, days: int | None = None, policy: ReferralPolicy | None = None,
-    *, until: dt.date | None = None, reason: str | None = None,
+    session: Session,
+    user: User,
+    referral_id: int,
+    days: int | None = None,
+    policy: ReferralPolicy | None = None,
+    *,
+    until: dt.date | None = None,
+    reason: str | None = None,
 ) -> Referral:
     """Extend a referral's outcome deadline (once, coordinator only) to ``days`` after referral or
     to the date ``until``; ``reason`` (why the TCC needs longer) goes into the timeline and the audit log."""
@@ -204,11 +231,12 @@ def extend_outcome_deadline(
         if not (policy.outcome_days < days <= policy.outcome_days_extended):
             first = referred + dt.timedelta(days=policy.outcome_days + 1)
             last = referred + dt.timedelta(days=policy.outcome_days_extended)
-            raise ValidationFailed(f"the new outcome deadline must be from {first} to {last} "
-                                   f"(more than {policy.outcome_days} and at most {policy.outcome_days_extended} "
-                                   "days after the referral)",
-                                   [{"loc": ["body", "until"], "msg": f"choose a date from {first} to {last}",
-                                     "type": "value_error"}])
+            raise ValidationFailed(
+                f"the new outcome deadline must be from {first} to {last} "
+                f"(more than {policy.outcome_days} and at most {policy.outcome_days_extended} "
+                "days after the referral)",
+                [{"loc": ["body", "until"], "msg": f"choose a date from {first} to {last}", "type": "value_error"}],
+            )
     if days is None or not (policy.outcome_days < days <= policy.outcome_days_extended):
         raise ValidationFailed(
             f"days must be more than {policy.outcome_days} and at most {policy.outcome_days_extended}"
@@ -225,9 +253,16 @@ def referral_dict(r: Referral) -> dict[str, Any]:
     """Plain JSON view of a referral."""
     iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
     return {
-        "id": r.id, "case_id": r.case_id, "tcc_ccode": r.tcc_ccode, "referred_at": iso(r.referred_at),
-        "officer_due": iso(r.officer_due), "outcome_due": iso(r.outcome_due), "outcome_extended": r.outcome_extended,
-        "officer_named_at": iso(r.officer_named_at), "outcome_reported_at": iso(r.outcome_reported_at),
-        "outcome": r.outcome, "escalation_level": r.escalation_level,
+        "id": r.id,
+        "case_id": r.case_id,
+        "tcc_ccode": r.tcc_ccode,
+        "referred_at": iso(r.referred_at),
+        "officer_due": iso(r.officer_due),
+        "outcome_due": iso(r.outcome_due),
+        "outcome_extended": r.outcome_extended,
+        "officer_named_at": iso(r.officer_named_at),
+        "outcome_reported_at": iso(r.outcome_reported_at),
+        "outcome": r.outcome,
+        "escalation_level": r.escalation_level,
         "escalated_to": ESCALATION_TARGETS.get(r.escalation_level),
     }

@@ -17,16 +17,21 @@ _NO_NUL = r"^[^\x00]*$"
 Short = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
 Long = Annotated[str, StringConstraints(min_length=1, max_length=20_000, pattern=_NO_NUL)]
 #: A state: its COW code (a name or ISO3 code is turned into it), checked against the COW state list.
-CCode = Annotated[int, BeforeValidator(reference.country_code),
-                  Field(ge=1, le=999, description="COW code of a state (e.g. 770, Pakistan)"),
-                  AfterValidator(reference.known_state)]
+CCode = Annotated[
+    int,
+    BeforeValidator(reference.country_code),
+    Field(ge=1, le=999, description="COW code of a state (e.g. 770, Pakistan)"),
+    AfterValidator(reference.known_state),
+]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 #: The year of a national report: 1990 up to the current year.
-ReportYear = Annotated[int, Field(ge=1990, le=2100, description="1990 up to the current year"),
-                       AfterValidator(reference.report_year)]
+ReportYear = Annotated[
+    int, Field(ge=1990, le=2100, description="1990 up to the current year"), AfterValidator(reference.report_year)
+]
 #: The year of a deployment: 1990 up to next year.
-DeploymentYear = Annotated[int, Field(ge=1990, le=2100, description="1990 up to next year"),
-                           AfterValidator(reference.deployment_year)]
+DeploymentYear = Annotated[
+    int, Field(ge=1990, le=2100, description="1990 up to next year"), AfterValidator(reference.deployment_year)
+]
 PastDate = Annotated[dt.date, AfterValidator(reference.not_in_future)]
 IncidentDate = Annotated[dt.date, AfterValidator(reference.incident_date)]
 BirthDate = Annotated[dt.date, AfterValidator(reference.birth_date)]
@@ -41,8 +46,12 @@ ProvisionStatus = Literal["met", "partial", "not_met"]
 
 #: A mission name, stored and compared in its canonical form (:func:`canonical_mission`), one of the
 #: UN missions of the catalogued data.
-MissionName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL),
-                        AfterValidator(canonical_mission), AfterValidator(reference.known_mission)]
+MissionName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL),
+    AfterValidator(canonical_mission),
+    AfterValidator(reference.known_mission),
+]
 
 
 class Strict(BaseModel):
@@ -91,8 +100,11 @@ Visibility = Literal["internal", "tcc", "reporter", "tcc_and_reporter"]
 class TransitionIn(Strict):
     to_status: Status
     note: Long | None = None
-    note_visibility: Visibility = Field("internal", description="Who besides investigators and coordinators "
-                                        "may read the note: internal, tcc, reporter or tcc_and_reporter")
+    note_visibility: Visibility = Field(
+        "internal",
+        description="Who besides investigators and coordinators "
+        "may read the note: internal, tcc, reporter or tcc_and_reporter",
+    )
     officer_name: Short | None = None
     outcome: Outcome | None = None
     repatriated: bool | None = None
@@ -120,7 +132,7 @@ class ExtendIn(Strict):
     reason: Long | None = None
 
     @model_validator(mode="after")
-    def _one_deadline(self) -> "ExtendIn":
+    def _one_deadline(self) -> ExtendIn:
         if (self.days is None) == (self.until is None):
             raise ValueError("give the new outcome deadline: either days after the referral or a date")
         return self
@@ -158,7 +170,8 @@ class RecordIn(Strict):
 class ScreeningIn(Strict):
     label: Short = "roster"
     csv: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000, pattern=_NO_NUL)] = Field(
-        description="CSV text with header name,date_of_birth,nationality")
+        description="CSV text with header name,date_of_birth,nationality"
+    )
     threshold: Annotated[float, Field(ge=0.5, le=1.0)] = 0.8
 
 
@@ -208,7 +221,9 @@ class CompletionIn(Strict):
     module_code: Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=_NO_NUL)]
     completed_on: PastDate
     score: Annotated[float, Field(ge=0, le=100)] | None = None
-    nation_ccode: CCode | None = Field(None, description="Needed only when the service number exists in several nations")
+    nation_ccode: CCode | None = Field(
+        None, description="Needed only when the service number exists in several nations"
+    )
 
 
 # --- query parameters (the API reads them as query models; CLI and web pass the same fields) ------
@@ -257,10 +272,13 @@ class IntakeQuery(Strict):
 
 class ServiceNumber(Strict):
     service_number: Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=r"^[^\x00/]+$")]
-    nation_ccode: CCode | None = Field(None, description="Needed only when the service number exists in several nations")
+    nation_ccode: CCode | None = Field(
+        None, description="Needed only when the service number exists in several nations"
+    )
 
 
 class RecordsImportIn(Strict):
     label: Short = "records"
     csv: Annotated[str, StringConstraints(min_length=1, max_length=5_000_000, pattern=_NO_NUL)] = Field(
-        description="CSV text with header full_name,date_of_birth,nationality,category[,source]")
+        description="CSV text with header full_name,date_of_birth,nationality,category[,source]"
+    )

@@ -52,8 +52,14 @@ class ScreeningJob:
     future: Future[None] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"job_id": self.id, "label": self.label, "status": self.status, "rows_done": self.rows_done,
-                "screening_id": self.screening_id, "error": self.error}
+        return {
+            "job_id": self.id,
+            "label": self.label,
+            "status": self.status,
+            "rows_done": self.rows_done,
+            "screening_id": self.screening_id,
+            "error": self.error,
+        }
 
 
 class ScreeningJobs:
@@ -71,8 +77,14 @@ class ScreeningJobs:
         self._jobs: dict[str, ScreeningJob] = {}
         self._lock = threading.Lock()
 
-    def submit(self, session: Session, user: User, upload: BinaryIO, label: str = "roster",
-               threshold: float = vetting.DEFAULT_THRESHOLD) -> ScreeningJob:
+    def submit(
+        self,
+        session: Session,
+        user: User,
+        upload: BinaryIO,
+        label: str = "roster",
+        threshold: float = vetting.DEFAULT_THRESHOLD,
+    ) -> ScreeningJob:
         """Queue a screening of the roster CSV in ``upload`` (a binary stream, copied in blocks to
         a private temporary file); investigators and coordinators; audited."""
         require_role(user, INVESTIGATOR, COORDINATOR)
@@ -86,8 +98,13 @@ class ScreeningJobs:
         except BaseException:
             os.unlink(path)
             raise
-        job = ScreeningJob(id=secrets.token_urlsafe(12), owner_id=user.id, label=(label or "roster")[:200],
-                           threshold=threshold, created_at=utcnow())
+        job = ScreeningJob(
+            id=secrets.token_urlsafe(12),
+            owner_id=user.id,
+            label=(label or "roster")[:200],
+            threshold=threshold,
+            created_at=utcnow(),
+        )
         audit.record(session, user.username, "submit", "screening_job", job.id, {"label": job.label})
         with self._lock:
             self._forget_old()

@@ -40,17 +40,34 @@ from sqlalchemy.orm import Session
 
 from peacewatch.registry.compliance import PROVISIONS, STATUSES
 from peacewatch.registry.config import min_cell
-from peacewatch.registry.models import Case, NationalReport, Person, Referral, TrainingCompletion, TrainingModule, utcnow
+from peacewatch.registry.models import (
+    Case,
+    NationalReport,
+    Person,
+    Referral,
+    TrainingCompletion,
+    TrainingModule,
+    utcnow,
+)
 from peacewatch.registry.referrals import OverdueItem, overdue_items
 from peacewatch.registry.training import required_modules
 from peacewatch.registry.workflow import PROSECUTION_OUTCOMES
 
-TCC_COLUMNS = ["tcc_ccode", "year", "allegations", "referrals", "referrals_answered", "referrals_overdue",
-               "prosecutions", "median_days_to_answer"]
+TCC_COLUMNS = [
+    "tcc_ccode",
+    "year",
+    "allegations",
+    "referrals",
+    "referrals_answered",
+    "referrals_overdue",
+    "prosecutions",
+    "median_days_to_answer",
+]
 
 
-def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date | None = None,
-                       at_period_end: bool = False) -> pd.DataFrame:
+def tcc_accountability(
+    session: Session, year: int | None = None, as_of: dt.date | None = None, at_period_end: bool = False
+) -> pd.DataFrame:
     """Per TCC and year: allegations, referrals and how the TCC answered them.
 
     Parameters
@@ -85,25 +102,36 @@ def tcc_accountability(session: Session, year: int | None = None, as_of: dt.date
     rows = []
     for r in refs:
         end = dt.datetime(r.referred_at.year + 1, 1, 1) if at_period_end else dt.datetime.max
-        known = lambda t: t is not None and t < end  # noqa: E731 - known by the end of the period
-        answered_at = min([t for t in (r.officer_named_at, r.outcome_reported_at) if t is not None and known(t)],
-                          default=None)
-        rows.append({
-            "tcc_ccode": r.tcc_ccode, "year": r.referred_at.year,
-            "answered": answered_at is not None,
-            "overdue": bool(_overdue_at(r, dt.date(r.referred_at.year, 12, 31) if at_period_end else as_of)),
-            "prosecuted": r.outcome in PROSECUTION_OUTCOMES and known(r.outcome_reported_at),
-            "days_to_answer": (answered_at - r.referred_at).total_seconds() / 86400 if answered_at else np.nan,
-        })
+
+        def known(t: dt.datetime | None, end: dt.datetime = end) -> bool:  # known by the end of the period
+            return t is not None and t < end
+
+        answered_at = min(
+            [t for t in (r.officer_named_at, r.outcome_reported_at) if t is not None and known(t)], default=None
+        )
+        rows.append(
+            {
+                "tcc_ccode": r.tcc_ccode,
+                "year": r.referred_at.year,
+                "answered": answered_at is not None,
+                "overdue": bool(_overdue_at(r, dt.date(r.referred_at.year, 12, 31) if at_period_end else as_of)),
+                "prosecuted": r.outcome in PROSECUTION_OUTCOMES and known(r.outcome_reported_at),
+                "days_to_answer": (answered_at - r.referred_at).total_seconds() / 86400 if answered_at else np.nan,
+            }
+        )
     ref = pd.DataFrame(rows, columns=["tcc_ccode", "year", "answered", "overdue", "prosecuted", "days_to_answer"])
     ref_agg = ref.groupby(["tcc_ccode", "year"]).agg(
-        referrals=("answered", "size"), referrals_answered=("answered", "sum"),
-        referrals_overdue=("overdue", "sum"), prosecutions=("prosecuted", "sum"),
+        referrals=("answered", "size"),
+        referrals_answered=("answered", "sum"),
+        referrals_overdue=("overdue", "sum"),
+        prosecutions=("prosecuted", "sum"),
         median_days_to_answer=("days_to_answer", "median"),
     )
     out = pd.concat([alleg, ref_agg], axis=1).reset_index()
     if out.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("tcc_ccode", "year") else "float64") for c in TCC_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c in ("tcc_ccode", "year") else "float64") for c in TCC_COLUMNS}
+        )
     out = out.rename(columns={"level_0": "tcc_ccode", "level_1": "year"})
     # Both counts are facts of the registry for a TCC-year that appears at all: 0, not missing.
     out["allegations"] = out["allegations"].fillna(0)
@@ -125,9 +153,12 @@ def _overdue_at(referral: Referral, day: dt.date) -> list[OverdueItem]:
         return overdue_items(referral, day)
     # Pretend the later answers have not happened yet, without touching the stored row.
     before = lambda t: t if t is not None and t < end else None  # noqa: E731
-    ghost = SimpleNamespace(officer_due=referral.officer_due, outcome_due=referral.outcome_due,
-                            officer_named_at=before(referral.officer_named_at),
-                            outcome_reported_at=before(referral.outcome_reported_at))
+    ghost = SimpleNamespace(
+        officer_due=referral.officer_due,
+        outcome_due=referral.outcome_due,
+        officer_named_at=before(referral.officer_named_at),
+        outcome_reported_at=before(referral.outcome_reported_at),
+    )
     # A stand-in with the four deadline fields, which are all that overdue_items reads.
     return overdue_items(cast(Referral, ghost), day)
 
@@ -145,9 +176,14 @@ def compliance_by_nation(session: Session, year: int | None = None) -> pd.DataFr
     stmt = select(NationalReport)
     if year is not None:
         stmt = stmt.where(NationalReport.year == year)
-    rows = [{"nation_ccode": r.nation_ccode, "year": r.year,
-             **{p: STATUSES.get(getattr(r, p), np.nan) if getattr(r, p) is not None else np.nan for p in PROVISIONS}}
-            for r in session.execute(stmt).scalars()]
+    rows = [
+        {
+            "nation_ccode": r.nation_ccode,
+            "year": r.year,
+            **{p: STATUSES.get(getattr(r, p), np.nan) if getattr(r, p) is not None else np.nan for p in PROVISIONS},
+        }
+        for r in session.execute(stmt).scalars()
+    ]
     cols = ["nation_ccode", "year", *PROVISIONS, "provisions_reported", "compliance_score"]
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("nation_ccode", "year") else "float64") for c in cols})
@@ -178,8 +214,9 @@ def training_completion(session: Session, year: int | None = None, at_period_end
     if not people:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c in ("nation_ccode", "year") else "float64") for c in cols})
     done: dict[int, list[tuple[int, dt.date]]] = {}
-    for pid, mid, day in session.execute(select(TrainingCompletion.person_id, TrainingCompletion.module_id,
-                                                TrainingCompletion.completed_on)):
+    for pid, mid, day in session.execute(
+        select(TrainingCompletion.person_id, TrainingCompletion.module_id, TrainingCompletion.completed_on)
+    ):
         done.setdefault(pid, []).append((mid, day))
     rows = []
     for p in people:
@@ -188,15 +225,21 @@ def training_completion(session: Session, year: int | None = None, at_period_end
         trained = float(need <= have) if need else np.nan
         rows.append({"nation_ccode": p.nation_ccode, "year": p.deployment_year, "trained": trained})
     df = pd.DataFrame(rows)
-    out = df.groupby(["nation_ccode", "year"]).agg(personnel=("trained", "size"),
-                                                    trained=("trained", lambda s: s.sum(min_count=1)))
+    out = df.groupby(["nation_ccode", "year"]).agg(
+        personnel=("trained", "size"), trained=("trained", lambda s: s.sum(min_count=1))
+    )
     out["personnel"] = out["personnel"].astype(float)
     out["completion_rate"] = out["trained"] / out["personnel"]
     return out.reset_index()[cols].sort_values(["nation_ccode", "year"]).reset_index(drop=True)
 
 
-def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: Mapping[str, str | list[str]] | None = None,
-                         k: int | None = None, parts: Mapping[str, str | list[str]] | None = None) -> pd.DataFrame:
+def suppress_small_cells(
+    df: pd.DataFrame,
+    counts: list[str],
+    derived: Mapping[str, str | list[str]] | None = None,
+    k: int | None = None,
+    parts: Mapping[str, str | list[str]] | None = None,
+) -> pd.DataFrame:
     """Blank small cells, their complements and everything computed from them, before publication.
 
     Parameters
@@ -257,5 +300,9 @@ def suppress_small_cells(df: pd.DataFrame, counts: list[str], derived: Mapping[s
 
 
 #: Counts of the TCC table and which count each is part of (wholes first).
-TCC_PARTS = {"referrals": "allegations", "referrals_answered": "referrals", "referrals_overdue": "referrals",
-             "prosecutions": "referrals_answered"}
+TCC_PARTS = {
+    "referrals": "allegations",
+    "referrals_answered": "referrals",
+    "referrals_overdue": "referrals",
+    "prosecutions": "referrals_answered",
+}

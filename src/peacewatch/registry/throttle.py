@@ -114,8 +114,11 @@ class Throttle:
         return hmac.new(self._salt, (value or "").encode(), hashlib.sha256).hexdigest()
 
     def _retry_after(self, items: list[RateLimitItem], *ids: str) -> float:
-        waits = [max(0.0, self._limiter.get_window_stats(i, *ids).reset_time - time.time())
-                 for i in items if not self._limiter.test(i, *ids)]
+        waits = [
+            max(0.0, self._limiter.get_window_stats(i, *ids).reset_time - time.time())
+            for i in items
+            if not self._limiter.test(i, *ids)
+        ]
         return max(waits, default=0.0)
 
     def _take(self, checks: list[tuple[list[RateLimitItem], tuple[str, ...], str]]) -> None:
@@ -134,8 +137,11 @@ class Throttle:
         ``pw_device`` cookie) is a known device of this account (then the account back-off, the
         network and the overall limits do not apply, only the device's own failure budget)."""
         nonce = known_device(username, device)
-        client_check = (self.login_client, ("login-client", self._key(client)),
-                        "too many login attempts from this connection; try again {wait}")
+        client_check = (
+            self.login_client,
+            ("login-client", self._key(client)),
+            "too many login attempts from this connection; try again {wait}",
+        )
         if nonce is not None:
             wait = self._retry_after(self.login_device, *self._device(username, nonce))
             if wait > 0:
@@ -145,15 +151,27 @@ class Throttle:
         account = ("login-account", self._key(_account(username)))
         wait = self._retry_after(self.login_account, *account)
         if wait > 0:
-            raise RateLimited(f"too many failed logins for this account; try again {_wait(wait)} "
-                              "(each further failure makes the wait longer; a device you logged in "
-                              "with before is not held back)", retry_after=wait)
-        self._take([client_check,
-                    (self.login_network, ("login-network", self._key(network_of(client, 64))),
-                     "too many login attempts from your network; try again {wait}"),
-                    (self.login_overall, ("login-overall",),
-                     ("too many login attempts right now; try again {wait}, or from a device you "
-                      "logged in with before"))])
+            raise RateLimited(
+                f"too many failed logins for this account; try again {_wait(wait)} "
+                "(each further failure makes the wait longer; a device you logged in "
+                "with before is not held back)",
+                retry_after=wait,
+            )
+        self._take(
+            [
+                client_check,
+                (
+                    self.login_network,
+                    ("login-network", self._key(network_of(client, 64))),
+                    "too many login attempts from your network; try again {wait}",
+                ),
+                (
+                    self.login_overall,
+                    ("login-overall",),
+                    ("too many login attempts right now; try again {wait}, or from a device you logged in with before"),
+                ),
+            ]
+        )
         return False
 
     def login_failed(self, client: str | None, username: str, device: str | None = None) -> None:
@@ -178,20 +196,39 @@ class Throttle:
     # --- anonymous intake -----------------------------------------------------------------------
     def intake(self, client: str | None) -> None:
         """Before an anonymous report or added message."""
-        self._take([
-            (self.intake_client, ("intake-client", self._key(client)),
-             "you have sent several reports in a short time; please wait and try again {wait}"),
-            (self.intake_network, ("intake-network", self._key(network_of(client))),
-             "many reports are arriving from your network; please try again {wait}"),
-            (self.intake_overall, ("intake-overall",),
-             "the reporting channel is receiving too many reports right now; please try again {wait}"),
-        ])
+        self._take(
+            [
+                (
+                    self.intake_client,
+                    ("intake-client", self._key(client)),
+                    "you have sent several reports in a short time; please wait and try again {wait}",
+                ),
+                (
+                    self.intake_network,
+                    ("intake-network", self._key(network_of(client))),
+                    "many reports are arriving from your network; please try again {wait}",
+                ),
+                (
+                    self.intake_overall,
+                    ("intake-overall",),
+                    "the reporting channel is receiving too many reports right now; please try again {wait}",
+                ),
+            ]
+        )
 
     def lookup(self, client: str | None) -> None:
         """Before a receipt look-up."""
-        self._take([
-            (self.lookup_client, ("lookup-client", self._key(client)),
-             "too many receipt look-ups from this connection; please try again {wait}"),
-            (self.lookup_overall, ("lookup-overall",),
-             "too many receipt look-ups right now; please try again {wait}"),
-        ])
+        self._take(
+            [
+                (
+                    self.lookup_client,
+                    ("lookup-client", self._key(client)),
+                    "too many receipt look-ups from this connection; please try again {wait}",
+                ),
+                (
+                    self.lookup_overall,
+                    ("lookup-overall",),
+                    "too many receipt look-ups right now; please try again {wait}",
+                ),
+            ]
+        )

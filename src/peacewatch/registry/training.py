@@ -60,13 +60,22 @@ def _find_person(session: Session, user: User, service_number: str, nation_ccode
     if not found:
         raise NotFound(f"no person with service number {service_number!r}; register them first")
     if len(found) > 1:
-        raise ValidationFailed(f"service number {service_number!r} exists in nations "
-                               f"{', '.join(str(p.nation_ccode) for p in found)}; give the nation")
+        raise ValidationFailed(
+            f"service number {service_number!r} exists in nations "
+            f"{', '.join(str(p.nation_ccode) for p in found)}; give the nation"
+        )
     return found[0]
 
 
-def add_person(session: Session, user: User, service_number: str, full_name: str, nation_ccode: int,
-               deployment_year: int, audience: str = "all") -> Person:
+def add_person(
+    session: Session,
+    user: User,
+    service_number: str,
+    full_name: str,
+    nation_ccode: int,
+    deployment_year: int,
+    audience: str = "all",
+) -> Person:
     """Register a member of deploying personnel (coordinator, or liaison of that nation).
 
     The service number must be new within its nation only (numbers are issued nationally), so a
@@ -80,20 +89,32 @@ def add_person(session: Session, user: User, service_number: str, full_name: str
         raise ValidationFailed("service_number and full_name are required")
     if not 1990 <= deployment_year <= 2100:
         raise ValidationFailed(f"deployment_year {deployment_year} is out of range 1990-2100")
-    if session.execute(select(Person.id).where(Person.service_number == service_number,
-                                               Person.nation_ccode == nation_ccode)).first():
+    if session.execute(
+        select(Person.id).where(Person.service_number == service_number, Person.nation_ccode == nation_ccode)
+    ).first():
         raise Conflict(f"service number {service_number!r} is already registered for nation {nation_ccode}")
-    person = Person(service_number=service_number, full_name=full_name, nation_ccode=nation_ccode,
-                    audience=audience, deployment_year=deployment_year)
+    person = Person(
+        service_number=service_number,
+        full_name=full_name,
+        nation_ccode=nation_ccode,
+        audience=audience,
+        deployment_year=deployment_year,
+    )
     session.add(person)
     session.flush()
     audit.record(session, user.username, "create", "person", person.id)
     return person
 
 
-def record_completion(session: Session, user: User, service_number: str, module_code: str,
-                      completed_on: dt.date, score: float | None = None,
-                      nation_ccode: int | None = None) -> TrainingCompletion:
+def record_completion(
+    session: Session,
+    user: User,
+    service_number: str,
+    module_code: str,
+    completed_on: dt.date,
+    score: float | None = None,
+    nation_ccode: int | None = None,
+) -> TrainingCompletion:
     """Record that a person completed a module (``nation_ccode`` needed only when a coordinator's
     service number exists in several nations)."""
     module_code = (module_code or "").strip()
@@ -103,8 +124,11 @@ def record_completion(session: Session, user: User, service_number: str, module_
         raise NotFound(f"no training module {module_code!r}")
     if score is not None and not 0 <= score <= 100:
         raise ValidationFailed("score must be between 0 and 100")
-    if session.execute(select(TrainingCompletion.id).where(
-            TrainingCompletion.person_id == person.id, TrainingCompletion.module_id == module.id)).first():
+    if session.execute(
+        select(TrainingCompletion.id).where(
+            TrainingCompletion.person_id == person.id, TrainingCompletion.module_id == module.id
+        )
+    ).first():
         raise Conflict(f"{person.service_number} already completed {module_code}")
     done = TrainingCompletion(person_id=person.id, module_id=module.id, completed_on=completed_on, score=score)
     session.add(done)
@@ -126,12 +150,23 @@ def person_record(session: Session, user: User, service_number: str, nation_ccod
     """A person's required modules and completions (a liaison: its own nation's personnel only)."""
     person = _find_person(session, user, service_number, nation_ccode)
     modules = list_modules(session)
-    done = {c.module_id: c for c in session.execute(
-        select(TrainingCompletion).where(TrainingCompletion.person_id == person.id)).scalars()}
+    done = {
+        c.module_id: c
+        for c in session.execute(select(TrainingCompletion).where(TrainingCompletion.person_id == person.id)).scalars()
+    }
     audit.record(session, user.username, "read", "person", person.id)
     return {
-        "service_number": person.service_number, "full_name": person.full_name, "nation_ccode": person.nation_ccode,
-        "audience": person.audience, "deployment_year": person.deployment_year,
-        "modules": [{"code": m.code, "title": m.title, "completed_on": done[m.id].completed_on.isoformat() if m.id in done else None}
-                    for m in required_modules(modules, person.audience)],
+        "service_number": person.service_number,
+        "full_name": person.full_name,
+        "nation_ccode": person.nation_ccode,
+        "audience": person.audience,
+        "deployment_year": person.deployment_year,
+        "modules": [
+            {
+                "code": m.code,
+                "title": m.title,
+                "completed_on": done[m.id].completed_on.isoformat() if m.id in done else None,
+            }
+            for m in required_modules(modules, person.audience)
+        ],
     }

@@ -49,21 +49,19 @@ def normalise_username(raw: str | None) -> str:
         cat = unicodedata.category(ch)
         if cat.startswith("L"):
             scripts.add(_script(ch))
-        elif cat == "Nd" and ch.isascii():
-            continue
-        elif ch in _PUNCTUATION:
+        elif cat == "Nd" and ch.isascii() or ch in _PUNCTUATION:
             continue
         elif cat.startswith("M") and scripts and not default_ignorable(ch):
             continue  # a visible combining mark on a letter already seen (NFKC leaves a few uncomposed)
         else:
             shown = f"U+{ord(ch):04X}"
             label = unicodedata.name(ch, "an unnamed character").lower()
-            raise ValidationFailed(
-                f"username contains {shown} ({label}); use letters, digits 0-9 and . _ - @ only")
+            raise ValidationFailed(f"username contains {shown} ({label}); use letters, digits 0-9 and . _ - @ only")
     if len(scripts) > 1:
         raise ValidationFailed(
             f"username mixes scripts ({', '.join(sorted(s.lower() for s in scripts))}); "
-            "use letters of one script so it cannot imitate another user's name")
+            "use letters of one script so it cannot imitate another user's name"
+        )
     if len(username_key(name)) > MAX_LENGTH:
         raise ValidationFailed(f"username must be 1-{MAX_LENGTH} characters")
     return name
@@ -76,10 +74,25 @@ def username_key(name: str) -> str:
 
 # --------------------------------------------------------------------------- TR39 skeletons
 #: Default_Ignorable_Code_Point (Unicode DerivedCoreProperties): invisible in display.
-_IGNORABLE = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
-              (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
-              (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
-              (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+_IGNORABLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
 _BIDI_MARKS = str.maketrans("", "", "\u200e\u200f")
 
 

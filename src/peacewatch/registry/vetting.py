@@ -14,8 +14,8 @@ import json
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,13 @@ from peacewatch.registry import audit
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.matching import (
-    DEFAULT_MIN_NAME_SCORE, DEFAULT_THRESHOLD, WEIGHTS, RecordIndex, name_forms, record_forms, via_label,
+    DEFAULT_MIN_NAME_SCORE,
+    DEFAULT_THRESHOLD,
+    WEIGHTS,
+    RecordIndex,
+    name_forms,
+    record_forms,
+    via_label,
 )
 from peacewatch.registry.models import Case, MisconductRecord, Screening, ScreeningHit, User, utcnow
 
@@ -45,7 +51,9 @@ def _parse_date(value: str, where: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValidationFailed(f"{where}: date_of_birth {value!r} is not a date; write it as YYYY-MM-DD or leave it empty") from exc
+        raise ValidationFailed(
+            f"{where}: date_of_birth {value!r} is not a date; write it as YYYY-MM-DD or leave it empty"
+        ) from exc
     from peacewatch.registry import reference
 
     try:
@@ -65,8 +73,9 @@ def _country_code(text: str, where: str, field: str) -> int:
         raise ValidationFailed(f"{where}: {field}: {exc}") from None
 
 
-def _parse_ccode(value: object, where: str, field: str = "nationality",
-                 names: dict[str, int] | None = None) -> int | None:
+def _parse_ccode(
+    value: object, where: str, field: str = "nationality", names: dict[str, int] | None = None
+) -> int | None:
     """A nationality as a COW code (770), an ISO3 code (PAK) or a country name (Pakistan); ``names``
     caches the names already resolved in one file."""
     from peacewatch.registry import reference
@@ -101,7 +110,7 @@ class RosterRow:
     nationality: int | None
 
 
-def _csv_rows(text: "str | io.TextIOBase", label: str) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+def _csv_rows(text: str | io.TextIOBase, label: str) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
     """Header and numbered data rows of an uploaded CSV (row 1 is the header).
 
     ``newline=""`` lets the csv module handle CR/LF and line breaks inside quoted fields itself; any
@@ -126,7 +135,7 @@ def _csv_rows(text: "str | io.TextIOBase", label: str) -> tuple[list[str], Itera
     return header, rows()
 
 
-def iter_roster(source: "str | io.TextIOBase", label: str = "roster") -> Iterator[RosterRow]:
+def iter_roster(source: str | io.TextIOBase, label: str = "roster") -> Iterator[RosterRow]:
     """Roster rows of a CSV (text, or a text stream read row by row) with header
     ``name,date_of_birth,nationality``.
 
@@ -146,8 +155,10 @@ def iter_roster(source: "str | io.TextIOBase", label: str = "roster") -> Iterato
         name_field = "name"
     missing = [c for c in ROSTER_COLUMNS if c not in header]
     if missing:
-        raise ValidationFailed(f"{label}: missing column(s) {', '.join(missing)}; the header must be: "
-                               f"{','.join(ROSTER_COLUMNS)} (full_name instead of name also works)")
+        raise ValidationFailed(
+            f"{label}: missing column(s) {', '.join(missing)}; the header must be: "
+            f"{','.join(ROSTER_COLUMNS)} (full_name instead of name also works)"
+        )
     seen = False
     countries: dict[str, int] = {}
     for i, raw in data:
@@ -157,8 +168,12 @@ def iter_roster(source: "str | io.TextIOBase", label: str = "roster") -> Iterato
         if not name:
             raise ValidationFailed(f"{where}: {name_field} is empty")
         seen = True
-        yield RosterRow(i, name, _parse_date(raw.get("date_of_birth") or "", where),
-                        _parse_ccode(raw.get("nationality"), where, names=countries))
+        yield RosterRow(
+            i,
+            name,
+            _parse_date(raw.get("date_of_birth") or "", where),
+            _parse_ccode(raw.get("nationality"), where, names=countries),
+        )
     if not seen:
         raise ValidationFailed(f"{label}: no data rows below the header")
 
@@ -177,9 +192,18 @@ def stream_roster_file(path: str | Path, label: str | None = None) -> Iterator[R
         raise ValidationFailed(f"{label or path}: not UTF-8 text; save the CSV as UTF-8") from exc
 
 
-def add_record(session: Session, user: User, *, full_name: str, date_of_birth: dt.date | None,
-               nationality_ccode: int | None, category: str, source: str = "", case_id: int | None = None,
-               recorded_on: dt.date | None = None) -> MisconductRecord:
+def add_record(
+    session: Session,
+    user: User,
+    *,
+    full_name: str,
+    date_of_birth: dt.date | None,
+    nationality_ccode: int | None,
+    category: str,
+    source: str = "",
+    case_id: int | None = None,
+    recorded_on: dt.date | None = None,
+) -> MisconductRecord:
     """Add one misconduct record to the vetting database (investigators, coordinators)."""
     require_role(user, *VETTING_ROLES)
     if not (full_name or "").strip():
@@ -189,9 +213,16 @@ def add_record(session: Session, user: User, *, full_name: str, date_of_birth: d
     _parse_ccode(nationality_ccode, "record", "nationality_ccode")
     if case_id is not None and session.get(Case, case_id) is None:
         raise NotFound(f"no case {case_id} to link the record to")
-    rec = MisconductRecord(full_name=full_name.strip(), **_stored_forms(full_name.strip()),
-                           date_of_birth=date_of_birth, nationality_ccode=nationality_ccode, category=category,
-                           recorded_on=recorded_on or utcnow().date(), case_id=case_id, source=source)
+    rec = MisconductRecord(
+        full_name=full_name.strip(),
+        **_stored_forms(full_name.strip()),
+        date_of_birth=date_of_birth,
+        nationality_ccode=nationality_ccode,
+        category=category,
+        recorded_on=recorded_on or utcnow().date(),
+        case_id=case_id,
+        source=source,
+    )
     session.add(rec)
     session.flush()
     audit.record(session, user.username, "create", "misconduct_record", rec.id)
@@ -216,10 +247,17 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
         cat = (raw.get("category") or "").strip()
         if cat not in RECORD_CATEGORIES:
             raise ValidationFailed(f"{where}: category {cat!r} is unknown; use one of {', '.join(RECORD_CATEGORIES)}")
-        rows.append(dict(full_name=name, **_stored_forms(name),
-                         date_of_birth=_parse_date(raw.get("date_of_birth") or "", where),
-                         nationality_ccode=_parse_ccode(raw.get("nationality"), where, names=countries), category=cat,
-                         recorded_on=utcnow().date(), source=(raw.get("source") or "").strip()))
+        rows.append(
+            dict(
+                full_name=name,
+                **_stored_forms(name),
+                date_of_birth=_parse_date(raw.get("date_of_birth") or "", where),
+                nationality_ccode=_parse_ccode(raw.get("nationality"), where, names=countries),
+                category=cat,
+                recorded_on=utcnow().date(),
+                source=(raw.get("source") or "").strip(),
+            )
+        )
     session.add_all(MisconductRecord(**r) for r in rows)
     session.flush()
     audit.record(session, user.username, "import", "misconduct_record", "*", {"rows": len(rows), "file": label})
@@ -229,17 +267,33 @@ def import_records_csv(session: Session, user: User, text: str, label: str = "re
 def _stored_forms(name: str) -> dict[str, str]:
     """Columns of a record that hold its prepared name (see :func:`matching.record_forms`)."""
     f = record_forms(name)
-    return {"name_key": f["folded"][:200], "name_ascii": f["ascii"], "name_folded": f["folded"],
-            "name_skeleton": f["skeleton"], "name_keys": " ".join(f["skel_keys"])}
+    return {
+        "name_key": f["folded"][:200],
+        "name_ascii": f["ascii"],
+        "name_folded": f["folded"],
+        "name_skeleton": f["skeleton"],
+        "name_keys": " ".join(f["skel_keys"]),
+    }
 
 
 def records_frame(session: Session, after_id: int = 0) -> pd.DataFrame:
     """Misconduct records (with id above ``after_id``) as the frame :class:`RecordIndex` expects,
     with their stored name forms; rows stored before forms existed get them now (and keep them)."""
     R = MisconductRecord
-    rows = session.execute(select(R.id, R.full_name, R.date_of_birth, R.nationality_ccode, R.name_ascii,
-                                  R.name_folded, R.name_skeleton, R.name_keys)
-                           .where(R.id > after_id).order_by(R.id)).all()
+    rows = session.execute(
+        select(
+            R.id,
+            R.full_name,
+            R.date_of_birth,
+            R.nationality_ccode,
+            R.name_ascii,
+            R.name_folded,
+            R.name_skeleton,
+            R.name_keys,
+        )
+        .where(R.id > after_id)
+        .order_by(R.id)
+    ).all()
     forms = []
     for r in rows:
         if r.name_folded is None or r.name_ascii is None or r.name_keys is None:
@@ -248,19 +302,24 @@ def records_frame(session: Session, after_id: int = 0) -> pd.DataFrame:
             forms.append((stored["name_ascii"], stored["name_folded"], stored["name_skeleton"], stored["name_keys"]))
         else:
             forms.append((r.name_ascii, r.name_folded, r.name_skeleton, r.name_keys))
-    return pd.DataFrame({
-        "record_id": [r[0] for r in rows], "name": [r[1] for r in rows],
-        "dob": [r[2].isoformat() if r[2] else "" for r in rows],
-        "nationality": pd.array([r[3] for r in rows], dtype="Float64").astype(float),
-        "ascii": [f[0] for f in forms], "folded": [f[1] for f in forms], "skeleton": [f[2] for f in forms],
-        "skel_keys": [f[3].split() for f in forms],
-    })
+    return pd.DataFrame(
+        {
+            "record_id": [r[0] for r in rows],
+            "name": [r[1] for r in rows],
+            "dob": [r[2].isoformat() if r[2] else "" for r in rows],
+            "nationality": pd.array([r[3] for r in rows], dtype="Float64").astype(float),
+            "ascii": [f[0] for f in forms],
+            "folded": [f[1] for f in forms],
+            "skeleton": [f[2] for f in forms],
+            "skel_keys": [f[3].split() for f in forms],
+        }
+    )
 
 
 # One index per database (engine), kept across screenings. Records are append-only (there is no
 # way to edit or delete one), so (count, highest id) tells whether it is current, and records added
 # since - by this process or another - are appended to it instead of rebuilding it.
-_INDEXES: "weakref.WeakKeyDictionary[Engine | Connection, tuple[int, int, RecordIndex]]" = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[Engine | Connection, tuple[int, int, RecordIndex]] = weakref.WeakKeyDictionary()
 _INDEX_LOCK = threading.Lock()
 
 
@@ -288,9 +347,16 @@ def record_index(session: Session) -> RecordIndex:
         return index
 
 
-def screen_roster(session: Session, user: User, roster: "Iterable[RosterRow]", label: str = "roster",
-                  threshold: float = DEFAULT_THRESHOLD, index: RecordIndex | None = None,
-                  progress: "Callable[[int], None] | None" = None, chunk: int = 5_000) -> Screening:
+def screen_roster(
+    session: Session,
+    user: User,
+    roster: Iterable[RosterRow],
+    label: str = "roster",
+    threshold: float = DEFAULT_THRESHOLD,
+    index: RecordIndex | None = None,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 5_000,
+) -> Screening:
     """Screen roster rows against the misconduct records and store the hits.
 
     Parameters
@@ -337,11 +403,13 @@ def _chunks(rows: Iterator[RosterRow], size: int) -> Iterator[list[RosterRow]]:
 def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) -> list[dict[str, Any]]:
     """Hits of some roster rows as the columns of :class:`ScreeningHit` (no database access, so a
     background job can screen without holding a transaction open)."""
-    frame = pd.DataFrame({
-        "name": [r.name for r in roster],
-        "dob": [r.date_of_birth.isoformat() if r.date_of_birth else "" for r in roster],
-        "nationality": [float(r.nationality) if r.nationality is not None else float("nan") for r in roster],
-    })
+    frame = pd.DataFrame(
+        {
+            "name": [r.name for r in roster],
+            "dob": [r.date_of_birth.isoformat() if r.date_of_birth else "" for r in roster],
+            "nationality": [float(r.nationality) if r.nationality is not None else float("nan") for r in roster],
+        }
+    )
     hits = index.match(frame, threshold=threshold) if len(index.records) else pd.DataFrame()
     recs = index.records
     out = []
@@ -351,21 +419,33 @@ def chunk_hits(roster: list[RosterRow], index: RecordIndex, threshold: float) ->
         rec = recs.iloc[int(h.record_pos)]
         explanation = {
             "weights": WEIGHTS,
-            "components": {"name": float(h.name_score), "name_written": float(h.name_written_score),
-                           "name_folded": float(h.name_folded_score),
-                           "name_skeleton": float(h.name_skeleton_score), "dob": opt(h.dob_score),
-                           "nationality": opt(h.nationality_score)},
+            "components": {
+                "name": float(h.name_score),
+                "name_written": float(h.name_written_score),
+                "name_folded": float(h.name_folded_score),
+                "name_skeleton": float(h.name_skeleton_score),
+                "dob": opt(h.dob_score),
+                "nationality": opt(h.nationality_score),
+            },
             "roster_forms": {"folded": name_forms(row.name)[0], "skeleton": name_forms(row.name)[1]},
             "record_forms": {"folded": rec["folded"], "skeleton": rec["skeleton"]},
             "proposed_by": via_label(h.via, opt(h.dob_score)),
             "min_name_score": DEFAULT_MIN_NAME_SCORE,
         }
-        out.append(dict(
-            row_number=row.row_number, roster_name=row.name[:200], roster_dob=row.date_of_birth,
-            roster_nationality=row.nationality, record_id=int(h.record_id), score=float(h.score),
-            name_score=float(h.name_score), dob_score=opt(h.dob_score), nationality_score=opt(h.nationality_score),
-            explanation=json.dumps(explanation),
-        ))
+        out.append(
+            dict(
+                row_number=row.row_number,
+                roster_name=row.name[:200],
+                roster_dob=row.date_of_birth,
+                roster_nationality=row.nationality,
+                record_id=int(h.record_id),
+                score=float(h.score),
+                name_score=float(h.name_score),
+                dob_score=opt(h.dob_score),
+                nationality_score=opt(h.nationality_score),
+                explanation=json.dumps(explanation),
+            )
+        )
     return out
 
 
@@ -375,8 +455,9 @@ def store_hits(session: Session, screening: Screening, hits: list[dict[str, Any]
     session.flush()
 
 
-def record_screening(session: Session, user: User, label: str, threshold: float, rows: int,
-                     hits: list[dict[str, Any]]) -> Screening:
+def record_screening(
+    session: Session, user: User, label: str, threshold: float, rows: int, hits: list[dict[str, Any]]
+) -> Screening:
     """Store a screening computed elsewhere (a background job) with its hits; audited."""
     require_role(user, INVESTIGATOR, COORDINATOR)
     screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=rows, threshold=threshold)
@@ -393,8 +474,10 @@ def screening_hits(session: Session, user: User, screening_id: int) -> list[dict
     if session.get(Screening, screening_id) is None:
         raise NotFound(f"no screening {screening_id}")
     rows = session.execute(
-        select(ScreeningHit, MisconductRecord).join(MisconductRecord, MisconductRecord.id == ScreeningHit.record_id)
-        .where(ScreeningHit.screening_id == screening_id).order_by(ScreeningHit.row_number, ScreeningHit.score.desc())
+        select(ScreeningHit, MisconductRecord)
+        .join(MisconductRecord, MisconductRecord.id == ScreeningHit.record_id)
+        .where(ScreeningHit.screening_id == screening_id)
+        .order_by(ScreeningHit.row_number, ScreeningHit.score.desc())
     ).all()
     audit.record(session, user.username, "read", "screening", screening_id)
     return [hit_dict(h, r) for h, r in rows]
@@ -403,13 +486,23 @@ def screening_hits(session: Session, user: User, screening_id: int) -> list[dict
 def hit_dict(h: ScreeningHit, r: MisconductRecord) -> dict[str, Any]:
     iso = lambda v: v.isoformat() if v is not None else None  # noqa: E731
     return {
-        "hit_id": h.id, "row_number": h.row_number, "roster_name": h.roster_name, "roster_dob": iso(h.roster_dob),
-        "roster_nationality": h.roster_nationality, "record_id": r.id, "record_name": r.full_name,
-        "record_dob": iso(r.date_of_birth), "record_nationality": r.nationality_ccode, "record_category": r.category,
-        "score": round(h.score, 4), "name_score": round(h.name_score, 4),
+        "hit_id": h.id,
+        "row_number": h.row_number,
+        "roster_name": h.roster_name,
+        "roster_dob": iso(h.roster_dob),
+        "roster_nationality": h.roster_nationality,
+        "record_id": r.id,
+        "record_name": r.full_name,
+        "record_dob": iso(r.date_of_birth),
+        "record_nationality": r.nationality_ccode,
+        "record_category": r.category,
+        "score": round(h.score, 4),
+        "name_score": round(h.name_score, 4),
         "dob_score": None if h.dob_score is None else round(h.dob_score, 4),
         "nationality_score": None if h.nationality_score is None else round(h.nationality_score, 4),
-        "explanation": json.loads(h.explanation), "decision": h.decision, "decided_at": iso(h.decided_at),
+        "explanation": json.loads(h.explanation),
+        "decision": h.decision,
+        "decided_at": iso(h.decided_at),
         "decision_note": h.decision_note,
     }
 
@@ -436,33 +529,54 @@ def _screening_counts(session: Session, screening_ids: list[int]) -> dict[int, d
     match decided "not a match")."""
     from sqlalchemy import case as sql_case
 
-    per_row = (select(ScreeningHit.screening_id.label("sid"), ScreeningHit.row_number,
-                      func.sum(sql_case((ScreeningHit.decision.is_(None), 1), else_=0)).label("open"),
-                      func.sum(sql_case((ScreeningHit.decision == "confirmed_match", 1), else_=0)).label("confirmed"))
-               .where(ScreeningHit.screening_id.in_(screening_ids))
-               .group_by(ScreeningHit.screening_id, ScreeningHit.row_number).subquery())
-    stmt = select(per_row.c.sid, func.count(),
-                  func.sum(sql_case((per_row.c.confirmed > 0, 1), else_=0)),
-                  func.sum(sql_case(((per_row.c.confirmed == 0) & (per_row.c.open > 0), 1), else_=0)),
-                  func.sum(sql_case(((per_row.c.confirmed == 0) & (per_row.c.open == 0), 1), else_=0))
-                  ).group_by(per_row.c.sid)
-    return {sid: {"flagged": int(n), "confirmed": int(c or 0), "awaiting_decision": int(w or 0),
-                  "ruled_out": int(r or 0)} for sid, n, c, w, r in session.execute(stmt)}
+    per_row = (
+        select(
+            ScreeningHit.screening_id.label("sid"),
+            ScreeningHit.row_number,
+            func.sum(sql_case((ScreeningHit.decision.is_(None), 1), else_=0)).label("open"),
+            func.sum(sql_case((ScreeningHit.decision == "confirmed_match", 1), else_=0)).label("confirmed"),
+        )
+        .where(ScreeningHit.screening_id.in_(screening_ids))
+        .group_by(ScreeningHit.screening_id, ScreeningHit.row_number)
+        .subquery()
+    )
+    stmt = select(
+        per_row.c.sid,
+        func.count(),
+        func.sum(sql_case((per_row.c.confirmed > 0, 1), else_=0)),
+        func.sum(sql_case(((per_row.c.confirmed == 0) & (per_row.c.open > 0), 1), else_=0)),
+        func.sum(sql_case(((per_row.c.confirmed == 0) & (per_row.c.open == 0), 1), else_=0)),
+    ).group_by(per_row.c.sid)
+    return {
+        sid: {"flagged": int(n), "confirmed": int(c or 0), "awaiting_decision": int(w or 0), "ruled_out": int(r or 0)}
+        for sid, n, c, w, r in session.execute(stmt)
+    }
 
 
 def _summary(sc: Screening, who: str | None, counts: dict[str, int] | None) -> dict[str, Any]:
     counts = counts or {"flagged": 0, "confirmed": 0, "awaiting_decision": 0, "ruled_out": 0}
-    return {"screening_id": sc.id, "created_at": sc.created_at.isoformat(), "run_by": who, "label": sc.roster_label,
-            "threshold": sc.threshold, "rows_screened": sc.roster_rows, **counts,
-            "cleared": sc.roster_rows - counts["flagged"] + counts["ruled_out"]}
+    return {
+        "screening_id": sc.id,
+        "created_at": sc.created_at.isoformat(),
+        "run_by": who,
+        "label": sc.roster_label,
+        "threshold": sc.threshold,
+        "rows_screened": sc.roster_rows,
+        **counts,
+        "cleared": sc.roster_rows - counts["flagged"] + counts["ruled_out"],
+    }
 
 
 def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict[str, Any]]:
     """Past screenings, newest first: when, who ran it, rows screened, flagged and cleared
     (investigators, coordinators; audited)."""
     require_role(user, *VETTING_ROLES)
-    rows = session.execute(select(Screening, User.username).outerjoin(User, User.id == Screening.created_by)
-                           .order_by(Screening.id.desc()).limit(max(1, min(limit, 1000)))).all()
+    rows = session.execute(
+        select(Screening, User.username)
+        .outerjoin(User, User.id == Screening.created_by)
+        .order_by(Screening.id.desc())
+        .limit(max(1, min(limit, 1000)))
+    ).all()
     counts = _screening_counts(session, [sc.id for sc, _ in rows]) if rows else {}
     audit.record(session, user.username, "read", "screening_list", "*", {"count": len(rows)})
     return [_summary(sc, who, counts.get(sc.id)) for sc, who in rows]
@@ -471,8 +585,11 @@ def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict
 def screening_summary(session: Session, user: User, screening_id: int) -> dict[str, Any]:
     """One screening's counts (as in :func:`list_screenings`); audited."""
     require_role(user, *VETTING_ROLES)
-    row = session.execute(select(Screening, User.username).outerjoin(User, User.id == Screening.created_by)
-                          .where(Screening.id == screening_id)).first()
+    row = session.execute(
+        select(Screening, User.username)
+        .outerjoin(User, User.id == Screening.created_by)
+        .where(Screening.id == screening_id)
+    ).first()
     if row is None:
         raise NotFound(f"no screening {screening_id}")
     audit.record(session, user.username, "read", "screening_summary", screening_id)

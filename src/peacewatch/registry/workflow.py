@@ -20,8 +20,14 @@ OUTCOME_REPORTED = "outcome_reported"
 CLOSED = "closed"
 
 STATES = (
-    REPORTED, UNDER_INVESTIGATION, SUBSTANTIATED, UNSUBSTANTIATED, REFERRED_TO_TCC,
-    NATIONAL_INVESTIGATION_APPOINTED, OUTCOME_REPORTED, CLOSED,
+    REPORTED,
+    UNDER_INVESTIGATION,
+    SUBSTANTIATED,
+    UNSUBSTANTIATED,
+    REFERRED_TO_TCC,
+    NATIONAL_INVESTIGATION_APPOINTED,
+    OUTCOME_REPORTED,
+    CLOSED,
 )
 
 #: from-state -> {to-state: roles allowed to make that move}
@@ -45,8 +51,15 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
 CATEGORIES = ("sexual_exploitation", "sexual_abuse", "trafficking_related")
 
 #: Outcomes a TCC can report; ``prosecuted`` and ``convicted`` count as prosecutions.
-OUTCOMES = ("prosecuted", "convicted", "acquitted", "disciplinary_action", "administrative_action",
-            "no_action", "allegation_not_substantiated_by_tcc")
+OUTCOMES = (
+    "prosecuted",
+    "convicted",
+    "acquitted",
+    "disciplinary_action",
+    "administrative_action",
+    "no_action",
+    "allegation_not_substantiated_by_tcc",
+)
 PROSECUTION_OUTCOMES = ("prosecuted", "convicted", "acquitted")
 
 
@@ -64,7 +77,5 @@ def check_transition(current: str, target: str) -> tuple[str, ...]:
     allowed = TRANSITIONS[current]
     if target not in allowed:
         options = ", ".join(allowed) or "none (the case is closed)"
-        raise InvalidTransition(
-            f"cannot move a case from {current!r} to {target!r}; allowed next statuses: {options}"
-        )
+        raise InvalidTransition(f"cannot move a case from {current!r} to {target!r}; allowed next statuses: {options}")
     return allowed[target]

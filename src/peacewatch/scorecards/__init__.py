@@ -50,15 +50,35 @@ CLI: ``peacewatch score hosts|tccs|missions --year Y [--format table|csv|json] [
 from __future__ import annotations
 
 __all__ = [
-    "Component", "Evidence", "Grade", "Rule", "RuleSet", "RuleSetError", "explain", "grade", "grade_table",
-    "load_ruleset", "missing_components", "observed_downgrades", "replay_history",
+    "Component",
+    "Evidence",
+    "Grade",
+    "Rule",
+    "RuleSet",
+    "RuleSetError",
+    "explain",
+    "grade",
+    "grade_table",
+    "load_ruleset",
+    "missing_components",
+    "observed_downgrades",
+    "replay_history",
 ]
 
 _LAZY = {
-    "Component": "model", "Evidence": "model", "Grade": "model", "Rule": "model",
-    "RuleSet": "rules", "RuleSetError": "rules", "load_ruleset": "rules",
-    "explain": "engine", "grade": "engine", "grade_table": "engine", "missing_components": "engine",
-    "replay_history": "tiers", "observed_downgrades": "tiers",
+    "Component": "model",
+    "Evidence": "model",
+    "Grade": "model",
+    "Rule": "model",
+    "RuleSet": "rules",
+    "RuleSetError": "rules",
+    "load_ruleset": "rules",
+    "explain": "engine",
+    "grade": "engine",
+    "grade_table": "engine",
+    "missing_components": "engine",
+    "replay_history": "tiers",
+    "observed_downgrades": "tiers",
 }
 
 

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import cast
 
@@ -18,17 +18,21 @@ from peacewatch.csvsafe import to_csv as safe_csv
 app = typer.Typer(help="TIP-style scorecards for host states, TCCs and missions.", no_args_is_help=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
 
 
-YEAR = typer.Option(..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-next year (tccs, with --as-of), 2001-2024 (missions).")
+YEAR = typer.Option(
+    ..., "--year", "-y", help="Year: 2001-2025 (hosts), 2001-next year (tccs, with --as-of), 2001-2024 (missions)."
+)
 FMT = typer.Option(Format.table, "--format", "-f", help="table (terminal), csv or json (full grades with evidence).")
 OUT = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output.")
 RULESET = typer.Option(None, "--ruleset", "-r", help="Rule-set name or path to a .yml file (default: the card's).")
-EXPLAIN = typer.Option(None, "--explain", "-e", help="Explain one grade in full: a country (COW code, ISO3 or name) or a mission acronym.")
+EXPLAIN = typer.Option(
+    None, "--explain", "-e", help="Explain one grade in full: a country (COW code, ISO3 or name) or a mission acronym."
+)
 
 
 def _registry_session(db: str | None):
@@ -53,7 +57,9 @@ def _registry_session(db: str | None):
     from peacewatch.registry.publication import open_session
 
     session = open_session(db)
-    on_close(session.close)  # ends the read and disposes its engine  # runs before the engine's dispose (click closes in reverse order)
+    on_close(
+        session.close
+    )  # ends the read and disposes its engine  # runs before the engine's dispose (click closes in reverse order)
     return session
 
 
@@ -67,8 +73,10 @@ def _check_registry_read(registry, missing: dict[str, str]) -> None:
     failed = [missing[name] for name in REGISTRY_COMPONENTS if name in missing]
     if failed:
         url = registry.get_bind().url.render_as_string(hide_password=True)
-        raise DatabaseProblem(f"the registry at {url} could not be read ({failed[0]}); fix --db or the registry, "
-                              "or leave --db out to grade without registry indicators")
+        raise DatabaseProblem(
+            f"the registry at {url} could not be read ({failed[0]}); fix --db or the registry, "
+            "or leave --db out to grade without registry indicators"
+        )
 
 
 def _check_year_has_units(card: str, year: int, table, ruleset: str | None, registry, as_of=None) -> None:
@@ -82,9 +90,11 @@ def _check_year_has_units(card: str, year: int, table, ruleset: str | None, regi
     span = f"{int(years.min())} to {int(years.max())}" if len(years) else "no year"
     why = ""
     if card == "tccs":  # later years are graded from registry activity alone
-        why = ("; the registry publishes closed years only, and has no activity in that year"
-               if registry is not None else
-               "; later years are graded from a registry's activity: pass --db")
+        why = (
+            "; the registry publishes closed years only, and has no activity in that year"
+            if registry is not None
+            else "; later years are graded from a registry's activity: pass --db"
+        )
     raise InputError(f"--year {year}: the {card} scorecard has no units in {year} (its data cover {span}{why})")
 
 
@@ -103,13 +113,24 @@ def _as_of(text: str | None, year: int):
         raise InputError(f"--as-of: {text!r} is not a date; give it as YYYY-MM-DD, e.g. 2027-03-31") from None
     check_as_of(as_of, "--as-of")
     if year > as_of.year:
-        raise InputError(f"--year {year} is after --as-of {as_of.isoformat()}: nothing is known about {year} then; "
-                         f"give --as-of a date in {year} or later")
+        raise InputError(
+            f"--year {year} is after --as-of {as_of.isoformat()}: nothing is known about {year} then; "
+            f"give --as-of a date in {year} or later"
+        )
     return as_of
 
 
-def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | None, explain_key: str | None,
-         db_url: str | None = None, deployed_only: bool = False, as_of_text: str | None = None) -> None:
+def _run(
+    card: str,
+    year: int,
+    fmt: Format,
+    out: Path | None,
+    ruleset: str | None,
+    explain_key: str | None,
+    db_url: str | None = None,
+    deployed_only: bool = False,
+    as_of_text: str | None = None,
+) -> None:
     from peacewatch.bounds import scorecard_years
     from peacewatch.errors import InputError
     from peacewatch.scorecards import engine
@@ -124,8 +145,10 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
         try:
             g = engine.explain(card, key, year, ruleset, registry, as_of)
         except KeyError:
-            raise InputError(f"--explain: {explain_key} is not on the {card} scorecard in {year}; "
-                             f"list the units with `peacewatch score {card} --year {year}`") from None
+            raise InputError(
+                f"--explain: {explain_key} is not on the {card} scorecard in {year}; "
+                f"list the units with `peacewatch score {card} --year {year}`"
+            ) from None
         text = json.dumps(g.to_dict(), indent=2, default=str) if fmt == Format.json else g.explain()
         _emit(text, out)
         return
@@ -152,7 +175,12 @@ def _run(card: str, year: int, fmt: Format, out: Path | None, ruleset: str | Non
     elif fmt == Format.json:
         keys = set(table["key"])
         grades = [g.to_dict() for g in engine.grade(card, year, ruleset, registry, as_of) if g.key in keys]
-        _emit(json.dumps({"card": card, "year": year, "missing_components": missing, "grades": grades}, indent=2, default=str), out)
+        _emit(
+            json.dumps(
+                {"card": card, "year": year, "missing_components": missing, "grades": grades}, indent=2, default=str
+            ),
+            out,
+        )
     else:
         _print_table(card, year, table, missing, out)
 
@@ -192,12 +220,24 @@ def _print_table(card: str, year: int, table, missing: dict[str, str], out: Path
         cells = []
         if "published TIP tier" in extra:
             pub = r["published_tier"]
-            cells.append("-" if pub is None or pub != pub else pub + (" (secondary copy)" if r["published_tier_source"] == "tip_tiers_recent" else ""))
+            cells.append(
+                "-"
+                if pub is None or pub != pub
+                else pub + (" (secondary copy)" if r["published_tier_source"] == "tip_tiers_recent" else "")
+            )
         if "suspension" in extra:
             cells.append("RECOMMENDED: " + r["suspension"].replace(";", ", ") if r["suspension"] else "-")
         marks = [f" [{r['mark_' + c[2:]]}]" if r.get("mark_" + c[2:]) else "" for c in comps]
-        t.add_row(str(r["key"]), str(r["name"]), r["grade"], *cells, num(r["score"], "{:.2f}"), f"{r['coverage']:.0%}",
-                  r["decided_by"], *[num(r[c]) + m for c, m in zip(comps, marks, strict=True)])
+        t.add_row(
+            str(r["key"]),
+            str(r["name"]),
+            r["grade"],
+            *cells,
+            num(r["score"], "{:.2f}"),
+            f"{r['coverage']:.0%}",
+            r["decided_by"],
+            *[num(r[c]) + m for c, m in zip(comps, marks, strict=True)],
+        )
     console = Console(file=out.open("w", encoding="utf-8") if out else None, width=220)
     console.print(t)
     for k, v in missing.items():
@@ -205,22 +245,44 @@ def _print_table(card: str, year: int, table, missing: dict[str, str], out: Path
 
 
 @app.command()
-def hosts(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
-          deployed_only: bool = typer.Option(False, "--deployed-only", help="Only states hosting UN or non-UN peacekeepers that year (2017-2024: UN missions on the Geo-PKO maps; none known after 2024).")) -> None:
+def hosts(
+    year: int = YEAR,
+    fmt: Format = FMT,
+    out: Path = OUT,
+    ruleset: str = RULESET,
+    explain: str = EXPLAIN,
+    deployed_only: bool = typer.Option(
+        False,
+        "--deployed-only",
+        help="Only states hosting UN or non-UN peacekeepers that year (2017-2024: UN missions on the Geo-PKO maps; none known after 2024).",
+    ),
+) -> None:
     """Grade host states: trafficking situation and response, and peacekeeping exposure."""
     _run("hosts", year, fmt, out, ruleset, explain, deployed_only=deployed_only)
 
 
 @app.command()
-def tccs(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN,
-         db: str = typer.Option(None, "--db",
-                                help="Registry database URL for the accountability indicators "
-                                     "(default: PEACEWATCH_DB_URL, else out/peacewatch.sqlite when it exists)."),
-         db_url: str = typer.Option(None, "--db-url", hidden=True, help="Deprecated spelling of --db."),
-         as_of: str = typer.Option(None, "--as-of",
-                                   help="Grade as of this date (YYYY-MM-DD, up to the end of next year; default "
-                                        "today). The registry's closed years are frozen at their close, when "
-                                        "referrals count once their deadline has passed.")) -> None:
+def tccs(
+    year: int = YEAR,
+    fmt: Format = FMT,
+    out: Path = OUT,
+    ruleset: str = RULESET,
+    explain: str = EXPLAIN,
+    db: str = typer.Option(
+        None,
+        "--db",
+        help="Registry database URL for the accountability indicators "
+        "(default: PEACEWATCH_DB_URL, else out/peacewatch.sqlite when it exists).",
+    ),
+    db_url: str = typer.Option(None, "--db-url", hidden=True, help="Deprecated spelling of --db."),
+    as_of: str = typer.Option(
+        None,
+        "--as-of",
+        help="Grade as of this date (YYYY-MM-DD, up to the end of next year; default "
+        "today). The registry's closed years are frozen at their close, when "
+        "referrals count once their deadline has passed.",
+    ),
+) -> None:
     """Grade troop-contributing countries: democracy, Palermo, criminalisation, accountability."""
     if db_url is not None:
         typer.echo("note: --db-url is deprecated; use --db", err=True)
@@ -228,7 +290,9 @@ def tccs(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RU
 
 
 @app.command()
-def missions(year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN) -> None:
+def missions(
+    year: int = YEAR, fmt: Format = FMT, out: Path = OUT, ruleset: str = RULESET, explain: str = EXPLAIN
+) -> None:
     """Grade UN missions: democratic density, size, duration, contributors, predicted host risk."""
     _run("missions", year, fmt, out, ruleset, explain)
 
@@ -248,8 +312,10 @@ def replay_tip(fmt: Format = FMT, out: Path = OUT) -> None:
 
 
 @app.command()
-def check(path: Path = typer.Argument(..., help="Rule-set .yml file to validate."),
-          card: str = typer.Option(..., "--card", "-c", help="hosts, tccs or missions")) -> None:
+def check(
+    path: Path = typer.Argument(..., help="Rule-set .yml file to validate."),
+    card: str = typer.Option(..., "--card", "-c", help="hosts, tccs or missions"),
+) -> None:
     """Validate a rule-set file; errors name the line and field."""
     from peacewatch.bounds import check_choice
     from peacewatch.scorecards.indicators import CARDS

@@ -65,7 +65,9 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     score_s = pd.Series(score, index=frame.index)
 
     rank = score_ranks(score_s, rs)
-    decided = np.where(rank >= 0, "threshold:" + rank_to_label(rank).astype(str), "coverage:min_coverage").astype(object)
+    decided = np.where(rank >= 0, "threshold:" + rank_to_label(rank).astype(str), "coverage:min_coverage").astype(
+        object
+    )
     rules = decided.copy()
 
     wl = watch_list(frame, raw, score_s, rank, rs)
@@ -104,15 +106,29 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
             decided[hit] = f"override:{o.key}-{o.year}"
             rules[hit] = rules[hit] + f";override:{o.key}-{o.year}"
 
-    published = frame["tip_tier_label"] if "tip_tier_label" in frame else pd.Series(None, index=frame.index, dtype=object)
-    source = frame["tip_tier_source"] if "tip_tier_source" in frame else pd.Series(None, index=frame.index, dtype=object)
-    out = pd.DataFrame({
-        "card": card, "key": frame["key"].to_numpy(), "name": frame["name"].to_numpy(), "year": frame["year"].to_numpy(),
-        "score": score, "coverage": coverage, "score_grade": rank_to_label(score_ranks(score_s, rs)),
-        "grade": rank_to_label(rank), "published_tier": published.astype(object).where(published.notna(), None).to_numpy(),
-        "published_tier_source": source.astype(object).where(source.notna(), None).to_numpy(),
-        "decided_by": decided, "rules": rules, "watch_list": wl.to_numpy(),
-    })
+    published = (
+        frame["tip_tier_label"] if "tip_tier_label" in frame else pd.Series(None, index=frame.index, dtype=object)
+    )
+    source = (
+        frame["tip_tier_source"] if "tip_tier_source" in frame else pd.Series(None, index=frame.index, dtype=object)
+    )
+    out = pd.DataFrame(
+        {
+            "card": card,
+            "key": frame["key"].to_numpy(),
+            "name": frame["name"].to_numpy(),
+            "year": frame["year"].to_numpy(),
+            "score": score,
+            "coverage": coverage,
+            "score_grade": rank_to_label(score_ranks(score_s, rs)),
+            "grade": rank_to_label(rank),
+            "published_tier": published.astype(object).where(published.notna(), None).to_numpy(),
+            "published_tier_source": source.astype(object).where(source.notna(), None).to_numpy(),
+            "decided_by": decided,
+            "rules": rules,
+            "watch_list": wl.to_numpy(),
+        }
+    )
     known = indicators(card)
     for r in rs.indicators:
         # graded on true counts; a score shown beside a suppressed count would give it away: blank it
@@ -145,8 +161,9 @@ def hidden_by_suppression(frame: pd.DataFrame, ind: Indicator) -> pd.Series:
     return hidden
 
 
-def evidence_marks(frame: pd.DataFrame, ind: Indicator,
-                   fallbacks: Sequence[Indicator] = ()) -> tuple[np.ndarray, np.ndarray]:
+def evidence_marks(
+    frame: pd.DataFrame, ind: Indicator, fallbacks: Sequence[Indicator] = ()
+) -> tuple[np.ndarray, np.ndarray]:
     """Per row: the oldest year of the indicator's evidence and its marks ("secondary copy",
     "older than the graded year"), from the frame's ``<column>__year`` / ``<column>__secondary``."""
     year = frame["year"].to_numpy(dtype="float64")
@@ -159,8 +176,11 @@ def evidence_marks(frame: pd.DataFrame, ind: Indicator,
             if f"{col}__secondary" in frame:
                 secondary |= frame[f"{col}__secondary"].fillna(False).to_numpy(dtype=bool)
     older = oldest < year
-    mark = np.where(secondary & older, "secondary copy; older than the graded year",
-                    np.where(secondary, "secondary copy", np.where(older, "older than the graded year", "")))
+    mark = np.where(
+        secondary & older,
+        "secondary copy; older than the graded year",
+        np.where(secondary, "secondary copy", np.where(older, "older than the graded year", "")),
+    )
     return oldest, mark
 
 
@@ -245,8 +265,9 @@ def _min_cell() -> int:
 _GRADED = Memo("scorecards.engine.graded", maxsize=12)
 
 
-def _graded(card: str, ruleset, registry, as_of: dt.date | None = None,
-            user=None) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
+def _graded(
+    card: str, ruleset, registry, as_of: dt.date | None = None, user=None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], RuleSet, pd.DataFrame]:
     """Frame, grades (all years), missing components, rule set and raw component scores of a card.
 
     Cached per card and rule set when no registry is given; with a registry (whose data change) or an
@@ -267,8 +288,14 @@ def _graded(card: str, ruleset, registry, as_of: dt.date | None = None,
     return _GRADED.get((card, rs.path, rs.version, id(rs)), make)
 
 
-def grade_table(card: str, year: int | None = None, ruleset: str | None = None, registry=None,
-                as_of: dt.date | None = None, user=None) -> pd.DataFrame:
+def grade_table(
+    card: str,
+    year: int | None = None,
+    ruleset: str | None = None,
+    registry=None,
+    as_of: dt.date | None = None,
+    user=None,
+) -> pd.DataFrame:
     """All grades of ``card`` (one year or all years: 2001-2025 hosts, 2001-current year TCCs,
     2001-2024 missions) as a DataFrame (see :func:`grade_frame`)."""
     _, table, _, _, _ = _graded(card, ruleset, registry, as_of, user)
@@ -278,8 +305,9 @@ def grade_table(card: str, year: int | None = None, ruleset: str | None = None, 
     return table[table["year"] == year].reset_index(drop=True)
 
 
-def missing_components(card: str, ruleset: str | None = None, registry=None, as_of: dt.date | None = None,
-                       user=None) -> dict[str, str]:
+def missing_components(
+    card: str, ruleset: str | None = None, registry=None, as_of: dt.date | None = None, user=None
+) -> dict[str, str]:
     """Upstream components the card's indicators need that are not available, with the reason."""
     return dict(_graded(card, ruleset, registry, as_of, user)[2])
 
@@ -310,22 +338,37 @@ def _evidence(ind: Indicator, row: pd.Series, year: int) -> tuple[Evidence, ...]
         one = row.get(f"{col}__source", None)
         if isinstance(one, str) and one:
             source = one  # the one source this value came from (e.g. kelley_tip or tip_tiers_recent)
-        out.append(Evidence(source=source, year=ev_year, field=col, value=v, secondary=secondary,
-                            older=ev_year < year, note=str(note)))
+        out.append(
+            Evidence(
+                source=source,
+                year=ev_year,
+                field=col,
+                value=v,
+                secondary=secondary,
+                older=ev_year < year,
+                note=str(note),
+            )
+        )
     if "deployed" in ind.inputs and "deployed_source" in row:
         out.append(Evidence(source="peacewatch", year=year, field="deployed_source", value=row["deployed_source"]))
     return tuple(out)
 
 
-def _component(ind: Indicator, row: pd.Series, raw: pd.Series, year: int, weight: float, missing: dict[str, str],
-               title_prefix: str = "") -> Component:
+def _component(
+    ind: Indicator,
+    row: pd.Series,
+    raw: pd.Series,
+    year: int,
+    weight: float,
+    missing: dict[str, str],
+    title_prefix: str = "",
+) -> Component:
     s = raw[ind.id]
     score = None if pd.isna(s) else round(float(s), 4)
     why = None
     if score is not None and bool(hidden_by_suppression(row.to_frame().T, ind).iloc[0]):
         score = None  # counted in the grade, not shown: it would reveal a suppressed count
-        why = ("not shown: computed from a registry count suppressed in publication (small cell); the grade "
-               "uses it")
+        why = "not shown: computed from a registry count suppressed in publication (small cell); the grade uses it"
     elif score is None:
         if ind.requires and ind.requires in missing:
             why = f"no data: missing component {ind.requires} ({missing[ind.requires]})"
@@ -346,10 +389,22 @@ def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
     if kind == "threshold":
         i = next(i for i, t in enumerate(rs.thresholds) if t.grade == rid)
         t = rs.thresholds[i]
-        return Rule(rid, kind, f"score {row['score']:.2f} is in the {rid} band {t.min:g}..{t.max:g}", rs.path, rs.line("thresholds", i))
+        return Rule(
+            rid,
+            kind,
+            f"score {row['score']:.2f} is in the {rid} band {t.min:g}..{t.max:g}",
+            rs.path,
+            rs.line("thresholds", i),
+        )
     if kind == "coverage":
-        return Rule(rid, kind, f"components with data carry {row['coverage']:.0%} of the weight, below the "
-                    f"minimum {rs.min_coverage:.0%}: no grade", rs.path, rs.line("min_coverage"))
+        return Rule(
+            rid,
+            kind,
+            f"components with data carry {row['coverage']:.0%} of the weight, below the "
+            f"minimum {rs.min_coverage:.0%}: no grade",
+            rs.path,
+            rs.line("min_coverage"),
+        )
     if kind == "watch_list":
         i = next(i for i, c in enumerate(rs.watch_list.criteria) if c.id == rid)
         return Rule(rid, kind, rs.watch_list.criteria[i].text.strip(), rs.path, rs.line("watch_list", "criteria", i))
@@ -358,24 +413,56 @@ def _rule(token: str, rs: RuleSet, row: pd.Series) -> Rule:
         return Rule(rid, kind, rs.caps[i].text.strip(), rs.path, rs.line("caps", i))
     if kind == "suspension" and rs.suspension is not None:
         sp = rs.suspension
-        return Rule(rid, kind, f"suspension of new deployments recommended ({'all' if sp.require == 'all' else 'a'} "
-                    f"criterion met): graded no better than {sp.max_grade}", rs.path, rs.line("suspension"))
+        return Rule(
+            rid,
+            kind,
+            f"suspension of new deployments recommended ({'all' if sp.require == 'all' else 'a'} "
+            f"criterion met): graded no better than {sp.max_grade}",
+            rs.path,
+            rs.line("suspension"),
+        )
     if kind == "history":
         h = rs.history
-        return Rule(rid, kind, f"on watch (Grade B watch) for {h.watch_list_years} consecutive years (counting from "
-                    f"{h.from_year}) without a recorded waiver: automatically downgraded to Grade C", rs.path, rs.line("history"))
+        return Rule(
+            rid,
+            kind,
+            f"on watch (Grade B watch) for {h.watch_list_years} consecutive years (counting from "
+            f"{h.from_year}) without a recorded waiver: automatically downgraded to Grade C",
+            rs.path,
+            rs.line("history"),
+        )
     if kind == "waiver":
-        i = next((i for i, w in enumerate(rs.history.waivers) if str(w.key) == str(row["key"]) and w.year == row["year"]), None)
-        text = f"a recorded waiver keeps it at Grade B watch: {rs.history.waivers[i].reason}" if i is not None else "waiver"
+        i = next(
+            (i for i, w in enumerate(rs.history.waivers) if str(w.key) == str(row["key"]) and w.year == row["year"]),
+            None,
+        )
+        text = (
+            f"a recorded waiver keeps it at Grade B watch: {rs.history.waivers[i].reason}"
+            if i is not None
+            else "waiver"
+        )
         return Rule("waiver", kind, text, rs.path, rs.line("history", "waivers", i) if i is not None else None)
     if kind == "override":
         i = next(i for i, o in enumerate(rs.overrides) if f"{o.key}-{o.year}" == rid)
-        return Rule(rid, kind, f"grade set to {rs.overrides[i].grade}: {rs.overrides[i].reason}", rs.path, rs.line("overrides", i))
+        return Rule(
+            rid,
+            kind,
+            f"grade set to {rs.overrides[i].grade}: {rs.overrides[i].reason}",
+            rs.path,
+            rs.line("overrides", i),
+        )
     return Rule(rid, kind, token, rs.path)
 
 
-def explain(card: str, key: int | str, year: int, ruleset: str | None = None, registry=None,
-            as_of: dt.date | None = None, user=None) -> Grade:
+def explain(
+    card: str,
+    key: int | str,
+    year: int,
+    ruleset: str | None = None,
+    registry=None,
+    as_of: dt.date | None = None,
+    user=None,
+) -> Grade:
     """The full grade of one unit-year: every component, its evidence, and the rules that decided it.
 
     Parameters
@@ -413,10 +500,30 @@ def _grade_from(card: str, row: pd.Series, g: pd.Series, raw: pd.Series, missing
         if c.score is None and r.fallback:
             fb = [_component(known[f], row, raw, year, 0.0, missing, "fallback: ") for f in r.fallback]
             have = [f for f in fb if f.score is not None]
-            comps.append(Component(c.indicator, c.title, None, 0.0 if have else r.weight, c.evidence, c.explanation,
-                                   (c.missing or "") + (f"; replaced by the mean of {', '.join(f.indicator for f in have)}" if have else "")))
-            comps.extend(Component(f.indicator, f.title, f.score, r.weight / len(have) if f.score is not None else 0.0,
-                                   f.evidence, f.explanation, f.missing) for f in fb)
+            comps.append(
+                Component(
+                    c.indicator,
+                    c.title,
+                    None,
+                    0.0 if have else r.weight,
+                    c.evidence,
+                    c.explanation,
+                    (c.missing or "")
+                    + (f"; replaced by the mean of {', '.join(f.indicator for f in have)}" if have else ""),
+                )
+            )
+            comps.extend(
+                Component(
+                    f.indicator,
+                    f.title,
+                    f.score,
+                    r.weight / len(have) if f.score is not None else 0.0,
+                    f.evidence,
+                    f.explanation,
+                    f.missing,
+                )
+                for f in fb
+            )
         else:
             comps.append(c)
     rules = tuple(_rule(t, rs, g) for t in str(g["rules"]).split(";") if t)
@@ -425,13 +532,25 @@ def _grade_from(card: str, row: pd.Series, g: pd.Series, raw: pd.Series, missing
     key = g["key"].item() if isinstance(g["key"], np.generic) else g["key"]
     published = g.get("published_tier")
     source = g.get("published_tier_source")
-    return Grade(card=card, key=key, name=str(g["name"]), year=year, score=score, coverage=round(float(g["coverage"]), 4),
-                 grade=str(g["grade"]), score_grade=str(g["score_grade"]), decided_by=decided, rules_applied=rules,
-                 components=tuple(comps), ruleset=rs.ruleset, ruleset_version=rs.version,
-                 missing_components=dict(missing),
-                 published_tier=None if published is None or pd.isna(published) else str(published),
-                 published_tier_source=None if source is None or pd.isna(source) else str(source),
-                 suspension=_suspension_of(g, rs))
+    return Grade(
+        card=card,
+        key=key,
+        name=str(g["name"]),
+        year=year,
+        score=score,
+        coverage=round(float(g["coverage"]), 4),
+        grade=str(g["grade"]),
+        score_grade=str(g["score_grade"]),
+        decided_by=decided,
+        rules_applied=rules,
+        components=tuple(comps),
+        ruleset=rs.ruleset,
+        ruleset_version=rs.version,
+        missing_components=dict(missing),
+        published_tier=None if published is None or pd.isna(published) else str(published),
+        published_tier_source=None if source is None or pd.isna(source) else str(source),
+        suspension=_suspension_of(g, rs),
+    )
 
 
 def _suspension_of(g: pd.Series, rs: RuleSet) -> dict:
@@ -448,18 +567,27 @@ def _suspension_of(g: pd.Series, rs: RuleSet) -> dict:
                 counts[f"{c.id}: {label}{span}"] = None if pd.isna(v) else int(v)
         if c.per_1000_deployed is not None:  # the contingent's size and the rate the criterion compares
             d, r = g.get(f"deployed_{c.id}"), g.get(f"rate_{c.id}")
-            counts[f"{c.id}: personnel deployed (person-years){span}"] = None if d is None or pd.isna(d) else round(float(d))
+            counts[f"{c.id}: personnel deployed (person-years){span}"] = (
+                None if d is None or pd.isna(d) else round(float(d))
+            )
             counts[f"{c.id}: {c.count} per 1,000 deployed (threshold {c.per_1000_deployed:g})"] = (
-                None if r is None or pd.isna(r) else round(float(r), 2))
-    return {"rule": rs.suspension.id, "flagged": bool(met), "criteria_met": met, "require": rs.suspension.require,
-            "max_grade": rs.suspension.max_grade,
-            "registry_data": bool(g.get("registry_data", False)),
-            "texts": {c.id: " ".join(c.text.split()) for c in rs.suspension.criteria if c.id in met},
-            "counts": counts}
+                None if r is None or pd.isna(r) else round(float(r), 2)
+            )
+    return {
+        "rule": rs.suspension.id,
+        "flagged": bool(met),
+        "criteria_met": met,
+        "require": rs.suspension.require,
+        "max_grade": rs.suspension.max_grade,
+        "registry_data": bool(g.get("registry_data", False)),
+        "texts": {c.id: " ".join(c.text.split()) for c in rs.suspension.criteria if c.id in met},
+        "counts": counts,
+    }
 
 
-def grade(card: str, year: int, ruleset: str | None = None, registry=None, as_of: dt.date | None = None,
-          user=None) -> list[Grade]:
+def grade(
+    card: str, year: int, ruleset: str | None = None, registry=None, as_of: dt.date | None = None, user=None
+) -> list[Grade]:
     """Every grade of ``card`` in ``year``, each explaining itself (see :class:`Grade`); ``as_of`` as in
     :func:`explain`."""
     _check_year(year, card)

@@ -26,7 +26,9 @@ def write_scorecard_tables(out_dir: Path, cards: tuple[str, ...] = CARDS) -> lis
         csv_path, json_path = out_dir / f"{card}.csv", out_dir / f"{card}.json"
         table.to_csv(csv_path, index=False)
         doc = {
-            "card": card, "years": [SCORECARD_FIRST_YEAR, last_year(card)], "ruleset": rs.ruleset,
+            "card": card,
+            "years": [SCORECARD_FIRST_YEAR, last_year(card)],
+            "ruleset": rs.ruleset,
             "ruleset_version": rs.version,
             "missing_components": dict(missing),
             "grades": json.loads(table.to_json(orient="records")),  # NaN -> null ("no data"), never 0

@@ -28,8 +28,16 @@ def tip_tier_counts(panel: pd.DataFrame | None = None) -> pd.DataFrame:
     """
     df = panel_frame(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) if panel is None else panel
     t = df[df["year"].between(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR) & df["tip_tier_label"].isin(TIP_LABELS)]
-    out = t.groupby(["year", "tip_tier_label"]).size().unstack(fill_value=0).reindex(
-        index=pd.RangeIndex(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR + 1, name="year"), columns=TIP_LABELS, fill_value=0)
+    out = (
+        t.groupby(["year", "tip_tier_label"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(
+            index=pd.RangeIndex(SCORECARD_FIRST_YEAR, KELLEY_LAST_YEAR + 1, name="year"),
+            columns=TIP_LABELS,
+            fill_value=0,
+        )
+    )
     out.columns.name = None
     return out.astype(int)
 

@@ -45,8 +45,20 @@ from peacewatch.panel.verbs.trafficking import PALERMO_KNOWN_UNTIL  # last year 
 from peacewatch.scorecards.components import REGISTRY_COMPONENTS, registry_counts, true_and_published
 from peacewatch.scorecards.indicators import CARDS
 
-PANEL_COLS_FOR_TCCS = ["ccode", "year", "country", "polity2", "fh_pr", "fh_cl", "palermo_year", "palermo_party", "crim_level",
-                       "tip_tier_label", "tip_tier_source", "tip_tier_source_url"]
+PANEL_COLS_FOR_TCCS = [
+    "ccode",
+    "year",
+    "country",
+    "polity2",
+    "fh_pr",
+    "fh_cl",
+    "palermo_year",
+    "palermo_party",
+    "crim_level",
+    "tip_tier_label",
+    "tip_tier_source",
+    "tip_tier_source_url",
+]
 
 
 def check_years(start: int, end: int, card: str = "hosts") -> None:
@@ -74,15 +86,18 @@ def add_evidence_marks(df: pd.DataFrame) -> pd.DataFrame:
         out["palermo_party__year"] = out["year"].clip(upper=PALERMO_KNOWN_UNTIL).where(out["palermo_party"].notna())
         out["palermo_party__note"] = np.where(
             out["year"].gt(PALERMO_KNOWN_UNTIL) & out["palermo_party"].notna(),
-            f"status at the end of {PALERMO_KNOWN_UNTIL} (ratification records end then)", "")
+            f"status at the end of {PALERMO_KNOWN_UNTIL} (ratification records end then)",
+            "",
+        )
     if "tip_tier_source" in out:
         recent = out["tip_tier_source"].eq("tip_tiers_recent")
         for col in ("tip_tier", "tip_tier_label"):
             out[f"{col}__source"] = out["tip_tier_source"]
             out[f"{col}__secondary"] = recent
-            out[f"{col}__note"] = np.where(recent, "secondary copy of the TIP report: " + out["tip_tier_source_url"].fillna("").astype(str), "")
+            out[f"{col}__note"] = np.where(
+                recent, "secondary copy of the TIP report: " + out["tip_tier_source_url"].fillna("").astype(str), ""
+            )
     return out
-
 
 
 def panel_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> pd.DataFrame:
@@ -102,8 +117,11 @@ def _risk(start: int, end: int) -> pd.DataFrame:
     out = predict_observed(panel_frame(start, end + 1))
     out = out.assign(year=out["year"] - 1)
     out = out.loc[out["year"].between(start, end), ["ccode", "year", "risk"]].drop_duplicates(["ccode", "year"])
-    return out.assign(risk__note=np.where(out["risk"].notna(), "predicted from this year's deployment and controls "
-                                          "(the model's t-1 terms)", ""))
+    return out.assign(
+        risk__note=np.where(
+            out["risk"].notna(), "predicted from this year's deployment and controls (the model's t-1 terms)", ""
+        )
+    )
 
 
 def _mapped_hosts(start: int, end: int) -> set[tuple[int, int]]:
@@ -120,11 +138,15 @@ def hosting_note(year: int) -> str | None:
     if year <= IPI_MISSIONS_LAST_YEAR:
         return None
     if year <= MISSIONS_LAST_YEAR:
-        return (f"{year}: UN and non-UN deployment data (IPI, Bara & Hultman) end {IPI_MISSIONS_LAST_YEAR}; hosts are "
-                "those of the UN missions on the Geo-PKO maps (TCCMap), so non-UN missions and unmapped UN missions "
-                "are not counted")
-    return (f"{year}: no deployment data (UN and non-UN deployments end {IPI_MISSIONS_LAST_YEAR}, the Geo-PKO "
-            f"maps {MISSIONS_LAST_YEAR}), so no state is known to host peacekeepers")
+        return (
+            f"{year}: UN and non-UN deployment data (IPI, Bara & Hultman) end {IPI_MISSIONS_LAST_YEAR}; hosts are "
+            "those of the UN missions on the Geo-PKO maps (TCCMap), so non-UN missions and unmapped UN missions "
+            "are not counted"
+        )
+    return (
+        f"{year}: no deployment data (UN and non-UN deployments end {IPI_MISSIONS_LAST_YEAR}, the Geo-PKO "
+        f"maps {MISSIONS_LAST_YEAR}), so no state is known to host peacekeepers"
+    )
 
 
 def contributor_note(card: str, year: int) -> str | None:
@@ -148,8 +170,11 @@ def host_frame(start: int = FIRST_YEAR, end: int = HOSTS_LAST_YEAR) -> tuple[pd.
     df = df.merge(_risk(start, end), on=["ccode", "year"], how="left", validate="one_to_one")
     mapped = _mapped_hosts(start, end)
     on_map = pd.Series(list(zip(df["ccode"], df["year"], strict=True)), index=df.index).isin(mapped)
-    df = df.assign(key=df["ccode"], name=df["country"],
-                   hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1) | on_map).astype(int))
+    df = df.assign(
+        key=df["ccode"],
+        name=df["country"],
+        hosting=((df["un_deployed"] == 1) | (df["nonun_deployed"] == 1) | on_map).astype(int),
+    )
     return add_evidence_marks(df).sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
@@ -159,19 +184,27 @@ def _contributors(start: int, end: int) -> pd.DataFrame:
     # after the raw maps (1994-2020) the dashboard's TCCMap lists contributors per mission-year (to 2024)
     g = pd.concat([g, store.tcc_map().loc[lambda m: m["year"] > GEO_RAW_LAST_YEAR]], ignore_index=True)
     g = g[g["year"].between(start, end)]
-    geo = g.groupby(["tcc_ccode", "year"]).agg(
-        geo_troops=("troops", lambda s: s.sum(min_count=1)), geo_missions=("mission", "nunique")).reset_index()
+    geo = (
+        g.groupby(["tcc_ccode", "year"])
+        .agg(geo_troops=("troops", lambda s: s.sum(min_count=1)), geo_missions=("mission", "nunique"))
+        .reset_index()
+    )
     c = store.contributor_months()
     c = c[c["year"].between(start, end)]
     months = c.groupby("year")["date"].nunique().rename("ipi_months")
-    ipi = c.groupby(["tcc_ccode", "year"]).agg(ipi_total=("total", "sum"), ipi_missions=("mission", "nunique")).reset_index()
+    ipi = (
+        c.groupby(["tcc_ccode", "year"])
+        .agg(ipi_total=("total", "sum"), ipi_missions=("mission", "nunique"))
+        .reset_index()
+    )
     ipi = ipi.merge(months, on="year")
     # mean monthly personnel over the months IPI covers (a TCC absent in a month had none there)
     ipi["ipi_deployed"] = ipi["ipi_total"] / ipi["ipi_months"]
     out = geo.merge(ipi[["tcc_ccode", "year", "ipi_deployed", "ipi_missions"]], on=["tcc_ccode", "year"], how="outer")
     out["deployed"] = out["ipi_deployed"].combine_first(out["geo_troops"])
-    out["deployed_source"] = np.where(out["ipi_deployed"].notna(), "ipi_contributors",
-                                      np.where(out["geo_troops"].notna(), "geo_pko", "none"))
+    out["deployed_source"] = np.where(
+        out["ipi_deployed"].notna(), "ipi_contributors", np.where(out["geo_troops"].notna(), "geo_pko", "none")
+    )
     out["in_geo_pko"] = out["geo_missions"].notna()
     out["in_ipi"] = out["ipi_missions"].notna()
     return out
@@ -190,8 +223,10 @@ def registry_frame(registry, as_of: dt.date | None = None, user=None) -> tuple[p
     is graded on its ``raw_`` counts; other frames are taken as both true and published counts.
     """
     if registry is None:
-        why = ("registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db); "
-               "registry indicators have no data")
+        why = (
+            "registry not connected: pass registry=<SQLAlchemy Session or DataFrame> (CLI: --db); "
+            "registry indicators have no data"
+        )
         return None, dict.fromkeys(REGISTRY_COMPONENTS, why)
     missing: dict[str, str] = {}
     if isinstance(registry, pd.DataFrame):
@@ -210,12 +245,20 @@ def registry_frame(registry, as_of: dt.date | None = None, user=None) -> tuple[p
 
 
 #: Registry counts the suspension rule may read (true values, kept as ``raw_<count>``).
-SUSPENSION_RAW = ("allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",
-                  "prosecutions")
+SUSPENSION_RAW = (
+    "allegations",
+    "referrals_made",
+    "referrals_overdue",
+    "referrals_answered",
+    "outcomes",
+    "outcomes_due",
+    "prosecutions",
+)
 
 
-def tcc_frame(start: int = FIRST_YEAR, end: int | None = None, registry=None,
-              as_of: dt.date | None = None, user=None) -> tuple[pd.DataFrame, dict[str, str]]:
+def tcc_frame(
+    start: int = FIRST_YEAR, end: int | None = None, registry=None, as_of: dt.date | None = None, user=None
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """Contributor-years: every state with UN personnel that year per Geo-PKO (1994-2024) or IPI
     (2009-2014), and every TCC-year in which the registry recorded or awaited something (so the
     current year is graded from registry activity even before any deployment data exist; the open
@@ -248,10 +291,19 @@ def _latest_deployment(known: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame
     if past.empty or extra.empty:
         return extra
     past = past.rename(columns={"year": "deployed__year", "deployed_source": "_src"})
-    hit = pd.merge_asof(extra.sort_values("year"), past.sort_values("deployed__year"), left_on="year",
-                        right_on="deployed__year", by="tcc_ccode", direction="backward", allow_exact_matches=False)
+    hit = pd.merge_asof(
+        extra.sort_values("year"),
+        past.sort_values("deployed__year"),
+        left_on="year",
+        right_on="deployed__year",
+        by="tcc_ccode",
+        direction="backward",
+        allow_exact_matches=False,
+    )
     has = hit["deployed"].notna()
-    hit.loc[has, "deployed_source"] = hit.loc[has, "_src"] + " (latest, " + hit.loc[has, "deployed__year"].astype("Int64").astype(str) + ")"
+    hit.loc[has, "deployed_source"] = (
+        hit.loc[has, "_src"] + " (latest, " + hit.loc[has, "deployed__year"].astype("Int64").astype(str) + ")"
+    )
     return hit.drop(columns="_src")
 
 
@@ -268,13 +320,19 @@ def _missions(start: int, end: int) -> pd.DataFrame:
     first = m.groupby("mission")["year"].min().rename("first_year")
     m = m[m["year"].between(start, end)].sort_values(["mission", "date"])
     last = m.groupby(["mission", "year"]).tail(1)  # December, else the last month reported
-    agg = m.groupby(["mission", "year"]).agg(n_tccs=("n_contributors", "max"), months=("month", "nunique")).reset_index()
-    out = last[["mission", "year", "month", "total", "ccode", "host"]].rename(
-        columns={"total": "personnel", "month": "personnel_month", "ccode": "host_ccode"}).merge(agg, on=["mission", "year"])
+    agg = (
+        m.groupby(["mission", "year"]).agg(n_tccs=("n_contributors", "max"), months=("month", "nunique")).reset_index()
+    )
+    out = (
+        last[["mission", "year", "month", "total", "ccode", "host"]]
+        .rename(columns={"total": "personnel", "month": "personnel_month", "ccode": "host_ccode"})
+        .merge(agg, on=["mission", "year"])
+    )
     out = out.merge(first, on="mission").assign(personnel_source="ipi_missions")
     if end > IPI_MISSIONS_LAST_YEAR:
-        out = pd.concat([out[out["year"] <= IPI_MISSIONS_LAST_YEAR], _missions_from_tcc_map(first, start, end)],
-                        ignore_index=True)
+        out = pd.concat(
+            [out[out["year"] <= IPI_MISSIONS_LAST_YEAR], _missions_from_tcc_map(first, start, end)], ignore_index=True
+        )
     out["duration"] = out["year"] - out["first_year"] + 1
     return out
 
@@ -291,14 +349,26 @@ def _missions_from_tcc_map(ipi_first: pd.Series, start: int, end: int) -> pd.Dat
     first = ipi_first.combine(first, min, fill_value=10_000).astype("int64")
     lo = max(start, IPI_MISSIONS_LAST_YEAR + 1)
     t = t[t["year"].between(lo, end)]
-    out = t.groupby(["mission", "year"]).agg(personnel=("troops", lambda s: s.sum(min_count=1)),
-                                             n_tccs=("tcc_ccode", "nunique")).reset_index()
+    out = (
+        t.groupby(["mission", "year"])
+        .agg(personnel=("troops", lambda s: s.sum(min_count=1)), n_tccs=("tcc_ccode", "nunique"))
+        .reset_index()
+    )
     raw = geo_pko().dropna(subset=["ccode"]).sort_values(["year", "month"])
     hosts = raw.groupby("mission").agg(host_ccode=("ccode", "last"), host=("country", "last"))
-    ipi = store.mission_months().sort_values("date").groupby("mission").agg(host_ccode=("ccode", "last"), host=("host", "last"))
+    ipi = (
+        store.mission_months()
+        .sort_values("date")
+        .groupby("mission")
+        .agg(host_ccode=("ccode", "last"), host=("host", "last"))
+    )
     hosts = pd.concat([ipi, hosts[~hosts.index.isin(ipi.index)]])
     out = out.join(hosts, on="mission").join(first, on="mission")
-    return out.assign(personnel_month=np.nan, months=np.nan, personnel_source="geo_pko_tcc_map").dropna(subset=["host_ccode"]).astype({"host_ccode": "int64"})
+    return (
+        out.assign(personnel_month=np.nan, months=np.nan, personnel_source="geo_pko_tcc_map")
+        .dropna(subset=["host_ccode"])
+        .astype({"host_ccode": "int64"})
+    )
 
 
 def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -319,8 +389,9 @@ def mission_frame(start: int = FIRST_YEAR, end: int = MISSIONS_LAST_YEAR) -> tup
     return df.sort_values(["key", "year"]).reset_index(drop=True), {}
 
 
-def card_frame(card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None,
-               as_of: dt.date | None = None, user=None) -> tuple[pd.DataFrame, dict[str, str]]:
+def card_frame(
+    card: str, start: int = FIRST_YEAR, end: int | None = None, registry=None, as_of: dt.date | None = None, user=None
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """The input frame of ``card`` (``start`` .. ``end``, default the card's last year) and its missing
     components; ``as_of`` (TCCs) is the date the registry's current year is evaluated at, ``user`` a
     staff user reading the live registry counts (:func:`registry_frame`)."""

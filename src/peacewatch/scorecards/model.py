@@ -146,8 +146,12 @@ class Grade:
         score = "no data" if self.score is None else f"{self.score:.2f}"
         lines = [
             f"{self.name} ({self.key}), {self.year}: {self.grade} [score {score} / 10, coverage {self.coverage:.0%}]"
-            + (f"; published TIP tier: {self.published_tier}"
-               + (" (secondary copy)" if self.published_tier_source == "tip_tiers_recent" else "") if self.published_tier else ""),
+            + (
+                f"; published TIP tier: {self.published_tier}"
+                + (" (secondary copy)" if self.published_tier_source == "tip_tiers_recent" else "")
+                if self.published_tier
+                else ""
+            ),
             f"ruleset {self.ruleset} v{self.ruleset_version}",
             f"decided by: {self.decided_by}",
         ]
@@ -164,8 +168,10 @@ class Grade:
             lines.append("suspension of new deployments: no registry data for this unit-year")
         elif self.suspension:
             flagged = self.suspension.get("flagged")
-            lines.append(f"suspension of new deployments: {'RECOMMENDED' if flagged else 'not recommended'}"
-                         + (f" ({', '.join(self.suspension.get('criteria_met', []))})" if flagged else ""))
+            lines.append(
+                f"suspension of new deployments: {'RECOMMENDED' if flagged else 'not recommended'}"
+                + (f" ({', '.join(self.suspension.get('criteria_met', []))})" if flagged else "")
+            )
             for k, v in self.suspension.get("counts", {}).items():
                 lines.append(f"  {k}: {'small count, suppressed' if v is None else v}")
         for name, why in self.missing_components.items():

@@ -14,14 +14,29 @@ import pandas as pd
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.reports import render_report
-from peacewatch.scorecards.figures import TIP_LABELS, grade_counts, palermo_parties, tip_tier_counts, tip_tier_units_outside_panel
+from peacewatch.scorecards.figures import (
+    TIP_LABELS,
+    grade_counts,
+    palermo_parties,
+    tip_tier_counts,
+    tip_tier_units_outside_panel,
+)
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.rules import load_ruleset
 from peacewatch.scorecards.tiers import load_tip_history, observed_downgrades, replay_history
 
-COLORS = {"Tier 1": "#1a9850", "Tier 2": "#91cf60", "Tier 2 Watch List": "#fee08b", "Tier 3": "#d73027",
-          "Grade A": "#1a9850", "Grade B": "#91cf60", "Grade B watch": "#fee08b", "Grade C": "#d73027",
-          "Special Case": "#999999", "No data": "#dddddd"}
+COLORS = {
+    "Tier 1": "#1a9850",
+    "Tier 2": "#91cf60",
+    "Tier 2 Watch List": "#fee08b",
+    "Tier 3": "#d73027",
+    "Grade A": "#1a9850",
+    "Grade B": "#91cf60",
+    "Grade B watch": "#fee08b",
+    "Grade C": "#d73027",
+    "Special Case": "#999999",
+    "No data": "#dddddd",
+}
 CARD_TITLES = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
 
 
@@ -35,7 +50,15 @@ def _save(fig, out_dir: Path, stem: str) -> list[Path]:
 def _stacked(ax, counts: pd.DataFrame, title: str) -> None:
     bottom = None
     for col in counts.columns:
-        ax.bar(counts.index, counts[col], bottom=bottom, label=col, color=COLORS.get(col, "#888888"), edgecolor="white", linewidth=0.3)
+        ax.bar(
+            counts.index,
+            counts[col],
+            bottom=bottom,
+            label=col,
+            color=COLORS.get(col, "#888888"),
+            edgecolor="white",
+            linewidth=0.3,
+        )
         bottom = counts[col] if bottom is None else bottom + counts[col]
     ax.set_title(title, fontsize=10)
     ax.set_ylim(0, max(1, int(counts.sum(axis=1).max())) * 1.08)
@@ -44,7 +67,7 @@ def _stacked(ax, counts: pd.DataFrame, title: str) -> None:
 
 
 def _outside_note(outside) -> str:
-    """"Hong Kong 2001-2014 (14 report years), ..." for the units a tier count leaves out."""
+    """ "Hong Kong 2001-2014 (14 report years), ..." for the units a tier count leaves out."""
     parts = outside.groupby("name")["year"].agg(["min", "max", "count"])
     return ", ".join(f"{n} {r['min']}-{r['max']} ({r['count']} report years)" for n, r in parts.iterrows())
 
@@ -66,8 +89,14 @@ def write_figures(out_dir: Path) -> list[Path]:
     ax.set_ylabel("states (COW system)")
     ax.legend(fontsize=7, frameon=False, loc="upper left")
     outside = tip_tier_units_outside_panel()
-    fig.text(0.01, -0.04, "Source: US State Dept TIP Reports via Kelley, Scorecard Diplomacy (2017) tier file, counted in the "
-             f"peacewatch panel; not counted: {_outside_note(outside)}.", fontsize=7, wrap=True)
+    fig.text(
+        0.01,
+        -0.04,
+        "Source: US State Dept TIP Reports via Kelley, Scorecard Diplomacy (2017) tier file, counted in the "
+        f"peacewatch panel; not counted: {_outside_note(outside)}.",
+        fontsize=7,
+        wrap=True,
+    )
     out += [out_dir / "tip_tier_counts.csv", *_save(fig, out_dir, "tip_tier_counts")]
     plt.close(fig)
 
@@ -78,7 +107,12 @@ def write_figures(out_dir: Path) -> list[Path]:
     ax.set_ylim(0, 200)
     ax.set_ylabel("states party")
     ax.set_title("States party to the Palermo trafficking protocol (cf. Kelley fig. 3.3)", fontsize=10)
-    fig.text(0.01, -0.04, "Source: HTI UNP_rat (Frank 2013), else Kelley & Simmons ratproto2000; known through 2011.", fontsize=7)
+    fig.text(
+        0.01,
+        -0.04,
+        "Source: HTI UNP_rat (Frank 2013), else Kelley & Simmons ratproto2000; known through 2011.",
+        fontsize=7,
+    )
     out += [out_dir / "palermo_parties.csv", *_save(fig, out_dir, "palermo_parties")]
     plt.close(fig)
 
@@ -91,8 +125,13 @@ def write_figures(out_dir: Path) -> list[Path]:
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=5, fontsize=8, frameon=False, bbox_to_anchor=(0.5, -0.06))
     axes[0].set_ylabel("units graded")
-    fig.text(0.01, -0.1, "peacewatch's own grades (not TIP Report tiers), computed by the rule sets from the catalogued "
-             "sources; 2020-2025 host grades rest on secondary copies of the TIP report.", fontsize=7)
+    fig.text(
+        0.01,
+        -0.1,
+        "peacewatch's own grades (not TIP Report tiers), computed by the rule sets from the catalogued "
+        "sources; 2020-2025 host grades rest on secondary copies of the TIP report.",
+        fontsize=7,
+    )
     out += _save(fig, out_dir, "scorecard_grade_counts")
     plt.close(fig)
     return out
@@ -105,84 +144,202 @@ def methods_blocks() -> list[tuple[str, object]]:
 
     b: list[tuple[str, object]] = [
         ("h1", "peacewatch scorecards: methods"),
-        ("p", "Generated from the rule sets in src/peacewatch/scorecards/rulesets/ and the indicator docstrings "
-              "by peacewatch.scorecards.report; do not edit by hand. Scores run 0..10 (10 best). A unit's score is "
-              "the weighted mean of its components with data (a primary indicator without data is replaced by the "
-              "mean of its fallbacks); below the rule set's minimum coverage of weight there is no grade (shown as "
-              "'No data', never as 0). peacewatch's grades have their own names so that they are never mistaken "
-              "for the tiers the US State Department publishes: the score band gives Grade A, B or C; Grade B units "
-              "meeting a watch criterion become Grade B watch; caps then limit the best grade; the history rule "
-              "downgrades a unit to Grade C after consecutive Grade B watch years unless a waiver is recorded "
-              "(the TIP Report's automatic-downgrade rule, applied to peacewatch's grades); overrides come last. "
-              "Every grade names the rule that decided it, and the published TIP tier is shown beside it where "
-              "one exists. Each component shows the year of its evidence; evidence from a secondary copy (TIP "
-              "tiers 2020-2025) or older than the graded year (Palermo ratifications, known through 2011) is "
-              "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year, or next year with an "
-              "as-of date (registry events are counted in the year they happened, referrals once their deadline passed), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only)."),
+        (
+            "p",
+            "Generated from the rule sets in src/peacewatch/scorecards/rulesets/ and the indicator docstrings "
+            "by peacewatch.scorecards.report; do not edit by hand. Scores run 0..10 (10 best). A unit's score is "
+            "the weighted mean of its components with data (a primary indicator without data is replaced by the "
+            "mean of its fallbacks); below the rule set's minimum coverage of weight there is no grade (shown as "
+            "'No data', never as 0). peacewatch's grades have their own names so that they are never mistaken "
+            "for the tiers the US State Department publishes: the score band gives Grade A, B or C; Grade B units "
+            "meeting a watch criterion become Grade B watch; caps then limit the best grade; the history rule "
+            "downgrades a unit to Grade C after consecutive Grade B watch years unless a waiver is recorded "
+            "(the TIP Report's automatic-downgrade rule, applied to peacewatch's grades); overrides come last. "
+            "Every grade names the rule that decided it, and the published TIP tier is shown beside it where "
+            "one exists. Each component shows the year of its evidence; evidence from a secondary copy (TIP "
+            "tiers 2020-2025) or older than the graded year (Palermo ratifications, known through 2011) is "
+            "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year, or next year with an "
+            "as-of date (registry events are counted in the year they happened, referrals once their deadline passed), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only).",
+        ),
     ]
     for card in CARDS:
         rs = load_ruleset(None, card)
         ind = indicators(card)
         b += [("h2", f"{CARD_TITLES[card]} ({rs.ruleset} v{rs.version})"), ("p", rs.description.strip())]
         total = sum(r.weight for r in rs.indicators)
-        rows = [[r.id, ind[r.id].title, f"{r.weight:g} ({r.weight / total:.0%})", ", ".join(r.fallback) or "-",
-                 ", ".join(sorted(set(ind[r.id].inputs.values())))] for r in rs.indicators]
+        rows = [
+            [
+                r.id,
+                ind[r.id].title,
+                f"{r.weight:g} ({r.weight / total:.0%})",
+                ", ".join(r.fallback) or "-",
+                ", ".join(sorted(set(ind[r.id].inputs.values()))),
+            ]
+            for r in rs.indicators
+        ]
         b.append(("table", (["indicator", "title", "weight", "fallback", "sources"], rows)))
         b.append(("p", f"Minimum coverage: {rs.min_coverage:.0%} of the weight."))
-        b.append(("table", (["grade", "score from", "below"], [[t.grade, f"{t.min:g}", f"{t.max:g}" + (" (incl.)" if t.max == 10 else "")]
-                                                              for t in rs.score_tier_bounds()][::-1])))
+        b.append(
+            (
+                "table",
+                (
+                    ["grade", "score from", "below"],
+                    [
+                        [t.grade, f"{t.min:g}", f"{t.max:g}" + (" (incl.)" if t.max == 10 else "")]
+                        for t in rs.score_tier_bounds()
+                    ][::-1],
+                ),
+            )
+        )
         if rs.watch_list.criteria:
             b.append(("h3", "Watch criteria (Grade B only; met: Grade B watch)"))
-            b.append(("table", (["id", "rule", "criterion"], [[c.id, f"{c.indicator} change < {c.change_below:g}" if c.change_below is not None
-                                                                else f"score < {c.score_below:g}", " ".join(c.text.split())]
-                                                               for c in rs.watch_list.criteria])))
+            b.append(
+                (
+                    "table",
+                    (
+                        ["id", "rule", "criterion"],
+                        [
+                            [
+                                c.id,
+                                f"{c.indicator} change < {c.change_below:g}"
+                                if c.change_below is not None
+                                else f"score < {c.score_below:g}",
+                                " ".join(c.text.split()),
+                            ]
+                            for c in rs.watch_list.criteria
+                        ],
+                    ),
+                )
+            )
         if rs.caps:
             b.append(("h3", "Caps"))
-            b.append(("table", (["id", "when", "best grade", "why"], [[c.id, f"{c.indicator} < {c.score_below:g}", c.max_grade, " ".join(c.text.split())]
-                                                                      for c in rs.caps])))
+            b.append(
+                (
+                    "table",
+                    (
+                        ["id", "when", "best grade", "why"],
+                        [
+                            [c.id, f"{c.indicator} < {c.score_below:g}", c.max_grade, " ".join(c.text.split())]
+                            for c in rs.caps
+                        ],
+                    ),
+                )
+            )
         h = rs.history
-        b.append(("p", f"Grade history: automatic downgrade {'on' if h.automatic_downgrade else 'off'}; after {h.watch_list_years} "
-                       f"consecutive Grade B watch years counted from {h.from_year}, at most {h.max_waivers} consecutive waivers; "
-                       f"{len(h.waivers)} waivers and {len(rs.overrides)} overrides recorded."))
+        b.append(
+            (
+                "p",
+                f"Grade history: automatic downgrade {'on' if h.automatic_downgrade else 'off'}; after {h.watch_list_years} "
+                f"consecutive Grade B watch years counted from {h.from_year}, at most {h.max_waivers} consecutive waivers; "
+                f"{len(h.waivers)} waivers and {len(rs.overrides)} overrides recorded.",
+            )
+        )
         if rs.suspension is not None:
             sp = rs.suspension
             b.append(("h3", "Suspension of new deployments (recommendation)"))
-            effect = (f"a flagged contributor is graded no better than {sp.max_grade}" if sp.max_grade
-                      else "it does not change the grade")
-            b.append(("p", " ".join(sp.text.split()) + (f" Flagged when {'every' if sp.require == 'all' else 'any'} "
-                           f"criterion is met; shown beside the grade with the counts behind it (counts of 1-4 "
-                           f"suppressed); {effect}.")))
-            b.append(("table", (["id", "count", "rule", "criterion"],
-                                [[c.id, c.count, f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} >= {c.at_least}"
-                                  + (f" and >= {c.per_1000_deployed:g} per 1,000 deployed" if c.per_1000_deployed else "")
-                                  + (f" and no {c.none_of}" if c.none_of else ""), " ".join(c.text.split())] for c in sp.criteria])))
+            effect = (
+                f"a flagged contributor is graded no better than {sp.max_grade}"
+                if sp.max_grade
+                else "it does not change the grade"
+            )
+            b.append(
+                (
+                    "p",
+                    " ".join(sp.text.split())
+                    + (
+                        f" Flagged when {'every' if sp.require == 'all' else 'any'} "
+                        f"criterion is met; shown beside the grade with the counts behind it (counts of 1-4 "
+                        f"suppressed); {effect}."
+                    ),
+                )
+            )
+            b.append(
+                (
+                    "table",
+                    (
+                        ["id", "count", "rule", "criterion"],
+                        [
+                            [
+                                c.id,
+                                c.count,
+                                f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} >= {c.at_least}"
+                                + (f" and >= {c.per_1000_deployed:g} per 1,000 deployed" if c.per_1000_deployed else "")
+                                + (f" and no {c.none_of}" if c.none_of else ""),
+                                " ".join(c.text.split()),
+                            ]
+                            for c in sp.criteria
+                        ],
+                    ),
+                )
+            )
         miss = missing_components(card)
         if miss:
-            b.append(("p", "Components not available in this build: " + "; ".join(f"{k} ({v})" for k, v in miss.items())))
+            b.append(
+                ("p", "Components not available in this build: " + "; ".join(f"{k} ({v})" for k, v in miss.items()))
+            )
         b.append(("h3", "Indicators"))
         for i in ind.values():
             b += [("h4", f"{i.id}: {i.title}"), ("p", " ".join(i.doc.split()))]
     th = load_tip_history()
     replay = replay_history()
-    b += [("h2", "TIP tier history replayed"), ("p", " ".join(th.description.split()) + f" Replaying the published tiers "
-          f"(Kelley tier file, 2001-2015) finds {len(replay)} Watch List years that needed a waiver "
-          f"({int((replay['event'] == 'waiver_limit_exceeded').sum())} beyond the two-waiver limit):"),
-          ("table", (["COW", "country", "year", "Watch List years before", "waiver"],
-                     [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before), int(r.waiver_number)] for r in replay.itertuples()]))]
+    b += [
+        ("h2", "TIP tier history replayed"),
+        (
+            "p",
+            " ".join(th.description.split()) + f" Replaying the published tiers "
+            f"(Kelley tier file, 2001-2015) finds {len(replay)} Watch List years that needed a waiver "
+            f"({int((replay['event'] == 'waiver_limit_exceeded').sum())} beyond the two-waiver limit):",
+        ),
+        (
+            "table",
+            (
+                ["COW", "country", "year", "Watch List years before", "waiver"],
+                [
+                    [int(r.ccode), r.name, int(r.year), int(r.consecutive_before), int(r.waiver_number)]
+                    for r in replay.itertuples()
+                ],
+            ),
+        ),
+    ]
     down = observed_downgrades()
-    b += [("p", f"The automatic downgrade as published: {len(down)} report years in which a country went to Tier 3 after "
-                f"at least two consecutive Watch List years:"),
-          ("table", (["COW", "country", "year", "Watch List years before"],
-                     [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before)] for r in down.itertuples()]))]
+    b += [
+        (
+            "p",
+            f"The automatic downgrade as published: {len(down)} report years in which a country went to Tier 3 after "
+            f"at least two consecutive Watch List years:",
+        ),
+        (
+            "table",
+            (
+                ["COW", "country", "year", "Watch List years before"],
+                [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before)] for r in down.itertuples()],
+            ),
+        ),
+    ]
     counts = tip_tier_counts()
-    b += [("h2", "Published TIP tier counts (states of the COW system, from the panel)"),
-          ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()])),
-          ("p", ("The Kelley file also rates units that are not states of the COW system that year; they are not in "
-                 f"the panel and not counted above: {_outside_note(tip_tier_units_outside_panel())}."))]
+    b += [
+        ("h2", "Published TIP tier counts (states of the COW system, from the panel)"),
+        ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()])),
+        (
+            "p",
+            (
+                "The Kelley file also rates units that are not states of the COW system that year; they are not in "
+                f"the panel and not counted above: {_outside_note(tip_tier_units_outside_panel())}."
+            ),
+        ),
+    ]
     from peacewatch.works import WORKS
 
-    b += [("h2", "References"), ("table", (["cited as", "work", "what peacewatch takes from it"],
-                                           [[w.short, w.reference, w.what_peacewatch_takes] for w in WORKS.values()]))]
+    b += [
+        ("h2", "References"),
+        (
+            "table",
+            (
+                ["cited as", "work", "what peacewatch takes from it"],
+                [[w.short, w.reference, w.what_peacewatch_takes] for w in WORKS.values()],
+            ),
+        ),
+    ]
     return b
 
 

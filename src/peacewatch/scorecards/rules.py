@@ -23,8 +23,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from peacewatch.errors import PeacewatchError
-from peacewatch.resources import package_path
 from peacewatch.memo import memoize
+from peacewatch.resources import package_path
 from peacewatch.scorecards.indicators import CARDS, indicators
 from peacewatch.scorecards.model import GRADE_RANK, GRADES
 
@@ -109,10 +109,24 @@ class Override(_Strict):
 
 
 #: Registry counts a suspension criterion may read (see peacewatch.registry.events).
-SUSPENSION_COUNTS = ("allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",
-                     "prosecutions")
-_Count = Literal["allegations", "referrals_made", "referrals_overdue", "referrals_answered", "outcomes", "outcomes_due",
-                 "prosecutions"]
+SUSPENSION_COUNTS = (
+    "allegations",
+    "referrals_made",
+    "referrals_overdue",
+    "referrals_answered",
+    "outcomes",
+    "outcomes_due",
+    "prosecutions",
+)
+_Count = Literal[
+    "allegations",
+    "referrals_made",
+    "referrals_overdue",
+    "referrals_answered",
+    "outcomes",
+    "outcomes_due",
+    "prosecutions",
+]
 
 
 class SuspensionCriterion(_Strict):
@@ -211,7 +225,7 @@ def _field(path: tuple) -> str:
 _FIXES = {
     "float_type": "Give it as a number, e.g. 2 or 0.5 (no quotes)",
     "int_type": "Give it as a whole number (no quotes)",
-    "string_type": "Quote it as text, e.g. \"1.0.0\"",
+    "string_type": 'Quote it as text, e.g. "1.0.0"',
     "extra_forbidden": "Remove it or check its spelling against docs/scorecards.md",
     "missing": "Add it",
     "greater_than": "Use a number above 0",
@@ -226,8 +240,9 @@ def parse_ruleset(text: str, path: str = "<string>") -> RuleSet:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise RuleSetError(path, mark.line + 1 if mark else None, "(yaml)", str(exc).replace("\n", " "),
-                           "Fix the YAML syntax") from None
+        raise RuleSetError(
+            path, mark.line + 1 if mark else None, "(yaml)", str(exc).replace("\n", " "), "Fix the YAML syntax"
+        ) from None
     if not isinstance(data, dict):
         raise RuleSetError(path, 1, "(file)", "a rule set must be a YAML mapping", "Start with 'ruleset: <name>'")
     assert node is not None  # a mapping was loaded, so the document has a node
@@ -259,22 +274,37 @@ def _check_semantics(rs: RuleSet) -> None:
         if name not in known:
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"Did you mean {close[0]!r}? " if close else ""
-            raise RuleSetError(rs.path, rs.line(*loc), _field(loc), f"unknown indicator {name!r} for card {rs.card!r}",
-                               f"{hint}Known: {', '.join(sorted(known))}")
+            raise RuleSetError(
+                rs.path,
+                rs.line(*loc),
+                _field(loc),
+                f"unknown indicator {name!r} for card {rs.card!r}",
+                f"{hint}Known: {', '.join(sorted(known))}",
+            )
 
     primary = set()
     for i, r in enumerate(rs.indicators):
         unknown(r.id, "indicators", i, "id")
         if r.id in primary:
-            raise RuleSetError(rs.path, rs.line("indicators", i, "id"), _field(("indicators", i, "id")),
-                               f"indicator {r.id!r} listed twice", "List each indicator once")
+            raise RuleSetError(
+                rs.path,
+                rs.line("indicators", i, "id"),
+                _field(("indicators", i, "id")),
+                f"indicator {r.id!r} listed twice",
+                "List each indicator once",
+            )
         primary.add(r.id)
     for i, r in enumerate(rs.indicators):
         for j, f in enumerate(r.fallback):
             unknown(f, "indicators", i, "fallback", j)
             if f in primary:
-                raise RuleSetError(rs.path, rs.line("indicators", i, "fallback", j), _field(("indicators", i, "fallback", j)),
-                                   f"fallback {f!r} is also a primary indicator", "Use it either as primary or as fallback")
+                raise RuleSetError(
+                    rs.path,
+                    rs.line("indicators", i, "fallback", j),
+                    _field(("indicators", i, "fallback", j)),
+                    f"fallback {f!r} is also a primary indicator",
+                    "Use it either as primary or as fallback",
+                )
     if not rs.indicators:
         raise RuleSetError(rs.path, rs.line("indicators"), "indicators", "no indicators", "List at least one")
     _check_thresholds(rs)
@@ -282,51 +312,93 @@ def _check_semantics(rs: RuleSet) -> None:
         if c.indicator is not None:
             unknown(c.indicator, "watch_list", "criteria", i, "indicator")
         if (c.change_below is None) == (c.score_below is None):
-            raise RuleSetError(rs.path, rs.line("watch_list", "criteria", i), _field(("watch_list", "criteria", i)),
-                               "give exactly one of change_below (with indicator) or score_below", "")
+            raise RuleSetError(
+                rs.path,
+                rs.line("watch_list", "criteria", i),
+                _field(("watch_list", "criteria", i)),
+                "give exactly one of change_below (with indicator) or score_below",
+                "",
+            )
         if c.change_below is not None and c.indicator is None:
-            raise RuleSetError(rs.path, rs.line("watch_list", "criteria", i), _field(("watch_list", "criteria", i)),
-                               "change_below needs an indicator", "Add 'indicator: <id>'")
+            raise RuleSetError(
+                rs.path,
+                rs.line("watch_list", "criteria", i),
+                _field(("watch_list", "criteria", i)),
+                "change_below needs an indicator",
+                "Add 'indicator: <id>'",
+            )
     for i, cap in enumerate(rs.caps):
         unknown(cap.indicator, "caps", i, "indicator")
-    keyed: tuple[tuple[str, Sequence[Waiver | Override]], ...] = (("history.waivers", rs.history.waivers),
-                                                                   ("overrides", rs.overrides))
+    keyed: tuple[tuple[str, Sequence[Waiver | Override]], ...] = (
+        ("history.waivers", rs.history.waivers),
+        ("overrides", rs.overrides),
+    )
     for what, items in keyed:
         seen: set = set()
         for i, w in enumerate(items):
             if (w.key, w.year) in seen:
                 loc = (*what.split("."), i)
-                raise RuleSetError(rs.path, rs.line(*loc), _field(loc), f"duplicate entry for {w.key} {w.year}",
-                                   "Keep one entry per unit-year")
+                raise RuleSetError(
+                    rs.path,
+                    rs.line(*loc),
+                    _field(loc),
+                    f"duplicate entry for {w.key} {w.year}",
+                    "Keep one entry per unit-year",
+                )
             seen.add((w.key, w.year))
 
 
 def _check_thresholds(rs: RuleSet) -> None:
     ths = list(enumerate(rs.thresholds))
     if not ths:
-        raise RuleSetError(rs.path, rs.line("thresholds"), "thresholds", "no thresholds", "Give score bands for the grades")
+        raise RuleSetError(
+            rs.path, rs.line("thresholds"), "thresholds", "no thresholds", "Give score bands for the grades"
+        )
     for i, t in ths:
         if t.min >= t.max:
-            raise RuleSetError(rs.path, rs.line("thresholds", i), f"thresholds[{i}]", f"min {t.min:g} is not below max {t.max:g}",
-                               "Give each band as min < max")
+            raise RuleSetError(
+                rs.path,
+                rs.line("thresholds", i),
+                f"thresholds[{i}]",
+                f"min {t.min:g} is not below max {t.max:g}",
+                "Give each band as min < max",
+            )
     ths.sort(key=lambda it: it[1].min)
     if ths[0][1].min != 0.0 or ths[-1][1].max != 10.0:
-        raise RuleSetError(rs.path, rs.line("thresholds"), "thresholds", "the bands must cover the whole score range 0..10",
-                           "Start the lowest band at 0 and end the highest at 10")
+        raise RuleSetError(
+            rs.path,
+            rs.line("thresholds"),
+            "thresholds",
+            "the bands must cover the whole score range 0..10",
+            "Start the lowest band at 0 and end the highest at 10",
+        )
     for (i, a), (j, b) in zip(ths, ths[1:], strict=False):
         if b.min < a.max:
-            raise RuleSetError(rs.path, rs.line("thresholds", j), f"thresholds[{j}]",
-                               f"{b.grade} band {b.min:g}..{b.max:g} overlaps {a.grade} band {a.min:g}..{a.max:g} "
-                               f"(line {rs.line('thresholds', i)})",
-                               f"Make the bands meet without overlapping, e.g. min: {a.max:g}")
+            raise RuleSetError(
+                rs.path,
+                rs.line("thresholds", j),
+                f"thresholds[{j}]",
+                f"{b.grade} band {b.min:g}..{b.max:g} overlaps {a.grade} band {a.min:g}..{a.max:g} "
+                f"(line {rs.line('thresholds', i)})",
+                f"Make the bands meet without overlapping, e.g. min: {a.max:g}",
+            )
         if b.min > a.max:
-            raise RuleSetError(rs.path, rs.line("thresholds", j), f"thresholds[{j}]",
-                               f"gap between {a.grade} (max {a.max:g}) and {b.grade} (min {b.min:g})",
-                               f"Set min: {a.max:g}")
+            raise RuleSetError(
+                rs.path,
+                rs.line("thresholds", j),
+                f"thresholds[{j}]",
+                f"gap between {a.grade} (max {a.max:g}) and {b.grade} (min {b.min:g})",
+                f"Set min: {a.max:g}",
+            )
     ranks = [GRADE_RANK[t.grade] for _, t in ths]
     if ranks != sorted(ranks, reverse=True):
-        raise RuleSetError(rs.path, rs.line("thresholds"), "thresholds", "better grades must have higher scores",
-                           f"Order the bands {', '.join(reversed(GRADES))} from low to high scores")
+        raise RuleSetError(
+            rs.path,
+            rs.line("thresholds"),
+            "thresholds",
+            "better grades must have higher scores",
+            f"Order the bands {', '.join(reversed(GRADES))} from low to high scores",
+        )
 
 
 def ruleset_path(name_or_path: str | Path | None, card: str) -> Path:
@@ -350,11 +422,14 @@ def load_ruleset(name_or_path: str | Path | None = None, card: str = "hosts") ->
     p = ruleset_path(name_or_path, card)
     rs = _load_cached(str(p.resolve()), p.stat().st_mtime_ns)
     if rs.card != card:
-        raise RuleSetError(str(p), rs.line("card"), "card", f"rule set is for card {rs.card!r}, not {card!r}",
-                           f"Use a {card} rule set")
+        raise RuleSetError(
+            str(p), rs.line("card"), "card", f"rule set is for card {rs.card!r}, not {card!r}", f"Use a {card} rule set"
+        )
     return rs
 
 
 @memoize(maxsize=32)
 def _load_cached(path: str, mtime: int) -> RuleSet:
-    return parse_ruleset(Path(path).read_text(encoding="utf-8"), Path(path).name if Path(path).parent == RULESET_DIR else path)
+    return parse_ruleset(
+        Path(path).read_text(encoding="utf-8"), Path(path).name if Path(path).parent == RULESET_DIR else path
+    )

@@ -48,8 +48,9 @@ def score_ranks(score: pd.Series, rs: RuleSet) -> np.ndarray:
     return np.select(conds, choices, default=NONE)
 
 
-def watch_list(frame: pd.DataFrame, comp: dict[str, pd.Series], score: pd.Series, rank: np.ndarray,
-               rs: RuleSet) -> pd.Series:
+def watch_list(
+    frame: pd.DataFrame, comp: dict[str, pd.Series], score: pd.Series, rank: np.ndarray, rs: RuleSet
+) -> pd.Series:
     """Ids of the watch criteria met by each Grade B row (``""`` when none); ``frame`` sorted by key, year."""
     fired = pd.Series("", index=frame.index, dtype=object)
     if not rs.watch_list.criteria:
@@ -68,8 +69,9 @@ def watch_list(frame: pd.DataFrame, comp: dict[str, pd.Series], score: pd.Series
     return fired
 
 
-def history_walk(keys: np.ndarray, years: np.ndarray, rank: np.ndarray, h: History,
-                 apply: bool) -> tuple[np.ndarray, np.ndarray]:
+def history_walk(
+    keys: np.ndarray, years: np.ndarray, rank: np.ndarray, h: History, apply: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """Walk each unit's years (rows sorted by key, year).
 
     Returns ``(new_rank, event)`` where ``event`` is ``""``, ``"waiver"`` (a Watch List year after
@@ -144,7 +146,9 @@ def load_tip_history(path: Path = TIP_HISTORY) -> TipHistory:
         return TipHistory.model_validate(yaml.safe_load(text))
     except ValidationError as exc:
         err = exc.errors()[0]
-        raise RuleSetError(path.name, _line_of(lines, tuple(err["loc"])), ".".join(map(str, err["loc"])), err["msg"]) from None
+        raise RuleSetError(
+            path.name, _line_of(lines, tuple(err["loc"])), ".".join(map(str, err["loc"])), err["msg"]
+        ) from None
 
 
 def replay_history(tiers: pd.DataFrame | None = None, history: History | None = None) -> pd.DataFrame:
@@ -180,7 +184,12 @@ def replay_history(tiers: pd.DataFrame | None = None, history: History | None = 
     # consecutive Watch List years before this one (run length), from the rule's first year
     run = np.zeros(len(t), dtype=int)
     for i in range(1, len(t)):
-        if keys[i] == keys[i - 1] and years[i] == years[i - 1] + 1 and rank[i - 1] == WL and years[i - 1] >= h.from_year:
+        if (
+            keys[i] == keys[i - 1]
+            and years[i] == years[i - 1] + 1
+            and rank[i - 1] == WL
+            and years[i - 1] >= h.from_year
+        ):
             run[i] = run[i - 1] + 1
     out["consecutive_before"] = run[hit]
     out["waiver_number"] = out["consecutive_before"] - h.watch_list_years + 1
@@ -204,7 +213,12 @@ def observed_downgrades(tiers: pd.DataFrame | None = None, history: History | No
     keys, years, code = t["ccode"].to_numpy(), t["year"].to_numpy(), t["tier_code"].to_numpy()
     run = np.zeros(len(t), dtype=int)
     for i in range(1, len(t)):
-        if keys[i] == keys[i - 1] and years[i] == years[i - 1] + 1 and code[i - 1] == 2.5 and years[i - 1] >= h.from_year:
+        if (
+            keys[i] == keys[i - 1]
+            and years[i] == years[i - 1] + 1
+            and code[i - 1] == 2.5
+            and years[i - 1] >= h.from_year
+        ):
             run[i] = run[i - 1] + 1
     hit = (code == 3.0) & (run >= h.watch_list_years)
     out = t.loc[hit, ["ccode", "name", "year"]].copy()

@@ -155,9 +155,7 @@ def load_source_yaml(path: Path) -> Source:
     try:
         source = Source.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
         raise CatalogError(f"{path}: invalid catalog entry: {problems} (see docs/catalog-schema.md)") from exc
     if source.key != path.stem:
         raise CatalogError(f"{path}: key {source.key!r} must equal the file name {path.stem!r}")
@@ -191,9 +189,7 @@ class Catalog:
                 f"catalog directory {self.directory} not found; set PEACEWATCH_CATALOG_DIR to the "
                 "folder holding the <key>.yml catalog files (or unset it to use the built-in catalog)"
             )
-        self.sources: dict[str, Source] = {
-            p.stem: load_source_yaml(p) for p in sorted(self.directory.glob("*.yml"))
-        }
+        self.sources: dict[str, Source] = {p.stem: load_source_yaml(p) for p in sorted(self.directory.glob("*.yml"))}
 
     def __iter__(self) -> Iterator[Source]:
         return iter(self.sources.values())
@@ -206,9 +202,7 @@ class Catalog:
         try:
             return self.sources[key]
         except KeyError:
-            raise CatalogError(
-                f"unknown source {key!r}; known sources: {', '.join(sorted(self.sources))}"
-            ) from None
+            raise CatalogError(f"unknown source {key!r}; known sources: {', '.join(sorted(self.sources))}") from None
 
     def loaders(self, key: str) -> dict[str, Callable[..., Any]]:
         """The loader functions named by ``<key>.yml``, by function name (imported on demand).
@@ -225,9 +219,7 @@ class Catalog:
         try:
             return source.files[name]
         except KeyError:
-            raise CatalogError(
-                f"source {key!r} has no file {name!r}; its files: {', '.join(source.files)}"
-            ) from None
+            raise CatalogError(f"source {key!r} has no file {name!r}; its files: {', '.join(source.files)}") from None
 
     def path(self, key: str, name: str) -> Path:
         """Absolute path of a file in the data directory; error with the fix when it is missing."""

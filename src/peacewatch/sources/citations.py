@@ -28,7 +28,7 @@ class Entry:
     def with_key(self, key: str) -> str:
         m = _START.match(self.text)
         assert m is not None  # entries() builds every Entry from a match of _START
-        return f"@{self.kind}{{{key},{self.text[m.end():]}"
+        return f"@{self.kind}{{{key},{self.text[m.end() :]}"
 
 
 def entries(citation: str, where: str = "citation") -> list[Entry]:
@@ -42,7 +42,7 @@ def entries(citation: str, where: str = "citation") -> list[Entry]:
                 break
         else:
             raise ValueError(f"{where}: entry {m.group(2)} has no closing brace")
-        out.append(Entry(m.group(1).lower(), m.group(2), _normalise(citation[m.start():j + 1])))
+        out.append(Entry(m.group(1).lower(), m.group(2), _normalise(citation[m.start() : j + 1])))
         pos = j + 1
     return out
 

@@ -15,8 +15,9 @@ from rich.text import Text
 from peacewatch.sources.catalog import Catalog, data_dir
 from peacewatch.sources.errors import CatalogError, PeacewatchDataError
 
-app = typer.Typer(help="The source catalog: list, verify, cite, checksum and fetch the public datasets.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The source catalog: list, verify, cite, checksum and fetch the public datasets.", no_args_is_help=True
+)
 console = Console()
 
 KeysArg = Annotated[list[str] | None, typer.Argument(help="Source keys (default: all).")]
@@ -36,7 +37,9 @@ def _keys(catalog: Catalog, keys: list[str] | None) -> list[str]:
 
 @app.command("list")
 def list_sources(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per source) instead of a table.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (one object per source) instead of a table.")
+    ] = False,
 ) -> None:
     """List every catalogued source with its version, unit, coverage, licence, origin and files."""
     import json
@@ -47,10 +50,19 @@ def list_sources(
     rows = []
     for s in catalog:
         present = sum((catalog.data_root / f.path).is_file() for f in s.files.values())
-        rows.append({"key": s.key, "title": s.title, "version": s.version.split(";")[0], "unit": s.unit,
-                     "coverage": f"{s.coverage.get('start', '?')}-{s.coverage.get('end', '?')}",
-                     "licence": " ".join(s.license.split()), "origin": origin(s),
-                     "files_present": present, "files": len(s.files)})
+        rows.append(
+            {
+                "key": s.key,
+                "title": s.title,
+                "version": s.version.split(";")[0],
+                "unit": s.unit,
+                "coverage": f"{s.coverage.get('start', '?')}-{s.coverage.get('end', '?')}",
+                "licence": " ".join(s.license.split()),
+                "origin": origin(s),
+                "files_present": present,
+                "files": len(s.files),
+            }
+        )
     if as_json:
         typer.echo(json.dumps({"data_dir": str(catalog.data_root), "sources": rows}, indent=2, ensure_ascii=False))
         return
@@ -59,8 +71,10 @@ def list_sources(
     for col in ("title", "version", "unit", "coverage", "licence", "origin", "files"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(*(escape(str(r[c])) for c in ("key", "title", "version", "unit", "coverage", "licence", "origin")),
-                      f"{r['files_present']}/{r['files']} present")
+        table.add_row(
+            *(escape(str(r[c])) for c in ("key", "title", "version", "unit", "coverage", "licence", "origin")),
+            f"{r['files_present']}/{r['files']} present",
+        )
     console.print(table)
 
 
@@ -126,10 +140,14 @@ class _AmountColumn(DownloadColumn):
 def fetch(
     keys: KeysArg = None,
     dest: Annotated[Path | None, typer.Option(help="Data directory to fill (default: the resolved data dir).")] = None,
-    mirror: Annotated[str | None, typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")] = None,
+    mirror: Annotated[
+        str | None, typer.Option(help="Base URL serving files by their catalog path, instead of the canonical URLs.")
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=32, help="Parallel downloads.")] = 6,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, max=600,
-                                           help="Seconds to wait for a server's next bytes before retrying.")] = 15.0,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=1, max=600, help="Seconds to wait for a server's next bytes before retrying."),
+    ] = 15.0,
     retries: Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries per file, with back-off.")] = 2,
 ) -> None:
     """Download every file from its canonical URL (or --mirror), checking each sha256.
@@ -155,8 +173,9 @@ def fetch(
     failures = 0
     results = []
     converter_missing: list[str] = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), _AmountColumn(), TransferSpeedColumn(),
-                  console=console) as bar:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), _AmountColumn(), TransferSpeedColumn(), console=console
+    ) as bar:
         overall = bar.add_task("all files", total=len(files), files=True)
         tasks: dict[str, TaskID] = {}
 
@@ -190,8 +209,11 @@ def fetch(
     if converter_missing:
         from peacewatch.sources.fetch import CONVERTER_HINT
 
-        console.print(f"[red]    failed[/red]  {len(converter_missing)} file(s) published as R data were not converted "
-                      f"({escape(', '.join(converter_missing))}): {escape(CONVERTER_HINT)}", soft_wrap=True)
+        console.print(
+            f"[red]    failed[/red]  {len(converter_missing)} file(s) published as R data were not converted "
+            f"({escape(', '.join(converter_missing))}): {escape(CONVERTER_HINT)}",
+            soft_wrap=True,
+        )
     typer.echo(summary_line(results, failures, dest_root))  # plain: one line, never wrapped
     if failures:
         raise typer.Exit(1)

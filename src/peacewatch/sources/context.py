@@ -135,7 +135,11 @@ class SourceContext:
         )
 
     def cached_derived(
-        self, name: str, sources: list[str], params: dict[str, Any], build: Callable[[], pd.DataFrame],
+        self,
+        name: str,
+        sources: list[str],
+        params: dict[str, Any],
+        build: Callable[[], pd.DataFrame],
         extra_files: tuple[Path, ...] = (),
     ) -> pd.DataFrame:
         """Cache a frame computed from several sources (e.g. a panel verb's columns).
@@ -204,8 +208,7 @@ class SourceContext:
                     "title": source.title,
                     "version": source.version,
                     "files": [
-                        {"name": r.name, "path": r.path, "sha256": r.sha256}
-                        for r in self.used.get(key, {}).values()
+                        {"name": r.name, "path": r.path, "sha256": r.sha256} for r in self.used.get(key, {}).values()
                     ],
                 }
             )

@@ -25,6 +25,7 @@ class SourceContext(Protocol):
 
     def cached(self, key: str, files: list[str], tag: str, build: Callable[..., Any]) -> pd.DataFrame: ...
 
+
 #: The overrides file, shipped in this package (and listed in error messages so users can edit it).
 OVERRIDES = ("peacewatch.sources", "country_overrides.yml")
 OVERRIDES_PATH = package_path(*OVERRIDES)
@@ -55,8 +56,14 @@ class Crosswalk:
             cols = ["country.name.en", "country.name.en.regex", "iso3c", "cown", "gwn", "p5n"]
             raw = read("codelist", usecols=cols)  # 6 of 627 columns
             out = raw[cols].rename(
-                columns={"country.name.en": "name", "country.name.en.regex": "regex", "iso3c": "iso3",
-                         "cown": "cown", "gwn": "gwn", "p5n": "p5n"}
+                columns={
+                    "country.name.en": "name",
+                    "country.name.en.regex": "regex",
+                    "iso3c": "iso3",
+                    "cown": "cown",
+                    "gwn": "gwn",
+                    "p5n": "p5n",
+                }
             )
             return out
 
@@ -84,7 +91,9 @@ class Crosswalk:
         rows = self.codelist.dropna(subset=["regex"])
         out = []
         for r in rows.itertuples():
-            cow = int(r.cown) if pd.notna(r.cown) else self._iso3_to_cow.get(r.iso3) if isinstance(r.iso3, str) else None
+            cow = (
+                int(r.cown) if pd.notna(r.cown) else self._iso3_to_cow.get(r.iso3) if isinstance(r.iso3, str) else None
+            )
             out.append((re.compile(r.regex, re.IGNORECASE), r.iso3 if isinstance(r.iso3, str) else None, cow))
         return out
 
@@ -176,8 +185,14 @@ class Crosswalk:
         return _map_strictly(codes, self.iso3_to_cow, dropped.__contains__, source, "ISO3 code(s)", fix)
 
 
-def _map_strictly(values: Iterable[str], lookup: Callable[[str], int | None], skip: Callable[[str], bool], source: str,
-                  what: str, fix: str) -> dict[str, int]:
+def _map_strictly(
+    values: Iterable[str],
+    lookup: Callable[[str], int | None],
+    skip: Callable[[str], bool],
+    source: str,
+    what: str,
+    fix: str,
+) -> dict[str, int]:
     """Map each distinct value with ``lookup``; values for which ``skip`` is true are left out; any
     value ``lookup`` cannot map is reported, all of them in one error, with how to ``fix`` it."""
     mapping: dict[str, int] = {}

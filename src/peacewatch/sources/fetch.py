@@ -140,8 +140,15 @@ _UNREACHABLE = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocol
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
-def _download(url: str, dest: Path, label: str, progress: Progress | None, network: Network,
-              client: httpx.Client | None = None, hosts: Hosts | None = None) -> str:
+def _download(
+    url: str,
+    dest: Path,
+    label: str,
+    progress: Progress | None,
+    network: Network,
+    client: httpx.Client | None = None,
+    hosts: Hosts | None = None,
+) -> str:
     """Stream ``url`` into ``dest`` (retrying as ``network`` says); return the sha256 of what was received."""
     host = urlsplit(url).netloc
     hosts = hosts or Hosts(network.give_up_after)
@@ -153,8 +160,10 @@ def _download(url: str, dest: Path, label: str, progress: Progress | None, netwo
             if attempt:
                 time.sleep(network.backoff * 2 ** (attempt - 1))
             if hosts.given_up(host):  # after the pause: the other downloads' failures count too
-                raise FetchError(f"{url}: {host} did not answer ({hosts.last_problem(host)}); gave up on its files for this run "
-                                 "(check the network, or use --mirror)")
+                raise FetchError(
+                    f"{url}: {host} did not answer ({hosts.last_problem(host)}); gave up on its files for this run "
+                    "(check the network, or use --mirror)"
+                )
             try:
                 return _stream(client, url, dest, label, progress)
             except _Retry as exc:
@@ -219,20 +228,33 @@ def convert_r_data(original: Path, record: SourceFile, out: Path) -> None:
     except Exception as exc:  # pyreadr raises its own error types for damaged or unknown files
         raise FetchError(f"{record.derived_from}: cannot read as R data with pyreadr: {exc}") from exc
     if recipe.object and recipe.object not in objects:
-        raise FetchError(f"{record.derived_from}: no R object {recipe.object!r} in it (found: {', '.join(map(str, objects))})")
+        raise FetchError(
+            f"{record.derived_from}: no R object {recipe.object!r} in it (found: {', '.join(map(str, objects))})"
+        )
     frame = objects[recipe.object] if recipe.object else next(iter(objects.values()))
     if record.path.endswith(".gz"):
         # the same bytes as the catalogued copy: level 9, the recorded header time, the file's own name
-        frame.to_csv(out, index=False, lineterminator="\n",
-                     compression={"method": "gzip", "compresslevel": 9, "mtime": recipe.gzip_mtime or 0})
+        frame.to_csv(
+            out,
+            index=False,
+            lineterminator="\n",
+            compression={"method": "gzip", "compresslevel": 9, "mtime": recipe.gzip_mtime or 0},
+        )
     else:
         frame.to_csv(out, index=False, lineterminator="\n")
 
 
 def fetch_file(
-    catalog: Catalog, key: str, name: str, dest_root: Path, mirror: str | None = None,
-    progress: Progress | None = None, network: Network | None = None, client: httpx.Client | None = None,
-    hosts: Hosts | None = None, new_folders: set[Path] | None = None,
+    catalog: Catalog,
+    key: str,
+    name: str,
+    dest_root: Path,
+    mirror: str | None = None,
+    progress: Progress | None = None,
+    network: Network | None = None,
+    client: httpx.Client | None = None,
+    hosts: Hosts | None = None,
+    new_folders: set[Path] | None = None,
 ) -> FetchResult:
     """Download (or download and convert) one file into ``dest_root`` unless the right file is there.
 
@@ -293,8 +315,13 @@ def fetch_file(
 
 
 def fetch_all(
-    catalog: Catalog, files: list[tuple[str, str]], dest_root: Path, mirror: str | None = None,
-    progress: Progress | None = None, network: Network | None = None, jobs: int = 6,
+    catalog: Catalog,
+    files: list[tuple[str, str]],
+    dest_root: Path,
+    mirror: str | None = None,
+    progress: Progress | None = None,
+    network: Network | None = None,
+    jobs: int = 6,
     done: Callable[[str, str, FetchResult | BaseException], None] | None = None,
 ) -> list[FetchResult | BaseException]:
     """Fetch ``files`` (``(source key, file name)`` pairs) with ``jobs`` parallel downloads.
@@ -311,7 +338,8 @@ def fetch_all(
         def one(key: str, name: str) -> FetchResult | BaseException:
             try:
                 outcome: FetchResult | BaseException = fetch_file(
-                    catalog, key, name, dest_root, mirror, progress, network, client, hosts, new_folders)
+                    catalog, key, name, dest_root, mirror, progress, network, client, hosts, new_folders
+                )
             except Exception as exc:  # noqa: BLE001 - handed back to the caller, which reports it
                 outcome = exc
             if done is not None:
@@ -324,8 +352,13 @@ def fetch_all(
 
 
 def fetch(
-    catalog: Catalog, keys: list[str], dest_root: Path, mirror: str | None = None, progress: Progress | None = None,
-    network: Network | None = None, jobs: int = 6,
+    catalog: Catalog,
+    keys: list[str],
+    dest_root: Path,
+    mirror: str | None = None,
+    progress: Progress | None = None,
+    network: Network | None = None,
+    jobs: int = 6,
 ) -> list[FetchResult]:
     """Fetch every file of the given sources in parallel; raise the first failure (in catalog order)."""
     files = [(key, name) for key in keys for name in catalog.source(key).files]
@@ -339,5 +372,7 @@ def fetch(
 def summary_line(results: list[FetchResult], failures: int, dest_root: Path) -> str:
     """``fetch: 20 downloaded, 12 converted, 0 already present, 0 failed (in DIR)``."""
     count = {s: sum(r.status == s for r in results) for s in ("downloaded", "converted", "present")}
-    return (f"fetch: {count['downloaded']} downloaded, {count['converted']} converted, {count['present']} already "
-            f"present, {failures} failed (in {dest_root})")
+    return (
+        f"fetch: {count['downloaded']} downloaded, {count['converted']} converted, {count['present']} already "
+        f"present, {failures} failed (in {dest_root})"
+    )

@@ -38,10 +38,12 @@ class AnalysisCache:
 
     def warm_in_background(self) -> threading.Thread:
         """Compute the slow tables (mission density, observed risk) without blocking start-up."""
+
         def work():
             for fn in self.warmers:
                 with contextlib.suppress(Exception):  # a page shows the error when it asks again
                     fn()
+
         t = threading.Thread(target=work, name="peacewatch-warm", daemon=True)
         t.start()
         return t
@@ -164,7 +166,9 @@ class ModelCache:
 
     def regression(self) -> pd.DataFrame:
         """Side-by-side coefficient table of all specifications (``models.tables.regression_frame``)."""
-        return self.memo.get("regression", lambda: regression_frame(self.models(), labels=_unique_labels(term_labels(), self.models())))
+        return self.memo.get(
+            "regression", lambda: regression_frame(self.models(), labels=_unique_labels(term_labels(), self.models()))
+        )
 
     def tidy(self) -> pd.DataFrame:
         return self.memo.get("tidy", lambda: tidy_models(self.models()))
@@ -181,11 +185,17 @@ class ModelCache:
     def base_rate(self) -> dict:
         """Share of the default model's estimation country-years that are destinations (computed from
         the sample the model was fitted on): ``share``, ``events``, ``n``, ``years``."""
+
         def make():
             m = self.default()
             y = m.data[m.spec.outcome]
-            return {"share": float(y.mean()), "events": int(y.sum()), "n": int(len(y)),
-                    "years": f"{m.spec.years[0]}-{m.spec.years[1]}"}
+            return {
+                "share": float(y.mean()),
+                "events": int(y.sum()),
+                "n": int(len(y)),
+                "years": f"{m.spec.years[0]}-{m.spec.years[1]}",
+            }
+
         return self.memo.get("base_rate", make)
 
     def predict_planned(self, personnel: float, duration: float, tccs: int, **controls) -> dict:

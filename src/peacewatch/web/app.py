@@ -49,9 +49,11 @@ class CachedStatic(StaticFiles):
 #: Sent with every response. The content security policy also makes the browser itself refuse any
 #: script, style, font or request to another origin: pages work from this server alone.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                                "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-                                "frame-ancestors 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
@@ -121,9 +123,15 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
 
     # No /docs or /redoc: FastAPI's pages load Swagger UI and ReDoc from a CDN, and nothing here may
     # come from the internet. The schema itself is served at /openapi.json.
-    app = FastAPI(title="peacewatch", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description="Peace operations x human trafficking: maps, country and mission pages, "
-                              "scorecards, the risk model and the accountability registry.")
+    app = FastAPI(
+        title="peacewatch",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="Peace operations x human trafficking: maps, country and mission pages, "
+        "scorecards, the risk model and the accountability registry.",
+    )
     app.state.settings = settings
     app.state.store = store
     analysis = AnalysisCache(store)
@@ -131,8 +139,10 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     app.state.scorecards = ScorecardCache(registry)
     app.state.models = ModelCache(analysis)
     analysis.warmers += [
-        app.state.models.regression, app.state.models.risk_curve,
-        lambda: app.state.models.marginal_effect("duration"), lambda: app.state.models.marginal_effect("tccs"),
+        app.state.models.regression,
+        app.state.models.risk_curve,
+        lambda: app.state.models.marginal_effect("duration"),
+        lambda: app.state.models.marginal_effect("tccs"),
         *[(lambda card=card: app.state.scorecards.table(card)) for card in CARDS],
     ]
     app.state.registry = registry
@@ -145,8 +155,18 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
     app.add_middleware(SecurityHeaders)  # outside HeadAsGet: HEAD answers carry the headers too
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
     app.include_router(build_router(registry, throttle=app.state.throttle, settings=security), prefix="/api/registry")
-    for module in (explore, scorecard_pages, model_pages, methods_pages, intake_pages, registry_pages, registry_vetting,
-                   registry_compliance, registry_users, registry_audit):
+    for module in (
+        explore,
+        scorecard_pages,
+        model_pages,
+        methods_pages,
+        intake_pages,
+        registry_pages,
+        registry_vetting,
+        registry_compliance,
+        registry_users,
+        registry_audit,
+    ):
         app.include_router(module.router)
     errors.install(app)
     install_request_safety(app, security)

@@ -76,8 +76,12 @@ def piece_label(value, metric: str) -> str | None:
     for p in MAP_METRICS[metric]["pieces"]:
         if "value" in p and value == p["value"]:
             return p["label"]
-        if "value" not in p and value > p.get("gt", float("-inf")) and value >= p.get("gte", float("-inf")) \
-                and value < p.get("lt", float("inf")):
+        if (
+            "value" not in p
+            and value > p.get("gt", float("-inf"))
+            and value >= p.get("gte", float("-inf"))
+            and value < p.get("lt", float("inf"))
+        ):
             return p["label"]
     return None
 
@@ -86,9 +90,16 @@ def coloured_states(rows: list[dict], metric: str) -> list[dict]:
     """Every state the map colours, with its legend entry: the table beside the map."""
     from peacewatch.web.labels import fold
 
-    out = [{"ccode": r["ccode"], "country": r["country"], "value": map_value(r, metric),
-            "legend": piece_label(map_value(r, metric), metric)}
-           for r in rows if r.get("iso3") is not None and map_value(r, metric) is not None]
+    out = [
+        {
+            "ccode": r["ccode"],
+            "country": r["country"],
+            "value": map_value(r, metric),
+            "legend": piece_label(map_value(r, metric), metric),
+        }
+        for r in rows
+        if r.get("iso3") is not None and map_value(r, metric) is not None
+    ]
     return sorted(out, key=lambda r: fold(r["country"]))
 
 
@@ -105,31 +116,53 @@ def world_map(rows: list[dict], metric: str) -> dict:
         value = map_value(r, metric)
         if r.get("iso3") is None or value is None:
             continue
-        data.append({
-            "name": r["iso3"], "value": value, "country": r["country"], "ccode": r["ccode"],
-            "personnel": r.get("un_personnel"), "missions": r.get("un_mission_names") or "",
-            "tier": r.get("tip_tier_label"), "dest": r.get("hti_pdest"),
-        })
+        data.append(
+            {
+                "name": r["iso3"],
+                "value": value,
+                "country": r["country"],
+                "ccode": r["ccode"],
+                "personnel": r.get("un_personnel"),
+                "missions": r.get("un_mission_names") or "",
+                "tier": r.get("tip_tier_label"),
+                "dest": r.get("hti_pdest"),
+            }
+        )
     return {
         "aria": {"enabled": True},
         "animation": False,
         "tooltip": {"trigger": "item"},
         "visualMap": {"type": "piecewise", "pieces": spec["pieces"], "show": False},
-        "series": [{
-            "type": "map", "map": "world", "nameProperty": "iso3", "roam": False,
-            "name": spec["label"], "data": data, "zoom": 1.15, "scaleLimit": {"min": 1, "max": 12},
-            "itemStyle": {"areaColor": NO_DATA, "borderColor": "#888", "borderWidth": 0.4},
-            "emphasis": {"label": {"show": False}, "itemStyle": {"areaColor": "#ffd92f"}},
-            "select": {"disabled": True},
-        }],
+        "series": [
+            {
+                "type": "map",
+                "map": "world",
+                "nameProperty": "iso3",
+                "roam": False,
+                "name": spec["label"],
+                "data": data,
+                "zoom": 1.15,
+                "scaleLimit": {"min": 1, "max": 12},
+                "itemStyle": {"areaColor": NO_DATA, "borderColor": "#888", "borderWidth": 0.4},
+                "emphasis": {"label": {"show": False}, "itemStyle": {"areaColor": "#ffd92f"}},
+                "select": {"disabled": True},
+            }
+        ],
     }
 
 
 def _axis(name: str, gap: int = 48, **extra) -> dict:
     # Axis names run along their axis (middle, rotated): at the top they collide with a legend that
     # wraps on a phone, and an inverted axis puts its name on the first x tick.
-    return {"type": "value", "name": name, "nameLocation": "middle", "nameGap": gap, "nameTextStyle": {"color": TEXT},
-            "axisLabel": {"color": TEXT}, **extra}
+    return {
+        "type": "value",
+        "name": name,
+        "nameLocation": "middle",
+        "nameGap": gap,
+        "nameTextStyle": {"color": TEXT},
+        "axisLabel": {"color": TEXT},
+        **extra,
+    }
 
 
 def _base(xs: list) -> dict:
@@ -159,19 +192,48 @@ def risk_band(rows: list[dict], x_key: str = "year", digits: int = 2) -> dict:
     opt = _base(xs)
     opt["yAxis"] = [_axis("probability", 44, min=0, max=1)]
     lo = [_round(r["risk_lo"], 4) for r in rows]
-    width = [None if r["risk_hi"] is None or r["risk_lo"] is None else round(r["risk_hi"] - r["risk_lo"], 4) for r in rows]
+    width = [
+        None if r["risk_hi"] is None or r["risk_lo"] is None else round(r["risk_hi"] - r["risk_lo"], 4) for r in rows
+    ]
     opt["series"] = [
         # stackStrategy "all": the band must stack on a negative lower bound too (default is same-sign only).
-        {"type": "line", "name": "lower bound", "data": lo, "stack": "ci", "stackStrategy": "all", "lineStyle": {"opacity": 0},
-         "symbol": "none", "tooltip": {"show": False}},
-        {"type": "line", "name": "95% interval", "data": width, "stack": "ci", "stackStrategy": "all", "lineStyle": {"opacity": 0},
-         "symbol": "none", "areaStyle": {"color": BAND_COLOR, "opacity": 0.6}, "itemStyle": {"color": BAND_COLOR}},
-        {"type": "line", "name": "predicted risk", "data": [_round(r["risk"], 4) for r in rows], "symbolSize": 6,
-         "itemStyle": {"color": PALETTE[1]}, "lineStyle": {"color": PALETTE[1]}},
+        {
+            "type": "line",
+            "name": "lower bound",
+            "data": lo,
+            "stack": "ci",
+            "stackStrategy": "all",
+            "lineStyle": {"opacity": 0},
+            "symbol": "none",
+            "tooltip": {"show": False},
+        },
+        {
+            "type": "line",
+            "name": "95% interval",
+            "data": width,
+            "stack": "ci",
+            "stackStrategy": "all",
+            "lineStyle": {"opacity": 0},
+            "symbol": "none",
+            "areaStyle": {"color": BAND_COLOR, "opacity": 0.6},
+            "itemStyle": {"color": BAND_COLOR},
+        },
+        {
+            "type": "line",
+            "name": "predicted risk",
+            "data": [_round(r["risk"], 4) for r in rows],
+            "symbolSize": 6,
+            "itemStyle": {"color": PALETTE[1]},
+            "lineStyle": {"color": PALETTE[1]},
+        },
     ]
     opt["legend"]["data"] = ["predicted risk", "95% interval"]
-    opt["pwTooltip"] = {"kind": "band", "digits": digits,
-                        "lo": [_round(r["risk_lo"], 4) for r in rows], "hi": [_round(r["risk_hi"], 4) for r in rows]}
+    opt["pwTooltip"] = {
+        "kind": "band",
+        "digits": digits,
+        "lo": [_round(r["risk_lo"], 4) for r in rows],
+        "hi": [_round(r["risk_hi"], 4) for r in rows],
+    }
     return opt
 
 
@@ -180,15 +242,31 @@ def mission_size(months: list[dict]) -> dict:
     opt = _base([m["month"] for m in months])
     opt["yAxis"] = [_axis("personnel", 52), _axis("contributors", 36, splitLine={"show": False}, minInterval=1)]
     opt["series"] = [
-        {"type": "line", "stack": "p", "areaStyle": {}, "symbol": "none", "name": label,
-         "data": [_int(m[col]) for m in months]}
+        {
+            "type": "line",
+            "stack": "p",
+            "areaStyle": {},
+            "symbol": "none",
+            "name": label,
+            "data": [_int(m[col]) for m in months],
+        }
         for label, col in (("Troops", "troops"), ("Police", "police"), ("Observers", "observers"))
-    ] + [{"type": "line", "name": "Contributors", "yAxisIndex": 1, "symbol": "none",
-          "data": [_int(m["n_contributors"]) for m in months], "lineStyle": {"type": "dashed"}}]
+    ] + [
+        {
+            "type": "line",
+            "name": "Contributors",
+            "yAxisIndex": 1,
+            "symbol": "none",
+            "data": [_int(m["n_contributors"]) for m in months],
+            "lineStyle": {"type": "dashed"},
+        }
+    ]
     # The slider sits inside the canvas, aligned with the plot (its handles' labels are hidden: the
     # x axis already shows the months, and at the edges they were cut off).
-    opt["dataZoom"] = [{"type": "inside", "zoomOnMouseWheel": False, "moveOnMouseWheel": False},
-                       {"type": "slider", "height": 22, "bottom": 16, "left": 70, "right": 60, "showDetail": False}]
+    opt["dataZoom"] = [
+        {"type": "inside", "zoomOnMouseWheel": False, "moveOnMouseWheel": False},
+        {"type": "slider", "height": 22, "bottom": 16, "left": 70, "right": 60, "showDetail": False},
+    ]
     opt["grid"]["bottom"] = 80
     return opt
 
@@ -197,9 +275,16 @@ def simple_lines(xs: list, series: dict[str, list], y_name: str, digits: int | N
     """Lines sharing one x axis (e.g. democratic density by year)."""
     opt = _base(xs)
     opt["yAxis"] = [_axis(y_name, 44)]
-    opt["series"] = [{"type": "line", "name": k, "data": [_round(x, digits) for x in v] if digits is not None else v,
-                      "symbolSize": 6, "connectNulls": False}
-                     for k, v in series.items()]
+    opt["series"] = [
+        {
+            "type": "line",
+            "name": k,
+            "data": [_round(x, digits) for x in v] if digits is not None else v,
+            "symbolSize": 6,
+            "connectNulls": False,
+        }
+        for k, v in series.items()
+    ]
     return opt
 
 

@@ -12,15 +12,20 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", help="Interface to listen on (0.0.0.0 for all)."),
         port: int = typer.Option(8000, help="TCP port."),
-        db: str | None = typer.Option(None, "--db", help="Registry database URL (default: PEACEWATCH_DB_URL, "
-                                         "else out/peacewatch.sqlite)."),
-        secure_cookies: bool = typer.Option(False, help="Mark the login cookie Secure (behind HTTPS; also "
-                                            "PEACEWATCH_SECURE_COOKIES=1)."),
+        db: str | None = typer.Option(
+            None, "--db", help="Registry database URL (default: PEACEWATCH_DB_URL, else out/peacewatch.sqlite)."
+        ),
+        secure_cookies: bool = typer.Option(
+            False, help="Mark the login cookie Secure (behind HTTPS; also PEACEWATCH_SECURE_COOKIES=1)."
+        ),
         log_level: str = typer.Option("info", help="uvicorn log level."),
         workers: int = typer.Option(
-            1, min=1, max=64,
+            1,
+            min=1,
+            max=64,
             help="Worker processes (each builds its own panel and keeps its own rate-limit counters, so a "
-                 "client may get up to N times each limit; they share one CSRF secret)."),
+            "client may get up to N times each limit; they share one CSRF secret).",
+        ),
     ) -> None:
         """Serve the web app: map, country and mission pages, scorecards, risk model, registry.
 
@@ -56,7 +61,9 @@ def check_listen(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as exc:
-            raise InputError(f"--port: cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host") from None
+            raise InputError(
+                f"--port: cannot listen on {host}:{port} ({exc.strerror}); choose another --port or --host"
+            ) from None
 
 
 def worker_app():
@@ -105,9 +112,12 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         load_key()
     except KeyProblem as exc:
         # The public pages work without it; anonymous reports and victim details need it.
-        typer.secho(f"note: {exc}. Until then the anonymous report form answers that reports cannot be received "
-                    "right now (visitors never see this detail).",
-                    fg=typer.colors.YELLOW, err=True)
+        typer.secho(
+            f"note: {exc}. Until then the anonymous report form answers that reports cannot be received "
+            "right now (visitors never see this detail).",
+            fg=typer.colors.YELLOW,
+            err=True,
+        )
     preload = settings.preload
     first = "building the panel, then serving" if preload else "serving"
     typer.echo(f"peacewatch: {first} on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
@@ -115,17 +125,30 @@ def serve_dashboard(host: str, port: int, settings=None, log_level: str = "info"
         # Every worker must accept the forms another one served: one CSRF secret for all of them
         # (random for this serve unless PEACEWATCH_CSRF_SECRET is set); the workers read it from the env.
         os.environ.setdefault("PEACEWATCH_CSRF_SECRET", secrets.token_urlsafe(32))
-        typer.echo(f"peacewatch: {workers} workers; each keeps its own rate-limit counters (a client may get up to "
-                   f"{workers} times each limit)", err=True)
+        typer.echo(
+            f"peacewatch: {workers} workers; each keeps its own rate-limit counters (a client may get up to "
+            f"{workers} times each limit)",
+            err=True,
+        )
         if settings.db_url:
             os.environ["PEACEWATCH_DB_URL"] = settings.db_url
         os.environ["PEACEWATCH_SECURE_COOKIES"] = "1" if settings.secure_cookies else "0"
-        uvicorn.run("peacewatch.web.cli:worker_app", factory=True, workers=workers, host=host, port=port,
-                    log_level=log_level, access_log=False, proxy_headers=False, server_header=False)
+        uvicorn.run(
+            "peacewatch.web.cli:worker_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level=log_level,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+        )
         return
     app = create_app(settings)
     app.state.main_job = job
     if job is not None:
         job.app = app  # the job warms the app's caches once it listens (see peacewatch.jobs)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                proxy_headers=False, server_header=False)
+    uvicorn.run(
+        app, host=host, port=port, log_level=log_level, access_log=False, proxy_headers=False, server_header=False
+    )

@@ -18,14 +18,42 @@ from peacewatch.web.settings import WebSettings
 
 #: Columns of the map page (one row per country for the chosen year).
 MAP_COLUMNS = [
-    "ccode", "iso3", "country", "un_personnel", "un_troops", "un_police", "un_observers", "un_tccs",
-    "un_missions", "un_mission_names", "hti_pdest", "tip_tier", "tip_tier_label", "tip_tier_source", "us_troops",
+    "ccode",
+    "iso3",
+    "country",
+    "un_personnel",
+    "un_troops",
+    "un_police",
+    "un_observers",
+    "un_tccs",
+    "un_missions",
+    "un_mission_names",
+    "hti_pdest",
+    "tip_tier",
+    "tip_tier_label",
+    "tip_tier_source",
+    "us_troops",
 ]
 #: Columns of a country's time series.
 COUNTRY_COLUMNS = [
-    "year", "un_mission_names", "un_troops", "un_police", "un_observers", "un_personnel", "un_tccs",
-    "un_duration", "nonun_personnel", "hti_pdest", "hti_psource", "hti_ptransit", "tip_tier",
-    "tip_tier_label", "tip_tier_source", "us_troops", "polity2", "conflict",
+    "year",
+    "un_mission_names",
+    "un_troops",
+    "un_police",
+    "un_observers",
+    "un_personnel",
+    "un_tccs",
+    "un_duration",
+    "nonun_personnel",
+    "hti_pdest",
+    "hti_psource",
+    "hti_ptransit",
+    "tip_tier",
+    "tip_tier_label",
+    "tip_tier_source",
+    "us_troops",
+    "polity2",
+    "conflict",
 ]
 
 
@@ -186,13 +214,18 @@ class DataStore:
             exact = [c for c, names in self._country_keys if needle in names]
             if len(exact) == 1:
                 return exact[0]
-            partial = [c for c, names in self._country_keys if any(n.startswith(needle) or f" {needle}" in n for n in names)]
+            partial = [
+                c for c, names in self._country_keys if any(n.startswith(needle) or f" {needle}" in n for n in names)
+            ]
             if len(partial) == 1:
                 return partial[0]
             if len(partial) > 1:
                 raise AmbiguousCountry(key, sorted(partial, key=lambda c: labels.fold(self.country_names[c])))
         first = problem.split("; did you mean")[0].split(" (give a")[0]
-        raise NotFoundError(first[:1].upper() + first[1:] + ". Give a name, an ISO3 code (HTI) or a COW code (41).", self.close_countries(key))
+        raise NotFoundError(
+            first[:1].upper() + first[1:] + ". Give a name, an ISO3 code (HTI) or a COW code (41).",
+            self.close_countries(key),
+        )
 
     def close_countries(self, key: str, n: int = 5) -> list[int]:
         """Countries whose names or aliases look like ``key`` (for a not-found page), best first."""
@@ -213,10 +246,18 @@ class DataStore:
         opts = [{"value": n, "label": ""} for n in sorted(self.country_names.values(), key=labels.fold)]
         for c, aliases in labels.COUNTRY_ALIASES.items():
             if c in self.country_names:
-                opts += [{"value": a, "label": self.country_names[c]} for a in aliases
-                         if a.lower() != self.country_names[c].lower()]  # "Cote" must find "Côte" too
+                opts += [
+                    {"value": a, "label": self.country_names[c]}
+                    for a in aliases
+                    if a.lower() != self.country_names[c].lower()
+                ]  # "Cote" must find "Côte" too
         for name, codes in labels.AMBIGUOUS_NAMES.items():
-            opts.append({"value": name.title(), "label": " or ".join(self.country_names[c] for c in codes if c in self.country_names)})
+            opts.append(
+                {
+                    "value": name.title(),
+                    "label": " or ".join(self.country_names[c] for c in codes if c in self.country_names),
+                }
+            )
         return opts
 
     # -------------------------------------------------------------- coverage
@@ -237,7 +278,9 @@ class DataStore:
         for g in GROUPS:
             if g.id not in counts:
                 continue
-            years = [int(y) for y, n in counts[g.id].items() if n >= 0.1 * len(self.panel_df[self.panel_df["year"] == y])]
+            years = [
+                int(y) for y, n in counts[g.id].items() if n >= 0.1 * len(self.panel_df[self.panel_df["year"] == y])
+            ]
             out.append({"id": g.id, "label": g.label, "source": g.source, "years": _ranges(years)})
         return out
 
@@ -286,8 +329,11 @@ class DataStore:
     def country_info(self, ccode: int) -> dict:
         df = self.panel_df
         row = df.loc[df["ccode"] == ccode].iloc[-1]
-        return {"ccode": int(ccode), "country": self.country_names.get(int(ccode), row["country"]),
-                "iso3": None if pd.isna(row["iso3"]) else row["iso3"]}
+        return {
+            "ccode": int(ccode),
+            "country": self.country_names.get(int(ccode), row["country"]),
+            "iso3": None if pd.isna(row["iso3"]) else row["iso3"],
+        }
 
     @per_instance
     def host_missions(self, ccode: int) -> list[dict]:
@@ -309,11 +355,17 @@ class DataStore:
         # Host names from the panel (by COW code): IPI spells some hosts two ways ("South Sudan'").
         names = self.country_names
         m = m.assign(host_name=[names.get(int(c), h) for c, h in zip(m["ccode"], m["host"])])
-        g = m.groupby("mission").agg(
-            hosts=("host_name", lambda s: "; ".join(sorted(set(s)))),
-            first=("date", "min"), last=("date", "max"),
-            peak_personnel=("total", "max"), max_contributors=("n_contributors", "max"),
-        ).reset_index()
+        g = (
+            m.groupby("mission")
+            .agg(
+                hosts=("host_name", lambda s: "; ".join(sorted(set(s)))),
+                first=("date", "min"),
+                last=("date", "max"),
+                peak_personnel=("total", "max"),
+                max_contributors=("n_contributors", "max"),
+            )
+            .reset_index()
+        )
         g["months"] = m.groupby("mission").size().values
         g = g.sort_values(["first", "mission"], ascending=[False, True])
         g["first"] = g["first"].dt.strftime("%Y-%m")
@@ -333,11 +385,18 @@ class DataStore:
         m = m[m["mission"].str.upper() == mission.upper()]
         if m.empty:
             raise NotFoundError(f"no UN mission {mission!r} in the IPI data; see /missions for the list")
-        return (m.groupby("date", as_index=False)
-                 .agg(year=("year", "first"), troops=("troops", "sum"), police=("police", "sum"),
-                      observers=("observers", "sum"), total=("total", "sum"),
-                      n_contributors=("n_contributors", "max"))
-                 .sort_values("date"))
+        return (
+            m.groupby("date", as_index=False)
+            .agg(
+                year=("year", "first"),
+                troops=("troops", "sum"),
+                police=("police", "sum"),
+                observers=("observers", "sum"),
+                total=("total", "sum"),
+                n_contributors=("n_contributors", "max"),
+            )
+            .sort_values("date")
+        )
 
     @per_instance
     def mission_name(self, mission: str) -> str:
@@ -353,15 +412,18 @@ class DataStore:
         """Mission-months as records with a ``YYYY-MM`` month label."""
         months = self.mission_months(mission)
         cols = ("troops", "police", "observers", "total", "n_contributors")
-        return [{"month": d.strftime("%Y-%m"), **{k: r[k] for k in cols}}
-                for d, r in zip(months["date"], records(months))]
+        return [
+            {"month": d.strftime("%Y-%m"), **{k: r[k] for k in cols}} for d, r in zip(months["date"], records(months))
+        ]
 
     @per_instance
     def mission_hosts(self, mission: str) -> list[dict]:
         m = self.missions
         m = m[m["mission"].str.upper() == mission.upper()].drop_duplicates("ccode")
-        hosts = [{"ccode": int(c), "host": self.country_names.get(int(c), h), "host_iso3": i}
-                 for c, h, i in zip(m["ccode"], m["host"], m["host_iso3"])]
+        hosts = [
+            {"ccode": int(c), "host": self.country_names.get(int(c), h), "host_iso3": i}
+            for c, h, i in zip(m["ccode"], m["host"], m["host_iso3"])
+        ]
         return sorted(hosts, key=lambda h: h["host"])
 
     @per_instance
@@ -371,8 +433,11 @@ class DataStore:
         t = t[t["mission"].str.upper() == mission.upper()]
         if t.empty:
             return []
-        g = (t.groupby(["year", "tcc_ccode", "tcc_name"], as_index=False)["troops"]
-              .max(min_count=1).sort_values(["year", "troops"], ascending=[True, False]))
+        g = (
+            t.groupby(["year", "tcc_ccode", "tcc_name"], as_index=False)["troops"]
+            .max(min_count=1)
+            .sort_values(["year", "troops"], ascending=[True, False])
+        )
         return records(g)
 
     @per_instance
@@ -383,11 +448,20 @@ class DataStore:
         if c.empty:
             return []
         # Group by code only: IPI spells some contributors two ways ("United States" / "... of America").
-        monthly = c.groupby(["tcc_ccode", "date"], as_index=False).agg(total=("total", "sum"), contributor=("contributor", "first"))
-        g = (monthly.groupby("tcc_ccode", as_index=False)
-              .agg(contributor=("contributor", "first"), mean_total=("total", "mean"), months=("date", "nunique"),
-                   first=("date", "min"), last=("date", "max"))
-              .sort_values("mean_total", ascending=False))
+        monthly = c.groupby(["tcc_ccode", "date"], as_index=False).agg(
+            total=("total", "sum"), contributor=("contributor", "first")
+        )
+        g = (
+            monthly.groupby("tcc_ccode", as_index=False)
+            .agg(
+                contributor=("contributor", "first"),
+                mean_total=("total", "mean"),
+                months=("date", "nunique"),
+                first=("date", "min"),
+                last=("date", "max"),
+            )
+            .sort_values("mean_total", ascending=False)
+        )
         g["mean_total"] = g["mean_total"].round(0)
         g["first"] = g["first"].dt.strftime("%Y-%m")
         g["last"] = g["last"].dt.strftime("%Y-%m")

@@ -16,8 +16,15 @@ from peacewatch.web.templating import render
 log = logging.getLogger("peacewatch.web")
 
 
-def error_page(request: Request, status: int, title: str, message: str, *, links: list[dict] | None = None,
-               extra: dict | None = None):
+def error_page(
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    links: list[dict] | None = None,
+    extra: dict | None = None,
+):
     """An error as a page (or JSON, like the page itself); ``links`` (``href``, ``text``) say where to go
     instead, ``extra`` adds fields to the JSON (e.g. the valid years)."""
     data = {"error": title, "detail": message, "status": status, **(extra or {})}
@@ -68,7 +75,9 @@ def install(app: FastAPI) -> None:
         links = None
         if exc.suggestions:
             store = request.app.state.store
-            links = [{"href": f"/country/{c}", "text": f"Did you mean {store.country_name(c)}?"} for c in exc.suggestions]
+            links = [
+                {"href": f"/country/{c}", "text": f"Did you mean {store.country_name(c)}?"} for c in exc.suggestions
+            ]
             links.append({"href": "/country", "text": "All countries"})
         return _error(request, 404, "Not found", str(exc), links=links)
 
@@ -76,15 +85,24 @@ def install(app: FastAPI) -> None:
     async def _registry(request: Request, exc: RegistryError):
         if _api_or_json(request):
             return registry_error_response(exc)
-        titles = {401: "Please log in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
-                  422: "Please check the form", 429: "Too many requests"}
+        titles = {
+            401: "Please log in",
+            403: "Not allowed",
+            404: "Not found",
+            409: "Conflict",
+            422: "Please check the form",
+            429: "Too many requests",
+        }
         if exc.status_code >= 500:
             log.error("registry error %s: %s", type(exc).__name__, exc)  # details for the operator only
-            return _error(request, 503, "Not available right now",
-                          "The registry cannot do this right now; the operator has been told in the server log.")
+            return _error(
+                request,
+                503,
+                "Not available right now",
+                "The registry cannot do this right now; the operator has been told in the server log.",
+            )
         response = _error(request, exc.status_code, titles.get(exc.status_code, "Request refused"), str(exc))
         retry = getattr(exc, "retry_after", None)
         if retry:
             response.headers["Retry-After"] = str(max(1, int(retry + 0.999)))
         return response
-

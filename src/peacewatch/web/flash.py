@@ -27,8 +27,15 @@ def redirect(request: Request, url: str, message: str | None = None, **extra) ->
     if message:
         secure = bool(getattr(request.app.state.settings, "secure_cookies", False))
         value = signer(request, _SALT).dumps({"message": message[:500], **extra})
-        response.set_cookie(FLASH_COOKIE, value, max_age=MAX_AGE_SECONDS, httponly=True, samesite="strict",
-                            path="/registry", secure=secure)
+        response.set_cookie(
+            FLASH_COOKIE,
+            value,
+            max_age=MAX_AGE_SECONDS,
+            httponly=True,
+            samesite="strict",
+            path="/registry",
+            secure=secure,
+        )
     return response
 
 

@@ -50,9 +50,11 @@ def row_reason(row: dict, card: str, rs: RuleSet, tier_relabelled: bool = False)
     if row.get("grade") == "No data":
         if not have:
             return f"No grade: no component has data for this unit in {row['year']}."
-        return (f"No grade: only {_joined(have)} {'has' if len(have) == 1 else 'have'} data, "
-                f"{coverage:.0%} of the weight; a grade needs at least {rs.min_coverage:.0%}. "
-                f"No data for {_joined(lack)}.")
+        return (
+            f"No grade: only {_joined(have)} {'has' if len(have) == 1 else 'have'} data, "
+            f"{coverage:.0%} of the weight; a grade needs at least {rs.min_coverage:.0%}. "
+            f"No data for {_joined(lack)}."
+        )
     text = f"Score {labels.number(row.get('score'), 2)} from {_joined(have)}"
     text += f" (no data for {_joined(lack)})." if lack else "."
     decided = str(row.get("decided_by") or "")
@@ -70,7 +72,7 @@ def row_reason(row: dict, card: str, rs: RuleSet, tier_relabelled: bool = False)
         if crit is not None:
             text += f" On watch: {crit.text.strip()}"
     elif kind == "history":
-        text += (f" Downgraded: on watch for {rs.history.watch_list_years} years in a row without a recorded waiver.")
+        text += f" Downgraded: on watch for {rs.history.watch_list_years} years in a row without a recorded waiver."
     elif kind == "override":
         text += " The grade was set by hand; the detail page gives the reason."
     elif kind == "waiver":
@@ -105,18 +107,30 @@ def year_findings(card: str, rows: pd.DataFrame) -> list[str]:
     if relabel:
         mapping = "; ".join(f"{tier} is {grade}" for tier, grade in relabel.items())
         others = [labels.component(c[2:], card) for c in with_data if c != "s_tip_tier"]
-        out.append(f"Every grade of {int(rows['year'].iloc[0])} is the published TIP tier relabelled ({mapping})"
-                   + (f": the other components with data ({_joined(others)}) do not change any grade"
-                      if others else ": no other component has data") + ".")
-    keys = [tuple(None if _missing(v) else round(float(v), 4) for v in r) for r in graded[with_data].itertuples(index=False)]
+        out.append(
+            f"Every grade of {int(rows['year'].iloc[0])} is the published TIP tier relabelled ({mapping})"
+            + (
+                f": the other components with data ({_joined(others)}) do not change any grade"
+                if others
+                else ": no other component has data"
+            )
+            + "."
+        )
+    keys = [
+        tuple(None if _missing(v) else round(float(v), 4) for v in r) for r in graded[with_data].itertuples(index=False)
+    ]
     scores = graded["score"].round(4).tolist()
     groups = Counter(zip(scores, keys))
     for (score, key), n in sorted(groups.items(), key=lambda kv: -kv[1]):
         if n < SAME_SCORE_GROUP:
             break
-        parts = [f"{labels.component(c[2:], card)} {labels.number(v, 1)}" for c, v in zip(with_data, key) if v is not None]
-        out.append(f"{n} units have the identical score {labels.number(score, 2)} because their component scores "
-                   f"are identical ({', '.join(parts)}).")
+        parts = [
+            f"{labels.component(c[2:], card)} {labels.number(v, 1)}" for c, v in zip(with_data, key) if v is not None
+        ]
+        out.append(
+            f"{n} units have the identical score {labels.number(score, 2)} because their component scores "
+            f"are identical ({', '.join(parts)})."
+        )
     return out
 
 
@@ -125,13 +139,23 @@ def suspension_rule(rs: RuleSet) -> dict | None:
     if rs.suspension is None:
         return None
     rule = rs.suspension
-    when = ("It is recommended when all of these hold:" if rule.require == "all" and len(rule.criteria) > 1
-            else "It is recommended when any of these holds:")
+    when = (
+        "It is recommended when all of these hold:"
+        if rule.require == "all" and len(rule.criteria) > 1
+        else "It is recommended when any of these holds:"
+    )
     cap = getattr(rule, "max_grade", None)
-    note = (f"A contributor it is recommended for is graded no better than {cap}." if cap
-            else "The recommendation sits beside the grade; it does not change the grade.")
-    return {"text": " ".join(rule.text.split()), "when": when,
-            "criteria": [" ".join(c.text.split()) for c in rule.criteria], "note": note}
+    note = (
+        f"A contributor it is recommended for is graded no better than {cap}."
+        if cap
+        else "The recommendation sits beside the grade; it does not change the grade."
+    )
+    return {
+        "text": " ".join(rule.text.split()),
+        "when": when,
+        "criteria": [" ".join(c.text.split()) for c in rule.criteria],
+        "note": note,
+    }
 
 
 def suspension_parts(row: dict, rs: RuleSet) -> list[dict]:
@@ -139,8 +163,12 @@ def suspension_parts(row: dict, rs: RuleSet) -> list[dict]:
     out = []
     for k, v in row.items():
         if k.startswith("n_"):
-            out.append({"label": labels.suspension_count(k[2:], rs),
-                        "value": labels.number(v) if v is not None else "small count, not published (fewer than 5)"})
+            out.append(
+                {
+                    "label": labels.suspension_count(k[2:], rs),
+                    "value": labels.number(v) if v is not None else "small count, not published (fewer than 5)",
+                }
+            )
     return out
 
 

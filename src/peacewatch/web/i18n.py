@@ -84,11 +84,18 @@ def remember(request: Request, response, lang: str) -> None:
 
 
 #: Kinds of misconduct as the report form names them (translated like every message).
-CATEGORY_WORDS = {"sexual_exploitation": "sexual exploitation", "sexual_abuse": "sexual abuse",
-                  "trafficking_related": "trafficking-related"}
+CATEGORY_WORDS = {
+    "sexual_exploitation": "sexual exploitation",
+    "sexual_abuse": "sexual abuse",
+    "trafficking_related": "trafficking-related",
+}
 #: Where a report stands, said to the person who sent it (never the office's internal status key).
-REPORTER_STATUS = {"new": "received, not read yet", "triaged": "read by the conduct and discipline team",
-                   "linked_to_case": "taken up as a case by the conduct and discipline team", "closed": "closed"}
+REPORTER_STATUS = {
+    "new": "received, not read yet",
+    "triaged": "read by the conduct and discipline team",
+    "linked_to_case": "taken up as a case by the conduct and discipline team",
+    "closed": "closed",
+}
 
 
 def context(lang: str) -> dict:
@@ -108,8 +115,15 @@ def context(lang: str) -> dict:
             parts.append(f"{_(label)}: {_(problem)}" if sep else _(part))
         return "; ".join(parts)
 
-    return {"_": _, "error_text": error_text, "lang": lang, "dir": "rtl" if lang in RTL else "ltr",
-            "languages": LANGUAGES, "category_words": CATEGORY_WORDS, "reporter_status": REPORTER_STATUS}
+    return {
+        "_": _,
+        "error_text": error_text,
+        "lang": lang,
+        "dir": "rtl" if lang in RTL else "ltr",
+        "languages": LANGUAGES,
+        "category_words": CATEGORY_WORDS,
+        "reporter_status": REPORTER_STATUS,
+    }
 
 
 def safe(text: str) -> Markup:

@@ -15,12 +15,22 @@ from peacewatch.panel.column_labels import VARIABLE_LABELS
 
 #: Data sources as readers know them.
 SOURCE_LABELS: dict[str, str] = {
-    "kelley_tip": "Kelley TIP data", "hti": "Human Trafficking Indicators", "ipi_missions": "IPI Peacekeeping Database",
-    "ipi": "IPI Peacekeeping Database", "geo_pko": "Geo-PKO", "polity5": "Polity5", "fh": "Freedom House",
-    "freedom_house": "Freedom House", "wdi": "World Bank WDI", "ucdp": "UCDP/PRIO",
-    "models.deployment_risk": "peacewatch risk model", "registry": "peacewatch registry",
-    "tip_tiers_recent": "TIP Report tiers 2020-2025 (secondary copy)", "ipi_contributors": "IPI contributors data",
-    "peacewatch": "peacewatch", "usdos_tip": "US State Department TIP Report",
+    "kelley_tip": "Kelley TIP data",
+    "hti": "Human Trafficking Indicators",
+    "ipi_missions": "IPI Peacekeeping Database",
+    "ipi": "IPI Peacekeeping Database",
+    "geo_pko": "Geo-PKO",
+    "polity5": "Polity5",
+    "fh": "Freedom House",
+    "freedom_house": "Freedom House",
+    "wdi": "World Bank WDI",
+    "ucdp": "UCDP/PRIO",
+    "models.deployment_risk": "peacewatch risk model",
+    "registry": "peacewatch registry",
+    "tip_tiers_recent": "TIP Report tiers 2020-2025 (secondary copy)",
+    "ipi_contributors": "IPI contributors data",
+    "peacewatch": "peacewatch",
+    "usdos_tip": "US State Department TIP Report",
 }
 
 #: One display name per COW code where the panel's code name differs from the name readers search
@@ -37,13 +47,24 @@ COUNTRY_NAMES: dict[int, list[tuple[int, str]]] = {
 }
 #: Other names a country is found by (old, official or alternative names), not shown.
 COUNTRY_ALIASES: dict[int, list[str]] = {
-    345: ["Yugoslavia", "Serbia", "Serbia and Montenegro"], 437: ["Ivory Coast", "Cote d'Ivoire"],
+    345: ["Yugoslavia", "Serbia", "Serbia and Montenegro"],
+    437: ["Ivory Coast", "Cote d'Ivoire"],
     490: ["Democratic Republic of the Congo", "DRC", "DR Congo", "Congo DR", "Zaire", "Congo-Kinshasa"],
-    484: ["Congo-Brazzaville", "Congo Republic"], 482: ["CAR", "Centrafrique"],
-    731: ["North Korea", "DPRK"], 732: ["South Korea", "Republic of Korea"], 860: ["Timor-Leste", "East Timor"],
-    816: ["Viet Nam"], 812: ["Lao PDR"], 652: ["Syria"], 630: ["Iran"],
-    260: ["German Federal Republic", "West Germany"], 2: ["USA", "United States of America"],
-    200: ["UK", "Britain", "Great Britain"], 775: ["Burma"], 343: ["Macedonia"], 572: ["Swaziland"],
+    484: ["Congo-Brazzaville", "Congo Republic"],
+    482: ["CAR", "Centrafrique"],
+    731: ["North Korea", "DPRK"],
+    732: ["South Korea", "Republic of Korea"],
+    860: ["Timor-Leste", "East Timor"],
+    816: ["Viet Nam"],
+    812: ["Lao PDR"],
+    652: ["Syria"],
+    630: ["Iran"],
+    260: ["German Federal Republic", "West Germany"],
+    2: ["USA", "United States of America"],
+    200: ["UK", "Britain", "Great Britain"],
+    775: ["Burma"],
+    343: ["Macedonia"],
+    572: ["Swaziland"],
     365: ["Russian Federation"],
 }
 
@@ -132,11 +153,16 @@ def evidence_value(value: Any) -> str:
 
 
 #: Variable names that are code, not words (an underscore or a digit): replaced in text for readers.
-_VARIABLE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k or any(ch.isdigit() for ch in k)),
-                                                     key=len, reverse=True)) + r")\b")
+_VARIABLE_WORD = re.compile(
+    r"\b("
+    + "|".join(sorted((k for k in VARIABLE_LABELS if "_" in k or any(ch.isdigit() for ch in k)), key=len, reverse=True))
+    + r")\b"
+)
 
 
-_SOURCE_WORD = re.compile(r"\b(" + "|".join(sorted((k for k in SOURCE_LABELS if "_" in k), key=len, reverse=True)) + r")\b")
+_SOURCE_WORD = re.compile(
+    r"\b(" + "|".join(sorted((k for k in SOURCE_LABELS if "_" in k), key=len, reverse=True)) + r")\b"
+)
 
 
 def _indicator_titles() -> dict[str, str]:
@@ -185,8 +211,11 @@ def csv_value(value: Any) -> Any:
 
 #: Registry counts behind the TCC suspension rule (``rules.SUSPENSION_COUNTS``) in words.
 REGISTRY_COUNT_LABELS: dict[str, str] = {
-    "allegations": "Allegations", "referrals_made": "Referrals made", "referrals_answered": "Referrals answered",
-    "referrals_overdue": "Referrals unanswered past their deadline", "outcomes": "Outcomes reported",
+    "allegations": "Allegations",
+    "referrals_made": "Referrals made",
+    "referrals_answered": "Referrals answered",
+    "referrals_overdue": "Referrals unanswered past their deadline",
+    "outcomes": "Outcomes reported",
     "outcomes_due": "Substantiated cases with an outcome or past the outcome deadline",
     "prosecutions": "Prosecutions reported",
 }
@@ -223,8 +252,10 @@ SPEC_WORDS: dict[str, str] = {
     "Size, duration, TCCs": "deployment size, years deployed and number of contributing countries",
     "Size x duration": "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed",
     "Size x TCCs": "deployment size, years deployed and contributing countries, where the effect of size depends on the number of contributors",
-    "Both interactions": ("deployment size, years deployed and contributing countries, where the effect of size depends on "
-                          "both years deployed and the number of contributors"),
+    "Both interactions": (
+        "deployment size, years deployed and contributing countries, where the effect of size depends on "
+        "both years deployed and the number of contributors"
+    ),
 }
 #: Interval methods in plain words.
 METHOD_WORDS: dict[str, str] = {
@@ -241,19 +272,39 @@ def spec_words(label: str) -> str:
 
 #: Scorecard table headings of the base columns (component columns: ``grade_words.component_header``).
 SCORECARD_COLUMNS: dict[str, str] = {
-    "name": "Name", "grade": "Grade", "published_tier": "Published TIP tier", "suspension": "Suspension of new deployments",
-    "score": "Score", "coverage": "Coverage", "decided_by": "Why this grade",
+    "name": "Name",
+    "grade": "Grade",
+    "published_tier": "Published TIP tier",
+    "suspension": "Suspension of new deployments",
+    "score": "Score",
+    "coverage": "Coverage",
+    "decided_by": "Why this grade",
 }
 #: The same columns as CSV headers (a CSV has no explanations column: ``decided_by`` is the rule).
 SCORECARD_CSV_HEADERS: dict[str, str] = {
-    "key": "key", "name": "name", "year": "year", "grade": "peacewatch grade",
-    "published_tier": "published TIP tier", "published_tier_source": "published tier from",
-    "score": "score (0-10)", "coverage": "coverage (share of weight with data)",
-    "score_grade": "grade by score alone", "decided_by": "decided by",
-    "watch_list": "watch criterion", "suspension": "suspension of new deployments recommended for",
+    "key": "key",
+    "name": "name",
+    "year": "year",
+    "grade": "peacewatch grade",
+    "published_tier": "published TIP tier",
+    "published_tier_source": "published tier from",
+    "score": "score (0-10)",
+    "coverage": "coverage (share of weight with data)",
+    "score_grade": "grade by score alone",
+    "decided_by": "decided by",
+    "watch_list": "watch criterion",
+    "suspension": "suspension of new deployments recommended for",
     "registry_data": "registry data",
 }
 
 #: The scorecards by name, as a heading and inside a sentence ("the UN missions scorecard").
-CARD_TITLES: dict[str, str] = {"hosts": "Host states", "tccs": "Troop-contributing countries", "missions": "UN missions"}
-CARD_IN_SENTENCE: dict[str, str] = {"hosts": "host states", "tccs": "troop-contributing countries", "missions": "UN missions"}
+CARD_TITLES: dict[str, str] = {
+    "hosts": "Host states",
+    "tccs": "Troop-contributing countries",
+    "missions": "UN missions",
+}
+CARD_IN_SENTENCE: dict[str, str] = {
+    "hosts": "host states",
+    "tccs": "troop-contributing countries",
+    "missions": "UN missions",
+}

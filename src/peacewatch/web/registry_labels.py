@@ -9,95 +9,203 @@ from typing import Any, cast
 
 from peacewatch.registry.compliance import PROVISIONS
 
-ROLE_NAMES = {"reporter": "reporter", "investigator": "investigator", "tcc_liaison": "TCC liaison",
-              "coordinator": "coordinator", "analyst": "analyst", "mission_head": "mission head"}
-CATEGORY_LABELS = {"sexual_exploitation": "sexual exploitation", "sexual_abuse": "sexual abuse",
-                   "trafficking_related": "trafficking-related", "other_misconduct": "other misconduct"}
-OUTCOME_LABELS = {"prosecuted": "prosecuted", "convicted": "convicted", "acquitted": "acquitted",
-                  "disciplinary_action": "disciplinary action", "administrative_action": "administrative action",
-                  "no_action": "no action", "allegation_not_substantiated_by_tcc": "not substantiated by the TCC"}
+ROLE_NAMES = {
+    "reporter": "reporter",
+    "investigator": "investigator",
+    "tcc_liaison": "TCC liaison",
+    "coordinator": "coordinator",
+    "analyst": "analyst",
+    "mission_head": "mission head",
+}
+CATEGORY_LABELS = {
+    "sexual_exploitation": "sexual exploitation",
+    "sexual_abuse": "sexual abuse",
+    "trafficking_related": "trafficking-related",
+    "other_misconduct": "other misconduct",
+}
+OUTCOME_LABELS = {
+    "prosecuted": "prosecuted",
+    "convicted": "convicted",
+    "acquitted": "acquitted",
+    "disciplinary_action": "disciplinary action",
+    "administrative_action": "administrative action",
+    "no_action": "no action",
+    "allegation_not_substantiated_by_tcc": "not substantiated by the TCC",
+}
 #: Case statuses as a reader says them.
-STATUS_LABELS = {"reported": "reported", "under_investigation": "under investigation",
-                 "substantiated": "substantiated", "unsubstantiated": "not substantiated",
-                 "referred_to_tcc": "referred to the TCC", "national_investigation_appointed": "national investigator named",
-                 "outcome_reported": "outcome reported", "closed": "closed"}
+STATUS_LABELS = {
+    "reported": "reported",
+    "under_investigation": "under investigation",
+    "substantiated": "substantiated",
+    "unsubstantiated": "not substantiated",
+    "referred_to_tcc": "referred to the TCC",
+    "national_investigation_appointed": "national investigator named",
+    "outcome_reported": "outcome reported",
+    "closed": "closed",
+}
 #: The button (and form heading) that moves a case to each status.
-MOVE_LABELS = {"under_investigation": "Start the investigation", "substantiated": "Mark as substantiated",
-               "unsubstantiated": "Mark as not substantiated", "referred_to_tcc": "Refer to the TCC",
-               "national_investigation_appointed": "Name the national investigator",
-               "outcome_reported": "Report the outcome", "closed": "Close the case"}
+MOVE_LABELS = {
+    "under_investigation": "Start the investigation",
+    "substantiated": "Mark as substantiated",
+    "unsubstantiated": "Mark as not substantiated",
+    "referred_to_tcc": "Refer to the TCC",
+    "national_investigation_appointed": "Name the national investigator",
+    "outcome_reported": "Report the outcome",
+    "closed": "Close the case",
+}
 #: What each move does, said before it is confirmed ({officer}, {outcome}: the referral deadlines).
 MOVE_EXPLAIN = {
     "under_investigation": "The allegation is taken up for investigation.",
     "substantiated": "The investigation found the allegation substantiated. The next step is the referral to the TCC.",
     "unsubstantiated": "The investigation did not substantiate the allegation. The case can then be closed.",
     "referred_to_tcc": "The troop-contributing country is asked to name a national investigation officer within "
-                       "{officer} working days and to report the outcome within {outcome} days. Both deadlines "
-                       "start today; overdue referrals are escalated.",
+    "{officer} working days and to report the outcome within {outcome} days. Both deadlines "
+    "start today; overdue referrals are escalated.",
     "national_investigation_appointed": "Records the national investigation officer the TCC named; the officer "
-                                        "deadline is met.",
+    "deadline is met.",
     "outcome_reported": "Records the outcome the TCC reported; the outcome deadline is met.",
     "closed": "Closes the case. Nothing more can be changed afterwards.",
 }
 #: Other stored values shown on the registry screens (anonymous report statuses, decisions).
-OTHER_WORDS = {"linked_to_case": "linked to a case", "not_met": "not met", "confirmed_match": "confirmed match",
-               "not_a_match": "not a match"}
-EVENT_KINDS = {"created": "Recorded", "transition": "Status change", "note": "Note", "escalation": "Escalated",
-               "extension": "Deadline extended"}
+OTHER_WORDS = {
+    "linked_to_case": "linked to a case",
+    "not_met": "not met",
+    "confirmed_match": "confirmed match",
+    "not_a_match": "not a match",
+}
+EVENT_KINDS = {
+    "created": "Recorded",
+    "transition": "Status change",
+    "note": "Note",
+    "escalation": "Escalated",
+    "extension": "Deadline extended",
+}
 #: Timeline detail keys -> words (keys not listed are shown with underscores as spaces).
-DETAIL_KEYS = {"mission": "mission", "tcc_ccode": "TCC", "category": "category", "repatriated": "repatriated",
-               "officer_due": "officer due", "outcome_due": "outcome due", "officer_name": "national officer",
-               "outcome": "outcome", "text": "note", "level": "level", "target": "sent to", "reason": "why",
-               "case_ids": "cases", "sessions_ended": "sessions ended", "role": "role", "ok": "intact",
-               "entries": "entries", "date_from": "from", "date_to": "to", "case_id": "case"}
+DETAIL_KEYS = {
+    "mission": "mission",
+    "tcc_ccode": "TCC",
+    "category": "category",
+    "repatriated": "repatriated",
+    "officer_due": "officer due",
+    "outcome_due": "outcome due",
+    "officer_name": "national officer",
+    "outcome": "outcome",
+    "text": "note",
+    "level": "level",
+    "target": "sent to",
+    "reason": "why",
+    "case_ids": "cases",
+    "sessions_ended": "sessions ended",
+    "role": "role",
+    "ok": "intact",
+    "entries": "entries",
+    "date_from": "from",
+    "date_to": "to",
+    "case_id": "case",
+}
 #: Audit log entries as a person says them: (action, kind of record) -> words.
 AUDIT_ACTIONS = {
-    ("read", "victim_details"): "victim details viewed", ("read", "case"): "case opened",
-    ("read", "case_list"): "case list viewed", ("create", "case"): "allegation recorded",
-    ("transition", "case"): "case status changed", ("note", "case"): "note added to a case",
-    ("read", "referral_clocks"): "referral deadlines viewed", ("read", "referral_list"): "referrals listed",
-    ("list", "overdue_referrals"): "overdue referrals listed", ("preview", "escalation"): "escalation previewed",
-    ("escalate", "referral"): "referral escalated", ("extend", "referral"): "referral deadline extended",
-    ("create", "intake_report"): "anonymous report received", ("add", "intake_message"): "reporter added information",
-    ("read", "intake_list"): "anonymous reports listed", ("read", "intake_previews"): "anonymous report previews viewed",
-    ("read", "intake_report"): "anonymous report opened", ("reply", "intake_report"): "reply sent to a reporter",
-    ("import", "misconduct_record"): "misconduct records imported", ("create", "misconduct_record"): "misconduct record added",
-    ("screen", "screening"): "roster screened", ("submit", "screening_job"): "background screening started",
-    ("read", "screening"): "screening hits viewed", ("read", "screening_list"): "screenings listed",
-    ("read", "screening_summary"): "screening summary viewed", ("decide", "screening_hit"): "decision on a vetting hit",
-    ("read", "person"): "personnel record viewed", ("create", "person"): "person registered for training",
-    ("create", "training_module"): "training module defined", ("create", "training_completion"): "training completion recorded",
-    ("create", "national_report"): "national report submitted", ("replace", "national_report"): "national report replaced",
+    ("read", "victim_details"): "victim details viewed",
+    ("read", "case"): "case opened",
+    ("read", "case_list"): "case list viewed",
+    ("create", "case"): "allegation recorded",
+    ("transition", "case"): "case status changed",
+    ("note", "case"): "note added to a case",
+    ("read", "referral_clocks"): "referral deadlines viewed",
+    ("read", "referral_list"): "referrals listed",
+    ("list", "overdue_referrals"): "overdue referrals listed",
+    ("preview", "escalation"): "escalation previewed",
+    ("escalate", "referral"): "referral escalated",
+    ("extend", "referral"): "referral deadline extended",
+    ("create", "intake_report"): "anonymous report received",
+    ("add", "intake_message"): "reporter added information",
+    ("read", "intake_list"): "anonymous reports listed",
+    ("read", "intake_previews"): "anonymous report previews viewed",
+    ("read", "intake_report"): "anonymous report opened",
+    ("reply", "intake_report"): "reply sent to a reporter",
+    ("import", "misconduct_record"): "misconduct records imported",
+    ("create", "misconduct_record"): "misconduct record added",
+    ("screen", "screening"): "roster screened",
+    ("submit", "screening_job"): "background screening started",
+    ("read", "screening"): "screening hits viewed",
+    ("read", "screening_list"): "screenings listed",
+    ("read", "screening_summary"): "screening summary viewed",
+    ("decide", "screening_hit"): "decision on a vetting hit",
+    ("read", "person"): "personnel record viewed",
+    ("create", "person"): "person registered for training",
+    ("create", "training_module"): "training module defined",
+    ("create", "training_completion"): "training completion recorded",
+    ("create", "national_report"): "national report submitted",
+    ("replace", "national_report"): "national report replaced",
     ("read", "aggregate"): "published figures viewed",
-    ("login", "user"): "logged in", ("logout", "user"): "logged out", ("create", "user"): "account created",
-    ("deactivate", "user"): "account deactivated", ("reactivate", "user"): "account reactivated",
-    ("reset_password", "user"): "password set by a coordinator", ("revoke_sessions", "user"): "all sessions ended",
-    ("read", "audit_log"): "audit trail viewed", ("verify", "audit_log"): "audit log checked",
+    ("login", "user"): "logged in",
+    ("logout", "user"): "logged out",
+    ("create", "user"): "account created",
+    ("deactivate", "user"): "account deactivated",
+    ("reactivate", "user"): "account reactivated",
+    ("reset_password", "user"): "password set by a coordinator",
+    ("revoke_sessions", "user"): "all sessions ended",
+    ("read", "audit_log"): "audit trail viewed",
+    ("verify", "audit_log"): "audit log checked",
     ("seal_chain", "audit_log"): "audit log sealed",
 }
 #: Kinds of record named in the audit trail.
-ENTITY_NAMES = {"case": "case", "victim_details": "case", "referral": "referral", "intake_report": "anonymous report",
-                "intake_message": "anonymous report", "misconduct_record": "misconduct record",
-                "screening": "screening", "screening_hit": "vetting hit", "screening_job": "background screening",
-                "person": "person", "training_module": "training module", "training_completion": "training completion",
-                "national_report": "national report", "user": "account", "aggregate": "published figures",
-                "audit_log": "audit log", "escalation": "escalation", "overdue_referrals": "overdue referrals"}
+ENTITY_NAMES = {
+    "case": "case",
+    "victim_details": "case",
+    "referral": "referral",
+    "intake_report": "anonymous report",
+    "intake_message": "anonymous report",
+    "misconduct_record": "misconduct record",
+    "screening": "screening",
+    "screening_hit": "vetting hit",
+    "screening_job": "background screening",
+    "person": "person",
+    "training_module": "training module",
+    "training_completion": "training completion",
+    "national_report": "national report",
+    "user": "account",
+    "aggregate": "published figures",
+    "audit_log": "audit log",
+    "escalation": "escalation",
+    "overdue_referrals": "overdue referrals",
+}
 #: Aggregate table columns -> headers.
 AGGREGATE_HEADERS = {
-    "nation_ccode": "Nation", "tcc_ccode": "TCC", "year": "Year", "allegations": "Allegations",
-    "referrals": "Referrals", "referrals_answered": "Answered", "referrals_overdue": "Overdue",
-    "prosecutions": "Prosecutions", "median_days_to_answer": "Median days to answer",
-    "personnel": "Personnel registered", "trained": "Fully trained", "completion_rate": "Completion rate",
-    "provisions_reported": "Provisions reported", "compliance_score": "Compliance score (0-1)",
+    "nation_ccode": "Nation",
+    "tcc_ccode": "TCC",
+    "year": "Year",
+    "allegations": "Allegations",
+    "referrals": "Referrals",
+    "referrals_answered": "Answered",
+    "referrals_overdue": "Overdue",
+    "prosecutions": "Prosecutions",
+    "median_days_to_answer": "Median days to answer",
+    "personnel": "Personnel registered",
+    "trained": "Fully trained",
+    "completion_rate": "Completion rate",
+    "provisions_reported": "Provisions reported",
+    "compliance_score": "Compliance score (0-1)",
     # The 2004 policy's provisions, short enough for a column header (the form shows the full text).
-    "ratification": "Palermo Protocol ratified", "training": "Pre-deployment training",
-    "legislation": "Legislation", "reporting": "Reporting to NATO", "whistleblower_policy": "Whistleblower policy",
+    "ratification": "Palermo Protocol ratified",
+    "training": "Pre-deployment training",
+    "legislation": "Legislation",
+    "reporting": "Reporting to NATO",
+    "whistleblower_policy": "Whistleblower policy",
     "misconduct_database": "Misconduct database",
 }
 assert set(PROVISIONS) <= set(AGGREGATE_HEADERS), "every provision needs a column header"
 #: Columns that count people or cases: shown as whole numbers.
-COUNT_COLUMNS = {"allegations", "referrals", "referrals_answered", "referrals_overdue", "prosecutions",
-                 "personnel", "trained", "provisions_reported"}
+COUNT_COLUMNS = {
+    "allegations",
+    "referrals",
+    "referrals_answered",
+    "referrals_overdue",
+    "prosecutions",
+    "personnel",
+    "trained",
+    "provisions_reported",
+}
 
 
 def words(value: Any) -> str:
@@ -112,8 +220,12 @@ def words(value: Any) -> str:
 
 
 #: Who may read a case note besides investigators and coordinators.
-VISIBILITY_LABELS = {"internal": "internal", "tcc": "shared with the TCC", "reporter": "shared with the reporter",
-                     "tcc_and_reporter": "shared with the TCC and the reporter"}
+VISIBILITY_LABELS = {
+    "internal": "internal",
+    "tcc": "shared with the TCC",
+    "reporter": "shared with the reporter",
+    "tcc_and_reporter": "shared with the TCC and the reporter",
+}
 
 
 def event_kind(value: Any) -> str:
@@ -149,8 +261,11 @@ def audit_record(entry: dict) -> str:
         return ""
     if entity == "user":
         return f"account {entry.get('username') or '#' + ident}"
-    return f"{ENTITY_NAMES.get(entity, words(entity))} #{ident}" if ident.isdigit() else \
-        f"{ENTITY_NAMES.get(entity, words(entity))} {ident}"
+    return (
+        f"{ENTITY_NAMES.get(entity, words(entity))} #{ident}"
+        if ident.isdigit()
+        else f"{ENTITY_NAMES.get(entity, words(entity))} {ident}"
+    )
 
 
 def yes_no(value: Any) -> str:

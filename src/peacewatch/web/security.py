@@ -43,8 +43,10 @@ def is_private(path: str) -> bool:
 
 
 def too_large_message(settings: SecuritySettings) -> str:
-    return (f"the request is too large: at most {settings.max_body_bytes:,} bytes, or {settings.max_upload_bytes:,} "
-            "bytes for a CSV upload; split the file into smaller parts")
+    return (
+        f"the request is too large: at most {settings.max_body_bytes:,} bytes, or {settings.max_upload_bytes:,} "
+        "bytes for a CSV upload; split the file into smaller parts"
+    )
 
 
 def install_body_limit(app: FastAPI, settings: SecuritySettings, page: ErrorPage | None = None) -> None:
@@ -195,9 +197,16 @@ def set_csrf_cookie(request: Request, response) -> None:
     """Send the ``pw_csrf`` cookie when this request created it."""
     value = getattr(request.state, "new_csrf", None)
     if value:
-        response.set_cookie(CSRF_COOKIE, value, httponly=True, samesite="strict", path="/",
-                            secure=bool(getattr(request.app.state.settings, "secure_cookies", False))
-                            if hasattr(request.app.state, "settings") else False)
+        response.set_cookie(
+            CSRF_COOKIE,
+            value,
+            httponly=True,
+            samesite="strict",
+            path="/",
+            secure=bool(getattr(request.app.state.settings, "secure_cookies", False))
+            if hasattr(request.app.state, "settings")
+            else False,
+        )
 
 
 def _same_origin(request: Request, url: str) -> bool:

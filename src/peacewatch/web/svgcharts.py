@@ -61,30 +61,39 @@ def _y_axis(ticks: list[tuple[float, str]], to_y, side: str = "left") -> list[st
     return out
 
 
-def _frame(id_: str, label: str, body: list[str], legend: list[tuple[str, str, str]], height: int,
-           right_axis: bool, note: str) -> Markup:
+def _frame(
+    id_: str, label: str, body: list[str], legend: list[tuple[str, str, str]], height: int, right_axis: bool, note: str
+) -> Markup:
     """The figure: legend (HTML), the SVG plot, a caption and a source/unit note."""
-    keys = "".join(f'<li><span class="key key-{kind}" style="--c: {colour}"></span>{escape(text)}</li>'
-                   for kind, colour, text in legend)
+    keys = "".join(
+        f'<li><span class="key key-{kind}" style="--c: {colour}"></span>{escape(text)}</li>'
+        for kind, colour, text in legend
+    )
     cls = "svg-chart" + (" has-right-axis" if right_axis else "")
     return Markup(
         f'<figure class="chart {cls}" id="{id_}-figure"><ul class="svg-legend" aria-hidden="true">{keys}</ul>'
         f'<svg id="{id_}" class="svg-plot" role="img" aria-label="{escape(label)}" height="{height + 24}" '
-        f'data-svg-chart>{"".join(body)}</svg>'
-        f'<figcaption>{escape(label)}<span class="chart-note" id="{id_}-note"><br>{escape(note)}</span></figcaption></figure>')
+        f"data-svg-chart>{''.join(body)}</svg>"
+        f'<figcaption>{escape(label)}<span class="chart-note" id="{id_}-note"><br>{escape(note)}</span></figcaption></figure>'
+    )
 
 
 def _stretched(n: int, height: int, inner: list[str]) -> str:
     """A nested SVG whose x runs over the year index 0..n (stretched to the plot width)."""
-    return (f'<svg x="0" y="0" width="100%" height="{height}" viewBox="0 0 {n} {height}" preserveAspectRatio="none" '
-            f'aria-hidden="true">{"".join(inner)}</svg>')
+    return (
+        f'<svg x="0" y="0" width="100%" height="{height}" viewBox="0 0 {n} {height}" preserveAspectRatio="none" '
+        f'aria-hidden="true">{"".join(inner)}</svg>'
+    )
 
 
 def _columns(xs: list, tips: list[str], height: int) -> list[str]:
     """Transparent column per year with its tooltip."""
     n = len(xs)
-    return [f'<rect class="hit" x="{i / n * 100:.2f}%" y="0" width="{100 / n:.2f}%" height="{height}">'
-            f'<title>{escape(t)}</title></rect>' for i, t in enumerate(tips)]
+    return [
+        f'<rect class="hit" x="{i / n * 100:.2f}%" y="0" width="{100 / n:.2f}%" height="{height}">'
+        f"<title>{escape(t)}</title></rect>"
+        for i, t in enumerate(tips)
+    ]
 
 
 def _polyline(values: list, to_y, colour: str, width: float = 2, dash: str = "") -> list[str]:
@@ -95,8 +104,7 @@ def _polyline(values: list, to_y, colour: str, width: float = 2, dash: str = "")
         if v is None:
             if len(run) > 1:
                 pts = " ".join(f"{x + 0.5:.2f},{to_y(y):.1f}" for x, y in run)
-                out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{width}" '
-                           f'{dash}/>')
+                out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="{width}" {dash}/>')
             run = []
         else:
             run.append((i, v))
@@ -108,7 +116,11 @@ def deployments(series: list[dict], id_: str, label: str, note: str) -> Markup:
     h = PLOT_HEIGHT
     xs = [r["year"] for r in series]
     n = len(xs)
-    parts = [("Troops", "un_troops", PALETTE[0]), ("Police", "un_police", PALETTE[1]), ("Observers", "un_observers", PALETTE[2])]
+    parts = [
+        ("Troops", "un_troops", PALETTE[0]),
+        ("Police", "un_police", PALETTE[1]),
+        ("Observers", "un_observers", PALETTE[2]),
+    ]
     totals = [sum((r[c] or 0) for _, c, _ in parts) for r in series]
     ticks = _nice_ticks(max(totals) if totals else 0)
     tcc_ticks = _nice_ticks(max((r["un_tccs"] or 0) for r in series) if series else 0, 4)
@@ -119,18 +131,26 @@ def deployments(series: list[dict], id_: str, label: str, note: str) -> Markup:
     body += _y_axis([(t, number(t)) for t in tcc_ticks], to_y2, "right")
     for i, r in enumerate(series):
         base = 0.0
-        for name, col, colour in parts:
+        for _name, col, colour in parts:
             v = r[col] or 0
             if v > 0:
-                body.append(f'<rect x="{(i + 0.15) / n * 100:.2f}%" y="{to_y(base + v):.1f}" width="{0.7 / n * 100:.2f}%" '
-                            f'height="{v / top * h:.1f}" fill="{colour}"/>')
+                body.append(
+                    f'<rect x="{(i + 0.15) / n * 100:.2f}%" y="{to_y(base + v):.1f}" width="{0.7 / n * 100:.2f}%" '
+                    f'height="{v / top * h:.1f}" fill="{colour}"/>'
+                )
             base += v
     body.append(_stretched(n, h, _polyline([r["un_tccs"] for r in series], to_y2, PALETTE[4], 2.5)))
-    body += [f'<circle cx="{_pct(i, n)}" cy="{to_y2(r["un_tccs"]):.1f}" r="3" fill="{PALETTE[4]}"/>'
-             for i, r in enumerate(series) if r["un_tccs"]]
+    body += [
+        f'<circle cx="{_pct(i, n)}" cy="{to_y2(r["un_tccs"]):.1f}" r="3" fill="{PALETTE[4]}"/>'
+        for i, r in enumerate(series)
+        if r["un_tccs"]
+    ]
     body += _x_labels(xs, h)
-    tips = [f"{r['year']}: troops {number(r['un_troops'])}, police {number(r['un_police'])}, observers "
-            f"{number(r['un_observers'])}; {number(r['un_tccs'])} TCCs" for r in series]
+    tips = [
+        f"{r['year']}: troops {number(r['un_troops'])}, police {number(r['un_police'])}, observers "
+        f"{number(r['un_observers'])}; {number(r['un_tccs'])} TCCs"
+        for r in series
+    ]
     body += _columns(xs, tips, h)
     legend = [("bar", c, name) for name, _, c in parts] + [("line", PALETTE[4], "TCCs (right axis)")]
     return _frame(id_, label, body, legend, h, True, note)
@@ -152,7 +172,9 @@ def tiers(series: list[dict], id_: str, label: str, note: str) -> Markup:
     k: int | None  # a row index; below, None ends a run of years with a tier
     for k, name in enumerate(TIER_ROWS):
         body.append(f'<line class="grid" x1="0" x2="100%" y1="{to_y(k):.1f}" y2="{to_y(k):.1f}"/>')
-        body.append(f'<text x="-6" y="{to_y(k) + 4:.1f}" text-anchor="end">{escape(name.replace("Tier 2 Watch List", "Watch List"))}</text>')
+        body.append(
+            f'<text x="-6" y="{to_y(k) + 4:.1f}" text-anchor="end">{escape(name.replace("Tier 2 Watch List", "Watch List"))}</text>'
+        )
     rows = [TIER_ROWS.index(r["tip_tier_label"]) if r["tip_tier_label"] in TIER_ROWS else None for r in series]
     # Steps: a flat segment per year, joined vertically to the next year's row.
     steps: list[str] = []
@@ -161,25 +183,39 @@ def tiers(series: list[dict], id_: str, label: str, note: str) -> Markup:
         if k is None:
             if run:
                 pts = " ".join(f"{x:.2f},{to_y(kk):.1f} {x + 1:.2f},{to_y(kk):.1f}" for x, kk in run)
-                steps.append(f'<polyline points="{pts}" fill="none" stroke="{PALETTE[0]}" stroke-width="2.5" '
-                             f'vector-effect="non-scaling-stroke"/>')
+                steps.append(
+                    f'<polyline points="{pts}" fill="none" stroke="{PALETTE[0]}" stroke-width="2.5" '
+                    f'vector-effect="non-scaling-stroke"/>'
+                )
             run = []
         else:
             run.append((i, k))
     body.append(_stretched(n, h, steps))
-    body += [f'<circle cx="{_pct(i, n)}" cy="{to_y(k):.1f}" r="3.5" fill="{PALETTE[0]}"/>' for i, k in enumerate(rows) if k is not None]
+    body += [
+        f'<circle cx="{_pct(i, n)}" cy="{to_y(k):.1f}" r="3.5" fill="{PALETTE[0]}"/>'
+        for i, k in enumerate(rows)
+        if k is not None
+    ]
     body += _x_labels(xs, h)
     body.append(f'<text x="-6" y="{strip + 4}" text-anchor="end">HTI dest.</text>')
     for i, r in enumerate(series):
         d = r["hti_pdest"]
         if d is not None:
             fill = PALETTE[1] if d >= 0.5 else "#fff"
-            body.append(f'<circle cx="{_pct(i, n)}" cy="{strip}" r="5" fill="{fill}" stroke="{PALETTE[1]}" stroke-width="1.5"/>')
-    tips = [f"{r['year']}: {r['tip_tier_label'] or 'no TIP data'}; HTI destination: "
-            f"{'no data' if r['hti_pdest'] is None else ('yes' if r['hti_pdest'] >= 0.5 else 'no')}" for r in series]
+            body.append(
+                f'<circle cx="{_pct(i, n)}" cy="{strip}" r="5" fill="{fill}" stroke="{PALETTE[1]}" stroke-width="1.5"/>'
+            )
+    tips = [
+        f"{r['year']}: {r['tip_tier_label'] or 'no TIP data'}; HTI destination: "
+        f"{'no data' if r['hti_pdest'] is None else ('yes' if r['hti_pdest'] >= 0.5 else 'no')}"
+        for r in series
+    ]
     body += _columns(xs, tips, strip + 8)
-    legend = [("line", PALETTE[0], "TIP tier or status"), ("dot", PALETTE[1], "HTI destination: yes"),
-              ("ring", PALETTE[1], "HTI destination: no")]
+    legend = [
+        ("line", PALETTE[0], "TIP tier or status"),
+        ("dot", PALETTE[1], "HTI destination: yes"),
+        ("ring", PALETTE[1], "HTI destination: no"),
+    ]
     return _frame(id_, label, body, legend, strip - 16, False, note)
 
 
@@ -203,13 +239,17 @@ def risk(rows: list[dict], id_: str, label: str, note: str) -> Markup:
             seg.append((i, r["risk_lo"], r["risk_hi"]))
     band += _polyline([r["risk"] for r in rows], to_y, PALETTE[1], 2.5)
     body.append(_stretched(n, h, band))
-    body += [f'<circle cx="{_pct(i, n)}" cy="{to_y(r["risk"]):.1f}" r="3" fill="{PALETTE[1]}"/>'
-             for i, r in enumerate(rows) if r["risk"] is not None]
+    body += [
+        f'<circle cx="{_pct(i, n)}" cy="{to_y(r["risk"]):.1f}" r="3" fill="{PALETTE[1]}"/>'
+        for i, r in enumerate(rows)
+        if r["risk"] is not None
+    ]
     body += _x_labels(xs, h)
-    tips = [f"{r['year']}: predicted risk {number(r['risk'], 2)}"
-            + (f" (95% interval {number(r['risk_lo'], 2)}–{number(r['risk_hi'], 2)})" if r["risk_lo"] is not None else "")
-            for r in rows]
+    tips = [
+        f"{r['year']}: predicted risk {number(r['risk'], 2)}"
+        + (f" (95% interval {number(r['risk_lo'], 2)}–{number(r['risk_hi'], 2)})" if r["risk_lo"] is not None else "")
+        for r in rows
+    ]
     body += _columns(xs, tips, h)
     legend = [("line", PALETTE[1], "predicted risk"), ("band", BAND_COLOR, "95% interval")]
     return _frame(id_, label, body, legend, h, False, note)
-

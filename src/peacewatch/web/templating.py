@@ -73,12 +73,22 @@ def csv_response(rows: list[dict], columns: list[str], filename: str) -> Respons
     # Counts as integers (7406, not 7406.0), other numbers rounded (labels.csv_value); cells are
     # user text too: neutralise formulas (=, +, -, @ ...) so spreadsheets show, not run, them.
     writer.writerows(safe_row({k: labels.csv_value(r.get(k)) for k in columns}) for r in rows)
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
-def render(request: Request, template: str, data: dict, *, status_code: int = 200,
-           context: dict | None = None, headers: dict | None = None) -> Response:
+def render(
+    request: Request,
+    template: str,
+    data: dict,
+    *,
+    status_code: int = 200,
+    context: dict | None = None,
+    headers: dict | None = None,
+) -> Response:
     """Serve ``data`` as JSON or the HTML ``template`` (see :mod:`peacewatch.web.negotiate`).
 
     ``context`` holds what only the HTML needs (chart options, form state); JSON is ``data`` alone.
@@ -88,8 +98,7 @@ def render(request: Request, template: str, data: dict, *, status_code: int = 20
     from peacewatch.web import flash
     from peacewatch.web.security import csrf_token, set_csrf_cookie
 
-    ctx = {"data": data, "csrf_token": lambda: csrf_token(request), "flash": flash.take(request),
-           **(context or {})}
+    ctx = {"data": data, "csrf_token": lambda: csrf_token(request), "flash": flash.take(request), **(context or {})}
     lang = None
     if template.startswith("report/"):  # the anonymous report pages speak the reporter's language
         from peacewatch.web import i18n

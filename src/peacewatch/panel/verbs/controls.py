@@ -19,8 +19,16 @@ from peacewatch.sources.loaders.ucdp_acd import ucdp_acd
 from peacewatch.sources.loaders.wdi import wdi_gdppc, wdi_population
 
 UCDP_LAST_YEAR = 2024
-COLUMNS = ["population", "population_source", "gdppc", "ln_population", "ln_gdppc",
-           "conflict", "conflict_intensity", "civil_conflict"]
+COLUMNS = [
+    "population",
+    "population_source",
+    "gdppc",
+    "ln_population",
+    "ln_gdppc",
+    "conflict",
+    "conflict_intensity",
+    "civil_conflict",
+]
 
 
 def controls(ctx: SourceContext, years: pd.DataFrame) -> pd.DataFrame:

@@ -18,8 +18,15 @@ from peacewatch.sources.loaders.bara_hultman import bara_hultman
 FIRST_YEAR, LAST_YEAR = 1993, 2016
 FAMILY_COLUMNS = {"NATO": "nato_personnel", "EU": "eu_personnel", "AU": "au_personnel"}
 COLUMNS = [
-    "nonun_personnel", "nonun_troops", "nonun_missions", "nonun_mission_names",
-    "nato_personnel", "eu_personnel", "au_personnel", "nonun_deployed", "ln_nonun_personnel",
+    "nonun_personnel",
+    "nonun_troops",
+    "nonun_missions",
+    "nonun_mission_names",
+    "nato_personnel",
+    "eu_personnel",
+    "au_personnel",
+    "nonun_deployed",
+    "ln_nonun_personnel",
 ]
 
 
@@ -31,11 +38,17 @@ def nonun_deployments(ctx: SourceContext, years: pd.DataFrame, agg: str = "decem
         nonun[col] = nonun["total"].where(nonun["family"] == family, 0.0)
     value_cols = ["total", "troops", *FAMILY_COLUMNS.values()]
     host_month = nonun.groupby(["ccode", "year", "month"], as_index=False)[value_cols].sum()
-    yearly = to_yearly(host_month, value_cols, agg).rename(columns={"total": "nonun_personnel", "troops": "nonun_troops"})
-    present = nonun.groupby(["ccode", "year"]).agg(
-        nonun_missions=("mission", "nunique"),
-        nonun_mission_names=("mission", lambda s: ";".join(sorted(s.unique()))),
-    ).reset_index()
+    yearly = to_yearly(host_month, value_cols, agg).rename(
+        columns={"total": "nonun_personnel", "troops": "nonun_troops"}
+    )
+    present = (
+        nonun.groupby(["ccode", "year"])
+        .agg(
+            nonun_missions=("mission", "nunique"),
+            nonun_mission_names=("mission", lambda s: ";".join(sorted(s.unique()))),
+        )
+        .reset_index()
+    )
     yearly = yearly.merge(present, on=["ccode", "year"], how="outer")
 
     out = years[["ccode", "year"]].merge(yearly, on=["ccode", "year"], how="left")

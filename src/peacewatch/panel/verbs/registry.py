@@ -56,23 +56,65 @@ class Verb:
 
 
 VERBS: tuple[Verb, ...] = (
-    Verb("un", "add_un_deployments", un_deployments, ("ipi_missions",), True,
-         "Add UN deployments per host country-year from IPI (troops, police, observers, personnel, "
-         "number of TCCs, missions, duration); ``agg``: ``december`` (default), ``mean`` or ``max``.", in_all=True),
-    Verb("nonun", "add_nonun_deployments", nonun_deployments, ("bara_hultman",), True,
-         "Add non-UN deployments (all, NATO, EU, AU) per host country-year from Bara & Hultman; "
-         "``agg`` as for UN deployments.", in_all=True),
-    Verb("us", "add_us_deployments", us_deployments, ("troopdata",), False,
-         "Add US active-duty personnel per host country-year from troopdata (DMDC reports, 1950-2024): "
-         "``us_troops`` (United States excluded), ``us_deployed`` (0/1), ``ln_us_troops`` (log1p).", in_all=True),
-    Verb("trafficking", "add_trafficking", trafficking, ("hti", "kelley_tip", "tip_tiers_recent"), False,
-         "Add HTI trafficking flows/types, TIP tiers (Watch List and special cases distinct; 2001-2015 "
-         "from Kelley, 2020-2025 from secondary copies, with ``tip_tier_source``), Cho 3P, "
-         "criminalisation and Palermo protocol status.", in_all=True),
-    Verb("democracy", "add_democracy", democracy, ("polity5", "freedom_house"), False,
-         "Add Polity5 polity2/polity and Freedom House PR, CL and status.", in_all=True),
-    Verb("controls", "add_controls", controls, ("wdi_population", "wdi_gdppc", "cow_nmc", "ucdp_acd"), False,
-         "Add population, GDP per capita (and logs) and UCDP/PRIO conflict presence/intensity.", in_all=True),
+    Verb(
+        "un",
+        "add_un_deployments",
+        un_deployments,
+        ("ipi_missions",),
+        True,
+        "Add UN deployments per host country-year from IPI (troops, police, observers, personnel, "
+        "number of TCCs, missions, duration); ``agg``: ``december`` (default), ``mean`` or ``max``.",
+        in_all=True,
+    ),
+    Verb(
+        "nonun",
+        "add_nonun_deployments",
+        nonun_deployments,
+        ("bara_hultman",),
+        True,
+        "Add non-UN deployments (all, NATO, EU, AU) per host country-year from Bara & Hultman; "
+        "``agg`` as for UN deployments.",
+        in_all=True,
+    ),
+    Verb(
+        "us",
+        "add_us_deployments",
+        us_deployments,
+        ("troopdata",),
+        False,
+        "Add US active-duty personnel per host country-year from troopdata (DMDC reports, 1950-2024): "
+        "``us_troops`` (United States excluded), ``us_deployed`` (0/1), ``ln_us_troops`` (log1p).",
+        in_all=True,
+    ),
+    Verb(
+        "trafficking",
+        "add_trafficking",
+        trafficking,
+        ("hti", "kelley_tip", "tip_tiers_recent"),
+        False,
+        "Add HTI trafficking flows/types, TIP tiers (Watch List and special cases distinct; 2001-2015 "
+        "from Kelley, 2020-2025 from secondary copies, with ``tip_tier_source``), Cho 3P, "
+        "criminalisation and Palermo protocol status.",
+        in_all=True,
+    ),
+    Verb(
+        "democracy",
+        "add_democracy",
+        democracy,
+        ("polity5", "freedom_house"),
+        False,
+        "Add Polity5 polity2/polity and Freedom House PR, CL and status.",
+        in_all=True,
+    ),
+    Verb(
+        "controls",
+        "add_controls",
+        controls,
+        ("wdi_population", "wdi_gdppc", "cow_nmc", "ucdp_acd"),
+        False,
+        "Add population, GDP per capita (and logs) and UCDP/PRIO conflict presence/intensity.",
+        in_all=True,
+    ),
 )
 
 #: Verbs by command-line name.

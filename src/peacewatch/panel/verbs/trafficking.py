@@ -28,15 +28,40 @@ from peacewatch.sources.loaders.kelley_tip import kelley_tiers
 from peacewatch.sources.loaders.tip_tiers_recent import tip_tiers_recent
 
 PALERMO_KNOWN_UNTIL = 2011
-HTI_COLUMNS = {"pdest": "hti_pdest", "psource": "hti_psource", "ptransit": "hti_ptransit", "pinternal": "hti_pinternal",
-               "destination": "hti_destination", "source": "hti_origin", "transit": "hti_transit", "tier": "hti_tier"}
-TIER_COLUMNS = {"tier": "tip_tier", "tier_label": "tip_tier_label", "special_case": "tip_special_case",
-                "p3_overall": "p3_overall", "p3_prosecution": "p3_prosecution", "p3_protection": "p3_protection",
-                "p3_prevention": "p3_prevention", "crim_level": "crim_level"}
-COLUMNS = [*HTI_COLUMNS.values(), *TIER_COLUMNS.values(), "tip_tier_source", "tip_tier_source_url",
-           "palermo_year", "palermo_party"]
-RECENT_TIER_COLUMNS = {"tier": "tip_tier", "tier_label": "tip_tier_label", "special_case": "tip_special_case",
-                       "source_url": "tip_tier_source_url"}
+HTI_COLUMNS = {
+    "pdest": "hti_pdest",
+    "psource": "hti_psource",
+    "ptransit": "hti_ptransit",
+    "pinternal": "hti_pinternal",
+    "destination": "hti_destination",
+    "source": "hti_origin",
+    "transit": "hti_transit",
+    "tier": "hti_tier",
+}
+TIER_COLUMNS = {
+    "tier": "tip_tier",
+    "tier_label": "tip_tier_label",
+    "special_case": "tip_special_case",
+    "p3_overall": "p3_overall",
+    "p3_prosecution": "p3_prosecution",
+    "p3_protection": "p3_protection",
+    "p3_prevention": "p3_prevention",
+    "crim_level": "crim_level",
+}
+COLUMNS = [
+    *HTI_COLUMNS.values(),
+    *TIER_COLUMNS.values(),
+    "tip_tier_source",
+    "tip_tier_source_url",
+    "palermo_year",
+    "palermo_party",
+]
+RECENT_TIER_COLUMNS = {
+    "tier": "tip_tier",
+    "tier_label": "tip_tier_label",
+    "special_case": "tip_special_case",
+    "source_url": "tip_tier_source_url",
+}
 
 
 def palermo_years(ctx: SourceContext) -> pd.Series:
@@ -50,11 +75,18 @@ def palermo_years(ctx: SourceContext) -> pd.Series:
 def trafficking(ctx: SourceContext, years: pd.DataFrame) -> pd.DataFrame:
     """Columns ``COLUMNS`` for every ``ccode, year`` in ``years``."""
     h = hti(ctx)[["ccode", "year", *HTI_COLUMNS]].rename(columns=HTI_COLUMNS)
-    k = kelley_tiers(ctx)[["ccode", "year", *TIER_COLUMNS]].rename(columns=TIER_COLUMNS).assign(tip_tier_source="kelley_tip")
+    k = (
+        kelley_tiers(ctx)[["ccode", "year", *TIER_COLUMNS]]
+        .rename(columns=TIER_COLUMNS)
+        .assign(tip_tier_source="kelley_tip")
+    )
     recent = tip_tiers_recent(ctx)[["ccode", "year", *RECENT_TIER_COLUMNS]].rename(columns=RECENT_TIER_COLUMNS)
     k = pd.concat([k, recent.assign(tip_tier_source="tip_tiers_recent")], ignore_index=True)  # years do not overlap
-    out = years[["ccode", "year"]].merge(h, on=["ccode", "year"], how="left").merge(
-        k, on=["ccode", "year"], how="left", validate="one_to_one")
+    out = (
+        years[["ccode", "year"]]
+        .merge(h, on=["ccode", "year"], how="left")
+        .merge(k, on=["ccode", "year"], how="left", validate="one_to_one")
+    )
     out["tip_special_case"] = out["tip_special_case"].astype("boolean")
     out["palermo_year"] = out["ccode"].map(palermo_years(ctx))
     party = (out["year"] >= out["palermo_year"]).astype(float)

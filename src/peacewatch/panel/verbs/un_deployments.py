@@ -25,8 +25,17 @@ STARTS = ("peacewatch.panel", "mission_starts.yml")
 LAST_FULL_YEAR = 2016
 FIRST_YEAR = 1990
 COLUMNS = [
-    "un_troops", "un_police", "un_observers", "un_personnel", "un_tccs", "un_missions",
-    "un_mission_names", "un_deployed", "un_first_year", "un_duration", "ln_un_personnel",
+    "un_troops",
+    "un_police",
+    "un_observers",
+    "un_personnel",
+    "un_tccs",
+    "un_missions",
+    "un_mission_names",
+    "un_deployed",
+    "un_first_year",
+    "un_duration",
+    "ln_un_personnel",
 ]
 
 
@@ -34,13 +43,18 @@ def un_deployments(ctx: SourceContext, years: pd.DataFrame, agg: str = "december
     """Columns ``COLUMNS`` for every ``ccode, year`` in ``years``."""
     missions = ipi_missions(ctx)
     host_month = missions.groupby(["ccode", "year", "month"], as_index=False).agg(
-        un_troops=("troops", "sum"), un_police=("police", "sum"), un_observers=("observers", "sum"),
-        un_personnel=("total", "sum"), un_tccs=("n_contributors", "max"),
+        un_troops=("troops", "sum"),
+        un_police=("police", "sum"),
+        un_observers=("observers", "sum"),
+        un_personnel=("total", "sum"),
+        un_tccs=("n_contributors", "max"),
     )
     yearly = to_yearly(host_month, ["un_troops", "un_police", "un_observers", "un_personnel", "un_tccs"], agg)
-    present = missions.groupby(["ccode", "year"]).agg(
-        un_missions=("mission", "nunique"), un_mission_names=("mission", lambda s: ";".join(sorted(s.unique())))
-    ).reset_index()
+    present = (
+        missions.groupby(["ccode", "year"])
+        .agg(un_missions=("mission", "nunique"), un_mission_names=("mission", lambda s: ";".join(sorted(s.unique()))))
+        .reset_index()
+    )
     yearly = yearly.merge(present, on=["ccode", "year"], how="outer")
 
     starts = load_yaml(*STARTS)

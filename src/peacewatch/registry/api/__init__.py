@@ -30,12 +30,24 @@ from peacewatch.registry.throttle import Throttle
 from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 
 #: What the web app uses besides the router: the client's address and the API's error answers.
-__all__ = ["COOKIE", "build_router", "client_address", "create_app", "problems_response", "registry_error_response",
-           "set_login_cookies", "validation_problems"]
+__all__ = [
+    "COOKIE",
+    "build_router",
+    "client_address",
+    "create_app",
+    "problems_response",
+    "registry_error_response",
+    "set_login_cookies",
+    "validation_problems",
+]
 
 
-def build_router(registry: Registry | None = None, database_url: str | None = None,
-                 throttle: Throttle | None = None, settings: SecuritySettings | None = None) -> APIRouter:
+def build_router(
+    registry: Registry | None = None,
+    database_url: str | None = None,
+    throttle: Throttle | None = None,
+    settings: SecuritySettings | None = None,
+) -> APIRouter:
     """All JSON routes of the registry, one router per resource.
 
     Parameters
@@ -65,8 +77,12 @@ def build_router(registry: Registry | None = None, database_url: str | None = No
     return router
 
 
-def create_app(database_url: str | None = None, registry: Registry | None = None,
-               throttle: Throttle | None = None, settings: SecuritySettings | None = None) -> FastAPI:
+def create_app(
+    database_url: str | None = None,
+    registry: Registry | None = None,
+    throttle: Throttle | None = None,
+    settings: SecuritySettings | None = None,
+) -> FastAPI:
     """Standalone FastAPI app with the registry router at ``/api/registry``.
 
     The schema is migrated at start-up if it is missing or behind. Request-size limits, trusted
@@ -85,9 +101,13 @@ def create_app(database_url: str | None = None, registry: Registry | None = None
         thaw_heap()
         reg.dispose()
 
-    app = FastAPI(title="peacewatch registry", version="1", lifespan=lifespan,
-                  description="Accountability registry: cases, referral clocks, anonymous intake, vetting, "
-                              "compliance and training.")
+    app = FastAPI(
+        title="peacewatch registry",
+        version="1",
+        lifespan=lifespan,
+        description="Accountability registry: cases, referral clocks, anonymous intake, vetting, "
+        "compliance and training.",
+    )
     app.state.registry = reg
     app.state.throttle = throttle or Throttle(settings)
     app.include_router(build_router(reg, throttle=app.state.throttle, settings=settings), prefix="/api/registry")

@@ -1,6 +1,5 @@
 """Routes of accounts: login, logout, me, users."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -19,8 +18,14 @@ def router(deps: Deps) -> APIRouter:
     async def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
         """Check username and password; return a new token and set it as the ``pw_token`` cookie
         (and the ``pw_device`` known-device cookie: see :mod:`peacewatch.registry.throttle`)."""
-        out = await deps.call_login(ops.users.login, deps.registry, body, throttle=deps.throttle,
-                                    client=client_address(request), device=request.cookies.get(DEVICE_COOKIE))
+        out = await deps.call_login(
+            ops.users.login,
+            deps.registry,
+            body,
+            throttle=deps.throttle,
+            client=client_address(request),
+            device=request.cookies.get(DEVICE_COOKIE),
+        )
         set_login_cookies(response, request, out.pop("device"), out["token"])
         return out
 
@@ -53,26 +58,30 @@ def router(deps: Deps) -> APIRouter:
         return await acting(ops.users.list_users)
 
     @r.post("/users/{username}/deactivate", responses=responses(*AUTHED, 404, 409))
-    async def deactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)],
-                              acting: Acting) -> dict[str, Any]:
+    async def deactivate_user(
+        username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting
+    ) -> dict[str, Any]:
         """Disable a user's login and end all its sessions at once (coordinators)."""
         return await acting(ops.users.deactivate_user, username)
 
     @r.post("/users/{username}/reactivate", responses=responses(*AUTHED, 404))
-    async def reactivate_user(username: Annotated[str, Path(min_length=1, max_length=80)],
-                              acting: Acting) -> dict[str, Any]:
+    async def reactivate_user(
+        username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting
+    ) -> dict[str, Any]:
         """Allow a deactivated user to log in again (coordinators)."""
         return await acting(ops.users.reactivate_user, username)
 
     @r.post("/users/{username}/password", responses=responses(*AUTHED, 404))
-    async def reset_password(username: Annotated[str, Path(min_length=1, max_length=80)], body: PasswordResetIn,
-                             acting: Acting) -> dict[str, Any]:
+    async def reset_password(
+        username: Annotated[str, Path(min_length=1, max_length=80)], body: PasswordResetIn, acting: Acting
+    ) -> dict[str, Any]:
         """Set a new password for a user and end all its sessions (coordinators)."""
         return await acting(ops.users.reset_password, username, body)
 
     @r.post("/users/{username}/revoke-sessions", responses=responses(*AUTHED, 404))
-    async def revoke_sessions(username: Annotated[str, Path(min_length=1, max_length=80)],
-                              acting: Acting) -> dict[str, Any]:
+    async def revoke_sessions(
+        username: Annotated[str, Path(min_length=1, max_length=80)], acting: Acting
+    ) -> dict[str, Any]:
         """End every session and token of a user without deactivating it (coordinators)."""
         return await acting(ops.users.revoke_sessions, username)
 

@@ -141,8 +141,9 @@ def set_login_cookies(response: Response, request: Request, device: str | None, 
     if token is not None:
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=secure)
     if device:
-        response.set_cookie(DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE, httponly=True, samesite="strict",
-                            secure=secure, path="/")
+        response.set_cookie(
+            DEVICE_COOKIE, device, max_age=DEVICE_MAX_AGE, httponly=True, samesite="strict", secure=secure, path="/"
+        )
 
 
 class Deps:
@@ -191,10 +192,15 @@ class ErrorOut(BaseModel):
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the given status codes (422 is added to every operation)."""
-    text = {401: "Missing, invalid or revoked token", 403: "Your role may not do this",
-            404: "Not found, or not visible to you", 409: "Conflicts with the current state",
-            413: "Request body too large", 429: "Too many requests; see the Retry-After header",
-            503: "The registry cannot do this right now"}
+    text = {
+        401: "Missing, invalid or revoked token",
+        403: "Your role may not do this",
+        404: "Not found, or not visible to you",
+        409: "Conflicts with the current state",
+        413: "Request body too large",
+        429: "Too many requests; see the Retry-After header",
+        503: "The registry cannot do this right now",
+    }
     out: dict[int | str, dict[str, Any]] = {c: {"model": ErrorOut, "description": text[c]} for c in codes}
     out[422] = {"model": ValidationErrorOut, "description": "Input refused; each problem names its field"}
     return out
@@ -222,8 +228,11 @@ def registry_error_response(exc: RegistryError) -> JSONResponse:
     if exc.status_code >= 500:
         # e.g. a missing key file: its path and the reason go to the server log, not to the caller.
         log.error("registry error %s: %s", type(exc).__name__, exc)
-        return JSONResponse({"detail": "the registry cannot do this right now; the operator has been told in the "
-                                       "server log"}, status_code=503, headers=headers)
+        return JSONResponse(
+            {"detail": "the registry cannot do this right now; the operator has been told in the server log"},
+            status_code=503,
+            headers=headers,
+        )
     return JSONResponse({"detail": str(exc)}, status_code=exc.status_code, headers=headers)
 
 
@@ -231,10 +240,18 @@ def validation_problems(exc: RequestValidationError) -> list[dict[str, Any]]:
     """FastAPI's request errors without the input (a password or a 10 MB body is never echoed)."""
     out: list[dict[str, Any]] = []
     for e in exc.errors():
-        msg = ("must not contain NUL characters" if e.get("type") == "string_pattern_mismatch"
-               else e.get("msg", "").removeprefix("Value error, "))  # a validator's own words
-        out.append({"loc": [str(x) if not isinstance(x, int) else x for x in e.get("loc", ())], "msg": msg,
-                    "type": e.get("type", "value_error")})
+        msg = (
+            "must not contain NUL characters"
+            if e.get("type") == "string_pattern_mismatch"
+            else e.get("msg", "").removeprefix("Value error, ")
+        )  # a validator's own words
+        out.append(
+            {
+                "loc": [str(x) if not isinstance(x, int) else x for x in e.get("loc", ())],
+                "msg": msg,
+                "type": e.get("type", "value_error"),
+            }
+        )
     return out
 
 

@@ -1,12 +1,11 @@
 """Routes of the anonymous intake channel and of the staff who answer it."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, client_address, responses
+from peacewatch.registry.api.deps import AUTHED, OBJECT, Caller, Deps, client_address, responses
 from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, ReceiptMessageIn, ReplyIn
 
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -19,17 +18,23 @@ def router(deps: Deps) -> APIRouter:
     @r.post("/intake", status_code=201, responses=responses(413, 429, 503))
     async def intake_submit(body: IntakeIn, request: Request) -> dict[str, Any]:
         """Anonymous report: no login, no IP or user agent stored; keep the receipt."""
-        return await deps.call(ops.intake.submit, deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        return await deps.call(
+            ops.intake.submit, deps.registry, body, throttle=deps.throttle, client=client_address(request)
+        )
 
     @r.post("/intake/thread", responses=responses(404, 413, 429, 503))
     async def intake_thread(body: ReceiptIn, request: Request) -> dict[str, Any]:
         """Read replies to a report with its receipt."""
-        return await deps.call(ops.intake.read_thread, deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        return await deps.call(
+            ops.intake.read_thread, deps.registry, body, throttle=deps.throttle, client=client_address(request)
+        )
 
     @r.post("/intake/thread/messages", responses=responses(404, 413, 429, 503))
     async def intake_add(body: ReceiptMessageIn, request: Request) -> dict[str, Any]:
         """Add information to a report with its receipt."""
-        return await deps.call(ops.intake.add_information, deps.registry, body, throttle=deps.throttle, client=client_address(request))
+        return await deps.call(
+            ops.intake.add_information, deps.registry, body, throttle=deps.throttle, client=client_address(request)
+        )
 
     @r.get("/intake/reports", responses=responses(*AUTHED))
     async def intake_reports(acting: Acting, q: Annotated[IntakeQuery, Query()]) -> list[dict[str, Any]]:

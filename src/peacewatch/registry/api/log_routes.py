@@ -54,7 +54,10 @@ def router(deps: Deps) -> APIRouter:
             body, width = await on_threads(deps.threads, read_tile, path)
         except tiles.NotATile as exc:
             return PlainTextResponse(f"{exc}\n", status_code=404)
-        return Response(body, media_type="application/octet-stream",
-                        headers={"Cache-Control": FULL if width == tiles.WIDTH else PARTIAL})
+        return Response(
+            body,
+            media_type="application/octet-stream",
+            headers={"Cache-Control": FULL if width == tiles.WIDTH else PARTIAL},
+        )
 
     return r

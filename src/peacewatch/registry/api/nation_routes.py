@@ -1,12 +1,11 @@
 """Routes of national reports, training records, published aggregates and the audit check."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, responses
+from peacewatch.registry.api.deps import AUTHED, OBJECT, Caller, Deps, responses
 from peacewatch.registry.schemas import CompletionIn, ModuleIn, NationalReportIn, PeriodIn, PersonIn, YearQuery
 
 ServiceNumberPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[^\x00/]+$")]
@@ -43,8 +42,11 @@ def router(deps: Deps) -> APIRouter:
         return await acting(ops.nations.add_person, body)
 
     @r.get("/training/personnel/{service_number}", tags=["training"], responses=responses(*OBJECT))
-    async def person(service_number: ServiceNumberPath, acting: Acting,
-                     nation_ccode: Annotated[int | None, Query(ge=1, le=999)] = None) -> dict[str, Any]:
+    async def person(
+        service_number: ServiceNumberPath,
+        acting: Acting,
+        nation_ccode: Annotated[int | None, Query(ge=1, le=999)] = None,
+    ) -> dict[str, Any]:
         """A person's required modules and completions (``nation_ccode`` when the number exists in several nations)."""
         return await acting(ops.nations.person_record, service_number, nation_ccode)
 

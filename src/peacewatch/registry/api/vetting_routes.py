@@ -1,12 +1,11 @@
 """Routes of vetting: misconduct records, screenings, decisions."""
 
-
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry.api.deps import AUTHED, Caller, Deps, OBJECT, responses
+from peacewatch.registry.api.deps import AUTHED, OBJECT, Caller, Deps, responses
 from peacewatch.registry.schemas import DecisionIn, RecordIn, RecordsImportIn, ScreeningIn
 
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]

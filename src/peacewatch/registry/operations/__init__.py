@@ -9,6 +9,13 @@ call these functions and do nothing else: no role checks, no validation of their
 """
 
 from peacewatch.registry.operations import (  # noqa: F401
-    aggregates, audit_trail, cases, intake, nations, referrals, users, vetting,
+    aggregates,
+    audit_trail,
+    cases,
+    intake,
+    nations,
+    referrals,
+    users,
+    vetting,
 )
 from peacewatch.registry.operations.base import ANONYMOUS, valid_id, validate  # noqa: F401

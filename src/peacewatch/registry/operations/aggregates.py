@@ -78,8 +78,9 @@ def compliance(session: Session, user: User, query: Any = None) -> list[dict[str
     return _records(publication.published(session, "compliance", year).drop(columns="suppressed_cells"))
 
 
-def training(session: Session, user: User, query: Any = None, *, unsuppressed: bool = False,
-             marks: bool = False) -> list[dict[str, Any]]:
+def training(
+    session: Session, user: User, query: Any = None, *, unsuppressed: bool = False, marks: bool = False
+) -> list[dict[str, Any]]:
     """Training completion per closed nation-year, small cells suppressed; ``unsuppressed``
     (coordinators only) gives the exact live counts of every year; with ``marks`` each published row
     lists its suppressed columns."""

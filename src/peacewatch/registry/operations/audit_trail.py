@@ -28,10 +28,15 @@ def _where(session: Session, q: AuditQuery) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.case_id is not None:
         # A case's own entries (opened, changed, victim details viewed) and its referral's.
-        referral_ids = [str(r) for r in session.execute(select(Referral.id).where(Referral.case_id == q.case_id)).scalars()]
+        referral_ids = [
+            str(r) for r in session.execute(select(Referral.id).where(Referral.case_id == q.case_id)).scalars()
+        ]
         case_entries = and_(AuditEntry.entity.in_(("case", "victim_details")), AuditEntry.entity_id == str(q.case_id))
-        conds.append(or_(case_entries, and_(AuditEntry.entity == "referral", AuditEntry.entity_id.in_(referral_ids)))
-                     if referral_ids else case_entries)
+        conds.append(
+            or_(case_entries, and_(AuditEntry.entity == "referral", AuditEntry.entity_id.in_(referral_ids)))
+            if referral_ids
+            else case_entries
+        )
     if q.actor:
         conds.append(func.lower(AuditEntry.actor) == q.actor.strip().lower())
     if q.action:
@@ -64,23 +69,53 @@ def entries(session: Session, user: User, query: Any = None) -> dict[str, Any]:
     q = validate(AuditQuery, query or {})
     conds = _where(session, q)
     total = session.execute(select(func.count()).select_from(AuditEntry).where(*conds)).scalar_one()
-    rows = session.execute(select(AuditEntry.seq, AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.entity,
-                                  AuditEntry.entity_id, AuditEntry.detail).where(*conds)
-                           .order_by(AuditEntry.seq.desc()).limit(q.per_page).offset((q.page - 1) * q.per_page)).all()
+    rows = session.execute(
+        select(
+            AuditEntry.seq,
+            AuditEntry.at,
+            AuditEntry.actor,
+            AuditEntry.action,
+            AuditEntry.entity,
+            AuditEntry.entity_id,
+            AuditEntry.detail,
+        )
+        .where(*conds)
+        .order_by(AuditEntry.seq.desc())
+        .limit(q.per_page)
+        .offset((q.page - 1) * q.per_page)
+    ).all()
     user_ids = {int(r.entity_id) for r in rows if r.entity == "user" and r.entity_id.isdigit()}
-    usernames = (dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
-                 if user_ids else {})
+    usernames = (
+        dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).tuples().all())
+        if user_ids
+        else {}
+    )
     out = []
     for r in rows:
-        e = {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
-             "entity_id": r.entity_id, "detail": _detail(r.detail)}
+        e = {
+            "seq": r.seq,
+            "at": r.at,
+            "actor": r.actor,
+            "action": r.action,
+            "entity": r.entity,
+            "entity_id": r.entity_id,
+            "detail": _detail(r.detail),
+        }
         if r.entity == "user" and r.entity_id.isdigit():
             e["username"] = usernames.get(int(r.entity_id))
         out.append(e)
     filters = q.model_dump(exclude_none=True, exclude={"page", "per_page"}, mode="json")
-    audit.record(session, user.username, "read", "audit_log", "*", {**filters, "page": q.page} if filters or q.page > 1 else None)
-    return {"entries": out, "total": total, "page": q.page, "per_page": q.per_page,
-            "pages": max(1, -(-total // q.per_page)), "filters": filters}
+    audit.record(
+        session, user.username, "read", "audit_log", "*", {**filters, "page": q.page} if filters or q.page > 1 else None
+    )
+    return {
+        "entries": out,
+        "total": total,
+        "page": q.page,
+        "per_page": q.per_page,
+        "pages": max(1, -(-total // q.per_page)),
+        "filters": filters,
+    }
 
 
 def actors(session: Session, user: User) -> list[str]:
@@ -103,7 +138,13 @@ def checkpoint_status(session: Session, user: User, *, check: bool = False) -> d
         out["checkpoint"] = {"entries": size, "signed_at": signed}
     if check:
         r = audit.verify(session)
-        out.update(checked=True, ok=r.ok, entries=r.entries, problem=r.problem, first_bad_seq=r.first_bad_seq,
-                   held_anonymous=r.held_anonymous)
+        out.update(
+            checked=True,
+            ok=r.ok,
+            entries=r.entries,
+            problem=r.problem,
+            first_bad_seq=r.first_bad_seq,
+            held_anonymous=r.held_anonymous,
+        )
         audit.record(session, user.username, "verify", "audit_log", "*", {"ok": r.ok, "entries": r.entries})
     return out

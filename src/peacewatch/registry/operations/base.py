@@ -76,9 +76,10 @@ def valid_id(value: Any, what: str) -> int:
     try:
         return _ID.validate_python(value)
     except PydanticValidationError:
-        raise ValidationFailed(f"{what} must be a whole number from 1 to {2**31 - 1}",
-                               [{"loc": ["path", what], "msg": "must be a whole number from 1 to 2147483647",
-                                 "type": "int_range"}]) from None
+        raise ValidationFailed(
+            f"{what} must be a whole number from 1 to {2**31 - 1}",
+            [{"loc": ["path", what], "msg": "must be a whole number from 1 to 2147483647", "type": "int_range"}],
+        ) from None
 
 
 def valid_username(value: Any) -> str:
@@ -87,6 +88,7 @@ def valid_username(value: Any) -> str:
     try:
         return _USERNAME.validate_python(value)
     except PydanticValidationError:
-        raise ValidationFailed("username: give the user's name (1 to 80 characters)",
-                               [{"loc": ["path", "username"], "msg": "must be 1 to 80 characters, without NUL",
-                                 "type": "string_type"}]) from None
+        raise ValidationFailed(
+            "username: give the user's name (1 to 80 characters)",
+            [{"loc": ["path", "username"], "msg": "must be 1 to 80 characters, without NUL", "type": "string_type"}],
+        ) from None

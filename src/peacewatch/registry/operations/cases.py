@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from peacewatch.registry import auth, cases, workflow
 from peacewatch.registry.errors import InvalidTransition
 from peacewatch.registry.models import Case, User, utcnow
-from peacewatch.registry.operations.base import validate, valid_id
+from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.referrals import overdue_items
 from peacewatch.registry.schemas import CaseIn, CaseQuery, NoteIn, ReferIn, TransitionIn
 
@@ -32,17 +32,26 @@ def create_case(session: Session, user: User, body: Any) -> dict[str, Any]:
     may_create(session, user)
     data = validate(CaseIn, body)
     victim = data.victim.model_dump(exclude_none=True) if data.victim else None
-    c = cases.create_case(session, user, mission=data.mission, tcc_ccode=data.tcc_ccode, category=data.category,
-                          summary=data.summary, subject_name=data.subject_name, incident_date=data.incident_date,
-                          victim=victim or None)
+    c = cases.create_case(
+        session,
+        user,
+        mission=data.mission,
+        tcc_ccode=data.tcc_ccode,
+        category=data.category,
+        summary=data.summary,
+        subject_name=data.subject_name,
+        incident_date=data.incident_date,
+        victim=victim or None,
+    )
     return _view(c, user, session)
 
 
 def list_cases(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
     """Cases visible to ``user``, newest first (audited), each with its overdue deadlines."""
     q = validate(CaseQuery, query or {})
-    rows = cases.list_cases(session, user, status=q.status, tcc_ccode=q.tcc_ccode, mission=q.mission,
-                            limit=q.limit, offset=q.offset)
+    rows = cases.list_cases(
+        session, user, status=q.status, tcc_ccode=q.tcc_ccode, mission=q.mission, limit=q.limit, offset=q.offset
+    )
     return [_view(c, user) for c in rows]
 
 
@@ -55,9 +64,17 @@ def transition_case(session: Session, user: User, case_id: Any, body: Any) -> di
     """Move a case to a new status if the state machine and the role allow it."""
     cid = valid_id(case_id, "case_id")
     data = validate(TransitionIn, body)
-    c = cases.transition_case(session, user, cid, data.to_status, note=data.note, officer_name=data.officer_name,
-                              outcome=data.outcome, repatriated=data.repatriated,
-                              note_visibility=data.note_visibility)
+    c = cases.transition_case(
+        session,
+        user,
+        cid,
+        data.to_status,
+        note=data.note,
+        officer_name=data.officer_name,
+        outcome=data.outcome,
+        repatriated=data.repatriated,
+        note_visibility=data.note_visibility,
+    )
     return _view(c, user, session)
 
 
@@ -80,14 +97,21 @@ def refer_to_tcc(session: Session, user: User, case_id: Any, body: Any = None) -
     case = cases.get_case(session, user, cid)
     path = REFER_PATH.get(case.status)
     if path is None:
-        raise InvalidTransition(f"case {cid} is {case.status.replace('_', ' ')}: only a reported, investigated or "
-                                "substantiated case can be referred to its TCC")
+        raise InvalidTransition(
+            f"case {cid} is {case.status.replace('_', ' ')}: only a reported, investigated or "
+            "substantiated case can be referred to its TCC"
+        )
     for step in path:
         last = step == workflow.REFERRED_TO_TCC
-        c = cases.transition_case(session, user, cid, step,
-                                  repatriated=data.repatriated if step == workflow.SUBSTANTIATED else None,
-                                  note=data.note if last else None,
-                                  note_visibility=data.note_visibility if last else "internal")
+        c = cases.transition_case(
+            session,
+            user,
+            cid,
+            step,
+            repatriated=data.repatriated if step == workflow.SUBSTANTIATED else None,
+            note=data.note if last else None,
+            note_visibility=data.note_visibility if last else "internal",
+        )
     return _view(c, user, session)
 
 

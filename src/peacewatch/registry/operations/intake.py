@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from peacewatch.registry import intake
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import validate, valid_id
+from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, ReceiptMessageIn, ReplyIn
 from peacewatch.registry.service import Registry
 from peacewatch.registry.throttle import Throttle
@@ -16,8 +16,9 @@ from peacewatch.registry.throttle import Throttle
 RECEIPT_NOTE = "Keep this receipt: it is the only way to read replies and add information."
 
 
-def submit(registry: Registry, body: Any, *, throttle: Throttle | None = None,
-           client: str | None = None) -> dict[str, Any]:
+def submit(
+    registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None
+) -> dict[str, Any]:
     """File an anonymous report; the receipt is returned once and never stored.
 
     The anonymous operations take the :class:`~peacewatch.registry.service.Registry`: input and rate
@@ -48,8 +49,9 @@ def open_receipt(registry: Registry, token: str | None) -> str | None:
         return intake.open_receipt(session, token)
 
 
-def read_thread(registry: Registry, body: Any, *, throttle: Throttle | None = None,
-                client: str | None = None) -> dict[str, Any]:
+def read_thread(
+    registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None
+) -> dict[str, Any]:
     """Status and messages of a report, with its receipt."""
     data = validate(ReceiptIn, body)
     if throttle is not None:
@@ -58,8 +60,9 @@ def read_thread(registry: Registry, body: Any, *, throttle: Throttle | None = No
         return intake.read_thread(session, data.receipt)
 
 
-def add_information(registry: Registry, body: Any, *, throttle: Throttle | None = None,
-                    client: str | None = None) -> dict[str, Any]:
+def add_information(
+    registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None
+) -> dict[str, Any]:
     """Add a reporter message to a report, with its receipt (counts as a look-up and a report)."""
     data = validate(ReceiptMessageIn, body)
     if throttle is not None:

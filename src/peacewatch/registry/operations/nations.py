@@ -37,8 +37,10 @@ def overview(session: Session, user: User, query: Any = None) -> dict[str, Any]:
         out["reports"] = list_reports(session, user, q)
         allowed = True
     if user.role in aggregates.AGGREGATE_ROLES:
-        out["aggregates"] = {"compliance": aggregates.compliance(session, user, q),
-                             "tcc": aggregates.tcc(session, user, q, marks=True)}
+        out["aggregates"] = {
+            "compliance": aggregates.compliance(session, user, q),
+            "tcc": aggregates.tcc(session, user, q, marks=True),
+        }
         allowed = True
     if not allowed:
         raise Forbidden(f"role {user.role!r} has no compliance screen")
@@ -75,8 +77,9 @@ def person_record(session: Session, user: User, service_number: Any, nation_ccod
 def record_completion(session: Session, user: User, body: Any) -> dict[str, Any]:
     """Record that a person completed a module."""
     d = validate(CompletionIn, body)
-    c = training.record_completion(session, user, d.service_number, d.module_code, d.completed_on, d.score,
-                                 d.nation_ccode)
+    c = training.record_completion(
+        session, user, d.service_number, d.module_code, d.completed_on, d.score, d.nation_ccode
+    )
     return {"id": c.id, "completed_on": c.completed_on.isoformat()}
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from peacewatch.registry import audit, auth, clocks, referrals
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.models import Case, Referral, User, utcnow
-from peacewatch.registry.operations.base import validate, valid_id
+from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.schemas import ExtendIn, OverdueQuery
 
 #: Roles that see the clocks of the referrals they may see (a liaison: its own TCC's).
@@ -30,8 +30,9 @@ def list_overdue(session: Session, user: User, query: Any = None) -> list[dict[s
     return [i.as_dict() for i in referrals.list_overdue(session, user, q.as_of)]
 
 
-def clocks_for_cases(session: Session, user: User, case_ids: Any,
-                     today: dt.date | None = None) -> dict[int, dict[str, Any]]:
+def clocks_for_cases(
+    session: Session, user: User, case_ids: Any, today: dt.date | None = None
+) -> dict[int, dict[str, Any]]:
     """``{case id: clock}`` for the referred cases among ``case_ids`` that ``user`` may see: days
     left or late on each deadline, "(extended)", the next escalation (see :mod:`peacewatch.registry.clocks`).
 
@@ -62,23 +63,46 @@ def preview_escalation(session: Session, user: User, query: Any = None) -> dict[
     as_of = q.as_of or utcnow().date()
     found = referrals.preview_escalation(session, user, as_of)
     facts = _case_facts(session, [r.case_id for r, _, _ in found])
-    rows = [{"case_id": r.case_id, "referral_id": r.id, **facts.get(r.case_id, {}), "from_level": r.escalation_level,
-             "level": level, "target": referrals.ESCALATION_TARGETS[level], "reason": reason}
-            for r, level, reason in found]
+    rows = [
+        {
+            "case_id": r.case_id,
+            "referral_id": r.id,
+            **facts.get(r.case_id, {}),
+            "from_level": r.escalation_level,
+            "level": level,
+            "target": referrals.ESCALATION_TARGETS[level],
+            "reason": reason,
+        }
+        for r, level, reason in found
+    ]
     return {"as_of": as_of.isoformat(), "escalations": rows}
 
 
 def escalate(session: Session, user: User) -> list[dict[str, Any]]:
     """Escalate overdue referrals one level (investigators, coordinators); each result names its case."""
     done = referrals.escalate_overdue(session, user)
-    case_of = dict(session.execute(select(Referral.id, Referral.case_id).where(
-        Referral.id.in_([e.referral_id for e in done]))).tuples().all()) if done else {}
+    case_of = (
+        dict(
+            session.execute(select(Referral.id, Referral.case_id).where(Referral.id.in_([e.referral_id for e in done])))
+            .tuples()
+            .all()
+        )
+        if done
+        else {}
+    )
     facts = _case_facts(session, list(case_of.values()))
     # Each escalated referral was read just above, so its case id is there.
-    return [{"referral_id": e.referral_id, "case_id": case_of.get(e.referral_id),
-             **facts.get(cast(int, case_of.get(e.referral_id)), {}), "level": e.level, "target": e.target,
-             "reason": e.reason}
-            for e in done]
+    return [
+        {
+            "referral_id": e.referral_id,
+            "case_id": case_of.get(e.referral_id),
+            **facts.get(cast(int, case_of.get(e.referral_id)), {}),
+            "level": e.level,
+            "target": e.target,
+            "reason": e.reason,
+        }
+        for e in done
+    ]
 
 
 def extend(session: Session, user: User, referral_id: Any, body: Any) -> dict[str, Any]:
@@ -86,5 +110,6 @@ def extend(session: Session, user: User, referral_id: Any, body: Any) -> dict[st
     ``until``, with the ``reason``."""
     rid = valid_id(referral_id, "referral_id")
     data = validate(ExtendIn, body)
-    return referrals.referral_dict(referrals.extend_outcome_deadline(session, user, rid, data.days, until=data.until,
-                                                                     reason=data.reason))
+    return referrals.referral_dict(
+        referrals.extend_outcome_deadline(session, user, rid, data.days, until=data.until, reason=data.reason)
+    )

@@ -21,8 +21,14 @@ def user_dict(u: User) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode, "active": u.active}
 
 
-def login(registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None,
-          device: str | None = None) -> dict[str, Any]:
+def login(
+    registry: Registry,
+    body: Any,
+    *,
+    throttle: Throttle | None = None,
+    client: str | None = None,
+    device: str | None = None,
+) -> dict[str, Any]:
     """Check a username and password and issue a token, plus ``device``: a known-device token
     for the ``pw_device`` cookie (:func:`peacewatch.registry.throttle.device_token`).
 
@@ -45,8 +51,12 @@ def login(registry: Registry, body: Any, *, throttle: Throttle | None = None, cl
             user_id = auth.authenticate(session, data.username, data.password)
         with registry.session() as session:
             new = auth.issue_token(session, user_id)
-            out = {"token": new.token, "username": new.user.username, "role": new.user.role,
-                   "tcc_ccode": new.user.tcc_ccode}
+            out = {
+                "token": new.token,
+                "username": new.user.username,
+                "role": new.user.role,
+                "tcc_ccode": new.user.tcc_ccode,
+            }
     except Unauthorized:
         if throttle is not None:
             throttle.login_failed(client, data.username, device)

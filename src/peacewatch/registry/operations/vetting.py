@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from peacewatch.registry import auth, vetting
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import validate, valid_id
+from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.schemas import DecisionIn, RecordIn, RecordsImportIn, ScreeningIn
 
 
@@ -22,9 +22,16 @@ def add_record(session: Session, user: User, body: Any) -> dict[str, Any]:
     """Add one misconduct record (investigators, coordinators)."""
     may_vet(session, user)
     d = validate(RecordIn, body)
-    r = vetting.add_record(session, user, full_name=d.full_name, date_of_birth=d.date_of_birth,
-                           nationality_ccode=d.nationality_ccode, category=d.category, source=d.source,
-                           case_id=d.case_id)
+    r = vetting.add_record(
+        session,
+        user,
+        full_name=d.full_name,
+        date_of_birth=d.date_of_birth,
+        nationality_ccode=d.nationality_ccode,
+        category=d.category,
+        source=d.source,
+        case_id=d.case_id,
+    )
     return {"id": r.id, "full_name": r.full_name}
 
 
@@ -35,8 +42,9 @@ def import_records(session: Session, user: User, body: Any) -> dict[str, Any]:
     return {"imported": vetting.import_records_csv(session, user, d.csv, d.label), "label": d.label}
 
 
-def screen(session: Session, user: User, body: Any, *,
-           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def screen(
+    session: Session, user: User, body: Any, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """Screen a roster (CSV text) against the misconduct records; returns the hits to decide on.
 
     ``progress``, if given, is called with (rows screened, rows in the roster) as the work goes on.

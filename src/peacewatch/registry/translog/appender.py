@@ -70,8 +70,18 @@ def append(conn: Connection, leaves: list[E.LeafFields], now: dt.datetime) -> Ba
         seq = frontier.size + 1
         lh = merkle.leaf_hash(leaf_bytes(seq, at, actor, action, entity, entity_id, detail))
         frontier.append(lh)
-        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
-                     "entity_id": entity_id, "detail": detail, "leaf_hash": lh.hex()})
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "detail": detail,
+                "leaf_hash": lh.hex(),
+            }
+        )
     if rows:
         conn.execute(_INSERT_LOG, rows)
     root = frontier.root()
@@ -82,14 +92,17 @@ def append(conn: Connection, leaves: list[E.LeafFields], now: dt.datetime) -> Ba
         conn.execute(_UPDATE_TREE, head)
     # Every append is signed; with nothing appended, sign only a head left unsigned (after
     # migration 0002).
-    unsigned = bool(rows) or (frontier.size > 0 and
-                              conn.execute(select(func.max(E.CHECKPOINTS.c.size))).scalar_one() != frontier.size)
+    unsigned = bool(rows) or (
+        frontier.size > 0 and conn.execute(select(func.max(E.CHECKPOINTS.c.size))).scalar_one() != frontier.size
+    )
     note = None
     if unsigned:
         signer = cp.load_signer()
         note = signer.sign(cp.checkpoint_text(signer.name, frontier.size, root, now))
-        conn.execute(_INSERT_CHECKPOINT, [{"size": frontier.size, "root": root.hex(),
-                                            "at": now.isoformat(timespec="seconds"), "note": note}])
+        conn.execute(
+            _INSERT_CHECKPOINT,
+            [{"size": frontier.size, "root": root.hex(), "at": now.isoformat(timespec="seconds"), "note": note}],
+        )
     return BatchResult(len(rows), frontier.size, root, note)
 
 

@@ -49,5 +49,11 @@ class Pending:
 
     def anonymous_row(self) -> dict[str, Any]:
         """Row of ``audit_anonymous``: random key, the day only, no order."""
-        return {"key": secrets.token_hex(16), "day": self.at[:10], "action": self.action, "entity": self.entity,
-                "entity_id": self.entity_id, "detail": self.detail}
+        return {
+            "key": secrets.token_hex(16),
+            "day": self.at[:10],
+            "action": self.action,
+            "entity": self.entity,
+            "entity_id": self.entity_id,
+            "detail": self.detail,
+        }

@@ -18,7 +18,7 @@ import json
 #: Version of the leaf format; leaves of every stored entry use it (there has been no other).
 LEAF_FORMAT = 1
 FIELDS = ("seq", "at", "actor", "action", "entity", "entity_id", "detail")
-_MAX_SAFE = 2 ** 53 - 1
+_MAX_SAFE = 2**53 - 1
 
 
 def leaf_bytes(seq: int, at: str, actor: str, action: str, entity: str, entity_id: str, detail: str) -> bytes:

@@ -51,15 +51,27 @@ def prove_inclusion(conn: Connection, seq: int, size: int | None = None) -> dict
     data = leaf_bytes(e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail)
     leaf = merkle.leaf_hash(data)
     if leaf != leaves[seq - 1]:
-        raise AuditProblem(f"entry {seq}: stored hash does not match the entry's contents; run `peacewatch registry audit verify`")
+        raise AuditProblem(
+            f"entry {seq}: stored hash does not match the entry's contents; run `peacewatch registry audit verify`"
+        )
     root = merkle.root_of(leaves)
     proof = merkle.inclusion_proof(leaves, seq - 1, size)
     merkle.verify_inclusion(leaf, seq - 1, size, proof, root)
     return {
-        "seq": seq, "leaf_index": seq - 1, "tree_size": size, "root_hash": root.hex(), "leaf_hash": leaf.hex(),
+        "seq": seq,
+        "leaf_index": seq - 1,
+        "tree_size": size,
+        "root_hash": root.hex(),
+        "leaf_hash": leaf.hex(),
         "leaf_data": data.decode("utf-8"),
-        "entry": {"at": e.at, "actor": e.actor, "action": e.action, "entity": e.entity,
-                  "entity_id": e.entity_id, "detail": json.loads(e.detail)},
+        "entry": {
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "entity": e.entity,
+            "entity_id": e.entity_id,
+            "detail": json.loads(e.detail),
+        },
         "inclusion_path": [h.hex() for h in proof],
         "checkpoint": checkpoint_note(conn, size),
     }
@@ -75,7 +87,11 @@ def prove_consistency(conn: Connection, old: int, new: int | None = None) -> dic
     proof = merkle.consistency_proof(leaves, old, new)
     merkle.verify_consistency(old, new, old_root, new_root, proof)
     return {
-        "first": old, "second": new, "first_hash": old_root.hex(), "second_hash": new_root.hex(),
+        "first": old,
+        "second": new,
+        "first_hash": old_root.hex(),
+        "second_hash": new_root.hex(),
         "consistency_path": [h.hex() for h in proof],
-        "first_checkpoint": checkpoint_note(conn, old), "second_checkpoint": checkpoint_note(conn, new),
+        "first_checkpoint": checkpoint_note(conn, old),
+        "second_checkpoint": checkpoint_note(conn, new),
     }

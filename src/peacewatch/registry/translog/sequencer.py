@@ -94,8 +94,9 @@ class Sequencer:
                 else:
                     self._leading = False
         if ticket.error is not None:
-            raise AuditProblem(f"the audit log could not be written, so the request was not confirmed: {ticket.error}") \
-                from ticket.error
+            raise AuditProblem(
+                f"the audit log could not be written, so the request was not confirmed: {ticket.error}"
+            ) from ticket.error
 
     def sync(self) -> appender.BatchResult:
         """Run one batch now: release finished days of anonymous entries, sign an unsigned head."""
@@ -136,7 +137,7 @@ class Sequencer:
 
 def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]
 
 
 _sequencers: weakref.WeakKeyDictionary[object, Sequencer] = weakref.WeakKeyDictionary()

@@ -52,10 +52,13 @@ class SqlLeaves(Sequence[bytes]):
 
     def _load(self, c: int, keep: bool = True) -> list[bytes]:
         lo, hi = c * _CHUNK, min((c + 1) * _CHUNK, self._size)
-        rows = self._conn.execute(select(LOG.c.seq, LOG.c.leaf_hash).where(LOG.c.seq > lo, LOG.c.seq <= hi)
-                                  .order_by(LOG.c.seq)).all()
+        rows = self._conn.execute(
+            select(LOG.c.seq, LOG.c.leaf_hash).where(LOG.c.seq > lo, LOG.c.seq <= hi).order_by(LOG.c.seq)
+        ).all()
         if len(rows) != hi - lo or (rows and (rows[0].seq != lo + 1 or rows[-1].seq != hi)):
-            raise AuditProblem(f"audit entries {lo + 1}-{hi} are not all stored; run `peacewatch registry audit verify`")
+            raise AuditProblem(
+                f"audit entries {lo + 1}-{hi} are not all stored; run `peacewatch registry audit verify`"
+            )
         chunk = [bytes.fromhex(r.leaf_hash) for r in rows]
         if keep:
             if len(self._chunks) >= 4:

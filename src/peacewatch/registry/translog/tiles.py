@@ -42,7 +42,7 @@ def encode_index(n: int) -> str:
     """C2SP tile index path: 3-digit elements, all but the last prefixed with ``x``."""
     digits = str(n)
     digits = "0" * (-len(digits) % 3) + digits
-    groups = [digits[i:i + 3] for i in range(0, len(digits), 3)]
+    groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
     return "/".join([f"x{g}" for g in groups[:-1]] + [groups[-1]])
 
 
@@ -119,8 +119,11 @@ def available_width(size: int, level: int, index: int) -> int:
 
 
 def _leaf_hashes(conn: Connection, first: int, count: int) -> list[bytes]:
-    rows = conn.execute(select(LOG.c.leaf_hash).where(LOG.c.seq > first, LOG.c.seq <= first + count)
-                        .order_by(LOG.c.seq)).scalars().all()
+    rows = (
+        conn.execute(select(LOG.c.leaf_hash).where(LOG.c.seq > first, LOG.c.seq <= first + count).order_by(LOG.c.seq))
+        .scalars()
+        .all()
+    )
     if len(rows) != count:
         raise NotATile(f"audit entries {first + 1}-{first + count} are not all stored")
     return [bytes.fromhex(h) for h in rows]
@@ -141,7 +144,7 @@ def hash_tile(conn: Connection, size: int, level: int, index: int, width: int, c
         nodes = []
         for i in range(index * WIDTH, index * WIDTH + width):
             below = hash_tile(conn, size, level - 1, i, WIDTH, cache)
-            nodes.append(_perfect_root([below[j:j + 32] for j in range(0, len(below), 32)]))
+            nodes.append(_perfect_root([below[j : j + 32] for j in range(0, len(below), 32)]))
         tile = b"".join(nodes)
     if width == WIDTH:
         cache.put((level, index), tile)

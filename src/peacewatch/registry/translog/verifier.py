@@ -35,20 +35,24 @@ def check_inclusion(proof: dict[str, Any], verifier: cp.Verifier | list[cp.Verif
     keys), and the leaf rebuilt from ``leaf_data`` is leaf ``leaf_index`` of that checkpoint's tree.
     Returns the checkpoint."""
     if not proof.get("checkpoint"):
-        raise AuditProblem(f"the proof is for tree size {proof.get('tree_size')}, which has no signed checkpoint; "
-                           "ask for one against a checkpoint's size (--size)")
+        raise AuditProblem(
+            f"the proof is for tree size {proof.get('tree_size')}, which has no signed checkpoint; "
+            "ask for one against a checkpoint's size (--size)"
+        )
     head = _open(proof["checkpoint"], verifier, "proof checkpoint")
     leaf = merkle.leaf_hash(proof["leaf_data"].encode("utf-8"))
     try:
-        merkle.verify_inclusion(leaf, int(proof["leaf_index"]), head.size,
-                                _hashes(proof["inclusion_path"], "inclusion_path"), head.root)
+        merkle.verify_inclusion(
+            leaf, int(proof["leaf_index"]), head.size, _hashes(proof["inclusion_path"], "inclusion_path"), head.root
+        )
     except merkle.InvalidProof as exc:
         raise AuditProblem(f"entry {proof.get('seq')}: {exc}") from exc
     return head
 
 
-def check_consistency(proof: dict[str, Any],
-                      verifier: cp.Verifier | list[cp.Verifier]) -> tuple[cp.Checkpoint, cp.Checkpoint]:
+def check_consistency(
+    proof: dict[str, Any], verifier: cp.Verifier | list[cp.Verifier]
+) -> tuple[cp.Checkpoint, cp.Checkpoint]:
     """Check a ``consistency`` document: both checkpoints are signed by ``verifier`` and the newer
     tree extends the older one."""
     if not proof.get("first_checkpoint") or not proof.get("second_checkpoint"):
@@ -64,6 +68,6 @@ def check_extends(old: cp.Checkpoint, new: cp.Checkpoint, path: list[bytes]) -> 
     try:
         merkle.verify_consistency(old.size, new.size, old.root, new.root, path)
     except merkle.InvalidProof as exc:
-        raise AuditProblem(f"checkpoint of {new.size} entries does not extend the checkpoint of {old.size} entries: "
-                           f"{exc}") from exc
-
+        raise AuditProblem(
+            f"checkpoint of {new.size} entries does not extend the checkpoint of {old.size} entries: {exc}"
+        ) from exc

@@ -50,8 +50,9 @@ def checkpoint_files(given: list[Path], witness_dir: Path | None) -> list[Path]:
     return files
 
 
-def cosignature_problem(notes: dict[Path, str], given: list[Path], witnesses: list[cp.WitnessKey],
-                        quorum: int) -> str | None:
+def cosignature_problem(
+    notes: dict[Path, str], given: list[Path], witnesses: list[cp.WitnessKey], quorum: int
+) -> str | None:
     """The k-of-n cosignature policy: every ``given`` checkpoint, and at least one of ``notes`` (the
     newest cosigned one is the one that matters), must carry valid cosignatures of ``quorum``
     distinct pinned ``witnesses``. Returns the one-line reason when not."""
@@ -64,16 +65,21 @@ def cosignature_problem(notes: dict[Path, str], given: list[Path], witnesses: li
     for f in given:
         have = count(notes[f])
         if have < quorum:
-            return (f"checkpoint {f} carries valid cosignatures of {have} of the {len(witnesses)} pinned witnesses; "
-                    f"the policy needs {quorum}")
+            return (
+                f"checkpoint {f} carries valid cosignatures of {have} of the {len(witnesses)} pinned witnesses; "
+                f"the policy needs {quorum}"
+            )
     if not any(count(n) >= quorum for n in notes.values()):
-        return (f"no checkpoint carries valid cosignatures of {quorum} of the {len(witnesses)} pinned witnesses "
-                "(run `peacewatch registry audit witness`, or the log was forked and the witnesses refused it)")
+        return (
+            f"no checkpoint carries valid cosignatures of {quorum} of the {len(witnesses)} pinned witnesses "
+            "(run `peacewatch registry audit witness`, or the log was forked and the witnesses refused it)"
+        )
     return None
 
 
-def open_all(files: list[Path], keys: list[cp.Verifier],
-             notes: dict[Path, str] | None = None) -> tuple[list[cp.Checkpoint], str | None]:
+def open_all(
+    files: list[Path], keys: list[cp.Verifier], notes: dict[Path, str] | None = None
+) -> tuple[list[cp.Checkpoint], str | None]:
     """Open every file as a checkpoint signed by a pinned key.
 
     Returns the checkpoints and, when one is not acceptable, the one-line reason (a verification
@@ -81,8 +87,10 @@ def open_all(files: list[Path], keys: list[cp.Verifier],
     :class:`AuditProblem` when nothing can be verified (no pinned key, unreadable file).
     """
     if files and not keys:
-        raise AuditProblem("no pinned verifier key: pass --key or --trusted-keys (the output of "
-                           "`peacewatch registry audit public-key`, kept off the server)")
+        raise AuditProblem(
+            "no pinned verifier key: pass --key or --trusted-keys (the output of "
+            "`peacewatch registry audit public-key`, kept off the server)"
+        )
     opened: list[cp.Checkpoint] = []
     by_size: dict[int, tuple[Path, cp.Checkpoint]] = {}
     for f in files:
@@ -97,8 +105,9 @@ def open_all(files: list[Path], keys: list[cp.Verifier],
             return opened, str(exc)
         seen = by_size.get(c.size)
         if seen is not None and seen[1].root != c.root:
-            return opened, (f"checkpoints {seen[0]} and {f} both cover {c.size} entries with different roots: "
-                            "the log was forked")
+            return opened, (
+                f"checkpoints {seen[0]} and {f} both cover {c.size} entries with different roots: the log was forked"
+            )
         by_size[c.size] = (f, c)
         opened.append(c)
     return opened, None

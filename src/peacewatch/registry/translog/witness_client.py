@@ -26,8 +26,15 @@ class WitnessRefused(AuditProblem):
     """The witness answered but did not cosign (403, 404, 409, 422...): its reason is in the message."""
 
 
-def submit(http: httpx.Client, url: str, note: str, size: int, proof_from: Callable[[int], list[bytes]],
-           witness_keys: list[cp.WitnessKey], old: int = 0) -> str:
+def submit(
+    http: httpx.Client,
+    url: str,
+    note: str,
+    size: int,
+    proof_from: Callable[[int], list[bytes]],
+    witness_keys: list[cp.WitnessKey],
+    old: int = 0,
+) -> str:
     """POST ``note`` (a checkpoint of ``size`` entries) to the witness at ``url`` and return its
     cosignature lines that verify under one of ``witness_keys``.
 
@@ -38,8 +45,10 @@ def submit(http: httpx.Client, url: str, note: str, size: int, proof_from: Calla
     endpoint = url.rstrip("/") + "/add-checkpoint"
     for _ in range(2):
         if old > size:
-            raise WitnessRefused(f"witness {url} has cosigned {old} entries but this log has only {size}: "
-                                 "the log was rolled back or truncated")
+            raise WitnessRefused(
+                f"witness {url} has cosigned {old} entries but this log has only {size}: "
+                "the log was rolled back or truncated"
+            )
         body = request_body(old, proof_from(old) if 0 < old < size else [], note)
         try:
             r = http.post(endpoint, content=body.encode(), headers={"Content-Type": "text/plain; charset=utf-8"})
@@ -56,11 +65,13 @@ def submit(http: httpx.Client, url: str, note: str, size: int, proof_from: Calla
             old = seen
             continue
         if r.status_code != 200:
-            raise WitnessRefused(f"witness {url} refused the checkpoint of {size} entries: HTTP {r.status_code} "
-                                 f"{reason}")
+            raise WitnessRefused(
+                f"witness {url} refused the checkpoint of {size} entries: HTTP {r.status_code} {reason}"
+            )
         lines = [ln + "\n" for ln in r.text.splitlines() if ln.startswith("\u2014 ")]
-        good = [ln for ln in lines if any(cp.cosigned_by(cp.add_signatures(note, ln), k) is not None
-                                          for k in witness_keys)]
+        good = [
+            ln for ln in lines if any(cp.cosigned_by(cp.add_signatures(note, ln), k) is not None for k in witness_keys)
+        ]
         if not good:
             raise WitnessRefused(f"witness {url} answered, but with no cosignature by a pinned witness key")
         return "".join(good)

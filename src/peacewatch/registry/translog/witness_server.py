@@ -43,9 +43,11 @@ class Witness:
                 raw = json.loads(read_no_follow(self.state_file))
                 self.latest = {o: (int(v["size"]), bytes.fromhex(v["root"])) for o, v in raw.items()}
             except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise AuditProblem(f"witness state file {self.state_file} is unreadable or not this witness's "
-                                   f"JSON ({exc}); restore it from a backup: starting empty would let the log "
-                                   "roll back unseen") from exc
+                raise AuditProblem(
+                    f"witness state file {self.state_file} is unreadable or not this witness's "
+                    f"JSON ({exc}); restore it from a backup: starting empty would let the log "
+                    "roll back unseen"
+                ) from exc
 
     def _save(self) -> None:
         if self.state_file is not None:
@@ -97,6 +99,7 @@ class Witness:
 
     def app(self) -> Starlette:
         """The ASGI app: ``POST /add-checkpoint``."""
+
         async def add_checkpoint(request: Request) -> PlainTextResponse:
             raw = await request.body()
             if len(raw) > 64 * 1024:

@@ -13,8 +13,12 @@ from peacewatch.scorecards.indicators.base import indicator
 from peacewatch.scorecards.indicators.scales import linear, log_decreasing, mapped
 
 
-@indicator("tip_tier", "hosts", "Published TIP tier",
-           {"tip_tier": "kelley_tip, tip_tiers_recent", "tip_tier_label": "kelley_tip, tip_tiers_recent"})
+@indicator(
+    "tip_tier",
+    "hosts",
+    "Published TIP tier",
+    {"tip_tier": "kelley_tip, tip_tiers_recent", "tip_tier_label": "kelley_tip, tip_tiers_recent"},
+)
 def tip_tier(df: pd.DataFrame) -> pd.Series:
     """The tier the US State Department's Trafficking in Persons Report gave the state that year.
 
@@ -66,8 +70,13 @@ def hti_destination(df: pd.DataFrame) -> pd.Series:
     return (1.0 - df["hti_pdest"].astype("float64")) * 10.0
 
 
-@indicator("deployment_risk", "hosts", "Predicted sex-trafficking destination risk",
-           {"risk": "models.deployment_risk", "un_personnel": "ipi_missions"}, requires=RISK_MODEL)
+@indicator(
+    "deployment_risk",
+    "hosts",
+    "Predicted sex-trafficking destination risk",
+    {"risk": "models.deployment_risk", "un_personnel": "ipi_missions"},
+    requires=RISK_MODEL,
+)
 def deployment_risk(df: pd.DataFrame) -> pd.Series:
     """Predicted probability that a state hosting UN peacekeepers is a sex-trafficking destination.
 

@@ -12,8 +12,13 @@ from peacewatch.scorecards.indicators.base import indicator
 from peacewatch.scorecards.indicators.scales import linear, log_decreasing
 
 
-@indicator("democratic_density", "missions", "Democratic density of contributors",
-           {"density": "models.density"}, requires=DENSITY)
+@indicator(
+    "democratic_density",
+    "missions",
+    "Democratic density of contributors",
+    {"density": "models.density"},
+    requires=DENSITY,
+)
 def democratic_density(df: pd.DataFrame) -> pd.Series:
     """Mean Polity2 score of the mission's troop contributors (Smith 2012: MINUSTAH 4.6 in 2004).
 
@@ -51,8 +56,9 @@ def mission_tccs(df: pd.DataFrame) -> pd.Series:
     return linear(df["n_tccs"], 50.0, 1.0)
 
 
-@indicator("host_risk", "missions", "Predicted risk in the host", {"risk": "models.deployment_risk"},
-           requires=RISK_MODEL)
+@indicator(
+    "host_risk", "missions", "Predicted risk in the host", {"risk": "models.deployment_risk"}, requires=RISK_MODEL
+)
 def host_risk(df: pd.DataFrame) -> pd.Series:
     """Predicted probability that the mission's host is a sex-trafficking destination that year.
 

@@ -28,8 +28,12 @@ def polity(df: pd.DataFrame) -> pd.Series:
     return linear(df["polity2"], -10.0, 10.0)
 
 
-@indicator("freedom", "tccs", "Political rights and civil liberties (Freedom House)",
-           {"fh_pr": "freedom_house", "fh_cl": "freedom_house"})
+@indicator(
+    "freedom",
+    "tccs",
+    "Political rights and civil liberties (Freedom House)",
+    {"fh_pr": "freedom_house", "fh_cl": "freedom_house"},
+)
 def freedom(df: pd.DataFrame) -> pd.Series:
     """Freedom House political rights plus civil liberties (each 1 best .. 7 worst).
 
@@ -57,8 +61,13 @@ def criminalisation(df: pd.DataFrame) -> pd.Series:
     return mapped(df["crim_level"], {0.0: 0.0, 1.0: 5.0, 2.0: 10.0})
 
 
-@indicator("referrals_answered", "tccs", "Referrals answered",
-           {"referrals_answered": "registry", "referrals": "registry"}, requires=REGISTRY_STATS)
+@indicator(
+    "referrals_answered",
+    "tccs",
+    "Referrals answered",
+    {"referrals_answered": "registry", "referrals": "registry"},
+    requires=REGISTRY_STATS,
+)
 def referrals_answered(df: pd.DataFrame) -> pd.Series:
     """Share of the UN's referrals held against the TCC during the year that it answered that year
     (named a national investigation officer or reported an outcome).
@@ -71,8 +80,13 @@ def referrals_answered(df: pd.DataFrame) -> pd.Series:
     return 10.0 * df["referrals_answered"] / df["referrals"].where(df["referrals"] > 0)
 
 
-@indicator("prosecutions", "tccs", "Referrals prosecuted",
-           {"prosecutions": "registry", "referrals_awaiting_outcome": "registry"}, requires=REGISTRY_STATS)
+@indicator(
+    "prosecutions",
+    "tccs",
+    "Referrals prosecuted",
+    {"prosecutions": "registry", "referrals_awaiting_outcome": "registry"},
+    requires=REGISTRY_STATS,
+)
 def prosecutions(df: pd.DataFrame) -> pd.Series:
     """Share of the referrals awaiting an outcome during the year that the TCC closed that year with a
     prosecution (prosecuted, convicted or acquitted).
@@ -85,8 +99,13 @@ def prosecutions(df: pd.DataFrame) -> pd.Series:
     return 10.0 * df["prosecutions"] / pending.where(pending > 0)
 
 
-@indicator("allegations_rate", "tccs", "Allegations per 1,000 deployed",
-           {"allegations": "registry", "deployed": "geo_pko, ipi_contributors"}, requires=REGISTRY_STATS)
+@indicator(
+    "allegations_rate",
+    "tccs",
+    "Allegations per 1,000 deployed",
+    {"allegations": "registry", "deployed": "geo_pko, ipi_contributors"},
+    requires=REGISTRY_STATS,
+)
 def allegations_rate(df: pd.DataFrame) -> pd.Series:
     """Allegations of sexual exploitation or trafficking recorded against the TCC's personnel per
     1,000 of its personnel deployed that year.
@@ -98,8 +117,13 @@ def allegations_rate(df: pd.DataFrame) -> pd.Series:
     return linear(rate.replace([np.inf, -np.inf], np.nan), 5.0, 0.0)
 
 
-@indicator("training_completion", "tccs", "Pre-deployment anti-trafficking training",
-           {"completion_rate": "registry"}, requires=TRAINING_STATS)
+@indicator(
+    "training_completion",
+    "tccs",
+    "Pre-deployment anti-trafficking training",
+    {"completion_rate": "registry"},
+    requires=TRAINING_STATS,
+)
 def training_completion(df: pd.DataFrame) -> pd.Series:
     """Share of the contributor's registered personnel deploying that year who completed every
     required anti-trafficking module (Ballesteros 2007: NATO pre-deployment training).
@@ -110,8 +134,13 @@ def training_completion(df: pd.DataFrame) -> pd.Series:
     return 10.0 * df["completion_rate"].astype("float64")
 
 
-@indicator("national_compliance", "tccs", "National THB compliance report",
-           {"compliance_score": "registry", "provisions_reported": "registry"}, requires=COMPLIANCE_STATS)
+@indicator(
+    "national_compliance",
+    "tccs",
+    "National THB compliance report",
+    {"compliance_score": "registry", "provisions_reported": "registry"},
+    requires=COMPLIANCE_STATS,
+)
 def national_compliance(df: pd.DataFrame) -> pd.Series:
     """The contributor's own annual report on the NATO 2004 policy on combating trafficking in human
     beings (Ballesteros 2007): mean over the provisions it reported on, met 1, partial 0.5, not met 0.

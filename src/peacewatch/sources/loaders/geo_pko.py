@@ -60,7 +60,9 @@ def geo_pko_tcc_troops(ctx: SourceContext | None = None) -> pd.DataFrame:
 
     def build(read: Reader) -> pd.DataFrame:
         raw = read("raw")
-        raw = raw.assign(mission=raw["mission"].astype(str).str.strip(), month=pd.to_numeric(raw["month"], errors="coerce"))
+        raw = raw.assign(
+            mission=raw["mission"].astype(str).str.strip(), month=pd.to_numeric(raw["month"], errors="coerce")
+        )
         long = []
         for i in range(1, MAX_TCC_SLOTS + 1):
             part = raw[["mission", "year", "month", "source", f"nameoftcc_{i}", f"notroopspertcc_{i}"]]
@@ -126,8 +128,11 @@ def geo_pko_tcc_map(ctx: SourceContext | None = None) -> pd.DataFrame:
         mapping = cw.names_to_cow(long["tcc_name"], "geo_pko (TCCMap_v.2.3.csv year.overview)")
         long = long.assign(tcc_ccode=long["tcc_name"].map(mapping).astype("int64"))
         out = long.groupby(["mission", "year", "tcc_ccode"], as_index=False).agg(
-            tcc_name=("tcc_name", "first"), troops=("troops", lambda s: s.sum(min_count=1)),
-            locations=("location", "size"), locations_unknown=("troops", lambda s: int(s.isna().sum())))
+            tcc_name=("tcc_name", "first"),
+            troops=("troops", lambda s: s.sum(min_count=1)),
+            locations=("location", "size"),
+            locations_unknown=("troops", lambda s: int(s.isna().sum())),
+        )
         return out.astype({"year": "int64", "locations": "int64", "locations_unknown": "int64"})
 
     return ctx.cached("geo_pko", ["tcc_map"], "tcc-map-v1", build)
@@ -146,20 +151,36 @@ def geo_pko_tcc_map_coverage(ctx: SourceContext | None = None) -> pd.DataFrame:
 
     def build(read: Reader) -> pd.DataFrame:
         long = _tcc_map_long(read("tcc_map"))
-        return long.assign(not_state=long["tcc_name"].isin(TCC_MAP_NON_STATE)).groupby("year")["not_state"].sum().reset_index()
+        return (
+            long.assign(not_state=long["tcc_name"].isin(TCC_MAP_NON_STATE))
+            .groupby("year")["not_state"]
+            .sum()
+            .reset_index()
+        )
 
     not_state = ctx.cached("geo_pko", ["tcc_map"], "tcc-map-nonstate-v1", build).set_index("year")["not_state"]
-    out = per.groupby("year").agg(
-        missions=("mission", "nunique"), mission_names=("mission", lambda s: ";".join(sorted(s.unique()))),
-        contributors=("tcc_ccode", "nunique"), troops=("troops", "sum"),
-        contributors_unknown_size=("troops", lambda s: int(s.isna().sum())),
-    ).reset_index()
+    out = (
+        per.groupby("year")
+        .agg(
+            missions=("mission", "nunique"),
+            mission_names=("mission", lambda s: ";".join(sorted(s.unique()))),
+            contributors=("tcc_ccode", "nunique"),
+            troops=("troops", "sum"),
+            contributors_unknown_size=("troops", lambda s: int(s.isna().sum())),
+        )
+        .reset_index()
+    )
     out["entries_not_a_state"] = out["year"].map(not_state).fillna(0).astype("int64")
     out["note"] = [
         f"troops only (no police or experts) in the {m} missions Geo-PKO maps ({n.replace(';', ', ')}); "
         f"{u} contributor-mission pairs without a troop number; {x} entries not a state left out"
-        for m, n, u, x in zip(out["missions"], out["mission_names"], out["contributors_unknown_size"],
-                              out["entries_not_a_state"], strict=True)
+        for m, n, u, x in zip(
+            out["missions"],
+            out["mission_names"],
+            out["contributors_unknown_size"],
+            out["entries_not_a_state"],
+            strict=True,
+        )
     ]
     return out
 
@@ -167,7 +188,11 @@ def geo_pko_tcc_map_coverage(ctx: SourceContext | None = None) -> pd.DataFrame:
 def _tcc_map_long(raw: pd.DataFrame) -> pd.DataFrame:
     """One row per mission-year-location-contributor of the TCCMap file."""
     rows = []
-    for mission, year, location, text in zip(raw["mission"], raw["year"], raw["location"], raw["year.overview"], strict=True):
+    for mission, year, location, text in zip(
+        raw["mission"], raw["year"], raw["location"], raw["year.overview"], strict=True
+    ):
         for name, troops in parse_tcc_overview(str(text)):
             rows.append((str(mission).strip(), int(year), str(location), name, troops))
-    return pd.DataFrame(rows, columns=["mission", "year", "location", "tcc_name", "troops"]).astype({"troops": "float64"})
+    return pd.DataFrame(rows, columns=["mission", "year", "location", "tcc_name", "troops"]).astype(
+        {"troops": "float64"}
+    )

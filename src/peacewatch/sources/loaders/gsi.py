@@ -60,7 +60,7 @@ def read_gsi_file(path: Path) -> pd.DataFrame:
         if row is None:
             continue
         header = [str(c).strip() for c in raw.iloc[row].tolist()]
-        body = raw.iloc[row + 1:].set_axis(header, axis=1)
+        body = raw.iloc[row + 1 :].set_axis(header, axis=1)
         cols = _column_map(header)
         if "gsi_prevalence" not in cols:
             continue
@@ -75,7 +75,8 @@ def read_gsi_file(path: Path) -> pd.DataFrame:
     raise MalformedDataError(
         f"{path}: no sheet has a header row with 'Country' and an 'Estimated prevalence of modern slavery per "
         "1,000 population' column; supply the country-data workbook of the Global Slavery Index as published "
-        "(or a CSV export of its summary sheet)")
+        "(or a CSV export of its summary sheet)"
+    )
 
 
 def gsi(files: list[dict[str, Any]], data_root: Path, crosswalk: Crosswalk) -> pd.DataFrame:
@@ -93,8 +94,11 @@ def gsi(files: list[dict[str, Any]], data_root: Path, crosswalk: Crosswalk) -> p
             continue
         rows = read_gsi_file(path)
         mapping = crosswalk.names_to_cow(rows["country"], f"Global Slavery Index {entry['edition']} ({path})")
-        rows = rows.assign(ccode=rows["country"].map(mapping).astype("int64"), year=int(entry["reference_year"]),
-                           edition=int(entry["edition"]))
+        rows = rows.assign(
+            ccode=rows["country"].map(mapping).astype("int64"),
+            year=int(entry["reference_year"]),
+            edition=int(entry["edition"]),
+        )
         if rows.duplicated(["ccode", "year"]).any():
             dup = rows.loc[rows.duplicated(["ccode", "year"], keep=False), "country"].tolist()
             raise MalformedDataError(f"{path}: several rows map to one country: {dup}")
@@ -102,4 +106,6 @@ def gsi(files: list[dict[str, Any]], data_root: Path, crosswalk: Crosswalk) -> p
     if not frames:
         return pd.DataFrame(columns=["ccode", "year", "edition", "country", *COLUMNS])
     cols = ["ccode", "year", "edition", "country", *[c for c in COLUMNS if any(c in f for f in frames)]]
-    return pd.concat(frames, ignore_index=True).reindex(columns=cols).sort_values(["ccode", "year"]).reset_index(drop=True)
+    return (
+        pd.concat(frames, ignore_index=True).reindex(columns=cols).sort_values(["ccode", "year"]).reset_index(drop=True)
+    )

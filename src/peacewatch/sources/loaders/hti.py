@@ -8,8 +8,6 @@ not separated in HTI ("Tier 2/2 Watch List"): use the Kelley file for that disti
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from peacewatch.sources.context import Reader, SourceContext
@@ -25,7 +23,14 @@ TREATY_COLUMNS = ["UNP_sign", "UNP_rat"]
 def parse_treaty_dates(values: pd.Series) -> pd.Series:
     """Parse HTI treaty date cells ("13 Dec 2000", " 3 Nov 2005a", "2-Dec-99") to timestamps; NaT when
     empty or unreadable."""
-    text = values.astype("string").str.replace("\u00a0", " ").str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip("a").str.strip()
+    text = (
+        values.astype("string")
+        .str.replace("\u00a0", " ")
+        .str.replace(r"\s+", " ", regex=True)
+        .str.strip()
+        .str.rstrip("a")
+        .str.strip()
+    )
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%d %B %Y"):
         parsed = parsed.fillna(pd.to_datetime(text, format=fmt, errors="coerce"))
@@ -58,7 +63,18 @@ def hti(ctx: SourceContext | None = None) -> pd.DataFrame:
         for col in TREATY_COLUMNS:
             out[col.lower()] = parse_treaty_dates(raw[col])
         out["unp_accession"] = raw["UNP_rat"].astype(str).str.replace("\u00a0", "").str.strip().str.endswith("a")
-        for col in ("minstand", "efforts", "domesticlaws", "enforcement", "convictinfo", "victimid", "victimservices", "victimpunish", "protectprogress", "preventprogress"):
+        for col in (
+            "minstand",
+            "efforts",
+            "domesticlaws",
+            "enforcement",
+            "convictinfo",
+            "victimid",
+            "victimservices",
+            "victimpunish",
+            "protectprogress",
+            "preventprogress",
+        ):
             out[col] = raw[col]
         return out
 

@@ -19,7 +19,14 @@ from peacewatch.sources.context import Reader, SourceContext
 from peacewatch.sources.defaults import default_context
 from peacewatch.sources.errors import DuplicateKeyError
 
-TIER_LABELS = {1.0: "Tier 1", 2.0: "Tier 2", 2.5: "Tier 2 Watch List", 3.0: "Tier 3", 666.0: "Special Case", 555.0: "Not rated"}
+TIER_LABELS = {
+    1.0: "Tier 1",
+    2.0: "Tier 2",
+    2.5: "Tier 2 Watch List",
+    3.0: "Tier 3",
+    666.0: "Special Case",
+    555.0: "Not rated",
+}
 
 
 def kelley_tiers(ctx: SourceContext | None = None) -> pd.DataFrame:

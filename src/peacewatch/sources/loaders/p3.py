@@ -21,7 +21,11 @@ COLUMNS = {
     "cho_p3_prosecution": lambda c: "prosecution" in c,
     "cho_p3_protection": lambda c: "protection" in c,
     "cho_p3_prevention": lambda c: "prevention" in c,
-    "cho_p3_overall": lambda c: c in ("3p", "3p index", "overall", "index") or "overall" in c or re.fullmatch(r"3p[ _-]?(index|anti.*)?", c) is not None,
+    "cho_p3_overall": lambda c: (
+        c in ("3p", "3p index", "overall", "index")
+        or "overall" in c
+        or re.fullmatch(r"3p[ _-]?(index|anti.*)?", c) is not None
+    ),
 }
 
 
@@ -43,17 +47,23 @@ def read_p3_file(path: Path) -> pd.DataFrame:
             found = {out: raw.columns[j] for out, test in COLUMNS.items() for j, c in enumerate(cells) if test(c)}
             if "cho_p3_overall" not in found:
                 continue
-            body = raw.iloc[i + 1:]
-            out = pd.DataFrame({"country": body[raw.columns[cells.index("country")]],
-                                "year": pd.to_numeric(body[raw.columns[cells.index("year")]], errors="coerce")})
+            body = raw.iloc[i + 1 :]
+            out = pd.DataFrame(
+                {
+                    "country": body[raw.columns[cells.index("country")]],
+                    "year": pd.to_numeric(body[raw.columns[cells.index("year")]], errors="coerce"),
+                }
+            )
             for key, col in found.items():
                 out[key] = pd.to_numeric(body[col], errors="coerce")
             out = out.dropna(subset=["country", "year"])
             out = out.assign(country=out["country"].astype(str).str.strip(), year=out["year"].astype("int64"))
             out.attrs["sheet"] = name
             return out.reset_index(drop=True)
-    raise MalformedDataError(f"{path}: no sheet has a header row with 'country', 'year' and the overall 3P index; "
-                             "supply the author's country-year file of the 3P index")
+    raise MalformedDataError(
+        f"{path}: no sheet has a header row with 'country', 'year' and the overall 3P index; "
+        "supply the author's country-year file of the 3P index"
+    )
 
 
 def p3(files: list[dict[str, Any]], data_root: Path, crosswalk: Crosswalk) -> pd.DataFrame:
@@ -67,6 +77,12 @@ def p3(files: list[dict[str, Any]], data_root: Path, crosswalk: Crosswalk) -> pd
         rows = rows.assign(ccode=rows["country"].map(mapping).astype("int64"))
         dup = rows.duplicated(["ccode", "year"], keep=False)
         if dup.any():
-            raise MalformedDataError(f"{path}: several rows for one country-year: {sorted(set(rows.loc[dup, 'country']))[:5]}")
-        return rows[["ccode", "year", "country", *[c for c in COLUMNS if c in rows]]].sort_values(["ccode", "year"]).reset_index(drop=True)
+            raise MalformedDataError(
+                f"{path}: several rows for one country-year: {sorted(set(rows.loc[dup, 'country']))[:5]}"
+            )
+        return (
+            rows[["ccode", "year", "country", *[c for c in COLUMNS if c in rows]]]
+            .sort_values(["ccode", "year"])
+            .reset_index(drop=True)
+        )
     return pd.DataFrame(columns=["ccode", "year", "country", *COLUMNS])

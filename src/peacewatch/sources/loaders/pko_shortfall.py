@@ -18,7 +18,18 @@ def pko_shortfall(ctx: SourceContext | None = None) -> pd.DataFrame:
 
     def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
-        cols = ["mission", "missionccode", "year", "month", "authtroop", "authpolice", "authmilobs", "troop", "police", "milobs"]
+        cols = [
+            "mission",
+            "missionccode",
+            "year",
+            "month",
+            "authtroop",
+            "authpolice",
+            "authmilobs",
+            "troop",
+            "police",
+            "milobs",
+        ]
         out = raw[cols].rename(columns={"missionccode": "ccode"}).copy()
         out["mission"] = out["mission"].astype(str).str.strip()
         for c in cols[4:]:

@@ -38,22 +38,31 @@ def tip_tiers_recent(ctx: SourceContext | None = None) -> pd.DataFrame:
             t = read(name)
             bad = sorted(set(t["tier"]) - set(TIER_CODES))
             if bad:
-                raise MalformedDataError(f"tip_tiers_recent ({name}): unknown tier labels {bad}; expected one of {list(TIER_CODES)}")
+                raise MalformedDataError(
+                    f"tip_tiers_recent ({name}): unknown tier labels {bad}; expected one of {list(TIER_CODES)}"
+                )
             parts.append(t.assign(complete_list=complete))
         t = pd.concat(parts, ignore_index=True)
         t = t.assign(country=t["country"].astype(str).str.strip())
         names = cw.names_to_cow(t["country"], "tip_tiers_recent (country)", drop=cw.unmapped_names("tip_tiers_recent"))
         t = t[t["country"].isin(names.keys())]
-        out = pd.DataFrame({
-            "ccode": t["country"].map(names).astype("int64"), "year": t["report_year"].astype("int64"),
-            "name": t["country"], "tier_code": t["tier"].map(TIER_CODES), "tier_label": t["tier"],
-            "source_url": t["source_url"].astype(str), "complete_list": t["complete_list"],
-        })
+        out = pd.DataFrame(
+            {
+                "ccode": t["country"].map(names).astype("int64"),
+                "year": t["report_year"].astype("int64"),
+                "name": t["country"],
+                "tier_code": t["tier"].map(TIER_CODES),
+                "tier_label": t["tier"],
+                "source_url": t["source_url"].astype(str),
+                "complete_list": t["complete_list"],
+            }
+        )
         dup = out[out.duplicated(["ccode", "year"], keep=False)]
         if len(dup):
             raise DuplicateKeyError(
                 f"tip_tiers_recent: two names map to one country-year {dup[['name', 'ccode', 'year']].values.tolist()[:10]}; "
-                "fix the name mapping in sources/country_overrides.yml")
+                "fix the name mapping in sources/country_overrides.yml"
+            )
         out["special_case"] = out["tier_code"].eq(666.0)
         out["tier"] = out["tier_code"].where(out["tier_code"] != 666.0)
         return out.sort_values(["ccode", "year"]).reset_index(drop=True)

@@ -35,7 +35,8 @@ def troopdata(ctx: SourceContext | None = None) -> pd.DataFrame:
         kept = kept.assign(ccode=kept["countryname"].map(names).astype("int64"))
         kept = kept[kept["ccode"] != USA]
         out = kept.groupby(["ccode", "year"], as_index=False).agg(
-            us_troops=("troops_ad", "sum"), names=("countryname", lambda s: ";".join(sorted(set(s)))))
+            us_troops=("troops_ad", "sum"), names=("countryname", lambda s: ";".join(sorted(set(s))))
+        )
         out["year"] = out["year"].astype("int64")
         out["us_troops"] = out["us_troops"].astype("int64")
         return out.sort_values(["ccode", "year"]).reset_index(drop=True)

@@ -25,7 +25,9 @@ def ucdp_acd(ctx: SourceContext | None = None) -> pd.DataFrame:
         raw = read("main").drop_duplicates(["conflict_id", "year"])
         parts = []
         for side in ("a", "b"):
-            part = raw[["conflict_id", "year", f"gwno_{side}", "intensity_level", "type_of_conflict", "incompatibility"]]
+            part = raw[
+                ["conflict_id", "year", f"gwno_{side}", "intensity_level", "type_of_conflict", "incompatibility"]
+            ]
             part = part.rename(columns={f"gwno_{side}": "gwcode"}).dropna(subset=["gwcode"])
             part = part.assign(gwcode=part["gwcode"].astype(str).str.split(","), side=side).explode("gwcode")
             parts.append(part)

@@ -48,7 +48,9 @@ def wdi_gdppc(ctx: SourceContext | None = None) -> pd.DataFrame:
 
     def build(read: Reader) -> pd.DataFrame:
         raw = read("main")
-        out = pd.DataFrame({"iso3": raw["Country Code"], "year": raw["Time"], "gdppc": pd.to_numeric(raw["Value"], errors="coerce")})
+        out = pd.DataFrame(
+            {"iso3": raw["Country Code"], "year": raw["Time"], "gdppc": pd.to_numeric(raw["Value"], errors="coerce")}
+        )
         out = out.dropna(subset=["gdppc", "year"])
         out["ccode"] = _to_cow(out, cw, "iso3")
         out = out.dropna(subset=["ccode"])

@@ -24,16 +24,27 @@ def _analysis(request: Request):
 
 
 #: Sortable columns of the map's host table (query value -> row key).
-HOST_SORTS = {"country": "country", "missions": "un_mission_names", "personnel": "un_personnel", "troops": "un_troops",
-              "tccs": "un_tccs", "destination": "hti_pdest", "tier": "tip_tier"}
+HOST_SORTS = {
+    "country": "country",
+    "missions": "un_mission_names",
+    "personnel": "un_personnel",
+    "troops": "un_troops",
+    "tccs": "un_tccs",
+    "destination": "hti_pdest",
+    "tier": "tip_tier",
+}
 
 
 @router.get("/", summary="World map of host countries by year")
-def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo, le=PANEL_YEARS.hi),
-              metric: str = Query("deployments", pattern="^(deployments|destination|tier)$"),
-              q: str | None = Query(None, max_length=80), destination: str = Query("any", pattern="^(any|yes|no)$"),
-              sort: str = Query("personnel", pattern="^(" + "|".join(HOST_SORTS) + ")$"),
-              order: str = Query("desc", pattern="^(asc|desc)$")):
+def world_map(
+    request: Request,
+    year: int | None = Query(None, ge=PANEL_YEARS.lo, le=PANEL_YEARS.hi),
+    metric: str = Query("deployments", pattern="^(deployments|destination|tier)$"),
+    q: str | None = Query(None, max_length=80),
+    destination: str = Query("any", pattern="^(any|yes|no)$"),
+    sort: str = Query("personnel", pattern="^(" + "|".join(HOST_SORTS) + ")$"),
+    order: str = Query("desc", pattern="^(asc|desc)$"),
+):
     """Host countries in ``year``: UN deployments, sex-trafficking destination status, TIP tier.
 
     The host table is filtered by name or mission (``q``) and destination status (``destination``)
@@ -43,11 +54,17 @@ def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo
     year = year or store.default_year
     rows = store.map_year(year)
     if wanted_format(request, ("html", "json", "csv")) == "csv":
-        return csv_response([{"year": year, **r} for r in rows], ["year", *MAP_COLUMNS], f"peacewatch-countries-{year}.csv")
+        return csv_response(
+            [{"year": year, **r} for r in rows], ["year", *MAP_COLUMNS], f"peacewatch-countries-{year}.csv"
+        )
     hosts = [r for r in rows if (r["un_personnel"] or 0) > 0]
     all_hosts = len(hosts)
     if q:
-        hosts = [r for r in hosts if labels.search_matches(q, r["country"], r["un_mission_names"], r["iso3"], ccode=r["ccode"])]
+        hosts = [
+            r
+            for r in hosts
+            if labels.search_matches(q, r["country"], r["un_mission_names"], r["iso3"], ccode=r["ccode"])
+        ]
     if destination != "any":
         hosts = [r for r in hosts if r["hti_pdest"] is not None and (r["hti_pdest"] >= 0.5) == (destination == "yes")]
     col = HOST_SORTS[sort]
@@ -56,13 +73,24 @@ def world_map(request: Request, year: int | None = Query(None, ge=PANEL_YEARS.lo
     if order == "desc":
         present = [r for r in hosts if r[col] is not None][::-1]
         hosts = present + [r for r in hosts if r[col] is None]  # missing values last either way
-    data = {"year": year, "metric": metric, "metric_label": charts.MAP_METRICS[metric]["label"],
-            "years": store.years, "countries": rows, "hosts": [r["ccode"] for r in hosts],
-            "coverage": store.year_note(year),
-            "filters": {"q": q, "destination": destination, "sort": sort, "order": order}}
-    context = {"hosts": hosts, "all_hosts": all_hosts, "option": charts.world_map(rows, metric),
-               "metrics": charts.MAP_METRICS, "finder_options": store.finder_options,
-               "coloured": charts.coloured_states(rows, metric)}
+    data = {
+        "year": year,
+        "metric": metric,
+        "metric_label": charts.MAP_METRICS[metric]["label"],
+        "years": store.years,
+        "countries": rows,
+        "hosts": [r["ccode"] for r in hosts],
+        "coverage": store.year_note(year),
+        "filters": {"q": q, "destination": destination, "sort": sort, "order": order},
+    }
+    context = {
+        "hosts": hosts,
+        "all_hosts": all_hosts,
+        "option": charts.world_map(rows, metric),
+        "metrics": charts.MAP_METRICS,
+        "finder_options": store.finder_options,
+        "coloured": charts.coloured_states(rows, metric),
+    }
     return render(request, "map.html", data, context=context)
 
 
@@ -75,7 +103,9 @@ def country_index(request: Request, key: str | None = Query(None, max_length=60)
             return RedirectResponse(f"/country/{store.resolve_country(key)}", status_code=303)
         except AmbiguousCountry as choice:
             return _country_choice(request, key, choice.choices)
-    countries = [{"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: labels.fold(kv[1]))]
+    countries = [
+        {"ccode": c, "country": n} for c, n in sorted(store.country_names.items(), key=lambda kv: labels.fold(kv[1]))
+    ]
     return render(request, "countries.html", {"countries": countries})
 
 
@@ -101,8 +131,15 @@ def country(request: Request, key: str):
         return csv_response(rows, ["ccode", "country", *COUNTRY_COLUMNS], f"peacewatch-{info['iso3'] or ccode}.csv")
     risk = _analysis(request).country_risk(ccode)
     grade = _host_grades(request, ccode)
-    data = {**info, "series": series, "missions": store.host_missions(ccode), "risk": risk, "grades": grade,
-            "graded_as_tcc": _graded_on(request, "tccs", ccode), "coverage": store.coverage_ranges}
+    data = {
+        **info,
+        "series": series,
+        "missions": store.host_missions(ccode),
+        "risk": risk,
+        "grades": grade,
+        "graded_as_tcc": _graded_on(request, "tccs", ccode),
+        "coverage": store.coverage_ranges,
+    }
     if wanted_format(request) == "json":
         return render(request, "country.html", data)
 
@@ -110,13 +147,16 @@ def country(request: Request, key: str):
         # The same for every visitor: rendered once per country (the year table alone formats ~400
         # numbers, most of a request's time under load), then only the page frame is rendered.
         context = {
-            "data": data, "risk_option": bool(risk),
+            "data": data,
+            "risk_option": bool(risk),
             "deployed": [r for r in series if (r["un_personnel"] or 0) > 0],
             "svg": _country_charts(ccode, info["country"], series, risk),
         }
         return Markup(templates.get_template("_country_main.html").render(context))
 
-    return render(request, "country.html", data, context={"main": _analysis(request).memo.get(("country_page", ccode), main_part)})
+    return render(
+        request, "country.html", data, context={"main": _analysis(request).memo.get(("country_page", ccode), main_part)}
+    )
 
 
 def _country_charts(ccode: int, name: str, series: list[dict], risk: list[dict]) -> dict:
@@ -124,19 +164,29 @@ def _country_charts(ccode: int, name: str, series: list[dict], risk: list[dict])
     no chart library, so it is drawn with its first paint."""
     return {
         "deployments": svgcharts.deployments(
-            series, "deployments", f"UN troops, police and observers (December) and number of TCCs per year in {name}",
+            series,
+            "deployments",
+            f"UN troops, police and observers (December) and number of TCCs per year in {name}",
             "Source: IPI Peacekeeping Database. Units: people (bars, left axis); countries contributing troops or "
-            "police (line, right axis)."),
+            "police (line, right axis).",
+        ),
         "tiers": svgcharts.tiers(
-            series, "tiers", "US TIP Report tier (Tier 1 best, Tier 3 worst; Special Case and Not rated are published "
+            series,
+            "tiers",
+            "US TIP Report tier (Tier 1 best, Tier 3 worst; Special Case and Not rated are published "
             f"statuses without a tier) and HTI destination status per year in {name}",
             "Sources: US TIP Report as coded by Kelley (tier), Human Trafficking Indicators (destination). Units: tier "
-            "or status; destination yes or no."),
+            "or status; destination yes or no.",
+        ),
         "risk": svgcharts.risk(
-            risk, "risk", f"Predicted probability with its 95% interval per year in {name} (the model is "
+            risk,
+            "risk",
+            f"Predicted probability with its 95% interval per year in {name} (the model is "
             "estimated on the 2001-2011 HTI reports; other years are out-of-sample predictions)",
-            "Source: peacewatch deployment-risk model (logit) on the panel. Unit: probability from 0 to 1.")
-        if risk else None,
+            "Source: peacewatch deployment-risk model (logit) on the panel. Unit: probability from 0 to 1.",
+        )
+        if risk
+        else None,
     }
 
 
@@ -155,9 +205,12 @@ MISSION_SORTS = ("mission", "hosts", "first", "last", "months", "peak_personnel"
 
 
 @router.get("/missions", summary="List of UN missions (sortable, filterable)")
-def missions(request: Request, q: str | None = Query(None, max_length=80),
-             sort: str = Query("first", pattern="^(" + "|".join(MISSION_SORTS) + ")$"),
-             order: str = Query("desc", pattern="^(asc|desc)$")):
+def missions(
+    request: Request,
+    q: str | None = Query(None, max_length=80),
+    sort: str = Query("first", pattern="^(" + "|".join(MISSION_SORTS) + ")$"),
+    order: str = Query("desc", pattern="^(asc|desc)$"),
+):
     """Every UN mission in the IPI data with hosts, dates, peak size and contributors.
 
     ``q`` keeps missions whose acronym or host contains it; ``sort``/``order`` order the table.
@@ -165,10 +218,16 @@ def missions(request: Request, q: str | None = Query(None, max_length=80),
     store = _store(request)
     rows = store.mission_index
     if q:
-        rows = [m for m in rows if labels.search_matches(q, m["mission"], m["hosts"])
-                or any(labels.search_matches(q, ccode=c) for c in store.mission_host_codes(m["mission"]))]
+        rows = [
+            m
+            for m in rows
+            if labels.search_matches(q, m["mission"], m["hosts"])
+            or any(labels.search_matches(q, ccode=c) for c in store.mission_host_codes(m["mission"]))
+        ]
     text = sort in ("mission", "hosts")
-    rows = sorted(rows, key=lambda m: (m[sort] is None, labels.fold(m[sort]) if text else m[sort]), reverse=(order == "desc"))
+    rows = sorted(
+        rows, key=lambda m: (m[sort] is None, labels.fold(m[sort]) if text else m[sort]), reverse=(order == "desc")
+    )
     data = {"missions": rows, "filters": {"q": q, "sort": sort, "order": order}}
     return render(request, "missions.html", data)
 
@@ -195,19 +254,34 @@ def mission(request: Request, name: str):
     risk = host_risk()
     peak = max(month_rows, key=lambda m: m["total"] or 0)
     data = {
-        "mission": canonical, "hosts": hosts, "first_month": first, "last_month": last,
-        "months_deployed": len(month_rows), "duration_years": round(len(month_rows) / 12, 1),
-        "peak": peak, "months": month_rows, "contributors_by_year": store.mission_contributors(canonical),
-        "contributors_ipi": store.mission_contributors_ipi(canonical), "density": density, "risk": risk,
+        "mission": canonical,
+        "hosts": hosts,
+        "first_month": first,
+        "last_month": last,
+        "months_deployed": len(month_rows),
+        "duration_years": round(len(month_rows) / 12, 1),
+        "peak": peak,
+        "months": month_rows,
+        "contributors_by_year": store.mission_contributors(canonical),
+        "contributors_ipi": store.mission_contributors_ipi(canonical),
+        "density": density,
+        "risk": risk,
         "graded": _graded_on(request, "missions", canonical),
     }
     density_years = [r["year"] for r in density]
     context = {
         "size_option": charts.mission_size(month_rows),
         "density_option": charts.simple_lines(
-            density_years, {"mean Polity2 of contributors": [r["density"] for r in density],
-                            "weighted by troops": [r["density_weighted"] for r in density]},
-            "Polity2 score", digits=2) if density else None,
+            density_years,
+            {
+                "mean Polity2 of contributors": [r["density"] for r in density],
+                "weighted by troops": [r["density_weighted"] for r in density],
+            },
+            "Polity2 score",
+            digits=2,
+        )
+        if density
+        else None,
         "risk_option": charts.risk_band(risk) if risk and len(host_ccodes) == 1 else None,
         "tcc_years": _group_by_year(data["contributors_by_year"]),
     }
@@ -219,5 +293,3 @@ def _group_by_year(rows: list[dict]) -> list[tuple[int, list[dict]]]:
     for r in rows:
         out.setdefault(r["year"], []).append(r)
     return sorted(out.items())
-
-

@@ -10,9 +10,8 @@ from fastapi import Depends, Path, Request
 
 from peacewatch.registry.errors import RegistryError, ValidationFailed
 from peacewatch.web.negotiate import wanted_format
-from peacewatch.web.security import CSRF_FIELD, check_csrf, check_same_origin
 from peacewatch.web.routes.session import LoginRequired, login_redirect
-
+from peacewatch.web.security import CSRF_FIELD, check_csrf, check_same_origin
 
 #: A path id on every registry screen: bounded like the API's, so a huge number is a 422, never a 500.
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -47,8 +46,7 @@ def field_errors(exc: ValidationFailed, aliases: dict[str, str] | None = None) -
 def echo(form: dict, limit: int = 5_000_000) -> dict[str, str]:
     """The text fields of a submitted form, to fill the form in again after an error (bounded,
     without NUL characters; never the CSRF token or a password)."""
-    return {k: v[:limit].replace("\x00", "") for k, v in form_text(form).items()
-            if k not in ("csrf_token", "password")}
+    return {k: v[:limit].replace("\x00", "") for k, v in form_text(form).items() if k not in ("csrf_token", "password")}
 
 
 #: Acronyms the mission data uses for a mission that is listed under another: IPI names the UN
@@ -61,8 +59,9 @@ def known_missions(request: Request) -> list[str]:
     (:data:`MISSION_ALIASES`), sorted; empty when the mission data cannot be read (the forms then
     offer "Other" only)."""
     try:
-        return sorted({MISSION_ALIASES.get(str(m["mission"]), str(m["mission"]))
-                       for m in request.app.state.store.mission_index})
+        return sorted(
+            {MISSION_ALIASES.get(str(m["mission"]), str(m["mission"])) for m in request.app.state.store.mission_index}
+        )
     except Exception:  # noqa: BLE001 - the registry works without the research data
         return []
 
@@ -115,10 +114,19 @@ def _registry_error_page(request: Request, exc: RegistryError):
             user = user_view(u)
     except (LoginRequired, RegistryError):
         pass
-    data = {"user": user, "title": ERROR_TITLES.get(exc.status_code, "Request refused"), "detail": str(exc),
-            "status": exc.status_code}
-    return render(request, "registry/error.html", data, status_code=exc.status_code,
-                  context={"section": "registry", "names": names(request)})
+    data = {
+        "user": user,
+        "title": ERROR_TITLES.get(exc.status_code, "Request refused"),
+        "detail": str(exc),
+        "status": exc.status_code,
+    }
+    return render(
+        request,
+        "registry/error.html",
+        data,
+        status_code=exc.status_code,
+        context={"section": "registry", "names": names(request)},
+    )
 
 
 def guard(handler):
@@ -129,6 +137,7 @@ def guard(handler):
     app's error handlers. Handlers are plain functions: FastAPI runs them in its thread pool, so
     database work and password hashing never block the event loop.
     """
+
     @functools.wraps(handler)
     def wrapper(*args, **kwargs):
         try:
@@ -137,9 +146,10 @@ def guard(handler):
             return login_redirect(exc)
         except RegistryError as exc:
             request = kwargs.get("request")
-            if (request is None or exc.status_code not in ERROR_TITLES or wanted_format(request) != "html"):
+            if request is None or exc.status_code not in ERROR_TITLES or wanted_format(request) != "html":
                 raise
             return _registry_error_page(request, exc)
+
     return wrapper
 
 

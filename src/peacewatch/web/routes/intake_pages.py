@@ -31,7 +31,12 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 RECEIPT_COOKIE = "pw_receipt"
 RECEIPT_PATH = "/report/receipt"
 RECEIPT_TTL = 600  # seconds the receipt waits to be shown once
-LABELS = {"message": "What happened", "mission": "Mission", "category": "Kind of misconduct", "receipt": "Receipt number"}
+LABELS = {
+    "message": "What happened",
+    "mission": "Mission",
+    "category": "Kind of misconduct",
+    "receipt": "Receipt number",
+}
 
 
 def _ctx(**extra) -> dict:
@@ -62,18 +67,32 @@ def report_submit(request: Request, form: PublicFormFields):
     f = form_text(form)
     body = blanks_to_none({k: f.get(k) for k in ("message", "mission", "category")})
     try:
-        out = ops.intake.submit(request.app.state.registry, body, throttle=request.app.state.throttle,
-                                client=client_address(request))
+        out = ops.intake.submit(
+            request.app.state.registry, body, throttle=request.app.state.throttle, client=client_address(request)
+        )
         sealed = ops.intake.seal_receipt(request.app.state.registry, out["receipt"])
     except RegistryError as exc:
         shown = {k: v[:20_000].replace("\x00", "") for k, v in f.items()}
-        return render(request, "report/form.html", {"form": shown, "error": _message(exc)}, status_code=_status(exc),
-                      context=_ctx(), headers=PRIVATE)
+        return render(
+            request,
+            "report/form.html",
+            {"form": shown, "error": _message(exc)},
+            status_code=_status(exc),
+            context=_ctx(),
+            headers=PRIVATE,
+        )
     if wanted_format(request) == "json":
         return render(request, "report/receipt.html", out, status_code=201, context=_ctx(), headers=PRIVATE)
     response = RedirectResponse(RECEIPT_PATH, status_code=303, headers=PRIVATE)
-    response.set_cookie(RECEIPT_COOKIE, sealed, max_age=RECEIPT_TTL, path=RECEIPT_PATH, httponly=True,
-                        samesite="strict", secure=request.app.state.settings.secure_cookies)
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        sealed,
+        max_age=RECEIPT_TTL,
+        path=RECEIPT_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.secure_cookies,
+    )
     return response
 
 
@@ -86,7 +105,7 @@ def receipt_page(request: Request):
     if receipt is None:
         data = {"receipt": None, "note": "This receipt has already been shown (it is shown only once), or it expired."}
     else:
-        grouped = " ".join(receipt[i:i + 4] for i in range(0, len(receipt), 4))
+        grouped = " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
         data = {"receipt": receipt, "receipt_grouped": grouped, "note": ops.intake.RECEIPT_NOTE}
     response = render(request, "report/receipt.html", data, context=_ctx(), headers=PRIVATE)
     response.delete_cookie(RECEIPT_COOKIE, path=RECEIPT_PATH)
@@ -106,12 +125,24 @@ def follow_up(request: Request, form: PublicFormFields):
     registry, throttle, client = request.app.state.registry, request.app.state.throttle, client_address(request)
     try:
         if message:
-            thread = ops.intake.add_information(registry, {"receipt": receipt, "message": message},
-                                                throttle=throttle, client=client)
+            thread = ops.intake.add_information(
+                registry, {"receipt": receipt, "message": message}, throttle=throttle, client=client
+            )
         else:
             thread = ops.intake.read_thread(registry, {"receipt": receipt}, throttle=throttle, client=client)
     except RegistryError as exc:
-        return render(request, "report/follow_up.html", {"thread": None, "error": _message(exc)},
-                      status_code=_status(exc), context=_ctx(receipt=receipt.replace("\x00", "")), headers=PRIVATE)
-    return render(request, "report/follow_up.html", {"thread": thread, "added": bool(message)},
-                  context=_ctx(receipt=receipt), headers=PRIVATE)
+        return render(
+            request,
+            "report/follow_up.html",
+            {"thread": None, "error": _message(exc)},
+            status_code=_status(exc),
+            context=_ctx(receipt=receipt.replace("\x00", "")),
+            headers=PRIVATE,
+        )
+    return render(
+        request,
+        "report/follow_up.html",
+        {"thread": thread, "added": bool(message)},
+        context=_ctx(receipt=receipt),
+        headers=PRIVATE,
+    )

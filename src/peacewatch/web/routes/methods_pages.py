@@ -19,9 +19,11 @@ from fastapi.responses import HTMLResponse
 router = APIRouter(prefix="/methods")
 
 _lock = threading.Lock()
-BACK_LINK = ('<nav aria-label="peacewatch"><p><a href="/">peacewatch</a> · <a href="/scorecards/hosts">Scorecards</a>'
-             ' · <a href="/model">Risk model</a> · <a href="/methods/scorecards">Scorecard methods</a>'
-             ' · <a href="/methods/models">Models report</a></p></nav>')
+BACK_LINK = (
+    '<nav aria-label="peacewatch"><p><a href="/">peacewatch</a> · <a href="/scorecards/hosts">Scorecards</a>'
+    ' · <a href="/model">Risk model</a> · <a href="/methods/scorecards">Scorecard methods</a>'
+    ' · <a href="/methods/models">Models report</a></p></nav>'
+)
 
 
 def _with_back_link(page: str) -> str:

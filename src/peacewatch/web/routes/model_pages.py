@@ -41,9 +41,13 @@ def verdict(risk: float, lo: float, hi: float, base: float) -> dict:
     """What a prediction says in words: too uncertain to call, or above / below / about the base rate."""
     width = hi - lo
     if width > TOO_UNCERTAIN_WIDTH:
-        return {"uncertain": True, "text": (
-            f"Too uncertain to call: the interval spans {width * 100:.0f} percentage points, more than the "
-            f"{TOO_UNCERTAIN_WIDTH * 100:.0f} we accept for a call, so the model cannot say whether the risk is low or high.")}
+        return {
+            "uncertain": True,
+            "text": (
+                f"Too uncertain to call: the interval spans {width * 100:.0f} percentage points, more than the "
+                f"{TOO_UNCERTAIN_WIDTH * 100:.0f} we accept for a call, so the model cannot say whether the risk is low or high."
+            ),
+        }
     if risk > base + NEAR_BASE_RATE:
         where = "higher than"
     elif risk < base - NEAR_BASE_RATE:
@@ -54,8 +58,16 @@ def verdict(risk: float, lo: float, hi: float, base: float) -> dict:
 
 
 #: Model variables (lagged or logged) -> the host field whose value they come from.
-VARIABLE_FIELD = {"lag_polity2": "polity2", "polity2": "polity2", "lag_conflict": "conflict", "conflict": "conflict",
-                  "lag_ln_gdppc": "gdppc", "ln_gdppc": "gdppc", "lag_ln_population": "population", "ln_population": "population"}
+VARIABLE_FIELD = {
+    "lag_polity2": "polity2",
+    "polity2": "polity2",
+    "lag_conflict": "conflict",
+    "conflict": "conflict",
+    "lag_ln_gdppc": "gdppc",
+    "ln_gdppc": "gdppc",
+    "lag_ln_population": "population",
+    "ln_population": "population",
+}
 
 #: Host characteristics the country picker fills in (form field -> panel column).
 HOST_FIELDS = {"polity2": "polity2", "conflict": "conflict", "gdppc": "gdppc", "population": "population"}
@@ -109,7 +121,9 @@ def _effect_chart(df, x_label: str) -> dict:
 def _curve_chart(df) -> dict:
     durations = sorted(df["duration"].unique())
     xs = charts.category_labels([float(p) for p in df[df["duration"] == durations[0]]["personnel"]])
-    series = {f"{int(d)} year{'s' if d != 1 else ''} deployed": list(df[df["duration"] == d]["risk"]) for d in durations}
+    series = {
+        f"{int(d)} year{'s' if d != 1 else ''} deployed": list(df[df["duration"] == d]["risk"]) for d in durations
+    }
     opt = charts.simple_lines(xs, series, "probability", digits=3)
     opt["xAxis"].update(name="UN personnel", nameLocation="middle", nameGap=26)
     opt["yAxis"][0].update(min=0, max=1)
@@ -121,21 +135,31 @@ def _curve_chart(df) -> dict:
 def model_page(request: Request):
     m = _models(request)
     frame = m.regression()
-    table = {"columns": list(frame.columns), "rows": [[label, *vals] for label, vals in zip(frame.index, frame.values.tolist())]}
+    table = {
+        "columns": list(frame.columns),
+        "rows": [[label, *vals] for label, vals in zip(frame.index, frame.values.tolist())],
+    }
     default = m.default()
     by_duration = m.marginal_effect("duration")
     by_tccs = m.marginal_effect("tccs")
     curve = m.risk_curve()
     data = {
-        "default_model": default.name, "coefficients": records(m.tidy()), "fit": records(m.glance()),
+        "default_model": default.name,
+        "coefficients": records(m.tidy()),
+        "fit": records(m.glance()),
         "marginal_effects": {"duration": records(by_duration), "tccs": records(by_tccs)},
         "risk_curve": records(curve),
     }
     context = {
-        "section": "model", "table": table, "fields": FIELDS, "form": {}, **_picker(request),
+        "section": "model",
+        "table": table,
+        "fields": FIELDS,
+        "form": {},
+        **_picker(request),
         "me_duration": _effect_chart(by_duration, "years deployed"),
         "me_tccs": _effect_chart(by_tccs, "number of TCCs"),
-        "curve": _curve_chart(curve), "spec_label": default.spec.label,
+        "curve": _curve_chart(curve),
+        "spec_label": default.spec.label,
     }
     return render(request, "model.html", data, context=context)
 
@@ -143,14 +167,18 @@ def model_page(request: Request):
 def _picker(request: Request) -> dict:
     """Template context of the host picker: the countries and their latest known values."""
     values = request.app.state.store.host_values
-    hosts = sorted(((c, v) for c, v in values.items() if "gdppc" in v or "population" in v),
-                   key=lambda cv: labels.fold(cv[1]["country"]))
+    hosts = sorted(
+        ((c, v) for c, v in values.items() if "gdppc" in v or "population" in v),
+        key=lambda cv: labels.fold(cv[1]["country"]),
+    )
     # One entry per name: where two codes share a display name (Germany before and after 1990), the
     # one with the most recent data.
     latest: dict[str, tuple[int, dict]] = {}
     for c, v in hosts:
         year = max((v.get(k + "_year") or 0) for k in HOST_FIELDS)
-        if v["country"] not in latest or year > max((latest[v["country"]][1].get(k + "_year") or 0) for k in HOST_FIELDS):
+        if v["country"] not in latest or year > max(
+            (latest[v["country"]][1].get(k + "_year") or 0) for k in HOST_FIELDS
+        ):
             latest[v["country"]] = (c, v)
     hosts = [cv for cv in hosts if latest[cv[1]["country"]][0] == cv[0]]
     return {"host_options": [(c, v["country"]) for c, v in hosts], "host_values": dict(hosts)}
@@ -196,22 +224,45 @@ def predict(request: Request):
         values, raw = _parse(request.query_params, host, filled)
     except ValidationFailed as exc:
         data: dict[str, Any] = {"error": str(exc)}
-        return render(request, "predict.html", data, status_code=422,
-                      context={"section": "model", "fields": FIELDS, "form": form, **_picker(request)})
+        return render(
+            request,
+            "predict.html",
+            data,
+            status_code=422,
+            context={"section": "model", "fields": FIELDS, "form": form, **_picker(request)},
+        )
     controls = {k: values[k] for k in ("polity2", "conflict", "gdppc", "population") if k in values}
     models = _models(request)
     result = models.predict_planned(values["personnel"], values["duration"], int(values["tccs"]), **controls)
     base = models.base_rate()
     spec = models.default().spec.label
     typed = {k for k in BOUNDS if (request.query_params.get(k) or "").strip()}
-    for k, col in HOST_FIELDS.items():  # the picker's script fills the fields: a value equal to the host's is the host's
-        if host and k in typed and k in values and host.get(col) is not None and abs(values[k] - float(host[col])) < 1e-9:
+    for (
+        k,
+        col,
+    ) in HOST_FIELDS.items():  # the picker's script fills the fields: a value equal to the host's is the host's
+        if (
+            host
+            and k in typed
+            and k in values
+            and host.get(col) is not None
+            and abs(values[k] - float(host[col])) < 1e-9
+        ):
             filled[k] = host.get(col + "_year")
-    data = {"form_inputs": values, **result, "spec_label": spec, "spec_words": labels.spec_words(spec),
-            "method_words": labels.METHOD_WORDS.get(result["method"], result["method"]), "host": host,
-            "base_rate": base, "verdict": verdict(result["risk"], result["risk_lo"], result["risk_hi"], base["share"]),
-            "too_uncertain_width": TOO_UNCERTAIN_WIDTH, "filled_years": filled,
-            "values_used": _values_used(result["inputs"], filled, typed)}
+    data = {
+        "form_inputs": values,
+        **result,
+        "spec_label": spec,
+        "spec_words": labels.spec_words(spec),
+        "method_words": labels.METHOD_WORDS.get(result["method"], result["method"]),
+        "host": host,
+        "base_rate": base,
+        "verdict": verdict(result["risk"], result["risk_lo"], result["risk_hi"], base["share"]),
+        "too_uncertain_width": TOO_UNCERTAIN_WIDTH,
+        "filled_years": filled,
+        "values_used": _values_used(result["inputs"], filled, typed),
+    }
     raw["host"] = form.get("host", "")
-    return render(request, "predict.html", data,
-                  context={"section": "model", "fields": FIELDS, "form": raw, **_picker(request)})
+    return render(
+        request, "predict.html", data, context={"section": "model", "fields": FIELDS, "form": raw, **_picker(request)}
+    )

@@ -21,17 +21,31 @@ from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import csv_response, render
 
 router = APIRouter(prefix="/registry")
-AUDIT_LABELS = {"case_id": "Case number", "actor": "Who", "action": "What", "date_from": "From", "date_to": "To",
-                "page": "Page"}
+AUDIT_LABELS = {
+    "case_id": "Case number",
+    "actor": "Who",
+    "action": "What",
+    "date_from": "From",
+    "date_to": "To",
+    "page": "Page",
+}
 #: The most entries one CSV download holds (filter by dates for more).
 CSV_LIMIT = 10_000
 CSV_COLUMNS = ["Entry", "When (UTC)", "Who", "What", "Record", "Details"]
 
 
-def _query(case: str | None, actor: str | None, what: str | None, date_from: str | None, date_to: str | None,
-           page: str | None) -> dict:
-    q = blanks_to_none({"case_id": (case or "").strip().lstrip("#"), "actor": (actor or "").strip(),
-                        "date_from": date_from, "date_to": date_to, "page": page})
+def _query(
+    case: str | None, actor: str | None, what: str | None, date_from: str | None, date_to: str | None, page: str | None
+) -> dict:
+    q = blanks_to_none(
+        {
+            "case_id": (case or "").strip().lstrip("#"),
+            "actor": (actor or "").strip(),
+            "date_from": date_from,
+            "date_to": date_to,
+            "page": page,
+        }
+    )
     if what and ":" in what:
         q["action"], q["entity"] = what.split(":", 1)
     return q
@@ -39,9 +53,16 @@ def _query(case: str | None, actor: str | None, what: str | None, date_from: str
 
 @router.get("/audit", summary="Audit trail: who read or changed what (coordinators)")
 @guard
-def audit_page(request: Request, case: str | None = None, actor: str | None = None, what: str | None = None,
-               date_from: str | None = None, date_to: str | None = None, page: str | None = None,
-               check: str | None = None):
+def audit_page(
+    request: Request,
+    case: str | None = None,
+    actor: str | None = None,
+    what: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    page: str | None = None,
+    check: str | None = None,
+):
     q = _query(case, actor, what, date_from, date_to, page)
     fmt = wanted_format(request, ("html", "json", "csv"))
     error = None
@@ -55,15 +76,31 @@ def audit_page(request: Request, case: str | None = None, actor: str | None = No
         status = ops.audit_trail.checkpoint_status(s, u, check=check == "yes")
         actors = ops.audit_trail.actors(s, u)
     if fmt == "csv" and not error:
-        rows = [{"Entry": e["seq"], "When (UTC)": e["at"].replace("T", " ")[:19], "Who": e["actor"],
-                 "What": audit_action(e["action"], e["entity"]), "Record": audit_record(e),
-                 "Details": "; ".join(f"{k}: {v}" for k, v in event_details(e["detail"], names(request)))}
-                for e in found["entries"]]
+        rows = [
+            {
+                "Entry": e["seq"],
+                "When (UTC)": e["at"].replace("T", " ")[:19],
+                "Who": e["actor"],
+                "What": audit_action(e["action"], e["entity"]),
+                "Record": audit_record(e),
+                "Details": "; ".join(f"{k}: {v}" for k, v in event_details(e["detail"], names(request))),
+            }
+            for e in found["entries"]
+        ]
         return csv_response(rows, CSV_COLUMNS, "audit-trail.csv")
     data = {"user": user, **found, "checkpoint": status, **({"error": error} if error else {})}
-    form = {"case": case or "", "actor": actor or "", "what": what or "", "date_from": date_from or "",
-            "date_to": date_to or ""}
+    form = {
+        "case": case or "",
+        "actor": actor or "",
+        "what": what or "",
+        "date_from": date_from or "",
+        "date_to": date_to or "",
+    }
     choices = sorted(((f"{a}:{e}", words) for (a, e), words in AUDIT_ACTIONS.items()), key=lambda x: x[1])
-    return render(request, "registry/audit.html", data, status_code=422 if error else 200,
-                  context={"section": "registry", "names": names(request), "form": form, "choices": choices,
-                           "actors": actors})
+    return render(
+        request,
+        "registry/audit.html",
+        data,
+        status_code=422 if error else 200,
+        context={"section": "registry", "names": names(request), "form": form, "choices": choices, "actors": actors},
+    )

@@ -14,7 +14,14 @@ from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.web import flash
 from peacewatch.web.routes.forms import (
-    FormFields, blanks_to_none, echo, field_errors, form_text, guard, labelled, names,
+    FormFields,
+    blanks_to_none,
+    echo,
+    field_errors,
+    form_text,
+    guard,
+    labelled,
+    names,
 )
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
@@ -22,14 +29,28 @@ from peacewatch.web.templating import render
 router = APIRouter(prefix="/registry")
 
 
-def _compliance_page(request: Request, year: str | None = None, *, form: dict | None = None,
-                     error: str | None = None, errors: dict | None = None, status_code: int = 200):
+def _compliance_page(
+    request: Request,
+    year: str | None = None,
+    *,
+    form: dict | None = None,
+    error: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     with user_session(request) as (s, u):
         user = user_view(u)
         shown = ops.nations.overview(s, u, blanks_to_none({"year": year}))
     data = {"user": user, **shown, **({"error": error} if error else {})}
-    context = {"section": "registry", "provisions": compliance.PROVISIONS, "statuses": compliance.STATUSES,
-               "names": names(request), "this_year": dt.date.today().year, "form": form or {}, "errors": errors or {}}
+    context = {
+        "section": "registry",
+        "provisions": compliance.PROVISIONS,
+        "statuses": compliance.STATUSES,
+        "names": names(request),
+        "this_year": dt.date.today().year,
+        "form": form or {},
+        "errors": errors or {},
+    }
     return render(request, "registry/compliance.html", data, context=context, status_code=status_code)
 
 
@@ -39,8 +60,12 @@ def compliance_page(request: Request, year: str | None = None):
     return _compliance_page(request, year)
 
 
-COMPLIANCE_LABELS = {"nation_ccode": "Nation", "year": "Reporting year", "notes": "Notes",
-                     **{f"provisions.{p}": text for p, text in compliance.PROVISIONS.items()}}
+COMPLIANCE_LABELS = {
+    "nation_ccode": "Nation",
+    "year": "Reporting year",
+    "notes": "Notes",
+    **{f"provisions.{p}": text for p, text in compliance.PROVISIONS.items()},
+}
 
 
 @router.post("/compliance", summary="Submit a national report")
@@ -49,7 +74,9 @@ def compliance_submit(request: Request, form: FormFields):
     f = form_text(form)
     try:
         with user_session(request) as (s, u):
-            body = blanks_to_none({"nation_ccode": f.get("nation_ccode"), "year": f.get("year"), "notes": f.get("notes")})
+            body = blanks_to_none(
+                {"nation_ccode": f.get("nation_ccode"), "year": f.get("year"), "notes": f.get("notes")}
+            )
             if "nation_ccode" not in body and u.role == auth.TCC_LIAISON:
                 body["nation_ccode"] = u.tcc_ccode  # the form's default for a liaison: its own nation
             body["provisions"] = blanks_to_none({p: f.get(p) for p in compliance.PROVISIONS})
@@ -57,31 +84,60 @@ def compliance_submit(request: Request, form: FormFields):
             r = ops.nations.submit_report(s, u, body)
     except (ValidationFailed, Conflict) as exc:
         # The report form again as sent, each message beside its field.
-        errors = field_errors(exc, {f"provisions.{p}": p for p in compliance.PROVISIONS}) \
-            if isinstance(exc, ValidationFailed) else {}
+        errors = (
+            field_errors(exc, {f"provisions.{p}": p for p in compliance.PROVISIONS})
+            if isinstance(exc, ValidationFailed)
+            else {}
+        )
         message = labelled(exc, COMPLIANCE_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
-        return _compliance_page(request, form=echo(form, 20_000), error=message, errors=errors,
-                                status_code=exc.status_code)
+        return _compliance_page(
+            request, form=echo(form, 20_000), error=message, errors=errors, status_code=exc.status_code
+        )
     nation = names(request).get(r["nation_ccode"], str(r["nation_ccode"]))
-    return flash.redirect(request, f"/registry/compliance?year={r['year']}",
-                          f"National report of {nation} for {r['year']} saved.")
+    return flash.redirect(
+        request, f"/registry/compliance?year={r['year']}", f"National report of {nation} for {r['year']} saved."
+    )
 
 
 # ------------------------------------------------------------------------------------ training
-TRAINING_LABELS = {"code": "Code", "title": "Title", "service_number": "Service number", "module_code": "Module", "completed_on": "Completed on",
-                   "score": "Score", "nation_ccode": "Nation", "full_name": "Full name",
-                   "deployment_year": "Deployment year", "audience": "Audience"}
+TRAINING_LABELS = {
+    "code": "Code",
+    "title": "Title",
+    "service_number": "Service number",
+    "module_code": "Module",
+    "completed_on": "Completed on",
+    "score": "Score",
+    "nation_ccode": "Nation",
+    "full_name": "Full name",
+    "deployment_year": "Deployment year",
+    "audience": "Audience",
+}
 
 
-def _training_page(request: Request, year: str | None = None, *, form: dict | None = None, which: str | None = None,
-                   error: str | None = None, errors: dict | None = None, status_code: int = 200):
+def _training_page(
+    request: Request,
+    year: str | None = None,
+    *,
+    form: dict | None = None,
+    which: str | None = None,
+    error: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     with user_session(request) as (s, u):
         user = user_view(u)
         shown = ops.nations.training_overview(s, u, blanks_to_none({"year": year}))
     data = {"user": user, **shown, **({"error": error} if error else {})}
-    context = {"section": "registry", "names": names(request), "audiences": training.AUDIENCES,
-               "form": form or {}, "which": which, "errors": errors or {}, "today": dt.date.today().isoformat(),
-               "this_year": dt.date.today().year}
+    context = {
+        "section": "registry",
+        "names": names(request),
+        "audiences": training.AUDIENCES,
+        "form": form or {},
+        "which": which,
+        "errors": errors or {},
+        "today": dt.date.today().isoformat(),
+        "this_year": dt.date.today().year,
+    }
     return render(request, "registry/training.html", data, context=context, status_code=status_code)
 
 
@@ -107,25 +163,34 @@ def _training_post(request: Request, form: dict, which: str, fields: tuple[str, 
         # The page again with this form filled in as sent and the message beside the field.
         errs = field_errors(exc) if isinstance(exc, ValidationFailed) else {}
         message = labelled(exc, TRAINING_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
-        return _training_page(request, form=echo(form, 1000), which=which, error=message, errors=errs,
-                              status_code=exc.status_code)
+        return _training_page(
+            request, form=echo(form, 1000), which=which, error=message, errors=errs, status_code=exc.status_code
+        )
     return flash.redirect(request, "/registry/training", TRAINING_DONE[which])
 
 
 @router.post("/training/completions", summary="Record a training completion")
 @guard
 def training_completion(request: Request, form: FormFields):
-    return _training_post(request, form, "completion",
-                          ("service_number", "module_code", "completed_on", "score", "nation_ccode"),
-                          ops.nations.record_completion)
+    return _training_post(
+        request,
+        form,
+        "completion",
+        ("service_number", "module_code", "completed_on", "score", "nation_ccode"),
+        ops.nations.record_completion,
+    )
 
 
 @router.post("/training/personnel", summary="Register a member of deploying personnel")
 @guard
 def training_person(request: Request, form: FormFields):
-    return _training_post(request, form, "person",
-                          ("service_number", "full_name", "nation_ccode", "deployment_year", "audience"),
-                          ops.nations.add_person)
+    return _training_post(
+        request,
+        form,
+        "person",
+        ("service_number", "full_name", "nation_ccode", "deployment_year", "audience"),
+        ops.nations.add_person,
+    )
 
 
 @router.post("/training/modules", summary="Define a training module (coordinators)")

@@ -42,13 +42,26 @@ from peacewatch.web.templating import render
 router = APIRouter(prefix="/registry")
 
 #: Where each role starts after logging in.
-HOME = {auth.REPORTER: "/registry/cases", auth.INVESTIGATOR: "/registry/cases", auth.COORDINATOR: "/registry/cases",
-        auth.TCC_LIAISON: "/registry/cases", auth.ANALYST: "/registry/compliance"}
+HOME = {
+    auth.REPORTER: "/registry/cases",
+    auth.INVESTIGATOR: "/registry/cases",
+    auth.COORDINATOR: "/registry/cases",
+    auth.TCC_LIAISON: "/registry/cases",
+    auth.ANALYST: "/registry/compliance",
+}
 
 #: Form labels for the schema's field names in error messages.
-CASE_LABELS = {"mission": "Mission", "tcc_ccode": "TCC of the accused", "category": "Kind of misconduct",
-               "summary": "What is alleged", "subject_name": "Name of the accused", "incident_date": "Incident date",
-               "victim.name": "Victim's name", "victim.age": "Victim's age", "victim.contact": "Victim's contact"}
+CASE_LABELS = {
+    "mission": "Mission",
+    "tcc_ccode": "TCC of the accused",
+    "category": "Kind of misconduct",
+    "summary": "What is alleged",
+    "subject_name": "Name of the accused",
+    "incident_date": "Incident date",
+    "victim.name": "Victim's name",
+    "victim.age": "Victim's age",
+    "victim.contact": "Victim's contact",
+}
 
 
 # ------------------------------------------------------------------------------------ login
@@ -70,13 +83,19 @@ def login(request: Request, form: FormFields):
     username = f.get("username", "")
     next_url = safe_next(f.get("next", ""))
     try:
-        out = ops.users.login(request.app.state.registry, {"username": username, "password": f.get("password", "")},
-                              throttle=request.app.state.throttle, client=client_address(request),
-                              device=request.cookies.get(DEVICE_COOKIE))
+        out = ops.users.login(
+            request.app.state.registry,
+            {"username": username, "password": f.get("password", "")},
+            throttle=request.app.state.throttle,
+            client=client_address(request),
+            device=request.cookies.get(DEVICE_COOKIE),
+        )
     except RegistryError as exc:
         message = "enter your username and password" if isinstance(exc, ValidationFailed) else str(exc)
         data = {"next": next_url, "error": message, "username": username[:200]}
-        return render(request, "registry/login.html", data, status_code=exc.status_code, context={"section": "registry"})
+        return render(
+            request, "registry/login.html", data, status_code=exc.status_code, context={"section": "registry"}
+        )
     response = RedirectResponse(next_url or HOME[out["role"]], status_code=303)
     set_login_cookies(response, request, out["device"], out["token"])
     return response
@@ -100,11 +119,20 @@ def case_list(request: Request, status: str | None = None, mission: str | None =
         out = ops.cases.list_cases(s, u, {**filters, "limit": 1000})
         clocks = ops.referrals.clocks_for_cases(s, u, [c["id"] for c in out])
         user = user_view(u)
-    data = {"user": user, "cases": out, "filters": {"status": filters.get("status"), "mission": filters.get("mission")},
-            "overdue_count": sum(1 for c in out if c["overdue"]),
-            "clocks": {str(k): v for k, v in clocks.items()}}
-    context = {"section": "registry", "statuses": workflow.STATES, "names": names(request),
-               "missions": known_missions(request), "can_create": user["role"] in ops.cases.cases.CREATE_ROLES}
+    data = {
+        "user": user,
+        "cases": out,
+        "filters": {"status": filters.get("status"), "mission": filters.get("mission")},
+        "overdue_count": sum(1 for c in out if c["overdue"]),
+        "clocks": {str(k): v for k, v in clocks.items()},
+    }
+    context = {
+        "section": "registry",
+        "statuses": workflow.STATES,
+        "names": names(request),
+        "missions": known_missions(request),
+        "can_create": user["role"] in ops.cases.cases.CREATE_ROLES,
+    }
     return render(request, "registry/cases.html", data, context=context)
 
 
@@ -124,8 +152,7 @@ def escalation_preview(request: Request, as_of: str | None = None):
     # The cases the escalate button has just escalated (one time, after its redirect).
     done = (flash.take(request) or {}).get("escalated")
     context = {"section": "registry", "names": names(request), "escalated": done if isinstance(done, list) else None}
-    return render(request, "registry/escalation_preview.html", data, context=context,
-                  status_code=422 if error else 200)
+    return render(request, "registry/escalation_preview.html", data, context=context, status_code=422 if error else 200)
 
 
 #: At most this many escalated cases travel to the page after the redirect (a cookie is small);
@@ -142,19 +169,40 @@ def escalate(request: Request, form: FormFields):
     if wanted_format(request) == "json":
         return render(request, "registry/escalation_preview.html", {"user": user, "escalations": done})
     n = len(done)
-    message = (f"{n} case{'s' if n != 1 else ''} escalated today." if n else
-               "Nothing new to escalate today: every overdue referral is already at its due escalation level.")
-    rows = [{k: e.get(k) for k in ("case_id", "mission", "tcc_ccode", "target", "level", "reason")}
-            for e in done[:ESCALATED_SHOWN]]
+    message = (
+        f"{n} case{'s' if n != 1 else ''} escalated today."
+        if n
+        else "Nothing new to escalate today: every overdue referral is already at its due escalation level."
+    )
+    rows = [
+        {k: e.get(k) for k in ("case_id", "mission", "tcc_ccode", "target", "level", "reason")}
+        for e in done[:ESCALATED_SHOWN]
+    ]
     return flash.redirect(request, "/registry/referrals/escalation", message, escalated=rows)
 
 
-def _new_case_page(request: Request, user: dict, form: dict, error: str | None = None, status_code: int = 200,
-                   errors: dict | None = None):
+def _new_case_page(
+    request: Request,
+    user: dict,
+    form: dict,
+    error: str | None = None,
+    status_code: int = 200,
+    errors: dict | None = None,
+):
     data = {"user": user, "form": form, **({"error": error} if error else {})}
-    return render(request, "registry/case_new.html", data, status_code=status_code,
-                  context={"section": "registry", "categories": workflow.CATEGORIES, "names": names(request),
-                           "missions": known_missions(request), "errors": errors or {}})
+    return render(
+        request,
+        "registry/case_new.html",
+        data,
+        status_code=status_code,
+        context={
+            "section": "registry",
+            "categories": workflow.CATEGORIES,
+            "names": names(request),
+            "missions": known_missions(request),
+            "errors": errors or {},
+        },
+    )
 
 
 @router.get("/cases/new", summary="New allegation form")
@@ -174,8 +222,9 @@ OTHER_MISSION = "__other__"
 @guard
 def case_create(request: Request, form: FormFields):
     f = form_text(form)
-    body = blanks_to_none({k: f.get(k) for k in ("mission", "tcc_ccode", "category", "summary", "subject_name",
-                                                 "incident_date")})
+    body = blanks_to_none(
+        {k: f.get(k) for k in ("mission", "tcc_ccode", "category", "summary", "subject_name", "incident_date")}
+    )
     if body.get("mission") == OTHER_MISSION:
         body.pop("mission")
         body.update(blanks_to_none({"mission": f.get("mission_other")}))
@@ -188,8 +237,9 @@ def case_create(request: Request, form: FormFields):
     except ValidationFailed as exc:
         with user_session(request) as (_s, u):
             user = user_view(u)
-        errors = field_errors(exc, {"victim.name": "victim_name", "victim.age": "victim_age",
-                                    "victim.contact": "victim_contact"})
+        errors = field_errors(
+            exc, {"victim.name": "victim_name", "victim.age": "victim_age", "victim.contact": "victim_contact"}
+        )
         if "mission" in errors and f.get("mission") == OTHER_MISSION:
             errors["mission_other"] = errors.pop("mission")
         # Victim details are not echoed back into the page: they are typed again.
@@ -198,8 +248,15 @@ def case_create(request: Request, form: FormFields):
     return flash.redirect(request, f"/registry/cases/{case_id}", f"Case #{case_id} recorded.")
 
 
-def _case_page(request: Request, case_id: int, *, form: dict | None = None, error: str | None = None,
-               errors: dict | None = None, status_code: int = 200):
+def _case_page(
+    request: Request,
+    case_id: int,
+    *,
+    form: dict | None = None,
+    error: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     with user_session(request) as (s, u):
         d = ops.cases.get_case(s, u, case_id)
         clock = ops.referrals.clocks_for_cases(s, u, [case_id]).get(case_id)
@@ -208,11 +265,16 @@ def _case_page(request: Request, case_id: int, *, form: dict | None = None, erro
     moves = [to for to, roles in workflow.TRANSITIONS[d["status"]].items() if user["role"] in roles]
     data = {"user": user, "case": d, "clock": clock, "moves_for_you": moves, **({"error": error} if error else {})}
     policy = ReferralPolicy.from_env()
-    context = {"section": "registry", "names": names(request), "outcomes": workflow.OUTCOMES,
-               "can_see_victim": user["role"] in ops.cases.cases.FULL_ACCESS,
-               "extension": _extension_window(d, policy),
-               "form": form or {}, "errors": errors or {},
-               "can_refer": _refer_steps(d["status"], user["role"]) is not None and d["status"] != workflow.SUBSTANTIATED}
+    context = {
+        "section": "registry",
+        "names": names(request),
+        "outcomes": workflow.OUTCOMES,
+        "can_see_victim": user["role"] in ops.cases.cases.FULL_ACCESS,
+        "extension": _extension_window(d, policy),
+        "form": form or {},
+        "errors": errors or {},
+        "can_refer": _refer_steps(d["status"], user["role"]) is not None and d["status"] != workflow.SUBSTANTIATED,
+    }
     return render(request, "registry/case_detail.html", data, context=context, status_code=status_code)
 
 
@@ -222,9 +284,11 @@ def _extension_window(case: dict, policy: ReferralPolicy) -> dict:
     if not ref:
         return {}
     referred = dt.date.fromisoformat(ref["referred_at"][:10])
-    return {"first": (referred + dt.timedelta(days=policy.outcome_days + 1)).isoformat(),
-            "last": (referred + dt.timedelta(days=policy.outcome_days_extended)).isoformat(),
-            "max": policy.outcome_days_extended}
+    return {
+        "first": (referred + dt.timedelta(days=policy.outcome_days + 1)).isoformat(),
+        "last": (referred + dt.timedelta(days=policy.outcome_days_extended)).isoformat(),
+        "max": policy.outcome_days_extended,
+    }
 
 
 def _refer_steps(status: str, role: str) -> tuple[str, ...] | None:
@@ -241,8 +305,16 @@ def _refer_steps(status: str, role: str) -> tuple[str, ...] | None:
     return path
 
 
-def _move_page(request: Request, case_id: int, to: str, *, form: dict | None = None, error: str | None = None,
-               errors: dict | None = None, status_code: int = 200):
+def _move_page(
+    request: Request,
+    case_id: int,
+    to: str,
+    *,
+    form: dict | None = None,
+    error: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     """The confirmation page of one step (or of the referral path): what it does, its fields, Confirm."""
     with user_session(request) as (s, u):
         d = ops.cases.get_case(s, u, case_id)
@@ -252,21 +324,37 @@ def _move_page(request: Request, case_id: int, to: str, *, form: dict | None = N
         steps = _refer_steps(d["status"], user["role"])
         heading = "substantiated: refer to the TCC"
     else:
-        open_ = to in workflow.TRANSITIONS.get(d["status"], {}) and user["role"] in workflow.TRANSITIONS[d["status"]][to]
+        open_ = (
+            to in workflow.TRANSITIONS.get(d["status"], {}) and user["role"] in workflow.TRANSITIONS[d["status"]][to]
+        )
         steps = (to,) if open_ else None
         heading = move_words(to).lower() if open_ else ""
     if not steps:
         raise InvalidTransition(f"case #{case_id} is {status_words(d['status'])}: that step is not open to you now")
     policy = ReferralPolicy.from_env()
-    explain = [MOVE_EXPLAIN[x].format(officer=policy.officer_working_days, outcome=policy.outcome_days)
-               for x in steps if x in MOVE_EXPLAIN]
-    data = {"user": user, "case": {k: d[k] for k in ("id", "status")}, "to": steps[-1], "steps": list(steps),
-            "refer": refer, "heading": heading[:1].upper() + heading[1:], "explain": explain,
-            "action": f"/registry/cases/{case_id}/{'refer' if refer else 'transition'}",
-            **({"error": error} if error else {})}
-    return render(request, "registry/case_move.html", data, status_code=status_code,
-                  context={"section": "registry", "outcomes": workflow.OUTCOMES, "form": form or {},
-                           "errors": errors or {}})
+    explain = [
+        MOVE_EXPLAIN[x].format(officer=policy.officer_working_days, outcome=policy.outcome_days)
+        for x in steps
+        if x in MOVE_EXPLAIN
+    ]
+    data = {
+        "user": user,
+        "case": {k: d[k] for k in ("id", "status")},
+        "to": steps[-1],
+        "steps": list(steps),
+        "refer": refer,
+        "heading": heading[:1].upper() + heading[1:],
+        "explain": explain,
+        "action": f"/registry/cases/{case_id}/{'refer' if refer else 'transition'}",
+        **({"error": error} if error else {}),
+    }
+    return render(
+        request,
+        "registry/case_move.html",
+        data,
+        status_code=status_code,
+        context={"section": "registry", "outcomes": workflow.OUTCOMES, "form": form or {}, "errors": errors or {}},
+    )
 
 
 @router.get("/cases/{case_id}/move", summary="Confirm the next step of a case")
@@ -290,8 +378,12 @@ class _Refused(TypedDict):
     status_code: int
 
 
-TRANSITION_LABELS = {"outcome": "Outcome", "officer_name": "National investigation officer", "note": "Note",
-                     "to_status": "Next status"}
+TRANSITION_LABELS = {
+    "outcome": "Outcome",
+    "officer_name": "National investigation officer",
+    "note": "Note",
+    "to_status": "Next status",
+}
 
 
 @router.post("/cases/{case_id}/transition", summary="Move a case to a new status")
@@ -306,13 +398,20 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
             moved = ops.cases.transition_case(s, u, case_id, body)
     except ValidationFailed as exc:
         # The step's page again, with the form filled in as sent and the message beside the field.
-        sent: _Refused = {"form": echo(form, 20_000), "error": labelled(exc, TRANSITION_LABELS),
-                          "errors": field_errors(exc), "status_code": 422}
+        sent: _Refused = {
+            "form": echo(form, 20_000),
+            "error": labelled(exc, TRANSITION_LABELS),
+            "errors": field_errors(exc),
+            "status_code": 422,
+        }
         if f.get("to_status") in workflow.STATES:
             return _move_page(request, case_id, f["to_status"], **sent)
         return _case_page(request, case_id, **sent)
-    return flash.redirect(request, f"/registry/cases/{case_id}",
-                          f"Case #{case_id} is now “{status_words(moved.get('status', body.get('to_status')))}”.")
+    return flash.redirect(
+        request,
+        f"/registry/cases/{case_id}",
+        f"Case #{case_id} is now “{status_words(moved.get('status', body.get('to_status')))}”.",
+    )
 
 
 @router.post("/cases/{case_id}/refer", summary="Substantiated: refer a case to its TCC in one action")
@@ -326,12 +425,21 @@ def case_refer(request: Request, case_id: PathId, form: FormFields):
         with user_session(request) as (s, u):
             out = ops.cases.refer_to_tcc(s, u, case_id, body)
     except ValidationFailed as exc:
-        return _move_page(request, case_id, "refer", form=echo(form, 20_000), error=labelled(exc, TRANSITION_LABELS),
-                          errors=field_errors(exc), status_code=422)
+        return _move_page(
+            request,
+            case_id,
+            "refer",
+            form=echo(form, 20_000),
+            error=labelled(exc, TRANSITION_LABELS),
+            errors=field_errors(exc),
+            status_code=422,
+        )
     due = out["referral"]
-    return flash.redirect(request, f"/registry/cases/{case_id}",
-                          f"Case #{case_id} is referred to the TCC: officer due {due['officer_due']}, "
-                          f"outcome due {due['outcome_due']}.")
+    return flash.redirect(
+        request,
+        f"/registry/cases/{case_id}",
+        f"Case #{case_id} is referred to the TCC: officer due {due['officer_due']}, outcome due {due['outcome_due']}.",
+    )
 
 
 @router.post("/referrals/{referral_id}/extend", summary="Extend a referral's outcome deadline (coordinators, once)")
@@ -341,16 +449,19 @@ def extend(request: Request, referral_id: PathId, form: FormFields):
     body = blanks_to_none({k: f.get(k) for k in ("days", "until", "reason")})
     if "days" not in body and "until" in body and "reason" not in body:
         # The web form asks why; the API keeps the reason optional for scripts.
-        exc = ValidationFailed("Why the TCC needs longer: say why the deadline is extended",
-                               [{"loc": ["body", "reason"], "msg": "say why the deadline is extended", "type": "missing"}])
+        exc = ValidationFailed(
+            "Why the TCC needs longer: say why the deadline is extended",
+            [{"loc": ["body", "reason"], "msg": "say why the deadline is extended", "type": "missing"}],
+        )
         return _extend_refused(request, referral_id, form, exc)
     try:
         with user_session(request) as (s, u):
             r = ops.referrals.extend(s, u, referral_id, body)
     except ValidationFailed as exc:
         return _extend_refused(request, referral_id, form, exc)
-    return flash.redirect(request, f"/registry/cases/{r['case_id']}",
-                          f"Outcome deadline extended to {r['outcome_due']}.")
+    return flash.redirect(
+        request, f"/registry/cases/{r['case_id']}", f"Outcome deadline extended to {r['outcome_due']}."
+    )
 
 
 def _extend_refused(request: Request, referral_id: int, form: dict, exc: ValidationFailed):
@@ -359,8 +470,14 @@ def _extend_refused(request: Request, referral_id: int, form: dict, exc: Validat
         case_id = next((r["case_id"] for r in ops.referrals.list_referrals(s, u) if r["id"] == referral_id), None)
     if case_id is None:
         raise exc  # no such referral to show: the message alone, on the registry's error page
-    return _case_page(request, case_id, form=echo(form, 20_000), error=labelled(exc, EXTEND_LABELS),
-                      errors=field_errors(exc), status_code=422)
+    return _case_page(
+        request,
+        case_id,
+        form=echo(form, 20_000),
+        error=labelled(exc, EXTEND_LABELS),
+        errors=field_errors(exc),
+        status_code=422,
+    )
 
 
 EXTEND_LABELS = {"until": "New outcome deadline", "reason": "Why the TCC needs longer", "days": "Days after referral"}
@@ -372,8 +489,12 @@ def case_victim(request: Request, case_id: PathId):
     with user_session(request) as (s, u):
         victim = ops.cases.victim_details(s, u, case_id)["victim"]
         user = user_view(u)
-    return render(request, "registry/victim.html", {"user": user, "case_id": case_id, "victim": victim},
-                  context={"section": "registry"})
+    return render(
+        request,
+        "registry/victim.html",
+        {"user": user, "case_id": case_id, "victim": victim},
+        context={"section": "registry"},
+    )
 
 
 # ------------------------------------------------------------------------------------ intake (staff)
@@ -385,19 +506,39 @@ def intake_list(request: Request, status: str | None = None):
         previews = ops.intake.message_previews(s, u, [r["id"] for r in reports])
         user = user_view(u)
     reports = [{**r, "preview": previews.get(r["id"])} for r in reports]
-    return render(request, "registry/intake_list.html", {"user": user, "reports": reports, "status": status},
-                  context={"section": "registry", "statuses": ops.intake.intake.STATUSES})
+    return render(
+        request,
+        "registry/intake_list.html",
+        {"user": user, "reports": reports, "status": status},
+        context={"section": "registry", "statuses": ops.intake.intake.STATUSES},
+    )
 
 
-def _intake_page(request: Request, report_id: int, *, form: dict | None = None, error: str | None = None,
-                 errors: dict | None = None, status_code: int = 200):
+def _intake_page(
+    request: Request,
+    report_id: int,
+    *,
+    form: dict | None = None,
+    error: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     with user_session(request) as (s, u):
         report = ops.intake.staff_view(s, u, report_id)
         user = user_view(u)
     data = {"user": user, "report": report, **({"error": error} if error else {})}
-    return render(request, "registry/intake_detail.html", data, status_code=status_code,
-                  context={"section": "registry", "statuses": ops.intake.intake.STATUSES, "form": form or {},
-                           "errors": errors or {}})
+    return render(
+        request,
+        "registry/intake_detail.html",
+        data,
+        status_code=status_code,
+        context={
+            "section": "registry",
+            "statuses": ops.intake.intake.STATUSES,
+            "form": form or {},
+            "errors": errors or {},
+        },
+    )
 
 
 @router.get("/intake/{report_id}", summary="One anonymous report with its messages (staff)")
@@ -422,7 +563,13 @@ def intake_reply(request: Request, report_id: PathId, form: FormFields):
         # The reply is kept, with the message beside the field it concerns.
         errors = field_errors(exc) if isinstance(exc, ValidationFailed) else {"case_id": str(exc)}
         message = labelled(exc, REPLY_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
-        return _intake_page(request, report_id, form=echo(form, 20_000), error=message, errors=errors,
-                            status_code=exc.status_code)
-    return flash.redirect(request, f"/registry/intake/{report_id}", "Saved. The reporter sees your reply when "
-                          "they come back with their receipt." if body.get("message") else "Saved.")
+        return _intake_page(
+            request, report_id, form=echo(form, 20_000), error=message, errors=errors, status_code=exc.status_code
+        )
+    return flash.redirect(
+        request,
+        f"/registry/intake/{report_id}",
+        "Saved. The reporter sees your reply when they come back with their receipt."
+        if body.get("message")
+        else "Saved.",
+    )

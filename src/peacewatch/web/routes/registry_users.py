@@ -18,7 +18,15 @@ from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.web import flash
 from peacewatch.web.routes.forms import (
-    FormFields, blanks_to_none, echo, field_errors, form_text, guard, int_or_none, labelled, names,
+    FormFields,
+    blanks_to_none,
+    echo,
+    field_errors,
+    form_text,
+    guard,
+    int_or_none,
+    labelled,
+    names,
 )
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
@@ -28,14 +36,25 @@ Username = Annotated[str, Path(min_length=1, max_length=80)]
 USER_LABELS = {"username": "Username", "password": "Password", "role": "Role", "tcc_ccode": "Nation (TCC liaisons)"}
 
 
-def _users_page(request: Request, *, form: dict | None = None, error: str | None = None,
-                errors: dict | None = None, status_code: int = 200):
+def _users_page(
+    request: Request,
+    *,
+    form: dict | None = None,
+    error: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     with user_session(request) as (s, u):
         user = user_view(u)
         users = ops.users.list_users(s, u)
     data = {"user": user, "users": users, **({"error": error} if error else {})}
-    context = {"section": "registry", "names": names(request), "roles": auth.ROLES, "form": form or {},
-               "errors": errors or {}}
+    context = {
+        "section": "registry",
+        "names": names(request),
+        "roles": auth.ROLES,
+        "form": form or {},
+        "errors": errors or {},
+    }
     return render(request, "registry/users.html", data, context=context, status_code=status_code)
 
 
@@ -60,13 +79,16 @@ def users_create(request: Request, form: FormFields):
         errors = field_errors(exc) if isinstance(exc, ValidationFailed) and exc.problems else {}
         message = labelled(exc, USER_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
         return _users_page(request, form=echo(form, 1000), error=message, errors=errors, status_code=exc.status_code)
-    return flash.redirect(request, "/registry/users",
-                          f"Account {out['username']} created. Give the password to its owner in person; "
-                          "they can log in now.")
+    return flash.redirect(
+        request,
+        "/registry/users",
+        f"Account {out['username']} created. Give the password to its owner in person; they can log in now.",
+    )
 
 
-def _user_page(request: Request, username: str, *, error: str | None = None, errors: dict | None = None,
-               status_code: int = 200):
+def _user_page(
+    request: Request, username: str, *, error: str | None = None, errors: dict | None = None, status_code: int = 200
+):
     with user_session(request) as (s, u):
         user = user_view(u)
         key = username.casefold()
@@ -74,8 +96,13 @@ def _user_page(request: Request, username: str, *, error: str | None = None, err
     if not found:
         raise NotFound(f"no user named {username!r}")
     data = {"user": user, "account": found[0], **({"error": error} if error else {})}
-    return render(request, "registry/user.html", data, status_code=status_code,
-                  context={"section": "registry", "names": names(request), "errors": errors or {}})
+    return render(
+        request,
+        "registry/user.html",
+        data,
+        status_code=status_code,
+        context={"section": "registry", "names": names(request), "errors": errors or {}},
+    )
 
 
 @router.get("/users/{username}", summary="One account: password, sessions, status (coordinators)")
@@ -104,27 +131,34 @@ def _change(request: Request, username: str, call, message: str, *args):
 @router.post("/users/{username}/deactivate", summary="Deactivate a user (coordinators)")
 @guard
 def users_deactivate(request: Request, username: Username, form: FormFields):
-    return _change(request, username, ops.users.deactivate_user,
-                   "{} can no longer log in; every session it held has ended.")
+    return _change(
+        request, username, ops.users.deactivate_user, "{} can no longer log in; every session it held has ended."
+    )
 
 
 @router.post("/users/{username}/reactivate", summary="Reactivate a user (coordinators)")
 @guard
 def users_reactivate(request: Request, username: Username, form: FormFields):
-    return _change(request, username, ops.users.reactivate_user,
-                   "{} can log in again (with a new login; old sessions stay ended).")
+    return _change(
+        request, username, ops.users.reactivate_user, "{} can log in again (with a new login; old sessions stay ended)."
+    )
 
 
 @router.post("/users/{username}/password", summary="Set a new password for a user (coordinators)")
 @guard
 def users_reset_password(request: Request, username: Username, form: FormFields):
     body = blanks_to_none({"password": form_text(form).get("password")})
-    return _change(request, username, ops.users.reset_password,
-                   "New password set for {}. Give it to them in person.", body)
+    return _change(
+        request, username, ops.users.reset_password, "New password set for {}. Give it to them in person.", body
+    )
 
 
 @router.post("/users/{username}/revoke-sessions", summary="End every session of a user (coordinators)")
 @guard
 def users_revoke_sessions(request: Request, username: Username, form: FormFields):
-    return _change(request, username, ops.users.revoke_sessions,
-                   "Every session and script token of {} has ended; they can log in again with their password.")
+    return _change(
+        request,
+        username,
+        ops.users.revoke_sessions,
+        "Every session and script token of {} has ended; they can log in again with their password.",
+    )

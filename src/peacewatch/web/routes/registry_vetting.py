@@ -14,7 +14,16 @@ from peacewatch.registry import vetting
 from peacewatch.registry.errors import ValidationFailed
 from peacewatch.web import flash
 from peacewatch.web.routes.forms import (
-    FormFields, PathId, blanks_to_none, echo, field_errors, form_text, guard, names, safe_next, upload_text,
+    FormFields,
+    PathId,
+    blanks_to_none,
+    echo,
+    field_errors,
+    form_text,
+    guard,
+    names,
+    safe_next,
+    upload_text,
 )
 from peacewatch.web.routes.session import user_session, user_view
 from peacewatch.web.templating import render
@@ -23,18 +32,30 @@ router = APIRouter(prefix="/registry")
 
 
 def _vetting_ctx() -> dict:
-    return {"section": "registry", "roster_columns": vetting.ROSTER_COLUMNS,
-            "record_categories": vetting.RECORD_CATEGORIES, "default_threshold": vetting.DEFAULT_THRESHOLD}
+    return {
+        "section": "registry",
+        "roster_columns": vetting.ROSTER_COLUMNS,
+        "record_categories": vetting.RECORD_CATEGORIES,
+        "default_threshold": vetting.DEFAULT_THRESHOLD,
+    }
 
 
-def _vetting_page(request: Request, data: dict | None = None, *, form: dict | None = None, which: str | None = None,
-                  errors: dict | None = None, status_code: int = 200):
+def _vetting_page(
+    request: Request,
+    data: dict | None = None,
+    *,
+    form: dict | None = None,
+    which: str | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     with user_session(request) as (s, u):
         ops.vetting.may_vet(s, u)
         user = user_view(u)
     context = {**_vetting_ctx(), "form": form or {}, "which": which, "errors": errors or {}}
-    return render(request, "registry/vetting.html", {"user": user, **(data or {})}, context=context,
-                  status_code=status_code)
+    return render(
+        request, "registry/vetting.html", {"user": user, **(data or {})}, context=context, status_code=status_code
+    )
 
 
 def _refused(request: Request, form: dict, which: str, field: str, exc: ValidationFailed):
@@ -61,8 +82,9 @@ def vetting_records(request: Request, form: FormFields):
     except ValidationFailed as exc:
         return _refused(request, form, "records", "records_text", exc)
     n = out["imported"]
-    return flash.redirect(request, "/registry/vetting",
-                          f"Imported {n:,} misconduct record{'s' if n != 1 else ''} from {out['label']}.")
+    return flash.redirect(
+        request, "/registry/vetting", f"Imported {n:,} misconduct record{'s' if n != 1 else ''} from {out['label']}."
+    )
 
 
 @router.post("/vetting/screenings", summary="Screen a roster (CSV) against the misconduct records")
@@ -84,8 +106,9 @@ def vetting_screenings(request: Request):
     with user_session(request) as (s, u):
         rows = ops.vetting.list_screenings(s, u)
         user = user_view(u)
-    return render(request, "registry/screenings.html", {"user": user, "screenings": rows},
-                  context={"section": "registry"})
+    return render(
+        request, "registry/screenings.html", {"user": user, "screenings": rows}, context={"section": "registry"}
+    )
 
 
 def _jobs(request: Request):
@@ -133,9 +156,12 @@ def vetting_review(request: Request, screening_id: PathId):
         summary = ops.vetting.screening_summary(s, u, screening_id)
         hits = ops.vetting.screening_hits(s, u, screening_id)
         user = user_view(u)
-    return render(request, "registry/vetting_review.html",
-                  {"user": user, "screening_id": screening_id, "summary": summary, "hits": hits},
-                  context={"section": "registry", "decisions": vetting.DECISIONS, "names": names(request)})
+    return render(
+        request,
+        "registry/vetting_review.html",
+        {"user": user, "screening_id": screening_id, "summary": summary, "hits": hits},
+        context={"section": "registry", "decisions": vetting.DECISIONS, "names": names(request)},
+    )
 
 
 @router.post("/vetting/hits/{hit_id}/decision", summary="Record the decision on a hit")

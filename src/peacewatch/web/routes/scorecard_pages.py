@@ -18,9 +18,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.memo import Memo
-from peacewatch.web import grade_words, labels
 from peacewatch.scorecards.indicators import CARDS
-from peacewatch.scorecards.model import GRADE_RANK, GRADES as _GRADES
+from peacewatch.scorecards.model import GRADE_RANK
+from peacewatch.scorecards.model import GRADES as _GRADES
+from peacewatch.web import grade_words, labels
 from peacewatch.web.data import NotFoundError, records
 from peacewatch.web.negotiate import wanted_format
 from peacewatch.web.templating import render
@@ -31,8 +32,19 @@ TITLES = labels.CARD_TITLES
 IN_SENTENCE = labels.CARD_IN_SENTENCE
 #: Every value of a grade column, best first ("No data": too few components with data).
 GRADES = (*_GRADES, "No data")
-BASE_COLUMNS = ["key", "name", "year", "grade", "published_tier", "published_tier_source", "score", "coverage",
-                "score_grade", "decided_by", "watch_list"]
+BASE_COLUMNS = [
+    "key",
+    "name",
+    "year",
+    "grade",
+    "published_tier",
+    "published_tier_source",
+    "score",
+    "coverage",
+    "score_grade",
+    "decided_by",
+    "watch_list",
+]
 #: Rank used when sorting by grade (best first; "No data" last).
 GRADE_ORDER = {**GRADE_RANK, "No data": len(GRADE_RANK)}
 
@@ -46,23 +58,37 @@ def year_note(card: str, full: pd.DataFrame, year: int) -> dict:
     known = [labels.component(k, card) for k, n in counts.items() if n]
     unknown = [labels.component(k, card) for k, n in counts.items() if not n]
     graded = int((rows["grade"] != "No data").sum())
-    parts = [f"{year}: {graded} of {len(rows)} units graded",
-             ("data for " + ", ".join(known)) if known else "no component has data",
-             ("no data for " + ", ".join(unknown)) if unknown else "every component has data"]
+    parts = [
+        f"{year}: {graded} of {len(rows)} units graded",
+        ("data for " + ", ".join(known)) if known else "no component has data",
+        ("no data for " + ", ".join(unknown)) if unknown else "every component has data",
+    ]
     notes = []
     if "published_tier_source" in rows and rows["published_tier_source"].eq("tip_tiers_recent").any():
         from peacewatch.sources.loaders.tip_tiers_recent import PARTIAL_YEARS
 
-        notes.append("published TIP tiers of this year come from a secondary copy of the report"
-                     + ("; it lists only the Tier 2 Watch List and Tier 3, so other states have no tier and no grade"
-                        if year in PARTIAL_YEARS else ""))
+        notes.append(
+            "published TIP tiers of this year come from a secondary copy of the report"
+            + (
+                "; it lists only the Tier 2 Watch List and Tier 3, so other states have no tier and no grade"
+                if year in PARTIAL_YEARS
+                else ""
+            )
+        )
     if card == "hosts" and 2016 <= year <= 2019:
         notes.append("no source gives the TIP tiers of the 2016-2019 reports, so no host state is graded")
     if card == "tccs" and not len(rows):
         notes.append("no deployment data and no registry activity for this year")
     text = "; ".join(parts) + "." + ("".join(f" Note: {n}." for n in notes))
-    return {"year": year, "graded": graded, "units": len(rows), "known": known, "unknown": unknown,
-            "notes": notes, "text": text}
+    return {
+        "year": year,
+        "graded": graded,
+        "units": len(rows),
+        "known": known,
+        "unknown": unknown,
+        "notes": notes,
+        "text": text,
+    }
 
 
 def _cards(request: Request):
@@ -80,8 +106,11 @@ def _memo(request: Request, card: str) -> Memo:
 
 def _check_card(card: str) -> None:
     if card not in CARDS:
-        raise NotFoundError(f"There is no scorecard called {card!r}. The scorecards are: "
-                            + ", ".join(TITLES[c] for c in CARDS) + " (see the Scorecards menu).")
+        raise NotFoundError(
+            f"There is no scorecard called {card!r}. The scorecards are: "
+            + ", ".join(TITLES[c] for c in CARDS)
+            + " (see the Scorecards menu)."
+        )
 
 
 def nearest_year(years: list[int], year: int) -> int:
@@ -109,13 +138,15 @@ def _missing_year_page(request: Request, card: str, year: int, years: list[int])
 
     near = nearest_year(years, year)
     latest = _graded_years(request, card)[-1]
-    message = (f"The {IN_SENTENCE[card]} scorecard has no data for {year}. "
-               f"It has data for {year_ranges(years)}.")
+    message = f"The {IN_SENTENCE[card]} scorecard has no data for {year}. It has data for {year_ranges(years)}."
     links = [{"href": f"/scorecards/{card}?year={near}", "text": f"Open {near}, the nearest year with data"}]
     if latest != near:
-        links.append({"href": f"/scorecards/{card}?year={latest}", "text": f"Open {latest}, the latest year with grades"})
-    return error_page(request, 404, "No scorecard for this year", message, links=links,
-                      extra={"years": years, "nearest": near})
+        links.append(
+            {"href": f"/scorecards/{card}?year={latest}", "text": f"Open {latest}, the latest year with grades"}
+        )
+    return error_page(
+        request, 404, "No scorecard for this year", message, links=links, extra={"years": years, "nearest": near}
+    )
 
 
 def _tabs(request: Request, card: str, year: int) -> list[dict]:
@@ -134,20 +165,27 @@ def default_year_note(request: Request, card: str) -> str:
     """Why a card opens on the year it does (each card's latest graded year; they differ)."""
     latest = {c: _graded_years(request, c)[-1] for c in CARDS}
     others = "; ".join(f"{IN_SENTENCE[c]} {y}" for c, y in latest.items())
-    text = (f"Opened on {latest[card]}, the latest year with grades on this card. Each scorecard opens on its own "
-            f"latest graded year ({others}) because the data behind them end in different years.")
+    text = (
+        f"Opened on {latest[card]}, the latest year with grades on this card. Each scorecard opens on its own "
+        f"latest graded year ({others}) because the data behind them end in different years."
+    )
     later = [y for y in _years(request, card) if y > latest[card]]
     if later:
-        text += (f" Later years on this card ({year_ranges(later)}) have too little data for a grade: "
-                 "see the coverage note of each year.")
+        text += (
+            f" Later years on this card ({year_ranges(later)}) have too little data for a grade: "
+            "see the coverage note of each year."
+        )
     return text
 
 
 def unit_grades(request: Request, card: str, key) -> dict:
     """Grade of ``key`` in every graded year plus the latest graded year explained (country page)."""
     # Memoised with the card's current grades, so a country page stays a lookup.
-    return _cards(request).memo(card).get(("unit", str(key)),
-                                          lambda: _unit_grades(request, card, key, _cards(request).table(card)))
+    return (
+        _cards(request)
+        .memo(card)
+        .get(("unit", str(key)), lambda: _unit_grades(request, card, key, _cards(request).table(card)))
+    )
 
 
 def _unit_grades(request: Request, card: str, key, table: pd.DataFrame) -> dict:
@@ -191,8 +229,9 @@ def _name_year_table(request: Request, card: str, year: int) -> pd.DataFrame:
     full = _cards(request).table(card)
     table = full[full["year"] == year].copy()
     if card in ("hosts", "tccs"):
-        table["name"] = [store.country_name(int(k), year) if str(k).isdigit() else n
-                         for k, n in zip(table["key"], table["name"])]
+        table["name"] = [
+            store.country_name(int(k), year) if str(k).isdigit() else n for k, n in zip(table["key"], table["name"])
+        ]
         aliases = [" ".join(labels.COUNTRY_ALIASES.get(int(k), [])) if str(k).isdigit() else "" for k in table["key"]]
         hosted = store.host_ccodes(year)
         table["_hosted"] = [str(k).isdigit() and int(k) in hosted for k in table["key"]]
@@ -214,8 +253,9 @@ def _mission_name(store, key, name, year: int) -> str:
     return f"{key} ({'; '.join(store.country_name(h['ccode'], year) for h in hosts)})" if hosts else str(key)
 
 
-def _view(request: Request, card: str, year: int, scope: str, grade: str | None, q: str | None,
-          sort: str, order: str) -> pd.DataFrame:
+def _view(
+    request: Request, card: str, year: int, scope: str, grade: str | None, q: str | None, sort: str, order: str
+) -> pd.DataFrame:
     """The filtered and sorted rows of a scorecard view, kept for the next request asking for it."""
     key = (year, scope, grade, labels.fold(q) if q else None, sort, order)
     return _views(request, card).get(key, lambda: _filtered(request, card, year, scope, grade, q, sort, order))
@@ -226,8 +266,9 @@ def _views(request: Request, card: str) -> Memo:
     return _memo(request, card).get("views", lambda: Memo(f"scorecard views of {card}", VIEW_CACHE_SIZE))
 
 
-def _filtered(request: Request, card: str, year: int, scope: str, grade: str | None, q: str | None,
-              sort: str, order: str) -> pd.DataFrame:
+def _filtered(
+    request: Request, card: str, year: int, scope: str, grade: str | None, q: str | None, sort: str, order: str
+) -> pd.DataFrame:
     table = _year_table(request, card, year)
     if scope == "hosts":
         table = table[table["_hosted"]]
@@ -235,23 +276,35 @@ def _filtered(request: Request, card: str, year: int, scope: str, grade: str | N
         table = table[table["grade"] == grade]
     if q:
         needle = labels.fold(q)
-        table = table[table["_search"].str.contains(needle, regex=False) | (table["key"].astype(str).str.upper() == q.strip().upper())]
+        table = table[
+            table["_search"].str.contains(needle, regex=False)
+            | (table["key"].astype(str).str.upper() == q.strip().upper())
+        ]
     if sort == "name":
         return table.sort_values("_name_key", ascending=(order == "asc"), kind="stable")
 
     def sort_key(s: pd.Series) -> pd.Series:
         return s.map(GRADE_ORDER) if s.name in ("grade", "score_grade") else s
+
     # Ties (and rows without a value, e.g. a year with no grades) in name order, never in code order.
-    return table.sort_values([sort, "_name_key"], ascending=[order == "asc", True], na_position="last",
-                             key=sort_key, kind="stable")
+    return table.sort_values(
+        [sort, "_name_key"], ascending=[order == "asc", True], na_position="last", key=sort_key, kind="stable"
+    )
 
 
 @router.get("/{card}", summary="A scorecard as a sortable, filterable table (HTML, JSON or CSV)")
-def scorecard(request: Request, card: str, year: int | None = Query(None, ge=2001, le=2100),
-              asked: int | None = Query(None, ge=1900, le=2100),
-              grade: str | None = None, q: str | None = Query(None, max_length=80),
-              sort: str = Query("score", max_length=40), order: str = Query("desc", pattern="^(asc|desc)$"),
-              scope: str = Query("hosts", pattern="^(hosts|all)$"), page: int = Query(1, ge=1, le=10000)):
+def scorecard(
+    request: Request,
+    card: str,
+    year: int | None = Query(None, ge=2001, le=2100),
+    asked: int | None = Query(None, ge=1900, le=2100),
+    grade: str | None = None,
+    q: str | None = Query(None, max_length=80),
+    sort: str = Query("score", max_length=40),
+    order: str = Query("desc", pattern="^(asc|desc)$"),
+    scope: str = Query("hosts", pattern="^(hosts|all)$"),
+    page: int = Query(1, ge=1, le=10000),
+):
     """Grades of ``card`` in ``year`` (default: latest graded year), filtered by grade and name.
 
     On the host-state card ``scope=hosts`` (the default) keeps the states that hosted UN personnel
@@ -273,7 +326,9 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
     component_cols = [c for c in year_table.columns if c.startswith("s_")]
     if grade and grade not in GRADES:
         raise NotFoundError(f"no grade {grade!r}; use one of {', '.join(GRADES)}")
-    extra = [c for c in year_table.columns if c in ("suspension", "registry_data") or c.startswith(("n_", "year_", "mark_"))]
+    extra = [
+        c for c in year_table.columns if c in ("suspension", "registry_data") or c.startswith(("n_", "year_", "mark_"))
+    ]
     columns = BASE_COLUMNS + component_cols + extra
     if sort not in columns:
         sort = "score"
@@ -283,16 +338,21 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
         buf = io.StringIO()
         safe_csv(_readable_csv(table[columns], card), buf, index=False)
         name = f"peacewatch-{card}-{year}.csv"
-        return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            buf.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
     pages = max(1, -(-len(table) // PAGE_SIZE))
     page = min(page, pages)
     view_key = (year, scope, grade, labels.fold(q) if q else None, sort, order)
     rows = _views(request, card).get(
-        ("rows", view_key, page), lambda: records(table.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE][columns]))
+        ("rows", view_key, page), lambda: records(table.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE][columns])
+    )
     rs = grade_words.ruleset(card)
-    relabelled = _memo(request, card).get(("relabelled", year),
-                                          lambda: grade_words.tier_relabelled(card, full[full["year"] == year]))
+    relabelled = _memo(request, card).get(
+        ("relabelled", year), lambda: grade_words.tier_relabelled(card, full[full["year"] == year])
+    )
     for r in rows:
         if "why" not in r:
             r["why"] = grade_words.row_reason(r, card, rs, tier_relabelled=bool(relabelled))
@@ -300,37 +360,64 @@ def scorecard(request: Request, card: str, year: int | None = Query(None, ge=200
                 r["suspension_reasons"] = grade_words.suspension_reasons(r["suspension"], rs)
                 r["suspension_counts"] = grade_words.suspension_parts(r, rs)
     missing = _memo(request, card).get("missing", lambda: cards.missing(card))
-    data = {"card": card, "title": TITLES[card], "year": year, "years": years,
-            "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
-            "hosts_known": hosts_known, "year_ranges": year_ranges(years), "year_gaps": year_gaps(years),
-            "default_note": default_year_note(request, card) if opened_by_default else None,
-            "asked_note": (f"The {IN_SENTENCE[card]} scorecard has no data for {asked}; showing {year}, "
-                           "the nearest year it has.") if asked and asked not in years else None,
-            "tabs": _tabs(request, card, year),
-            "findings": _memo(request, card).get(("findings", year),
-                                                 lambda: grade_words.year_findings(card, full[full["year"] == year])),
-            "suspension_rule": grade_words.suspension_rule(rs),
-            "total": len(table), "page": page, "pages": pages, "page_size": PAGE_SIZE,
-            "columns": columns, "rows": rows, "missing_components": missing,
-            "grade_counts": _grade_counts(request, card, year, scope),
-            "coverage": _memo(request, card).get(("note", year), lambda: year_note(card, full, year))}
-    context = {"section": "scorecards", "cards": TITLES, "grades": GRADES, "component_cols": component_cols,
-               "column_labels": {**labels.SCORECARD_COLUMNS,
-                                 **{c: grade_words.component_header(c, card) for c in component_cols}},
-               "has_suspension": "suspension" in columns}
+    data = {
+        "card": card,
+        "title": TITLES[card],
+        "year": year,
+        "years": years,
+        "filters": {"grade": grade, "q": q, "sort": sort, "order": order, "scope": scope},
+        "hosts_known": hosts_known,
+        "year_ranges": year_ranges(years),
+        "year_gaps": year_gaps(years),
+        "default_note": default_year_note(request, card) if opened_by_default else None,
+        "asked_note": (
+            f"The {IN_SENTENCE[card]} scorecard has no data for {asked}; showing {year}, the nearest year it has."
+        )
+        if asked and asked not in years
+        else None,
+        "tabs": _tabs(request, card, year),
+        "findings": _memo(request, card).get(
+            ("findings", year), lambda: grade_words.year_findings(card, full[full["year"] == year])
+        ),
+        "suspension_rule": grade_words.suspension_rule(rs),
+        "total": len(table),
+        "page": page,
+        "pages": pages,
+        "page_size": PAGE_SIZE,
+        "columns": columns,
+        "rows": rows,
+        "missing_components": missing,
+        "grade_counts": _grade_counts(request, card, year, scope),
+        "coverage": _memo(request, card).get(("note", year), lambda: year_note(card, full, year)),
+    }
+    context = {
+        "section": "scorecards",
+        "cards": TITLES,
+        "grades": GRADES,
+        "component_cols": component_cols,
+        "column_labels": {
+            **labels.SCORECARD_COLUMNS,
+            **{c: grade_words.component_header(c, card) for c in component_cols},
+        },
+        "has_suspension": "suspension" in columns,
+    }
     return render(request, "scorecard.html", data, context=context)
 
 
 def _years(request: Request, card: str) -> list[int]:
-    return _memo(request, card).get("years", lambda: sorted(int(y) for y in _cards(request).table(card)["year"].unique()))
+    return _memo(request, card).get(
+        "years", lambda: sorted(int(y) for y in _cards(request).table(card)["year"].unique())
+    )
 
 
 def _graded_years(request: Request, card: str) -> list[int]:
     """Years with at least one grade (the default year is the latest of them)."""
+
     def make():
         full = _cards(request).table(card)
         graded = sorted(int(y) for y in full.loc[full["grade"] != "No data", "year"].unique())
         return graded or _years(request, card)
+
     return _memo(request, card).get("graded_years", make)
 
 
@@ -340,6 +427,7 @@ def _grade_counts(request: Request, card: str, year: int, scope: str) -> dict[st
         if scope == "hosts":
             table = table[table["_hosted"]]
         return {t: int((table["grade"] == t).sum()) for t in GRADES}
+
     return _memo(request, card).get(("counts", year, scope), make)
 
 
@@ -372,7 +460,8 @@ def _readable_csv(table: pd.DataFrame, card: str) -> pd.DataFrame:
         rs = grade_words.ruleset(card)
         out["suspension"] = [
             "; ".join(labels.suspension_count(i.strip(), rs) for i in str(v).split(";") if i.strip()) if v else v
-            for v in out["suspension"]]
+            for v in out["suspension"]
+        ]
     return out.rename(columns=lambda c: _csv_header(c, card))
 
 
@@ -385,8 +474,9 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
     if mine.empty and card != "missions":  # a country also by ISO3 code or name (one resolver for all)
         mine = full[full["key"] == _country_or_none(key)]
     if mine.empty:
-        raise NotFoundError(f"{key!r} is not graded on the {IN_SENTENCE[card]} scorecard; "
-                            "find the units it grades in its table")
+        raise NotFoundError(
+            f"{key!r} is not graded on the {IN_SENTENCE[card]} scorecard; find the units it grades in its table"
+        )
     unit_key = mine["key"].iloc[0]
     graded = mine[mine["grade"] != "No data"]
     year = year or int((graded if len(graded) else mine)["year"].max())
@@ -396,17 +486,26 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
 
         near = nearest_year(unit_years, year)
         name = _display_name(request, card, unit_key, str(mine["name"].iloc[0]), near)
-        return error_page(request, 404, "Not on the scorecard this year",
-                          f"{name} is not on the {IN_SENTENCE[card]} scorecard in {year}. "
-                          f"It is on it in {year_ranges(unit_years)}.",
-                          links=[{"href": f"/scorecards/{card}/{unit_key}?year={near}", "text": f"Open {near}, the nearest year"}],
-                          extra={"years": unit_years, "nearest": near})
+        return error_page(
+            request,
+            404,
+            "Not on the scorecard this year",
+            f"{name} is not on the {IN_SENTENCE[card]} scorecard in {year}. It is on it in {year_ranges(unit_years)}.",
+            links=[{"href": f"/scorecards/{card}/{unit_key}?year={near}", "text": f"Open {near}, the nearest year"}],
+            extra={"years": unit_years, "nearest": near},
+        )
     grade = cards.explain(card, unit_key, year).to_dict()
     grade["name"] = _display_name(request, card, unit_key, grade["name"], year)
     history = records(mine.sort_values("year")[["year", "grade", "score"]])
-    data = {"card": card, "key": unit_key, "year": year, "grade": grade, "history": history,
-            "suspension_rule": grade_words.suspension_rule(grade_words.ruleset(card)),
-            "coverage": year_note(card, full, year)}
+    data = {
+        "card": card,
+        "key": unit_key,
+        "year": year,
+        "grade": grade,
+        "history": history,
+        "suspension_rule": grade_words.suspension_rule(grade_words.ruleset(card)),
+        "coverage": year_note(card, full, year),
+    }
     context = {"section": "scorecards", "title": TITLES[card]}
     return render(request, "grade.html", data, context=context)
 

@@ -7,8 +7,8 @@ can call ``/api/registry`` too.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 from urllib.parse import quote
 
 from fastapi import Request

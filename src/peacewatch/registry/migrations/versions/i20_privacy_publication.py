@@ -11,26 +11,27 @@ reports and messages get random ids: see ``models.random_id``); and on SQLite re
 of the order rows were written; adds ``receipt_handles`` (receipt cookies not shown yet, so a
 receipt is shown once server-side).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = 'i20_privacy_publication'
-down_revision = '0003'
+revision = "i20_privacy_publication"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
-        'published_periods',
-        sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('closed_on', sa.Date(), nullable=False),
-        sa.Column('tables', sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint('year'),
+        "published_periods",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("closed_on", sa.Date(), nullable=False),
+        sa.Column("tables", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("year"),
     )
-    op.add_column('intake_messages', sa.Column('position', sa.Integer(), nullable=False, server_default='1'))
+    op.add_column("intake_messages", sa.Column("position", sa.Integer(), nullable=False, server_default="1"))
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT id, report_id FROM intake_messages ORDER BY report_id, id")).all()
     last, n = None, 0
@@ -41,28 +42,35 @@ def upgrade() -> None:
     if conn.dialect.name == "sqlite":
         _rebuild_anonymous(without_rowid=True)
     op.create_table(
-        'receipt_handles',
-        sa.Column('key', sa.String(length=64), nullable=False),
-        sa.PrimaryKeyConstraint('key'),
+        "receipt_handles",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
         sqlite_with_rowid=False,
     )
 
 
 def _rebuild_anonymous(without_rowid: bool) -> None:
-    op.execute(sa.text(
-        "CREATE TABLE audit_anonymous_new (key VARCHAR(32) NOT NULL PRIMARY KEY, day VARCHAR(10) NOT NULL, "
-        "action VARCHAR(40) NOT NULL, entity VARCHAR(40) NOT NULL, entity_id VARCHAR(40) NOT NULL, "
-        "detail TEXT NOT NULL)" + (" WITHOUT ROWID" if without_rowid else "")))
-    op.execute(sa.text("INSERT INTO audit_anonymous_new SELECT key, day, action, entity, entity_id, detail "
-                       "FROM audit_anonymous ORDER BY key"))
+    op.execute(
+        sa.text(
+            "CREATE TABLE audit_anonymous_new (key VARCHAR(32) NOT NULL PRIMARY KEY, day VARCHAR(10) NOT NULL, "
+            "action VARCHAR(40) NOT NULL, entity VARCHAR(40) NOT NULL, entity_id VARCHAR(40) NOT NULL, "
+            "detail TEXT NOT NULL)" + (" WITHOUT ROWID" if without_rowid else "")
+        )
+    )
+    op.execute(
+        sa.text(
+            "INSERT INTO audit_anonymous_new SELECT key, day, action, entity, entity_id, detail "
+            "FROM audit_anonymous ORDER BY key"
+        )
+    )
     op.execute(sa.text("DROP TABLE audit_anonymous"))
     op.execute(sa.text("ALTER TABLE audit_anonymous_new RENAME TO audit_anonymous"))
-    op.create_index('ix_audit_anonymous_day', 'audit_anonymous', ['day'], unique=False)
+    op.create_index("ix_audit_anonymous_day", "audit_anonymous", ["day"], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_table('receipt_handles')
+    op.drop_table("receipt_handles")
     if op.get_bind().dialect.name == "sqlite":
         _rebuild_anonymous(without_rowid=False)
-    op.drop_column('intake_messages', 'position')
-    op.drop_table('published_periods')
+    op.drop_column("intake_messages", "position")
+    op.drop_table("published_periods")
