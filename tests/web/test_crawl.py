@@ -22,7 +22,7 @@ EXTRA_STARTS = [
     "/model/predict?personnel=5000&duration=1&tccs=20",
     "/country?key=Congo",
     "/country?key=Frnce",
-    "/scorecards/missions?year=2023",
+    "/scorecards/missions?year=2025",
     "/scorecards/tccs?year=2099",
     "/scorecards/nations",
 ]
@@ -54,7 +54,7 @@ def _html(pages):
 def test_every_internal_link_answers(crawled):
     expected_404 = {
         "/country?key=Frnce",
-        "/scorecards/missions?year=2023",
+        "/scorecards/missions?year=2025",
         "/scorecards/tccs?year=2099",
         "/scorecards/nations",
     }

@@ -49,21 +49,24 @@ def test_tab_keeps_the_year_where_the_target_card_has_it(http):
     # the nearest year each card has, worked out here independently of the page
     want_tcc = 2024 if 2024 in tcc_years else min(tcc_years, key=lambda y: (abs(y - 2024), -y))
     want_mission = min(mission_years, key=lambda y: (abs(y - 2024), -y))
-    assert f"/scorecards/missions?year={want_mission}&asked=2024" in links
+    assert f"/scorecards/missions?year={want_mission}" + ("" if want_mission == 2024 else "&asked=2024") in links
+    links = _tab_links(http.get("/scorecards/hosts", params={"year": 2025}).text)
+    want_mission = min(mission_years, key=lambda y: (abs(y - 2025), -y))
+    assert want_mission != 2025 and f"/scorecards/missions?year={want_mission}&asked=2025" in links
     assert any(link.startswith(f"/scorecards/tccs?year={want_tcc}") for link in links)
 
 
 def test_missing_year_is_a_404_in_readers_words_with_the_nearest_year(http):
     years = http.get("/scorecards/missions", params={"format": "json"}).json()["years"]
-    assert max(years) < 2023
-    r = http.get("/scorecards/missions", params={"year": 2023})
+    gone = max(years) + 1  # a year after the card's data end (2025: missions to 2024)
+    r = http.get("/scorecards/missions", params={"year": gone})
     text = html.unescape(r.text)
     assert r.status_code == 404
-    assert "The UN missions scorecard has no data for 2023" in text
-    assert f"has no data for 2023. It has data for {min(years)}-{max(years)}." in text
+    assert f"The UN missions scorecard has no data for {gone}" in text
+    assert f"has no data for {gone}. It has data for {min(years)}-{max(years)}." in text
     assert f'href="/scorecards/missions?year={max(years)}"' in r.text
     assert "tccs" not in re.sub(r'href="[^"]*"', "", r.text)
-    j = http.get("/scorecards/missions", params={"year": 2023, "format": "json"}).json()
+    j = http.get("/scorecards/missions", params={"year": gone, "format": "json"}).json()
     assert j["nearest"] == max(years) and j["years"] == years
     t = html.unescape(http.get("/scorecards/tccs", params={"year": 2099}).text)
     assert "troop-contributing countries scorecard has no data for 2099" in t and "tccs scorecard" not in t
@@ -80,6 +83,14 @@ def test_default_year_is_each_cards_latest_graded_year_with_the_reason(http):
         full = http.get(f"/scorecards/{card}", params={"format": "json"}).json()
         latest[card] = full["year"]
         rows = http.get(f"/scorecards/{card}", params={"format": "json", "year": full["year"], "scope": "all"}).json()
+        if card == "tccs" and not any(r["grade"] != "No data" for r in rows["rows"]):
+            # contributors need the registry's records for a grade (coverage floor, issue 23): the
+            # shared server's registry has none published, so no year is graded and the page says so
+            assert full["year"] == max(full["years"])
+            text = html.unescape(http.get(f"/scorecards/{card}").text)
+            assert "No year on it has enough data for a grade yet" in text
+            latest[card] = full["year"]
+            continue
         assert any(r["grade"] != "No data" for r in rows["rows"])
         later = [y for y in full["years"] if y > full["year"]]
         for y in later:  # nothing graded after the default year
@@ -87,6 +98,8 @@ def test_default_year_is_each_cards_latest_graded_year_with_the_reason(http):
             assert rows["grade_counts"]["No data"] == rows["total"]
     for card in CARDS:
         text = html.unescape(http.get(f"/scorecards/{card}").text)
+        if "No year on it has enough data for a grade yet" in text:
+            continue
         assert f"Opened on {latest[card]}, the latest year with grades on this card" in text
         for y in latest.values():
             assert str(y) in text

@@ -27,6 +27,7 @@ SOURCE_LABELS: dict[str, str] = {
     "ucdp": "UCDP/PRIO",
     "models.deployment_risk": "peacewatch risk model",
     "registry": "peacewatch registry",
+    "geo_pko (TCCMap)": "Geo-PKO contributor maps",
     "tip_tiers_recent": "TIP Report tiers 2020-2025 (secondary copy)",
     "ipi_contributors": "IPI contributors data",
     "peacewatch": "peacewatch",

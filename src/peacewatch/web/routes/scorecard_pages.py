@@ -165,6 +165,11 @@ def default_year_note(request: Request, card: str) -> str:
     """Why a card opens on the year it does (each card's latest graded year; they differ)."""
     latest = {c: _graded_years(request, c)[-1] for c in CARDS}
     others = "; ".join(f"{IN_SENTENCE[c]} {y}" for c, y in latest.items())
+    if not _has_grades(request, card):
+        return (
+            f"Opened on {latest[card]}, the latest year on this card. No year on it has enough data for a "
+            "grade yet: see the coverage note of the year for what is missing."
+        )
     text = (
         f"Opened on {latest[card]}, the latest year with grades on this card. Each scorecard opens on its own "
         f"latest graded year ({others}) because the data behind them end in different years."
@@ -408,6 +413,12 @@ def _years(request: Request, card: str) -> list[int]:
     return _memo(request, card).get(
         "years", lambda: sorted(int(y) for y in _cards(request).table(card)["year"].unique())
     )
+
+
+def _has_grades(request: Request, card: str) -> bool:
+    """Whether any year of the card has a grade (a contributor needs registry data for one)."""
+    full = _cards(request).table(card)
+    return bool((full["grade"] != "No data").any())
 
 
 def _graded_years(request: Request, card: str) -> list[int]:
