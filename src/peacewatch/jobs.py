@@ -35,7 +35,10 @@ def _summary_markdown(panel: Any) -> str:
     lines = [
         "# peacewatch panel summary",
         "",
-        f"{len(df):,} country-years, {df['ccode'].nunique()} states, {panel.start}-{panel.end} ({panel.system.upper()} system).",
+        (
+            f"{len(df):,} country-years, {df['ccode'].nunique()} states, "
+            f"{panel.start}-{panel.end} ({panel.system.upper()} system)."
+        ),
         f"Verbs: {', '.join(s.verb for s in panel.steps)}.",
         "",
         f"## Largest UN deployments, December {latest}",
@@ -242,8 +245,8 @@ def _report_registry(echo: Callable[[str], None], result: dict[str, Any] | None)
         echo(
             "registry: users exist already; no new coordinator created"
             + (
-                f"; the first coordinator's username, password and token are still in {kept} (store them safely, then delete "
-                "the file)"
+                f"; the first coordinator's username, password and token are still in {kept} "
+                "(store them safely, then delete the file)"
                 if kept
                 else ""
             )

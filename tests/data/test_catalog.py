@@ -148,11 +148,13 @@ def test_a_loader_read_through_the_catalog_gives_real_rows():
     [
         (
             "peacewatch.sources.loaders.hti:no_such_loader",
-            r"hti.yml: loader 'peacewatch.sources.loaders.hti:no_such_loader': module 'peacewatch.sources.loaders.hti' has no function 'no_such_loader'$",
+            r"hti.yml: loader 'peacewatch.sources.loaders.hti:no_such_loader': "
+            r"module 'peacewatch.sources.loaders.hti' has no function 'no_such_loader'$",
         ),
         (
             "peacewatch.sources.loaders.nope:hti",
-            r"hti.yml: loader 'peacewatch.sources.loaders.nope:hti': module 'peacewatch.sources.loaders.nope' not found",
+            r"hti.yml: loader 'peacewatch.sources.loaders.nope:hti': "
+            r"module 'peacewatch.sources.loaders.nope' not found",
         ),
     ],
 )

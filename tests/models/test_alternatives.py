@@ -94,7 +94,8 @@ def test_conditional_logit_real_matches_statsmodels_and_drops_constant_countries
     # a destination in every HTI year (HTI.csv, ccode 347: pdest "Yes" 2009-2011); it is dropped here too
     assert (always1, always0) == (52, 15)
     assert m.notes[0].startswith(
-        f"{always1 + always0} of {len(per)} countries dropped because their outcome never changes ({always1} always 1, {always0} always 0"
+        f"{always1 + always0} of {len(per)} countries dropped because their outcome never changes "
+        f"({always1} always 1, {always0} always 0"
     )
     assert m.glance()["n_clusters"] == len(per) - always1 - always0 == 87
     # within countries the size x duration interaction is larger than pooled (docs/models.md)

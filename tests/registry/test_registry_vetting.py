@@ -68,7 +68,10 @@ def test_screening_stores_hits_and_decisions_are_final(client, people):
             headers=h,
         )
         assert r.status_code == 201
-    csv = "name,date_of_birth,nationality\nImran Qureshy,1985-03-02,770\nAchmed Al Rashid,1979-05-05,652\nJane Doe,1990-01-01,2\n"
+    csv = (
+        "name,date_of_birth,nationality\n"
+        "Imran Qureshy,1985-03-02,770\nAchmed Al Rashid,1979-05-05,652\nJane Doe,1990-01-01,2\n"
+    )
     res = client.post(f"{API}/vetting/screenings", json={"csv": csv, "label": "contingent-7"}, headers=h).json()
     got = [(x["row_number"], x["record_name"]) for x in res["hits"]]
     assert got == [(2, "Imran Qureshi"), (3, "Ahmed Al-Rashid")]

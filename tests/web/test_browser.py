@@ -193,12 +193,16 @@ A11Y_CHECK = """() => {
   }
   if (document.querySelectorAll('h1').length !== 1) problems.push('h1 count ' + document.querySelectorAll('h1').length);
   for (const el of document.querySelectorAll('[data-chart]')) {
-    if (el.getAttribute('role') !== 'img' || !el.getAttribute('aria-label')) problems.push('chart without a text alternative: ' + el.id);
+    if (el.getAttribute('role') !== 'img' || !el.getAttribute('aria-label')) {
+      problems.push('chart without a text alternative: ' + el.id);
+    }
   }
   const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
   const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
   if (dupes.length) problems.push('duplicate ids: ' + dupes.join(','));
-  if (!document.querySelector('main#main') || !document.querySelector('a.skip[href="#main"]')) problems.push('no main landmark / skip link');
+  if (!document.querySelector('main#main') || !document.querySelector('a.skip[href="#main"]')) {
+    problems.push('no main landmark / skip link');
+  }
   if (document.documentElement.lang !== 'en') problems.push('no lang');
   return problems;
 }"""

@@ -32,7 +32,8 @@ def test_risk_tooltip_shows_the_interval_bounds_and_a_formatted_risk(page):
     assert row.locator("td").nth(1).text_content() == m.group(1)
     # The legend marker of the interval has the band's colour, not a palette colour.
     colours = page.evaluate(
-        """() => peacewatchCharts['risk'].getOption().series.map(s => [s.name, s.itemStyle && s.itemStyle.color, s.areaStyle && s.areaStyle.color])"""
+        """() => peacewatchCharts['risk'].getOption().series
+            .map(s => [s.name, s.itemStyle && s.itemStyle.color, s.areaStyle && s.areaStyle.color])"""
     )
     band = next(c for c in colours if c[0] == "95% interval")
     assert band[1] == band[2]

@@ -55,10 +55,12 @@ WIDTH = "() => ({doc: document.documentElement.scrollWidth, view: window.innerWi
 # Tables that are wider than their region must sit in a focusable, labelled scroll region.
 UNWRAPPED = """() => [...document.querySelectorAll('table')].filter(t => {
   const w = t.closest('.table-wrap');
-  return !w || w.getAttribute('tabindex') !== '0' || w.getAttribute('role') !== 'region' || !w.getAttribute('aria-label');
+  return !w || w.getAttribute('tabindex') !== '0' || w.getAttribute('role') !== 'region' ||
+    !w.getAttribute('aria-label');
 }).map(t => t.id || t.className || t.querySelector('caption, th')?.textContent)"""
 # A table cut by its region must show the text hint next to it.
-CUT_WITHOUT_HINT = """() => [...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth + 1 &&
+CUT_WITHOUT_HINT = """() => [...document.querySelectorAll('.table-wrap')].filter(w =>
+  w.scrollWidth > w.clientWidth + 1 &&
   !(w.previousElementSibling && w.previousElementSibling.classList.contains('scroll-hint') &&
     getComputedStyle(w.previousElementSibling).display !== 'none')).map(w => w.getAttribute('aria-label'))"""
 

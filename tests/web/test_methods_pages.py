@@ -30,8 +30,9 @@ def test_methods_pages_fit_the_screen(browser, base_url, path, width):
         pg = context.new_page()
         pg.set_default_timeout(120_000)
         pg.goto(path)
+        # A scroll region counts, not what scrolls in it.
         widest = pg.evaluate("""() => Math.max(document.documentElement.scrollWidth,
-            ...[...document.querySelectorAll('body *')].filter(e => !e.parentElement.closest('.scroll'))  // a scroll region counts, not what scrolls in it
+            ...[...document.querySelectorAll('body *')].filter(e => !e.parentElement.closest('.scroll'))
                .map(e => e.getBoundingClientRect().right))""")
         assert widest <= width + 0.5, (path, width, widest)
     finally:

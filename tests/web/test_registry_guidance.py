@@ -219,7 +219,10 @@ def test_past_screenings_and_review_counts(http, seeded, login_as):
     login_as(http, "cora.coordinator")
     records = "full_name,date_of_birth,nationality,category\nAmadou Ba Diallo,1981-05-05,433,sexual_abuse\n"
     post_form(http, "/registry/vetting/records", {"records_text": records})
-    roster = "name,date_of_birth,nationality\nAmadou Ba Diallo,1981-05-05,433\nPeter Smith,1990-01-01,2\nAnna Berg,1985-02-02,380\n"
+    roster = (
+        "name,date_of_birth,nationality\n"
+        "Amadou Ba Diallo,1981-05-05,433\nPeter Smith,1990-01-01,2\nAnna Berg,1985-02-02,380\n"
+    )
     r = post_form(http, "/registry/vetting/screenings", {"roster_text": roster, "threshold": "0.8"})
     sid = int(str(r.url).rsplit("/", 1)[1])
     assert "3 rows screened, 2 cleared, 1 flagged</strong> (1 awaiting a decision)" in r.text

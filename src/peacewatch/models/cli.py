@@ -68,13 +68,15 @@ def density(
         )
         return
     typer.echo(
-        f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  {'weighted':<9}{'source':<18}{cite('smith2012')} (2004)"
+        f"{'unit':<12}{'year':>6}{'density':>9}{'scored':>8}{'unscored':>10}  "
+        f"{'weighted':<9}{'source':<18}{cite('smith2012')} (2004)"
     )
     for r in results:
         seed = SEED_2004.get(r.unit) if r.year == 2004 and not r.weighted else None
         value = "n/a" if r.below_floor else f"{r.value:.2f}"
         typer.echo(
-            f"{r.unit:<12}{r.year:>6}{value:>9}{r.n_scored:>8}{r.n_unscored:>10}  {'yes' if r.weighted else 'no':<9}{r.source:<18}{'' if seed is None else seed}"
+            f"{r.unit:<12}{r.year:>6}{value:>9}{r.n_scored:>8}{r.n_unscored:>10}  "
+            f"{'yes' if r.weighted else 'no':<9}{r.source:<18}{'' if seed is None else seed}"
         )
         if r.below_floor:
             typer.echo(
@@ -102,7 +104,8 @@ def typology(
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write CSV here instead of printing.")] = None,
 ) -> None:
-    """Identity (democratic density) x opportunity (personnel on the ground), with the predicted effect of Smith 2012."""
+    """Identity (democratic density) x opportunity (personnel on the ground), with the predicted effect of \
+Smith 2012."""
     from peacewatch.bounds import PANEL_YEARS, check_year_range
     from peacewatch.countries import resolve_country
     from peacewatch.models.typology import typology_table
@@ -143,7 +146,10 @@ def fit(
         list[str],
         typer.Option(
             "--table",
-            help="main, alternative (fixed effects, Firth, lagged outcome, US garrison), outcomes (TIP tier, 3P, GSI) or all; repeatable (default main).",
+            help=(
+                "main, alternative (fixed effects, Firth, lagged outcome, US garrison), outcomes (TIP tier, 3P, GSI) "
+                "or all; repeatable (default main)."
+            ),
         ),
     ] = [],  # noqa: B006
 ) -> None:
@@ -263,7 +269,8 @@ def planned_sentence(result: dict, personnel: float, duration: float, tccs: int)
         f"A mission of {personnel:,.0f} uniformed personnel from {tccs} contributing countries, in its {when}: "
         f"the probability that the host becomes a destination for sex trafficking is {pct(result['risk'])} "
         f"({result['level'] * 100:g}% interval {pct(result['risk_lo'])} to {pct(result['risk_hi'])}; "
-        f"model: {get_specification(result['spec']).label}; {result['method']} method). Add --json for every number and the values used."
+        f"model: {get_specification(result['spec']).label}; {result['method']} method). "
+        "Add --json for every number and the values used."
     )
 
 
@@ -310,7 +317,8 @@ def plot(
 
 @app.command()
 def replication(out: Annotated[Path, typer.Option(help="Output directory.")] = Path("out/replication")) -> None:
-    """Write the replication package: estimation data (CSV, Parquet, Stata .dta, R .rds), codebook, estimates, R script and do-file."""
+    """Write the replication package: estimation data (CSV, Parquet, Stata .dta, R .rds), codebook, estimates, \
+R script and do-file."""
     from peacewatch.models.replication import write_replication
     from peacewatch.progress import working
 

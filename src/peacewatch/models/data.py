@@ -97,7 +97,8 @@ def with_variables(df: pd.DataFrame, variables: list[str]) -> pd.DataFrame:
     """Return ``df`` with every name in ``variables`` present as a column.
 
     ``lag_<col>`` is ``<col>`` of the same ``ccode`` in ``year - 1`` (missing when that year is not in
-    the frame); ``un_spell`` is derived (:func:`un_spell`) when the frame lacks it. Unknown names raise :class:`SpecificationError` naming the variable and close matches.
+    the frame); ``un_spell`` is derived (:func:`un_spell`) when the frame lacks it. Unknown names raise
+    :class:`SpecificationError` naming the variable and close matches.
     """
     from peacewatch.models.supplied import with_supplied
 

@@ -234,7 +234,8 @@ def io_members(
     if key not in set(known):
         near = sorted(k for k in known if k.startswith(key[:2]))[:8]
         raise UnknownIOError(
-            f"io={io!r} is not a COW IGO ioname; use the lower-case COW name (e.g. 'un', 'oas', 'nato', 'au', 'eu'){'; close: ' + ', '.join(near) if near else ''}"
+            f"io={io!r} is not a COW IGO ioname; use the lower-case COW name (e.g. 'un', 'oas', 'nato', 'au', 'eu')"
+            f"{'; close: ' + ', '.join(near) if near else ''}"
         )
     m = all_m[(all_m["io"] == key) & (all_m["status"] == 1)]
     cfg: dict[str, Any] = load_overrides() if overrides else {"ios": {}, "last_cow_year": 2014}

@@ -93,7 +93,8 @@ class FittedModel:
         return [t for t in self.params.index if t != "Intercept" and not t.startswith(("cut: ", "C(year)"))]
 
     def glance(self) -> dict[str, Any]:
-        """Fit statistics: N, clusters, events, log-likelihoods, McFadden pseudo-R2 (R2 for least squares), AIC, BIC, Wald chi2."""
+        """Fit statistics: N, clusters, events, log-likelihoods, McFadden pseudo-R2 (R2 for least squares), AIC,
+        BIC, Wald chi2."""
         r = self.result
         slopes = self.slope_terms()
         k = len(slopes)
@@ -154,7 +155,8 @@ class FittedModel:
         if self.spec.estimator not in ("logit", "firth"):
             # a conditional logit has no country intercepts to predict with; ordered and OLS outcomes are not a risk
             raise ModelError(
-                f"spec {self.name!r} ({self.spec.estimator}) gives no predicted risk; use a logit specification such as un_full"
+                f"spec {self.name!r} ({self.spec.estimator}) gives no predicted risk; "
+                "use a logit specification such as un_full"
             )
         X = self.design(newdata)
         beta, V = self.params.values, self.cov.values
@@ -192,7 +194,8 @@ def _sample(spec: Specification, data: pd.DataFrame | None) -> pd.DataFrame:
         )
     if spec.estimator == "ordered_logit" and y.nunique() < 3:
         raise ModelError(
-            f"outcome {spec.outcome!r} needs at least three ordered values for an ordered logit; found {sorted(pd.unique(y))}"
+            f"outcome {spec.outcome!r} needs at least three ordered values for an ordered logit; "
+            f"found {sorted(pd.unique(y))}"
         )
     return complete
 
@@ -209,7 +212,8 @@ def _informative(spec: Specification, sample: pd.DataFrame) -> tuple[pd.DataFram
     always = sample[~varies].groupby(spec.cluster)[spec.outcome].first()
     note = (
         f"{len(always)} of {sample[spec.cluster].nunique()} countries dropped because their outcome never changes "
-        f"({int((always == 1).sum())} always 1, {int((always == 0).sum())} always 0; {int((~varies).sum())} country-years); "
+        f"({int((always == 1).sum())} always 1, {int((always == 0).sum())} always 0; "
+        f"{int((~varies).sum())} country-years); "
         f"{kept[spec.cluster].nunique()} countries and {len(kept)} country-years inform the estimate"
     )
     return kept, note
@@ -300,7 +304,8 @@ def fit(
             raise ModelError(f"spec {spec.name!r}: singular design (collinear terms in {spec.formula!r})") from exc
     if not res.mle_retvals.get("converged", True) or not np.all(np.isfinite(res.bse)):
         raise SeparationError(
-            f"spec {spec.name!r}: the likelihood did not converge (coefficients diverge: likely quasi-separation); drop or pool variables"
+            f"spec {spec.name!r}: the likelihood did not converge (coefficients diverge: likely quasi-separation); "
+            "drop or pool variables"
         )
     return FittedModel(spec=spec, result=res, data=sample.reset_index(drop=True), design_info=X.design_info)
 

@@ -233,7 +233,8 @@ def conditional_logit(
     names = list(Xk.columns)
     notes = (
         [
-            f"{n_dropped} groups dropped because their outcome never changes; {len(kept)} groups, {len(yk)} observations kept"
+            f"{n_dropped} groups dropped because their outcome never changes; "
+            f"{len(kept)} groups, {len(yk)} observations kept"
         ]
         if n_dropped
         else []

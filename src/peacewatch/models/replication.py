@@ -131,7 +131,8 @@ def r_formula(formula: str) -> str:
 
 
 def r_term(term: str) -> str:
-    """The name R gives a patsy coefficient (``Intercept`` -> ``(Intercept)``, ``C(year)[T.2002]`` -> ``factor(year)2002``)."""
+    """The name R gives a patsy coefficient (``Intercept`` -> ``(Intercept)``,
+    ``C(year)[T.2002]`` -> ``factor(year)2002``)."""
     if term == "Intercept":
         return "(Intercept)"
     out = re.sub(r"C\((\w+)\)\[T\.([^\]]+)\]", r"factor(\1)\2", term)
@@ -181,7 +182,8 @@ d <- readRDS("estimation.rds")
 pw <- read.csv("estimates.csv", stringsAsFactors = FALSE)
 # Clustered by country with the small-sample factor G/(G-1) * (N-1)/(N-K), as in the report.
 clustered <- function(m) coeftest(m, vcov. = vcovCL(m, cluster = ~ccode, type = "HC1"))
-tidy_ct <- function(name, ct) data.frame(model = name, r_term = rownames(ct), estimate = ct[, 1], std_error = ct[, 2], row.names = NULL)
+tidy_ct <- function(name, ct) data.frame(model = name, r_term = rownames(ct), \
+estimate = ct[, 1], std_error = ct[, 2], row.names = NULL)
 # Conditional logit: survival's robust variance (clustered by country) times the same small-sample
 # factor, with N and G counted over the countries whose outcome changes (the others carry no information).
 clogit_se <- function(m, f, data) {
@@ -199,7 +201,8 @@ firth_se <- function(m, f, data) {
   n <- nrow(X); k <- ncol(X); g <- nrow(U)
   sqrt(diag(Iinv %*% crossprod(U) %*% Iinv) * g / (g - 1) * (n - 1) / (n - k))
 }
-tidy_se <- function(name, b, se) data.frame(model = name, r_term = names(b), estimate = unname(b), std_error = unname(se), row.names = NULL)
+tidy_se <- function(name, b, se) data.frame(model = name, r_term = names(b), \
+estimate = unname(b), std_error = unname(se), row.names = NULL)
 out <- list()
 """
 

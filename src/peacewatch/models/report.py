@@ -50,14 +50,18 @@ def us_comparison_sentence(model) -> str:
 
     return (
         f"US deployments ({model.spec.label}; troopdata, US active-duty personnel in the host, log, t-1): "
-        f"{us['estimate']:+.3f} (clustered SE {us['std_error']:.3f}, p = {us['p_value']:.2f}), {verdict(us['p_value'])}; "
+        f"{us['estimate']:+.3f} (clustered SE {us['std_error']:.3f}, p = {us['p_value']:.2f}), "
+        f"{verdict(us['p_value'])}; "
         f"UN personnel in the same model {un['estimate']:+.3f} (SE {un['std_error']:.3f}, p = {un['p_value']:.2f}), "
         f"{verdict(un['p_value'])}; n = {model.glance()['nobs']:,} country-years, TIP report years "
         f"{model.spec.years[0]}-{model.spec.years[1]}. "
         + (
             "As the ISQ study reports, US deployments show no association with being a sex-trafficking destination."
             if us["p_value"] >= 0.10
-            else "Unlike the ISQ study, which reports no effect of US deployments, this estimate is distinguishable from zero."
+            else (
+                "Unlike the ISQ study, which reports no effect of US deployments, "
+                "this estimate is distinguishable from zero."
+            )
         )
     )
 
@@ -140,10 +144,11 @@ def write_report(out_dir: Path) -> Path:
         "{:.2f}",
     )
     density_note = (
-        "UN 3.36 (191 members, 159 scored): matching Polity codes directly as COW codes drops Serbia and Montenegro, Ethiopia "
-        "and Vietnam and gives 3.43. OAS 7.15 counts Cuba (suspended 1962-2009 but a member; COW codes it 0), 7.72 without. "
-        "MINUSTAH 4.82: the 11 troop contributors on the UN's November 2004 deployment map (Geo-PKO); Smith's (2012) 4.6 must rest "
-        "on a different contributor list (the same 11 states score 4.82 in Polity IV too). See docs/models.md."
+        "UN 3.36 (191 members, 159 scored): matching Polity codes directly as COW codes drops Serbia and Montenegro, "
+        "Ethiopia and Vietnam and gives 3.43. OAS 7.15 counts Cuba (suspended 1962-2009 but a member; COW codes it 0), "
+        "7.72 without. MINUSTAH 4.82: the 11 troop contributors on the UN's November 2004 deployment map (Geo-PKO); "
+        "Smith's (2012) 4.6 must rest on a different contributor list (the same 11 states score 4.82 in Polity IV "
+        "too). See docs/models.md."
     )
 
     # 2 typology

@@ -29,7 +29,8 @@ def variable_labels() -> dict[str, str]:
 
 
 def write_panel(panel: Panel, out: Path, formats: list[str]) -> list[Path]:
-    """Write the panel as csv / parquet / datapackage / dta (Stata) / rds (R) plus ``lineage.json`` and ``CITATION.bib``."""
+    """Write the panel as csv / parquet / datapackage / dta (Stata) / rds (R) plus ``lineage.json`` and
+    ``CITATION.bib``."""
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for fmt in formats:

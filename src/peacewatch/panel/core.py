@@ -110,7 +110,8 @@ class Panel:
         dup = added[added.duplicated(KEYS, keep=False)]
         if len(dup):
             raise DuplicateKeyError(
-                f"{verb}: the data to merge has duplicate country-years {dup[KEYS].drop_duplicates().values.tolist()[:10]}; "
+                f"{verb}: the data to merge has duplicate country-years "
+                f"{dup[KEYS].drop_duplicates().values.tolist()[:10]}; "
                 "a source maps two units onto one COW code (see country_overrides.yml)"
             )
         merged = self.df.merge(added, on=KEYS, how="left", validate="one_to_one")

@@ -61,7 +61,8 @@ def load_key() -> bytes:
     except (ValueError, TypeError) as exc:
         raise KeyProblem(
             f"the key in {source} is not a valid Fernet key (44 characters of urlsafe base64); "
-            "generate one with `python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
+            "generate one with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
         ) from exc
     return raw
 

@@ -125,8 +125,8 @@ def _forms_of_ascii(ascii_name: str) -> tuple[str, str, list[str]]:
 
 
 def prepare(frame: pd.DataFrame, reversed_forms: bool = False) -> pd.DataFrame:
-    """Add ``ascii``, ``folded``, ``skeleton``, ``skel_keys`` (name keys) and ``dob_y/m/d`` columns to a frame with ``name``, ``dob``
-    (ISO string or empty/NaN) and ``nationality`` (int or NaN) columns."""
+    """Add ``ascii``, ``folded``, ``skeleton``, ``skel_keys`` (name keys) and ``dob_y/m/d`` columns to a frame
+    with ``name``, ``dob`` (ISO string or empty/NaN) and ``nationality`` (int or NaN) columns."""
     out = frame.copy()
     asc = [to_ascii(n) for n in out["name"].astype(str)]
     forms = [_forms_of_ascii(a) for a in asc]

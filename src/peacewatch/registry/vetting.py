@@ -114,7 +114,8 @@ def _csv_rows(text: str | io.TextIOBase, label: str) -> tuple[list[str], Iterato
     """Header and numbered data rows of an uploaded CSV (row 1 is the header).
 
     ``newline=""`` lets the csv module handle CR/LF and line breaks inside quoted fields itself; any
-    other malformation (e.g. a field over the csv module's size limit) becomes a ValidationFailed naming the file and row.
+    other malformation (e.g. a field over the csv module's size limit) becomes a ValidationFailed naming
+    the file and row.
     """
     # A stream (an uploaded file) is read row by row, never as a whole.
     stream = io.StringIO(text.lstrip("\ufeff"), newline="") if isinstance(text, str) else text

@@ -21,7 +21,8 @@ Stable API (for the web app and the CLI)
 ``grade_table(card, year=None, ruleset=None, registry=None) -> pandas.DataFrame``
     The same grades as one table: ``card, key, name, year, score, coverage, score_grade, grade,
     published_tier, published_tier_source, decided_by, rules, watch_list, s_<indicator>...,
-    year_<indicator>..., mark_<indicator>...`` (TCCs also ``suspension, n_<criterion>...``). Fast (vectorised); use it for lists and maps.
+    year_<indicator>..., mark_<indicator>...`` (TCCs also ``suspension, n_<criterion>...``). Fast
+    (vectorised); use it for lists and maps.
 ``explain(card, key, year, ruleset=None, registry=None) -> Grade``
     One grade in full; ``key`` is a COW code (hosts, TCCs) or an IPI mission acronym (missions).
     ``Grade.explain()`` renders it as text, ``Grade.to_dict()`` as JSON-ready data.

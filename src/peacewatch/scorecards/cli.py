@@ -254,7 +254,10 @@ def hosts(
     deployed_only: bool = typer.Option(
         False,
         "--deployed-only",
-        help="Only states hosting UN or non-UN peacekeepers that year (2017-2024: UN missions on the Geo-PKO maps; none known after 2024).",
+        help=(
+            "Only states hosting UN or non-UN peacekeepers that year "
+            "(2017-2024: UN missions on the Geo-PKO maps; none known after 2024)."
+        ),
     ),
 ) -> None:
     """Grade host states: trafficking situation and response, and peacekeeping exposure."""

@@ -1,7 +1,8 @@
 """The three scorecards as files: ``hosts``, ``tccs`` and ``missions`` as CSV and JSON (every graded year).
 
 One row per unit-year: grade, published tier, score (0-10), coverage, the rule that decided the grade
-and each component's score. The evidence behind one grade is printed by ``peacewatch score CARD --year Y --explain KEY``.
+and each component's score. The evidence behind one grade is printed by
+``peacewatch score CARD --year Y --explain KEY``.
 """
 
 from __future__ import annotations

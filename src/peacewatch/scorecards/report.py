@@ -159,7 +159,8 @@ def methods_blocks() -> list[tuple[str, object]]:
             "one exists. Each component shows the year of its evidence; evidence from a secondary copy (TIP "
             "tiers 2020-2025) or older than the graded year (Palermo ratifications, known through 2011) is "
             "marked. Years: hosts 2001-2025, troop contributors 2001 to the current year, or next year with an "
-            "as-of date (registry events are counted in the year they happened, referrals once their deadline passed), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only).",
+            "as-of date (registry events are counted in the year they happened, referrals once their deadline "
+            "passed), missions 2001-2024 (after 2016 from the Geo-PKO TCCMap, troops only).",
         ),
     ]
     for card in CARDS:
@@ -229,8 +230,9 @@ def methods_blocks() -> list[tuple[str, object]]:
         b.append(
             (
                 "p",
-                f"Grade history: automatic downgrade {'on' if h.automatic_downgrade else 'off'}; after {h.watch_list_years} "
-                f"consecutive Grade B watch years counted from {h.from_year}, at most {h.max_waivers} consecutive waivers; "
+                f"Grade history: automatic downgrade {'on' if h.automatic_downgrade else 'off'}; "
+                f"after {h.watch_list_years} consecutive Grade B watch years counted from {h.from_year}, "
+                f"at most {h.max_waivers} consecutive waivers; "
                 f"{len(h.waivers)} waivers and {len(rs.overrides)} overrides recorded.",
             )
         )
@@ -262,7 +264,8 @@ def methods_blocks() -> list[tuple[str, object]]:
                             [
                                 c.id,
                                 c.count,
-                                f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} >= {c.at_least}"
+                                f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} "
+                                f">= {c.at_least}"
                                 + (f" and >= {c.per_1000_deployed:g} per 1,000 deployed" if c.per_1000_deployed else "")
                                 + (f" and no {c.none_of}" if c.none_of else ""),
                                 " ".join(c.text.split()),

@@ -241,7 +241,10 @@ class Catalog:
     def missing_message(self, lead: str = "") -> str:
         """One line: every missing file of the catalog and the three ways to provide the data."""
         missing = self.missing_files()
-        listing = f"{len(missing)} of {sum(len(s.files) for s in self)} data files are missing from {self.data_root}: {', '.join(missing)}."
+        listing = (
+            f"{len(missing)} of {sum(len(s.files) for s in self)} data files are missing from {self.data_root}: "
+            f"{', '.join(missing)}."
+        )
         return " ".join(part for part in (lead, listing, PROVIDE_DATA) if part)
 
     def require(self, keys: list[str] | None = None) -> None:

@@ -251,8 +251,13 @@ def ruleset_name(name: str) -> str:
 SPEC_WORDS: dict[str, str] = {
     "Size": "deployment size only",
     "Size, duration, TCCs": "deployment size, years deployed and number of contributing countries",
-    "Size x duration": "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed",
-    "Size x TCCs": "deployment size, years deployed and contributing countries, where the effect of size depends on the number of contributors",
+    "Size x duration": (
+        "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed"
+    ),
+    "Size x TCCs": (
+        "deployment size, years deployed and contributing countries, where the effect of size depends on "
+        "the number of contributors"
+    ),
     "Both interactions": (
         "deployment size, years deployed and contributing countries, where the effect of size depends on "
         "both years deployed and the number of contributors"

@@ -74,7 +74,8 @@ def _frame(
         f'<figure class="chart {cls}" id="{id_}-figure"><ul class="svg-legend" aria-hidden="true">{keys}</ul>'
         f'<svg id="{id_}" class="svg-plot" role="img" aria-label="{escape(label)}" height="{height + 24}" '
         f"data-svg-chart>{''.join(body)}</svg>"
-        f'<figcaption>{escape(label)}<span class="chart-note" id="{id_}-note"><br>{escape(note)}</span></figcaption></figure>'
+        f'<figcaption>{escape(label)}<span class="chart-note" id="{id_}-note"><br>{escape(note)}</span>'
+        "</figcaption></figure>"
     )
 
 
@@ -173,7 +174,8 @@ def tiers(series: list[dict], id_: str, label: str, note: str) -> Markup:
     for k, name in enumerate(TIER_ROWS):
         body.append(f'<line class="grid" x1="0" x2="100%" y1="{to_y(k):.1f}" y2="{to_y(k):.1f}"/>')
         body.append(
-            f'<text x="-6" y="{to_y(k) + 4:.1f}" text-anchor="end">{escape(name.replace("Tier 2 Watch List", "Watch List"))}</text>'
+            f'<text x="-6" y="{to_y(k) + 4:.1f}" text-anchor="end">'
+            f"{escape(name.replace('Tier 2 Watch List', 'Watch List'))}</text>"
         )
     rows = [TIER_ROWS.index(r["tip_tier_label"]) if r["tip_tier_label"] in TIER_ROWS else None for r in series]
     # Steps: a flat segment per year, joined vertically to the next year's row.

@@ -43,7 +43,8 @@ def bara_hultman(ctx: SourceContext | None = None) -> pd.DataFrame:
         unknown = sorted(set(nonun) - set(families))
         if unknown:
             raise MalformedDataError(
-                f"bara_hultman: non-UN missions without an organisation family: {unknown}; add them to {package_path(*FAMILIES)}"
+                f"bara_hultman: non-UN missions without an organisation family: {unknown}; "
+                f"add them to {package_path(*FAMILIES)}"
             )
         cols = {"troops_iepo": "troops", "police_iepo": "police", "observers_iepo": "observers", "totals_iepo": "total"}
         grouped = (

@@ -48,7 +48,8 @@ def hti(ctx: SourceContext | None = None) -> pd.DataFrame:
         dup = raw[raw.duplicated(["ccode", "year"], keep=False)]
         if len(dup):
             raise DuplicateKeyError(
-                f"hti: duplicate country-years {dup[['country', 'ccode', 'year']].drop_duplicates().values.tolist()[:10]}"
+                "hti: duplicate country-years "
+                f"{dup[['country', 'ccode', 'year']].drop_duplicates().values.tolist()[:10]}"
             )
         out = raw[["country", "ccode", "year", "tier"]].copy()
         out["country"] = out["country"].str.strip()

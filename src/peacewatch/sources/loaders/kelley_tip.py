@@ -5,8 +5,9 @@ report. Sources, in order of precedence: ``tierupdated`` of the criminalization-
 (1999-2014, State Department tiers as updated by Kelley) and ``tiers_2015.csv`` for the 2015 report
 (country names mapped through the crosswalk). Kelley's own codes for units without a COW code are
 mapped where the unit is a COW state (Serbia 1003 -> 345, Kosovo 1001 -> 347; ``kelley:`` in
-``country_overrides.yml``); Hong Kong (1000) and Macau (1002) keep their codes. The Cho 3P index (prosecution, protection, prevention,
-each 1-5, overall 3-15) covers 2000-2013; ``crimlevel`` is anti-trafficking criminalisation (0 none,
+``country_overrides.yml``); Hong Kong (1000) and Macau (1002) keep their codes. The Cho 3P index
+(prosecution, protection, prevention, each 1-5, overall 3-15) covers 2000-2013; ``crimlevel`` is
+anti-trafficking criminalisation (0 none,
 1 partial, 2 full). Palermo protocol: the first year the Kelley & Simmons replication file codes
 ``ratproto2000`` = 1 (its ``protocoldate`` is not used: 2012 there means "not ratified by 2011").
 """

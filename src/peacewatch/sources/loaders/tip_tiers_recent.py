@@ -60,7 +60,8 @@ def tip_tiers_recent(ctx: SourceContext | None = None) -> pd.DataFrame:
         dup = out[out.duplicated(["ccode", "year"], keep=False)]
         if len(dup):
             raise DuplicateKeyError(
-                f"tip_tiers_recent: two names map to one country-year {dup[['name', 'ccode', 'year']].values.tolist()[:10]}; "
+                "tip_tiers_recent: two names map to one country-year "
+                f"{dup[['name', 'ccode', 'year']].values.tolist()[:10]}; "
                 "fix the name mapping in sources/country_overrides.yml"
             )
         out["special_case"] = out["tier_code"].eq(666.0)

@@ -45,7 +45,8 @@ def verdict(risk: float, lo: float, hi: float, base: float) -> dict:
             "uncertain": True,
             "text": (
                 f"Too uncertain to call: the interval spans {width * 100:.0f} percentage points, more than the "
-                f"{TOO_UNCERTAIN_WIDTH * 100:.0f} we accept for a call, so the model cannot say whether the risk is low or high."
+                f"{TOO_UNCERTAIN_WIDTH * 100:.0f} we accept for a call, "
+                "so the model cannot say whether the risk is low or high."
             ),
         }
     if risk > base + NEAR_BASE_RATE:
