@@ -72,5 +72,7 @@ env -u PYTHONPATH PEACEWATCH_DATA_DIR="$data" PEACEWATCH_CACHE_DIR="$work/cache"
   grep -q "^41,2004,Haiti,HTI,41,6008.0" panel/panel.csv
   venv/bin/python -c "from peacewatch.reports import render_report; print(render_report(\"scorecards_methods.html\", blocks=[(\"h2\", \"Host states\")]))" > methods.html
   grep -q "<h2>Host states</h2>" methods.html
+  # Data files read from other packages (no import names them): the TR39 confusables of usernames.
+  venv/bin/python -c "from peacewatch.registry.usernames import skeleton; assert skeleton(\"\u0456nv1\") == skeleton(\"inv1\")"
 '
 echo "smoke: wheel $(basename "$wheel") installs and runs from another directory"
