@@ -15,8 +15,9 @@ listener): :func:`stage` before the commit, :func:`committed` after it, :func:`d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection
@@ -28,8 +29,15 @@ from peacewatch.registry.translog import entries as E
 from peacewatch.registry.translog import witness
 from peacewatch.registry.translog.leaf import leaf_bytes
 
-if TYPE_CHECKING:
-    from peacewatch.registry.translog.sequencer import Sequencer
+
+class Sequencer(Protocol):
+    """What the appender needs of :class:`peacewatch.registry.translog.sequencer.Sequencer` (which
+    imports this module, so the appender names its interface instead of importing it)."""
+
+    def release_due(self, conn: Connection, now: dt.datetime) -> list[E.LeafFields]: ...
+
+    def submit(self, entries: Sequence[E.Pending]) -> object: ...
+
 
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises batches ("pwaudit").
 PG_LOCK_KEY = 0x7077617564697400
