@@ -173,7 +173,20 @@ class SecuritySettings(BaseSettings):
     intake_per_network: str = Field(
         default="20/minute", description=("Anonymous reports per network (/24 for IPv4, /48 for IPv6).")
     )
-    intake_overall: str = Field(default="600/minute", description="Anonymous reports from everyone together.")
+    intake_overall: str = Field(
+        default="600/minute",
+        description=(
+            "Anonymous reports from everyone together; a network that sent fewer than its quiet allowance "
+            "(PEACEWATCH_INTAKE_QUIET_NETWORK) is let through even when this is spent."
+        ),
+    )
+    intake_quiet_network: str = Field(
+        default="2/10 minutes",
+        description=(
+            "Reports a quiet network (/24 IPv4, /48 IPv6) may send past a spent overall limit, so that a flood "
+            "from many networks cannot close the anonymous channel for everyone."
+        ),
+    )
     lookup_per_client: str = Field(
         default="30/minute", description=("Receipt look-ups (reading a thread) per client address.")
     )

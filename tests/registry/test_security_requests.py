@@ -166,7 +166,8 @@ def test_intake_limits_name_the_budget_that_ran_out(database_url, engine):
     app = create_app(database_url, settings=SecuritySettings(intake_overall="3/minute"))
     for i in range(3):
         assert _client(app, f"192.0.2.{i}").post(f"{API}/intake", json={"message": "m"}).status_code == 201
-    r = _client(app, "203.0.113.1").post(f"{API}/intake", json={"message": "m"})
+    # the network has used its quiet allowance (2 in 10 minutes): the spent overall budget holds it
+    r = _client(app, "192.0.2.9").post(f"{API}/intake", json={"message": "m"})
     assert r.status_code == 429 and "the reporting channel is receiving too many reports" in r.json()["detail"]
     one = create_app(database_url, settings=SecuritySettings(intake_per_client="1/minute"))
     c = _client(one, "192.0.2.50")
@@ -440,3 +441,28 @@ def test_several_workers_share_one_csrf_secret_and_say_how_limits_multiply(monke
     assert seen["workers"] == 3 and len(secret) >= 40
     assert SecuritySettings().csrf_secret == secret  # what each worker's app reads
     assert "a client may get up to 3 times each limit" in capsys.readouterr().err
+
+
+def test_a_flood_from_many_networks_does_not_close_the_channel_for_a_quiet_network(database_url, engine):
+    """Issue 20: about 30 /24 networks used to spend the overall budget and refuse every reporter.
+    Now a network that has sent nothing lately still gets its report through (up to its quiet
+    allowance), while the flooding networks stay refused."""
+    app = create_app(
+        database_url,
+        settings=SecuritySettings(
+            intake_overall="30/minute", intake_per_network="20/minute", intake_per_client="100/minute"
+        ),
+    )
+    codes = [
+        _client(app, f"10.{n}.0.{i}").post(f"{API}/intake", json={"message": "flood"}).status_code
+        for n in range(1, 31)
+        for i in range(3)
+    ]
+    assert codes.count(201) < len(codes) and 429 in codes  # the overall budget was spent by the flood
+    flooder = _client(app, "10.1.0.200").post(f"{API}/intake", json={"message": "more"})
+    assert flooder.status_code == 429
+    quiet = _client(app, "203.0.113.7")
+    assert quiet.post(f"{API}/intake", json={"message": "I saw soldiers take a girl"}).status_code == 201
+    assert quiet.post(f"{API}/intake", json={"message": "and another"}).status_code == 201
+    third = quiet.post(f"{API}/intake", json={"message": "a third"})  # its quiet allowance (2) is used
+    assert third.status_code == 429 and "too many reports right now" in third.json()["detail"]

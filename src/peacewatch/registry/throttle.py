@@ -107,6 +107,7 @@ class Throttle:
         self.intake_client = parse_many(s.intake_per_client)
         self.intake_network = parse_many(s.intake_per_network)
         self.intake_overall = parse_many(s.intake_overall)
+        self.intake_quiet = parse_many(s.intake_quiet_network)
         self.lookup_client = parse_many(s.lookup_per_client)
         self.lookup_overall = parse_many(s.lookup_overall)
 
@@ -195,26 +196,37 @@ class Throttle:
 
     # --- anonymous intake -----------------------------------------------------------------------
     def intake(self, client: str | None) -> None:
-        """Before an anonymous report or added message."""
-        self._take(
-            [
-                (
-                    self.intake_client,
-                    ("intake-client", self._key(client)),
-                    "you have sent several reports in a short time; please wait and try again {wait}",
-                ),
-                (
-                    self.intake_network,
-                    ("intake-network", self._key(network_of(client))),
-                    "many reports are arriving from your network; please try again {wait}",
-                ),
-                (
-                    self.intake_overall,
-                    ("intake-overall",),
-                    "the reporting channel is receiving too many reports right now; please try again {wait}",
-                ),
-            ]
+        """Before an anonymous report or added message.
+
+        The overall budget protects the server, but spent by a flood from many networks it would
+        close the channel for everyone; so a quiet network (fewer reports than its small quiet
+        allowance in the window) is let through even then. A flood can pass it only by that
+        allowance per network it controls."""
+        network = self._key(network_of(client))
+        checks = [
+            (
+                self.intake_client,
+                ("intake-client", self._key(client)),
+                "you have sent several reports in a short time; please wait and try again {wait}",
+            ),
+            (
+                self.intake_network,
+                ("intake-network", network),
+                "many reports are arriving from your network; please try again {wait}",
+            ),
+        ]
+        overall = (
+            self.intake_overall,
+            ("intake-overall",),
+            "the reporting channel is receiving too many reports right now; please try again {wait}",
         )
+        quiet = (self.intake_quiet, ("intake-quiet", network), "")
+        if self._retry_after(self.intake_quiet, *quiet[1]) > 0:
+            self._take([*checks, overall])
+            return
+        self._take([*checks, quiet])
+        for item in self.intake_overall:  # the load still counts towards the overall budget
+            self._limiter.hit(item, "intake-overall")
 
     def lookup(self, client: str | None) -> None:
         """Before a receipt look-up."""
