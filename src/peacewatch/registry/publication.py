@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,8 +58,8 @@ __all__ = [
     "frozen",
     "live",
     "min_cell",
-    "open_session",
     "published",
+    "read_session",
     "scorecard_frame",
     "staff_scorecard_frame",
 ]
@@ -319,23 +320,16 @@ def default_registry_file() -> Path:
     return out_dir(create=False) / DEFAULT_DB_FILE
 
 
-def open_session(database_url: str) -> Session:
+@contextmanager
+def read_session(database_url: str) -> Iterator[Session]:
     """A read-only session on the existing registry at ``database_url`` for reading its published
-    statistics (the scorecards' command line); closing it ends the session and disposes the engine.
+    statistics (the scorecards' command line); leaving it ends the session and disposes the engine.
     A read never creates or migrates: a typo'd URL is an error naming it, not a new empty registry."""
     from peacewatch.registry.service import Registry
 
     registry = Registry(database_url, existing_only=True)
-    opened = registry.session(read_only=True)
-    session = opened.__enter__()
-    close = session.close
-
-    def close_all() -> None:
-        session.close = close  # type: ignore[method-assign]
-        try:
-            opened.__exit__(None, None, None)
-        finally:
-            registry.engine.dispose()
-
-    session.close = close_all  # type: ignore[method-assign]
-    return session
+    try:
+        with registry.session(read_only=True) as session:
+            yield session
+    finally:
+        registry.dispose()

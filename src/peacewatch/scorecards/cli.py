@@ -54,12 +54,13 @@ def _registry_session(db: str | None):
             return None
         db = f"sqlite:///{default.as_posix()}"
         typer.echo(f"note: reading the registry at {default} (pass --db to read another)", err=True)
-    from peacewatch.registry.publication import open_session
+    from contextlib import ExitStack
 
-    session = open_session(db)
-    on_close(
-        session.close
-    )  # ends the read and disposes its engine  # runs before the engine's dispose (click closes in reverse order)
+    from peacewatch.registry.publication import read_session
+
+    reading = ExitStack()
+    session = reading.enter_context(read_session(db))
+    on_close(reading.close)  # ends the read and disposes its engine
     return session
 
 
