@@ -54,8 +54,13 @@ def signing_key_file() -> Path:
     return out_dir(create=False) / SIGNING_KEY_FILE
 
 
+def _note_key_id(name: str, key_type: bytes, public: bytes) -> bytes:
+    """A signed-note key's 4-byte id: SHA-256 of the name, a newline, the type byte and the key."""
+    return hashlib.sha256(name.encode() + b"\n" + key_type + public).digest()[:4]
+
+
 def _key_hash(name: str, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + _ED25519 + public).digest()[:4]
+    return _note_key_id(name, _ED25519, public)
 
 
 def _check_name(name: str) -> str:
@@ -96,6 +101,19 @@ class Signer:
         return f"{text}\n{_DASH} {self.name} {blob}\n"
 
 
+def _parse_vkey(text: str, key_type: bytes, type_error: str, hash_name: str) -> tuple[str, bytes, Ed25519PublicKey]:
+    """``(name, key hash, key)`` of a note verifier key ``<name>+<hex hash>+<base64(type || key)>``
+    (C2SP signed-note); ``ValueError`` naming what is wrong."""
+    name, hash_hex, b64 = text.strip().split("+", 2)
+    raw = base64.b64decode(b64, validate=True)
+    if raw[:1] != key_type or len(raw) != 33:
+        raise ValueError(type_error)
+    key_hash = bytes.fromhex(hash_hex)
+    if key_hash != _note_key_id(name, key_type, raw[1:]):
+        raise ValueError(f"{hash_name} does not match the key")
+    return name, key_hash, Ed25519PublicKey.from_public_bytes(raw[1:])
+
+
 @dataclass(frozen=True)
 class Verifier:
     """A verifier key parsed from its text form."""
@@ -108,14 +126,7 @@ class Verifier:
     def parse(cls, text: str) -> Verifier:
         """Parse ``<name>+<hex hash>+<base64 key>``; raise :class:`AuditProblem` when malformed."""
         try:
-            name, hash_hex, b64 = text.strip().split("+", 2)
-            raw = base64.b64decode(b64, validate=True)
-            if raw[:1] != _ED25519 or len(raw) != 33:
-                raise ValueError("not an Ed25519 key")
-            key_hash = bytes.fromhex(hash_hex)
-            if key_hash != _key_hash(name, raw[1:]):
-                raise ValueError("key hash does not match the key")
-            return cls(name, key_hash, Ed25519PublicKey.from_public_bytes(raw[1:]))
+            return cls(*_parse_vkey(text, _ED25519, "not an Ed25519 key", "key hash"))
         except ValueError as exc:
             raise AuditProblem(
                 f"verifier key {text.strip()[:60]!r} is malformed ({exc}); "
@@ -210,7 +221,7 @@ _COSIGNATURE = b"\x04"
 
 
 def _cosigner_hash(name: str, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + _COSIGNATURE + public).digest()[:4]
+    return _note_key_id(name, _COSIGNATURE, public)
 
 
 def _cosigned_message(body: str, timestamp: int) -> bytes:
@@ -255,13 +266,7 @@ class WitnessKey:
     def parse(cls, text: str) -> WitnessKey:
         """Parse ``<name>+<hex key id>+<base64(0x04 || key)>``; raise :class:`AuditProblem` when malformed."""
         try:
-            name, hash_hex, b64 = text.strip().split("+", 2)
-            raw = base64.b64decode(b64, validate=True)
-            if raw[:1] != _COSIGNATURE or len(raw) != 33:
-                raise ValueError("not an Ed25519 cosignature/v1 key (type 0x04)")
-            if bytes.fromhex(hash_hex) != _cosigner_hash(name, raw[1:]):
-                raise ValueError("key id does not match the key")
-            return cls(name, bytes.fromhex(hash_hex), Ed25519PublicKey.from_public_bytes(raw[1:]))
+            return cls(*_parse_vkey(text, _COSIGNATURE, "not an Ed25519 cosignature/v1 key (type 0x04)", "key id"))
         except ValueError as exc:
             raise AuditProblem(
                 f"witness key {text.strip()[:60]!r} is malformed ({exc}); use the witness's "
