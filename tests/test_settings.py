@@ -77,6 +77,26 @@ def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch, name, value):
     assert name in message and "\n" not in message and "peacewatch config" in message
 
 
+@pytest.mark.parametrize(
+    "name", ["PEACEWATCH_INTAKE_OVERALL", "PEACEWATCH_INTAKE_QUIET_NETWORK", "PEACEWATCH_LOGIN_OVERALL"]
+)
+def test_a_malformed_rate_limit_is_one_line_naming_the_variable(monkeypatch, name):
+    """A typo in a limit stopped `peacewatch serve` with "unexpected ValueError ... a bug": it is now
+    refused with the other settings, naming the variable."""
+    from typer.testing import CliRunner
+
+    from peacewatch.cli import app
+    from peacewatch.registry.throttle import Throttle
+
+    monkeypatch.setenv(name, "bogus")
+    with pytest.raises(settings.SettingsError) as info:
+        Throttle()
+    message = str(info.value)
+    assert name in message and "'bogus' is not a rate limit" in message and "\n" not in message
+    result = CliRunner().invoke(app, ["serve", "--port", "1"])
+    assert result.exit_code == 2 and name in result.output and "bug" not in result.output
+
+
 def test_config_prints_every_setting_with_secrets_masked(monkeypatch):
     key = Fernet.generate_key().decode()
     monkeypatch.setenv("PEACEWATCH_SECRET_KEY", key)

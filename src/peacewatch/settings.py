@@ -192,6 +192,33 @@ class SecuritySettings(BaseSettings):
     )
     lookup_overall: str = Field(default="1200/minute", description="Receipt look-ups from everyone together.")
 
+    @field_validator(
+        "login_per_client",
+        "login_per_account",
+        "login_per_network",
+        "login_overall",
+        "login_per_device",
+        "intake_per_client",
+        "intake_per_network",
+        "intake_overall",
+        "intake_quiet_network",
+        "lookup_per_client",
+        "lookup_overall",
+    )
+    @classmethod
+    def _rate_limits(cls, value: str) -> str:
+        # Checked here, with the others, so a typo stops the command with one line naming the variable
+        # instead of failing when the first request builds the limiter.
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit (write e.g. 20/minute, or several: 5/minute;30/hour)"
+            ) from None
+        return value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, value: str) -> str:

@@ -33,6 +33,7 @@ from limits.strategies import MovingWindowRateLimiter
 from peacewatch.registry.crypto import keyed_hash
 from peacewatch.registry.errors import KeyProblem, RateLimited
 from peacewatch.registry.settings import SecuritySettings
+from peacewatch.settings import security
 
 
 def _wait(seconds: float) -> str:
@@ -96,7 +97,7 @@ class Throttle:
     """
 
     def __init__(self, settings: SecuritySettings | None = None):
-        s = settings or SecuritySettings()
+        s = settings or security()
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._salt = secrets.token_bytes(32)
         self.login_client = parse_many(s.login_per_client)

@@ -14,6 +14,7 @@ from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
 from peacewatch.resources import package_path
 from peacewatch.scorecards.indicators import CARDS
+from peacewatch.settings import security as current_security
 from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 from peacewatch.web import errors
 from peacewatch.web.analysis import AnalysisCache, ModelCache, ScorecardCache
@@ -106,7 +107,7 @@ def create_app(settings: WebSettings | None = None, security: SecuritySettings |
         the registry JSON API at ``/api/registry``; static assets at ``/static``.
     """
     settings = settings or WebSettings()
-    security = security or SecuritySettings()
+    security = security or current_security()
     store = DataStore(settings)
     registry = Registry(settings.db_url)
 

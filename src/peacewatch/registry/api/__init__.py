@@ -27,6 +27,7 @@ from peacewatch.registry.api.deps import (
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
+from peacewatch.settings import security
 from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 
 #: What the web app uses besides the router: the client's address and the API's error answers.
@@ -67,7 +68,7 @@ def build_router(
         Mount it with ``app.include_router(router, prefix="/api/registry")`` and install the error
         handlers (:func:`peacewatch.registry.api.deps.install_error_handlers`) on the app.
     """
-    settings = settings or SecuritySettings()
+    settings = settings or security()
     deps = Deps(registry or Registry(database_url), throttle or Throttle(settings), settings)
     router = APIRouter()
     for module in (auth_routes, case_routes, intake_routes, vetting_routes, nation_routes, log_routes):
@@ -91,7 +92,7 @@ def create_app(
     from peacewatch.web.security import install_body_limit, install_request_safety
 
     reg = registry or Registry(database_url)
-    settings = settings or SecuritySettings()
+    settings = settings or security()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
