@@ -21,6 +21,19 @@ def test_methods_page_and_report_are_served_and_linked(http):
     assert '<a href="/">peacewatch</a>' in report.text
 
 
+def test_public_pages_do_not_show_where_the_server_keeps_its_data(http):
+    """The models report named the supplied files by absolute path on the server (a disclosure, and in
+    a deep checkout the path overflowed a phone screen); public pages name them relative to the data
+    directory."""
+    from peacewatch.sources.catalog import data_dir
+
+    secret = str(data_dir().resolve())
+    report = http.get("/methods/models").text
+    assert "walkfree_gsi/2023-Global-Slavery-Index-Data.xlsx" in report  # the note is there ...
+    for path in ("/methods/models", "/methods/scorecards", "/model", "/"):
+        assert secret not in http.get(path).text, path  # ... without the server's directory
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/methods/scorecards", "/methods/models"])
 @pytest.mark.parametrize("width", [390, 1280])

@@ -357,15 +357,16 @@ def fit_all(
 
 def fit_available(names: list[str]) -> tuple[list[FittedModel], list[str]]:
     """The fitted built-in specifications ``names`` (cached, :func:`default_model`), leaving out those
-    whose data the user has not supplied (the Global Slavery Index), with one note for each left out."""
-    from peacewatch.models.supplied import SuppliedDataMissingError
+    whose data the user has not supplied (the Global Slavery Index), with one note for each left out
+    (files named relative to the data directory: the notes go into the report and the web app)."""
+    from peacewatch.models.supplied import SuppliedDataMissingError, missing_message
 
     models, notes = [], []
     for name in names:
         try:
             models.append(default_model(name))
         except SuppliedDataMissingError as exc:
-            notes.append(f"{name} not estimated: {exc}")
+            notes.append(f"{name} not estimated: {missing_message(exc.key, absolute=False)}")
     return models, notes
 
 

@@ -32,7 +32,11 @@ SUPPLIED_COLUMNS = {
 
 
 class SuppliedDataMissingError(ModelError):
-    """A specification needs a dataset the user has not supplied yet."""
+    """A specification needs a dataset the user has not supplied yet (``key`` names it in ``supplied_sources.yml``)."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def supplied_sources() -> dict[str, dict[str, Any]]:
@@ -40,15 +44,19 @@ def supplied_sources() -> dict[str, dict[str, Any]]:
     return dict(load_yaml(*SUPPLIED))
 
 
-def missing_message(key: str) -> str:
-    """Where to put which file of ``key`` and where to get it (one line)."""
+def missing_message(key: str, *, absolute: bool = True) -> str:
+    """Where to put which file of ``key`` and where to get it (one line).
+
+    ``absolute=False`` names the files relative to the data directory: the form for pages others read
+    (the models report, the web app), which must not show where the server keeps its data."""
     from peacewatch.sources.catalog import data_dir
 
     src = supplied_sources()[key]
-    paths = ", ".join(str(data_dir() / f["path"]) for f in src["files"])
+    paths = ", ".join(str(data_dir() / f["path"]) if absolute else str(f["path"]) for f in src["files"])
+    where = "as one of" if absolute else "in the data directory as one of"
     return (
         f"{src['title']} is not in the data directory: download it from {src['homepage']} "
-        f"({src['publisher']}; {src['license'].strip()}) and save it as one of {paths}"
+        f"({src['publisher']}; {src['license'].strip()}) and save it {where} {paths}"
     )
 
 
@@ -63,7 +71,7 @@ def supplied_frame(key: str) -> pd.DataFrame:
     loader = resolve_loader(src["loader"], Path(str(SUPPLIED[1])))
     frame = loader(src["files"], data_dir(), default_context().crosswalk)
     if frame.empty:
-        raise SuppliedDataMissingError(missing_message(key))
+        raise SuppliedDataMissingError(missing_message(key), key)
     return frame
 
 
