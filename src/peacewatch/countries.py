@@ -88,7 +88,7 @@ def resolve_country(text: str | int, option: str | None = None) -> int:
     cw = default_context().crosswalk
     code = cw.iso3_to_cow(value) if len(value) == 3 and value.isalpha() else None
     if code is None:
-        code = cw.name_to_cow(value)
+        code = cw.name_to_cow(value, whole_words=True)
     if code is not None and code in states:
         return int(code)
     close = close_matches(value)

@@ -58,3 +58,25 @@ def test_unmapped_names_are_listed_with_the_fix(cw):
 def test_territories_are_dropped_not_guessed(cw):
     assert cw.names_to_cow(["Hong Kong", "Haiti"], "x") == {"Haiti": 41}
     assert cw.iso3s_to_cow(["PSE", "HTI"], "x") == {"HTI": 41}
+
+
+def test_a_typed_name_must_match_whole_words_not_a_stem_of_another_country():
+    """ "Nigerai" opened Niger without a word (Niger's name pattern matches inside the typo); a typed name
+    now matches only on whole words, a country's own word or its adjective ("Russian Federation")."""
+    import pytest
+
+    from peacewatch.countries import UnknownCountryError, resolve_country
+
+    with pytest.raises(UnknownCountryError, match="did you mean Nigeria .* or Niger "):
+        resolve_country("Nigerai")
+    expected = {  # COW codes from the COW state list, not from our lookups
+        "Niger": 436,
+        "Nigeria": 475,
+        "Republic of Niger": 436,
+        "Afghanistan": 700,
+        "Russian Federation": 365,
+        "Argentine Republic": 160,
+        "Korea, South": 732,
+        "Holland": 210,
+    }
+    assert {name: resolve_country(name) for name in expected} == expected

@@ -39,6 +39,25 @@ def _normalise(name: str) -> str:
     return " ".join(str(name).replace("\u00a0", " ").split())
 
 
+_WORD = re.compile(r"\w+")
+_ADJECTIVE_ENDINGS = frozenset({"n", "an", "ian", "e", "ese", "ish"})
+
+
+def _whole_words(text: str, start: int, end: int, known_words: frozenset[str]) -> bool:
+    """Whether the match ``text[start:end]`` covers whole words: it begins on a word boundary and ends
+    on one, or inside a word that some country's name has (the patterns match stems: "afghan") or that
+    is the stem with an adjective's ending ("Russian Federation", "Argentine Republic")."""
+    if 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
+        return False
+    if 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        word = _WORD.match(text, max(m.start() for m in _WORD.finditer(text[:end])))
+        if word is None:
+            return False
+        whole, rest = word.group(0).casefold(), text[end : word.end()].casefold()
+        return whole in known_words or rest in _ADJECTIVE_ENDINGS
+    return True
+
+
 class Crosswalk:
     """Maps names and codes of every source onto COW state codes."""
 
@@ -98,22 +117,36 @@ class Crosswalk:
         return out
 
     # ------------------------------------------------------------------ single lookups
-    def name_to_cow(self, name: str) -> int | None:
-        """COW code of a country name, or ``None`` when it cannot be mapped (or is dropped)."""
+    @cached_property
+    def _known_words(self) -> frozenset[str]:
+        """Every word of the codelist's country names and of the name overrides, case-folded."""
+        names = [*self.codelist["name"].dropna().astype(str), *map(str, self.overrides["names"])]
+        return frozenset(w.casefold() for n in names for w in _WORD.findall(n))
+
+    def name_to_cow(self, name: str, whole_words: bool = False) -> int | None:
+        """COW code of a country name, or ``None`` when it cannot be mapped (or is dropped).
+
+        ``whole_words=True`` (for names people type) accepts a pattern match only where it begins and
+        ends on word boundaries of ``name``: the name patterns are made for the variants datasets use
+        ("Republic of Niger"), and without this "Nigerai" would open Niger without a word.
+        """
         key = _normalise(name)
-        if key in self._name_cache:
-            return self._name_cache[key]
+        cache_key = f"\0{key}" if whole_words else key
+        if cache_key in self._name_cache:
+            return self._name_cache[cache_key]
         names = self.overrides["names"]
         result: int | None = names.get(key)
         if result is None:
             best: tuple[int, int | None, str | None] | None = None
             for pattern, iso3, cow in self._regexes:
                 m = pattern.search(key)
+                if m and whole_words and not _whole_words(key, m.start(), m.end(), self._known_words):
+                    continue
                 if m and (best is None or len(m.group(0)) > best[0]):
                     best = (len(m.group(0)), cow, iso3)
             if best is not None:
                 result = best[1]
-        self._name_cache[key] = result
+        self._name_cache[cache_key] = result
         return result
 
     def iso3_to_cow(self, iso3: str) -> int | None:
