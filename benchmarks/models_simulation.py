@@ -4,7 +4,7 @@ Compared side by side in one run, on the same coefficient draws:
   * peacewatch: ``predict.simulation_ci`` — one matrix product per block of rows for all draws;
   * per-draw loop: what a user would otherwise write (King-Tomz-Wittenberg style), one
     ``expit(X @ b)`` per draw into a preallocated matrix, then the same percentiles.
-Scenarios: every country-year of the estimation sample (1,426 rows) and one planned mission (1 row).
+Scenarios: every country-year of the estimation sample (its row count is printed) and one planned mission (1 row).
 Also timed: the model fit (statsmodels Logit, clustered SEs) on the warm in-process panel, and the
 delta method for the same rows. Results are checked equal before timing. Median and min of REPEAT
 runs. Writes the table to stdout and, with ``--write``, into the Models section of BENCHMARKS.md.
@@ -65,7 +65,7 @@ def main() -> list[str]:
 
     rows = [("model fit (un_full, clustered SEs)", fit_med, fit_min, "")]
     rows.append((f"draw {N_SIMS:,} coefficient vectors", draws_med, draws_min, ""))
-    for label, X in (("1,426 observed country-years", X_obs), ("1 planned mission", X_one)):
+    for label, X in ((f"{len(X_obs):,} observed country-years", X_obs), ("1 planned mission", X_one)):
         vec = P.simulation_ci(X, draws, LEVEL)
         ref = loop_ci(X, draws, LEVEL)
         for a, b in zip(vec, ref):
@@ -82,6 +82,8 @@ def main() -> list[str]:
         rows.append((f"{label}: delta method", d_med, d_min, ""))
     lines = [f"| step ({N_SIMS:,} draws, {X_obs.shape[1]} coefficients) | median s | min s | vs loop |", "|---|---:|---:|---|"]
     lines += [f"| {a} | {b:.4f} | {c:.4f} | {d} |" for a, b, c, d in rows]
+    global N_OBSERVED
+    N_OBSERVED = len(X_obs)
     return lines
 
 
@@ -89,19 +91,27 @@ def write(lines: list[str]) -> None:
     path = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
     text = path.read_text(encoding="utf-8")
     body = (f"Script: `benchmarks/models_simulation.py` ({REPEAT} runs each, in one process; panel already built).\n\n"
-            + "\n".join(lines) + "\n\n" + NOTE + "\n")
+            + "\n".join(lines) + "\n\n" + note() + "\n")
     new = re.sub(r"(## Models\n\n).*?(?=\n## )", lambda m: m.group(1) + body, text, count=1, flags=re.S)
     path.write_text(new, encoding="utf-8")
+
+
+N_OBSERVED = 0  # set by main()
+
+
+def note() -> str:
+    """The notes under the table (with this run's row count and load)."""
+    return NOTE.format(n=f"{N_OBSERVED:,}", load=f"{os.getloadavg()[0]:.1f}")
 
 
 NOTE = ("Same draws in both; intervals checked equal to 1e-12 before timing. Vectorised: one BLAS product per block of "
         "rows for all draws, and the quantiles are read off the linear predictor sorted in place (numpy's SIMD sort beats a "
         "multi-kth `np.partition` here), so only the bracketing values go through the logistic; the loop computes 10,000 probability vectors, then "
         "`np.percentile`. For one planned mission (the CLI/web case) the loop's 10,000 interpreter round trips dominate. "
-        "For all 1,426 observed rows both are bound by memory traffic over 14 million simulated values, so the gain is "
+        "For all {n} observed rows both are bound by memory traffic over 14 million simulated values, so the gain is "
         "smaller. The delta method (default of `predict_observed`/`predict_planned`) needs no draws. The fit is timed "
         "on the warm in-process panel (building the panel: see Panel). Timings come from a shared 2-core machine "
-        f"(load average {os.getloadavg()[0]:.1f} at the end of the run): absolute times are noisy, ratios come from the same run.")
+        "(load average {load} at the end of the run): absolute times are noisy, ratios come from the same run.")
 
 
 if __name__ == "__main__":
