@@ -14,7 +14,6 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -36,6 +35,7 @@ from peacewatch.registry.errors import (
     ValidationFailed,
 )
 from peacewatch.registry.models import User, UserSession, utcnow
+from peacewatch.registry.runtime import HASHING_SLOTS
 from peacewatch.registry.usernames import (
     normalise_username,
     username_key,
@@ -54,10 +54,8 @@ MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protection from offline attacks"
 # last_seen_at is written at most this often, so that reads do not each cost a write.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
-# scrypt releases the GIL: a burst of simultaneous logins would each take a core's share for the
-# length of a hash and starve every other request (BENCHMARKS.md, Registry). Hash on at most half
-# the cores at once; the rest keep serving.
-_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+# scrypt releases the GIL: hash on at most runtime.HASHING_SLOTS threads at once (why: runtime).
+_HASHING = threading.BoundedSemaphore(HASHING_SLOTS)
 
 
 def hash_password(password: str) -> str:
@@ -312,8 +310,8 @@ def issue_token(session: Session, user_id: int, *, now: dt.datetime | None = Non
     return NewUser(user, token)
 
 
-# Built once (it runs on every request): building a statement and its cache key cost more than
-# running it. Plain columns through the session's connection: no ORM loading or identity map.
+# Built once, it runs on every request (runtime.prebuilt says why). Plain columns through the
+# session's connection: no ORM loading or identity map.
 _TOKEN_LOOKUP = (
     select(
         UserSession.id.label("session_id"),
