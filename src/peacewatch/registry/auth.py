@@ -26,6 +26,7 @@ from zxcvbn import zxcvbn
 
 from peacewatch.memo import memoize
 from peacewatch.registry import audit
+from peacewatch.registry.caches import RecentTouches
 from peacewatch.registry.config import SessionPolicy
 from peacewatch.registry.errors import (
     Conflict,
@@ -80,7 +81,7 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
-@memoize(maxsize=4)
+@memoize(maxsize=4)  # process-wide: a function of the scrypt parameters only
 def _dummy_hash(n: int, r: int, p: int) -> str:
     """A hash with the current parameters, checked when the username is unknown (same work)."""
     salt = secrets.token_bytes(16)
@@ -366,24 +367,14 @@ def user_for_token(session: Session, token: str | None, *, now: dt.datetime | No
     )
 
 
-_touched: dict[tuple[str, int], dt.datetime] = {}
-_touched_lock = threading.Lock()
-
-
-def touch_session(engine: Engine, session_id: int, now: dt.datetime) -> None:
+def touch_session(engine: Engine, recent: RecentTouches, session_id: int, now: dt.datetime) -> None:
     """Record activity of a session seen by a read-only request, in its own short transaction.
 
     Called with no connection held. Requests of one busy session arriving together write once per
-    process (the others see the touch just made), not once each.
+    registry (``recent``, its caches' touches: the others see the touch just made), not once each.
     """
-    key = (str(engine.url), session_id)
-    with _touched_lock:
-        last = _touched.get(key)
-        if last is not None and dt.timedelta(0) <= now - last < _TOUCH_EVERY:
-            return
-        if len(_touched) > 10_000:  # bounded: an old entry only costs one redundant write
-            _touched.clear()
-        _touched[key] = now
+    if not recent.claim(session_id, now, _TOUCH_EVERY):
+        return
     with engine.begin() as conn:
         conn.execute(
             update(UserSession)
