@@ -55,7 +55,7 @@ MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protection from offline attacks"
 # last_seen_at is written at most this often, so that reads do not each cost a write.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
-# scrypt releases the GIL: hash on at most runtime.HASHING_SLOTS threads at once (why: runtime).
+# scrypt releases the GIL: hash on at most runtime.HASHING_SLOTS threads at once (runtime says why).
 _HASHING = threading.BoundedSemaphore(HASHING_SLOTS)
 
 
