@@ -1,6 +1,6 @@
 """Keep the garbage collector from pausing a server: freeze what start-up built.
 
-A server process holds some 190,000 long-lived objects once it has started (modules, FastAPI
+A server process holds a great many long-lived objects once it has started (modules, FastAPI
 routes, pydantic schemas, SQLAlchemy mappers, cached data). CPython's full collection walks all of
 them and holds the interpreter lock while it does: on the registry API under load one full
 collection paused every thread, and the queue it left multiplied the p99 latency (measurements in

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from peacewatch.registry import operations as ops
 from peacewatch.registry.api import create_app
-from peacewatch.registry.api.deps import REQUEST_THREADS
+from peacewatch.registry.runtime import REQUEST_THREADS
 from tests.registry.conftest import API, CASE_BODY, PASSWORD_TAIL
 
 

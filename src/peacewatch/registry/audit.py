@@ -40,7 +40,6 @@ from peacewatch.registry.translog.leaf import leaf_bytes
 from peacewatch.registry.translog.sequencer import (
     Sequencer,
     Ticket,
-    sequencer_for,
     settle,
 )
 from peacewatch.registry.translog.store import SqlLeaves
@@ -63,7 +62,6 @@ __all__ = [
     "prove",
     "prove_consistency",
     "record",
-    "sequencer_for",
     "settle",
     "verify",
     "witness_dir",

@@ -14,7 +14,6 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import threading
@@ -27,6 +26,7 @@ from zxcvbn import zxcvbn
 
 from peacewatch.memo import memoize
 from peacewatch.registry import audit
+from peacewatch.registry.caches import RecentTouches
 from peacewatch.registry.config import SessionPolicy
 from peacewatch.registry.errors import (
     Conflict,
@@ -36,6 +36,7 @@ from peacewatch.registry.errors import (
     ValidationFailed,
 )
 from peacewatch.registry.models import User, UserSession, utcnow
+from peacewatch.registry.runtime import HASHING_SLOTS
 from peacewatch.registry.usernames import (
     normalise_username,
     username_key,
@@ -54,10 +55,8 @@ MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3  # zxcvbn 0-4; 3 = "safely unguessable: moderate protection from offline attacks"
 # last_seen_at is written at most this often, so that reads do not each cost a write.
 _TOUCH_EVERY = dt.timedelta(seconds=60)
-# scrypt releases the GIL: a burst of simultaneous logins would each take a core's share for the
-# length of a hash and starve every other request (BENCHMARKS.md, Registry). Hash on at most half
-# the cores at once; the rest keep serving.
-_HASHING = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
+# scrypt releases the GIL: hash on at most runtime.HASHING_SLOTS threads at once (runtime says why).
+_HASHING = threading.BoundedSemaphore(HASHING_SLOTS)
 
 
 def hash_password(password: str) -> str:
@@ -82,7 +81,7 @@ def check_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(got, base64.b64decode(digest))
 
 
-@memoize(maxsize=4)
+@memoize(maxsize=4)  # process-wide: a function of the scrypt parameters only
 def _dummy_hash(n: int, r: int, p: int) -> str:
     """A hash with the current parameters, checked when the username is unknown (same work)."""
     salt = secrets.token_bytes(16)
@@ -312,8 +311,8 @@ def issue_token(session: Session, user_id: int, *, now: dt.datetime | None = Non
     return NewUser(user, token)
 
 
-# Built once (it runs on every request): building a statement and its cache key cost more than
-# running it. Plain columns through the session's connection: no ORM loading or identity map.
+# Built once, it runs on every request (runtime.prebuilt says why). Plain columns through the
+# session's connection: no ORM loading or identity map.
 _TOKEN_LOOKUP = (
     select(
         UserSession.id.label("session_id"),
@@ -368,24 +367,14 @@ def user_for_token(session: Session, token: str | None, *, now: dt.datetime | No
     )
 
 
-_touched: dict[tuple[str, int], dt.datetime] = {}
-_touched_lock = threading.Lock()
-
-
-def touch_session(engine: Engine, session_id: int, now: dt.datetime) -> None:
+def touch_session(engine: Engine, recent: RecentTouches, session_id: int, now: dt.datetime) -> None:
     """Record activity of a session seen by a read-only request, in its own short transaction.
 
     Called with no connection held. Requests of one busy session arriving together write once per
-    process (the others see the touch just made), not once each.
+    registry (``recent``, its caches' touches: the others see the touch just made), not once each.
     """
-    key = (str(engine.url), session_id)
-    with _touched_lock:
-        last = _touched.get(key)
-        if last is not None and dt.timedelta(0) <= now - last < _TOUCH_EVERY:
-            return
-        if len(_touched) > 10_000:  # bounded: an old entry only costs one redundant write
-            _touched.clear()
-        _touched[key] = now
+    if not recent.claim(session_id, now, _TOUCH_EVERY):
+        return
     with engine.begin() as conn:
         conn.execute(
             update(UserSession)

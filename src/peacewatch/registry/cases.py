@@ -23,7 +23,6 @@ from typing import Any, Literal, cast, overload
 from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from peacewatch.memo import memoize
 from peacewatch.registry import audit, workflow
 from peacewatch.registry.auth import (
     ANALYST,
@@ -38,6 +37,7 @@ from peacewatch.registry.crypto import decrypt_json, encrypt_json
 from peacewatch.registry.errors import Forbidden, NotFound, ValidationFailed
 from peacewatch.registry.models import Case, CaseEvent, Referral, User, VictimDetails, utcnow
 from peacewatch.registry.referrals import open_referral, referral_dict
+from peacewatch.registry.runtime import prebuilt
 
 FULL_ACCESS = (INVESTIGATOR, COORDINATOR)
 #: Roles that may record an allegation.
@@ -179,7 +179,7 @@ _REF = "referral__"
 _CASE_AND_REFERRAL = select(_CASES, *[c.label(_REF + c.name) for c in _REFERRALS.c]).select_from(
     _CASES.outerjoin(_REFERRALS, _REFERRALS.c.case_id == _CASES.c.id)
 )
-# Statements of every case read, built once (building one and its cache key costs more than running it).
+# Statements of every case read, built once (runtime.prebuilt says why).
 _CASE_READ = _CASE_AND_REFERRAL.where(_CASES.c.id == bindparam("case_id"))
 _EVENTS_READ = select(_EVENTS).where(_EVENTS.c.case_id == bindparam("case_id")).order_by(_EVENTS.c.id)
 _ACTOR_NAMES = select(User.id, User.username).where(User.id.in_(bindparam("ids", expanding=True)))
@@ -200,7 +200,7 @@ def _case_view(row: Row[Any]) -> CaseView:
     return view
 
 
-@memoize()
+@prebuilt
 def _list_statement(scope: str, by_status: bool, by_tcc: bool, by_mission: bool) -> Select[Any]:
     """The case-list query of one shape (who asks, which filters), built once; values are parameters."""
     # The referral is shown with each case: joined in the same query, not one query per case.

@@ -304,6 +304,7 @@ def add_signatures(note: str, lines: str) -> str:
     return note if not lines else note + ("" if note.endswith("\n") else "\n") + lines
 
 
+# Process-wide: parsed key files, keyed by path (the key belongs to the output directory, not a database).
 _cache: dict[Path, Signer] = {}
 _cache_lock = threading.Lock()
 

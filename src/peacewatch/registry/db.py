@@ -11,11 +11,7 @@ The database file is created 0600 and an existing one readable by others is refu
 
 from __future__ import annotations
 
-import os
-import threading
-import weakref
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from alembic import command
@@ -28,6 +24,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from peacewatch.registry import runtime
 from peacewatch.registry.config import database_url
 from peacewatch.registry.errors import DatabaseProblem
 from peacewatch.registry.files import check_private, check_sqlite_files, create_private
@@ -36,18 +33,7 @@ from peacewatch.resources import package_path
 if TYPE_CHECKING:
     import sqlite3
 
-fcntl: ModuleType | None
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's busy handler queues writers of other processes
-    fcntl = None
-
 MIGRATIONS_DIR = package_path("peacewatch.registry", "migrations")
-
-#: Kept SQLite connections: one for each thread that may hold one at once (the web pages' sync
-#: handlers on anyio's threads, up to 40; the API's request and login threads, registry.api.deps)
-#: plus the sequencer.
-SQLITE_POOL = 48
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -69,30 +55,11 @@ def make_engine(url: str | None = None) -> Engine:
             lock_file = Path(f"{db_file}-writer.lock")
             check_private(lock_file)
             create_private(lock_file)
-        # Room in the pool for every thread that holds a connection: with SQLAlchemy's default
-        # 5 (+10 overflow) the connections above 5 were closed on return and opened again, and
-        # opening one (file, WAL and pragmas) cost a large share of the server's CPU under load.
-        # LIFO: the connection used last goes out first, so a request gets one whose page cache is warm
-        # (FIFO rotated through all of them and SQLite re-read its pages; BENCHMARKS.md, Registry).
-        engine = create_engine(
-            url,
-            connect_args={"timeout": 30, "check_same_thread": False},
-            pool_size=SQLITE_POOL,
-            max_overflow=SQLITE_POOL // 2,
-            pool_use_lifo=True,
-        )
+        # Pool and connection options: registry.runtime (why each).
+        engine = create_engine(url, **runtime.sqlite_engine_options())
         _configure_sqlite(engine, lock_file)
         return engine
-    # LIFO here too: psycopg prepares a statement on a connection after it ran there a few times.
-    # A server that does not answer fails after 10 s instead of hanging the command.
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        pool_size=20,
-        max_overflow=20,
-        pool_use_lifo=True,
-        connect_args={"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {},
-    )
+    return create_engine(url, **runtime.postgres_engine_options(parsed.get_backend_name()))
 
 
 def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
@@ -104,21 +71,12 @@ def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
         # Let SQLAlchemy (not pysqlite) decide when transactions begin.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA secure_delete=ON")
+        for pragma in runtime.SQLITE_PRAGMAS:  # registry.runtime says what each is for
+            cur.execute(f"PRAGMA {pragma}")
         cur.close()
 
-    # Writers queue on a lock before ``BEGIN IMMEDIATE``: SQLite's own busy handler sleeps and
-    # retries with growing pauses (up to 100 ms) and starves some writers for seconds under load.
-    # In one process a plain lock; across processes (``serve --workers N``) an exclusive flock on
-    # ``<database>-writer.lock``, whose waiters the kernel wakes as soon as it is released. Correctness
-    # never depends on either (BEGIN IMMEDIATE is what serialises writers); both are held from BEGIN
-    # to the connection's return to the pool, never by readers, and nothing waits for the audit
-    # sequencer while holding them.
-    writers = WriterLock(lock_file)
+    # Writers queue before ``BEGIN IMMEDIATE`` (see runtime.WriterLock); readers never do.
+    writers = runtime.WriterLock(lock_file)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:  # pragma: no cover
@@ -149,39 +107,6 @@ def _configure_sqlite(engine: Engine, lock_file: Path | None = None) -> None:
     ) -> None:
         if record is not None and record.info.pop("pw_writer", False):
             writers.release()
-
-
-class WriterLock:
-    """The writers' queue of one SQLite database: a thread lock, plus an flock across processes.
-
-    Without ``path`` (an in-memory database) or without ``fcntl`` (Windows) only the thread lock is
-    used and other processes fall back to SQLite's busy handler.
-    """
-
-    def __init__(self, path: Path | None):
-        self._threads = threading.Lock()
-        self._fd = None
-        if path is not None and fcntl is not None:
-            self._fd = os.open(path, os.O_RDWR | os.O_CLOEXEC)
-            weakref.finalize(self, os.close, self._fd)  # closed with the engine that holds this lock
-
-    def acquire(self) -> None:
-        self._threads.acquire()
-        if self._fd is not None:
-            try:
-                assert fcntl is not None  # _fd is opened only where fcntl exists
-                fcntl.flock(self._fd, fcntl.LOCK_EX)  # releases the GIL while it waits
-            except BaseException:
-                self._threads.release()
-                raise
-
-    def release(self) -> None:
-        try:
-            if self._fd is not None:
-                assert fcntl is not None  # _fd is opened only where fcntl exists
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-        finally:
-            self._threads.release()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -100,7 +100,7 @@ def skeleton_token(folded: str) -> str:
     return _squeeze(folded[0] + _VOWELS.sub("", folded[1:].replace("h", "")))
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=500_000)  # process-wide: a pure function of the token
 def _token_forms(token: str) -> tuple[str, str]:
     # Names share tokens heavily, so most tokens are folded once however many records hold them.
     folded = fold_token(token)

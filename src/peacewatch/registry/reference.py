@@ -81,7 +81,7 @@ def canonical_mission(value: str) -> str:
     return text
 
 
-@memoize(maxsize=1)
+@memoize(maxsize=1)  # process-wide: the catalog's missions, the same for every database
 def _mission_list() -> frozenset[str] | None:
     try:
         from peacewatch.sources.loaders.geo_pko import geo_pko

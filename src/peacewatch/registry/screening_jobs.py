@@ -26,6 +26,7 @@ from peacewatch.registry import audit, vetting
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import NotFound, RegistryError, ValidationFailed
 from peacewatch.registry.models import User, utcnow
+from peacewatch.registry.runtime import SCREENING_WORKERS
 
 if TYPE_CHECKING:
     from peacewatch.registry.service import Registry
@@ -71,7 +72,7 @@ class ScreeningJobs:
         The :class:`~peacewatch.registry.service.Registry` whose database the jobs screen against.
     """
 
-    def __init__(self, registry: Registry, workers: int = 1):
+    def __init__(self, registry: Registry, workers: int = SCREENING_WORKERS):
         self.registry = registry
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="screening")
         self._jobs: dict[str, ScreeningJob] = {}

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
-from peacewatch.registry import audit, auth
+from peacewatch.registry import audit, auth, caches
 from peacewatch.registry.db import (
     describe_database_error,
     ensure_schema,
@@ -24,6 +24,7 @@ from peacewatch.registry.db import (
 )
 from peacewatch.registry.models import User
 from peacewatch.registry.translog import appender
+from peacewatch.registry.translog.sequencer import Sequencer
 
 
 class Registry:
@@ -39,6 +40,11 @@ class Registry:
         Open an existing, up-to-date registry only: never create the database or migrate it (the
         command line's commands other than ``registry init``). A database that cannot be opened
         raises :class:`peacewatch.registry.errors.DatabaseProblem` saying why and how to fix it.
+
+    Everything the registry keeps in memory about its database belongs to this object: its audit
+    sequencer and its :attr:`caches` (:class:`peacewatch.registry.caches.DatabaseCaches`). Two
+    Registry objects never share them, even on one engine (the database, not a lock in memory, is
+    what serialises their writers and audit batches).
     """
 
     def __init__(self, database_url: str | None = None, engine: Engine | None = None, existing_only: bool = False):
@@ -47,8 +53,10 @@ class Registry:
         self._engine = engine
         self._read_engine: Engine | None = None
         self._factory: sessionmaker[Session] | None = None
-        self._sequencer: audit.Sequencer | None = None
+        self._sequencer: Sequencer | None = None
         self._lock = threading.Lock()
+        #: What this registry keeps in memory about its database (see :mod:`peacewatch.registry.caches`).
+        self.caches = caches.DatabaseCaches()
 
     @property
     def engine(self) -> Engine:
@@ -57,9 +65,11 @@ class Registry:
         return self._engine
 
     @property
-    def sequencer(self) -> audit.Sequencer:
-        """The audit sequencer of this process for this database."""
-        return audit.sequencer_for(self.engine)
+    def sequencer(self) -> Sequencer:
+        """This registry's audit sequencer (group commit of its read-only sessions' entries)."""
+        self._ready()
+        assert self._sequencer is not None  # set by _ready
+        return self._sequencer
 
     def _ready(self) -> None:
         if self._factory is not None:
@@ -80,7 +90,7 @@ class Registry:
                     if problem is None:
                         raise
                     raise problem from None
-                self._sequencer = audit.sequencer_for(engine)
+                self._sequencer = Sequencer(engine)
                 # Sequence what a killed process left committed but unsequenced, and sign the head.
                 self._sequencer.sync()
                 self._engine = engine
@@ -112,6 +122,7 @@ class Registry:
         s.info["pw_read_only"] = read_only
         # A reader that must write once (publication closing a due year) opens its writer here.
         s.info["pw_registry"] = self
+        s.info[caches.INFO_KEY] = self.caches
         try:
             yield s
             # The audit log's appender, called explicitly: a writing session's entries become
@@ -128,10 +139,10 @@ class Registry:
                 s.close()
             finally:
                 # Always, once a commit queued a ticket: the sequencer may hand this ticket the lead.
-                audit.settle(s)
+                audit.settle(s, self._sequencer)
             touch = s.info.pop("pw_touch", None)
             if touch is not None:  # session activity seen by a read-only request (see auth.user_for_token)
-                auth.touch_session(self._engine, *touch)
+                auth.touch_session(self._engine, self.caches.touches, *touch)
 
     @contextmanager
     def read_connection(self) -> Iterator[Connection]:

@@ -102,7 +102,7 @@ def default_ignorable(ch: str) -> bool:
     return any(lo <= cp <= hi for lo, hi in _IGNORABLE)
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=1)  # process-wide: built from a file of the installed package only
 def _prototypes() -> dict[str, str]:
     """TR39's confusable mapping ``source character -> prototype string``, rebuilt from the
     ``confusables.json`` of ``confusable-homoglyphs`` (generated from Unicode's confusables.txt):

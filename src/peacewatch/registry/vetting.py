@@ -11,8 +11,6 @@ import csv
 import datetime as dt
 import io
 import json
-import threading
-import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -20,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from peacewatch.registry import audit
+from peacewatch.registry import audit, caches
 from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.matching import (
@@ -317,21 +315,20 @@ def records_frame(session: Session, after_id: int = 0) -> pd.DataFrame:
     )
 
 
-# One index per database (engine), kept across screenings. Records are append-only (there is no
-# way to edit or delete one), so (count, highest id) tells whether it is current, and records added
-# since - by this process or another - are appended to it instead of rebuilding it.
-_INDEXES: weakref.WeakKeyDictionary[Engine | Connection, tuple[int, int, RecordIndex]] = weakref.WeakKeyDictionary()
-_INDEX_LOCK = threading.Lock()
-
-
 def record_index(session: Session) -> RecordIndex:
-    """The screening index of the misconduct records: built once per database, then kept and
-    extended with new records, so a screening pays only for the screen."""
-    engine = session.get_bind()
+    """The screening index of the misconduct records: built once per registry (kept in the caches
+    of the Registry that opened ``session``), then extended with new records, so a screening pays
+    only for the screen.
+
+    Records are append-only (there is no way to edit or delete one), so (count, highest id) tells
+    whether the kept index is current, and records added since - by this process or another - are
+    appended to it instead of rebuilding it.
+    """
+    kept = caches.of(session).record_index
     count, max_id = session.execute(select(func.count(MisconductRecord.id), func.max(MisconductRecord.id))).one()
     max_id = max_id or 0
-    with _INDEX_LOCK:
-        cached = _INDEXES.get(engine)
+    with kept.lock:
+        cached = kept.built
         if cached is not None and cached[:2] == (count, max_id):
             return cached[2]
         if cached is not None and max_id > cached[1]:
@@ -341,10 +338,10 @@ def record_index(session: Session) -> RecordIndex:
                 index.counts = dict(index.counts)
                 index._segments = list(index._segments)
                 index.extend(new)
-                _INDEXES[engine] = (count, max_id, index)
+                kept.built = (count, max_id, index)
                 return index
         index = RecordIndex(records_frame(session))
-        _INDEXES[engine] = (count, max_id, index)
+        kept.built = (count, max_id, index)
         return index
 
 

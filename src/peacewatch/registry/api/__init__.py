@@ -24,11 +24,11 @@ from peacewatch.registry.api.deps import (
     set_login_cookies,
     validation_problems,
 )
+from peacewatch.registry.runtime import freeze_startup_heap, thaw_heap
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import Throttle
 from peacewatch.settings import security
-from peacewatch.startup_heap import freeze_startup_heap, thaw_heap
 
 #: What the web app uses besides the router: the client's address and the API's error answers.
 __all__ = [

@@ -5,7 +5,7 @@ which runs the operation on one of the registry's request threads: one transacti
 user, committed (rolled back on any error) before the response is sent. Login and the anonymous
 intake operations open their own transaction after their rate limits are checked.
 
-Routes are ``async`` and hand their work to a small pool of their own (:data:`REQUEST_THREADS`)
+Routes are ``async`` and hand their work to a small pool of their own (``runtime.REQUEST_THREADS``)
 rather than being sync routes on FastAPI's pool of 40: FastAPI runs a sync route and then the
 validation of its return value in two separate thread calls, and 40 threads contending for one
 interpreter lock kept the thread that held SQLite's write lock waiting for its turn, so every
@@ -14,7 +14,7 @@ writer queued behind it (write-lock hold times many times the work done; BENCHMA
 Why not a dependency that yields the session: FastAPI runs a sync generator dependency and a sync
 route in separate worker-thread calls. A writing request then held SQLite's write lock (taken at
 its first statement) while it waited for a free worker thread for its route, and under load every
-worker thread could be waiting for that lock: the server stalled (measured at 150 requests/s). With
+worker thread could be waiting for that lock: the server stalled under load. With
 ``Caller.run`` the transaction lives inside the route's own thread call, from first statement to
 commit.
 """
@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any, TypeVar
@@ -36,6 +35,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel
 
 from peacewatch.registry.errors import RegistryError, ValidationFailed
+from peacewatch.registry.runtime import login_threads, request_threads
 from peacewatch.registry.service import Registry
 from peacewatch.registry.settings import SecuritySettings
 from peacewatch.registry.throttle import DEVICE_COOKIE, Throttle
@@ -43,32 +43,7 @@ from peacewatch.registry.throttle import DEVICE_COOKIE, Throttle
 log = logging.getLogger("peacewatch.registry")
 T = TypeVar("T")
 
-#: Threads that run the API's database work in one process: enough to overlap SQLite's and
-#: PostgreSQL's waits (I/O, locks, the audit batch) on two cores, few enough that the thread
-#: holding the write lock is not kept waiting for the interpreter lock.
-REQUEST_THREADS = 8
-#: Threads for logins: a password check is deliberately slow scrypt (at most half the cores hash at once,
-#: see ``auth._HASHING``), so a burst of logins waits here and never holds a request thread.
-LOGIN_THREADS = 4
-_pools: dict[str, ThreadPoolExecutor] = {}
-_pools_lock = threading.Lock()
-
-
-def _pool(name: str, size: int) -> ThreadPoolExecutor:
-    with _pools_lock:
-        if name not in _pools:
-            _pools[name] = ThreadPoolExecutor(size, thread_name_prefix=f"registry-{name}")
-        return _pools[name]
-
-
-def request_threads() -> ThreadPoolExecutor:
-    """The process's pool of request threads, shared by every registry router (made on first use)."""
-    return _pool("request", REQUEST_THREADS)
-
-
-def login_threads() -> ThreadPoolExecutor:
-    """The process's pool of login threads (password checks), apart from the request threads."""
-    return _pool("login", LOGIN_THREADS)
+# The request and login thread pools and their sizes: registry.runtime.
 
 
 async def on_threads(threads: ThreadPoolExecutor, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

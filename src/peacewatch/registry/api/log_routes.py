@@ -23,7 +23,7 @@ CHECKPOINT = "no-cache"
 
 def router(deps: Deps) -> APIRouter:
     r = APIRouter()
-    cache = tiles.TileCache()
+    cache = deps.registry.caches.tiles  # full tiles of this registry's log (they never change)
 
     def read_checkpoint() -> str | None:
         with deps.registry.read_connection() as conn:

@@ -42,7 +42,7 @@ class Sequencer(Protocol):
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises batches ("pwaudit").
 PG_LOCK_KEY = 0x7077617564697400
 _PG_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-# Built once: constructing a statement and its cache key on every batch cost more than running it.
+# Built once, they run in every batch (peacewatch.registry.runtime.prebuilt says why).
 _SELECT_TREE = select(E.TREE).where(E.TREE.c.id == 1)
 _INSERT_LOG = insert(E.LOG)
 INSERT_ANON = insert(E.ANON)

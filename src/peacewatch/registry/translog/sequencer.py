@@ -1,4 +1,4 @@
-"""The sequencer: group commit of the entries of read-only requests, one per process and database.
+"""The sequencer: group commit of the entries of read-only requests, one per Registry object.
 
 A read-only request's entries wait here in memory; the first waiting request becomes the leader
 and runs one batch (one transaction, one durable commit) with everything queued, through
@@ -14,7 +14,6 @@ import datetime as dt
 import secrets
 import threading
 import time
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -43,7 +42,7 @@ class Ticket:
 
 
 class Sequencer:
-    """Group commit of audit entries for one engine (one per process and database).
+    """Group commit of audit entries for one engine (each Registry owns one).
 
     A waiting request that finds no batch running becomes the leader and runs one batch with
     everything queued; the others sleep on their own event. When a batch is durable, the leader
@@ -52,7 +51,8 @@ class Sequencer:
     """
 
     def __init__(self, engine: Engine):
-        self.engine = engine
+        # The sequencer writes: never through a read-only option engine.
+        self.engine = cast(Engine, getattr(engine, "_proxied", engine))
         self._lock = threading.Lock()
         self._queue: list[Ticket] = []
         self._leading = False
@@ -106,7 +106,7 @@ class Sequencer:
 
     def release_due(self, conn: Connection, now: dt.datetime) -> list[E.LeafFields]:
         """Take the held anonymous entries of days before ``now``'s, shuffled, as leaves to append
-        in ``conn``'s transaction (the log is locked). Looks at most once a minute per process."""
+        in ``conn``'s transaction (the log is locked). Looks at most once a minute per sequencer."""
         today, mono = now.date().isoformat(), time.monotonic()
         if mono - self._held_checked < 60 and self._held_day == today:
             return []
@@ -140,25 +140,9 @@ def _chunks(items: list[str], n: int) -> Iterable[list[str]]:
         yield items[i : i + n]
 
 
-_sequencers: weakref.WeakKeyDictionary[object, Sequencer] = weakref.WeakKeyDictionary()
-_sequencers_lock = threading.Lock()
-
-
-def sequencer_for(bind: Engine | Connection) -> Sequencer:
-    """The process's sequencer for ``bind``'s database (engines sharing a pool share one)."""
-    engine = cast(Engine, getattr(bind, "engine", bind))
-    pool = engine.pool
-    with _sequencers_lock:
-        seq = _sequencers.get(pool)
-        if seq is None:
-            # The sequencer writes; never through a read-only option engine.
-            base = getattr(engine, "_proxied", engine)
-            seq = _sequencers[pool] = Sequencer(base)
-        return seq
-
-
-def settle(session: Session) -> None:
-    """Wait until the audit entries of ``session`` (committed, closed) are durable leaves."""
+def settle(session: Session, sequencer: Sequencer) -> None:
+    """Wait until the audit entries of ``session`` (committed, closed) are durable leaves of
+    ``sequencer``'s batches."""
     ticket = session.info.pop("audit_ticket", None)
     if ticket is not None:
-        sequencer_for(session.get_bind()).wait(ticket)
+        sequencer.wait(ticket)
