@@ -4,10 +4,11 @@ the table orders them against staff actions.
 Every PostgreSQL row carries the id of the transaction that wrote it (``xmin``, handed out in the
 order transactions first write) and sits where it was written (``ctid``); staff audit entries are
 timed to the microsecond, so an anonymous row written in its own transaction would be placed between
-two staff actions by either. :func:`reseal` rewrites the anonymous rows of today and yesterday (held
-audit entries, intake reports and messages, and every unshown receipt handle) in the current
-transaction, one row at a time in the order of their random keys: afterwards they all carry this
-transaction's id, and their new places follow the random keys, not the order they were written in.
+two staff actions by either. :func:`reseal` rewrites the anonymous rows of today and yesterday
+(intake reports and messages, the held audit entries of today: the first batch of a day releases
+the older ones) and every unshown receipt handle in the current transaction, one row at a time in
+the order of their random keys: afterwards they all carry this transaction's id, and their new
+places follow the random keys, not the order they were written in.
 
 It runs in every transaction that writes anonymous rows (so the newest one cannot be told from the
 others of its two days) and, at most once a minute per process, in a batch of the sequencer whatever
@@ -16,8 +17,9 @@ anyone reported). SQLite needs none of it: its rowid tables are stored in the or
 ids and the others are ``WITHOUT ROWID``.
 
 Limits: until the next reseal, a copy of the database shows the transaction of the latest anonymous
-write (not which row it wrote); and the replaced row versions stay in the table's pages, readable
-only with raw page access (``pageinspect``), until VACUUM removes them.
+write (not which row it wrote); a new version may stay on its row's page when the page has room
+(pages can then group rows written close together); and the replaced versions stay in the pages,
+readable only with raw page access (``pageinspect``), until VACUUM removes them.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def _rewrite(conn: Connection, table: Table, key: Column[object], since: object 
 
 
 def reseal(conn: Connection, today: dt.date) -> int:
-    """Rewrite the anonymous rows of ``today`` and the day before, and every receipt handle, in
+    """Rewrite the intake rows of ``today`` and the day before, the held entries of ``today`` and
+    every receipt handle, in
     ``conn``'s transaction (PostgreSQL only; nothing elsewhere). Returns the rows rewritten.
 
     Call it before taking the audit log's lock: it waits for the row locks of a staff writer, which
@@ -66,6 +69,8 @@ def reseal(conn: Connection, today: dt.date) -> int:
     return (
         _rewrite(conn, _REPORTS, _REPORTS.c.id, yesterday)
         + _rewrite(conn, _MESSAGES, _MESSAGES.c.id, yesterday)
-        + _rewrite(conn, _HELD, _HELD.c.key, yesterday.isoformat())
+        # held entries of today only: older ones are the sequencer's to release (it deletes them under
+        # the log's lock and must not wait for rows a reseal holds while waiting for that lock)
+        + _rewrite(conn, _HELD, _HELD.c.key, today.isoformat())
         + _rewrite(conn, _HANDLES, _HANDLES.c.key, None)
     )

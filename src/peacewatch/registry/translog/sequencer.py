@@ -113,7 +113,9 @@ class Sequencer:
         if mono - self._held_checked < 60 and self._held_day == today:
             return []
         self._held_checked, self._held_day = mono, today
-        due = list(conn.execute(select(E.ANON).where(E.ANON.c.day < today)).all())
+        # SKIP LOCKED (PostgreSQL): never wait, holding the log's lock, for a row an anonymous writer's
+        # reseal holds while it waits for that lock (at midnight); such rows go with a later batch.
+        due = list(conn.execute(select(E.ANON).where(E.ANON.c.day < today).with_for_update(skip_locked=True)).all())
         if not due:
             return []
         _SHUFFLE.shuffle(due)
