@@ -96,6 +96,9 @@ def known_device(username: str, token: str | None) -> str | None:
     return nonce if expected and hmac.compare_digest(expected, mac) else None
 
 
+_PASSES = threading.Lock()
+
+
 class LoginPass:
     """An admitted login attempt (:meth:`Throttle.admit_login`): ``known`` when it comes from a
     known device of the account; :meth:`done` when its password check is over (idempotent)."""
@@ -108,7 +111,8 @@ class LoginPass:
 
     def done(self) -> None:
         """Free the attempt's place among the password checks (once; later calls do nothing)."""
-        release, self._release = self._release, None
+        with _PASSES:  # the route and its login thread may both end a cancelled attempt
+            release, self._release = self._release, None
         if release is not None:
             release.release()
 
