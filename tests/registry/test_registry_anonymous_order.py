@@ -4,6 +4,9 @@ anonymous audit entries waiting for release are not kept in the order they were 
 
 from __future__ import annotations
 
+import bisect
+
+import pytest
 from sqlalchemy import text
 
 from peacewatch.registry import auth, cases, intake
@@ -71,3 +74,51 @@ def test_no_column_of_the_database_orders_anonymous_rows(registry, people):
             .all()
         )
         assert [decrypt_json(c)["text"] for c in thread] == ["report 0", "staff 0", "follow-up 0"]
+
+
+def _row_order(conn, table: str, column: str) -> list:
+    return conn.execute(text(f"SELECT {column} FROM {table} ORDER BY ctid")).scalars().all()
+
+
+def test_postgres_row_versions_and_places_do_not_order_anonymous_rows(registry, people):
+    """PostgreSQL stamps every row with its writing transaction (``xmin``, in transaction order) and
+    keeps it where it was written (``ctid``); the staff entries' transactions are timed in the log.
+    An attacker with the database places each anonymous row among the staff entries by ``xmin``
+    and orders the rows by ``ctid``: neither recovers the order they were written in."""
+    if registry.engine.dialect.name != "postgresql":
+        pytest.skip("xmin and ctid are PostgreSQL's (SQLite: see the test above)")
+    truth_reports, truth_messages = _interleave(registry, people)
+    tables = {
+        "intake_reports": ("id", [str(r) for r in truth_reports]),
+        "intake_messages": ("ciphertext", truth_messages),
+        "audit_anonymous": ("entity_id", None),
+    }
+
+    def attack(conn) -> dict[str, set[int]]:
+        staff = sorted(
+            conn.execute(text("SELECT xmin::text::bigint FROM audit_log WHERE actor <> 'anonymous'")).scalars()
+        )
+        places = {}
+        for table in tables:
+            xmins = conn.execute(text(f"SELECT xmin::text::bigint FROM {table}")).scalars().all()
+            places[table] = {bisect.bisect(staff, x) for x in xmins}  # staff entries written before each row
+        return places
+
+    with registry.engine.connect() as conn:
+        # in the order written, the k-th report follows 2k+1 staff entries: here all rows share one place
+        assert all(len(p) == 1 for p in attack(conn).values()), attack(conn)
+        reports = [str(x) for x in _row_order(conn, "intake_reports", "id")]
+        assert sorted(reports) == sorted(tables["intake_reports"][1]) and reports != tables["intake_reports"][1]
+        texts = [decrypt_json(c)["text"] for c in _row_order(conn, "intake_messages", "ciphertext")]
+        assert sorted(texts) == sorted(truth_messages) and texts != truth_messages
+        held = [int(x) for x in _row_order(conn, "audit_anonymous", "entity_id")]
+        assert sorted(held) == sorted(truth_reports * 2) and held != [r for r in truth_reports for _ in (1, 2)]
+        xmin_before = conn.execute(text("SELECT DISTINCT xmin::text FROM intake_reports")).scalars().all()
+    # a later batch of the sequencer (once a minute) moves them all to its own transaction,
+    # which says nothing of when anyone reported
+    registry._sequencer._resealed = -1e9
+    registry._sequencer.sync()
+    with registry.engine.connect() as conn:
+        assert all(len(p) == 1 for p in attack(conn).values())
+        xmin_after = conn.execute(text("SELECT DISTINCT xmin::text FROM intake_reports")).scalars().all()
+        assert len(xmin_after) == 1 and xmin_after != xmin_before

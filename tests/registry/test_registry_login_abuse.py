@@ -100,3 +100,56 @@ def test_every_login_cookie_is_secure_under_secure_cookies(database_url, engine,
     cookies = r.headers.get_list("set-cookie")
     assert {c.split("=")[0] for c in cookies} == {"pw_token", DEVICE_COOKIE}
     assert all("secure" in c.lower() and "httponly" in c.lower() for c in cookies), cookies
+
+
+def test_a_flood_waits_behind_no_more_than_a_few_password_checks(database_url, engine, people, monkeypatch):
+    """The measured flood (BENCHMARKS.md, "Login under a flood"): the overall budget let hundreds of
+    attempts through at once, each queued for scrypt, and the owner's login waited ~5 s behind them.
+    Now only LOGIN_CHECKS_WAITING checks of unknown devices may be under way; a further attempt is
+    refused on the event loop (no login thread, no hash), and a known device is let through."""
+    import threading
+
+    from peacewatch.registry import operations as ops
+    from peacewatch.registry.throttle import LOGIN_CHECKS_WAITING
+
+    app = web_app(database_url)
+    device = _client(app, "203.0.113.9").post(f"{API}/login", json=RIGHT).cookies.get(DEVICE_COOKIE)
+    gate, entered = threading.Event(), threading.Semaphore(0)
+    real_check = auth.check_password
+
+    def check(password, hashed):
+        if password == "flood":  # a flood attempt holds its place until the gate opens
+            entered.release()
+            gate.wait(60)
+        return real_check(password, hashed)
+
+    monkeypatch.setattr(auth, "check_password", check)
+    ran: list[str] = []
+    real_login = ops.users.login
+    monkeypatch.setattr(ops.users, "login", lambda *a, **k: ran.append(a[1].data.username) or real_login(*a, **k))
+    codes: list[int] = []
+
+    def flood(i: int) -> None:
+        body = {"username": f"nobody{i}", "password": "flood"}
+        codes.append(_client(app, f"10.{i}.0.1").post(f"{API}/login", json=body).status_code)
+
+    held = [threading.Thread(target=flood, args=(i,)) for i in range(LOGIN_CHECKS_WAITING)]
+    try:
+        for t in held:
+            t.start()
+        for _ in held:
+            assert entered.acquire(timeout=60)
+        refused = _client(app, "10.200.0.1").post(f"{API}/login", json={"username": "nobody", "password": "x"})
+        assert refused.status_code == 429 and "try again in a few seconds" in refused.json()["detail"]
+        assert refused.headers["retry-after"] == "2"
+        assert "nobody" not in ran  # answered before reaching a login thread
+        owner = _client(app, "203.0.113.12").post(f"{API}/login", json=RIGHT, cookies={DEVICE_COOKIE: device})
+        assert owner.status_code == 200 and owner.json()["username"] == "inv"
+    finally:
+        gate.set()
+        for t in held:
+            t.join(60)
+    assert codes == [401] * LOGIN_CHECKS_WAITING
+    # the places are free again once the checks are over
+    after = _client(app, "10.201.0.1").post(f"{API}/login", json={"username": "nobody2", "password": "x"})
+    assert after.status_code == 401

@@ -12,8 +12,11 @@ stranger must not be able to lock the owner out with it. A successful login hand
 registry key, the ``pw_device`` cookie). A login presenting a valid token for that account skips the
 account back-off, the per-network and the overall limits and has its own small failure budget.
 Logins from unknown devices also count per address, per network (/24 IPv4, /64 IPv6) and overall,
-and a refused attempt is answered before the password hash runs: a flood from many addresses
-spends no hashing time, so it cannot make the owner's login wait.
+and a refused attempt is answered before the password hash runs. The overall budget alone still
+lets a burst through that takes many seconds to hash (a flood from many networks spends it at once),
+so only :data:`LOGIN_CHECKS_WAITING` password checks of unknown devices may be running or waiting at
+a time in a process; past that an attempt is refused at once, and a known device's login never
+queues behind more than those few checks.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import hmac
 import ipaddress
 import math
 import secrets
+import threading
 import time
 import unicodedata
 
@@ -58,6 +62,11 @@ def _account(username: str) -> str:
     return unicodedata.normalize("NFKC", username or "").strip().casefold()
 
 
+#: Password checks of logins from unknown devices that may be running or waiting for the hashing
+#: slot (``auth._HASHING``) at once in a process; a further attempt is refused at once (429). Small:
+#: a known device's login waits behind at most these, however large the flood.
+LOGIN_CHECKS_WAITING = 2
+
 #: Name of the known-device cookie.
 DEVICE_COOKIE = "pw_device"
 
@@ -87,6 +96,27 @@ def known_device(username: str, token: str | None) -> str | None:
     return nonce if expected and hmac.compare_digest(expected, mac) else None
 
 
+_PASSES = threading.Lock()
+
+
+class LoginPass:
+    """An admitted login attempt (:meth:`Throttle.admit_login`): ``known`` when it comes from a
+    known device of the account; :meth:`done` when its password check is over (idempotent)."""
+
+    __slots__ = ("known", "_release")
+
+    def __init__(self, known: bool, release: threading.Semaphore | None):
+        self.known = known
+        self._release = release
+
+    def done(self) -> None:
+        """Free the attempt's place among the password checks (once; later calls do nothing)."""
+        with _PASSES:  # the route and its login thread may both end a cancelled attempt
+            release, self._release = self._release, None
+        if release is not None:
+            release.release()
+
+
 class Throttle:
     """Every rate limit of the registry.
 
@@ -111,6 +141,7 @@ class Throttle:
         self.intake_quiet = parse_many(s.intake_quiet_network)
         self.lookup_client = parse_many(s.lookup_per_client)
         self.lookup_overall = parse_many(s.lookup_overall)
+        self._checks = threading.BoundedSemaphore(LOGIN_CHECKS_WAITING)
 
     def _key(self, value: str | None) -> str:
         return hmac.new(self._salt, (value or "").encode(), hashlib.sha256).hexdigest()
@@ -134,10 +165,14 @@ class Throttle:
                 self._limiter.hit(item, *ids)
 
     # --- login --------------------------------------------------------------------------------
-    def check_login(self, client: str | None, username: str, device: str | None = None) -> bool:
-        """Before a login attempt: refuse while a budget is spent; ``True`` when ``device`` (the
-        ``pw_device`` cookie) is a known device of this account (then the account back-off, the
-        network and the overall limits do not apply, only the device's own failure budget)."""
+    def admit_login(self, client: str | None, username: str, device: str | None = None) -> LoginPass:
+        """Before a login attempt: refuse while a budget is spent or while
+        :data:`LOGIN_CHECKS_WAITING` password checks of unknown devices are under way; else a
+        :class:`LoginPass` whose ``known`` says that ``device`` (the ``pw_device`` cookie) is a
+        known device of this account (then the account back-off, the network and the overall
+        limits do not apply, only the device's own failure budget). Cheap and in memory only: the
+        API runs it on the event loop, so a refused attempt never waits for a login thread. Call
+        the pass's ``done()`` after the password check."""
         nonce = known_device(username, device)
         client_check = (
             self.login_client,
@@ -149,7 +184,7 @@ class Throttle:
             if wait > 0:
                 raise RateLimited(f"too many failed logins from this device; try again {_wait(wait)}", retry_after=wait)
             self._take([client_check])
-            return True
+            return LoginPass(True, None)
         account = ("login-account", self._key(_account(username)))
         wait = self._retry_after(self.login_account, *account)
         if wait > 0:
@@ -159,22 +194,36 @@ class Throttle:
                 "with before is not held back)",
                 retry_after=wait,
             )
-        self._take(
-            [
-                client_check,
-                (
-                    self.login_network,
-                    ("login-network", self._key(network_of(client, 64))),
-                    "too many login attempts from your network; try again {wait}",
-                ),
-                (
-                    self.login_overall,
-                    ("login-overall",),
-                    ("too many login attempts right now; try again {wait}, or from a device you logged in with before"),
-                ),
-            ]
-        )
-        return False
+        if not self._checks.acquire(blocking=False):
+            raise RateLimited(
+                "too many login attempts right now; try again in a few seconds, "
+                "or from a device you logged in with before",
+                retry_after=2,
+            )
+        admitted = LoginPass(False, self._checks)
+        try:
+            self._take(
+                [
+                    client_check,
+                    (
+                        self.login_network,
+                        ("login-network", self._key(network_of(client, 64))),
+                        "too many login attempts from your network; try again {wait}",
+                    ),
+                    (
+                        self.login_overall,
+                        ("login-overall",),
+                        (
+                            "too many login attempts right now; try again {wait}, "
+                            "or from a device you logged in with before"
+                        ),
+                    ),
+                ]
+            )
+        except RateLimited:
+            admitted.done()
+            raise
+        return admitted
 
     def login_failed(self, client: str | None, username: str, device: str | None = None) -> None:
         """Count a failed attempt: against the known device it came from, else against the

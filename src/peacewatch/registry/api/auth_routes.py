@@ -18,14 +18,17 @@ def router(deps: Deps) -> APIRouter:
     async def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
         """Check username and password; return a new token and set it as the ``pw_token`` cookie
         (and the ``pw_device`` known-device cookie: see :mod:`peacewatch.registry.throttle`)."""
-        out = await deps.call_login(
-            ops.users.login,
-            deps.registry,
-            body,
-            throttle=deps.throttle,
-            client=client_address(request),
-            device=request.cookies.get(DEVICE_COOKIE),
-        )
+        client, device = client_address(request), request.cookies.get(DEVICE_COOKIE)
+        # Rate limits on the event loop (in memory, no hashing): a refused attempt of a flood is
+        # answered at once instead of queueing for a login thread behind the password checks.
+        attempt = ops.users.admit_login(body, throttle=deps.throttle, client=client, device=device)
+        try:
+            out = await deps.call_login(
+                ops.users.login, deps.registry, attempt, throttle=deps.throttle, client=client, device=device
+            )
+        finally:
+            if attempt.admitted is not None:  # e.g. the client went away before its check ran
+                attempt.admitted.done()
         set_login_cookies(response, request, out.pop("device"), out["token"])
         return out
 

@@ -3,6 +3,7 @@ password, end a user's sessions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,12 +14,32 @@ from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import valid_username, validate
 from peacewatch.registry.schemas import LoginIn, PasswordResetIn, UserIn
 from peacewatch.registry.service import Registry
-from peacewatch.registry.throttle import Throttle, device_token, known_device
+from peacewatch.registry.throttle import LoginPass, Throttle, device_token, known_device
 
 
 def user_dict(u: User) -> dict[str, Any]:
     """Public view of an account (never its hashes)."""
     return {"id": u.id, "username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode, "active": u.active}
+
+
+@dataclass
+class LoginAttempt:
+    """A login that passed :func:`admit_login`: its validated input and its throttle pass."""
+
+    data: LoginIn
+    admitted: LoginPass | None
+
+
+def admit_login(
+    body: Any, *, throttle: Throttle | None = None, client: str | None = None, device: str | None = None
+) -> LoginAttempt:
+    """Validate a login and apply its rate limits, touching neither the database nor a password
+    hash: the API runs this on the event loop, so a refused attempt of a flood is answered at once
+    instead of queueing for a login thread behind the password checks (then :func:`login` with
+    the attempt). Raises :class:`~peacewatch.registry.errors.RateLimited` while a budget is spent."""
+    data = validate(LoginIn, body)
+    admitted = throttle.admit_login(client, data.username, device) if throttle is not None else None
+    return LoginAttempt(data, admitted)
 
 
 def login(
@@ -34,21 +55,28 @@ def login(
 
     Takes the :class:`~peacewatch.registry.service.Registry` rather than a session: input and rate
     limits are checked before any transaction is opened, so a flood of refused attempts never waits
-    for (or holds) a database lock. ``throttle`` (a :class:`peacewatch.registry.throttle.Throttle`)
-    refuses the attempt with :class:`~peacewatch.registry.errors.RateLimited` while the client or
-    the account is over its budget; failed attempts count against both, a success clears the
-    account's back-off. ``device`` is the caller's ``pw_device`` cookie: a device that logged in to
-    this account before is not held back by the account's back-off (strangers cannot lock the owner
-    out) nor by the network and overall limits.
+    for (or holds) a database lock. ``body`` is the request body, or a :class:`LoginAttempt` that
+    :func:`admit_login` let through already. ``throttle`` (a
+    :class:`peacewatch.registry.throttle.Throttle`) refuses the attempt with
+    :class:`~peacewatch.registry.errors.RateLimited` while the client or the account is over its
+    budget; failed attempts count against both, a success clears the account's back-off.
+    ``device`` is the caller's ``pw_device`` cookie: a device that logged in to this account
+    before is not held back by the account's back-off (strangers cannot lock the owner out) nor by
+    the network and overall limits.
     """
-    data = validate(LoginIn, body)
-    if throttle is not None:
-        throttle.check_login(client, data.username, device)
+    attempt = (
+        body if isinstance(body, LoginAttempt) else admit_login(body, throttle=throttle, client=client, device=device)
+    )
+    data = attempt.data
     try:
-        # The password check (scrypt, deliberately slow) runs in a read-only session: a wrong password
-        # never holds the database write lock; only a right one opens a short write.
-        with registry.session(read_only=True) as session:
-            user_id = auth.authenticate(session, data.username, data.password)
+        try:
+            # The password check (scrypt, deliberately slow) runs in a read-only session: a wrong
+            # password never holds the database write lock; only a right one opens a short write.
+            with registry.session(read_only=True) as session:
+                user_id = auth.authenticate(session, data.username, data.password)
+        finally:
+            if attempt.admitted is not None:
+                attempt.admitted.done()
         with registry.session() as session:
             new = auth.issue_token(session, user_id)
             out = {

@@ -9,7 +9,8 @@ listener): :func:`stage` before the commit, :func:`committed` after it, :func:`d
   write lock anyway (``BEGIN IMMEDIATE``), on PostgreSQL it takes a transaction-scoped advisory lock.
 * A **read-only** session writes nothing: its entries go to the sequencer in memory after the
   commit, and the request waits (with no connection held) until a batch made them durable leaves.
-* **Anonymous** entries are held in ``audit_anonymous`` until their day is over.
+* **Anonymous** entries are held in ``audit_anonymous`` until their day is over; on PostgreSQL the
+  transaction that writes them rewrites the days' anonymous rows (:mod:`.reseal`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from peacewatch.registry import checkpoint as cp
 from peacewatch.registry import merkle
 from peacewatch.registry.translog import entries as E
-from peacewatch.registry.translog import witness
+from peacewatch.registry.translog import reseal, witness
 from peacewatch.registry.translog.leaf import leaf_bytes
 
 
@@ -124,11 +125,13 @@ def stage(session: Session, sequencer: Sequencer) -> None:
         session.info["audit_memory"] = pending
         return
     conn = session.connection()
-    lock_log(conn)
     now = E.now()
     anonymous = [e.anonymous_row() for e in pending if e.actor == E.ANONYMOUS]
     if anonymous:
+        session.flush()  # the intake rows of this transaction too
         conn.execute(INSERT_ANON, anonymous)
+        reseal.reseal(conn, now.date())  # before the log's lock: it may wait for a staff writer's rows
+    lock_log(conn)
     leaves = sequencer.release_due(conn, now)
     leaves += [e.leaf_fields() for e in pending if e.actor != E.ANONYMOUS]
     if leaves:

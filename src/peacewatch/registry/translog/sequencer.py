@@ -5,7 +5,8 @@ and runs one batch (one transaction, one durable commit) with everything queued,
 :func:`peacewatch.registry.translog.appender.append`. Across processes (``serve --workers N``)
 batches and writers are serialised by the database (``BEGIN IMMEDIATE`` on SQLite, the advisory
 lock on PostgreSQL), never by an in-process lock alone. The first batch of a later day appends the
-held anonymous entries of finished days, shuffled.
+held anonymous entries of finished days, shuffled. On PostgreSQL a batch rewrites the recent
+anonymous rows at most once a minute (:mod:`peacewatch.registry.translog.reseal`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from peacewatch.registry.errors import AuditProblem
-from peacewatch.registry.translog import appender, witness
+from peacewatch.registry.translog import appender, reseal, witness
 from peacewatch.registry.translog import entries as E
 from peacewatch.registry.translog.entries import Pending
 
@@ -60,6 +61,7 @@ class Sequencer:
         self.last = appender.BatchResult()
         self._held_checked = -1e9
         self._held_day = ""
+        self._resealed = -1e9
 
     def submit(self, entries: Sequence[Pending]) -> Ticket:
         """Queue in-memory entries (none: just run a batch, e.g. to release finished anonymous days)."""
@@ -111,7 +113,9 @@ class Sequencer:
         if mono - self._held_checked < 60 and self._held_day == today:
             return []
         self._held_checked, self._held_day = mono, today
-        due = list(conn.execute(select(E.ANON).where(E.ANON.c.day < today)).all())
+        # SKIP LOCKED (PostgreSQL): never wait, holding the log's lock, for a row an anonymous writer's
+        # reseal holds while it waits for that lock (at midnight); such rows go with a later batch.
+        due = list(conn.execute(select(E.ANON).where(E.ANON.c.day < today).with_for_update(skip_locked=True)).all())
         if not due:
             return []
         _SHUFFLE.shuffle(due)
@@ -122,10 +126,14 @@ class Sequencer:
     def _run_batch(self, memory: list[Pending]) -> None:
         now = E.now()
         with self.engine.connect() as conn, conn.begin():  # SQLite: BEGIN IMMEDIATE (see db.py)
-            appender.lock_log(conn)
             held = [e.anonymous_row() for e in memory if e.actor == E.ANONYMOUS]
             if held:
                 conn.execute(appender.INSERT_ANON, held)
+            mono = time.monotonic()
+            if held or mono - self._resealed >= 60:  # before the log's lock (see reseal.reseal)
+                self._resealed = mono
+                reseal.reseal(conn, now.date())
+            appender.lock_log(conn)
             leaves = self.release_due(conn, now)
             leaves += [e.leaf_fields() for e in memory if e.actor != E.ANONYMOUS]
             result = appender.append(conn, leaves, now)
