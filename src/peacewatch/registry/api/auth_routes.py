@@ -20,7 +20,6 @@ def router(deps: Deps) -> APIRouter:
         (and the ``pw_device`` known-device cookie: see :mod:`peacewatch.registry.throttle`)."""
         out = await deps.call_login(
             ops.users.login,
-            deps.registry,
             body,
             throttle=deps.throttle,
             client=client_address(request),
@@ -38,7 +37,7 @@ def router(deps: Deps) -> APIRouter:
         """
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
         tok = bearer.strip() if scheme.lower() == "bearer" and bearer.strip() else request.cookies.get(COOKIE)
-        await deps.call(ops.users.logout, deps.registry, tok)
+        await deps.call(ops.users.logout, tok)
         response.delete_cookie(COOKIE)
         return {"ok": True}
 

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from peacewatch.registry import auth
 from peacewatch.registry.errors import Unauthorized
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import valid_username, validate
 from peacewatch.registry.schemas import LoginIn, PasswordResetIn, UserIn
 from peacewatch.registry.service import Registry
 from peacewatch.registry.throttle import Throttle, device_token, known_device
@@ -23,7 +22,7 @@ def user_dict(u: User) -> dict[str, Any]:
 
 def login(
     registry: Registry,
-    body: Any,
+    data: LoginIn,
     *,
     throttle: Throttle | None = None,
     client: str | None = None,
@@ -41,7 +40,6 @@ def login(
     this account before is not held back by the account's back-off (strangers cannot lock the owner
     out) nor by the network and overall limits.
     """
-    data = validate(LoginIn, body)
     if throttle is not None:
         throttle.check_login(client, data.username, device)
     try:
@@ -84,46 +82,38 @@ def me(session: Session, user: User) -> dict[str, Any]:
     return {"username": user.username, "role": user.role, "tcc_ccode": user.tcc_ccode}
 
 
-def create_user(session: Session, user: User, body: Any) -> dict[str, Any]:
+def create_user(session: Session, user: User, data: UserIn) -> dict[str, Any]:
     """Create an account (coordinators); the token is returned once."""
-    auth.require_role(user, auth.COORDINATOR)
-    data = validate(UserIn, body)
     new = auth.create_user(session, data.username, data.password, data.role, data.tcc_ccode, actor=user.username)
     return {**user_dict(new.user), "token": new.token}
 
 
 def list_users(session: Session, user: User) -> list[dict[str, Any]]:
     """Every account (coordinators)."""
-    auth.require_role(user, auth.COORDINATOR)
     return [user_dict(x) for x in auth.list_users(session)]
 
 
-def deactivate_user(session: Session, user: User, username: Any) -> dict[str, Any]:
+def deactivate_user(session: Session, user: User, username: str) -> dict[str, Any]:
     """Disable an account's login and end every session it holds at once (coordinators).
 
     The last active coordinator cannot be deactivated (nobody could manage users afterwards).
     """
-    auth.require_role(user, auth.COORDINATOR)
-    return user_dict(auth.deactivate_user(session, user, valid_username(username)))
+    return user_dict(auth.deactivate_user(session, user, username))
 
 
-def reactivate_user(session: Session, user: User, username: Any) -> dict[str, Any]:
+def reactivate_user(session: Session, user: User, username: str) -> dict[str, Any]:
     """Allow a deactivated account to log in again (coordinators); its old sessions stay ended."""
-    auth.require_role(user, auth.COORDINATOR)
-    return user_dict(auth.reactivate_user(session, user, valid_username(username)))
+    return user_dict(auth.reactivate_user(session, user, username))
 
 
-def reset_password(session: Session, user: User, username: Any, body: Any) -> dict[str, Any]:
+def reset_password(session: Session, user: User, username: str, data: PasswordResetIn) -> dict[str, Any]:
     """Set a new password for an account and end every session it holds (coordinators); the
     password is never returned."""
-    auth.require_role(user, auth.COORDINATOR)
-    data = validate(PasswordResetIn, body)
-    target, ended = auth.reset_password(session, user, valid_username(username), data.password)
+    target, ended = auth.reset_password(session, user, username, data.password)
     return {**user_dict(target), "sessions_ended": ended}
 
 
-def revoke_sessions(session: Session, user: User, username: Any) -> dict[str, Any]:
+def revoke_sessions(session: Session, user: User, username: str) -> dict[str, Any]:
     """End every session and script token of an account without deactivating it (coordinators)."""
-    auth.require_role(user, auth.COORDINATOR)
-    target, ended = auth.revoke_sessions(session, user, valid_username(username))
+    target, ended = auth.revoke_sessions(session, user, username)
     return {**user_dict(target), "sessions_ended": ended}
