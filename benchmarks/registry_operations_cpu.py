@@ -32,9 +32,8 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     os.environ.setdefault("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
     os.environ["PEACEWATCH_OUT_DIR"] = tmp
-    from peacewatch.registry import auth, cases
+    from peacewatch.registry import auth, cases, policy
     from peacewatch.registry import operations as ops
-    from peacewatch.registry import policy
     from peacewatch.registry.service import Registry
 
     reg = Registry(f"sqlite:///{tmp}/registry.sqlite")
