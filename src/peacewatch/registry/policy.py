@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from peacewatch.registry import auth, cases, workflow
 from peacewatch.registry import operations as ops
 from peacewatch.registry.auth import ANALYST, COORDINATOR, INVESTIGATOR, REPORTER, ROLES, TCC_LIAISON
-from peacewatch.registry.errors import Forbidden
+from peacewatch.registry.errors import Forbidden, ValidationFailed
 from peacewatch.registry.models import User
 from peacewatch.registry.operations.base import valid_id, valid_username, validate
 from peacewatch.registry.schemas import (
@@ -148,6 +148,8 @@ class Input:
         if self.kind == "id":
             return valid_id(value, self.name)
         if self.kind == "ids":
+            if not isinstance(value, (list, tuple, set, frozenset)):
+                raise ValidationFailed(f"{self.name}: give a list of ids")
             return sorted({valid_id(v, self.name) for v in value})
         if self.kind == "username":
             return valid_username(value)
