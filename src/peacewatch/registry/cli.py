@@ -2,8 +2,9 @@
 
 Commands act as a registry user: pass ``--token`` or set ``PEACEWATCH_TOKEN`` (``init`` prints
 the first coordinator's token). Each command adapts its options to one
-:mod:`peacewatch.registry.operations` function, which validates, checks the role and audits exactly
-as for the API and the web screens.
+:mod:`peacewatch.registry.operations` function performed through the registry's dispatcher
+(:func:`peacewatch.registry.policy.perform`: role check and validation), which audits exactly as for
+the API and the web screens.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Audit screen (coordinators): who read or changed what and when, with filters (case, actor,
 action, dates), pages of 50, a CSV download of the filtered entries and the state of the log's
 newest signed checkpoint. The reading is the registry's
-(:mod:`peacewatch.registry.operations.audit_trail`: role check, validation, the read audited)."""
+(:mod:`peacewatch.registry.operations.audit_trail` through :mod:`peacewatch.registry.policy`: role
+check, validation, the read audited)."""
 
 from __future__ import annotations
 

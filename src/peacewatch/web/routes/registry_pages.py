@@ -1,8 +1,9 @@
 """Registry screens for each role: login, cases (overdue referrals highlighted), case detail and
 timeline, staff view of anonymous reports (vetting and compliance: their own modules).
 
-Every screen adapts its form or query to one :mod:`peacewatch.registry.operations` function, which
-validates with the API's schemas, checks the role and writes the audit log; these handlers only
+Every screen adapts its form or query to :mod:`peacewatch.registry.operations` functions performed
+through the registry's dispatcher (:mod:`peacewatch.registry.policy`: the role checked and the input
+validated with the API's schemas; reads in a read-only transaction), which write the audit log; these handlers only
 parse forms and render. Every form carries a CSRF token (:mod:`peacewatch.web.security`).
 """
 

@@ -1,9 +1,10 @@
 """Accounts screens (coordinators): every user with role, nation and status; create an account;
 and for one account: set a new password, end its sessions, deactivate or reactivate it.
 
-The work is the registry's (:mod:`peacewatch.registry.operations.users`: role check, validation,
-audit); this module only adapts forms and pages. Every form answers with a redirect (post/redirect/
-get) and a one-time message; a refused form comes back filled in (never the password).
+The work is the registry's (:mod:`peacewatch.registry.operations.users`, performed through
+:mod:`peacewatch.registry.policy`: role check, validation, audit); this module only adapts forms and
+pages. Every form answers with a redirect (post/redirect/get) and a one-time message; a refused
+form comes back filled in (never the password).
 """
 
 from __future__ import annotations
