@@ -347,3 +347,19 @@ def test_a_flush_in_a_read_screen_raises(web, people, monkeypatch):
     assert len(tried) == 1 and "read-only" in tried[0]
     # Nothing was written.
     assert "SNEAK" not in web.get("/api/registry/training/modules", headers=people.headers("coord")).text
+
+
+def test_refusals_keep_their_words():
+    """The messages the domain modules used to give, now given by the dispatcher."""
+    refusals = {
+        ("referrals.escalate", L): "role 'tcc_liaison' may not do this; allowed: coordinator, investigator",
+        ("vetting.screen", A): "role 'analyst' may not do this; allowed: investigator, coordinator",
+        ("nations.person_record", I): "role 'investigator' may not do this; allowed: coordinator, tcc_liaison",
+        ("nations.overview", R): "role 'reporter' has no compliance screen",
+        ("nations.training_overview", R): "role 'reporter' has no training screen",
+        ("aggregates.tcc", R): "role 'reporter' may not do this; allowed: analyst, coordinator, investigator",
+    }
+    for (name, role), words in refusals.items():
+        with pytest.raises(Forbidden) as refused:
+            policy.Actor(None, _user(role, TCC_A), read_only=False)(name)
+        assert str(refused.value) == words

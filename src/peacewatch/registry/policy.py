@@ -66,14 +66,14 @@ from peacewatch.registry.service import Registry
 CREATE_ROLES = (REPORTER, INVESTIGATOR, COORDINATOR)
 #: Roles that see individual cases (which ones: :mod:`peacewatch.registry.cases`).
 CASE_ROLES = (REPORTER, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
-#: Roles that see every case and its victim details.
-FULL_ACCESS = (INVESTIGATOR, COORDINATOR)
+#: Roles that see every case and its victim details (defined with the case visibility it also governs).
+FULL_ACCESS = cases.FULL_ACCESS
 #: Roles that add notes to cases (a liaison: to its TCC's referred cases).
 NOTE_ROLES = (INVESTIGATOR, COORDINATOR, TCC_LIAISON)
 #: Roles that see the referrals (and their clocks) they may see (a liaison: its own TCC's).
 CLOCK_ROLES = (INVESTIGATOR, COORDINATOR, TCC_LIAISON)
 #: Roles that escalate overdue referrals (and preview it).
-ESCALATE_ROLES = (INVESTIGATOR, COORDINATOR)
+ESCALATE_ROLES = (COORDINATOR, INVESTIGATOR)
 #: Roles that work on vetting: misconduct records, screenings, decisions.
 VETTING_ROLES = (INVESTIGATOR, COORDINATOR)
 #: Roles that answer the anonymous intake channel.
