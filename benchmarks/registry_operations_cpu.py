@@ -32,7 +32,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp()
     os.environ.setdefault("PEACEWATCH_SECRET_KEY", Fernet.generate_key().decode())
     os.environ["PEACEWATCH_OUT_DIR"] = tmp
-    from peacewatch.registry import auth, cases
+    from peacewatch.registry import auth, cases, policy
     from peacewatch.registry import operations as ops
     from peacewatch.registry.service import Registry
 
@@ -49,20 +49,17 @@ def main() -> None:
             pass
 
     def get():
-        with reg.as_user(tok, read_only=True) as (s, user):
-            ops.cases.get_case(s, user, 57)
+        policy.perform(reg, tok, ops.cases.get_case, 57)
 
     def get_without_audit():
         with reg.as_user(tok, read_only=True) as (s, user):
             cases.case_dict(cases._load_visible(s, user, 57, with_events=True), user, s)
 
     def listing():
-        with reg.as_user(tok, read_only=True) as (s, user):
-            ops.cases.list_cases(s, user, {"limit": 20})
+        policy.perform(reg, tok, ops.cases.list_cases, {"limit": 20})
 
     def post():
-        with reg.as_user(tok) as (s, user):
-            ops.cases.create_case(s, user, CASE)
+        policy.perform(reg, tok, ops.cases.create_case, CASE)
 
     named = {"auth": only_auth, "get": get, "list": listing, "post": post}
     if a.profile:

@@ -158,6 +158,7 @@ REGISTRY_DOORS: dict[str, tuple[str, ...]] = {
     "web": (
         "peacewatch.registry.publication",
         "peacewatch.registry.operations.*",
+        "peacewatch.registry.policy",
         "peacewatch.registry.api",
         "peacewatch.registry.errors",
         "peacewatch.registry.settings",
@@ -173,18 +174,14 @@ PENDING: dict[tuple[str, str], str] = {
         for src, dst in [
             ("peacewatch.web.registry_labels", "peacewatch.registry.compliance"),
             ("peacewatch.web.routes.intake_pages", "peacewatch.registry.workflow"),
-            ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.auth"),
             ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.compliance"),
             ("peacewatch.web.routes.registry_compliance", "peacewatch.registry.training"),
-            ("peacewatch.web.routes.registry_pages", "peacewatch.registry.auth"),
             ("peacewatch.web.routes.registry_pages", "peacewatch.registry.config"),
             ("peacewatch.web.routes.registry_pages", "peacewatch.registry.workflow"),
             ("peacewatch.web.routes.registry_vetting", "peacewatch.registry.screening_jobs"),
             ("peacewatch.web.routes.registry_vetting", "peacewatch.registry.vetting"),
-            ("peacewatch.web.routes.session", "peacewatch.registry.models"),
             ("peacewatch.web.app", "peacewatch.registry.throttle"),
             ("peacewatch.web.routes.registry_pages", "peacewatch.registry.throttle"),
-            ("peacewatch.web.routes.registry_users", "peacewatch.registry.auth"),
         ]
     },
     (

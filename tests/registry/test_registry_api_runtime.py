@@ -3,12 +3,14 @@ registry's own request threads, and a running server keeps its start-up heap out
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import threading
 
 from fastapi.testclient import TestClient
 
 from peacewatch.registry import operations as ops
+from peacewatch.registry import policy
 from peacewatch.registry.api import create_app
 from peacewatch.registry.runtime import REQUEST_THREADS
 from tests.registry.conftest import API, CASE_BODY, PASSWORD_TAIL
@@ -22,7 +24,7 @@ def test_operations_run_on_the_request_threads_not_the_event_loop(client, people
         seen.append(threading.current_thread().name)
         return real_me(session, user)
 
-    monkeypatch.setattr(ops.users, "me", me)
+    monkeypatch.setitem(policy.TABLE, "users.me", dataclasses.replace(policy.TABLE["users.me"], function=me))
     for _ in range(3):
         r = client.get(f"{API}/me", headers=people.headers("inv"))
         assert r.status_code == 200 and r.json()["username"] == "inv"
@@ -40,7 +42,7 @@ def test_logins_check_passwords_on_their_own_threads_never_on_request_threads(cl
         seen.append(threading.current_thread().name)
         return real_login(*args, **kwargs)
 
-    monkeypatch.setattr(ops.users, "login", login)
+    monkeypatch.setitem(policy.TABLE, "users.login", dataclasses.replace(policy.TABLE["users.login"], function=login))
     ok = client.post(f"{API}/login", json={"username": "inv", "password": f"inv-{PASSWORD_TAIL}"})
     wrong = client.post(f"{API}/login", json={"username": "inv", "password": "not-the-password-at-all"})
     assert ok.status_code == 200 and ok.json()["token"] and wrong.status_code == 401

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from peacewatch.registry import cases, clocks, referrals
+from peacewatch.registry import cases, clocks, policy, referrals
 from peacewatch.registry import operations as ops
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import Forbidden
@@ -15,6 +15,11 @@ from peacewatch.registry.errors import Forbidden
 from .conftest import TCC_A, TCC_B, at
 
 POLICY = ReferralPolicy()  # 10 working days, 90 days, extension to 180, 10 days between levels
+
+
+def _as(session, user):
+    """The user acting through the registry's dispatcher (role check and validation) in ``session``."""
+    return policy.Actor(session, user, False)
 
 
 def _referred(s, inv, tcc, day):
@@ -73,26 +78,32 @@ def test_clocks_follow_referral_visibility(registry, people):
         a = _referred(s, u["inv"], TCC_A, "2026-01-02")
         b = _referred(s, u["inv"], TCC_B, "2026-01-02")
         today = dt.date(2026, 1, 12)
-        assert set(ops.referrals.clocks_for_cases(s, u["coord"], [a.id, b.id], today)) == {a.id, b.id}
+        assert set(_as(s, u["coord"])(ops.referrals.clocks_for_cases, [a.id, b.id], today=today)) == {
+            a.id,
+            b.id,
+        }
         # A liaison sees its own TCC's clock only; a reporter and an analyst get none.
-        assert set(ops.referrals.clocks_for_cases(s, u["liaison_a"], [a.id, b.id], today)) == {a.id}
-        assert ops.referrals.clocks_for_cases(s, u["rep"], [a.id], today) == {}
-        assert ops.referrals.clocks_for_cases(s, u["analyst"], [a.id], today) == {}
-        assert ops.referrals.clocks_for_cases(s, u["coord"], [a.id], today)[a.id]["officer"]["text"] == "4 days left"
+        assert set(_as(s, u["liaison_a"])(ops.referrals.clocks_for_cases, [a.id, b.id], today=today)) == {a.id}
+        assert _as(s, u["rep"])(ops.referrals.clocks_for_cases, [a.id], today=today) == {}
+        assert _as(s, u["analyst"])(ops.referrals.clocks_for_cases, [a.id], today=today) == {}
+        assert (
+            _as(s, u["coord"])(ops.referrals.clocks_for_cases, [a.id], today=today)[a.id]["officer"]["text"]
+            == "4 days left"
+        )
 
 
 def test_escalation_preview_writes_nothing(registry, people):
     with registry.session() as s:
         u = {k: s.merge(v) for k, v in people.users.items()}
         a = _referred(s, u["inv"], TCC_A, "2026-01-02")
-        ahead = ops.referrals.preview_escalation(s, u["coord"], {"as_of": "2026-01-20"})
+        ahead = _as(s, u["coord"])(ops.referrals.preview_escalation, {"as_of": "2026-01-20"})
         row = [e for e in ahead["escalations"] if e["case_id"] == a.id][0]
         assert (row["level"], row["target"], row["mission"], row["tcc_ccode"]) == (1, "mission_head", "MINUSCA", TCC_A)
         assert "officer deadline 2026-01-16 missed by 4 days" in row["reason"]
         assert s.get(type(a.referral), a.referral.id).escalation_level == 0
         assert [
             e
-            for e in ops.referrals.preview_escalation(s, u["coord"], {"as_of": "2026-01-16"})["escalations"]
+            for e in _as(s, u["coord"])(ops.referrals.preview_escalation, {"as_of": "2026-01-16"})["escalations"]
             if e["case_id"] == a.id
         ] == []
 
@@ -112,7 +123,7 @@ def test_past_screenings_count_flagged_and_cleared_rows(registry, people):
         )
         roster = "name,date_of_birth,nationality\nImran Qureshi,1980-01-01,770\nJane Roe,1990-01-01,2\nAli Khan,,770\n"
         sc = vetting.screen_roster(s, u["coord"], vetting.parse_roster(roster), "march roster")
-        listed = ops.vetting.list_screenings(s, u["inv"])
+        listed = _as(s, u["inv"])(ops.vetting.list_screenings)
         row = [x for x in listed if x["screening_id"] == sc.id][0]
         assert (row["run_by"], row["label"], row["rows_screened"], row["flagged"], row["cleared"]) == (
             people.users["coord"].username,
@@ -123,11 +134,11 @@ def test_past_screenings_count_flagged_and_cleared_rows(registry, people):
         )
         hit = vetting.screening_hits(s, u["inv"], sc.id)[0]["hit_id"]
         vetting.decide(s, u["inv"], hit, "confirmed_match")
-        summary = ops.vetting.screening_summary(s, u["coord"], sc.id)
+        summary = _as(s, u["coord"])(ops.vetting.screening_summary, sc.id)
         assert (summary["confirmed"], summary["awaiting_decision"], summary["cleared"]) == (1, 0, 2)
         for role in ("rep", "liaison_a", "analyst"):
             with pytest.raises(Forbidden):
-                ops.vetting.list_screenings(s, u[role])
+                _as(s, u[role])(ops.vetting.list_screenings)
 
 
 def test_report_previews_for_staff_only(registry, people):
@@ -138,8 +149,8 @@ def test_report_previews_for_staff_only(registry, people):
         intake.submit_report(s, "  Short   note\nabout the gate ")
         intake.submit_report(s, "x" * 200)
         ids = [r["id"] for r in intake.list_reports(s, u["coord"])]
-        previews = ops.intake.message_previews(s, u["inv"], ids)
+        previews = _as(s, u["inv"])(ops.intake.message_previews, ids)
         assert sorted(previews.values(), key=len) == ["Short note about the gate", "x" * 80 + "…"]
         for role in ("rep", "liaison_a", "analyst"):
             with pytest.raises(Forbidden):
-                ops.intake.message_previews(s, u[role], ids)
+                _as(s, u[role])(ops.intake.message_previews, ids)

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from peacewatch.cli import app
 from peacewatch.registry import operations as ops
+from peacewatch.registry import policy
 from peacewatch.registry.errors import ValidationFailed
 
 from .conftest import API, CASE_BODY, TCC_A
@@ -26,6 +27,11 @@ def cli_env(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     token = (tmp_path / "out" / "registry-coordinator.txt").read_text().split("token: ")[1].strip()
     monkeypatch.setenv("PEACEWATCH_TOKEN", token)
+
+
+def _as(session, user):
+    """The user acting through the registry's dispatcher (role check and validation) in ``session``."""
+    return policy.Actor(session, user, False)
 
 
 def _refused(args: list[str], *needles: str) -> str:
@@ -104,9 +110,9 @@ def test_the_api_answers_422_naming_the_field(client, people, path, body, field)
 def test_one_door_for_every_caller(registry, people):
     """The operation itself refuses (the web forms and the API call the same function)."""
     with registry.session() as s, pytest.raises(ValidationFailed, match="no state has COW code 5"):
-        ops.nations.submit_report(s, people.users["coord"], {"nation_ccode": 5, "year": 2010, "provisions": {}})
+        _as(s, people.users["coord"])(ops.nations.submit_report, {"nation_ccode": 5, "year": 2010, "provisions": {}})
     with registry.session() as s:
-        ok = ops.nations.submit_report(
-            s, people.users["coord"], {"nation_ccode": "PAK", "year": 2010, "provisions": {"training": "met"}}
+        ok = _as(s, people.users["coord"])(
+            ops.nations.submit_report, {"nation_ccode": "PAK", "year": 2010, "provisions": {"training": "met"}}
         )
     assert ok["nation_ccode"] == TCC_A

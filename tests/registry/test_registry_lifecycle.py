@@ -8,7 +8,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from peacewatch.registry import cases, workflow
+from peacewatch.registry import cases, policy, workflow
+from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import Forbidden, InvalidTransition, ValidationFailed
 from peacewatch.registry.models import Case, CaseEvent, Referral, VictimDetails
 
@@ -122,13 +123,15 @@ def test_roles_per_transition(registry, people):
             s, u["rep"], mission="UNMIL", tcc_ccode=TCC_A, category="trafficking_related", summary="x"
         )
         with pytest.raises(Forbidden):
-            cases.transition_case(s, u["rep"], c.id, "under_investigation")
+            policy.Actor(s, u["rep"], False)(ops.cases.transition_case, c.id, {"to_status": "under_investigation"})
         cases.transition_case(s, u["inv"], c.id, "under_investigation")
         cases.transition_case(s, u["inv"], c.id, "substantiated")
         cases.transition_case(s, u["inv"], c.id, "referred_to_tcc")
         # Only the TCC (or the coordinator) names its officer; an investigator may not.
-        with pytest.raises(Forbidden):
-            cases.transition_case(s, u["inv"], c.id, "national_investigation_appointed", officer_name="x")
+        with pytest.raises(Forbidden, match="may not move a case to 'national_investigation_appointed'"):
+            policy.Actor(s, u["inv"], False)(
+                ops.cases.transition_case, c.id, {"to_status": "national_investigation_appointed", "officer_name": "x"}
+            )
         with pytest.raises(ValidationFailed, match="officer_name is required"):
             cases.transition_case(s, u["liaison_a"], c.id, "national_investigation_appointed")
         with pytest.raises(ValidationFailed, match="outcome 'jail' is unknown"):

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from peacewatch.registry import auth, cases, publication, stats, training
+from peacewatch.registry import auth, cases, policy, publication, stats, training
+from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import Forbidden, ValidationFailed
 
 from .conftest import API, TCC_A, at
@@ -78,7 +79,7 @@ def test_the_open_year_is_never_public_and_polling_it_reveals_nothing(registry, 
         frame_second = publication.scorecard_frame(s)
         staff = publication.live(s, u["coord"], "tcc_events").set_index("year")
         with pytest.raises(Forbidden):
-            publication.live(s, u["analyst"], "tcc_events")
+            policy.Actor(s, u["analyst"], False)(ops.aggregates.tcc_live)
     assert all(this_year not in set(df["year"]) for df in first.values())
     assert this_year not in set(frame_first["year"])
     for t in publication.TABLES:
@@ -140,7 +141,7 @@ def test_a_year_closes_after_its_grace_period_once_and_coordinators_may_close_ea
         _issue_example(s, u)
         assert publication.published(s, "tcc", as_of=dt.date(2026, 2, 1)).empty  # grace not over
         with pytest.raises(Forbidden):
-            publication.close_period_as(s, u["analyst"], 2025, as_of=dt.date(2026, 2, 1))
+            policy.Actor(s, u["analyst"], False)(ops.aggregates.close_period, {"year": 2025})
         with pytest.raises(ValidationFailed):
             publication.close_period_as(s, u["coord"], 2026, as_of=dt.date(2026, 2, 1))
         assert publication.close_period_as(s, u["coord"], 2025, as_of=dt.date(2026, 2, 1)) is True

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from peacewatch.registry import cases, referrals
+from peacewatch.registry import cases, policy, referrals
+from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import Conflict, Forbidden, ValidationFailed
 from peacewatch.registry.models import CaseEvent, Escalation
 
@@ -61,7 +62,7 @@ def test_overdue_listing_and_escalation_ladder(registry, people):
         cases.transition_case(s, u["liaison_a"], a.id, "outcome_reported", outcome="prosecuted", now=at("2026-04-05"))
         assert [i.referral.case_id for i in referrals.list_overdue(s, u["coord"], dt.date(2026, 4, 6))] == [b.id]
         with pytest.raises(Forbidden):
-            referrals.escalate_overdue(s, u["liaison_a"], now=at("2026-04-06"))
+            policy.Actor(s, u["liaison_a"], False)(ops.referrals.escalate)
 
 
 def test_extension_once_and_within_policy(registry, people):
@@ -69,7 +70,7 @@ def test_extension_once_and_within_policy(registry, people):
         u = {k: s.merge(v) for k, v in people.users.items()}
         a = _referred(s, u["inv"], TCC_A, "2026-01-02")
         with pytest.raises(Forbidden):
-            referrals.extend_outcome_deadline(s, u["inv"], a.referral.id, 180)
+            policy.Actor(s, u["inv"], False)(ops.referrals.extend, a.referral.id, {"days": 180})
         with pytest.raises(ValidationFailed, match="at most 180"):
             referrals.extend_outcome_deadline(s, u["coord"], a.referral.id, 200)
         r = referrals.extend_outcome_deadline(s, u["coord"], a.referral.id, 180)

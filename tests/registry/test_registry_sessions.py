@@ -11,7 +11,8 @@ from alembic import command
 from sqlalchemy import text
 from support.sessions import login
 
-from peacewatch.registry import auth
+from peacewatch.registry import auth, policy
+from peacewatch.registry import operations as ops
 from peacewatch.registry.db import alembic_config, make_engine
 from peacewatch.registry.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
 from peacewatch.registry.models import AuditEntry, UserSession, utcnow
@@ -116,7 +117,7 @@ def test_deactivation_ends_every_session_and_blocks_login(registry, people):
     with registry.session() as s:
         web = login(s, "inv", _pw("inv")).token
     with registry.session() as s, pytest.raises(Forbidden):
-        auth.deactivate_user(s, people.users["analyst"], "inv")
+        policy.Actor(s, people.users["analyst"], False)(ops.users.deactivate_user, "inv")
     with registry.session() as s:
         coord = auth.user_for_token(s, people.tokens["coord"])
         assert auth.deactivate_user(s, coord, "inv").active is False

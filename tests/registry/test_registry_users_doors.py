@@ -68,13 +68,14 @@ def test_the_operation_refuses_a_username_the_api_would_refuse(registry, people)
     import pytest
 
     from peacewatch.registry import operations as ops
+    from peacewatch.registry import policy
     from peacewatch.registry.errors import ValidationFailed
 
     with registry.session() as s:
         coord = s.merge(people.users["coord"])
         for bad in ("x" * 81, "inv\x00", "", None):
             with pytest.raises(ValidationFailed, match="1 to 80 characters"):
-                ops.users.deactivate_user(s, coord, bad)
+                policy.Actor(s, coord, False)(ops.users.deactivate_user, bad)
 
 
 def _audit_actions(registry, entity_id: int) -> list[tuple[str, str]]:

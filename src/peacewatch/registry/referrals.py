@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ScalarResult, Select, select
+from sqlalchemy import ScalarResult, Select, false, select
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit
-from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, TCC_LIAISON, require_role
+from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, TCC_LIAISON
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.models import Case, CaseEvent, Escalation, Referral, User, utcnow
@@ -91,10 +91,11 @@ def overdue_items(referral: Referral, as_of: dt.date) -> list[OverdueItem]:
 
 def visible_referrals(session: Session, user: User) -> Select[tuple[Referral]]:
     """Select statement of the referrals ``user`` may see (a TCC liaison: only its own TCC)."""
-    require_role(user, INVESTIGATOR, COORDINATOR, TCC_LIAISON)
     stmt = select(Referral).order_by(Referral.id)
     if user.role == TCC_LIAISON:
         stmt = stmt.where(Referral.tcc_ccode == user.tcc_ccode)
+    elif user.role not in (INVESTIGATOR, COORDINATOR):
+        stmt = stmt.where(false())  # reporters and analysts follow no referral
     return stmt
 
 
@@ -152,7 +153,6 @@ def escalate_overdue(
     coordinator when the referral is still overdue ``policy.escalation_days`` after level 1.
     Running it twice on the same day escalates nothing new.
     """
-    require_role(user, COORDINATOR, INVESTIGATOR)
     policy = policy or ReferralPolicy.from_env()
     now = now or utcnow()
     created: list[Escalation] = []
@@ -192,7 +192,6 @@ def preview_escalation(
 
     Earlier escalations are taken as they stand today; nothing is written but the audit entry.
     """
-    require_role(user, COORDINATOR, INVESTIGATOR)
     policy = policy or ReferralPolicy.from_env()
     # Today: as the escalate button would run now; another day: by the end of that day.
     now = utcnow()
@@ -218,7 +217,6 @@ def extend_outcome_deadline(
 ) -> Referral:
     """Extend a referral's outcome deadline (once, coordinator only) to ``days`` after referral or
     to the date ``until``; ``reason`` (why the TCC needs longer) goes into the timeline and the audit log."""
-    require_role(user, COORDINATOR)
     policy = policy or ReferralPolicy.from_env()
     referral = session.get(Referral, referral_id)
     if referral is None:

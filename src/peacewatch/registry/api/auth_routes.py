@@ -21,14 +21,14 @@ def router(deps: Deps) -> APIRouter:
         client, device = client_address(request), request.cookies.get(DEVICE_COOKIE)
         # Rate limits on the event loop (in memory, no hashing): a refused attempt of a flood is
         # answered at once instead of queueing for a login thread behind the password checks.
-        attempt = ops.users.admit_login(body, throttle=deps.throttle, client=client, device=device)
+        admitted = deps.perform_now(ops.users.admit_login, body, throttle=deps.throttle, client=client, device=device)
         try:
             out = await deps.call_login(
-                ops.users.login, deps.registry, attempt, throttle=deps.throttle, client=client, device=device
+                ops.users.login, body, throttle=deps.throttle, client=client, device=device, admitted=admitted
             )
         finally:
-            if attempt.admitted is not None:  # e.g. the client went away before its check ran
-                attempt.admitted.done()
+            if admitted is not None:  # e.g. the client went away before its check ran
+                admitted.done()
         set_login_cookies(response, request, out.pop("device"), out["token"])
         return out
 
@@ -41,7 +41,7 @@ def router(deps: Deps) -> APIRouter:
         """
         scheme, _, bearer = request.headers.get("authorization", "").partition(" ")
         tok = bearer.strip() if scheme.lower() == "bearer" and bearer.strip() else request.cookies.get(COOKIE)
-        await deps.call(ops.users.logout, deps.registry, tok)
+        await deps.call(ops.users.logout, tok)
         response.delete_cookie(COOKIE)
         return {"ok": True}
 

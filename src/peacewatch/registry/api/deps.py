@@ -1,8 +1,9 @@
 """What every API route shares: the registry, the throttle, the acting user, error responses.
 
-``Deps.acting`` gives each route a :class:`Caller`; the route awaits ``acting(operation, ...)``,
-which runs the operation on one of the registry's request threads: one transaction as the calling
-user, committed (rolled back on any error) before the response is sent. Login and the anonymous
+``Deps.acting`` gives each route a :class:`Caller`; the route awaits ``acting("module.operation", ...)``,
+which performs the operation through :func:`peacewatch.registry.policy.perform` on one of the
+registry's request threads: one transaction as the calling user (read-only for an operation that
+only reads), committed (rolled back on any error) before the response is sent. Login and the anonymous
 intake operations open their own transaction after their rate limits are checked.
 
 Routes are ``async`` and hand their work to a small pool of their own (``runtime.REQUEST_THREADS``)
@@ -34,6 +35,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
+from peacewatch.registry import policy
 from peacewatch.registry.errors import RegistryError, ValidationFailed
 from peacewatch.registry.runtime import login_threads, request_threads
 from peacewatch.registry.service import Registry
@@ -76,26 +78,26 @@ def client_address(request: Request) -> str | None:
 
 
 class Caller:
-    """Who is calling (the token) and whether the request only reads; :meth:`run` does the work."""
+    """Who is calling (the token); :meth:`run` performs an operation as that user."""
 
-    __slots__ = ("registry", "token", "read_only", "threads")
+    __slots__ = ("registry", "token", "threads")
 
-    def __init__(self, registry: Registry, token: str | None, read_only: bool, threads: ThreadPoolExecutor):
-        self.registry, self.token, self.read_only, self.threads = registry, token, read_only, threads
+    def __init__(self, registry: Registry, token: str | None, threads: ThreadPoolExecutor):
+        self.registry, self.token, self.threads = registry, token, threads
 
     async def __call__(self, operation: Callable[..., T], *args: Any) -> T:
         """:meth:`run` on one of the request threads, awaited (what every route does)."""
         return await on_threads(self.threads, self.run, operation, *args)
 
     def run(self, operation: Callable[..., T], *args: Any) -> T:
-        """Call ``operation(session, user, *args)`` in one transaction as the calling user.
+        """Perform ``operation`` (a function declared in :data:`peacewatch.registry.policy.TABLE`)
+        in one transaction as the calling user: :func:`peacewatch.registry.policy.perform`.
 
         Raises :class:`~peacewatch.registry.errors.Unauthorized` for a missing, expired or revoked
-        token. Reads (GET, HEAD) use a read-only session that never takes the database write lock;
-        their audit entries are batched by the sequencer (see :mod:`peacewatch.registry.audit`).
+        token. Operations that only read use a read-only session that never takes the database
+        write lock; their audit entries are batched by the sequencer (see :mod:`peacewatch.registry.audit`).
         """
-        with self.registry.as_user(self.token, read_only=self.read_only) as (session, user):
-            return operation(session, user, *args)
+        return policy.perform(self.registry, self.token, operation, *args)
 
 
 #: Life of the known-device cookie (a year: the device stays known between logins).
@@ -131,17 +133,26 @@ class Deps:
         self.threads = request_threads()
         self.login_threads = login_threads()
 
-    async def acting(self, request: Request, tok: Annotated[str | None, Depends(token)]) -> Caller:
+    async def acting(self, tok: Annotated[str | None, Depends(token)]) -> Caller:
         # async: it only reads the request, so it runs on the event loop, not in a worker thread.
-        return Caller(self.registry, tok, read_only=request.method in ("GET", "HEAD"), threads=self.threads)
+        return Caller(self.registry, tok, threads=self.threads)
 
-    async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``function(*args, **kwargs)`` on a request thread (logout, anonymous intake)."""
-        return await on_threads(self.threads, function, *args, **kwargs)
+    async def call(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """An anonymous ``operation`` (logout, anonymous intake) performed through
+        :func:`peacewatch.registry.policy.perform` on a request thread."""
+        return await on_threads(self.threads, self._anonymous, operation, *args, **kwargs)
 
-    async def call_login(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``function(*args, **kwargs)`` on a login thread (it checks a password)."""
-        return await on_threads(self.login_threads, function, *args, **kwargs)
+    async def call_login(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Like :meth:`call` on a login thread (login checks a password)."""
+        return await on_threads(self.login_threads, self._anonymous, operation, *args, **kwargs)
+
+    def perform_now(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """An anonymous operation that touches neither the database nor a password hash (a login's
+        rate limits), performed on the event loop itself."""
+        return self._anonymous(operation, *args, **kwargs)
+
+    def _anonymous(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return policy.perform(self.registry, None, operation, *args, **kwargs)
 
 
 # --- errors -----------------------------------------------------------------------------------

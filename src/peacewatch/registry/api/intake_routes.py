@@ -19,21 +19,30 @@ def router(deps: Deps) -> APIRouter:
     async def intake_submit(body: IntakeIn, request: Request) -> dict[str, Any]:
         """Anonymous report: no login, no IP or user agent stored; keep the receipt."""
         return await deps.call(
-            ops.intake.submit, deps.registry, body, throttle=deps.throttle, client=client_address(request)
+            ops.intake.submit,
+            body,
+            throttle=deps.throttle,
+            client=client_address(request),
         )
 
     @r.post("/intake/thread", responses=responses(404, 413, 429, 503))
     async def intake_thread(body: ReceiptIn, request: Request) -> dict[str, Any]:
         """Read replies to a report with its receipt."""
         return await deps.call(
-            ops.intake.read_thread, deps.registry, body, throttle=deps.throttle, client=client_address(request)
+            ops.intake.read_thread,
+            body,
+            throttle=deps.throttle,
+            client=client_address(request),
         )
 
     @r.post("/intake/thread/messages", responses=responses(404, 413, 429, 503))
     async def intake_add(body: ReceiptMessageIn, request: Request) -> dict[str, Any]:
         """Add information to a report with its receipt."""
         return await deps.call(
-            ops.intake.add_information, deps.registry, body, throttle=deps.throttle, client=client_address(request)
+            ops.intake.add_information,
+            body,
+            throttle=deps.throttle,
+            client=client_address(request),
         )
 
     @r.get("/intake/reports", responses=responses(*AUTHED))

@@ -48,7 +48,7 @@ def router(deps: Deps) -> APIRouter:
         nation_ccode: Annotated[int | None, Query(ge=1, le=999)] = None,
     ) -> dict[str, Any]:
         """A person's required modules and completions (``nation_ccode`` when the number exists in several nations)."""
-        return await acting(ops.nations.person_record, service_number, nation_ccode)
+        return await acting(ops.nations.person_record, {"service_number": service_number, "nation_ccode": nation_ccode})
 
     @r.post("/training/completions", tags=["training"], status_code=201, responses=responses(*OBJECT))
     async def completion(body: CompletionIn, acting: Acting) -> dict[str, Any]:

@@ -6,10 +6,9 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
-from peacewatch.registry import auth, cases, workflow
+from peacewatch.registry import cases, workflow
 from peacewatch.registry.errors import InvalidTransition
 from peacewatch.registry.models import Case, User, utcnow
-from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.referrals import overdue_items
 from peacewatch.registry.schemas import CaseIn, CaseQuery, NoteIn, ReferIn, TransitionIn
 
@@ -22,15 +21,8 @@ def _view(case: Case | cases.CaseView, user: User, session: Session | None = Non
     return out
 
 
-def may_create(session: Session, user: User) -> None:
-    """Raise Forbidden unless ``user`` may record allegations (the new-case form asks first)."""
-    auth.require_role(user, *cases.CREATE_ROLES)
-
-
-def create_case(session: Session, user: User, body: Any) -> dict[str, Any]:
+def create_case(session: Session, user: User, data: CaseIn) -> dict[str, Any]:
     """Record an allegation (reporters, investigators, coordinators)."""
-    may_create(session, user)
-    data = validate(CaseIn, body)
     victim = data.victim.model_dump(exclude_none=True) if data.victim else None
     c = cases.create_case(
         session,
@@ -46,28 +38,25 @@ def create_case(session: Session, user: User, body: Any) -> dict[str, Any]:
     return _view(c, user, session)
 
 
-def list_cases(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
+def list_cases(session: Session, user: User, q: CaseQuery) -> list[dict[str, Any]]:
     """Cases visible to ``user``, newest first (audited), each with its overdue deadlines."""
-    q = validate(CaseQuery, query or {})
     rows = cases.list_cases(
         session, user, status=q.status, tcc_ccode=q.tcc_ccode, mission=q.mission, limit=q.limit, offset=q.offset
     )
     return [_view(c, user) for c in rows]
 
 
-def get_case(session: Session, user: User, case_id: Any) -> dict[str, Any]:
+def get_case(session: Session, user: User, case_id: int) -> dict[str, Any]:
     """One case with its events (audited); 404 for a case that is missing or not visible."""
-    return _view(cases.get_case(session, user, valid_id(case_id, "case_id")), user, session)
+    return _view(cases.get_case(session, user, case_id), user, session)
 
 
-def transition_case(session: Session, user: User, case_id: Any, body: Any) -> dict[str, Any]:
-    """Move a case to a new status if the state machine and the role allow it."""
-    cid = valid_id(case_id, "case_id")
-    data = validate(TransitionIn, body)
+def transition_case(session: Session, user: User, case_id: int, data: TransitionIn) -> dict[str, Any]:
+    """Move a case to a new status if the state machine allows it (the role: the policy)."""
     c = cases.transition_case(
         session,
         user,
-        cid,
+        case_id,
         data.to_status,
         note=data.note,
         officer_name=data.officer_name,
@@ -86,14 +75,12 @@ REFER_PATH = {
 }
 
 
-def refer_to_tcc(session: Session, user: User, case_id: Any, body: Any = None) -> dict[str, Any]:
+def refer_to_tcc(session: Session, user: User, cid: int, data: ReferIn) -> dict[str, Any]:
     """Record a substantiated allegation and refer it to its TCC in one action (investigators,
     coordinators): from "reported" or "under investigation" the case moves through each status on
     the way, each step checked by the state machine and the role, each a timeline event and an
     audit entry, all in one transaction (all or none). ``repatriated`` goes with "substantiated",
     the note with the referral."""
-    cid = valid_id(case_id, "case_id")
-    data = validate(ReferIn, body or {})
     case = cases.get_case(session, user, cid)
     path = REFER_PATH.get(case.status)
     if path is None:
@@ -115,16 +102,13 @@ def refer_to_tcc(session: Session, user: User, case_id: Any, body: Any = None) -
     return _view(c, user, session)
 
 
-def add_note(session: Session, user: User, case_id: Any, body: Any) -> dict[str, Any]:
+def add_note(session: Session, user: User, cid: int, data: NoteIn) -> dict[str, Any]:
     """Add a note to a case; its ``visibility`` says who besides investigators may read it."""
-    cid = valid_id(case_id, "case_id")
-    data = validate(NoteIn, body)
     cases.add_note(session, user, cid, data.text, data.visibility)
     session.expire_all()
     return _view(cases.get_case(session, user, cid), user, session)
 
 
-def victim_details(session: Session, user: User, case_id: Any) -> dict[str, Any]:
+def victim_details(session: Session, user: User, case_id: int) -> dict[str, Any]:
     """Decrypted victim details (investigators, coordinators; audited)."""
-    cid = valid_id(case_id, "case_id")
-    return {"case_id": cid, "victim": cases.victim_details(session, user, cid)}
+    return {"case_id": case_id, "victim": cases.victim_details(session, user, case_id)}

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from peacewatch.registry import intake
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.schemas import IntakeIn, IntakeQuery, ReceiptIn, ReceiptMessageIn, ReplyIn
 from peacewatch.registry.service import Registry
 from peacewatch.registry.throttle import Throttle
@@ -17,7 +16,7 @@ RECEIPT_NOTE = "Keep this receipt: it is the only way to read replies and add in
 
 
 def submit(
-    registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None
+    registry: Registry, data: IntakeIn, *, throttle: Throttle | None = None, client: str | None = None
 ) -> dict[str, Any]:
     """File an anonymous report; the receipt is returned once and never stored.
 
@@ -26,7 +25,6 @@ def submit(
     the report when the client, its network or the channel as a whole is over budget; ``client`` is
     used only as an in-memory rate-limit key.
     """
-    data = validate(IntakeIn, body)
     if throttle is not None:
         throttle.intake(client)
     with registry.session() as session:
@@ -50,10 +48,9 @@ def open_receipt(registry: Registry, token: str | None) -> str | None:
 
 
 def read_thread(
-    registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None
+    registry: Registry, data: ReceiptIn, *, throttle: Throttle | None = None, client: str | None = None
 ) -> dict[str, Any]:
     """Status and messages of a report, with its receipt."""
-    data = validate(ReceiptIn, body)
     if throttle is not None:
         throttle.lookup(client)
     with registry.session() as session:
@@ -61,10 +58,9 @@ def read_thread(
 
 
 def add_information(
-    registry: Registry, body: Any, *, throttle: Throttle | None = None, client: str | None = None
+    registry: Registry, data: ReceiptMessageIn, *, throttle: Throttle | None = None, client: str | None = None
 ) -> dict[str, Any]:
     """Add a reporter message to a report, with its receipt (counts as a look-up and a report)."""
-    data = validate(ReceiptMessageIn, body)
     if throttle is not None:
         throttle.lookup(client)
         throttle.intake(client)
@@ -72,25 +68,21 @@ def add_information(
         return intake.add_information(session, data.receipt, data.message)
 
 
-def list_reports(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
+def list_reports(session: Session, user: User, q: IntakeQuery) -> list[dict[str, Any]]:
     """Reports for staff (investigators, coordinators); audited."""
-    q = validate(IntakeQuery, query or {})
     return intake.list_reports(session, user, q.status)
 
 
-def staff_view(session: Session, user: User, report_id: Any) -> dict[str, Any]:
+def staff_view(session: Session, user: User, report_id: int) -> dict[str, Any]:
     """One report with its messages, for staff; audited."""
-    return intake.staff_view(session, user, valid_id(report_id, "report_id"))
+    return intake.staff_view(session, user, report_id)
 
 
-def reply(session: Session, user: User, report_id: Any, body: Any) -> dict[str, Any]:
+def reply(session: Session, user: User, report_id: int, data: ReplyIn) -> dict[str, Any]:
     """Staff reply; optionally set the status or link a case."""
-    rid = valid_id(report_id, "report_id")
-    data = validate(ReplyIn, body)
-    return intake.reply(session, user, rid, data.message, data.status, data.case_id)
+    return intake.reply(session, user, report_id, data.message, data.status, data.case_id)
 
 
-def message_previews(session: Session, user: User, report_ids: Any) -> dict[int, str]:
+def message_previews(session: Session, user: User, report_ids: list[int]) -> dict[int, str]:
     """The start (about 80 characters) of each report's first message, for the staff list; audited."""
-    ids = sorted({valid_id(i, "report_id") for i in report_ids})
-    return intake.message_previews(session, user, ids)
+    return intake.message_previews(session, user, report_ids)

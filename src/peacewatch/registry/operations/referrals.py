@@ -4,19 +4,16 @@ one extension."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peacewatch.registry import audit, auth, clocks, referrals
+from peacewatch.registry import audit, clocks, referrals
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.models import Case, Referral, User, utcnow
-from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.schemas import ExtendIn, OverdueQuery
-
-#: Roles that see the clocks of the referrals they may see (a liaison: its own TCC's).
-CLOCK_ROLES = (auth.INVESTIGATOR, auth.COORDINATOR, auth.TCC_LIAISON)
 
 
 def list_referrals(session: Session, user: User) -> list[dict[str, Any]]:
@@ -24,24 +21,27 @@ def list_referrals(session: Session, user: User) -> list[dict[str, Any]]:
     return [referrals.referral_dict(r) for r in referrals.list_referrals(session, user)]
 
 
-def list_overdue(session: Session, user: User, query: Any = None) -> list[dict[str, Any]]:
+def list_overdue(session: Session, user: User, q: OverdueQuery) -> list[dict[str, Any]]:
     """Overdue deadlines as of a date (default today); audited."""
-    q = validate(OverdueQuery, query or {})
     return [i.as_dict() for i in referrals.list_overdue(session, user, q.as_of)]
 
 
 def clocks_for_cases(
-    session: Session, user: User, case_ids: Any, today: dt.date | None = None
+    session: Session,
+    user: User,
+    ids: list[int],
+    today: dt.date | None = None,
+    *,
+    may: Callable[[str], bool],
 ) -> dict[int, dict[str, Any]]:
     """``{case id: clock}`` for the referred cases among ``case_ids`` that ``user`` may see: days
     left or late on each deadline, "(extended)", the next escalation (see :mod:`peacewatch.registry.clocks`).
 
-    Roles that do not follow referral deadlines (reporters, analysts) get an empty answer rather
+    Roles that may not list referrals (``may``: the policy's answer) get an empty answer rather
     than an error, so every case screen can ask. ``today`` defaults to the registry's clock (UTC).
     The read is audited like the case reads it accompanies.
     """
-    ids = sorted({valid_id(i, "case_id") for i in case_ids})
-    if user.role not in CLOCK_ROLES or not ids:
+    if not may("referrals.list_referrals") or not ids:
         return {}
     stmt = referrals.visible_referrals(session, user).where(Referral.case_id.in_(ids))
     today = today or utcnow().date()
@@ -56,10 +56,9 @@ def _case_facts(session: Session, case_ids: list[int]) -> dict[int, dict[str, An
     return {cid: {"mission": m, "tcc_ccode": t, "category": c} for cid, m, t, c in rows}
 
 
-def preview_escalation(session: Session, user: User, query: Any = None) -> dict[str, Any]:
+def preview_escalation(session: Session, user: User, q: OverdueQuery) -> dict[str, Any]:
     """What escalation would do as of a date (default today), without escalating (investigators,
     coordinators; audited): each case with its referral, the level, to whom and why."""
-    q = validate(OverdueQuery, query or {})
     as_of = q.as_of or utcnow().date()
     found = referrals.preview_escalation(session, user, as_of)
     facts = _case_facts(session, [r.case_id for r, _, _ in found])
@@ -105,11 +104,9 @@ def escalate(session: Session, user: User) -> list[dict[str, Any]]:
     ]
 
 
-def extend(session: Session, user: User, referral_id: Any, body: Any) -> dict[str, Any]:
+def extend(session: Session, user: User, rid: int, data: ExtendIn) -> dict[str, Any]:
     """Extend the outcome deadline once (coordinators): ``days`` after the referral or the date
     ``until``, with the ``reason``."""
-    rid = valid_id(referral_id, "referral_id")
-    data = validate(ExtendIn, body)
     return referrals.referral_dict(
         referrals.extend_outcome_deadline(session, user, rid, data.days, until=data.until, reason=data.reason)
     )

@@ -3,7 +3,6 @@ password, end a user's sessions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session
 from peacewatch.registry import auth
 from peacewatch.registry.errors import Unauthorized
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import valid_username, validate
 from peacewatch.registry.schemas import LoginIn, PasswordResetIn, UserIn
 from peacewatch.registry.service import Registry
 from peacewatch.registry.throttle import LoginPass, Throttle, device_token, known_device
@@ -22,41 +20,41 @@ def user_dict(u: User) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode, "active": u.active}
 
 
-@dataclass
-class LoginAttempt:
-    """A login that passed :func:`admit_login`: its validated input and its throttle pass."""
-
-    data: LoginIn
-    admitted: LoginPass | None
-
-
 def admit_login(
-    body: Any, *, throttle: Throttle | None = None, client: str | None = None, device: str | None = None
-) -> LoginAttempt:
-    """Validate a login and apply its rate limits, touching neither the database nor a password
-    hash: the API runs this on the event loop, so a refused attempt of a flood is answered at once
-    instead of queueing for a login thread behind the password checks (then :func:`login` with
-    the attempt). Raises :class:`~peacewatch.registry.errors.RateLimited` while a budget is spent."""
-    data = validate(LoginIn, body)
-    admitted = throttle.admit_login(client, data.username, device) if throttle is not None else None
-    return LoginAttempt(data, admitted)
-
-
-def login(
     registry: Registry,
-    body: Any,
+    data: LoginIn,
     *,
     throttle: Throttle | None = None,
     client: str | None = None,
     device: str | None = None,
+) -> LoginPass | None:
+    """Apply a login's rate limits, touching neither the database nor a password hash: the API runs
+    this on the event loop, so a refused attempt of a flood is answered at once instead of queueing
+    for a login thread behind the password checks (then :func:`login` with ``admitted=`` the pass,
+    which it ends). Raises :class:`~peacewatch.registry.errors.RateLimited` while a budget is spent."""
+    return _admit(throttle, client, data.username, device)
+
+
+def _admit(throttle: Throttle | None, client: str | None, username: str, device: str | None) -> LoginPass | None:
+    return throttle.admit_login(client, username, device) if throttle is not None else None
+
+
+def login(
+    registry: Registry,
+    data: LoginIn,
+    *,
+    throttle: Throttle | None = None,
+    client: str | None = None,
+    device: str | None = None,
+    admitted: LoginPass | None = None,
 ) -> dict[str, Any]:
     """Check a username and password and issue a token, plus ``device``: a known-device token
     for the ``pw_device`` cookie (:func:`peacewatch.registry.throttle.device_token`).
 
     Takes the :class:`~peacewatch.registry.service.Registry` rather than a session: input and rate
     limits are checked before any transaction is opened, so a flood of refused attempts never waits
-    for (or holds) a database lock. ``body`` is the request body, or a :class:`LoginAttempt` that
-    :func:`admit_login` let through already. ``throttle`` (a
+    for (or holds) a database lock. ``admitted`` is the pass :func:`admit_login` gave already (else
+    the limits are applied here). ``throttle`` (a
     :class:`peacewatch.registry.throttle.Throttle`) refuses the attempt with
     :class:`~peacewatch.registry.errors.RateLimited` while the client or the account is over its
     budget; failed attempts count against both, a success clears the account's back-off.
@@ -64,10 +62,7 @@ def login(
     before is not held back by the account's back-off (strangers cannot lock the owner out) nor by
     the network and overall limits.
     """
-    attempt = (
-        body if isinstance(body, LoginAttempt) else admit_login(body, throttle=throttle, client=client, device=device)
-    )
-    data = attempt.data
+    attempt = admitted if admitted is not None else _admit(throttle, client, data.username, device)
     try:
         try:
             # The password check (scrypt, deliberately slow) runs in a read-only session: a wrong
@@ -75,8 +70,8 @@ def login(
             with registry.session(read_only=True) as session:
                 user_id = auth.authenticate(session, data.username, data.password)
         finally:
-            if attempt.admitted is not None:
-                attempt.admitted.done()
+            if attempt is not None:
+                attempt.done()
         with registry.session() as session:
             new = auth.issue_token(session, user_id)
             out = {
@@ -112,46 +107,38 @@ def me(session: Session, user: User) -> dict[str, Any]:
     return {"username": user.username, "role": user.role, "tcc_ccode": user.tcc_ccode}
 
 
-def create_user(session: Session, user: User, body: Any) -> dict[str, Any]:
+def create_user(session: Session, user: User, data: UserIn) -> dict[str, Any]:
     """Create an account (coordinators); the token is returned once."""
-    auth.require_role(user, auth.COORDINATOR)
-    data = validate(UserIn, body)
     new = auth.create_user(session, data.username, data.password, data.role, data.tcc_ccode, actor=user.username)
     return {**user_dict(new.user), "token": new.token}
 
 
 def list_users(session: Session, user: User) -> list[dict[str, Any]]:
     """Every account (coordinators)."""
-    auth.require_role(user, auth.COORDINATOR)
     return [user_dict(x) for x in auth.list_users(session)]
 
 
-def deactivate_user(session: Session, user: User, username: Any) -> dict[str, Any]:
+def deactivate_user(session: Session, user: User, username: str) -> dict[str, Any]:
     """Disable an account's login and end every session it holds at once (coordinators).
 
     The last active coordinator cannot be deactivated (nobody could manage users afterwards).
     """
-    auth.require_role(user, auth.COORDINATOR)
-    return user_dict(auth.deactivate_user(session, user, valid_username(username)))
+    return user_dict(auth.deactivate_user(session, user, username))
 
 
-def reactivate_user(session: Session, user: User, username: Any) -> dict[str, Any]:
+def reactivate_user(session: Session, user: User, username: str) -> dict[str, Any]:
     """Allow a deactivated account to log in again (coordinators); its old sessions stay ended."""
-    auth.require_role(user, auth.COORDINATOR)
-    return user_dict(auth.reactivate_user(session, user, valid_username(username)))
+    return user_dict(auth.reactivate_user(session, user, username))
 
 
-def reset_password(session: Session, user: User, username: Any, body: Any) -> dict[str, Any]:
+def reset_password(session: Session, user: User, username: str, data: PasswordResetIn) -> dict[str, Any]:
     """Set a new password for an account and end every session it holds (coordinators); the
     password is never returned."""
-    auth.require_role(user, auth.COORDINATOR)
-    data = validate(PasswordResetIn, body)
-    target, ended = auth.reset_password(session, user, valid_username(username), data.password)
+    target, ended = auth.reset_password(session, user, username, data.password)
     return {**user_dict(target), "sessions_ended": ended}
 
 
-def revoke_sessions(session: Session, user: User, username: Any) -> dict[str, Any]:
+def revoke_sessions(session: Session, user: User, username: str) -> dict[str, Any]:
     """End every session and script token of an account without deactivating it (coordinators)."""
-    auth.require_role(user, auth.COORDINATOR)
-    target, ended = auth.revoke_sessions(session, user, valid_username(username))
+    target, ended = auth.revoke_sessions(session, user, username)
     return {**user_dict(target), "sessions_ended": ended}

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy.orm import Session
 
-from peacewatch.registry import auth, vetting
+from peacewatch.registry import vetting
 from peacewatch.registry.models import User
-from peacewatch.registry.operations.base import valid_id, validate
 from peacewatch.registry.schemas import DecisionIn, RecordIn, RecordsImportIn, ScreeningIn
+from peacewatch.registry.screening_jobs import ScreeningJob, ScreeningJobs
 
 
-def may_vet(session: Session, user: User) -> None:
-    """Raise Forbidden unless ``user`` works on vetting (the upload page asks first)."""
-    auth.require_role(user, *vetting.VETTING_ROLES)
-
-
-def add_record(session: Session, user: User, body: Any) -> dict[str, Any]:
+def add_record(session: Session, user: User, d: RecordIn) -> dict[str, Any]:
     """Add one misconduct record (investigators, coordinators)."""
-    may_vet(session, user)
-    d = validate(RecordIn, body)
     r = vetting.add_record(
         session,
         user,
@@ -35,22 +28,18 @@ def add_record(session: Session, user: User, body: Any) -> dict[str, Any]:
     return {"id": r.id, "full_name": r.full_name}
 
 
-def import_records(session: Session, user: User, body: Any) -> dict[str, Any]:
+def import_records(session: Session, user: User, d: RecordsImportIn) -> dict[str, Any]:
     """Import misconduct records from CSV text; all rows or none."""
-    may_vet(session, user)
-    d = validate(RecordsImportIn, body)
     return {"imported": vetting.import_records_csv(session, user, d.csv, d.label), "label": d.label}
 
 
 def screen(
-    session: Session, user: User, body: Any, *, progress: Callable[[int, int], None] | None = None
+    session: Session, user: User, d: ScreeningIn, *, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
     """Screen a roster (CSV text) against the misconduct records; returns the hits to decide on.
 
     ``progress``, if given, is called with (rows screened, rows in the roster) as the work goes on.
     """
-    may_vet(session, user)
-    d = validate(ScreeningIn, body)
     rows = vetting.parse_roster(d.csv, d.label)
     tick = None if progress is None else (lambda done: progress(done, len(rows)))
     # Smaller chunks when someone watches, so the display moves (the hits are the same).
@@ -59,16 +48,14 @@ def screen(
     return {"screening_id": sc.id, "roster_rows": sc.roster_rows, "hits": vetting.screening_hits(session, user, sc.id)}
 
 
-def screening_hits(session: Session, user: User, screening_id: Any) -> list[dict[str, Any]]:
+def screening_hits(session: Session, user: User, screening_id: int) -> list[dict[str, Any]]:
     """Hits of a screening with the matched records; audited."""
-    return vetting.screening_hits(session, user, valid_id(screening_id, "screening_id"))
+    return vetting.screening_hits(session, user, screening_id)
 
 
-def decide(session: Session, user: User, hit_id: Any, body: Any) -> dict[str, Any]:
+def decide(session: Session, user: User, hit_id: int, d: DecisionIn) -> dict[str, Any]:
     """Record the human decision on a hit (final)."""
-    hid = valid_id(hit_id, "hit_id")
-    d = validate(DecisionIn, body)
-    h = vetting.decide(session, user, hid, d.decision, d.note)
+    h = vetting.decide(session, user, hit_id, d.decision, d.note)
     assert h.decided_at is not None  # set by the decision just made
     return {"hit_id": h.id, "decision": h.decision, "decided_at": h.decided_at.isoformat()}
 
@@ -78,6 +65,18 @@ def list_screenings(session: Session, user: User) -> list[dict[str, Any]]:
     return vetting.list_screenings(session, user)
 
 
-def screening_summary(session: Session, user: User, screening_id: Any) -> dict[str, Any]:
+def screening_summary(session: Session, user: User, screening_id: int) -> dict[str, Any]:
     """Counts of one screening (rows screened, flagged, cleared); audited."""
-    return vetting.screening_summary(session, user, valid_id(screening_id, "screening_id"))
+    return vetting.screening_summary(session, user, screening_id)
+
+
+def submit_job(
+    session: Session, user: User, jobs: ScreeningJobs, upload: BinaryIO, label: str, threshold: float
+) -> ScreeningJob:
+    """Queue a background screening of the roster CSV in ``upload`` on ``jobs``; audited."""
+    return jobs.submit(session, user, upload, label, threshold)
+
+
+def job_status(session: Session, user: User, jobs: ScreeningJobs, job_id: str) -> dict[str, Any]:
+    """Progress of a background screening ``user`` started (else 404, as for no such job)."""
+    return jobs.status(user, job_id).as_dict()

@@ -105,13 +105,13 @@ ERROR_TITLES = {403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Ple
 def _registry_error_page(request: Request, exc: RegistryError):
     """A refused request as a registry page: the registry navigation of the user (when the token
     still works) around the message, so the user can go on from there."""
-    from peacewatch.web.routes.session import user_session, user_view
+    from peacewatch.web.routes.session import acting, user_view
     from peacewatch.web.templating import render
 
     user = None
     try:
-        with user_session(request) as (_s, u):
-            user = user_view(u)
+        with acting(request, read_only=True) as act:
+            user = user_view(act)
     except (LoginRequired, RegistryError):
         pass
     data = {

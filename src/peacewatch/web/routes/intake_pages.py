@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from peacewatch.registry import operations as ops
-from peacewatch.registry import workflow
+from peacewatch.registry import policy, workflow
 from peacewatch.registry.api import client_address
 from peacewatch.registry.errors import KeyProblem, RegistryError, ValidationFailed
 from peacewatch.web.negotiate import wanted_format
@@ -67,10 +67,15 @@ def report_submit(request: Request, form: PublicFormFields):
     f = form_text(form)
     body = blanks_to_none({k: f.get(k) for k in ("message", "mission", "category")})
     try:
-        out = ops.intake.submit(
-            request.app.state.registry, body, throttle=request.app.state.throttle, client=client_address(request)
+        out = policy.perform(
+            request.app.state.registry,
+            None,
+            ops.intake.submit,
+            body,
+            throttle=request.app.state.throttle,
+            client=client_address(request),
         )
-        sealed = ops.intake.seal_receipt(request.app.state.registry, out["receipt"])
+        sealed = policy.perform(request.app.state.registry, None, ops.intake.seal_receipt, out["receipt"])
     except RegistryError as exc:
         shown = {k: v[:20_000].replace("\x00", "") for k, v in f.items()}
         return render(
@@ -99,7 +104,9 @@ def report_submit(request: Request, form: PublicFormFields):
 @router.get("/receipt", summary="The receipt of the report just filed (shown once)")
 def receipt_page(request: Request):
     try:
-        receipt = ops.intake.open_receipt(request.app.state.registry, request.cookies.get(RECEIPT_COOKIE))
+        receipt = policy.perform(
+            request.app.state.registry, None, ops.intake.open_receipt, request.cookies.get(RECEIPT_COOKIE)
+        )
     except KeyProblem:
         receipt = None
     if receipt is None:
@@ -125,11 +132,18 @@ def follow_up(request: Request, form: PublicFormFields):
     registry, throttle, client = request.app.state.registry, request.app.state.throttle, client_address(request)
     try:
         if message:
-            thread = ops.intake.add_information(
-                registry, {"receipt": receipt, "message": message}, throttle=throttle, client=client
+            thread = policy.perform(
+                registry,
+                None,
+                ops.intake.add_information,
+                {"receipt": receipt, "message": message},
+                throttle=throttle,
+                client=client,
             )
         else:
-            thread = ops.intake.read_thread(registry, {"receipt": receipt}, throttle=throttle, client=client)
+            thread = policy.perform(
+                registry, None, ops.intake.read_thread, {"receipt": receipt}, throttle=throttle, client=client
+            )
     except RegistryError as exc:
         return render(
             request,

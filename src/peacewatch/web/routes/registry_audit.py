@@ -1,7 +1,8 @@
 """Audit screen (coordinators): who read or changed what and when, with filters (case, actor,
 action, dates), pages of 50, a CSV download of the filtered entries and the state of the log's
 newest signed checkpoint. The reading is the registry's
-(:mod:`peacewatch.registry.operations.audit_trail`: role check, validation, the read audited)."""
+(:mod:`peacewatch.registry.operations.audit_trail` through :mod:`peacewatch.registry.policy`: role
+check, validation, the read audited)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from peacewatch.web.registry_labels import (
     event_details,
 )
 from peacewatch.web.routes.forms import blanks_to_none, guard, labelled, names
-from peacewatch.web.routes.session import user_session, user_view
+from peacewatch.web.routes.session import acting, user_view
 from peacewatch.web.templating import csv_response, render
 
 router = APIRouter(prefix="/registry")
@@ -66,15 +67,15 @@ def audit_page(
     q = _query(case, actor, what, date_from, date_to, page)
     fmt = wanted_format(request, ("html", "json", "csv"))
     error = None
-    with user_session(request) as (s, u):
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        user = user_view(act)
         try:
-            found = ops.audit_trail.entries(s, u, {**q, "per_page": CSV_LIMIT, "page": 1} if fmt == "csv" else q)
+            found = act(ops.audit_trail.entries, {**q, "per_page": CSV_LIMIT, "page": 1} if fmt == "csv" else q)
         except ValidationFailed as exc:
             error = labelled(exc, AUDIT_LABELS)
-            found = ops.audit_trail.entries(s, u, {})
-        status = ops.audit_trail.checkpoint_status(s, u, check=check == "yes")
-        actors = ops.audit_trail.actors(s, u)
+            found = act(ops.audit_trail.entries, {})
+        status = act(ops.audit_trail.checkpoint_status, check=check == "yes")
+        actors = act(ops.audit_trail.actors)
     if fmt == "csv" and not error:
         rows = [
             {

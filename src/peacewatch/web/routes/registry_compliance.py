@@ -9,7 +9,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Request
 
-from peacewatch.registry import auth, compliance, training
+from peacewatch.registry import compliance, policy, training
 from peacewatch.registry import operations as ops
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.web import flash
@@ -23,7 +23,7 @@ from peacewatch.web.routes.forms import (
     labelled,
     names,
 )
-from peacewatch.web.routes.session import user_session, user_view
+from peacewatch.web.routes.session import acting, user_view
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/registry")
@@ -38,9 +38,9 @@ def _compliance_page(
     errors: dict | None = None,
     status_code: int = 200,
 ):
-    with user_session(request) as (s, u):
-        user = user_view(u)
-        shown = ops.nations.overview(s, u, blanks_to_none({"year": year}))
+    with acting(request, read_only=True) as act:
+        user = user_view(act)
+        shown = act(ops.nations.overview, blanks_to_none({"year": year}))
     data = {"user": user, **shown, **({"error": error} if error else {})}
     context = {
         "section": "registry",
@@ -73,15 +73,15 @@ COMPLIANCE_LABELS = {
 def compliance_submit(request: Request, form: FormFields):
     f = form_text(form)
     try:
-        with user_session(request) as (s, u):
+        with acting(request, read_only=False) as act:
             body = blanks_to_none(
                 {"nation_ccode": f.get("nation_ccode"), "year": f.get("year"), "notes": f.get("notes")}
             )
-            if "nation_ccode" not in body and u.role == auth.TCC_LIAISON:
-                body["nation_ccode"] = u.tcc_ccode  # the form's default for a liaison: its own nation
+            if "nation_ccode" not in body and act.user.role == policy.TCC_LIAISON:
+                body["nation_ccode"] = act.user.tcc_ccode  # the form's default for a liaison: its own nation
             body["provisions"] = blanks_to_none({p: f.get(p) for p in compliance.PROVISIONS})
             body["replace"] = f.get("replace") == "yes"
-            r = ops.nations.submit_report(s, u, body)
+            r = act(ops.nations.submit_report, body)
     except (ValidationFailed, Conflict) as exc:
         # The report form again as sent, each message beside its field.
         errors = (
@@ -124,9 +124,9 @@ def _training_page(
     errors: dict | None = None,
     status_code: int = 200,
 ):
-    with user_session(request) as (s, u):
-        user = user_view(u)
-        shown = ops.nations.training_overview(s, u, blanks_to_none({"year": year}))
+    with acting(request, read_only=True) as act:
+        user = user_view(act)
+        shown = act(ops.nations.training_overview, blanks_to_none({"year": year}))
     data = {"user": user, **shown, **({"error": error} if error else {})}
     context = {
         "section": "registry",
@@ -155,10 +155,10 @@ def _training_post(request: Request, form: dict, which: str, fields: tuple[str, 
     f = form_text(form)
     body = blanks_to_none({k: f.get(k) for k in fields})
     try:
-        with user_session(request) as (s, u):
-            if "nation_ccode" not in body and u.role == auth.TCC_LIAISON and which == "person":
-                body["nation_ccode"] = u.tcc_ccode  # a liaison registers its own nation's personnel
-            call(s, u, body)
+        with acting(request, read_only=False) as act:
+            if "nation_ccode" not in body and act.user.role == policy.TCC_LIAISON and which == "person":
+                body["nation_ccode"] = act.user.tcc_ccode  # a liaison registers its own nation's personnel
+            act(call, body)
     except (ValidationFailed, NotFound, Conflict) as exc:
         # The page again with this form filled in as sent and the message beside the field.
         errs = field_errors(exc) if isinstance(exc, ValidationFailed) else {}

@@ -1,8 +1,9 @@
 """Registry screens for each role: login, cases (overdue referrals highlighted), case detail and
 timeline, staff view of anonymous reports (vetting and compliance: their own modules).
 
-Every screen adapts its form or query to one :mod:`peacewatch.registry.operations` function, which
-validates with the API's schemas, checks the role and writes the audit log; these handlers only
+Every screen adapts its form or query to :mod:`peacewatch.registry.operations` functions performed
+through the registry's dispatcher (:mod:`peacewatch.registry.policy`: the role checked and the input
+validated with the API's schemas; reads in a read-only transaction), which write the audit log; these handlers only
 parse forms and render. Every form carries a CSRF token (:mod:`peacewatch.web.security`).
 """
 
@@ -14,8 +15,8 @@ from typing import TypedDict
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from peacewatch.registry import auth, workflow
 from peacewatch.registry import operations as ops
+from peacewatch.registry import policy, workflow
 from peacewatch.registry.api import COOKIE, client_address, set_login_cookies
 from peacewatch.registry.config import ReferralPolicy
 from peacewatch.registry.errors import InvalidTransition, NotFound, RegistryError, ValidationFailed
@@ -36,18 +37,18 @@ from peacewatch.web.routes.forms import (
     names,
     safe_next,
 )
-from peacewatch.web.routes.session import user_session, user_view
+from peacewatch.web.routes.session import acting, user_view
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/registry")
 
 #: Where each role starts after logging in.
 HOME = {
-    auth.REPORTER: "/registry/cases",
-    auth.INVESTIGATOR: "/registry/cases",
-    auth.COORDINATOR: "/registry/cases",
-    auth.TCC_LIAISON: "/registry/cases",
-    auth.ANALYST: "/registry/compliance",
+    policy.REPORTER: "/registry/cases",
+    policy.INVESTIGATOR: "/registry/cases",
+    policy.COORDINATOR: "/registry/cases",
+    policy.TCC_LIAISON: "/registry/cases",
+    policy.ANALYST: "/registry/compliance",
 }
 
 #: Form labels for the schema's field names in error messages.
@@ -68,8 +69,8 @@ CASE_LABELS = {
 @router.get("", summary="Registry home")
 @guard
 def home(request: Request):
-    with user_session(request) as (_s, u):
-        return RedirectResponse(HOME[u.role], status_code=303)
+    with acting(request, read_only=True) as act:
+        return RedirectResponse(HOME[act.user.role], status_code=303)
 
 
 @router.get("/login", summary="Login form")
@@ -83,8 +84,10 @@ def login(request: Request, form: FormFields):
     username = f.get("username", "")
     next_url = safe_next(f.get("next", ""))
     try:
-        out = ops.users.login(
+        out = policy.perform(
             request.app.state.registry,
+            None,
+            ops.users.login,
             {"username": username, "password": f.get("password", "")},
             throttle=request.app.state.throttle,
             client=client_address(request),
@@ -104,7 +107,7 @@ def login(request: Request, form: FormFields):
 @router.post("/logout", summary="Log out")
 def logout(request: Request, form: FormFields):
     # End the session on the server too: a copied cookie must stop working after logout.
-    ops.users.logout(request.app.state.registry, request.cookies.get(COOKIE))
+    policy.perform(request.app.state.registry, None, ops.users.logout, request.cookies.get(COOKIE))
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(COOKIE)
     return response
@@ -115,10 +118,11 @@ def logout(request: Request, form: FormFields):
 @guard
 def case_list(request: Request, status: str | None = None, mission: str | None = None):
     filters = blanks_to_none({"status": status, "mission": (mission or "").strip()})
-    with user_session(request) as (s, u):
-        out = ops.cases.list_cases(s, u, {**filters, "limit": 1000})
-        clocks = ops.referrals.clocks_for_cases(s, u, [c["id"] for c in out])
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        out = act(ops.cases.list_cases, {**filters, "limit": 1000})
+        clocks = act(ops.referrals.clocks_for_cases, [c["id"] for c in out])
+        user = user_view(act)
+        can_create = act.may(ops.cases.create_case)
     data = {
         "user": user,
         "cases": out,
@@ -131,7 +135,7 @@ def case_list(request: Request, status: str | None = None, mission: str | None =
         "statuses": workflow.STATES,
         "names": names(request),
         "missions": known_missions(request),
-        "can_create": user["role"] in ops.cases.cases.CREATE_ROLES,
+        "can_create": can_create,
     }
     return render(request, "registry/cases.html", data, context=context)
 
@@ -141,13 +145,13 @@ def case_list(request: Request, status: str | None = None, mission: str | None =
 def escalation_preview(request: Request, as_of: str | None = None):
     query = blanks_to_none({"as_of": (as_of or "").strip()})
     error = None
-    with user_session(request) as (s, u):
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        user = user_view(act)
         try:
-            preview = ops.referrals.preview_escalation(s, u, query)
+            preview = act(ops.referrals.preview_escalation, query)
         except ValidationFailed:
             error = "As of: give a date like 2026-12-31"
-            preview = ops.referrals.preview_escalation(s, u, {})
+            preview = act(ops.referrals.preview_escalation, {})
     data = {"user": user, **preview, **({"error": error} if error else {})}
     # The cases the escalate button has just escalated (one time, after its redirect).
     done = (flash.take(request) or {}).get("escalated")
@@ -163,9 +167,9 @@ ESCALATED_SHOWN = 15
 @router.post("/referrals/escalate", summary="Escalate overdue referrals (coordinators, investigators)")
 @guard
 def escalate(request: Request, form: FormFields):
-    with user_session(request) as (s, u):
-        done = ops.referrals.escalate(s, u)
-        user = user_view(u)
+    with acting(request, read_only=False) as act:
+        done = act(ops.referrals.escalate)
+        user = user_view(act)
     if wanted_format(request) == "json":
         return render(request, "registry/escalation_preview.html", {"user": user, "escalations": done})
     n = len(done)
@@ -208,9 +212,9 @@ def _new_case_page(
 @router.get("/cases/new", summary="New allegation form")
 @guard
 def case_new_form(request: Request):
-    with user_session(request) as (s, u):
-        ops.cases.may_create(s, u)
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        act.require(ops.cases.create_case)
+        user = user_view(act)
     return _new_case_page(request, user, {})
 
 
@@ -232,11 +236,11 @@ def case_create(request: Request, form: FormFields):
     if victim:
         body["victim"] = victim
     try:
-        with user_session(request) as (s, u):
-            case_id = ops.cases.create_case(s, u, body)["id"]
+        with acting(request, read_only=False) as act:
+            case_id = act(ops.cases.create_case, body)["id"]
     except ValidationFailed as exc:
-        with user_session(request) as (_s, u):
-            user = user_view(u)
+        with acting(request, read_only=True) as act:
+            user = user_view(act)
         errors = field_errors(
             exc, {"victim.name": "victim_name", "victim.age": "victim_age", "victim.contact": "victim_contact"}
         )
@@ -257,20 +261,21 @@ def _case_page(
     errors: dict | None = None,
     status_code: int = 200,
 ):
-    with user_session(request) as (s, u):
-        d = ops.cases.get_case(s, u, case_id)
-        clock = ops.referrals.clocks_for_cases(s, u, [case_id]).get(case_id)
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        d = act(ops.cases.get_case, case_id)
+        clock = act(ops.referrals.clocks_for_cases, [case_id]).get(case_id)
+        user = user_view(act)
+        can_see_victim = act.may(ops.cases.victim_details)
     # Which buttons to show; the operation itself decides whether a move is allowed.
-    moves = [to for to, roles in workflow.TRANSITIONS[d["status"]].items() if user["role"] in roles]
+    moves = policy.moves_for(user["role"], d["status"])
     data = {"user": user, "case": d, "clock": clock, "moves_for_you": moves, **({"error": error} if error else {})}
-    policy = ReferralPolicy.from_env()
+    referral_policy = ReferralPolicy.from_env()
     context = {
         "section": "registry",
         "names": names(request),
         "outcomes": workflow.OUTCOMES,
-        "can_see_victim": user["role"] in ops.cases.cases.FULL_ACCESS,
-        "extension": _extension_window(d, policy),
+        "can_see_victim": can_see_victim,
+        "extension": _extension_window(d, referral_policy),
         "form": form or {},
         "errors": errors or {},
         "can_refer": _refer_steps(d["status"], user["role"]) is not None and d["status"] != workflow.SUBSTANTIATED,
@@ -294,15 +299,7 @@ def _extension_window(case: dict, policy: ReferralPolicy) -> dict:
 def _refer_steps(status: str, role: str) -> tuple[str, ...] | None:
     """The statuses "Substantiated: refer to the TCC" passes through from ``status``, if ``role``
     may make each of them (the operation checks again)."""
-    path = ops.cases.REFER_PATH.get(status)
-    if not path:
-        return None
-    here = status
-    for step in path:
-        if role not in workflow.TRANSITIONS[here].get(step, ()):
-            return None
-        here = step
-    return path
+    return policy.refer_steps(role, status)
 
 
 def _move_page(
@@ -316,24 +313,22 @@ def _move_page(
     status_code: int = 200,
 ):
     """The confirmation page of one step (or of the referral path): what it does, its fields, Confirm."""
-    with user_session(request) as (s, u):
-        d = ops.cases.get_case(s, u, case_id)
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        d = act(ops.cases.get_case, case_id)
+        user = user_view(act)
     refer = to == "refer"
     if refer:
         steps = _refer_steps(d["status"], user["role"])
         heading = "substantiated: refer to the TCC"
     else:
-        open_ = (
-            to in workflow.TRANSITIONS.get(d["status"], {}) and user["role"] in workflow.TRANSITIONS[d["status"]][to]
-        )
+        open_ = to in policy.moves_for(user["role"], d["status"])
         steps = (to,) if open_ else None
         heading = move_words(to).lower() if open_ else ""
     if not steps:
         raise InvalidTransition(f"case #{case_id} is {status_words(d['status'])}: that step is not open to you now")
-    policy = ReferralPolicy.from_env()
+    referral_policy = ReferralPolicy.from_env()
     explain = [
-        MOVE_EXPLAIN[x].format(officer=policy.officer_working_days, outcome=policy.outcome_days)
+        MOVE_EXPLAIN[x].format(officer=referral_policy.officer_working_days, outcome=referral_policy.outcome_days)
         for x in steps
         if x in MOVE_EXPLAIN
     ]
@@ -394,8 +389,8 @@ def case_transition(request: Request, case_id: PathId, form: FormFields):
     if "repatriated" in f:
         body["repatriated"] = f.get("repatriated") == "yes"
     try:
-        with user_session(request) as (s, u):
-            moved = ops.cases.transition_case(s, u, case_id, body)
+        with acting(request, read_only=False) as act:
+            moved = act(ops.cases.transition_case, case_id, body)
     except ValidationFailed as exc:
         # The step's page again, with the form filled in as sent and the message beside the field.
         sent: _Refused = {
@@ -422,8 +417,8 @@ def case_refer(request: Request, case_id: PathId, form: FormFields):
     if "repatriated" in f:
         body["repatriated"] = f.get("repatriated") == "yes"
     try:
-        with user_session(request) as (s, u):
-            out = ops.cases.refer_to_tcc(s, u, case_id, body)
+        with acting(request, read_only=False) as act:
+            out = act(ops.cases.refer_to_tcc, case_id, body)
     except ValidationFailed as exc:
         return _move_page(
             request,
@@ -455,8 +450,8 @@ def extend(request: Request, referral_id: PathId, form: FormFields):
         )
         return _extend_refused(request, referral_id, form, exc)
     try:
-        with user_session(request) as (s, u):
-            r = ops.referrals.extend(s, u, referral_id, body)
+        with acting(request, read_only=False) as act:
+            r = act(ops.referrals.extend, referral_id, body)
     except ValidationFailed as exc:
         return _extend_refused(request, referral_id, form, exc)
     return flash.redirect(
@@ -466,8 +461,8 @@ def extend(request: Request, referral_id: PathId, form: FormFields):
 
 def _extend_refused(request: Request, referral_id: int, form: dict, exc: ValidationFailed):
     """The case page again with the extension form as sent and the message beside its field."""
-    with user_session(request) as (s, u):
-        case_id = next((r["case_id"] for r in ops.referrals.list_referrals(s, u) if r["id"] == referral_id), None)
+    with acting(request, read_only=True) as act:
+        case_id = next((r["case_id"] for r in act(ops.referrals.list_referrals) if r["id"] == referral_id), None)
     if case_id is None:
         raise exc  # no such referral to show: the message alone, on the registry's error page
     return _case_page(
@@ -486,9 +481,9 @@ EXTEND_LABELS = {"until": "New outcome deadline", "reason": "Why the TCC needs l
 @router.get("/cases/{case_id}/victim", summary="Victim details (investigators, coordinators; audited)")
 @guard
 def case_victim(request: Request, case_id: PathId):
-    with user_session(request) as (s, u):
-        victim = ops.cases.victim_details(s, u, case_id)["victim"]
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        victim = act(ops.cases.victim_details, case_id)["victim"]
+        user = user_view(act)
     return render(
         request,
         "registry/victim.html",
@@ -501,10 +496,10 @@ def case_victim(request: Request, case_id: PathId):
 @router.get("/intake", summary="Anonymous reports (staff)")
 @guard
 def intake_list(request: Request, status: str | None = None):
-    with user_session(request) as (s, u):
-        reports = ops.intake.list_reports(s, u, blanks_to_none({"status": status}))
-        previews = ops.intake.message_previews(s, u, [r["id"] for r in reports])
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        reports = act(ops.intake.list_reports, blanks_to_none({"status": status}))
+        previews = act(ops.intake.message_previews, [r["id"] for r in reports])
+        user = user_view(act)
     reports = [{**r, "preview": previews.get(r["id"])} for r in reports]
     return render(
         request,
@@ -523,9 +518,9 @@ def _intake_page(
     errors: dict | None = None,
     status_code: int = 200,
 ):
-    with user_session(request) as (s, u):
-        report = ops.intake.staff_view(s, u, report_id)
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        report = act(ops.intake.staff_view, report_id)
+        user = user_view(act)
     data = {"user": user, "report": report, **({"error": error} if error else {})}
     return render(
         request,
@@ -555,8 +550,8 @@ REPLY_LABELS = {"message": "Reply", "status": "Set status", "case_id": "Link to 
 def intake_reply(request: Request, report_id: PathId, form: FormFields):
     body = blanks_to_none({k: form_text(form).get(k) for k in ("message", "status", "case_id")})
     try:
-        with user_session(request) as (s, u):
-            ops.intake.reply(s, u, report_id, body)
+        with acting(request, read_only=False) as act:
+            act(ops.intake.reply, report_id, body)
     except (ValidationFailed, NotFound) as exc:
         if isinstance(exc, NotFound) and "case" not in str(exc):
             raise  # the report itself is missing: the error page

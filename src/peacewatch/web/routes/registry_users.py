@@ -1,9 +1,10 @@
 """Accounts screens (coordinators): every user with role, nation and status; create an account;
 and for one account: set a new password, end its sessions, deactivate or reactivate it.
 
-The work is the registry's (:mod:`peacewatch.registry.operations.users`: role check, validation,
-audit); this module only adapts forms and pages. Every form answers with a redirect (post/redirect/
-get) and a one-time message; a refused form comes back filled in (never the password).
+The work is the registry's (:mod:`peacewatch.registry.operations.users`, performed through
+:mod:`peacewatch.registry.policy`: role check, validation, audit); this module only adapts forms and
+pages. Every form answers with a redirect (post/redirect/get) and a one-time message; a refused
+form comes back filled in (never the password).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 
-from peacewatch.registry import auth
 from peacewatch.registry import operations as ops
+from peacewatch.registry import policy
 from peacewatch.registry.errors import Conflict, NotFound, ValidationFailed
 from peacewatch.web import flash
 from peacewatch.web.routes.forms import (
@@ -28,7 +29,7 @@ from peacewatch.web.routes.forms import (
     labelled,
     names,
 )
-from peacewatch.web.routes.session import user_session, user_view
+from peacewatch.web.routes.session import acting, user_view
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/registry")
@@ -44,14 +45,14 @@ def _users_page(
     errors: dict | None = None,
     status_code: int = 200,
 ):
-    with user_session(request) as (s, u):
-        user = user_view(u)
-        users = ops.users.list_users(s, u)
+    with acting(request, read_only=True) as act:
+        user = user_view(act)
+        users = act(ops.users.list_users)
     data = {"user": user, "users": users, **({"error": error} if error else {})}
     context = {
         "section": "registry",
         "names": names(request),
-        "roles": auth.ROLES,
+        "roles": policy.ROLES,
         "form": form or {},
         "errors": errors or {},
     }
@@ -73,8 +74,8 @@ def users_create(request: Request, form: FormFields):
         ccode = int_or_none(f.get("tcc_ccode"), "Nation (TCC liaisons)")
         if ccode is not None:
             body["tcc_ccode"] = ccode
-        with user_session(request) as (s, u):
-            out = ops.users.create_user(s, u, body)
+        with acting(request, read_only=False) as act:
+            out = act(ops.users.create_user, body)
     except (ValidationFailed, Conflict) as exc:
         errors = field_errors(exc) if isinstance(exc, ValidationFailed) and exc.problems else {}
         message = labelled(exc, USER_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)
@@ -89,10 +90,10 @@ def users_create(request: Request, form: FormFields):
 def _user_page(
     request: Request, username: str, *, error: str | None = None, errors: dict | None = None, status_code: int = 200
 ):
-    with user_session(request) as (s, u):
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        user = user_view(act)
         key = username.casefold()
-        found = [x for x in ops.users.list_users(s, u) if x["username"].casefold() == key]
+        found = [x for x in act(ops.users.list_users) if x["username"].casefold() == key]
     if not found:
         raise NotFound(f"no user named {username!r}")
     data = {"user": user, "account": found[0], **({"error": error} if error else {})}
@@ -117,8 +118,8 @@ def _back(username: str) -> str:
 
 def _change(request: Request, username: str, call, message: str, *args):
     try:
-        with user_session(request) as (s, u):
-            out = call(s, u, username, *args)
+        with acting(request, read_only=False) as act:
+            out = act(call, username, *args)
     except (ValidationFailed, Conflict) as exc:
         errors = field_errors(exc) if isinstance(exc, ValidationFailed) and exc.problems else {}
         text = labelled(exc, USER_LABELS) if isinstance(exc, ValidationFailed) and exc.problems else str(exc)

@@ -25,7 +25,7 @@ from peacewatch.web.routes.forms import (
     safe_next,
     upload_text,
 )
-from peacewatch.web.routes.session import user_session, user_view
+from peacewatch.web.routes.session import acting, user_view
 from peacewatch.web.templating import render
 
 router = APIRouter(prefix="/registry")
@@ -49,9 +49,9 @@ def _vetting_page(
     errors: dict | None = None,
     status_code: int = 200,
 ):
-    with user_session(request) as (s, u):
-        ops.vetting.may_vet(s, u)
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        act.require(ops.vetting.add_record)
+        user = user_view(act)
     context = {**_vetting_ctx(), "form": form or {}, "which": which, "errors": errors or {}}
     return render(
         request, "registry/vetting.html", {"user": user, **(data or {})}, context=context, status_code=status_code
@@ -77,8 +77,8 @@ def vetting_home(request: Request):
 def vetting_records(request: Request, form: FormFields):
     try:
         text, label = upload_text(form, "records", "misconduct records")
-        with user_session(request) as (s, u):
-            out = ops.vetting.import_records(s, u, {"csv": text, "label": label[:200]})
+        with acting(request, read_only=False) as act:
+            out = act(ops.vetting.import_records, {"csv": text, "label": label[:200]})
     except ValidationFailed as exc:
         return _refused(request, form, "records", "records_text", exc)
     n = out["imported"]
@@ -93,8 +93,8 @@ def vetting_screen(request: Request, form: FormFields):
     try:
         text, label = upload_text(form, "roster", "roster")
         body = blanks_to_none({"csv": text, "label": label[:200], "threshold": form_text(form).get("threshold")})
-        with user_session(request) as (s, u):
-            sid = ops.vetting.screen(s, u, body)["screening_id"]
+        with acting(request, read_only=False) as act:
+            sid = act(ops.vetting.screen, body)["screening_id"]
     except ValidationFailed as exc:
         return _refused(request, form, "roster", "roster_text", exc)
     return RedirectResponse(f"/registry/vetting/screenings/{sid}", status_code=303)
@@ -103,9 +103,9 @@ def vetting_screen(request: Request, form: FormFields):
 @router.get("/vetting/screenings", summary="Past screenings")
 @guard
 def vetting_screenings(request: Request):
-    with user_session(request) as (s, u):
-        rows = ops.vetting.list_screenings(s, u)
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        rows = act(ops.vetting.list_screenings)
+        user = user_view(act)
     return render(
         request, "registry/screenings.html", {"user": user, "screenings": rows}, context={"section": "registry"}
     )
@@ -135,27 +135,27 @@ def vetting_job_submit(request: Request, form: FormFields):
         threshold = float(str(form.get("threshold") or vetting.DEFAULT_THRESHOLD))
     except ValueError:
         raise ValidationFailed("threshold must be a number between 0.5 and 1.0") from None
-    with user_session(request) as (s, u):
-        job = _jobs(request).submit(s, u, upload.file, upload.filename, threshold)
+    with acting(request, read_only=False) as act:
+        job = act(ops.vetting.submit_job, _jobs(request), upload.file, upload.filename, threshold)
     return RedirectResponse(f"/registry/vetting/jobs/{job.id}", status_code=303)
 
 
 @router.get("/vetting/jobs/{job_id}", summary="Progress of a background screening")
 @guard
 def vetting_job(request: Request, job_id: Annotated[str, Path(max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]):
-    with user_session(request) as (_s, u):
-        job = _jobs(request).status(u, job_id).as_dict()
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        job = act(ops.vetting.job_status, _jobs(request), job_id)
+        user = user_view(act)
     return render(request, "registry/vetting_job.html", {"user": user, "job": job}, context={"section": "registry"})
 
 
 @router.get("/vetting/screenings/{screening_id}", summary="Review the hits of a screening")
 @guard
 def vetting_review(request: Request, screening_id: PathId):
-    with user_session(request) as (s, u):
-        summary = ops.vetting.screening_summary(s, u, screening_id)
-        hits = ops.vetting.screening_hits(s, u, screening_id)
-        user = user_view(u)
+    with acting(request, read_only=True) as act:
+        summary = act(ops.vetting.screening_summary, screening_id)
+        hits = act(ops.vetting.screening_hits, screening_id)
+        user = user_view(act)
     return render(
         request,
         "registry/vetting_review.html",
@@ -168,7 +168,7 @@ def vetting_review(request: Request, screening_id: PathId):
 @guard
 def vetting_decide(request: Request, hit_id: PathId, form: FormFields):
     f = form_text(form)
-    with user_session(request) as (s, u):
-        ops.vetting.decide(s, u, hit_id, blanks_to_none({"decision": f.get("decision"), "note": f.get("note")}))
+    with acting(request, read_only=False) as act:
+        act(ops.vetting.decide, hit_id, blanks_to_none({"decision": f.get("decision"), "note": f.get("note")}))
     back = safe_next(f.get("back", "")) or "/registry/vetting"
     return flash.redirect(request, back, "Decision recorded.")

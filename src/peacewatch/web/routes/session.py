@@ -1,5 +1,8 @@
 """Who is asking: the registry user behind the ``pw_token`` cookie (or a Bearer token).
 
+Screens reach the registry the way the API does: through its dispatcher
+(:func:`peacewatch.registry.policy.acting`), which resolves the user from the token and checks the
+role and the input of every operation. A screen that only reads opens a read-only transaction.
 HTML pages send an anonymous visitor to the login form; JSON callers get HTTP 401 with the
 registry's message. The cookie is the same token the registry API accepts, so a logged-in browser
 can call ``/api/registry`` too.
@@ -13,11 +16,10 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
+from peacewatch.registry import policy
 from peacewatch.registry.api import COOKIE
 from peacewatch.registry.errors import Unauthorized
-from peacewatch.registry.models import User
 from peacewatch.web.negotiate import wanted_format
 
 
@@ -36,12 +38,13 @@ def token_of(request: Request) -> str | None:
 
 
 @contextmanager
-def user_session(request: Request) -> Iterator[tuple[Session, User]]:
-    """A registry transaction and the calling user (commit on success)."""
+def acting(request: Request, *, read_only: bool) -> Iterator[policy.Actor]:
+    """The calling user in one registry transaction (committed on success): call it with an
+    operation and its input. ``read_only`` for screens that only read (GET pages)."""
     registry = request.app.state.registry
     try:
-        with registry.as_user(token_of(request)) as (s, u):
-            yield s, u
+        with policy.acting(registry, token_of(request), read_only=read_only) as actor:
+            yield actor
     except Unauthorized:
         if wanted_format(request) == "html":
             raise LoginRequired(request.url.path) from None
@@ -52,5 +55,6 @@ def login_redirect(exc: LoginRequired) -> RedirectResponse:
     return RedirectResponse(f"/registry/login?next={quote(exc.next_url)}", status_code=303)
 
 
-def user_view(u: User) -> dict:
+def user_view(actor: policy.Actor) -> dict:
+    u = actor.user
     return {"username": u.username, "role": u.role, "tcc_ccode": u.tcc_ccode}
