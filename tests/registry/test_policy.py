@@ -90,6 +90,7 @@ EXPECTED: dict[str, set[str]] = {
 }
 #: Anonymous: no token, no role (login, logout and the anonymous intake channel).
 ANONYMOUS = {
+    "users.admit_login",
     "users.login",
     "users.logout",
     "intake.submit",
