@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peacewatch.registry import audit, auth, caches, vetting
+from peacewatch.registry import audit, auth, caches, policy, vetting
 from peacewatch.registry import operations as ops
 from peacewatch.registry.models import UserSession
 from peacewatch.registry.service import Registry
@@ -28,7 +28,7 @@ def _open(tmp_path, name: str) -> tuple[Registry, str, auth.User]:
     reg = Registry(f"sqlite:///{tmp_path / name}.sqlite")
     with reg.session() as s:
         new = auth.create_user(s, "inv", f"inv-{PASSWORD_TAIL}", auth.INVESTIGATOR, None)
-        ops.vetting.import_records(s, new.user, {"csv": RECORDS[name], "label": name})
+        policy.Actor(s, new.user, False)(ops.vetting.import_records, {"csv": RECORDS[name], "label": name})
     return reg, new.token, new.user
 
 
@@ -49,13 +49,13 @@ def test_two_registries_keep_their_own_record_index(tmp_path):
             assert vetting.record_index(s) is index_a
         # B's screening sees B's records only, though A's index was built first in this process.
         with b.session() as s:
-            out = ops.vetting.screen(
-                s, inv_b, {"csv": "name,date_of_birth,nationality\nMuhammad Khan,1985-04-12,770\n"}
+            out = policy.Actor(s, inv_b, False)(
+                ops.vetting.screen, {"csv": "name,date_of_birth,nationality\nMuhammad Khan,1985-04-12,770\n"}
             )
         assert out["hits"] == []
         with a.session() as s:
-            out = ops.vetting.screen(
-                s, inv_a, {"csv": "name,date_of_birth,nationality\nMuhammad Khan,1985-04-12,770\n"}
+            out = policy.Actor(s, inv_a, False)(
+                ops.vetting.screen, {"csv": "name,date_of_birth,nationality\nMuhammad Khan,1985-04-12,770\n"}
             )
         assert [h["record_name"] for h in out["hits"]] == ["Muhammad Khan"]
         assert a.sequencer is not b.sequencer and a.caches is not b.caches
@@ -75,7 +75,7 @@ def test_two_registries_keep_their_own_record_index(tmp_path):
 
 def test_a_session_opened_outside_a_registry_keeps_no_index(registry, people):
     with registry.session() as s:
-        ops.vetting.import_records(s, people.users["inv"], {"csv": RECORDS["a"], "label": "a"})
+        policy.Actor(s, people.users["inv"], False)(ops.vetting.import_records, {"csv": RECORDS["a"], "label": "a"})
     with Session(registry.engine) as s:
         first = vetting.record_index(s)
         assert vetting.record_index(s) is not first  # rebuilt: nothing to keep it on
