@@ -87,6 +87,11 @@ def test_reports_speak_the_readers_words(http, path):
         for heading in ("Countries (clusters)", "Wald test p-value", "Standard error (clustered)", "Predicted effect"):
             assert f"<th>{heading}</th>" in page, heading
         assert "UN personnel (log), t-1" in page  # the estimates' terms by their labels
+        # each model column's shorthand label said in words under the table
+        assert (
+            "(5) Both interactions: Deployment size, years deployed and contributing countries, where the effect"
+            in page
+        )
         assert "<td>1,429</td>" in page  # country-years of the main models, with a thousands separator
         assert "81.000" not in page  # states named in the 2001 report, a count
     else:

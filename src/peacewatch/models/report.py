@@ -26,7 +26,7 @@ from peacewatch.models.plots import plot_density, plot_marginal_effects, plot_pr
 from peacewatch.models.specs import load_specifications, term_labels
 from peacewatch.models.tables import glance_models, regression_table, tidy_models
 from peacewatch.models.typology import typology_table
-from peacewatch.panel.column_labels import METHOD_WORDS, SOURCE_LABELS, column_label
+from peacewatch.panel.column_labels import METHOD_WORDS, SOURCE_LABELS, SPEC_WORDS, column_label
 from peacewatch.reports import render_report
 from peacewatch.works import WORKS
 from peacewatch.works import cite as cite_work
@@ -143,7 +143,9 @@ def _model_notes(models) -> list[str]:
     lines = []
     for m in models:
         extra = " ".join(m.notes)
-        lines.append(f"{m.spec.label}: {m.spec.description}" + (f" {extra}." if extra else ""))
+        words = SPEC_WORDS.get(re.sub(r"^\(\d+\)\s*", "", m.spec.label or ""))
+        what = f"{words[0].upper()}{words[1:]}. " if words else ""  # the label's shorthand in words
+        lines.append(f"{m.spec.label}: {what}{m.spec.description}" + (f" {extra}." if extra else ""))
     return lines
 
 

@@ -90,6 +90,25 @@ SOURCE_LABELS: dict[str, str] = {
     "cow_igo+overrides": "COW intergovernmental organisations, with peacewatch's membership corrections",
 }
 
+#: Model specifications in plain words (key: the specification's label without its number): the
+#: prediction form and the models report say what a model contains, not its label's shorthand.
+SPEC_WORDS: dict[str, str] = {
+    "Size": "deployment size only",
+    "Size, duration, TCCs": "deployment size, years deployed and number of contributing countries",
+    "Size x duration": (
+        "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed"
+    ),
+    "Size x TCCs": (
+        "deployment size, years deployed and contributing countries, where the effect of size depends on "
+        "the number of contributors"
+    ),
+    "Both interactions": (
+        "deployment size, years deployed and contributing countries, where the effect of size depends on "
+        "both years deployed and the number of contributors"
+    ),
+}
+
+
 #: Interval methods of the risk predictions in plain words.
 METHOD_WORDS: dict[str, str] = {
     "delta": "from the model's standard errors",

@@ -15,6 +15,7 @@ from typing import Any
 # read them through this module.
 from peacewatch.panel.column_labels import METHOD_WORDS as METHOD_WORDS
 from peacewatch.panel.column_labels import SOURCE_LABELS as SOURCE_LABELS
+from peacewatch.panel.column_labels import SPEC_WORDS as SPEC_WORDS
 from peacewatch.panel.column_labels import VARIABLE_LABELS
 
 #: One display name per COW code where the panel's code name differs from the name readers search
@@ -227,24 +228,6 @@ def ruleset_name(name: str) -> str:
     if rest == "default" and card in CARD_RULES:
         return f"the default {CARD_RULES[card]} rules"
     return str(name)
-
-
-#: Model specifications in plain words (key: the specification's label without its number).
-SPEC_WORDS: dict[str, str] = {
-    "Size": "deployment size only",
-    "Size, duration, TCCs": "deployment size, years deployed and number of contributing countries",
-    "Size x duration": (
-        "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed"
-    ),
-    "Size x TCCs": (
-        "deployment size, years deployed and contributing countries, where the effect of size depends on "
-        "the number of contributors"
-    ),
-    "Both interactions": (
-        "deployment size, years deployed and contributing countries, where the effect of size depends on "
-        "both years deployed and the number of contributors"
-    ),
-}
 
 
 def spec_words(label: str) -> str:
