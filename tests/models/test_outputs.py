@@ -117,6 +117,7 @@ def test_report(tmp_path):
     assert "US garrison of at least 1,000 troops (t-1; 120 of 1,429 country-years): +1.34 (SE 0.47, p = 0.004)" in text
     assert "(14) TIP tier (ordered logit)" in text and "cut: Tier 2 | Tier 2 Watch List" in text
     assert (
-        "gsi_prevalence_ols not estimated: Global Slavery Index, country data (Walk Free) is not in the data directory"
-        in text
-    )
+        "(16) Global Slavery Index (OLS) not estimated: Global Slavery Index, country data (Walk Free) is not in the "
+        "data directory" in text
+    )  # the model by its label, not its key (issue 21)
+    assert '<code class="file">walkfree_gsi/2023-Global-Slavery-Index-Data.xlsx</code>' in text  # to type, as code

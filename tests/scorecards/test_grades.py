@@ -242,6 +242,22 @@ def test_automatic_downgrade_of_a_real_host_grade():
     assert p3.score < comp(explain("hosts", 42, 2010), "p3_response").score  # the Watch List criterion's evidence
 
 
+def test_each_watch_criterion_met_is_a_rule_of_its_own():
+    """Mali 2013 meets both watch criteria of the host rules (the 3P index fell, UN personnel grew
+    sharply); the second became a rule of unknown kind whose text was its id, and its grade page
+    showed "exposure_increasing" (found by the full crawl, issue 21)."""
+    t = grade_table("hosts").set_index(["key", "year"])
+    assert t.loc[(432, 2013), "watch_list"] == "efforts_not_increasing;exposure_increasing"
+    g = explain("hosts", 432, 2013)
+    watch = [r for r in g.rules_applied if r.kind == "watch_list"]
+    assert [r.id for r in watch] == ["efforts_not_increasing", "exposure_increasing"]
+    rules = load_ruleset(None, "hosts").watch_list.criteria
+    assert [r.text for r in watch] == [
+        c.text.strip() for c in rules if c.id in ("efforts_not_increasing", "exposure_increasing")
+    ]
+    assert all(r.line for r in g.rules_applied if r.kind != "waiver")  # every rule found in the rule set
+
+
 def test_custom_ruleset_with_waiver_and_override(tmp_path):
     """Waivers and overrides are data: a recorded waiver keeps the Dominican Republic on the Watch List
     in 2011; an override sets Haiti 2010 and names its reason and line."""

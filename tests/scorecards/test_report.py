@@ -37,24 +37,25 @@ def test_write_scorecards(tmp_path: Path):
     assert (tmp_path / "tip_tier_counts.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     md = (tmp_path / "scorecards-methods.md").read_text()
     # built from the rule sets and the docstrings
-    assert "| tip_tier | Published TIP tier | 3 (30%) |" in md
+    assert "| Published TIP tier | 3 (30%) | - | Kelley TIP data, TIP Report tiers 2020-2025 (secondary copy) |" in md
     assert "Cho's 3P anti-trafficking policy index" in md
     assert "finds 67 Watch List years that needed a waiver (0 beyond the two-waiver limit)" in md
     html = (tmp_path / "scorecards-methods.html").read_text()
-    assert html.startswith("<!doctype html>") and "<h2>Host states (hosts-default v2.0.0)</h2>" in html
+    assert html.startswith("<!doctype html>") and "<h2>Host states (rule set version 2.0.0)</h2>" in html
     # rendered from templates/report/scorecards_methods.html with the rule set's real weights
-    assert "<tr><td>tip_tier</td><td>Published TIP tier</td><td>3 (30%)</td>" in html
+    assert "<tr><td>Published TIP tier</td><td>3 (30%)</td>" in html
     assert "<p>Minimum coverage: 40% of the weight.</p>" in html  # hosts.yml min_coverage 0.4
     counts = (tmp_path / "tip_tier_counts.csv").read_text().splitlines()
     assert counts[0] == "year,Tier 1,Tier 2,Tier 2 Watch List,Tier 3,Special Case"
     assert counts[-1] == "2015,30,84,44,23,1"
     # peacewatch's own grades carry their own names everywhere on the methods page
-    assert "| grade | score from | below |" in md and "| Grade A | 7.5 | 10 (incl.) |" in md
+    assert "| Grade | Score from | Below |" in md and "| Grade A | 7.5 | 10 (incl.) |" in md
     assert (
         "Tier 1 |"
         not in md.split("## TIP tier history replayed")[0].split("## Host states")[1].split("### Indicators")[0]
     )
-    assert "Suspension of new deployments" in md and "significant_allegations" in md
+    assert "Suspension of new deployments" in md and "| Allegations | sum over 3 years >= 5 and >= 2 per 1,000" in md
+    assert "significant_allegations" not in md  # criteria by their rule and text, not their keys (issue 21)
     assert "Flagged when every criterion is met" in md and "graded no better than Grade C" in md
     grades = (tmp_path / "scorecard_grade_counts_hosts.csv").read_text().splitlines()
     assert grades[0] == "year,Grade A,Grade B,Grade B watch,Grade C,No data"

@@ -1,8 +1,9 @@
-"""A bounded crawl of the public pages (shared by the crawl and readability tests).
+"""A crawl of the public pages (shared by the crawl and readability tests).
 
-Starting from the home page it follows every internal link, but fetches at most
+Starting from the home page it follows every internal link. The sample fetches at most
 :data:`PER_SHAPE` addresses of one shape (the same path pattern and query parameter names: the
-26 years of the map are one shape), so every page type is covered without 13,000 requests.
+26 years of the map are one shape), so every page type is covered in a few hundred requests for the
+browser checks; the full crawl (``per_shape=None``) fetches every address.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 PER_SHAPE = 4
@@ -51,31 +55,57 @@ def internal_links(base: str, page_url: str, text: str) -> list[str]:
     return out
 
 
-def crawl(client, base: str, start: str = "/") -> dict[str, object]:
-    """Fetch pages breadth-first from ``start``; returns ``{path: response}`` (redirects not followed)."""
+def crawl(
+    client,
+    base: str,
+    start: str | list[str] = "/",
+    per_shape: int | None = PER_SHAPE,
+    max_pages: int = MAX_PAGES,
+    on_page: Callable[[str, Any], None] | None = None,
+) -> dict[str, Any]:
+    """Fetch pages breadth-first from ``start`` (one address or several); returns ``{path: response}``
+    (redirects not followed).
+
+    ``per_shape``: at most this many addresses of one shape (None: every address, a full crawl).
+    ``on_page``: called with each path and response; the crawl then keeps only each answer's status
+    and headers (:class:`Answer`), not its body, so thousands of pages fit in memory.
+    """
+    starts = [start] if isinstance(start, str) else list(start)
     seen_shapes: dict[tuple, int] = defaultdict(int)
-    queue, fetched = deque([start]), {}
-    queued = {start}
-    while queue and len(fetched) < MAX_PAGES:
+    queue, fetched = deque(starts), {}
+    queued = set(starts)
+    while queue and len(fetched) < max_pages:
         path = queue.popleft()
         r = client.get(path, follow_redirects=False)
-        fetched[path] = r
         targets = []
         if r.status_code in (301, 302, 303, 307, 308):
             targets = [r.headers["location"]]
         elif "text/html" in r.headers.get("content-type", ""):
             targets = internal_links(base, base + path, r.text)
+        if on_page is None:
+            fetched[path] = r
+        else:
+            on_page(path, r)
+            fetched[path] = Answer(r.status_code, r.headers)
         for t in targets:
             t = t.removeprefix(base)
             if t in queued:
                 continue
             key = shape(t)
-            if seen_shapes[key] >= PER_SHAPE:
+            if per_shape is not None and seen_shapes[key] >= per_shape:
                 continue
             seen_shapes[key] += 1
             queued.add(t)
             queue.append(t)
     return fetched
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a full crawl keeps of a response: its status and headers."""
+
+    status_code: int
+    headers: Any
 
 
 def visible_text(page: str) -> str:

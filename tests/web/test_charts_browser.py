@@ -93,3 +93,62 @@ def test_tip_chart_names_tiers_on_its_axis(page):
     assert (
         "2004: Special Case; HTI destination: yes" in tips and "2005: Tier 2 Watch List; HTI destination: yes" in tips
     )
+
+
+def test_tier_map_fills_each_tier_with_its_own_pattern(page, shot):
+    """Tier colours alone were too close for colour-blind readers (issue 21 item 12): every tier and
+    status is also drawn with its own fill pattern, and the legend shows the same pattern."""
+    from peacewatch.web.charts import MAP_METRICS, decal
+
+    page.goto("/?year=2004&metric=tier")
+    _ready(page)
+    # What the map drew: for each state, its value and the decal of the path ECharts painted.
+    drawn = page.evaluate(
+        """() => {
+          const data = peacewatchCharts['world-map'].getModel().getSeriesByIndex(0).getData();
+          const out = [];
+          for (let i = 0; i < data.count(); i++) {
+            const el = data.getItemGraphicEl(i), value = data.get('value', i);
+            if (!el || value == null || isNaN(value)) continue;  // no data, or too small for the map
+            let painted = false;
+            el.traverse(k => { if (k.style && k.style.decal) painted = true; });
+            const d = data.getItemVisual(i, 'decal');
+            out.push({value: value, painted: painted,
+                      decal: d && {symbol: d.symbol, dashArrayX: d.dashArrayX, dashArrayY: d.dashArrayY,
+                                   rotation: d.rotation || 0}});
+          }
+          return out;
+        }"""
+    )
+
+    def key(d: dict) -> tuple:
+        return (d["symbol"], tuple(d["dashArrayX"]), tuple(d["dashArrayY"]), round(d.get("rotation", 0), 6) + 0.0)
+
+    pieces = {p["value"]: p for p in MAP_METRICS["tier"]["pieces"]}
+    by_piece: dict[str, set] = {}
+    for d in drawn:
+        assert d["painted"], d  # every coloured state carries a pattern
+        by_piece.setdefault(pieces[d["value"]]["label"], set()).add(key(d["decal"]))
+    assert {"Tier 1", "Tier 2", "Tier 2 Watch List", "Tier 3", "Special Case"} <= set(by_piece)
+    assert all(len(v) == 1 for v in by_piece.values()), by_piece  # one pattern per tier ...
+    patterns = [next(iter(v)) for v in by_piece.values()]
+    assert len(set(patterns)) == len(patterns)  # ... and no two tiers share one
+    for label, (pattern,) in by_piece.items():
+        piece = next(p for p in pieces.values() if p["label"] == label)
+        assert pattern == key(decal(piece)), label  # drawn from the one description in charts.PATTERNS
+    # The legend: a swatch filled with an SVG pattern of the same name for each piece.
+    legend = page.evaluate(
+        """() => [...document.querySelectorAll('.map-legend dd')].map(dd => {
+          const rect = dd.querySelector('svg rect[fill^="url(#"]');
+          const id = rect && rect.getAttribute('fill').slice(5, -1);
+          const pat = id && document.getElementById(id);
+          return {label: dd.textContent.trim(), pattern: pat && pat.dataset.pattern,
+                  marks: pat ? pat.children.length : 0};
+        })"""
+    )
+    shown = {entry["label"]: entry for entry in legend}
+    for piece in pieces.values():
+        entry = shown[piece["label"]]
+        assert entry["pattern"] == piece["pattern"] and entry["marks"] >= 2, entry
+    assert len({shown[p["label"]]["pattern"] for p in pieces.values()}) == len(pieces)
+    shot(page, "map-tier-patterns")

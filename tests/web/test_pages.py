@@ -112,6 +112,18 @@ def test_mission_page_minustah(http):
     assert "Haiti" in http.get("/missions").text
 
 
+def test_mission_grade_links_a_mission_page_only_where_there_is_one(http):
+    """MINUJUSTH (Haiti 2017-2019) is graded from Geo-PKO's contributor maps but is not in the IPI
+    data behind the mission pages: its grade page linked /mission/MINUJUSTH, a 404 the full crawl
+    found. It now says why there is no page; MINUSTAH's grade page still links its page."""
+    page = http.get("/scorecards/missions/MINUJUSTH?year=2018")
+    assert page.status_code == 200
+    assert 'href="/mission/MINUJUSTH"' not in page.text and "no mission page" in page.text
+    assert http.get("/mission/MINUJUSTH").status_code == 404  # the premise: IPI does not list it
+    minustah = http.get("/scorecards/missions/MINUSTAH?year=2010").text
+    assert 'href="/mission/MINUSTAH"' in minustah and http.get("/mission/MINUSTAH").status_code == 200
+
+
 def test_scorecard_sort_filter_and_csv(http):
     r = http.get(
         "/scorecards/hosts", params={"year": 2010, "grade": "Grade C", "sort": "name", "order": "asc", "format": "json"}

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import numbers
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from markupsafe import Markup, escape
 
 from peacewatch.csvsafe import to_csv as safe_csv
 from peacewatch.models.data import model_panel, model_panel_object
@@ -19,16 +23,46 @@ from peacewatch.models.density import SEED_2004, io_density, mission_density, mi
 from peacewatch.models.deployment_risk import default_model, fit_available, predict_observed, predict_planned
 from peacewatch.models.incidence import incidence_index
 from peacewatch.models.plots import plot_density, plot_marginal_effects, plot_predicted_risk
-from peacewatch.models.specs import load_specifications
+from peacewatch.models.specs import load_specifications, term_labels
 from peacewatch.models.tables import glance_models, regression_table, tidy_models
 from peacewatch.models.typology import typology_table
+from peacewatch.panel.column_labels import METHOD_WORDS, SOURCE_LABELS, SPEC_WORDS, column_label
 from peacewatch.reports import render_report
 from peacewatch.works import WORKS
 from peacewatch.works import cite as cite_work
 
 
-def _table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
-    return df.to_html(index=False, border=0, na_rep="", float_format=lambda x: floatfmt.format(x), classes="data")
+def _cell(value, digits: int) -> str:
+    """A number as readers read it: thousands separators, ``digits`` decimals (counts without)."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}"
+    if isinstance(value, numbers.Real):
+        f = float(value)
+        return "" if f != f else f"{f:,.{digits}f}"
+    return str(value)
+
+
+def _table(df: pd.DataFrame, digits: int = 3, decimals: dict[str, int] | None = None) -> str:
+    """An HTML table with the readers' column headings (:func:`column_label`) and formatted numbers:
+    ``digits`` decimals for floats unless ``decimals`` names the column's own (0 for counts)."""
+    decimals = decimals or {}
+    shown = pd.DataFrame(
+        {
+            column_label(c): [
+                str(v) if c == "year" else _cell(v, decimals.get(c, digits)) for v in df[c].astype(object)
+            ]
+            for c in df.columns
+        }
+    )
+    return shown.to_html(index=False, border=0, classes="data")
+
+
+#: Kinds of units in the typology table in words.
+UNIT_KINDS = {"io": "International organisation", "mission": "UN mission"}
 
 
 def _svg(path: Path) -> str:
@@ -83,12 +117,35 @@ def garrison_sentence(garrison, us_model) -> str:
     )
 
 
+#: Caption of the main regression table (HTML and LaTeX).
+MAIN_CAPTION = "Logit of sex-trafficking destination (Human Trafficking Indicators), 2001-2011"
+#: A file name a reader must type (``walkfree_gsi/GSI-2018.xlsx``): shown as code, not as words.
+_FILE_NAME = re.compile(r"\b[\w-]+/[\w./-]*\w")
+
+
+def _missing_note(line: str, specs) -> Markup:
+    """A "not estimated" note (:func:`fit_available`) with the model's label for its name and the file
+    names to save as code."""
+    name, sep, rest = line.partition(" not estimated: ")
+    spec = specs.get(name)
+    text = f"{spec.label if spec is not None and spec.label else name} not estimated: {rest}" if sep else line
+    parts, last = [], 0
+    for m in _FILE_NAME.finditer(text):
+        parts.append(escape(text[last : m.start()]))
+        parts.append(Markup('<code class="file">{}</code>').format(m.group(0)))
+        last = m.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
 def _model_notes(models) -> list[str]:
     """One line per model with a description and what its estimator dropped."""
     lines = []
     for m in models:
         extra = " ".join(m.notes)
-        lines.append(f"{m.spec.label}: {m.spec.description}" + (f" {extra}." if extra else ""))
+        words = SPEC_WORDS.get(re.sub(r"^\(\d+\)\s*", "", m.spec.label or ""))
+        what = f"{words[0].upper()}{words[1:]}. " if words else ""  # the label's shorthand in words
+        lines.append(f"{m.spec.label}: {what}{m.spec.description}" + (f" {extra}." if extra else ""))
     return lines
 
 
@@ -126,10 +183,10 @@ def write_report(out_dir: Path) -> Path:
                 cite_work("smith2012"): SEED_2004.get(unit.split(" ")[0]) if "(" not in unit else None,
                 "scored": d.n_scored,
                 "unscored": d.n_unscored,
-                "source": d.source,
+                "source": SOURCE_LABELS.get(d.source, d.source),
             }
         )
-    density_2004 = _table(pd.DataFrame(rows), "{:.2f}")
+    density_2004 = _table(pd.DataFrame(rows), 2)
     unscored = _table(
         pd.DataFrame(
             [{"unit": u, "unscored members": ", ".join(io_density(u, 2004).unscored)} for u in ("UN", "OAS", "NATO")]
@@ -137,11 +194,12 @@ def write_report(out_dir: Path) -> Path:
     )
     mt = mission_density_table(range(2004, 2012)).dropna(subset=["density"])
     mt = mt[mt["personnel"] >= 1000].sort_values("density")  # missions with an opportunity to matter
+    shown = pd.concat([mt.head(5), mt.tail(5)])
     missions = _table(
-        pd.concat([mt.head(5), mt.tail(5)])[
-            ["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "personnel", "source"]
-        ].astype({"personnel": "Int64"}),
-        "{:.2f}",
+        shown[["mission", "year", "density", "density_weighted", "n_scored", "n_unscored", "personnel"]]
+        .astype({"personnel": "Int64"})
+        .assign(source=[SOURCE_LABELS.get(v, v) for v in shown["source"]]),
+        2,
     )
     density_note = (
         "UN 3.36 (191 members, 159 scored): matching Polity codes directly as COW codes drops Serbia and Montenegro, "
@@ -157,10 +215,10 @@ def write_report(out_dir: Path) -> Path:
 
     f0 = plot_density(typ, fig_dir / "density_by_year", threshold=typology_rules()["density_threshold"])
     typology = _table(
-        typ[["unit", "kind", "year", "density", "personnel", "cell", "predicted_effect"]].astype(
-            {"personnel": "Int64"}
-        ),
-        "{:.2f}",
+        typ[["unit", "kind", "year", "density", "personnel", "identity", "opportunity", "predicted_effect"]]
+        .astype({"personnel": "Int64"})
+        .replace({"kind": UNIT_KINDS}),
+        2,
     )
 
     # 3 models
@@ -168,21 +226,25 @@ def write_report(out_dir: Path) -> Path:
     models = [
         default_model(name) for name, s in specs.items() if s.table == "main"
     ]  # cached fits, shared with other callers
-    table = regression_table(models, "html", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011")
+    table = regression_table(models, "html", caption=MAIN_CAPTION)
     (out_dir / "models-table.tex").write_text(
-        regression_table(models, "latex", caption="Logit of sex-trafficking destination (HTI pdest), 2001-2011"),
+        regression_table(models, "latex", caption=MAIN_CAPTION),
         encoding="utf-8",
     )
     (out_dir / "models-table.html").write_text(table, encoding="utf-8")
     safe_csv(tidy_models(models), out_dir / "models-tidy.csv", index=False)
+    fit = glance_models(models)[
+        ["model", "nobs", "n_clusters", "n_events", "pseudo_r2", "loglik", "aic", "bic", "wald_chi2", "wald_p"]
+    ]
     glance = _table(
-        glance_models(models)[
-            ["model", "nobs", "n_clusters", "n_events", "pseudo_r2", "loglik", "aic", "bic", "wald_chi2", "wald_p"]
-        ]
+        fit.assign(model=[m.spec.label or m.name for m in models]),
+        decimals={"nobs": 0, "n_clusters": 0, "n_events": 0, "loglik": 1, "aic": 1, "bic": 1, "wald_chi2": 1},
     )
     full = default_model()
     us_sentence = us_comparison_sentence(next(m for m in models if m.name == "us_comparison"))
-    tidy = _table(full.tidy().drop(columns="model"), "{:.4f}")
+    terms = term_labels()
+    estimates = full.tidy().drop(columns="model")
+    tidy = _table(estimates.assign(term=[terms.get(t, t) for t in estimates["term"]]), 4)
     alternatives = [default_model(name) for name, s in specs.items() if s.table == "alternative"]
     alt_table = regression_table(alternatives, "html", caption="Alternative specifications, 2001-2011")
     alt_notes = _model_notes(alternatives)
@@ -195,7 +257,7 @@ def write_report(out_dir: Path) -> Path:
         )
     outcomes, missing = fit_available([name for name, s in specs.items() if s.table == "outcomes"])
     outcome_table = regression_table(outcomes, "html", caption="Alternative outcomes")
-    outcome_notes = _model_notes(outcomes) + missing
+    outcome_notes = _model_notes(outcomes) + [_missing_note(line, specs) for line in missing]
 
     # 4 predictions
     spell = default_model("un_full_spell")
@@ -219,7 +281,7 @@ def write_report(out_dir: Path) -> Path:
                     "risk_hi": r["risk_hi"],
                 }
             )
-    planned = _table(pd.DataFrame(planned_rows))
+    planned = _table(pd.DataFrame(planned_rows).replace({"method": METHOD_WORDS}))
     panel = model_panel((2001, 2011))
     obs = predict_observed(panel)
     haiti = obs[obs["ccode"] == 41].merge(
@@ -235,10 +297,16 @@ def write_report(out_dir: Path) -> Path:
 
     # 5 incidence
     inc = incidence_index()
-    incidence_haiti = _table(inc[inc["ccode"] == 41].drop(columns=["ccode", "country", "n_indicators"]), "{:.2f}")
+    indicators = ["tip_mention", "destination", "sex_destination", "child_sex_destination", "internal_sex"]
+    incidence_haiti = _table(
+        inc[inc["ccode"] == 41].drop(columns=["ccode", "country", "n_indicators"]),
+        2,
+        decimals=dict.fromkeys(indicators, 0),  # each indicator is 0 or 1
+    )
     incidence_years = _table(
         inc.groupby("year", as_index=False).agg(mean_index=("index", "mean"), in_report=("tip_mention", "sum")),
-        "{:.3f}",
+        3,
+        decimals={"in_report": 0},
     )
 
     cite = model_panel_object(full.spec.years, full.spec.agg).cite()
@@ -257,7 +325,8 @@ def write_report(out_dir: Path) -> Path:
         table=table,
         us_sentence=us_sentence,
         glance=glance,
-        default=full.name,
+        default=full.spec.label or full.name,
+        main_notes=_model_notes(models),
         tidy=tidy,
         alt_table=alt_table,
         alt_notes=alt_notes,

@@ -75,7 +75,8 @@ def grade_frame(card: str, frame: pd.DataFrame, rs: RuleSet) -> pd.DataFrame:
     rank = np.where(on_wl, WL, rank)
     first_wl = wl.str.split(";").str[0]
     decided[on_wl] = "watch_list:" + first_wl[on_wl]
-    rules[on_wl] = rules[on_wl] + ";watch_list:" + wl[on_wl]
+    # every criterion met is a rule of its own ("watch_list:a;watch_list:b"), not "watch_list:a;b"
+    rules[on_wl] = rules[on_wl] + ";" + wl[on_wl].str.replace(r"(^|;)", r"\1watch_list:", regex=True)
 
     rank, cap = apply_caps(raw, rank, rs)
     capped = cap != ""

@@ -13,6 +13,7 @@ from typing import cast
 import pandas as pd
 
 from peacewatch.csvsafe import to_csv as safe_csv
+from peacewatch.panel.column_labels import SOURCE_LABELS, VARIABLE_LABELS
 from peacewatch.reports import render_report
 from peacewatch.scorecards.figures import (
     TIP_LABELS,
@@ -138,6 +139,24 @@ def write_figures(out_dir: Path) -> list[Path]:
 
 
 # --------------------------------------------------------------------------- methods page
+def _sources(keys) -> str:
+    """Catalog source keys as readers know the sources (``kelley_tip`` -> "Kelley TIP data")."""
+    names = [SOURCE_LABELS.get(k.strip(), k.strip()) for key in keys for k in str(key).split(",")]
+    return ", ".join(sorted(set(names)))
+
+
+def _count(key: str) -> str:
+    """A registry count of the suspension rule in words (``outcomes_due`` -> its label)."""
+    return VARIABLE_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def _missing(key: str, why: str) -> str:
+    """An unavailable component in words: registry data by what it is, not by the call that reads it."""
+    if "registry" in key:
+        return "the registry's published counts (no registry was connected)"
+    return f"{key} ({why})"
+
+
 def methods_blocks() -> list[tuple[str, object]]:
     """The methods page as blocks ``(kind, content)``: h1/h2/h3/p/pre/table (header + rows)."""
     from peacewatch.scorecards.engine import missing_components
@@ -166,25 +185,28 @@ def methods_blocks() -> list[tuple[str, object]]:
     for card in CARDS:
         rs = load_ruleset(None, card)
         ind = indicators(card)
-        b += [("h2", f"{CARD_TITLES[card]} ({rs.ruleset} v{rs.version})"), ("p", rs.description.strip())]
+        b += [("h2", f"{CARD_TITLES[card]} (rule set version {rs.version})"), ("p", rs.description.strip())]
         total = sum(r.weight for r in rs.indicators)
+
+        def title(ind_id: str | None, ind=ind) -> str:
+            return ind[ind_id].title if ind_id in ind else str(ind_id)
+
         rows = [
             [
-                r.id,
-                ind[r.id].title,
+                title(r.id),
                 f"{r.weight:g} ({r.weight / total:.0%})",
-                ", ".join(r.fallback) or "-",
-                ", ".join(sorted(set(ind[r.id].inputs.values()))),
+                ", ".join(title(f) for f in r.fallback) or "-",
+                _sources(ind[r.id].inputs.values()),
             ]
             for r in rs.indicators
         ]
-        b.append(("table", (["indicator", "title", "weight", "fallback", "sources"], rows)))
+        b.append(("table", (["Indicator", "Weight", "In its place when it has no data", "Sources"], rows)))
         b.append(("p", f"Minimum coverage: {rs.min_coverage:.0%} of the weight."))
         b.append(
             (
                 "table",
                 (
-                    ["grade", "score from", "below"],
+                    ["Grade", "Score from", "Below"],
                     [
                         [t.grade, f"{t.min:g}", f"{t.max:g}" + (" (incl.)" if t.max == 10 else "")]
                         for t in rs.score_tier_bounds()
@@ -198,11 +220,10 @@ def methods_blocks() -> list[tuple[str, object]]:
                 (
                     "table",
                     (
-                        ["id", "rule", "criterion"],
+                        ["Rule", "Criterion"],
                         [
                             [
-                                c.id,
-                                f"{c.indicator} change < {c.change_below:g}"
+                                f"{title(c.indicator)}: change < {c.change_below:g}"
                                 if c.change_below is not None
                                 else f"score < {c.score_below:g}",
                                 " ".join(c.text.split()),
@@ -218,9 +239,9 @@ def methods_blocks() -> list[tuple[str, object]]:
                 (
                     "table",
                     (
-                        ["id", "when", "best grade", "why"],
+                        ["When", "Best grade", "Why"],
                         [
-                            [c.id, f"{c.indicator} < {c.score_below:g}", c.max_grade, " ".join(c.text.split())]
+                            [f"{title(c.indicator)}: score < {c.score_below:g}", c.max_grade, " ".join(c.text.split())]
                             for c in rs.caps
                         ],
                     ),
@@ -259,15 +280,14 @@ def methods_blocks() -> list[tuple[str, object]]:
                 (
                     "table",
                     (
-                        ["id", "count", "rule", "criterion"],
+                        ["Count", "Rule", "Criterion"],
                         [
                             [
-                                c.id,
-                                c.count,
+                                _count(c.count),
                                 f"{'sum over ' + str(sp.window_years) + ' years' if c.window else 'end of year'} "
                                 f">= {c.at_least}"
                                 + (f" and >= {c.per_1000_deployed:g} per 1,000 deployed" if c.per_1000_deployed else "")
-                                + (f" and no {c.none_of}" if c.none_of else ""),
+                                + (f" and no {_count(c.none_of).lower()}" if c.none_of else ""),
                                 " ".join(c.text.split()),
                             ]
                             for c in sp.criteria
@@ -278,11 +298,11 @@ def methods_blocks() -> list[tuple[str, object]]:
         miss = missing_components(card)
         if miss:
             b.append(
-                ("p", "Components not available in this build: " + "; ".join(f"{k} ({v})" for k, v in miss.items()))
+                ("p", "Not available when this page was made: " + "; ".join(_missing(k, v) for k, v in miss.items()))
             )
         b.append(("h3", "Indicators"))
         for i in ind.values():
-            b += [("h4", f"{i.id}: {i.title}"), ("p", " ".join(i.doc.split()))]
+            b += [("h4", i.title), ("p", " ".join(i.doc.split()))]
     th = load_tip_history()
     replay = replay_history()
     b += [
@@ -296,7 +316,7 @@ def methods_blocks() -> list[tuple[str, object]]:
         (
             "table",
             (
-                ["COW", "country", "year", "Watch List years before", "waiver"],
+                ["COW code", "Country", "Year", "Watch List years before", "Waiver"],
                 [
                     [int(r.ccode), r.name, int(r.year), int(r.consecutive_before), int(r.waiver_number)]
                     for r in replay.itertuples()
@@ -314,7 +334,7 @@ def methods_blocks() -> list[tuple[str, object]]:
         (
             "table",
             (
-                ["COW", "country", "year", "Watch List years before"],
+                ["COW code", "Country", "Year", "Watch List years before"],
                 [[int(r.ccode), r.name, int(r.year), int(r.consecutive_before)] for r in down.itertuples()],
             ),
         ),
@@ -322,7 +342,7 @@ def methods_blocks() -> list[tuple[str, object]]:
     counts = tip_tier_counts()
     b += [
         ("h2", "Published TIP tier counts (states of the COW system, from the panel)"),
-        ("table", (["year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()])),
+        ("table", (["Year", *counts.columns], [[int(y), *map(int, row)] for y, row in counts.iterrows()])),
         (
             "p",
             (
@@ -338,7 +358,7 @@ def methods_blocks() -> list[tuple[str, object]]:
         (
             "table",
             (
-                ["cited as", "work", "what peacewatch takes from it"],
+                ["Cited as", "Work", "What peacewatch takes from it"],
                 [[w.short, w.reference, w.what_peacewatch_takes] for w in WORKS.values()],
             ),
         ),

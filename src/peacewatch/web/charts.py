@@ -8,6 +8,8 @@ stay distinct for colour-blind readers.
 
 from __future__ import annotations
 
+import math
+
 #: Okabe-Ito palette (colour-blind safe).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 TEXT = "#1b1b1b"
@@ -46,16 +48,87 @@ MAP_METRICS: dict[str, dict] = {
         "pieces": [
             # viridis steps (ordered light to dark, distinct for protan, deutan and tritan readers:
             # tests/web/test_charts_table.py simulates each), every state also listed by tier in words
-            {"value": 1, "label": "Tier 1", "color": "#fde725"},
-            {"value": 2, "label": "Tier 2", "color": "#35b779"},
-            {"value": 2.5, "label": "Tier 2 Watch List", "color": "#31688e"},
-            {"value": 3, "label": "Tier 3", "color": "#440154"},
+            # Each also has its own fill pattern (PATTERNS), so no reader depends on the colour.
+            {"value": 1, "label": "Tier 1", "color": "#fde725", "pattern": "dots"},
+            {"value": 2, "label": "Tier 2", "color": "#35b779", "pattern": "rising"},
+            {"value": 2.5, "label": "Tier 2 Watch List", "color": "#31688e", "pattern": "horizontal"},
+            {"value": 3, "label": "Tier 3", "color": "#440154", "pattern": "vertical"},
             # Not tiers but published statuses: drawn apart from each other and from "no data".
-            {"value": 8, "label": "Special Case", "color": "#E69F00"},
-            {"value": 9, "label": "Not rated", "color": "#878787"},
+            {"value": 8, "label": "Special Case", "color": "#E69F00", "pattern": "falling"},
+            {"value": 9, "label": "Not rated", "color": "#878787", "pattern": "squares"},
         ],
     },
 }
+#: Fill patterns laid over a map colour, each drawn twice from this one description: as an ECharts
+#: decal on the map (:func:`decal`) and as an SVG ``<pattern>`` in the legend under it
+#: (``map.html``, :func:`svg_pattern`). ``mark``: a dot or a line; ``size``: the mark and the gap
+#: between marks in px; ``angle``: the lines' slope in degrees (0: horizontal).
+PATTERNS: dict[str, dict] = {
+    "dots": {"mark": "dot", "size": 3, "gap": 3},
+    "rising": {"mark": "line", "size": 2, "gap": 4, "angle": 45},
+    "horizontal": {"mark": "line", "size": 2, "gap": 4, "angle": 0},
+    "vertical": {"mark": "line", "size": 2, "gap": 4, "angle": 90},
+    "falling": {"mark": "line", "size": 2, "gap": 4, "angle": -45},
+    "squares": {"mark": "square", "size": 3, "gap": 3},
+}
+#: Colour of a pattern's marks on a fill: dark on light fills, light on dark ones.
+PATTERN_INK = {"light": "rgba(0, 0, 0, 0.55)", "dark": "rgba(255, 255, 255, 0.75)"}
+
+
+def _ink(fill: str) -> str:
+    """The pattern colour that shows on ``fill`` (#rrggbb), by its relative luminance."""
+    r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return PATTERN_INK["light" if lum > 0.35 else "dark"]
+
+
+def decal(piece: dict) -> dict | None:
+    """The ECharts decal of a legend piece with a ``pattern`` (None without one)."""
+    p = PATTERNS.get(piece.get("pattern", ""))
+    if p is None:
+        return None
+    size, gap = p["size"], p["gap"]
+    if p["mark"] == "line":
+        # horizontal lines (continuous along x, size-tall every size+gap), turned by the angle;
+        # ECharts turns clockwise on screen, so a rising line is a negative rotation
+        return {
+            "symbol": "rect",
+            "dashArrayX": [1, 0],
+            "dashArrayY": [size, gap],
+            "rotation": -math.radians(p["angle"]),
+            "color": _ink(piece["color"]),
+        }
+    return {
+        "symbol": "circle" if p["mark"] == "dot" else "rect",
+        "symbolSize": 1,
+        "dashArrayX": [size, gap],
+        "dashArrayY": [size, gap],
+        "color": _ink(piece["color"]),
+    }
+
+
+def svg_pattern(piece: dict, pattern_id: str) -> str:
+    """The SVG ``<pattern>`` of a legend piece (its colour with its marks), for the map legend."""
+    p = PATTERNS[piece["pattern"]]
+    size, gap, ink = p["size"], p["gap"], _ink(piece["color"])
+    tile = size + gap
+    if p["mark"] == "line":
+        # SVG turns clockwise on screen too (y points down)
+        marks = f'<rect x="0" y="0" width="{tile}" height="{size}" fill="{ink}"/>'
+        turn = f' patternTransform="rotate({-p["angle"]:g})"'
+    elif p["mark"] == "dot":
+        marks = f'<circle cx="{size / 2:g}" cy="{size / 2:g}" r="{size / 2:g}" fill="{ink}"/>'
+        turn = ""
+    else:
+        marks = f'<rect x="0" y="0" width="{size}" height="{size}" fill="{ink}"/>'
+        turn = ""
+    return (
+        f'<pattern id="{pattern_id}" data-pattern="{piece["pattern"]}" patternUnits="userSpaceOnUse" '
+        f'width="{tile}" height="{tile}"{turn}><rect width="{tile}" height="{tile}" fill="{piece["color"]}"/>'
+        f"{marks}</pattern>"
+    )
+
+
 #: Map codes of the TIP statuses that have no tier number.
 TIER_STATUS_CODES: dict[str | None, int] = {"Special Case": 8, "Not rated": 9}  # None: no label, no code
 
@@ -111,13 +184,16 @@ def world_map(rows: list[dict], metric: str) -> dict:
     scrolling); the page's zoom buttons do (``static/js/app.js``).
     """
     spec = MAP_METRICS[metric]
+    decals = {p["label"]: decal(p) for p in spec["pieces"]}
     data = []
     for r in rows:
         value = map_value(r, metric)
         if r.get("iso3") is None or value is None:
             continue
+        pattern = decals.get(piece_label(value, metric) or "")
         data.append(
             {
+                **({"itemStyle": {"decal": pattern}} if pattern else {}),
                 "name": r["iso3"],
                 "value": value,
                 "country": r["country"],

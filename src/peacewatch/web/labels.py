@@ -11,28 +11,12 @@ import re
 import unicodedata
 from typing import Any
 
+# The panel keeps the words the models report needs too (the models layer cannot import web); pages
+# read them through this module.
+from peacewatch.panel.column_labels import METHOD_WORDS as METHOD_WORDS
+from peacewatch.panel.column_labels import SOURCE_LABELS as SOURCE_LABELS
+from peacewatch.panel.column_labels import SPEC_WORDS as SPEC_WORDS
 from peacewatch.panel.column_labels import VARIABLE_LABELS
-
-#: Data sources as readers know them.
-SOURCE_LABELS: dict[str, str] = {
-    "kelley_tip": "Kelley TIP data",
-    "hti": "Human Trafficking Indicators",
-    "ipi_missions": "IPI Peacekeeping Database",
-    "ipi": "IPI Peacekeeping Database",
-    "geo_pko": "Geo-PKO",
-    "polity5": "Polity5",
-    "fh": "Freedom House",
-    "freedom_house": "Freedom House",
-    "wdi": "World Bank WDI",
-    "ucdp": "UCDP/PRIO",
-    "models.deployment_risk": "peacewatch risk model",
-    "registry": "peacewatch registry",
-    "geo_pko (TCCMap)": "Geo-PKO contributor maps",
-    "tip_tiers_recent": "TIP Report tiers 2020-2025 (secondary copy)",
-    "ipi_contributors": "IPI contributors data",
-    "peacewatch": "peacewatch",
-    "usdos_tip": "US State Department TIP Report",
-}
 
 #: One display name per COW code where the panel's code name differs from the name readers search
 #: for. Each entry is a list of (first year, name); the name applies from that year on.
@@ -161,9 +145,8 @@ _VARIABLE_WORD = re.compile(
 )
 
 
-_SOURCE_WORD = re.compile(
-    r"\b(" + "|".join(sorted((k for k in SOURCE_LABELS if "_" in k), key=len, reverse=True)) + r")\b"
-)
+_SOURCE_KEYS = sorted((k for k in SOURCE_LABELS if "_" in k), key=len, reverse=True)
+_SOURCE_WORD = re.compile(r"\b(" + "|".join(re.escape(k) for k in _SOURCE_KEYS) + r")\b")
 
 
 def _indicator_titles() -> dict[str, str]:
@@ -245,29 +228,6 @@ def ruleset_name(name: str) -> str:
     if rest == "default" and card in CARD_RULES:
         return f"the default {CARD_RULES[card]} rules"
     return str(name)
-
-
-#: Model specifications in plain words (key: the specification's label without its number).
-SPEC_WORDS: dict[str, str] = {
-    "Size": "deployment size only",
-    "Size, duration, TCCs": "deployment size, years deployed and number of contributing countries",
-    "Size x duration": (
-        "deployment size, years deployed and contributing countries, where the effect of size depends on years deployed"
-    ),
-    "Size x TCCs": (
-        "deployment size, years deployed and contributing countries, where the effect of size depends on "
-        "the number of contributors"
-    ),
-    "Both interactions": (
-        "deployment size, years deployed and contributing countries, where the effect of size depends on "
-        "both years deployed and the number of contributors"
-    ),
-}
-#: Interval methods in plain words.
-METHOD_WORDS: dict[str, str] = {
-    "delta": "from the model's standard errors",
-    "simulation": "from many simulated versions of the model",
-}
 
 
 def spec_words(label: str) -> str:

@@ -54,7 +54,7 @@ def criminalisation(df: pd.DataFrame) -> pd.Series:
 def palermo(df: pd.DataFrame) -> pd.Series:
     """Whether the state had ratified or acceded to the UN Palermo trafficking protocol by that year.
 
-    Party scores 10, non-party 0. Ratification dates come from HTI (``UNP_rat``), else Kelley &
+    Party scores 10, non-party 0. Ratification dates come from HTI's ratification year, else Kelley &
     Simmons; they are known through 2011, so a state not yet party by 2011 has no data afterwards.
     """
     return df["palermo_party"].astype("float64") * 10.0
@@ -80,11 +80,11 @@ def hti_destination(df: pd.DataFrame) -> pd.Series:
 def deployment_risk(df: pd.DataFrame) -> pd.Series:
     """Predicted probability that a state hosting UN peacekeepers is a sex-trafficking destination.
 
-    From peacewatch's deployment-risk logit (Bell et al. 2018, ``predict_observed``): score = 10 x (1 -
-    probability). Scored only for states with UN personnel that year: for other states the model's
-    prediction is the base rate of being a destination, not exposure to peacekeeping, so they take the
-    fallback (size, duration, TCC count), which scores a state without deployment 10. Without the model
-    every state takes the fallback.
+    From peacewatch's deployment-risk logit (Bell et al. 2018), predicted for the observed
+    country-year: score = 10 x (1 - probability). Scored only for states with UN personnel that
+    year: for other states the model's prediction is the base rate of being a destination, not
+    exposure to peacekeeping, so they take the fallback (size, duration, TCC count), which scores a
+    state without deployment 10. Without the model every state takes the fallback.
     """
     hosting = df["un_personnel"].astype("float64") > 0
     return ((1.0 - df["risk"].astype("float64")) * 10.0).where(hosting)

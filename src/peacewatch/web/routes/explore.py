@@ -90,6 +90,12 @@ def world_map(
         "metrics": charts.MAP_METRICS,
         "finder_options": store.finder_options,
         "coloured": charts.coloured_states(rows, metric),
+        # the legend's swatches: the same fill patterns as the map's (charts.PATTERNS)
+        "legend_patterns": {
+            p["label"]: charts.svg_pattern(p, f"map-pattern-{i}")
+            for i, p in enumerate(charts.MAP_METRICS[metric]["pieces"])
+            if p.get("pattern")
+        },
     }
     return render(request, "map.html", data, context=context)
 

@@ -507,6 +507,12 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
         )
     grade = cards.explain(card, unit_key, year).to_dict()
     grade["name"] = _display_name(request, card, unit_key, grade["name"], year)
+    mission_page = None
+    if card == "missions":  # graded from Geo-PKO after 2016: not every mission has a page (IPI data)
+        try:
+            mission_page = f"/mission/{request.app.state.store.mission_name(str(unit_key))}"
+        except NotFoundError:
+            mission_page = None
     history = records(mine.sort_values("year")[["year", "grade", "score"]])
     data = {
         "card": card,
@@ -517,7 +523,7 @@ def grade_detail(request: Request, card: str, key: str, year: int | None = Query
         "suspension_rule": grade_words.suspension_rule(grade_words.ruleset(card)),
         "coverage": year_note(card, full, year),
     }
-    context = {"section": "scorecards", "title": TITLES[card]}
+    context = {"section": "scorecards", "title": TITLES[card], "mission_page": mission_page}
     return render(request, "grade.html", data, context=context)
 
 
