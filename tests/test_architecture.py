@@ -151,10 +151,11 @@ REGISTRY = "peacewatch.registry"
 #: its package to the boundary that turns user mistakes into one-line errors.
 CLI_SUFFIX = ".cli"
 #: The registry modules each layer may import (``name.*``: the modules inside too). Scorecards read
-#: published registry data through one door, ``registry.publication`` (issue 22 item 3, being built
-#: on branch i20); web adapts the operations and mounts the API package (not its internals).
+#: published registry data through one door, ``registry.publication``, and a staff member's live
+#: counts through the operation the policy table checks; web adapts the operations and mounts the
+#: API package (not its internals).
 REGISTRY_DOORS: dict[str, tuple[str, ...]] = {
-    "scorecards": ("peacewatch.registry.publication",),
+    "scorecards": ("peacewatch.registry.publication", "peacewatch.registry.operations.*"),
     "web": (
         "peacewatch.registry.publication",
         "peacewatch.registry.operations.*",

@@ -82,6 +82,7 @@ EXPECTED: dict[str, set[str]] = {
     "aggregates.compliance": {A, I, C},
     "aggregates.training": {A, I, C},
     "aggregates.tcc_live": {I, C},
+    "aggregates.tcc_scorecard_live": {I, C},
     "aggregates.close_period": {C},
     "aggregates.verify_audit": {C},
     "audit_trail.entries": {C},

@@ -147,11 +147,28 @@ def _tcc(reg, users, year, tcc: int = INDIA, as_of: dt.date | None = None):
     """A TCC's grade of ``year`` as staff see it (a coordinator): the open year's live registry counts,
     evaluated at ``as_of``, come only through the registry's staff door (the public card has closed
     years only, issue 20); read through the card's one registry function, components.registry_counts."""
-    with reg.session() as s:
-        coord = _user(s, users["coord"])
+    from peacewatch.registry.policy import Actor
+
+    with reg.session(read_only=True) as s:
+        coord = Actor(s, _user(s, users["coord"]), read_only=True)
         t = grade_table("tccs", year, registry=s, as_of=as_of, user=coord).set_index("key")
         g = explain("tccs", tcc, year, registry=s, as_of=as_of, user=coord)
     return t.loc[tcc], g
+
+
+def test_only_staff_read_the_live_tcc_counts(registry):
+    """The staff grade path asks the registry's policy: a TCC liaison passed as the reader is refused
+    (it read the live, unsuppressed counts when the role check moved into the policy table)."""
+    import pytest
+
+    from peacewatch.registry.errors import Forbidden
+    from peacewatch.registry.policy import Actor
+
+    reg, users = registry
+    with reg.session(read_only=True) as s:
+        liaison = Actor(s, _user(s, users["liaison"]), read_only=True)
+        with pytest.raises(Forbidden):
+            grade_table("tccs", dt.date.today().year, registry=s, user=liaison)
 
 
 def test_public_tcc_card_shows_nothing_of_the_open_year(registry):

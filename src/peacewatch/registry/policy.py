@@ -358,6 +358,7 @@ _OPERATIONS = [
     # published aggregates and the audit log
     _op(ops.aggregates.tcc, AGGREGATE_ROLES, query(YearQuery), reads=True),
     _op(ops.aggregates.tcc_live, STAFF_ROLES, query(YearQuery), reads=True),
+    _op(ops.aggregates.tcc_scorecard_live, STAFF_ROLES, reads=True),
     _op(ops.aggregates.close_period, ADMIN_ROLES, body(PeriodIn)),
     _op(ops.aggregates.compliance, AGGREGATE_ROLES, query(YearQuery), reads=True),
     _op(ops.aggregates.training, AGGREGATE_ROLES, query(YearQuery), reads=True, rule=_unsuppressed_rule),

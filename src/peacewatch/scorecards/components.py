@@ -20,7 +20,7 @@ import pandas as pd
 
 from peacewatch.models.density import mission_density_table
 from peacewatch.models.deployment_risk import predict_observed
-from peacewatch.registry import publication
+from peacewatch.registry import operations, publication
 
 
 def name(func: Callable) -> str:
@@ -70,7 +70,9 @@ def registry_counts(session, as_of=None, user=None) -> tuple[pd.DataFrame | None
     counts and shares the grades are computed on and, for each count, ``<column>__published``: the
     value as it may be shown. Without ``user`` (the public card) these are the closed years only:
     true counts as frozen at each year's close (:func:`~peacewatch.registry.publication.scorecard_frame`'s
-    ``raw_`` columns), shown small-cell suppressed. With a staff ``user`` (coordinator, investigator)
+    ``raw_`` columns), shown small-cell suppressed. With ``user``, an acting staff member (a
+    :class:`peacewatch.registry.policy.Actor` of a coordinator or investigator, whose role the
+    registry's policy checks: anyone else is refused with ``Forbidden``),
     they are the live counts of every year, the open one included, evaluated at ``as_of`` (default
     today: referrals count once their deadline has passed by then) and shown as they are
     (:func:`~peacewatch.registry.publication.staff_scorecard_frame`). A closed year is frozen at its
@@ -80,7 +82,12 @@ def registry_counts(session, as_of=None, user=None) -> tuple[pd.DataFrame | None
     if user is None:
         out, why = from_registry(publication.scorecard_frame, session)
     else:
-        out, why = from_registry(publication.staff_scorecard_frame, session, user, as_of=as_of)
+        user.require(operations.aggregates.tcc_scorecard_live)  # refused here, not shown as a reason
+
+        def staff_scorecard_frame(_session):
+            return user(operations.aggregates.tcc_scorecard_live, as_of=as_of)
+
+        out, why = from_registry(staff_scorecard_frame, session)
     if out is None:
         return None, dict.fromkeys(REGISTRY_COMPONENTS, why)
     return true_and_published(out), {}

@@ -4,6 +4,7 @@ it comes through."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -48,6 +49,14 @@ def tcc(session: Session, user: User, q: YearQuery, *, marks: bool = False) -> l
     if not marks:
         return _records(published)
     return _marked(published, publication.frozen(session, "tcc", year))
+
+
+def tcc_scorecard_live(session: Session, user: User, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The TCC scorecard's registry frame with the live true counts of every year, the open one
+    included, unsuppressed (:func:`~peacewatch.registry.publication.staff_scorecard_frame`; staff
+    only, audited): what a coordinator's scorecard grades on."""
+    audit_log.record(session, user.username, "read", "aggregate", "tcc_scorecard_live", None)
+    return publication.staff_scorecard_frame(session, user, as_of=as_of)
 
 
 def tcc_live(session: Session, user: User, q: YearQuery) -> list[dict[str, Any]]:
