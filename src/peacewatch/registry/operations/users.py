@@ -32,11 +32,7 @@ def admit_login(
     this on the event loop, so a refused attempt of a flood is answered at once instead of queueing
     for a login thread behind the password checks (then :func:`login` with ``admitted=`` the pass,
     which it ends). Raises :class:`~peacewatch.registry.errors.RateLimited` while a budget is spent."""
-    return _admit(throttle, client, data.username, device)
-
-
-def _admit(throttle: Throttle | None, client: str | None, username: str, device: str | None) -> LoginPass | None:
-    return throttle.admit_login(client, username, device) if throttle is not None else None
+    return throttle.admit_login(client, data.username, device) if throttle is not None else None
 
 
 def login(
@@ -62,7 +58,11 @@ def login(
     before is not held back by the account's back-off (strangers cannot lock the owner out) nor by
     the network and overall limits.
     """
-    attempt = admitted if admitted is not None else _admit(throttle, client, data.username, device)
+    attempt = (
+        admitted
+        if admitted is not None
+        else admit_login(registry, data, throttle=throttle, client=client, device=device)
+    )
     try:
         try:
             # The password check (scrypt, deliberately slow) runs in a read-only session: a wrong
